@@ -1,0 +1,242 @@
+# librecsim - GNU make build, no generator.  `make help` lists the targets.
+
+VERSION_MAJOR := 1
+VERSION       := 1.0.0
+
+PREFIX       ?= /usr/local
+BINDIR       ?= $(PREFIX)/bin
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+MANDIR       ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DESTDIR      ?=
+
+CXX        ?= c++
+PKG_CONFIG ?= pkg-config
+PYTHON     ?= /usr/bin/python3
+CFLAGS     ?= -O2 -g
+# Warnings are errors by default (and always in CI); packagers may set WERROR=0.
+WERROR     ?= 1
+
+# Debian packages the build, the tests and the benchmarks need (`make deps`).
+DEB_PACKAGES := build-essential clang pkgconf libopenblas-dev libsqlite3-dev \
+                libxxhash-dev libutf8proc-dev libjansson-dev check abigail-tools \
+                valgrind groff-base sqlite3 python3 python3-numpy
+DEB_BENCH_PACKAGES := python3-faiss python3-sklearn python3-pandas hyperfine
+
+LIB_PKGS  := openblas sqlite3 libxxhash libutf8proc
+TEST_PKGS := check
+
+# Where this build writes; `make asan` reuses the rules with other values.
+BUILD  ?= build
+LIBOUT ?= lib
+BINOUT ?= bin
+
+WARN      := -std=c11 -Wall -Wextra -Wpedantic $(if $(filter 1,$(WERROR)),-Werror)
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIB_PKGS))
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(LIB_PKGS)) -lm -lpthread
+CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS))
+CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
+LIB_CPPFLAGS := -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L -DRS_BUILDING_LIBRARY
+ALL_CFLAGS    = $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -MMD -MP
+
+LIB_SRC  := $(sort $(wildcard src/*/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_SRC  := $(sort $(wildcard tools/recsim/*.c))
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+SONAME    := librecsim.so.$(VERSION_MAJOR)
+SHARED    := $(LIBOUT)/librecsim.so.$(VERSION)
+STATIC    := $(LIBOUT)/librecsim.a
+CLI       := $(if $(CLI_SRC),$(BINOUT)/recsim)
+MAP       := src/librecsim.map
+
+.PHONY: all lib check test header-check symbol-check consumer-check python-check \
+        man-check asan valgrind bench abi-check abi-update install uninstall \
+        deps clean help demo
+
+all: lib $(CLI)
+
+lib: $(SHARED) $(STATIC)
+
+help:
+	@echo "make            build $(SHARED), $(STATIC) and the recsim command"
+	@echo "make check      unit tests, header, symbols, pkg-config consumer, Python, man pages"
+	@echo "make asan       the unit tests under AddressSanitizer + UBSan"
+	@echo "make valgrind   the unit tests under valgrind memcheck"
+	@echo "make abi-check  compare the ABI with the baseline in abi/"
+	@echo "make bench      the benchmarks"
+	@echo "make install    honours PREFIX DESTDIR LIBDIR INCLUDEDIR MANDIR PKGCONFIGDIR BINDIR"
+	@echo "make deps       install the Debian packages (as root) or print the command"
+
+# ---------------------------------------------------------------- library
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(SHARED): $(LIB_OBJ) $(MAP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=$(MAP) \
+	    -Wl,--no-undefined -o $@ $(LIB_OBJ) $(PKG_LIBS)
+	ln -sf librecsim.so.$(VERSION) $(LIBOUT)/$(SONAME)
+	ln -sf $(SONAME) $(LIBOUT)/librecsim.so
+
+$(STATIC): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $(LIB_OBJ)
+
+# The command-line tool links the shared library and finds it next door
+# ($ORIGIN/../lib) in the build tree, or in LIBDIR once installed.
+$(BINOUT)/recsim: $(CLI_OBJ) $(SHARED)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) -L$(LIBOUT) -lrecsim \
+	    -Wl,-rpath,'$$ORIGIN/../lib' $(PKG_LIBS)
+
+# ---------------------------------------------------------------- tests
+
+# Unit tests link the static library, so they can reach internal (hidden)
+# functions; the shared library is exercised by the consumer and Python checks.
+$(BUILD)/tests/runner.o: tests/runner.c
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/tests/runner.o $(STATIC) tests/testutil.h
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) $(LDFLAGS) \
+	    -o $@ $< $(BUILD)/tests/runner.o $(STATIC) $(CHECK_LIBS) $(PKG_LIBS)
+
+# Each suite runs even when an earlier one fails; the target fails at the end.
+test: $(TEST_BIN)
+	@failed=""; for t in $(TEST_BIN); do \
+	    echo "== $$t"; $(TEST_WRAPPER) $$t || failed="$$failed $$t"; done; \
+	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi
+
+check: all test header-check symbol-check consumer-check python-check man-check
+
+header-check:
+	@mkdir -p $(BUILD)
+	$(CC) -std=c99 -Wall -Wextra -Wpedantic -Werror -Iinclude -fsyntax-only tests/header/header_c99.c
+	$(CXX) -std=c++11 -Wall -Wextra -Wpedantic -Werror -Iinclude -fsyntax-only tests/header/header_cxx.cpp
+	@echo "header-check: recsim.h compiles alone as C99 and C++11"
+
+symbol-check: $(SHARED)
+	sh tests/scripts/check-symbols.sh $(SHARED) include/recsim.h $(MAP)
+
+# Install into a scratch prefix and build the examples exactly as a user
+# would, through pkg-config only: shared, then static.
+STAGE := $(abspath $(BUILD)/stage)
+consumer-check: all
+	rm -rf $(STAGE)
+	$(MAKE) --no-print-directory install DESTDIR= PREFIX=$(STAGE) >/dev/null
+	sh tests/scripts/check-consumer.sh $(STAGE) $(BUILD)/consumer
+
+python-check: $(SHARED)
+	RECSIM_LIBRARY=$(abspath $(LIBOUT)/$(SONAME)) $(PYTHON) -m unittest discover \
+	    -s bindings/python/tests -t bindings/python -v
+
+man-check:
+	sh tests/scripts/check-man.sh include/recsim.h man
+
+# ---------------------------------------------------------------- sanitizers
+
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+asan:
+	$(MAKE) --no-print-directory test BUILD=build/asan LIBOUT=build/asan/lib \
+	    BINOUT=build/asan/bin CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined"
+	@echo "asan: all suites clean under AddressSanitizer and UBSan"
+
+valgrind: $(TEST_BIN)
+	$(MAKE) --no-print-directory test \
+	    TEST_WRAPPER="env CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full \
+	    --errors-for-leak-kinds=definite,indirect --suppressions=tests/valgrind.supp"
+	@echo "valgrind: all suites clean under memcheck"
+
+# ---------------------------------------------------------------- ABI
+
+# The ABI is judged on a library built with fixed flags, so that the
+# baseline does not depend on the caller's CFLAGS.
+ABI_BUILD := build/abi
+ABI_LIB   := $(ABI_BUILD)/lib/librecsim.so.$(VERSION)
+ABIDW     := abidw --no-corpus-path --no-comp-dir-path --short-locs \
+             --headers-dir include --drop-private-types
+
+$(ABI_LIB): $(LIB_SRC) $(MAP) include/recsim.h
+	$(MAKE) --no-print-directory lib BUILD=$(ABI_BUILD) LIBOUT=$(ABI_BUILD)/lib CFLAGS="-O2 -g"
+
+abi-check: $(ABI_LIB)
+	$(ABIDW) --out-file $(ABI_BUILD)/current.abi $(ABI_LIB)
+	sh tests/scripts/check-abi.sh abi/librecsim.abi $(ABI_BUILD)/current.abi
+
+# Refresh the baseline; only ever for additions (abi-check must pass first).
+abi-update: $(ABI_LIB)
+	$(ABIDW) --out-file abi/librecsim.abi $(ABI_LIB)
+
+# ---------------------------------------------------------------- bench
+
+$(BUILD)/bench/%: bench/%.c $(STATIC)
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(STATIC) $(PKG_LIBS)
+
+bench: all $(BENCH_BIN)
+	sh bench/run.sh $(BUILD)/bench
+
+# ---------------------------------------------------------------- install
+
+$(BUILD)/recsim.pc: pkgconfig/recsim.pc.in Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    -e 's|@REQUIRES_PRIVATE@|$(LIB_PKGS)|' $< > $@
+
+# The .pc file depends on PREFIX, so it is rewritten on every install.
+install: all
+	rm -f $(BUILD)/recsim.pc
+	$(MAKE) --no-print-directory $(BUILD)/recsim.pc
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+	    $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man1
+	install -m 644 include/recsim.h $(DESTDIR)$(INCLUDEDIR)/recsim.h
+	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/librecsim.so.$(VERSION)
+	ln -sf librecsim.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/librecsim.so
+	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/librecsim.a
+	install -m 644 $(BUILD)/recsim.pc $(DESTDIR)$(PKGCONFIGDIR)/recsim.pc
+	install -m 644 man/man3/*.3 $(DESTDIR)$(MANDIR)/man3/
+	if [ -n "$(CLI)" ]; then install -d $(DESTDIR)$(BINDIR) && \
+	    $(CC) $(CFLAGS) $(LDFLAGS) -o $(DESTDIR)$(BINDIR)/recsim $(CLI_OBJ) \
+	        -L$(LIBOUT) -lrecsim -Wl,-rpath,$(LIBDIR) $(PKG_LIBS) && \
+	    install -m 644 man/man1/*.1 $(DESTDIR)$(MANDIR)/man1/; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/recsim.h $(DESTDIR)$(LIBDIR)/librecsim.so.$(VERSION) \
+	    $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/librecsim.so \
+	    $(DESTDIR)$(LIBDIR)/librecsim.a $(DESTDIR)$(PKGCONFIGDIR)/recsim.pc \
+	    $(DESTDIR)$(BINDIR)/recsim
+	for f in man/man3/*.3; do rm -f $(DESTDIR)$(MANDIR)/man3/$${f##*/}; done
+	for f in man/man1/*.1; do [ -e "$$f" ] && rm -f $(DESTDIR)$(MANDIR)/man1/$${f##*/}; done; true
+
+# ---------------------------------------------------------------- setup
+
+deps:
+	@if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PACKAGES); \
+	else \
+	    echo "Run as root to install the build dependencies:"; \
+	    echo "  sudo apt-get update && sudo apt-get install -y $(DEB_PACKAGES)"; \
+	    echo "and for the benchmarks:"; \
+	    echo "  sudo apt-get install -y $(DEB_BENCH_PACKAGES)"; \
+	fi
+
+deps-bench: deps
+	@if [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_BENCH_PACKAGES); fi
+
+clean:
+	rm -rf build lib bin
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -1,0 +1,127 @@
+/*
+ * alloc.c - overflow-checked, failure-reporting allocation.
+ */
+#include "core/alloc.h"
+#include "core/error.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int rs__mul_size(size_t a, size_t b, size_t *out)
+{
+    if (b != 0 && a > SIZE_MAX / b)
+        return rs__fail(RS_ERR_OVERFLOW, "size %zu x %zu overflows size_t", a, b);
+    *out = a * b;
+    return 0;
+}
+
+int rs__add_size(size_t a, size_t b, size_t *out)
+{
+    if (a > SIZE_MAX - b)
+        return rs__fail(RS_ERR_OVERFLOW, "size %zu + %zu overflows size_t", a, b);
+    *out = a + b;
+    return 0;
+}
+
+void *rs__malloc(size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (!p)
+        rs__fail(RS_ERR_NOMEM, "out of memory allocating %zu bytes", size);
+    return p;
+}
+
+void *rs__calloc(size_t count, size_t size)
+{
+    size_t total = 0;
+    void *p;
+    if (rs__mul_size(count, size, &total) != 0)
+        return NULL;
+    p = calloc(total ? count : 1, total ? size : 1);
+    if (!p)
+        rs__fail(RS_ERR_NOMEM, "out of memory allocating %zu x %zu bytes", count, size);
+    return p;
+}
+
+void *rs__realloc(void *ptr, size_t size)
+{
+    void *p = realloc(ptr, size ? size : 1);
+    if (!p)
+        rs__fail(RS_ERR_NOMEM, "out of memory reallocating to %zu bytes", size);
+    return p;
+}
+
+void *rs__alloc_array(size_t count, size_t size)
+{
+    size_t total = 0;
+    if (rs__mul_size(count, size, &total) != 0)
+        return NULL;
+    return rs__malloc(total);
+}
+
+void *rs__realloc_array(void *ptr, size_t count, size_t size)
+{
+    size_t total = 0;
+    if (rs__mul_size(count, size, &total) != 0)
+        return NULL;
+    return rs__realloc(ptr, total);
+}
+
+void *rs__aligned_alloc(size_t alignment, size_t size)
+{
+    void *p = NULL;
+    if (alignment < sizeof(void *) || (alignment & (alignment - 1)) != 0) {
+        rs__fail(RS_ERR_INVALID, "alignment %zu is not a power of two >= %zu",
+                 alignment, sizeof(void *));
+        return NULL;
+    }
+    if (posix_memalign(&p, alignment, size ? size : 1) != 0) {
+        rs__fail(RS_ERR_NOMEM, "out of memory allocating %zu aligned bytes", size);
+        return NULL;
+    }
+    return p;
+}
+
+void rs__aligned_free(void *ptr)
+{
+    free(ptr);
+}
+
+char *rs__strndup(const char *s, size_t len)
+{
+    size_t total = 0;
+    char *copy;
+    if (rs__add_size(len, 1, &total) != 0)
+        return NULL;
+    copy = rs__malloc(total);
+    if (!copy)
+        return NULL;
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    return copy;
+}
+
+char *rs__strdup(const char *s)
+{
+    return rs__strndup(s, strlen(s));
+}
+
+int rs__grow(void **buf, size_t *capacity, size_t needed, size_t elem_size)
+{
+    size_t new_capacity = *capacity ? *capacity : 8;
+    void *p;
+    if (needed <= *capacity)
+        return 0;
+    while (new_capacity < needed) {
+        if (new_capacity > SIZE_MAX / 2)
+            return rs__fail(RS_ERR_OVERFLOW, "cannot grow a buffer to %zu elements", needed);
+        new_capacity *= 2;
+    }
+    p = rs__realloc_array(*buf, new_capacity, elem_size);
+    if (!p)
+        return rs_errcode();
+    *buf = p;
+    *capacity = new_capacity;
+    return 0;
+}

@@ -1,0 +1,56 @@
+/*
+ * utf8.c - validation on utf8proc's decoder, plus the key rules.
+ */
+#include "core/utf8.h"
+#include "core/error.h"
+#include "recsim.h"
+
+#include <string.h>
+#include <sys/types.h>
+#include <utf8proc.h>
+
+int rs__utf8_check(const char *s, size_t len, const char *what, size_t *bad_offset)
+{
+    const utf8proc_uint8_t *bytes = (const utf8proc_uint8_t *)s;
+    size_t at = 0;
+    while (at < len) {
+        utf8proc_int32_t codepoint;
+        utf8proc_ssize_t step;
+        size_t rest = len - at;
+        /* ASCII fast path: most keys and texts are mostly ASCII. */
+        if (bytes[at] < 0x80) {
+            at++;
+            continue;
+        }
+        step = utf8proc_iterate(bytes + at, rest > 4 ? 4 : (utf8proc_ssize_t)rest, &codepoint);
+        if (step < 0) {
+            if (bad_offset)
+                *bad_offset = at;
+            return rs__fail(RS_ERR_ENCODING, "%s: invalid UTF-8 at byte %zu", what, at);
+        }
+        at += (size_t)step;
+    }
+    return 0;
+}
+
+int rs__check_key(const char *key, const char *what, size_t *len_out)
+{
+    size_t len;
+    if (!key)
+        return rs__fail(RS_ERR_INVALID, "%s is NULL", what);
+    len = strnlen(key, (size_t)RS_MAX_KEY_BYTES + 1);
+    if (len == 0)
+        return rs__fail(RS_ERR_INVALID, "%s is empty", what);
+    if (len > RS_MAX_KEY_BYTES)
+        return rs__fail(RS_ERR_RANGE, "%s is longer than %d bytes", what, RS_MAX_KEY_BYTES);
+    if (rs__utf8_check(key, len, what, NULL) != 0)
+        return RS_ERR_ENCODING;
+    if (len_out)
+        *len_out = len;
+    return 0;
+}
+
+size_t rs_max_key_bytes(void)
+{
+    return RS_MAX_KEY_BYTES;
+}

@@ -1,0 +1,27 @@
+/*
+ * utf8.h - UTF-8 validation and the key checks every module applies at its
+ * boundary, so that "NULL, empty, over-long or invalid key" produce one kind
+ * of message everywhere.
+ */
+#ifndef RS_CORE_UTF8_H
+#define RS_CORE_UTF8_H
+
+#include <stddef.h>
+
+/*
+ * Check that s[0..len) is valid UTF-8 (no overlongs, surrogates or code
+ * points above U+10FFFF).  Returns 0, or RS_ERR_ENCODING with the byte
+ * offset of the first bad sequence in *bad_offset (may be NULL) and in the
+ * message, which starts with `what`.
+ */
+int rs__utf8_check(const char *s, size_t len, const char *what, size_t *bad_offset);
+
+/*
+ * Check a key argument: not NULL (RS_ERR_INVALID), not empty (RS_ERR_INVALID),
+ * at most RS_MAX_KEY_BYTES bytes (RS_ERR_RANGE), valid UTF-8 (RS_ERR_ENCODING).
+ * `what` names the argument in the message ("user key").  On success *len_out
+ * (may be NULL) gets strlen(key).
+ */
+int rs__check_key(const char *key, const char *what, size_t *len_out);
+
+#endif
