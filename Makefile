@@ -24,7 +24,7 @@ DEB_PACKAGES := build-essential clang pkgconf libopenblas-dev libsqlite3-dev \
                 valgrind groff-base sqlite3 python3 python3-numpy
 DEB_BENCH_PACKAGES := python3-faiss python3-sklearn python3-pandas hyperfine
 
-LIB_PKGS  := openblas sqlite3 libxxhash libutf8proc
+LIB_PKGS  := openblas sqlite3 libxxhash libutf8proc jansson
 TEST_PKGS := check
 
 # Where this build writes; `make asan` reuses the rules with other values.
