@@ -1,0 +1,23 @@
+#!/bin/sh
+# run.sh BENCHDIR - run every benchmark.  A benchmark is bench/bench_NAME.c
+# (built into BENCHDIR/bench_NAME); when bench/bench_NAME.sh exists it drives
+# the run instead (to time the peers in the same run), given the binary path.
+#
+# Every contender gets the same OpenBLAS kernel: Debian's OpenBLAS 0.3.21 does
+# not recognise these CPUs and would otherwise fall back to a slow generic one.
+set -u
+dir=$1
+: "${OPENBLAS_CORETYPE:=SkylakeX}"
+export OPENBLAS_CORETYPE
+status=0
+for bin in "$dir"/bench_*; do
+    [ -x "$bin" ] || continue
+    name=${bin##*/}
+    echo "==== $name (OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE)"
+    if [ -f "bench/$name.sh" ]; then
+        sh "bench/$name.sh" "$bin" || status=1
+    else
+        "$bin" || status=1
+    fi
+done
+exit $status
