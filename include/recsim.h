@@ -270,6 +270,183 @@ RS_API size_t rs_max_key_bytes(void);
  * eval: splits and metrics (src/eval)
  * ==================================================================== */
 
+/*
+ * Ranking metrics, as plain functions on arrays of item indices, so that any
+ * caller (C, FFI, the evaluation runner) gets the same numbers.  The formulas
+ * are in rs_metric_at_k(3).  Conventions shared by all of them:
+ *
+ *  - `ranked` is one recommendation list, best first, of item indices;
+ *    RS_NO_ITEM entries (padding of a short list) are skipped as misses.
+ *  - A repeat of an item already earlier in the list is a miss.
+ *  - `truth` is a set: duplicates in it are counted once.
+ *  - Lists shorter than k are scored as they are: precision still divides
+ *    by k, so a short list is not rewarded.
+ *  - An empty truth set makes the per-user metrics undefined: the call fails
+ *    with RS_ERR_RANGE and callers skip that user (as the evaluation runner
+ *    does).
+ */
+
+/* An absent item in a padded list. */
+#define RS_NO_ITEM UINT32_MAX
+
+/* The per-user metrics of rs_metric_at_k().  Values are append-only. */
+typedef enum rs_metric {
+    RS_METRIC_PRECISION = 0, /* hits / k */
+    RS_METRIC_RECALL = 1,    /* hits / |truth| */
+    RS_METRIC_F1 = 2,        /* 2 P R / (P + R), 0 when both are 0 */
+    RS_METRIC_NDCG = 3,      /* binary-gain NDCG */
+    RS_METRIC_MAP = 4,       /* average precision, normalised by min(|truth|, k) */
+    RS_METRIC_MRR = 5,       /* 1 / rank of the first hit, 0 without a hit */
+    RS_METRIC_HIT_RATE = 6   /* 1 if any hit, else 0 */
+} rs_metric;
+
+/* How many rs_metric values this library knows (7 in 1.0). */
+#define RS_METRIC_COUNT 7
+
+/**
+ * rs_metric_at_k - one ranking metric of one recommendation list at cut-off k.
+ *
+ * @metric    an rs_metric value.
+ * @ranked    the list, best first (NULL allowed when n_ranked is 0).
+ * @n_ranked  its length; only the first k entries count.
+ * @truth     the relevant items (a set).
+ * @n_truth   its length (duplicates count once).
+ * @k         the cut-off, >= 1.
+ * @out       receives the value, in [0, 1].
+ *
+ * Returns RS_OK; RS_ERR_INVALID (NULL out, NULL truth, or NULL ranked with
+ * n_ranked > 0; an unknown metric); RS_ERR_RANGE (k = 0, empty truth set);
+ * RS_ERR_NOMEM.  *out is unchanged on error.  Thread-safe.
+ */
+RS_API int rs_metric_at_k(int metric, const uint32_t *ranked, size_t n_ranked,
+                          const uint32_t *truth, size_t n_truth, size_t k, double *out);
+
+/**
+ * rs_metric_name - the short name of an rs_metric ("ndcg", "precision", ...).
+ *
+ * Returns a static string, or NULL for an unknown metric.  Thread-safe.
+ */
+RS_API const char *rs_metric_name(int metric);
+
+/**
+ * rs_metric_ndcg_graded - NDCG at k with graded relevance.
+ *
+ * @gains  gains[i] >= 0 is the gain of truth[i] (e.g. a rating, or 2^r - 1);
+ *         a repeated truth item keeps its largest gain.
+ * Other parameters as in rs_metric_at_k().  DCG = sum over ranks r <= k of
+ * gain(L_r) / log2(r + 1); the ideal DCG sorts the gains in decreasing order.
+ * When every gain is 0 the value is 0.
+ *
+ * Returns RS_OK; RS_ERR_INVALID (NULL pointers as in rs_metric_at_k, NULL
+ * gains); RS_ERR_RANGE (k = 0, empty truth, a negative, NaN or infinite
+ * gain); RS_ERR_NOMEM.  Thread-safe.
+ */
+RS_API int rs_metric_ndcg_graded(const uint32_t *ranked, size_t n_ranked,
+                                 const uint32_t *truth, const double *gains, size_t n_truth,
+                                 size_t k, double *out);
+
+/**
+ * rs_metric_auc - area under the ROC curve of one ranking.
+ *
+ * @ranked        the ranking, best first: usually every candidate item.
+ * @n_ranked      its length.
+ * @truth         the positives (a set; all must be candidates).
+ * @n_truth       its length.
+ * @n_candidates  how many items were candidates (the catalogue less the
+ *                excluded items); the negatives are the candidates not in truth.
+ * @out           the fraction of (positive, negative) pairs in which the
+ *                positive is ranked above the negative; items absent from the
+ *                ranking come after every ranked one and tie among themselves
+ *                (a tie counts 1/2).
+ *
+ * Returns RS_OK; RS_ERR_INVALID (NULL pointers); RS_ERR_RANGE (empty truth,
+ * no negatives, or a ranking with more distinct items than n_candidates);
+ * RS_ERR_NOMEM.  Thread-safe.
+ */
+RS_API int rs_metric_auc(const uint32_t *ranked, size_t n_ranked, const uint32_t *truth,
+                         size_t n_truth, size_t n_candidates, double *out);
+
+/*
+ * Beyond-accuracy metrics over many lists.  `lists` is a row-major
+ * n_lists x list_len matrix of item indices in [0, n_items), RS_NO_ITEM for
+ * padding.  An index >= n_items (other than RS_NO_ITEM) is RS_ERR_RANGE.
+ * All are thread-safe and leave *out unchanged on error.
+ */
+
+/**
+ * rs_metric_coverage - catalogue coverage: |distinct items in all lists| / n_items.
+ *
+ * Returns RS_OK; RS_ERR_INVALID (NULL lists with n_lists * list_len > 0, NULL
+ * out); RS_ERR_RANGE (n_items = 0, an item out of range); RS_ERR_OVERFLOW;
+ * RS_ERR_NOMEM.
+ */
+RS_API int rs_metric_coverage(const uint32_t *lists, size_t n_lists, size_t list_len,
+                              size_t n_items, double *out);
+
+/**
+ * rs_metric_novelty - mean self-information of the recommended items.
+ *
+ * @popularity  popularity[i] = how many of the n_users users interacted with
+ *              item i (n_items entries).
+ * @n_users     the number of users popularity was counted over, >= 1.
+ * @out         mean over every recommended item of -log2((pop_i + 1) /
+ *              (n_users + 1)), in bits (the +1 keeps never-seen items finite).
+ *              0 when the lists are empty.
+ *
+ * Returns RS_OK; RS_ERR_INVALID; RS_ERR_RANGE (n_users = 0, a popularity above
+ * n_users, an item out of range); RS_ERR_OVERFLOW.
+ */
+RS_API int rs_metric_novelty(const uint32_t *lists, size_t n_lists, size_t list_len,
+                             const uint32_t *popularity, size_t n_items, size_t n_users,
+                             double *out);
+
+/**
+ * rs_metric_diversity - intra-list diversity: 1 - mean pairwise cosine.
+ *
+ * @vectors  row-major n_items x dim item vectors (zero vectors have cosine 0
+ *           with everything).
+ * @out      for each list with at least two items, 1 - the mean cosine over
+ *           its item pairs; averaged over those lists.  0 when no list has two
+ *           items.  Values lie in [0, 2].
+ *
+ * Returns RS_OK; RS_ERR_INVALID; RS_ERR_DIM (dim = 0); RS_ERR_RANGE (an item
+ * out of range, a NaN or infinite vector component); RS_ERR_OVERFLOW.
+ */
+RS_API int rs_metric_diversity(const uint32_t *lists, size_t n_lists, size_t list_len,
+                               const float *vectors, size_t n_items, size_t dim,
+                               double *out);
+
+/**
+ * rs_metric_gini - Gini coefficient of item exposure across the catalogue.
+ *
+ * Exposure x_i = how many times item i appears in the lists (every catalogue
+ * item counts, including those never shown).  With x sorted ascending,
+ * G = sum_i (2i - n - 1) x_(i) / (n sum x), i = 1..n: 0 when every item is
+ * shown equally often, (n - 1) / n when one item takes all exposure.  0 when
+ * the lists are empty.
+ *
+ * Returns RS_OK; RS_ERR_INVALID; RS_ERR_RANGE (n_items = 0, an item out of
+ * range); RS_ERR_OVERFLOW; RS_ERR_NOMEM.
+ */
+RS_API int rs_metric_gini(const uint32_t *lists, size_t n_lists, size_t list_len,
+                          size_t n_items, double *out);
+
+/**
+ * rs_metric_popularity_bias - how popular the recommendations are, relative
+ * to the catalogue.
+ *
+ * @popularity  interaction counts per item (n_items entries).
+ * @out         (mean popularity of the recommended items) / (mean popularity
+ *              of the catalogue items): 1 means no bias, above 1 a bias
+ *              toward popular items.  0 when the lists are empty.
+ *
+ * Returns RS_OK; RS_ERR_INVALID; RS_ERR_RANGE (n_items = 0, an item out of
+ * range, every popularity 0); RS_ERR_OVERFLOW.
+ */
+RS_API int rs_metric_popularity_bias(const uint32_t *lists, size_t n_lists, size_t list_len,
+                                     const uint32_t *popularity, size_t n_items,
+                                     double *out);
+
 /* @@EVAL@@ end of section */
 
 
