@@ -974,6 +974,7 @@ int rs_graph_add_node(rs_graph *g, const char *type, const char *key, uint32_t *
     g->out.capacity[index] = g->in.capacity[index] = 0;
     g->out.start[index] = g->in.start[index] = 0;
     g->generation++;
+    g->node_generation++;
     g->recent_node[1] = g->recent_node[0];
     g->recent_node[0] = index;
     *index_out = index;
@@ -1065,6 +1066,7 @@ void rs__graph_forget_node(rs_graph *g, uint32_t node)
     g->type_nodes[type]--;
     g->node_type[node] = UINT32_MAX;
     g->generation++;
+    g->node_generation++;
 }
 
 /* ------------------------------------------------------------ relations */

@@ -83,6 +83,7 @@ struct rs_graph {
 
     rs__adj out, in;
     uint64_t generation;
+    uint64_t node_generation; /* bumped when nodes are added or deleted */
 
     /* bulk load */
     rs__pending_edge *pending;
