@@ -340,7 +340,7 @@ static int prepare_schema(rs_graph *g, const char *path)
     if (version == RS_GRAPH_SCHEMA_VERSION) {
         if (!g->readonly && strcmp(path, ":memory:") != 0)
             return run_script(g, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                                 " PRAGMA cache_size=-32768;",
+                                 " PRAGMA cache_size=-131072;",
                               "setting the journal mode");
         return 0;
     }
@@ -352,7 +352,7 @@ static int prepare_schema(rs_graph *g, const char *path)
 
     if (strcmp(path, ":memory:") != 0) {
         status = run_script(g, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                               " PRAGMA cache_size=-32768;",
+                               " PRAGMA cache_size=-131072;",
                             "setting the journal mode");
         if (status != 0)
             return rs__fail_context("rs_graph_open(\"%s\"): ", path);
