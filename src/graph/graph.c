@@ -569,6 +569,14 @@ int rs__graph_node_from_rowid(const rs_graph *g, int64_t rowid, uint32_t *node_o
     if (!g || !node_out)
         return rs__fail(RS_ERR_INVALID, "rs__graph_node_from_rowid: NULL argument");
     hi = rs__idmap_span(g->nodes);
+    /* ids are usually dense from the first one: try the direct position */
+    if (hi > 0 && rowid >= g->node_rowid[0] && (uint64_t)(rowid - g->node_rowid[0]) < hi) {
+        size_t guess = (size_t)(rowid - g->node_rowid[0]);
+        if (g->node_rowid[guess] == rowid && g->node_type[guess] != UINT32_MAX) {
+            *node_out = (uint32_t)guess;
+            return 0;
+        }
+    }
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (g->node_rowid[mid] < rowid)
