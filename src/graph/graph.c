@@ -750,6 +750,8 @@ int rs__graph_check_relation(const rs_graph *g, uint32_t relation, const char *w
     if (relation >= rs__idmap_span(g->relations))
         return rs__fail(RS_ERR_NOTFOUND, "%s: relation index %u is out of range (%zu relations)",
                         what, relation, rs__idmap_span(g->relations));
+    if (!rs__idmap_key(g->relations, relation, NULL)) /* rolled back with a bulk load */
+        return rs__fail(RS_ERR_NOTFOUND, "%s: relation index %u was rolled back", what, relation);
     return 0;
 }
 
