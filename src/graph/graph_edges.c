@@ -539,7 +539,13 @@ static int sort_pending(rs__pending_edge *e, size_t n, size_t nodes)
 static int insert_bulk_nodes(rs_graph *g)
 {
     size_t span = rs__idmap_span(g->nodes), v = g->bulk_node_span;
+    size_t fresh = span - g->bulk_node_span, before = rs__idmap_count(g->nodes) - fresh;
     sqlite3_stmt *many = NULL;
+    int status;
+    /* many new keys: building the index once, sorted, beats random inserts */
+    bool reindex = fresh >= RS_GRAPH_REINDEX_NODES && fresh >= before;
+    if (reindex && (status = rs__graph_exec(g, ST_DROP_NODE_INDEX, "dropping the node index")) != 0)
+        return status;
     while (v < span) {
         uint32_t group[RS_GRAPH_INSERT_ROWS];
         size_t filled = 0;
@@ -577,6 +583,8 @@ static int insert_bulk_nodes(rs_graph *g)
                 return rs__graph_sql_fail(g, rc, "writing nodes");
         }
     }
+    if (reindex)
+        return rs__graph_exec(g, ST_CREATE_NODE_INDEX, "building the node index");
     return 0;
 }
 
