@@ -873,6 +873,45 @@ RS_API int rs_item_store_search(const rs_item_store *store, const float *queries
                                 const uint64_t *allow, size_t allow_words,
                                 uint32_t *index_out, float *score_out, size_t *count_out);
 
+/**
+ * rs_item_store_save - write a store into the model file of a graph.
+ *
+ * @store  the store; only read.
+ * @graph  an open, writable graph.  Every item becomes (or already is) a node
+ *         of type "item" with the item's key; its vector is stored on that
+ *         node as a blob with its dimension and a checksum, under @space.
+ *         Attribute bits are saved too.
+ * @space  the name of the vector space (a key, e.g. "als" or "text"), so that
+ *         one item can carry several embeddings.  Vectors of @space on item
+ *         nodes that the store does not hold are deleted.
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (a NULL argument, a bad space name),
+ * RS_ERR_READONLY (graph opened read-only), RS_ERR_IO, RS_ERR_BUSY,
+ * RS_ERR_NOMEM.  The vectors are written in one transaction: on failure the
+ * file keeps the space as it was (item nodes created so far remain).
+ * Not thread-safe with respect to other uses of the graph.
+ */
+RS_API int rs_item_store_save(const rs_item_store *store, rs_graph *graph, const char *space);
+
+/**
+ * rs_item_store_load - a new store from the vectors a graph's model file
+ * holds under a space (see rs_item_store_save).
+ *
+ * @graph  an open graph (read-only is fine).
+ * @space  the space name.
+ * @out    receives the store, owned by the caller (rs_item_store_free); NULL
+ *         on failure.
+ *
+ * Items are numbered in the order their nodes were created, which need not
+ * be the indices they had when saved: look items up by key.
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (a NULL argument, a bad space name),
+ * RS_ERR_NOTFOUND (no vectors under space), RS_ERR_CORRUPT (a blob whose
+ * length, dimension or checksum does not match, a non-finite value; the
+ * message names the node), RS_ERR_IO, RS_ERR_NOMEM.
+ */
+RS_API int rs_item_store_load(rs_graph *graph, const char *space, rs_item_store **out);
+
 /* @@ITEMS@@ end of section */
 
 
