@@ -181,7 +181,7 @@ RS_TARGET_AVX512 __attribute__((always_inline)) static inline void prefetch_rows
 /* Items [lo, hi) against the two query groups g, g + 1: six items at a time,
  * twelve accumulators, each FMA scoring one item against 16 queries. */
 RS_TARGET_AVX512 static void panel_pair(const struct plan *p, struct worker *w, size_t lo,
-                                        size_t hi, size_t g)
+                                        size_t hi, size_t g, bool prefetch)
 {
     const size_t dim = p->dim;
     const float *pa = p->panels + g * dim * 16, *pb = pa + dim * 16;
@@ -190,7 +190,8 @@ RS_TARGET_AVX512 static void panel_pair(const struct plan *p, struct worker *w, 
     for (; i + 6 <= hi; i += 6) {
         const float *x = matrix + i * dim;
         __m512 a0 = _mm512_setzero_ps(), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0;
-        prefetch_rows(x + PREFETCH_BLOCKS * 6 * dim, 6 * dim, matrix + hi * dim);
+        if (prefetch)
+            prefetch_rows(x + PREFETCH_BLOCKS * 6 * dim, 6 * dim, matrix + p->span * dim);
         __m512 a3 = a0, b3 = a0, a4 = a0, b4 = a0, a5 = a0, b5 = a0;
         for (size_t d = 0; d < dim; d++) {
             __m512 qa = _mm512_load_ps(pa + d * 16), qb = _mm512_load_ps(pb + d * 16), v;
@@ -228,7 +229,7 @@ RS_TARGET_AVX512 static void panel_pair(const struct plan *p, struct worker *w, 
 
 /* Items [lo, hi) against the one query group g: eight items at a time. */
 RS_TARGET_AVX512 static void panel_one(const struct plan *p, struct worker *w, size_t lo,
-                                       size_t hi, size_t g)
+                                       size_t hi, size_t g, bool prefetch)
 {
     const size_t dim = p->dim;
     const float *pa = p->panels + g * dim * 16;
@@ -237,7 +238,8 @@ RS_TARGET_AVX512 static void panel_one(const struct plan *p, struct worker *w, s
     for (; i + 8 <= hi; i += 8) {
         const float *x = matrix + i * dim;
         __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-        prefetch_rows(x + PREFETCH_BLOCKS * 8 * dim, 8 * dim, matrix + hi * dim);
+        if (prefetch)
+            prefetch_rows(x + PREFETCH_BLOCKS * 8 * dim, 8 * dim, matrix + p->span * dim);
         __m512 a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (size_t d = 0; d < dim; d++) {
             __m512 qa = _mm512_load_ps(pa + d * 16);
@@ -341,10 +343,11 @@ static int avx512_task(void *ctx, size_t task, unsigned worker_id)
     for (size_t t = lo; t < hi; t += p->tile_items) {
         size_t end = t + p->tile_items < hi ? t + p->tile_items : hi;
         size_t g = 0;
+        /* The first pass over a tile brings it in; later ones find it in L1. */
         for (; g + 2 <= p->n_groups; g += 2)
-            panel_pair(p, w, t, end, g);
+            panel_pair(p, w, t, end, g, g == 0);
         if (g < p->n_groups)
-            panel_one(p, w, t, end, g);
+            panel_one(p, w, t, end, g, g == 0);
     }
     return 0;
 #else
@@ -588,7 +591,7 @@ int rs_item_store_search(const rs_item_store *store, const float *queries, size_
     if (use_avx512()) {
         /* Tiles of about 32 KiB of items stay in L1 across query groups. */
         size_t work;
-        p.tile_items = (32u * 1024u) / (dim * sizeof(float));
+        p.tile_items = (48u * 1024u) / (dim * sizeof(float));
         p.tile_items = p.tile_items < 6 ? 6 : p.tile_items - p.tile_items % 6;
         if (rs__mul_size(p.span, n_queries, &work) < 0)
             work = SIZE_MAX;
