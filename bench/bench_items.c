@@ -6,9 +6,9 @@
  *   bench_items [DATADIR]
  *
  * With DATADIR, the generated items and queries are written there as raw
- * float32 files (items_N_D.f32, queries_D.f32) and the timings as
- * results.tsv, for bench_items_peers.py to time faiss and numpy on the same
- * data (bench_items.sh does both).
+ * float32 files (items_N_D.f32, queries_D.f32) and the bounds and timings as
+ * results.tsv, for bench_items_peers.py, which then times recsim, faiss and
+ * numpy interleaved on the same data (bench_items.sh runs both).
  */
 #include "recsim.h"
 
