@@ -32,10 +32,17 @@ int rs__cf_als_gram(const float *factors, size_t rows, size_t dim, double lambda
     return RS_OK;
 }
 
+/* Eight independent partial sums, so that the compiler can vectorise the
+ * reduction without reassociating (no -ffast-math needed). */
 static float dot(const float *restrict a, const float *restrict b, size_t n)
 {
-    float s = 0.0f;
-    for (size_t k = 0; k < n; k++)
+    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8)
+        for (size_t l = 0; l < 8; l++)
+            acc[l] += a[k + l] * b[k + l];
+    float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (; k < n; k++)
         s += a[k] * b[k];
     return s;
 }
@@ -46,12 +53,14 @@ static void axpy(float alpha, const float *restrict x, float *restrict y, size_t
         y[k] += alpha * x[k];
 }
 
-/* out = G v for the symmetric dim x dim G. */
+/* out = G v for the symmetric dim x dim G, as a sum of G's rows (each an
+ * axpy, which vectorises). */
 static void symv(const float *restrict g, const float *restrict v, float *restrict out,
                  size_t dim)
 {
-    for (size_t a = 0; a < dim; a++)
-        out[a] = dot(g + a * dim, v, dim);
+    memset(out, 0, dim * sizeof *out);
+    for (size_t b = 0; b < dim; b++)
+        axpy(v[b], g + b * dim, out, dim);
 }
 
 void rs__cf_cg_row(const float *gram, const float *factors, size_t dim,
