@@ -5,7 +5,7 @@
  * on the full train and scored once on test.tsv, NDCG@10 etc. over the warm
  * users with train items excluded.  Not part of `make check` (it reads the
  * shared data); run with `make eval-learn` or
- *   build/bench/retail_learn [--split DIR] [--recs PREFIX] [--no-tune]
+ *   build/bench/retail_learn [--split DIR] [--recs PREFIX] [--no-tune] [--only KIND]
  * PREFIX + "als.tsv" etc. get the warm recommendations for retail_eval.py.
  */
 #include <math.h>
@@ -230,12 +230,13 @@ typedef struct result {
 } result;
 
 /* Rank every evaluated user, fill lists (n_eval x K), compute the metrics. */
-static result evaluate(const split *sp, const rs_cf_model *m, int use_counts, uint32_t *lists)
+static result evaluate(const split *sp, const rs_cf_model *m, int use_counts, int fold,
+                       uint32_t *lists)
 {
     result r = {0, 0, 0, 0, 0, 0};
     size_t ni = sp->n_items;
     float *scores = malloc(ni * sizeof *scores);
-    size_t dim = rs_cf_model_dim(m);
+    size_t dim = fold ? 0 : rs_cf_model_dim(m);
     float *x = dim ? malloc(dim * sizeof *x) : NULL;
     float *y = dim ? malloc(ni * dim * sizeof *y) : NULL;
     for (size_t i = 0; dim && i < ni; i++)
@@ -310,6 +311,8 @@ typedef struct config {
     double alpha, lambda, shrink;
     long neighbors;
     int iterations, cg_steps;
+    int fold; /* ALS: score with users folded in against the final item
+                 factors (one more exact user half-step) */
 } config;
 
 static rs_cf_model *fit(const split *sp, const config *c)
@@ -338,8 +341,9 @@ static rs_cf_model *fit(const split *sp, const config *c)
 static void describe(const config *c, char *buf, size_t len)
 {
     if (c->kind == RS_CF_ALS)
-        snprintf(buf, len, "ALS f=64 %s alpha=%g lambda=%g it=%d cg=%d",
-                 c->counts ? "count" : "binary", c->alpha, c->lambda, c->iterations, c->cg_steps);
+        snprintf(buf, len, "ALS f=64 %s alpha=%g lambda=%g it=%d cg=%d%s",
+                 c->counts ? "count" : "binary", c->alpha, c->lambda, c->iterations, c->cg_steps,
+                 c->fold ? " fold-in" : "");
     else if (c->kind == RS_CF_ITEMKNN)
         snprintf(buf, len, "item-kNN cosine %s k=%ld shrink=%g", c->counts ? "count" : "binary",
                  c->neighbors, c->shrink);
@@ -355,7 +359,7 @@ static config tune(const split *val, const config *grid, size_t n)
     for (size_t g = 0; g < n; g++) {
         double t0 = now();
         rs_cf_model *m = fit(val, &grid[g]);
-        result r = evaluate(val, m, grid[g].counts, lists);
+        result r = evaluate(val, m, grid[g].counts, grid[g].fold, lists);
         rs_cf_model_free(m);
         char name[160];
         describe(&grid[g], name, sizeof name);
@@ -373,16 +377,18 @@ static config tune(const split *val, const config *grid, size_t n)
 int main(int argc, char **argv)
 {
     const char *dir = "/work/shared/eval/retail_split", *recs = NULL;
-    int do_tune = 1;
+    int do_tune = 1, only = -1;
     for (int a = 1; a < argc; a++) {
         if (!strcmp(argv[a], "--split") && a + 1 < argc)
             dir = argv[++a];
         else if (!strcmp(argv[a], "--recs") && a + 1 < argc)
             recs = argv[++a];
+        else if (!strcmp(argv[a], "--only") && a + 1 < argc)
+            only = atoi(argv[++a]);
         else if (!strcmp(argv[a], "--no-tune"))
             do_tune = 0;
         else {
-            fprintf(stderr, "usage: %s [--split DIR] [--recs PREFIX] [--no-tune]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--split DIR] [--recs PREFIX] [--no-tune] [--only 0|1|2]\n", argv[0]);
             return 2;
         }
     }
@@ -426,30 +432,36 @@ int main(int argc, char **argv)
     printf("validation split: %zu users, %zu items, %zu pairs, %zu warm users\n", val.n_users,
            val.n_items, nnz, val.n_eval);
 
-    config als = {RS_CF_ALS, 0, 1.0, 30.0, 0, 0, 15, 3};
-    config knn = {RS_CF_ITEMKNN, 0, 0, 0, 0.0, 100, 0, 0};
-    config ease = {RS_CF_EASE, 0, 0, 500.0, 0, 0, 0, 0};
+    config als = {RS_CF_ALS, 0, 1.0, 30.0, 0, 0, 15, 3, 0};
+    config knn = {RS_CF_ITEMKNN, 0, 0, 0, 0.0, 100, 0, 0, 0};
+    config ease = {RS_CF_EASE, 0, 0, 500.0, 0, 0, 0, 0, 0};
     if (do_tune) {
         config grid[64];
         size_t n = 0;
-        const double alphas[] = {1, 5, 20}, lambdas[] = {3, 10, 30, 100};
-        for (int cnt = 0; cnt < 2; cnt++)
-            for (size_t a = 0; a < 3; a++)
+        const double alphas[] = {1, 2}, lambdas[] = {15, 20, 30, 45};
+        for (int fold = 0; fold < 2; fold++) {
+            for (size_t a = 0; a < 2; a++)
                 for (size_t l = 0; l < 4; l++)
-                    grid[n++] = (config){RS_CF_ALS, cnt, alphas[a], lambdas[l], 0, 0, 15, 3};
-        als = tune(&val, grid, n);
+                    grid[n++] = (config){RS_CF_ALS, 0, alphas[a], lambdas[l], 0, 0, 15, 3, fold};
+            for (size_t l = 1; l < 3; l++)
+                grid[n++] = (config){RS_CF_ALS, 1, 1.0, lambdas[l], 0, 0, 15, 3, fold};
+        }
+        if (only < 0 || only == RS_CF_ALS)
+            als = tune(&val, grid, n);
         n = 0;
         const long ks[] = {20, 50, 100, 200, 0};
         const double shrinks[] = {0, 5, 20};
         for (size_t k = 0; k < 5; k++)
             for (size_t s = 0; s < 3; s++)
-                grid[n++] = (config){RS_CF_ITEMKNN, 0, 0, 0, shrinks[s], ks[k], 0, 0};
-        knn = tune(&val, grid, n);
+                grid[n++] = (config){RS_CF_ITEMKNN, 0, 0, 0, shrinks[s], ks[k], 0, 0, 0};
+        if (only < 0 || only == RS_CF_ITEMKNN)
+            knn = tune(&val, grid, n);
         n = 0;
         const double el[] = {100, 200, 500, 1000, 2000};
         for (size_t l = 0; l < 5; l++)
-            grid[n++] = (config){RS_CF_EASE, 0, 0, el[l], 0, 0, 0, 0};
-        ease = tune(&val, grid, n);
+            grid[n++] = (config){RS_CF_EASE, 0, 0, el[l], 0, 0, 0, 0, 0};
+        if (only < 0 || only == RS_CF_EASE)
+            ease = tune(&val, grid, n);
     }
     config finals[3] = {als, knn, ease};
     const char *short_names[3] = {"als", "knn", "ease"};
@@ -457,9 +469,11 @@ int main(int argc, char **argv)
     printf("\n%-52s %9s %9s %9s %9s %9s %7s\n", "test (warm users, @10)", "precision", "recall",
            "ndcg", "hit_rate", "coverage", "secs");
     for (int k = 0; k < 3; k++) {
+        if (only >= 0 && only != finals[k].kind)
+            continue;
         double t0 = now();
         rs_cf_model *m = fit(&test, &finals[k]);
-        result r = evaluate(&test, m, finals[k].counts, lists);
+        result r = evaluate(&test, m, finals[k].counts, finals[k].fold, lists);
         r.secs = now() - t0;
         rs_cf_model_free(m);
         char name[160];
