@@ -387,7 +387,7 @@ START_TEST(graph_matrix_save_load_and_item_store)
     ck_assert_ok(rs_graph_add_node(g, "brand", "acme", &brand));
     char key[32];
     const char *item_keys[20];
-    char item_names[20][8];
+    char item_names[20][16];
     for (int i = 0; i < 20; i++) {
         snprintf(item_names[i], sizeof item_names[i], "i%02d", i);
         item_keys[i] = item_names[i];
