@@ -18,14 +18,17 @@ echo "bench_learn: OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-} threads=$OPENBLAS_NU
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", b / a }'; }
 if [ -f "$tmp/retail.bin" ]; then
     set -- $("$bin" time "$tmp/retail.bin" 0 5)
-    ours=$1 pairs=$2
+    ours=$1 pairs=$2 ours_cpu=$3
     set -- $("$python" "$here/bench_learn_peer.py" "$tmp/retail.bin" 0 1)
-    echo "retail train ($pairs pairs): recsim $ours s/it, numpy $1 s/it, recsim faster by $(ratio "$ours" "$1")"
+    echo "retail train ($pairs pairs): recsim $ours s/it (CPU $ours_cpu s), numpy $1 s/it (CPU $3 s);" \
+         "recsim faster by $(ratio "$ours" "$1") wall, $(ratio "$ours_cpu" "$3") CPU"
 fi
 for n in 1250000 2500000 5000000; do
-    set -- $("$bin" time "$tmp/synth.bin" $n 2)
-    echo "synthetic $n events ($2 pairs): recsim $1 s/it ($(awk -v s="$1" -v n="$2" 'BEGIN { printf "%.1f", s / n * 1e9 }') ns per pair)"
-    ours=$1
+    set -- $("$bin" time "$tmp/synth.bin" $n 1)
+    echo "synthetic $n events ($2 pairs): recsim $1 s/it (CPU $3 s;" \
+         "$(awk -v s="$3" -v n="$2" 'BEGIN { printf "%.0f", s / n * 1e9 }') CPU ns per pair)"
+    ours=$1 ours_cpu=$3
 done
 set -- $("$python" "$here/bench_learn_peer.py" "$tmp/synth.bin" 5000000 1)
-echo "synthetic 5000000 events ($2 pairs): numpy $1 s/it, recsim faster by $(ratio "$ours" "$1")"
+echo "synthetic 5000000 events ($2 pairs): numpy $1 s/it (CPU $3 s);" \
+     "recsim faster by $(ratio "$ours" "$1") wall, $(ratio "$ours_cpu" "$3") CPU"
