@@ -363,7 +363,7 @@ static config tune(const split *val, const config *grid, size_t n)
         rs_cf_model_free(m);
         char name[160];
         describe(&grid[g], name, sizeof name);
-        printf("  val  %-52s ndcg@10 %.4f  (%.1f s)\n", name, r.ndcg, now() - t0);
+        printf("  val  %-52s ndcg@10 %.5f  (%.1f s)\n", name, r.ndcg, now() - t0);
         fflush(stdout);
         if (r.ndcg > best_ndcg) {
             best_ndcg = r.ndcg;
@@ -478,7 +478,7 @@ int main(int argc, char **argv)
         rs_cf_model_free(m);
         char name[160];
         describe(&finals[k], name, sizeof name);
-        printf("%-52s %9.4f %9.4f %9.4f %9.4f %9.4f %7.2f\n", name, r.precision, r.recall,
+        printf("%-52s %9.4f %9.4f %9.5f %9.4f %9.4f %7.2f\n", name, r.precision, r.recall,
                r.ndcg, r.hit, r.coverage, r.secs);
         fflush(stdout);
         if (recs) {
