@@ -1093,7 +1093,8 @@ RS_API int rs_cf_matrix_create(size_t n_users, size_t n_items, const uint32_t *u
  * @relation_weights  one factor per relation: an edge adds
  *                    factor * edge weight to its pair; NULL uses each
  *                    relation's graph weight (rs_graph_get_relation_weight).
- *                    Pairs whose total is not > 0 are dropped.
+ *                    Edges whose contribution is not > 0 (a zero factor or
+ *                    weight) are skipped; repeated pairs are summed.
  * @n_relations       number of relations, >= 1.
  * @out               receives the matrix (rs_cf_matrix_free); NULL on failure.
  *
