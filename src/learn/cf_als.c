@@ -15,6 +15,22 @@
 #include "core/rng.h"
 #include "learn/cf_internal.h"
 
+/* The row solver is compiled twice where the compiler can dispatch at load
+ * time: for AVX2 and for the baseline x86-64, so
+ * that the library needs no -march flag. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8
+#define RS_CG_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define RS_CG_CLONES
+#endif
+
+/* Helpers are always inlined, so each clone gets its own vector code. */
+#if defined(__GNUC__)
+#define RS_CG_INLINE static inline __attribute__((always_inline))
+#else
+#define RS_CG_INLINE static inline
+#endif
+
 /* Rows per parallel task: big enough to amortise the hand-out. */
 #define ROWS_PER_TASK 128
 
@@ -34,7 +50,7 @@ int rs__cf_als_gram(const float *factors, size_t rows, size_t dim, double lambda
 
 /* Eight independent partial sums, so that the compiler can vectorise the
  * reduction without reassociating (no -ffast-math needed). */
-static float dot(const float *restrict a, const float *restrict b, size_t n)
+RS_CG_INLINE float dot(const float *restrict a, const float *restrict b, size_t n)
 {
     float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     size_t k = 0;
@@ -47,7 +63,7 @@ static float dot(const float *restrict a, const float *restrict b, size_t n)
     return s;
 }
 
-static void axpy(float alpha, const float *restrict x, float *restrict y, size_t n)
+RS_CG_INLINE void axpy(float alpha, const float *restrict x, float *restrict y, size_t n)
 {
     for (size_t k = 0; k < n; k++)
         y[k] += alpha * x[k];
@@ -55,7 +71,7 @@ static void axpy(float alpha, const float *restrict x, float *restrict y, size_t
 
 /* out = G v for the symmetric dim x dim G, as a sum of G's rows (each an
  * axpy, which vectorises). */
-static void symv(const float *restrict g, const float *restrict v, float *restrict out,
+RS_CG_INLINE void symv(const float *restrict g, const float *restrict v, float *restrict out,
                  size_t dim)
 {
     memset(out, 0, dim * sizeof *out);
@@ -63,7 +79,7 @@ static void symv(const float *restrict g, const float *restrict v, float *restri
         axpy(v[b], g + b * dim, out, dim);
 }
 
-void rs__cf_cg_row(const float *gram, const float *factors, size_t dim,
+RS_CG_CLONES void rs__cf_cg_row(const float *gram, const float *factors, size_t dim,
                    const uint32_t *items, const float *weights, size_t n, float alpha,
                    unsigned steps, float *x, float *scratch)
 {
