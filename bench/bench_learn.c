@@ -212,6 +212,8 @@ static double time_als(const char *path, size_t nnz_limit, int iterations, size_
 int main(int argc, char **argv)
 {
     if (argc == 3 && !strcmp(argv[1], "gen")) {
+        printf("bench_learn: BLAS core %s, %d threads\n", rs_blas_corename(),
+               rs_get_num_threads());
         if (gen_retail(argv[2]) != 0)
             fprintf(stderr, "bench_learn: %s not found, retail skipped\n", RETAIL_TRAIN);
         return gen_synth(argv[2]) == 0 ? 0 : 1;
