@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "graph/graph_internal.h"
+#include "learn/cf_internal.h"
 #include "testutil.h"
 
 /* Solve the n x n system a x = b in double (Gaussian elimination with
@@ -320,6 +321,15 @@ START_TEST(ease_matches_direct_solve)
                           scores[j], bij);
         }
     }
+    /* 2-user chunks give the same B */
+    float whole[5], chunked[5];
+    uint32_t item = 3;
+    ck_assert_ok(rs_cf_model_score(m, &item, NULL, 1, whole, 5));
+    m->chunk_floats = 10;
+    ck_assert_ok(rs_cf_model_fit(m, x));
+    ck_assert_ok(rs_cf_model_score(m, &item, NULL, 1, chunked, 5));
+    for (int j = 0; j < 5; j++)
+        ck_assert_float_eq_tol(whole[j], chunked[j], 1e-5f);
     /* catalogue limit and lambda 0 */
     ck_assert_ok(rs_cf_model_set_int(m, RS_CF_MAX_ITEMS, 4));
     ck_assert_status(rs_cf_model_fit(m, x), RS_ERR_LIMIT);
@@ -350,9 +360,14 @@ START_TEST(itemknn_matches_direct_cosine)
             }
             s[i][j] = i == j ? 0 : d / (sqrt(ni) * sqrt(nj) + shrink);
         }
-    for (long long k = 0; k <= 2; k += 2) {
+    for (long long k = 0; k <= 2; k += 2)
+    for (int tiny = 0; tiny < 2; tiny++) {
         rs_cf_model *m = NULL;
         ck_assert_ok(rs_cf_model_create(RS_CF_ITEMKNN, &m));
+        if (tiny) { /* 2-item tiles, 2-user chunks: the tiled path */
+            m->chunk_floats = 10;
+            m->tile_floats = 10;
+        }
         ck_assert_ok(rs_cf_model_set_double(m, RS_CF_SHRINK, shrink));
         ck_assert_ok(rs_cf_model_set_int(m, RS_CF_NEIGHBORS, k));
         ck_assert_ok(rs_cf_model_fit(m, x));

@@ -28,11 +28,17 @@ struct rs_cf_matrix {
 };
 
 #define RS__CF_INT_OPTIONS 8
+#define RS__CF_CHUNK_FLOATS ((size_t)1 << 22)
+#define RS__CF_TILE_FLOATS ((size_t)1 << 24)
 
 struct rs_cf_model {
     int kind;
     long long iopt[RS__CF_INT_OPTIONS]; /* indexed by rs_cf_option 0 .. 7 */
     double alpha, lambda, shrink, init_scale;
+    /* floats of a dense user chunk and of an item-kNN similarity tile
+     * (defaults RS__CF_CHUNK_FLOATS, RS__CF_TILE_FLOATS; tests lower them to
+     * exercise the tiling) */
+    size_t chunk_floats, tile_floats;
 
     /* the fit */
     bool fitted;

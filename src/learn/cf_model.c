@@ -46,6 +46,8 @@ int rs_cf_model_create(int kind, rs_cf_model **out)
     m->lambda = kind == RS_CF_EASE ? 500.0 : 30.0;
     m->shrink = 0.0;
     m->init_scale = 0.01;
+    m->chunk_floats = RS__CF_CHUNK_FLOATS;
+    m->tile_floats = RS__CF_TILE_FLOATS;
     *out = m;
     return RS_OK;
 }

@@ -17,9 +17,6 @@
 extern void spotrf_(const char *uplo, const int *n, float *a, const int *lda, int *info);
 extern void spotri_(const char *uplo, const int *n, float *a, const int *lda, int *info);
 
-/* Floats of a dense user chunk and of a similarity tile. */
-#define CHUNK_FLOATS ((size_t)1 << 22)
-#define TILE_FLOATS ((size_t)1 << 24)
 
 /* Dense rows first .. first + rows - 1 of x into d (rows x n_items). */
 static void densify(const rs_cf_matrix *x, size_t first, size_t rows, float *d)
@@ -38,10 +35,10 @@ int rs__cf_knn_fit(struct rs_cf_model *m, const rs_cf_matrix *x)
     size_t k = m->iopt[RS_CF_NEIGHBORS] == 0 || (size_t)m->iopt[RS_CF_NEIGHBORS] > n - 1
                    ? (n > 1 ? n - 1 : 1)
                    : (size_t)m->iopt[RS_CF_NEIGHBORS];
-    size_t chunk = CHUNK_FLOATS / n ? CHUNK_FLOATS / n : 1;
+    size_t chunk = m->chunk_floats / n ? m->chunk_floats / n : 1;
     if (chunk > x->n_users)
         chunk = x->n_users;
-    size_t tile = TILE_FLOATS / n ? TILE_FLOATS / n : 1;
+    size_t tile = m->tile_floats / n ? m->tile_floats / n : 1;
     if (tile > n)
         tile = n;
     if (!rs__blas_fits(n, chunk, tile))
@@ -141,7 +138,7 @@ int rs__cf_ease_fit(struct rs_cf_model *m, const rs_cf_matrix *x)
                         "dense, n^2 floats)", n, m->iopt[RS_CF_MAX_ITEMS]);
     if (!(m->lambda > 0.0))
         return rs__fail(RS_ERR_RANGE, "EASE: lambda must be > 0 (is %g)", m->lambda);
-    size_t chunk = CHUNK_FLOATS / n ? CHUNK_FLOATS / n : 1;
+    size_t chunk = m->chunk_floats / n ? m->chunk_floats / n : 1;
     if (chunk > x->n_users)
         chunk = x->n_users;
     if (!rs__blas_fits(n, n, chunk))
