@@ -397,6 +397,10 @@ static int read_record(rs_reader *r, size_t *rec, size_t *len, uint64_t *line)
                 break;
             }
         }
+        if (avail > r->max_record)
+            return fail_at(r, r->next_line, RS_ERR_LIMIT,
+                           "record longer than the limit (RS_READER_MAX_RECORD); "
+                           "an unbalanced quote?");
         if (r->eof) {
             if (avail == 0) {
                 r->next_line += inner_newlines;
@@ -414,6 +418,9 @@ static int read_record(rs_reader *r, size_t *rec, size_t *len, uint64_t *line)
                 return status;
         }
     }
+    if (scan > r->max_record)
+        return fail_at(r, r->next_line, RS_ERR_LIMIT,
+                       "record longer than the limit (RS_READER_MAX_RECORD)");
     *rec = r->start;
     *len = scan;
     *line = r->next_line;
