@@ -221,6 +221,270 @@ RS_API size_t rs_max_key_bytes(void);
  * graph: the knowledge graph, rs_graph (src/graph)
  * ==================================================================== */
 
+/*
+ * The knowledge graph: typed nodes (users, items and the entities that join
+ * them: brand, category, tag, word ...) with string keys, named relations
+ * with a weight each, and weighted, time-stamped edges, persisted in one
+ * SQLite file (WAL journal) and mirrored by an in-memory adjacency in both
+ * directions, so that traversals never touch SQL.
+ *
+ * Nodes are addressed by (type, key) at the boundary and by a dense uint32_t
+ * index inside; one index space covers every type.  Indices are stable while
+ * the graph is open (a deleted node leaves a hole that is never reused) and
+ * are renumbered densely, in creation order, when the file is opened again.
+ * Relations have dense indices too, stable for ever (relations are never
+ * deleted).
+ *
+ * Thread safety: a graph is used by one thread at a time; read-only calls
+ * (find, neighbours, paths) may run concurrently while nothing writes.
+ */
+typedef struct rs_graph rs_graph;
+
+/* Flags of rs_graph_open(). */
+#define RS_GRAPH_CREATE 1u   /* create the file when it does not exist */
+#define RS_GRAPH_READONLY 2u /* open for reading only; writes fail RS_ERR_READONLY */
+
+/* Directions of traversal. */
+#define RS_GRAPH_OUT 1u  /* follow edges from source to destination */
+#define RS_GRAPH_IN 2u   /* follow edges from destination to source */
+#define RS_GRAPH_BOTH 3u /* both */
+
+/* "Any relation" in a relation filter. */
+#define RS_GRAPH_ANY_RELATION 0xFFFFFFFFu
+
+/* What rs_graph_add_edge() does when the edge exists already. */
+typedef enum rs_graph_merge {
+    RS_GRAPH_MERGE_NONE = 0,   /* fail with RS_ERR_EXISTS */
+    RS_GRAPH_MERGE_SUM = 1,    /* add the weights (repeated events accumulate) */
+    RS_GRAPH_MERGE_MAX = 2,    /* keep the larger weight */
+    RS_GRAPH_MERGE_REPLACE = 3 /* overwrite weight and timestamp */
+} rs_graph_merge;
+
+/**
+ * rs_graph_open - open (or create) a knowledge graph file.
+ *
+ * @path   a file name, or ":memory:" for a graph that lives in memory only.
+ * @flags  0, RS_GRAPH_CREATE (create the file when missing) or
+ *         RS_GRAPH_READONLY; the two together are invalid.
+ * @out    receives the new handle, owned by the caller (rs_graph_close).
+ *
+ * A new file gets the current schema; an older one is migrated (not when
+ * read-only).  The whole graph is read into memory.  Another process may
+ * read the file while this one writes (WAL).
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL/empty argument, bad flags),
+ * RS_ERR_IO (cannot open, e.g. missing without RS_GRAPH_CREATE),
+ * RS_ERR_CORRUPT (damaged, truncated, foreign or non-SQLite file),
+ * RS_ERR_VERSION (written by a newer librecsim), RS_ERR_BUSY (locked),
+ * RS_ERR_NOMEM.  On error *out is NULL.
+ */
+RS_API int rs_graph_open(const char *path, unsigned flags, rs_graph **out);
+
+/**
+ * rs_graph_close - close a graph and free it.
+ *
+ * @graph  the graph, or NULL (a no-op).  An open bulk load is rolled back.
+ * Every pointer borrowed from the graph becomes invalid.
+ */
+RS_API void rs_graph_close(rs_graph *graph);
+
+/**
+ * rs_graph_add_node - get or create the node (type, key).
+ *
+ * @graph      the graph.
+ * @type       node type, e.g. "user", "item", "brand" (a key: UTF-8, 1 to
+ *             RS_MAX_KEY_BYTES bytes); created on first use.
+ * @key        the node's key, unique within its type.
+ * @index_out  receives the node index (existing or new).
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL or empty), RS_ERR_RANGE (key too
+ * long), RS_ERR_ENCODING (invalid UTF-8), RS_ERR_READONLY (when the node
+ * would be created), RS_ERR_LIMIT, RS_ERR_IO, RS_ERR_NOMEM.
+ */
+RS_API int rs_graph_add_node(rs_graph *graph, const char *type, const char *key,
+                             uint32_t *index_out);
+
+/**
+ * rs_graph_find_node - the index of the node (type, key).
+ *
+ * Returns RS_OK, RS_ERR_NOTFOUND when there is no such node (or type), or
+ * the key errors of rs_graph_add_node().
+ */
+RS_API int rs_graph_find_node(const rs_graph *graph, const char *type, const char *key,
+                              uint32_t *index_out);
+
+/**
+ * rs_graph_node_key - the type and key of a node index.
+ *
+ * @type_out, @key_out  receive borrowed strings (either may be NULL), valid
+ *                      until the node is deleted or the graph closed.
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL graph), RS_ERR_NOTFOUND (index out of
+ * range or deleted).
+ */
+RS_API int rs_graph_node_key(const rs_graph *graph, uint32_t node, const char **type_out,
+                             const char **key_out);
+
+/**
+ * rs_graph_node_count - how many live nodes there are of one type.
+ *
+ * @type       a type name, or NULL for all types; an unknown type counts 0.
+ * @count_out  receives the count.
+ *
+ * Returns RS_OK or RS_ERR_INVALID (NULL graph or count_out).
+ */
+RS_API int rs_graph_node_count(const rs_graph *graph, const char *type, size_t *count_out);
+
+/**
+ * rs_graph_node_span - the node index range: every index is below it.
+ *
+ * Size arrays indexed by node with it.  Deleted nodes leave holes, so the
+ * span may exceed rs_graph_node_count(graph, NULL).  Returns 0 for NULL.
+ */
+RS_API size_t rs_graph_node_span(const rs_graph *graph);
+
+/**
+ * rs_graph_delete_node - delete a node with its edges, properties and vectors.
+ *
+ * The index becomes a hole: it is not reused while the graph is open.
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOTFOUND, RS_ERR_READONLY,
+ * RS_ERR_STATE (during a bulk load), RS_ERR_IO.
+ */
+RS_API int rs_graph_delete_node(rs_graph *graph, uint32_t node);
+
+/**
+ * rs_graph_add_relation - get or create a relation by name.
+ *
+ * @name          e.g. "bought", "has_brand" (a key).
+ * @relation_out  receives its index.  A new relation has weight 1.
+ *
+ * Returns RS_OK, the key errors of rs_graph_add_node(), RS_ERR_READONLY,
+ * RS_ERR_LIMIT, RS_ERR_IO.
+ */
+RS_API int rs_graph_add_relation(rs_graph *graph, const char *name, uint32_t *relation_out);
+
+/**
+ * rs_graph_find_relation - the index of a relation by name.
+ *
+ * Returns RS_OK, RS_ERR_NOTFOUND, or the key errors of rs_graph_add_node().
+ */
+RS_API int rs_graph_find_relation(const rs_graph *graph, const char *name,
+                                  uint32_t *relation_out);
+
+/**
+ * rs_graph_relation_name - the name of a relation (borrowed, valid until the
+ * graph is closed), or NULL for an unknown index or NULL graph.
+ */
+RS_API const char *rs_graph_relation_name(const rs_graph *graph, uint32_t relation);
+
+/**
+ * rs_graph_relation_count - the number of relations (indices 0 .. n-1).
+ */
+RS_API size_t rs_graph_relation_count(const rs_graph *graph);
+
+/**
+ * rs_graph_set_relation_weight - set how much a relation counts.
+ *
+ * @weight  finite, >= 0 (default 1); multiplies every edge weight of the
+ *          relation in paths and scores.  Kept as a float in memory.
+ *
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOTFOUND (relation), RS_ERR_RANGE
+ * (NaN, Inf, negative), RS_ERR_READONLY, RS_ERR_IO.
+ */
+RS_API int rs_graph_set_relation_weight(rs_graph *graph, uint32_t relation, double weight);
+
+/**
+ * rs_graph_get_relation_weight - a relation's weight into *weight_out.
+ *
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOTFOUND.
+ */
+RS_API int rs_graph_get_relation_weight(const rs_graph *graph, uint32_t relation,
+                                        double *weight_out);
+
+/**
+ * rs_graph_add_edge - add the edge src -relation-> dst, or merge into it.
+ *
+ * @weight     finite, >= 0 (kept as a float in memory, a double in the file).
+ * @timestamp  caller-defined time (e.g. Unix seconds); 0 when unknown.
+ * @merge      an rs_graph_merge: what to do when the edge exists.  SUM and
+ *             MAX keep the later of the two timestamps.
+ *
+ * Inside a bulk load (rs_graph_bulk_begin) the edge is queued and written by
+ * rs_graph_bulk_commit(), which applies the same merge rules.
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL graph, self-loop, bad merge),
+ * RS_ERR_NOTFOUND (node or relation), RS_ERR_RANGE (weight NaN, Inf,
+ * negative, or a merged weight overflowing), RS_ERR_EXISTS (edge exists and
+ * merge is RS_GRAPH_MERGE_NONE), RS_ERR_READONLY, RS_ERR_IO, RS_ERR_NOMEM.
+ */
+RS_API int rs_graph_add_edge(rs_graph *graph, uint32_t src, uint32_t relation, uint32_t dst,
+                             double weight, int64_t timestamp, int merge);
+
+/**
+ * rs_graph_update_edge - set the weight and timestamp of an existing edge.
+ *
+ * Returns RS_OK, RS_ERR_NOTFOUND (no such edge), RS_ERR_STATE (bulk load),
+ * or the errors of rs_graph_add_edge().
+ */
+RS_API int rs_graph_update_edge(rs_graph *graph, uint32_t src, uint32_t relation, uint32_t dst,
+                                double weight, int64_t timestamp);
+
+/**
+ * rs_graph_delete_edge - delete the edge src -relation-> dst.
+ *
+ * Returns RS_OK, RS_ERR_NOTFOUND (no such edge), RS_ERR_STATE (bulk load),
+ * RS_ERR_READONLY, RS_ERR_IO.
+ */
+RS_API int rs_graph_delete_edge(rs_graph *graph, uint32_t src, uint32_t relation, uint32_t dst);
+
+/**
+ * rs_graph_get_edge - the weight and timestamp of an edge.
+ *
+ * @weight_out, @timestamp_out  may be NULL.
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOTFOUND.
+ */
+RS_API int rs_graph_get_edge(const rs_graph *graph, uint32_t src, uint32_t relation,
+                             uint32_t dst, double *weight_out, int64_t *timestamp_out);
+
+/**
+ * rs_graph_edge_count - the number of edges.  Returns 0 for NULL.
+ */
+RS_API size_t rs_graph_edge_count(const rs_graph *graph);
+
+/**
+ * rs_graph_bulk_begin - start a bulk load: one transaction for many writes.
+ *
+ * Until rs_graph_bulk_commit() or rs_graph_bulk_abort(), rs_graph_add_node,
+ * rs_graph_add_relation and rs_graph_set_property work as usual inside the
+ * transaction, and rs_graph_add_edge queues edges; other writes fail with
+ * RS_ERR_STATE.  Queued edges are not visible to queries before the commit.
+ * A process that dies before the commit leaves the file as it was before
+ * rs_graph_bulk_begin().
+ *
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_READONLY, RS_ERR_STATE (a bulk load
+ * is open already), RS_ERR_BUSY (another writer).
+ */
+RS_API int rs_graph_bulk_begin(rs_graph *graph);
+
+/**
+ * rs_graph_bulk_commit - write the queued edges and commit the bulk load.
+ *
+ * Edges are sorted and written in key order and the adjacency is rebuilt
+ * once.  On failure (a duplicate edge with RS_GRAPH_MERGE_NONE: RS_ERR_EXISTS
+ * naming it; RS_ERR_IO; RS_ERR_NOMEM) the whole bulk load is rolled back,
+ * nodes and relations it created included, and the bulk load is over.
+ *
+ * Returns RS_OK, RS_ERR_STATE (no bulk load open), or the errors above.
+ */
+RS_API int rs_graph_bulk_commit(rs_graph *graph);
+
+/**
+ * rs_graph_bulk_abort - roll back the open bulk load.
+ *
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_STATE (no bulk load open).
+ */
+RS_API int rs_graph_bulk_abort(rs_graph *graph);
+
 /* @@GRAPH@@ end of section */
 
 
