@@ -1075,6 +1075,98 @@ RS_API int rs_mostfreq_add(rs_mostfreq *counter, const char *key, size_t key_len
 RS_API int rs_mostfreq_get(const rs_mostfreq *counter, const char *key, size_t key_len,
                            const char **text_out, uint64_t *count_out);
 
+/*
+ * Import into the knowledge graph.  Each call reads its reader to the end,
+ * runs every row through the cleaner (when given; dropped rows are counted
+ * and rejected there), and writes the graph in one bulk load: on any error
+ * (a malformed file, a bad value, a full disk) the bulk load is rolled back
+ * and the model file is left exactly as it was.  The graph must not have a
+ * bulk load open (RS_ERR_STATE).  Nodes are typed "user" and "item"; keys
+ * are the fields verbatim.
+ */
+
+/* Flags of rs_io_import_interactions(). */
+#define RS_IMPORT_UNWEIGHTED 1u /* every row weighs 1, even with a weight column */
+#define RS_IMPORT_NO_TIME 2u    /* ignore a time column (timestamps 0) */
+#define RS_IMPORT_NO_EVENT 4u   /* ignore an event column: every edge gets relation */
+
+/**
+ * rs_io_import_interactions - an interaction log into user -> item edges.
+ *
+ * @graph     the graph, writable, without an open bulk load.
+ * @reader    a reader before its first row; the columns of RS_ROLE_USER and
+ *            RS_ROLE_ITEM are required, RS_ROLE_WEIGHT (a finite number
+ *            >= 0), RS_ROLE_TIME (see rs_io_parse_time) and RS_ROLE_EVENT
+ *            (the relation name of each row) are used when present.
+ * @cleaner   rules for the rows, or NULL to take every row.
+ * @relation  the relation of every edge without an event column, or NULL
+ *            for "interacted".
+ * @flags     RS_IMPORT_UNWEIGHTED, RS_IMPORT_NO_TIME, RS_IMPORT_NO_EVENT.
+ * @rows_out  receives the number of rows imported; may be NULL.
+ *
+ * Each kept row adds its weight (1 without a weight column) to the edge
+ * user -relation-> item: repeated events accumulate (RS_GRAPH_MERGE_SUM)
+ * and the edge keeps the latest timestamp.
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL graph or reader, unknown flags),
+ * RS_ERR_NOTFOUND (no user or item column; a cleaning rule's column),
+ * RS_ERR_STATE (the reader has started, a bulk load is open), the reader's
+ * errors (RS_ERR_PARSE, RS_ERR_ENCODING, RS_ERR_LIMIT, RS_ERR_IO), a bad
+ * value in a kept row (RS_ERR_PARSE, RS_ERR_RANGE, a bad key), the graph's
+ * errors (RS_ERR_READONLY, RS_ERR_IO, RS_ERR_BUSY, RS_ERR_NOMEM).  Messages
+ * name "file:line".  On error the graph is unchanged.
+ */
+RS_API int rs_io_import_interactions(rs_graph *graph, rs_reader *reader, rs_cleaner *cleaner,
+                                     const char *relation, unsigned flags,
+                                     uint64_t *rows_out);
+
+/**
+ * rs_io_import_items - a catalogue into item nodes and attribute edges.
+ *
+ * @graph       the graph, writable, without an open bulk load.
+ * @reader      a reader before its first row, with an RS_ROLE_ITEM column.
+ * @cleaner     rules for the rows, or NULL.
+ * @attributes  count column names whose values become entities: column
+ *              "Brand" with value "Acme" gives the node ("brand", "Acme")
+ *              and the edge item -has_brand-> it (type and relation are the
+ *              column name in lower case, spaces as '_').  A value holding
+ *              '|' is several values ("Action|Comedy"); empty parts and
+ *              values are skipped.  NULL when count is 0.
+ * @count       how many attribute columns.
+ * @rows_out    receives the number of rows imported; may be NULL.
+ *
+ * Every kept row creates its item node even without attributes.  Attribute
+ * edges weigh 1 (RS_GRAPH_MERGE_MAX: repeats do not add up).
+ *
+ * Returns the statuses of rs_io_import_interactions(); an attribute column
+ * missing from the header is RS_ERR_NOTFOUND.  On error the graph is
+ * unchanged.
+ */
+RS_API int rs_io_import_items(rs_graph *graph, rs_reader *reader, rs_cleaner *cleaner,
+                              const char *const *attributes, size_t count, uint64_t *rows_out);
+
+/**
+ * rs_io_import_users - user profiles into user nodes, attributes and links.
+ *
+ * @graph           the graph, writable, without an open bulk load.
+ * @reader          a reader before its first row, with an RS_ROLE_USER column.
+ * @cleaner         rules for the rows, or NULL.
+ * @attributes      count column names whose values become entities, as in
+ *                  rs_io_import_items() (e.g. "Country" gives user
+ *                  -has_country-> ("country", "United Kingdom")).
+ * @count           how many attribute columns.
+ * @friends_column  a column of user keys separated by '|' that this user is
+ *                  linked to (edge user -friend_of-> user, weight 1), or
+ *                  NULL for none.
+ * @rows_out        receives the number of rows imported; may be NULL.
+ *
+ * Returns the statuses of rs_io_import_interactions(); a self-link is
+ * skipped.  On error the graph is unchanged.
+ */
+RS_API int rs_io_import_users(rs_graph *graph, rs_reader *reader, rs_cleaner *cleaner,
+                              const char *const *attributes, size_t count,
+                              const char *friends_column, uint64_t *rows_out);
+
 /* @@IO@@ end of section */
 
 

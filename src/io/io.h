@@ -25,6 +25,13 @@ int64_t rs__days_from_civil(int64_t year, unsigned month, unsigned day);
 const char *const *rs__reader_fields(const rs_reader *reader, const size_t **lens_out);
 uint64_t rs__reader_id(const rs_reader *reader);
 
+/* rs_reader_role() without a message: 0 or RS_ERR_NOTFOUND (also when the
+ * header cannot be read), for optional columns. */
+int rs__reader_find_role(rs_reader *reader, int role, size_t *index_out);
+
+/* How many rows rs_reader_next() has returned so far. */
+uint64_t rs__reader_rows_returned(const rs_reader *reader);
+
 /* The current row's fields as one span "f0\0f1\0...fn-1\0" (for hashing). */
 const char *rs__reader_row_span(const rs_reader *reader, size_t *len_out);
 

@@ -43,6 +43,7 @@ struct rs_reader {
     size_t cap, start, end;
     uint64_t next_line; /* line number of buf[start] */
     uint64_t row_line;
+    uint64_t rows_returned;
 
     const char **fields;
     size_t *lens;
@@ -756,6 +757,7 @@ int rs_reader_next(rs_reader *r)
         return status;
     if (r->pending) {
         r->pending = false;
+        r->rows_returned++;
         return 1;
     }
     if (r->done) {
@@ -779,6 +781,7 @@ int rs_reader_next(rs_reader *r)
         r->nfields = 0;
         return fail_state(r, fail_at(r, r->row_line, RS_ERR_PARSE, what));
     }
+    r->rows_returned++;
     return 1;
 }
 
@@ -889,11 +892,41 @@ int rs_reader_column(rs_reader *r, const char *name, size_t *index_out)
                     listing);
 }
 
-int rs_reader_role(rs_reader *r, int role, size_t *index_out)
+/* The column of a role by its default names: 0, or RS_ERR_NOTFOUND silently. */
+static int default_role(const rs_reader *r, int role, size_t *index_out)
 {
     size_t i, k;
+    char folded[64];
+    for (k = 0; role_defaults[role][k]; k++)
+        for (i = 0; i < r->ncolumns; i++) {
+            fold_name(r->columns[i], folded, sizeof folded);
+            if (strcmp(folded, role_defaults[role][k]) == 0) {
+                *index_out = i;
+                return 0;
+            }
+        }
+    return RS_ERR_NOTFOUND;
+}
+
+int rs__reader_find_role(rs_reader *r, int role, size_t *index_out)
+{
+    size_t i;
+    if (take_header(r) != 0)
+        return RS_ERR_NOTFOUND;
+    if (!r->role_names[role])
+        return default_role(r, role, index_out);
+    for (i = 0; i < r->ncolumns; i++)
+        if (ascii_case_equal(r->columns[i], r->role_names[role])) {
+            *index_out = i;
+            return 0;
+        }
+    return RS_ERR_NOTFOUND;
+}
+
+int rs_reader_role(rs_reader *r, int role, size_t *index_out)
+{
     int status;
-    char folded[64], listing[256];
+    char listing[256];
     if (!r || !index_out)
         return rs__fail(RS_ERR_INVALID, "rs_reader_role: %s is NULL", r ? "index_out" : "reader");
     if (role < 0 || role >= ROLE_COUNT)
@@ -903,14 +936,8 @@ int rs_reader_role(rs_reader *r, int role, size_t *index_out)
     status = take_header(r);
     if (status != 0)
         return status;
-    for (k = 0; role_defaults[role][k]; k++)
-        for (i = 0; i < r->ncolumns; i++) {
-            fold_name(r->columns[i], folded, sizeof folded);
-            if (strcmp(folded, role_defaults[role][k]) == 0) {
-                *index_out = i;
-                return 0;
-            }
-        }
+    if (default_role(r, role, index_out) == 0)
+        return 0;
     list_columns(r, listing, sizeof listing);
     return rs__fail(RS_ERR_NOTFOUND, "%s: no %s column: none is named like \"%s\" (columns: "
                     "%s); name one with rs_reader_map()", r->name, role_labels[role],
@@ -967,6 +994,11 @@ const char *const *rs__reader_fields(const rs_reader *r, const size_t **lens_out
 {
     *lens_out = r->lens;
     return r->fields;
+}
+
+uint64_t rs__reader_rows_returned(const rs_reader *r)
+{
+    return r->rows_returned;
 }
 
 uint64_t rs__reader_id(const rs_reader *r)
