@@ -252,6 +252,15 @@ typedef struct rs_graph rs_graph;
 /* "Any relation" in a relation filter. */
 #define RS_GRAPH_ANY_RELATION 0xFFFFFFFFu
 
+/* Set in a relation index reported by a traversal when the edge was followed
+ * backwards (from its destination to its source); mask it off to get the
+ * relation: rel & ~RS_GRAPH_REVERSED. */
+#define RS_GRAPH_REVERSED 0x80000000u
+
+/* Modes of rs_graph_search_keys(). */
+#define RS_GRAPH_MATCH_EXACT 0u  /* the key equals the text */
+#define RS_GRAPH_MATCH_PREFIX 1u /* the key starts with the text (byte-wise) */
+
 /* What rs_graph_add_edge() does when the edge exists already. */
 typedef enum rs_graph_merge {
     RS_GRAPH_MERGE_NONE = 0,   /* fail with RS_ERR_EXISTS */
@@ -484,6 +493,140 @@ RS_API int rs_graph_bulk_commit(rs_graph *graph);
  * Returns RS_OK, RS_ERR_INVALID, RS_ERR_STATE (no bulk load open).
  */
 RS_API int rs_graph_bulk_abort(rs_graph *graph);
+
+/**
+ * rs_graph_set_property - set or remove a text property of a node.
+ *
+ * @name   property name, e.g. "title", "description", "price" (a key).
+ * @value  UTF-8 text up to 16 MiB, indexed for rs_graph_search_text(); NULL
+ *         removes the property.  Removing an absent property is not an error.
+ *
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOTFOUND (node), RS_ERR_RANGE (too
+ * long), RS_ERR_ENCODING, RS_ERR_READONLY, RS_ERR_IO.
+ */
+RS_API int rs_graph_set_property(rs_graph *graph, uint32_t node, const char *name,
+                                 const char *value);
+
+/**
+ * rs_graph_get_property - copy a property's text into a caller buffer.
+ *
+ * @buf       receives the NUL-terminated value; may be NULL when capacity is 0.
+ * @capacity  bytes available in buf.
+ * @len_out   receives the value's length in bytes (without the NUL), also on
+ *            RS_ERR_BUFFER, so that the caller can retry with len + 1 bytes.
+ *
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOTFOUND (node or property),
+ * RS_ERR_BUFFER (capacity < length + 1).
+ */
+RS_API int rs_graph_get_property(const rs_graph *graph, uint32_t node, const char *name,
+                                 char *buf, size_t capacity, size_t *len_out);
+
+/**
+ * rs_graph_neighbors - the neighbours of a node, from the in-memory adjacency.
+ *
+ * @direction      RS_GRAPH_OUT, RS_GRAPH_IN or RS_GRAPH_BOTH.
+ * @relation       a relation index, or RS_GRAPH_ANY_RELATION.
+ * @type           keep only neighbours of this node type; NULL keeps all.
+ * @nodes_out      caller array of capacity entries: neighbour indices (one
+ *                 entry per edge, so a neighbour joined by two relations
+ *                 appears twice).  May be NULL when capacity is 0.
+ * @relations_out  relation per entry, with RS_GRAPH_REVERSED set for incoming
+ *                 edges; may be NULL.
+ * @weights_out    edge weight per entry; may be NULL.
+ * @n_out          number of matching edges.
+ *
+ * Outgoing edges come first, then incoming ones; order within each is
+ * unspecified.  Returns RS_OK, RS_ERR_INVALID (NULL argument, bad
+ * direction), RS_ERR_NOTFOUND (node or relation), RS_ERR_BUFFER (more
+ * matches than capacity: the first capacity are written and *n_out holds the
+ * number needed).
+ */
+RS_API int rs_graph_neighbors(const rs_graph *graph, uint32_t node, unsigned direction,
+                              uint32_t relation, const char *type, uint32_t *nodes_out,
+                              uint32_t *relations_out, float *weights_out, size_t capacity,
+                              size_t *n_out);
+
+/**
+ * rs_graph_khop - the nodes within a number of hops of a node.
+ *
+ * @hops       0 to 16.
+ * @direction  RS_GRAPH_OUT, RS_GRAPH_IN or RS_GRAPH_BOTH.
+ * @fanout     NULL, or hops caps: from each node at hop h-1 at most
+ *             fanout[h-1] new neighbours are taken at hop h, those with the
+ *             highest edge weight x relation weight (ties: lower index).
+ *             0 means no cap for that hop.
+ * @nodes_out  caller array: the nodes found, start excluded, nearest first
+ *             (breadth-first).  May be NULL when capacity is 0.
+ * @hops_out   hop count of each node found; may be NULL.
+ * @n_out      number of nodes found.
+ *
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOTFOUND (start), RS_ERR_RANGE
+ * (hops), RS_ERR_BUFFER (the first capacity are written, *n_out holds the
+ * number needed), RS_ERR_NOMEM.
+ */
+RS_API int rs_graph_khop(const rs_graph *graph, uint32_t start, unsigned hops,
+                         unsigned direction, const uint32_t *fanout, uint32_t *nodes_out,
+                         uint32_t *hops_out, size_t capacity, size_t *n_out);
+
+/**
+ * rs_graph_best_paths - the k heaviest simple paths between two nodes.
+ *
+ * A path's weight is the product, over its edges, of edge weight x relation
+ * weight.  Paths have 1 to max_hops edges and visit no node twice.
+ *
+ * @max_hops       1 to 8.
+ * @direction      RS_GRAPH_OUT follows edges forward only; RS_GRAPH_BOTH also
+ *                 backwards (user -bought-> item <-bought- user ...).
+ * @k              how many paths are wanted; 0 is allowed.
+ * @nodes_out      k x (max_hops + 1) entries: path i's nodes at
+ *                 nodes_out[i * (max_hops + 1) ...], from first, to last.
+ * @relations_out  k x max_hops entries: path i's relations at
+ *                 relations_out[i * max_hops ...], RS_GRAPH_REVERSED set where
+ *                 an edge was followed backwards; may be NULL.
+ * @lengths_out    k entries: the number of edges of each path.
+ * @weights_out    k entries: each path's weight; may be NULL.
+ * @n_out          number of paths written (<= k), heaviest first; ties go to
+ *                 the shorter path, then to the lower node indices.
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL argument, from == to, bad direction),
+ * RS_ERR_NOTFOUND (node), RS_ERR_RANGE (max_hops), RS_ERR_NOMEM.
+ */
+RS_API int rs_graph_best_paths(const rs_graph *graph, uint32_t from, uint32_t to,
+                               unsigned max_hops, unsigned direction, size_t k,
+                               uint32_t *nodes_out, uint32_t *relations_out,
+                               uint32_t *lengths_out, double *weights_out, size_t *n_out);
+
+/**
+ * rs_graph_search_keys - nodes of one type by key, exact or prefix.
+ *
+ * @type       the node type (an unknown type matches nothing).
+ * @text       the key, or the key prefix (byte-wise, case-sensitive).
+ * @mode       RS_GRAPH_MATCH_EXACT or RS_GRAPH_MATCH_PREFIX.
+ * @nodes_out  caller array of k entries, in key order.
+ * @n_out      number written (<= k; the first k matches).
+ *
+ * Returns RS_OK, RS_ERR_INVALID, the key errors of rs_graph_add_node(),
+ * RS_ERR_IO.
+ */
+RS_API int rs_graph_search_keys(const rs_graph *graph, const char *type, const char *text,
+                                unsigned mode, uint32_t *nodes_out, size_t k, size_t *n_out);
+
+/**
+ * rs_graph_search_text - full-text search over node properties (SQLite FTS5).
+ *
+ * @query       free text; every word must occur, as a word or a word prefix,
+ *              in one property of the node (case and diacritics ignored).
+ * @type        keep only nodes of this type; NULL keeps all.
+ * @nodes_out   caller array of k entries, best match first (BM25).
+ * @scores_out  relevance of each (higher is better); may be NULL.
+ * @n_out       number written (<= k).
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL argument, a query without words),
+ * RS_ERR_RANGE (query above 64 KiB), RS_ERR_ENCODING, RS_ERR_IO.
+ */
+RS_API int rs_graph_search_text(const rs_graph *graph, const char *query, const char *type,
+                                uint32_t *nodes_out, double *scores_out, size_t k,
+                                size_t *n_out);
 
 /* @@GRAPH@@ end of section */
 
