@@ -23,9 +23,10 @@ gunzip -c "$data" > "$tmp/onlineretail.tsv"
 rows=541909
 
 echo "-- librecsim (rs_reader + rs_cleaner, rules a..f of retail_eval.py)"
-"$bin" "$tmp/onlineretail.tsv" 5 "$tmp/rejects.txt" | tee "$tmp/ours.txt"
+"$bin" "$tmp/onlineretail.tsv" 5 "$tmp/rejects.txt" "$tmp/model.db" | tee "$tmp/ours.txt"
 status=$?
 ours=$(sed -n 's/^librecsim read+clean: .*median \([0-9.]*\) s.*/\1/p' "$tmp/ours.txt")
+ours_import=$(sed -n 's/^librecsim read+clean+import.*median \([0-9.]*\) s.*/\1/p' "$tmp/ours.txt")
 
 echo "-- pandas $("$python" -c 'import pandas; print(pandas.__version__)' 2>/dev/null)"
 "$python" - "$tmp/onlineretail.tsv" > "$tmp/pandas.txt" <<'PY' || { echo "pandas failed"; status=1; }
@@ -75,7 +76,7 @@ PY
 fi
 
 echo "-- summary (rows/s over $rows raw rows, medians; higher is better)"
-"$python" - "$rows" "$ours" "$pandas_read" "$pandas_clean" "$sqlite_s" <<'PY'
+"$python" - "$rows" "$ours" "$pandas_read" "$pandas_clean" "$sqlite_s" "$ours_import" <<'PY'
 import sys
 rows = int(sys.argv[1])
 def val(s):
@@ -83,13 +84,17 @@ def val(s):
         return float(s)
     except ValueError:
         return None
-ours, pr, pc, sq = (val(a) for a in sys.argv[2:6])
+ours, pr, pc, sq, oi = (val(a) for a in sys.argv[2:7])
 if ours is None:
     sys.exit("no librecsim timing")
 print(f"  librecsim read+clean        {rows / ours:12,.0f} rows/s  ({ours:.3f} s)")
 if pr is not None and pc is not None:
     print(f"  pandas read_csv+clean       {rows / (pr + pc):12,.0f} rows/s  ({pr + pc:.3f} s)  librecsim x{(pr + pc) / ours:.2f}")
     print(f"  pandas cleaning alone       {rows / pc:12,.0f} rows/s  ({pc:.3f} s)  librecsim x{pc / ours:.2f}")
+if oi is not None:
+    print(f"  librecsim read+clean+import {rows / oi:12,.0f} rows/s  ({oi:.3f} s, into a new model file)")
+    if pr is not None and pc is not None:
+        print(f"    vs pandas read_csv+clean: librecsim x{(pr + pc) / oi:.2f}")
 if sq is not None:
     print(f"  sqlite3 .import (no clean)  {rows / sq:12,.0f} rows/s  ({sq:.3f} s)  librecsim x{sq / ours:.2f}")
 PY

@@ -1264,29 +1264,37 @@ RS_API int rs_io_import_interactions(rs_graph *graph, rs_reader *reader, rs_clea
                                      uint64_t *rows_out);
 
 /**
- * rs_io_import_items - a catalogue into item nodes and attribute edges.
+ * rs_io_import_items - a catalogue into item nodes, properties and attributes.
  *
- * @graph       the graph, writable, without an open bulk load.
- * @reader      a reader before its first row, with an RS_ROLE_ITEM column.
- * @cleaner     rules for the rows, or NULL.
- * @attributes  count column names whose values become entities: column
- *              "Brand" with value "Acme" gives the node ("brand", "Acme")
- *              and the edge item -has_brand-> it (type and relation are the
- *              column name in lower case, spaces as '_').  A value holding
- *              '|' is several values ("Action|Comedy"); empty parts and
- *              values are skipped.  NULL when count is 0.
- * @count       how many attribute columns.
- * @rows_out    receives the number of rows imported; may be NULL.
+ * @graph           the graph, writable, without an open bulk load.
+ * @reader          a reader before its first row, with an RS_ROLE_ITEM column.
+ * @cleaner         rules for the rows, or NULL.
+ * @attributes      count column names whose values become entities: column
+ *                  "Brand" with value "Acme" gives the node ("brand", "Acme")
+ *                  and the edge item -has_brand-> it (type and relation are
+ *                  the column name in lower case, spaces as '_').  A value
+ *                  holding '|' is several values ("Action|Comedy"); empty
+ *                  parts and values are skipped.  NULL when count is 0.
+ * @count           how many attribute columns.
+ * @properties      property_count column names whose text becomes a node
+ *                  property of the same (lower-cased) name.  When an item
+ *                  has several rows (a raw log), its property is the most
+ *                  frequent non-empty value, ties going to the smallest
+ *                  text.  NULL when property_count is 0.
+ * @property_count  how many property columns.
+ * @rows_out        receives the number of rows imported; may be NULL.
  *
  * Every kept row creates its item node even without attributes.  Attribute
  * edges weigh 1 (RS_GRAPH_MERGE_MAX: repeats do not add up).
  *
- * Returns the statuses of rs_io_import_interactions(); an attribute column
- * missing from the header is RS_ERR_NOTFOUND.  On error the graph is
- * unchanged.
+ * Returns the statuses of rs_io_import_interactions(); an attribute or
+ * property column missing from the header is RS_ERR_NOTFOUND.  On error the
+ * graph is unchanged.
  */
 RS_API int rs_io_import_items(rs_graph *graph, rs_reader *reader, rs_cleaner *cleaner,
-                              const char *const *attributes, size_t count, uint64_t *rows_out);
+                              const char *const *attributes, size_t count,
+                              const char *const *properties, size_t property_count,
+                              uint64_t *rows_out);
 
 /**
  * rs_io_import_users - user profiles into user nodes, attributes and links.
@@ -1298,6 +1306,8 @@ RS_API int rs_io_import_items(rs_graph *graph, rs_reader *reader, rs_cleaner *cl
  *                  rs_io_import_items() (e.g. "Country" gives user
  *                  -has_country-> ("country", "United Kingdom")).
  * @count           how many attribute columns.
+ * @properties      property columns, as in rs_io_import_items().
+ * @property_count  how many property columns.
  * @friends_column  a column of user keys separated by '|' that this user is
  *                  linked to (edge user -friend_of-> user, weight 1), or
  *                  NULL for none.
@@ -1308,6 +1318,7 @@ RS_API int rs_io_import_items(rs_graph *graph, rs_reader *reader, rs_cleaner *cl
  */
 RS_API int rs_io_import_users(rs_graph *graph, rs_reader *reader, rs_cleaner *cleaner,
                               const char *const *attributes, size_t count,
+                              const char *const *properties, size_t property_count,
                               const char *friends_column, uint64_t *rows_out);
 
 /* @@IO@@ end of section */

@@ -122,7 +122,7 @@ START_TEST(retail_sample_with_cleaning)
     ck_assert_ok(rs_cleaner_create(&c));
     ck_assert_ok(rs_cleaner_set_missing(c, na, 1));
     ck_assert_ok(rs_cleaner_add_required(c, "a", "CustomerID"));
-    ck_assert_ok(rs_io_import_users(g, r, c, country, 1, NULL, &rows));
+    ck_assert_ok(rs_io_import_users(g, r, c, country, 1, NULL, 0, NULL, &rows));
     ck_assert_uint_eq(count(g, "user"), 240);
     ck_assert_uint_ge(count(g, "country"), 2);
     {
@@ -149,7 +149,7 @@ START_TEST(catalogue_and_profiles)
     uint64_t rows = 0;
     uint32_t has_brand, has_genres, friend_of;
     ck_assert_ok(rs_graph_open(":memory:", RS_GRAPH_CREATE, &g));
-    ck_assert_ok(rs_io_import_items(g, r, NULL, item_attrs, 2, &rows));
+    ck_assert_ok(rs_io_import_items(g, r, NULL, item_attrs, 2, NULL, 0, &rows));
     ck_assert_uint_eq(rows, 3);
     ck_assert_uint_eq(count(g, "item"), 3);
     ck_assert_uint_eq(count(g, "brand"), 1);
@@ -164,7 +164,7 @@ START_TEST(catalogue_and_profiles)
     rs_reader_close(r);
 
     r = text_reader(users, "users.jsonl");
-    ck_assert_ok(rs_io_import_users(g, r, NULL, user_attrs, 1, "friends", &rows));
+    ck_assert_ok(rs_io_import_users(g, r, NULL, user_attrs, 1, NULL, 0, "friends", &rows));
     ck_assert_uint_eq(rows, 2);
     ck_assert_uint_eq(count(g, "user"), 3);
     ck_assert_ok(rs_graph_find_relation(g, "friend_of", &friend_of));
@@ -175,8 +175,47 @@ START_TEST(catalogue_and_profiles)
 
     /* A missing attribute column is refused before anything is written. */
     r = text_reader(items, "items.csv");
-    ck_assert_status(rs_io_import_items(g, r, NULL, user_attrs, 1, NULL), RS_ERR_NOTFOUND);
+    ck_assert_status(rs_io_import_items(g, r, NULL, user_attrs, 1, NULL, 0, NULL), RS_ERR_NOTFOUND);
     ck_assert_errmsg_has("no column \"country\"");
+    rs_reader_close(r);
+    rs_graph_close(g);
+}
+END_TEST
+
+START_TEST(properties_take_the_most_frequent_value)
+{
+    static const char *const props[] = {"Description"};
+    static const char *const title[] = {"Title"};
+    const char *log = "StockCode\tDescription\n"
+                      "85123A\tWHITE HANGING HEART\n"
+                      "85123A\tCREAM HANGING HEART\n"
+                      "85123A\tWHITE HANGING HEART\n"
+                      "22633\tHAND WARMER UNION JACK\n"
+                      "22633\tHAND WARMER RED\n"
+                      "84029\t\n";
+    rs_graph *g = NULL;
+    rs_reader *r = text_reader(log, "log.tsv");
+    char buf[64];
+    size_t len;
+    uint64_t rows;
+    ck_assert_ok(rs_graph_open(":memory:", RS_GRAPH_CREATE, &g));
+    ck_assert_ok(rs_io_import_items(g, r, NULL, NULL, 0, props, 1, &rows));
+    ck_assert_uint_eq(rows, 6);
+    ck_assert_uint_eq(count(g, "item"), 3);
+    ck_assert_ok(rs_graph_get_property(g, node(g, "item", "85123A"), "description", buf,
+                                       sizeof buf, &len));
+    ck_assert_str_eq(buf, "WHITE HANGING HEART");
+    ck_assert_ok(rs_graph_get_property(g, node(g, "item", "22633"), "description", buf,
+                                       sizeof buf, &len));
+    ck_assert_str_eq(buf, "HAND WARMER RED"); /* a tie: the smaller text */
+    ck_assert_status(rs_graph_get_property(g, node(g, "item", "84029"), "description", buf,
+                                           sizeof buf, &len),
+                     RS_ERR_NOTFOUND);
+    rs_reader_close(r);
+
+    r = text_reader(log, "log.tsv");
+    ck_assert_status(rs_io_import_items(g, r, NULL, NULL, 0, title, 1, &rows), RS_ERR_NOTFOUND);
+    ck_assert_status(rs_io_import_items(g, r, NULL, NULL, 0, NULL, 1, &rows), RS_ERR_INVALID);
     rs_reader_close(r);
     rs_graph_close(g);
 }
@@ -270,12 +309,12 @@ START_TEST(bad_arguments)
     ck_assert_status(rs_io_import_interactions(g, r, NULL, "", 0, NULL), RS_ERR_INVALID);
     ck_assert_status(rs_io_import_interactions(g, r, NULL, NULL, 0, NULL), RS_ERR_NOTFOUND);
     ck_assert_errmsg_has("no user column");
-    ck_assert_status(rs_io_import_items(g, r, NULL, NULL, 1, NULL), RS_ERR_NOTFOUND);
+    ck_assert_status(rs_io_import_items(g, r, NULL, NULL, 1, NULL, 0, NULL), RS_ERR_NOTFOUND);
     ck_assert_ok(rs_reader_map(r, RS_ROLE_ITEM, "a"));
-    ck_assert_status(rs_io_import_items(g, r, NULL, NULL, 1, NULL), RS_ERR_INVALID);
+    ck_assert_status(rs_io_import_items(g, r, NULL, NULL, 1, NULL, 0, NULL), RS_ERR_INVALID);
     ck_assert_int_eq(rs_reader_next(r), 1);
-    ck_assert_status(rs_io_import_items(g, r, NULL, NULL, 0, NULL), RS_ERR_STATE);
-    ck_assert_status(rs_io_import_users(NULL, r, NULL, NULL, 0, NULL, NULL), RS_ERR_INVALID);
+    ck_assert_status(rs_io_import_items(g, r, NULL, NULL, 0, NULL, 0, NULL), RS_ERR_STATE);
+    ck_assert_status(rs_io_import_users(NULL, r, NULL, NULL, 0, NULL, 0, NULL, NULL), RS_ERR_INVALID);
     ck_assert_uint_eq(rs_graph_edge_count(g), 0);
     rs_reader_close(r);
     rs_graph_close(g);
@@ -290,6 +329,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, interactions_weighted_timed_typed);
     tcase_add_test(tc, retail_sample_with_cleaning);
     tcase_add_test(tc, catalogue_and_profiles);
+    tcase_add_test(tc, properties_take_the_most_frequent_value);
     tcase_add_test(tc, failed_import_leaves_the_file_as_it_was);
     tcase_add_test(tc, bad_arguments);
     suite_add_tcase(s, tc);

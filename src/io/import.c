@@ -6,6 +6,7 @@
 #include "io/io.h"
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/idmap.h"
 #include "core/utf8.h"
 
 #include <math.h>
@@ -23,6 +24,13 @@ struct attribute {
     uint32_t relation;
 };
 
+/* One property column: the most frequent value of each node wins. */
+struct property {
+    size_t column;
+    char name[MAX_TYPE_NAME];
+    rs_mostfreq *values;
+};
+
 struct import {
     rs_graph *graph;
     rs_reader *reader;
@@ -38,6 +46,11 @@ struct import {
     /* entities */
     struct attribute *attributes;
     size_t attribute_count;
+    struct property *properties;
+    size_t property_count;
+    rs_idmap *seen_keys; /* node keys of the rows, when there are properties */
+    uint32_t *seen_nodes;
+    size_t seen_cap;
     bool has_friends;
     size_t friends_column;
     uint32_t friend_relation;
@@ -170,6 +183,50 @@ static int add_friend(struct import *im, uint32_t node, const char *value, void 
     return 0;
 }
 
+/* Count this row's property values for its node. */
+static int count_properties(struct import *im, uint32_t node)
+{
+    size_t key_len, len, i;
+    const char *key = field(im, im->key_column, &key_len);
+    uint32_t slot;
+    bool created;
+    int status = rs__grow((void **)&im->seen_nodes, &im->seen_cap,
+                          rs__idmap_span(im->seen_keys) + 1, sizeof *im->seen_nodes);
+    if (status == 0)
+        status = rs__idmap_intern(im->seen_keys, key, key_len, &slot, &created);
+    if (status != 0)
+        return status;
+    im->seen_nodes[slot] = node;
+    for (i = 0; i < im->property_count; i++) {
+        const char *value = field(im, im->properties[i].column, &len);
+        if (len == 0)
+            continue;
+        if ((status = rs_mostfreq_add(im->properties[i].values, key, key_len, value, len)) != 0)
+            return status;
+    }
+    return 0;
+}
+
+/* After the last row: write each node's most frequent property values. */
+static int write_properties(struct import *im)
+{
+    size_t n = rs__idmap_span(im->seen_keys), k, i, key_len;
+    for (k = 0; k < n; k++) {
+        const char *key = rs__idmap_key(im->seen_keys, (uint32_t)k, &key_len);
+        for (i = 0; key && i < im->property_count; i++) {
+            const char *value;
+            if (rs_mostfreq_get(im->properties[i].values, key, key_len, &value, NULL) != 0)
+                continue; /* no non-empty value for this node */
+            if (rs_graph_set_property(im->graph, im->seen_nodes[k], im->properties[i].name,
+                                      value) != 0)
+                return rs__fail_context("%s: %s \"%s\": property %s: ",
+                                        rs_reader_name(im->reader), im->node_type, key,
+                                        im->properties[i].name);
+        }
+    }
+    return 0;
+}
+
 static int entity_row(struct import *im)
 {
     size_t len, i;
@@ -184,12 +241,15 @@ static int entity_row(struct import *im)
         const char *text = field(im, im->friends_column, &len);
         status = each_value(im, text, len, node, add_friend, NULL);
     }
+    if (status == 0 && im->property_count > 0)
+        status = count_properties(im, node);
     return status;
 }
 
 /* Read every row, clean, apply row_fn, all inside one bulk load. */
 static int run(struct import *im, rs_cleaner *cleaner, int (*prepare)(struct import *),
-               int (*row_fn)(struct import *), uint64_t *rows_out)
+               int (*row_fn)(struct import *), int (*finish)(struct import *),
+               uint64_t *rows_out)
 {
     uint64_t rows = 0;
     int status, keep;
@@ -209,6 +269,8 @@ static int run(struct import *im, rs_cleaner *cleaner, int (*prepare)(struct imp
             break;
         rows++;
     }
+    if (status == 0 && finish)
+        status = finish(im);
     if (status != 0) {
         rs_graph_bulk_abort(im->graph); /* keeps the message of the failure */
         return status;
@@ -232,6 +294,12 @@ static int check_common(rs_graph *graph, rs_reader *reader, const char *fn)
 
 static void release(struct import *im)
 {
+    size_t i;
+    for (i = 0; i < im->property_count; i++)
+        rs_mostfreq_free(im->properties[i].values);
+    free(im->properties);
+    rs__idmap_free(im->seen_keys);
+    free(im->seen_nodes);
     free(im->attributes);
     free(im->last_event);
     free(im->scratch);
@@ -269,16 +337,28 @@ int rs_io_import_interactions(rs_graph *graph, rs_reader *reader, rs_cleaner *cl
     im.has_event = !(flags & RS_IMPORT_NO_EVENT) &&
                    rs__reader_find_role(reader, RS_ROLE_EVENT, &im.event_column) == 0;
     im.relation_name = relation ? relation : "interacted";
-    status = run(&im, cleaner, prepare_interactions, interaction_row, rows_out);
+    status = run(&im, cleaner, prepare_interactions, interaction_row, NULL, rows_out);
     release(&im);
     return status;
+}
+
+/* A column name as a node type or property name: ASCII lower case, spaces
+ * as '_', cut to MAX_TYPE_NAME - 5 bytes (room for "has_"). */
+static void fold_column(const char *name, char out[MAX_TYPE_NAME])
+{
+    size_t k, n = 0;
+    for (k = 0; name[k] && n + 5 < MAX_TYPE_NAME; k++) {
+        char c = name[k];
+        out[n++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c == ' ' ? '_' : c);
+    }
+    out[n] = '\0';
 }
 
 /* Resolve attribute columns and their entity types and relations. */
 static int prepare_entities(struct import *im, rs_reader *reader, const char *const *attributes,
                             size_t count, const char *fn)
 {
-    size_t i, k;
+    size_t i;
     if (!attributes && count > 0)
         return rs__fail(RS_ERR_INVALID, "%s: attributes is NULL", fn);
     if (count == 0)
@@ -289,17 +369,39 @@ static int prepare_entities(struct import *im, rs_reader *reader, const char *co
     for (i = 0; i < count; i++) {
         struct attribute *a = &im->attributes[i];
         const char *name = attributes[i];
-        size_t n = 0;
         if (!name || !name[0])
             return rs__fail(RS_ERR_INVALID, "%s: attribute %zu is NULL or empty", fn, i);
         if (rs_reader_column(reader, name, &a->column) != 0)
             return rs__fail_context("%s: ", fn);
-        for (k = 0; name[k] && n + 1 < sizeof a->type - 4; k++) {
-            char c = name[k];
-            a->type[n++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c == ' ' ? '_' : c);
-        }
-        a->type[n] = '\0';
+        fold_column(name, a->type);
         im->attribute_count = i + 1;
+    }
+    return 0;
+}
+
+static int prepare_properties(struct import *im, rs_reader *reader,
+                              const char *const *properties, size_t count, const char *fn)
+{
+    size_t i;
+    if (!properties && count > 0)
+        return rs__fail(RS_ERR_INVALID, "%s: properties is NULL", fn);
+    if (count == 0)
+        return 0;
+    im->properties = rs__calloc(count, sizeof *im->properties);
+    im->seen_keys = rs__idmap_create();
+    if (!im->properties || !im->seen_keys)
+        return rs__fail(RS_ERR_NOMEM, "%s: out of memory", fn);
+    for (i = 0; i < count; i++) {
+        struct property *p = &im->properties[i];
+        const char *name = properties[i];
+        if (!name || !name[0])
+            return rs__fail(RS_ERR_INVALID, "%s: property %zu is NULL or empty", fn, i);
+        if (rs_reader_column(reader, name, &p->column) != 0)
+            return rs__fail_context("%s: ", fn);
+        fold_column(name, p->name);
+        im->property_count = i + 1;
+        if (rs_mostfreq_create(&p->values) != 0)
+            return rs_errcode();
     }
     return 0;
 }
@@ -321,8 +423,8 @@ static int create_relations(struct import *im)
 
 static int import_entities(rs_graph *graph, rs_reader *reader, rs_cleaner *cleaner,
                            const char *type, int role, const char *const *attributes,
-                           size_t count, const char *friends_column, uint64_t *rows_out,
-                           const char *fn)
+                           size_t count, const char *const *properties, size_t property_count,
+                           const char *friends_column, uint64_t *rows_out, const char *fn)
 {
     struct import im;
     int status;
@@ -334,7 +436,8 @@ static int import_entities(rs_graph *graph, rs_reader *reader, rs_cleaner *clean
     im.node_type = type;
     if ((status = rs_reader_role(reader, role, &im.key_column)) != 0)
         return rs__fail_context("%s: ", fn);
-    if ((status = prepare_entities(&im, reader, attributes, count, fn)) != 0) {
+    if ((status = prepare_entities(&im, reader, attributes, count, fn)) != 0 ||
+        (status = prepare_properties(&im, reader, properties, property_count, fn)) != 0) {
         release(&im);
         return status;
     }
@@ -345,22 +448,25 @@ static int import_entities(rs_graph *graph, rs_reader *reader, rs_cleaner *clean
         }
         im.has_friends = true;
     }
-    status = run(&im, cleaner, create_relations, entity_row, rows_out);
+    status = run(&im, cleaner, create_relations, entity_row, write_properties, rows_out);
     release(&im);
     return status;
 }
 
 int rs_io_import_items(rs_graph *graph, rs_reader *reader, rs_cleaner *cleaner,
-                       const char *const *attributes, size_t count, uint64_t *rows_out)
+                       const char *const *attributes, size_t count,
+                       const char *const *properties, size_t property_count, uint64_t *rows_out)
 {
-    return import_entities(graph, reader, cleaner, "item", RS_ROLE_ITEM, attributes, count, NULL,
-                           rows_out, "rs_io_import_items");
+    return import_entities(graph, reader, cleaner, "item", RS_ROLE_ITEM, attributes, count,
+                           properties, property_count, NULL, rows_out, "rs_io_import_items");
 }
 
 int rs_io_import_users(rs_graph *graph, rs_reader *reader, rs_cleaner *cleaner,
-                       const char *const *attributes, size_t count, const char *friends_column,
-                       uint64_t *rows_out)
+                       const char *const *attributes, size_t count,
+                       const char *const *properties, size_t property_count,
+                       const char *friends_column, uint64_t *rows_out)
 {
     return import_entities(graph, reader, cleaner, "user", RS_ROLE_USER, attributes, count,
-                           friends_column, rows_out, "rs_io_import_users");
+                           properties, property_count, friends_column, rows_out,
+                           "rs_io_import_users");
 }
