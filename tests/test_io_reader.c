@@ -87,6 +87,22 @@ START_TEST(bom_header_empty_lines_and_no_final_newline)
 }
 END_TEST
 
+START_TEST(bom_then_quoted_field)
+{
+    rs_reader *r = open_text("\xEF\xBB\xBF\"a\nb\",c\n\"1\",2\n", RS_FORMAT_CSV);
+    ck_assert_str_eq(rs_reader_column_name(r, 0), "a\nb");
+    expect_row(r, 3, 2, (const char *[]){"1", "2"});
+    rs_reader_close(r);
+    /* a BOM alone, or a short file */
+    r = open_text("\xEF\xBB\xBF", RS_FORMAT_CSV);
+    ck_assert_int_eq(rs_reader_next(r), 0);
+    rs_reader_close(r);
+    r = open_text("a\n1", RS_FORMAT_CSV);
+    expect_row(r, 2, 1, (const char *[]){"1"});
+    rs_reader_close(r);
+}
+END_TEST
+
 START_TEST(ragged_rows)
 {
     const char *text = "a,b\n1,2\n3\n4,5\n";
@@ -341,6 +357,45 @@ START_TEST(files_and_bad_arguments)
 }
 END_TEST
 
+START_TEST(random_inputs_never_crash)
+{
+    /* Random fragments of the characters that matter: every call ends in a
+     * row, the end, or a clean error, and fields never hold a NUL. */
+    static const char alphabet[] = {'a', 'b', ',', '"', '\n', '\r', '\t', ';', '\0', '\xff',
+                                    '\xc3', '\xa9', '{', '}', ':', ' '};
+    unsigned long long state = 12345;
+    char text[64];
+    int round;
+    for (round = 0; round < 20000; round++) {
+        size_t n, i, k;
+        rs_reader *r = NULL;
+        int status, rows = 0;
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        n = (size_t)(state >> 58);
+        for (i = 0; i < n; i++) {
+            state = state * 6364136223846793005ull + 1442695040888963407ull;
+            text[i] = alphabet[(state >> 59) % sizeof alphabet];
+        }
+        ck_assert_ok(rs_reader_open_memory(text, n, "fuzz", 1 + round % 3, &r));
+        if (round % 2)
+            ck_assert_ok(rs_reader_set_int(r, RS_READER_RAGGED, 1));
+        while ((status = rs_reader_next(r)) == 1 && rows < 100) {
+            rows++;
+            for (k = 0; k < rs_reader_field_count(r); k++) {
+                size_t len;
+                const char *f = rs_reader_field(r, k, &len);
+                ck_assert_uint_eq(strlen(f), len);
+            }
+        }
+        if (status < 0) {
+            ck_assert_int_ne(rs_errmsg()[0], '\0');
+            ck_assert_status(rs_reader_next(r), RS_ERR_STATE);
+        }
+        rs_reader_close(r);
+    }
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("io_reader");
@@ -348,6 +403,7 @@ Suite *test_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, csv_quoting_rfc4180);
     tcase_add_test(tc, bom_header_empty_lines_and_no_final_newline);
+    tcase_add_test(tc, bom_then_quoted_field);
     tcase_add_test(tc, ragged_rows);
     tcase_add_test(tc, unbalanced_quote_and_junk_after_quote);
     tcase_add_test(tc, binary_and_invalid_utf8);
@@ -356,6 +412,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, jsonl_rows);
     tcase_add_test(tc, typed_fields_name_file_and_line);
     tcase_add_test(tc, files_and_bad_arguments);
+    tcase_add_test(tc, random_inputs_never_crash);
     suite_add_tcase(s, tc);
     return s;
 }

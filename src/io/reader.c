@@ -37,7 +37,7 @@ struct rs_reader {
     int format;
     int separator, quote, header, ragged, check_utf8;
     size_t max_record;
-    bool started, failed, eof, done, pending;
+    bool started, failed, eof, done, pending, bom_checked;
 
     char *buf; /* [start, end) holds unread bytes; cap > end always */
     size_t cap, start, end;
@@ -283,6 +283,8 @@ static int refill(rs_reader *r)
     }
     if (r->end + 1 >= r->cap) {
         size_t want = r->cap ? r->cap * 2 : CHUNK_BYTES;
+        if (!r->cap && r->fd < 0 && r->mem_len < CHUNK_BYTES - 64)
+            want = r->mem_len + 64; /* a small text needs no 1 MiB buffer */
         char *bigger;
         if (r->end >= r->max_record)
             return fail_at(r, r->next_line, RS_ERR_LIMIT,
@@ -534,6 +536,9 @@ static int split_delimited(rs_reader *r, char *rec, size_t len)
         if (quote && p < end && *p == quote) {
             p++;
             for (;;) {
+                if (p >= end) /* cannot happen after the scan; never read past */
+                    return rs__fail(RS_ERR_INTERNAL, "%s: quoted field runs past its record",
+                                    r->name);
                 if (*p == quote) {
                     if (p + 1 < end && p[1] == quote) {
                         *w++ = quote;
@@ -679,6 +684,18 @@ static int split_json(rs_reader *r, const char *rec, size_t len, uint64_t line)
 /* Read and split the next non-empty record.  1, 0 at the end, or a status. */
 static int read_row(rs_reader *r)
 {
+    if (!r->bom_checked) {
+        /* Skip a UTF-8 byte order mark before the scanner sees the first
+         * record, so that a quote right after it opens a quoted field. */
+        while (r->end - r->start < 3 && !r->eof) {
+            int status = refill(r);
+            if (status != 0)
+                return status;
+        }
+        if (r->end - r->start >= 3 && memcmp(r->buf + r->start, "\xEF\xBB\xBF", 3) == 0)
+            r->start += 3;
+        r->bom_checked = true;
+    }
     for (;;) {
         size_t rec = 0, len = 0;
         uint64_t line = 0;
@@ -687,10 +704,6 @@ static int read_row(rs_reader *r)
         if (status <= 0)
             return status;
         text = r->buf + rec;
-        if (line == 1 && len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
-            text += 3; /* byte order mark */
-            len -= 3;
-        }
         if (len > 0 && text[len - 1] == '\r')
             len--;
         if (len == 0)
