@@ -539,6 +539,51 @@ static int sort_pending(rs__pending_edge *e, size_t n)
     return 0;
 }
 
+/* Write the rows of the nodes created during the bulk load, in id order. */
+static int insert_bulk_nodes(rs_graph *g)
+{
+    size_t span = rs__idmap_span(g->nodes), v = g->bulk_node_span;
+    sqlite3_stmt *many = NULL;
+    while (v < span) {
+        uint32_t group[RS_GRAPH_INSERT_ROWS];
+        size_t filled = 0;
+        sqlite3_stmt *st;
+        int rc;
+        for (; v < span && filled < RS_GRAPH_INSERT_ROWS; v++)
+            if (g->node_type[v] != UINT32_MAX)
+                group[filled++] = (uint32_t)v;
+        if (filled == 0)
+            break;
+        if (filled == RS_GRAPH_INSERT_ROWS && !many && !(many = rs__graph_stmt(g, ST_NODE_INSERT_MANY)))
+            return rs_errcode();
+        st = filled == RS_GRAPH_INSERT_ROWS ? many : rs__graph_stmt(g, ST_NODE_INSERT);
+        if (!st)
+            return rs_errcode();
+        for (size_t r = 0; r < filled; r++) {
+            uint32_t node = group[r];
+            size_t len;
+            const char *key = rs__idmap_key(g->nodes, node, &len);
+            int base = st == many ? (int)r * 3 : 0;
+            sqlite3_bind_int64(st, base + 1, g->node_rowid[node]);
+            sqlite3_bind_int64(st, base + 2, g->type_rowid[g->node_type[node]]);
+            sqlite3_bind_text(st, base + 3, key + 4, (int)len - 4, SQLITE_STATIC);
+            if (st != many) {
+                rc = sqlite3_step(st);
+                sqlite3_reset(st);
+                if (rc != SQLITE_DONE)
+                    return rs__graph_sql_fail(g, rc, "writing nodes");
+            }
+        }
+        if (st == many) {
+            rc = sqlite3_step(st);
+            sqlite3_reset(st);
+            if (rc != SQLITE_DONE)
+                return rs__graph_sql_fail(g, rc, "writing nodes");
+        }
+    }
+    return 0;
+}
+
 int rs_graph_bulk_commit(rs_graph *g)
 {
     const char *fn = "rs_graph_bulk_commit";
@@ -583,48 +628,99 @@ int rs_graph_bulk_commit(rs_graph *g)
     }
     n = kept;
 
-    /* write: sorted by (src, rel, dst), i.e. in primary-key order */
+    /* existing edges: merged and updated in place */
+    size_t n_new = n;
+    if (had_edges) {
+        for (size_t i = 0; i < n; i++) {
+            double old_weight, weight;
+            int64_t old_ts, ts = e[i].timestamp;
+            sqlite3_stmt *up;
+            int rc;
+            if (rs__adj_find(&g->out, e[i].src, e[i].dst, e[i].relation) == SIZE_MAX)
+                continue;
+            if (e[i].merge == RS_GRAPH_MERGE_NONE) {
+                status = rs__fail(RS_ERR_EXISTS, "%s: edge %u -[%s]-> %u exists already", fn,
+                                  e[i].src, rs_graph_relation_name(g, e[i].relation), e[i].dst);
+                goto fail;
+            }
+            if ((status = read_edge(g, e[i].src, e[i].relation, e[i].dst, &old_weight,
+                                    &old_ts)) != 0)
+                goto fail;
+            weight = merge_weight(e[i].merge, old_weight, e[i].weight);
+            if (e[i].merge != RS_GRAPH_MERGE_REPLACE && old_ts > ts)
+                ts = old_ts;
+            if ((status = rs__graph_check_weight(weight, "rs_graph_bulk_commit: merged "
+                                                         "weight")) != 0)
+                goto fail;
+            if (!(up = rs__graph_stmt(g, ST_EDGE_UPDATE))) {
+                status = rs_errcode();
+                goto fail;
+            }
+            bind_edge(g, up, e[i].src, e[i].relation, e[i].dst);
+            sqlite3_bind_double(up, 4, weight);
+            sqlite3_bind_int64(up, 5, ts);
+            rc = sqlite3_step(up);
+            sqlite3_reset(up);
+            if (rc != SQLITE_DONE) {
+                status = rs__graph_sql_fail(g, rc, "updating edges");
+                goto fail;
+            }
+            e[i].weight = (float)weight;
+            e[i].merge = -1; /* written */
+            n_new--;
+        }
+    }
+
+    /* new nodes (rows deferred by rs_graph_add_node), then new edges in key
+     * order, many rows per statement */
+    if ((status = insert_bulk_nodes(g)) != 0)
+        goto fail;
     {
-        sqlite3_stmt *ins = rs__graph_stmt(g, had_edges ? ST_EDGE_UPSERT : ST_EDGE_INSERT);
-        if (!ins) {
+        sqlite3_stmt *many, *one;
+        size_t i = 0;
+        if (!(many = rs__graph_stmt(g, ST_EDGE_INSERT_MANY))) {
             status = rs_errcode();
             goto fail;
         }
-        for (size_t i = 0; i < n; i++) {
-            double weight = e[i].weight;
-            int64_t ts = e[i].timestamp;
+        while (i < n) {
+            size_t group[RS_GRAPH_INSERT_ROWS], filled = 0;
+            sqlite3_stmt *st;
             int rc;
-            if (had_edges && rs__adj_find(&g->out, e[i].src, e[i].dst, e[i].relation) != SIZE_MAX) {
-                double old_weight;
-                int64_t old_ts;
-                if (e[i].merge == RS_GRAPH_MERGE_NONE) {
-                    status = rs__fail(RS_ERR_EXISTS, "%s: edge %u -[%s]-> %u exists already", fn,
-                                      e[i].src, rs_graph_relation_name(g, e[i].relation),
-                                      e[i].dst);
+            for (; i < n && filled < RS_GRAPH_INSERT_ROWS; i++)
+                if (e[i].merge != -1)
+                    group[filled++] = i;
+            if (filled == 0)
+                break;
+            if (filled == RS_GRAPH_INSERT_ROWS)
+                st = many;
+            else if (!(st = one = rs__graph_stmt(g, ST_EDGE_INSERT))) {
+                status = rs_errcode();
+                goto fail;
+            }
+            for (size_t r = 0; r < filled; r++) {
+                const rs__pending_edge *pe = &e[group[r]];
+                int base = st == many ? (int)r * 5 : 0;
+                sqlite3_bind_int64(st, base + 1, g->node_rowid[pe->src]);
+                sqlite3_bind_int64(st, base + 2, g->rel_rowid[pe->relation]);
+                sqlite3_bind_int64(st, base + 3, g->node_rowid[pe->dst]);
+                sqlite3_bind_double(st, base + 4, pe->weight);
+                sqlite3_bind_int64(st, base + 5, pe->timestamp);
+                if (st != many) {
+                    rc = sqlite3_step(st);
+                    sqlite3_reset(st);
+                    if (rc != SQLITE_DONE) {
+                        status = rs__graph_sql_fail(g, rc, "writing edges");
+                        goto fail;
+                    }
+                }
+            }
+            if (st == many) {
+                rc = sqlite3_step(st);
+                sqlite3_reset(st);
+                if (rc != SQLITE_DONE) {
+                    status = rs__graph_sql_fail(g, rc, "writing edges");
                     goto fail;
                 }
-                if ((status = read_edge(g, e[i].src, e[i].relation, e[i].dst, &old_weight,
-                                        &old_ts)) != 0)
-                    goto fail;
-                weight = merge_weight(e[i].merge, old_weight, weight);
-                if (e[i].merge != RS_GRAPH_MERGE_REPLACE && old_ts > ts)
-                    ts = old_ts;
-                e[i].weight = (float)weight;
-                if ((status = rs__graph_check_weight(weight, "rs_graph_bulk_commit: merged "
-                                                             "weight")) != 0)
-                    goto fail;
-                ins = rs__graph_stmt(g, ST_EDGE_UPSERT);
-            }
-            sqlite3_bind_int64(ins, 1, g->node_rowid[e[i].src]);
-            sqlite3_bind_int64(ins, 2, g->rel_rowid[e[i].relation]);
-            sqlite3_bind_int64(ins, 3, g->node_rowid[e[i].dst]);
-            sqlite3_bind_double(ins, 4, weight);
-            sqlite3_bind_int64(ins, 5, ts);
-            rc = sqlite3_step(ins);
-            sqlite3_reset(ins);
-            if (rc != SQLITE_DONE) {
-                status = rs__graph_sql_fail(g, rc, "writing edges");
-                goto fail;
             }
         }
     }
