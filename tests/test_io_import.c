@@ -186,20 +186,23 @@ START_TEST(properties_take_the_most_frequent_value)
 {
     static const char *const props[] = {"Description"};
     static const char *const title[] = {"Title"};
-    const char *log = "StockCode\tDescription\n"
-                      "85123A\tWHITE HANGING HEART\n"
-                      "85123A\tCREAM HANGING HEART\n"
-                      "85123A\tWHITE HANGING HEART\n"
-                      "22633\tHAND WARMER UNION JACK\n"
-                      "22633\tHAND WARMER RED\n"
-                      "84029\t\n";
+    /* (The category attribute keeps an edge in the bulk load: the graph's
+     * bulk commit of zero edges trips UBSan, reported to its owner.) */
+    static const char *const category[] = {"Category"};
+    const char *log = "StockCode\tDescription\tCategory\n"
+                      "85123A\tWHITE HANGING HEART\tdecor\n"
+                      "85123A\tCREAM HANGING HEART\tdecor\n"
+                      "85123A\tWHITE HANGING HEART\tdecor\n"
+                      "22633\tHAND WARMER UNION JACK\t\n"
+                      "22633\tHAND WARMER RED\t\n"
+                      "84029\t\t\n";
     rs_graph *g = NULL;
     rs_reader *r = text_reader(log, "log.tsv");
     char buf[64];
     size_t len;
     uint64_t rows;
     ck_assert_ok(rs_graph_open(":memory:", RS_GRAPH_CREATE, &g));
-    ck_assert_ok(rs_io_import_items(g, r, NULL, NULL, 0, props, 1, &rows));
+    ck_assert_ok(rs_io_import_items(g, r, NULL, category, 1, props, 1, &rows));
     ck_assert_uint_eq(rows, 6);
     ck_assert_uint_eq(count(g, "item"), 3);
     ck_assert_ok(rs_graph_get_property(g, node(g, "item", "85123A"), "description", buf,
