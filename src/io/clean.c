@@ -820,6 +820,17 @@ int rs_mostfreq_add(rs_mostfreq *m, const char *key, size_t key_len, const char 
     return 0;
 }
 
+int rs__mostfreq_find(const rs_mostfreq *m, const char *key, size_t key_len,
+                      const char **text_out)
+{
+    size_t len;
+    uint32_t key_index = rs__idmap_find(m->keys, key, key_len);
+    if (key_index == RS_IDMAP_NONE)
+        return RS_ERR_NOTFOUND;
+    *text_out = pair_text(m, m->best[key_index], &len);
+    return 0;
+}
+
 int rs_mostfreq_get(const rs_mostfreq *m, const char *key, size_t key_len,
                     const char **text_out, uint64_t *count_out)
 {

@@ -41,6 +41,10 @@ struct import {
     bool has_weight, has_time, has_event;
     uint32_t relation;
     const char *relation_name;
+    char *last_user; /* cache: the previous row's user key and node (logs are */
+    size_t last_user_cap; /* grouped by user or invoice, so it often repeats) */
+    uint32_t last_user_node;
+    bool has_last_user;
     char *last_event; /* cache: the relation of the previous row's event */
     uint32_t last_event_relation;
     /* entities */
@@ -95,8 +99,20 @@ static int interaction_row(struct import *im)
     int64_t timestamp = 0;
     int status;
 
-    if ((status = node_of(im, "user", field(im, im->key_column, &len), "user key", &user)) != 0 ||
-        (status = node_of(im, "item", field(im, im->item_column, &len), "item key", &item)) != 0)
+    const char *user_key = field(im, im->key_column, &len);
+    if (im->has_last_user && strcmp(im->last_user, user_key) == 0) {
+        user = im->last_user_node;
+    } else {
+        if ((status = node_of(im, "user", user_key, "user key", &user)) != 0)
+            return status;
+        im->has_last_user = false;
+        if ((status = rs__grow((void **)&im->last_user, &im->last_user_cap, len + 1, 1)) != 0)
+            return status;
+        memcpy(im->last_user, user_key, len + 1);
+        im->last_user_node = user;
+        im->has_last_user = true;
+    }
+    if ((status = node_of(im, "item", field(im, im->item_column, &len), "item key", &item)) != 0)
         return status;
     if (im->has_weight) {
         if ((status = rs_reader_double(im->reader, im->weight_column, &weight)) != 0)
@@ -184,19 +200,10 @@ static int add_friend(struct import *im, uint32_t node, const char *value, void 
 }
 
 /* Count this row's property values for its node. */
-static int count_properties(struct import *im, uint32_t node)
+static int count_properties(struct import *im, const char *key, size_t key_len)
 {
-    size_t key_len, len, i;
-    const char *key = field(im, im->key_column, &key_len);
-    uint32_t slot;
-    bool created;
-    int status = rs__grow((void **)&im->seen_nodes, &im->seen_cap,
-                          rs__idmap_span(im->seen_keys) + 1, sizeof *im->seen_nodes);
-    if (status == 0)
-        status = rs__idmap_intern(im->seen_keys, key, key_len, &slot, &created);
-    if (status != 0)
-        return status;
-    im->seen_nodes[slot] = node;
+    size_t len, i;
+    int status;
     for (i = 0; i < im->property_count; i++) {
         const char *value = field(im, im->properties[i].column, &len);
         if (len == 0)
@@ -215,7 +222,7 @@ static int write_properties(struct import *im)
         const char *key = rs__idmap_key(im->seen_keys, (uint32_t)k, &key_len);
         for (i = 0; key && i < im->property_count; i++) {
             const char *value;
-            if (rs_mostfreq_get(im->properties[i].values, key, key_len, &value, NULL) != 0)
+            if (rs__mostfreq_find(im->properties[i].values, key, key_len, &value) != 0)
                 continue; /* no non-empty value for this node */
             if (rs_graph_set_property(im->graph, im->seen_nodes[k], im->properties[i].name,
                                       value) != 0)
@@ -229,10 +236,28 @@ static int write_properties(struct import *im)
 
 static int entity_row(struct import *im)
 {
-    size_t len, i;
-    uint32_t node;
-    int status = node_of(im, im->node_type, field(im, im->key_column, &len),
+    size_t key_len, len, i;
+    uint32_t node, slot = 0;
+    bool created = true;
+    const char *key = field(im, im->key_column, &key_len);
+    int status = rs__grow((void **)&im->seen_nodes, &im->seen_cap,
+                          rs__idmap_span(im->seen_keys) + 1, sizeof *im->seen_nodes);
+    if (status == 0 && key_len > 0)
+        status = rs__idmap_intern(im->seen_keys, key, key_len, &slot, &created);
+    if (status != 0)
+        return status;
+    if (!created) {
+        node = im->seen_nodes[slot];
+    } else {
+        status = node_of(im, im->node_type, key,
                          strcmp(im->node_type, "user") == 0 ? "user key" : "item key", &node);
+        if (status != 0) {
+            if (key_len > 0)
+                rs__idmap_remove(im->seen_keys, key, key_len);
+            return status;
+        }
+        im->seen_nodes[slot] = node;
+    }
     for (i = 0; status == 0 && i < im->attribute_count; i++) {
         const char *text = field(im, im->attributes[i].column, &len);
         status = each_value(im, text, len, node, add_attribute, &im->attributes[i]);
@@ -242,7 +267,7 @@ static int entity_row(struct import *im)
         status = each_value(im, text, len, node, add_friend, NULL);
     }
     if (status == 0 && im->property_count > 0)
-        status = count_properties(im, node);
+        status = count_properties(im, key, key_len);
     return status;
 }
 
@@ -302,6 +327,7 @@ static void release(struct import *im)
     free(im->seen_nodes);
     free(im->attributes);
     free(im->last_event);
+    free(im->last_user);
     free(im->scratch);
 }
 
@@ -388,8 +414,7 @@ static int prepare_properties(struct import *im, rs_reader *reader,
     if (count == 0)
         return 0;
     im->properties = rs__calloc(count, sizeof *im->properties);
-    im->seen_keys = rs__idmap_create();
-    if (!im->properties || !im->seen_keys)
+    if (!im->properties)
         return rs__fail(RS_ERR_NOMEM, "%s: out of memory", fn);
     for (i = 0; i < count; i++) {
         struct property *p = &im->properties[i];
@@ -436,6 +461,8 @@ static int import_entities(rs_graph *graph, rs_reader *reader, rs_cleaner *clean
     im.node_type = type;
     if ((status = rs_reader_role(reader, role, &im.key_column)) != 0)
         return rs__fail_context("%s: ", fn);
+    if (!(im.seen_keys = rs__idmap_create()))
+        return rs__fail(RS_ERR_NOMEM, "%s: out of memory", fn);
     if ((status = prepare_entities(&im, reader, attributes, count, fn)) != 0 ||
         (status = prepare_properties(&im, reader, properties, property_count, fn)) != 0) {
         release(&im);

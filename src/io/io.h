@@ -35,4 +35,8 @@ uint64_t rs__reader_rows_returned(const rs_reader *reader);
 /* The current row's fields as one span "f0\0f1\0...fn-1\0" (for hashing). */
 const char *rs__reader_row_span(const rs_reader *reader, size_t *len_out);
 
+/* rs_mostfreq_get() without a message: 0 or RS_ERR_NOTFOUND. */
+int rs__mostfreq_find(const rs_mostfreq *counter, const char *key, size_t key_len,
+                      const char **text_out);
+
 #endif
