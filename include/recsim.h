@@ -858,6 +858,7 @@ RS_API int rs_reader_map(rs_reader *reader, int role, const char *column);
  * status: RS_ERR_PARSE (unbalanced quote, text after a closing quote, binary
  * data such as a NUL byte, a field count that differs from the header's, a
  * line that is not a JSON object), RS_ERR_ENCODING (invalid UTF-8),
+ * RS_ERR_UNSUPPORTED (gzip-compressed input),
  * RS_ERR_LIMIT (a record longer than RS_READER_MAX_RECORD), RS_ERR_IO,
  * RS_ERR_NOMEM.  Every message starts with "file:line: ".  After an error
  * the reader stays failed: later calls return RS_ERR_STATE.
@@ -1186,7 +1187,9 @@ RS_API int rs_cleaner_add_dedup(rs_cleaner *cleaner, const char *name,
  * @cleaner  the cleaner.
  * @path     the file, created or truncated; NULL closes the current one.
  *
- * Each dropped row gives one line "file:line: rule: reason".
+ * Each dropped row gives one line "file:line: rule: reason".  The file is
+ * buffered: closing it (path NULL, or another path) reports a late write
+ * error, rs_cleaner_free() does not.
  * Returns RS_OK, RS_ERR_INVALID, RS_ERR_IO (naming the path).
  */
 RS_API int rs_cleaner_set_reject_file(rs_cleaner *cleaner, const char *path);

@@ -181,6 +181,14 @@ START_TEST(binary_and_invalid_utf8)
         }
     }
 
+    {
+        static const char gz[] = "\x1f\x8b\x08\x00\x00\x00";
+        ck_assert_ok(rs_reader_open_memory(gz, sizeof gz - 1, "log.csv.gz", RS_FORMAT_AUTO, &r));
+        ck_assert_status(rs_reader_next(r), RS_ERR_UNSUPPORTED);
+        ck_assert_errmsg_has("log.csv.gz:1: gzip-compressed");
+        rs_reader_close(r);
+    }
+
     r = open_text("a,b\n2,bad\xff\n", RS_FORMAT_CSV);
     ck_assert_ok(rs_reader_set_int(r, RS_READER_CHECK_UTF8, 0));
     expect_row(r, 2, 2, (const char *[]){"2", "bad\xff"});

@@ -630,13 +630,13 @@ int rs_cleaner_check(rs_cleaner *c, rs_reader *reader, int *keep_out)
             return status;
         if (status == 0)
             continue;
-        rule->dropped++;
-        *keep_out = 0;
         if (c->reject &&
             fprintf(c->reject, "%s:%llu: %s: %s\n", rs_reader_name(reader),
                     (unsigned long long)rs_reader_line(reader), rule->name, reason) < 0)
             return rs__fail(RS_ERR_IO, "%s: cannot write the reject file: %s", c->reject_path,
                             strerror(errno));
+        rule->dropped++;
+        *keep_out = 0;
         return 0;
     }
     c->kept++;

@@ -692,9 +692,12 @@ static int read_row(rs_reader *r)
             if (status != 0)
                 return status;
         }
+        r->bom_checked = true;
         if (r->end - r->start >= 3 && memcmp(r->buf + r->start, "\xEF\xBB\xBF", 3) == 0)
             r->start += 3;
-        r->bom_checked = true;
+        else if (r->end - r->start >= 2 && memcmp(r->buf + r->start, "\x1F\x8B", 2) == 0)
+            return fail_at(r, 1, RS_ERR_UNSUPPORTED,
+                           "gzip-compressed data; decompress it first (gunzip)");
     }
     for (;;) {
         size_t rec = 0, len = 0;
