@@ -81,7 +81,7 @@ static int run(const char *path, const char *rejects, uint64_t *rows, rs_cleaner
     rs_cleaner *c = NULL;
     int status, keep;
     *rows = 0;
-    if (rs_reader_open(path, RS_FORMAT_TSV, &reader) != 0 || retail_cleaner(&c) != 0 ||
+    if (rs_reader_open(path, RS_FORMAT_AUTO, &reader) != 0 || retail_cleaner(&c) != 0 ||
         (rejects && rs_cleaner_set_reject_file(c, rejects) != 0)) {
         rs_reader_close(reader);
         rs_cleaner_free(c);
@@ -126,7 +126,7 @@ static int import_once(const char *path, const char *model, double *secs_edges,
     remove_model(model);
     status = rs_graph_open(model, RS_GRAPH_CREATE, &g);
     if (status == 0)
-        status = rs_reader_open(path, RS_FORMAT_TSV, &r);
+        status = rs_reader_open(path, RS_FORMAT_AUTO, &r);
     if (status == 0)
         status = retail_cleaner(&c);
     if (status == 0)
@@ -138,7 +138,7 @@ static int import_once(const char *path, const char *model, double *secs_edges,
     c = NULL;
     t0 = now();
     if (status == 0)
-        status = rs_reader_open(path, RS_FORMAT_TSV, &r);
+        status = rs_reader_open(path, RS_FORMAT_AUTO, &r);
     if (status == 0)
         status = retail_cleaner(&c);
     if (status == 0)

@@ -320,115 +320,123 @@ static int refill(rs_reader *r)
     return 0;
 }
 
+/* Where a record scan stands, kept across refills of the buffer. */
+struct scan {
+    size_t at; /* bytes of the record already scanned */
+    enum scan_state state;
+    uint64_t inner_newlines, quote_line;
+};
+
+/*
+ * Scan a CSV record in base[sc->at, avail): 1 with sc->at on the newline that
+ * ends it, 0 when the input so far ends inside it, or a status.
+ */
+static int scan_csv(const rs_reader *r, const char *base, size_t avail, struct scan *sc)
+{
+    const char quote = (char)r->quote, sep = (char)r->separator;
+    size_t i = sc->at;
+    if (i == 0 && avail > 0) {
+        /* Fast path: a line without any quote character. */
+        const char *nl = memchr(base, '\n', avail);
+        if (nl && !memchr(base, quote, (size_t)(nl - base))) {
+            sc->at = (size_t)(nl - base);
+            return 1;
+        }
+    }
+    for (; i < avail; i++) {
+        char c = base[i];
+        switch (sc->state) {
+        case FIELD_START:
+        case UNQUOTED:
+            if (c == '\n') {
+                sc->at = i;
+                return 1;
+            }
+            if (c == sep) {
+                sc->state = FIELD_START;
+            } else if (c == quote && sc->state == FIELD_START) {
+                sc->state = QUOTED;
+                sc->quote_line = r->next_line + sc->inner_newlines;
+            } else {
+                sc->state = UNQUOTED; /* a quote inside an unquoted field is text */
+            }
+            break;
+        case QUOTED:
+            if (c == quote)
+                sc->state = QUOTE_SEEN;
+            else if (c == '\n')
+                sc->inner_newlines++;
+            break;
+        case QUOTE_SEEN:
+        case CLOSED_CR:
+            if (c == '\n') {
+                sc->at = i;
+                return 1;
+            }
+            if (sc->state == QUOTE_SEEN && c == quote)
+                sc->state = QUOTED;
+            else if (sc->state == QUOTE_SEEN && c == sep)
+                sc->state = FIELD_START;
+            else if (sc->state == QUOTE_SEEN && c == '\r')
+                sc->state = CLOSED_CR;
+            else
+                return fail_at(r, r->next_line + sc->inner_newlines, RS_ERR_PARSE,
+                               "text after a closing quote (a quote inside a quoted field "
+                               "must be doubled)");
+            break;
+        }
+    }
+    sc->at = avail;
+    return 0;
+}
+
 /*
  * Delimit the next record: on 1, buf[*rec, *rec + *len) is it (without its
  * newline) and *line its first line; 0 at the end of input; or a status.
  */
 static int read_record(rs_reader *r, size_t *rec, size_t *len, uint64_t *line)
 {
-    size_t scan = 0; /* bytes of the record already scanned */
-    enum scan_state state = FIELD_START;
-    uint64_t inner_newlines = 0, quote_line = 0;
-    const char quote = (char)r->quote, sep = (char)r->separator;
+    struct scan sc = {0, FIELD_START, 0, 0};
+    int status;
 
     for (;;) {
-        char *base = r->buf + r->start;
+        const char *base = r->buf + r->start;
         size_t avail = r->end - r->start;
-        if (!quote) {
-            char *nl = avail > scan ? memchr(base + scan, '\n', avail - scan) : NULL;
-            if (nl) {
-                scan = (size_t)(nl - base);
-                break;
-            }
-            scan = avail;
+        if (!r->quote) {
+            const char *nl = avail > sc.at ? memchr(base + sc.at, '\n', avail - sc.at) : NULL;
+            sc.at = nl ? (size_t)(nl - base) : avail;
+            status = nl != NULL;
         } else {
-            size_t i = scan;
-            if (i == 0 && avail > 0) {
-                /* Fast path: a line without any quote character. */
-                char *nl = memchr(base, '\n', avail);
-                if (nl && !memchr(base, quote, (size_t)(nl - base))) {
-                    scan = (size_t)(nl - base);
-                    break;
-                }
-            }
-            for (; i < avail; i++) {
-                char c = base[i];
-                switch (state) {
-                case FIELD_START:
-                case UNQUOTED:
-                    if (c == '\n')
-                        goto found;
-                    if (c == sep)
-                        state = FIELD_START;
-                    else if (c == quote && state == FIELD_START) {
-                        state = QUOTED;
-                        quote_line = r->next_line + inner_newlines;
-                    } else
-                        state = UNQUOTED;
-                    break;
-                case QUOTED:
-                    if (c == quote)
-                        state = QUOTE_SEEN;
-                    else if (c == '\n')
-                        inner_newlines++;
-                    break;
-                case QUOTE_SEEN:
-                    if (c == quote)
-                        state = QUOTED;
-                    else if (c == sep)
-                        state = FIELD_START;
-                    else if (c == '\n')
-                        goto found;
-                    else if (c == '\r')
-                        state = CLOSED_CR;
-                    else
-                        return fail_at(r, r->next_line + inner_newlines, RS_ERR_PARSE,
-                                       "text after a closing quote (a quote inside a quoted "
-                                       "field must be doubled)");
-                    break;
-                case CLOSED_CR:
-                    if (c == '\n')
-                        goto found;
-                    return fail_at(r, r->next_line + inner_newlines, RS_ERR_PARSE,
-                                   "text after a closing quote");
-                }
-            }
-            scan = avail;
-            if (0) {
-            found:
-                scan = i;
-                break;
-            }
+            status = scan_csv(r, base, avail, &sc);
         }
+        if (status < 0)
+            return status;
+        if (status == 1)
+            break;
         if (avail > r->max_record)
             return fail_at(r, r->next_line, RS_ERR_LIMIT,
                            "record longer than the limit (RS_READER_MAX_RECORD); "
                            "an unbalanced quote?");
         if (r->eof) {
-            if (avail == 0) {
-                r->next_line += inner_newlines;
+            if (avail == 0)
                 return 0;
-            }
-            if (state == QUOTED)
-                return fail_at(r, quote_line, RS_ERR_PARSE,
+            if (sc.state == QUOTED)
+                return fail_at(r, sc.quote_line, RS_ERR_PARSE,
                                "unbalanced quote: the quoted field that starts on this line "
                                "is never closed");
-            break;
+            break; /* the last line has no newline */
         }
-        {
-            int status = refill(r);
-            if (status != 0)
-                return status;
-        }
+        if ((status = refill(r)) != 0)
+            return status;
     }
-    if (scan > r->max_record)
+    if (sc.at > r->max_record)
         return fail_at(r, r->next_line, RS_ERR_LIMIT,
                        "record longer than the limit (RS_READER_MAX_RECORD)");
     *rec = r->start;
-    *len = scan;
+    *len = sc.at;
     *line = r->next_line;
-    r->next_line += 1 + inner_newlines;
-    r->start += scan;
+    r->next_line += 1 + sc.inner_newlines;
+    r->start += sc.at;
     if (r->start < r->end)
         r->start++; /* the newline */
     return 1;
