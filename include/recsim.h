@@ -742,6 +742,8 @@ typedef enum rs_format {
 
 /*
  * Reader options, for rs_reader_set_int() before the first rs_reader_next().
+ * JSON Lines ignores the separator, quote and header options.  A row holds at
+ * most 2^20 fields (RS_ERR_LIMIT beyond).
  */
 typedef enum rs_reader_option {
     RS_READER_SEPARATOR = 0,  /* field separator byte, 1..127 except '\n', '\r'

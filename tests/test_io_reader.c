@@ -229,6 +229,21 @@ START_TEST(huge_field_and_chunk_boundaries)
     ck_assert_int_eq(rs_reader_next(r), 0);
     rs_reader_close(r);
 
+    /* A row of more than 2^20 fields is refused (the field arrays stay bounded). */
+    {
+        size_t m = (1u << 20) + 2, k;
+        char *commas = malloc(m + 8);
+        memcpy(commas, "a\n", 2);
+        for (k = 2; k < m + 2; k++)
+            commas[k] = ',';
+        ck_assert_ok(rs_reader_open_memory(commas, m + 2, "wide.csv", RS_FORMAT_CSV, &r));
+        ck_assert_ok(rs_reader_set_int(r, RS_READER_RAGGED, 1));
+        ck_assert_status(rs_reader_next(r), RS_ERR_LIMIT);
+        ck_assert_errmsg_has("wide.csv:2: more than 1048576 fields");
+        rs_reader_close(r);
+        free(commas);
+    }
+
     /* The same big field is refused under a 1 MiB record limit. */
     ck_assert_ok(rs_reader_open_memory(text, n, "huge.csv", RS_FORMAT_AUTO, &r));
     ck_assert_ok(rs_reader_set_int(r, RS_READER_MAX_RECORD, 1 << 20));

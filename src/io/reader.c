@@ -24,6 +24,7 @@
 #define ROLE_COUNT 7
 #define CHUNK_BYTES ((size_t)1 << 20)
 #define DEFAULT_MAX_RECORD ((int64_t)1 << 24)
+#define MAX_FIELDS (1 << 20) /* bounds the field arrays of one row */
 
 /* Scanner states of a CSV record. */
 enum scan_state { FIELD_START, UNQUOTED, QUOTED, QUOTE_SEEN, CLOSED_CR };
@@ -514,6 +515,9 @@ binary:
 
 static int push_field(rs_reader *r, const char *start, size_t len)
 {
+    if (r->nfields == MAX_FIELDS)
+        return rs__fail(RS_ERR_LIMIT, "%s:%llu: more than %d fields in one row", r->name,
+                        (unsigned long long)r->row_line, MAX_FIELDS);
     if (r->nfields == r->fields_cap) {
         size_t cap = r->fields_cap;
         int status = rs__grow((void **)&r->fields, &cap, r->nfields + 1, sizeof *r->fields);
