@@ -1288,6 +1288,8 @@ RS_API int rs_mostfreq_get(const rs_mostfreq *counter, const char *key, size_t k
 #define RS_IMPORT_UNWEIGHTED 1u /* every row weighs 1, even with a weight column */
 #define RS_IMPORT_NO_TIME 2u    /* ignore a time column (timestamps 0) */
 #define RS_IMPORT_NO_EVENT 4u   /* ignore an event column: every edge gets relation */
+#define RS_IMPORT_FIRST_TIME 8u /* an edge keeps its earliest timestamp, not its latest
+                                   (for temporal splits: "bought before the cut") */
 
 /**
  * rs_io_import_interactions - an interaction log into user -> item edges.
@@ -1300,12 +1302,16 @@ RS_API int rs_mostfreq_get(const rs_mostfreq *counter, const char *key, size_t k
  * @cleaner   rules for the rows, or NULL to take every row.
  * @relation  the relation of every edge without an event column, or NULL
  *            for "interacted".
- * @flags     RS_IMPORT_UNWEIGHTED, RS_IMPORT_NO_TIME, RS_IMPORT_NO_EVENT.
+ * @flags     RS_IMPORT_UNWEIGHTED, RS_IMPORT_NO_TIME, RS_IMPORT_NO_EVENT,
+ *            RS_IMPORT_FIRST_TIME.
  * @rows_out  receives the number of rows imported; may be NULL.
  *
  * Each kept row adds its weight (1 without a weight column) to the edge
  * user -relation-> item: repeated events accumulate (RS_GRAPH_MERGE_SUM)
- * and the edge keeps the latest timestamp.
+ * and the edge keeps the latest timestamp of its rows, or the earliest with
+ * RS_IMPORT_FIRST_TIME.  (Rows are aggregated in memory, 40 bytes per
+ * distinct edge, before the bulk load writes them; an edge that existed
+ * before the import is merged by the graph's RS_GRAPH_MERGE_SUM.)
  *
  * Returns RS_OK, or RS_ERR_INVALID (NULL graph or reader, unknown flags),
  * RS_ERR_NOTFOUND (no user or item column; a cleaning rule's column),

@@ -80,6 +80,18 @@ START_TEST(interactions_weighted_timed_typed)
     ck_assert_int_eq(ts, 0);
     rs_reader_close(r);
     rs_graph_close(g);
+
+    /* RS_IMPORT_FIRST_TIME: the edge keeps its earliest event. */
+    ck_assert_ok(rs_graph_open(":memory:", RS_GRAPH_CREATE, &g));
+    r = text_reader(log, "log.csv");
+    ck_assert_ok(rs_io_import_interactions(g, r, NULL, NULL, RS_IMPORT_FIRST_TIME, NULL));
+    ck_assert_ok(rs_graph_find_relation(g, "rated", &rated));
+    ck_assert_ok(rs_graph_get_edge(g, node(g, "user", "u1"), rated, node(g, "item", "i1"), &w,
+                                   &ts));
+    ck_assert(w == 5.0);
+    ck_assert_int_eq(ts, 1293876000); /* 2011-01-01 10:00:00 */
+    rs_reader_close(r);
+    rs_graph_close(g);
 }
 END_TEST
 
