@@ -63,8 +63,8 @@ struct import {
     size_t attribute_count;
     struct property *properties;
     size_t property_count;
-    rs_idmap *seen_keys; /* node keys of the rows, when there are properties */
-    uint32_t *seen_nodes;
+    rs_idmap *seen_keys; /* entity imports: node keys seen so far ... */
+    uint32_t *seen_nodes; /* ... and their nodes, by the key's index */
     size_t seen_cap;
     bool has_friends;
     size_t friends_column;
