@@ -277,6 +277,20 @@ int main(int argc, char **argv)
             return die(rejects);
         printf("with a reject file (%s): %.3f s\n", rejects, now() - t0);
         rs_cleaner_free(c);
+        {
+            FILE *f = fopen(rejects, "r");
+            uint64_t lines = 0, dropped = 0;
+            int ch;
+            while (f && (ch = getc(f)) != EOF)
+                lines += ch == '\n';
+            if (f)
+                fclose(f);
+            for (i = 0; i < 6; i++)
+                dropped += expected[i];
+            printf("  reject file: %llu lines \"file:line: rule: reason\", one per dropped row%s\n",
+                   (unsigned long long)lines, lines == dropped ? "" : "  MISMATCH");
+            mismatch |= lines != dropped;
+        }
     }
     printf("counts %s retail_eval.py's\n", mismatch ? "DIFFER FROM" : "match");
     if (model) {
