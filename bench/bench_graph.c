@@ -107,6 +107,20 @@ static const char *type_of(char c)
     }
 }
 
+/* The CSV's numbers are plain decimals: parsed here rather than by strtod. */
+static double parse_number(const char *s)
+{
+    double value = 0, scale = 1;
+    int negative = *s == '-';
+    s += negative;
+    for (; *s >= '0' && *s <= '9'; s++)
+        value = value * 10 + (*s - '0');
+    if (*s == '.')
+        for (s++; *s >= '0' && *s <= '9'; s++)
+            value += (*s - '0') * (scale *= 0.1);
+    return negative ? -value : value;
+}
+
 static char *read_file(const char *path, size_t *len_out)
 {
     FILE *f = fopen(path, "rb");
@@ -177,8 +191,8 @@ static double load(const char *csv, const char *db, size_t *edges_out)
             CHECK(rs_graph_add_relation(g, fields[1], &rel));
             strncpy(last_rel, fields[1], sizeof last_rel - 1);
         }
-        CHECK(rs_graph_add_edge(g, src, rel, dst, strtod(fields[3], NULL),
-                                strtoll(fields[4], NULL, 10), RS_GRAPH_MERGE_SUM));
+        CHECK(rs_graph_add_edge(g, src, rel, dst, parse_number(fields[3]),
+                                (int64_t)parse_number(fields[4]), RS_GRAPH_MERGE_SUM));
     }
     double t1 = now(), c1 = (double)clock() / CLOCKS_PER_SEC;
     CHECK(rs_graph_bulk_commit(g));

@@ -235,8 +235,18 @@ RS_API size_t rs_max_key_bytes(void);
  * Relations have dense indices too, stable for ever (relations are never
  * deleted).
  *
- * Thread safety: a graph is used by one thread at a time; read-only calls
- * (find, neighbours, paths) may run concurrently while nothing writes.
+ * Thread safety: a graph is used by one thread at a time, except that the
+ * calls answered from memory -- rs_graph_find_node, rs_graph_node_key,
+ * rs_graph_node_count, rs_graph_node_span, rs_graph_find_relation,
+ * rs_graph_relation_name, rs_graph_relation_count,
+ * rs_graph_get_relation_weight, rs_graph_edge_count, rs_graph_neighbors,
+ * rs_graph_khop and rs_graph_best_paths -- may run concurrently while
+ * nothing writes.  Reads that go to the file (rs_graph_get_edge,
+ * rs_graph_get_property, rs_graph_search_keys, rs_graph_search_text) share
+ * the handle's connection and must not overlap any other call.
+ *
+ * Lifetime: pointers a graph hands out (names, keys) are borrowed; handles
+ * built on a graph (item store, scorer) need it to outlive them.
  */
 typedef struct rs_graph rs_graph;
 

@@ -22,8 +22,8 @@
 static const char schema_v1[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB);"
     "CREATE TABLE node_types(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
-    "CREATE TABLE nodes(id INTEGER PRIMARY KEY, type_id INTEGER NOT NULL,"
-    " key TEXT NOT NULL, UNIQUE(type_id, key));"
+    "CREATE TABLE nodes(id INTEGER PRIMARY KEY, type_id INTEGER NOT NULL, key TEXT NOT NULL);"
+    "CREATE UNIQUE INDEX nodes_key ON nodes(type_id, key);"
     "CREATE TABLE relations(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
     " weight REAL NOT NULL DEFAULT 1.0);"
     "CREATE TABLE edges(src INTEGER NOT NULL, rel INTEGER NOT NULL, dst INTEGER NOT NULL,"
@@ -72,6 +72,8 @@ static const char *const stmt_sql[ST_COUNT] = {
                        " ON CONFLICT(src, rel, dst) DO UPDATE SET weight = excluded.weight,"
                        " ts = excluded.ts",
     /* ST_EDGE_INSERT_MANY, ST_NODE_INSERT_MANY: built by rs__graph_stmt */
+    [ST_DROP_NODE_INDEX] = "DROP INDEX nodes_key",
+    [ST_CREATE_NODE_INDEX] = "CREATE UNIQUE INDEX nodes_key ON nodes(type_id, key)",
     [ST_EDGE_UPDATE] = "UPDATE edges SET weight = ?4, ts = ?5 WHERE src = ?1 AND rel = ?2"
                        " AND dst = ?3",
     [ST_EDGE_DELETE] = "DELETE FROM edges WHERE src = ?1 AND rel = ?2 AND dst = ?3",
@@ -340,7 +342,7 @@ static int prepare_schema(rs_graph *g, const char *path)
     if (version == RS_GRAPH_SCHEMA_VERSION) {
         if (!g->readonly && strcmp(path, ":memory:") != 0)
             return run_script(g, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                                 " PRAGMA cache_size=-32768;",
+                                 " PRAGMA cache_size=-131072;",
                               "setting the journal mode");
         return 0;
     }
@@ -352,7 +354,7 @@ static int prepare_schema(rs_graph *g, const char *path)
 
     if (strcmp(path, ":memory:") != 0) {
         status = run_script(g, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                               " PRAGMA cache_size=-32768;",
+                               " PRAGMA cache_size=-131072;",
                             "setting the journal mode");
         if (status != 0)
             return rs__fail_context("rs_graph_open(\"%s\"): ", path);
@@ -569,6 +571,14 @@ int rs__graph_node_from_rowid(const rs_graph *g, int64_t rowid, uint32_t *node_o
     if (!g || !node_out)
         return rs__fail(RS_ERR_INVALID, "rs__graph_node_from_rowid: NULL argument");
     hi = rs__idmap_span(g->nodes);
+    /* ids are usually dense from the first one: try the direct position */
+    if (hi > 0 && rowid >= g->node_rowid[0] && (uint64_t)(rowid - g->node_rowid[0]) < hi) {
+        size_t guess = (size_t)(rowid - g->node_rowid[0]);
+        if (g->node_rowid[guess] == rowid && g->node_type[guess] != UINT32_MAX) {
+            *node_out = (uint32_t)guess;
+            return 0;
+        }
+    }
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (g->node_rowid[mid] < rowid)
@@ -742,6 +752,8 @@ int rs__graph_check_relation(const rs_graph *g, uint32_t relation, const char *w
     if (relation >= rs__idmap_span(g->relations))
         return rs__fail(RS_ERR_NOTFOUND, "%s: relation index %u is out of range (%zu relations)",
                         what, relation, rs__idmap_span(g->relations));
+    if (!rs__idmap_key(g->relations, relation, NULL)) /* rolled back with a bulk load */
+        return rs__fail(RS_ERR_NOTFOUND, "%s: relation index %u was rolled back", what, relation);
     return 0;
 }
 
@@ -897,10 +909,23 @@ int rs_graph_add_node(rs_graph *g, const char *type, const char *key, uint32_t *
     if (!g || !index_out)
         return rs__fail(RS_ERR_INVALID, "rs_graph_add_node: %s is NULL",
                         !g ? "graph" : "index_out");
-    if ((status = rs__check_key(type, "rs_graph_add_node: node type", &type_len)) != 0 ||
-        (status = rs__check_key(key, "rs_graph_add_node: node key", &key_len)) != 0)
+    /* the type of the previous call, already checked, is the common case */
+    type_index = RS_IDMAP_NONE;
+    if (type && g->recent_type < rs__idmap_span(g->types)) {
+        const char *recent = rs__idmap_key(g->types, g->recent_type, &type_len);
+        if (recent && strncmp(recent, type, type_len + 1) == 0)
+            type_index = g->recent_type;
+    }
+    if (type_index == RS_IDMAP_NONE &&
+        (status = rs__check_key(type, "rs_graph_add_node: node type", &type_len)) != 0)
         return status;
-    type_index = rs__idmap_find(g->types, type, type_len);
+    if ((status = rs__check_key(key, "rs_graph_add_node: node key", &key_len)) != 0)
+        return status;
+    if (type_index == RS_IDMAP_NONE) {
+        type_index = rs__idmap_find(g->types, type, type_len);
+        if (type_index != RS_IDMAP_NONE)
+            g->recent_type = type_index;
+    }
     if (type_index != RS_IDMAP_NONE) {
         buf_len = node_map_key(buf, type_index, key, key_len);
         /* loaders look up the same few nodes again and again (a user's

@@ -488,54 +488,50 @@ static int compare_pending(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* Radix sort on (src, relation, dst, order): all keys are 32 bits and the
- * input is large, so four or more LSD passes beat qsort's comparisons. */
-static int sort_pending(rs__pending_edge *e, size_t n)
+/* Sort by (src, relation, dst), equal keys in arrival order: a counting
+ * sort on src (one pass over the edges; sources are dense indices), then
+ * each source's run by (relation, dst), small runs by insertion. */
+static int sort_pending(rs__pending_edge *e, size_t n, size_t nodes)
 {
     rs__pending_edge *tmp;
-    if (n < 4096) {
-        qsort(e, n, sizeof *e, compare_pending);
+    size_t *start;
+    if (n < 2)
         return 0;
-    }
     tmp = rs__alloc_array(n, sizeof *tmp);
-    if (!tmp)
+    start = rs__calloc(nodes + 1, sizeof *start);
+    if (!tmp || !start) {
+        free(tmp);
+        free(start);
         return rs_errcode();
-    /* pending edges arrive in `order`, so LSD passes on dst, relation, src
-     * (16 bits at a time) keep equal keys in arrival order */
-    size_t count[65536];
-    rs__pending_edge *from = e, *to = tmp;
-    for (int pass = 0; pass < 6; pass++) {
-        int field = pass / 2, shift = (pass % 2) * 16;
-        uint32_t max_key = 0;
-        for (size_t i = 0; i < n; i++) {
-            uint32_t k = field == 0 ? from[i].dst : field == 1 ? from[i].relation : from[i].src;
-            if (k > max_key)
-                max_key = k;
-        }
-        if (shift == 16 && max_key < 65536)
-            continue; /* high halves all zero: order already right */
-        memset(count, 0, sizeof count);
-        for (size_t i = 0; i < n; i++) {
-            uint32_t k = field == 0 ? from[i].dst : field == 1 ? from[i].relation : from[i].src;
-            count[(k >> shift) & 0xffff]++;
-        }
-        size_t sum = 0;
-        for (size_t b = 0; b < 65536; b++) {
-            size_t c = count[b];
-            count[b] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++) {
-            uint32_t k = field == 0 ? from[i].dst : field == 1 ? from[i].relation : from[i].src;
-            to[count[(k >> shift) & 0xffff]++] = from[i];
-        }
-        rs__pending_edge *swap = from;
-        from = to;
-        to = swap;
     }
-    if (from != e)
-        memcpy(e, from, n * sizeof *e);
+    for (size_t i = 0; i < n; i++)
+        start[e[i].src + 1]++;
+    for (size_t v = 0; v < nodes; v++)
+        start[v + 1] += start[v];
+    for (size_t i = 0; i < n; i++)
+        tmp[start[e[i].src]++] = e[i];
+    /* start[v] now ends v's run */
+    size_t begin = 0;
+    for (size_t v = 0; v < nodes && begin < n; v++) {
+        size_t end = start[v], len = end - begin;
+        rs__pending_edge *run = tmp + begin;
+        if (len > 24)
+            qsort(run, len, sizeof *run, compare_pending);
+        else
+            for (size_t i = 1; i < len; i++) {
+                rs__pending_edge x = run[i];
+                size_t j = i;
+                while (j > 0 && compare_pending(&run[j - 1], &x) > 0) {
+                    run[j] = run[j - 1];
+                    j--;
+                }
+                run[j] = x;
+            }
+        begin = end;
+    }
+    memcpy(e, tmp, n * sizeof *e);
     free(tmp);
+    free(start);
     return 0;
 }
 
@@ -543,7 +539,13 @@ static int sort_pending(rs__pending_edge *e, size_t n)
 static int insert_bulk_nodes(rs_graph *g)
 {
     size_t span = rs__idmap_span(g->nodes), v = g->bulk_node_span;
+    size_t fresh = span - g->bulk_node_span, before = rs__idmap_count(g->nodes) - fresh;
     sqlite3_stmt *many = NULL;
+    int status;
+    /* many new keys: building the index once, sorted, beats random inserts */
+    bool reindex = fresh >= RS_GRAPH_REINDEX_NODES && fresh >= before;
+    if (reindex && (status = rs__graph_exec(g, ST_DROP_NODE_INDEX, "dropping the node index")) != 0)
+        return status;
     while (v < span) {
         uint32_t group[RS_GRAPH_INSERT_ROWS];
         size_t filled = 0;
@@ -581,6 +583,8 @@ static int insert_bulk_nodes(rs_graph *g)
                 return rs__graph_sql_fail(g, rc, "writing nodes");
         }
     }
+    if (reindex)
+        return rs__graph_exec(g, ST_CREATE_NODE_INDEX, "building the node index");
     return 0;
 }
 
@@ -602,7 +606,7 @@ int rs_graph_bulk_commit(rs_graph *g)
     n = g->n_pending;
     had_edges = g->out.edges > 0;
 
-    if ((status = sort_pending(e, n)) != 0)
+    if ((status = sort_pending(e, n, rs__idmap_span(g->nodes))) != 0)
         goto fail;
     /* fold duplicates inside the batch into the first of each run */
     for (size_t i = 0; i < n; i++) {

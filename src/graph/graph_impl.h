@@ -13,6 +13,9 @@
 #define RS_GRAPH_SCHEMA_VERSION 1
 /* PRAGMA application_id of a librecsim model: "RSim". */
 #define RS_GRAPH_APPLICATION_ID 0x5253696d
+/* A bulk load creating at least this many nodes (and at least as many as
+ * the graph had) drops the node key index and builds it again after. */
+#define RS_GRAPH_REINDEX_NODES 20000
 /* Rows per multi-row INSERT of a bulk load. */
 #define RS_GRAPH_INSERT_ROWS 64
 
@@ -45,7 +48,8 @@ enum rs__graph_stmt {
     ST_TYPE_INSERT,
     ST_NODE_INSERT, ST_NODE_DELETE,
     ST_REL_INSERT, ST_REL_SET_WEIGHT,
-    ST_EDGE_INSERT, ST_EDGE_INSERT_MANY, ST_NODE_INSERT_MANY,
+    ST_EDGE_INSERT, ST_EDGE_INSERT_MANY, ST_NODE_INSERT_MANY, ST_DROP_NODE_INDEX,
+    ST_CREATE_NODE_INDEX,
     ST_EDGE_UPSERT, ST_EDGE_UPDATE, ST_EDGE_DELETE, ST_EDGE_GET,
     ST_PROP_SET, ST_PROP_DELETE, ST_PROP_GET,
     ST_KEY_PREFIX, ST_FTS_SEARCH,
@@ -74,6 +78,7 @@ struct rs_graph {
     size_t node_cap;
     int64_t next_node_rowid;
     uint32_t recent_node[2]; /* last answers of rs_graph_add_node */
+    uint32_t recent_type;    /* and the type it last looked up */
 
     /* relations: name -> relation index */
     rs_idmap *relations;
