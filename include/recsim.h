@@ -689,6 +689,23 @@ RS_API int rs_graph_link_mentions(rs_graph *graph, uint32_t node, const char *te
                                   const char *const *types, size_t n_types, uint32_t relation,
                                   size_t *linked_out);
 
+/**
+ * rs_graph_type_count - how many node types the graph knows.
+ *
+ * Types are numbered 0 .. count-1 in the order they were first used; a type
+ * stays known after its last node is deleted.  Returns 0 for a NULL graph.
+ * Thread safety: as the other in-memory queries.
+ */
+RS_API size_t rs_graph_type_count(const rs_graph *graph);
+
+/**
+ * rs_graph_type_name - the name of node type `index` ("user", "item", ...).
+ *
+ * Returns a string owned by the graph (valid until it is closed), or NULL for
+ * a NULL graph or an index >= rs_graph_type_count().
+ */
+RS_API const char *rs_graph_type_name(const rs_graph *graph, size_t index);
+
 /* @@GRAPH@@ end of section */
 
 
