@@ -56,7 +56,7 @@ CLI       := $(if $(CLI_SRC),$(BINOUT)/recsim)
 MAP       := src/librecsim.map
 
 
-.PHONY: abi-lib check-all ensure-deps abi-selftest deps-bench
+.PHONY: cli-check abi-lib check-all ensure-deps abi-selftest deps-bench
 .PHONY: all lib check test header-check symbol-check consumer-check python-check \
         man-check asan valgrind bench abi-check abi-update install uninstall \
         deps clean help demo
@@ -125,7 +125,7 @@ test: $(TEST_BIN)
 check: ensure-deps
 	$(MAKE) --no-print-directory check-all
 
-check-all: all test header-check symbol-check consumer-check python-check man-check
+check-all: all test header-check symbol-check consumer-check python-check man-check cli-check
 	@echo "check: all checks passed"
 
 ensure-deps:
@@ -151,6 +151,9 @@ consumer-check: all
 python-check: $(SHARED)
 	RECSIM_LIBRARY=$(abspath $(LIBOUT)/$(SONAME)) $(PYTHON) -m unittest discover \
 	    -s bindings/python/tests -t bindings/python -v
+
+cli-check: all
+	sh tests/cli/test_cli.sh $(BINOUT)/recsim
 
 man-check:
 	sh tests/scripts/check-man.sh include/recsim.h man

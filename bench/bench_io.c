@@ -113,9 +113,70 @@ static void remove_model(const char *model)
     unlink(side);
 }
 
+/*
+ * The retail protocol's temporal split at 2011-09-01, computed from the
+ * graph's user -bought-> item edges imported with RS_IMPORT_FIRST_TIME (an
+ * edge is a train pair when its first purchase is before the cut).  Prints
+ * the sizes beside the reference; returns 1 when they differ.
+ */
+static int check_split(const rs_graph *g)
+{
+    static const uint64_t reference[5] = {3314, 3388, 162426, 1875, 927};
+    uint64_t got[5] = {0, 0, 0, 0, 0};
+    size_t span = rs_graph_node_span(g), cap = 1 << 16, n, k;
+    uint32_t v, bought, *nbr = malloc(cap * sizeof *nbr);
+    unsigned char *in_catalogue = calloc(span ? span : 1, 1);
+    int64_t cut = 0, ts;
+    int pass, i, differ = 0;
+    const char *type;
+    rs_io_parse_time("2011-09-01 00:00:00", 19, &cut);
+    if (!nbr || !in_catalogue || rs_graph_find_relation(g, "bought", &bought) != 0)
+        return 1;
+    for (pass = 0; pass < 2; pass++)
+        for (v = 0; v < span; v++) {
+            uint64_t train = 0, test = 0;
+            if (rs_graph_node_key(g, v, &type, NULL) != 0 || strcmp(type, "user") != 0)
+                continue;
+            if (rs_graph_neighbors(g, v, RS_GRAPH_OUT, bought, "item", nbr, NULL, NULL, cap,
+                                   &n) != 0)
+                return 1;
+            for (k = 0; k < n; k++) {
+                rs_graph_get_edge(g, v, bought, nbr[k], NULL, &ts);
+                if (ts < cut) {
+                    train++;
+                    if (pass == 0 && !in_catalogue[nbr[k]]) {
+                        in_catalogue[nbr[k]] = 1;
+                        got[1]++;
+                    }
+                } else if (in_catalogue[nbr[k]]) {
+                    test++;
+                }
+            }
+            if (pass == 0) {
+                got[0] += train > 0;
+                got[2] += train;
+            } else {
+                got[3] += train > 0 && test > 0;
+                got[4] += train == 0 && test >= 5;
+            }
+        }
+    printf("temporal split from the graph (RS_IMPORT_FIRST_TIME, cut 2011-09-01):\n");
+    for (i = 0; i < 5; i++) {
+        static const char *const names[5] = {"train customers", "train items (catalogue)",
+                                             "train pairs", "warm test customers",
+                                             "cold test customers"};
+        printf("  %-38s %9llu  %9llu%s\n", names[i], (unsigned long long)got[i],
+               (unsigned long long)reference[i], got[i] == reference[i] ? "" : "  MISMATCH");
+        differ |= got[i] != reference[i];
+    }
+    free(nbr);
+    free(in_catalogue);
+    return differ;
+}
+
 /* Import the log into a new model file; seconds of each phase out. */
 static int import_once(const char *path, const char *model, double *secs_edges,
-                       double *secs_items, uint64_t *rows)
+                       double *secs_items, uint64_t *rows, int check, int *split_differs)
 {
     static const char *const description[] = {"Description"};
     rs_graph *g = NULL;
@@ -130,8 +191,11 @@ static int import_once(const char *path, const char *model, double *secs_edges,
     if (status == 0)
         status = retail_cleaner(&c);
     if (status == 0)
-        status = rs_io_import_interactions(g, r, c, "bought", RS_IMPORT_UNWEIGHTED, rows);
+        status = rs_io_import_interactions(g, r, c, "bought",
+                                           RS_IMPORT_UNWEIGHTED | RS_IMPORT_FIRST_TIME, rows);
     *secs_edges = now() - t0;
+    if (status == 0 && check && check_split(g) != 0)
+        *split_differs = 1;
     rs_reader_close(r);
     rs_cleaner_free(c);
     r = NULL;
@@ -149,8 +213,9 @@ static int import_once(const char *path, const char *model, double *secs_edges,
         size_t users = 0, items = 0;
         rs_graph_node_count(g, "user", &users);
         rs_graph_node_count(g, "item", &items);
-        printf("  model: %zu users, %zu items, %zu edges (user -bought-> item, item "
-               "descriptions)\n", users, items, rs_graph_edge_count(g));
+        if (check)
+            printf("model: %zu users, %zu items, %zu edges (user -bought-> item, item "
+                   "descriptions)\n", users, items, rs_graph_edge_count(g));
     }
     rs_graph_close(g);
     *secs_items = now() - t0;
@@ -212,15 +277,32 @@ int main(int argc, char **argv)
             return die(rejects);
         printf("with a reject file (%s): %.3f s\n", rejects, now() - t0);
         rs_cleaner_free(c);
+        {
+            FILE *f = fopen(rejects, "r");
+            uint64_t lines = 0, dropped = 0;
+            int ch;
+            while (f && (ch = getc(f)) != EOF)
+                lines += ch == '\n';
+            if (f)
+                fclose(f);
+            for (i = 0; i < 6; i++)
+                dropped += expected[i];
+            printf("  reject file: %llu lines \"file:line: rule: reason\", one per dropped row%s\n",
+                   (unsigned long long)lines, lines == dropped ? "" : "  MISMATCH");
+            mismatch |= lines != dropped;
+        }
     }
     printf("counts %s retail_eval.py's\n", mismatch ? "DIFFER FROM" : "match");
     if (model) {
         double edges[8], items[8];
         int import_runs = runs < 3 ? runs : 3;
         uint64_t imported = 0;
+        int split_differs = 0;
         for (r = 0; r < import_runs; r++)
-            if (import_once(path, model, &edges[r], &items[r], &imported) != 0)
+            if (import_once(path, model, &edges[r], &items[r], &imported, r == 0,
+                            &split_differs) != 0)
                 return die(model);
+        mismatch |= split_differs;
         qsort(edges, (size_t)import_runs, sizeof edges[0], compare_doubles);
         qsort(items, (size_t)import_runs, sizeof items[0], compare_doubles);
         printf("librecsim read+clean+import into a new model file: %llu rows imported, median "

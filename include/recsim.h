@@ -235,8 +235,18 @@ RS_API size_t rs_max_key_bytes(void);
  * Relations have dense indices too, stable for ever (relations are never
  * deleted).
  *
- * Thread safety: a graph is used by one thread at a time; read-only calls
- * (find, neighbours, paths) may run concurrently while nothing writes.
+ * Thread safety: a graph is used by one thread at a time, except that the
+ * calls answered from memory -- rs_graph_find_node, rs_graph_node_key,
+ * rs_graph_node_count, rs_graph_node_span, rs_graph_find_relation,
+ * rs_graph_relation_name, rs_graph_relation_count,
+ * rs_graph_get_relation_weight, rs_graph_edge_count, rs_graph_neighbors,
+ * rs_graph_khop and rs_graph_best_paths -- may run concurrently while
+ * nothing writes.  Reads that go to the file (rs_graph_get_edge,
+ * rs_graph_get_property, rs_graph_search_keys, rs_graph_search_text) share
+ * the handle's connection and must not overlap any other call.
+ *
+ * Lifetime: pointers a graph hands out (names, keys) are borrowed; handles
+ * built on a graph (item store, scorer) need it to outlive them.
  */
 typedef struct rs_graph rs_graph;
 
@@ -678,6 +688,23 @@ RS_API int rs_graph_add_attributes(rs_graph *graph, uint32_t node, const char *t
 RS_API int rs_graph_link_mentions(rs_graph *graph, uint32_t node, const char *text,
                                   const char *const *types, size_t n_types, uint32_t relation,
                                   size_t *linked_out);
+
+/**
+ * rs_graph_type_count - how many node types the graph knows.
+ *
+ * Types are numbered 0 .. count-1 in the order they were first used; a type
+ * stays known after its last node is deleted.  Returns 0 for a NULL graph.
+ * Thread safety: as the other in-memory queries.
+ */
+RS_API size_t rs_graph_type_count(const rs_graph *graph);
+
+/**
+ * rs_graph_type_name - the name of node type `index` ("user", "item", ...).
+ *
+ * Returns a string owned by the graph (valid until it is closed), or NULL for
+ * a NULL graph or an index >= rs_graph_type_count().
+ */
+RS_API const char *rs_graph_type_name(const rs_graph *graph, size_t index);
 
 /* @@GRAPH@@ end of section */
 
@@ -1288,6 +1315,8 @@ RS_API int rs_mostfreq_get(const rs_mostfreq *counter, const char *key, size_t k
 #define RS_IMPORT_UNWEIGHTED 1u /* every row weighs 1, even with a weight column */
 #define RS_IMPORT_NO_TIME 2u    /* ignore a time column (timestamps 0) */
 #define RS_IMPORT_NO_EVENT 4u   /* ignore an event column: every edge gets relation */
+#define RS_IMPORT_FIRST_TIME 8u /* an edge keeps its earliest timestamp, not its latest
+                                   (for temporal splits: "bought before the cut") */
 
 /**
  * rs_io_import_interactions - an interaction log into user -> item edges.
@@ -1300,12 +1329,16 @@ RS_API int rs_mostfreq_get(const rs_mostfreq *counter, const char *key, size_t k
  * @cleaner   rules for the rows, or NULL to take every row.
  * @relation  the relation of every edge without an event column, or NULL
  *            for "interacted".
- * @flags     RS_IMPORT_UNWEIGHTED, RS_IMPORT_NO_TIME, RS_IMPORT_NO_EVENT.
+ * @flags     RS_IMPORT_UNWEIGHTED, RS_IMPORT_NO_TIME, RS_IMPORT_NO_EVENT,
+ *            RS_IMPORT_FIRST_TIME.
  * @rows_out  receives the number of rows imported; may be NULL.
  *
  * Each kept row adds its weight (1 without a weight column) to the edge
  * user -relation-> item: repeated events accumulate (RS_GRAPH_MERGE_SUM)
- * and the edge keeps the latest timestamp.
+ * and the edge keeps the latest timestamp of its rows, or the earliest with
+ * RS_IMPORT_FIRST_TIME.  (Rows are aggregated in memory, 40 bytes per
+ * distinct edge, before the bulk load writes them; an edge that existed
+ * before the import is merged by the graph's RS_GRAPH_MERGE_SUM.)
  *
  * Returns RS_OK, or RS_ERR_INVALID (NULL graph or reader, unknown flags),
  * RS_ERR_NOTFOUND (no user or item column; a cleaning rule's column),

@@ -366,6 +366,79 @@ START_TEST(bulk_large_matches_single_writes)
 }
 END_TEST
 
+START_TEST(bulk_many_new_nodes_rebuilds_key_index)
+{
+    /* enough new nodes that the commit drops and rebuilds the key index */
+    char *path = graph_temp_path("reindex");
+    rs_graph *fg;
+    uint32_t hub, node, rel, found[4];
+    char key[32];
+    size_t n;
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &fg));
+    ck_assert_ok(rs_graph_bulk_begin(fg));
+    ck_assert_ok(rs_graph_add_relation(fg, "tagged", &rel));
+    ck_assert_ok(rs_graph_add_node(fg, "tag", "hub", &hub));
+    for (int i = 0; i < 25000; i++) {
+        snprintf(key, sizeof key, "node-%05d", i);
+        ck_assert_ok(rs_graph_add_node(fg, "thing", key, &node));
+        ck_assert_ok(rs_graph_add_edge(fg, node, rel, hub, 1.0, 0, 0));
+    }
+    ck_assert_ok(rs_graph_bulk_commit(fg));
+    ck_assert_ok(rs_graph_search_keys(fg, "thing", "node-1234", RS_GRAPH_MATCH_PREFIX, found, 4,
+                                      &n));
+    ck_assert_uint_eq(n, 4); /* node-12340 .. node-12343 through the rebuilt index */
+    rs_graph_close(fg);
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_READONLY, &fg));
+    ck_assert_uint_eq(rs_graph_edge_count(fg), 25000);
+    ck_assert_ok(rs_graph_find_node(fg, "thing", "node-24999", &node));
+    /* the unique index is back: a duplicate row is refused by SQLite itself */
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_prepare_v2(rs__graph_db(fg),
+                                        "SELECT count(*) FROM sqlite_master WHERE name = 'nodes_key'",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int(st, 0), 1);
+    sqlite3_finalize(st);
+    rs_graph_close(fg);
+    graph_remove_db(path);
+}
+END_TEST
+
+START_TEST(readonly_graph_refuses_every_write)
+{
+    char *path = graph_temp_path("ro");
+    rs_graph *fg;
+    uint32_t a, b, rel, x;
+    size_t n;
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &fg));
+    ck_assert_ok(rs_graph_add_node(fg, "user", "a", &a));
+    ck_assert_ok(rs_graph_add_node(fg, "item", "b", &b));
+    ck_assert_ok(rs_graph_add_relation(fg, "r", &rel));
+    ck_assert_ok(rs_graph_add_edge(fg, a, rel, b, 1, 0, 0));
+    rs_graph_close(fg);
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_READONLY, &fg));
+    ck_assert_status(rs_graph_add_node(fg, "user", "z", &x), RS_ERR_READONLY);
+    ck_assert_status(rs_graph_add_relation(fg, "r2", &x), RS_ERR_READONLY);
+    ck_assert_ok(rs_graph_add_relation(fg, "r", &x)); /* existing: fine */
+    ck_assert_status(rs_graph_set_relation_weight(fg, rel, 2), RS_ERR_READONLY);
+    ck_assert_status(rs_graph_add_edge(fg, b, rel, a, 1, 0, 0), RS_ERR_READONLY);
+    ck_assert_status(rs_graph_update_edge(fg, a, rel, b, 2, 0), RS_ERR_READONLY);
+    ck_assert_status(rs_graph_delete_edge(fg, a, rel, b), RS_ERR_READONLY);
+    ck_assert_status(rs_graph_delete_node(fg, a), RS_ERR_READONLY);
+    ck_assert_status(rs_graph_set_property(fg, a, "p", "v"), RS_ERR_READONLY);
+    ck_assert_status(rs_graph_add_attributes(fg, a, "k: v", &n), RS_ERR_READONLY);
+    ck_assert_status(rs_graph_link_mentions(fg, a, "b", NULL, 0, rel, &n), RS_ERR_READONLY);
+    ck_assert_status(rs_graph_bulk_begin(fg), RS_ERR_READONLY);
+    ck_assert_uint_eq(rs_graph_edge_count(fg), 1);
+    ck_assert_ok(rs_graph_neighbors(fg, a, RS_GRAPH_OUT, RS_GRAPH_ANY_RELATION, NULL, &x, NULL,
+                                    NULL, 1, &n));
+    ck_assert_uint_eq(x, b);
+    rs_graph_close(fg);
+    graph_remove_db(path);
+}
+END_TEST
+
 /* ------------------------------------------------------------ durability */
 
 #define BATCH 2000
@@ -525,6 +598,8 @@ Suite *test_suite(void)
     tcase_add_test(tc, bulk_load_merges_and_persists);
     tcase_add_test(tc, bulk_duplicate_rolls_back_everything);
     tcase_add_test(tc, bulk_large_matches_single_writes);
+    tcase_add_test(tc, bulk_many_new_nodes_rebuilds_key_index);
+    tcase_add_test(tc, readonly_graph_refuses_every_write);
     tcase_add_test(tc, kill_during_bulk_load_keeps_committed_batches);
     tcase_add_test(tc, reader_sees_committed_state_while_writer_writes);
     tcase_add_test(tc, adjacency_accessor);

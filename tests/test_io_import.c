@@ -80,6 +80,18 @@ START_TEST(interactions_weighted_timed_typed)
     ck_assert_int_eq(ts, 0);
     rs_reader_close(r);
     rs_graph_close(g);
+
+    /* RS_IMPORT_FIRST_TIME: the edge keeps its earliest event. */
+    ck_assert_ok(rs_graph_open(":memory:", RS_GRAPH_CREATE, &g));
+    r = text_reader(log, "log.csv");
+    ck_assert_ok(rs_io_import_interactions(g, r, NULL, NULL, RS_IMPORT_FIRST_TIME, NULL));
+    ck_assert_ok(rs_graph_find_relation(g, "rated", &rated));
+    ck_assert_ok(rs_graph_get_edge(g, node(g, "user", "u1"), rated, node(g, "item", "i1"), &w,
+                                   &ts));
+    ck_assert(w == 5.0);
+    ck_assert_int_eq(ts, 1293876000); /* 2011-01-01 10:00:00 */
+    rs_reader_close(r);
+    rs_graph_close(g);
 }
 END_TEST
 
@@ -186,8 +198,6 @@ START_TEST(properties_take_the_most_frequent_value)
 {
     static const char *const props[] = {"Description"};
     static const char *const title[] = {"Title"};
-    /* (The category attribute keeps an edge in the bulk load: the graph's
-     * bulk commit of zero edges trips UBSan, reported to its owner.) */
     static const char *const category[] = {"Category"};
     const char *log = "StockCode\tDescription\tCategory\n"
                       "85123A\tWHITE HANGING HEART\tdecor\n"
@@ -214,6 +224,13 @@ START_TEST(properties_take_the_most_frequent_value)
     ck_assert_status(rs_graph_get_property(g, node(g, "item", "84029"), "description", buf,
                                            sizeof buf, &len),
                      RS_ERR_NOTFOUND);
+    rs_reader_close(r);
+
+    /* Properties alone: a bulk load without edges. */
+    r = text_reader(log, "log.tsv");
+    ck_assert_ok(rs_io_import_items(g, r, NULL, NULL, 0, props, 1, &rows));
+    ck_assert_uint_eq(rows, 6);
+    ck_assert_uint_eq(count(g, "item"), 3);
     rs_reader_close(r);
 
     r = text_reader(log, "log.tsv");

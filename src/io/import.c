@@ -17,6 +17,14 @@
 
 #define MAX_TYPE_NAME 128
 
+/* One (user, relation, item) edge of an interaction import, aggregated over
+ * its rows: weights summed, first and last timestamps kept. */
+struct edge_sum {
+    uint32_t src, relation, dst, used;
+    double weight;
+    int64_t first, last;
+};
+
 /* One attribute column: its index, entity type and relation. */
 struct attribute {
     size_t column;
@@ -41,6 +49,9 @@ struct import {
     bool has_weight, has_time, has_event;
     uint32_t relation;
     const char *relation_name;
+    struct edge_sum *edges; /* open addressing, load <= 1/2 */
+    size_t edge_cap, edge_count;
+    bool first_time;
     char *last_user; /* cache: the previous row's user key and node (logs are */
     size_t last_user_cap; /* grouped by user or invoice, so it often repeats) */
     uint32_t last_user_node;
@@ -52,8 +63,8 @@ struct import {
     size_t attribute_count;
     struct property *properties;
     size_t property_count;
-    rs_idmap *seen_keys; /* node keys of the rows, when there are properties */
-    uint32_t *seen_nodes;
+    rs_idmap *seen_keys; /* entity imports: node keys seen so far ... */
+    uint32_t *seen_nodes; /* ... and their nodes, by the key's index */
     size_t seen_cap;
     bool has_friends;
     size_t friends_column;
@@ -88,6 +99,69 @@ static int node_of(struct import *im, const char *type, const char *key, const c
                         (unsigned long long)rs_reader_line(im->reader), what);
     if (rs_graph_add_node(im->graph, type, key, node) != 0)
         return row_fail(im);
+    return 0;
+}
+
+static size_t edge_slot(const struct edge_sum *table, size_t cap, uint32_t src,
+                        uint32_t relation, uint32_t dst)
+{
+    uint64_t h = ((uint64_t)src * UINT64_C(0x9E3779B97F4A7C15)) ^
+                 ((uint64_t)dst * UINT64_C(0xC2B2AE3D27D4EB4F)) ^ ((uint64_t)relation << 17);
+    size_t at = (size_t)(h ^ (h >> 29)) & (cap - 1);
+    while (table[at].used &&
+           (table[at].src != src || table[at].dst != dst || table[at].relation != relation))
+        at = (at + 1) & (cap - 1);
+    return at;
+}
+
+/* Add one row's weight and time to its edge in the aggregation table. */
+static int sum_edge(struct import *im, uint32_t src, uint32_t relation, uint32_t dst,
+                    double weight, int64_t timestamp)
+{
+    struct edge_sum *e;
+    if ((im->edge_count + 1) * 2 > im->edge_cap) {
+        size_t cap = im->edge_cap ? im->edge_cap * 2 : 4096, i;
+        struct edge_sum *table = rs__calloc(cap, sizeof *table);
+        if (!table)
+            return rs_errcode();
+        for (i = 0; i < im->edge_cap; i++)
+            if (im->edges[i].used)
+                table[edge_slot(table, cap, im->edges[i].src, im->edges[i].relation,
+                                im->edges[i].dst)] = im->edges[i];
+        free(im->edges);
+        im->edges = table;
+        im->edge_cap = cap;
+    }
+    e = &im->edges[edge_slot(im->edges, im->edge_cap, src, relation, dst)];
+    if (!e->used) {
+        e->used = 1;
+        e->src = src;
+        e->relation = relation;
+        e->dst = dst;
+        e->first = e->last = timestamp;
+        im->edge_count++;
+    }
+    e->weight += weight;
+    if (!isfinite(e->weight))
+        return rs__fail(RS_ERR_RANGE, "%s:%llu: the summed weight of this edge overflows",
+                        rs_reader_name(im->reader),
+                        (unsigned long long)rs_reader_line(im->reader));
+    e->first = timestamp < e->first ? timestamp : e->first;
+    e->last = timestamp > e->last ? timestamp : e->last;
+    return 0;
+}
+
+/* After the last row: hand the aggregated edges to the graph's bulk load. */
+static int write_edges(struct import *im)
+{
+    size_t i;
+    for (i = 0; i < im->edge_cap; i++) {
+        const struct edge_sum *e = &im->edges[i];
+        if (e->used &&
+            rs_graph_add_edge(im->graph, e->src, e->relation, e->dst, e->weight,
+                              im->first_time ? e->first : e->last, RS_GRAPH_MERGE_SUM) != 0)
+            return rs__fail_context("%s: ", rs_reader_name(im->reader));
+    }
     return 0;
 }
 
@@ -142,10 +216,7 @@ static int interaction_row(struct import *im)
         }
         relation = im->last_event_relation;
     }
-    if (rs_graph_add_edge(im->graph, user, relation, item, weight, timestamp,
-                          RS_GRAPH_MERGE_SUM) != 0)
-        return row_fail(im);
-    return 0;
+    return sum_edge(im, user, relation, item, weight, timestamp);
 }
 
 /* Call fn(im, node, part) for each '|'-separated, trimmed, non-empty part. */
@@ -328,6 +399,7 @@ static void release(struct import *im)
     free(im->attributes);
     free(im->last_event);
     free(im->last_user);
+    free(im->edges);
     free(im->scratch);
 }
 
@@ -346,13 +418,15 @@ int rs_io_import_interactions(rs_graph *graph, rs_reader *reader, rs_cleaner *cl
     int status;
     if ((status = check_common(graph, reader, fn)) != 0)
         return status;
-    if (flags & ~(RS_IMPORT_UNWEIGHTED | RS_IMPORT_NO_TIME | RS_IMPORT_NO_EVENT))
+    if (flags & ~(RS_IMPORT_UNWEIGHTED | RS_IMPORT_NO_TIME | RS_IMPORT_NO_EVENT |
+                  RS_IMPORT_FIRST_TIME))
         return rs__fail(RS_ERR_INVALID, "%s: unknown flags 0x%x", fn, flags);
     if (relation && rs__check_key(relation, "relation", NULL) != 0)
         return rs__fail_context("%s: ", fn);
     memset(&im, 0, sizeof im);
     im.graph = graph;
     im.reader = reader;
+    im.first_time = (flags & RS_IMPORT_FIRST_TIME) != 0;
     if ((status = rs_reader_role(reader, RS_ROLE_USER, &im.key_column)) != 0 ||
         (status = rs_reader_role(reader, RS_ROLE_ITEM, &im.item_column)) != 0)
         return rs__fail_context("%s: ", fn);
@@ -363,7 +437,7 @@ int rs_io_import_interactions(rs_graph *graph, rs_reader *reader, rs_cleaner *cl
     im.has_event = !(flags & RS_IMPORT_NO_EVENT) &&
                    rs__reader_find_role(reader, RS_ROLE_EVENT, &im.event_column) == 0;
     im.relation_name = relation ? relation : "interacted";
-    status = run(&im, cleaner, prepare_interactions, interaction_row, NULL, rows_out);
+    status = run(&im, cleaner, prepare_interactions, interaction_row, write_edges, rows_out);
     release(&im);
     return status;
 }

@@ -90,6 +90,7 @@ static int fail_at(const rs_reader *r, uint64_t line, int status, const char *wh
 static int fail_state(rs_reader *r, int status)
 {
     r->failed = true;
+    r->nfields = 0; /* no half-split row stays visible */
     return status;
 }
 

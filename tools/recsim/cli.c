@@ -1,0 +1,127 @@
+/*
+ * cli.c - the shared helpers of the recsim command.
+ */
+#include "cli.h"
+
+#include <recsim.h>
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+bool cli_quiet;
+
+int cli_fail(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("recsim: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return CLI_FAILURE;
+}
+
+int cli_fail_status(int status, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("recsim: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    if (*rs_errmsg())
+        fprintf(stderr, ": %s\n", rs_errmsg());
+    else
+        fprintf(stderr, ": %s\n", rs_strerror(status));
+    return CLI_FAILURE;
+}
+
+int cli_usage(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "recsim %s: ", command);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'recsim %s --help'.\n", command);
+    return CLI_USAGE;
+}
+
+bool cli_is_help(const char *arg)
+{
+    return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+void cli_json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        switch (*c) {
+        case '"': fputs("\\\"", out); break;
+        case '\\': fputs("\\\\", out); break;
+        case '\n': fputs("\\n", out); break;
+        case '\r': fputs("\\r", out); break;
+        case '\t': fputs("\\t", out); break;
+        default:
+            if (*c < 0x20)
+                fprintf(out, "\\u%04x", *c);
+            else
+                fputc(*c, out);
+        }
+    }
+    fputc('"', out);
+}
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void cli_progress_start(struct cli_progress *p, const char *label, size_t total)
+{
+    p->label = label;
+    p->total = total;
+    p->started = cli_now();
+    p->last_draw = 0.0;
+    p->active = !cli_quiet && isatty(STDERR_FILENO);
+}
+
+static void draw(struct cli_progress *p, size_t done, bool final)
+{
+    double elapsed = cli_now() - p->started;
+    double rate = elapsed > 0 ? (double)done / elapsed : 0.0;
+    if (p->total) {
+        double fraction = (double)done / (double)p->total;
+        int filled = (int)(fraction * 30.0 + 0.5);
+        double eta = rate > 0 ? (double)(p->total - (done < p->total ? done : p->total)) / rate : 0;
+        if (filled > 30)
+            filled = 30;
+        fprintf(stderr, "\r%-12s [%.*s%*s] %5.1f%% %10.0f/s  ETA %4.0fs", p->label, filled,
+                "##############################", 30 - filled, "", fraction * 100.0, rate, eta);
+    } else {
+        fprintf(stderr, "\r%-12s %zu  %10.0f/s", p->label, done, rate);
+    }
+    if (final)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+void cli_progress_update(struct cli_progress *p, size_t done)
+{
+    double t;
+    if (!p->active)
+        return;
+    t = cli_now();
+    if (t - p->last_draw < 0.1)
+        return;
+    p->last_draw = t;
+    draw(p, done, false);
+}
+
+void cli_progress_finish(struct cli_progress *p, size_t done)
+{
+    if (p->active)
+        draw(p, done, true);
+}

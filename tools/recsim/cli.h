@@ -1,0 +1,60 @@
+/*
+ * cli.h - what every `recsim` subcommand shares: the command table entry,
+ * error reporting as one line, the quiet flag, JSON string output and the
+ * progress bar.
+ */
+#ifndef RECSIM_CLI_H
+#define RECSIM_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit codes: the conventional three. */
+#define CLI_OK 0
+#define CLI_FAILURE 1 /* the work failed (bad file, library error) */
+#define CLI_USAGE 2   /* the command line was wrong */
+
+struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv); /* argv[0] is the subcommand name */
+    void (*help)(FILE *out);
+};
+
+/* Set by the global -q/--quiet option: no progress, no chatter on stderr. */
+extern bool cli_quiet;
+
+/* Print "recsim: <message>" on stderr and return CLI_FAILURE; if status is a
+ * library status, its rs_errmsg() is appended. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cli_fail_status(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Print "recsim <cmd>: <message>" plus a hint, return CLI_USAGE. */
+int cli_usage(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* True when argv[i] is -h or --help. */
+bool cli_is_help(const char *arg);
+
+/* Write s as a JSON string literal (quotes and escapes included). */
+void cli_json_string(FILE *out, const char *s);
+
+/*
+ * A progress bar on stderr with rate and ETA, drawn only when stderr is a
+ * terminal and not quiet; at most ten redraws a second.  total 0 means
+ * unknown (then only the count and rate are shown).
+ */
+struct cli_progress {
+    const char *label;
+    size_t total;
+    double started, last_draw;
+    bool active;
+};
+void cli_progress_start(struct cli_progress *p, const char *label, size_t total);
+void cli_progress_update(struct cli_progress *p, size_t done);
+void cli_progress_finish(struct cli_progress *p, size_t done);
+
+/* Monotonic seconds. */
+double cli_now(void);
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * main.c - the recsim command: global options, then one subcommand.
+ *
+ *   recsim [-q] [-j N] COMMAND [ARGS...]
+ */
+#include "cli.h"
+#include "commands.h"
+
+#include <recsim.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct cli_command commands[] = {
+    {"import", "clean a CSV/TSV/JSONL export and import it into a model", cmd_import,
+     cmd_import_help},
+    {"stats", "what a model file holds", cmd_stats, cmd_stats_help},
+    {"search", "find nodes by key or by full text", cmd_search, cmd_search_help},
+    {"version", "print the library version and the BLAS kernel", cmd_version,
+     cmd_version_help},
+};
+static const size_t n_commands = sizeof commands / sizeof commands[0];
+
+static void usage(FILE *out)
+{
+    fputs("usage: recsim [-q] [-j N] COMMAND [ARGS...]\n"
+          "\n"
+          "Build, query, evaluate and simulate recommendation models kept in one\n"
+          "SQLite file.\n"
+          "\n"
+          "Options:\n"
+          "  -q, --quiet      no progress bars or chatter on stderr\n"
+          "  -j, --threads N  use N threads (default: all cores)\n"
+          "  -h, --help       this help; 'recsim COMMAND --help' for a command\n"
+          "  --version        same as 'recsim version'\n"
+          "\n"
+          "Commands:\n",
+          out);
+    for (size_t i = 0; i < n_commands; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fputs("\nExit status: 0 success, 1 failure, 2 usage error.\n", out);
+}
+
+static const struct cli_command *find_command(const char *name)
+{
+    for (size_t i = 0; i < n_commands; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    int i = 1;
+    const struct cli_command *command;
+
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
+            cli_quiet = true;
+        } else if (strcmp(argv[i], "-j") == 0 || strcmp(argv[i], "--threads") == 0) {
+            char *end;
+            long n;
+            if (i + 1 >= argc) {
+                fprintf(stderr, "recsim: %s needs a number\n", argv[i]);
+                return CLI_USAGE;
+            }
+            n = strtol(argv[++i], &end, 10);
+            if (*end || end == argv[i] || rs_set_num_threads((int)(n > 0 && n < 4096 ? n : -1)) != RS_OK) {
+                fprintf(stderr, "recsim: -j: '%s' is not a thread count from 1 to 1024\n",
+                        argv[i]);
+                return CLI_USAGE;
+            }
+        } else if (cli_is_help(argv[i])) {
+            usage(stdout);
+            return CLI_OK;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            return cmd_version(1, argv);
+        } else {
+            fprintf(stderr, "recsim: unknown option '%s'\n", argv[i]);
+            usage(stderr);
+            return CLI_USAGE;
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    if (strcmp(argv[i], "help") == 0) {
+        if (i + 1 < argc && (command = find_command(argv[i + 1])) != NULL) {
+            command->help(stdout);
+            return CLI_OK;
+        }
+        usage(stdout);
+        return i + 1 < argc ? CLI_USAGE : CLI_OK;
+    }
+    command = find_command(argv[i]);
+    if (!command) {
+        fprintf(stderr, "recsim: unknown command '%s'\n", argv[i]);
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    return command->run(argc - i, argv + i);
+}
