@@ -156,6 +156,23 @@ START_TEST(most_popular_against_hand_computation)
 }
 END_TEST
 
+/* k far above the catalogue: lists are short, precision still divides by k */
+START_TEST(k_above_catalogue)
+{
+    rs_eval *e = make_eval();
+    size_t row;
+    ck_assert_ok(rs_eval_set_int(e, RS_EVAL_K, 10000));
+    ck_assert_ok(rs_eval_run_baseline(e, RS_BASELINE_MOST_POPULAR, 0, &row));
+    /* u1 gets C d e (2 hits), u3 gets a C (1 hit) */
+    ck_assert_double_eq_tol(field(e, row, RS_EVAL_PRECISION), (2.0 + 1.0) / 2 / 10000, TOL);
+    ck_assert_double_eq_tol(field(e, row, RS_EVAL_RECALL), 1.0, TOL);
+    ck_assert_double_eq_tol(field(e, row, RS_EVAL_COVERAGE), 4.0 / 5, TOL);
+    ck_assert_ok(rs_eval_run_baseline(e, RS_BASELINE_RANDOM, 0, &row));
+    ck_assert_double_eq_tol(field(e, row, RS_EVAL_RECALL), 1.0, TOL);
+    rs_eval_free(e);
+}
+END_TEST
+
 START_TEST(recent_popular_window)
 {
     rs_eval *e = make_eval();
@@ -476,6 +493,7 @@ Suite *test_suite(void)
     TCase *tc = tcase_create("runner");
     tcase_add_test(tc, catalogue_users_and_truth);
     tcase_add_test(tc, most_popular_against_hand_computation);
+    tcase_add_test(tc, k_above_catalogue);
     tcase_add_test(tc, recent_popular_window);
     tcase_add_test(tc, callback_recommender);
     tcase_add_test(tc, threads_do_not_change_results);
