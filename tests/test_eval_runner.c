@@ -311,6 +311,38 @@ START_TEST(threads_do_not_change_results)
         }
     /* random is far below most-popular on this skewed log, and covers more */
     ck_assert_double_gt(field(e, r3, RS_EVAL_COVERAGE), field(e, r1, RS_EVAL_COVERAGE));
+
+    /* the random lists (rejection sampling here: few exclusions, 10 of ~100
+     * items) hold k distinct items, none of them a train item of the user */
+    char path[256], line[128];
+    snprintf(path, sizeof path, "/tmp/rs_eval_random_%d.tsv", (int)getpid());
+    ck_assert_ok(rs_eval_write_recs(e, r3, path));
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    uint32_t prev_user = UINT32_MAX, seen[10], train[200];
+    size_t n_seen = 0, n_train = 0, lines = 0;
+    while (fgets(line, sizeof line, f)) {
+        char *ukey = strtok(line, "\t"), *ikey = strtok(NULL, "\t");
+        int rank = atoi(strtok(NULL, "\n"));
+        uint32_t u = user_index(e, ukey), item;
+        ck_assert_ok(rs_eval_item_find(e, ikey, &item));
+        if (u != prev_user) {
+            ck_assert(prev_user == UINT32_MAX || n_seen == 10);
+            ck_assert_ok(rs_eval_train_items(e, u, train, 200, &n_train));
+            prev_user = u;
+            n_seen = 0;
+        }
+        ck_assert_int_eq(rank, (int)n_seen + 1);
+        for (size_t j = 0; j < n_seen; j++)
+            ck_assert_uint_ne(seen[j], item);
+        for (size_t j = 0; j < n_train; j++)
+            ck_assert_uint_ne(train[j], item);
+        seen[n_seen++] = item;
+        lines++;
+    }
+    fclose(f);
+    unlink(path);
+    ck_assert_uint_eq(lines, 10 * (size_t)field(e, r3, RS_EVAL_USERS));
     rs_eval_free(e);
     rs_events_free(ev);
 }

@@ -674,7 +674,8 @@ struct random_ctx {
 };
 
 /* k distinct random items, not excluded: rejection sampling while the
- * candidates are plenty, a partial shuffle otherwise. */
+ * candidates are plenty (the common case: a user excludes a few items of a
+ * large catalogue), a partial shuffle of the candidates otherwise. */
 static int random_recommend(void *context, uint32_t user, size_t k, const uint32_t *exclude,
                             size_t n_exclude, uint32_t *items_out, size_t *n_out)
 {
@@ -684,6 +685,18 @@ static int random_recommend(void *context, uint32_t user, size_t k, const uint32
     rs_rng rng;
     rs__rng_init(&rng, c->seed, RANDOM_STREAM, user, 0);
     want = k < candidates ? k : candidates;
+    if (want <= 64 && candidates >= 4 * want) {
+        while (n < want) {
+            uint32_t item = (uint32_t)rs__rng_below(&rng, c->n_items);
+            bool taken = n_exclude && bsearch(&item, exclude, n_exclude, sizeof item, cmp_u32);
+            for (size_t r = 0; r < n && !taken; r++)
+                taken = items_out[r] == item;
+            if (!taken)
+                items_out[n++] = item;
+        }
+        *n_out = want;
+        return 0;
+    }
     if (!(pool = rs__alloc_array(candidates ? candidates : 1, sizeof *pool)))
         return -1;
     for (uint32_t i = 0, j = 0; i < c->n_items; i++) {
