@@ -293,7 +293,7 @@ typedef enum rs_embedder_option {
     /* int, feature: shortest character n-gram of a word (counted in code
      * points on "<word>"), 1..16, default 3. */
     RS_EMBEDDER_CHAR_NGRAM_MIN = 4,
-    /* int, feature: longest character n-gram, 0..16, default 4; no
+    /* int, feature: longest character n-gram, 0..16, default 5; no
      * character n-grams when it is 0 or below RS_EMBEDDER_CHAR_NGRAM_MIN. */
     RS_EMBEDDER_CHAR_NGRAM_MAX = 5,
     /* int, hashing only: signed dimensions each feature is hashed to, 1..8,

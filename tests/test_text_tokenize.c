@@ -104,7 +104,7 @@ START_TEST(features_include_word_bigrams_and_char_ngrams)
 {
     rs_embedder *e = hashing();
     ck_assert_str_eq(tokens(e, "red box", RS_TOKENS_FEATURES),
-                     "red|red box|#<re|#red|#ed>|#<red|#red>|box|#<bo|#box|#ox>|#<box|#box>");
+                     "red|red box|#<re|#red|#ed>|#<red|#red>|#<red>|box|#<bo|#box|#ox>|#<box|#box>|#<box>");
     /* a stop word between two words leaves no bigram across it */
     ck_assert_str_eq(tokens(e, "bag of tea", RS_TOKENS_WORDS), "bag|tea");
     ck_assert_ok(rs_embedder_set_int(e, RS_EMBEDDER_CHAR_NGRAM_MAX, 0));
