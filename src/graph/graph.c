@@ -1,0 +1,1127 @@
+/*
+ * graph.c - the rs_graph handle: opening a model file (schema, versions,
+ * corruption), the meta table, node types, nodes and relations.
+ */
+#include "graph/graph_impl.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/utf8.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ schema */
+
+/* Schema version 1.  Edges are clustered on (src, rel, dst), the only edge
+ * index: incoming edges are found through the in-memory adjacency. */
+static const char schema_v1[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB);"
+    "CREATE TABLE node_types(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE nodes(id INTEGER PRIMARY KEY, type_id INTEGER NOT NULL,"
+    " key TEXT NOT NULL, UNIQUE(type_id, key));"
+    "CREATE TABLE relations(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+    " weight REAL NOT NULL DEFAULT 1.0);"
+    "CREATE TABLE edges(src INTEGER NOT NULL, rel INTEGER NOT NULL, dst INTEGER NOT NULL,"
+    " weight REAL NOT NULL, ts INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY(src, rel, dst)) WITHOUT ROWID;"
+    "CREATE TABLE node_props(id INTEGER PRIMARY KEY, node_id INTEGER NOT NULL,"
+    " name TEXT NOT NULL, value TEXT NOT NULL, UNIQUE(node_id, name));"
+    "CREATE VIRTUAL TABLE node_props_fts USING fts5(value, content='node_props',"
+    " content_rowid='id', tokenize='unicode61 remove_diacritics 2');"
+    "CREATE TRIGGER node_props_ai AFTER INSERT ON node_props BEGIN"
+    " INSERT INTO node_props_fts(rowid, value) VALUES (new.id, new.value); END;"
+    "CREATE TRIGGER node_props_ad AFTER DELETE ON node_props BEGIN"
+    " INSERT INTO node_props_fts(node_props_fts, rowid, value)"
+    " VALUES ('delete', old.id, old.value); END;"
+    "CREATE TRIGGER node_props_au AFTER UPDATE ON node_props BEGIN"
+    " INSERT INTO node_props_fts(node_props_fts, rowid, value)"
+    " VALUES ('delete', old.id, old.value);"
+    " INSERT INTO node_props_fts(rowid, value) VALUES (new.id, new.value); END;"
+    "CREATE TABLE node_vectors(node_id INTEGER NOT NULL, space TEXT NOT NULL,"
+    " dim INTEGER NOT NULL, checksum INTEGER NOT NULL, data BLOB NOT NULL,"
+    " PRIMARY KEY(node_id, space));"
+    "CREATE TRIGGER nodes_ad AFTER DELETE ON nodes BEGIN"
+    " DELETE FROM node_vectors WHERE node_id = old.id;"
+    " DELETE FROM node_props WHERE node_id = old.id;"
+    " DELETE FROM edges WHERE src = old.id; END;";
+
+/* migrations[v] takes a file from version v to v + 1 (0: an empty file). */
+static const char *const migrations[RS_GRAPH_SCHEMA_VERSION] = {schema_v1};
+
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_SAVEPOINT] = "SAVEPOINT rs_graph_op",
+    [ST_RELEASE] = "RELEASE rs_graph_op",
+    [ST_ROLLBACK_TO] = "ROLLBACK TO rs_graph_op",
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_META_SET] = "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
+    [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [ST_TYPE_INSERT] = "INSERT INTO node_types(id, name) VALUES (?1, ?2)",
+    [ST_NODE_INSERT] = "INSERT INTO nodes(id, type_id, key) VALUES (?1, ?2, ?3)",
+    [ST_NODE_DELETE] = "DELETE FROM nodes WHERE id = ?1",
+    [ST_REL_INSERT] = "INSERT INTO relations(id, name, weight) VALUES (?1, ?2, ?3)",
+    [ST_REL_SET_WEIGHT] = "UPDATE relations SET weight = ?2 WHERE id = ?1",
+    [ST_EDGE_INSERT] = "INSERT INTO edges(src, rel, dst, weight, ts) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_EDGE_UPSERT] = "INSERT INTO edges(src, rel, dst, weight, ts) VALUES (?1, ?2, ?3, ?4, ?5)"
+                       " ON CONFLICT(src, rel, dst) DO UPDATE SET weight = excluded.weight,"
+                       " ts = excluded.ts",
+    [ST_EDGE_UPDATE] = "UPDATE edges SET weight = ?4, ts = ?5 WHERE src = ?1 AND rel = ?2"
+                       " AND dst = ?3",
+    [ST_EDGE_DELETE] = "DELETE FROM edges WHERE src = ?1 AND rel = ?2 AND dst = ?3",
+    [ST_EDGE_GET] = "SELECT weight, ts FROM edges WHERE src = ?1 AND rel = ?2 AND dst = ?3",
+    [ST_PROP_SET] = "INSERT INTO node_props(node_id, name, value) VALUES (?1, ?2, ?3)"
+                    " ON CONFLICT(node_id, name) DO UPDATE SET value = excluded.value"
+                    " WHERE value IS NOT excluded.value",
+    [ST_PROP_DELETE] = "DELETE FROM node_props WHERE node_id = ?1 AND name = ?2",
+    [ST_PROP_GET] = "SELECT value FROM node_props WHERE node_id = ?1 AND name = ?2",
+    [ST_KEY_PREFIX] = "SELECT id FROM nodes WHERE type_id = ?1 AND key >= ?2 AND key < ?3"
+                      " ORDER BY key LIMIT ?4",
+    [ST_FTS_SEARCH] = "SELECT p.node_id, min(f.rank) AS r FROM node_props_fts AS f"
+                      " JOIN node_props AS p ON p.id = f.rowid"
+                      " WHERE node_props_fts MATCH ?1 GROUP BY p.node_id"
+                      " ORDER BY r, p.node_id",
+};
+
+/* ------------------------------------------------------------ SQL helpers */
+
+int rs__graph_sql_fail(rs_graph *g, int rc, const char *what)
+{
+    const char *detail = g && g->db ? sqlite3_errmsg(g->db) : sqlite3_errstr(rc);
+    int status;
+    switch (rc & 0xff) {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_FORMAT:
+        status = RS_ERR_CORRUPT;
+        break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        status = RS_ERR_BUSY;
+        break;
+    case SQLITE_NOMEM:
+        status = RS_ERR_NOMEM;
+        break;
+    case SQLITE_READONLY:
+        status = RS_ERR_READONLY;
+        break;
+    case SQLITE_CONSTRAINT:
+        status = RS_ERR_EXISTS;
+        break;
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+        status = RS_ERR_IO;
+        break;
+    case SQLITE_TOOBIG:
+        status = RS_ERR_LIMIT;
+        break;
+    default:
+        status = RS_ERR_INTERNAL;
+        break;
+    }
+    return rs__fail(status, "graph: %s: %s (SQLite code %d)", what, detail, rc);
+}
+
+sqlite3_stmt *rs__graph_stmt(rs_graph *g, enum rs__graph_stmt which)
+{
+    sqlite3_stmt *st = g->stmt[which];
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return st;
+    }
+    int rc = sqlite3_prepare_v3(g->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &st,
+                                NULL);
+    if (rc != SQLITE_OK) {
+        rs__graph_sql_fail(g, rc, "preparing a statement");
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    g->stmt[which] = st;
+    return st;
+}
+
+int rs__graph_exec(rs_graph *g, enum rs__graph_stmt which, const char *what)
+{
+    sqlite3_stmt *st = rs__graph_stmt(g, which);
+    int rc;
+    if (!st)
+        return rs_errcode();
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return rs__graph_sql_fail(g, rc, what);
+    return 0;
+}
+
+int rs__graph_tx_begin(rs_graph *g)
+{
+    return rs__graph_exec(g, ST_SAVEPOINT, "starting a savepoint");
+}
+
+int rs__graph_tx_commit(rs_graph *g)
+{
+    int status = rs__graph_exec(g, ST_RELEASE, "committing");
+    if (status != 0)
+        rs__graph_tx_rollback(g);
+    return status;
+}
+
+void rs__graph_tx_rollback(rs_graph *g)
+{
+    sqlite3_stmt *st = rs__graph_stmt(g, ST_ROLLBACK_TO);
+    if (st) {
+        sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    st = rs__graph_stmt(g, ST_RELEASE);
+    if (st) {
+        sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+}
+
+/* Run a one-row integer pragma or query through a prepared statement. */
+static int query_int(rs_graph *g, const char *sql, int64_t *out, const char *what)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(g->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            *out = sqlite3_column_int64(st, 0);
+            rc = SQLITE_OK;
+        } else if (rc == SQLITE_DONE) {
+            *out = 0;
+            rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? 0 : rs__graph_sql_fail(g, rc, what);
+}
+
+/* A statement without results or parameters (pragmas, DDL); one at a time
+ * through prepare, as for every other statement. */
+static int run_script(rs_graph *g, const char *sql, const char *what)
+{
+    const char *tail = sql;
+    while (tail && *tail) {
+        sqlite3_stmt *st = NULL;
+        int rc = sqlite3_prepare_v2(g->db, tail, -1, &st, &tail);
+        if (rc != SQLITE_OK)
+            return rs__graph_sql_fail(g, rc, what);
+        if (!st)
+            break;
+        do
+            rc = sqlite3_step(st);
+        while (rc == SQLITE_ROW);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return rs__graph_sql_fail(g, rc, what);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ open/close */
+
+static int grow_nodes(rs_graph *g, size_t needed);
+static int grow_types(rs_graph *g, size_t needed);
+static int grow_relations(rs_graph *g, size_t needed);
+static int load_graph(rs_graph *g, const char *path);
+static int prepare_schema(rs_graph *g, const char *path);
+
+int rs_graph_open(const char *path, unsigned flags, rs_graph **out)
+{
+    rs_graph *g = NULL;
+    int sqlite_flags, rc, status;
+    bool memory;
+
+    if (!out)
+        return rs__fail(RS_ERR_INVALID, "rs_graph_open: out is NULL");
+    *out = NULL;
+    if (!path || !*path)
+        return rs__fail(RS_ERR_INVALID, "rs_graph_open: path is %s", path ? "empty" : "NULL");
+    if (flags & ~(RS_GRAPH_CREATE | RS_GRAPH_READONLY))
+        return rs__fail(RS_ERR_INVALID, "rs_graph_open: unknown flags 0x%x",
+                        flags & ~(RS_GRAPH_CREATE | RS_GRAPH_READONLY));
+    if ((flags & RS_GRAPH_CREATE) && (flags & RS_GRAPH_READONLY))
+        return rs__fail(RS_ERR_INVALID,
+                        "rs_graph_open: RS_GRAPH_CREATE and RS_GRAPH_READONLY together");
+    memory = strcmp(path, ":memory:") == 0;
+    if (memory && (flags & RS_GRAPH_READONLY))
+        return rs__fail(RS_ERR_INVALID, "rs_graph_open: \":memory:\" cannot be read-only");
+
+    g = rs__calloc(1, sizeof *g);
+    if (!g)
+        return RS_ERR_NOMEM;
+    g->readonly = (flags & RS_GRAPH_READONLY) != 0;
+    g->types = rs__idmap_create();
+    g->nodes = rs__idmap_create();
+    g->relations = rs__idmap_create();
+    if (!g->types || !g->nodes || !g->relations) {
+        status = RS_ERR_NOMEM;
+        goto fail;
+    }
+
+    sqlite_flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+    if (g->readonly)
+        sqlite_flags |= SQLITE_OPEN_READONLY;
+    else
+        sqlite_flags |= SQLITE_OPEN_READWRITE | ((flags & RS_GRAPH_CREATE) || memory
+                                                     ? SQLITE_OPEN_CREATE
+                                                     : 0);
+    rc = sqlite3_open_v2(path, &g->db, sqlite_flags, NULL);
+    if (rc != SQLITE_OK) {
+        status = rs__graph_sql_fail(g, rc, "opening the file");
+        rs__fail_context("rs_graph_open(\"%s\"): ", path);
+        goto fail;
+    }
+    sqlite3_extended_result_codes(g->db, 1);
+    sqlite3_busy_timeout(g->db, 5000);
+
+    status = prepare_schema(g, path);
+    if (status == 0)
+        status = load_graph(g, path);
+    if (status != 0)
+        goto fail;
+    *out = g;
+    return 0;
+
+fail:
+    rs_graph_close(g);
+    return status;
+}
+
+/* Check the file is ours and at our version, creating or migrating it. */
+static int prepare_schema(rs_graph *g, const char *path)
+{
+    int64_t version = 0, app_id = 0, objects = 0;
+    int status;
+
+    /* The first read of the file: a foreign or damaged file fails here. */
+    status = query_int(g, "PRAGMA user_version", &version, "reading the schema version");
+    if (status == 0)
+        status = query_int(g, "PRAGMA application_id", &app_id, "reading the application id");
+    if (status == 0)
+        status = query_int(g, "SELECT count(*) FROM sqlite_master", &objects,
+                           "reading the schema");
+    if (status != 0)
+        return rs__fail_context("rs_graph_open(\"%s\"): ", path);
+
+    if (version > RS_GRAPH_SCHEMA_VERSION)
+        return rs__fail(RS_ERR_VERSION,
+                        "rs_graph_open(\"%s\"): schema version %lld was written by a newer "
+                        "librecsim (this one reads versions up to %d)",
+                        path, (long long)version, RS_GRAPH_SCHEMA_VERSION);
+    if ((version > 0 || objects > 0) && app_id != RS_GRAPH_APPLICATION_ID)
+        return rs__fail(RS_ERR_CORRUPT,
+                        "rs_graph_open(\"%s\"): an SQLite file, but not a librecsim model "
+                        "(application_id 0x%llx, version %lld)",
+                        path, (unsigned long long)app_id, (long long)version);
+    if (version == RS_GRAPH_SCHEMA_VERSION) {
+        if (!g->readonly && strcmp(path, ":memory:") != 0)
+            return run_script(g, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                              "setting the journal mode");
+        return 0;
+    }
+    if (g->readonly)
+        return rs__fail(RS_ERR_CORRUPT,
+                        "rs_graph_open(\"%s\"): schema version %lld needs %s, but the file is "
+                        "opened read-only",
+                        path, (long long)version, version == 0 ? "creating" : "migrating");
+
+    if (strcmp(path, ":memory:") != 0) {
+        status = run_script(g, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                            "setting the journal mode");
+        if (status != 0)
+            return rs__fail_context("rs_graph_open(\"%s\"): ", path);
+    }
+    status = run_script(g, "BEGIN IMMEDIATE", "starting the schema migration");
+    for (int64_t v = version; status == 0 && v < RS_GRAPH_SCHEMA_VERSION; v++)
+        status = run_script(g, migrations[v], "migrating the schema");
+    if (status == 0) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d;",
+                 RS_GRAPH_APPLICATION_ID, RS_GRAPH_SCHEMA_VERSION);
+        status = run_script(g, sql, "setting the schema version");
+    }
+    if (status == 0)
+        status = run_script(g, "COMMIT", "committing the schema");
+    if (status != 0) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(g->db, "ROLLBACK", -1, &st, NULL) == SQLITE_OK)
+            sqlite3_step(st);
+        sqlite3_finalize(st);
+        return rs__fail_context("rs_graph_open(\"%s\"): ", path);
+    }
+    return 0;
+}
+
+/* Read types, nodes, relations and edges into memory. */
+static int load_graph(rs_graph *g, const char *path)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, status = 0;
+    int64_t max_rowid = 0;
+    uint8_t keybuf[4 + RS_MAX_KEY_BYTES];
+
+    /* types */
+    rc = sqlite3_prepare_v2(g->db, "SELECT id, name FROM node_types ORDER BY id", -1, &st, NULL);
+    while ((rc == SQLITE_OK || rc == SQLITE_ROW) && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        int len = sqlite3_column_bytes(st, 1);
+        uint32_t index;
+        bool created;
+        size_t span = rs__idmap_span(g->types);
+        if (!name || len <= 0 || len > RS_MAX_KEY_BYTES) {
+            status = rs__fail(RS_ERR_CORRUPT, "node type id %lld has a bad name",
+                              (long long)sqlite3_column_int64(st, 0));
+            break;
+        }
+        if ((status = grow_types(g, span + 1)) != 0 ||
+            (status = rs__idmap_intern(g->types, name, (size_t)len, &index, &created)) != 0)
+            break;
+        if (!created) {
+            status = rs__fail(RS_ERR_CORRUPT, "node type \"%s\" appears twice", name);
+            break;
+        }
+        g->type_rowid[index] = sqlite3_column_int64(st, 0);
+        g->type_nodes[index] = 0;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (status == 0 && rc != SQLITE_DONE)
+        status = rs__graph_sql_fail(g, rc, "reading node types");
+
+    /* nodes, in id order so that indices follow ids */
+    if (status == 0)
+        rc = sqlite3_prepare_v2(g->db, "SELECT id, type_id, key FROM nodes ORDER BY id", -1,
+                                &st, NULL);
+    while (status == 0 && (rc == SQLITE_OK || rc == SQLITE_ROW) && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t rowid = sqlite3_column_int64(st, 0);
+        int64_t type_rowid = sqlite3_column_int64(st, 1);
+        const char *key = (const char *)sqlite3_column_text(st, 2);
+        int len = sqlite3_column_bytes(st, 2);
+        uint32_t type = UINT32_MAX, index;
+        bool created;
+        size_t lo = 0, hi = rs__idmap_span(g->types);
+        while (lo < hi) { /* type ids are few and sorted */
+            size_t mid = lo + (hi - lo) / 2;
+            if (g->type_rowid[mid] < type_rowid)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < rs__idmap_span(g->types) && g->type_rowid[lo] == type_rowid)
+            type = (uint32_t)lo;
+        if (type == UINT32_MAX || !key || len <= 0 || len > RS_MAX_KEY_BYTES) {
+            status = rs__fail(RS_ERR_CORRUPT, "node id %lld has a bad type or key",
+                              (long long)rowid);
+            break;
+        }
+        memcpy(keybuf, &type, 4);
+        memcpy(keybuf + 4, key, (size_t)len);
+        if ((status = grow_nodes(g, rs__idmap_span(g->nodes) + 1)) != 0 ||
+            (status = rs__idmap_intern(g->nodes, (const char *)keybuf, 4 + (size_t)len, &index,
+                                       &created)) != 0)
+            break;
+        if (!created) {
+            status = rs__fail(RS_ERR_CORRUPT, "node \"%s\" appears twice", key);
+            break;
+        }
+        g->node_rowid[index] = rowid;
+        g->node_type[index] = type;
+        g->type_nodes[type]++;
+        max_rowid = rowid;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (status == 0 && rc != SQLITE_DONE)
+        status = rs__graph_sql_fail(g, rc, "reading nodes");
+
+    /* relations */
+    if (status == 0)
+        rc = sqlite3_prepare_v2(g->db, "SELECT id, name, weight FROM relations ORDER BY id", -1,
+                                &st, NULL);
+    while (status == 0 && (rc == SQLITE_OK || rc == SQLITE_ROW) && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        int len = sqlite3_column_bytes(st, 1);
+        double weight = sqlite3_column_double(st, 2);
+        uint32_t index;
+        bool created;
+        if (!name || len <= 0 || len > RS_MAX_KEY_BYTES || !isfinite(weight) || weight < 0) {
+            status = rs__fail(RS_ERR_CORRUPT, "relation id %lld has a bad name or weight",
+                              (long long)sqlite3_column_int64(st, 0));
+            break;
+        }
+        if ((status = grow_relations(g, rs__idmap_span(g->relations) + 1)) != 0 ||
+            (status = rs__idmap_intern(g->relations, name, (size_t)len, &index, &created)) != 0)
+            break;
+        if (!created) {
+            status = rs__fail(RS_ERR_CORRUPT, "relation \"%s\" appears twice", name);
+            break;
+        }
+        g->rel_rowid[index] = sqlite3_column_int64(st, 0);
+        g->rel_weight[index] = (float)weight;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (status == 0 && rc != SQLITE_DONE)
+        status = rs__graph_sql_fail(g, rc, "reading relations");
+
+    /* ids of deleted nodes are never handed out again */
+    if (status == 0) {
+        void *value = NULL;
+        size_t len = 0;
+        int64_t high = 0;
+        int got = rs__graph_meta_get(g, "graph.node_id_high", &value, &len);
+        if (got == 0 && len == sizeof high)
+            memcpy(&high, value, sizeof high);
+        else if (got != 0 && got != RS_ERR_NOTFOUND)
+            status = got;
+        free(value);
+        g->next_node_rowid = (high > max_rowid ? high : max_rowid) + 1;
+    }
+    if (status == 0)
+        status = rs__graph_load_edges(g);
+    if (status != 0)
+        return rs__fail_context("rs_graph_open(\"%s\"): ", path);
+    return 0;
+}
+
+void rs_graph_close(rs_graph *g)
+{
+    if (!g)
+        return;
+    if (g->in_bulk && g->db) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(g->db, "ROLLBACK", -1, &st, NULL) == SQLITE_OK)
+            sqlite3_step(st);
+        sqlite3_finalize(st);
+    }
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(g->stmt[i]);
+    sqlite3_close_v2(g->db);
+    rs__idmap_free(g->types);
+    rs__idmap_free(g->nodes);
+    rs__idmap_free(g->relations);
+    free(g->type_rowid);
+    free(g->type_nodes);
+    free(g->node_rowid);
+    free(g->node_type);
+    free(g->rel_rowid);
+    free(g->rel_weight);
+    rs__adj_free(&g->out);
+    rs__adj_free(&g->in);
+    free(g->pending);
+    rs__matcher_free(g->matcher);
+    free(g);
+}
+
+/* ------------------------------------------------------------ internal API */
+
+sqlite3 *rs__graph_db(rs_graph *g)
+{
+    return g ? g->db : NULL;
+}
+
+bool rs__graph_readonly(const rs_graph *g)
+{
+    return g ? g->readonly : true;
+}
+
+uint64_t rs__graph_generation(const rs_graph *g)
+{
+    return g ? g->generation : 0;
+}
+
+int64_t rs__graph_node_rowid(const rs_graph *g, uint32_t node)
+{
+    if (!g || node >= rs__idmap_span(g->nodes) || g->node_type[node] == UINT32_MAX)
+        return -1;
+    return g->node_rowid[node];
+}
+
+int rs__graph_node_from_rowid(const rs_graph *g, int64_t rowid, uint32_t *node_out)
+{
+    size_t lo = 0, hi;
+    if (!g || !node_out)
+        return rs__fail(RS_ERR_INVALID, "rs__graph_node_from_rowid: NULL argument");
+    hi = rs__idmap_span(g->nodes);
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->node_rowid[mid] < rowid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo >= rs__idmap_span(g->nodes) || g->node_rowid[lo] != rowid ||
+        g->node_type[lo] == UINT32_MAX)
+        return rs__fail(RS_ERR_NOTFOUND, "no node has SQLite id %lld", (long long)rowid);
+    *node_out = (uint32_t)lo;
+    return 0;
+}
+
+uint32_t rs__graph_relation_from_rowid(const rs_graph *g, int64_t rowid)
+{
+    size_t lo = 0, hi = rs__idmap_span(g->relations);
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->rel_rowid[mid] < rowid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < rs__idmap_span(g->relations) && g->rel_rowid[lo] == rowid)
+        return (uint32_t)lo;
+    return UINT32_MAX;
+}
+
+int rs__graph_meta_set(rs_graph *g, const char *key, const void *value, size_t len)
+{
+    sqlite3_stmt *st;
+    int rc, status;
+    if (!g || !key || (!value && len > 0))
+        return rs__fail(RS_ERR_INVALID, "rs__graph_meta_set: NULL argument");
+    if ((status = rs__check_key(key, "meta key", NULL)) != 0)
+        return status;
+    if ((status = rs__graph_check_writable(g, "rs__graph_meta_set")) != 0)
+        return status;
+    if (len > INT_MAX)
+        return rs__fail(RS_ERR_LIMIT, "meta value \"%s\" of %zu bytes is too large", key, len);
+    if (!(st = rs__graph_stmt(g, ST_META_SET)))
+        return rs_errcode();
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, len ? value : "", (int)len, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE)
+        return rs__graph_sql_fail(g, rc, "writing meta");
+    return 0;
+}
+
+int rs__graph_meta_get(rs_graph *g, const char *key, void **value_out, size_t *len_out)
+{
+    sqlite3_stmt *st;
+    int rc, status;
+    if (!g || !key || !value_out || !len_out)
+        return rs__fail(RS_ERR_INVALID, "rs__graph_meta_get: NULL argument");
+    if ((status = rs__check_key(key, "meta key", NULL)) != 0)
+        return status;
+    if (!(st = rs__graph_stmt(g, ST_META_GET)))
+        return rs_errcode();
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const void *blob = sqlite3_column_blob(st, 0);
+        size_t len = (size_t)sqlite3_column_bytes(st, 0);
+        void *copy = rs__malloc(len ? len : 1);
+        if (!copy) {
+            sqlite3_reset(st);
+            return RS_ERR_NOMEM;
+        }
+        if (len)
+            memcpy(copy, blob, len);
+        sqlite3_reset(st);
+        *value_out = copy;
+        *len_out = len;
+        return 0;
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return rs__fail(RS_ERR_NOTFOUND, "meta key \"%s\" is not set", key);
+    return rs__graph_sql_fail(g, rc, "reading meta");
+}
+
+size_t rs__graph_node_span(const rs_graph *g)
+{
+    return g ? rs__idmap_span(g->nodes) : 0;
+}
+
+uint32_t rs__graph_node_type(const rs_graph *g, uint32_t node)
+{
+    if (!g || node >= rs__idmap_span(g->nodes))
+        return UINT32_MAX;
+    return g->node_type[node];
+}
+
+size_t rs__graph_type_count(const rs_graph *g)
+{
+    return g ? rs__idmap_span(g->types) : 0;
+}
+
+uint32_t rs__graph_type_find(const rs_graph *g, const char *type)
+{
+    if (!g || !type)
+        return UINT32_MAX;
+    return rs__idmap_find(g->types, type, strlen(type));
+}
+
+const char *rs__graph_type_name(const rs_graph *g, uint32_t type)
+{
+    return g ? rs__idmap_key(g->types, type, NULL) : NULL;
+}
+
+size_t rs__graph_relation_count(const rs_graph *g)
+{
+    return g ? rs__idmap_span(g->relations) : 0;
+}
+
+float rs__graph_relation_weight(const rs_graph *g, uint32_t relation)
+{
+    if (!g || relation >= rs__idmap_span(g->relations))
+        return 0.0f;
+    return g->rel_weight[relation];
+}
+
+int rs__graph_adjacency(const rs_graph *g, unsigned direction, rs__graph_csr *out)
+{
+    const rs__adj *adj;
+    if (!g || !out)
+        return rs__fail(RS_ERR_INVALID, "rs__graph_adjacency: NULL argument");
+    if (direction == RS_GRAPH_OUT)
+        adj = &g->out;
+    else if (direction == RS_GRAPH_IN)
+        adj = &g->in;
+    else
+        return rs__fail(RS_ERR_INVALID, "rs__graph_adjacency: direction %u is not "
+                                        "RS_GRAPH_OUT or RS_GRAPH_IN", direction);
+    out->nodes = adj->nodes;
+    out->edges = adj->edges;
+    out->start = adj->start;
+    out->degree = adj->degree;
+    out->target = adj->target;
+    out->relation = adj->relation;
+    out->weight = adj->weight;
+    return 0;
+}
+
+/* ------------------------------------------------------------ checks */
+
+int rs__graph_check_writable(rs_graph *g, const char *fn)
+{
+    if (g->readonly)
+        return rs__fail(RS_ERR_READONLY, "%s: the graph was opened read-only", fn);
+    return 0;
+}
+
+int rs__graph_check_node(const rs_graph *g, uint32_t node, const char *what)
+{
+    if (node >= rs__idmap_span(g->nodes))
+        return rs__fail(RS_ERR_NOTFOUND, "%s: node index %u is out of range (%zu nodes)", what,
+                        node, rs__idmap_span(g->nodes));
+    if (g->node_type[node] == UINT32_MAX)
+        return rs__fail(RS_ERR_NOTFOUND, "%s: node index %u was deleted", what, node);
+    return 0;
+}
+
+int rs__graph_check_relation(const rs_graph *g, uint32_t relation, const char *what)
+{
+    if (relation >= rs__idmap_span(g->relations))
+        return rs__fail(RS_ERR_NOTFOUND, "%s: relation index %u is out of range (%zu relations)",
+                        what, relation, rs__idmap_span(g->relations));
+    return 0;
+}
+
+int rs__graph_check_weight(double weight, const char *what)
+{
+    if (!isfinite(weight))
+        return rs__fail(RS_ERR_RANGE, "%s %g is not finite", what, weight);
+    if (weight < 0)
+        return rs__fail(RS_ERR_RANGE, "%s %g is negative", what, weight);
+    if (weight > 3.0e38)
+        return rs__fail(RS_ERR_RANGE, "%s %g does not fit a float", what, weight);
+    return 0;
+}
+
+/* ------------------------------------------------------------ growth */
+
+static int grow_nodes(rs_graph *g, size_t needed)
+{
+    size_t cap = g->node_cap;
+    int64_t *rowid;
+    uint32_t *type;
+    if (needed <= cap)
+        return 0;
+    if (needed > RS_IDMAP_MAX_KEYS)
+        return rs__fail(RS_ERR_LIMIT, "graph: more than %u nodes", RS_IDMAP_MAX_KEYS);
+    cap = cap < 64 ? 64 : cap;
+    while (cap < needed)
+        cap = cap > SIZE_MAX / 4 ? needed : cap * 2;
+    rowid = rs__realloc_array(g->node_rowid, cap, sizeof *rowid);
+    if (!rowid)
+        return rs_errcode();
+    g->node_rowid = rowid;
+    type = rs__realloc_array(g->node_type, cap, sizeof *type);
+    if (!type)
+        return rs_errcode();
+    g->node_type = type;
+    g->node_cap = cap;
+    if (rs__adj_reserve_nodes(&g->out, cap) != 0 || rs__adj_reserve_nodes(&g->in, cap) != 0)
+        return rs_errcode();
+    return 0;
+}
+
+static int grow_types(rs_graph *g, size_t needed)
+{
+    size_t cap = g->type_cap;
+    int64_t *rowid;
+    size_t *count;
+    if (needed <= cap)
+        return 0;
+    if (needed > 65536)
+        return rs__fail(RS_ERR_LIMIT, "graph: more than 65536 node types");
+    cap = cap < 16 ? 16 : cap * 2;
+    rowid = rs__realloc_array(g->type_rowid, cap, sizeof *rowid);
+    if (!rowid)
+        return rs_errcode();
+    g->type_rowid = rowid;
+    count = rs__realloc_array(g->type_nodes, cap, sizeof *count);
+    if (!count)
+        return rs_errcode();
+    g->type_nodes = count;
+    g->type_cap = cap;
+    return 0;
+}
+
+static int grow_relations(rs_graph *g, size_t needed)
+{
+    size_t cap = g->rel_cap;
+    int64_t *rowid;
+    float *weight;
+    if (needed <= cap)
+        return 0;
+    if (needed > (1u << 24))
+        return rs__fail(RS_ERR_LIMIT, "graph: more than %u relations", 1u << 24);
+    cap = cap < 16 ? 16 : cap * 2;
+    rowid = rs__realloc_array(g->rel_rowid, cap, sizeof *rowid);
+    if (!rowid)
+        return rs_errcode();
+    g->rel_rowid = rowid;
+    weight = rs__realloc_array(g->rel_weight, cap, sizeof *weight);
+    if (!weight)
+        return rs_errcode();
+    g->rel_weight = weight;
+    g->rel_cap = cap;
+    return 0;
+}
+
+/* ------------------------------------------------------------ types, nodes */
+
+/* The type index of `type`, creating it (SQL row included) when `create`. */
+static int intern_type(rs_graph *g, const char *type, size_t len, bool create,
+                       uint32_t *type_out)
+{
+    uint32_t index = rs__idmap_find(g->types, type, len);
+    sqlite3_stmt *st;
+    int64_t rowid;
+    int rc, status;
+    size_t span;
+    bool created;
+    if (index != RS_IDMAP_NONE) {
+        *type_out = index;
+        return 0;
+    }
+    if (!create)
+        return rs__fail(RS_ERR_NOTFOUND, "node type \"%s\" does not exist", type);
+    span = rs__idmap_span(g->types);
+    if ((status = grow_types(g, span + 1)) != 0)
+        return status;
+    rowid = span == 0 ? 1 : g->type_rowid[span - 1] + 1;
+    if (!(st = rs__graph_stmt(g, ST_TYPE_INSERT)))
+        return rs_errcode();
+    sqlite3_bind_int64(st, 1, rowid);
+    sqlite3_bind_text(st, 2, type, (int)len, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return rs__graph_sql_fail(g, rc, "adding a node type");
+    if ((status = rs__idmap_intern(g->types, type, len, &index, &created)) != 0)
+        return status;
+    g->type_rowid[index] = rowid;
+    g->type_nodes[index] = 0;
+    *type_out = index;
+    return 0;
+}
+
+/* The composite key (type index, key) the node map uses. */
+static size_t node_map_key(uint8_t *buf, uint32_t type, const char *key, size_t len)
+{
+    memcpy(buf, &type, 4);
+    memcpy(buf + 4, key, len);
+    return 4 + len;
+}
+
+int rs_graph_add_node(rs_graph *g, const char *type, const char *key, uint32_t *index_out)
+{
+    uint8_t buf[4 + RS_MAX_KEY_BYTES];
+    size_t type_len, key_len, buf_len, span;
+    uint32_t type_index, index;
+    sqlite3_stmt *st;
+    int status, rc;
+    bool created;
+
+    if (!g || !index_out)
+        return rs__fail(RS_ERR_INVALID, "rs_graph_add_node: %s is NULL",
+                        !g ? "graph" : "index_out");
+    if ((status = rs__check_key(type, "rs_graph_add_node: node type", &type_len)) != 0 ||
+        (status = rs__check_key(key, "rs_graph_add_node: node key", &key_len)) != 0)
+        return status;
+    type_index = rs__idmap_find(g->types, type, type_len);
+    if (type_index != RS_IDMAP_NONE) {
+        buf_len = node_map_key(buf, type_index, key, key_len);
+        index = rs__idmap_find(g->nodes, (const char *)buf, buf_len);
+        if (index != RS_IDMAP_NONE) {
+            *index_out = index;
+            return 0;
+        }
+    }
+    if ((status = rs__graph_check_writable(g, "rs_graph_add_node")) != 0)
+        return status;
+    span = rs__idmap_span(g->nodes);
+    if ((status = grow_nodes(g, span + 1)) != 0)
+        return status;
+    if ((status = rs__graph_tx_begin(g)) != 0)
+        return status;
+    if ((status = intern_type(g, type, type_len, true, &type_index)) != 0)
+        goto fail;
+    if (!(st = rs__graph_stmt(g, ST_NODE_INSERT))) {
+        status = rs_errcode();
+        goto fail;
+    }
+    sqlite3_bind_int64(st, 1, g->next_node_rowid);
+    sqlite3_bind_int64(st, 2, g->type_rowid[type_index]);
+    sqlite3_bind_text(st, 3, key, (int)key_len, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        status = rs__graph_sql_fail(g, rc, "adding a node");
+        goto fail;
+    }
+    buf_len = node_map_key(buf, type_index, key, key_len);
+    if ((status = rs__idmap_intern(g->nodes, (const char *)buf, buf_len, &index, &created)) != 0)
+        goto fail;
+    if ((status = rs__graph_tx_commit(g)) != 0) {
+        rs__idmap_remove(g->nodes, (const char *)buf, buf_len);
+        g->node_type[index] = UINT32_MAX;
+        g->node_rowid[index] = g->next_node_rowid++;
+        goto fail_types;
+    }
+    g->node_rowid[index] = g->next_node_rowid++;
+    g->node_type[index] = type_index;
+    g->type_nodes[type_index]++;
+    g->out.nodes = g->in.nodes = rs__idmap_span(g->nodes);
+    g->out.degree[index] = g->in.degree[index] = 0;
+    g->out.capacity[index] = g->in.capacity[index] = 0;
+    g->out.start[index] = g->in.start[index] = 0;
+    g->generation++;
+    *index_out = index;
+    return 0;
+
+fail:
+    rs__graph_tx_rollback(g);
+fail_types:
+    /* a type created by this call is forgotten with its row */
+    if (rs__idmap_span(g->types) > 0) {
+        uint32_t last = (uint32_t)rs__idmap_span(g->types) - 1;
+        size_t len;
+        const char *name = rs__idmap_key(g->types, last, &len);
+        if (name && g->type_nodes[last] == 0 && len == type_len && memcmp(name, type, len) == 0)
+            rs__idmap_remove(g->types, type, type_len);
+    }
+    return status;
+}
+
+int rs_graph_find_node(const rs_graph *g, const char *type, const char *key,
+                       uint32_t *index_out)
+{
+    uint8_t buf[4 + RS_MAX_KEY_BYTES];
+    size_t type_len, key_len;
+    uint32_t type_index, index;
+    int status;
+    if (!g || !index_out)
+        return rs__fail(RS_ERR_INVALID, "rs_graph_find_node: %s is NULL",
+                        !g ? "graph" : "index_out");
+    if ((status = rs__check_key(type, "rs_graph_find_node: node type", &type_len)) != 0 ||
+        (status = rs__check_key(key, "rs_graph_find_node: node key", &key_len)) != 0)
+        return status;
+    type_index = rs__idmap_find(g->types, type, type_len);
+    if (type_index == RS_IDMAP_NONE)
+        return rs__fail(RS_ERR_NOTFOUND, "rs_graph_find_node: no node type \"%s\"", type);
+    index = rs__idmap_find(g->nodes, (const char *)buf, node_map_key(buf, type_index, key, key_len));
+    if (index == RS_IDMAP_NONE)
+        return rs__fail(RS_ERR_NOTFOUND, "rs_graph_find_node: no %s node \"%s\"", type, key);
+    *index_out = index;
+    return 0;
+}
+
+int rs_graph_node_key(const rs_graph *g, uint32_t node, const char **type_out,
+                      const char **key_out)
+{
+    int status;
+    const char *key;
+    if (!g)
+        return rs__fail(RS_ERR_INVALID, "rs_graph_node_key: graph is NULL");
+    if ((status = rs__graph_check_node(g, node, "rs_graph_node_key")) != 0)
+        return status;
+    key = rs__idmap_key(g->nodes, node, NULL);
+    if (type_out)
+        *type_out = rs__idmap_key(g->types, g->node_type[node], NULL);
+    if (key_out)
+        *key_out = key + 4;
+    return 0;
+}
+
+int rs_graph_node_count(const rs_graph *g, const char *type, size_t *count_out)
+{
+    uint32_t type_index;
+    if (!g || !count_out)
+        return rs__fail(RS_ERR_INVALID, "rs_graph_node_count: %s is NULL",
+                        !g ? "graph" : "count_out");
+    if (!type) {
+        *count_out = rs__idmap_count(g->nodes);
+        return 0;
+    }
+    type_index = rs__idmap_find(g->types, type, strlen(type));
+    *count_out = type_index == RS_IDMAP_NONE ? 0 : g->type_nodes[type_index];
+    return 0;
+}
+
+size_t rs_graph_node_span(const rs_graph *g)
+{
+    return g ? rs__idmap_span(g->nodes) : 0;
+}
+
+/* Called by rs_graph_delete_node once the SQL rows are gone. */
+void rs__graph_forget_node(rs_graph *g, uint32_t node)
+{
+    size_t len;
+    const char *key = rs__idmap_key(g->nodes, node, &len);
+    uint32_t type = g->node_type[node];
+    rs__idmap_remove(g->nodes, key, len);
+    g->type_nodes[type]--;
+    g->node_type[node] = UINT32_MAX;
+    g->generation++;
+}
+
+/* ------------------------------------------------------------ relations */
+
+int rs_graph_add_relation(rs_graph *g, const char *name, uint32_t *relation_out)
+{
+    size_t len, span;
+    uint32_t index;
+    int64_t rowid;
+    sqlite3_stmt *st;
+    int status, rc;
+    bool created;
+    if (!g || !relation_out)
+        return rs__fail(RS_ERR_INVALID, "rs_graph_add_relation: %s is NULL",
+                        !g ? "graph" : "relation_out");
+    if ((status = rs__check_key(name, "rs_graph_add_relation: relation name", &len)) != 0)
+        return status;
+    index = rs__idmap_find(g->relations, name, len);
+    if (index != RS_IDMAP_NONE) {
+        *relation_out = index;
+        return 0;
+    }
+    if ((status = rs__graph_check_writable(g, "rs_graph_add_relation")) != 0)
+        return status;
+    span = rs__idmap_span(g->relations);
+    if ((status = grow_relations(g, span + 1)) != 0)
+        return status;
+    rowid = span == 0 ? 1 : g->rel_rowid[span - 1] + 1;
+    if (!(st = rs__graph_stmt(g, ST_REL_INSERT)))
+        return rs_errcode();
+    sqlite3_bind_int64(st, 1, rowid);
+    sqlite3_bind_text(st, 2, name, (int)len, SQLITE_STATIC);
+    sqlite3_bind_double(st, 3, 1.0);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return rs__graph_sql_fail(g, rc, "adding a relation");
+    if ((status = rs__idmap_intern(g->relations, name, len, &index, &created)) != 0) {
+        /* undo the row so that file and memory agree */
+        sqlite3_stmt *del = NULL;
+        if (sqlite3_prepare_v2(g->db, "DELETE FROM relations WHERE id = ?1", -1, &del, NULL) ==
+            SQLITE_OK) {
+            sqlite3_bind_int64(del, 1, rowid);
+            sqlite3_step(del);
+        }
+        sqlite3_finalize(del);
+        return status;
+    }
+    g->rel_rowid[index] = rowid;
+    g->rel_weight[index] = 1.0f;
+    g->generation++;
+    *relation_out = index;
+    return 0;
+}
+
+int rs_graph_find_relation(const rs_graph *g, const char *name, uint32_t *relation_out)
+{
+    size_t len;
+    uint32_t index;
+    int status;
+    if (!g || !relation_out)
+        return rs__fail(RS_ERR_INVALID, "rs_graph_find_relation: %s is NULL",
+                        !g ? "graph" : "relation_out");
+    if ((status = rs__check_key(name, "rs_graph_find_relation: relation name", &len)) != 0)
+        return status;
+    index = rs__idmap_find(g->relations, name, len);
+    if (index == RS_IDMAP_NONE)
+        return rs__fail(RS_ERR_NOTFOUND, "rs_graph_find_relation: no relation \"%s\"", name);
+    *relation_out = index;
+    return 0;
+}
+
+const char *rs_graph_relation_name(const rs_graph *g, uint32_t relation)
+{
+    return g ? rs__idmap_key(g->relations, relation, NULL) : NULL;
+}
+
+size_t rs_graph_relation_count(const rs_graph *g)
+{
+    return g ? rs__idmap_span(g->relations) : 0;
+}
+
+int rs_graph_set_relation_weight(rs_graph *g, uint32_t relation, double weight)
+{
+    sqlite3_stmt *st;
+    int status, rc;
+    if (!g)
+        return rs__fail(RS_ERR_INVALID, "rs_graph_set_relation_weight: graph is NULL");
+    if ((status = rs__graph_check_relation(g, relation, "rs_graph_set_relation_weight")) != 0 ||
+        (status = rs__graph_check_weight(weight, "rs_graph_set_relation_weight: weight")) != 0 ||
+        (status = rs__graph_check_writable(g, "rs_graph_set_relation_weight")) != 0)
+        return status;
+    if (!(st = rs__graph_stmt(g, ST_REL_SET_WEIGHT)))
+        return rs_errcode();
+    sqlite3_bind_int64(st, 1, g->rel_rowid[relation]);
+    sqlite3_bind_double(st, 2, weight);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return rs__graph_sql_fail(g, rc, "setting a relation weight");
+    g->rel_weight[relation] = (float)weight;
+    g->generation++;
+    return 0;
+}
+
+int rs_graph_get_relation_weight(const rs_graph *g, uint32_t relation, double *weight_out)
+{
+    int status;
+    if (!g || !weight_out)
+        return rs__fail(RS_ERR_INVALID, "rs_graph_get_relation_weight: %s is NULL",
+                        !g ? "graph" : "weight_out");
+    if ((status = rs__graph_check_relation(g, relation, "rs_graph_get_relation_weight")) != 0)
+        return status;
+    *weight_out = g->rel_weight[relation];
+    return 0;
+}

@@ -1,0 +1,726 @@
+/*
+ * graph_edges.c - edges: single writes (add, accumulate, update, delete),
+ * node deletion, the bulk load, and loading the adjacency on open.
+ *
+ * Every write goes to SQL first and then to the adjacency, so that a failed
+ * SQL statement leaves memory as it was; the adjacency is grown before the
+ * SQL write where growth could fail.
+ */
+#include "graph/graph_impl.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ loading */
+
+int rs__graph_load_edges(rs_graph *g)
+{
+    sqlite3_stmt *st = NULL;
+    uint32_t *src = NULL, *rel = NULL, *dst = NULL;
+    float *w = NULL;
+    size_t n = 0, cap = 0;
+    int rc, status = 0;
+    int64_t count = 0;
+
+    rc = sqlite3_prepare_v2(g->db, "SELECT count(*) FROM edges", -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        count = sqlite3_column_int64(st, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != SQLITE_OK)
+        return rs__graph_sql_fail(g, rc, "counting edges");
+    cap = count > 0 ? (size_t)count : 1;
+    src = rs__alloc_array(cap, sizeof *src);
+    rel = rs__alloc_array(cap, sizeof *rel);
+    dst = rs__alloc_array(cap, sizeof *dst);
+    w = rs__alloc_array(cap, sizeof *w);
+    if (!src || !rel || !dst || !w) {
+        status = rs_errcode();
+        goto done;
+    }
+    rc = sqlite3_prepare_v2(g->db, "SELECT src, rel, dst, weight FROM edges", -1, &st, NULL);
+    int64_t last_src = -1;
+    uint32_t last_src_index = 0;
+    while ((rc == SQLITE_OK || rc == SQLITE_ROW) && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t s = sqlite3_column_int64(st, 0), d = sqlite3_column_int64(st, 2);
+        double weight = sqlite3_column_double(st, 3);
+        uint32_t si, di, ri = rs__graph_relation_from_rowid(g, sqlite3_column_int64(st, 1));
+        if (n == cap) {
+            status = rs__fail(RS_ERR_CORRUPT, "the edges table changed while being read");
+            break;
+        }
+        if (s == last_src)
+            si = last_src_index;
+        else if (rs__graph_node_from_rowid(g, s, &si) != 0) {
+            status = rs__fail(RS_ERR_CORRUPT, "an edge starts at node id %lld, which does not "
+                                              "exist", (long long)s);
+            break;
+        }
+        last_src = s;
+        last_src_index = si;
+        if (rs__graph_node_from_rowid(g, d, &di) != 0 || ri == UINT32_MAX || !isfinite(weight) ||
+            weight < 0) {
+            status = rs__fail(RS_ERR_CORRUPT, "edge (%lld, %lld, %lld) has an unknown node or "
+                                              "relation, or a bad weight",
+                              (long long)s, (long long)sqlite3_column_int64(st, 1), (long long)d);
+            break;
+        }
+        src[n] = si;
+        rel[n] = ri;
+        dst[n] = di;
+        w[n] = (float)weight;
+        n++;
+    }
+    sqlite3_finalize(st);
+    if (status == 0 && rc != SQLITE_DONE)
+        status = rs__graph_sql_fail(g, rc, "reading edges");
+    if (status == 0)
+        status = rs__adj_build(&g->out, &g->in, rs__idmap_span(g->nodes), n, src, rel, dst, w);
+done:
+    free(src);
+    free(rel);
+    free(dst);
+    free(w);
+    return status;
+}
+
+/* ------------------------------------------------------------ single edges */
+
+static int check_edge_args(rs_graph *g, uint32_t src, uint32_t relation, uint32_t dst,
+                           const char *fn)
+{
+    int status;
+    if ((status = rs__graph_check_node(g, src, fn)) != 0 ||
+        (status = rs__graph_check_node(g, dst, fn)) != 0 ||
+        (status = rs__graph_check_relation(g, relation, fn)) != 0)
+        return status;
+    if (src == dst)
+        return rs__fail(RS_ERR_INVALID, "%s: self-loop on node %u is not allowed", fn, src);
+    return 0;
+}
+
+static void bind_edge(rs_graph *g, sqlite3_stmt *st, uint32_t src, uint32_t relation,
+                      uint32_t dst)
+{
+    sqlite3_bind_int64(st, 1, g->node_rowid[src]);
+    sqlite3_bind_int64(st, 2, g->rel_rowid[relation]);
+    sqlite3_bind_int64(st, 3, g->node_rowid[dst]);
+}
+
+/* Write (src, relation, dst) with its final weight and timestamp to SQL and
+ * memory; `exists` says whether the edge is there already. */
+static int write_edge(rs_graph *g, uint32_t src, uint32_t relation, uint32_t dst, double weight,
+                      int64_t timestamp, size_t out_slot, const char *fn)
+{
+    sqlite3_stmt *st;
+    int rc, status;
+    bool exists = out_slot != SIZE_MAX;
+    if (!exists) {
+        /* grow both lists first: a failure afterwards would split SQL and memory */
+        if ((status = rs__adj_insert(&g->out, src, dst, relation, (float)weight)) != 0)
+            return status;
+        if ((status = rs__adj_insert(&g->in, dst, src, relation, (float)weight)) != 0) {
+            rs__adj_remove_slot(&g->out, src, (size_t)g->out.start[src] + g->out.degree[src] - 1);
+            return status;
+        }
+    }
+    if (!(st = rs__graph_stmt(g, exists ? ST_EDGE_UPDATE : ST_EDGE_INSERT))) {
+        status = rs_errcode();
+        goto undo;
+    }
+    bind_edge(g, st, src, relation, dst);
+    sqlite3_bind_double(st, 4, weight);
+    sqlite3_bind_int64(st, 5, timestamp);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        status = rs__graph_sql_fail(g, rc, "writing an edge");
+        rs__fail_context("%s: ", fn);
+        goto undo;
+    }
+    if (exists) {
+        size_t in_slot = rs__adj_find(&g->in, dst, src, relation);
+        g->out.weight[out_slot] = (float)weight;
+        if (in_slot != SIZE_MAX)
+            g->in.weight[in_slot] = (float)weight;
+    }
+    g->generation++;
+    return 0;
+undo:
+    if (!exists) {
+        rs__adj_remove_slot(&g->out, src, (size_t)g->out.start[src] + g->out.degree[src] - 1);
+        rs__adj_remove_slot(&g->in, dst, (size_t)g->in.start[dst] + g->in.degree[dst] - 1);
+    }
+    return status;
+}
+
+/* The stored weight and timestamp of an existing edge. */
+static int read_edge(rs_graph *g, uint32_t src, uint32_t relation, uint32_t dst,
+                     double *weight_out, int64_t *timestamp_out)
+{
+    sqlite3_stmt *st = rs__graph_stmt(g, ST_EDGE_GET);
+    int rc;
+    if (!st)
+        return rs_errcode();
+    bind_edge(g, st, src, relation, dst);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *weight_out = sqlite3_column_double(st, 0);
+        *timestamp_out = sqlite3_column_int64(st, 1);
+        sqlite3_reset(st);
+        return 0;
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return rs__fail(RS_ERR_CORRUPT, "edge (%u, %u, %u) is in memory but not in the file",
+                        src, relation, dst);
+    return rs__graph_sql_fail(g, rc, "reading an edge");
+}
+
+/* Combine an existing weight with a new one under `merge`. */
+static double merge_weight(int merge, double old, double add)
+{
+    switch (merge) {
+    case RS_GRAPH_MERGE_SUM:
+        return old + add;
+    case RS_GRAPH_MERGE_MAX:
+        return add > old ? add : old;
+    default:
+        return add;
+    }
+}
+
+static int queue_edge(rs_graph *g, uint32_t src, uint32_t relation, uint32_t dst, double weight,
+                      int64_t timestamp, int merge);
+
+int rs_graph_add_edge(rs_graph *g, uint32_t src, uint32_t relation, uint32_t dst, double weight,
+                      int64_t timestamp, int merge)
+{
+    const char *fn = "rs_graph_add_edge";
+    size_t slot;
+    int status;
+    if (!g)
+        return rs__fail(RS_ERR_INVALID, "%s: graph is NULL", fn);
+    if ((status = check_edge_args(g, src, relation, dst, fn)) != 0 ||
+        (status = rs__graph_check_weight(weight, "rs_graph_add_edge: weight")) != 0 ||
+        (status = rs__graph_check_writable(g, fn)) != 0)
+        return status;
+    if (merge < RS_GRAPH_MERGE_NONE || merge > RS_GRAPH_MERGE_REPLACE)
+        return rs__fail(RS_ERR_INVALID, "%s: merge mode %d is not an rs_graph_merge", fn, merge);
+    if (g->in_bulk)
+        return queue_edge(g, src, relation, dst, weight, timestamp, merge);
+    slot = rs__adj_find(&g->out, src, dst, relation);
+    if (slot != SIZE_MAX) {
+        double old_weight;
+        int64_t old_ts;
+        if (merge == RS_GRAPH_MERGE_NONE)
+            return rs__fail(RS_ERR_EXISTS, "%s: edge %u -[%s]-> %u exists already", fn, src,
+                            rs_graph_relation_name(g, relation), dst);
+        if ((status = read_edge(g, src, relation, dst, &old_weight, &old_ts)) != 0)
+            return status;
+        weight = merge_weight(merge, old_weight, weight);
+        if ((status = rs__graph_check_weight(weight, "rs_graph_add_edge: merged weight")) != 0)
+            return status;
+        if (merge != RS_GRAPH_MERGE_REPLACE && old_ts > timestamp)
+            timestamp = old_ts;
+    }
+    return write_edge(g, src, relation, dst, weight, timestamp, slot, fn);
+}
+
+int rs_graph_update_edge(rs_graph *g, uint32_t src, uint32_t relation, uint32_t dst,
+                         double weight, int64_t timestamp)
+{
+    const char *fn = "rs_graph_update_edge";
+    size_t slot;
+    int status;
+    if (!g)
+        return rs__fail(RS_ERR_INVALID, "%s: graph is NULL", fn);
+    if ((status = check_edge_args(g, src, relation, dst, fn)) != 0 ||
+        (status = rs__graph_check_weight(weight, "rs_graph_update_edge: weight")) != 0 ||
+        (status = rs__graph_check_writable(g, fn)) != 0)
+        return status;
+    if (g->in_bulk)
+        return rs__fail(RS_ERR_STATE, "%s: not allowed during a bulk load", fn);
+    slot = rs__adj_find(&g->out, src, dst, relation);
+    if (slot == SIZE_MAX)
+        return rs__fail(RS_ERR_NOTFOUND, "%s: no edge %u -[%s]-> %u", fn, src,
+                        rs_graph_relation_name(g, relation), dst);
+    return write_edge(g, src, relation, dst, weight, timestamp, slot, fn);
+}
+
+int rs_graph_delete_edge(rs_graph *g, uint32_t src, uint32_t relation, uint32_t dst)
+{
+    const char *fn = "rs_graph_delete_edge";
+    sqlite3_stmt *st;
+    size_t out_slot, in_slot;
+    int status, rc;
+    if (!g)
+        return rs__fail(RS_ERR_INVALID, "%s: graph is NULL", fn);
+    if ((status = check_edge_args(g, src, relation, dst, fn)) != 0 ||
+        (status = rs__graph_check_writable(g, fn)) != 0)
+        return status;
+    if (g->in_bulk)
+        return rs__fail(RS_ERR_STATE, "%s: not allowed during a bulk load", fn);
+    out_slot = rs__adj_find(&g->out, src, dst, relation);
+    if (out_slot == SIZE_MAX)
+        return rs__fail(RS_ERR_NOTFOUND, "%s: no edge %u -[%s]-> %u", fn, src,
+                        rs_graph_relation_name(g, relation), dst);
+    if (!(st = rs__graph_stmt(g, ST_EDGE_DELETE)))
+        return rs_errcode();
+    bind_edge(g, st, src, relation, dst);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return rs__graph_sql_fail(g, rc, "deleting an edge");
+    rs__adj_remove_slot(&g->out, src, out_slot);
+    in_slot = rs__adj_find(&g->in, dst, src, relation);
+    if (in_slot != SIZE_MAX)
+        rs__adj_remove_slot(&g->in, dst, in_slot);
+    g->generation++;
+    return 0;
+}
+
+int rs_graph_get_edge(const rs_graph *g, uint32_t src, uint32_t relation, uint32_t dst,
+                      double *weight_out, int64_t *timestamp_out)
+{
+    const char *fn = "rs_graph_get_edge";
+    rs_graph *mg = (rs_graph *)g; /* statements are a cache; the graph is unchanged */
+    double weight;
+    int64_t ts;
+    int status;
+    if (!g)
+        return rs__fail(RS_ERR_INVALID, "%s: graph is NULL", fn);
+    if ((status = check_edge_args(mg, src, relation, dst, fn)) != 0)
+        return status;
+    if (rs__adj_find(&g->out, src, dst, relation) == SIZE_MAX)
+        return rs__fail(RS_ERR_NOTFOUND, "%s: no edge %u -[%s]-> %u", fn, src,
+                        rs_graph_relation_name(g, relation), dst);
+    if ((status = read_edge(mg, src, relation, dst, &weight, &ts)) != 0)
+        return status;
+    if (weight_out)
+        *weight_out = weight;
+    if (timestamp_out)
+        *timestamp_out = ts;
+    return 0;
+}
+
+size_t rs_graph_edge_count(const rs_graph *g)
+{
+    return g ? g->out.edges : 0;
+}
+
+/* ------------------------------------------------------------ nodes */
+
+int rs_graph_delete_node(rs_graph *g, uint32_t node)
+{
+    const char *fn = "rs_graph_delete_node";
+    sqlite3_stmt *st;
+    int status, rc;
+    int64_t rowid, high;
+    if (!g)
+        return rs__fail(RS_ERR_INVALID, "%s: graph is NULL", fn);
+    if ((status = rs__graph_check_node(g, node, fn)) != 0 ||
+        (status = rs__graph_check_writable(g, fn)) != 0)
+        return status;
+    if (g->in_bulk)
+        return rs__fail(RS_ERR_STATE, "%s: not allowed during a bulk load", fn);
+    rowid = g->node_rowid[node];
+    if ((status = rs__graph_tx_begin(g)) != 0)
+        return status;
+    /* incoming edges by primary key; outgoing ones, vectors and properties go
+     * with the node's row (trigger nodes_ad) */
+    for (size_t s = g->in.start[node], e = s + g->in.degree[node]; s < e; s++) {
+        if (!(st = rs__graph_stmt(g, ST_EDGE_DELETE))) {
+            status = rs_errcode();
+            goto fail;
+        }
+        bind_edge(g, st, g->in.target[s], g->in.relation[s], node);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) {
+            status = rs__graph_sql_fail(g, rc, "deleting an edge");
+            goto fail;
+        }
+    }
+    if (!(st = rs__graph_stmt(g, ST_NODE_DELETE))) {
+        status = rs_errcode();
+        goto fail;
+    }
+    sqlite3_bind_int64(st, 1, rowid);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        status = rs__graph_sql_fail(g, rc, "deleting a node");
+        goto fail;
+    }
+    high = rowid;
+    if ((status = rs__graph_meta_set(g, "graph.node_id_high", &high, sizeof high)) != 0)
+        goto fail;
+    if ((status = rs__graph_tx_commit(g)) != 0)
+        return status;
+
+    /* memory: drop the node's edges from its neighbours' lists */
+    for (size_t s = g->in.start[node], e = s + g->in.degree[node]; s < e; s++) {
+        uint32_t other = g->in.target[s];
+        size_t slot = rs__adj_find(&g->out, other, node, g->in.relation[s]);
+        if (slot != SIZE_MAX)
+            rs__adj_remove_slot(&g->out, other, slot);
+    }
+    for (size_t s = g->out.start[node], e = s + g->out.degree[node]; s < e; s++) {
+        uint32_t other = g->out.target[s];
+        size_t slot = rs__adj_find(&g->in, other, node, g->out.relation[s]);
+        if (slot != SIZE_MAX)
+            rs__adj_remove_slot(&g->in, other, slot);
+    }
+    g->out.edges -= g->out.degree[node];
+    g->in.edges -= g->in.degree[node];
+    g->out.degree[node] = g->in.degree[node] = 0;
+    rs__graph_forget_node(g, node);
+    return 0;
+fail:
+    rs__graph_tx_rollback(g);
+    return status;
+}
+
+/* ------------------------------------------------------------ bulk load */
+
+static int queue_edge(rs_graph *g, uint32_t src, uint32_t relation, uint32_t dst, double weight,
+                      int64_t timestamp, int merge)
+{
+    rs__pending_edge *e;
+    int status;
+    if (g->n_pending >= UINT32_MAX)
+        return rs__fail(RS_ERR_LIMIT, "rs_graph_add_edge: more than %u edges in one bulk load",
+                        UINT32_MAX);
+    if ((status = rs__grow((void **)&g->pending, &g->pending_cap, g->n_pending + 1,
+                           sizeof *g->pending)) != 0)
+        return status;
+    e = &g->pending[g->n_pending];
+    e->src = src;
+    e->relation = relation;
+    e->dst = dst;
+    e->weight = (float)weight;
+    e->timestamp = timestamp;
+    e->merge = merge;
+    e->order = (uint32_t)g->n_pending;
+    g->n_pending++;
+    return 0;
+}
+
+void rs__graph_pending_clear(rs_graph *g)
+{
+    free(g->pending);
+    g->pending = NULL;
+    g->n_pending = g->pending_cap = 0;
+}
+
+int rs_graph_bulk_begin(rs_graph *g)
+{
+    int status;
+    if (!g)
+        return rs__fail(RS_ERR_INVALID, "rs_graph_bulk_begin: graph is NULL");
+    if ((status = rs__graph_check_writable(g, "rs_graph_bulk_begin")) != 0)
+        return status;
+    if (g->in_bulk)
+        return rs__fail(RS_ERR_STATE, "rs_graph_bulk_begin: a bulk load is already open");
+    if (sqlite3_get_autocommit(g->db) == 0)
+        return rs__fail(RS_ERR_STATE, "rs_graph_bulk_begin: a transaction is already open on "
+                                      "the graph's connection");
+    if ((status = rs__graph_exec(g, ST_BEGIN, "starting the bulk load")) != 0)
+        return status;
+    g->in_bulk = true;
+    g->bulk_node_span = rs__idmap_span(g->nodes);
+    g->bulk_rel_span = rs__idmap_span(g->relations);
+    g->bulk_type_span = rs__idmap_span(g->types);
+    g->n_pending = 0;
+    return 0;
+}
+
+/* Forget nodes, relations and types created since the bulk load began
+ * (their rows were rolled back). */
+static void forget_bulk_additions(rs_graph *g)
+{
+    size_t len;
+    for (size_t v = g->bulk_node_span; v < rs__idmap_span(g->nodes); v++)
+        if (g->node_type[v] != UINT32_MAX)
+            rs__graph_forget_node(g, (uint32_t)v);
+    for (size_t r = rs__idmap_span(g->relations); r-- > g->bulk_rel_span;) {
+        const char *name = rs__idmap_key(g->relations, (uint32_t)r, &len);
+        if (name)
+            rs__idmap_remove(g->relations, name, len);
+    }
+    for (size_t t = rs__idmap_span(g->types); t-- > g->bulk_type_span;) {
+        const char *name = rs__idmap_key(g->types, (uint32_t)t, &len);
+        if (name)
+            rs__idmap_remove(g->types, name, len);
+    }
+}
+
+int rs_graph_bulk_abort(rs_graph *g)
+{
+    int status;
+    if (!g)
+        return rs__fail(RS_ERR_INVALID, "rs_graph_bulk_abort: graph is NULL");
+    if (!g->in_bulk)
+        return rs__fail(RS_ERR_STATE, "rs_graph_bulk_abort: no bulk load is open");
+    status = rs__graph_exec(g, ST_ROLLBACK, "rolling back the bulk load");
+    g->in_bulk = false;
+    rs__graph_pending_clear(g);
+    forget_bulk_additions(g);
+    return status;
+}
+
+static int compare_pending(const void *a, const void *b)
+{
+    const rs__pending_edge *x = a, *y = b;
+    if (x->src != y->src)
+        return x->src < y->src ? -1 : 1;
+    if (x->relation != y->relation)
+        return x->relation < y->relation ? -1 : 1;
+    if (x->dst != y->dst)
+        return x->dst < y->dst ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Radix sort on (src, relation, dst, order): all keys are 32 bits and the
+ * input is large, so four or more LSD passes beat qsort's comparisons. */
+static int sort_pending(rs__pending_edge *e, size_t n)
+{
+    rs__pending_edge *tmp;
+    if (n < 4096) {
+        qsort(e, n, sizeof *e, compare_pending);
+        return 0;
+    }
+    tmp = rs__alloc_array(n, sizeof *tmp);
+    if (!tmp)
+        return rs_errcode();
+    /* pending edges arrive in `order`, so LSD passes on dst, relation, src
+     * (16 bits at a time) keep equal keys in arrival order */
+    size_t count[65536];
+    rs__pending_edge *from = e, *to = tmp;
+    for (int pass = 0; pass < 6; pass++) {
+        int field = pass / 2, shift = (pass % 2) * 16;
+        uint32_t max_key = 0;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t k = field == 0 ? from[i].dst : field == 1 ? from[i].relation : from[i].src;
+            if (k > max_key)
+                max_key = k;
+        }
+        if (shift == 16 && max_key < 65536)
+            continue; /* high halves all zero: order already right */
+        memset(count, 0, sizeof count);
+        for (size_t i = 0; i < n; i++) {
+            uint32_t k = field == 0 ? from[i].dst : field == 1 ? from[i].relation : from[i].src;
+            count[(k >> shift) & 0xffff]++;
+        }
+        size_t sum = 0;
+        for (size_t b = 0; b < 65536; b++) {
+            size_t c = count[b];
+            count[b] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            uint32_t k = field == 0 ? from[i].dst : field == 1 ? from[i].relation : from[i].src;
+            to[count[(k >> shift) & 0xffff]++] = from[i];
+        }
+        rs__pending_edge *swap = from;
+        from = to;
+        to = swap;
+    }
+    if (from != e)
+        memcpy(e, from, n * sizeof *e);
+    free(tmp);
+    return 0;
+}
+
+int rs_graph_bulk_commit(rs_graph *g)
+{
+    const char *fn = "rs_graph_bulk_commit";
+    rs__pending_edge *e;
+    size_t n, kept = 0, total, k;
+    uint32_t *src = NULL, *rel = NULL, *dst = NULL;
+    float *w = NULL;
+    bool had_edges;
+    int status = 0;
+
+    if (!g)
+        return rs__fail(RS_ERR_INVALID, "%s: graph is NULL", fn);
+    if (!g->in_bulk)
+        return rs__fail(RS_ERR_STATE, "%s: no bulk load is open", fn);
+    e = g->pending;
+    n = g->n_pending;
+    had_edges = g->out.edges > 0;
+
+    if ((status = sort_pending(e, n)) != 0)
+        goto fail;
+    /* fold duplicates inside the batch into the first of each run */
+    for (size_t i = 0; i < n; i++) {
+        if (kept > 0 && e[kept - 1].src == e[i].src && e[kept - 1].relation == e[i].relation &&
+            e[kept - 1].dst == e[i].dst) {
+            rs__pending_edge *first = &e[kept - 1];
+            if (e[i].merge == RS_GRAPH_MERGE_NONE) {
+                status = rs__fail(RS_ERR_EXISTS, "%s: edge %u -[%s]-> %u is added twice", fn,
+                                  e[i].src, rs_graph_relation_name(g, e[i].relation), e[i].dst);
+                goto fail;
+            }
+            first->weight = (float)merge_weight(e[i].merge, first->weight, e[i].weight);
+            if (e[i].merge == RS_GRAPH_MERGE_REPLACE || e[i].timestamp > first->timestamp)
+                first->timestamp = e[i].timestamp;
+            if (!isfinite(first->weight)) {
+                status = rs__fail(RS_ERR_RANGE, "%s: merged weight of edge %u -> %u overflows",
+                                  fn, e[i].src, e[i].dst);
+                goto fail;
+            }
+            continue;
+        }
+        e[kept++] = e[i];
+    }
+    n = kept;
+
+    /* write: sorted by (src, rel, dst), i.e. in primary-key order */
+    {
+        sqlite3_stmt *ins = rs__graph_stmt(g, had_edges ? ST_EDGE_UPSERT : ST_EDGE_INSERT);
+        if (!ins) {
+            status = rs_errcode();
+            goto fail;
+        }
+        for (size_t i = 0; i < n; i++) {
+            double weight = e[i].weight;
+            int64_t ts = e[i].timestamp;
+            int rc;
+            if (had_edges && rs__adj_find(&g->out, e[i].src, e[i].dst, e[i].relation) != SIZE_MAX) {
+                double old_weight;
+                int64_t old_ts;
+                if (e[i].merge == RS_GRAPH_MERGE_NONE) {
+                    status = rs__fail(RS_ERR_EXISTS, "%s: edge %u -[%s]-> %u exists already", fn,
+                                      e[i].src, rs_graph_relation_name(g, e[i].relation),
+                                      e[i].dst);
+                    goto fail;
+                }
+                if ((status = read_edge(g, e[i].src, e[i].relation, e[i].dst, &old_weight,
+                                        &old_ts)) != 0)
+                    goto fail;
+                weight = merge_weight(e[i].merge, old_weight, weight);
+                if (e[i].merge != RS_GRAPH_MERGE_REPLACE && old_ts > ts)
+                    ts = old_ts;
+                e[i].weight = (float)weight;
+                if ((status = rs__graph_check_weight(weight, "rs_graph_bulk_commit: merged "
+                                                             "weight")) != 0)
+                    goto fail;
+                ins = rs__graph_stmt(g, ST_EDGE_UPSERT);
+            }
+            sqlite3_bind_int64(ins, 1, g->node_rowid[e[i].src]);
+            sqlite3_bind_int64(ins, 2, g->rel_rowid[e[i].relation]);
+            sqlite3_bind_int64(ins, 3, g->node_rowid[e[i].dst]);
+            sqlite3_bind_double(ins, 4, weight);
+            sqlite3_bind_int64(ins, 5, ts);
+            rc = sqlite3_step(ins);
+            sqlite3_reset(ins);
+            if (rc != SQLITE_DONE) {
+                status = rs__graph_sql_fail(g, rc, "writing edges");
+                goto fail;
+            }
+        }
+    }
+
+    /* the adjacency: old edges (with merged weights) plus new ones, rebuilt */
+    total = g->out.edges + n;
+    src = rs__alloc_array(total ? total : 1, sizeof *src);
+    rel = rs__alloc_array(total ? total : 1, sizeof *rel);
+    dst = rs__alloc_array(total ? total : 1, sizeof *dst);
+    w = rs__alloc_array(total ? total : 1, sizeof *w);
+    if (!src || !rel || !dst || !w) {
+        status = rs_errcode();
+        goto fail;
+    }
+    k = 0;
+    {
+        size_t i = 0, nodes = rs__idmap_span(g->nodes);
+        for (uint32_t v = 0; v < nodes; v++) {
+            size_t s = v < g->out.nodes ? g->out.start[v] : 0;
+            size_t end = v < g->out.nodes ? s + g->out.degree[v] : 0;
+            for (; s < end; s++) {
+                src[k] = v;
+                rel[k] = g->out.relation[s];
+                dst[k] = g->out.target[s];
+                w[k] = g->out.weight[s];
+                k++;
+            }
+            size_t old_end = k;
+            for (; i < n && e[i].src == v; i++) {
+                bool merged = false;
+                if (had_edges)
+                    for (size_t j = old_end - (end - (v < g->out.nodes ? g->out.start[v] : 0));
+                         j < old_end; j++)
+                        if (rel[j] == e[i].relation && dst[j] == e[i].dst) {
+                            w[j] = e[i].weight;
+                            merged = true;
+                            break;
+                        }
+                if (merged)
+                    continue;
+                src[k] = v;
+                rel[k] = e[i].relation;
+                dst[k] = e[i].dst;
+                w[k] = e[i].weight;
+                k++;
+            }
+        }
+    }
+    {
+        /* commit SQL first: if COMMIT fails nothing in memory has changed */
+        rs__adj new_out, new_in;
+        memset(&new_out, 0, sizeof new_out);
+        memset(&new_in, 0, sizeof new_in);
+        new_out.node_cap = 0;
+        if ((status = rs__adj_reserve_nodes(&new_out, g->out.node_cap)) != 0 ||
+            (status = rs__adj_reserve_nodes(&new_in, g->in.node_cap)) != 0 ||
+            (status = rs__adj_build(&new_out, &new_in, rs__idmap_span(g->nodes), k, src, rel,
+                                    dst, w)) != 0) {
+            rs__adj_free(&new_out);
+            rs__adj_free(&new_in);
+            goto fail;
+        }
+        if ((status = rs__graph_exec(g, ST_COMMIT, "committing the bulk load")) != 0) {
+            rs__adj_free(&new_out);
+            rs__adj_free(&new_in);
+            goto fail;
+        }
+        rs__adj_free(&g->out);
+        rs__adj_free(&g->in);
+        g->out = new_out;
+        g->in = new_in;
+    }
+    free(src);
+    free(rel);
+    free(dst);
+    free(w);
+    g->in_bulk = false;
+    rs__graph_pending_clear(g);
+    g->generation++;
+    return 0;
+
+fail:
+    free(src);
+    free(rel);
+    free(dst);
+    free(w);
+    {
+        /* the whole batch is undone, as documented */
+        sqlite3_stmt *st = rs__graph_stmt(g, ST_ROLLBACK);
+        if (st) {
+            sqlite3_step(st);
+            sqlite3_reset(st);
+        }
+    }
+    g->in_bulk = false;
+    rs__graph_pending_clear(g);
+    forget_bulk_additions(g);
+    return status;
+}

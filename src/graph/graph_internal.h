@@ -1,0 +1,85 @@
+/*
+ * graph_internal.h - what other modules (item store, embedders, scorer) may
+ * use of an rs_graph beyond the public API: the SQLite connection, the meta
+ * table, node ids, and read-only views of the in-memory adjacency.
+ *
+ * Every pointer handed out here is borrowed: it stays valid until the next
+ * write to the graph (add/delete of nodes, relations or edges, bulk commit)
+ * or its close.  Reads never change the graph, so several threads may read
+ * the adjacency at once while nothing writes.
+ */
+#ifndef RS_GRAPH_INTERNAL_H
+#define RS_GRAPH_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "recsim.h"
+
+/* The graph's SQLite connection (WAL, foreign keys off).  Modules keep their
+ * own tables in the same file; use SAVEPOINTs, never BEGIN, since a graph
+ * bulk load may have a transaction open. */
+sqlite3 *rs__graph_db(rs_graph *g);
+
+/* Was the graph opened with RS_GRAPH_READONLY? */
+bool rs__graph_readonly(const rs_graph *g);
+
+/* The SQLite id (nodes.id, node_vectors.node_id) of a node index, or -1 for
+ * an index that is out of range or a deleted node.  Ids are never reused,
+ * even across sessions, while indices are renumbered densely on open. */
+int64_t rs__graph_node_rowid(const rs_graph *g, uint32_t node);
+
+/* The node index of a SQLite node id; RS_ERR_NOTFOUND when there is none. */
+int rs__graph_node_from_rowid(const rs_graph *g, int64_t rowid, uint32_t *node_out);
+
+/* meta(key, value): set (insert or replace) and get a malloc'd copy (free
+ * with free(); a zero-length value gives a non-NULL 1-byte buffer).  get
+ * returns RS_ERR_NOTFOUND when the key is absent. */
+int rs__graph_meta_set(rs_graph *g, const char *key, const void *value, size_t len);
+int rs__graph_meta_get(rs_graph *g, const char *key, void **value_out, size_t *len_out);
+
+/* Node index range: indices are < span; deleted nodes leave holes. */
+size_t rs__graph_node_span(const rs_graph *g);
+
+/* The type index of a node (UINT32_MAX for a hole or out of range), the
+ * number of types, a type's index by name (RS_IDMAP_NONE/UINT32_MAX when
+ * unknown) and its name (NULL when out of range). */
+uint32_t rs__graph_node_type(const rs_graph *g, uint32_t node);
+size_t rs__graph_type_count(const rs_graph *g);
+uint32_t rs__graph_type_find(const rs_graph *g, const char *type);
+const char *rs__graph_type_name(const rs_graph *g, uint32_t type);
+
+/* Relation count and weight (0 for an unknown relation). */
+size_t rs__graph_relation_count(const rs_graph *g);
+float rs__graph_relation_weight(const rs_graph *g, uint32_t relation);
+
+/*
+ * The adjacency of one direction.  Node v's edges are the slots
+ * start[v] .. start[v] + degree[v] - 1; for each slot, target is the
+ * neighbour (the destination for RS_GRAPH_OUT, the source for RS_GRAPH_IN),
+ * relation the relation index and weight the edge weight (the relation's
+ * weight is separate: rs__graph_relation_weight).  Slots between lists may
+ * be unused, so always go through start/degree.  The order of a list is
+ * unspecified.  Holes (deleted nodes) have degree 0.
+ */
+typedef struct rs__graph_csr {
+    size_t nodes;             /* node span; arrays start/degree have this length */
+    size_t edges;             /* live edges (sum of degree) */
+    const uint32_t *start;
+    const uint32_t *degree;
+    const uint32_t *target;
+    const uint32_t *relation;
+    const float *weight;
+} rs__graph_csr;
+
+/* Fill *out with the adjacency of direction RS_GRAPH_OUT or RS_GRAPH_IN.
+ * Returns 0, or RS_ERR_INVALID for a NULL argument or another direction. */
+int rs__graph_adjacency(const rs_graph *g, unsigned direction, rs__graph_csr *out);
+
+/* Bumped by every write that changes nodes, relations or edges, so that a
+ * module caching something derived from the graph can tell it is stale. */
+uint64_t rs__graph_generation(const rs_graph *g);
+
+#endif
