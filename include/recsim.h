@@ -736,7 +736,12 @@ typedef enum rs_embedder_option {
     RS_EMBEDDER_SIF_A = 16,
     /* int, word vectors: 0 or 1, default 1: remove the first principal
      * component fitted by rs_embedder_fit. */
-    RS_EMBEDDER_REMOVE_PC = 17
+    RS_EMBEDDER_REMOVE_PC = 17,
+    /* int, rs_embedder_embed_graph: propagation rounds, 0..4, default 1. */
+    RS_EMBEDDER_GRAPH_ROUNDS = 18,
+    /* double, rs_embedder_embed_graph: weight of an item's own text vector
+     * against the mean of its entities' vectors, 0..1, default 0.5. */
+    RS_EMBEDDER_GRAPH_SELF = 19
 } rs_embedder_option;
 
 /* Built-in stop-word lists, for RS_EMBEDDER_STOPWORDS. */
@@ -998,6 +1003,82 @@ RS_API int rs_embedder_embed_batch(const rs_embedder *embedder, const char *cons
 RS_API int rs_embedder_tokenize(const rs_embedder *embedder, const char *text, int what,
                                 char *buf, size_t buf_size, size_t *needed_out,
                                 size_t *count_out);
+
+/**
+ * rs_embedder_save - store an embedder in a model file.
+ *
+ * @embedder  the embedder to save (read only).
+ * @graph     the model: the configuration (kind, dimension, every option,
+ *            seed, the caller's stop words) and the fitted state (the idf
+ *            table; for word vectors the vocabulary, vectors, frequencies and
+ *            principal component) go to its meta table, in one SAVEPOINT.
+ *
+ * A callback embedder saves its dimension and options only; the callback
+ * is given again to rs_embedder_load.  A later save replaces an earlier one.
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL argument), RS_ERR_READONLY (graph
+ * opened read-only), RS_ERR_IO, RS_ERR_BUSY, RS_ERR_NOMEM; on failure the
+ * file keeps what it had.  Uses the graph: not concurrently with other
+ * calls on the same graph.
+ */
+RS_API int rs_embedder_save(const rs_embedder *embedder, rs_graph *graph);
+
+/**
+ * rs_embedder_load - the embedder saved in a model file.
+ *
+ * @graph     the model written by rs_embedder_save.
+ * @fn        the callback when the saved embedder is a callback embedder,
+ *            else NULL.
+ * @user_ctx  passed to fn; may be NULL.
+ * @out       receives the embedder, to release with rs_embedder_free(); it
+ *            does not refer to the graph afterwards.
+ *
+ * The loaded embedder gives bitwise the same vectors as the saved one.
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL graph or out; fn missing for a
+ * callback embedder or given for another kind), RS_ERR_NOTFOUND (no
+ * embedder saved), RS_ERR_CORRUPT (a damaged configuration or blob, with
+ * the meta key), RS_ERR_VERSION (saved by a newer library), RS_ERR_NOMEM.
+ */
+RS_API int rs_embedder_load(rs_graph *graph, rs_embed_fn fn, void *user_ctx,
+                            rs_embedder **out);
+
+/**
+ * rs_embedder_embed_graph - item vectors that blend text with the graph.
+ *
+ * @embedder        embeds the items' texts.
+ * @graph           the knowledge graph; read only (its in-memory adjacency).
+ * @item_type       the node type of the items, e.g. "item".
+ * @item_keys       n_items item keys; each must be a node of item_type.
+ * @texts           n_items texts, or NULL entries for items without text
+ *                  (texts itself may be NULL: no item has text).
+ * @n_items         0 or more.
+ * @entity_types    the node types that count as an item's entities (e.g.
+ *                  "brand", "category", "attribute"); NULL or
+ *                  n_entity_types 0 means every type other than item_type.
+ * @n_entity_types  the number of entity_types.
+ * @out             caller-allocated n_items x dim floats, row-major.
+ * @dim             must equal rs_embedder_dim().
+ *
+ * An entity's vector is the weighted mean of the vectors of the listed
+ * items linked to it (edges either way, weighted by edge weight times
+ * relation weight; non-positive weights are ignored).  Each round, an item
+ * becomes s * its text vector + (1 - s) * the weighted mean of its
+ * entities' vectors (s = RS_EMBEDDER_GRAPH_SELF), re-normalised when
+ * RS_EMBEDDER_NORMALIZE is on; an item without text takes its entities'
+ * mean alone; one with neither stays zero.  RS_EMBEDDER_GRAPH_ROUNDS
+ * rounds are run (0 gives the text vectors).  Deterministic.
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL argument), RS_ERR_DIM,
+ * RS_ERR_NOTFOUND (an item key that is not a node of item_type, or an
+ * unknown entity type, named), RS_ERR_ENCODING, RS_ERR_CALLBACK,
+ * RS_ERR_NOMEM.  On failure all of out is set to zeros.
+ */
+RS_API int rs_embedder_embed_graph(const rs_embedder *embedder, const rs_graph *graph,
+                                   const char *item_type, const char *const *item_keys,
+                                   const char *const *texts, size_t n_items,
+                                   const char *const *entity_types, size_t n_entity_types,
+                                   float *out, size_t dim);
 
 /* @@TEXT@@ end of section */
 

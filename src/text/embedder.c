@@ -53,6 +53,8 @@ static const option_info options[] = {
     {RS_EMBEDDER_CHAR_WEIGHT, "RS_EMBEDDER_CHAR_WEIGHT", true, 0, 16, 1, HASHING, false},
     {RS_EMBEDDER_SIF_A, "RS_EMBEDDER_SIF_A", true, 1e-8, 1, 1e-3, WORDVEC, true},
     {RS_EMBEDDER_REMOVE_PC, "RS_EMBEDDER_REMOVE_PC", false, 0, 1, 1, WORDVEC, false},
+    {RS_EMBEDDER_GRAPH_ROUNDS, "RS_EMBEDDER_GRAPH_ROUNDS", false, 0, 4, 1, ALL_KINDS, false},
+    {RS_EMBEDDER_GRAPH_SELF, "RS_EMBEDDER_GRAPH_SELF", true, 0, 1, 0.5, ALL_KINDS, false},
 };
 
 static const option_info *find_option(int id)
@@ -74,7 +76,7 @@ static const char *kind_name(int kind)
 }
 
 /* The option's field, as int or double. */
-static int *int_field(rs_embedder *e, int id)
+int *rs__embedder_int_option(rs_embedder *e, int id)
 {
     rs__text_config *c = &e->config;
     switch (id) {
@@ -91,6 +93,7 @@ static int *int_field(rs_embedder *e, int id)
     case RS_EMBEDDER_CJK_BIGRAMS: return &c->cjk_bigrams;
     case RS_EMBEDDER_BATCH_SIZE: return &c->batch_size;
     case RS_EMBEDDER_REMOVE_PC: return &c->remove_pc;
+    case RS_EMBEDDER_GRAPH_ROUNDS: return &c->graph_rounds;
     default: return NULL;
     }
 }
@@ -104,13 +107,14 @@ rs_embedder *rs__embedder_new(int kind, size_t dim)
     e->dim = dim;
     for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
         const option_info *o = &options[i];
-        int *field = int_field(e, o->id);
+        int *field = rs__embedder_int_option(e, o->id);
         if (field)
             *field = (int)o->def;
     }
     e->config.seed = 0;
     e->config.char_weight = 1.0;
     e->config.sif_a = 1e-3;
+    e->config.graph_self = 0.5;
     if (rs__stopwords_rebuild(e, e->config.stopwords) != 0) {
         free(e);
         return NULL;
@@ -209,7 +213,7 @@ int rs_embedder_set_int(rs_embedder *e, int option, int64_t value)
     else if (option == RS_EMBEDDER_DIM)
         e->dim = (size_t)value;
     else
-        *int_field(e, option) = (int)value;
+        *rs__embedder_int_option(e, option) = (int)value;
     return RS_OK;
 }
 
@@ -227,7 +231,7 @@ int rs_embedder_get_int(const rs_embedder *e, int option, int64_t *out)
     else if (option == RS_EMBEDDER_DIM)
         *out = (int64_t)e->dim;
     else
-        *out = *int_field((rs_embedder *)e, option);
+        *out = *rs__embedder_int_option((rs_embedder *)e, option);
     return RS_OK;
 }
 
@@ -242,6 +246,8 @@ int rs_embedder_set_double(rs_embedder *e, int option, double value)
                         o->name, value, o->min, o->max);
     if (option == RS_EMBEDDER_CHAR_WEIGHT)
         e->config.char_weight = value;
+    else if (option == RS_EMBEDDER_GRAPH_SELF)
+        e->config.graph_self = value;
     else
         e->config.sif_a = value;
     return RS_OK;
@@ -256,7 +262,9 @@ int rs_embedder_get_double(const rs_embedder *e, int option, double *out)
     if (!o || !o->is_double)
         return rs__fail(RS_ERR_INVALID, "rs_embedder_get_double: %d is not a double option",
                         option);
-    *out = option == RS_EMBEDDER_CHAR_WEIGHT ? e->config.char_weight : e->config.sif_a;
+    *out = option == RS_EMBEDDER_CHAR_WEIGHT ? e->config.char_weight
+           : option == RS_EMBEDDER_GRAPH_SELF ? e->config.graph_self
+                                              : e->config.sif_a;
     return RS_OK;
 }
 

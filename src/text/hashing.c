@@ -168,8 +168,8 @@ void rs__idf_free(rs__idf_table *t)
     memset(t, 0, sizeof *t);
 }
 
-/* Insert hash with df += 1 (df kept in idf[] as a count during fitting). */
-static int idf_count(rs__idf_table *t, uint64_t hash)
+/* The value slot of hash, inserted (as 0) when absent; NULL on failure. */
+static float *idf_slot(rs__idf_table *t, uint64_t hash)
 {
     size_t mask, slot;
     if (2 * (t->size + 1) > t->capacity) {
@@ -179,7 +179,7 @@ static int idf_count(rs__idf_table *t, uint64_t hash)
         if (!keys || !idf) {
             free(keys);
             free(idf);
-            return rs_errcode();
+            return NULL;
         }
         for (size_t i = 0; i < t->capacity; i++) {
             if (!t->keys[i])
@@ -199,15 +199,32 @@ static int idf_count(rs__idf_table *t, uint64_t hash)
     mask = t->capacity - 1;
     slot = (size_t)mix64(hash) & mask;
     while (t->keys[slot]) {
-        if (t->keys[slot] == hash) {
-            t->idf[slot] += 1.0f;
-            return 0;
-        }
+        if (t->keys[slot] == hash)
+            return &t->idf[slot];
         slot = (slot + 1) & mask;
     }
     t->keys[slot] = hash;
-    t->idf[slot] = 1.0f;
+    t->idf[slot] = 0.0f;
     t->size++;
+    return &t->idf[slot];
+}
+
+int rs__idf_set(rs__idf_table *t, uint64_t hash, float idf)
+{
+    float *value = idf_slot(t, hash);
+    if (!value)
+        return rs_errcode();
+    *value = idf;
+    return 0;
+}
+
+/* df += 1 (df kept in idf[] as a count while fitting). */
+static int idf_count(rs__idf_table *t, uint64_t hash)
+{
+    float *value = idf_slot(t, hash);
+    if (!value)
+        return rs_errcode();
+    *value += 1.0f;
     return 0;
 }
 

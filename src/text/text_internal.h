@@ -70,6 +70,8 @@ typedef struct rs__text_config {
     double char_weight;
     double sif_a;
     int remove_pc;
+    int graph_rounds;
+    double graph_self;
 } rs__text_config;
 
 /* The idf table of a fitted hashing embedder: feature hash -> idf. */
@@ -164,6 +166,8 @@ int rs__hashing_embed(const rs_embedder *e, const char *text, const char *what,
                       rs__text_scratch *s, float *out);
 int rs__hashing_fit(rs_embedder *e, const char *const *texts, size_t n);
 void rs__idf_free(rs__idf_table *t);
+/* Set the idf of a feature hash (inserting it); 0 or RS_ERR_NOMEM. */
+int rs__idf_set(rs__idf_table *t, uint64_t hash, float idf);
 /* idf of a feature hash in a fitted table. */
 float rs__idf_lookup(const rs__idf_table *t, uint64_t hash);
 
@@ -178,6 +182,8 @@ int rs__wordvec_weights(rs_embedder *e);
 /* ---- embedder.c */
 /* A new embedder of the given kind with default options, or NULL (error set). */
 rs_embedder *rs__embedder_new(int kind, size_t dim);
+/* The int field behind an integer option (not DIM or SEED), or NULL. */
+int *rs__embedder_int_option(rs_embedder *e, int option);
 /* L2-normalise v in place (a zero vector stays zero). */
 void rs__normalize(float *v, size_t dim);
 
