@@ -55,6 +55,8 @@ STATIC    := $(LIBOUT)/librecsim.a
 CLI       := $(if $(CLI_SRC),$(BINOUT)/recsim)
 MAP       := src/librecsim.map
 
+
+.PHONY: abi-lib check-all ensure-deps abi-selftest deps-bench
 .PHONY: all lib check test header-check symbol-check consumer-check python-check \
         man-check asan valgrind bench abi-check abi-update install uninstall \
         deps clean help demo
@@ -117,7 +119,17 @@ test: $(TEST_BIN)
 	    echo "== $$t"; $(TEST_WRAPPER) $$t || failed="$$failed $$t"; done; \
 	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi
 
-check: all test header-check symbol-check consumer-check python-check man-check
+# `make check` and `make demo` first make sure the dependencies are there
+# (installing them when run as root), then re-enter make so that the
+# pkg-config queries see them.
+check: ensure-deps
+	$(MAKE) --no-print-directory check-all
+
+check-all: all test header-check symbol-check consumer-check python-check man-check
+	@echo "check: all checks passed"
+
+ensure-deps:
+	@sh build-aux/deps.sh $(DEB_PACKAGES)
 
 header-check:
 	@mkdir -p $(BUILD)
@@ -147,13 +159,15 @@ man-check:
 
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 asan:
+	ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	$(MAKE) --no-print-directory test BUILD=build/asan LIBOUT=build/asan/lib \
 	    BINOUT=build/asan/bin CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined"
 	@echo "asan: all suites clean under AddressSanitizer and UBSan"
 
 valgrind: $(TEST_BIN)
 	$(MAKE) --no-print-directory test \
-	    TEST_WRAPPER="env CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full \
+	    TEST_WRAPPER="env CK_FORK=no RS_TEST_BIG_KEYS=200000 valgrind -q --error-exitcode=99 --leak-check=full \
 	    --errors-for-leak-kinds=definite,indirect --suppressions=tests/valgrind.supp"
 	@echo "valgrind: all suites clean under memcheck"
 
@@ -166,15 +180,15 @@ ABI_LIB   := $(ABI_BUILD)/lib/librecsim.so.$(VERSION)
 ABIDW     := abidw --no-corpus-path --no-comp-dir-path --short-locs \
              --headers-dir include --drop-private-types
 
-$(ABI_LIB): $(LIB_SRC) $(MAP) include/recsim.h
+abi-lib:
 	$(MAKE) --no-print-directory lib BUILD=$(ABI_BUILD) LIBOUT=$(ABI_BUILD)/lib CFLAGS="-O2 -g"
 
-abi-check: $(ABI_LIB)
+abi-check: abi-lib
 	$(ABIDW) --out-file $(ABI_BUILD)/current.abi $(ABI_LIB)
 	sh tests/scripts/check-abi.sh abi/librecsim.abi $(ABI_BUILD)/current.abi
 
 # Refresh the baseline; only ever for additions (abi-check must pass first).
-abi-update: $(ABI_LIB)
+abi-update: abi-lib
 	$(ABIDW) --out-file abi/librecsim.abi $(ABI_LIB)
 
 # ---------------------------------------------------------------- bench
@@ -221,6 +235,9 @@ uninstall:
 	for f in man/man1/*.1; do [ -e "$$f" ] && rm -f $(DESTDIR)$(MANDIR)/man1/$${f##*/}; done; true
 
 # ---------------------------------------------------------------- setup
+
+abi-selftest:
+	sh tests/scripts/abi-selftest.sh
 
 deps:
 	@if [ "$$(id -u)" = 0 ]; then \

@@ -5,5 +5,6 @@ int header_c99_uses(void);
 int header_c99_uses(void)
 {
     rs_status status = RS_OK;
-    return (int)status + (int)RS_VERSION_NUMBER + (int)sizeof(rs_version_string);
+    const char *(*name)(int) = rs_strerror;
+    return (int)status + (int)RS_VERSION_NUMBER + (name != 0);
 }
