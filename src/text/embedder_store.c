@@ -201,10 +201,10 @@ static int write_idf(const rs_embedder *e, rs_graph *g)
     put_u64(&b, t->size);
     /* slot order: the table is rebuilt by insertion on load, so any order works */
     for (size_t i = 0; i < t->capacity; i++) {
-        if (!t->keys[i])
+        if (!t->slots[i].key)
             continue;
-        put_u64(&b, t->keys[i]);
-        put_f32(&b, t->idf[i]);
+        put_u64(&b, t->slots[i].key);
+        put_f32(&b, t->slots[i].idf);
     }
     put_checksum(&b);
     rc = b.status ? b.status : rs__graph_meta_set(g, "embedder.idf", b.data, b.len);
@@ -382,10 +382,12 @@ static int load_idf(rs_embedder *e, rs_graph *g)
             else if (!r.status)
                 r.status = rs__idf_set(t, key, idf);
         }
-        if (!r.status && t->capacity == 0 && (r.status = rs__idf_set(t, 1, 0.0f)) == 0) {
+        if (!r.status && t->capacity == 0) {
             /* an empty fitted table still needs a slot array for lookups */
-            memset(t->keys, 0, t->capacity * sizeof *t->keys);
-            t->size = 0;
+            if ((t->slots = rs__calloc(1, sizeof *t->slots)) != NULL)
+                t->capacity = 1;
+            else
+                r.status = rs_errcode();
         }
     }
     free(data);

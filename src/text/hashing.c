@@ -74,7 +74,7 @@ static int table_grow(rs__feature_table *t)
     }
     for (size_t u = 0; u < t->size; u++) {
         size_t old = t->used[u];
-        size_t slot = (size_t)mix64(t->keys[old]) & mask;
+        size_t slot = (size_t)t->keys[old] & mask;
         while (keys[slot])
             slot = (slot + 1) & mask;
         keys[slot] = t->keys[old];
@@ -108,7 +108,7 @@ static int table_add(rs__feature_table *t, uint64_t hash, float base)
     if (2 * (t->size + 1) > t->capacity && (rc = table_grow(t)) != 0)
         return rc;
     mask = t->capacity - 1;
-    slot = (size_t)mix64(hash) & mask;
+    slot = (size_t)hash & mask;
     while (t->keys[slot]) {
         if (t->keys[slot] == hash) {
             t->counts[slot] += 1.0f;
@@ -152,10 +152,10 @@ static int count_features(const rs_embedder *e, const char *text, const char *wh
 
 float rs__idf_lookup(const rs__idf_table *t, uint64_t hash)
 {
-    size_t mask = t->capacity - 1, slot = (size_t)mix64(hash) & mask;
-    while (t->keys[slot]) {
-        if (t->keys[slot] == hash)
-            return t->idf[slot];
+    size_t mask = t->capacity - 1, slot = (size_t)hash & mask;
+    while (t->slots[slot].key) {
+        if (t->slots[slot].key == hash)
+            return t->slots[slot].idf;
         slot = (slot + 1) & mask;
     }
     return t->unseen_idf;
@@ -163,50 +163,42 @@ float rs__idf_lookup(const rs__idf_table *t, uint64_t hash)
 
 void rs__idf_free(rs__idf_table *t)
 {
-    free(t->keys);
-    free(t->idf);
+    free(t->slots);
     memset(t, 0, sizeof *t);
 }
 
-/* The value slot of hash, inserted (as 0) when absent; NULL on failure. */
+/* The value of hash, inserted (as 0) when absent; NULL on failure. */
 static float *idf_slot(rs__idf_table *t, uint64_t hash)
 {
     size_t mask, slot;
     if (2 * (t->size + 1) > t->capacity) {
         size_t new_cap = t->capacity ? 2 * t->capacity : 1024;
-        uint64_t *keys = rs__calloc(new_cap, sizeof *keys);
-        float *idf = rs__alloc_array(new_cap, sizeof *idf);
-        if (!keys || !idf) {
-            free(keys);
-            free(idf);
+        rs__idf_slot *slots = rs__calloc(new_cap, sizeof *slots);
+        if (!slots)
             return NULL;
-        }
         for (size_t i = 0; i < t->capacity; i++) {
-            if (!t->keys[i])
+            if (!t->slots[i].key)
                 continue;
-            slot = (size_t)mix64(t->keys[i]) & (new_cap - 1);
-            while (keys[slot])
+            slot = (size_t)t->slots[i].key & (new_cap - 1);
+            while (slots[slot].key)
                 slot = (slot + 1) & (new_cap - 1);
-            keys[slot] = t->keys[i];
-            idf[slot] = t->idf[i];
+            slots[slot] = t->slots[i];
         }
-        free(t->keys);
-        free(t->idf);
-        t->keys = keys;
-        t->idf = idf;
+        free(t->slots);
+        t->slots = slots;
         t->capacity = new_cap;
     }
     mask = t->capacity - 1;
-    slot = (size_t)mix64(hash) & mask;
-    while (t->keys[slot]) {
-        if (t->keys[slot] == hash)
-            return &t->idf[slot];
+    slot = (size_t)hash & mask;
+    while (t->slots[slot].key) {
+        if (t->slots[slot].key == hash)
+            return &t->slots[slot].idf;
         slot = (slot + 1) & mask;
     }
-    t->keys[slot] = hash;
-    t->idf[slot] = 0.0f;
+    t->slots[slot].key = hash;
+    t->slots[slot].idf = 0.0f;
     t->size++;
-    return &t->idf[slot];
+    return &t->slots[slot].idf;
 }
 
 int rs__idf_set(rs__idf_table *t, uint64_t hash, float idf)
@@ -218,7 +210,7 @@ int rs__idf_set(rs__idf_table *t, uint64_t hash, float idf)
     return 0;
 }
 
-/* df += 1 (df kept in idf[] as a count while fitting). */
+/* df += 1 (df kept in idf as a count while fitting). */
 static int idf_count(rs__idf_table *t, uint64_t hash)
 {
     float *value = idf_slot(t, hash);
@@ -232,24 +224,25 @@ int rs__hashing_fit(rs_embedder *e, const char *const *texts, size_t n)
 {
     rs__idf_table table;
     rs__text_scratch s;
-    char what[64];
     int rc = 0;
 
     memset(&table, 0, sizeof table);
     rs__scratch_init(&s);
     for (size_t i = 0; i < n && rc == 0; i++) {
-        snprintf(what, sizeof what, "text %zu", i);
-        if ((rc = count_features(e, texts[i], what, &s)) != 0)
+        if ((rc = count_features(e, texts[i], "text", &s)) != 0) {
+            char message[RS_ERRMSG_MAX];
+            snprintf(message, sizeof message, "%s", rs_errmsg());
+            rc = rs__fail(rc, "text %zu%s", i, message + 4); /* "text: ..." */
             break;
+        }
         for (size_t u = 0; u < s.table.size && rc == 0; u++)
             rc = idf_count(&table, s.table.keys[s.table.used[u]]);
     }
     rs__scratch_free(&s);
     if (rc == 0 && table.capacity == 0) { /* a corpus without a single feature */
-        table.keys = rs__calloc(1, sizeof *table.keys);
-        table.idf = rs__calloc(1, sizeof *table.idf);
-        table.capacity = 1;
-        if (!table.keys || !table.idf)
+        if ((table.slots = rs__calloc(1, sizeof *table.slots)) != NULL)
+            table.capacity = 1;
+        else
             rc = rs_errcode();
     }
     if (rc != 0) {
@@ -258,8 +251,9 @@ int rs__hashing_fit(rs_embedder *e, const char *const *texts, size_t n)
     }
     /* the smooth idf of scikit-learn: ln((1 + n) / (1 + df)) + 1 */
     for (size_t i = 0; i < table.capacity; i++)
-        if (table.keys[i])
-            table.idf[i] = (float)(log((1.0 + (double)n) / (1.0 + table.idf[i])) + 1.0);
+        if (table.slots[i].key)
+            table.slots[i].idf =
+                (float)(log((1.0 + (double)n) / (1.0 + table.slots[i].idf)) + 1.0);
     table.n_docs = n;
     table.unseen_idf = (float)(log(1.0 + (double)n) + 1.0);
     rs__idf_free(&e->idf);

@@ -74,10 +74,16 @@ typedef struct rs__text_config {
     double graph_self;
 } rs__text_config;
 
-/* The idf table of a fitted hashing embedder: feature hash -> idf. */
+/* The idf table of a fitted hashing embedder: feature hash -> idf, open
+ * addressing on the hash's low bits (XXH3 output is uniform), key and value
+ * side by side so that a lookup costs one cache miss. */
+typedef struct rs__idf_slot {
+    uint64_t key; /* 0 = empty */
+    float idf;
+} rs__idf_slot;
+
 typedef struct rs__idf_table {
-    uint64_t *keys; /* 0 = empty */
-    float *idf;
+    rs__idf_slot *slots;
     size_t capacity, size;
     uint64_t n_docs;
     float unseen_idf;
