@@ -628,6 +628,57 @@ RS_API int rs_graph_search_text(const rs_graph *graph, const char *query, const 
                                 uint32_t *nodes_out, double *scores_out, size_t k,
                                 size_t *n_out);
 
+/**
+ * rs_graph_add_attributes - turn a "key: value" string into entities and edges.
+ *
+ * @node       the node described (an item, a user).
+ * @text       pairs such as "color: red, size: large, brand: Apple": pairs
+ *             separated by ',', ';' or newlines, key and value by ':' or '='.
+ *             Each pair gets (or creates) the node of type <key> (case-folded,
+ *             spaces turned to '_') and key <value> (NFKC case-folded, so that
+ *             "Apple" and "apple" are one entity, whose "name" property keeps
+ *             the first spelling), and the edge node -has_<key>-> entity
+ *             (weight 1, RS_GRAPH_MERGE_MAX).
+ * @added_out  number of pairs applied; may be NULL.
+ *
+ * The string is parsed completely before anything is written: a malformed
+ * one changes nothing.  Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOTFOUND
+ * (node), RS_ERR_PARSE (a pair without separator, an empty key or value,
+ * with its byte offset), RS_ERR_RANGE (a value longer than a key may be),
+ * RS_ERR_ENCODING, RS_ERR_LIMIT (over 1024 pairs), RS_ERR_READONLY,
+ * RS_ERR_IO.
+ */
+RS_API int rs_graph_add_attributes(rs_graph *graph, uint32_t node, const char *text,
+                                   size_t *added_out);
+
+/**
+ * rs_graph_link_mentions - link a node to the known entities its text mentions.
+ *
+ * @node        the node whose text it is (an item's description, a review).
+ * @text        free UTF-8 text, up to 16 MiB.
+ * @types       the entity types to look for (e.g. {"brand", "category"}), or
+ *              NULL for every type; unknown types are ignored.
+ * @n_types     entries in types.
+ * @relation    the relation of the new edges (e.g. "mentions").
+ * @linked_out  number of distinct entities linked; may be NULL.
+ *
+ * Text and keys are compared after NFKC case folding.  At each position the
+ * longest matching key wins, and matches do not overlap.  In scripts that
+ * separate words with spaces a match must start and end at word boundaries
+ * ("red" is not found in "reduced"); next to Chinese, Japanese, Korean or
+ * Thai characters it need not.  Each entity found gets the edge
+ * node -relation-> entity with weight = its number of mentions, summed with
+ * an existing edge (RS_GRAPH_MERGE_SUM).  The node itself is never linked.
+ * The key index is built on first use and cached until nodes change.
+ *
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOTFOUND (node, relation),
+ * RS_ERR_RANGE (text too long), RS_ERR_ENCODING, RS_ERR_READONLY, RS_ERR_IO,
+ * RS_ERR_NOMEM.
+ */
+RS_API int rs_graph_link_mentions(rs_graph *graph, uint32_t node, const char *text,
+                                  const char *const *types, size_t n_types, uint32_t relation,
+                                  size_t *linked_out);
+
 /* @@GRAPH@@ end of section */
 
 

@@ -304,10 +304,15 @@ START_TEST(bulk_duplicate_rolls_back_everything)
 
     /* abort */
     ck_assert_status(rs_graph_bulk_abort(g), RS_ERR_STATE);
+    uint32_t rolled;
     ck_assert_ok(rs_graph_bulk_begin(g));
     ck_assert_ok(rs_graph_add_node(g, "brand", "acme", &c));
-    ck_assert_ok(rs_graph_add_edge(g, i1, bought, c, 1.0, 0, 0));
+    ck_assert_ok(rs_graph_add_relation(g, "made_by", &rolled));
+    ck_assert_ok(rs_graph_add_edge(g, i1, rolled, c, 1.0, 0, 0));
     ck_assert_ok(rs_graph_bulk_abort(g));
+    ck_assert_status(rs_graph_add_edge(g, u1, rolled, i1, 1.0, 0, 0), RS_ERR_NOTFOUND);
+    ck_assert_errmsg_has("rolled back");
+    ck_assert_status(rs_graph_find_relation(g, "made_by", &rolled), RS_ERR_NOTFOUND);
     ck_assert_status(rs_graph_find_node(g, "brand", "acme", &found), RS_ERR_NOTFOUND);
     ck_assert_uint_eq(rs_graph_edge_count(g), 1);
     ck_assert_ok(rs_graph_add_node(g, "brand", "acme", &found));

@@ -16,8 +16,9 @@
 
 /* ------------------------------------------------------------ schema */
 
-/* Schema version 1.  Edges are clustered on (src, rel, dst), the only edge
- * index: incoming edges are found through the in-memory adjacency. */
+/* Schema version 1.  Edges are clustered on (src, rel, dst), their only
+ * index (a bulk load writes them in that order); incoming edges are found
+ * through the in-memory adjacency. */
 static const char schema_v1[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB);"
     "CREATE TABLE node_types(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
@@ -70,6 +71,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_EDGE_UPSERT] = "INSERT INTO edges(src, rel, dst, weight, ts) VALUES (?1, ?2, ?3, ?4, ?5)"
                        " ON CONFLICT(src, rel, dst) DO UPDATE SET weight = excluded.weight,"
                        " ts = excluded.ts",
+    /* ST_EDGE_INSERT_MANY, ST_NODE_INSERT_MANY: built by rs__graph_stmt */
     [ST_EDGE_UPDATE] = "UPDATE edges SET weight = ?4, ts = ?5 WHERE src = ?1 AND rel = ?2"
                        " AND dst = ?3",
     [ST_EDGE_DELETE] = "DELETE FROM edges WHERE src = ?1 AND rel = ?2 AND dst = ?3",
@@ -136,8 +138,19 @@ sqlite3_stmt *rs__graph_stmt(rs_graph *g, enum rs__graph_stmt which)
         sqlite3_clear_bindings(st);
         return st;
     }
-    int rc = sqlite3_prepare_v3(g->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &st,
-                                NULL);
+    char many[64 + RS_GRAPH_INSERT_ROWS * 24];
+    const char *sql = stmt_sql[which];
+    if (which == ST_EDGE_INSERT_MANY || which == ST_NODE_INSERT_MANY) {
+        bool edges = which == ST_EDGE_INSERT_MANY;
+        size_t at = (size_t)snprintf(many, sizeof many, "%s",
+                                     edges ? "INSERT INTO edges(src, rel, dst, weight, ts) VALUES "
+                                           : "INSERT INTO nodes(id, type_id, key) VALUES ");
+        for (int i = 0; i < RS_GRAPH_INSERT_ROWS; i++)
+            at += (size_t)snprintf(many + at, sizeof many - at, "%s%s", i ? "," : "",
+                                   edges ? "(?,?,?,?,?)" : "(?,?,?)");
+        sql = many;
+    }
+    int rc = sqlite3_prepare_v3(g->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
     if (rc != SQLITE_OK) {
         rs__graph_sql_fail(g, rc, "preparing a statement");
         sqlite3_finalize(st);
@@ -326,7 +339,8 @@ static int prepare_schema(rs_graph *g, const char *path)
                         path, (unsigned long long)app_id, (long long)version);
     if (version == RS_GRAPH_SCHEMA_VERSION) {
         if (!g->readonly && strcmp(path, ":memory:") != 0)
-            return run_script(g, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            return run_script(g, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                                 " PRAGMA cache_size=-131072;",
                               "setting the journal mode");
         return 0;
     }
@@ -337,7 +351,8 @@ static int prepare_schema(rs_graph *g, const char *path)
                         path, (long long)version, version == 0 ? "creating" : "migrating");
 
     if (strcmp(path, ":memory:") != 0) {
-        status = run_script(g, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        status = run_script(g, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                               " PRAGMA cache_size=-131072;",
                             "setting the journal mode");
         if (status != 0)
             return rs__fail_context("rs_graph_open(\"%s\"): ", path);
@@ -554,6 +569,14 @@ int rs__graph_node_from_rowid(const rs_graph *g, int64_t rowid, uint32_t *node_o
     if (!g || !node_out)
         return rs__fail(RS_ERR_INVALID, "rs__graph_node_from_rowid: NULL argument");
     hi = rs__idmap_span(g->nodes);
+    /* ids are usually dense from the first one: try the direct position */
+    if (hi > 0 && rowid >= g->node_rowid[0] && (uint64_t)(rowid - g->node_rowid[0]) < hi) {
+        size_t guess = (size_t)(rowid - g->node_rowid[0]);
+        if (g->node_rowid[guess] == rowid && g->node_type[guess] != UINT32_MAX) {
+            *node_out = (uint32_t)guess;
+            return 0;
+        }
+    }
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (g->node_rowid[mid] < rowid)
@@ -727,6 +750,8 @@ int rs__graph_check_relation(const rs_graph *g, uint32_t relation, const char *w
     if (relation >= rs__idmap_span(g->relations))
         return rs__fail(RS_ERR_NOTFOUND, "%s: relation index %u is out of range (%zu relations)",
                         what, relation, rs__idmap_span(g->relations));
+    if (!rs__idmap_key(g->relations, relation, NULL)) /* rolled back with a bulk load */
+        return rs__fail(RS_ERR_NOTFOUND, "%s: relation index %u was rolled back", what, relation);
     return 0;
 }
 
@@ -859,6 +884,17 @@ static size_t node_map_key(uint8_t *buf, uint32_t type, const char *key, size_t 
     return 4 + len;
 }
 
+/* Remove a node row again (undoing an insert whose memory side failed). */
+static void delete_node_row(rs_graph *g, int64_t rowid)
+{
+    sqlite3_stmt *st = rs__graph_stmt(g, ST_NODE_DELETE);
+    if (st) {
+        sqlite3_bind_int64(st, 1, rowid);
+        sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+}
+
 int rs_graph_add_node(rs_graph *g, const char *type, const char *key, uint32_t *index_out)
 {
     uint8_t buf[4 + RS_MAX_KEY_BYTES];
@@ -877,8 +913,24 @@ int rs_graph_add_node(rs_graph *g, const char *type, const char *key, uint32_t *
     type_index = rs__idmap_find(g->types, type, type_len);
     if (type_index != RS_IDMAP_NONE) {
         buf_len = node_map_key(buf, type_index, key, key_len);
+        /* loaders look up the same few nodes again and again (a user's
+         * events come together): two recent answers are checked first */
+        for (int c = 0; c < 2; c++) {
+            uint32_t cached = g->recent_node[c];
+            size_t cached_len;
+            const char *cached_key;
+            if (cached >= rs__idmap_span(g->nodes) || g->node_type[cached] != type_index)
+                continue;
+            cached_key = rs__idmap_key(g->nodes, cached, &cached_len);
+            if (cached_key && cached_len == buf_len && memcmp(cached_key, buf, buf_len) == 0) {
+                *index_out = cached;
+                return 0;
+            }
+        }
         index = rs__idmap_find(g->nodes, (const char *)buf, buf_len);
         if (index != RS_IDMAP_NONE) {
+            g->recent_node[1] = g->recent_node[0];
+            g->recent_node[0] = index;
             *index_out = index;
             return 0;
         }
@@ -888,27 +940,37 @@ int rs_graph_add_node(rs_graph *g, const char *type, const char *key, uint32_t *
     span = rs__idmap_span(g->nodes);
     if ((status = grow_nodes(g, span + 1)) != 0)
         return status;
-    if ((status = rs__graph_tx_begin(g)) != 0)
-        return status;
-    if ((status = intern_type(g, type, type_len, true, &type_index)) != 0)
-        goto fail;
-    if (!(st = rs__graph_stmt(g, ST_NODE_INSERT))) {
-        status = rs_errcode();
-        goto fail;
+    /* a new type means two rows: then a savepoint keeps them together */
+    bool new_type = type_index == RS_IDMAP_NONE;
+    if (new_type) {
+        if ((status = rs__graph_tx_begin(g)) != 0)
+            return status;
+        if ((status = intern_type(g, type, type_len, true, &type_index)) != 0)
+            goto fail;
     }
-    sqlite3_bind_int64(st, 1, g->next_node_rowid);
-    sqlite3_bind_int64(st, 2, g->type_rowid[type_index]);
-    sqlite3_bind_text(st, 3, key, (int)key_len, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        status = rs__graph_sql_fail(g, rc, "adding a node");
-        goto fail;
+    /* a bulk load writes its new nodes at commit, many rows per statement */
+    if (!g->in_bulk) {
+        if (!(st = rs__graph_stmt(g, ST_NODE_INSERT))) {
+            status = rs_errcode();
+            goto fail;
+        }
+        sqlite3_bind_int64(st, 1, g->next_node_rowid);
+        sqlite3_bind_int64(st, 2, g->type_rowid[type_index]);
+        sqlite3_bind_text(st, 3, key, (int)key_len, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) {
+            status = rs__graph_sql_fail(g, rc, "adding a node");
+            goto fail;
+        }
     }
     buf_len = node_map_key(buf, type_index, key, key_len);
-    if ((status = rs__idmap_intern(g->nodes, (const char *)buf, buf_len, &index, &created)) != 0)
+    if ((status = rs__idmap_intern(g->nodes, (const char *)buf, buf_len, &index, &created)) != 0) {
+        if (!new_type && !g->in_bulk) /* take the row back out */
+            delete_node_row(g, g->next_node_rowid);
         goto fail;
-    if ((status = rs__graph_tx_commit(g)) != 0) {
+    }
+    if (new_type && (status = rs__graph_tx_commit(g)) != 0) {
         rs__idmap_remove(g->nodes, (const char *)buf, buf_len);
         g->node_type[index] = UINT32_MAX;
         g->node_rowid[index] = g->next_node_rowid++;
@@ -922,10 +984,15 @@ int rs_graph_add_node(rs_graph *g, const char *type, const char *key, uint32_t *
     g->out.capacity[index] = g->in.capacity[index] = 0;
     g->out.start[index] = g->in.start[index] = 0;
     g->generation++;
+    g->node_generation++;
+    g->recent_node[1] = g->recent_node[0];
+    g->recent_node[0] = index;
     *index_out = index;
     return 0;
 
 fail:
+    if (!new_type)
+        return status;
     rs__graph_tx_rollback(g);
 fail_types:
     /* a type created by this call is forgotten with its row */
@@ -1009,6 +1076,7 @@ void rs__graph_forget_node(rs_graph *g, uint32_t node)
     g->type_nodes[type]--;
     g->node_type[node] = UINT32_MAX;
     g->generation++;
+    g->node_generation++;
 }
 
 /* ------------------------------------------------------------ relations */

@@ -488,54 +488,95 @@ static int compare_pending(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* Radix sort on (src, relation, dst, order): all keys are 32 bits and the
- * input is large, so four or more LSD passes beat qsort's comparisons. */
-static int sort_pending(rs__pending_edge *e, size_t n)
+/* Sort by (src, relation, dst), equal keys in arrival order: a counting
+ * sort on src (one pass over the edges; sources are dense indices), then
+ * each source's run by (relation, dst), small runs by insertion. */
+static int sort_pending(rs__pending_edge *e, size_t n, size_t nodes)
 {
     rs__pending_edge *tmp;
-    if (n < 4096) {
-        qsort(e, n, sizeof *e, compare_pending);
+    size_t *start;
+    if (n < 2)
         return 0;
-    }
     tmp = rs__alloc_array(n, sizeof *tmp);
-    if (!tmp)
+    start = rs__calloc(nodes + 1, sizeof *start);
+    if (!tmp || !start) {
+        free(tmp);
+        free(start);
         return rs_errcode();
-    /* pending edges arrive in `order`, so LSD passes on dst, relation, src
-     * (16 bits at a time) keep equal keys in arrival order */
-    size_t count[65536];
-    rs__pending_edge *from = e, *to = tmp;
-    for (int pass = 0; pass < 6; pass++) {
-        int field = pass / 2, shift = (pass % 2) * 16;
-        uint32_t max_key = 0;
-        for (size_t i = 0; i < n; i++) {
-            uint32_t k = field == 0 ? from[i].dst : field == 1 ? from[i].relation : from[i].src;
-            if (k > max_key)
-                max_key = k;
-        }
-        if (shift == 16 && max_key < 65536)
-            continue; /* high halves all zero: order already right */
-        memset(count, 0, sizeof count);
-        for (size_t i = 0; i < n; i++) {
-            uint32_t k = field == 0 ? from[i].dst : field == 1 ? from[i].relation : from[i].src;
-            count[(k >> shift) & 0xffff]++;
-        }
-        size_t sum = 0;
-        for (size_t b = 0; b < 65536; b++) {
-            size_t c = count[b];
-            count[b] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++) {
-            uint32_t k = field == 0 ? from[i].dst : field == 1 ? from[i].relation : from[i].src;
-            to[count[(k >> shift) & 0xffff]++] = from[i];
-        }
-        rs__pending_edge *swap = from;
-        from = to;
-        to = swap;
     }
-    if (from != e)
-        memcpy(e, from, n * sizeof *e);
+    for (size_t i = 0; i < n; i++)
+        start[e[i].src + 1]++;
+    for (size_t v = 0; v < nodes; v++)
+        start[v + 1] += start[v];
+    for (size_t i = 0; i < n; i++)
+        tmp[start[e[i].src]++] = e[i];
+    /* start[v] now ends v's run */
+    size_t begin = 0;
+    for (size_t v = 0; v < nodes && begin < n; v++) {
+        size_t end = start[v], len = end - begin;
+        rs__pending_edge *run = tmp + begin;
+        if (len > 24)
+            qsort(run, len, sizeof *run, compare_pending);
+        else
+            for (size_t i = 1; i < len; i++) {
+                rs__pending_edge x = run[i];
+                size_t j = i;
+                while (j > 0 && compare_pending(&run[j - 1], &x) > 0) {
+                    run[j] = run[j - 1];
+                    j--;
+                }
+                run[j] = x;
+            }
+        begin = end;
+    }
+    memcpy(e, tmp, n * sizeof *e);
     free(tmp);
+    free(start);
+    return 0;
+}
+
+/* Write the rows of the nodes created during the bulk load, in id order. */
+static int insert_bulk_nodes(rs_graph *g)
+{
+    size_t span = rs__idmap_span(g->nodes), v = g->bulk_node_span;
+    sqlite3_stmt *many = NULL;
+    while (v < span) {
+        uint32_t group[RS_GRAPH_INSERT_ROWS];
+        size_t filled = 0;
+        sqlite3_stmt *st;
+        int rc;
+        for (; v < span && filled < RS_GRAPH_INSERT_ROWS; v++)
+            if (g->node_type[v] != UINT32_MAX)
+                group[filled++] = (uint32_t)v;
+        if (filled == 0)
+            break;
+        if (filled == RS_GRAPH_INSERT_ROWS && !many && !(many = rs__graph_stmt(g, ST_NODE_INSERT_MANY)))
+            return rs_errcode();
+        st = filled == RS_GRAPH_INSERT_ROWS ? many : rs__graph_stmt(g, ST_NODE_INSERT);
+        if (!st)
+            return rs_errcode();
+        for (size_t r = 0; r < filled; r++) {
+            uint32_t node = group[r];
+            size_t len;
+            const char *key = rs__idmap_key(g->nodes, node, &len);
+            int base = st == many ? (int)r * 3 : 0;
+            sqlite3_bind_int64(st, base + 1, g->node_rowid[node]);
+            sqlite3_bind_int64(st, base + 2, g->type_rowid[g->node_type[node]]);
+            sqlite3_bind_text(st, base + 3, key + 4, (int)len - 4, SQLITE_STATIC);
+            if (st != many) {
+                rc = sqlite3_step(st);
+                sqlite3_reset(st);
+                if (rc != SQLITE_DONE)
+                    return rs__graph_sql_fail(g, rc, "writing nodes");
+            }
+        }
+        if (st == many) {
+            rc = sqlite3_step(st);
+            sqlite3_reset(st);
+            if (rc != SQLITE_DONE)
+                return rs__graph_sql_fail(g, rc, "writing nodes");
+        }
+    }
     return 0;
 }
 
@@ -557,7 +598,7 @@ int rs_graph_bulk_commit(rs_graph *g)
     n = g->n_pending;
     had_edges = g->out.edges > 0;
 
-    if ((status = sort_pending(e, n)) != 0)
+    if ((status = sort_pending(e, n, rs__idmap_span(g->nodes))) != 0)
         goto fail;
     /* fold duplicates inside the batch into the first of each run */
     for (size_t i = 0; i < n; i++) {
@@ -583,48 +624,99 @@ int rs_graph_bulk_commit(rs_graph *g)
     }
     n = kept;
 
-    /* write: sorted by (src, rel, dst), i.e. in primary-key order */
+    /* existing edges: merged and updated in place */
+    size_t n_new = n;
+    if (had_edges) {
+        for (size_t i = 0; i < n; i++) {
+            double old_weight, weight;
+            int64_t old_ts, ts = e[i].timestamp;
+            sqlite3_stmt *up;
+            int rc;
+            if (rs__adj_find(&g->out, e[i].src, e[i].dst, e[i].relation) == SIZE_MAX)
+                continue;
+            if (e[i].merge == RS_GRAPH_MERGE_NONE) {
+                status = rs__fail(RS_ERR_EXISTS, "%s: edge %u -[%s]-> %u exists already", fn,
+                                  e[i].src, rs_graph_relation_name(g, e[i].relation), e[i].dst);
+                goto fail;
+            }
+            if ((status = read_edge(g, e[i].src, e[i].relation, e[i].dst, &old_weight,
+                                    &old_ts)) != 0)
+                goto fail;
+            weight = merge_weight(e[i].merge, old_weight, e[i].weight);
+            if (e[i].merge != RS_GRAPH_MERGE_REPLACE && old_ts > ts)
+                ts = old_ts;
+            if ((status = rs__graph_check_weight(weight, "rs_graph_bulk_commit: merged "
+                                                         "weight")) != 0)
+                goto fail;
+            if (!(up = rs__graph_stmt(g, ST_EDGE_UPDATE))) {
+                status = rs_errcode();
+                goto fail;
+            }
+            bind_edge(g, up, e[i].src, e[i].relation, e[i].dst);
+            sqlite3_bind_double(up, 4, weight);
+            sqlite3_bind_int64(up, 5, ts);
+            rc = sqlite3_step(up);
+            sqlite3_reset(up);
+            if (rc != SQLITE_DONE) {
+                status = rs__graph_sql_fail(g, rc, "updating edges");
+                goto fail;
+            }
+            e[i].weight = (float)weight;
+            e[i].merge = -1; /* written */
+            n_new--;
+        }
+    }
+
+    /* new nodes (rows deferred by rs_graph_add_node), then new edges in key
+     * order, many rows per statement */
+    if ((status = insert_bulk_nodes(g)) != 0)
+        goto fail;
     {
-        sqlite3_stmt *ins = rs__graph_stmt(g, had_edges ? ST_EDGE_UPSERT : ST_EDGE_INSERT);
-        if (!ins) {
+        sqlite3_stmt *many, *one;
+        size_t i = 0;
+        if (!(many = rs__graph_stmt(g, ST_EDGE_INSERT_MANY))) {
             status = rs_errcode();
             goto fail;
         }
-        for (size_t i = 0; i < n; i++) {
-            double weight = e[i].weight;
-            int64_t ts = e[i].timestamp;
+        while (i < n) {
+            size_t group[RS_GRAPH_INSERT_ROWS], filled = 0;
+            sqlite3_stmt *st;
             int rc;
-            if (had_edges && rs__adj_find(&g->out, e[i].src, e[i].dst, e[i].relation) != SIZE_MAX) {
-                double old_weight;
-                int64_t old_ts;
-                if (e[i].merge == RS_GRAPH_MERGE_NONE) {
-                    status = rs__fail(RS_ERR_EXISTS, "%s: edge %u -[%s]-> %u exists already", fn,
-                                      e[i].src, rs_graph_relation_name(g, e[i].relation),
-                                      e[i].dst);
+            for (; i < n && filled < RS_GRAPH_INSERT_ROWS; i++)
+                if (e[i].merge != -1)
+                    group[filled++] = i;
+            if (filled == 0)
+                break;
+            if (filled == RS_GRAPH_INSERT_ROWS)
+                st = many;
+            else if (!(st = one = rs__graph_stmt(g, ST_EDGE_INSERT))) {
+                status = rs_errcode();
+                goto fail;
+            }
+            for (size_t r = 0; r < filled; r++) {
+                const rs__pending_edge *pe = &e[group[r]];
+                int base = st == many ? (int)r * 5 : 0;
+                sqlite3_bind_int64(st, base + 1, g->node_rowid[pe->src]);
+                sqlite3_bind_int64(st, base + 2, g->rel_rowid[pe->relation]);
+                sqlite3_bind_int64(st, base + 3, g->node_rowid[pe->dst]);
+                sqlite3_bind_double(st, base + 4, pe->weight);
+                sqlite3_bind_int64(st, base + 5, pe->timestamp);
+                if (st != many) {
+                    rc = sqlite3_step(st);
+                    sqlite3_reset(st);
+                    if (rc != SQLITE_DONE) {
+                        status = rs__graph_sql_fail(g, rc, "writing edges");
+                        goto fail;
+                    }
+                }
+            }
+            if (st == many) {
+                rc = sqlite3_step(st);
+                sqlite3_reset(st);
+                if (rc != SQLITE_DONE) {
+                    status = rs__graph_sql_fail(g, rc, "writing edges");
                     goto fail;
                 }
-                if ((status = read_edge(g, e[i].src, e[i].relation, e[i].dst, &old_weight,
-                                        &old_ts)) != 0)
-                    goto fail;
-                weight = merge_weight(e[i].merge, old_weight, weight);
-                if (e[i].merge != RS_GRAPH_MERGE_REPLACE && old_ts > ts)
-                    ts = old_ts;
-                e[i].weight = (float)weight;
-                if ((status = rs__graph_check_weight(weight, "rs_graph_bulk_commit: merged "
-                                                             "weight")) != 0)
-                    goto fail;
-                ins = rs__graph_stmt(g, ST_EDGE_UPSERT);
-            }
-            sqlite3_bind_int64(ins, 1, g->node_rowid[e[i].src]);
-            sqlite3_bind_int64(ins, 2, g->rel_rowid[e[i].relation]);
-            sqlite3_bind_int64(ins, 3, g->node_rowid[e[i].dst]);
-            sqlite3_bind_double(ins, 4, weight);
-            sqlite3_bind_int64(ins, 5, ts);
-            rc = sqlite3_step(ins);
-            sqlite3_reset(ins);
-            if (rc != SQLITE_DONE) {
-                status = rs__graph_sql_fail(g, rc, "writing edges");
-                goto fail;
             }
         }
     }

@@ -13,6 +13,9 @@
 #define RS_GRAPH_SCHEMA_VERSION 1
 /* PRAGMA application_id of a librecsim model: "RSim". */
 #define RS_GRAPH_APPLICATION_ID 0x5253696d
+/* Rows per multi-row INSERT of a bulk load. */
+#define RS_GRAPH_INSERT_ROWS 64
+
 
 /* One direction of the adjacency, with slack per list (see graph_adj.c). */
 typedef struct rs__adj {
@@ -42,7 +45,8 @@ enum rs__graph_stmt {
     ST_TYPE_INSERT,
     ST_NODE_INSERT, ST_NODE_DELETE,
     ST_REL_INSERT, ST_REL_SET_WEIGHT,
-    ST_EDGE_INSERT, ST_EDGE_UPSERT, ST_EDGE_UPDATE, ST_EDGE_DELETE, ST_EDGE_GET,
+    ST_EDGE_INSERT, ST_EDGE_INSERT_MANY, ST_NODE_INSERT_MANY,
+    ST_EDGE_UPSERT, ST_EDGE_UPDATE, ST_EDGE_DELETE, ST_EDGE_GET,
     ST_PROP_SET, ST_PROP_DELETE, ST_PROP_GET,
     ST_KEY_PREFIX, ST_FTS_SEARCH,
     ST_COUNT
@@ -69,6 +73,7 @@ struct rs_graph {
     uint32_t *node_type;  /* UINT32_MAX for a hole */
     size_t node_cap;
     int64_t next_node_rowid;
+    uint32_t recent_node[2]; /* last answers of rs_graph_add_node */
 
     /* relations: name -> relation index */
     rs_idmap *relations;
@@ -78,6 +83,7 @@ struct rs_graph {
 
     rs__adj out, in;
     uint64_t generation;
+    uint64_t node_generation; /* bumped when nodes are added or deleted */
 
     /* bulk load */
     rs__pending_edge *pending;
