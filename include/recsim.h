@@ -988,7 +988,8 @@ RS_API int rs_embedder_clear_stopwords(rs_embedder *embedder);
  * ln((1 + n) / (1 + df)) + 1 (a feature never seen gets ln(1 + n) + 1).
  * Word vectors: the word frequencies p(w) and the first principal component
  * of the corpus's SIF vectors.  A later fit replaces an earlier one.
- * Callback: not supported.
+ * Callback: not supported.  A hashing fit spreads the texts over
+ * rs_get_num_threads() threads; the result does not depend on that count.
  *
  * Returns RS_OK, or RS_ERR_INVALID (NULL, n_texts 0, a NULL text, naming its
  * index), RS_ERR_ENCODING (text i at byte b), RS_ERR_UNSUPPORTED (callback

@@ -189,6 +189,40 @@ START_TEST(batch_matches_single_and_thread_count)
 }
 END_TEST
 
+START_TEST(fit_is_independent_of_thread_count)
+{
+    enum { N = 2000, DIM = 64 };
+    const char **texts = malloc(N * sizeof *texts);
+    char (*storage)[48] = malloc(N * sizeof *storage);
+    float *a = malloc(N * DIM * sizeof(float)), *b = malloc(N * DIM * sizeof(float));
+    rs_embedder *one = hashing(DIM), *many = hashing(DIM);
+    int threads = rs_get_num_threads();
+    for (int i = 0; i < N; i++) {
+        snprintf(storage[i], sizeof storage[i], "w%d w%d common %s", i % 97, i % 13,
+                 i % 5 ? "mug" : "苹果");
+        texts[i] = storage[i];
+    }
+    ck_assert_ok(rs_set_num_threads(1));
+    ck_assert_ok(rs_embedder_fit(one, texts, N));
+    ck_assert_ok(rs_set_num_threads(3));
+    ck_assert_ok(rs_embedder_fit(many, texts, N));
+    ck_assert_ok(rs_embedder_embed_batch(one, texts, N, a, DIM));
+    ck_assert_ok(rs_embedder_embed_batch(many, texts, N, b, DIM));
+    ck_assert_mem_eq(a, b, N * DIM * sizeof(float));
+    /* a bad text deep in a parallel fit is named */
+    texts[1500] = "bad \xC3";
+    ck_assert_status(rs_embedder_fit(many, texts, N), RS_ERR_ENCODING);
+    ck_assert_errmsg_has("text 1500: invalid UTF-8 at byte 4");
+    ck_assert_ok(rs_set_num_threads(threads));
+    rs_embedder_free(one);
+    rs_embedder_free(many);
+    free(texts);
+    free(storage);
+    free(a);
+    free(b);
+}
+END_TEST
+
 START_TEST(batch_failure_zeroes_everything)
 {
     static const char *const texts[] = {"good one", "good two", "bad \xFF", "good three"};
@@ -273,6 +307,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, fitted_idf_downweights_common_features);
     tcase_add_test(tc, fit_rejects_bad_input_and_keeps_state);
     tcase_add_test(tc, batch_matches_single_and_thread_count);
+    tcase_add_test(tc, fit_is_independent_of_thread_count);
     tcase_add_test(tc, batch_failure_zeroes_everything);
     tcase_add_test(tc, embed_checks_arguments);
     tcase_add_test(tc, very_long_text_embeds);

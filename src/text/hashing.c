@@ -15,6 +15,7 @@
 #include "text/text_internal.h"
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/parallel.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -167,8 +168,8 @@ void rs__idf_free(rs__idf_table *t)
     memset(t, 0, sizeof *t);
 }
 
-/* The value of hash, inserted (as 0) when absent; NULL on failure. */
-static float *idf_slot(rs__idf_table *t, uint64_t hash)
+/* The slot of hash, inserted (zeroed) when absent; NULL on failure. */
+static rs__idf_slot *idf_slot(rs__idf_table *t, uint64_t hash)
 {
     size_t mask, slot;
     if (2 * (t->size + 1) > t->capacity) {
@@ -192,53 +193,97 @@ static float *idf_slot(rs__idf_table *t, uint64_t hash)
     slot = (size_t)hash & mask;
     while (t->slots[slot].key) {
         if (t->slots[slot].key == hash)
-            return &t->slots[slot].idf;
+            return &t->slots[slot];
         slot = (slot + 1) & mask;
     }
     t->slots[slot].key = hash;
     t->slots[slot].idf = 0.0f;
+    t->slots[slot].df = 0;
     t->size++;
-    return &t->slots[slot].idf;
+    return &t->slots[slot];
 }
 
 int rs__idf_set(rs__idf_table *t, uint64_t hash, float idf)
 {
-    float *value = idf_slot(t, hash);
-    if (!value)
+    rs__idf_slot *slot = idf_slot(t, hash);
+    if (!slot)
         return rs_errcode();
-    *value = idf;
+    slot->idf = idf;
     return 0;
 }
 
-/* df += 1 (df kept in idf as a count while fitting). */
-static int idf_count(rs__idf_table *t, uint64_t hash)
+static int idf_count(rs__idf_table *t, uint64_t hash, uint32_t df)
 {
-    float *value = idf_slot(t, hash);
-    if (!value)
+    rs__idf_slot *slot = idf_slot(t, hash);
+    if (!slot)
         return rs_errcode();
-    *value += 1.0f;
+    if (slot->df > UINT32_MAX - df)
+        return rs__fail(RS_ERR_LIMIT, "more than %u documents", UINT32_MAX);
+    slot->df += df;
+    return 0;
+}
+
+/* Fitting in parallel: each worker counts document frequencies of its
+ * chunks in its own table; the tables are then summed.  Integer sums, so
+ * the result does not depend on the thread count or the schedule. */
+#define FIT_CHUNK 256
+
+struct fit {
+    const rs_embedder *e;
+    const char *const *texts;
+    size_t n;
+    rs__idf_table *tables;     /* one per worker */
+    rs__text_scratch *scratch; /* one per worker */
+};
+
+static int fit_task(void *ctx, size_t task, unsigned worker)
+{
+    struct fit *f = ctx;
+    rs__text_scratch *s = &f->scratch[worker];
+    size_t first = task * FIT_CHUNK, last = first + FIT_CHUNK < f->n ? first + FIT_CHUNK : f->n;
+    int rc;
+    for (size_t i = first; i < last; i++) {
+        if ((rc = count_features(f->e, f->texts[i], "text", s)) != 0) {
+            char message[RS_ERRMSG_MAX];
+            snprintf(message, sizeof message, "%s", rs_errmsg());
+            return rs__fail(rc, "text %zu%s", i, message + 4); /* "text: ..." */
+        }
+        for (size_t u = 0; u < s->table.size; u++)
+            if ((rc = idf_count(&f->tables[worker], s->table.keys[s->table.used[u]], 1)) != 0)
+                return rc;
+    }
     return 0;
 }
 
 int rs__hashing_fit(rs_embedder *e, const char *const *texts, size_t n)
 {
+    size_t tasks = (n + FIT_CHUNK - 1) / FIT_CHUNK;
+    unsigned workers = rs__parallel_workers(tasks, 0);
+    struct fit f = {e, texts, n, NULL, NULL};
     rs__idf_table table;
-    rs__text_scratch s;
     int rc = 0;
 
     memset(&table, 0, sizeof table);
-    rs__scratch_init(&s);
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        if ((rc = count_features(e, texts[i], "text", &s)) != 0) {
-            char message[RS_ERRMSG_MAX];
-            snprintf(message, sizeof message, "%s", rs_errmsg());
-            rc = rs__fail(rc, "text %zu%s", i, message + 4); /* "text: ..." */
-            break;
-        }
-        for (size_t u = 0; u < s.table.size && rc == 0; u++)
-            rc = idf_count(&table, s.table.keys[s.table.used[u]]);
+    f.tables = rs__calloc(workers, sizeof *f.tables);
+    f.scratch = rs__alloc_array(workers, sizeof *f.scratch);
+    if (!f.tables || !f.scratch) {
+        free(f.tables);
+        free(f.scratch);
+        return rs_errcode();
     }
-    rs__scratch_free(&s);
+    for (unsigned w = 0; w < workers; w++)
+        rs__scratch_init(&f.scratch[w]);
+    rc = rs__parallel_for(tasks, workers, fit_task, &f);
+    for (unsigned w = 0; w < workers && rc == 0; w++)
+        for (size_t i = 0; i < f.tables[w].capacity && rc == 0; i++)
+            if (f.tables[w].slots[i].key)
+                rc = idf_count(&table, f.tables[w].slots[i].key, f.tables[w].slots[i].df);
+    for (unsigned w = 0; w < workers; w++) {
+        rs__scratch_free(&f.scratch[w]);
+        rs__idf_free(&f.tables[w]);
+    }
+    free(f.tables);
+    free(f.scratch);
     if (rc == 0 && table.capacity == 0) { /* a corpus without a single feature */
         if ((table.slots = rs__calloc(1, sizeof *table.slots)) != NULL)
             table.capacity = 1;
@@ -253,7 +298,7 @@ int rs__hashing_fit(rs_embedder *e, const char *const *texts, size_t n)
     for (size_t i = 0; i < table.capacity; i++)
         if (table.slots[i].key)
             table.slots[i].idf =
-                (float)(log((1.0 + (double)n) / (1.0 + table.slots[i].idf)) + 1.0);
+                (float)(log((1.0 + (double)n) / (1.0 + (double)table.slots[i].df)) + 1.0);
     table.n_docs = n;
     table.unseen_idf = (float)(log(1.0 + (double)n) + 1.0);
     rs__idf_free(&e->idf);

@@ -80,6 +80,7 @@ typedef struct rs__text_config {
 typedef struct rs__idf_slot {
     uint64_t key; /* 0 = empty */
     float idf;
+    uint32_t df; /* document frequency while fitting */
 } rs__idf_slot;
 
 typedef struct rs__idf_table {
