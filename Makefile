@@ -266,3 +266,19 @@ clean:
 	rm -rf build lib bin
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+
+# ---------------------------------------------------------------- eval
+
+# The retail protocol of ../shared/eval end to end (not part of check: it
+# needs ../shared).  Our figures beside the reference, then the script's own
+# --eval-recs scoring of the lists we wrote.
+RETAIL_SHARED ?= $(firstword $(wildcard ../shared ../../shared))
+RETAIL_OUT    ?= $(BUILD)/retail
+
+.PHONY: eval-retail
+eval-retail: $(BUILD)/bench/retail_eval
+	$(BUILD)/bench/retail_eval $(RETAIL_SHARED) $(RETAIL_OUT)
+	$(PYTHON) $(RETAIL_SHARED)/eval/retail_eval.py --data \
+	    $(RETAIL_SHARED)/data/onlineretail/onlineretail.tsv.gz --split-dir $(RETAIL_OUT)/split \
+	    --json $(RETAIL_OUT)/script.json --eval-recs $(RETAIL_OUT)/warm.tsv \
+	    --cold-recs $(RETAIL_OUT)/cold.tsv

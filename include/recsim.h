@@ -689,6 +689,23 @@ RS_API int rs_graph_link_mentions(rs_graph *graph, uint32_t node, const char *te
                                   const char *const *types, size_t n_types, uint32_t relation,
                                   size_t *linked_out);
 
+/**
+ * rs_graph_type_count - how many node types the graph knows.
+ *
+ * Types are numbered 0 .. count-1 in the order they were first used; a type
+ * stays known after its last node is deleted.  Returns 0 for a NULL graph.
+ * Thread safety: as the other in-memory queries.
+ */
+RS_API size_t rs_graph_type_count(const rs_graph *graph);
+
+/**
+ * rs_graph_type_name - the name of node type `index` ("user", "item", ...).
+ *
+ * Returns a string owned by the graph (valid until it is closed), or NULL for
+ * a NULL graph or an index >= rs_graph_type_count().
+ */
+RS_API const char *rs_graph_type_name(const rs_graph *graph, size_t index);
+
 /* @@GRAPH@@ end of section */
 
 
@@ -979,6 +996,445 @@ RS_API int rs_item_store_load(rs_graph *graph, const char *space, rs_item_store 
 /* ======================================================================
  * text: preprocessing and embedders, rs_embedder (src/text)
  * ==================================================================== */
+
+/*
+ * An rs_embedder turns texts into dense float vectors.  Three kinds exist:
+ *
+ *  - RS_EMBEDDER_HASHING (the default, rs_embedder_create_hashing): word
+ *    unigrams and bigrams plus character n-grams of each word, weighted by
+ *    sublinear tf x idf (the idf fitted on a corpus with rs_embedder_fit),
+ *    each feature hashed with XXH3 to a few signed dimensions, L2-normalised.
+ *    No projection matrix is stored; the result depends only on the text,
+ *    the options, the seed and the fitted idf, on every platform.
+ *  - RS_EMBEDDER_CALLBACK (rs_embedder_create_callback): the host computes
+ *    the vectors (a sentence encoder, an LLM) in a callback.
+ *  - RS_EMBEDDER_WORD_VECTORS (rs_embedder_load_vectors): pre-trained word
+ *    vectors (word2vec, GloVe, fastText); a text is the smooth inverse
+ *    frequency (SIF) weighted mean of its words' vectors with the first
+ *    principal component of the fitted corpus removed (Arora, Liang and Ma,
+ *    "A simple but tough-to-beat baseline for sentence embeddings", 2017).
+ *
+ * Text preprocessing, shared by every kind (rs_embedder_tokenize shows it):
+ * texts must be UTF-8 (invalid bytes give RS_ERR_ENCODING with the byte
+ * offset, or become U+FFFD with RS_EMBEDDER_INVALID_UTF8 = 1); they are
+ * normalised to NFKC and case-folded (utf8proc); words are the runs of
+ * letters, marks and digits (an apostrophe between letters and a point or
+ * comma between digits stay inside); every CJK character (Han, kana) is a
+ * token of its own and adjacent CJK characters also give bigrams, so that
+ * "购买苹果手机" yields 购 买 苹 果 手 机 and 购买 买苹 苹果 果手 手机.  Stop
+ * words (built-in English and Chinese lists, plus the caller's) are dropped,
+ * and n-grams never span a dropped word.
+ *
+ * Thread safety: rs_embedder_embed, rs_embedder_embed_batch and
+ * rs_embedder_tokenize only read the embedder, so several threads may call
+ * them at once while no thread changes it (set, fit, stop words); for a
+ * callback embedder the host callback must then be thread-safe too.
+ */
+typedef struct rs_embedder rs_embedder;
+
+/* The kind of an embedder (rs_embedder_kind). */
+typedef enum rs_embedder_kind_id {
+    RS_EMBEDDER_HASHING = 1,
+    RS_EMBEDDER_CALLBACK = 2,
+    RS_EMBEDDER_WORD_VECTORS = 3
+} rs_embedder_kind_id;
+
+/*
+ * Options, set with rs_embedder_set_int / rs_embedder_set_double and read
+ * with the matching getters; rs_embedder_option_bounds gives each range.
+ * Options marked "feature" change which features a text produces: they
+ * cannot change once the embedder is fitted (RS_ERR_STATE).
+ */
+typedef enum rs_embedder_option {
+    /* int, hashing only: output dimension, 8..4096, default 256. */
+    RS_EMBEDDER_DIM = 1,
+    /* int, feature: hash seed, 0..INT64_MAX, default 0. */
+    RS_EMBEDDER_SEED = 2,
+    /* int, feature: longest word n-gram, 1..3, default 2 (unigrams+bigrams). */
+    RS_EMBEDDER_WORD_NGRAM_MAX = 3,
+    /* int, feature: shortest character n-gram of a word (counted in code
+     * points on "<word>"), 1..16, default 3. */
+    RS_EMBEDDER_CHAR_NGRAM_MIN = 4,
+    /* int, feature: longest character n-gram, 0..16, default 5; no
+     * character n-grams when it is 0 or below RS_EMBEDDER_CHAR_NGRAM_MIN. */
+    RS_EMBEDDER_CHAR_NGRAM_MAX = 5,
+    /* int, hashing only: signed dimensions each feature is hashed to, 1..8,
+     * default 2. */
+    RS_EMBEDDER_HASHES = 6,
+    /* int, 0 or 1, default 1: term frequency tf counts as 1 + ln(tf). */
+    RS_EMBEDDER_SUBLINEAR_TF = 7,
+    /* int, 0 or 1, default 1: weight by the fitted idf (no effect before
+     * rs_embedder_fit). */
+    RS_EMBEDDER_USE_IDF = 8,
+    /* int, feature: built-in stop-word lists, a mask of RS_STOPWORDS_*,
+     * 0..3, default 3 (both).  Caller words (rs_embedder_add_stopword)
+     * apply whatever this is; 0 plus caller words replaces the lists. */
+    RS_EMBEDDER_STOPWORDS = 9,
+    /* int, feature: numbers (tokens of digits only), 0 drop, 1 keep,
+     * 2 replace each by the token "<num>"; default 1. */
+    RS_EMBEDDER_NUMBERS = 10,
+    /* int, 0 or 1, default 0: 0 refuses invalid UTF-8 (RS_ERR_ENCODING with
+     * the byte offset), 1 replaces each bad byte by U+FFFD. */
+    RS_EMBEDDER_INVALID_UTF8 = 11,
+    /* int, 0 or 1, default 1: L2-normalise every output vector (a text
+     * without features stays all zeros). */
+    RS_EMBEDDER_NORMALIZE = 12,
+    /* int, feature: 0 or 1, default 1: bigrams of adjacent CJK characters. */
+    RS_EMBEDDER_CJK_BIGRAMS = 13,
+    /* int, callback only: most texts per callback call, 1..65536, default 256. */
+    RS_EMBEDDER_BATCH_SIZE = 14,
+    /* double, hashing: weight of character n-gram features relative to
+     * word n-grams, 0..16, default 1. */
+    RS_EMBEDDER_CHAR_WEIGHT = 15,
+    /* double, word vectors: the SIF constant a in a / (a + p(w)),
+     * 1e-8..1, default 1e-3. */
+    RS_EMBEDDER_SIF_A = 16,
+    /* int, word vectors: 0 or 1, default 1: remove the first principal
+     * component fitted by rs_embedder_fit. */
+    RS_EMBEDDER_REMOVE_PC = 17,
+    /* int, rs_embedder_embed_graph: propagation rounds, 0..4, default 1. */
+    RS_EMBEDDER_GRAPH_ROUNDS = 18,
+    /* double, rs_embedder_embed_graph: weight of an item's own text vector
+     * against the mean of its entities' vectors, 0..1, default 0.5. */
+    RS_EMBEDDER_GRAPH_SELF = 19
+} rs_embedder_option;
+
+/* Built-in stop-word lists, for RS_EMBEDDER_STOPWORDS. */
+#define RS_STOPWORDS_ENGLISH 1
+#define RS_STOPWORDS_CHINESE 2
+
+/* What rs_embedder_tokenize writes. */
+typedef enum rs_token_kind {
+    RS_TOKENS_WORDS = 1,   /* words, numbers and single CJK characters */
+    RS_TOKENS_FEATURES = 2 /* every feature the hashing embedder hashes */
+} rs_token_kind;
+
+/* Word-vector file formats, for rs_embedder_load_vectors. */
+typedef enum rs_vectors_format {
+    RS_VECTORS_AUTO = 0,  /* binary when the name ends in ".bin", else text */
+    RS_VECTORS_TEXT = 1,  /* word2vec/fastText .vec (with a "count dim" first
+                             line) or GloVe (without) */
+    RS_VECTORS_BINARY = 2 /* word2vec binary: "count dim\n", then per word
+                             the word, a space, dim little-endian float32 */
+} rs_vectors_format;
+
+/*
+ * rs_embed_fn - the host callback of a callback embedder.
+ *
+ * @user_ctx      the pointer given to rs_embedder_create_callback.
+ * @texts         n_texts NUL-terminated, valid UTF-8 texts (as the caller
+ *                gave them, not normalised), borrowed for the call.
+ * @n_texts       1 .. RS_EMBEDDER_BATCH_SIZE.
+ * @vectors_out   n_texts x dim floats, row-major, to fill; every value must
+ *                be finite.
+ * @dim           the dimension given at creation.
+ * @message       a buffer of message_size bytes for a NUL-terminated reason
+ *                on failure (may be left empty).
+ *
+ * Returns 0 on success, any other value on failure: the library call then
+ * fails with RS_ERR_CALLBACK and rs_errmsg() contains the message.
+ */
+typedef int (*rs_embed_fn)(void *user_ctx, const char *const *texts, size_t n_texts,
+                           float *vectors_out, size_t dim, char *message,
+                           size_t message_size);
+
+/**
+ * rs_embedder_create_hashing - a new hashing embedder with default options.
+ *
+ * @out  receives the embedder, to release with rs_embedder_free().
+ *
+ * The embedder works at once (with idf 1 for every feature); fit it on a
+ * corpus such as the catalogue's descriptions (rs_embedder_fit) for tf-idf.
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (out is NULL), RS_ERR_NOMEM.
+ * Thread-safe.
+ */
+RS_API int rs_embedder_create_hashing(rs_embedder **out);
+
+/**
+ * rs_embedder_create_callback - an embedder whose vectors the host computes.
+ *
+ * @dim       the dimension the callback produces, 1..65536.
+ * @fn        the callback (see rs_embed_fn); called on the thread that
+ *            calls rs_embedder_embed / rs_embedder_embed_batch.
+ * @user_ctx  passed to every call of fn; may be NULL; must outlive the
+ *            embedder.
+ * @out       receives the embedder, to release with rs_embedder_free().
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (fn or out NULL), RS_ERR_RANGE (dim),
+ * RS_ERR_NOMEM.  Thread-safe.
+ */
+RS_API int rs_embedder_create_callback(size_t dim, rs_embed_fn fn, void *user_ctx,
+                                       rs_embedder **out);
+
+/**
+ * rs_embedder_load_vectors - an embedder on pre-trained word vectors.
+ *
+ * @path       the file: word2vec/fastText .vec text, GloVe text, or word2vec
+ *             binary.
+ * @format     an rs_vectors_format.
+ * @max_words  keep only the first max_words words (files are sorted by
+ *             frequency); 0 keeps all.
+ * @out        receives the embedder, to release with rs_embedder_free().
+ *
+ * Words are normalised like texts (NFKC, case-folded); when two words
+ * normalise alike the first is kept.  Until rs_embedder_fit gives corpus
+ * frequencies, p(w) follows Zipf's law on the file's order.  Output vectors
+ * have the file's dimension.
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL path or out, unknown format),
+ * RS_ERR_IO (cannot open or read), RS_ERR_PARSE (a bad header, a ragged row,
+ * a value that is not a number, a count that disagrees with the header, an
+ * empty file; the message gives file:line, or the byte offset in a binary
+ * file), RS_ERR_RANGE (NaN or infinite value, with file:line), RS_ERR_NOMEM.
+ * Thread-safe.
+ */
+RS_API int rs_embedder_load_vectors(const char *path, int format, size_t max_words,
+                                    rs_embedder **out);
+
+/**
+ * rs_embedder_free - release an embedder.
+ *
+ * @embedder  the embedder, or NULL (a no-op).
+ */
+RS_API void rs_embedder_free(rs_embedder *embedder);
+
+/**
+ * rs_embedder_kind - the kind of an embedder.
+ *
+ * Returns an rs_embedder_kind_id, or 0 when embedder is NULL.
+ */
+RS_API int rs_embedder_kind(const rs_embedder *embedder);
+
+/**
+ * rs_embedder_dim - the dimension of the vectors an embedder writes.
+ *
+ * Returns the dimension, or 0 when embedder is NULL.
+ */
+RS_API size_t rs_embedder_dim(const rs_embedder *embedder);
+
+/**
+ * rs_embedder_set_int - set an integer option (rs_embedder_option).
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL embedder, unknown option, or a
+ * double option), RS_ERR_RANGE (value outside the option's range),
+ * RS_ERR_UNSUPPORTED (an option this kind does not have, e.g.
+ * RS_EMBEDDER_DIM of a callback embedder), RS_ERR_STATE (a feature option
+ * of a fitted embedder).  On failure the embedder is unchanged.
+ */
+RS_API int rs_embedder_set_int(rs_embedder *embedder, int option, int64_t value);
+
+/**
+ * rs_embedder_get_int - read an integer option into *out.
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL argument, unknown or double option).
+ */
+RS_API int rs_embedder_get_int(const rs_embedder *embedder, int option, int64_t *out);
+
+/**
+ * rs_embedder_set_double - set a floating-point option (rs_embedder_option).
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL embedder, unknown or integer
+ * option), RS_ERR_RANGE (outside the range, NaN, infinite).  On failure
+ * the embedder is unchanged.
+ */
+RS_API int rs_embedder_set_double(rs_embedder *embedder, int option, double value);
+
+/**
+ * rs_embedder_get_double - read a floating-point option into *out.
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL argument, unknown or integer option).
+ */
+RS_API int rs_embedder_get_double(const rs_embedder *embedder, int option, double *out);
+
+/**
+ * rs_embedder_option_bounds - the allowed range and default of an option.
+ *
+ * @option       an rs_embedder_option.
+ * @min_out, @max_out, @default_out  receive the inclusive range and the
+ *               default; any may be NULL.
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (unknown option).  Thread-safe.
+ */
+RS_API int rs_embedder_option_bounds(int option, double *min_out, double *max_out,
+                                     double *default_out);
+
+/**
+ * rs_embedder_add_stopword - drop a word from every text from now on.
+ *
+ * @word  a word, normalised like texts (so "The" drops "the"); a single CJK
+ *        character or a CJK bigram also works.  At most RS_MAX_KEY_BYTES.
+ *
+ * Adds to the built-in lists selected by RS_EMBEDDER_STOPWORDS; set that
+ * option to 0 first to replace them.
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL or empty), RS_ERR_RANGE (too
+ * long), RS_ERR_ENCODING, RS_ERR_STATE (the embedder is fitted), RS_ERR_NOMEM.
+ */
+RS_API int rs_embedder_add_stopword(rs_embedder *embedder, const char *word);
+
+/**
+ * rs_embedder_clear_stopwords - forget every word rs_embedder_add_stopword added.
+ *
+ * The built-in lists stay as RS_EMBEDDER_STOPWORDS selects.
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL), RS_ERR_STATE (fitted).
+ */
+RS_API int rs_embedder_clear_stopwords(rs_embedder *embedder);
+
+/**
+ * rs_embedder_fit - learn corpus statistics from texts.
+ *
+ * @texts    n_texts NUL-terminated UTF-8 texts, e.g. every item description.
+ * @n_texts  1 or more.
+ *
+ * Hashing: the document frequency of every feature, giving the smooth idf
+ * ln((1 + n) / (1 + df)) + 1 (a feature never seen gets ln(1 + n) + 1).
+ * Word vectors: the word frequencies p(w) and the first principal component
+ * of the corpus's SIF vectors.  A later fit replaces an earlier one.
+ * Callback: not supported.  A hashing fit spreads the texts over
+ * rs_get_num_threads() threads; the result does not depend on that count.
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL, n_texts 0, a NULL text, naming its
+ * index), RS_ERR_ENCODING (text i at byte b), RS_ERR_UNSUPPORTED (callback
+ * embedder), RS_ERR_NOMEM.  On failure the embedder is unchanged.
+ */
+RS_API int rs_embedder_fit(rs_embedder *embedder, const char *const *texts,
+                           size_t n_texts);
+
+/**
+ * rs_embedder_embed - the vector of one text.
+ *
+ * @text  a NUL-terminated UTF-8 text; "" gives a zero vector.
+ * @out   caller-allocated array of dim floats.
+ * @dim   must equal rs_embedder_dim().
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL argument), RS_ERR_DIM (dim
+ * differs), RS_ERR_ENCODING (with the byte offset), RS_ERR_CALLBACK (the
+ * host callback failed or wrote NaN/Inf; its message follows), RS_ERR_NOMEM.
+ * On failure out is set to zeros.
+ */
+RS_API int rs_embedder_embed(const rs_embedder *embedder, const char *text, float *out,
+                             size_t dim);
+
+/**
+ * rs_embedder_embed_batch - the vectors of many texts.
+ *
+ * @texts    n_texts NUL-terminated UTF-8 texts.
+ * @n_texts  0 or more.
+ * @out      caller-allocated n_texts x dim floats, row-major; row i is the
+ *           vector of texts[i], bitwise the same as rs_embedder_embed gives.
+ * @dim      must equal rs_embedder_dim().
+ *
+ * Hashing and word-vector embedders spread the texts over
+ * rs_get_num_threads() threads; a callback embedder calls the host in
+ * batches of RS_EMBEDDER_BATCH_SIZE texts on the calling thread.
+ *
+ * Returns as rs_embedder_embed; messages name the text's index.  On failure
+ * all of out is set to zeros: no half-written result is left behind.
+ */
+RS_API int rs_embedder_embed_batch(const rs_embedder *embedder, const char *const *texts,
+                                   size_t n_texts, float *out, size_t dim);
+
+/**
+ * rs_embedder_tokenize - the tokens or features the embedder sees in a text.
+ *
+ * @text         a NUL-terminated UTF-8 text.
+ * @what         RS_TOKENS_WORDS: the normalised words, numbers and CJK
+ *               characters left after stop words, in text order;
+ *               RS_TOKENS_FEATURES: every feature of the hashing scheme
+ *               with repeats (words; n-grams joined by a space, or by
+ *               nothing between two CJK characters; character n-grams as
+ *               "#" followed by the n-gram of "<word>").
+ * @buf          caller buffer receiving the tokens as consecutive
+ *               NUL-terminated strings; may be NULL when buf_size is 0.
+ * @buf_size     its size in bytes.
+ * @needed_out   receives the bytes needed (may be NULL).
+ * @count_out    receives the number of tokens (may be NULL).
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL embedder or text, unknown what),
+ * RS_ERR_ENCODING, RS_ERR_BUFFER (buf_size < *needed_out; both outs are
+ * set and buf holds nothing useful), RS_ERR_NOMEM.
+ */
+RS_API int rs_embedder_tokenize(const rs_embedder *embedder, const char *text, int what,
+                                char *buf, size_t buf_size, size_t *needed_out,
+                                size_t *count_out);
+
+/**
+ * rs_embedder_save - store an embedder in a model file.
+ *
+ * @embedder  the embedder to save (read only).
+ * @graph     the model: the configuration (kind, dimension, every option,
+ *            seed, the caller's stop words) and the fitted state (the idf
+ *            table; for word vectors the vocabulary, vectors, frequencies and
+ *            principal component) go to its meta table, in one SAVEPOINT.
+ *
+ * A callback embedder saves its dimension and options only; the callback
+ * is given again to rs_embedder_load.  A later save replaces an earlier one.
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL argument), RS_ERR_READONLY (graph
+ * opened read-only), RS_ERR_IO, RS_ERR_BUSY, RS_ERR_NOMEM; on failure the
+ * file keeps what it had.  Uses the graph: not concurrently with other
+ * calls on the same graph.
+ */
+RS_API int rs_embedder_save(const rs_embedder *embedder, rs_graph *graph);
+
+/**
+ * rs_embedder_load - the embedder saved in a model file.
+ *
+ * @graph     the model written by rs_embedder_save.
+ * @fn        the callback when the saved embedder is a callback embedder,
+ *            else NULL.
+ * @user_ctx  passed to fn; may be NULL.
+ * @out       receives the embedder, to release with rs_embedder_free(); it
+ *            does not refer to the graph afterwards.
+ *
+ * The loaded embedder gives bitwise the same vectors as the saved one.
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL graph or out; fn missing for a
+ * callback embedder or given for another kind), RS_ERR_NOTFOUND (no
+ * embedder saved), RS_ERR_CORRUPT (a damaged configuration or blob, with
+ * the meta key), RS_ERR_VERSION (saved by a newer library), RS_ERR_NOMEM.
+ */
+RS_API int rs_embedder_load(rs_graph *graph, rs_embed_fn fn, void *user_ctx,
+                            rs_embedder **out);
+
+/**
+ * rs_embedder_embed_graph - item vectors that blend text with the graph.
+ *
+ * @embedder        embeds the items' texts.
+ * @graph           the knowledge graph; read only (its in-memory adjacency).
+ * @item_type       the node type of the items, e.g. "item".
+ * @item_keys       n_items item keys; each must be a node of item_type.
+ * @texts           n_items texts, or NULL entries for items without text
+ *                  (texts itself may be NULL: no item has text).
+ * @n_items         0 or more.
+ * @entity_types    the node types that count as an item's entities (e.g.
+ *                  "brand", "category", "attribute"); NULL or
+ *                  n_entity_types 0 means every type other than item_type.
+ * @n_entity_types  the number of entity_types.
+ * @out             caller-allocated n_items x dim floats, row-major.
+ * @dim             must equal rs_embedder_dim().
+ *
+ * An entity's vector is the weighted mean of the vectors of the listed
+ * items linked to it (edges either way, weighted by edge weight times
+ * relation weight; non-positive weights are ignored).  Each round, an item
+ * becomes s * its text vector + (1 - s) * the weighted mean of its
+ * entities' vectors (s = RS_EMBEDDER_GRAPH_SELF), re-normalised when
+ * RS_EMBEDDER_NORMALIZE is on; an item without text takes its entities'
+ * mean alone; one with neither stays zero.  RS_EMBEDDER_GRAPH_ROUNDS
+ * rounds are run (0 gives the text vectors).  Deterministic.
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL argument), RS_ERR_DIM,
+ * RS_ERR_NOTFOUND (an item key that is not a node of item_type, or an
+ * unknown entity type, named), RS_ERR_ENCODING, RS_ERR_CALLBACK,
+ * RS_ERR_NOMEM.  On failure all of out is set to zeros.
+ */
+RS_API int rs_embedder_embed_graph(const rs_embedder *embedder, const rs_graph *graph,
+                                   const char *item_type, const char *const *item_keys,
+                                   const char *const *texts, size_t n_items,
+                                   const char *const *entity_types, size_t n_entity_types,
+                                   float *out, size_t dim);
 
 /* @@TEXT@@ end of section */
 
@@ -1329,6 +1785,668 @@ RS_API int rs_cf_model_item_store(const rs_cf_model *model, const char *const *i
  * io: readers, cleaning and import (src/io)
  * ==================================================================== */
 
+/*
+ * The io module reads interaction logs, catalogues and profiles (CSV, TSV,
+ * JSON Lines), cleans them by explicit, counted rules, and normalises
+ * numbers.  Every error and every dropped row names its file and line.
+ */
+
+/* An open input file or memory buffer, read one row at a time. */
+typedef struct rs_reader rs_reader;
+
+/* Input formats, for rs_reader_open(). */
+typedef enum rs_format {
+    RS_FORMAT_AUTO = 0,  /* from the file name: .tsv/.tab TSV, .jsonl/.ndjson/.json
+                            JSON Lines, anything else CSV */
+    RS_FORMAT_CSV = 1,   /* RFC 4180: "quoted" fields with "" escapes, embedded
+                            separators and newlines, CRLF or LF, optional BOM */
+    RS_FORMAT_TSV = 2,   /* tab-separated, no quoting (like most raw exports) */
+    RS_FORMAT_JSONL = 3  /* one JSON object per line (parsed by jansson) */
+} rs_format;
+
+/*
+ * Reader options, for rs_reader_set_int() before the first rs_reader_next().
+ * JSON Lines ignores the separator, quote and header options.  A row holds at
+ * most 2^20 fields (RS_ERR_LIMIT beyond).
+ */
+typedef enum rs_reader_option {
+    RS_READER_SEPARATOR = 0,  /* field separator byte, 1..127 except '\n', '\r'
+                                 and the quote; default ',' (CSV) or '\t' (TSV) */
+    RS_READER_QUOTE = 1,      /* quote byte, or 0 for no quoting; default '"' for
+                                 CSV, 0 for TSV */
+    RS_READER_HEADER = 2,     /* 1: the first non-empty row names the columns
+                                 (default); 0: no header, columns are "1", "2"... */
+    RS_READER_RAGGED = 3,     /* 0: a row whose field count differs from the
+                                 header's is an error (default); 1: allowed */
+    RS_READER_CHECK_UTF8 = 4, /* 1: invalid UTF-8 is an error (default); 0: bytes
+                                 are passed through unchecked */
+    RS_READER_MAX_RECORD = 5  /* longest record in bytes, 1024..2^30; default
+                                 2^24 (16 MiB); longer is RS_ERR_LIMIT */
+} rs_reader_option;
+
+/*
+ * Column roles: what a column means to an import.  Each role is found by
+ * header name, from rs_reader_map() or else from the defaults listed
+ * (compared ignoring ASCII case, first match in this order).
+ */
+typedef enum rs_role {
+    RS_ROLE_USER = 0,   /* user, user_id, userid, customer, customer_id,
+                           customerid, client, visitorid */
+    RS_ROLE_ITEM = 1,   /* item, item_id, itemid, product, product_id, productid,
+                           stockcode, sku, movieid, asin */
+    RS_ROLE_WEIGHT = 2, /* weight, rating, score, quantity, count, value */
+    RS_ROLE_TIME = 3,   /* time, timestamp, date, datetime, invoicedate,
+                           event_time, ts, created_at */
+    RS_ROLE_EVENT = 4,  /* event, event_type, type, action, relation */
+    RS_ROLE_TEXT = 5,   /* description, title, name, text, review */
+    RS_ROLE_GROUP = 6   /* invoice, invoiceno, order, order_id, session,
+                           session_id, basket */
+} rs_role;
+
+/**
+ * rs_reader_open - open a CSV, TSV or JSON Lines file for reading.
+ *
+ * @path    the file to read ("-" is not special).
+ * @format  an rs_format; RS_FORMAT_AUTO picks one from the file name.
+ * @out     receives the new reader; set to NULL on failure.
+ *
+ * The file is read in chunks: memory stays bounded by the longest record
+ * (RS_READER_MAX_RECORD), whatever the file size.  Nothing is read until the
+ * first rs_reader_next(), so options can be set in between.
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL argument, unknown format), RS_ERR_IO
+ * (the file cannot be opened; the message names it and the reason),
+ * RS_ERR_NOMEM.  The caller owns the reader and closes it with
+ * rs_reader_close().
+ */
+RS_API int rs_reader_open(const char *path, int format, rs_reader **out);
+
+/**
+ * rs_reader_open_memory - read CSV, TSV or JSON Lines text from memory.
+ *
+ * @data    the text; borrowed, it must stay valid and unchanged until the
+ *          reader is closed.  May be NULL when len is 0.
+ * @len     its length in bytes.
+ * @name    the name used in messages ("file:line"); NULL gives "<memory>".
+ *          Copied.
+ * @format  an rs_format; RS_FORMAT_AUTO picks one from name.
+ * @out     receives the new reader; set to NULL on failure.
+ *
+ * Returns RS_OK, or RS_ERR_INVALID, RS_ERR_NOMEM.
+ */
+RS_API int rs_reader_open_memory(const char *data, size_t len, const char *name, int format,
+                                 rs_reader **out);
+
+/**
+ * rs_reader_close - close a reader and release everything it holds.
+ *
+ * @reader  the reader, or NULL (a no-op).  Fields and names it handed out
+ *          become invalid.
+ */
+RS_API void rs_reader_close(rs_reader *reader);
+
+/**
+ * rs_reader_set_int - set a reader option (rs_reader_option).
+ *
+ * @reader  the reader, before its first rs_reader_next().
+ * @option  an rs_reader_option.
+ * @value   the value; ranges and defaults are listed with rs_reader_option.
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL reader, unknown option),
+ * RS_ERR_RANGE (a value outside the option's range), RS_ERR_STATE (reading
+ * has started).  On error the reader is unchanged.
+ */
+RS_API int rs_reader_set_int(rs_reader *reader, int option, int64_t value);
+
+/**
+ * rs_reader_map - name the column that plays a role.
+ *
+ * @reader  the reader.
+ * @role    an rs_role.
+ * @column  the header name of the column (copied), or NULL to go back to the
+ *          default names of the role.
+ *
+ * Can be called at any time; the name is resolved by rs_reader_role().
+ * Returns RS_OK, or RS_ERR_INVALID (NULL reader, unknown role, empty column).
+ */
+RS_API int rs_reader_map(rs_reader *reader, int role, const char *column);
+
+/**
+ * rs_reader_next - advance to the next row.
+ *
+ * @reader  the reader.
+ *
+ * Empty lines are skipped; the header row (RS_READER_HEADER) is consumed by
+ * the first call.  Fields of the row are then available through
+ * rs_reader_field() until the next call.
+ *
+ * Returns 1 when a row is available, 0 at the end of the input, or a negative
+ * status: RS_ERR_PARSE (unbalanced quote, text after a closing quote, binary
+ * data such as a NUL byte, a field count that differs from the header's, a
+ * line that is not a JSON object), RS_ERR_ENCODING (invalid UTF-8),
+ * RS_ERR_UNSUPPORTED (gzip-compressed input),
+ * RS_ERR_LIMIT (a record longer than RS_READER_MAX_RECORD), RS_ERR_IO,
+ * RS_ERR_NOMEM.  Every message starts with "file:line: ".  After an error
+ * the reader stays failed: later calls return RS_ERR_STATE.
+ */
+RS_API int rs_reader_next(rs_reader *reader);
+
+/**
+ * rs_reader_field_count - the number of fields of the current row.
+ *
+ * Returns 0 before the first row and after the end.  For JSON Lines this is
+ * the number of columns.
+ */
+RS_API size_t rs_reader_field_count(const rs_reader *reader);
+
+/**
+ * rs_reader_field - one field of the current row.
+ *
+ * @reader   the reader.
+ * @index    the field, 0-based.
+ * @len_out  receives the length in bytes; may be NULL.
+ *
+ * Returns the field as NUL-terminated text (quotes removed, "" unescaped;
+ * for JSON Lines: strings verbatim, numbers as written by jansson, true and
+ * false, "" for null or a missing key, objects and arrays as compact JSON),
+ * borrowed until the next rs_reader_next() or rs_reader_close().  Returns
+ * NULL when index is out of range (and sets *len_out to 0).
+ */
+RS_API const char *rs_reader_field(const rs_reader *reader, size_t index, size_t *len_out);
+
+/**
+ * rs_reader_line - the line where the current row starts, 1-based.
+ *
+ * Physical lines: a quoted field with embedded newlines spans several.
+ * Returns 0 before the first row.
+ */
+RS_API uint64_t rs_reader_line(const rs_reader *reader);
+
+/**
+ * rs_reader_name - the file name used in messages.
+ *
+ * Returns a string borrowed from the reader, or "" for a NULL reader.
+ */
+RS_API const char *rs_reader_name(const rs_reader *reader);
+
+/**
+ * rs_reader_column_count - the number of columns.
+ *
+ * Reads the header (or, for JSON Lines, the first object, whose keys are the
+ * columns) if no row has been read yet.  Returns 0 for an empty input or
+ * after a read error.
+ */
+RS_API size_t rs_reader_column_count(rs_reader *reader);
+
+/**
+ * rs_reader_column_name - the name of a column.
+ *
+ * @reader  the reader (the header is read if needed).
+ * @index   the column, 0-based.
+ *
+ * Returns the borrowed name, valid until rs_reader_close(), or NULL when
+ * index is out of range.
+ */
+RS_API const char *rs_reader_column_name(rs_reader *reader, size_t index);
+
+/**
+ * rs_reader_column - the index of a column, by header name.
+ *
+ * @reader     the reader (the header is read if needed).
+ * @name       the column name: an exact match wins, else one that differs
+ *             only in ASCII case.
+ * @index_out  receives the 0-based index.
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL argument), RS_ERR_NOTFOUND (no such
+ * column; the message lists the columns), or the error that reading the
+ * header met.
+ */
+RS_API int rs_reader_column(rs_reader *reader, const char *name, size_t *index_out);
+
+/**
+ * rs_reader_role - the column that plays a role.
+ *
+ * @reader     the reader (the header is read if needed).
+ * @role       an rs_role.
+ * @index_out  receives the 0-based column index.
+ *
+ * Uses the name given to rs_reader_map(), else the role's default names.
+ * Returns RS_OK, or RS_ERR_INVALID, RS_ERR_NOTFOUND (the message names the
+ * role and the names that were tried).
+ */
+RS_API int rs_reader_role(rs_reader *reader, int role, size_t *index_out);
+
+/**
+ * rs_reader_double - a field of the current row as a finite number.
+ *
+ * Same rules as rs_io_parse_double(); errors name "file:line: column".
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOTFOUND (no such field),
+ * RS_ERR_PARSE, RS_ERR_RANGE.  *out is unchanged on error.
+ */
+RS_API int rs_reader_double(const rs_reader *reader, size_t index, double *out);
+
+/**
+ * rs_reader_int64 - a field of the current row as an integer.
+ *
+ * Same rules as rs_io_parse_int64(); errors name "file:line: column".
+ */
+RS_API int rs_reader_int64(const rs_reader *reader, size_t index, int64_t *out);
+
+/**
+ * rs_reader_time - a field of the current row as a timestamp.
+ *
+ * Same rules as rs_io_parse_time(); errors name "file:line: column".
+ */
+RS_API int rs_reader_time(const rs_reader *reader, size_t index, int64_t *out);
+
+/**
+ * rs_io_parse_double - parse a decimal number, whatever the C locale.
+ *
+ * @text  the text; surrounding ASCII spaces and tabs are ignored.
+ * @len   its length in bytes.
+ * @out   receives the value, correctly rounded; unchanged on error.
+ *
+ * Accepts [+-] digits [. digits] [(e|E) [+-] digits] (either digit run may be
+ * empty, not both).  The decimal point is always '.', never the locale's.
+ * Returns RS_OK, RS_ERR_INVALID (NULL text or out), RS_ERR_PARSE (empty or
+ * not a number, also hexadecimal), RS_ERR_RANGE ("nan", "inf", "infinity" in
+ * any case, or a value that overflows a double).  Thread-safe.
+ */
+RS_API int rs_io_parse_double(const char *text, size_t len, double *out);
+
+/**
+ * rs_io_parse_int64 - parse a decimal integer.
+ *
+ * Accepts [+-] digits, and also a number with a zero fraction ("17.0", as
+ * spreadsheets export ids).  Returns RS_OK, RS_ERR_INVALID, RS_ERR_PARSE,
+ * RS_ERR_RANGE (outside int64_t).  Thread-safe.
+ */
+RS_API int rs_io_parse_int64(const char *text, size_t len, int64_t *out);
+
+/**
+ * rs_io_parse_time - parse a timestamp into seconds since 1970-01-01 UTC.
+ *
+ * @text  ISO 8601: "YYYY-MM-DD", "YYYY-MM-DD HH:MM", "YYYY-MM-DDTHH:MM:SS",
+ *        with optional fraction ".fff" (truncated), and optional "Z" or an
+ *        offset "+HH:MM", "+HHMM", "+HH"; times without an offset are taken
+ *        as UTC.  Or an epoch: an integer number of seconds (11 digits or
+ *        fewer), or of milliseconds (13 digits, rounded down to seconds).
+ * @len   its length in bytes.
+ * @out   receives the seconds; unchanged on error.
+ *
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_PARSE (not a timestamp), RS_ERR_RANGE
+ * (a field out of range, such as month 13 or February 30).  Thread-safe.
+ */
+RS_API int rs_io_parse_time(const char *text, size_t len, int64_t *out);
+
+/* Normalisation methods, for rs_io_normalize(). */
+typedef enum rs_norm {
+    RS_NORM_SCALE = 0,  /* v / param (param > 0), e.g. a rating out of 5 */
+    RS_NORM_MINMAX = 1, /* (v - min) / (max - min); all 0 when max == min */
+    RS_NORM_ZSCORE = 2  /* (v - mean) / sd, population sd; all 0 when sd == 0 */
+} rs_norm;
+
+/**
+ * rs_io_normalize - normalise an array of numbers in place.
+ *
+ * @values  the numbers; all must be finite.
+ * @count   how many (0 is allowed).
+ * @method  an rs_norm.
+ * @param   the scale for RS_NORM_SCALE (finite, > 0); ignored otherwise.
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL values with count > 0, unknown
+ * method), RS_ERR_RANGE (a NaN or infinite value, named by index, or a bad
+ * param).  On error the values are unchanged.  Thread-safe.
+ */
+RS_API int rs_io_normalize(double *values, size_t count, int method, double param);
+
+/* Row cleaning: rules applied to each row of a reader, in the order added. */
+typedef struct rs_cleaner rs_cleaner;
+
+/* How a match rule compares a field with its pattern, rs_cleaner_add_match(). */
+typedef enum rs_match {
+    RS_MATCH_EXACT = 0,    /* the field equals the pattern */
+    RS_MATCH_PREFIX = 1,   /* the field starts with the pattern */
+    RS_MATCH_CONTAINS = 2, /* the pattern occurs in the field */
+    RS_MATCH_FIRST_OF = 3  /* the field's first byte is one of the pattern's bytes */
+} rs_match;
+
+/* Whether a match rule drops the rows that match, or those that do not. */
+typedef enum rs_drop {
+    RS_DROP_MATCH = 0,    /* drop a row whose field matches */
+    RS_DROP_NO_MATCH = 1  /* drop a row whose field does not match */
+} rs_drop;
+
+/* Value types for rs_cleaner_add_type(). */
+typedef enum rs_type {
+    RS_TYPE_NUMBER = 0,  /* rs_io_parse_double() accepts it */
+    RS_TYPE_INTEGER = 1, /* rs_io_parse_int64() accepts it */
+    RS_TYPE_TIME = 2     /* rs_io_parse_time() accepts it */
+} rs_type;
+
+/* Bounds flags for rs_cleaner_add_range(). */
+#define RS_RANGE_MIN_EXCLUSIVE 1u /* drop v == min as well (v must be > min) */
+#define RS_RANGE_MAX_EXCLUSIVE 2u /* drop v == max as well (v must be < max) */
+
+/*
+ * A host predicate for rs_cleaner_add_callback(): fields[0..count) and
+ * lens[0..count) are the row's fields.  Return 1 to drop the row, 0 to keep
+ * it, a negative value to stop with RS_ERR_CALLBACK.
+ */
+typedef int (*rs_row_predicate)(const char *const *fields, const size_t *lens, size_t count,
+                                void *context);
+
+/**
+ * rs_cleaner_create - a cleaner with no rules.
+ *
+ * @out  receives the cleaner; NULL on failure.
+ *
+ * Rules are tried in the order they are added; a row is dropped by the first
+ * rule it fails and counted under that rule, exactly as if each rule filtered
+ * the survivors of the previous ones.  Missing values are "", "NA", "N/A",
+ * "NULL" and "null" (after trimming spaces) until rs_cleaner_set_missing().
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOMEM.  Free with rs_cleaner_free().
+ */
+RS_API int rs_cleaner_create(rs_cleaner **out);
+
+/**
+ * rs_cleaner_free - release a cleaner (closing its reject file).
+ *
+ * @cleaner  the cleaner, or NULL (a no-op).
+ */
+RS_API void rs_cleaner_free(rs_cleaner *cleaner);
+
+/**
+ * rs_cleaner_set_missing - the texts that count as a missing value.
+ *
+ * @cleaner  the cleaner.
+ * @tokens   count strings (copied), compared after trimming ASCII spaces; the
+ *           empty field is always missing.
+ * @count    how many; 0 leaves only the empty field.
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL cleaner, NULL tokens with count > 0, a
+ * NULL token), RS_ERR_NOMEM.
+ */
+RS_API int rs_cleaner_set_missing(rs_cleaner *cleaner, const char *const *tokens, size_t count);
+
+/**
+ * rs_cleaner_add_required - drop rows whose column is missing.
+ *
+ * @cleaner  the cleaner.
+ * @name     the rule's name in counts and in the reject file (copied).
+ * @column   the column's header name (copied), resolved when rows are checked.
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL or empty argument), RS_ERR_NOMEM.
+ * The same holds for every rs_cleaner_add_* function.
+ */
+RS_API int rs_cleaner_add_required(rs_cleaner *cleaner, const char *name, const char *column);
+
+/**
+ * rs_cleaner_add_type - drop rows whose column is not of a type.
+ *
+ * @type  an rs_type.  A missing value fails too.
+ */
+RS_API int rs_cleaner_add_type(rs_cleaner *cleaner, const char *name, const char *column,
+                               int type);
+
+/**
+ * rs_cleaner_add_range - drop rows whose column is not a number in [min, max].
+ *
+ * @min, @max  the bounds (-INFINITY and INFINITY for none; min <= max, not
+ *             NaN, else RS_ERR_RANGE).
+ * @flags      RS_RANGE_MIN_EXCLUSIVE, RS_RANGE_MAX_EXCLUSIVE.
+ *
+ * A value that is not a finite number fails the rule.
+ */
+RS_API int rs_cleaner_add_range(rs_cleaner *cleaner, const char *name, const char *column,
+                                double min, double max, unsigned flags);
+
+/**
+ * rs_cleaner_add_allowed - drop rows whose column is not one of a list.
+ *
+ * @values  count allowed texts (copied), compared exactly.
+ * @count   at least 1.
+ */
+RS_API int rs_cleaner_add_allowed(rs_cleaner *cleaner, const char *name, const char *column,
+                                  const char *const *values, size_t count);
+
+/**
+ * rs_cleaner_add_match - drop rows by comparing a column with a pattern.
+ *
+ * @match    an rs_match.
+ * @pattern  the pattern (copied; not empty).
+ * @drop     RS_DROP_MATCH or RS_DROP_NO_MATCH.
+ *
+ * For example cancellations, invoice numbers starting with "C":
+ * (RS_MATCH_PREFIX, "C", RS_DROP_MATCH); non-product codes, stock codes not
+ * starting with a digit: (RS_MATCH_FIRST_OF, "0123456789", RS_DROP_NO_MATCH).
+ */
+RS_API int rs_cleaner_add_match(rs_cleaner *cleaner, const char *name, const char *column,
+                                int match, const char *pattern, int drop);
+
+/**
+ * rs_cleaner_add_callback - drop rows by a host predicate.
+ *
+ * @predicate  called with every row that reaches this rule.
+ * @context    passed through; borrowed.
+ */
+RS_API int rs_cleaner_add_callback(rs_cleaner *cleaner, const char *name,
+                                   rs_row_predicate predicate, void *context);
+
+/**
+ * rs_cleaner_add_dedup - drop exact duplicate rows.
+ *
+ * @columns  count column names that form the compared key (copied), or NULL
+ *           and 0 for all fields.
+ *
+ * The first row with a key that reaches this rule is kept; later ones are
+ * dropped ("duplicate of line N").  Keys are compared as raw text by their
+ * XXH3 128-bit hash (a false match is less likely than 2^-60 for a billion
+ * rows); memory grows by 24 bytes per distinct key.
+ */
+RS_API int rs_cleaner_add_dedup(rs_cleaner *cleaner, const char *name,
+                                const char *const *columns, size_t count);
+
+/**
+ * rs_cleaner_set_reject_file - write every dropped row to a file.
+ *
+ * @cleaner  the cleaner.
+ * @path     the file, created or truncated; NULL closes the current one.
+ *
+ * Each dropped row gives one line "file:line: rule: reason".  The file is
+ * buffered: closing it (path NULL, or another path) reports a late write
+ * error, rs_cleaner_free() does not.
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_IO (naming the path).
+ */
+RS_API int rs_cleaner_set_reject_file(rs_cleaner *cleaner, const char *path);
+
+/**
+ * rs_cleaner_check - apply the rules to the reader's current row.
+ *
+ * @cleaner   the cleaner.
+ * @reader    a reader positioned on a row (rs_reader_next() returned 1).
+ * @keep_out  receives 1 to keep the row, 0 when a rule dropped it.
+ *
+ * Column names are resolved against the reader's header on first use.
+ * Returns RS_OK, or RS_ERR_INVALID, RS_ERR_STATE (no current row),
+ * RS_ERR_NOTFOUND (a rule's column is not in the header), RS_ERR_CALLBACK,
+ * RS_ERR_IO (writing the reject file), RS_ERR_NOMEM.
+ */
+RS_API int rs_cleaner_check(rs_cleaner *cleaner, rs_reader *reader, int *keep_out);
+
+/**
+ * rs_cleaner_rule_count - the number of rules added.
+ */
+RS_API size_t rs_cleaner_rule_count(const rs_cleaner *cleaner);
+
+/**
+ * rs_cleaner_rule_name - the name of rule index (in the order added).
+ *
+ * Returns a borrowed string, or NULL when index is out of range.
+ */
+RS_API const char *rs_cleaner_rule_name(const rs_cleaner *cleaner, size_t index);
+
+/**
+ * rs_cleaner_dropped - how many rows rule index has dropped so far.
+ *
+ * Returns 0 when index is out of range.
+ */
+RS_API uint64_t rs_cleaner_dropped(const rs_cleaner *cleaner, size_t index);
+
+/**
+ * rs_cleaner_kept - how many rows passed every rule so far.
+ */
+RS_API uint64_t rs_cleaner_kept(const rs_cleaner *cleaner);
+
+/* Most frequent text per key (e.g. the description of a product). */
+typedef struct rs_mostfreq rs_mostfreq;
+
+/**
+ * rs_mostfreq_create - an empty (key, text) counter.
+ *
+ * @out  receives the counter; free with rs_mostfreq_free().
+ *
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOMEM.
+ */
+RS_API int rs_mostfreq_create(rs_mostfreq **out);
+
+/**
+ * rs_mostfreq_free - release a counter; NULL is a no-op.
+ */
+RS_API void rs_mostfreq_free(rs_mostfreq *counter);
+
+/**
+ * rs_mostfreq_add - count one occurrence of text for key.
+ *
+ * @key, @key_len    the key (any bytes; not NUL-terminated).
+ * @text, @text_len  the text (any bytes).
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL argument), RS_ERR_LIMIT, RS_ERR_NOMEM.
+ */
+RS_API int rs_mostfreq_add(rs_mostfreq *counter, const char *key, size_t key_len,
+                           const char *text, size_t text_len);
+
+/**
+ * rs_mostfreq_get - the most frequent text of a key.
+ *
+ * @text_out   receives the text (borrowed until the counter changes or is
+ *             freed); ties go to the smallest text in byte order.
+ * @count_out  receives how often it was added; may be NULL.
+ *
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOTFOUND (the key was never added).
+ */
+RS_API int rs_mostfreq_get(const rs_mostfreq *counter, const char *key, size_t key_len,
+                           const char **text_out, uint64_t *count_out);
+
+/*
+ * Import into the knowledge graph.  Each call reads its reader to the end,
+ * runs every row through the cleaner (when given; dropped rows are counted
+ * and rejected there), and writes the graph in one bulk load: on any error
+ * (a malformed file, a bad value, a full disk) the bulk load is rolled back
+ * and the model file is left exactly as it was.  The graph must not have a
+ * bulk load open (RS_ERR_STATE).  Nodes are typed "user" and "item"; keys
+ * are the fields verbatim.
+ */
+
+/* Flags of rs_io_import_interactions(). */
+#define RS_IMPORT_UNWEIGHTED 1u /* every row weighs 1, even with a weight column */
+#define RS_IMPORT_NO_TIME 2u    /* ignore a time column (timestamps 0) */
+#define RS_IMPORT_NO_EVENT 4u   /* ignore an event column: every edge gets relation */
+#define RS_IMPORT_FIRST_TIME 8u /* an edge keeps its earliest timestamp, not its latest
+                                   (for temporal splits: "bought before the cut") */
+
+/**
+ * rs_io_import_interactions - an interaction log into user -> item edges.
+ *
+ * @graph     the graph, writable, without an open bulk load.
+ * @reader    a reader before its first row; the columns of RS_ROLE_USER and
+ *            RS_ROLE_ITEM are required, RS_ROLE_WEIGHT (a finite number
+ *            >= 0), RS_ROLE_TIME (see rs_io_parse_time) and RS_ROLE_EVENT
+ *            (the relation name of each row) are used when present.
+ * @cleaner   rules for the rows, or NULL to take every row.
+ * @relation  the relation of every edge without an event column, or NULL
+ *            for "interacted".
+ * @flags     RS_IMPORT_UNWEIGHTED, RS_IMPORT_NO_TIME, RS_IMPORT_NO_EVENT,
+ *            RS_IMPORT_FIRST_TIME.
+ * @rows_out  receives the number of rows imported; may be NULL.
+ *
+ * Each kept row adds its weight (1 without a weight column) to the edge
+ * user -relation-> item: repeated events accumulate (RS_GRAPH_MERGE_SUM)
+ * and the edge keeps the latest timestamp of its rows, or the earliest with
+ * RS_IMPORT_FIRST_TIME.  (Rows are aggregated in memory, 40 bytes per
+ * distinct edge, before the bulk load writes them; an edge that existed
+ * before the import is merged by the graph's RS_GRAPH_MERGE_SUM.)
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL graph or reader, unknown flags),
+ * RS_ERR_NOTFOUND (no user or item column; a cleaning rule's column),
+ * RS_ERR_STATE (the reader has started, a bulk load is open), the reader's
+ * errors (RS_ERR_PARSE, RS_ERR_ENCODING, RS_ERR_LIMIT, RS_ERR_IO), a bad
+ * value in a kept row (RS_ERR_PARSE, RS_ERR_RANGE, a bad key), the graph's
+ * errors (RS_ERR_READONLY, RS_ERR_IO, RS_ERR_BUSY, RS_ERR_NOMEM).  Messages
+ * name "file:line".  On error the graph is unchanged.
+ */
+RS_API int rs_io_import_interactions(rs_graph *graph, rs_reader *reader, rs_cleaner *cleaner,
+                                     const char *relation, unsigned flags,
+                                     uint64_t *rows_out);
+
+/**
+ * rs_io_import_items - a catalogue into item nodes, properties and attributes.
+ *
+ * @graph           the graph, writable, without an open bulk load.
+ * @reader          a reader before its first row, with an RS_ROLE_ITEM column.
+ * @cleaner         rules for the rows, or NULL.
+ * @attributes      count column names whose values become entities: column
+ *                  "Brand" with value "Acme" gives the node ("brand", "Acme")
+ *                  and the edge item -has_brand-> it (type and relation are
+ *                  the column name in lower case, spaces as '_').  A value
+ *                  holding '|' is several values ("Action|Comedy"); empty
+ *                  parts and values are skipped.  NULL when count is 0.
+ * @count           how many attribute columns.
+ * @properties      property_count column names whose text becomes a node
+ *                  property of the same (lower-cased) name.  When an item
+ *                  has several rows (a raw log), its property is the most
+ *                  frequent non-empty value, ties going to the smallest
+ *                  text.  NULL when property_count is 0.
+ * @property_count  how many property columns.
+ * @rows_out        receives the number of rows imported; may be NULL.
+ *
+ * Every kept row creates its item node even without attributes.  Attribute
+ * edges weigh 1 (RS_GRAPH_MERGE_MAX: repeats do not add up).
+ *
+ * Returns the statuses of rs_io_import_interactions(); an attribute or
+ * property column missing from the header is RS_ERR_NOTFOUND.  On error the
+ * graph is unchanged.
+ */
+RS_API int rs_io_import_items(rs_graph *graph, rs_reader *reader, rs_cleaner *cleaner,
+                              const char *const *attributes, size_t count,
+                              const char *const *properties, size_t property_count,
+                              uint64_t *rows_out);
+
+/**
+ * rs_io_import_users - user profiles into user nodes, attributes and links.
+ *
+ * @graph           the graph, writable, without an open bulk load.
+ * @reader          a reader before its first row, with an RS_ROLE_USER column.
+ * @cleaner         rules for the rows, or NULL.
+ * @attributes      count column names whose values become entities, as in
+ *                  rs_io_import_items() (e.g. "Country" gives user
+ *                  -has_country-> ("country", "United Kingdom")).
+ * @count           how many attribute columns.
+ * @properties      property columns, as in rs_io_import_items().
+ * @property_count  how many property columns.
+ * @friends_column  a column of user keys separated by '|' that this user is
+ *                  linked to (edge user -friend_of-> user, weight 1), or
+ *                  NULL for none.
+ * @rows_out        receives the number of rows imported; may be NULL.
+ *
+ * Returns the statuses of rs_io_import_interactions(); a self-link is
+ * skipped.  On error the graph is unchanged.
+ */
+RS_API int rs_io_import_users(rs_graph *graph, rs_reader *reader, rs_cleaner *cleaner,
+                              const char *const *attributes, size_t count,
+                              const char *const *properties, size_t property_count,
+                              const char *friends_column, uint64_t *rows_out);
+
 /* @@IO@@ end of section */
 
 
@@ -1512,6 +2630,492 @@ RS_API int rs_metric_gini(const uint32_t *lists, size_t n_lists, size_t list_len
 RS_API int rs_metric_popularity_bias(const uint32_t *lists, size_t n_lists, size_t list_len,
                                      const uint32_t *popularity, size_t n_items,
                                      double *out);
+
+/*
+ * Splits.  An interaction log is a list of events (user, item, time,
+ * weight); a split assigns each event a part.  The split functions work on
+ * plain arrays (users[i], items[i], times[i] describe event i) and on an
+ * in/out array of parts: only events whose part is RS_PART_TRAIN take part,
+ * and those a rule holds out get the part asked for.  So a validation split
+ * is carved from train by calling the same rule again with RS_PART_VALID.
+ * Every rule is deterministic: the same input and seed give the same parts,
+ * whatever the order of users or the thread count.
+ */
+
+/* The part of an event in a split.  Values are append-only. */
+typedef enum rs_part {
+    RS_PART_TRAIN = 0, /* fit on it */
+    RS_PART_TEST = 1,  /* evaluate on it */
+    RS_PART_VALID = 2  /* tune on it (a hold-out carved from train) */
+} rs_part;
+
+/**
+ * rs_split_random - random per-user hold-out of (user, item) pairs.
+ *
+ * @users, @items  n_events user and item indices (any uint32 values).
+ * @n_events       the number of events (0 is allowed).
+ * @fraction       the share of each user's distinct items to hold out, in
+ *                 (0, 1): a user with n distinct items loses
+ *                 round(fraction * n) of them, at least 1 and at most n - 1.
+ * @min_history    users with fewer than max(min_history, 2) distinct items
+ *                 (among the events still in train) keep everything.
+ * @seed           the random seed: the items held out of a user depend only
+ *                 on (seed, user index, the user's items), not on the order
+ *                 of events.
+ * @part           RS_PART_TEST or RS_PART_VALID: the part held-out events get.
+ * @parts          in/out, n_events entries: events in RS_PART_TRAIN take
+ *                 part, every other event is left alone.
+ *
+ * A pair is held out whole: every train event of a chosen (user, item) moves,
+ * so that a held-out item is new to its user.
+ *
+ * Returns RS_OK; RS_ERR_INVALID (NULL arrays with n_events > 0, part not
+ * TEST or VALID, a part value above RS_PART_VALID in parts); RS_ERR_RANGE
+ * (fraction NaN or outside (0, 1)); RS_ERR_NOMEM.  parts is unchanged on
+ * error.  Thread-safe.
+ */
+RS_API int rs_split_random(const uint32_t *users, const uint32_t *items, size_t n_events,
+                           double fraction, size_t min_history, uint64_t seed, int part,
+                           uint8_t *parts);
+
+/**
+ * rs_split_temporal - a global cut in time.
+ *
+ * @times     n_events timestamps.
+ * @cut       train events with time >= cut get `part`; earlier ones stay.
+ * Other parameters as in rs_split_random().
+ *
+ * Returns RS_OK, RS_ERR_INVALID.  Thread-safe.
+ */
+RS_API int rs_split_temporal(const int64_t *times, size_t n_events, int64_t cut, int part,
+                             uint8_t *parts);
+
+/**
+ * rs_split_last - leave the last n_last items of each user out.
+ *
+ * @users, @items, @times  n_events events.
+ * @n_last                 how many of each user's distinct items to hold
+ *                         out, >= 1; a user keeps at least one item.
+ * @min_history            users with fewer than max(min_history, 2)
+ *                         distinct train items keep everything.
+ *
+ * A user's distinct items are ordered by the time of their first event
+ * (ties: the event that comes first in the arrays); the n_last items first
+ * met latest are held out with all their train events (the "next new
+ * items" protocol: a held-out item is new to its user).
+ *
+ * Returns RS_OK; RS_ERR_INVALID; RS_ERR_RANGE (n_last = 0); RS_ERR_NOMEM.
+ * Thread-safe.
+ */
+RS_API int rs_split_last(const uint32_t *users, const uint32_t *items, const int64_t *times,
+                         size_t n_events, size_t n_last, size_t min_history, int part,
+                         uint8_t *parts);
+
+/*
+ * An event log with string keys, the input of the evaluation runner: events
+ * added one by one, or taken from a graph's interaction edges, split by the
+ * rules above, written to a TSV file and read back.
+ *
+ * Thread safety: one thread at a time; read-only calls may run concurrently.
+ */
+typedef struct rs_events rs_events;
+
+/**
+ * rs_events_create - an empty event log.
+ *
+ * @out  receives the log, owned by the caller (rs_events_free).
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL out), RS_ERR_NOMEM.
+ */
+RS_API int rs_events_create(rs_events **out);
+
+/**
+ * rs_events_free - release an event log; NULL is a no-op.
+ */
+RS_API void rs_events_free(rs_events *events);
+
+/**
+ * rs_events_add - append one event, in part RS_PART_TRAIN.
+ *
+ * @user, @item  keys (UTF-8, 1 to RS_MAX_KEY_BYTES bytes, no tab, CR or
+ *               newline so that the log can be written as TSV).
+ * @time         any timestamp (e.g. Unix seconds).
+ * @weight       finite (e.g. 1, a quantity, a rating).
+ *
+ * Users and items get dense indices in order of first appearance.
+ * Returns RS_OK; RS_ERR_INVALID (NULL, empty key, a key with a tab or line
+ * break); RS_ERR_RANGE (key too long, weight NaN or infinite);
+ * RS_ERR_ENCODING; RS_ERR_LIMIT; RS_ERR_NOMEM.  The log is unchanged on
+ * error.
+ */
+RS_API int rs_events_add(rs_events *events, const char *user, const char *item, int64_t time,
+                         double weight);
+
+/**
+ * rs_events_from_graph - the interaction edges of a graph as an event log.
+ *
+ * @graph     the graph (read only).
+ * @relation  keep only edges of this relation (e.g. "bought"), or NULL for
+ *            every edge from a "user" node to an "item" node.
+ * @out       receives the new log (rs_events_free).
+ *
+ * One event per edge user -> item: key of each node, the edge's timestamp
+ * and weight.  Events come ordered by user node index, then item node index.
+ *
+ * Returns RS_OK; RS_ERR_INVALID (NULL argument); RS_ERR_NOTFOUND (unknown
+ * relation); RS_ERR_IO (reading edge timestamps); RS_ERR_NOMEM.
+ */
+RS_API int rs_events_from_graph(const rs_graph *graph, const char *relation, rs_events **out);
+
+/**
+ * rs_events_count - the number of events (0 for NULL).
+ */
+RS_API size_t rs_events_count(const rs_events *events);
+
+/**
+ * rs_events_part_count - how many events are in a part (0 for NULL or an
+ * unknown part).
+ */
+RS_API size_t rs_events_part_count(const rs_events *events, int part);
+
+/**
+ * rs_events_get - one event.
+ *
+ * @index      0 .. rs_events_count() - 1.
+ * @user_out, @item_out  borrowed keys, valid until the log is freed; any
+ *             output may be NULL.
+ * @time_out, @weight_out, @part_out  the event's fields.
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL log), RS_ERR_NOTFOUND (index).
+ */
+RS_API int rs_events_get(const rs_events *events, size_t index, const char **user_out,
+                         const char **item_out, int64_t *time_out, double *weight_out,
+                         int *part_out);
+
+/**
+ * rs_events_reset - put every event back in RS_PART_TRAIN.
+ *
+ * Returns RS_OK or RS_ERR_INVALID.
+ */
+RS_API int rs_events_reset(rs_events *events);
+
+/**
+ * rs_events_split_random, rs_events_split_temporal, rs_events_split_last -
+ * apply rs_split_random(), rs_split_temporal() or rs_split_last() to the
+ * log's events and parts (user and item indices in order of first
+ * appearance).  Same parameters and errors; the log is unchanged on error.
+ */
+RS_API int rs_events_split_random(rs_events *events, double fraction, size_t min_history,
+                                  uint64_t seed, int part);
+RS_API int rs_events_split_temporal(rs_events *events, int64_t cut, int part);
+RS_API int rs_events_split_last(rs_events *events, size_t n_last, size_t min_history,
+                                int part);
+
+/**
+ * rs_events_write - write the log as a TSV file.
+ *
+ * @path  created or truncated.  The first line is the header
+ *        "user\titem\ttime\tweight\tpart", then one line per event in order:
+ *        keys verbatim, time as an integer, weight with 17 significant
+ *        digits (it reads back exactly), part as "train", "test" or "valid".
+ *
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_IO (naming the path).
+ */
+RS_API int rs_events_write(const rs_events *events, const char *path);
+
+/**
+ * rs_events_read - read a file written by rs_events_write().
+ *
+ * @path  the file.  Columns are found by header name; "part" is optional
+ *        (every event in train without it), and so are "time" (0) and
+ *        "weight" (1), so a plain "user\titem" file reads too.
+ * @out   receives the new log (rs_events_free).
+ *
+ * Returns RS_OK; RS_ERR_INVALID; RS_ERR_IO; RS_ERR_PARSE (a bad number or
+ * part, naming file:line); RS_ERR_NOTFOUND (no user or item column); the
+ * errors of rs_events_add() and of the reader.  On error *out is NULL.
+ */
+RS_API int rs_events_read(const char *path, rs_events **out);
+
+/*
+ * The evaluation runner.  rs_eval_create() freezes a split of an event log:
+ *
+ *  - the catalogue is the set of items with a train event, indexed
+ *    0 .. n-1 in byte order of their keys;
+ *  - users keep the log's indices (order of first appearance);
+ *  - warm users (RS_EVAL_WARM) are users with a train event; their truth set
+ *    T_u is the catalogue items they have a test event with and no train
+ *    event (with RS_EVAL_EXCLUDE_TRAIN 0: every catalogue item with a test
+ *    event); users with an empty T_u are not evaluated;
+ *  - cold users (RS_EVAL_COLD) are users with no train event and at least
+ *    RS_EVAL_COLD_MIN_ITEMS catalogue items in test; nothing is excluded;
+ *  - test items outside the catalogue are ignored.
+ *
+ * A recommender is a host callback, or one of the built-in baselines; each
+ * run evaluates every user of the current group at cut-off k (in parallel)
+ * and appends a row of averages to the result table, so that several
+ * configurations are compared side by side on one split.
+ *
+ * Thread safety: one thread at a time (the runner itself calls the
+ * recommender from several threads, see rs_recommender_fn).
+ */
+typedef struct rs_eval rs_eval;
+
+/* User groups, for RS_EVAL_GROUP. */
+#define RS_EVAL_WARM 0
+#define RS_EVAL_COLD 1
+
+/* Options of the runner, rs_eval_set_int(). */
+typedef enum rs_eval_option {
+    RS_EVAL_K = 0,              /* cut-off, 1..10000; default 10 */
+    RS_EVAL_GROUP = 1,          /* RS_EVAL_WARM (default) or RS_EVAL_COLD */
+    RS_EVAL_EXCLUDE_TRAIN = 2,  /* 1 (default): a warm user's train items are
+                                   excluded from its list and its truth; 0: not */
+    RS_EVAL_COLD_MIN_ITEMS = 3, /* a cold user needs this many test items,
+                                   1..2^31; default 1 */
+    RS_EVAL_RECENT_END = 4,     /* the end (exclusive) of recent-popular's
+                                   window, any time; default the latest train
+                                   event's time + 1 */
+    RS_EVAL_SEED = 5,           /* seed of the random baseline, >= 0; default 0 */
+    RS_EVAL_THREADS = 6         /* worker threads, 0..1024; 0 (default) is
+                                   rs_get_num_threads(); 1 calls the
+                                   recommender on the calling thread only */
+} rs_eval_option;
+
+/* Built-in recommenders, rs_eval_run_baseline(). */
+typedef enum rs_baseline {
+    RS_BASELINE_RANDOM = 0,        /* uniform random, seeded per user */
+    RS_BASELINE_MOST_POPULAR = 1,  /* score = distinct train users of the item */
+    RS_BASELINE_RECENT_POPULAR = 2 /* the same count over train events in the
+                                      last `param` days before RS_EVAL_RECENT_END */
+} rs_baseline;
+
+/* Fields of a result row, rs_eval_result().  0..6 are the rs_metric values
+ * (averaged over the evaluated users); values are append-only. */
+typedef enum rs_eval_field {
+    RS_EVAL_PRECISION = 0,
+    RS_EVAL_RECALL = 1,
+    RS_EVAL_F1 = 2,
+    RS_EVAL_NDCG = 3,
+    RS_EVAL_MAP = 4,
+    RS_EVAL_MRR = 5,
+    RS_EVAL_HIT_RATE = 6,
+    RS_EVAL_COVERAGE = 7,      /* distinct recommended items / catalogue size */
+    RS_EVAL_NOVELTY = 8,       /* rs_metric_novelty over the train popularity */
+    RS_EVAL_GINI = 9,          /* rs_metric_gini of the exposure */
+    RS_EVAL_POP_BIAS = 10,     /* rs_metric_popularity_bias (0 without train) */
+    RS_EVAL_USERS = 11,        /* the number of evaluated users */
+    RS_EVAL_SECONDS = 12,      /* wall seconds of the run (recommend + metrics) */
+    RS_EVAL_K_USED = 13,       /* the cut-off of the run */
+    RS_EVAL_GROUP_USED = 14    /* RS_EVAL_WARM or RS_EVAL_COLD */
+} rs_eval_field;
+
+/* How many rs_eval_field values this library knows (15 in 1.0). */
+#define RS_EVAL_FIELD_COUNT 15
+
+/* Formats of rs_eval_report(). */
+#define RS_EVAL_TABLE 0 /* a text table, one line per run */
+#define RS_EVAL_JSON 1  /* a JSON array of objects, one per run */
+
+/**
+ * rs_recommender_fn - a recommender the runner evaluates.
+ *
+ * @context    the pointer given to rs_eval_run().
+ * @user       the user's index in the event log (rs_eval_user_key()).
+ * @k          how many items are wanted.
+ * @exclude    the catalogue items that must not be recommended (the user's
+ *             train items, ascending; empty for cold users or without
+ *             RS_EVAL_EXCLUDE_TRAIN).  Borrowed for the call.
+ * @n_exclude  its length.
+ * @items_out  k entries to fill with catalogue indices, best first.
+ * @n_out      set to how many were written (<= k; fewer is allowed).
+ *
+ * Returns 0, or a non-zero value to stop the run with RS_ERR_CALLBACK.
+ * Called from up to RS_EVAL_THREADS threads at once: it must be safe to call
+ * concurrently (or set RS_EVAL_THREADS to 1).
+ */
+typedef int (*rs_recommender_fn)(void *context, uint32_t user, size_t k,
+                                 const uint32_t *exclude, size_t n_exclude,
+                                 uint32_t *items_out, size_t *n_out);
+
+/**
+ * rs_eval_create - freeze a split of an event log for evaluation.
+ *
+ * @events     the log; copied, so it may be freed or changed afterwards.
+ * @test_part  RS_PART_TEST, or RS_PART_VALID to evaluate on the validation
+ *             part (events in the third part are ignored).
+ * @out        receives the runner (rs_eval_free).
+ *
+ * Returns RS_OK; RS_ERR_INVALID (NULL argument, test_part not TEST or
+ * VALID); RS_ERR_NOMEM.
+ */
+RS_API int rs_eval_create(const rs_events *events, int test_part, rs_eval **out);
+
+/**
+ * rs_eval_free - release a runner; NULL is a no-op.
+ */
+RS_API void rs_eval_free(rs_eval *eval);
+
+/**
+ * rs_eval_set_int - set an option (rs_eval_option); it applies to later runs.
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL eval, unknown option), RS_ERR_RANGE
+ * (outside the option's range).
+ */
+RS_API int rs_eval_set_int(rs_eval *eval, int option, int64_t value);
+
+/**
+ * rs_eval_get_int - the value of an option into *value_out.
+ *
+ * Returns RS_OK, RS_ERR_INVALID.
+ */
+RS_API int rs_eval_get_int(const rs_eval *eval, int option, int64_t *value_out);
+
+/**
+ * rs_eval_item_count - the catalogue size (0 for NULL).
+ */
+RS_API size_t rs_eval_item_count(const rs_eval *eval);
+
+/**
+ * rs_eval_item_key - the key of catalogue item `item` (borrowed, valid until
+ * rs_eval_free), or NULL when out of range.
+ */
+RS_API const char *rs_eval_item_key(const rs_eval *eval, uint32_t item);
+
+/**
+ * rs_eval_item_find - the catalogue index of an item key.
+ *
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOTFOUND (not in the catalogue).
+ */
+RS_API int rs_eval_item_find(const rs_eval *eval, const char *key, uint32_t *item_out);
+
+/**
+ * rs_eval_user_span - the number of user indices (users of the log).
+ */
+RS_API size_t rs_eval_user_span(const rs_eval *eval);
+
+/**
+ * rs_eval_user_key - the key of user index `user` (borrowed), or NULL.
+ */
+RS_API const char *rs_eval_user_key(const rs_eval *eval, uint32_t user);
+
+/**
+ * rs_eval_users - the users evaluated in the current group, ascending.
+ *
+ * @users_out  capacity entries; may be NULL when capacity is 0.
+ * @n_out      the number of users.
+ *
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_BUFFER (the first capacity are
+ * written, *n_out holds the number needed).
+ */
+RS_API int rs_eval_users(const rs_eval *eval, uint32_t *users_out, size_t capacity,
+                         size_t *n_out);
+
+/**
+ * rs_eval_train_items - a user's train items (catalogue indices, ascending),
+ * for a recommender to fit on exactly the train part.
+ *
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOTFOUND (user out of range),
+ * RS_ERR_BUFFER (as in rs_eval_users()).
+ */
+RS_API int rs_eval_train_items(const rs_eval *eval, uint32_t user, uint32_t *items_out,
+                               size_t capacity, size_t *n_out);
+
+/**
+ * rs_eval_truth - a user's truth set in the current group (catalogue
+ * indices, ascending; empty for a user not evaluated).
+ *
+ * Returns as rs_eval_train_items().
+ */
+RS_API int rs_eval_truth(const rs_eval *eval, uint32_t user, uint32_t *items_out,
+                         size_t capacity, size_t *n_out);
+
+/**
+ * rs_eval_run - evaluate a recommender over every user of the current group.
+ *
+ * @name       the row's name in the table (copied; UTF-8).
+ * @recommend  the recommender.
+ * @context    passed through.
+ * @row_out    receives the index of the new result row; may be NULL.
+ *
+ * Users are served in parallel; every per-user metric is computed with
+ * rs_metric_at_k() (repeats in a list, RS_NO_ITEM and indices outside the
+ * catalogue are misses) and averaged in user order, so the result does not
+ * depend on the thread count.  A user's list is kept for
+ * rs_eval_write_recs().
+ *
+ * Returns RS_OK; RS_ERR_INVALID (NULL argument); RS_ERR_STATE (no user to
+ * evaluate); RS_ERR_CALLBACK (the recommender failed, or reported more than
+ * k items, naming the user); RS_ERR_NOMEM.  No row is added on error.
+ */
+RS_API int rs_eval_run(rs_eval *eval, const char *name, rs_recommender_fn recommend,
+                       void *context, size_t *row_out);
+
+/**
+ * rs_eval_run_baseline - evaluate a built-in recommender (rs_baseline).
+ *
+ * @param    RS_BASELINE_RECENT_POPULAR: the window in days (> 0, finite);
+ *           ignored by the others.
+ * @row_out  receives the row index; may be NULL.
+ *
+ * Rankings sort the scores descending with ties to the lower catalogue
+ * index, then skip excluded items.  Rows are named "random", "most-popular"
+ * and "recent-popular (N days)".
+ *
+ * Returns the statuses of rs_eval_run(); RS_ERR_INVALID (unknown baseline);
+ * RS_ERR_RANGE (param).
+ */
+RS_API int rs_eval_run_baseline(rs_eval *eval, int baseline, double param, size_t *row_out);
+
+/**
+ * rs_eval_result_count - the number of result rows (runs so far).
+ */
+RS_API size_t rs_eval_result_count(const rs_eval *eval);
+
+/**
+ * rs_eval_result - one field (rs_eval_field) of a result row.
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL, unknown field), RS_ERR_NOTFOUND (row).
+ */
+RS_API int rs_eval_result(const rs_eval *eval, size_t row, int field, double *value_out);
+
+/**
+ * rs_eval_result_name - the name of a result row (borrowed), or NULL.
+ */
+RS_API const char *rs_eval_result_name(const rs_eval *eval, size_t row);
+
+/**
+ * rs_eval_field_name - the short name of a field ("ndcg", "coverage",
+ * "users", ...), or NULL for an unknown field.  Thread-safe.
+ */
+RS_API const char *rs_eval_field_name(int field);
+
+/**
+ * rs_eval_report - every result row as text.
+ *
+ * @format    RS_EVAL_TABLE (a header line, then per row: name, users, P, R,
+ *            NDCG, MAP, MRR, HR, coverage, seconds) or RS_EVAL_JSON (an array
+ *            of objects holding every field by its rs_eval_field_name()).
+ * @buf       receives the NUL-terminated text; may be NULL when capacity is 0.
+ * @capacity  bytes available.
+ * @len_out   the text's length without the NUL, also on RS_ERR_BUFFER.
+ *
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_BUFFER (capacity < length + 1).
+ */
+RS_API int rs_eval_report(const rs_eval *eval, int format, char *buf, size_t capacity,
+                          size_t *len_out);
+
+/**
+ * rs_eval_write_recs - write a run's lists as "user\titem\trank" lines.
+ *
+ * @row   the result row.
+ * @path  created or truncated; one line per recommended item of every
+ *        evaluated user, in user order, rank 1..k (the --eval-recs format of
+ *        the retail protocol).
+ *
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOTFOUND (row), RS_ERR_IO.
+ */
+RS_API int rs_eval_write_recs(const rs_eval *eval, size_t row, const char *path);
 
 /* @@EVAL@@ end of section */
 

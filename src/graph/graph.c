@@ -909,12 +909,31 @@ int rs_graph_add_node(rs_graph *g, const char *type, const char *key, uint32_t *
     if (!g || !index_out)
         return rs__fail(RS_ERR_INVALID, "rs_graph_add_node: %s is NULL",
                         !g ? "graph" : "index_out");
-    /* the type of the previous call, already checked, is the common case */
+    /* the types of recent calls, already checked, are the common case */
     type_index = RS_IDMAP_NONE;
-    if (type && g->recent_type < rs__idmap_span(g->types)) {
-        const char *recent = rs__idmap_key(g->types, g->recent_type, &type_len);
-        if (recent && strncmp(recent, type, type_len + 1) == 0)
-            type_index = g->recent_type;
+    if (type)
+        for (int c = 0; c < RS_GRAPH_RECENT_TYPES; c++) {
+            uint32_t t = g->recent_type[c];
+            const char *name;
+            if (t < rs__idmap_span(g->types) && (name = rs__idmap_key(g->types, t, &type_len)) &&
+                strncmp(name, type, type_len + 1) == 0) {
+                type_index = t;
+                break;
+            }
+        }
+    /* loaders look up the same nodes again and again (a user's events come
+     * together): the last answer for the type is checked first, and a key
+     * equal to a stored one needs no validation */
+    if (type_index != RS_IDMAP_NONE && key) {
+        uint32_t cached = g->recent_node[type_index % RS_GRAPH_RECENT_NODES];
+        size_t cached_len;
+        const char *cached_key;
+        if (cached < rs__idmap_span(g->nodes) && g->node_type[cached] == type_index &&
+            (cached_key = rs__idmap_key(g->nodes, cached, &cached_len)) &&
+            strncmp(cached_key + 4, key, cached_len - 4) == 0 && key[cached_len - 4] == '\0') {
+            *index_out = cached;
+            return 0;
+        }
     }
     if (type_index == RS_IDMAP_NONE &&
         (status = rs__check_key(type, "rs_graph_add_node: node type", &type_len)) != 0)
@@ -924,28 +943,15 @@ int rs_graph_add_node(rs_graph *g, const char *type, const char *key, uint32_t *
     if (type_index == RS_IDMAP_NONE) {
         type_index = rs__idmap_find(g->types, type, type_len);
         if (type_index != RS_IDMAP_NONE)
-            g->recent_type = type_index;
+            g->recent_type[g->recent_type_next++ % RS_GRAPH_RECENT_TYPES] = type_index;
     }
-    if (type_index != RS_IDMAP_NONE) {
+    /* outside a bulk load a new node's row is written before it is interned;
+     * inside one the map is asked once, creating the key if it is new */
+    if (type_index != RS_IDMAP_NONE && !g->in_bulk) {
         buf_len = node_map_key(buf, type_index, key, key_len);
-        /* loaders look up the same few nodes again and again (a user's
-         * events come together): two recent answers are checked first */
-        for (int c = 0; c < 2; c++) {
-            uint32_t cached = g->recent_node[c];
-            size_t cached_len;
-            const char *cached_key;
-            if (cached >= rs__idmap_span(g->nodes) || g->node_type[cached] != type_index)
-                continue;
-            cached_key = rs__idmap_key(g->nodes, cached, &cached_len);
-            if (cached_key && cached_len == buf_len && memcmp(cached_key, buf, buf_len) == 0) {
-                *index_out = cached;
-                return 0;
-            }
-        }
         index = rs__idmap_find(g->nodes, (const char *)buf, buf_len);
         if (index != RS_IDMAP_NONE) {
-            g->recent_node[1] = g->recent_node[0];
-            g->recent_node[0] = index;
+            g->recent_node[type_index % RS_GRAPH_RECENT_NODES] = index;
             *index_out = index;
             return 0;
         }
@@ -985,6 +991,11 @@ int rs_graph_add_node(rs_graph *g, const char *type, const char *key, uint32_t *
             delete_node_row(g, g->next_node_rowid);
         goto fail;
     }
+    if (!created) { /* in a bulk load: the node exists */
+        g->recent_node[type_index % RS_GRAPH_RECENT_NODES] = index;
+        *index_out = index;
+        return 0;
+    }
     if (new_type && (status = rs__graph_tx_commit(g)) != 0) {
         rs__idmap_remove(g->nodes, (const char *)buf, buf_len);
         g->node_type[index] = UINT32_MAX;
@@ -1000,8 +1011,7 @@ int rs_graph_add_node(rs_graph *g, const char *type, const char *key, uint32_t *
     g->out.start[index] = g->in.start[index] = 0;
     g->generation++;
     g->node_generation++;
-    g->recent_node[1] = g->recent_node[0];
-    g->recent_node[0] = index;
+    g->recent_node[type_index % RS_GRAPH_RECENT_NODES] = index;
     *index_out = index;
     return 0;
 
@@ -1107,10 +1117,22 @@ int rs_graph_add_relation(rs_graph *g, const char *name, uint32_t *relation_out)
     if (!g || !relation_out)
         return rs__fail(RS_ERR_INVALID, "rs_graph_add_relation: %s is NULL",
                         !g ? "graph" : "relation_out");
+    /* loaders name the same few relations again and again */
+    if (name)
+        for (int c = 0; c < RS_GRAPH_RECENT_TYPES; c++) {
+            uint32_t r = g->recent_rel[c];
+            const char *known;
+            if (r < rs__idmap_span(g->relations) && (known = rs__idmap_key(g->relations, r, &len)) &&
+                strncmp(known, name, len + 1) == 0) {
+                *relation_out = r;
+                return 0;
+            }
+        }
     if ((status = rs__check_key(name, "rs_graph_add_relation: relation name", &len)) != 0)
         return status;
     index = rs__idmap_find(g->relations, name, len);
     if (index != RS_IDMAP_NONE) {
+        g->recent_rel[g->recent_rel_next++ % RS_GRAPH_RECENT_TYPES] = index;
         *relation_out = index;
         return 0;
     }
@@ -1143,6 +1165,7 @@ int rs_graph_add_relation(rs_graph *g, const char *name, uint32_t *relation_out)
     g->rel_rowid[index] = rowid;
     g->rel_weight[index] = 1.0f;
     g->generation++;
+    g->recent_rel[g->recent_rel_next++ % RS_GRAPH_RECENT_TYPES] = index;
     *relation_out = index;
     return 0;
 }

@@ -16,6 +16,10 @@
 /* A bulk load creating at least this many nodes (and at least as many as
  * the graph had) drops the node key index and builds it again after. */
 #define RS_GRAPH_REINDEX_NODES 20000
+/* Sizes of rs_graph_add_node's caches of recent answers and types (the
+ * latter also of rs_graph_add_relation's recent answers). */
+#define RS_GRAPH_RECENT_NODES 8
+#define RS_GRAPH_RECENT_TYPES 4
 /* Rows per multi-row INSERT of a bulk load. */
 #define RS_GRAPH_INSERT_ROWS 64
 
@@ -77,8 +81,13 @@ struct rs_graph {
     uint32_t *node_type;  /* UINT32_MAX for a hole */
     size_t node_cap;
     int64_t next_node_rowid;
-    uint32_t recent_node[2]; /* last answers of rs_graph_add_node */
-    uint32_t recent_type;    /* and the type it last looked up */
+    /* rs_graph_add_node: its last answer per type (by type index modulo),
+     * and the types it looked up last */
+    uint32_t recent_node[RS_GRAPH_RECENT_NODES];
+    uint32_t recent_type[RS_GRAPH_RECENT_TYPES];
+    unsigned recent_type_next;
+    uint32_t recent_rel[RS_GRAPH_RECENT_TYPES]; /* rs_graph_add_relation's */
+    unsigned recent_rel_next;
 
     /* relations: name -> relation index */
     rs_idmap *relations;

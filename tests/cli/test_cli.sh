@@ -42,5 +42,32 @@ expect "-j 0 refused" 2 "" "not a thread count" -- -j 0 version
 expect "-j without a number" 2 "" "needs a number" -- -j
 expect "-j garbage" 2 "" "not a thread count" -- -j two version
 
+# import, stats and search on the demo data
+data=examples/data/onlineretail_sample.tsv
+model=$(mktemp -u).rsm
+bad=$(mktemp).csv
+trap 'rm -f "$out" "$err" "$model"* "$bad" "$model.rej"' EXIT
+expect "import needs arguments" 2 "" "needs MODEL and FILE" -- import
+expect "import unknown preset" 2 "" "unknown preset" -- import --preset nope "$model" "$data"
+expect "import missing file" 1 "" "no-such-file" -- import "$model" no-such-file.tsv
+expect "import retail" 0 "5983 rows read, 5458 kept" "" -- import --preset retail --reject "$model.rej" "$model" "$data"
+[ "$(wc -l < "$model.rej")" -eq 525 ] && passed=$((passed + 1)) ||
+    { failed=$((failed + 1)); echo "FAIL: reject file has $(wc -l < "$model.rej") lines, want 525"; }
+expect "import --json" 0 '"cancellation": 180' "" -- -q import --json --preset retail "$model" "$data"
+expect "stats" 0 "user  *240" "" -- stats "$model"
+expect "stats --json" 0 '"item": 1681' "" -- stats --json "$model"
+expect "stats on a missing model" 1 "" "cannot open model" -- stats /nonexistent/model.rsm
+printf 'user,item\n"u1,i1\n' > "$bad"
+expect "malformed CSV names file:line" 1 "" "$bad:2" -- import "$model" "$bad"
+expect "model unchanged after a failed import" 0 "user  *240" "" -- stats "$model"
+printf 'this is not a model file, just text\n' > "$bad"
+expect "corrupt model" 1 "" "cannot open model" -- stats "$bad"
+expect "search text" 0 "WHITE METAL LANTERN" "" -- search "$model" "metal lantern"
+expect "search key" 0 "71053" "" -- search --key --type item "$model" 71053
+expect "search prefix --json" 0 '"key": "7105' "" -- search --json --prefix --type item "$model" 7105
+expect "search -k bad" 2 "" "-k wants" -- search -k 0 "$model" x
+expect "search --key without --type" 2 "" "need --type" -- search --key "$model" x
+expect "search no match" 0 "no match" "" -- search "$model" zzzqqq
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

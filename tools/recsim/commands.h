@@ -9,4 +9,11 @@
 int cmd_version(int argc, char **argv);
 void cmd_version_help(FILE *out);
 
+int cmd_import(int argc, char **argv);
+void cmd_import_help(FILE *out);
+int cmd_stats(int argc, char **argv);
+void cmd_stats_help(FILE *out);
+int cmd_search(int argc, char **argv);
+void cmd_search_help(FILE *out);
+
 #endif

@@ -11,6 +11,10 @@
 #include <string.h>
 
 static const struct cli_command commands[] = {
+    {"import", "clean a CSV/TSV/JSONL export and import it into a model", cmd_import,
+     cmd_import_help},
+    {"stats", "what a model file holds", cmd_stats, cmd_stats_help},
+    {"search", "find nodes by key or by full text", cmd_search, cmd_search_help},
     {"version", "print the library version and the BLAS kernel", cmd_version,
      cmd_version_help},
 };

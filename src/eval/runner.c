@@ -1,0 +1,953 @@
+/*
+ * runner.c - the evaluation runner (rs_eval): a frozen split (catalogue,
+ * train and test items per user), recommenders run over every evaluated
+ * user in parallel, the built-in baselines, and the result table.
+ */
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/idmap.h"
+#include "core/parallel.h"
+#include "core/rng.h"
+#include "core/utf8.h"
+#include "eval/eval_internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* The rng stream of the random baseline. */
+#define RANDOM_STREAM 0x52414e44u /* "RAND" */
+/* Users per parallel task. */
+#define USERS_PER_TASK 32
+
+/* One run: its name, fields, users and their lists (k per user). */
+struct result {
+    char *name;
+    double field[RS_EVAL_FIELD_COUNT];
+    uint32_t *users;
+    uint32_t *lists;
+    size_t n_users, k;
+};
+
+/* A train event reduced to what recent-popular needs. */
+struct train_event {
+    uint32_t user, item;
+    int64_t time;
+};
+
+struct rs_eval {
+    size_t n_users;
+    char **user_key;         /* per user index, owned */
+    size_t n_items;
+    char **item_key;         /* per catalogue index (byte order), owned */
+    rs_idmap *item_map;      /* key -> catalogue index */
+    size_t *train_start;     /* n_users + 1: distinct train items per user */
+    uint32_t *train_items;
+    size_t *test_start;      /* n_users + 1: distinct catalogue test items per user */
+    uint32_t *test_items;
+    uint32_t *popularity;    /* distinct train users per item */
+    struct train_event *train_events; /* sorted by user */
+    size_t n_train_events;
+    int64_t latest_train;
+    /* options */
+    int64_t k, group, exclude_train, cold_min, recent_end, seed, threads;
+    struct result *results;
+    size_t n_results, results_cap;
+};
+
+/* ------------------------------------------------------------ building */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_train_event(const void *a, const void *b)
+{
+    const struct train_event *x = a, *y = b;
+    if (x->user != y->user)
+        return x->user < y->user ? -1 : 1;
+    if (x->item != y->item)
+        return x->item < y->item ? -1 : 1;
+    return (x->time > y->time) - (x->time < y->time);
+}
+
+/* Per-user sets of catalogue items from events of one part: a CSR with
+ * sorted, distinct items. */
+static int build_sets(const rs_events *ev, const uint32_t *catalogue_of, int part,
+                      size_t n_users, size_t **start_out, uint32_t **items_out)
+{
+    size_t *start = rs__calloc(n_users + 1, sizeof *start), *fill = NULL;
+    uint32_t *items = NULL;
+    size_t total = 0;
+    if (!start)
+        return rs_errcode();
+    for (size_t i = 0; i < ev->n; i++)
+        if (ev->part[i] == part && catalogue_of[ev->item[i]] != UINT32_MAX)
+            start[ev->user[i] + 1]++;
+    for (size_t u = 0; u < n_users; u++)
+        start[u + 1] += start[u];
+    total = start[n_users];
+    items = rs__alloc_array(total ? total : 1, sizeof *items);
+    fill = rs__alloc_array(n_users ? n_users : 1, sizeof *fill);
+    if (!items || !fill) {
+        free(start);
+        free(items);
+        free(fill);
+        return rs_errcode();
+    }
+    if (n_users)
+        memcpy(fill, start, n_users * sizeof *fill);
+    for (size_t i = 0; i < ev->n; i++)
+        if (ev->part[i] == part && catalogue_of[ev->item[i]] != UINT32_MAX)
+            items[fill[ev->user[i]]++] = catalogue_of[ev->item[i]];
+    /* sort and de-duplicate each list in place, then compact */
+    size_t out = 0;
+    for (size_t u = 0; u < n_users; u++) {
+        size_t a = start[u], b = start[u + 1], first = out;
+        qsort(items + a, b - a, sizeof *items, cmp_u32);
+        for (size_t j = a; j < b; j++)
+            if (out == first || items[out - 1] != items[j])
+                items[out++] = items[j];
+        start[u] = first;
+    }
+    start[n_users] = out;
+    free(fill);
+    *start_out = start;
+    *items_out = items;
+    return 0;
+}
+
+int rs_eval_create(const rs_events *ev, int test_part, rs_eval **out)
+{
+    const char *fn = "rs_eval_create";
+    rs_eval *e;
+    uint32_t *catalogue_of = NULL;
+    size_t n_keys;
+    int status;
+    if (!out)
+        return rs__fail(RS_ERR_INVALID, "%s: out is NULL", fn);
+    *out = NULL;
+    if (!ev)
+        return rs__fail(RS_ERR_INVALID, "%s: events is NULL", fn);
+    if ((status = rs__eval_check_target(test_part, fn)) != 0)
+        return status;
+    if (!(e = rs__calloc(1, sizeof *e)))
+        return rs_errcode();
+    e->k = 10;
+    e->group = RS_EVAL_WARM;
+    e->exclude_train = 1;
+    e->cold_min = 1;
+    e->latest_train = INT64_MIN;
+
+    /* users: the log's indices and keys */
+    e->n_users = rs__idmap_span(ev->users);
+    if (!(e->user_key = rs__calloc(e->n_users ? e->n_users : 1, sizeof *e->user_key)))
+        goto fail;
+    for (size_t u = 0; u < e->n_users; u++) {
+        const char *key = rs__idmap_key(ev->users, (uint32_t)u, NULL);
+        if (!(e->user_key[u] = rs__strdup(key ? key : "")))
+            goto fail;
+    }
+
+    /* catalogue: items with a train event, in byte order of their keys */
+    n_keys = rs__idmap_span(ev->items);
+    if (!(catalogue_of = rs__alloc_array(n_keys ? n_keys : 1, sizeof *catalogue_of)))
+        goto fail;
+    for (size_t i = 0; i < n_keys; i++)
+        catalogue_of[i] = UINT32_MAX;
+    for (size_t i = 0; i < ev->n; i++)
+        if (ev->part[i] == RS_PART_TRAIN && catalogue_of[ev->item[i]] == UINT32_MAX) {
+            catalogue_of[ev->item[i]] = 0;
+            e->n_items++;
+        }
+    if (!(e->item_key = rs__calloc(e->n_items ? e->n_items : 1, sizeof *e->item_key)))
+        goto fail;
+    for (size_t i = 0, c = 0; i < n_keys; i++)
+        if (catalogue_of[i] == 0 &&
+            !(e->item_key[c++] = rs__strdup(rs__idmap_key(ev->items, (uint32_t)i, NULL))))
+            goto fail;
+    qsort(e->item_key, e->n_items, sizeof *e->item_key, cmp_str);
+    if (!(e->item_map = rs__idmap_create())) {
+        rs__fail(RS_ERR_NOMEM, "%s: out of memory", fn);
+        goto fail;
+    }
+    for (size_t c = 0; c < e->n_items; c++) {
+        uint32_t idx;
+        if (rs__idmap_intern(e->item_map, e->item_key[c], strlen(e->item_key[c]), &idx,
+                             NULL) != 0)
+            goto fail;
+    }
+    for (size_t i = 0; i < n_keys; i++)
+        if (catalogue_of[i] == 0) {
+            const char *key = rs__idmap_key(ev->items, (uint32_t)i, NULL);
+            catalogue_of[i] = rs__idmap_find(e->item_map, key, strlen(key));
+        }
+
+    if (build_sets(ev, catalogue_of, RS_PART_TRAIN, e->n_users, &e->train_start,
+                   &e->train_items) != 0 ||
+        build_sets(ev, catalogue_of, test_part, e->n_users, &e->test_start,
+                   &e->test_items) != 0)
+        goto fail;
+    if (!(e->popularity = rs__calloc(e->n_items ? e->n_items : 1, sizeof *e->popularity)))
+        goto fail;
+    for (size_t j = 0; j < e->train_start[e->n_users]; j++)
+        e->popularity[e->train_items[j]]++;
+
+    /* train events, for recent-popular */
+    for (size_t i = 0; i < ev->n; i++)
+        e->n_train_events += ev->part[i] == RS_PART_TRAIN;
+    if (!(e->train_events = rs__alloc_array(e->n_train_events ? e->n_train_events : 1,
+                                            sizeof *e->train_events)))
+        goto fail;
+    for (size_t i = 0, t = 0; i < ev->n; i++)
+        if (ev->part[i] == RS_PART_TRAIN) {
+            e->train_events[t++] =
+                (struct train_event){ev->user[i], catalogue_of[ev->item[i]], ev->time[i]};
+            if (ev->time[i] > e->latest_train)
+                e->latest_train = ev->time[i];
+        }
+    qsort(e->train_events, e->n_train_events, sizeof *e->train_events, cmp_train_event);
+    e->recent_end = e->n_train_events ? (e->latest_train == INT64_MAX ? INT64_MAX
+                                                                     : e->latest_train + 1)
+                                      : 0;
+    free(catalogue_of);
+    *out = e;
+    return 0;
+fail:
+    status = rs_errcode();
+    free(catalogue_of);
+    rs_eval_free(e);
+    return status < 0 ? status : RS_ERR_NOMEM;
+}
+
+static void result_clear(struct result *r)
+{
+    free(r->name);
+    free(r->users);
+    free(r->lists);
+}
+
+void rs_eval_free(rs_eval *e)
+{
+    if (!e)
+        return;
+    if (e->user_key)
+        for (size_t u = 0; u < e->n_users; u++)
+            free(e->user_key[u]);
+    free(e->user_key);
+    if (e->item_key)
+        for (size_t i = 0; i < e->n_items; i++)
+            free(e->item_key[i]);
+    free(e->item_key);
+    rs__idmap_free(e->item_map);
+    free(e->train_start);
+    free(e->train_items);
+    free(e->test_start);
+    free(e->test_items);
+    free(e->popularity);
+    free(e->train_events);
+    for (size_t r = 0; r < e->n_results; r++)
+        result_clear(&e->results[r]);
+    free(e->results);
+    free(e);
+}
+
+/* ------------------------------------------------------------ options, accessors */
+
+int rs_eval_set_int(rs_eval *e, int option, int64_t value)
+{
+    const char *fn = "rs_eval_set_int";
+    if (!e)
+        return rs__fail(RS_ERR_INVALID, "%s: eval is NULL", fn);
+    switch (option) {
+    case RS_EVAL_K:
+        if (value < 1 || value > 10000)
+            return rs__fail(RS_ERR_RANGE, "%s: RS_EVAL_K %" PRId64 " is not in 1..10000", fn,
+                            value);
+        e->k = value;
+        return 0;
+    case RS_EVAL_GROUP:
+        if (value != RS_EVAL_WARM && value != RS_EVAL_COLD)
+            return rs__fail(RS_ERR_RANGE, "%s: RS_EVAL_GROUP %" PRId64 " is neither "
+                            "RS_EVAL_WARM nor RS_EVAL_COLD", fn, value);
+        e->group = value;
+        return 0;
+    case RS_EVAL_EXCLUDE_TRAIN:
+        if (value != 0 && value != 1)
+            return rs__fail(RS_ERR_RANGE, "%s: RS_EVAL_EXCLUDE_TRAIN %" PRId64 " is not 0 or 1",
+                            fn, value);
+        e->exclude_train = value;
+        return 0;
+    case RS_EVAL_COLD_MIN_ITEMS:
+        if (value < 1 || value > INT32_MAX + (int64_t)1)
+            return rs__fail(RS_ERR_RANGE, "%s: RS_EVAL_COLD_MIN_ITEMS %" PRId64
+                            " is not in 1..2^31", fn, value);
+        e->cold_min = value;
+        return 0;
+    case RS_EVAL_RECENT_END:
+        e->recent_end = value;
+        return 0;
+    case RS_EVAL_SEED:
+        if (value < 0)
+            return rs__fail(RS_ERR_RANGE, "%s: RS_EVAL_SEED %" PRId64 " is negative", fn,
+                            value);
+        e->seed = value;
+        return 0;
+    case RS_EVAL_THREADS:
+        if (value < 0 || value > 1024)
+            return rs__fail(RS_ERR_RANGE, "%s: RS_EVAL_THREADS %" PRId64 " is not in 0..1024",
+                            fn, value);
+        e->threads = value;
+        return 0;
+    default:
+        return rs__fail(RS_ERR_INVALID, "%s: unknown option %d", fn, option);
+    }
+}
+
+int rs_eval_get_int(const rs_eval *e, int option, int64_t *value_out)
+{
+    const char *fn = "rs_eval_get_int";
+    int64_t v;
+    if (!e || !value_out)
+        return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
+    switch (option) {
+    case RS_EVAL_K: v = e->k; break;
+    case RS_EVAL_GROUP: v = e->group; break;
+    case RS_EVAL_EXCLUDE_TRAIN: v = e->exclude_train; break;
+    case RS_EVAL_COLD_MIN_ITEMS: v = e->cold_min; break;
+    case RS_EVAL_RECENT_END: v = e->recent_end; break;
+    case RS_EVAL_SEED: v = e->seed; break;
+    case RS_EVAL_THREADS: v = e->threads; break;
+    default:
+        return rs__fail(RS_ERR_INVALID, "%s: unknown option %d", fn, option);
+    }
+    *value_out = v;
+    return 0;
+}
+
+size_t rs_eval_item_count(const rs_eval *e)
+{
+    return e ? e->n_items : 0;
+}
+
+const char *rs_eval_item_key(const rs_eval *e, uint32_t item)
+{
+    return e && item < e->n_items ? e->item_key[item] : NULL;
+}
+
+int rs_eval_item_find(const rs_eval *e, const char *key, uint32_t *item_out)
+{
+    uint32_t idx;
+    if (!e || !key || !item_out)
+        return rs__fail(RS_ERR_INVALID, "rs_eval_item_find: NULL argument");
+    idx = rs__idmap_find(e->item_map, key, strlen(key));
+    if (idx == RS_IDMAP_NONE)
+        return rs__fail(RS_ERR_NOTFOUND, "rs_eval_item_find: item \"%s\" is not in the "
+                        "catalogue", key);
+    *item_out = idx;
+    return 0;
+}
+
+size_t rs_eval_user_span(const rs_eval *e)
+{
+    return e ? e->n_users : 0;
+}
+
+const char *rs_eval_user_key(const rs_eval *e, uint32_t user)
+{
+    return e && user < e->n_users ? e->user_key[user] : NULL;
+}
+
+/* The truth set of user u in the current group into buf (capacity at least
+ * the user's test count); returns its size (0: not evaluated). */
+static size_t truth_of(const rs_eval *e, uint32_t u, uint32_t *buf)
+{
+    const uint32_t *te = e->test_items + e->test_start[u];
+    size_t nt = e->test_start[u + 1] - e->test_start[u];
+    const uint32_t *tr = e->train_items + e->train_start[u];
+    size_t ntr = e->train_start[u + 1] - e->train_start[u], n = 0;
+    if (e->group == RS_EVAL_COLD) {
+        if (ntr > 0 || nt < (size_t)e->cold_min)
+            return 0;
+        memcpy(buf, te, nt * sizeof *te);
+        return nt;
+    }
+    if (ntr == 0)
+        return 0;
+    if (!e->exclude_train) {
+        memcpy(buf, te, nt * sizeof *te);
+        return nt;
+    }
+    for (size_t i = 0, j = 0; i < nt; i++) { /* te \ tr, both sorted */
+        while (j < ntr && tr[j] < te[i])
+            j++;
+        if (j < ntr && tr[j] == te[i])
+            continue;
+        buf[n++] = te[i];
+    }
+    return n;
+}
+
+/* A copy out of a sorted list into a caller buffer. */
+static int copy_out(const uint32_t *src, size_t n, uint32_t *dst, size_t capacity,
+                    size_t *n_out, const char *fn)
+{
+    *n_out = n;
+    if (n > capacity) {
+        if (dst && capacity)
+            memcpy(dst, src, capacity * sizeof *src);
+        return rs__fail(RS_ERR_BUFFER, "%s: %zu entries do not fit a capacity of %zu", fn, n,
+                        capacity);
+    }
+    if (n)
+        memcpy(dst, src, n * sizeof *src);
+    return 0;
+}
+
+/* The evaluated users of the current group (malloc'd) and their count. */
+static int group_users(const rs_eval *e, uint32_t **users_out, size_t *n_out)
+{
+    uint32_t *users = rs__alloc_array(e->n_users ? e->n_users : 1, sizeof *users);
+    uint32_t *scratch;
+    size_t n = 0, max_test = 0;
+    if (!users)
+        return rs_errcode();
+    for (size_t u = 0; u < e->n_users; u++) {
+        size_t nt = e->test_start[u + 1] - e->test_start[u];
+        if (nt > max_test)
+            max_test = nt;
+    }
+    if (!(scratch = rs__alloc_array(max_test ? max_test : 1, sizeof *scratch))) {
+        free(users);
+        return rs_errcode();
+    }
+    for (size_t u = 0; u < e->n_users; u++)
+        if (truth_of(e, (uint32_t)u, scratch) > 0)
+            users[n++] = (uint32_t)u;
+    free(scratch);
+    *users_out = users;
+    *n_out = n;
+    return 0;
+}
+
+int rs_eval_users(const rs_eval *e, uint32_t *users_out, size_t capacity, size_t *n_out)
+{
+    const char *fn = "rs_eval_users";
+    uint32_t *users;
+    size_t n;
+    int status;
+    if (!e || !n_out || (!users_out && capacity))
+        return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
+    if ((status = group_users(e, &users, &n)) != 0)
+        return status;
+    status = copy_out(users, n, users_out, capacity, n_out, fn);
+    free(users);
+    return status;
+}
+
+int rs_eval_train_items(const rs_eval *e, uint32_t user, uint32_t *items_out, size_t capacity,
+                        size_t *n_out)
+{
+    const char *fn = "rs_eval_train_items";
+    if (!e || !n_out || (!items_out && capacity))
+        return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
+    if (user >= e->n_users)
+        return rs__fail(RS_ERR_NOTFOUND, "%s: user %u is beyond the %zu users", fn, user,
+                        e->n_users);
+    return copy_out(e->train_items + e->train_start[user],
+                    e->train_start[user + 1] - e->train_start[user], items_out, capacity, n_out,
+                    fn);
+}
+
+int rs_eval_truth(const rs_eval *e, uint32_t user, uint32_t *items_out, size_t capacity,
+                  size_t *n_out)
+{
+    const char *fn = "rs_eval_truth";
+    uint32_t *buf;
+    size_t n;
+    int status;
+    if (!e || !n_out || (!items_out && capacity))
+        return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
+    if (user >= e->n_users)
+        return rs__fail(RS_ERR_NOTFOUND, "%s: user %u is beyond the %zu users", fn, user,
+                        e->n_users);
+    n = e->test_start[user + 1] - e->test_start[user];
+    if (!(buf = rs__alloc_array(n ? n : 1, sizeof *buf)))
+        return rs_errcode();
+    n = truth_of(e, user, buf);
+    status = copy_out(buf, n, items_out, capacity, n_out, fn);
+    free(buf);
+    return status;
+}
+
+/* ------------------------------------------------------------ running */
+
+struct run {
+    const rs_eval *e;
+    rs_recommender_fn recommend;
+    void *context;
+    const uint32_t *users;
+    size_t n_users, k;
+    bool exclude;
+    uint32_t *lists;   /* n_users x k */
+    double *values;    /* n_users x RS_METRIC_COUNT */
+    uint32_t *scratch; /* per worker: max_test entries */
+    size_t max_test;
+};
+
+static int run_task(void *ctx, size_t task, unsigned worker)
+{
+    struct run *run = ctx;
+    const rs_eval *e = run->e;
+    size_t k = run->k, first = task * USERS_PER_TASK;
+    size_t last = first + USERS_PER_TASK < run->n_users ? first + USERS_PER_TASK
+                                                        : run->n_users;
+    uint32_t *truth = run->scratch + (size_t)worker * run->max_test;
+    for (size_t p = first; p < last; p++) {
+        uint32_t u = run->users[p], *list = run->lists + p * k;
+        const uint32_t *ex = NULL;
+        size_t n_ex = 0, n = 0, n_truth;
+        int rc;
+        if (run->exclude) {
+            ex = e->train_items + e->train_start[u];
+            n_ex = e->train_start[u + 1] - e->train_start[u];
+        }
+        rc = run->recommend(run->context, u, k, ex, n_ex, list, &n);
+        if (rc != 0)
+            return rs__fail(RS_ERR_CALLBACK, "rs_eval_run: the recommender failed (%d) for "
+                            "user %u (\"%s\")", rc, u, e->user_key[u]);
+        if (n > k)
+            return rs__fail(RS_ERR_CALLBACK, "rs_eval_run: the recommender returned %zu items "
+                            "for user %u (\"%s\"), more than k = %zu", n, u, e->user_key[u], k);
+        for (size_t r = 0; r < n; r++)
+            if (list[r] >= e->n_items)
+                list[r] = RS_NO_ITEM; /* outside the catalogue: a miss */
+        for (size_t r = n; r < k; r++)
+            list[r] = RS_NO_ITEM;
+        n_truth = truth_of(e, u, truth);
+        for (int m = 0; m < RS_METRIC_COUNT; m++) {
+            int status = rs_metric_at_k(m, list, k, truth, n_truth, k,
+                                        &run->values[p * RS_METRIC_COUNT + (size_t)m]);
+            if (status != 0)
+                return status;
+        }
+    }
+    return 0;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int rs_eval_run(rs_eval *e, const char *name, rs_recommender_fn recommend, void *context,
+                size_t *row_out)
+{
+    const char *fn = "rs_eval_run";
+    struct run run = {0};
+    struct result res = {0};
+    unsigned workers;
+    size_t n_tasks, cells, scratch_cells;
+    double t0 = now_seconds(), sums[RS_METRIC_COUNT] = {0};
+    int status;
+    if (!e || !name || !recommend)
+        return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
+    if ((status = rs__utf8_check(name, strlen(name), "rs_eval_run: name", NULL)) != 0)
+        return status;
+    if (e->n_items == 0)
+        return rs__fail(RS_ERR_STATE, "%s: the catalogue is empty (no train events)", fn);
+    if ((status = rs__grow((void **)&e->results, &e->results_cap, e->n_results + 1,
+                           sizeof *e->results)) != 0)
+        return status;
+    if ((status = group_users(e, &res.users, &res.n_users)) != 0)
+        return status;
+    if (res.n_users == 0) {
+        free(res.users);
+        return rs__fail(RS_ERR_STATE, "%s: no %s user to evaluate", fn,
+                        e->group == RS_EVAL_COLD ? "cold" : "warm");
+    }
+    res.k = (size_t)e->k;
+    run.e = e;
+    run.recommend = recommend;
+    run.context = context;
+    run.users = res.users;
+    run.n_users = res.n_users;
+    run.k = res.k;
+    run.exclude = e->group == RS_EVAL_WARM && e->exclude_train;
+    for (size_t u = 0; u < e->n_users; u++)
+        if (e->test_start[u + 1] - e->test_start[u] > run.max_test)
+            run.max_test = e->test_start[u + 1] - e->test_start[u];
+    n_tasks = (res.n_users + USERS_PER_TASK - 1) / USERS_PER_TASK;
+    workers = rs__parallel_workers(n_tasks, (unsigned)e->threads);
+    if ((status = rs__mul_size(res.n_users, res.k, &cells)) != 0 ||
+        (status = rs__mul_size(workers, run.max_test, &scratch_cells)) != 0)
+        goto fail;
+    res.lists = rs__alloc_array(cells, sizeof *res.lists);
+    run.values = rs__alloc_array(res.n_users, RS_METRIC_COUNT * sizeof *run.values);
+    run.scratch = rs__alloc_array(scratch_cells ? scratch_cells : 1, sizeof *run.scratch);
+    if (!(res.name = rs__strdup(name)) || !res.lists || !run.values || !run.scratch) {
+        status = rs_errcode();
+        goto fail;
+    }
+    run.lists = res.lists;
+    if ((status = rs__parallel_for(n_tasks, (unsigned)e->threads, run_task, &run)) != 0)
+        goto fail;
+
+    /* averages in user order, whatever the thread count */
+    for (size_t p = 0; p < res.n_users; p++)
+        for (int m = 0; m < RS_METRIC_COUNT; m++)
+            sums[m] += run.values[p * RS_METRIC_COUNT + (size_t)m];
+    for (int m = 0; m < RS_METRIC_COUNT; m++)
+        res.field[m] = sums[m] / (double)res.n_users;
+    size_t n_train_users = 0;
+    for (size_t u = 0; u < e->n_users; u++)
+        n_train_users += e->train_start[u + 1] > e->train_start[u];
+    if ((status = rs_metric_coverage(res.lists, res.n_users, res.k, e->n_items,
+                                     &res.field[RS_EVAL_COVERAGE])) != 0 ||
+        (status = rs_metric_novelty(res.lists, res.n_users, res.k, e->popularity, e->n_items,
+                                    n_train_users, &res.field[RS_EVAL_NOVELTY])) != 0 ||
+        (status = rs_metric_gini(res.lists, res.n_users, res.k, e->n_items,
+                                 &res.field[RS_EVAL_GINI])) != 0 ||
+        (status = rs_metric_popularity_bias(res.lists, res.n_users, res.k, e->popularity,
+                                            e->n_items, &res.field[RS_EVAL_POP_BIAS])) != 0)
+        goto fail;
+    res.field[RS_EVAL_USERS] = (double)res.n_users;
+    res.field[RS_EVAL_K_USED] = (double)res.k;
+    res.field[RS_EVAL_GROUP_USED] = (double)e->group;
+    res.field[RS_EVAL_SECONDS] = now_seconds() - t0;
+    free(run.values);
+    free(run.scratch);
+    e->results[e->n_results] = res;
+    if (row_out)
+        *row_out = e->n_results;
+    e->n_results++;
+    return 0;
+fail:
+    free(run.values);
+    free(run.scratch);
+    result_clear(&res);
+    return status;
+}
+
+/* ------------------------------------------------------------ baselines */
+
+/* A fixed ranking of the whole catalogue; users skip their excluded items. */
+struct ranked {
+    const uint32_t *order;
+    size_t n_items;
+};
+
+static int ranked_recommend(void *context, uint32_t user, size_t k, const uint32_t *exclude,
+                            size_t n_exclude, uint32_t *items_out, size_t *n_out)
+{
+    const struct ranked *r = context;
+    size_t n = 0;
+    (void)user;
+    for (size_t i = 0; i < r->n_items && n < k; i++) {
+        uint32_t item = r->order[i];
+        if (n_exclude && bsearch(&item, exclude, n_exclude, sizeof item, cmp_u32))
+            continue;
+        items_out[n++] = item;
+    }
+    *n_out = n;
+    return 0;
+}
+
+struct random_ctx {
+    size_t n_items;
+    uint64_t seed;
+};
+
+/* k distinct random items, not excluded: rejection sampling while the
+ * candidates are plenty (the common case: a user excludes a few items of a
+ * large catalogue), a partial shuffle of the candidates otherwise. */
+static int random_recommend(void *context, uint32_t user, size_t k, const uint32_t *exclude,
+                            size_t n_exclude, uint32_t *items_out, size_t *n_out)
+{
+    const struct random_ctx *c = context;
+    size_t candidates = c->n_items - n_exclude, n = 0, want;
+    uint32_t *pool;
+    rs_rng rng;
+    rs__rng_init(&rng, c->seed, RANDOM_STREAM, user, 0);
+    want = k < candidates ? k : candidates;
+    if (want <= 64 && candidates >= 4 * want) {
+        while (n < want) {
+            uint32_t item = (uint32_t)rs__rng_below(&rng, c->n_items);
+            bool taken = n_exclude && bsearch(&item, exclude, n_exclude, sizeof item, cmp_u32);
+            for (size_t r = 0; r < n && !taken; r++)
+                taken = items_out[r] == item;
+            if (!taken)
+                items_out[n++] = item;
+        }
+        *n_out = want;
+        return 0;
+    }
+    if (!(pool = rs__alloc_array(candidates ? candidates : 1, sizeof *pool)))
+        return -1;
+    for (uint32_t i = 0, j = 0; i < c->n_items; i++) {
+        while (j < n_exclude && exclude[j] < i)
+            j++;
+        if (j < n_exclude && exclude[j] == i)
+            continue;
+        pool[n++] = i;
+    }
+    for (size_t r = 0; r < want; r++) {
+        size_t pick = r + (size_t)rs__rng_below(&rng, candidates - r);
+        uint32_t t = pool[r];
+        pool[r] = pool[pick];
+        pool[pick] = t;
+        items_out[r] = pool[r];
+    }
+    free(pool);
+    *n_out = want;
+    return 0;
+}
+
+/* order = 0..n-1 sorted by descending score, ties to the lower index: a
+ * bottom-up merge sort, stable on the initial order (qsort is not stable,
+ * and its comparator could not reach the scores without a global). */
+static void rank_scores(const double *score, uint32_t *order, uint32_t *tmp, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        order[i] = (uint32_t)i;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n, a = lo, b = mid, o = lo;
+            while (a < mid && b < hi)
+                tmp[o++] = score[order[b]] > score[order[a]] ? order[b++] : order[a++];
+            while (a < mid)
+                tmp[o++] = order[a++];
+            while (b < hi)
+                tmp[o++] = order[b++];
+        }
+        memcpy(order, tmp, n * sizeof *order);
+    }
+}
+
+int rs_eval_run_baseline(rs_eval *e, int baseline, double param, size_t *row_out)
+{
+    const char *fn = "rs_eval_run_baseline";
+    double *score = NULL;
+    uint32_t *order = NULL, *tmp = NULL;
+    char name[64];
+    int status;
+    if (!e)
+        return rs__fail(RS_ERR_INVALID, "%s: eval is NULL", fn);
+    if (baseline == RS_BASELINE_RANDOM) {
+        struct random_ctx c = {e->n_items, (uint64_t)e->seed};
+        return rs_eval_run(e, "random", random_recommend, &c, row_out);
+    }
+    if (baseline != RS_BASELINE_MOST_POPULAR && baseline != RS_BASELINE_RECENT_POPULAR)
+        return rs__fail(RS_ERR_INVALID, "%s: unknown baseline %d", fn, baseline);
+    if (baseline == RS_BASELINE_RECENT_POPULAR && !(param > 0 && param < 1e7))
+        return rs__fail(RS_ERR_RANGE, "%s: recent-popular window of %g days is not in "
+                        "(0, 1e7)", fn, param);
+    score = rs__calloc(e->n_items ? e->n_items : 1, sizeof *score);
+    order = rs__alloc_array(e->n_items ? e->n_items : 1, sizeof *order);
+    tmp = rs__alloc_array(e->n_items ? e->n_items : 1, sizeof *tmp);
+    if (!score || !order || !tmp) {
+        status = rs_errcode();
+        goto done;
+    }
+    if (baseline == RS_BASELINE_MOST_POPULAR) {
+        for (size_t i = 0; i < e->n_items; i++)
+            score[i] = e->popularity[i];
+        snprintf(name, sizeof name, "most-popular");
+    } else {
+        /* distinct users per item with a train event in [end - days, end) */
+        double start_d = (double)e->recent_end - param * 86400.0;
+        int64_t start = start_d <= (double)INT64_MIN ? INT64_MIN : (int64_t)ceil(start_d);
+        const struct train_event *t = e->train_events;
+        for (size_t a = 0; a < e->n_train_events; a++) {
+            bool same_pair = a > 0 && t[a].user == t[a - 1].user && t[a].item == t[a - 1].item;
+            if (t[a].time < start || t[a].time >= e->recent_end)
+                continue;
+            /* sorted by (user, item, time): count a pair at its first event in
+             * the window, i.e. when the previous event of the pair is not */
+            if (same_pair && t[a - 1].time >= start && t[a - 1].time < e->recent_end)
+                continue;
+            score[t[a].item] += 1.0;
+        }
+        snprintf(name, sizeof name, "recent-popular (%g days)", param);
+    }
+    rank_scores(score, order, tmp, e->n_items);
+    {
+        struct ranked r = {order, e->n_items};
+        status = rs_eval_run(e, name, ranked_recommend, &r, row_out);
+    }
+done:
+    free(score);
+    free(order);
+    free(tmp);
+    return status;
+}
+
+/* ------------------------------------------------------------ results */
+
+static const char *const field_names[RS_EVAL_FIELD_COUNT] = {
+    "precision", "recall", "f1", "ndcg", "map", "mrr", "hit_rate", "coverage",
+    "novelty", "gini", "popularity_bias", "users", "seconds", "k", "group",
+};
+
+const char *rs_eval_field_name(int field)
+{
+    return field >= 0 && field < RS_EVAL_FIELD_COUNT ? field_names[field] : NULL;
+}
+
+size_t rs_eval_result_count(const rs_eval *e)
+{
+    return e ? e->n_results : 0;
+}
+
+int rs_eval_result(const rs_eval *e, size_t row, int field, double *value_out)
+{
+    const char *fn = "rs_eval_result";
+    if (!e || !value_out)
+        return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
+    if (field < 0 || field >= RS_EVAL_FIELD_COUNT)
+        return rs__fail(RS_ERR_INVALID, "%s: unknown field %d", fn, field);
+    if (row >= e->n_results)
+        return rs__fail(RS_ERR_NOTFOUND, "%s: row %zu is beyond the %zu results", fn, row,
+                        e->n_results);
+    *value_out = e->results[row].field[field];
+    return 0;
+}
+
+const char *rs_eval_result_name(const rs_eval *e, size_t row)
+{
+    return e && row < e->n_results ? e->results[row].name : NULL;
+}
+
+/* A growing text buffer; on allocation failure it stops growing and
+ * remembers the failure. */
+struct text {
+    char *buf;
+    size_t len, cap;
+    int status;
+};
+
+static void text_add(struct text *t, const char *fmt, ...) RS_PRINTF(2, 3);
+
+static void text_add(struct text *t, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    if (t->status)
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        t->status = rs__fail(RS_ERR_INTERNAL, "rs_eval_report: formatting failed");
+        return;
+    }
+    if ((t->status = rs__grow((void **)&t->buf, &t->cap, t->len + (size_t)n + 1, 1)) != 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(t->buf + t->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    t->len += (size_t)n;
+}
+
+static void json_string(struct text *t, const char *s)
+{
+    text_add(t, "\"");
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            text_add(t, "\\%c", c);
+        else if (c < 0x20)
+            text_add(t, "\\u%04x", c);
+        else
+            text_add(t, "%c", c);
+    }
+    text_add(t, "\"");
+}
+
+int rs_eval_report(const rs_eval *e, int format, char *buf, size_t capacity, size_t *len_out)
+{
+    const char *fn = "rs_eval_report";
+    struct text t = {0};
+    if (!e || !len_out || (!buf && capacity))
+        return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
+    if (format != RS_EVAL_TABLE && format != RS_EVAL_JSON)
+        return rs__fail(RS_ERR_INVALID, "%s: unknown format %d", fn, format);
+    if (format == RS_EVAL_TABLE) {
+        text_add(&t, "%-32s %5s %4s %6s %6s %6s %6s %6s %6s %6s %8s\n", "method", "users", "k",
+                 "P", "R", "NDCG", "MAP", "MRR", "HR", "Cov", "secs");
+        for (size_t r = 0; r < e->n_results; r++) {
+            const double *f = e->results[r].field;
+            text_add(&t, "%-32s %5.0f %4.0f %.4f %.4f %.4f %.4f %.4f %.4f %.4f %8.3f\n",
+                     e->results[r].name, f[RS_EVAL_USERS], f[RS_EVAL_K_USED],
+                     f[RS_EVAL_PRECISION], f[RS_EVAL_RECALL], f[RS_EVAL_NDCG], f[RS_EVAL_MAP],
+                     f[RS_EVAL_MRR], f[RS_EVAL_HIT_RATE], f[RS_EVAL_COVERAGE],
+                     f[RS_EVAL_SECONDS]);
+        }
+    } else {
+        text_add(&t, "[");
+        for (size_t r = 0; r < e->n_results; r++) {
+            text_add(&t, "%s\n {\"name\": ", r ? "," : "");
+            json_string(&t, e->results[r].name);
+            for (int f = 0; f < RS_EVAL_FIELD_COUNT; f++)
+                text_add(&t, ", \"%s\": %.17g", field_names[f], e->results[r].field[f]);
+            text_add(&t, "}");
+        }
+        text_add(&t, "\n]\n");
+    }
+    if (t.status) {
+        free(t.buf);
+        return t.status;
+    }
+    *len_out = t.len;
+    if (t.len + 1 > capacity) {
+        free(t.buf);
+        return rs__fail(RS_ERR_BUFFER, "%s: the report needs %zu bytes, capacity is %zu", fn,
+                        t.len + 1, capacity);
+    }
+    memcpy(buf, t.buf, t.len + 1);
+    free(t.buf);
+    return 0;
+}
+
+int rs_eval_write_recs(const rs_eval *e, size_t row, const char *path)
+{
+    const char *fn = "rs_eval_write_recs";
+    const struct result *res;
+    FILE *f;
+    int failed;
+    if (!e || !path || !*path)
+        return rs__fail(RS_ERR_INVALID, "%s: NULL or empty argument", fn);
+    if (row >= e->n_results)
+        return rs__fail(RS_ERR_NOTFOUND, "%s: row %zu is beyond the %zu results", fn, row,
+                        e->n_results);
+    res = &e->results[row];
+    if (!(f = fopen(path, "w")))
+        return rs__fail(RS_ERR_IO, "%s: cannot create %s: %s", fn, path, strerror(errno));
+    for (size_t p = 0; p < res->n_users; p++)
+        for (size_t r = 0; r < res->k; r++) {
+            uint32_t item = res->lists[p * res->k + r];
+            if (item != RS_NO_ITEM)
+                fprintf(f, "%s\t%s\t%zu\n", e->user_key[res->users[p]], e->item_key[item],
+                        r + 1);
+        }
+    failed = ferror(f);
+    if (fclose(f) != 0 || failed)
+        return rs__fail(RS_ERR_IO, "%s: writing %s failed: %s", fn, path, strerror(errno));
+    return 0;
+}

@@ -1,0 +1,42 @@
+/*
+ * io.h - internals of the io module shared by its files: the parsers the
+ * reader, the cleaner and the import use, and a view of the reader's row.
+ */
+#ifndef RS_IO_IO_H
+#define RS_IO_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "recsim.h"
+
+/* The parsers behind rs_io_parse_*, silent: they return a status without
+ * touching the thread's error message, so that hot loops (cleaning rules)
+ * can test values cheaply.  On error *out is unchanged. */
+int rs__parse_double(const char *text, size_t len, double *out);
+int rs__parse_int64(const char *text, size_t len, int64_t *out);
+int rs__parse_time(const char *text, size_t len, int64_t *out);
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (month 1..12). */
+int64_t rs__days_from_civil(int64_t year, unsigned month, unsigned day);
+
+/* The current row's fields as arrays (valid until the next row), and a
+ * process-unique id of the reader, so that a cleaner can tell readers apart. */
+const char *const *rs__reader_fields(const rs_reader *reader, const size_t **lens_out);
+uint64_t rs__reader_id(const rs_reader *reader);
+
+/* rs_reader_role() without a message: 0 or RS_ERR_NOTFOUND (also when the
+ * header cannot be read), for optional columns. */
+int rs__reader_find_role(rs_reader *reader, int role, size_t *index_out);
+
+/* How many rows rs_reader_next() has returned so far. */
+uint64_t rs__reader_rows_returned(const rs_reader *reader);
+
+/* The current row's fields as one span "f0\0f1\0...fn-1\0" (for hashing). */
+const char *rs__reader_row_span(const rs_reader *reader, size_t *len_out);
+
+/* rs_mostfreq_get() without a message: 0 or RS_ERR_NOTFOUND. */
+int rs__mostfreq_find(const rs_mostfreq *counter, const char *key, size_t key_len,
+                      const char **text_out);
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * cmd_stats.c - `recsim stats`: what a model file holds, and the machine
+ * facts that decide speed (the OpenBLAS kernel, threads).
+ */
+#include "cli.h"
+#include "commands.h"
+
+#include <recsim.h>
+#include <string.h>
+
+void cmd_stats_help(FILE *out)
+{
+    fputs("usage: recsim stats [--json] MODEL\n"
+          "\n"
+          "Print the node count of every type, the relations with their weights and\n"
+          "edge total of the model file MODEL, and the OpenBLAS kernel in use.\n",
+          out);
+}
+
+int cmd_stats(int argc, char **argv)
+{
+    const char *model = NULL;
+    bool json = false;
+    rs_graph *graph = NULL;
+    size_t types, relations;
+    int s;
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            cmd_stats_help(stdout);
+            return CLI_OK;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            json = true;
+        } else if (argv[i][0] == '-' || model) {
+            return cli_usage("stats", "unexpected argument '%s'", argv[i]);
+        } else {
+            model = argv[i];
+        }
+    }
+    if (!model)
+        return cli_usage("stats", "needs MODEL");
+    if ((s = rs_graph_open(model, RS_GRAPH_READONLY, &graph)) != 0)
+        return cli_fail_status(s, "cannot open model %s", model);
+    types = rs_graph_type_count(graph);
+    relations = rs_graph_relation_count(graph);
+    if (json) {
+        printf("{\"model\": ");
+        cli_json_string(stdout, model);
+        printf(", \"nodes\": {");
+    } else {
+        printf("model %s\nnodes:\n", model);
+    }
+    for (size_t t = 0; t < types; t++) {
+        size_t count = 0;
+        const char *name = rs_graph_type_name(graph, t);
+        rs_graph_node_count(graph, name, &count);
+        if (json) {
+            printf("%s", t ? ", " : "");
+            cli_json_string(stdout, name);
+            printf(": %zu", count);
+        } else {
+            printf("  %-16s %10zu\n", name, count);
+        }
+    }
+    if (json)
+        printf("}, \"relations\": {");
+    else
+        printf("relations:\n");
+    for (size_t r = 0, shown = 0; r < relations; r++) {
+        const char *name = rs_graph_relation_name(graph, (uint32_t)r);
+        double weight = 0.0;
+        if (!name || rs_graph_get_relation_weight(graph, (uint32_t)r, &weight) != RS_OK)
+            continue;
+        if (json) {
+            printf("%s", shown++ ? ", " : "");
+            cli_json_string(stdout, name);
+            printf(": {\"weight\": %g}", weight);
+        } else {
+            printf("  %-16s weight %g\n", name, weight);
+        }
+    }
+    if (json) {
+        printf("}, \"edges\": %zu, \"blas_core\": ", rs_graph_edge_count(graph));
+        cli_json_string(stdout, rs_blas_corename());
+        printf(", \"threads\": %d}\n", rs_get_num_threads());
+    } else {
+        printf("edges: %zu\nOpenBLAS kernel: %s, threads: %d\n", rs_graph_edge_count(graph),
+               rs_blas_corename(), rs_get_num_threads());
+    }
+    rs_graph_close(graph);
+    return CLI_OK;
+}
