@@ -832,13 +832,15 @@ RS_API int rs_item_store_compact(rs_item_store *store);
 /* Options of an item store (rs_item_store_set_int / rs_item_store_get_int). */
 typedef enum rs_item_store_option {
     /* How searches scan the catalogue: RS_SCAN_EXACT (default) scores every
-     * item in float32; RS_SCAN_BF16 scans a bfloat16 copy of the matrix
-     * (half the memory traffic, twice the arithmetic rate) for
-     * RS_ITEM_STORE_RERANK x k candidates per query, then re-scores those in
-     * float32, so returned scores are exact but an item whose bfloat16 score
-     * falls out of the candidates can be missed (recall@10 measured >= 0.99
-     * on random data; see the benchmark).  The copy costs 2 bytes per value.
-     * BF16 needs a CPU with AVX512-BF16; elsewhere searches stay exact. */
+     * item in float32; with RS_SCAN_BF16 a single-query search scans a
+     * bfloat16 copy of the matrix (half the memory traffic) for
+     * RS_ITEM_STORE_RERANK x k candidates, then re-scores those in float32,
+     * so returned scores are exact but an item whose bfloat16 score falls
+     * out of the candidates can be missed (recall@10 measured 1.0 on random
+     * data; see the benchmark).  Batches of queries, bound by arithmetic
+     * rather than memory, always scan in float32.  The copy costs 2 bytes
+     * per value.  BF16 needs a CPU with AVX512-BF16; elsewhere searches stay
+     * exact. */
     RS_ITEM_STORE_SCAN = 0,
     /* Candidates per wanted result re-scored exactly under RS_SCAN_BF16:
      * 1 .. 64, default 4. */
