@@ -864,9 +864,10 @@ int rs_item_store_search(const rs_item_store *store, const float *queries, size_
             goto done;
     }
     if (use_avx512()) {
-        /* Tiles of about 32 KiB of items stay in L1 across query groups. */
+        /* Tiles of 24 KiB of items stay in L1 (with the query panels) while
+         * every query group passes over them. */
         size_t work;
-        p.tile_items = (48u * 1024u) / (dim * sizeof(float));
+        p.tile_items = (24u * 1024u) / (dim * sizeof(float));
         p.tile_items = p.tile_items < 6 ? 6 : p.tile_items - p.tile_items % 6;
         if (rs__mul_size(p.span, n_queries, &work) < 0)
             work = SIZE_MAX;
