@@ -32,6 +32,7 @@
 #include "core/topk.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,7 +45,7 @@
 #endif
 
 enum { KERNEL_AUTO = 0, KERNEL_BLAS = 1 };
-static int forced_kernel = KERNEL_AUTO;
+static atomic_int forced_kernel = KERNEL_AUTO;
 
 /* Items per task of the parallel loop, and the work below which one thread
  * is faster than starting another (in item x query products). */
@@ -86,20 +87,21 @@ struct plan {
 
 void rs__item_force_kernel(int kernel)
 {
-    forced_kernel = kernel;
+    atomic_store(&forced_kernel, kernel);
 }
 
 static bool use_avx512(void)
 {
 #if RS_HAVE_AVX512_KERNEL
-    static int supported = -1;
-    if (forced_kernel == KERNEL_BLAS)
+    /* Searches may run concurrently: the CPU check is cached atomically. */
+    static atomic_int supported = -1;
+    if (atomic_load(&forced_kernel) == KERNEL_BLAS)
         return false;
-    if (supported < 0) {
+    if (atomic_load(&supported) < 0) {
         __builtin_cpu_init();
-        supported = __builtin_cpu_supports("avx512f") ? 1 : 0;
+        atomic_store(&supported, __builtin_cpu_supports("avx512f") ? 1 : 0);
     }
-    return supported == 1;
+    return atomic_load(&supported) == 1;
 #else
     return false;
 #endif
@@ -108,14 +110,14 @@ static bool use_avx512(void)
 static bool use_bf16(void)
 {
 #if RS_HAVE_AVX512_KERNEL
-    static int supported = -1;
+    static atomic_int supported = -1;
     if (!use_avx512())
         return false;
-    if (supported < 0) {
+    if (atomic_load(&supported) < 0) {
         __builtin_cpu_init();
-        supported = __builtin_cpu_supports("avx512bf16") ? 1 : 0;
+        atomic_store(&supported, __builtin_cpu_supports("avx512bf16") ? 1 : 0);
     }
-    return supported == 1;
+    return atomic_load(&supported) == 1;
 #else
     return false;
 #endif
