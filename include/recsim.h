@@ -907,6 +907,46 @@ RS_API int rs_item_store_attribute_filter(const rs_item_store *store,
  */
 RS_API int rs_item_store_compact(rs_item_store *store);
 
+/* Options of an item store (rs_item_store_set_int / rs_item_store_get_int). */
+typedef enum rs_item_store_option {
+    /* How searches scan the catalogue: RS_SCAN_EXACT (default) scores every
+     * item in float32; with RS_SCAN_BF16 a single-query search scans a
+     * bfloat16 copy of the matrix (half the memory traffic) for
+     * RS_ITEM_STORE_RERANK x k candidates, then re-scores those in float32,
+     * so returned scores are exact but an item whose bfloat16 score falls
+     * out of the candidates can be missed (recall@10 measured 1.0 on random
+     * data; see the benchmark).  Batches of queries, bound by arithmetic
+     * rather than memory, always scan in float32.  The copy costs 2 bytes
+     * per value.  BF16 needs a CPU with AVX512-BF16; elsewhere searches stay
+     * exact. */
+    RS_ITEM_STORE_SCAN = 0,
+    /* Candidates per wanted result re-scored exactly under RS_SCAN_BF16:
+     * 1 .. 64, default 4. */
+    RS_ITEM_STORE_RERANK = 1
+} rs_item_store_option;
+
+/* Values of RS_ITEM_STORE_SCAN. */
+#define RS_SCAN_EXACT 0
+#define RS_SCAN_BF16 1
+
+/**
+ * rs_item_store_set_int - set an integer option of a store.
+ *
+ * @option  an rs_item_store_option.
+ * @value   within the option's documented range.
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL store, unknown option), RS_ERR_RANGE
+ * (value out of range) or RS_ERR_NOMEM; on failure the option keeps its value.
+ */
+RS_API int rs_item_store_set_int(rs_item_store *store, int option, int64_t value);
+
+/**
+ * rs_item_store_get_int - read an integer option of a store into *value_out.
+ *
+ * Returns RS_OK or RS_ERR_INVALID (a NULL argument, an unknown option).
+ */
+RS_API int rs_item_store_get_int(const rs_item_store *store, int option, int64_t *value_out);
+
 /**
  * rs_item_store_search - the k best items for each of a batch of queries.
  *

@@ -63,7 +63,7 @@ START_TEST(round_trip_through_a_file)
     char *path = graph_temp_path("items");
     rs_item_store *store = sample_store(), *loaded = NULL;
     rs_graph *g;
-    uint32_t node, index[5];
+    uint32_t node;
     float q[D] = {1, -1, 0.5f, 0, 2, 0, 1};
     uint32_t ia[5], ib[5];
     ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &g));
@@ -84,9 +84,9 @@ START_TEST(round_trip_through_a_file)
         ck_assert_str_eq(rs_item_store_key(store, ia[j]), rs_item_store_key(loaded, ib[j]));
     /* A read-only graph cannot be written. */
     ck_assert_status(rs_item_store_save(store, g, "als"), RS_ERR_READONLY);
+    rs_item_store_free(loaded);
     ck_assert_status(rs_item_store_load(g, "nope", &loaded), RS_ERR_NOTFOUND);
     ck_assert_ptr_null(loaded);
-    (void)index;
     rs_graph_close(g);
     rs_item_store_free(store);
     graph_remove_db(path);

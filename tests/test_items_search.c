@@ -81,6 +81,14 @@ static double ref_score(const struct fixture *f, const float *q, size_t i, int m
     return dot;
 }
 
+/* Assertions inside hot loops: Check records every passing ck_assert (a
+ * write per call), so these only call into Check on failure. */
+#define require(cond, ...)                   \
+    do {                                     \
+        if (!(cond))                         \
+            ck_abort_msg(__VA_ARGS__);       \
+    } while (0)
+
 /* Search with the store and compare query by query with the reference. */
 static void check_search(const struct fixture *f, const float *queries, size_t nq, size_t k,
                          int metric, const uint64_t *exclude, size_t exclude_words,
@@ -111,26 +119,26 @@ static void check_search(const struct fixture *f, const float *queries, size_t n
         }
         qsort(all, m, sizeof *all, by_rank);
         size_t want = k < m ? k : m;
-        ck_assert_uint_eq(count[q], want);
+        require(count[q] == want, "query %zu: %zu results, reference %zu", q, count[q], want);
         for (size_t j = 0; j < want; j++) {
             uint32_t got = index[q * k + j];
-            ck_assert_msg(fabs(score[q * k + j] - all[j].score) <= TOL,
-                          "query %zu rank %zu: score %.8f, reference %.8f", q, j,
-                          (double)score[q * k + j], all[j].score);
+            require(fabs(score[q * k + j] - all[j].score) <= TOL,
+                    "query %zu rank %zu: score %.8f, reference %.8f", q, j,
+                    (double)score[q * k + j], all[j].score);
             if (got != all[j].index) {
                 /* Only a near-tie (within rounding of float vs double) may swap. */
-                ck_assert_uint_lt(got, f->n);
-                ck_assert_msg(fabs(ref_score(f, query, got, metric) - all[j].score) <= TOL,
-                              "query %zu rank %zu: index %u, reference %u (score %.8f)", q,
-                              j, got, all[j].index, all[j].score);
+                require(got < f->n, "query %zu rank %zu: index %u out of range", q, j, got);
+                require(fabs(ref_score(f, query, got, metric) - all[j].score) <= TOL,
+                        "query %zu rank %zu: index %u, reference %u (score %.8f)", q, j, got,
+                        all[j].index, all[j].score);
             }
             for (size_t jj = 0; jj < j; jj++)
-                ck_assert_uint_ne(index[q * k + jj], got);
+                require(index[q * k + jj] != got, "query %zu: index %u twice", q, got);
         }
-        for (size_t j = want; j < k; j++) {
-            ck_assert_uint_eq(index[q * k + j], RS_ITEM_NONE);
-            ck_assert(isinf(score[q * k + j]) && score[q * k + j] < 0);
-        }
+        for (size_t j = want; j < k; j++)
+            require(index[q * k + j] == RS_ITEM_NONE && isinf(score[q * k + j]) &&
+                        score[q * k + j] < 0,
+                    "query %zu slot %zu: not empty", q, j);
     }
     free(index), free(score), free(count), free(all);
 }
@@ -199,10 +207,12 @@ START_TEST(exact_ties_go_to_lower_index)
                 for (size_t i = 0; i < f.n; i++)
                     all[i] = (struct ranked){(uint32_t)i, ref_score(&f, q + qi * 8, i, 0)};
                 qsort(all, f.n, sizeof *all, by_rank);
-                for (size_t j = 0; j < k; j++) {
-                    ck_assert_uint_eq(index[qi * k + j], all[j].index);
-                    ck_assert_float_eq(score[qi * k + j], (float)all[j].score);
-                }
+                for (size_t j = 0; j < k; j++)
+                    require(index[qi * k + j] == all[j].index &&
+                                score[qi * k + j] == (float)all[j].score,
+                            "query %zu rank %zu: %u (%g), reference %u (%g)", qi, j,
+                            index[qi * k + j], (double)score[qi * k + j], all[j].index,
+                            all[j].score);
             }
             free(index), free(score), free(all);
         }
@@ -388,6 +398,93 @@ START_TEST(bad_arguments)
 }
 END_TEST
 
+/* The bfloat16 scan with exact re-ranking: recall@10 against the exact
+ * search, exact scores for what it returns, filters still applied. */
+START_TEST(bf16_scan_recall_and_exact_scores)
+{
+    enum { N = 20000, D = 64, NQ = 40, K = 10 };
+    struct fixture f;
+    float *q = make_queries(NQ, D, 12, false);
+    uint32_t *exact = malloc(NQ * K * sizeof *exact), *approx = malloc(NQ * K * sizeof *approx);
+    float *score = malloc(NQ * K * sizeof *score);
+    size_t words = rs__bitset_words(N), hits = 0;
+    uint64_t *exclude = calloc(NQ * words, sizeof *exclude);
+    int64_t value;
+    fixture_make(&f, N, D, 13, false);
+    ck_assert_ok(rs_item_store_search(f.store, q, NQ, D, K, RS_METRIC_COSINE, NULL, 0, NULL, 0,
+                                      exact, score, NULL));
+    ck_assert_ok(rs_item_store_get_int(f.store, RS_ITEM_STORE_SCAN, &value));
+    ck_assert_int_eq(value, RS_SCAN_EXACT);
+    ck_assert_ok(rs_item_store_set_int(f.store, RS_ITEM_STORE_SCAN, RS_SCAN_BF16));
+    ck_assert_ok(rs_item_store_get_int(f.store, RS_ITEM_STORE_SCAN, &value));
+    ck_assert_int_eq(value, RS_SCAN_BF16);
+    for (size_t nq = 1; nq <= NQ; nq += NQ - 1) {
+        ck_assert_ok(rs_item_store_search(f.store, q, nq, D, K, RS_METRIC_COSINE, NULL, 0,
+                                          NULL, 0, approx, score, NULL));
+        hits = 0;
+        for (size_t i = 0; i < nq; i++)
+            for (size_t a = 0; a < K; a++) {
+                double ref = ref_score(&f, q + i * D, approx[i * K + a], RS_METRIC_COSINE);
+                require(fabs(score[i * K + a] - ref) <= TOL, "score %g, reference %g",
+                        (double)score[i * K + a], ref);
+                for (size_t b = 0; b < K; b++)
+                    hits += approx[i * K + a] == exact[i * K + b];
+            }
+        ck_assert_msg(hits >= 0.99 * nq * K, "recall@10 %.3f", (double)hits / (nq * K));
+    }
+    /* Items added, updated and removed after switching keep the copy in step. */
+    for (size_t i = 0; i < NQ; i++)
+        rs__bitset_set(exclude + i * words, exact[i * K]); /* hide each best item */
+    check_search(&f, q, NQ, K, RS_METRIC_INNER_PRODUCT, exclude, words, NULL, 0);
+    ck_assert_ok(rs_item_store_update(f.store, "item7", q, D));
+    memcpy(f.items + 7 * D, q, D * sizeof *q);
+    ck_assert_ok(rs_item_store_search(f.store, q, 1, D, 1, RS_METRIC_COSINE, NULL, 0, NULL, 0,
+                                      approx, score, NULL));
+    ck_assert_uint_eq(approx[0], 7);
+    ck_assert_float_eq_tol(score[0], 1.0f, 1e-6f);
+    ck_assert_ok(rs_item_store_remove(f.store, "item7"));
+    f.live[7] = false;
+    check_search(&f, q, 3, K, RS_METRIC_COSINE, NULL, 0, NULL, 0);
+    ck_assert_ok(rs_item_store_compact(f.store));
+    ck_assert_ok(rs_item_store_set_int(f.store, RS_ITEM_STORE_RERANK, 64));
+    ck_assert_ok(rs_item_store_search(f.store, q + D, 1, D, K, RS_METRIC_COSINE, NULL, 0, NULL,
+                                      0, approx, score, NULL));
+    /* Bad options. */
+    ck_assert_status(rs_item_store_set_int(f.store, RS_ITEM_STORE_SCAN, 2), RS_ERR_RANGE);
+    ck_assert_status(rs_item_store_set_int(f.store, RS_ITEM_STORE_RERANK, 0), RS_ERR_RANGE);
+    ck_assert_status(rs_item_store_set_int(f.store, RS_ITEM_STORE_RERANK, 65), RS_ERR_RANGE);
+    ck_assert_status(rs_item_store_set_int(f.store, 99, 1), RS_ERR_INVALID);
+    ck_assert_status(rs_item_store_set_int(NULL, RS_ITEM_STORE_SCAN, 1), RS_ERR_INVALID);
+    ck_assert_status(rs_item_store_get_int(f.store, 99, &value), RS_ERR_INVALID);
+    ck_assert_status(rs_item_store_get_int(f.store, RS_ITEM_STORE_SCAN, NULL), RS_ERR_INVALID);
+    ck_assert_ok(rs_item_store_get_int(f.store, RS_ITEM_STORE_RERANK, &value));
+    ck_assert_int_eq(value, 64);
+    ck_assert_ok(rs_item_store_set_int(f.store, RS_ITEM_STORE_SCAN, RS_SCAN_EXACT));
+    fixture_free(&f);
+    free(q), free(exact), free(approx), free(score), free(exclude);
+}
+END_TEST
+
+/* Odd dimensions and small stores under the bfloat16 scan. */
+START_TEST(bf16_scan_odd_shapes)
+{
+    static const size_t dims[] = {1, 3, 33, 65};
+    for (size_t di = 0; di < 4; di++) {
+        struct fixture f;
+        float *q = make_queries(20, dims[di], 30 + di, true);
+        fixture_make(&f, 700, dims[di], 31 + di, true);
+        ck_assert_ok(rs_item_store_set_int(f.store, RS_ITEM_STORE_SCAN, RS_SCAN_BF16));
+        ck_assert_ok(rs_item_store_set_int(f.store, RS_ITEM_STORE_RERANK, 64));
+        /* Small integers are exact in bfloat16: the scan loses nothing. */
+        check_search(&f, q, 1, 10, RS_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0);
+        check_search(&f, q, 20, 10, RS_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0);
+        check_search(&f, q, 17, 800, RS_METRIC_COSINE, NULL, 0, NULL, 0);
+        fixture_free(&f);
+        free(q);
+    }
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("items_search");
@@ -401,6 +498,8 @@ Suite *test_suite(void)
     tcase_add_test(tc, zero_vectors_score_zero_under_cosine);
     tcase_add_test(tc, thread_count_does_not_change_results);
     tcase_add_test(tc, bad_arguments);
+    tcase_add_test(tc, bf16_scan_recall_and_exact_scores);
+    tcase_add_test(tc, bf16_scan_odd_shapes);
     suite_add_tcase(s, tc);
     return s;
 }

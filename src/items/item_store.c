@@ -32,6 +32,9 @@ int rs_item_store_create(size_t dim, rs_item_store **out)
     if (!store)
         return RS_ERR_NOMEM;
     store->dim = dim;
+    store->scan = RS_SCAN_EXACT;
+    store->rerank = 4;
+    store->bf16_stride = dim + dim % 2;
     store->keys = rs__idmap_create();
     if (!store->keys) {
         rs_item_store_free(store);
@@ -49,6 +52,7 @@ void rs_item_store_free(rs_item_store *store)
         free(store->attribute_columns[a]);
     free(store->attribute_columns);
     rs__aligned_free(store->matrix);
+    rs__aligned_free(store->bf16);
     free(store->inv_norm);
     free(store->live_bits);
     rs__idmap_free(store->keys);
@@ -126,6 +130,7 @@ static int reserve_rows(rs_item_store *store, size_t rows)
     size_t capacity = store->capacity ? store->capacity : MIN_CAPACITY;
     size_t matrix_bytes, old_words, new_words;
     float *matrix, *inv_norm;
+    uint16_t *bf16 = NULL;
     uint64_t *live_bits, **columns = NULL;
     if (rows <= store->capacity)
         return 0;
@@ -146,6 +151,12 @@ static int reserve_rows(rs_item_store *store, size_t rows)
         columns = rs__calloc(store->n_attribute_columns, sizeof *columns);
     if (!matrix || !inv_norm || !live_bits || (store->n_attribute_columns && !columns))
         goto fail;
+    if (store->bf16) {
+        bf16 = rs__aligned_alloc(RS_ALIGNMENT, capacity * store->bf16_stride * sizeof *bf16);
+        if (!bf16)
+            goto fail;
+        memcpy(bf16, store->bf16, store->capacity * store->bf16_stride * sizeof *bf16);
+    }
     for (size_t a = 0; a < store->n_attribute_columns; a++) {
         if (!store->attribute_columns[a])
             continue;
@@ -167,6 +178,10 @@ static int reserve_rows(rs_item_store *store, size_t rows)
     rs__aligned_free(store->matrix);
     free(store->inv_norm);
     free(store->live_bits);
+    if (bf16) {
+        rs__aligned_free(store->bf16);
+        store->bf16 = bf16;
+    }
     store->matrix = matrix;
     store->inv_norm = inv_norm;
     store->live_bits = live_bits;
@@ -180,13 +195,27 @@ fail:
     free(live_bits);
     free(inv_norm);
     rs__aligned_free(matrix);
+    rs__aligned_free(bf16);
     return RS_ERR_NOMEM;
+}
+
+/* The bfloat16 copy of a row (its padding value stays 0). */
+static void write_bf16_row(rs_item_store *store, size_t row)
+{
+    const float *x = store->matrix + row * store->dim;
+    uint16_t *out = store->bf16 + row * store->bf16_stride;
+    for (size_t d = 0; d < store->dim; d++)
+        out[d] = rs__to_bf16(x[d]);
+    if (store->bf16_stride > store->dim)
+        out[store->dim] = 0;
 }
 
 static void write_row(rs_item_store *store, uint32_t row, const float *vector)
 {
     memcpy(store->matrix + (size_t)row * store->dim, vector, store->dim * sizeof(float));
     store->inv_norm[row] = inverse_norm(vector, store->dim);
+    if (store->bf16)
+        write_bf16_row(store, row);
 }
 
 int rs__item_store_insert(rs_item_store *store, const char *key, size_t key_len,
@@ -248,6 +277,8 @@ int rs_item_store_remove(rs_item_store *store, const char *key)
     rs__idmap_remove(store->keys, key, strlen(key));
     memset(store->matrix + (size_t)row * store->dim, 0, store->dim * sizeof(float));
     store->inv_norm[row] = 0.0f;
+    if (store->bf16)
+        write_bf16_row(store, row);
     rs__bitset_clear(store->live_bits, row);
     for (size_t a = 0; a < store->n_attribute_columns; a++)
         if (store->attribute_columns[a])
@@ -420,6 +451,10 @@ int rs_item_store_compact(rs_item_store *store)
         memset(store->matrix + from * store->dim, 0, store->dim * sizeof(float));
         store->inv_norm[hole] = store->inv_norm[from];
         store->inv_norm[from] = 0.0f;
+        if (store->bf16) {
+            write_bf16_row(store, hole);
+            write_bf16_row(store, from);
+        }
         rs__bitset_set(store->live_bits, hole);
         rs__bitset_clear(store->live_bits, from);
         for (size_t a = 0; a < store->n_attribute_columns; a++) {
@@ -435,4 +470,65 @@ int rs_item_store_compact(rs_item_store *store)
         last = from;
     }
     return RS_OK;
+}
+
+/* ------------------------------------------------------------ options */
+
+int rs_item_store_set_int(rs_item_store *store, int option, int64_t value)
+{
+    const char *fn = "rs_item_store_set_int";
+    int rc = check_store(store, fn);
+    if (rc < 0)
+        return rc;
+    switch (option) {
+    case RS_ITEM_STORE_SCAN:
+        if (value != RS_SCAN_EXACT && value != RS_SCAN_BF16)
+            return rs__fail(RS_ERR_RANGE, "%s: RS_ITEM_STORE_SCAN %lld is not RS_SCAN_EXACT (0)"
+                            " or RS_SCAN_BF16 (1)", fn, (long long)value);
+        if (value == RS_SCAN_BF16 && !store->bf16) {
+            size_t bytes;
+            if (rs__mul_size(store->capacity ? store->capacity : 1, store->bf16_stride,
+                             &bytes) < 0 ||
+                rs__mul_size(bytes, sizeof(uint16_t), &bytes) < 0)
+                return RS_ERR_OVERFLOW;
+            store->bf16 = rs__aligned_alloc(RS_ALIGNMENT, bytes);
+            if (!store->bf16)
+                return RS_ERR_NOMEM;
+            for (size_t row = 0; row < rs__item_span(store); row++)
+                write_bf16_row(store, row);
+        } else if (value == RS_SCAN_EXACT) {
+            rs__aligned_free(store->bf16);
+            store->bf16 = NULL;
+        }
+        store->scan = (int)value;
+        return RS_OK;
+    case RS_ITEM_STORE_RERANK:
+        if (value < 1 || value > 64)
+            return rs__fail(RS_ERR_RANGE, "%s: RS_ITEM_STORE_RERANK %lld is outside [1, 64]",
+                            fn, (long long)value);
+        store->rerank = (int)value;
+        return RS_OK;
+    default:
+        return rs__fail(RS_ERR_INVALID, "%s: unknown option %d", fn, option);
+    }
+}
+
+int rs_item_store_get_int(const rs_item_store *store, int option, int64_t *value_out)
+{
+    const char *fn = "rs_item_store_get_int";
+    int rc = check_store(store, fn);
+    if (rc < 0)
+        return rc;
+    if (!value_out)
+        return rs__fail(RS_ERR_INVALID, "%s: value_out is NULL", fn);
+    switch (option) {
+    case RS_ITEM_STORE_SCAN:
+        *value_out = store->scan;
+        return RS_OK;
+    case RS_ITEM_STORE_RERANK:
+        *value_out = store->rerank;
+        return RS_OK;
+    default:
+        return rs__fail(RS_ERR_INVALID, "%s: unknown option %d", fn, option);
+    }
 }

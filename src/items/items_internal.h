@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Attributes are numbered 0 .. RS_ITEM_MAX_ATTRIBUTES - 1 (see recsim.h). */
 #define RS_ITEM_ATTRIBUTES_LIMIT 4096u
@@ -29,7 +30,21 @@ struct rs_item_store {
     rs_idmap *keys;       /* key <-> row; its span is the rows in use */
     uint64_t **attribute_columns; /* per attribute a bitset over rows, or NULL */
     size_t n_attribute_columns;   /* entries in attribute_columns */
+    int scan;                     /* RS_SCAN_EXACT or RS_SCAN_BF16 */
+    int rerank;                   /* candidates per result re-ranked exactly */
+    uint16_t *bf16;     /* with RS_SCAN_BF16: capacity x bf16_stride bfloat16
+                           copy of matrix (RS_ALIGNMENT-aligned), else NULL */
+    size_t bf16_stride; /* dim rounded up to even: rows are whole pairs */
 };
+
+/* float -> bfloat16, rounding to nearest even (values are finite). */
+static inline uint16_t rs__to_bf16(float x)
+{
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    u += 0x7FFFu + ((u >> 16) & 1u);
+    return (uint16_t)(u >> 16);
+}
 
 /* Rows handed out so far (live items and holes): the index range. */
 static inline size_t rs__item_span(const rs_item_store *store)
