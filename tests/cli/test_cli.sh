@@ -69,5 +69,20 @@ expect "search -k bad" 2 "" "-k wants" -- search -k 0 "$model" x
 expect "search --key without --type" 2 "" "need --type" -- search --key "$model" x
 expect "search no match" 0 "no match" "" -- search "$model" zzzqqq
 
+# eval on the imported demo model
+recs=$(mktemp)
+expect "eval temporal" 0 "most-popular  *185" "" -- eval --relation bought --cut 2011-09-01 "$model"
+expect "eval --json" 0 '"name": "recent-popular' "" -- eval --json --cut 2011-09-01 "$model"
+expect "eval cold" 0 "cold-start users" "" -- eval --cold --cut 2011-09-01 "$model"
+expect "eval random split" 0 "most-popular" "" -- eval --random 0.2 --seed 1 "$model"
+expect "eval write recs" 0 "" "" -- -q eval --cut 2011-09-01 --write-recs "$recs" "$model"
+awk -F'\t' 'NF != 3 || $3 < 1 || $3 > 10 { bad = 1 } END { exit bad || NR == 0 }' "$recs" &&
+    passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --write-recs format"; }
+rm -f "$recs"
+expect "eval two splits" 2 "" "choose one of" -- eval --cut 2011-09-01 --last 2 "$model"
+expect "eval bad fraction" 2 "" "fraction between" -- eval --random 1.5 "$model"
+expect "eval bad cut" 1 "" "splitting" -- eval --cut yesterday "$model"
+expect "eval -k 0" 2 "" "-k wants" -- eval -k 0 "$model"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

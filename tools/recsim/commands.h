@@ -15,5 +15,7 @@ int cmd_stats(int argc, char **argv);
 void cmd_stats_help(FILE *out);
 int cmd_search(int argc, char **argv);
 void cmd_search_help(FILE *out);
+int cmd_eval(int argc, char **argv);
+void cmd_eval_help(FILE *out);
 
 #endif

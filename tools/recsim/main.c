@@ -13,6 +13,7 @@
 static const struct cli_command commands[] = {
     {"import", "clean a CSV/TSV/JSONL export and import it into a model", cmd_import,
      cmd_import_help},
+    {"eval", "split, run the baselines and print every metric", cmd_eval, cmd_eval_help},
     {"stats", "what a model file holds", cmd_stats, cmd_stats_help},
     {"search", "find nodes by key or by full text", cmd_search, cmd_search_help},
     {"version", "print the library version and the BLAS kernel", cmd_version,
