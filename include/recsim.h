@@ -668,11 +668,12 @@ typedef struct rs_item_store rs_item_store;
 /* The index reported for an empty result slot. */
 #define RS_ITEM_NONE 0xFFFFFFFFu
 
-/* How rs_item_store_search scores a query q against an item x. */
-typedef enum rs_metric {
+/* How rs_item_store_search scores a query q against an item x.  (The
+ * ranking-quality metrics of the evaluation are rs_metric, below.) */
+typedef enum rs_item_metric {
     RS_METRIC_INNER_PRODUCT = 0, /* q . x */
     RS_METRIC_COSINE = 1         /* q . x / (|q| |x|); 0 when q or x is zero */
-} rs_metric;
+} rs_item_metric;
 
 /**
  * rs_item_store_create - a new, empty item store of vectors of one dimension.
