@@ -68,6 +68,7 @@ struct rs_graph {
     sqlite3 *db;
     bool readonly;
     bool in_bulk;
+    bool bulk_module; /* rs_bulk_edges registered on db (graph_edges.c) */
     sqlite3_stmt *stmt[ST_COUNT];
 
     /* types: name -> type index; per type its SQLite id and live node count */
