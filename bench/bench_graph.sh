@@ -5,13 +5,13 @@
 #    equivalent table with the same unique index on (src, rel, dst);
 #  - 2-hop neighbourhood of a degree-50 node, in memory against the recursive
 #    SQL query on the same file (inside the binary: same SQLite library).
-# Medians of RUNS runs (default 3), loads interleaved so that machine noise
+# Medians of RUNS runs (default 5), loads interleaved so that machine noise
 # hits both alike.  Wall time is the figure; CPU time (user + sys, from
 # /usr/bin/time when installed) is printed too, since on a shared machine it
 # is the steadier of the two.
 set -eu
 bin=$1
-runs=${RUNS:-3}
+runs=${RUNS:-5}
 command -v sqlite3 >/dev/null 2>&1 || { echo "bench_graph.sh: sqlite3 CLI not found"; exit 1; }
 dir=$(mktemp -d "${TMPDIR:-/tmp}/bench_graph.XXXXXX")
 trap 'rm -rf "$dir"' EXIT INT TERM

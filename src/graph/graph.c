@@ -71,7 +71,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_EDGE_UPSERT] = "INSERT INTO edges(src, rel, dst, weight, ts) VALUES (?1, ?2, ?3, ?4, ?5)"
                        " ON CONFLICT(src, rel, dst) DO UPDATE SET weight = excluded.weight,"
                        " ts = excluded.ts",
-    /* ST_EDGE_INSERT_MANY, ST_NODE_INSERT_MANY: built by rs__graph_stmt */
+    /* ST_NODE_INSERT_MANY: built by rs__graph_stmt */
     [ST_DROP_NODE_INDEX] = "DROP INDEX nodes_key",
     [ST_CREATE_NODE_INDEX] = "CREATE UNIQUE INDEX nodes_key ON nodes(type_id, key)",
     [ST_EDGE_UPDATE] = "UPDATE edges SET weight = ?4, ts = ?5 WHERE src = ?1 AND rel = ?2"
@@ -142,14 +142,11 @@ sqlite3_stmt *rs__graph_stmt(rs_graph *g, enum rs__graph_stmt which)
     }
     char many[64 + RS_GRAPH_INSERT_ROWS * 24];
     const char *sql = stmt_sql[which];
-    if (which == ST_EDGE_INSERT_MANY || which == ST_NODE_INSERT_MANY) {
-        bool edges = which == ST_EDGE_INSERT_MANY;
+    if (which == ST_NODE_INSERT_MANY) {
         size_t at = (size_t)snprintf(many, sizeof many, "%s",
-                                     edges ? "INSERT INTO edges(src, rel, dst, weight, ts) VALUES "
-                                           : "INSERT INTO nodes(id, type_id, key) VALUES ");
+                                     "INSERT INTO nodes(id, type_id, key) VALUES ");
         for (int i = 0; i < RS_GRAPH_INSERT_ROWS; i++)
-            at += (size_t)snprintf(many + at, sizeof many - at, "%s%s", i ? "," : "",
-                                   edges ? "(?,?,?,?,?)" : "(?,?,?)");
+            at += (size_t)snprintf(many + at, sizeof many - at, "%s%s", i ? "," : "", "(?,?,?)");
         sql = many;
     }
     int rc = sqlite3_prepare_v3(g->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);

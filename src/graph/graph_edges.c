@@ -588,6 +588,159 @@ static int insert_bulk_nodes(rs_graph *g)
     return 0;
 }
 
+/* The queued edges as an eponymous virtual table, so that one INSERT ...
+ * SELECT writes them all: a column handed over by xColumn costs less than
+ * a bound parameter, and there is one statement instead of thousands.
+ * Rows already written (merged into existing edges, merge == -1) are
+ * skipped. */
+typedef struct bulk_vtab {
+    sqlite3_vtab base;
+    rs_graph *g;
+} bulk_vtab;
+
+typedef struct bulk_cursor {
+    sqlite3_vtab_cursor base;
+    size_t i;
+} bulk_cursor;
+
+static int bulk_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+                        sqlite3_vtab **out, char **err)
+{
+    bulk_vtab *t;
+    int rc;
+    (void)argc;
+    (void)argv;
+    (void)err;
+    if ((rc = sqlite3_declare_vtab(db, "CREATE TABLE x(src, rel, dst, weight, ts)")) != SQLITE_OK)
+        return rc;
+    if (!(t = sqlite3_malloc(sizeof *t)))
+        return SQLITE_NOMEM;
+    memset(t, 0, sizeof *t);
+    t->g = aux;
+    *out = &t->base;
+    return SQLITE_OK;
+}
+
+static int bulk_disconnect(sqlite3_vtab *t)
+{
+    sqlite3_free(t);
+    return SQLITE_OK;
+}
+
+static int bulk_best_index(sqlite3_vtab *t, sqlite3_index_info *info)
+{
+    (void)t;
+    info->estimatedCost = 1e6;
+    return SQLITE_OK;
+}
+
+static int bulk_open(sqlite3_vtab *t, sqlite3_vtab_cursor **out)
+{
+    bulk_cursor *c = sqlite3_malloc(sizeof *c);
+    (void)t;
+    if (!c)
+        return SQLITE_NOMEM;
+    memset(c, 0, sizeof *c);
+    *out = &c->base;
+    return SQLITE_OK;
+}
+
+static int bulk_close(sqlite3_vtab_cursor *c)
+{
+    sqlite3_free(c);
+    return SQLITE_OK;
+}
+
+static void bulk_skip_written(bulk_cursor *c)
+{
+    const rs_graph *g = ((bulk_vtab *)c->base.pVtab)->g;
+    while (c->i < g->n_pending && g->pending[c->i].merge == -1)
+        c->i++;
+}
+
+static int bulk_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str, int argc,
+                       sqlite3_value **argv)
+{
+    (void)idx;
+    (void)idx_str;
+    (void)argc;
+    (void)argv;
+    ((bulk_cursor *)cur)->i = 0;
+    bulk_skip_written((bulk_cursor *)cur);
+    return SQLITE_OK;
+}
+
+static int bulk_next(sqlite3_vtab_cursor *cur)
+{
+    ((bulk_cursor *)cur)->i++;
+    bulk_skip_written((bulk_cursor *)cur);
+    return SQLITE_OK;
+}
+
+static int bulk_eof(sqlite3_vtab_cursor *cur)
+{
+    return ((bulk_cursor *)cur)->i >= ((bulk_vtab *)cur->pVtab)->g->n_pending;
+}
+
+static int bulk_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
+{
+    const rs_graph *g = ((bulk_vtab *)cur->pVtab)->g;
+    const rs__pending_edge *e = &g->pending[((bulk_cursor *)cur)->i];
+    switch (col) {
+    case 0: sqlite3_result_int64(ctx, g->node_rowid[e->src]); break;
+    case 1: sqlite3_result_int64(ctx, g->rel_rowid[e->relation]); break;
+    case 2: sqlite3_result_int64(ctx, g->node_rowid[e->dst]); break;
+    case 3: sqlite3_result_double(ctx, e->weight); break;
+    default: sqlite3_result_int64(ctx, e->timestamp); break;
+    }
+    return SQLITE_OK;
+}
+
+static int bulk_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
+{
+    *rowid = (sqlite3_int64)((bulk_cursor *)cur)->i;
+    return SQLITE_OK;
+}
+
+static const sqlite3_module bulk_module = {
+    .iVersion = 0,
+    .xCreate = NULL, /* eponymous only */
+    .xConnect = bulk_connect,
+    .xBestIndex = bulk_best_index,
+    .xDisconnect = bulk_disconnect,
+    .xDestroy = bulk_disconnect,
+    .xOpen = bulk_open,
+    .xClose = bulk_close,
+    .xFilter = bulk_filter,
+    .xNext = bulk_next,
+    .xEof = bulk_eof,
+    .xColumn = bulk_column,
+    .xRowid = bulk_rowid,
+};
+
+/* Write the queued edges not written yet (g->pending[0 .. n_pending)). */
+static int insert_bulk_edges(rs_graph *g)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if (!g->bulk_module) {
+        rc = sqlite3_create_module_v2(g->db, "rs_bulk_edges", &bulk_module, g, NULL);
+        if (rc != SQLITE_OK)
+            return rs__graph_sql_fail(g, rc, "registering the bulk load table");
+        g->bulk_module = true;
+    }
+    rc = sqlite3_prepare_v2(g->db,
+                            "INSERT INTO edges(src, rel, dst, weight, ts)"
+                            " SELECT src, rel, dst, weight, ts FROM rs_bulk_edges",
+                            -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return rs__graph_sql_fail(g, rc, "writing edges");
+    return 0;
+}
+
 int rs_graph_bulk_commit(rs_graph *g)
 {
     const char *fn = "rs_graph_bulk_commit";
@@ -676,58 +829,12 @@ int rs_graph_bulk_commit(rs_graph *g)
     }
 
     /* new nodes (rows deferred by rs_graph_add_node), then new edges in key
-     * order, many rows per statement */
+     * order, all in one statement */
     if ((status = insert_bulk_nodes(g)) != 0)
         goto fail;
-    {
-        sqlite3_stmt *many, *one;
-        size_t i = 0;
-        if (!(many = rs__graph_stmt(g, ST_EDGE_INSERT_MANY))) {
-            status = rs_errcode();
-            goto fail;
-        }
-        while (i < n) {
-            size_t group[RS_GRAPH_INSERT_ROWS], filled = 0;
-            sqlite3_stmt *st;
-            int rc;
-            for (; i < n && filled < RS_GRAPH_INSERT_ROWS; i++)
-                if (e[i].merge != -1)
-                    group[filled++] = i;
-            if (filled == 0)
-                break;
-            if (filled == RS_GRAPH_INSERT_ROWS)
-                st = many;
-            else if (!(st = one = rs__graph_stmt(g, ST_EDGE_INSERT))) {
-                status = rs_errcode();
-                goto fail;
-            }
-            for (size_t r = 0; r < filled; r++) {
-                const rs__pending_edge *pe = &e[group[r]];
-                int base = st == many ? (int)r * 5 : 0;
-                sqlite3_bind_int64(st, base + 1, g->node_rowid[pe->src]);
-                sqlite3_bind_int64(st, base + 2, g->rel_rowid[pe->relation]);
-                sqlite3_bind_int64(st, base + 3, g->node_rowid[pe->dst]);
-                sqlite3_bind_double(st, base + 4, pe->weight);
-                sqlite3_bind_int64(st, base + 5, pe->timestamp);
-                if (st != many) {
-                    rc = sqlite3_step(st);
-                    sqlite3_reset(st);
-                    if (rc != SQLITE_DONE) {
-                        status = rs__graph_sql_fail(g, rc, "writing edges");
-                        goto fail;
-                    }
-                }
-            }
-            if (st == many) {
-                rc = sqlite3_step(st);
-                sqlite3_reset(st);
-                if (rc != SQLITE_DONE) {
-                    status = rs__graph_sql_fail(g, rc, "writing edges");
-                    goto fail;
-                }
-            }
-        }
-    }
+    g->n_pending = n; /* the folded queue, read by rs_bulk_edges */
+    if ((status = insert_bulk_edges(g)) != 0)
+        goto fail;
 
     /* the adjacency: old edges (with merged weights) plus new ones, rebuilt */
     total = g->out.edges + n;

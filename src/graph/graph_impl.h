@@ -53,7 +53,7 @@ enum rs__graph_stmt {
     ST_TYPE_INSERT,
     ST_NODE_INSERT, ST_NODE_DELETE,
     ST_REL_INSERT, ST_REL_SET_WEIGHT,
-    ST_EDGE_INSERT, ST_EDGE_INSERT_MANY, ST_NODE_INSERT_MANY, ST_DROP_NODE_INDEX,
+    ST_EDGE_INSERT, ST_NODE_INSERT_MANY, ST_DROP_NODE_INDEX,
     ST_CREATE_NODE_INDEX,
     ST_EDGE_UPSERT, ST_EDGE_UPDATE, ST_EDGE_DELETE, ST_EDGE_GET,
     ST_PROP_SET, ST_PROP_DELETE, ST_PROP_GET,
@@ -68,6 +68,7 @@ struct rs_graph {
     sqlite3 *db;
     bool readonly;
     bool in_bulk;
+    bool bulk_module; /* rs_bulk_edges registered on db (graph_edges.c) */
     sqlite3_stmt *stmt[ST_COUNT];
 
     /* types: name -> type index; per type its SQLite id and live node count */
