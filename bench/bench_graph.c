@@ -22,19 +22,13 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "bench_util.h"
 
 #define N_USERS 100000
 #define N_ITEMS 50000
 #define N_BRANDS 1000
 #define N_CATEGORIES 200
 #define N_EDGES 1000000
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 static uint64_t next_random(void)
@@ -204,18 +198,6 @@ static double load(const char *csv, const char *db, size_t *edges_out)
            "%.3f s (cpu %.3f), close (checkpoint) %.3f s\n",
            t1 - t0, c1 - c0, t2 - t1, c2 - c1, now() - t2);
     return now() - t0;
-}
-
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, size_t n)
-{
-    qsort(v, n, sizeof *v, compare_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static int query(const char *db)

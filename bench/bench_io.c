@@ -22,19 +22,13 @@
 
 #include <math.h>
 #include <unistd.h>
+#include "bench_util.h"
 
 static const char *const rule_names[6] = {
     "a CustomerID missing", "b cancellation (InvoiceNo C*)", "c Quantity <= 0",
     "d UnitPrice <= 0", "e non-product StockCode", "f exact duplicate row"};
 static const uint64_t expected[6] = {135080, 8905, 0, 40, 1547, 5187};
 static const uint64_t expected_kept = 391150;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static int die(const char *what)
 {
@@ -220,12 +214,6 @@ static int import_once(const char *path, const char *model, double *secs_edges,
     rs_graph_close(g);
     *secs_items = now() - t0;
     return status;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 int main(int argc, char **argv)

@@ -27,25 +27,6 @@
 #define K 10
 #define N_QUERIES_MAX 256
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static int by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, by_value);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 static void fill_normal(float *v, size_t n, uint64_t seed)
 {
     rs_rng r;
@@ -77,6 +58,7 @@ struct read_arg {
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
+#include "bench_util.h"
 /* OR of every 64-byte line: as close to a pure stream of loads as C gets. */
 __attribute__((target("avx512f"))) static void *read_range(void *p)
 {

@@ -19,25 +19,12 @@
 #include <time.h>
 
 #include "recsim.h"
+#include "bench_util.h"
 
 #define SYNTH_USERS 200000u
 #define SYNTH_ITEMS 50000u
 #define SYNTH_NNZ 5000000u
 #define RETAIL_TRAIN "/work/shared/eval/retail_split/train.tsv"
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static double cpu_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 static uint64_t splitmix(uint64_t *s)
 {

@@ -18,15 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "bench_util.h"
 
 #define DIM 256
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Short product-like texts: 2..8 words, Zipf-distributed over a vocabulary
  * of pseudo-words, sometimes a number, sometimes Chinese. */

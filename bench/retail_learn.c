@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "recsim.h"
+#include "bench_util.h"
 
 #define K 10
 #define CUT "2011-09-01 00:00:00"
@@ -43,13 +44,6 @@ typedef struct split {
     size_t *te_start;
     uint32_t *te_item;
 } split;
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 static void die(const char *what, int rc)
 {

@@ -312,6 +312,30 @@ RS_TARGET_AVX512 static inline float dot_row(const float *x, const float *q, siz
 
 /* Items [lo, hi) against one query: 16 dot products, then one comparison
  * of the 16 scores with the threshold. */
+/*
+ * A single query's scores of items i .. i+15 (in `lanes`): scale them for
+ * cosine, and offer those that pass the gate.  Shared by the float32 and the
+ * bfloat16 scans, which differ only in how they compute the dot products.
+ */
+RS_TARGET_AVX512 __attribute__((always_inline)) static inline void offer_lanes(
+    const struct plan *p, struct worker *w, size_t i, float lanes[16])
+{
+    __m512 s = _mm512_loadu_ps(lanes);
+    __mmask16 pass;
+    if (p->cosine)
+        s = _mm512_mul_ps(s, _mm512_loadu_ps(p->store->inv_norm + i));
+    pass = _mm512_cmp_ps_mask(s, _mm512_set1_ps(w->gate[0]), _CMP_GE_OQ);
+    if (!pass)
+        return;
+    _mm512_storeu_ps(lanes, s);
+    while (pass) {
+        unsigned lane = (unsigned)__builtin_ctz(pass);
+        pass &= (__mmask16)(pass - 1);
+        if (lanes[lane] >= w->gate[0])
+            offer(p, w, 0, i + lane, lanes[lane]);
+    }
+}
+
 RS_TARGET_AVX512 static void single_query(const struct plan *p, struct worker *w, size_t lo,
                                           size_t hi)
 {
@@ -322,23 +346,9 @@ RS_TARGET_AVX512 static void single_query(const struct plan *p, struct worker *w
     float lanes[16];
     size_t i = lo;
     for (; i + 16 <= hi; i += 16) {
-        __m512 s;
-        __mmask16 pass;
         for (unsigned j = 0; j < 16; j++)
             lanes[j] = dot_row(matrix + (i + j) * dim, q, dim, tail_mask);
-        s = _mm512_loadu_ps(lanes);
-        if (p->cosine)
-            s = _mm512_mul_ps(s, _mm512_loadu_ps(inv_norm + i));
-        pass = _mm512_cmp_ps_mask(s, _mm512_set1_ps(w->gate[0]), _CMP_GE_OQ);
-        if (pass) {
-            _mm512_storeu_ps(lanes, s);
-            while (pass) {
-                unsigned lane = (unsigned)__builtin_ctz(pass);
-                pass &= (__mmask16)(pass - 1);
-                if (lanes[lane] >= w->gate[0])
-                    offer(p, w, 0, i + lane, lanes[lane]);
-            }
-        }
+        offer_lanes(p, w, i, lanes);
     }
     for (; i < hi; i++) {
         float s = dot_row(matrix + i * dim, q, dim, tail_mask);
@@ -481,23 +491,9 @@ RS_TARGET_BF16 static void bf16_single_query(const struct plan *p, struct worker
     float lanes[16];
     size_t i = lo;
     for (; i + 16 <= hi; i += 16) {
-        __m512 s;
-        __mmask16 pass;
         for (unsigned j = 0; j < 16; j++)
             lanes[j] = bf16_dot_row(rows + (i + j) * pairs, q, pairs, tail_mask);
-        s = _mm512_loadu_ps(lanes);
-        if (p->cosine)
-            s = _mm512_mul_ps(s, _mm512_loadu_ps(inv_norm + i));
-        pass = _mm512_cmp_ps_mask(s, _mm512_set1_ps(w->gate[0]), _CMP_GE_OQ);
-        if (pass) {
-            _mm512_storeu_ps(lanes, s);
-            while (pass) {
-                unsigned lane = (unsigned)__builtin_ctz(pass);
-                pass &= (__mmask16)(pass - 1);
-                if (lanes[lane] >= w->gate[0])
-                    offer(p, w, 0, i + lane, lanes[lane]);
-            }
-        }
+        offer_lanes(p, w, i, lanes);
     }
     for (; i < hi; i++) {
         float s = bf16_dot_row(rows + i * pairs, q, pairs, tail_mask);
