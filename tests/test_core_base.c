@@ -59,6 +59,18 @@ START_TEST(errmsg_is_formatted_and_sticky)
 }
 END_TEST
 
+START_TEST(error_state_save_and_restore)
+{
+    rs_error_state saved;
+    rs__fail(RS_ERR_DIM, "the caller's failure");
+    rs__error_save(&saved);
+    rs__fail(RS_ERR_NOTFOUND, "an expected probe miss");
+    rs__error_restore(&saved);
+    ck_assert_int_eq(rs_errcode(), RS_ERR_DIM);
+    ck_assert_str_eq(rs_errmsg(), "the caller's failure");
+}
+END_TEST
+
 START_TEST(errmsg_truncates_long_messages)
 {
     char big[4 * RS_ERRMSG_MAX];
@@ -274,6 +286,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, version_matches_header);
     tcase_add_test(tc, strerror_names_every_status);
     tcase_add_test(tc, errmsg_is_formatted_and_sticky);
+    tcase_add_test(tc, error_state_save_and_restore);
     tcase_add_test(tc, errmsg_truncates_long_messages);
     tcase_add_test(tc, errmsg_is_thread_local);
     tcase_add_test(tc, size_arithmetic_detects_overflow);

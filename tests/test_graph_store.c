@@ -504,6 +504,27 @@ START_TEST(node_lookup_caches_agree_with_the_map)
 }
 END_TEST
 
+/* Successful calls leave rs_errmsg() as it was, even when they probe for
+ * something absent on the way (an unset meta key, a missing name). */
+START_TEST(successful_calls_leave_the_error_alone)
+{
+    rs_graph *g = NULL;
+    uint32_t user, item, bought;
+    rs_clear_error();
+    ck_assert_ok(rs_graph_open(":memory:", RS_GRAPH_CREATE, &g));
+    ck_assert_ok(rs_graph_bulk_begin(g));
+    ck_assert_ok(rs_graph_add_node(g, "user", "u1", &user));
+    ck_assert_ok(rs_graph_add_node(g, "item", "i1", &item));
+    ck_assert_ok(rs_graph_add_relation(g, "bought", &bought));
+    ck_assert_ok(rs_graph_add_edge(g, user, bought, item, 1.0, 0, RS_GRAPH_MERGE_SUM));
+    ck_assert_ok(rs_graph_bulk_commit(g));
+    ck_assert_ok(rs_graph_add_attributes(g, item, "color: red, size: large", NULL));
+    ck_assert_int_eq(rs_errcode(), RS_OK);
+    ck_assert_str_eq(rs_errmsg(), "");
+    rs_graph_close(g);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("graph_store");
@@ -524,6 +545,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, node_lookup_caches_agree_with_the_map);
     tcase_add_test(tc, nodes_persist_and_readonly);
     tcase_add_test(tc, node_vectors_go_with_their_node);
+    tcase_add_test(tc, successful_calls_leave_the_error_alone);
     suite_add_tcase(s, tc);
     return s;
 }

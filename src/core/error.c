@@ -102,3 +102,15 @@ int rs__fail_context(const char *fmt, ...)
         last_status = RS_ERR_INTERNAL;
     return last_status;
 }
+
+void rs__error_save(rs_error_state *state)
+{
+    state->status = last_status;
+    memcpy(state->message, last_message, sizeof state->message);
+}
+
+void rs__error_restore(const rs_error_state *state)
+{
+    last_status = state->status;
+    memcpy(last_message, state->message, sizeof last_message);
+}

@@ -494,10 +494,16 @@ static int load_graph(rs_graph *g, const char *path)
         void *value = NULL;
         size_t len = 0;
         int64_t high = 0;
-        int got = rs__graph_meta_get(g, "graph.node_id_high", &value, &len);
+        rs_error_state before;
+        int got;
+        /* A file that never deleted a node has no such key: not a failure. */
+        rs__error_save(&before);
+        got = rs__graph_meta_get(g, "graph.node_id_high", &value, &len);
         if (got == 0 && len == sizeof high)
             memcpy(&high, value, sizeof high);
-        else if (got != 0 && got != RS_ERR_NOTFOUND)
+        else if (got == RS_ERR_NOTFOUND)
+            rs__error_restore(&before);
+        else if (got != 0)
             status = got;
         free(value);
         g->next_node_rowid = (high > max_rowid ? high : max_rowid) + 1;

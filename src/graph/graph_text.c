@@ -443,16 +443,21 @@ int rs_graph_add_attributes(rs_graph *g, uint32_t node, const char *text, size_t
         uint32_t entity, relation;
         char name[8];
         size_t name_len;
+        rs_error_state before;
         if ((status = rs_graph_add_node(g, pairs[i].type, pairs[i].value, &entity)) != 0 ||
             (status = rs_graph_add_relation(g, pairs[i].relation, &relation)) != 0)
             goto done;
         if (entity == node)
             continue;
-        /* the entity's display name, for explanations */
+        /* the entity's display name, for explanations (a probe: a missing
+         * name is expected and must not show in rs_errmsg()) */
+        rs__error_save(&before);
         if (rs_graph_get_property(g, entity, "name", name, sizeof name, &name_len) ==
-                RS_ERR_NOTFOUND &&
-            (status = rs_graph_set_property(g, entity, "name", pairs[i].display)) != 0)
-            goto done;
+            RS_ERR_NOTFOUND) {
+            rs__error_restore(&before);
+            if ((status = rs_graph_set_property(g, entity, "name", pairs[i].display)) != 0)
+                goto done;
+        }
         if ((status = rs_graph_add_edge(g, node, relation, entity, 1.0, 0, RS_GRAPH_MERGE_MAX)) !=
             0)
             goto done;

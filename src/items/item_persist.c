@@ -281,12 +281,14 @@ static int saved_dim(rs_graph *graph, const char *space, size_t *dim_out)
     size_t len;
     unsigned long long dim;
     char *end;
+    rs_error_state before;
     int rc;
     *dim_out = 0;
     meta_key(key, sizeof key, space);
+    rs__error_save(&before);
     rc = rs__graph_meta_get(graph, key, &value, &len);
-    if (rc == RS_ERR_NOTFOUND) {
-        rs_clear_error();
+    if (rc == RS_ERR_NOTFOUND) { /* no such space yet: not a failure */
+        rs__error_restore(&before);
         return 0;
     }
     if (rc < 0)
