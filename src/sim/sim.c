@@ -22,13 +22,9 @@
 enum {
     STREAM_POPULATE = 0x5100,
     STREAM_CHOICE = 0x5101,
-    STREAM_PURCHASE = 0x5102,
-    STREAM_RATING = 0x5103,
-    STREAM_LEAVE = 0x5104,
+    STREAM_CASCADE = 0x5102,
     STREAM_RETURN = 0x5105
 };
-
-#define USERS_PER_TASK 128
 
 static double clamp01(double x) { return x < 0 ? 0 : (x > 1 ? 1 : x); }
 static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
@@ -285,14 +281,22 @@ static int check_slate(const rs_sim *s, uint32_t user, const uint32_t *slate, si
 
 static double dotf(const float *a, const float *b, size_t d)
 {
-    float acc[4] = {0, 0, 0, 0};
+    /* eight independent chains; fixed order, so the same bits everywhere */
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
     size_t k = 0;
-    for (; k + 4 <= d; k += 4)
-        for (int l = 0; l < 4; l++)
-            acc[l] += a[k + l] * b[k + l];
+    for (; k + 8 <= d; k += 8) {
+        s0 += a[k] * b[k];
+        s1 += a[k + 1] * b[k + 1];
+        s2 += a[k + 2] * b[k + 2];
+        s3 += a[k + 3] * b[k + 3];
+        s4 += a[k + 4] * b[k + 4];
+        s5 += a[k + 5] * b[k + 5];
+        s6 += a[k + 6] * b[k + 6];
+        s7 += a[k + 7] * b[k + 7];
+    }
     for (; k < d; k++)
-        acc[0] += a[k] * b[k];
-    return (double)((acc[0] + acc[1]) + (acc[2] + acc[3]));
+        s0 += a[k] * b[k];
+    return (double)(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)));
 }
 
 /* Scaled utilities (before the temperature) and raw affinities. */
@@ -357,28 +361,36 @@ void rs__sim_draw(const rs_sim *s, uint32_t u, uint64_t step, const uint32_t *sl
 {
     double util[RS_SIM_MAX_SLATE], aff[RS_SIM_MAX_SLATE], probs[RS_SIM_MAX_SLATE + 1];
     rs__sim_utilities(s, u, slate, n, util, aff);
+    /* One stream for the fixed-count draws, always consumed in the same
+     * order (choice, purchase, leave, rating), so that two policies see the
+     * same numbers; the cascade's variable count has its own stream. */
     rs_rng rng;
     rs__rng_init(&rng, s->seed, STREAM_CHOICE, u, step);
+    double x_choice = rs__rng_uniform(&rng);
+    double x_purchase = rs__rng_uniform(&rng);
+    double x_leave = rs__rng_uniform(&rng);
     int pos = -1;
     if (s->position_model == RS_SIM_PBM) {
         choice_probs(s, util, n, probs);
-        double x = rs__rng_uniform(&rng), acc = 0;
+        double acc = 0;
         for (size_t j = 0; j < n; j++) {
             acc += probs[j];
-            if (x < acc) {
+            if (x_choice < acc) {
                 pos = (int)j;
                 break;
             }
         }
     } else {
+        rs_rng cas;
+        rs__rng_init(&cas, s->seed, STREAM_CASCADE, u, step);
         double T = s->opt[RS_SIM_TEMPERATURE], lm = log(s->opt[RS_SIM_NOCLICK]);
         double g = s->opt[RS_SIM_POSITION_DECAY];
         for (size_t j = 0; j < n; j++) {
-            if (rs__rng_uniform(&rng) < sigmoid(util[j] / T - lm)) {
+            if (rs__rng_uniform(&cas) < sigmoid(util[j] / T - lm)) {
                 pos = (int)j;
                 break;
             }
-            if (rs__rng_uniform(&rng) >= g)
+            if (rs__rng_uniform(&cas) >= g)
                 break;
         }
     }
@@ -387,16 +399,13 @@ void rs__sim_draw(const rs_sim *s, uint32_t u, uint64_t step, const uint32_t *sl
     r->rating = 0;
     if (pos >= 0) {
         double a = aff[pos];
-        rs__rng_init(&rng, s->seed, STREAM_PURCHASE, u, step);
-        r->behaviour = rs__rng_uniform(&rng) < sigmoid(s->opt[RS_SIM_PURCHASE_BIAS] + a)
+        r->behaviour = x_purchase < sigmoid(s->opt[RS_SIM_PURCHASE_BIAS] + a)
                            ? RS_SIM_PURCHASE : RS_SIM_CLICK;
-        rs__rng_init(&rng, s->seed, STREAM_RATING, u, step);
         double rv = 3.0 + 2.0 * tanh(a) + s->opt[RS_SIM_RATING_NOISE] * rs__rng_normal(&rng);
         long q = lround(rv);
         r->rating = q < 1 ? 1 : (q > 5 ? 5 : (int)q);
     }
-    rs__rng_init(&rng, s->seed, STREAM_LEAVE, u, step);
-    r->left = rs__rng_uniform(&rng) < rs__sim_leave_prob(s, u, pos >= 0);
+    r->left = x_leave < rs__sim_leave_prob(s, u, pos >= 0);
 }
 
 double rs__sim_leave_prob(const rs_sim *s, uint32_t u, int clicked)
