@@ -38,6 +38,8 @@ static void set_defaults(rs_sim *s)
     memcpy(s->opt, def, sizeof def);
     s->position_model = RS_SIM_PBM;
     s->threads = 0;
+    s->log_noclick = log(s->opt[RS_SIM_NOCLICK]);
+    s->log_decay = log(s->opt[RS_SIM_POSITION_DECAY]);
 }
 
 static int check_double(int option, double v)
@@ -75,6 +77,8 @@ int rs_sim_set_double(rs_sim *sim, int option, double value)
     if (rc)
         return rc;
     sim->opt[option] = value;
+    sim->log_noclick = log(sim->opt[RS_SIM_NOCLICK]);
+    sim->log_decay = log(sim->opt[RS_SIM_POSITION_DECAY]);
     return RS_OK;
 }
 
@@ -279,24 +283,36 @@ static int check_slate(const rs_sim *s, uint32_t user, const uint32_t *slate, si
     return RS_OK;
 }
 
+/*
+ * <a, b> in float with eight interleaved partial sums (lane l sums the
+ * products k = l mod 8 in order), combined in a fixed tree: the GNU vector
+ * path and the portable path give the same bits.
+ */
+#if defined(__GNUC__)
+typedef float rs__v8f __attribute__((vector_size(32)));
+#endif
+
 static double dotf(const float *a, const float *b, size_t d)
 {
-    /* eight independent chains; fixed order, so the same bits everywhere */
-    float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    float l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     size_t k = 0;
+#if defined(__GNUC__)
+    rs__v8f acc = {0, 0, 0, 0, 0, 0, 0, 0};
     for (; k + 8 <= d; k += 8) {
-        s0 += a[k] * b[k];
-        s1 += a[k + 1] * b[k + 1];
-        s2 += a[k + 2] * b[k + 2];
-        s3 += a[k + 3] * b[k + 3];
-        s4 += a[k + 4] * b[k + 4];
-        s5 += a[k + 5] * b[k + 5];
-        s6 += a[k + 6] * b[k + 6];
-        s7 += a[k + 7] * b[k + 7];
+        rs__v8f x, y;
+        memcpy(&x, a + k, sizeof x);
+        memcpy(&y, b + k, sizeof y);
+        acc += x * y;
     }
+    memcpy(l, &acc, sizeof l);
+#else
+    for (; k + 8 <= d; k += 8)
+        for (int i = 0; i < 8; i++)
+            l[i] += a[k + i] * b[k + i];
+#endif
     for (; k < d; k++)
-        s0 += a[k] * b[k];
-    return (double)(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)));
+        l[0] += a[k] * b[k];
+    return (double)(((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7])));
 }
 
 /* Scaled utilities (before the temperature) and raw affinities. */
@@ -371,11 +387,23 @@ void rs__sim_draw(const rs_sim *s, uint32_t u, uint64_t step, const uint32_t *sl
     double x_leave = rs__rng_uniform(&rng);
     int pos = -1;
     if (s->position_model == RS_SIM_PBM) {
-        choice_probs(s, util, n, probs);
-        double acc = 0;
+        /* unnormalised weights: compare x * z with their running sum */
+        double inv_t = 1.0 / s->opt[RS_SIM_TEMPERATURE], lm = s->log_noclick;
+        double lg = s->log_decay, mx = lm;
+        for (size_t j = 0; j < n; j++) {
+            probs[j] = util[j] * inv_t + lg * (double)j;
+            if (probs[j] > mx)
+                mx = probs[j];
+        }
+        double z = exp(lm - mx);
+        for (size_t j = 0; j < n; j++) {
+            probs[j] = exp(probs[j] - mx);
+            z += probs[j];
+        }
+        double target = x_choice * z, acc = 0;
         for (size_t j = 0; j < n; j++) {
             acc += probs[j];
-            if (x_choice < acc) {
+            if (target < acc) {
                 pos = (int)j;
                 break;
             }

@@ -29,6 +29,7 @@ struct rs_sim {
     size_t n_items, dim, n_cat, n_users;
     uint64_t seed;
     double opt[RS__SIM_N_DOUBLE];
+    double log_noclick, log_decay; /* log of RS_SIM_NOCLICK, RS_SIM_POSITION_DECAY */
     int position_model;
     unsigned threads;
     float *items;         /* n_items x dim */
