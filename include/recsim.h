@@ -2779,6 +2779,23 @@ RS_API int rs_sim_snapshot(const rs_sim *sim, void *buf, size_t capacity, size_t
  */
 RS_API int rs_sim_restore(rs_sim *sim, const void *buf, size_t size);
 
+/**
+ * rs_sim_set_interest - replace a user's latent interest vector, e.g. to
+ * mirror a real user of a model (their vector plus noise).
+ *
+ * @vector  dim floats, copied; dim must be the simulator's.
+ * Returns RS_OK, RS_ERR_INVALID (NULL), RS_ERR_NOTFOUND (user), RS_ERR_DIM,
+ * RS_ERR_RANGE (NaN/Inf).  Not thread-safe on one handle.
+ */
+RS_API int rs_sim_set_interest(rs_sim *sim, uint32_t user, const float *vector, size_t dim);
+
+/**
+ * rs_sim_get_interest - copy a user's current interest vector (dim floats)
+ * into vector_out.  Errors as rs_sim_set_interest().  Reads only.
+ */
+RS_API int rs_sim_get_interest(const rs_sim *sim, uint32_t user, float *vector_out,
+                               size_t dim);
+
 /* @@SIM@@ end of section */
 
 

@@ -324,6 +324,35 @@ START_TEST(leaving_and_returning)
 }
 END_TEST
 
+START_TEST(mirrored_interest)
+{
+    rs_sim *s = fx_sim(3, 2);
+    float v[FX_DIM], w[FX_DIM];
+    for (int k = 0; k < FX_DIM; k++)
+        v[k] = fx_items[7 * FX_DIM + k] * 2.0f;
+    ck_assert_ok(rs_sim_set_interest(s, 1, v, FX_DIM));
+    ck_assert_ok(rs_sim_get_interest(s, 1, w, FX_DIM));
+    ck_assert_mem_eq(v, w, sizeof v);
+    ck_assert_status(rs_sim_set_interest(s, 3, v, FX_DIM), RS_ERR_NOTFOUND);
+    ck_assert_status(rs_sim_set_interest(s, 1, v, FX_DIM - 1), RS_ERR_DIM);
+    ck_assert_status(rs_sim_set_interest(s, 1, NULL, FX_DIM), RS_ERR_INVALID);
+    ck_assert_status(rs_sim_get_interest(NULL, 1, w, FX_DIM), RS_ERR_INVALID);
+    v[3] = NAN;
+    ck_assert_status(rs_sim_set_interest(s, 1, v, FX_DIM), RS_ERR_RANGE);
+    ck_assert_ok(rs_sim_get_interest(s, 1, v, FX_DIM));
+    ck_assert_mem_eq(v, w, sizeof v); /* unchanged */
+    /* drift: after a click with rate 0.5 the vector is halfway to the item */
+    ck_assert_ok(rs_sim_set_double(s, RS_SIM_DRIFT, 0.5));
+    ck_assert_ok(rs_sim_set_double(s, RS_SIM_NOCLICK, 1e-12));
+    uint32_t item = 9;
+    ck_assert_ok(rs_sim_run(s, one_item_policy, &item, NULL, NULL, 1, 1, NULL));
+    ck_assert_ok(rs_sim_get_interest(s, 1, v, FX_DIM));
+    for (int k = 0; k < FX_DIM; k++)
+        ck_assert_float_eq_tol(v[k], 0.5f * (w[k] + fx_items[9 * FX_DIM + k]), 1e-6);
+    rs_sim_free(s);
+}
+END_TEST
+
 static int failing_policy(void *ctx, uint32_t user, uint64_t step, size_t k, uint32_t *out)
 {
     (void)ctx, (void)step;
@@ -386,6 +415,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, drift_and_fatigue);
     tcase_add_test(tc, leaving_and_returning);
     tcase_add_test(tc, run_bad_input);
+    tcase_add_test(tc, mirrored_interest);
     suite_add_tcase(s, tc);
     return s;
 }

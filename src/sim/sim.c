@@ -519,3 +519,37 @@ double rs__sim_ild(const rs_sim *s, const uint32_t *slate, size_t n)
                    s->item_inv_norm[slate[a]] * s->item_inv_norm[slate[b]];
     return 1.0 - sum / ((double)n * (double)(n - 1) / 2.0);
 }
+
+static int check_interest(const rs_sim *s, uint32_t user, const void *v, size_t dim,
+                          const char *fn)
+{
+    if (!s || !v)
+        return rs__fail(RS_ERR_INVALID, "%s: %s is NULL", fn, s ? "vector" : "sim");
+    if (user >= s->n_users)
+        return rs__fail(RS_ERR_NOTFOUND, "%s: user %u >= n_users %zu", fn, user, s->n_users);
+    if (dim != s->dim)
+        return rs__fail(RS_ERR_DIM, "%s: dim %zu, the simulator's is %zu", fn, dim, s->dim);
+    return RS_OK;
+}
+
+int rs_sim_set_interest(rs_sim *sim, uint32_t user, const float *vector, size_t dim)
+{
+    int rc = check_interest(sim, user, vector, dim, "rs_sim_set_interest");
+    if (rc)
+        return rc;
+    for (size_t k = 0; k < dim; k++)
+        if (!isfinite(vector[k]))
+            return rs__fail(RS_ERR_RANGE, "rs_sim_set_interest: component %zu is not finite",
+                            k);
+    memcpy(sim->interest + (size_t)user * dim, vector, dim * sizeof(float));
+    return RS_OK;
+}
+
+int rs_sim_get_interest(const rs_sim *sim, uint32_t user, float *vector_out, size_t dim)
+{
+    int rc = check_interest(sim, user, vector_out, dim, "rs_sim_get_interest");
+    if (rc)
+        return rc;
+    memcpy(vector_out, sim->interest + (size_t)user * dim, dim * sizeof(float));
+    return RS_OK;
+}
