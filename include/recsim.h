@@ -3169,6 +3169,276 @@ RS_API int rs_eval_write_recs(const rs_eval *eval, size_t row, const char *path)
  * sim: user simulation, rs_sim (src/sim)
  * ==================================================================== */
 
+/*
+ * A population of simulated users reacting to slates of items, for
+ * evaluating a recommender offline and studying the feedback loop.  Every
+ * user has a latent interest vector in the item embedding space (the truth
+ * the recommender does not see) and three traits in (0, 1): activity
+ * (session length, leaving hazard, return rate), conformity (pull toward
+ * popular items) and diversity-seeking (choice temperature, boredom
+ * threshold).  See rs_sim_create(3) for the model's formulas.
+ *
+ * Every draw comes from the Philox generator keyed on (seed, stream, user,
+ * step): a run is bitwise identical whatever the thread count, and two
+ * policies run from the same population see the same random numbers.
+ */
+typedef struct rs_sim rs_sim;
+
+/* Longest slate rs_sim_run and the response functions accept. */
+#define RS_SIM_MAX_SLATE 256
+
+/* What a user did with a slate.  Values are append-only. */
+typedef enum rs_sim_behaviour {
+    RS_SIM_SKIP = 0,     /* no click */
+    RS_SIM_CLICK = 1,    /* clicked one item, did not buy it */
+    RS_SIM_PURCHASE = 2  /* clicked one item and bought it */
+} rs_sim_behaviour;
+
+/* Position models (RS_SIM_POSITION_MODEL).  Values are append-only. */
+typedef enum rs_sim_position_model {
+    RS_SIM_PBM = 0,     /* logit weight decay^position (default) */
+    RS_SIM_CASCADE = 1  /* top-down examination, continue w.p. decay */
+} rs_sim_position_model;
+
+/*
+ * Real-valued options of rs_sim_set_double(), with range and default.
+ * Trait options (marked *) take effect at the next rs_sim_populate().
+ */
+typedef enum rs_sim_option {
+    RS_SIM_TEMPERATURE = 0,       /* choice temperature T, (0, 1e6]; 1 */
+    RS_SIM_NOCLICK = 1,           /* no-click weight m, (0, 1e12]; 1 */
+    RS_SIM_POSITION_DECAY = 2,    /* position decay g, (0, 1]; 0.85 */
+    RS_SIM_DRIFT = 3,             /* interest drift rate, [0, 1]; 0.05 */
+    RS_SIM_CONFORMITY_WEIGHT = 4, /* popularity utility weight, [0, 100]; 1 */
+    RS_SIM_FATIGUE_WEIGHT = 5,    /* boredom utility weight, [0, 100]; 0.5 */
+    RS_SIM_FATIGUE_DECAY = 6,     /* per-step fatigue decay, [0, 1]; 0.8 */
+    RS_SIM_BOREDOM_THRESHOLD = 7, /* fatigue tolerated, [0, 1e6]; 1 */
+    RS_SIM_LEAVE_HAZARD = 8,      /* base leaving hazard, [0, 1]; 0.1 */
+    RS_SIM_RETURN_RATE = 9,       /* base return probability, [0, 1]; 0.2 */
+    RS_SIM_PURCHASE_BIAS = 10,    /* purchase logit bias, [-50, 50]; -1 */
+    RS_SIM_RATING_NOISE = 11,     /* rating noise sd, [0, 10]; 0.5 */
+    RS_SIM_ACTIVITY_MEAN = 12,    /* * median activity, (0, 1); 0.5 */
+    RS_SIM_CONFORMITY_MEAN = 13,  /* * median conformity, (0, 1); 0.3 */
+    RS_SIM_DIVERSITY_MEAN = 14,   /* * median diversity-seeking, (0, 1); 0.5 */
+    RS_SIM_TRAIT_SPREAD = 15,     /* * sd of traits' logits, [0, 10]; 1 */
+    RS_SIM_INTEREST_NOISE = 16    /* * interest noise sd, [0, 100]; 0.5 */
+} rs_sim_option;
+
+/* Integer options of rs_sim_set_int(). */
+typedef enum rs_sim_int_option {
+    RS_SIM_POSITION_MODEL = 100, /* an rs_sim_position_model; RS_SIM_PBM */
+    RS_SIM_THREADS = 101         /* 0 .. 1024; 0 = rs_get_num_threads() */
+} rs_sim_int_option;
+
+/* Per-run statistics of rs_sim_stat(), since the last rs_sim_populate(). */
+typedef enum rs_sim_stat_id {
+    RS_SIM_STAT_STEPS = 0,          /* steps run */
+    RS_SIM_STAT_IMPRESSIONS = 1,    /* slates shown (user-steps) */
+    RS_SIM_STAT_CLICKS = 2,         /* clicks, purchases included */
+    RS_SIM_STAT_PURCHASES = 3,      /* purchases */
+    RS_SIM_STAT_CTR = 4,            /* clicks / impressions */
+    RS_SIM_STAT_MEAN_RATING = 5,    /* mean rating of clicks, 1 .. 5 */
+    RS_SIM_STAT_LEAVES = 6,         /* sessions ended */
+    RS_SIM_STAT_RETURNS = 7,        /* sessions started by a return */
+    RS_SIM_STAT_RETURN_RATE = 8,    /* returns / leaves */
+    RS_SIM_STAT_SESSION_LENGTH = 9, /* mean steps of the ended sessions */
+    RS_SIM_STAT_REWARD = 10,        /* cumulative clicks + purchases */
+    RS_SIM_STAT_COVERAGE = 11,      /* share of the items ever shown */
+    RS_SIM_STAT_DIVERSITY = 12,     /* mean intra-list diversity */
+    RS_SIM_STAT_GINI = 13,          /* Gini of cumulative exposure */
+    RS_SIM_STAT_ENTROPY = 14        /* mean per-step entropy (bits) of the
+                                       clicked categories */
+} rs_sim_stat_id;
+
+/*
+ * The policy: fill slate_out with slate_size item indices (< n_items) for
+ * `user` at `step`.  Returns 0, or non-zero to stop the run.  Called on the
+ * thread that called rs_sim_run(), users in increasing order.
+ */
+typedef int (*rs_sim_policy_fn)(void *context, uint32_t user, uint64_t step,
+                                size_t slate_size, uint32_t *slate_out);
+
+/*
+ * Feedback: what `user` did with `slate` at `step`: position of the click
+ * (-1 for none), an rs_sim_behaviour, a rating 1 .. 5 (0 without click) and
+ * left = 1 when the user ended the session.  Returns 0, or non-zero to stop
+ * the run.  Called on the calling thread, users in increasing order, after
+ * the whole step has been simulated.
+ */
+typedef int (*rs_sim_feedback_fn)(void *context, uint32_t user, uint64_t step,
+                                  const uint32_t *slate, size_t slate_size,
+                                  int position, int behaviour, int rating, int left);
+
+/**
+ * rs_sim_create - a simulator over a catalogue, with a generated population.
+ *
+ * @items         n_items x dim item vectors, row-major; copied.
+ * @n_items       >= 1, < 2^32.
+ * @dim           1 .. 65536.
+ * @categories    the category of each item (< n_categories), or NULL (one
+ *                category); copied.
+ * @n_categories  1 .. 65536 (ignored when categories is NULL).
+ * @n_users       1 .. 2^31.
+ * @seed          the seed of every draw.
+ * @out           receives the simulator; free it with rs_sim_free().
+ *
+ * The population is generated as by rs_sim_populate() with default options.
+ * Returns RS_OK, RS_ERR_INVALID (NULL), RS_ERR_RANGE (a size, NaN/Inf in
+ * items, a category out of range), RS_ERR_NOMEM.  Thread-safe.
+ */
+RS_API int rs_sim_create(const float *items, size_t n_items, size_t dim,
+                         const uint32_t *categories, size_t n_categories,
+                         size_t n_users, uint64_t seed, rs_sim **out);
+
+/** rs_sim_free - release a simulator.  NULL is allowed. */
+RS_API void rs_sim_free(rs_sim *sim);
+
+/**
+ * rs_sim_set_double - set an rs_sim_option.
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL sim, unknown option), RS_ERR_RANGE
+ * (value outside the option's range, NaN).  Not thread-safe on one handle.
+ */
+RS_API int rs_sim_set_double(rs_sim *sim, int option, double value);
+
+/** rs_sim_get_double - read an rs_sim_option into *value_out. */
+RS_API int rs_sim_get_double(const rs_sim *sim, int option, double *value_out);
+
+/**
+ * rs_sim_set_int - set an rs_sim_int_option.
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL, unknown option), RS_ERR_RANGE.
+ */
+RS_API int rs_sim_set_int(rs_sim *sim, int option, int64_t value);
+
+/** rs_sim_get_int - read an rs_sim_int_option into *value_out. */
+RS_API int rs_sim_get_int(const rs_sim *sim, int option, int64_t *value_out);
+
+/**
+ * rs_sim_populate - (re)generate the population from the seed and the
+ * current trait options, and reset the clock, the popularity counts and
+ * the statistics.  Every user starts active.  Returns RS_OK or
+ * RS_ERR_INVALID.  Not thread-safe on one handle.
+ */
+RS_API int rs_sim_populate(rs_sim *sim);
+
+/**
+ * rs_sim_run - simulate `steps` steps of the loop.
+ *
+ * At each step, inactive users return with their return probability; then
+ * `policy` is asked for a slate of slate_size items for every active user;
+ * the users respond (in parallel on RS_SIM_THREADS threads), their interests
+ * drift and fatigue accumulates, some leave; then `feedback` (may be NULL)
+ * receives every response, users in order, so that a user model can be
+ * updated.  The clock continues from the previous call.
+ *
+ * @trace_path  NULL, or a CSV file written with one row per step: step,
+ *              active, clicks, purchases, ctr, mean_rating, leaves, returns,
+ *              reward, cum_reward, coverage, diversity, gini, entropy.
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL sim or policy), RS_ERR_RANGE
+ * (slate_size not in 1 .. RS_SIM_MAX_SLATE), RS_ERR_CALLBACK (a callback
+ * returned non-zero or an item index >= n_items; the steps already completed
+ * stay applied), RS_ERR_IO, RS_ERR_NOMEM.  Not thread-safe on one handle.
+ */
+RS_API int rs_sim_run(rs_sim *sim, rs_sim_policy_fn policy, void *policy_context,
+                      rs_sim_feedback_fn feedback, void *feedback_context,
+                      uint64_t steps, size_t slate_size, const char *trace_path);
+
+/**
+ * rs_sim_stat - a per-run statistic (an rs_sim_stat_id) into *value_out.
+ *
+ * Returns RS_OK or RS_ERR_INVALID.  Ratios with a zero denominator are 0.
+ */
+RS_API int rs_sim_stat(const rs_sim *sim, int stat, double *value_out);
+
+/**
+ * rs_sim_utilities - the user's current utilities of a slate's items.
+ *
+ * utilities_out[j] = (<v_u, x_j> + c * conformity_u * pop_j
+ *                     - f * max(0, fatigue_u[cat_j] - b_u)) / tau_u,
+ * the quantity the logit divides by the temperature (see rs_sim_create(3)).
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOTFOUND (user, item),
+ * RS_ERR_RANGE (n).  Reads only: may be called from a policy callback.
+ */
+RS_API int rs_sim_utilities(const rs_sim *sim, uint32_t user, const uint32_t *slate,
+                            size_t n, double *utilities_out);
+
+/**
+ * rs_sim_probabilities - the response model's click probabilities.
+ *
+ * probs_out[j] (j < n) is the probability of a click on position j and
+ * probs_out[n] that of no click, for the user's current state.  Errors as
+ * rs_sim_utilities().  Reads only.
+ */
+RS_API int rs_sim_probabilities(const rs_sim *sim, uint32_t user, const uint32_t *slate,
+                                size_t n, double *probs_out);
+
+/**
+ * rs_sim_respond - one draw of the response model, without changing state.
+ *
+ * The draws are those rs_sim_run() would use for (user, step).  Outputs: the
+ * clicked position or -1, an rs_sim_behaviour, the rating (0 without click)
+ * and whether the user leaves.  Any output pointer may be NULL.  Errors as
+ * rs_sim_utilities().  Reads only: thread-safe on a handle not being run.
+ */
+RS_API int rs_sim_respond(const rs_sim *sim, uint32_t user, uint64_t step,
+                          const uint32_t *slate, size_t n, int *position_out,
+                          int *behaviour_out, int *rating_out, int *left_out);
+
+/**
+ * rs_sim_calibrate - fit temperature, no-click weight and position decay of
+ * the position-based logit by maximum likelihood.
+ *
+ * @utilities  n_impressions x slate_size utilities (as rs_sim_utilities()).
+ * @positions  the clicked position of each impression, -1 for none.
+ * Outputs the maximum-likelihood T, m and g of
+ * P(j) = g^j e^{u_j/T} / (m + sum_k g^k e^{u_k/T}) (Newton's method on the
+ * concave log-likelihood).  Returns RS_OK, RS_ERR_INVALID (NULL, zero
+ * sizes), RS_ERR_RANGE (a position >= slate_size or < -1, NaN/Inf utility,
+ * or an estimate outside the options' ranges: not identifiable from the
+ * log).  Thread-safe.
+ */
+RS_API int rs_sim_calibrate(const double *utilities, const int32_t *positions,
+                            size_t n_impressions, size_t slate_size,
+                            double *temperature_out, double *noclick_out,
+                            double *decay_out);
+
+/**
+ * rs_sim_snapshot - serialise the population (users, clock, popularity,
+ * statistics; not the options) into buf.
+ *
+ * Writes *size_out = the bytes needed; RS_ERR_BUFFER when capacity is
+ * smaller (buf may then be NULL).  Returns RS_OK, RS_ERR_INVALID,
+ * RS_ERR_BUFFER.
+ */
+RS_API int rs_sim_snapshot(const rs_sim *sim, void *buf, size_t capacity, size_t *size_out);
+
+/**
+ * rs_sim_restore - load a snapshot into a simulator of the same shape
+ * (users, items, dim, categories).  Returns RS_OK, RS_ERR_INVALID,
+ * RS_ERR_CORRUPT (not a snapshot, wrong size or shape); on failure the
+ * simulator is unchanged.
+ */
+RS_API int rs_sim_restore(rs_sim *sim, const void *buf, size_t size);
+
+/**
+ * rs_sim_set_interest - replace a user's latent interest vector, e.g. to
+ * mirror a real user of a model (their vector plus noise).
+ *
+ * @vector  dim floats, copied; dim must be the simulator's.
+ * Returns RS_OK, RS_ERR_INVALID (NULL), RS_ERR_NOTFOUND (user), RS_ERR_DIM,
+ * RS_ERR_RANGE (NaN/Inf).  Not thread-safe on one handle.
+ */
+RS_API int rs_sim_set_interest(rs_sim *sim, uint32_t user, const float *vector, size_t dim);
+
+/**
+ * rs_sim_get_interest - copy a user's current interest vector (dim floats)
+ * into vector_out.  Errors as rs_sim_set_interest().  Reads only.
+ */
+RS_API int rs_sim_get_interest(const rs_sim *sim, uint32_t user, float *vector_out,
+                               size_t dim);
+
 /* @@SIM@@ end of section */
 
 

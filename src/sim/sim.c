@@ -1,0 +1,555 @@
+/*
+ * sim.c - the user simulator: population, response model, loop, metrics,
+ * snapshots.  See rs_sim_create(3) for the model.
+ *
+ * Determinism: every draw is keyed on (seed, stream, user, step); within a
+ * step the users only touch their own state in the parallel phase, and all
+ * shared state (popularity, exposure, statistics) is updated afterwards on
+ * the calling thread in user order.
+ */
+#include "sim/sim_internal.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/parallel.h"
+#include "core/rng.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    STREAM_POPULATE = 0x5100,
+    STREAM_CHOICE = 0x5101,
+    STREAM_CASCADE = 0x5102,
+    STREAM_RETURN = 0x5105
+};
+
+static double clamp01(double x) { return x < 0 ? 0 : (x > 1 ? 1 : x); }
+static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
+static double logit(double p) { return log(p / (1.0 - p)); }
+
+static void set_defaults(rs_sim *s)
+{
+    static const double def[RS__SIM_N_DOUBLE] = {
+        1.0, 1.0, 0.85, 0.05, 1.0, 0.5, 0.8, 1.0, 0.1, 0.2, -1.0, 0.5,
+        0.5, 0.3, 0.5, 1.0, 0.5};
+    memcpy(s->opt, def, sizeof def);
+    s->position_model = RS_SIM_PBM;
+    s->threads = 0;
+    s->log_noclick = log(s->opt[RS_SIM_NOCLICK]);
+    s->log_decay = log(s->opt[RS_SIM_POSITION_DECAY]);
+}
+
+static int check_double(int option, double v)
+{
+    if (isnan(v))
+        return rs__fail(RS_ERR_RANGE, "rs_sim option %d: value is NaN", option);
+    double lo = 0, hi = 1;
+    int open_lo = 0, open_hi = 0;
+    switch (option) {
+    case RS_SIM_TEMPERATURE: open_lo = 1; hi = 1e6; break;
+    case RS_SIM_NOCLICK: open_lo = 1; hi = 1e12; break;
+    case RS_SIM_POSITION_DECAY: open_lo = 1; break;
+    case RS_SIM_DRIFT: case RS_SIM_FATIGUE_DECAY: case RS_SIM_LEAVE_HAZARD:
+    case RS_SIM_RETURN_RATE: break;
+    case RS_SIM_CONFORMITY_WEIGHT: case RS_SIM_FATIGUE_WEIGHT: hi = 100; break;
+    case RS_SIM_BOREDOM_THRESHOLD: hi = 1e6; break;
+    case RS_SIM_PURCHASE_BIAS: lo = -50; hi = 50; break;
+    case RS_SIM_RATING_NOISE: case RS_SIM_TRAIT_SPREAD: hi = 10; break;
+    case RS_SIM_ACTIVITY_MEAN: case RS_SIM_CONFORMITY_MEAN: case RS_SIM_DIVERSITY_MEAN:
+        open_lo = open_hi = 1; break;
+    case RS_SIM_INTEREST_NOISE: hi = 100; break;
+    default: return rs__fail(RS_ERR_INVALID, "rs_sim: unknown double option %d", option);
+    }
+    if ((open_lo ? v <= lo : v < lo) || (open_hi ? v >= hi : v > hi))
+        return rs__fail(RS_ERR_RANGE, "rs_sim option %d: %g outside %c%g, %g%c", option, v,
+                        open_lo ? '(' : '[', lo, hi, open_hi ? ')' : ']');
+    return RS_OK;
+}
+
+int rs_sim_set_double(rs_sim *sim, int option, double value)
+{
+    if (!sim)
+        return rs__fail(RS_ERR_INVALID, "rs_sim_set_double: sim is NULL");
+    int rc = check_double(option, value);
+    if (rc)
+        return rc;
+    sim->opt[option] = value;
+    sim->log_noclick = log(sim->opt[RS_SIM_NOCLICK]);
+    sim->log_decay = log(sim->opt[RS_SIM_POSITION_DECAY]);
+    return RS_OK;
+}
+
+int rs_sim_get_double(const rs_sim *sim, int option, double *value_out)
+{
+    if (!sim || !value_out)
+        return rs__fail(RS_ERR_INVALID, "rs_sim_get_double: %s is NULL",
+                        sim ? "value_out" : "sim");
+    if (option < 0 || option >= RS__SIM_N_DOUBLE)
+        return rs__fail(RS_ERR_INVALID, "rs_sim: unknown double option %d", option);
+    *value_out = sim->opt[option];
+    return RS_OK;
+}
+
+int rs_sim_set_int(rs_sim *sim, int option, int64_t value)
+{
+    if (!sim)
+        return rs__fail(RS_ERR_INVALID, "rs_sim_set_int: sim is NULL");
+    switch (option) {
+    case RS_SIM_POSITION_MODEL:
+        if (value != RS_SIM_PBM && value != RS_SIM_CASCADE)
+            return rs__fail(RS_ERR_RANGE, "RS_SIM_POSITION_MODEL: %lld is not a model",
+                            (long long)value);
+        sim->position_model = (int)value;
+        return RS_OK;
+    case RS_SIM_THREADS:
+        if (value < 0 || value > 1024)
+            return rs__fail(RS_ERR_RANGE, "RS_SIM_THREADS: %lld outside 0 .. 1024",
+                            (long long)value);
+        sim->threads = (unsigned)value;
+        return RS_OK;
+    default:
+        return rs__fail(RS_ERR_INVALID, "rs_sim: unknown int option %d", option);
+    }
+}
+
+int rs_sim_get_int(const rs_sim *sim, int option, int64_t *value_out)
+{
+    if (!sim || !value_out)
+        return rs__fail(RS_ERR_INVALID, "rs_sim_get_int: %s is NULL",
+                        sim ? "value_out" : "sim");
+    switch (option) {
+    case RS_SIM_POSITION_MODEL: *value_out = sim->position_model; return RS_OK;
+    case RS_SIM_THREADS: *value_out = sim->threads; return RS_OK;
+    default: return rs__fail(RS_ERR_INVALID, "rs_sim: unknown int option %d", option);
+    }
+}
+
+/* ------------------------------------------------------------ creation */
+
+void rs_sim_free(rs_sim *sim)
+{
+    if (!sim)
+        return;
+    free(sim->items);
+    free(sim->item_inv_norm);
+    free(sim->cat);
+    free(sim->interest);
+    free(sim->trait);
+    free(sim->fatigue);
+    free(sim->active);
+    free(sim->session_len);
+    free(sim->clicks);
+    free(sim->exposure);
+    free(sim->pop);
+    free(sim);
+}
+
+int rs_sim_create(const float *items, size_t n_items, size_t dim, const uint32_t *categories,
+                  size_t n_categories, size_t n_users, uint64_t seed, rs_sim **out)
+{
+    if (!items || !out)
+        return rs__fail(RS_ERR_INVALID, "rs_sim_create: %s is NULL", items ? "out" : "items");
+    if (n_items == 0 || n_items > UINT32_MAX)
+        return rs__fail(RS_ERR_RANGE, "rs_sim_create: n_items %zu outside 1 .. 2^32-1", n_items);
+    if (dim == 0 || dim > 65536)
+        return rs__fail(RS_ERR_RANGE, "rs_sim_create: dim %zu outside 1 .. 65536", dim);
+    if (n_users == 0 || n_users > ((size_t)1 << 31))
+        return rs__fail(RS_ERR_RANGE, "rs_sim_create: n_users %zu outside 1 .. 2^31", n_users);
+    if (!categories)
+        n_categories = 1;
+    if (n_categories == 0 || n_categories > 65536)
+        return rs__fail(RS_ERR_RANGE, "rs_sim_create: n_categories %zu outside 1 .. 65536",
+                        n_categories);
+    size_t n_cells, fat_cells, tmp;
+    int rc = rs__mul_size(n_items, dim, &n_cells);
+    if (rc)
+        return rc;
+    if ((rc = rs__mul_size(n_users, n_categories, &fat_cells)) ||
+        (rc = rs__mul_size(n_users, dim, &tmp)))
+        return rc;
+    for (size_t i = 0; i < n_cells; i++)
+        if (!isfinite(items[i]))
+            return rs__fail(RS_ERR_RANGE, "rs_sim_create: item %zu component %zu is not finite",
+                            i / dim, i % dim);
+    if (categories)
+        for (size_t i = 0; i < n_items; i++)
+            if (categories[i] >= n_categories)
+                return rs__fail(RS_ERR_RANGE,
+                                "rs_sim_create: category %u of item %zu >= n_categories %zu",
+                                categories[i], i, n_categories);
+    rs_sim *s = rs__calloc(1, sizeof *s);
+    if (!s)
+        return RS_ERR_NOMEM;
+    s->n_items = n_items;
+    s->dim = dim;
+    s->n_cat = n_categories;
+    s->n_users = n_users;
+    s->seed = seed;
+    set_defaults(s);
+    s->items = rs__alloc_array(n_cells, sizeof(float));
+    s->item_inv_norm = rs__alloc_array(n_items, sizeof(float));
+    s->cat = rs__calloc(n_items, sizeof(uint32_t));
+    s->interest = rs__alloc_array(tmp, sizeof(float));
+    s->trait = rs__alloc_array(n_users, sizeof *s->trait);
+    s->fatigue = rs__alloc_array(fat_cells, sizeof(float));
+    s->active = rs__alloc_array(n_users, 1);
+    s->session_len = rs__alloc_array(n_users, sizeof(uint32_t));
+    s->clicks = rs__alloc_array(n_items, sizeof(uint64_t));
+    s->exposure = rs__alloc_array(n_items, sizeof(uint64_t));
+    s->pop = rs__alloc_array(n_items, sizeof(float));
+    if (!s->items || !s->item_inv_norm || !s->cat || !s->interest || !s->trait ||
+        !s->fatigue || !s->active || !s->session_len || !s->clicks || !s->exposure ||
+        !s->pop) {
+        rs_sim_free(s);
+        return RS_ERR_NOMEM;
+    }
+    memcpy(s->items, items, n_cells * sizeof(float));
+    if (categories)
+        memcpy(s->cat, categories, n_items * sizeof(uint32_t));
+    for (size_t i = 0; i < n_items; i++) {
+        double nn = 0;
+        for (size_t k = 0; k < dim; k++)
+            nn += (double)items[i * dim + k] * items[i * dim + k];
+        s->item_inv_norm[i] = nn > 0 ? (float)(1.0 / sqrt(nn)) : 0.0f;
+    }
+    rs_sim_populate(s);
+    *out = s;
+    return RS_OK;
+}
+
+int rs_sim_populate(rs_sim *s)
+{
+    if (!s)
+        return rs__fail(RS_ERR_INVALID, "rs_sim_populate: sim is NULL");
+    double spread = s->opt[RS_SIM_TRAIT_SPREAD];
+    double noise = s->opt[RS_SIM_INTEREST_NOISE] / sqrt((double)s->dim);
+    double mu[3] = {logit(s->opt[RS_SIM_ACTIVITY_MEAN]), logit(s->opt[RS_SIM_CONFORMITY_MEAN]),
+                    logit(s->opt[RS_SIM_DIVERSITY_MEAN])};
+    for (size_t u = 0; u < s->n_users; u++) {
+        rs_rng rng;
+        rs__rng_init(&rng, s->seed, STREAM_POPULATE, u, 0);
+        size_t seed_item = (size_t)rs__rng_below(&rng, s->n_items);
+        float *v = s->interest + u * s->dim;
+        const float *x = s->items + seed_item * s->dim;
+        for (size_t k = 0; k < s->dim; k++)
+            v[k] = (float)(x[k] + noise * rs__rng_normal(&rng));
+        rs__sim_trait *t = &s->trait[u];
+        t->activity = (float)sigmoid(mu[0] + spread * rs__rng_normal(&rng));
+        t->conformity = (float)sigmoid(mu[1] + spread * rs__rng_normal(&rng));
+        t->diversity = (float)sigmoid(mu[2] + spread * rs__rng_normal(&rng));
+        s->active[u] = 1;
+        s->session_len[u] = 0;
+    }
+    memset(s->fatigue, 0, s->n_users * s->n_cat * sizeof(float));
+    memset(s->clicks, 0, s->n_items * sizeof(uint64_t));
+    memset(s->exposure, 0, s->n_items * sizeof(uint64_t));
+    memset(&s->st, 0, sizeof s->st);
+    s->step = 0;
+    rs__sim_update_pop(s);
+    return RS_OK;
+}
+
+void rs__sim_update_pop(rs_sim *s)
+{
+    uint64_t mx = 0;
+    for (size_t i = 0; i < s->n_items; i++)
+        if (s->clicks[i] > mx)
+            mx = s->clicks[i];
+    double inv = mx ? 1.0 / log1p((double)mx) : 0.0;
+    for (size_t i = 0; i < s->n_items; i++)
+        s->pop[i] = (float)(log1p((double)s->clicks[i]) * inv);
+}
+
+/* ------------------------------------------------------------ responses */
+
+static int check_slate(const rs_sim *s, uint32_t user, const uint32_t *slate, size_t n,
+                       const void *out, const char *fn)
+{
+    if (!s || !slate || !out)
+        return rs__fail(RS_ERR_INVALID, "%s: %s is NULL", fn,
+                        !s ? "sim" : (!slate ? "slate" : "output"));
+    if (user >= s->n_users)
+        return rs__fail(RS_ERR_NOTFOUND, "%s: user %u >= n_users %zu", fn, user, s->n_users);
+    if (n == 0 || n > RS_SIM_MAX_SLATE)
+        return rs__fail(RS_ERR_RANGE, "%s: slate size %zu outside 1 .. %d", fn, n,
+                        RS_SIM_MAX_SLATE);
+    for (size_t j = 0; j < n; j++)
+        if (slate[j] >= s->n_items)
+            return rs__fail(RS_ERR_NOTFOUND, "%s: slate[%zu] = %u >= n_items %zu", fn, j,
+                            slate[j], s->n_items);
+    return RS_OK;
+}
+
+/*
+ * <a, b> in float with eight interleaved partial sums (lane l sums the
+ * products k = l mod 8 in order), combined in a fixed tree: the GNU vector
+ * path and the portable path give the same bits.
+ */
+#if defined(__GNUC__)
+typedef float rs__v8f __attribute__((vector_size(32)));
+#endif
+
+static double dotf(const float *a, const float *b, size_t d)
+{
+    float l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t k = 0;
+#if defined(__GNUC__)
+    rs__v8f acc = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (; k + 8 <= d; k += 8) {
+        rs__v8f x, y;
+        memcpy(&x, a + k, sizeof x);
+        memcpy(&y, b + k, sizeof y);
+        acc += x * y;
+    }
+    memcpy(l, &acc, sizeof l);
+#else
+    for (; k + 8 <= d; k += 8)
+        for (int i = 0; i < 8; i++)
+            l[i] += a[k + i] * b[k + i];
+#endif
+    for (; k < d; k++)
+        l[0] += a[k] * b[k];
+    return (double)(((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7])));
+}
+
+/* Scaled utilities (before the temperature) and raw affinities. */
+void rs__sim_utilities(const rs_sim *s, uint32_t u, const uint32_t *slate, size_t n,
+                       double *util, double *aff)
+{
+    const rs__sim_trait *t = &s->trait[u];
+    const float *v = s->interest + (size_t)u * s->dim;
+    const float *fat = s->fatigue + (size_t)u * s->n_cat;
+    double tau = 0.5 + t->diversity;
+    double thr = s->opt[RS_SIM_BOREDOM_THRESHOLD] * (0.5 + t->diversity);
+    double cw = s->opt[RS_SIM_CONFORMITY_WEIGHT] * t->conformity;
+    double fw = s->opt[RS_SIM_FATIGUE_WEIGHT];
+    for (size_t j = 0; j < n; j++) {
+        uint32_t i = slate[j];
+        double a = dotf(v, s->items + (size_t)i * s->dim, s->dim);
+        double bored = (double)fat[s->cat[i]] - thr;
+        double x = a + cw * s->pop[i] - (bored > 0 ? fw * bored : 0.0);
+        util[j] = x / tau;
+        if (aff)
+            aff[j] = a;
+    }
+}
+
+/* Choice probabilities from scaled utilities; probs has n + 1 entries. */
+static void choice_probs(const rs_sim *s, const double *util, size_t n, double *probs)
+{
+    double T = s->opt[RS_SIM_TEMPERATURE], m = s->opt[RS_SIM_NOCLICK];
+    double g = s->opt[RS_SIM_POSITION_DECAY];
+    if (s->position_model == RS_SIM_PBM) {
+        double lg = log(g), mx = log(m);
+        for (size_t j = 0; j < n; j++) {
+            probs[j] = util[j] / T + lg * (double)j;
+            if (probs[j] > mx)
+                mx = probs[j];
+        }
+        double z = exp(log(m) - mx);
+        for (size_t j = 0; j < n; j++) {
+            probs[j] = exp(probs[j] - mx);
+            z += probs[j];
+        }
+        double acc = 0;
+        for (size_t j = 0; j < n; j++) {
+            probs[j] /= z;
+            acc += probs[j];
+        }
+        probs[n] = 1.0 - acc < 0 ? 0 : 1.0 - acc;
+    } else {
+        double reach = 1.0, acc = 0;
+        for (size_t j = 0; j < n; j++) {
+            double a = sigmoid(util[j] / T - log(m));
+            probs[j] = reach * a;
+            acc += probs[j];
+            reach *= (1.0 - a) * g;
+        }
+        probs[n] = 1.0 - acc < 0 ? 0 : 1.0 - acc;
+    }
+}
+
+void rs__sim_draw(const rs_sim *s, uint32_t u, uint64_t step, const uint32_t *slate,
+                  size_t n, rs__sim_response *r)
+{
+    double util[RS_SIM_MAX_SLATE], aff[RS_SIM_MAX_SLATE], probs[RS_SIM_MAX_SLATE + 1];
+    rs__sim_utilities(s, u, slate, n, util, aff);
+    /* One stream for the fixed-count draws, always consumed in the same
+     * order (choice, purchase, leave, rating), so that two policies see the
+     * same numbers; the cascade's variable count has its own stream. */
+    rs_rng rng;
+    rs__rng_init(&rng, s->seed, STREAM_CHOICE, u, step);
+    double x_choice = rs__rng_uniform(&rng);
+    double x_purchase = rs__rng_uniform(&rng);
+    double x_leave = rs__rng_uniform(&rng);
+    int pos = -1;
+    if (s->position_model == RS_SIM_PBM) {
+        /* unnormalised weights: compare x * z with their running sum */
+        double inv_t = 1.0 / s->opt[RS_SIM_TEMPERATURE], lm = s->log_noclick;
+        double lg = s->log_decay, mx = lm;
+        for (size_t j = 0; j < n; j++) {
+            probs[j] = util[j] * inv_t + lg * (double)j;
+            if (probs[j] > mx)
+                mx = probs[j];
+        }
+        double z = exp(lm - mx);
+        for (size_t j = 0; j < n; j++) {
+            probs[j] = exp(probs[j] - mx);
+            z += probs[j];
+        }
+        double target = x_choice * z, acc = 0;
+        for (size_t j = 0; j < n; j++) {
+            acc += probs[j];
+            if (target < acc) {
+                pos = (int)j;
+                break;
+            }
+        }
+    } else {
+        rs_rng cas;
+        rs__rng_init(&cas, s->seed, STREAM_CASCADE, u, step);
+        double T = s->opt[RS_SIM_TEMPERATURE], lm = log(s->opt[RS_SIM_NOCLICK]);
+        double g = s->opt[RS_SIM_POSITION_DECAY];
+        for (size_t j = 0; j < n; j++) {
+            if (rs__rng_uniform(&cas) < sigmoid(util[j] / T - lm)) {
+                pos = (int)j;
+                break;
+            }
+            if (rs__rng_uniform(&cas) >= g)
+                break;
+        }
+    }
+    r->position = pos;
+    r->behaviour = RS_SIM_SKIP;
+    r->rating = 0;
+    if (pos >= 0) {
+        double a = aff[pos];
+        r->behaviour = x_purchase < sigmoid(s->opt[RS_SIM_PURCHASE_BIAS] + a)
+                           ? RS_SIM_PURCHASE : RS_SIM_CLICK;
+        double rv = 3.0 + 2.0 * tanh(a) + s->opt[RS_SIM_RATING_NOISE] * rs__rng_normal(&rng);
+        long q = lround(rv);
+        r->rating = q < 1 ? 1 : (q > 5 ? 5 : (int)q);
+    }
+    r->left = x_leave < rs__sim_leave_prob(s, u, pos >= 0);
+}
+
+double rs__sim_leave_prob(const rs_sim *s, uint32_t u, int clicked)
+{
+    double h = s->opt[RS_SIM_LEAVE_HAZARD] * (1.5 - s->trait[u].activity);
+    return clamp01(clicked ? h : 2.0 * h);
+}
+
+double rs__sim_return_prob(const rs_sim *s, uint32_t u)
+{
+    return clamp01(s->opt[RS_SIM_RETURN_RATE] * (0.5 + s->trait[u].activity));
+}
+
+int rs_sim_utilities(const rs_sim *sim, uint32_t user, const uint32_t *slate, size_t n,
+                     double *utilities_out)
+{
+    int rc = check_slate(sim, user, slate, n, utilities_out, "rs_sim_utilities");
+    if (rc)
+        return rc;
+    rs__sim_utilities(sim, user, slate, n, utilities_out, NULL);
+    return RS_OK;
+}
+
+int rs_sim_probabilities(const rs_sim *sim, uint32_t user, const uint32_t *slate, size_t n,
+                         double *probs_out)
+{
+    int rc = check_slate(sim, user, slate, n, probs_out, "rs_sim_probabilities");
+    if (rc)
+        return rc;
+    double util[RS_SIM_MAX_SLATE];
+    rs__sim_utilities(sim, user, slate, n, util, NULL);
+    choice_probs(sim, util, n, probs_out);
+    return RS_OK;
+}
+
+int rs_sim_respond(const rs_sim *sim, uint32_t user, uint64_t step, const uint32_t *slate,
+                   size_t n, int *position_out, int *behaviour_out, int *rating_out,
+                   int *left_out)
+{
+    int rc = check_slate(sim, user, slate, n, slate, "rs_sim_respond");
+    if (rc)
+        return rc;
+    rs__sim_response r;
+    rs__sim_draw(sim, user, step, slate, n, &r);
+    if (position_out)
+        *position_out = r.position;
+    if (behaviour_out)
+        *behaviour_out = r.behaviour;
+    if (rating_out)
+        *rating_out = r.rating;
+    if (left_out)
+        *left_out = r.left;
+    return RS_OK;
+}
+
+/* Apply a response to the user's own state: drift, fatigue, session. */
+void rs__sim_apply(rs_sim *s, uint32_t u, const uint32_t *slate, const rs__sim_response *r)
+{
+    float *fat = s->fatigue + (size_t)u * s->n_cat;
+    float rho = (float)s->opt[RS_SIM_FATIGUE_DECAY];
+    for (size_t c = 0; c < s->n_cat; c++)
+        fat[c] *= rho;
+    if (r->position >= 0) {
+        uint32_t i = slate[r->position];
+        fat[s->cat[i]] += 1.0f;
+        float eta = (float)s->opt[RS_SIM_DRIFT];
+        float *v = s->interest + (size_t)u * s->dim;
+        const float *x = s->items + (size_t)i * s->dim;
+        for (size_t k = 0; k < s->dim; k++)
+            v[k] += eta * (x[k] - v[k]);
+    }
+}
+
+double rs__sim_ild(const rs_sim *s, const uint32_t *slate, size_t n)
+{
+    if (n < 2)
+        return 0.0;
+    double sum = 0;
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = a + 1; b < n; b++)
+            sum += dotf(s->items + (size_t)slate[a] * s->dim,
+                        s->items + (size_t)slate[b] * s->dim, s->dim) *
+                   s->item_inv_norm[slate[a]] * s->item_inv_norm[slate[b]];
+    return 1.0 - sum / ((double)n * (double)(n - 1) / 2.0);
+}
+
+static int check_interest(const rs_sim *s, uint32_t user, const void *v, size_t dim,
+                          const char *fn)
+{
+    if (!s || !v)
+        return rs__fail(RS_ERR_INVALID, "%s: %s is NULL", fn, s ? "vector" : "sim");
+    if (user >= s->n_users)
+        return rs__fail(RS_ERR_NOTFOUND, "%s: user %u >= n_users %zu", fn, user, s->n_users);
+    if (dim != s->dim)
+        return rs__fail(RS_ERR_DIM, "%s: dim %zu, the simulator's is %zu", fn, dim, s->dim);
+    return RS_OK;
+}
+
+int rs_sim_set_interest(rs_sim *sim, uint32_t user, const float *vector, size_t dim)
+{
+    int rc = check_interest(sim, user, vector, dim, "rs_sim_set_interest");
+    if (rc)
+        return rc;
+    for (size_t k = 0; k < dim; k++)
+        if (!isfinite(vector[k]))
+            return rs__fail(RS_ERR_RANGE, "rs_sim_set_interest: component %zu is not finite",
+                            k);
+    memcpy(sim->interest + (size_t)user * dim, vector, dim * sizeof(float));
+    return RS_OK;
+}
+
+int rs_sim_get_interest(const rs_sim *sim, uint32_t user, float *vector_out, size_t dim)
+{
+    int rc = check_interest(sim, user, vector_out, dim, "rs_sim_get_interest");
+    if (rc)
+        return rc;
+    memcpy(vector_out, sim->interest + (size_t)user * dim, dim * sizeof(float));
+    return RS_OK;
+}

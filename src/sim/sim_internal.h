@@ -1,0 +1,61 @@
+/*
+ * sim_internal.h - the simulator's state, shared by sim.c, run.c and
+ * calibrate.c.
+ */
+#ifndef RS_SIM_INTERNAL_H
+#define RS_SIM_INTERNAL_H
+
+#include "recsim.h"
+
+#include <stdint.h>
+
+#define RS__SIM_N_DOUBLE 17
+
+typedef struct rs__sim_trait {
+    float activity, conformity, diversity;
+} rs__sim_trait;
+
+typedef struct rs__sim_stats {
+    uint64_t steps, impressions, clicks, purchases, rating_sum, leaves, returns;
+    uint64_t ended_session_steps, shown_items;
+    double ild_sum, entropy_sum, gini;
+} rs__sim_stats;
+
+typedef struct rs__sim_response {
+    int position, behaviour, rating, left;
+} rs__sim_response;
+
+struct rs_sim {
+    size_t n_items, dim, n_cat, n_users;
+    uint64_t seed;
+    double opt[RS__SIM_N_DOUBLE];
+    double log_noclick, log_decay; /* log of RS_SIM_NOCLICK, RS_SIM_POSITION_DECAY */
+    int position_model;
+    unsigned threads;
+    float *items;         /* n_items x dim */
+    float *item_inv_norm; /* n_items */
+    uint32_t *cat;        /* n_items */
+    /* the population (snapshotted) */
+    float *interest;      /* n_users x dim */
+    rs__sim_trait *trait; /* n_users */
+    float *fatigue;       /* n_users x n_cat */
+    uint8_t *active;      /* n_users */
+    uint32_t *session_len;
+    uint64_t *clicks;     /* n_items, cumulative */
+    uint64_t *exposure;   /* n_items, cumulative */
+    uint64_t step;
+    rs__sim_stats st;
+    float *pop;           /* derived from clicks */
+};
+
+void rs__sim_update_pop(rs_sim *s);
+void rs__sim_utilities(const rs_sim *s, uint32_t u, const uint32_t *slate, size_t n,
+                       double *util, double *aff);
+void rs__sim_draw(const rs_sim *s, uint32_t u, uint64_t step, const uint32_t *slate,
+                  size_t n, rs__sim_response *r);
+void rs__sim_apply(rs_sim *s, uint32_t u, const uint32_t *slate, const rs__sim_response *r);
+double rs__sim_leave_prob(const rs_sim *s, uint32_t u, int clicked);
+double rs__sim_return_prob(const rs_sim *s, uint32_t u);
+double rs__sim_ild(const rs_sim *s, const uint32_t *slate, size_t n);
+
+#endif
