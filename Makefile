@@ -193,10 +193,12 @@ abi-lib:
 abi-check: abi-lib
 	$(ABIDW) --out-file $(ABI_BUILD)/current.abi $(ABI_LIB)
 	sh tests/scripts/check-abi.sh abi/librecsim.abi $(ABI_BUILD)/current.abi
+	sh tests/scripts/check-api.sh abi/recsim-api.txt include/recsim.h
 
 # Refresh the baseline; only ever for additions (abi-check must pass first).
 abi-update: abi-lib
 	$(ABIDW) --out-file abi/librecsim.abi $(ABI_LIB)
+	sh tests/scripts/api-surface.sh include/recsim.h > abi/recsim-api.txt
 
 # ---------------------------------------------------------------- bench
 

@@ -1,0 +1,21 @@
+#!/bin/sh
+# api-surface.sh HEADER - print the public API surface of recsim.h, one item
+# per line, normalised: every RS_API declaration, every explicit enumerator
+# value and every RS_ constant macro.  A later header must contain every line
+# an earlier one printed (check-api.sh); new lines are additions.
+#
+# This complements abidiff, which judges the binary but skips functions whose
+# debug information it cannot tie to the public headers.
+set -eu
+header=$1
+{
+    # Declarations: from a line starting with RS_API to the first ';' (on
+    # the same line or a later one), joined into one line.
+    awk '/^RS_API/ { decl = ""; open = 1 }
+         open { decl = decl " " $0; if (index($0, ";")) { print decl; open = 0 } }' "$header"
+    # Enumerators with explicit values.
+    sed -n 's/^ *\(RS_[A-Z0-9_]*\) *= *\([-0-9A-Fa-fxu]*\).*/enum \1 = \2/p' "$header"
+    # Constant macros (not the include guard or RS_API itself).
+    sed -n 's/^#define \(RS_[A-Z0-9_]*\) \(.*\)$/define \1 \2/p' "$header" |
+        grep -v '^define RS_API ' | sed 's|/\*.*||'
+} | sed 's/[[:space:]][[:space:]]*/ /g; s/^ //; s/ *$//; s/( /(/g; s/ )/)/g' | sort -u
