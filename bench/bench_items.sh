@@ -1,0 +1,15 @@
+#!/bin/sh
+# bench_items.sh BINARY - the top-k kernel and its peers (faiss, numpy) on the
+# same generated data in the same run.  bench_items measures the machine's
+# bounds and the kernel alone and writes the data to a temporary directory;
+# bench_items_peers.py then times recsim (through the shared library),
+# faiss and numpy interleaved on that data, and prints the ratios.
+set -eu
+bin=$1
+here=$(dirname "$0")
+python=${PYTHON:-/usr/bin/python3}
+library=${RECSIM_LIBRARY:-$here/../lib/librecsim.so.1}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench_items.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+"$bin" "$tmp"
+"$python" "$here/bench_items_peers.py" "$tmp" "$library"

@@ -1,0 +1,76 @@
+/*
+ * items_internal.h - the item store's layout, shared by the store, the
+ * search kernel and persistence, and the internal calls other modules (the
+ * scorer) may use for index-based fast paths.
+ */
+#ifndef RS_ITEMS_INTERNAL_H
+#define RS_ITEMS_INTERNAL_H
+
+#include "core/idmap.h"
+#include "recsim.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Attributes are numbered 0 .. RS_ITEM_MAX_ATTRIBUTES - 1 (see recsim.h). */
+#define RS_ITEM_ATTRIBUTES_LIMIT 4096u
+
+/* The largest dimension a store accepts. */
+#define RS_ITEM_DIM_LIMIT 65536u
+
+struct rs_item_store {
+    size_t dim;
+    size_t capacity;      /* rows allocated in every per-row array */
+    size_t live;          /* items present; rows [0, span) minus holes */
+    float *matrix;        /* capacity x dim, row-major, RS_ALIGNMENT-aligned */
+    float *inv_norm;      /* 1 / |row|, 0 for a zero row or a hole */
+    uint64_t *live_bits;  /* bit i: row i holds an item */
+    rs_idmap *keys;       /* key <-> row; its span is the rows in use */
+    uint64_t **attribute_columns; /* per attribute a bitset over rows, or NULL */
+    size_t n_attribute_columns;   /* entries in attribute_columns */
+    int scan;                     /* RS_SCAN_EXACT or RS_SCAN_BF16 */
+    int rerank;                   /* candidates per result re-ranked exactly */
+    uint16_t *bf16;     /* with RS_SCAN_BF16: capacity x bf16_stride bfloat16
+                           copy of matrix (RS_ALIGNMENT-aligned), else NULL */
+    size_t bf16_stride; /* dim rounded up to even: rows are whole pairs */
+};
+
+/* float -> bfloat16, rounding to nearest even (values are finite). */
+static inline uint16_t rs__to_bf16(float x)
+{
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    u += 0x7FFFu + ((u >> 16) & 1u);
+    return (uint16_t)(u >> 16);
+}
+
+/* Rows handed out so far (live items and holes): the index range. */
+static inline size_t rs__item_span(const rs_item_store *store)
+{
+    return rs__idmap_span(store->keys);
+}
+
+/* The row of index (no check). */
+static inline const float *rs__item_row(const rs_item_store *store, size_t index)
+{
+    return store->matrix + index * store->dim;
+}
+
+/*
+ * Which kernel rs_item_store_search uses: 0 = the best for this CPU,
+ * 1 = the portable BLAS path (sgemv / sgemm tiles and a scalar scan).  For
+ * the tests, to check both against the reference.  Not thread-safe.
+ */
+void rs__item_force_kernel(int kernel);
+
+/* The name of the kernel searches use now ("avx512" or "blas"). */
+const char *rs__item_kernel_name(void);
+
+/* Insert an item at the next index without the public checks on the vector
+ * (used by load, which has verified the blob).  0 or a status. */
+int rs__item_store_insert(rs_item_store *store, const char *key, size_t key_len,
+                          const float *vector, uint32_t *index_out);
+
+#endif
