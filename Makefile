@@ -200,6 +200,12 @@ $(BUILD)/bench/%: bench/%.c $(STATIC)
 	@mkdir -p $(@D)
 	$(CC) $(LIB_CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(STATIC) $(PKG_LIBS)
 
+# The collaborative models on the public retail protocol (reads ../shared,
+# so not part of check): tuning on the validation split, then the test table;
+# warm recommendations go to $(BUILD)/retail_{als,knn,ease}.tsv.
+eval-learn: $(BUILD)/bench/retail_learn
+	OPENBLAS_CORETYPE=SkylakeX $(BUILD)/bench/retail_learn --recs $(BUILD)/retail_
+
 bench: all $(BENCH_BIN)
 	sh bench/run.sh $(BUILD)/bench
 

@@ -1,0 +1,87 @@
+/*
+ * cf_internal.h - the collaborative models' data (interaction matrix in both
+ * orientations, fitted factors, neighbour lists, EASE weights), shared by the
+ * files of src/learn and available to other modules (the user model folds in
+ * through rs__cf_fold_in, the scorer reads item factors).
+ */
+#ifndef RS_LEARN_CF_INTERNAL_H
+#define RS_LEARN_CF_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "recsim.h"
+
+/* A sparse users x items matrix, CSR by user and CSR by item (the
+ * transpose); within a row, indices ascend; every weight is finite and > 0. */
+struct rs_cf_matrix {
+    size_t n_users, n_items, nnz;
+    size_t *user_start;  /* n_users + 1 */
+    uint32_t *user_item; /* nnz */
+    float *user_weight;  /* nnz */
+    size_t *item_start;  /* n_items + 1 */
+    uint32_t *item_user; /* nnz */
+    float *item_weight;  /* nnz */
+    uint32_t *user_node; /* graph node per row, or NULL */
+    uint32_t *item_node; /* graph node per column, or NULL */
+};
+
+#define RS__CF_INT_OPTIONS 8
+#define RS__CF_CHUNK_FLOATS ((size_t)1 << 22)
+#define RS__CF_TILE_FLOATS ((size_t)1 << 24)
+
+struct rs_cf_model {
+    int kind;
+    long long iopt[RS__CF_INT_OPTIONS]; /* indexed by rs_cf_option 0 .. 7 */
+    double alpha, lambda, shrink, init_scale;
+    /* floats of a dense user chunk and of an item-kNN similarity tile
+     * (defaults RS__CF_CHUNK_FLOATS, RS__CF_TILE_FLOATS; tests lower them to
+     * exercise the tiling) */
+    size_t chunk_floats, tile_floats;
+
+    /* the fit */
+    bool fitted;
+    size_t n_users, n_items, dim;
+    double fit_alpha, fit_lambda;
+    float *user_factors; /* ALS: n_users x dim */
+    float *item_factors; /* ALS: n_items x dim */
+    float *gram;         /* ALS: dim x dim, Y^T Y + lambda I (full) */
+    double *loss;        /* ALS: per iteration, when reported */
+    size_t n_loss;
+    size_t *nb_start;    /* kNN: n_items + 1, CSR by source item */
+    uint32_t *nb_target; /* kNN: the target items a source contributes to */
+    float *nb_sim;       /* kNN: the similarities */
+    size_t nb_count;
+    float *ease;         /* EASE: n_items x n_items row-major B */
+};
+
+/* Build a matrix from triplets (validated by the caller or not: this checks
+ * ranges and weights).  Repeated pairs are summed. */
+int rs__cf_matrix_build(size_t n_users, size_t n_items, const uint32_t *users,
+                        const uint32_t *items, const float *weights, size_t n,
+                        rs_cf_matrix **out);
+
+/* Release the fitted part of a model (keeps the options). */
+void rs__cf_fit_clear(struct rs_cf_model *m);
+/* Move the fitted part of src into dst (dst's previous fit is released). */
+void rs__cf_fit_move(struct rs_cf_model *dst, struct rs_cf_model *src);
+
+int rs__cf_als_fit(struct rs_cf_model *fit, const rs_cf_matrix *x);
+int rs__cf_knn_fit(struct rs_cf_model *fit, const rs_cf_matrix *x);
+int rs__cf_ease_fit(struct rs_cf_model *fit, const rs_cf_matrix *x);
+
+/* ALS: gram = Y^T Y + lambda I, full symmetric (dim x dim). */
+int rs__cf_als_gram(const float *factors, size_t rows, size_t dim, double lambda,
+                    float *gram);
+
+/*
+ * Solve one row by conjugate gradients: (G + sum (c_i - 1) y_i y_i^T) x =
+ * sum c_i y_i with c_i = 1 + alpha w_i, starting from x as given, at most
+ * `steps` steps.  scratch holds 3 * dim floats.  items/weights: the row.
+ */
+void rs__cf_cg_row(const float *gram, const float *factors, size_t dim,
+                   const uint32_t *items, const float *weights, size_t n, float alpha,
+                   unsigned steps, float *x, float *scratch);
+
+#endif

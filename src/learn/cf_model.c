@@ -1,0 +1,681 @@
+/*
+ * cf_model.c - the rs_cf_model handle: options, fit dispatch, queries
+ * (factors, fold-in, scores), persistence in the graph's meta table and the
+ * bridge to rs_item_store.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/utf8.h"
+#include "graph/graph_internal.h"
+#include "learn/cf_internal.h"
+
+static const struct {
+    long long lo, hi, def;
+} int_options[RS__CF_INT_OPTIONS] = {
+    [RS_CF_FACTORS] = {1, 1024, 64},
+    [RS_CF_ITERATIONS] = {0, 10000, 15},
+    [RS_CF_CG_STEPS] = {1, 1024, 3},
+    [RS_CF_SEED] = {0, INT_MAX, 42},
+    [RS_CF_REPORT_LOSS] = {0, 1, 0},
+    [RS_CF_NEIGHBORS] = {0, INT_MAX, 100},
+    [RS_CF_MAX_ITEMS] = {1, 1000000, 20000},
+    [RS_CF_FOLDIN_STEPS] = {0, 1024, 0},
+};
+
+int rs_cf_model_create(int kind, rs_cf_model **out)
+{
+    if (out)
+        *out = NULL;
+    if (!out)
+        return rs__fail(RS_ERR_INVALID, "rs_cf_model_create: out is NULL");
+    if (kind != RS_CF_ALS && kind != RS_CF_ITEMKNN && kind != RS_CF_EASE)
+        return rs__fail(RS_ERR_INVALID, "rs_cf_model_create: unknown kind %d", kind);
+    rs_cf_model *m = rs__calloc(1, sizeof *m);
+    if (!m)
+        return RS_ERR_NOMEM;
+    m->kind = kind;
+    for (int o = 0; o < RS__CF_INT_OPTIONS; o++)
+        m->iopt[o] = int_options[o].def;
+    m->alpha = 1.0;
+    m->lambda = kind == RS_CF_EASE ? 500.0 : 30.0;
+    m->shrink = 0.0;
+    m->init_scale = 0.01;
+    m->chunk_floats = RS__CF_CHUNK_FLOATS;
+    m->tile_floats = RS__CF_TILE_FLOATS;
+    *out = m;
+    return RS_OK;
+}
+
+void rs__cf_fit_clear(struct rs_cf_model *m)
+{
+    rs__aligned_free(m->user_factors);
+    rs__aligned_free(m->item_factors);
+    free(m->gram);
+    free(m->loss);
+    free(m->nb_start);
+    free(m->nb_target);
+    free(m->nb_sim);
+    free(m->ease);
+    m->user_factors = m->item_factors = m->gram = NULL;
+    m->loss = NULL;
+    m->nb_start = NULL;
+    m->nb_target = NULL;
+    m->nb_sim = m->ease = NULL;
+    m->fitted = false;
+    m->n_users = m->n_items = m->dim = m->n_loss = m->nb_count = 0;
+}
+
+void rs__cf_fit_move(struct rs_cf_model *dst, struct rs_cf_model *src)
+{
+    rs__cf_fit_clear(dst);
+    dst->fitted = src->fitted;
+    dst->n_users = src->n_users;
+    dst->n_items = src->n_items;
+    dst->dim = src->dim;
+    dst->fit_alpha = src->fit_alpha;
+    dst->fit_lambda = src->fit_lambda;
+    dst->user_factors = src->user_factors;
+    dst->item_factors = src->item_factors;
+    dst->gram = src->gram;
+    dst->loss = src->loss;
+    dst->n_loss = src->n_loss;
+    dst->nb_start = src->nb_start;
+    dst->nb_target = src->nb_target;
+    dst->nb_sim = src->nb_sim;
+    dst->nb_count = src->nb_count;
+    dst->ease = src->ease;
+    src->user_factors = src->item_factors = src->gram = NULL;
+    src->loss = NULL;
+    src->nb_start = NULL;
+    src->nb_target = NULL;
+    src->nb_sim = src->ease = NULL;
+    src->fitted = false;
+}
+
+void rs_cf_model_free(rs_cf_model *model)
+{
+    if (!model)
+        return;
+    rs__cf_fit_clear(model);
+    free(model);
+}
+
+int rs_cf_model_set_int(rs_cf_model *model, int option, long long value)
+{
+    if (!model)
+        return rs__fail(RS_ERR_INVALID, "rs_cf_model_set_int: model is NULL");
+    if (option < 0 || option >= RS__CF_INT_OPTIONS)
+        return rs__fail(RS_ERR_INVALID, "rs_cf_model_set_int: %d is not an int option", option);
+    if (value < int_options[option].lo || value > int_options[option].hi)
+        return rs__fail(RS_ERR_RANGE, "rs_cf_model_set_int: option %d = %lld outside %lld .. %lld",
+                        option, value, int_options[option].lo, int_options[option].hi);
+    model->iopt[option] = value;
+    return RS_OK;
+}
+
+static double *double_option(rs_cf_model *m, int option)
+{
+    switch (option) {
+    case RS_CF_ALPHA: return &m->alpha;
+    case RS_CF_LAMBDA: return &m->lambda;
+    case RS_CF_SHRINK: return &m->shrink;
+    case RS_CF_INIT_SCALE: return &m->init_scale;
+    default: return NULL;
+    }
+}
+
+int rs_cf_model_set_double(rs_cf_model *model, int option, double value)
+{
+    if (!model)
+        return rs__fail(RS_ERR_INVALID, "rs_cf_model_set_double: model is NULL");
+    double *slot = double_option(model, option);
+    if (!slot)
+        return rs__fail(RS_ERR_INVALID, "rs_cf_model_set_double: %d is not a double option",
+                        option);
+    if (!isfinite(value) || value < 0.0 || value > 1e30)
+        return rs__fail(RS_ERR_RANGE, "rs_cf_model_set_double: option %d = %g must be finite "
+                        "and >= 0", option, value);
+    *slot = value;
+    return RS_OK;
+}
+
+int rs_cf_model_get_int(const rs_cf_model *model, int option, long long *out)
+{
+    if (!model || !out)
+        return rs__fail(RS_ERR_INVALID, "rs_cf_model_get_int: %s is NULL",
+                        !model ? "model" : "out");
+    if (option < 0 || option >= RS__CF_INT_OPTIONS)
+        return rs__fail(RS_ERR_INVALID, "rs_cf_model_get_int: %d is not an int option", option);
+    *out = model->iopt[option];
+    return RS_OK;
+}
+
+int rs_cf_model_get_double(const rs_cf_model *model, int option, double *out)
+{
+    if (!model || !out)
+        return rs__fail(RS_ERR_INVALID, "rs_cf_model_get_double: %s is NULL",
+                        !model ? "model" : "out");
+    double *slot = double_option((rs_cf_model *)model, option);
+    if (!slot)
+        return rs__fail(RS_ERR_INVALID, "rs_cf_model_get_double: %d is not a double option",
+                        option);
+    *out = *slot;
+    return RS_OK;
+}
+
+int rs_cf_model_fit(rs_cf_model *model, const rs_cf_matrix *matrix)
+{
+    if (!model || !matrix)
+        return rs__fail(RS_ERR_INVALID, "rs_cf_model_fit: %s is NULL",
+                        !model ? "model" : "matrix");
+    /* Fit into a scratch model so that a failure leaves the old fit. */
+    struct rs_cf_model fit = *model;
+    fit.user_factors = fit.item_factors = fit.gram = NULL;
+    fit.loss = NULL;
+    fit.nb_start = NULL;
+    fit.nb_target = NULL;
+    fit.nb_sim = fit.ease = NULL;
+    fit.fitted = false;
+    fit.n_loss = fit.nb_count = 0;
+    int rc;
+    switch (model->kind) {
+    case RS_CF_ALS: rc = rs__cf_als_fit(&fit, matrix); break;
+    case RS_CF_ITEMKNN: rc = rs__cf_knn_fit(&fit, matrix); break;
+    default: rc = rs__cf_ease_fit(&fit, matrix); break;
+    }
+    if (rc < 0) {
+        rs__cf_fit_clear(&fit);
+        return rc;
+    }
+    fit.fitted = true;
+    rs__cf_fit_move(model, &fit);
+    return RS_OK;
+}
+
+int rs_cf_model_kind(const rs_cf_model *model) { return model ? model->kind : -1; }
+size_t rs_cf_model_dim(const rs_cf_model *model) { return model && model->fitted ? model->dim : 0; }
+size_t rs_cf_model_users(const rs_cf_model *model)
+{
+    return model && model->fitted ? model->n_users : 0;
+}
+size_t rs_cf_model_items(const rs_cf_model *model)
+{
+    return model && model->fitted ? model->n_items : 0;
+}
+
+int rs_cf_model_loss(const rs_cf_model *model, size_t iteration, double *loss_out)
+{
+    if (!model || !loss_out)
+        return rs__fail(RS_ERR_INVALID, "rs_cf_model_loss: %s is NULL",
+                        !model ? "model" : "loss_out");
+    if (model->kind != RS_CF_ALS || !model->fitted || !model->loss)
+        return rs__fail(RS_ERR_STATE, "rs_cf_model_loss: no loss recorded (fit an ALS model "
+                        "with RS_CF_REPORT_LOSS = 1)");
+    if (iteration >= model->n_loss)
+        return rs__fail(RS_ERR_RANGE, "rs_cf_model_loss: iteration %zu beyond the last (%zu)",
+                        iteration, model->n_loss);
+    *loss_out = model->loss[iteration];
+    return RS_OK;
+}
+
+static int need_als(const rs_cf_model *m, const char *fn, const void *out, size_t dim)
+{
+    if (!m || !out)
+        return rs__fail(RS_ERR_INVALID, "%s: %s is NULL", fn, !m ? "model" : "output");
+    if (m->kind != RS_CF_ALS || !m->fitted)
+        return rs__fail(RS_ERR_STATE, "%s: not a fitted ALS model", fn);
+    if (dim != m->dim)
+        return rs__fail(RS_ERR_DIM, "%s: dim %zu, the model has %zu factors", fn, dim, m->dim);
+    return RS_OK;
+}
+
+int rs_cf_model_user_factors(const rs_cf_model *model, uint32_t user, float *factors_out,
+                             size_t dim)
+{
+    int rc = need_als(model, "rs_cf_model_user_factors", factors_out, dim);
+    if (rc < 0)
+        return rc;
+    if (user >= model->n_users)
+        return rs__fail(RS_ERR_RANGE, "rs_cf_model_user_factors: user %u out of range (%zu)",
+                        user, model->n_users);
+    memcpy(factors_out, model->user_factors + (size_t)user * dim, dim * sizeof(float));
+    return RS_OK;
+}
+
+int rs_cf_model_item_factors(const rs_cf_model *model, uint32_t item, float *factors_out,
+                             size_t dim)
+{
+    int rc = need_als(model, "rs_cf_model_item_factors", factors_out, dim);
+    if (rc < 0)
+        return rc;
+    if (item >= model->n_items)
+        return rs__fail(RS_ERR_RANGE, "rs_cf_model_item_factors: item %u out of range (%zu)",
+                        item, model->n_items);
+    memcpy(factors_out, model->item_factors + (size_t)item * dim, dim * sizeof(float));
+    return RS_OK;
+}
+
+static int check_history(const rs_cf_model *m, const char *fn, const uint32_t *items,
+                         const float *weights, size_t n)
+{
+    if (n > 0 && !items)
+        return rs__fail(RS_ERR_INVALID, "%s: items is NULL", fn);
+    for (size_t e = 0; e < n; e++) {
+        if (items[e] >= m->n_items)
+            return rs__fail(RS_ERR_RANGE, "%s: items[%zu] = %u out of range (%zu items)", fn, e,
+                            items[e], m->n_items);
+        if (weights && !(isfinite(weights[e]) && weights[e] > 0.0f))
+            return rs__fail(RS_ERR_RANGE, "%s: weights[%zu] = %g is not finite and > 0", fn, e,
+                            (double)weights[e]);
+    }
+    return RS_OK;
+}
+
+typedef struct history {
+    uint32_t item;
+    float weight;
+} history;
+
+static int history_cmp(const void *a, const void *b)
+{
+    uint32_t x = ((const history *)a)->item, y = ((const history *)b)->item;
+    return (x > y) - (x < y);
+}
+
+int rs_cf_model_fold_in(const rs_cf_model *model, const uint32_t *items, const float *weights,
+                        size_t n, float *factors_out, size_t dim)
+{
+    const char *fn = "rs_cf_model_fold_in";
+    int rc = need_als(model, fn, factors_out, dim);
+    if (rc == 0)
+        rc = check_history(model, fn, items, weights, n);
+    if (rc < 0)
+        return rc;
+    /* Repeated items are merged first (as rs_cf_matrix_create does): one
+     * term per item, weights summed. */
+    float *scratch = rs__alloc_array(3 * dim, sizeof *scratch);
+    history *h = rs__alloc_array(n ? n : 1, sizeof *h);
+    uint32_t *merged_items = rs__alloc_array(n ? n : 1, sizeof *merged_items);
+    float *merged_weights = rs__alloc_array(n ? n : 1, sizeof *merged_weights);
+    if (!scratch || !h || !merged_items || !merged_weights) {
+        free(scratch);
+        free(h);
+        free(merged_items);
+        free(merged_weights);
+        return RS_ERR_NOMEM;
+    }
+    for (size_t e = 0; e < n; e++) {
+        h[e].item = items[e];
+        h[e].weight = weights ? weights[e] : 1.0f;
+    }
+    qsort(h, n, sizeof *h, history_cmp);
+    size_t m = 0;
+    for (size_t e = 0; e < n; e++) {
+        if (m > 0 && merged_items[m - 1] == h[e].item) {
+            merged_weights[m - 1] += h[e].weight;
+            continue;
+        }
+        merged_items[m] = h[e].item;
+        merged_weights[m++] = h[e].weight;
+    }
+    memset(factors_out, 0, dim * sizeof *factors_out);
+    unsigned steps = model->iopt[RS_CF_FOLDIN_STEPS] ? (unsigned)model->iopt[RS_CF_FOLDIN_STEPS]
+                                                     : (unsigned)dim;
+    rs__cf_cg_row(model->gram, model->item_factors, dim, merged_items, merged_weights, m,
+                  (float)model->fit_alpha, steps, factors_out, scratch);
+    free(scratch);
+    free(h);
+    free(merged_items);
+    free(merged_weights);
+    return RS_OK;
+}
+
+int rs_cf_model_score(const rs_cf_model *model, const uint32_t *items, const float *weights,
+                      size_t n, float *scores_out, size_t n_items)
+{
+    const char *fn = "rs_cf_model_score";
+    if (!model || !scores_out)
+        return rs__fail(RS_ERR_INVALID, "%s: %s is NULL", fn, !model ? "model" : "scores_out");
+    if (!model->fitted)
+        return rs__fail(RS_ERR_STATE, "%s: the model is not fitted", fn);
+    if (n_items != model->n_items)
+        return rs__fail(RS_ERR_DIM, "%s: n_items %zu, the model has %zu items", fn, n_items,
+                        model->n_items);
+    int rc = check_history(model, fn, items, weights, n);
+    if (rc < 0)
+        return rc;
+    if (model->kind == RS_CF_ALS) {
+        size_t f = model->dim;
+        float *x = rs__alloc_array(f, sizeof *x);
+        if (!x)
+            return RS_ERR_NOMEM;
+        rc = rs_cf_model_fold_in(model, items, weights, n, x, f);
+        if (rc == 0)
+            for (size_t i = 0; i < n_items; i++) {
+                const float *y = model->item_factors + i * f;
+                float s = 0.0f;
+                for (size_t k = 0; k < f; k++)
+                    s += x[k] * y[k];
+                scores_out[i] = s;
+            }
+        free(x);
+        return rc;
+    }
+    memset(scores_out, 0, n_items * sizeof *scores_out);
+    for (size_t e = 0; e < n; e++) {
+        float w = weights ? weights[e] : 1.0f;
+        if (model->kind == RS_CF_ITEMKNN) {
+            for (size_t p = model->nb_start[items[e]]; p < model->nb_start[items[e] + 1]; p++)
+                scores_out[model->nb_target[p]] += w * model->nb_sim[p];
+        } else {
+            const float *row = model->ease + (size_t)items[e] * n_items;
+            for (size_t j = 0; j < n_items; j++)
+                scores_out[j] += w * row[j];
+        }
+    }
+    return RS_OK;
+}
+
+/* ----------------------------------------------------------- persistence */
+
+/*
+ * Blob layout (little-endian host order; the magic tells a foreign one):
+ * "RSCF", u32 format version, u32 kind, u32 0, u64 n_users, n_items, dim,
+ * i64 int options[8], f64 alpha, lambda, shrink, init_scale, fit alpha, fit
+ * lambda, u64 count (kNN neighbour entries), then the arrays of the kind,
+ * then u64 XXH3 of everything before it.
+ */
+#define CF_FORMAT 1u
+#define CF_HEADER (16 + 3 * 8 + RS__CF_INT_OPTIONS * 8 + 6 * 8 + 8)
+
+typedef struct blob_writer {
+    unsigned char *data;
+    size_t len;
+} blob_writer;
+
+static void put(blob_writer *w, const void *src, size_t len)
+{
+    memcpy(w->data + w->len, src, len);
+    w->len += len;
+}
+
+static int arrays_size(const rs_cf_model *m, size_t *out)
+{
+    size_t a = 0, b = 0, c = 0;
+    int rc = 0;
+    if (m->kind == RS_CF_ALS) {
+        if ((rc = rs__add_size(m->n_users, m->n_items, &a)) < 0 ||
+            (rc = rs__mul_size(a, m->dim, &b)) < 0 || (rc = rs__mul_size(b, 4, &c)) < 0)
+            return rc;
+    } else if (m->kind == RS_CF_ITEMKNN) {
+        if ((rc = rs__mul_size(m->n_items + 1, 8, &a)) < 0 ||
+            (rc = rs__mul_size(m->nb_count, 8, &b)) < 0 || (rc = rs__add_size(a, b, &c)) < 0)
+            return rc;
+    } else {
+        if ((rc = rs__mul_size(m->n_items, m->n_items, &a)) < 0 ||
+            (rc = rs__mul_size(a, 4, &c)) < 0)
+            return rc;
+    }
+    *out = c;
+    return RS_OK;
+}
+
+static int meta_key(const char *name, const char *fn, char **out)
+{
+    size_t len;
+    int rc = rs__check_key(name, "name", &len);
+    if (rc < 0)
+        return rs__fail_context("%s: ", fn);
+    char *key = rs__malloc(len + 4);
+    if (!key)
+        return RS_ERR_NOMEM;
+    memcpy(key, "cf:", 3);
+    memcpy(key + 3, name, len + 1);
+    *out = key;
+    return RS_OK;
+}
+
+int rs_cf_model_save(const rs_cf_model *model, rs_graph *graph, const char *name)
+{
+    const char *fn = "rs_cf_model_save";
+    if (!model || !graph || !name)
+        return rs__fail(RS_ERR_INVALID, "%s: %s is NULL", fn,
+                        !model ? "model" : !graph ? "graph" : "name");
+    if (!model->fitted)
+        return rs__fail(RS_ERR_STATE, "%s: the model is not fitted", fn);
+    if (rs__graph_readonly(graph))
+        return rs__fail(RS_ERR_READONLY, "%s: the graph is read-only", fn);
+    char *key = NULL;
+    int rc = meta_key(name, fn, &key);
+    if (rc < 0)
+        return rc;
+    size_t body, total;
+    if ((rc = arrays_size(model, &body)) < 0 || (rc = rs__add_size(body, CF_HEADER + 8, &total)) < 0) {
+        free(key);
+        return rc;
+    }
+    blob_writer w = {rs__malloc(total), 0};
+    if (!w.data) {
+        free(key);
+        return RS_ERR_NOMEM;
+    }
+    uint32_t head[4] = {0, CF_FORMAT, (uint32_t)model->kind, 0};
+    memcpy(head, "RSCF", 4);
+    put(&w, head, sizeof head);
+    uint64_t sizes[3] = {model->n_users, model->n_items, model->dim};
+    put(&w, sizes, sizeof sizes);
+    int64_t iopt[RS__CF_INT_OPTIONS];
+    for (int o = 0; o < RS__CF_INT_OPTIONS; o++)
+        iopt[o] = model->iopt[o];
+    put(&w, iopt, sizeof iopt);
+    double dopt[6] = {model->alpha, model->lambda, model->shrink, model->init_scale,
+                      model->fit_alpha, model->fit_lambda};
+    put(&w, dopt, sizeof dopt);
+    uint64_t count = model->nb_count;
+    put(&w, &count, sizeof count);
+    if (model->kind == RS_CF_ALS) {
+        put(&w, model->user_factors, model->n_users * model->dim * 4);
+        put(&w, model->item_factors, model->n_items * model->dim * 4);
+    } else if (model->kind == RS_CF_ITEMKNN) {
+        for (size_t i = 0; i <= model->n_items; i++) {
+            uint64_t s = model->nb_start[i];
+            put(&w, &s, 8);
+        }
+        put(&w, model->nb_target, model->nb_count * 4);
+        put(&w, model->nb_sim, model->nb_count * 4);
+    } else {
+        put(&w, model->ease, model->n_items * model->n_items * 4);
+    }
+    uint64_t sum = XXH3_64bits(w.data, w.len);
+    put(&w, &sum, 8);
+    rc = rs__graph_meta_set(graph, key, w.data, w.len);
+    free(w.data);
+    free(key);
+    return rc < 0 ? rs__fail_context("%s: ", fn) : RS_OK;
+}
+
+static bool all_finite(const float *v, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (!isfinite(v[k]))
+            return false;
+    return true;
+}
+
+int rs_cf_model_load(rs_graph *graph, const char *name, rs_cf_model **out)
+{
+    const char *fn = "rs_cf_model_load";
+    if (out)
+        *out = NULL;
+    if (!graph || !name || !out)
+        return rs__fail(RS_ERR_INVALID, "%s: %s is NULL", fn,
+                        !graph ? "graph" : !name ? "name" : "out");
+    char *key = NULL;
+    int rc = meta_key(name, fn, &key);
+    if (rc < 0)
+        return rc;
+    void *value = NULL;
+    size_t len = 0;
+    rc = rs__graph_meta_get(graph, key, &value, &len);
+    if (rc < 0) {
+        rc = rc == RS_ERR_NOTFOUND
+                 ? rs__fail(RS_ERR_NOTFOUND, "%s: no model \"%s\" in the file", fn, name)
+                 : rs__fail_context("%s: ", fn);
+        free(key);
+        return rc;
+    }
+    const unsigned char *d = value;
+    rs_cf_model *m = NULL;
+    rc = RS_ERR_CORRUPT;
+    uint32_t head[4];
+    uint64_t sizes[3], count, sum;
+    int64_t iopt[RS__CF_INT_OPTIONS];
+    double dopt[6];
+    if (len < CF_HEADER + 8 || memcmp(d, "RSCF", 4) != 0) {
+        rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\" is not a saved model (%zu bytes)", fn, key, len);
+        goto fail;
+    }
+    memcpy(head, d, 16);
+    if (head[1] > CF_FORMAT) {
+        rc = rs__fail(RS_ERR_VERSION, "%s: \"%s\" has format %u, newer than this library's %u",
+                      fn, key, head[1], CF_FORMAT);
+        goto fail;
+    }
+    memcpy(&sum, d + len - 8, 8);
+    if (XXH3_64bits(d, len - 8) != sum) {
+        rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": checksum mismatch", fn, key);
+        goto fail;
+    }
+    memcpy(sizes, d + 16, sizeof sizes);
+    memcpy(iopt, d + 40, sizeof iopt);
+    memcpy(dopt, d + 40 + sizeof iopt, sizeof dopt);
+    memcpy(&count, d + 40 + sizeof iopt + sizeof dopt, 8);
+    if ((rc = rs_cf_model_create((int)head[2], &m)) < 0) {
+        rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": unknown kind %u", fn, key, head[2]);
+        goto fail;
+    }
+    for (int o = 0; o < RS__CF_INT_OPTIONS; o++)
+        if (rs_cf_model_set_int(m, o, iopt[o]) < 0) {
+            rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": option %d out of range", fn, key, o);
+            goto fail;
+        }
+    for (int o = 0; o < 4; o++)
+        if (rs_cf_model_set_double(m, RS_CF_ALPHA + o, dopt[o]) < 0 || !isfinite(dopt[4 + o / 2])) {
+            rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": option %d out of range", fn, key,
+                          RS_CF_ALPHA + o);
+            goto fail;
+        }
+    m->n_users = sizes[0];
+    m->n_items = sizes[1];
+    m->dim = sizes[2];
+    m->nb_count = count;
+    m->fit_alpha = dopt[4];
+    m->fit_lambda = dopt[5];
+    size_t body;
+    bool shape_ok = sizes[0] <= UINT32_MAX && sizes[1] >= 1 && sizes[1] <= UINT32_MAX &&
+                    count <= ((uint64_t)1 << 40) &&
+                    (m->kind != RS_CF_ALS || (sizes[2] >= 1 && sizes[2] <= 1024));
+    if (!shape_ok || arrays_size(m, &body) < 0 || body != len - CF_HEADER - 8) {
+        rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": shape %llu x %llu x %llu does not match "
+                      "its %zu bytes", fn, key, (unsigned long long)sizes[0],
+                      (unsigned long long)sizes[1], (unsigned long long)sizes[2], len);
+        goto fail;
+    }
+    const unsigned char *a = d + CF_HEADER;
+    rc = RS_ERR_NOMEM;
+    if (m->kind == RS_CF_ALS) {
+        size_t nu = m->n_users * m->dim, ni = m->n_items * m->dim;
+        m->user_factors = rs__aligned_alloc(RS_ALIGNMENT, (nu ? nu : 1) * 4);
+        m->item_factors = rs__aligned_alloc(RS_ALIGNMENT, ni * 4);
+        m->gram = rs__alloc_array(m->dim * m->dim, 4);
+        if (!m->user_factors || !m->item_factors || !m->gram)
+            goto fail;
+        memcpy(m->user_factors, a, nu * 4);
+        memcpy(m->item_factors, a + nu * 4, ni * 4);
+        if (!all_finite(m->user_factors, nu) || !all_finite(m->item_factors, ni)) {
+            rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": a non-finite factor", fn, key);
+            goto fail;
+        }
+        if ((rc = rs__cf_als_gram(m->item_factors, m->n_items, m->dim, m->fit_lambda, m->gram)) < 0)
+            goto fail;
+    } else if (m->kind == RS_CF_ITEMKNN) {
+        m->nb_start = rs__alloc_array(m->n_items + 1, sizeof *m->nb_start);
+        m->nb_target = rs__alloc_array(count ? count : 1, 4);
+        m->nb_sim = rs__alloc_array(count ? count : 1, 4);
+        if (!m->nb_start || !m->nb_target || !m->nb_sim)
+            goto fail;
+        bool ok = true;
+        for (size_t i = 0; i <= m->n_items; i++) {
+            uint64_t s;
+            memcpy(&s, a + 8 * i, 8);
+            m->nb_start[i] = (size_t)s;
+            ok = ok && s <= count && (i == 0 ? s == 0 : s >= m->nb_start[i - 1]);
+        }
+        ok = ok && m->nb_start[m->n_items] == count;
+        memcpy(m->nb_target, a + 8 * (m->n_items + 1), count * 4);
+        memcpy(m->nb_sim, a + 8 * (m->n_items + 1) + count * 4, count * 4);
+        for (size_t p = 0; ok && p < count; p++)
+            ok = m->nb_target[p] < m->n_items && isfinite(m->nb_sim[p]);
+        if (!ok) {
+            rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": bad neighbour lists", fn, key);
+            goto fail;
+        }
+    } else {
+        size_t nn = m->n_items * m->n_items;
+        m->ease = rs__alloc_array(nn, 4);
+        if (!m->ease)
+            goto fail;
+        memcpy(m->ease, a, nn * 4);
+        if (!all_finite(m->ease, nn)) {
+            rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": a non-finite weight", fn, key);
+            goto fail;
+        }
+    }
+    m->fitted = true;
+    free(value);
+    free(key);
+    *out = m;
+    return RS_OK;
+fail:
+    rs_cf_model_free(m);
+    free(value);
+    free(key);
+    return rc;
+}
+
+int rs_cf_model_item_store(const rs_cf_model *model, const char *const *item_keys,
+                           size_t n_items, rs_item_store **out)
+{
+    const char *fn = "rs_cf_model_item_store";
+    if (out)
+        *out = NULL;
+    if (!model || !item_keys || !out)
+        return rs__fail(RS_ERR_INVALID, "%s: %s is NULL", fn,
+                        !model ? "model" : !item_keys ? "item_keys" : "out");
+    if (model->kind != RS_CF_ALS || !model->fitted)
+        return rs__fail(RS_ERR_STATE, "%s: not a fitted ALS model", fn);
+    if (n_items != model->n_items)
+        return rs__fail(RS_ERR_DIM, "%s: %zu keys, the model has %zu items", fn, n_items,
+                        model->n_items);
+    rs_item_store *store = NULL;
+    int rc = rs_item_store_create(model->dim, &store);
+    for (size_t i = 0; rc == 0 && i < n_items; i++) {
+        uint32_t index;
+        rc = rs_item_store_add(store, item_keys[i], model->item_factors + i * model->dim,
+                               model->dim, &index);
+        if (rc < 0)
+            rs__fail_context("%s: item %zu: ", fn, i);
+    }
+    if (rc < 0) {
+        rs_item_store_free(store);
+        return rc;
+    }
+    *out = store;
+    return RS_OK;
+}

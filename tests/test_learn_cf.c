@@ -1,0 +1,531 @@
+/*
+ * test_learn_cf.c - the collaborative models: interaction matrices, implicit
+ * ALS (planted structure, fold-in against a direct solve, loss), item-kNN and
+ * EASE against direct computations, persistence and bad input.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "graph/graph_internal.h"
+#include "learn/cf_internal.h"
+#include "testutil.h"
+
+/* Solve the n x n system a x = b in double (Gaussian elimination with
+ * partial pivoting); a and b are overwritten. */
+static void dense_solve(double *a, double *b, size_t n)
+{
+    for (size_t c = 0; c < n; c++) {
+        size_t piv = c;
+        for (size_t r = c + 1; r < n; r++)
+            if (fabs(a[r * n + c]) > fabs(a[piv * n + c]))
+                piv = r;
+        for (size_t k = 0; k < n; k++) {
+            double t = a[c * n + k];
+            a[c * n + k] = a[piv * n + k];
+            a[piv * n + k] = t;
+        }
+        double t = b[c];
+        b[c] = b[piv];
+        b[piv] = t;
+        for (size_t r = 0; r < n; r++) {
+            if (r == c)
+                continue;
+            double f = a[r * n + c] / a[c * n + c];
+            for (size_t k = c; k < n; k++)
+                a[r * n + k] -= f * a[c * n + k];
+            b[r] -= f * b[c];
+        }
+    }
+    for (size_t c = 0; c < n; c++)
+        b[c] /= a[c * n + c];
+}
+
+/* Two planted communities: users 0..19 buy items 0..9 (all but one),
+ * users 20..39 buy items 10..19 likewise; user u skips item u % 10 of its
+ * block, which ALS must then rank first among the items it has not bought. */
+static rs_cf_matrix *planted(void)
+{
+    uint32_t users[400], items[400];
+    size_t n = 0;
+    for (uint32_t u = 0; u < 40; u++) {
+        uint32_t base = u < 20 ? 0 : 10;
+        for (uint32_t i = 0; i < 10; i++) {
+            if (i == u % 10)
+                continue;
+            users[n] = u;
+            items[n++] = base + i;
+        }
+    }
+    rs_cf_matrix *m = NULL;
+    ck_assert_ok(rs_cf_matrix_create(40, 20, users, items, NULL, n, &m));
+    return m;
+}
+
+START_TEST(matrix_bad_input_and_duplicates)
+{
+    uint32_t users[3] = {0, 1, 0}, items[3] = {1, 0, 1};
+    float weights[3] = {1.0f, 2.0f, 0.5f};
+    rs_cf_matrix *m = (rs_cf_matrix *)1;
+    ck_assert_status(rs_cf_matrix_create(2, 2, NULL, items, NULL, 3, &m), RS_ERR_INVALID);
+    ck_assert_ptr_null(m);
+    ck_assert_status(rs_cf_matrix_create(2, 2, users, items, NULL, 3, NULL), RS_ERR_INVALID);
+    ck_assert_status(rs_cf_matrix_create(2, 2, users, items, NULL, 0, &m), RS_ERR_INVALID);
+    ck_assert_status(rs_cf_matrix_create(0, 2, users, items, NULL, 3, &m), RS_ERR_INVALID);
+    ck_assert_status(rs_cf_matrix_create(1, 2, users, items, NULL, 3, &m), RS_ERR_RANGE);
+    ck_assert_errmsg_has("user 1");
+    ck_assert_status(rs_cf_matrix_create(2, 1, users, items, NULL, 3, &m), RS_ERR_RANGE);
+    float bad[3] = {1.0f, NAN, 1.0f};
+    ck_assert_status(rs_cf_matrix_create(2, 2, users, items, bad, 3, &m), RS_ERR_RANGE);
+    ck_assert_errmsg_has("entry 1");
+    bad[1] = INFINITY;
+    ck_assert_status(rs_cf_matrix_create(2, 2, users, items, bad, 3, &m), RS_ERR_RANGE);
+    bad[1] = 0.0f;
+    ck_assert_status(rs_cf_matrix_create(2, 2, users, items, bad, 3, &m), RS_ERR_RANGE);
+    bad[1] = -1.0f;
+    ck_assert_status(rs_cf_matrix_create(2, 2, users, items, bad, 3, &m), RS_ERR_RANGE);
+    ck_assert_ok(rs_cf_matrix_create(2, 2, users, items, weights, 3, &m));
+    size_t nu, ni, nnz;
+    ck_assert_ok(rs_cf_matrix_shape(m, &nu, &ni, &nnz));
+    ck_assert_uint_eq(nu, 2);
+    ck_assert_uint_eq(ni, 2);
+    ck_assert_uint_eq(nnz, 2); /* (0,1) twice is one pair of weight 1.5 */
+    uint32_t node;
+    ck_assert_status(rs_cf_matrix_node(m, RS_CF_USERS, 0, &node), RS_ERR_STATE);
+    ck_assert_status(rs_cf_matrix_shape(NULL, &nu, NULL, NULL), RS_ERR_INVALID);
+    rs_cf_matrix_free(m);
+    rs_cf_matrix_free(NULL);
+}
+END_TEST
+
+START_TEST(options)
+{
+    rs_cf_model *m = NULL;
+    ck_assert_status(rs_cf_model_create(7, &m), RS_ERR_INVALID);
+    ck_assert_status(rs_cf_model_create(RS_CF_ALS, NULL), RS_ERR_INVALID);
+    ck_assert_ok(rs_cf_model_create(RS_CF_ALS, &m));
+    long long v;
+    double d;
+    ck_assert_ok(rs_cf_model_get_int(m, RS_CF_FACTORS, &v));
+    ck_assert_int_eq(v, 64);
+    ck_assert_status(rs_cf_model_set_int(m, RS_CF_FACTORS, 0), RS_ERR_RANGE);
+    ck_assert_status(rs_cf_model_set_int(m, RS_CF_FACTORS, 1025), RS_ERR_RANGE);
+    ck_assert_status(rs_cf_model_set_int(m, RS_CF_CG_STEPS, 0), RS_ERR_RANGE);
+    ck_assert_status(rs_cf_model_set_int(m, RS_CF_ALPHA, 1), RS_ERR_INVALID);
+    ck_assert_status(rs_cf_model_set_double(m, RS_CF_ALPHA, -1.0), RS_ERR_RANGE);
+    ck_assert_status(rs_cf_model_set_double(m, RS_CF_LAMBDA, -0.5), RS_ERR_RANGE);
+    ck_assert_status(rs_cf_model_set_double(m, RS_CF_LAMBDA, NAN), RS_ERR_RANGE);
+    ck_assert_status(rs_cf_model_set_double(m, RS_CF_ALPHA, INFINITY), RS_ERR_RANGE);
+    ck_assert_status(rs_cf_model_set_double(m, RS_CF_FACTORS, 1.0), RS_ERR_INVALID);
+    ck_assert_ok(rs_cf_model_get_int(m, RS_CF_FACTORS, &v));
+    ck_assert_int_eq(v, 64); /* failed calls left it */
+    ck_assert_ok(rs_cf_model_get_double(m, RS_CF_LAMBDA, &d));
+    ck_assert_double_eq(d, 30.0);
+    ck_assert_ok(rs_cf_model_set_double(m, RS_CF_ALPHA, 4.0));
+    ck_assert_ok(rs_cf_model_get_double(m, RS_CF_ALPHA, &d));
+    ck_assert_double_eq(d, 4.0);
+    ck_assert_int_eq(rs_cf_model_kind(m), RS_CF_ALS);
+    ck_assert_int_eq(rs_cf_model_kind(NULL), -1);
+    ck_assert_uint_eq(rs_cf_model_dim(m), 0);
+    float x[64];
+    ck_assert_status(rs_cf_model_user_factors(m, 0, x, 64), RS_ERR_STATE);
+    ck_assert_status(rs_cf_model_fold_in(m, NULL, NULL, 0, x, 64), RS_ERR_STATE);
+    ck_assert_status(rs_cf_model_score(m, NULL, NULL, 0, x, 64), RS_ERR_STATE);
+    ck_assert_status(rs_cf_model_fit(m, NULL), RS_ERR_INVALID);
+    double loss;
+    ck_assert_status(rs_cf_model_loss(m, 0, &loss), RS_ERR_STATE);
+    rs_cf_model_free(m);
+    rs_cf_model_free(NULL);
+}
+END_TEST
+
+START_TEST(als_recovers_planted_structure)
+{
+    rs_cf_matrix *x = planted();
+    rs_cf_model *m = NULL;
+    ck_assert_ok(rs_cf_model_create(RS_CF_ALS, &m));
+    /* two factors for two communities: more would model who skips what */
+    ck_assert_ok(rs_cf_model_set_int(m, RS_CF_FACTORS, 2));
+    ck_assert_ok(rs_cf_model_set_int(m, RS_CF_ITERATIONS, 20));
+    ck_assert_ok(rs_cf_model_set_double(m, RS_CF_LAMBDA, 0.1));
+    ck_assert_ok(rs_cf_model_set_double(m, RS_CF_ALPHA, 10.0));
+    ck_assert_ok(rs_cf_model_set_double(m, RS_CF_INIT_SCALE, 0.1));
+    ck_assert_ok(rs_cf_model_set_int(m, RS_CF_REPORT_LOSS, 1));
+    ck_assert_ok(rs_cf_model_fit(m, x));
+    ck_assert_uint_eq(rs_cf_model_dim(m), 2);
+    ck_assert_uint_eq(rs_cf_model_users(m), 40);
+    ck_assert_uint_eq(rs_cf_model_items(m), 20);
+    float xu[2], yi[2];
+    for (uint32_t u = 0; u < 40; u++) {
+        ck_assert_ok(rs_cf_model_user_factors(m, u, xu, 2));
+        uint32_t base = u < 20 ? 0 : 10, held = base + u % 10;
+        float held_score = 0, best_other = -INFINITY;
+        for (uint32_t i = 0; i < 20; i++) {
+            ck_assert_ok(rs_cf_model_item_factors(m, i, yi, 2));
+            float s = xu[0] * yi[0] + xu[1] * yi[1];
+            if (i == held)
+                held_score = s;
+            else if (i < base || i >= base + 10)
+                best_other = s > best_other ? s : best_other;
+        }
+        ck_assert_msg(held_score > best_other + 0.1f, "user %u: held-out %g vs other block %g",
+                      u, held_score, best_other);
+    }
+    /* the loss goes down */
+    double first, last;
+    ck_assert_ok(rs_cf_model_loss(m, 0, &first));
+    ck_assert_ok(rs_cf_model_loss(m, 19, &last));
+    ck_assert_msg(last < first, "loss %g -> %g", first, last);
+    ck_assert_status(rs_cf_model_loss(m, 20, &last), RS_ERR_RANGE);
+    ck_assert_status(rs_cf_model_user_factors(m, 40, xu, 2), RS_ERR_RANGE);
+    ck_assert_status(rs_cf_model_user_factors(m, 0, xu, 3), RS_ERR_DIM);
+    /* same seed, same factors */
+    rs_cf_model *again = NULL;
+    ck_assert_ok(rs_cf_model_create(RS_CF_ALS, &again));
+    ck_assert_ok(rs_cf_model_set_int(again, RS_CF_FACTORS, 2));
+    ck_assert_ok(rs_cf_model_set_int(again, RS_CF_ITERATIONS, 20));
+    ck_assert_ok(rs_cf_model_set_double(again, RS_CF_LAMBDA, 0.1));
+    ck_assert_ok(rs_cf_model_set_double(again, RS_CF_ALPHA, 10.0));
+    ck_assert_ok(rs_cf_model_set_double(again, RS_CF_INIT_SCALE, 0.1));
+    ck_assert_ok(rs_cf_model_fit(again, x));
+    float xa[2];
+    ck_assert_ok(rs_cf_model_user_factors(again, 7, xa, 2));
+    ck_assert_ok(rs_cf_model_user_factors(m, 7, xu, 2));
+    for (int k = 0; k < 2; k++)
+        ck_assert_float_eq_tol(xa[k], xu[k], 1e-5f);
+    rs_cf_model_free(again);
+    rs_cf_model_free(m);
+    rs_cf_matrix_free(x);
+}
+END_TEST
+
+START_TEST(fold_in_equals_direct_solve)
+{
+    rs_cf_matrix *x = planted();
+    rs_cf_model *m = NULL;
+    const size_t f = 6;
+    const double alpha = 3.0, lambda = 0.5;
+    ck_assert_ok(rs_cf_model_create(RS_CF_ALS, &m));
+    ck_assert_ok(rs_cf_model_set_int(m, RS_CF_FACTORS, (long long)f));
+    ck_assert_ok(rs_cf_model_set_int(m, RS_CF_ITERATIONS, 5));
+    ck_assert_ok(rs_cf_model_set_double(m, RS_CF_LAMBDA, lambda));
+    ck_assert_ok(rs_cf_model_set_double(m, RS_CF_ALPHA, alpha));
+    ck_assert_ok(rs_cf_model_set_double(m, RS_CF_INIT_SCALE, 0.1));
+    ck_assert_ok(rs_cf_model_fit(m, x));
+    float y[20][6];
+    for (uint32_t i = 0; i < 20; i++)
+        ck_assert_ok(rs_cf_model_item_factors(m, i, y[i], f));
+    /* a user with items 2, 5 (weight 2) and 13, given with a repeat */
+    uint32_t items[4] = {5, 2, 13, 5};
+    float weights[4] = {1.0f, 1.0f, 1.0f, 1.0f};
+    double a[36] = {0}, b[6] = {0};
+    for (size_t r = 0; r < f; r++) {
+        for (size_t c = 0; c < f; c++)
+            for (uint32_t i = 0; i < 20; i++)
+                a[r * f + c] += (double)y[i][r] * y[i][c];
+        a[r * f + r] += lambda;
+    }
+    const uint32_t uniq[3] = {2, 5, 13};
+    const double w[3] = {1.0, 2.0, 1.0};
+    for (int e = 0; e < 3; e++) {
+        double c = 1.0 + alpha * w[e];
+        for (size_t r = 0; r < f; r++) {
+            b[r] += c * y[uniq[e]][r];
+            for (size_t q = 0; q < f; q++)
+                a[r * f + q] += (c - 1.0) * y[uniq[e]][r] * y[uniq[e]][q];
+        }
+    }
+    dense_solve(a, b, f);
+    float got[6];
+    ck_assert_ok(rs_cf_model_fold_in(m, items, weights, 4, got, f));
+    double norm = 0;
+    for (size_t k = 0; k < f; k++)
+        norm += b[k] * b[k];
+    for (size_t k = 0; k < f; k++)
+        ck_assert_msg(fabs(got[k] - b[k]) <= 1e-3 * sqrt(norm) + 1e-5,
+                      "factor %zu: fold-in %g, direct %g", k, got[k], b[k]);
+    /* scores are the fold-in factors times the item factors */
+    float scores[20];
+    ck_assert_ok(rs_cf_model_score(m, items, weights, 4, scores, 20));
+    for (uint32_t i = 0; i < 20; i++) {
+        double s = 0;
+        for (size_t k = 0; k < f; k++)
+            s += b[k] * y[i][k];
+        ck_assert_msg(fabs(scores[i] - s) < 1e-3, "item %u: %g vs %g", i, scores[i], s);
+    }
+    /* empty history: zero vector; bad input */
+    ck_assert_ok(rs_cf_model_fold_in(m, NULL, NULL, 0, got, f));
+    for (size_t k = 0; k < f; k++)
+        ck_assert_float_eq(got[k], 0.0f);
+    items[1] = 20;
+    ck_assert_status(rs_cf_model_fold_in(m, items, NULL, 4, got, f), RS_ERR_RANGE);
+    items[1] = 2;
+    weights[2] = NAN;
+    ck_assert_status(rs_cf_model_fold_in(m, items, weights, 4, got, f), RS_ERR_RANGE);
+    ck_assert_status(rs_cf_model_fold_in(m, NULL, NULL, 2, got, f), RS_ERR_INVALID);
+    ck_assert_status(rs_cf_model_fold_in(m, items, NULL, 4, got, f + 1), RS_ERR_DIM);
+    ck_assert_status(rs_cf_model_score(m, items, NULL, 4, scores, 19), RS_ERR_DIM);
+    rs_cf_model_free(m);
+    rs_cf_matrix_free(x);
+}
+END_TEST
+
+/* 7 users x 5 items, with weights, for the item x item models. */
+static const uint32_t small_users[] = {0, 0, 0, 1, 1, 2, 2, 2, 3, 3, 4, 4, 4, 5, 6, 6};
+static const uint32_t small_items[] = {0, 1, 2, 1, 3, 0, 2, 4, 3, 4, 0, 1, 4, 2, 1, 3};
+static const float small_weights[] = {1, 2, 1, 1, 3, 1, 1, 2, 1, 1, 2, 1, 1, 1, 1, 2};
+#define SMALL_N (sizeof small_users / sizeof small_users[0])
+
+static void small_dense(double xd[7][5])
+{
+    for (int u = 0; u < 7; u++)
+        for (int i = 0; i < 5; i++)
+            xd[u][i] = 0;
+    for (size_t e = 0; e < SMALL_N; e++)
+        xd[small_users[e]][small_items[e]] = small_weights[e];
+}
+
+START_TEST(ease_matches_direct_solve)
+{
+    rs_cf_matrix *x = NULL;
+    ck_assert_ok(rs_cf_matrix_create(7, 5, small_users, small_items, small_weights, SMALL_N, &x));
+    double xd[7][5];
+    small_dense(xd);
+    const double lambda = 2.0;
+    /* P = (X^T X + lambda I)^-1 column by column */
+    double p[5][5];
+    for (int c = 0; c < 5; c++) {
+        double a[25], b[5] = {0};
+        for (int i = 0; i < 5; i++)
+            for (int j = 0; j < 5; j++) {
+                a[i * 5 + j] = i == j ? lambda : 0;
+                for (int u = 0; u < 7; u++)
+                    a[i * 5 + j] += xd[u][i] * xd[u][j];
+            }
+        b[c] = 1;
+        dense_solve(a, b, 5);
+        for (int r = 0; r < 5; r++)
+            p[r][c] = b[r];
+    }
+    rs_cf_model *m = NULL;
+    ck_assert_ok(rs_cf_model_create(RS_CF_EASE, &m));
+    ck_assert_ok(rs_cf_model_set_double(m, RS_CF_LAMBDA, lambda));
+    ck_assert_ok(rs_cf_model_fit(m, x));
+    for (uint32_t i = 0; i < 5; i++) {
+        /* a history of item i alone scores row i of B */
+        float scores[5];
+        ck_assert_ok(rs_cf_model_score(m, &i, NULL, 1, scores, 5));
+        for (int j = 0; j < 5; j++) {
+            double bij = (int)i == j ? 0.0 : -p[i][j] / p[j][j];
+            ck_assert_msg(fabs(scores[j] - bij) < 1e-4, "B[%u][%d] = %g, direct %g", i, j,
+                          scores[j], bij);
+        }
+    }
+    /* 2-user chunks give the same B */
+    float whole[5], chunked[5];
+    uint32_t item = 3;
+    ck_assert_ok(rs_cf_model_score(m, &item, NULL, 1, whole, 5));
+    m->chunk_floats = 10;
+    ck_assert_ok(rs_cf_model_fit(m, x));
+    ck_assert_ok(rs_cf_model_score(m, &item, NULL, 1, chunked, 5));
+    for (int j = 0; j < 5; j++)
+        ck_assert_float_eq_tol(whole[j], chunked[j], 1e-5f);
+    /* catalogue limit and lambda 0 */
+    ck_assert_ok(rs_cf_model_set_int(m, RS_CF_MAX_ITEMS, 4));
+    ck_assert_status(rs_cf_model_fit(m, x), RS_ERR_LIMIT);
+    ck_assert_uint_eq(rs_cf_model_items(m), 5); /* the old fit stays */
+    ck_assert_ok(rs_cf_model_set_int(m, RS_CF_MAX_ITEMS, 5));
+    ck_assert_ok(rs_cf_model_set_double(m, RS_CF_LAMBDA, 0.0));
+    ck_assert_status(rs_cf_model_fit(m, x), RS_ERR_RANGE);
+    rs_cf_model_free(m);
+    rs_cf_matrix_free(x);
+}
+END_TEST
+
+START_TEST(itemknn_matches_direct_cosine)
+{
+    rs_cf_matrix *x = NULL;
+    ck_assert_ok(rs_cf_matrix_create(7, 5, small_users, small_items, small_weights, SMALL_N, &x));
+    double xd[7][5];
+    small_dense(xd);
+    const double shrink = 0.5;
+    double s[5][5];
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 5; j++) {
+            double d = 0, ni = 0, nj = 0;
+            for (int u = 0; u < 7; u++) {
+                d += xd[u][i] * xd[u][j];
+                ni += xd[u][i] * xd[u][i];
+                nj += xd[u][j] * xd[u][j];
+            }
+            s[i][j] = i == j ? 0 : d / (sqrt(ni) * sqrt(nj) + shrink);
+        }
+    for (long long k = 0; k <= 2; k += 2)
+    for (int tiny = 0; tiny < 2; tiny++) {
+        rs_cf_model *m = NULL;
+        ck_assert_ok(rs_cf_model_create(RS_CF_ITEMKNN, &m));
+        if (tiny) { /* 2-item tiles, 2-user chunks: the tiled path */
+            m->chunk_floats = 10;
+            m->tile_floats = 10;
+        }
+        ck_assert_ok(rs_cf_model_set_double(m, RS_CF_SHRINK, shrink));
+        ck_assert_ok(rs_cf_model_set_int(m, RS_CF_NEIGHBORS, k));
+        ck_assert_ok(rs_cf_model_fit(m, x));
+        for (uint32_t i = 0; i < 5; i++) {
+            float scores[5];
+            float w = 2.0f;
+            ck_assert_ok(rs_cf_model_score(m, &i, &w, 1, scores, 5));
+            for (int j = 0; j < 5; j++) {
+                /* does target j keep source i among its k best? */
+                int rank = 0;
+                for (int o = 0; o < 5; o++)
+                    if (o != j && (s[o][j] > s[i][j] || (s[o][j] == s[i][j] && o < (int)i)))
+                        rank++;
+                double want = (k == 0 || rank < k) ? 2.0 * s[i][j] : 0.0;
+                ck_assert_msg(fabs(scores[j] - want) < 1e-5, "k=%lld S[%u][%d] %g want %g", k, i,
+                              j, scores[j], want);
+            }
+        }
+        rs_cf_model_free(m);
+    }
+    rs_cf_matrix_free(x);
+}
+END_TEST
+
+START_TEST(graph_matrix_save_load_and_item_store)
+{
+    rs_graph *g = NULL;
+    ck_assert_ok(rs_graph_open(":memory:", RS_GRAPH_CREATE, &g));
+    uint32_t bought, viewed, users[40], items[20], brand;
+    ck_assert_ok(rs_graph_add_relation(g, "bought", &bought));
+    ck_assert_ok(rs_graph_add_relation(g, "viewed", &viewed));
+    ck_assert_ok(rs_graph_add_node(g, "brand", "acme", &brand));
+    char key[32];
+    const char *item_keys[20];
+    char item_names[20][16];
+    for (int i = 0; i < 20; i++) {
+        snprintf(item_names[i], sizeof item_names[i], "i%02d", i);
+        item_keys[i] = item_names[i];
+        ck_assert_ok(rs_graph_add_node(g, "item", item_names[i], &items[i]));
+    }
+    for (uint32_t u = 0; u < 40; u++) {
+        snprintf(key, sizeof key, "u%02u", u);
+        ck_assert_ok(rs_graph_add_node(g, "user", key, &users[u]));
+        uint32_t base = u < 20 ? 0 : 10;
+        for (uint32_t i = 0; i < 10; i++)
+            if (i != u % 10)
+                ck_assert_ok(rs_graph_add_edge(g, users[u], bought, items[base + i], 1.0, 0,
+                                               RS_GRAPH_MERGE_NONE));
+        /* views of the other block do not count */
+        ck_assert_ok(rs_graph_add_edge(g, users[u], viewed, items[(base + 10) % 20], 1.0, 0,
+                                       RS_GRAPH_MERGE_NONE));
+        ck_assert_ok(rs_graph_add_edge(g, users[u], bought, brand, 1.0, 0, RS_GRAPH_MERGE_NONE));
+    }
+    rs_cf_matrix *x = NULL;
+    ck_assert_status(rs_cf_matrix_from_graph(g, "user", "nope", &bought, NULL, 1, &x),
+                     RS_ERR_NOTFOUND);
+    uint32_t bad_rel = 99;
+    ck_assert_status(rs_cf_matrix_from_graph(g, "user", "item", &bad_rel, NULL, 1, &x),
+                     RS_ERR_NOTFOUND);
+    float neg = -1.0f;
+    ck_assert_status(rs_cf_matrix_from_graph(g, "user", "item", &bought, &neg, 1, &x),
+                     RS_ERR_RANGE);
+    ck_assert_status(rs_cf_matrix_from_graph(g, "user", "item", &bought, NULL, 0, &x),
+                     RS_ERR_INVALID);
+    ck_assert_ok(rs_cf_matrix_from_graph(g, "user", "item", &bought, NULL, 1, &x));
+    size_t nu, ni, nnz;
+    ck_assert_ok(rs_cf_matrix_shape(x, &nu, &ni, &nnz));
+    ck_assert_uint_eq(nu, 40);
+    ck_assert_uint_eq(ni, 20);
+    ck_assert_uint_eq(nnz, 40 * 9);
+    uint32_t node;
+    ck_assert_ok(rs_cf_matrix_node(x, RS_CF_ITEMS, 3, &node));
+    ck_assert_uint_eq(node, items[3]);
+    ck_assert_ok(rs_cf_matrix_node(x, RS_CF_USERS, 39, &node));
+    ck_assert_uint_eq(node, users[39]);
+    ck_assert_status(rs_cf_matrix_node(x, RS_CF_USERS, 40, &node), RS_ERR_RANGE);
+    ck_assert_status(rs_cf_matrix_node(x, 5, 0, &node), RS_ERR_INVALID);
+
+    rs_cf_model *m[3] = {NULL, NULL, NULL};
+    const char *names[3] = {"als", "knn", "ease"};
+    for (int k = 0; k < 3; k++) {
+        ck_assert_ok(rs_cf_model_create(k, &m[k]));
+        ck_assert_ok(rs_cf_model_set_int(m[k], RS_CF_FACTORS, 4));
+        ck_assert_ok(rs_cf_model_set_double(m[k], RS_CF_LAMBDA, k == RS_CF_ALS ? 0.1 : 5.0));
+        ck_assert_status(rs_cf_model_save(m[k], g, names[k]), RS_ERR_STATE);
+        ck_assert_ok(rs_cf_model_fit(m[k], x));
+        ck_assert_ok(rs_cf_model_save(m[k], g, names[k]));
+    }
+    uint32_t hist[3] = {1, 2, 3};
+    for (int k = 0; k < 3; k++) {
+        rs_cf_model *back = NULL;
+        ck_assert_ok(rs_cf_model_load(g, names[k], &back));
+        ck_assert_int_eq(rs_cf_model_kind(back), k);
+        float s1[20], s2[20];
+        ck_assert_ok(rs_cf_model_score(m[k], hist, NULL, 3, s1, 20));
+        ck_assert_ok(rs_cf_model_score(back, hist, NULL, 3, s2, 20));
+        for (int i = 0; i < 20; i++)
+            ck_assert_float_eq_tol(s1[i], s2[i], 1e-5f);
+        rs_cf_model_free(back);
+    }
+    rs_cf_model *back = NULL;
+    ck_assert_status(rs_cf_model_load(g, "missing", &back), RS_ERR_NOTFOUND);
+    ck_assert_status(rs_cf_model_load(g, "", &back), RS_ERR_INVALID);
+    ck_assert_status(rs_cf_model_save(m[0], g, "\xff"), RS_ERR_ENCODING);
+    /* damaged blobs */
+    void *blob;
+    size_t len;
+    ck_assert_ok(rs__graph_meta_get(g, "cf:als", &blob, &len));
+    ((unsigned char *)blob)[len / 2] ^= 1;
+    ck_assert_ok(rs__graph_meta_set(g, "cf:als", blob, len));
+    ck_assert_status(rs_cf_model_load(g, "als", &back), RS_ERR_CORRUPT);
+    ck_assert_errmsg_has("checksum");
+    ck_assert_ok(rs__graph_meta_set(g, "cf:als", blob, len / 3));
+    ck_assert_status(rs_cf_model_load(g, "als", &back), RS_ERR_CORRUPT);
+    ck_assert_ok(rs__graph_meta_set(g, "cf:als", "RS", 2));
+    ck_assert_status(rs_cf_model_load(g, "als", &back), RS_ERR_CORRUPT);
+    ck_assert_ptr_null(back);
+    free(blob);
+
+    /* item factors into an item store: search with a user's factors gives
+     * the best-scored item */
+    rs_item_store *store = NULL;
+    ck_assert_status(rs_cf_model_item_store(m[1], item_keys, 20, &store), RS_ERR_STATE);
+    ck_assert_status(rs_cf_model_item_store(m[0], item_keys, 19, &store), RS_ERR_DIM);
+    ck_assert_ok(rs_cf_model_item_store(m[0], item_keys, 20, &store));
+    ck_assert_uint_eq(rs_item_store_count(store), 20);
+    float xu[4], scores[20];
+    ck_assert_ok(rs_cf_model_fold_in(m[0], hist, NULL, 3, xu, 4));
+    ck_assert_ok(rs_cf_model_score(m[0], hist, NULL, 3, scores, 20));
+    uint32_t best = 0;
+    for (uint32_t i = 1; i < 20; i++)
+        if (scores[i] > scores[best])
+            best = i;
+    uint32_t found;
+    float found_score;
+    ck_assert_ok(rs_item_store_search(store, xu, 1, 4, 1, RS_METRIC_INNER_PRODUCT, NULL, 0, NULL,
+                                      0, &found, &found_score, NULL));
+    ck_assert_uint_eq(found, best);
+    ck_assert_float_eq_tol(found_score, scores[best], 1e-4f);
+    rs_item_store_free(store);
+    for (int k = 0; k < 3; k++)
+        rs_cf_model_free(m[k]);
+    rs_cf_matrix_free(x);
+    rs_graph_close(g);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+    Suite *s = suite_create("learn_cf");
+    TCase *tc = tcase_create("cf");
+    tcase_add_test(tc, matrix_bad_input_and_duplicates);
+    tcase_add_test(tc, options);
+    tcase_add_test(tc, als_recovers_planted_structure);
+    tcase_add_test(tc, fold_in_equals_direct_solve);
+    tcase_add_test(tc, ease_matches_direct_solve);
+    tcase_add_test(tc, itemknn_matches_direct_cosine);
+    tcase_add_test(tc, graph_matrix_save_load_and_item_store);
+    suite_add_tcase(s, tc);
+    return s;
+}
