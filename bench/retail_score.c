@@ -269,8 +269,10 @@ int main(int argc, char **argv)
         char *spec = strdup(getenv("RS_SWEEP"));
         CHECK(rs_scorer_set_collaborative(s, ease, (const char *const *)items.a, items.n));
         for (char *c = strtok(spec, ";"); c; c = strtok(NULL, ";")) {
-            double v[6] = {0, 1, 0, 0, 3, 0.5};
-            sscanf(c, "%lf,%lf,%lf,%lf,%lf,%lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]);
+            double v[7] = {0, 1, 0, 0, 3, 0.5, 0};
+            sscanf(c, "%lf,%lf,%lf,%lf,%lf,%lf,%lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+                   &v[6]);
+            CHECK(rs_scorer_set_double(s, RS_SCORER_POP_PENALTY, v[6]));
             CHECK(rs_scorer_set_double(s, RS_SCORER_W_CONTENT, v[0]));
             CHECK(rs_scorer_set_double(s, RS_SCORER_W_COLLAB, v[1]));
             CHECK(rs_scorer_set_double(s, RS_SCORER_W_GRAPH, v[2]));

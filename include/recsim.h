@@ -1936,8 +1936,10 @@ RS_API int rs_user_model_history(const rs_user_model *model, const char *user,
  *            weighted by edge weight x relation weight divided by the total
  *            of its node's edges (a random-walk step), each hop beyond the
  *            first multiplied by RS_SCORER_DECAY; computed for all items at
- *            once by sparse propagation from the user's node, then divided
- *            by the largest item value: R_ui in [0, 1];
+ *            once by sparse propagation from the user's node, divided by
+ *            the item's popularity^RS_SCORER_POP_PENALTY (users with an
+ *            interest vector only), then by the
+ *            largest item value: R_ui in [0, 1];
  *   collab   the collaborative model's score (rs_scorer_set_collaborative)
  *            divided by its largest absolute value, in [-1, 1];
  *   popular  the item's weighted in-degree in the graph over the largest,
@@ -1981,10 +1983,13 @@ typedef enum rs_scorer_option {
                                  0 it is RS_ERR_NOTFOUND */
     RS_SCORER_DECAY = 100,    /* double: per-hop decay, 0 .. 1; default 0.5 */
     RS_SCORER_FLOOR = 101,    /* double: R_ui floor of the product, 0 .. 1; default 0.1 */
-    RS_SCORER_W_CONTENT = 102, /* double: blend weights, 0 .. 1000;      default 0.1 */
+    RS_SCORER_W_CONTENT = 102, /* double: blend weights, 0 .. 1000;      default 0.15 */
     RS_SCORER_W_COLLAB = 103,  /*                                         default 1 */
-    RS_SCORER_W_GRAPH = 104,   /*                                         default 0.5 */
-    RS_SCORER_W_POPULARITY = 105 /*                                       default 0.05 */
+    RS_SCORER_W_GRAPH = 104,   /*                                         default 0.1 */
+    RS_SCORER_W_POPULARITY = 105, /*                                      default 0 */
+    RS_SCORER_POP_PENALTY = 106   /* double: R_ui of an item is divided by its
+                                     popularity^p before scaling (p = 0 keeps
+                                     the plain walk), 0 .. 2; default 0.3 */
 } rs_scorer_option;
 
 /* Entries of rs_scorer_score()'s parts_out. */

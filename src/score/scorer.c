@@ -34,7 +34,7 @@ struct rs_scorer {
     float *pop;           /* per store index, [0, 1] */
     uint32_t user_type;
     int mode, hops, cold;
-    double decay, floor, w_content, w_collab, w_graph, w_pop;
+    double decay, floor, w_content, w_collab, w_graph, w_pop, pop_penalty;
     const rs_cf_model *cf;
     size_t cf_n;
     uint32_t *cf_to_store;
@@ -96,10 +96,11 @@ int rs_scorer_create(const rs_graph *graph, const rs_item_store *store,
     s->cold = 1;
     s->decay = 0.5;
     s->floor = 0.1;
-    s->w_content = 0.1;
+    s->w_content = 0.15;
     s->w_collab = 1.0;
-    s->w_graph = 0.5;
-    s->w_pop = 0.05;
+    s->w_graph = 0.1;
+    s->w_pop = 0.0;
+    s->pop_penalty = 0.3;
     s->user_type = rs__graph_type_find(graph, "user");
     s->item_node = rs__alloc_array(s->item_span + 1, sizeof(uint32_t));
     s->node_item = rs__alloc_array(s->node_span + 1, sizeof(uint32_t));
@@ -225,6 +226,7 @@ static double *double_option(rs_scorer *s, int option, double *max_out)
     case RS_SCORER_W_COLLAB: return &s->w_collab;
     case RS_SCORER_W_GRAPH: return &s->w_graph;
     case RS_SCORER_W_POPULARITY: return &s->w_pop;
+    case RS_SCORER_POP_PENALTY: *max_out = 2.0; return &s->pop_penalty;
     default: return NULL;
     }
 }
@@ -496,9 +498,12 @@ static int prepare_user(const rs_scorer *s, const char *user, work *w, const cha
         }
         propagate(s, w, 2);
     }
+    int reached = 0;
+    for (size_t i = 0; i < s->item_span && !reached; i++)
+        reached = w->graph[i] > 0.0f;
     w->source = w->n_hist ? RS_SCORER_FROM_HISTORY
-                          : (w->user_node != NONE ? RS_SCORER_FROM_PROFILE
-                                                  : RS_SCORER_FROM_POPULARITY);
+                          : (w->user_node != NONE && reached ? RS_SCORER_FROM_PROFILE
+                                                             : RS_SCORER_FROM_POPULARITY);
     /* collaborative */
     if (s->cf && w->n_hist) {
         uint32_t *ci = rs__alloc_array(w->n_hist, sizeof(uint32_t));
@@ -543,6 +548,10 @@ nomem:
 static void finish_scores(const rs_scorer *s, work *w)
 {
     float gmax = 0.0f;
+    if (s->pop_penalty > 0.0 && w->has_q)
+        for (size_t i = 0; i < s->item_span; i++)
+            if (w->graph[i] > 0.0f)
+                w->graph[i] /= (float)pow(s->pop[i] + 1e-3, s->pop_penalty);
     for (size_t i = 0; i < s->item_span; i++)
         if (w->graph[i] > gmax)
             gmax = w->graph[i];
@@ -782,7 +791,7 @@ static void sentence(const rs_scorer *s, sbuf *b, const uint32_t *nodes, const u
 {
     if (len == 0) {
         put(b, source == RS_SCORER_FROM_POPULARITY
-                   ? "recommended because it is popular (cold start: no history, no profile)"
+                   ? "recommended because it is popular (cold start: no history, and the graph links you to no item)"
                    : "recommended because it scores well for your interests");
         return;
     }
@@ -797,6 +806,17 @@ static void sentence(const rs_scorer *s, sbuf *b, const uint32_t *nodes, const u
             put(b, t == s->user_type ? ", who " : ", which ");
         }
         if (!(r & RS_GRAPH_REVERSED) && i + 1 < len && (rels[i + 1] & RS_GRAPH_REVERSED) &&
+            (rels[i + 1] & ~RS_GRAPH_REVERSED) == r && nodes[i + 2] != target &&
+            rs__graph_node_type(s->graph, nodes[i + 2]) == s->user_type &&
+            rs__graph_node_type(s->graph, nodes[i + 1]) != s->user_type) {
+            /* you bought X, as did user N, who ... */
+            put_relation(s, b, r);
+            put(b, " ");
+            put_node(s, b, nodes[i + 1], target);
+            put(b, i == 0 ? ", as did " : ", as does ");
+            put_node(s, b, nodes[i + 2], target);
+            i += 2;
+        } else if (!(r & RS_GRAPH_REVERSED) && i + 1 < len && (rels[i + 1] & RS_GRAPH_REVERSED) &&
             (rels[i + 1] & ~RS_GRAPH_REVERSED) == r) {
             put(b, i == 0 ? "share " : "shares ");
             put_node(s, b, nodes[i + 1], target);
