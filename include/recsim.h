@@ -2074,6 +2074,25 @@ RS_API int rs_scorer_recommend(const rs_scorer *scorer, const char *user, size_t
                                uint32_t *items_out, float *scores_out, size_t *n_out);
 
 /**
+ * rs_scorer_recommend_filtered - rs_scorer_recommend with an allow list and
+ * a deny list over store indices (bitsets as in rs_item_store_search: bit i
+ * of word i / 64 stands for index i; bits beyond a list's words count as
+ * clear).
+ *
+ * @allow  NULL (every item allowed), or allow_words words: only items whose
+ *         bit is set are returned (e.g. from rs_item_store_attribute_filter).
+ * @deny   NULL, or deny_words words: items whose bit is set are never
+ *         returned.
+ *
+ * Returns as rs_scorer_recommend; RS_ERR_INVALID also for a NULL list with
+ * a non-zero length.  Thread-safe (read-only).
+ */
+RS_API int rs_scorer_recommend_filtered(const rs_scorer *scorer, const char *user, size_t k,
+                                        const uint64_t *allow, size_t allow_words,
+                                        const uint64_t *deny, size_t deny_words,
+                                        uint32_t *items_out, float *scores_out, size_t *n_out);
+
+/**
  * rs_scorer_recommend_batch - rs_scorer_recommend for n users: row u of
  * the n x k arrays items_out / scores_out (scores may be NULL) holds user
  * u's list, counts_out[u] its length; empty slots are RS_ITEM_NONE.

@@ -203,6 +203,28 @@ START_TEST(recommend_reasons_over_the_graph)
     ck_assert_double_lt(mug[RS_SCORER_PART_GRAPH], parts[RS_SCORER_PART_GRAPH]);
     ck_assert_double_lt(mug[RS_SCORER_PART_SCORE], parts[RS_SCORER_PART_SCORE]);
 
+    /* allow and deny lists */
+    uint64_t allow = 0, deny = 0;
+    uint32_t holder, mg, bowl;
+    ck_assert_ok(rs_item_store_index(f.store, "holder", &holder));
+    ck_assert_ok(rs_item_store_index(f.store, "mug", &mg));
+    ck_assert_ok(rs_item_store_index(f.store, "bowl", &bowl));
+    allow = (1ull << holder) | (1ull << mg) | (1ull << bowl);
+    deny = 1ull << holder;
+    ck_assert_ok(rs_scorer_recommend_filtered(f.scorer, "alice", 8, &allow, 1, &deny, 1, items,
+                                              NULL, &n));
+    ck_assert_uint_eq(n, 2);
+    for (size_t i = 0; i < n; i++)
+        ck_assert(items[i] == mg || items[i] == bowl);
+    ck_assert_ok(rs_scorer_recommend_filtered(f.scorer, "alice", 8, NULL, 0, &deny, 1, items,
+                                              NULL, &n));
+    ck_assert_uint_eq(n, 3);
+    ck_assert_ok(rs_scorer_recommend_filtered(f.scorer, "alice", 8, &allow, 0, NULL, 0, items,
+                                              NULL, &n));
+    ck_assert_uint_eq(n, 0); /* an empty allow list allows nothing */
+    ck_assert_status(rs_scorer_recommend_filtered(f.scorer, "alice", 8, NULL, 1, NULL, 0, items,
+                                                  NULL, &n), RS_ERR_INVALID);
+
     /* similar items */
     ck_assert_ok(rs_scorer_similar_items(f.scorer, "lantern", 8, items, scores, &n));
     ck_assert_uint_eq(n, 4);

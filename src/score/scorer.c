@@ -576,13 +576,28 @@ static float combine(const rs_scorer *s, const work *w, size_t i)
     return (float)(s->w_content * c + s->w_collab * cf + s->w_graph * r + s->w_pop * p);
 }
 
+typedef struct filter {
+    const uint64_t *allow, *deny;
+    size_t allow_words, deny_words;
+} filter;
+
+static bool filtered_out(const filter *f, size_t i)
+{
+    if (!f)
+        return false;
+    if (f->allow && (i / 64 >= f->allow_words || !rs__bitset_test(f->allow, i)))
+        return true;
+    return f->deny && i / 64 < f->deny_words && rs__bitset_test(f->deny, i);
+}
+
 static size_t rank(const rs_scorer *s, const work *w, size_t k, uint32_t *items_out,
-                   float *scores_out, float *tmp_scores)
+                   float *scores_out, float *tmp_scores, const filter *f)
 {
     rs_topk top;
     rs__topk_init(&top, k, items_out, tmp_scores);
     for (size_t i = 0; i < s->item_span; i++) {
-        if (!rs__bitset_test(s->store->live_bits, i) || rs__bitset_test(w->seen, i))
+        if (!rs__bitset_test(s->store->live_bits, i) || rs__bitset_test(w->seen, i) ||
+            filtered_out(f, i))
             continue;
         rs__topk_push(&top, (uint32_t)i, combine(s, w, i));
     }
@@ -593,7 +608,7 @@ static size_t rank(const rs_scorer *s, const work *w, size_t k, uint32_t *items_
 }
 
 static int recommend_one(const rs_scorer *s, const char *user, size_t k, uint32_t *items_out,
-                         float *scores_out, size_t *n_out, const char *fn)
+                         float *scores_out, size_t *n_out, const char *fn, const filter *f)
 {
     work w;
     int rc;
@@ -605,7 +620,7 @@ static int recommend_one(const rs_scorer *s, const char *user, size_t k, uint32_
         return rc;
     }
     finish_scores(s, &w);
-    *n_out = rank(s, &w, k, items_out, scores_out, tmp);
+    *n_out = rank(s, &w, k, items_out, scores_out, tmp, f);
     work_free(&w);
     free(tmp);
     return RS_OK;
@@ -620,7 +635,22 @@ int rs_scorer_recommend(const rs_scorer *s, const char *user, size_t k, uint32_t
     *n_out = 0;
     if (k > s->item_span)
         k = s->item_span;
-    return recommend_one(s, user, k, items_out, scores_out, n_out, fn);
+    return recommend_one(s, user, k, items_out, scores_out, n_out, fn, NULL);
+}
+
+int rs_scorer_recommend_filtered(const rs_scorer *s, const char *user, size_t k,
+                                 const uint64_t *allow, size_t allow_words,
+                                 const uint64_t *deny, size_t deny_words, uint32_t *items_out,
+                                 float *scores_out, size_t *n_out)
+{
+    static const char fn[] = "rs_scorer_recommend_filtered";
+    if (!s || !n_out || (k && !items_out) || (!allow && allow_words) || (!deny && deny_words))
+        return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
+    *n_out = 0;
+    if (k > s->item_span)
+        k = s->item_span;
+    filter f = {allow, deny, allow_words, deny_words};
+    return recommend_one(s, user, k, items_out, scores_out, n_out, fn, &f);
 }
 
 int rs_scorer_recommend_batch(const rs_scorer *s, const char *const *users, size_t n, size_t k,
@@ -636,7 +666,7 @@ int rs_scorer_recommend_batch(const rs_scorer *s, const char *const *users, size
     for (size_t u = 0; u < n; u++) {
         size_t got = 0;
         int rc = recommend_one(s, users[u], kk, items_out + u * k,
-                               scores_out ? scores_out + u * k : NULL, &got, fn);
+                               scores_out ? scores_out + u * k : NULL, &got, fn, NULL);
         if (rc != RS_OK)
             return rs__fail_context("%s: user %zu", fn, u);
         counts_out[u] = got;
@@ -715,7 +745,7 @@ int rs_scorer_similar_items(const rs_scorer *s, const char *item, size_t k, uint
         propagate(s, &w, 1);
     }
     finish_scores(s, &w);
-    *n_out = rank(s, &w, k, items_out, scores_out, tmp);
+    *n_out = rank(s, &w, k, items_out, scores_out, tmp, NULL);
     work_free(&w);
     free(tmp);
     return RS_OK;
