@@ -746,7 +746,8 @@ typedef struct rs_item_store rs_item_store;
 /* The index reported for an empty result slot. */
 #define RS_ITEM_NONE 0xFFFFFFFFu
 
-/* How rs_item_store_search scores a query q against an item x. */
+/* How rs_item_store_search scores a query q against an item x.  (The
+ * ranking-quality metrics of the evaluation are rs_metric, below.) */
 typedef enum rs_item_metric {
     RS_METRIC_INNER_PRODUCT = 0, /* q . x */
     RS_METRIC_COSINE = 1         /* q . x / (|q| |x|); 0 when q or x is zero */
@@ -976,9 +977,13 @@ RS_API int rs_item_store_get_int(const rs_item_store *store, int option, int64_t
  *                 NULL.
  *
  * Removed items are never returned.  The result does not depend on the
- * thread count.  Uses up to rs_get_num_threads() threads of its own, and
- * does not call BLAS from them; on CPUs without AVX-512 it runs BLAS
- * (sgemm/sgemv) tiles on the calling thread instead.
+ * thread count.  On x86-64 CPUs with AVX-512 a fused kernel scores 16
+ * queries per instruction and applies the selection while the scores are in
+ * registers, on up to rs_get_num_threads() threads of its own that never
+ * call BLAS (so OpenBLAS threads are not oversubscribed); elsewhere BLAS
+ * sgemm tiles (sgemv for one query) run on the calling thread and OpenBLAS
+ * provides the parallelism.  Single queries may scan a bfloat16 copy, see
+ * RS_ITEM_STORE_SCAN.
  *
  * Returns RS_OK, or RS_ERR_INVALID (NULL store, queries or index_out; an
  * unknown metric; a NULL bitset with a non-zero length), RS_ERR_DIM (dim

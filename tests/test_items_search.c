@@ -334,7 +334,7 @@ END_TEST
 /* Large enough that both threads work: results must be bitwise equal. */
 START_TEST(thread_count_does_not_change_results)
 {
-    enum { N = 60000, D = 16, NQ = 20, K = 10 };
+    enum { N = 60000, D = 48, NQ = 20, K = 10 };
     struct fixture f;
     float *q = make_queries(NQ, D, 4, false);
     uint32_t *i1 = malloc(NQ * K * sizeof *i1), *i2 = malloc(NQ * K * sizeof *i2);
