@@ -125,6 +125,10 @@ test: $(TEST_BIN)
 check: ensure-deps
 	$(MAKE) --no-print-directory check-all
 
+demo: ensure-deps
+	$(MAKE) --no-print-directory all
+	sh examples/demo.sh $(BINOUT)/recsim $(BUILD)/demo
+
 check-all: all test header-check symbol-check consumer-check python-check man-check cli-check
 	@echo "check: all checks passed"
 

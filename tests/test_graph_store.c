@@ -419,6 +419,91 @@ START_TEST(node_vectors_go_with_their_node)
 }
 END_TEST
 
+/* rs_graph_add_node and rs_graph_add_relation answer repeated keys from
+ * caches: the answers must match the key map's, also for deleted nodes,
+ * rolled-back bulk loads, prefixes, long keys and more types than cached. */
+START_TEST(node_lookup_caches_agree_with_the_map)
+{
+    static const char *const types[] = {"user", "item", "brand", "category", "colour", "tag"};
+    enum { N = 3000 };
+    rs_graph *g = NULL;
+    uint32_t *first = malloc(N * sizeof *first), idx, old, again;
+    const char *type, *key;
+    char buf[64];
+    ck_assert_ptr_nonnull(first);
+    ck_assert_ok(rs_graph_open(":memory:", RS_GRAPH_CREATE, &g));
+    ck_assert_ok(rs_graph_bulk_begin(g));
+    for (int i = 0; i < N; i++) {
+        /* short keys (cached), long ones (not), types interleaved */
+        snprintf(buf, sizeof buf, i % 7 ? "k%d" : "a-much-longer-key-%d", i);
+        ck_assert_ok(rs_graph_add_node(g, types[i % 6], buf, &first[i]));
+    }
+    for (int r = 0; r < 3; r++)
+        for (int j = 0; j < N; j++) {
+            int i = (int)(((unsigned)j * 2654435761u + (unsigned)r) % N);
+            snprintf(buf, sizeof buf, i % 7 ? "k%d" : "a-much-longer-key-%d", i);
+            ck_assert_ok(rs_graph_add_node(g, types[i % 6], buf, &idx));
+            ck_assert_uint_eq(idx, first[i]);
+        }
+    ck_assert_ok(rs_graph_bulk_commit(g));
+    for (int i = 0; i < N; i += 97) {
+        snprintf(buf, sizeof buf, i % 7 ? "k%d" : "a-much-longer-key-%d", i);
+        ck_assert_ok(rs_graph_add_node(g, types[i % 6], buf, &idx));
+        ck_assert_uint_eq(idx, first[i]);
+        ck_assert_ok(rs_graph_node_key(g, idx, &type, &key));
+        ck_assert_str_eq(type, types[i % 6]);
+        ck_assert_str_eq(key, buf);
+    }
+
+    /* prefixes of a cached key are other keys */
+    ck_assert_ok(rs_graph_add_node(g, "user", "ab", &old));
+    ck_assert_ok(rs_graph_add_node(g, "user", "abc", &idx));
+    ck_assert_uint_ne(idx, old);
+    ck_assert_ok(rs_graph_add_node(g, "user", "a", &again));
+    ck_assert_uint_ne(again, old);
+    ck_assert_uint_ne(again, idx);
+    ck_assert_ok(rs_graph_add_node(g, "user", "ab", &idx));
+    ck_assert_uint_eq(idx, old);
+
+    /* a deleted node's key makes a new node */
+    ck_assert_ok(rs_graph_delete_node(g, old));
+    ck_assert_ok(rs_graph_add_node(g, "user", "ab", &idx));
+    ck_assert_uint_ne(idx, old);
+    ck_assert_ok(rs_graph_find_node(g, "user", "ab", &again));
+    ck_assert_uint_eq(again, idx);
+    ck_assert_ok(rs_graph_add_node(g, "user", "ab", &again));
+    ck_assert_uint_eq(again, idx);
+
+    /* nodes and relations of an aborted bulk load are forgotten */
+    uint32_t rel, rel_old;
+    ck_assert_ok(rs_graph_bulk_begin(g));
+    ck_assert_ok(rs_graph_add_node(g, "brand", "acme", &old));
+    ck_assert_ok(rs_graph_add_node(g, "brand", "acme", &again));
+    ck_assert_uint_eq(again, old);
+    ck_assert_ok(rs_graph_add_relation(g, "made_by", &rel_old));
+    ck_assert_ok(rs_graph_add_relation(g, "made_by", &rel));
+    ck_assert_uint_eq(rel, rel_old);
+    ck_assert_ok(rs_graph_bulk_abort(g));
+    ck_assert_ok(rs_graph_add_node(g, "brand", "acme", &idx));
+    ck_assert_uint_ne(idx, old);
+    ck_assert_ok(rs_graph_node_key(g, idx, &type, &key));
+    ck_assert_str_eq(key, "acme");
+    ck_assert_status(rs_graph_node_key(g, old, &type, &key), RS_ERR_NOTFOUND);
+    ck_assert_ok(rs_graph_add_relation(g, "made_by", &rel));
+    ck_assert_uint_ne(rel, rel_old);
+    ck_assert_ok(rs_graph_add_relation(g, "made", &rel_old)); /* a prefix */
+    ck_assert_uint_ne(rel, rel_old);
+    ck_assert_ok(rs_graph_add_relation(g, "made_by", &again));
+    ck_assert_uint_eq(again, rel);
+
+    /* bad input after a cached answer still fails */
+    ck_assert_status(rs_graph_add_node(g, "user", "k1\xff", &idx), RS_ERR_ENCODING);
+    ck_assert_status(rs_graph_add_node(g, "user", NULL, &idx), RS_ERR_INVALID);
+    rs_graph_close(g);
+    free(first);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("graph_store");
@@ -436,6 +521,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, meta_set_get);
     tcase_add_test(tc, nodes_get_or_create_dense_indices);
     tcase_add_test(tc, nodes_bad_input);
+    tcase_add_test(tc, node_lookup_caches_agree_with_the_map);
     tcase_add_test(tc, nodes_persist_and_readonly);
     tcase_add_test(tc, node_vectors_go_with_their_node);
     suite_add_tcase(s, tc);

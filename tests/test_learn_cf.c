@@ -361,13 +361,15 @@ START_TEST(itemknn_matches_direct_cosine)
             s[i][j] = i == j ? 0 : d / (sqrt(ni) * sqrt(nj) + shrink);
         }
     for (long long k = 0; k <= 2; k += 2)
-    for (int tiny = 0; tiny < 2; tiny++) {
+    for (int tiny = 0; tiny < 3; tiny++) {
         rs_cf_model *m = NULL;
         ck_assert_ok(rs_cf_model_create(RS_CF_ITEMKNN, &m));
-        if (tiny) { /* 2-item tiles, 2-user chunks: the tiled path */
+        if (tiny == 1) { /* 2-item tiles, 2-user chunks: the tiled path */
             m->chunk_floats = 10;
             m->tile_floats = 10;
         }
+        if (tiny == 2) /* the sparse path of large catalogues */
+            m->dense_items = 0;
         ck_assert_ok(rs_cf_model_set_double(m, RS_CF_SHRINK, shrink));
         ck_assert_ok(rs_cf_model_set_int(m, RS_CF_NEIGHBORS, k));
         ck_assert_ok(rs_cf_model_fit(m, x));

@@ -916,7 +916,7 @@ int rs_graph_add_node(rs_graph *g, const char *type, const char *key, uint32_t *
             uint32_t t = g->recent_type[c];
             const char *name;
             if (t < rs__idmap_span(g->types) && (name = rs__idmap_key(g->types, t, &type_len)) &&
-                strncmp(name, type, type_len + 1) == 0) {
+                name[0] == type[0] && strncmp(name, type, type_len + 1) == 0) {
                 type_index = t;
                 break;
             }
@@ -1122,7 +1122,8 @@ int rs_graph_add_relation(rs_graph *g, const char *name, uint32_t *relation_out)
         for (int c = 0; c < RS_GRAPH_RECENT_TYPES; c++) {
             uint32_t r = g->recent_rel[c];
             const char *known;
-            if (r < rs__idmap_span(g->relations) && (known = rs__idmap_key(g->relations, r, &len)) &&
+            if (r < rs__idmap_span(g->relations) &&
+                (known = rs__idmap_key(g->relations, r, &len)) && known[0] == name[0] &&
                 strncmp(known, name, len + 1) == 0) {
                 *relation_out = r;
                 return 0;

@@ -20,8 +20,9 @@
  * latter also of rs_graph_add_relation's recent answers). */
 #define RS_GRAPH_RECENT_NODES 8
 #define RS_GRAPH_RECENT_TYPES 4
-/* Rows per multi-row INSERT of a bulk load. */
-#define RS_GRAPH_INSERT_ROWS 64
+/* Rows per multi-row INSERT of a bulk load (at most 999 parameters, the
+ * limit of SQLite before 3.32). */
+#define RS_GRAPH_INSERT_ROWS 192
 
 
 /* One direction of the adjacency, with slack per list (see graph_adj.c). */

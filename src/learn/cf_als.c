@@ -48,17 +48,52 @@ int rs__cf_als_gram(const float *factors, size_t rows, size_t dim, double lambda
     return RS_OK;
 }
 
-/* Eight independent partial sums, so that the compiler can vectorise the
- * reduction without reassociating (no -ffast-math needed). */
+#if defined(__GNUC__)
+/* Eight floats in GCC/clang vector extensions: the compilers' -O2 cost model
+ * leaves these short loops scalar, so the vector code is written out.  In
+ * the baseline clone a v8f is two SSE registers, in the AVX2 clone one. */
+typedef float v8f __attribute__((vector_size(32)));
+
+/* Unaligned loads and stores (macros: a v8f crossing a function boundary
+ * would change the ABI between the clones). */
+#define LOAD8(v, p) memcpy(&(v), (p), sizeof(v))
+#define STORE8(p, v) memcpy((p), &(v), sizeof(v))
+
 RS_CG_INLINE float dot(const float *restrict a, const float *restrict b, size_t n)
 {
-    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    v8f acc = {0, 0, 0, 0, 0, 0, 0, 0};
     size_t k = 0;
-    for (; k + 8 <= n; k += 8)
-        for (size_t l = 0; l < 8; l++)
-            acc[l] += a[k + l] * b[k + l];
+    for (; k + 8 <= n; k += 8) {
+        v8f va, vb;
+        LOAD8(va, a + k);
+        LOAD8(vb, b + k);
+        acc += va * vb;
+    }
     float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
     for (; k < n; k++)
+        s += a[k] * b[k];
+    return s;
+}
+
+RS_CG_INLINE void axpy(float alpha, const float *restrict x, float *restrict y, size_t n)
+{
+    v8f av = {alpha, alpha, alpha, alpha, alpha, alpha, alpha, alpha};
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        v8f vx, vy;
+        LOAD8(vx, x + k);
+        LOAD8(vy, y + k);
+        vy += av * vx;
+        STORE8(y + k, vy);
+    }
+    for (; k < n; k++)
+        y[k] += alpha * x[k];
+}
+#else
+RS_CG_INLINE float dot(const float *restrict a, const float *restrict b, size_t n)
+{
+    float s = 0.0f;
+    for (size_t k = 0; k < n; k++)
         s += a[k] * b[k];
     return s;
 }
@@ -68,6 +103,7 @@ RS_CG_INLINE void axpy(float alpha, const float *restrict x, float *restrict y, 
     for (size_t k = 0; k < n; k++)
         y[k] += alpha * x[k];
 }
+#endif
 
 /* out = G v for the symmetric dim x dim G, as a sum of G's rows (each an
  * axpy, which vectorises). */

@@ -30,6 +30,7 @@ struct rs_cf_matrix {
 #define RS__CF_INT_OPTIONS 8
 #define RS__CF_CHUNK_FLOATS ((size_t)1 << 22)
 #define RS__CF_TILE_FLOATS ((size_t)1 << 24)
+#define RS__CF_DENSE_ITEMS ((size_t)8192)
 
 struct rs_cf_model {
     int kind;
@@ -39,6 +40,9 @@ struct rs_cf_model {
      * (defaults RS__CF_CHUNK_FLOATS, RS__CF_TILE_FLOATS; tests lower them to
      * exercise the tiling) */
     size_t chunk_floats, tile_floats;
+    /* item-kNN: catalogues up to this size use dense sgemm tiles, larger
+     * ones sparse co-occurrence counting (default RS__CF_DENSE_ITEMS) */
+    size_t dense_items;
 
     /* the fit */
     bool fitted;

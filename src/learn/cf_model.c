@@ -48,6 +48,7 @@ int rs_cf_model_create(int kind, rs_cf_model **out)
     m->init_scale = 0.01;
     m->chunk_floats = RS__CF_CHUNK_FLOATS;
     m->tile_floats = RS__CF_TILE_FLOATS;
+    m->dense_items = RS__CF_DENSE_ITEMS;
     *out = m;
     return RS_OK;
 }

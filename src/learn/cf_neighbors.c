@@ -1,6 +1,7 @@
 /*
  * cf_neighbors.c - the two item x item models: item-kNN cosine (similarities
- * by sgemm over dense tiles of the interaction matrix, top-N per item) and
+ * by sgemm over dense tiles of the interaction matrix, or by sparse
+ * co-occurrence counting for large catalogues; top-N per item) and
  * EASE^R (Gram matrix by syrk, inverse by LAPACK's Cholesky).
  */
 #include <math.h>
@@ -10,6 +11,7 @@
 #include "core/alloc.h"
 #include "core/blas.h"
 #include "core/error.h"
+#include "core/parallel.h"
 #include "core/topk.h"
 #include "learn/cf_internal.h"
 
@@ -27,6 +29,61 @@ static void densify(const rs_cf_matrix *x, size_t first, size_t rows, float *d)
         for (size_t p = x->user_start[u]; p < x->user_start[u + 1]; p++)
             d[r * x->n_items + x->user_item[p]] = x->user_weight[p];
     }
+}
+
+/*
+ * The sparse path, for catalogues where dense tiles would cost
+ * n_items^2 x n_users: each target item's co-occurrences are accumulated
+ * from its users' rows (cost sum over users of n_u^2), in parallel over
+ * targets, each worker with its own accumulator.
+ */
+typedef struct sparse_job {
+    const rs_cf_matrix *x;
+    const float *norm;
+    float shrink;
+    size_t k;
+    uint32_t *top_index;
+    float *top_score;
+    size_t *top_count;
+    float *acc;       /* n_items per worker, kept zero between targets */
+    uint32_t *touched; /* n_items per worker */
+} sparse_job;
+
+#define TARGETS_PER_TASK 64
+
+static int sparse_task(void *ctx, size_t task, unsigned worker)
+{
+    sparse_job *job = ctx;
+    const rs_cf_matrix *x = job->x;
+    size_t n = x->n_items;
+    float *acc = job->acc + (size_t)worker * n;
+    uint32_t *touched = job->touched + (size_t)worker * n;
+    size_t last = (task + 1) * TARGETS_PER_TASK < n ? (task + 1) * TARGETS_PER_TASK : n;
+    for (size_t j = task * TARGETS_PER_TASK; j < last; j++) {
+        size_t n_touched = 0;
+        for (size_t p = x->item_start[j]; p < x->item_start[j + 1]; p++) {
+            uint32_t u = x->item_user[p];
+            float wj = x->item_weight[p];
+            for (size_t q = x->user_start[u]; q < x->user_start[u + 1]; q++) {
+                uint32_t i = x->user_item[q];
+                if (acc[i] == 0.0f)
+                    touched[n_touched++] = i;
+                acc[i] += wj * x->user_weight[q];
+            }
+        }
+        rs_topk top;
+        rs__topk_init(&top, job->k, job->top_index + j * job->k, job->top_score + j * job->k);
+        for (size_t t = 0; t < n_touched; t++) {
+            uint32_t i = touched[t];
+            float den = job->norm[i] * job->norm[j] + job->shrink;
+            float sim = den > 0.0f ? acc[i] / den : 0.0f;
+            acc[i] = 0.0f;
+            if (i != j && sim != 0.0f)
+                rs__topk_push(&top, i, sim);
+        }
+        job->top_count[j] = rs__topk_finish(&top);
+    }
+    return 0;
 }
 
 int rs__cf_knn_fit(struct rs_cf_model *m, const rs_cf_matrix *x)
@@ -49,8 +106,9 @@ int rs__cf_knn_fit(struct rs_cf_model *m, const rs_cf_matrix *x)
         return rc;
     rc = RS_ERR_NOMEM;
     float *norm = rs__alloc_array(n, sizeof *norm);
-    float *dense = rs__alloc_array(chunk * n, sizeof *dense);
-    float *sim = rs__alloc_array(tile * n, sizeof *sim);
+    bool use_dense = n <= m->dense_items;
+    float *dense = use_dense ? rs__alloc_array(chunk * n, sizeof *dense) : rs__malloc(1);
+    float *sim = use_dense ? rs__alloc_array(tile * n, sizeof *sim) : rs__malloc(1);
     uint32_t *top_index = rs__alloc_array(kept_cap, sizeof *top_index);
     float *top_score = rs__alloc_array(kept_cap, sizeof *top_score);
     size_t *top_count = rs__calloc(n, sizeof *top_count);
@@ -64,7 +122,19 @@ int rs__cf_knn_fit(struct rs_cf_model *m, const rs_cf_matrix *x)
         norm[i] = (float)sqrt(s);
     }
     float shrink = (float)m->shrink;
-    for (size_t t0 = 0; t0 < n; t0 += tile) {
+    if (n > m->dense_items) {
+        size_t tasks = (n + TARGETS_PER_TASK - 1) / TARGETS_PER_TASK;
+        unsigned workers = rs__parallel_workers(tasks, 0);
+        sparse_job job = {x, norm, shrink, k, top_index, top_score, top_count, NULL, NULL};
+        job.acc = rs__calloc((size_t)workers * n, sizeof *job.acc);
+        job.touched = rs__alloc_array((size_t)workers * n, sizeof *job.touched);
+        rc = job.acc && job.touched ? rs__parallel_for(tasks, 0, sparse_task, &job) : RS_ERR_NOMEM;
+        free(job.acc);
+        free(job.touched);
+        if (rc < 0)
+            goto done;
+    }
+    for (size_t t0 = 0; n <= m->dense_items && t0 < n; t0 += tile) {
         size_t rows = t0 + tile <= n ? tile : n - t0;
         /* sim[rows x n] = X[:, t0 ..]^T X, accumulated over user chunks */
         for (size_t u0 = 0; u0 < x->n_users; u0 += chunk) {
