@@ -335,6 +335,16 @@ int main(int argc, char **argv)
         size_t n, len;
         int source;
         char text[512];
+        uint32_t ent[5];
+        float share[5];
+        CHECK(rs_scorer_interests(s, user, 5, ent, share, &n));
+        printf("  customer %s interests:", user);
+        for (size_t i = 0; i < n; i++) {
+            const char *type, *key;
+            CHECK(rs_graph_node_key(g, ent[i], &type, &key));
+            printf(" %s=%s %.2f%s", type, key, share[i], i + 1 < n ? "," : "");
+        }
+        printf("\n");
         CHECK(rs_scorer_recommend(s, user, 3, top, NULL, &n));
         for (size_t i = 0; i < n; i++) {
             CHECK(rs_scorer_explain(s, user, rs_item_store_key(store, top[i]), nodes, NULL, 8,

@@ -2149,6 +2149,24 @@ RS_API int rs_scorer_explain(const rs_scorer *scorer, const char *user, const ch
                              char *text, size_t text_capacity);
 
 /**
+ * rs_scorer_interests - a user's interests summarised as graph entities:
+ * the k nodes that are neither users nor items (brand, category, material,
+ * country ...) with the largest walk mass within RS_SCORER_HOPS hops of the
+ * user (the same propagation as R_ui), as shares of the total, largest
+ * first (ties: lower node index).  Name them with rs_graph_node_key, e.g.
+ * "material=METAL 0.41, colour=WHITE 0.33".
+ *
+ * @nodes_out    k graph node indices.
+ * @weights_out  k shares in (0, 1]; may be NULL.
+ * @n_out        how many were written (0 for a user the graph does not
+ *               reach).
+ *
+ * Returns as rs_scorer_recommend.  Thread-safe (read-only).
+ */
+RS_API int rs_scorer_interests(const rs_scorer *scorer, const char *user, size_t k,
+                               uint32_t *nodes_out, float *weights_out, size_t *n_out);
+
+/**
  * rs_scorer_similar_items - the k items most like an item: ranked as for a
  * user whose interest is the item's vector and whose graph walk starts at
  * the item's node; the item itself is excluded.

@@ -225,6 +225,29 @@ START_TEST(recommend_reasons_over_the_graph)
     ck_assert_status(rs_scorer_recommend_filtered(f.scorer, "alice", 8, NULL, 1, NULL, 0, items,
                                                   NULL, &n), RS_ERR_INVALID);
 
+    /* interests: alice bought the white metal lantern and lives in the UK */
+    uint32_t ent[8];
+    float share[8];
+    ck_assert_ok(rs_scorer_interests(f.scorer, "alice", 8, ent, share, &n));
+    ck_assert_uint_ge(n, 3);
+    float total = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *type, *key;
+        ck_assert_ok(rs_graph_node_key(f.g, ent[i], &type, &key));
+        ck_assert_str_ne(type, "user");
+        ck_assert_str_ne(type, "item");
+        if (i)
+            ck_assert_float_le(share[i], share[i - 1]);
+        total += share[i];
+    }
+    ck_assert_float_le(total, 1.0001f);
+    const char *t0, *k0;
+    ck_assert_ok(rs_graph_node_key(f.g, ent[0], &t0, &k0));
+    ck_assert_msg(!strcmp(k0, "METAL") || !strcmp(k0, "WHITE") || !strcmp(k0, "UK"), "%s", k0);
+    ck_assert_ok(rs_scorer_interests(f.scorer, "zed", 8, ent, share, &n));
+    ck_assert_uint_eq(n, 0);
+    ck_assert_status(rs_scorer_interests(f.scorer, "alice", 8, NULL, share, &n), RS_ERR_INVALID);
+
     /* similar items */
     ck_assert_ok(rs_scorer_similar_items(f.scorer, "lantern", 8, items, scores, &n));
     ck_assert_uint_eq(n, 4);

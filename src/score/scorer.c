@@ -57,6 +57,7 @@ typedef struct work {
     int has_q;
     int source;
     uint32_t user_node;
+    double *entity; /* NULL, or node_span: walk mass of non-user, non-item nodes */
 } work;
 
 static int check_fresh(const rs_scorer *s, const char *fn)
@@ -315,6 +316,7 @@ static void work_free(work *w)
     free(w->q);
     free(w->hist);
     free(w->hist_w);
+    free(w->entity);
 }
 
 static int work_init(const rs_scorer *s, work *w)
@@ -393,6 +395,8 @@ static void propagate(const rs_scorer *s, work *w, int first_hop)
             uint32_t it = s->node_item[t];
             if (it != NONE)
                 w->graph[it] += (float)(hop_w * w->next[t]);
+            else if (w->entity && rs__graph_node_type(s->graph, t) != s->user_type)
+                w->entity[t] += hop_w * w->next[t];
         }
         hop_w *= s->decay;
         /* swap */
@@ -410,7 +414,8 @@ static void propagate(const rs_scorer *s, work *w, int first_hop)
 }
 
 /* Gather a user's history, interest, seen set, graph and collab signals. */
-static int prepare_user(const rs_scorer *s, const char *user, work *w, const char *fn)
+static int prepare_user_ex(const rs_scorer *s, const char *user, work *w, const char *fn,
+                           int entities)
 {
     int rc;
     size_t cap = 0;
@@ -429,6 +434,10 @@ static int prepare_user(const rs_scorer *s, const char *user, work *w, const cha
     if ((rc = work_init(s, w)) != RS_OK)
         return rc;
     w->user_node = user_node;
+    if (entities && !(w->entity = rs__calloc(s->node_span + 1, sizeof(double)))) {
+        work_free(w);
+        return rs__fail(RS_ERR_NOMEM, "%s: out of memory", fn);
+    }
     if (u) {
         for (size_t i = 0; i < u->n; i++) {
             if (u->items[i] >= s->item_span)
@@ -542,6 +551,43 @@ static int prepare_user(const rs_scorer *s, const char *user, work *w, const cha
 nomem:
     work_free(w);
     return rs__fail(RS_ERR_NOMEM, "%s: out of memory for user \"%s\"", fn, user);
+}
+
+static int prepare_user(const rs_scorer *s, const char *user, work *w, const char *fn)
+{
+    return prepare_user_ex(s, user, w, fn, 0);
+}
+
+int rs_scorer_interests(const rs_scorer *s, const char *user, size_t k, uint32_t *nodes_out,
+                        float *weights_out, size_t *n_out)
+{
+    static const char fn[] = "rs_scorer_interests";
+    work w;
+    int rc;
+    if (!s || !n_out || (k && !nodes_out))
+        return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
+    *n_out = 0;
+    float *tmp = rs__alloc_array(k + 1, sizeof(float));
+    if (!tmp)
+        return rs__fail(RS_ERR_NOMEM, "%s: out of memory for k = %zu", fn, k);
+    if ((rc = prepare_user_ex(s, user, &w, fn, 1)) != RS_OK) {
+        free(tmp);
+        return rc;
+    }
+    double total = 0.0;
+    for (size_t v = 0; v < s->node_span; v++)
+        total += w.entity[v];
+    rs_topk top;
+    rs__topk_init(&top, k, nodes_out, tmp);
+    for (size_t v = 0; v < s->node_span && total > 0.0; v++)
+        if (w.entity[v] > 0.0)
+            rs__topk_push(&top, (uint32_t)v, (float)(w.entity[v] / total));
+    *n_out = rs__topk_finish(&top);
+    if (weights_out)
+        memcpy(weights_out, tmp, *n_out * sizeof(float));
+    work_free(&w);
+    free(tmp);
+    return RS_OK;
 }
 
 /* Content and the final scores into w->content (reused as output). */
