@@ -2138,7 +2138,10 @@ RS_API int rs_scorer_score(const rs_scorer *scorer, const char *user, const char
  *                 (NUL-terminated, truncated to fit); may be NULL when
  *                 text_capacity is 0.
  *
- * Names are the "name" property of a node when it has one, else its key.
+ * Item names are the item node's "name" (else "description") property as
+ * read by rs_scorer_create, other nodes are named by their type and key.
+ * For a user without a graph node the path starts with RS_ITEM_NONE in
+ * place of the user, then the history item it goes through.
  * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOTFOUND (unknown item; unknown
  * user without cold start), RS_ERR_BUFFER (capacity below the path's node
  * count), RS_ERR_STATE, RS_ERR_NOMEM.  Thread-safe.

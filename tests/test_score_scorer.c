@@ -414,13 +414,21 @@ typedef struct job {
     uint32_t items[5];
     size_t n;
     int rc;
+    char text[256];
 } job;
 
 static void *run_job(void *arg)
 {
     job *j = arg;
-    for (int r = 0; r < 50 && j->rc == RS_OK; r++)
+    for (int r = 0; r < 50 && j->rc == RS_OK; r++) {
+        size_t len;
         j->rc = rs_scorer_recommend(j->s, j->user, 5, j->items, NULL, &j->n);
+        if (j->rc == RS_OK)
+            j->rc = rs_scorer_explain(j->s, j->user, "holder", NULL, NULL, 0, &len, NULL, NULL,
+                                      j->text, sizeof j->text);
+        if (j->rc == RS_ERR_BUFFER)
+            j->rc = RS_OK;
+    }
     return NULL;
 }
 
@@ -447,6 +455,12 @@ START_TEST(threads_read_concurrently)
         ck_assert_uint_eq(jobs[i].n, en[i % 4]);
         for (size_t j = 0; j < jobs[i].n; j++)
             ck_assert_uint_eq(jobs[i].items[j], expect[i % 4][j]);
+        char text[256];
+        size_t len;
+        int rc = rs_scorer_explain(f.scorer, who[i % 4], "holder", NULL, NULL, 0, &len, NULL,
+                                   NULL, text, sizeof text);
+        ck_assert(rc == RS_OK || rc == RS_ERR_BUFFER);
+        ck_assert_str_eq(jobs[i].text, text);
     }
     fixture_close(&f);
 }

@@ -39,6 +39,8 @@ struct rs_scorer {
     size_t cf_n;
     uint32_t *cf_to_store;
     uint32_t *store_to_cf;
+    char **names; /* per store index: the item node's "name" or "description"
+                     property, read at create so that explain stays in memory */
 };
 
 /* Per-call scratch and per-item signals. */
@@ -107,7 +109,8 @@ int rs_scorer_create(const rs_graph *graph, const rs_item_store *store,
     s->node_item = rs__alloc_array(s->node_span + 1, sizeof(uint32_t));
     s->inv_strength = rs__calloc(s->node_span + 1, sizeof(double));
     s->pop = rs__calloc(s->item_span + 1, sizeof(float));
-    if (!s->item_node || !s->node_item || !s->inv_strength || !s->pop ||
+    s->names = rs__calloc(s->item_span + 1, sizeof(char *));
+    if (!s->names || !s->item_node || !s->node_item || !s->inv_strength || !s->pop ||
         rs__graph_adjacency(graph, RS_GRAPH_OUT, &out_adj) != 0 ||
         rs__graph_adjacency(graph, RS_GRAPH_IN, &in_adj) != 0) {
         rs_scorer_free(s);
@@ -144,6 +147,19 @@ int rs_scorer_create(const rs_graph *graph, const rs_item_store *store,
                                                 s->user_type)
                     p += 1.0;
             s->pop[i] = (float)p;
+            char name[512];
+            size_t len = 0;
+            if ((rs_graph_get_property(graph, node, "name", name, sizeof name, &len) == RS_OK ||
+                 rs_graph_get_property(graph, node, "description", name, sizeof name, &len) ==
+                     RS_OK) &&
+                len > 0 && len < sizeof name) {
+                name[len] = '\0';
+                s->names[i] = rs__strdup(name);
+                if (!s->names[i]) {
+                    rs_scorer_free(s);
+                    return rs__fail(RS_ERR_NOMEM, "rs_scorer_create: out of memory");
+                }
+            }
             if (s->pop[i] > pmax)
                 pmax = s->pop[i];
         }
@@ -171,6 +187,9 @@ void rs_scorer_free(rs_scorer *s)
     free(s->node_item);
     free(s->inv_strength);
     free(s->pop);
+    for (size_t i = 0; s->names && i < s->item_span; i++)
+        free(s->names[i]);
+    free(s->names);
     free(s->cf_to_store);
     free(s->store_to_cf);
     free(s);
@@ -820,8 +839,6 @@ static void put(sbuf *b, const char *t)
 static void put_node(const rs_scorer *s, sbuf *b, uint32_t node, uint32_t target)
 {
     const char *type = NULL, *key = NULL;
-    char name[256];
-    size_t len = 0;
     if (node == target) {
         put(b, "this item");
         return;
@@ -831,17 +848,8 @@ static void put_node(const rs_scorer *s, sbuf *b, uint32_t node, uint32_t target
         put(b, "?");
         return;
     }
-    if (rs_graph_get_property(s->graph, node, "name", name, sizeof name, &len) == RS_OK &&
-        len > 0 && len < sizeof name) {
-        name[len] = '\0';
-        key = name;
-    } else if (rs_graph_get_property(s->graph, node, "description", name, sizeof name, &len) ==
-                   RS_OK &&
-               len > 0 && len < sizeof name) {
-        name[len] = '\0';
-        key = name;
-    }
-    rs_clear_error();
+    if (node < s->node_span && s->node_item[node] != NONE && s->names[s->node_item[node]])
+        key = s->names[s->node_item[node]];
     if (strcmp(type, "item") != 0) {
         put(b, type);
         put(b, " ");
