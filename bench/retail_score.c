@@ -170,7 +170,10 @@ int main(int argc, char **argv)
     CHECK(rs_graph_add_relation(g, "bought", &r_bought));
     CHECK(rs_graph_add_relation(g, "has_country", &r_country));
     CHECK(rs_graph_add_relation(g, "has_word", &r_word));
-    CHECK(rs_graph_set_relation_weight(g, r_word, 0.3));
+    CHECK(rs_graph_set_relation_weight(g, r_word,
+                                       getenv("RS_W_WORD") ? atof(getenv("RS_W_WORD")) : 0.3));
+    if (getenv("RS_W_COUNTRY"))
+        CHECK(rs_graph_set_relation_weight(g, r_country, atof(getenv("RS_W_COUNTRY"))));
     CHECK(rs_graph_bulk_begin(g));
     for (size_t i = 0; i < items.n; i++) {
         CHECK(rs_graph_add_node(g, "item", items.a[i], &node));
