@@ -282,7 +282,10 @@ int main(int argc, char **argv)
             CHECK(rs_scorer_set_double(s, RS_SCORER_W_POPULARITY, v[3]));
             CHECK(rs_scorer_set_int(s, RS_SCORER_HOPS, (int64_t)v[4]));
             CHECK(rs_scorer_set_double(s, RS_SCORER_DECAY, v[5]));
-            print_row(c, "warm", warm.n_users, evaluate(s, store, &warm, NULL));
+            if (getenv("RS_SWEEP_COLD"))
+                print_row(c, "cold", coldg.n_users, evaluate(s, store, &coldg, NULL));
+            else
+                print_row(c, "warm", warm.n_users, evaluate(s, store, &warm, NULL));
         }
         return 0;
     }

@@ -1954,7 +1954,7 @@ RS_API int rs_user_model_history(const rs_user_model *model, const char *user,
  *   ((1 + c_ui) / 2) x (floor + (1 - floor) R_ui);
  * RS_SCORER_BLEND by w_content c + w_collab collab + w_graph R + w_pop pop.
  * A user without an interest vector (cold start) is ranked, in both modes,
- * by w_collab collab + R_ui + 0.1 pop, where R_ui comes from the user's
+ * by w_collab collab + R_ui + w_cold_pop pop, where R_ui comes from the user's
  * node (profile attributes, social links, graph neighbours) when the graph
  * has one; a user unknown to both is ranked by popularity.
  *
@@ -1992,9 +1992,11 @@ typedef enum rs_scorer_option {
     RS_SCORER_W_COLLAB = 103,  /*                                         default 1 */
     RS_SCORER_W_GRAPH = 104,   /*                                         default 0.1 */
     RS_SCORER_W_POPULARITY = 105, /*                                      default 0 */
-    RS_SCORER_POP_PENALTY = 106   /* double: R_ui of an item is divided by its
+    RS_SCORER_POP_PENALTY = 106,  /* double: R_ui of an item is divided by its
                                      popularity^p before scaling (p = 0 keeps
                                      the plain walk), 0 .. 2; default 0.3 */
+    RS_SCORER_W_COLD_POPULARITY = 107 /* double: the popularity weight of the
+                                     cold-start ranking, 0 .. 1000; default 0.3 */
 } rs_scorer_option;
 
 /* Entries of rs_scorer_score()'s parts_out. */

@@ -34,7 +34,7 @@ struct rs_scorer {
     float *pop;           /* per store index, [0, 1] */
     uint32_t user_type;
     int mode, hops, cold;
-    double decay, floor, w_content, w_collab, w_graph, w_pop, pop_penalty;
+    double decay, floor, w_content, w_collab, w_graph, w_pop, pop_penalty, w_cold_pop;
     const rs_cf_model *cf;
     size_t cf_n;
     uint32_t *cf_to_store;
@@ -104,6 +104,7 @@ int rs_scorer_create(const rs_graph *graph, const rs_item_store *store,
     s->w_graph = 0.1;
     s->w_pop = 0.0;
     s->pop_penalty = 0.3;
+    s->w_cold_pop = 0.3;
     s->user_type = rs__graph_type_find(graph, "user");
     s->item_node = rs__alloc_array(s->item_span + 1, sizeof(uint32_t));
     s->node_item = rs__alloc_array(s->node_span + 1, sizeof(uint32_t));
@@ -247,6 +248,7 @@ static double *double_option(rs_scorer *s, int option, double *max_out)
     case RS_SCORER_W_GRAPH: return &s->w_graph;
     case RS_SCORER_W_POPULARITY: return &s->w_pop;
     case RS_SCORER_POP_PENALTY: *max_out = 2.0; return &s->pop_penalty;
+    case RS_SCORER_W_COLD_POPULARITY: return &s->w_cold_pop;
     default: return NULL;
     }
 }
@@ -635,7 +637,7 @@ static float combine(const rs_scorer *s, const work *w, size_t i)
     float c = w->content[i], r = w->graph[i], p = s->pop[i];
     float cf = w->collab ? w->collab[i] : 0.0f;
     if (!w->has_q)
-        return (float)(s->w_collab * cf + r + 0.1 * p);
+        return (float)(s->w_collab * cf + r + s->w_cold_pop * p);
     if (s->mode == RS_SCORER_PRODUCT)
         return (float)((1.0f + c) * 0.5 * (s->floor + (1.0 - s->floor) * r));
     return (float)(s->w_content * c + s->w_collab * cf + s->w_graph * r + s->w_pop * p);
