@@ -206,6 +206,14 @@ $(BUILD)/bench/%: bench/%.c $(STATIC)
 	@mkdir -p $(@D)
 	$(CC) $(LIB_CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(STATIC) $(PKG_LIBS)
 
+# The scorer on the public retail protocol (reads ../shared, not part of
+# check): every combine mode, warm and cold, a few explanations; the default
+# mode's lists go to $(BUILD)/score_{warm,cold}.tsv for retail_eval.py.
+eval-score: $(BUILD)/bench/retail_score
+	OPENBLAS_CORETYPE=SkylakeX $(BUILD)/bench/retail_score \
+	    --split $(firstword $(wildcard ../shared ../../shared))/eval/retail_split \
+	    --recs $(BUILD)/score_
+
 # The collaborative models on the public retail protocol (reads ../shared,
 # so not part of check): tuning on the validation split, then the test table;
 # warm recommendations go to $(BUILD)/retail_{als,knn,ease}.tsv.
@@ -281,7 +289,7 @@ clean:
 RETAIL_SHARED ?= $(firstword $(wildcard ../shared ../../shared))
 RETAIL_OUT    ?= $(BUILD)/retail
 
-.PHONY: eval-retail
+.PHONY: eval-retail eval-score
 eval-retail: $(BUILD)/bench/retail_eval
 	$(BUILD)/bench/retail_eval $(RETAIL_SHARED) $(RETAIL_OUT)
 	$(PYTHON) $(RETAIL_SHARED)/eval/retail_eval.py --data \

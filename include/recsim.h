@@ -1816,12 +1816,370 @@ RS_API int rs_cf_model_item_store(const rs_cf_model *model, const char *const *i
  * user: the user model, rs_user_model (src/user)
  * ==================================================================== */
 
+/*
+ * A user model holds many users, each with an interest vector in the
+ * embedding space of one item store: the decayed, weighted sum of the unit
+ * vectors of the items the user interacted with.  Each event has a weight
+ * (by event name: "bought" 1.0, "carted" 0.5, "viewed" 0.2 by default, any
+ * other name 1.0) times the caller's weight, which may be negative (a skip,
+ * a dislike) and then moves the interest away from the item.  With a
+ * half-life h > 0, an event t seconds older than the user's latest counts
+ * 2^(-t/h) as much.  The model also keeps each user's history (item
+ * indices of the store, weights, times) for the scorer.
+ *
+ * Lifetime: the store must outlive the model, and must not be compacted
+ * while the model lives (histories hold store indices).
+ * Thread safety: one writer at a time; the read-only calls (interest,
+ * history, count, get_*) may run concurrently while nothing writes.
+ */
+typedef struct rs_user_model rs_user_model;
+
+/* Options of rs_user_model_set_double(). */
+typedef enum rs_user_option {
+    /* half-life of the time decay in seconds, >= 0 (0: no decay); default 0 */
+    RS_USER_HALF_LIFE = 0
+} rs_user_option;
+
+/**
+ * rs_user_model_create - an empty user model over an item store.
+ *
+ * @store  the item store whose vectors and keys the model uses; borrowed,
+ *         it must outlive the model.
+ * @out    receives the model (rs_user_model_free); NULL on failure.
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL argument), RS_ERR_NOMEM.
+ */
+RS_API int rs_user_model_create(const rs_item_store *store, rs_user_model **out);
+
+/** rs_user_model_free - release a model; NULL is a no-op. */
+RS_API void rs_user_model_free(rs_user_model *model);
+
+/** rs_user_model_count - the number of users observed (0 for NULL). */
+RS_API size_t rs_user_model_count(const rs_user_model *model);
+
+/**
+ * rs_user_model_set_double / rs_user_model_get_double - a real option.
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL argument, unknown option),
+ * RS_ERR_RANGE (a value outside the option's range, NaN, Inf).  Affects
+ * later observations only.
+ */
+RS_API int rs_user_model_set_double(rs_user_model *model, int option, double value);
+RS_API int rs_user_model_get_double(const rs_user_model *model, int option, double *value_out);
+
+/**
+ * rs_user_model_set_event_weight / rs_user_model_get_event_weight - the
+ * weight of an event name, 0 .. 1e6 (an unset name weighs 1).
+ *
+ * Affects later observations only.  Returns RS_OK, RS_ERR_INVALID (NULL
+ * model, NULL or empty name), RS_ERR_RANGE (weight outside [0, 1e6], NaN),
+ * RS_ERR_ENCODING, RS_ERR_NOMEM.
+ */
+RS_API int rs_user_model_set_event_weight(rs_user_model *model, const char *event,
+                                          double weight);
+RS_API int rs_user_model_get_event_weight(const rs_user_model *model, const char *event,
+                                          double *weight_out);
+
+/**
+ * rs_user_model_observe - add one event to a user's interest, in O(dim).
+ *
+ * @user       the user's key; a new key creates the user.
+ * @item       an item key of the store.
+ * @event      the event name ("bought", "viewed" ...), or NULL (weight 1).
+ * @weight     finite, |weight| <= 1e9; negative moves the interest away
+ *             from the item (negative feedback); it is multiplied by the
+ *             event's weight.
+ * @timestamp  seconds (any epoch); events may arrive out of order.
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL/empty key), RS_ERR_NOTFOUND (the
+ * item is not in the store), RS_ERR_RANGE (weight), RS_ERR_ENCODING,
+ * RS_ERR_NOMEM.  On failure the model is unchanged.
+ */
+RS_API int rs_user_model_observe(rs_user_model *model, const char *user, const char *item,
+                                 const char *event, double weight, int64_t timestamp);
+
+/**
+ * rs_user_model_interest - a user's interest vector, scaled to unit length
+ * (all zeros when the events cancel out), into a caller array of @dim
+ * floats.
+ *
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_DIM (dim is not the store's),
+ * RS_ERR_NOTFOUND (unknown user).
+ */
+RS_API int rs_user_model_interest(const rs_user_model *model, const char *user,
+                                  float *vector_out, size_t dim);
+
+/**
+ * rs_user_model_history - a user's events, oldest first: store item
+ * indices and weights (caller weight x event weight x time decay).
+ *
+ * @weights_out  may be NULL.
+ * @n_out        the number of events.
+ *
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOTFOUND (unknown user),
+ * RS_ERR_BUFFER (more events than capacity: the first capacity are
+ * written, *n_out holds the number needed).
+ */
+RS_API int rs_user_model_history(const rs_user_model *model, const char *user,
+                                 uint32_t *items_out, float *weights_out, size_t capacity,
+                                 size_t *n_out);
+
 /* @@USER@@ end of section */
 
 
 /* ======================================================================
  * score: the scorer, rs_scorer (src/score)
  * ==================================================================== */
+
+/*
+ * A scorer ranks the items of an item store for the users of a user model
+ * and of a knowledge graph ("simulated reasoning"):
+ *
+ *   content  c_ui = cos(user interest, item vector), in [-1, 1];
+ *   graph    R_ui = the aggregated weight of the walks user -> ... -> item
+ *            of 1 .. RS_SCORER_HOPS edges (both directions), each step
+ *            weighted by edge weight x relation weight divided by the total
+ *            of its node's edges (a random-walk step), each hop beyond the
+ *            first multiplied by RS_SCORER_DECAY; computed for all items at
+ *            once by sparse propagation from the user's node, divided by
+ *            the item's popularity^RS_SCORER_POP_PENALTY (users with an
+ *            interest vector only), then by the
+ *            largest item value: R_ui in [0, 1];
+ *   collab   the collaborative model's score (rs_scorer_set_collaborative)
+ *            divided by its largest absolute value, in [-1, 1];
+ *   popular  the item's weighted in-degree in the graph over the largest,
+ *            in [0, 1].
+ *
+ * RS_SCORER_PRODUCT (the seed's formula) ranks by
+ *   ((1 + c_ui) / 2) x (floor + (1 - floor) R_ui);
+ * RS_SCORER_BLEND by w_content c + w_collab collab + w_graph R + w_pop pop.
+ * A user without an interest vector (cold start) is ranked, in both modes,
+ * by w_collab collab + R_ui + w_cold_pop pop, where R_ui comes from the user's
+ * node (profile attributes, social links, graph neighbours) when the graph
+ * has one; a user unknown to both is ranked by popularity.
+ *
+ * A user is looked up by key in the user model (interest, history) and as a
+ * node of type "user" in the graph; an item of the store is the graph node
+ * of type "item" with the same key.  The user's history (model events, or
+ * else the user's graph edges to items) is never recommended.
+ *
+ * Lifetime: the graph, the store, the user model and the collaborative
+ * model are borrowed and must outlive the scorer.  A write to the graph or
+ * the store after rs_scorer_create() makes every later call fail with
+ * RS_ERR_STATE (create a new scorer); observing new events in the user
+ * model is allowed between calls.
+ * Thread safety: recommend, recommend_batch, score, explain and
+ * similar_items only read, so any number of threads may call them at once
+ * while nothing writes to the scorer or its parents.
+ */
+typedef struct rs_scorer rs_scorer;
+
+/* Combine modes (RS_SCORER_MODE). */
+typedef enum rs_scorer_mode {
+    RS_SCORER_PRODUCT = 0, /* ((1 + cos) / 2) x (floor + (1 - floor) R_ui) */
+    RS_SCORER_BLEND = 1    /* weighted sum of content, collab, graph, popularity */
+} rs_scorer_mode;
+
+/* Options of rs_scorer_set_int / rs_scorer_set_double. */
+typedef enum rs_scorer_option {
+    RS_SCORER_MODE = 0,       /* int: rs_scorer_mode; default RS_SCORER_BLEND */
+    RS_SCORER_HOPS = 1,       /* int: walk length 1 .. 6; default 3 */
+    RS_SCORER_COLD_START = 2, /* int: 1 (default) an unknown user is cold-started;
+                                 0 it is RS_ERR_NOTFOUND */
+    RS_SCORER_DECAY = 100,    /* double: per-hop decay, 0 .. 1; default 0.5 */
+    RS_SCORER_FLOOR = 101,    /* double: R_ui floor of the product, 0 .. 1; default 0.1 */
+    RS_SCORER_W_CONTENT = 102, /* double: blend weights, 0 .. 1000;      default 0.15 */
+    RS_SCORER_W_COLLAB = 103,  /*                                         default 1 */
+    RS_SCORER_W_GRAPH = 104,   /*                                         default 0.1 */
+    RS_SCORER_W_POPULARITY = 105, /*                                      default 0 */
+    RS_SCORER_POP_PENALTY = 106,  /* double: R_ui of an item is divided by its
+                                     popularity^p before scaling (p = 0 keeps
+                                     the plain walk), 0 .. 2; default 0.3 */
+    RS_SCORER_W_COLD_POPULARITY = 107 /* double: the popularity weight of the
+                                     cold-start ranking, 0 .. 1000; default 0.3 */
+} rs_scorer_option;
+
+/* Entries of rs_scorer_score()'s parts_out. */
+typedef enum rs_scorer_part {
+    RS_SCORER_PART_SCORE = 0,      /* the ranking score */
+    RS_SCORER_PART_CONTENT = 1,    /* c_ui */
+    RS_SCORER_PART_GRAPH = 2,      /* R_ui */
+    RS_SCORER_PART_COLLAB = 3,     /* collab (0 without a model) */
+    RS_SCORER_PART_POPULARITY = 4, /* pop */
+    RS_SCORER_PARTS = 5            /* the number of parts */
+} rs_scorer_part;
+
+/* Where a user's ranking came from (rs_scorer_explain's source_out). */
+typedef enum rs_scorer_source {
+    RS_SCORER_FROM_HISTORY = 0,   /* the user's own events */
+    RS_SCORER_FROM_PROFILE = 1,   /* cold start: the user's graph node (profile
+                                     attributes, links, neighbours) */
+    RS_SCORER_FROM_POPULARITY = 2 /* cold start: popularity only */
+} rs_scorer_source;
+
+/**
+ * rs_scorer_create - a scorer over a graph, an item store and a user model.
+ *
+ * @graph  the knowledge graph (may hold no user or no item nodes).
+ * @store  the item store; item keys are matched to graph "item" nodes.
+ * @users  a user model created on this very store.
+ * @out    receives the scorer (rs_scorer_free); NULL on failure.
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL argument), RS_ERR_STATE (the user
+ * model is on another store; a non-empty store none of whose keys is an
+ * "item" node of the graph), RS_ERR_NOMEM.
+ */
+RS_API int rs_scorer_create(const rs_graph *graph, const rs_item_store *store,
+                            const rs_user_model *users, rs_scorer **out);
+
+/** rs_scorer_free - release a scorer; NULL is a no-op. */
+RS_API void rs_scorer_free(rs_scorer *scorer);
+
+/**
+ * rs_scorer_set_int / rs_scorer_set_double / rs_scorer_get_int /
+ * rs_scorer_get_double - the options (rs_scorer_option, ranges above).
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL argument, unknown option or an option
+ * of the other type), RS_ERR_RANGE (out of range, NaN, Inf; nothing
+ * changed).  Not thread-safe with the read calls.
+ */
+RS_API int rs_scorer_set_int(rs_scorer *scorer, int option, int64_t value);
+RS_API int rs_scorer_set_double(rs_scorer *scorer, int option, double value);
+RS_API int rs_scorer_get_int(const rs_scorer *scorer, int option, int64_t *value_out);
+RS_API int rs_scorer_get_double(const rs_scorer *scorer, int option, double *value_out);
+
+/**
+ * rs_scorer_set_collaborative - use a fitted collaborative model for the
+ * collab signal (rs_cf_model_score on the user's history), or NULL to stop.
+ *
+ * @item_keys  n_items keys: key i names the model's item i; keys that are
+ *             not in the store are ignored.
+ * @n_items    must equal rs_cf_model_items(model).
+ *
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_DIM (n_items), RS_ERR_NOMEM.  The
+ * model is borrowed and must outlive the scorer (or the next call).
+ */
+RS_API int rs_scorer_set_collaborative(rs_scorer *scorer, const rs_cf_model *model,
+                                       const char *const *item_keys, size_t n_items);
+
+/**
+ * rs_scorer_recommend - the k best unseen items of the store for a user.
+ *
+ * @user        the user's key (see the cold start above).
+ * @k           0 is allowed; beyond the catalogue only the items there are
+ *              come back.
+ * @items_out   k store indices (rs_item_store_key), best first; ties go to
+ *              the lower index.
+ * @scores_out  k scores; may be NULL.
+ * @n_out       how many were written.
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL argument, bad key), RS_ERR_NOTFOUND
+ * (unknown user with RS_SCORER_COLD_START 0), RS_ERR_STATE (graph or store
+ * changed), RS_ERR_NOMEM.  Thread-safe (read-only).
+ */
+RS_API int rs_scorer_recommend(const rs_scorer *scorer, const char *user, size_t k,
+                               uint32_t *items_out, float *scores_out, size_t *n_out);
+
+/**
+ * rs_scorer_recommend_filtered - rs_scorer_recommend with an allow list and
+ * a deny list over store indices (bitsets as in rs_item_store_search: bit i
+ * of word i / 64 stands for index i; bits beyond a list's words count as
+ * clear).
+ *
+ * @allow  NULL (every item allowed), or allow_words words: only items whose
+ *         bit is set are returned (e.g. from rs_item_store_attribute_filter).
+ * @deny   NULL, or deny_words words: items whose bit is set are never
+ *         returned.
+ *
+ * Returns as rs_scorer_recommend; RS_ERR_INVALID also for a NULL list with
+ * a non-zero length.  Thread-safe (read-only).
+ */
+RS_API int rs_scorer_recommend_filtered(const rs_scorer *scorer, const char *user, size_t k,
+                                        const uint64_t *allow, size_t allow_words,
+                                        const uint64_t *deny, size_t deny_words,
+                                        uint32_t *items_out, float *scores_out, size_t *n_out);
+
+/**
+ * rs_scorer_recommend_batch - rs_scorer_recommend for n users: row u of
+ * the n x k arrays items_out / scores_out (scores may be NULL) holds user
+ * u's list, counts_out[u] its length; empty slots are RS_ITEM_NONE.
+ * Stops at the first failing user.  Returns as rs_scorer_recommend.
+ */
+RS_API int rs_scorer_recommend_batch(const rs_scorer *scorer, const char *const *users,
+                                     size_t n, size_t k, uint32_t *items_out,
+                                     float *scores_out, size_t *counts_out);
+
+/**
+ * rs_scorer_score - one (user, item) pair's score and its components.
+ *
+ * @item       an item key of the store.
+ * @parts_out  n_parts doubles (rs_scorer_part; n_parts <= RS_SCORER_PARTS).
+ *
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOTFOUND (unknown item; unknown
+ * user without cold start), RS_ERR_STATE, RS_ERR_NOMEM.  Thread-safe.
+ */
+RS_API int rs_scorer_score(const rs_scorer *scorer, const char *user, const char *item,
+                           double *parts_out, size_t n_parts);
+
+/**
+ * rs_scorer_explain - why an item is recommended to a user: the heaviest
+ * graph path user -> ... -> item (rs_graph_best_paths, up to RS_SCORER_HOPS
+ * edges, both directions; from the user's node, else from the user's
+ * history items) and one readable sentence.
+ *
+ * @nodes_out      capacity graph node indices of the path (user first);
+ *                 may be NULL when capacity is 0.
+ * @relations_out  capacity relation indices (RS_GRAPH_REVERSED set for an
+ *                 edge followed backwards); entry i joins nodes i and i+1;
+ *                 may be NULL.
+ * @capacity       RS_SCORER_HOPS + 1 entries always suffice.
+ * @length_out     the number of edges of the path (0: no path).
+ * @weight_out     the path's weight; may be NULL.
+ * @source_out     rs_scorer_source; may be NULL.
+ * @text           a buffer of text_capacity bytes for the sentence
+ *                 (NUL-terminated, truncated to fit); may be NULL when
+ *                 text_capacity is 0.
+ *
+ * Item names are the item node's "name" (else "description") property as
+ * read by rs_scorer_create, other nodes are named by their type and key.
+ * For a user without a graph node the path starts with RS_ITEM_NONE in
+ * place of the user, then the history item it goes through.
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOTFOUND (unknown item; unknown
+ * user without cold start), RS_ERR_BUFFER (capacity below the path's node
+ * count), RS_ERR_STATE, RS_ERR_NOMEM.  Thread-safe.
+ */
+RS_API int rs_scorer_explain(const rs_scorer *scorer, const char *user, const char *item,
+                             uint32_t *nodes_out, uint32_t *relations_out, size_t capacity,
+                             size_t *length_out, double *weight_out, int *source_out,
+                             char *text, size_t text_capacity);
+
+/**
+ * rs_scorer_interests - a user's interests summarised as graph entities:
+ * the k nodes that are neither users nor items (brand, category, material,
+ * country ...) with the largest walk mass within RS_SCORER_HOPS hops of the
+ * user (the same propagation as R_ui), as shares of the total, largest
+ * first (ties: lower node index).  Name them with rs_graph_node_key, e.g.
+ * "material=METAL 0.41, colour=WHITE 0.33".
+ *
+ * @nodes_out    k graph node indices.
+ * @weights_out  k shares in (0, 1]; may be NULL.
+ * @n_out        how many were written (0 for a user the graph does not
+ *               reach).
+ *
+ * Returns as rs_scorer_recommend.  Thread-safe (read-only).
+ */
+RS_API int rs_scorer_interests(const rs_scorer *scorer, const char *user, size_t k,
+                               uint32_t *nodes_out, float *weights_out, size_t *n_out);
+
+/**
+ * rs_scorer_similar_items - the k items most like an item: ranked as for a
+ * user whose interest is the item's vector and whose graph walk starts at
+ * the item's node; the item itself is excluded.
+ *
+ * Returns as rs_scorer_recommend, with RS_ERR_NOTFOUND for an unknown item.
+ */
+RS_API int rs_scorer_similar_items(const rs_scorer *scorer, const char *item, size_t k,
+                                   uint32_t *items_out, float *scores_out, size_t *n_out);
 
 /* @@SCORE@@ end of section */
 

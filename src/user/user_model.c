@@ -1,0 +1,273 @@
+/*
+ * user_model.c - rs_user_model: per-user interest vectors in the item
+ * store's embedding space, updated online in O(dim) per event, with event
+ * weights and exponential time decay.
+ */
+#include "user/user_internal.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/utf8.h"
+#include "items/items_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int rs_user_model_create(const rs_item_store *store, rs_user_model **out)
+{
+    rs_user_model *m;
+    if (!out)
+        return rs__fail(RS_ERR_INVALID, "rs_user_model_create: out is NULL");
+    *out = NULL;
+    if (!store)
+        return rs__fail(RS_ERR_INVALID, "rs_user_model_create: store is NULL");
+    m = rs__calloc(1, sizeof *m);
+    if (!m)
+        return rs__fail(RS_ERR_NOMEM, "rs_user_model_create: out of memory");
+    m->store = store;
+    m->dim = rs_item_store_dim(store);
+    m->users = rs__idmap_create();
+    m->events = rs__idmap_create();
+    if (!m->users || !m->events) {
+        rs_user_model_free(m);
+        return rs__fail(RS_ERR_NOMEM, "rs_user_model_create: out of memory");
+    }
+    static const char *const names[] = {"bought", "carted", "viewed"};
+    static const double w[] = {1.0, 0.5, 0.2};
+    for (size_t i = 0; i < 3; i++) {
+        if (rs_user_model_set_event_weight(m, names[i], w[i]) != RS_OK) {
+            rs_user_model_free(m);
+            return rs__fail(RS_ERR_NOMEM, "rs_user_model_create: out of memory");
+        }
+    }
+    *out = m;
+    return RS_OK;
+}
+
+void rs_user_model_free(rs_user_model *model)
+{
+    if (!model)
+        return;
+    size_t n = model->users ? rs__idmap_span(model->users) : 0;
+    for (size_t i = 0; i < n; i++) {
+        free(model->recs[i].interest);
+        free(model->recs[i].items);
+        free(model->recs[i].weights);
+        free(model->recs[i].times);
+    }
+    free(model->recs);
+    rs__idmap_free(model->users);
+    rs__idmap_free(model->events);
+    free(model->event_weight);
+    free(model);
+}
+
+size_t rs_user_model_count(const rs_user_model *model)
+{
+    return model ? rs__idmap_count(model->users) : 0;
+}
+
+int rs_user_model_set_double(rs_user_model *model, int option, double value)
+{
+    if (!model)
+        return rs__fail(RS_ERR_INVALID, "rs_user_model_set_double: model is NULL");
+    if (option != RS_USER_HALF_LIFE)
+        return rs__fail(RS_ERR_INVALID, "rs_user_model_set_double: unknown option %d", option);
+    if (!isfinite(value) || value < 0.0)
+        return rs__fail(RS_ERR_RANGE,
+                        "rs_user_model_set_double: half-life %g is not finite and >= 0", value);
+    model->half_life = value;
+    return RS_OK;
+}
+
+int rs_user_model_get_double(const rs_user_model *model, int option, double *value_out)
+{
+    if (!model || !value_out)
+        return rs__fail(RS_ERR_INVALID, "rs_user_model_get_double: NULL argument");
+    if (option != RS_USER_HALF_LIFE)
+        return rs__fail(RS_ERR_INVALID, "rs_user_model_get_double: unknown option %d", option);
+    *value_out = model->half_life;
+    return RS_OK;
+}
+
+int rs_user_model_set_event_weight(rs_user_model *model, const char *event, double weight)
+{
+    size_t len;
+    uint32_t idx;
+    int rc;
+    if (!model)
+        return rs__fail(RS_ERR_INVALID, "rs_user_model_set_event_weight: model is NULL");
+    if ((rc = rs__check_key(event, "event", &len)) != RS_OK)
+        return rs__fail_context("rs_user_model_set_event_weight");
+    if (!isfinite(weight) || weight < 0.0 || weight > 1e6)
+        return rs__fail(RS_ERR_RANGE,
+                        "rs_user_model_set_event_weight: weight %g of \"%s\" is outside [0, 1e6]",
+                        weight, event);
+    size_t need = rs__idmap_span(model->events) + 1;
+    if (rs__grow((void **)&model->event_weight, &model->event_cap, need, sizeof(double)) != RS_OK)
+        return rs__fail(RS_ERR_NOMEM, "rs_user_model_set_event_weight: out of memory");
+    if ((rc = rs__idmap_intern(model->events, event, len, &idx, NULL)) != RS_OK)
+        return rs__fail(rc, "rs_user_model_set_event_weight: cannot intern \"%s\"", event);
+    model->event_weight[idx] = weight;
+    return RS_OK;
+}
+
+int rs_user_model_get_event_weight(const rs_user_model *model, const char *event,
+                                   double *weight_out)
+{
+    size_t len;
+    if (!model || !weight_out)
+        return rs__fail(RS_ERR_INVALID, "rs_user_model_get_event_weight: NULL argument");
+    if (rs__check_key(event, "event", &len) != RS_OK)
+        return rs__fail_context("rs_user_model_get_event_weight");
+    uint32_t idx = rs__idmap_find(model->events, event, len);
+    *weight_out = idx == RS_IDMAP_NONE ? 1.0 : model->event_weight[idx];
+    return RS_OK;
+}
+
+const rs__user *rs__user_find(const rs_user_model *model, const char *key)
+{
+    if (!model || !key)
+        return NULL;
+    uint32_t idx = rs__idmap_find(model->users, key, strlen(key));
+    return idx == RS_IDMAP_NONE ? NULL : &model->recs[idx];
+}
+
+double rs__user_decay(const rs_user_model *model, const rs__user *u, int64_t t)
+{
+    if (model->half_life <= 0.0 || !u->has_time || t >= u->t_ref)
+        return 1.0;
+    return exp2(-((double)u->t_ref - (double)t) / model->half_life);
+}
+
+int rs_user_model_observe(rs_user_model *model, const char *user, const char *item,
+                          const char *event, double weight, int64_t timestamp)
+{
+    size_t ulen, ilen, elen;
+    uint32_t item_idx, uidx;
+    double ew = 1.0;
+    int rc, created = 0;
+    if (!model)
+        return rs__fail(RS_ERR_INVALID, "rs_user_model_observe: model is NULL");
+    if (rs__check_key(user, "user", &ulen) != RS_OK || rs__check_key(item, "item", &ilen) != RS_OK)
+        return rs__fail_context("rs_user_model_observe");
+    if (event) {
+        if (rs__check_key(event, "event", &elen) != RS_OK)
+            return rs__fail_context("rs_user_model_observe");
+        uint32_t e = rs__idmap_find(model->events, event, elen);
+        if (e != RS_IDMAP_NONE)
+            ew = model->event_weight[e];
+    }
+    if (!isfinite(weight) || fabs(weight) > 1e9)
+        return rs__fail(RS_ERR_RANGE,
+                        "rs_user_model_observe: weight %g of user \"%s\" is not finite or > 1e9",
+                        weight, user);
+    if (rs_item_store_dim(model->store) != model->dim)
+        return rs__fail(RS_ERR_STATE, "rs_user_model_observe: the item store changed dimension");
+    item_idx = rs__idmap_find(model->store->keys, item, ilen);
+    if (item_idx == RS_IDMAP_NONE)
+        return rs__fail(RS_ERR_NOTFOUND, "rs_user_model_observe: unknown item \"%s\"", item);
+    uidx = rs__idmap_find(model->users, user, ulen);
+    if (uidx == RS_IDMAP_NONE) {
+        float *vec = rs__calloc(model->dim, sizeof(float));
+        size_t need = rs__idmap_span(model->users) + 1;
+        if (!vec)
+            return rs__fail(RS_ERR_NOMEM, "rs_user_model_observe: out of memory");
+        if (rs__grow((void **)&model->recs, &model->rec_cap, need, sizeof(rs__user)) != RS_OK ||
+            (rc = rs__idmap_intern(model->users, user, ulen, &uidx, NULL)) != RS_OK) {
+            free(vec);
+            return rs__fail(RS_ERR_NOMEM, "rs_user_model_observe: out of memory for \"%s\"", user);
+        }
+        memset(&model->recs[uidx], 0, sizeof(rs__user));
+        model->recs[uidx].interest = vec;
+        created = 1;
+    }
+    rs__user *u = &model->recs[uidx];
+    if (u->n == u->cap) {
+        size_t cap = u->cap ? u->cap * 2 : 8;
+        uint32_t *it = rs__realloc_array(u->items, cap, sizeof *it);
+        if (it)
+            u->items = it;
+        float *w = it ? rs__realloc_array(u->weights, cap, sizeof *w) : NULL;
+        if (w)
+            u->weights = w;
+        int64_t *t = w ? rs__realloc_array(u->times, cap, sizeof *t) : NULL;
+        if (!t) {
+            if (created)
+                rs__idmap_remove(model->users, user, ulen), free(u->interest),
+                    free(u->items), free(u->weights), memset(u, 0, sizeof *u);
+            return rs__fail(RS_ERR_NOMEM, "rs_user_model_observe: out of memory for \"%s\"", user);
+        }
+        u->times = t;
+        u->cap = cap;
+    }
+    /* Decay: move the reference time forward, or discount an older event. */
+    double factor = 1.0;
+    if (model->half_life > 0.0 && u->has_time && timestamp > u->t_ref) {
+        float s = (float)exp2(-((double)timestamp - (double)u->t_ref) / model->half_life);
+        for (size_t j = 0; j < model->dim; j++)
+            u->interest[j] *= s;
+        u->t_ref = timestamp;
+    } else if (!u->has_time) {
+        u->t_ref = timestamp;
+        u->has_time = 1;
+    } else {
+        factor = rs__user_decay(model, u, timestamp);
+    }
+    float inv = model->store->inv_norm[item_idx];
+    const float *row = rs__item_row(model->store, item_idx);
+    float a = (float)(weight * ew * factor) * inv;
+    for (size_t j = 0; j < model->dim; j++)
+        u->interest[j] += a * row[j];
+    u->items[u->n] = item_idx;
+    u->weights[u->n] = (float)(weight * ew);
+    u->times[u->n] = timestamp;
+    u->n++;
+    return RS_OK;
+}
+
+int rs_user_model_interest(const rs_user_model *model, const char *user, float *vector_out,
+                           size_t dim)
+{
+    if (!model || !vector_out)
+        return rs__fail(RS_ERR_INVALID, "rs_user_model_interest: NULL argument");
+    if (rs__check_key(user, "user", NULL) != RS_OK)
+        return rs__fail_context("rs_user_model_interest");
+    if (dim != model->dim)
+        return rs__fail(RS_ERR_DIM, "rs_user_model_interest: dim %zu, the model has %zu", dim,
+                        model->dim);
+    const rs__user *u = rs__user_find(model, user);
+    if (!u)
+        return rs__fail(RS_ERR_NOTFOUND, "rs_user_model_interest: unknown user \"%s\"", user);
+    double n2 = 0.0;
+    for (size_t j = 0; j < dim; j++)
+        n2 += (double)u->interest[j] * u->interest[j];
+    float s = n2 > 0.0 ? (float)(1.0 / sqrt(n2)) : 0.0f;
+    for (size_t j = 0; j < dim; j++)
+        vector_out[j] = u->interest[j] * s;
+    return RS_OK;
+}
+
+int rs_user_model_history(const rs_user_model *model, const char *user, uint32_t *items_out,
+                          float *weights_out, size_t capacity, size_t *n_out)
+{
+    if (!model || !n_out || (capacity && !items_out))
+        return rs__fail(RS_ERR_INVALID, "rs_user_model_history: NULL argument");
+    if (rs__check_key(user, "user", NULL) != RS_OK)
+        return rs__fail_context("rs_user_model_history");
+    const rs__user *u = rs__user_find(model, user);
+    if (!u)
+        return rs__fail(RS_ERR_NOTFOUND, "rs_user_model_history: unknown user \"%s\"", user);
+    *n_out = u->n;
+    size_t m = u->n < capacity ? u->n : capacity;
+    for (size_t i = 0; i < m; i++) {
+        items_out[i] = u->items[i];
+        if (weights_out)
+            weights_out[i] = (float)(u->weights[i] * rs__user_decay(model, u, u->times[i]));
+    }
+    if (u->n > capacity)
+        return rs__fail(RS_ERR_BUFFER, "rs_user_model_history: %zu events, capacity %zu", u->n,
+                        capacity);
+    return RS_OK;
+}
