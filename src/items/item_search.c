@@ -336,12 +336,20 @@ RS_TARGET_AVX512 __attribute__((always_inline)) static inline void offer_lanes(
     }
 }
 
+/* One single-query score past the last full group of 16. */
+static inline void offer_one(const struct plan *p, struct worker *w, size_t i, float s)
+{
+    if (p->cosine)
+        s *= p->store->inv_norm[i];
+    if (s >= w->gate[0])
+        offer(p, w, 0, i, s);
+}
+
 RS_TARGET_AVX512 static void single_query(const struct plan *p, struct worker *w, size_t lo,
                                           size_t hi)
 {
     const size_t dim = p->dim;
     const float *q = p->queries, *matrix = p->store->matrix;
-    const float *inv_norm = p->store->inv_norm;
     const __mmask16 tail_mask = (__mmask16)((1u << (dim % 16)) - 1u);
     float lanes[16];
     size_t i = lo;
@@ -350,13 +358,8 @@ RS_TARGET_AVX512 static void single_query(const struct plan *p, struct worker *w
             lanes[j] = dot_row(matrix + (i + j) * dim, q, dim, tail_mask);
         offer_lanes(p, w, i, lanes);
     }
-    for (; i < hi; i++) {
-        float s = dot_row(matrix + i * dim, q, dim, tail_mask);
-        if (p->cosine)
-            s *= inv_norm[i];
-        if (s >= w->gate[0])
-            offer(p, w, 0, i, s);
-    }
+    for (; i < hi; i++)
+        offer_one(p, w, i, dot_row(matrix + i * dim, q, dim, tail_mask));
 }
 
 
@@ -486,7 +489,6 @@ RS_TARGET_BF16 static void bf16_single_query(const struct plan *p, struct worker
 {
     const size_t pairs = p->bf_pairs;
     const uint32_t *q = p->bf_query, *rows = p->bf_rows;
-    const float *inv_norm = p->store->inv_norm;
     const __mmask16 tail_mask = (__mmask16)((1u << (pairs % 16)) - 1u);
     float lanes[16];
     size_t i = lo;
@@ -495,13 +497,8 @@ RS_TARGET_BF16 static void bf16_single_query(const struct plan *p, struct worker
             lanes[j] = bf16_dot_row(rows + (i + j) * pairs, q, pairs, tail_mask);
         offer_lanes(p, w, i, lanes);
     }
-    for (; i < hi; i++) {
-        float s = bf16_dot_row(rows + i * pairs, q, pairs, tail_mask);
-        if (p->cosine)
-            s *= inv_norm[i];
-        if (s >= w->gate[0])
-            offer(p, w, 0, i, s);
-    }
+    for (; i < hi; i++)
+        offer_one(p, w, i, bf16_dot_row(rows + i * pairs, q, pairs, tail_mask));
 }
 
 #endif /* RS_HAVE_AVX512_KERNEL */
