@@ -976,8 +976,12 @@ RS_API int rs_item_store_get_int(const rs_item_store *store, int option, int64_t
  * @count_out      caller-allocated n_queries counts of filled slots; may be
  *                 NULL.
  *
- * Removed items are never returned.  The result does not depend on the
- * thread count.  On x86-64 CPUs with AVX-512 a fused kernel scores 16
+ * Removed items are never returned.  With rs_set_num_threads(1) every run
+ * gives bitwise the same result.  On the fused AVX-512 kernel the result does
+ * not depend on the thread count either; on the BLAS path it can in the last
+ * bits of the scores (and so in the order of near-ties), because OpenBLAS's
+ * threaded sgemm (Debian's 0.3.21) is not bitwise reproducible across its
+ * thread counts.  On x86-64 CPUs with AVX-512 a fused kernel scores 16
  * queries per instruction and applies the selection while the scores are in
  * registers, on up to rs_get_num_threads() threads of its own that never
  * call BLAS (so OpenBLAS threads are not oversubscribed); elsewhere BLAS
