@@ -82,31 +82,6 @@ static char **synthetic(size_t n)
     return texts;
 }
 
-static char **read_lines(const char *path, size_t *n_out)
-{
-    FILE *f = fopen(path, "r");
-    char *line = NULL, **lines = NULL;
-    size_t cap = 0, n = 0, lines_cap = 0;
-    ssize_t len;
-    if (!f) {
-        perror(path);
-        exit(1);
-    }
-    while ((len = getline(&line, &cap, f)) >= 0) {
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
-        if (n == lines_cap) {
-            lines_cap = lines_cap ? 2 * lines_cap : 1024;
-            lines = realloc(lines, lines_cap * sizeof *lines);
-        }
-        lines[n++] = strdup(line);
-    }
-    free(line);
-    fclose(f);
-    *n_out = n;
-    return lines;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -161,7 +136,7 @@ int main(int argc, char **argv)
     }
     rs_set_num_threads(1); /* texts per second per core */
     if (argc >= 2) {
-        texts = read_lines(argv[1], &n);
+        texts = read_lines(argv[1], false, &n);
         if (argc >= 3)
             runs = atoi(argv[2]);
     } else {

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bench_util.h"
 
 #define K 10
 
@@ -42,33 +43,6 @@ typedef struct sparse {
     entry *entries;
     size_t n;
 } sparse;
-
-static char **read_lines(const char *path, size_t *n_out)
-{
-    FILE *f = fopen(path, "r");
-    char *line = NULL, **lines = NULL;
-    size_t cap = 0, n = 0, lines_cap = 0;
-    ssize_t len;
-    if (!f) {
-        perror(path);
-        exit(1);
-    }
-    while ((len = getline(&line, &cap, f)) >= 0) {
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
-        if (len == 0)
-            continue;
-        if (n == lines_cap) {
-            lines_cap = lines_cap ? 2 * lines_cap : 1024;
-            lines = realloc(lines, lines_cap * sizeof *lines);
-        }
-        lines[n++] = strdup(line);
-    }
-    free(line);
-    fclose(f);
-    *n_out = n;
-    return lines;
-}
 
 /* Feature options from the environment (for exploring configurations):
  * RS_CHAR_MIN, RS_CHAR_MAX, RS_CHAR_WEIGHT, RS_WORD_MAX. */
@@ -184,7 +158,7 @@ int main(int argc, char **argv)
         return 2;
     }
     rs_set_num_threads(1);
-    texts = read_lines(argv[1], &n);
+    texts = read_lines(argv[1], true, &n);
     if (n < K + 1) {
         fprintf(stderr, "%s: need at least %d texts\n", argv[1], K + 1);
         return 1;
