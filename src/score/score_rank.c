@@ -1,0 +1,211 @@
+/*
+ * score_rank.c - combining the signals, ranking with filters,
+ * recommend/recommend_batch, score and similar items.
+ */
+#include "core/alloc.h"
+#include "core/bitset.h"
+#include "core/blas.h"
+#include "core/error.h"
+#include "core/topk.h"
+#include "core/utf8.h"
+#include "graph/graph_internal.h"
+#include "items/items_internal.h"
+#include "user/user_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "score/score_internal.h"
+
+/* Content and the final scores into w->content (reused as output). */
+void rs__score_finish(const rs_scorer *s, work *w)
+{
+    float gmax = 0.0f;
+    if (s->pop_penalty > 0.0 && w->has_q)
+        for (size_t i = 0; i < s->item_span; i++)
+            if (w->graph[i] > 0.0f)
+                w->graph[i] /= (float)pow(s->pop[i] + 1e-3, s->pop_penalty);
+    for (size_t i = 0; i < s->item_span; i++)
+        if (w->graph[i] > gmax)
+            gmax = w->graph[i];
+    if (gmax > 0.0f)
+        for (size_t i = 0; i < s->item_span; i++)
+            w->graph[i] /= gmax;
+    if (w->has_q && s->item_span)
+        rs__sgemv(false, s->item_span, s->dim, 1.0f, s->store->matrix, s->dim, w->q, 0.0f,
+                  w->content);
+    for (size_t i = 0; i < s->item_span; i++)
+        w->content[i] *= s->store->inv_norm[i];
+}
+
+float rs__score_combine(const rs_scorer *s, const work *w, size_t i)
+{
+    float c = w->content[i], r = w->graph[i], p = s->pop[i];
+    float cf = w->collab ? w->collab[i] : 0.0f;
+    if (!w->has_q)
+        return (float)(s->w_collab * cf + r + s->w_cold_pop * p);
+    if (s->mode == RS_SCORER_PRODUCT)
+        return (float)((1.0f + c) * 0.5 * (s->floor + (1.0 - s->floor) * r));
+    return (float)(s->w_content * c + s->w_collab * cf + s->w_graph * r + s->w_pop * p);
+}
+
+bool rs__score_filtered_out(const filter *f, size_t i)
+{
+    if (!f)
+        return false;
+    if (f->allow && (i / 64 >= f->allow_words || !rs__bitset_test(f->allow, i)))
+        return true;
+    return f->deny && i / 64 < f->deny_words && rs__bitset_test(f->deny, i);
+}
+
+size_t rs__score_rank(const rs_scorer *s, const work *w, size_t k, uint32_t *items_out,
+                   float *scores_out, float *tmp_scores, const filter *f)
+{
+    rs_topk top;
+    rs__topk_init(&top, k, items_out, tmp_scores);
+    for (size_t i = 0; i < s->item_span; i++) {
+        if (!rs__bitset_test(s->store->live_bits, i) || rs__bitset_test(w->seen, i) ||
+            rs__score_filtered_out(f, i))
+            continue;
+        rs__topk_push(&top, (uint32_t)i, rs__score_combine(s, w, i));
+    }
+    size_t n = rs__topk_finish(&top);
+    if (scores_out)
+        memcpy(scores_out, tmp_scores, n * sizeof(float));
+    return n;
+}
+
+static int recommend_one(const rs_scorer *s, const char *user, size_t k, uint32_t *items_out,
+                         float *scores_out, size_t *n_out, const char *fn, const filter *f)
+{
+    work w;
+    int rc;
+    float *tmp = rs__alloc_array(k + 1, sizeof(float));
+    if (!tmp)
+        return rs__fail(RS_ERR_NOMEM, "%s: out of memory for k = %zu", fn, k);
+    if ((rc = rs__score_prepare_user(s, user, &w, fn)) != RS_OK) {
+        free(tmp);
+        return rc;
+    }
+    rs__score_finish(s, &w);
+    *n_out = rs__score_rank(s, &w, k, items_out, scores_out, tmp, f);
+    rs__score_work_free(&w);
+    free(tmp);
+    return RS_OK;
+}
+
+int rs_scorer_recommend(const rs_scorer *s, const char *user, size_t k, uint32_t *items_out,
+                        float *scores_out, size_t *n_out)
+{
+    static const char fn[] = "rs_scorer_recommend";
+    if (!s || !n_out || (k && !items_out))
+        return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
+    *n_out = 0;
+    if (k > s->item_span)
+        k = s->item_span;
+    return recommend_one(s, user, k, items_out, scores_out, n_out, fn, NULL);
+}
+
+int rs_scorer_recommend_filtered(const rs_scorer *s, const char *user, size_t k,
+                                 const uint64_t *allow, size_t allow_words,
+                                 const uint64_t *deny, size_t deny_words, uint32_t *items_out,
+                                 float *scores_out, size_t *n_out)
+{
+    static const char fn[] = "rs_scorer_recommend_filtered";
+    if (!s || !n_out || (k && !items_out) || (!allow && allow_words) || (!deny && deny_words))
+        return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
+    *n_out = 0;
+    if (k > s->item_span)
+        k = s->item_span;
+    filter f = {allow, deny, allow_words, deny_words};
+    return recommend_one(s, user, k, items_out, scores_out, n_out, fn, &f);
+}
+
+int rs_scorer_recommend_batch(const rs_scorer *s, const char *const *users, size_t n, size_t k,
+                              uint32_t *items_out, float *scores_out, size_t *counts_out)
+{
+    static const char fn[] = "rs_scorer_recommend_batch";
+    size_t total;
+    if (!s || (n && (!users || !counts_out)) || (n && k && !items_out))
+        return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
+    if (rs__mul_size(n, k, &total) != 0)
+        return rs__fail(RS_ERR_OVERFLOW, "%s: %zu users x k %zu overflows", fn, n, k);
+    size_t kk = k > s->item_span ? s->item_span : k;
+    for (size_t u = 0; u < n; u++) {
+        size_t got = 0;
+        int rc = recommend_one(s, users[u], kk, items_out + u * k,
+                               scores_out ? scores_out + u * k : NULL, &got, fn, NULL);
+        if (rc != RS_OK)
+            return rs__fail_context("%s: user %zu", fn, u);
+        counts_out[u] = got;
+        for (size_t j = got; j < k; j++) {
+            items_out[u * k + j] = RS_ITEM_NONE;
+            if (scores_out)
+                scores_out[u * k + j] = -INFINITY;
+        }
+    }
+    return RS_OK;
+}
+
+
+int rs_scorer_score(const rs_scorer *s, const char *user, const char *item, double *parts_out,
+                    size_t n_parts)
+{
+    static const char fn[] = "rs_scorer_score";
+    uint32_t idx;
+    work w;
+    int rc;
+    if (!s || (n_parts && !parts_out))
+        return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
+    if (n_parts > RS_SCORER_PARTS)
+        return rs__fail(RS_ERR_RANGE, "%s: n_parts %zu > %d", fn, n_parts, RS_SCORER_PARTS);
+    if ((rc = rs__score_check_fresh(s, fn)) != RS_OK || (rc = rs__score_find_item(s, item, &idx, fn)) != RS_OK)
+        return rc;
+    if ((rc = rs__score_prepare_user(s, user, &w, fn)) != RS_OK)
+        return rc;
+    rs__score_finish(s, &w);
+    double parts[RS_SCORER_PARTS] = {rs__score_combine(s, &w, idx), w.content[idx], w.graph[idx],
+                                     w.collab ? w.collab[idx] : 0.0, s->pop[idx]};
+    memcpy(parts_out, parts, n_parts * sizeof(double));
+    rs__score_work_free(&w);
+    return RS_OK;
+}
+
+int rs_scorer_similar_items(const rs_scorer *s, const char *item, size_t k, uint32_t *items_out,
+                            float *scores_out, size_t *n_out)
+{
+    static const char fn[] = "rs_scorer_similar_items";
+    uint32_t idx;
+    work w;
+    int rc;
+    if (!s || !n_out || (k && !items_out))
+        return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
+    *n_out = 0;
+    if ((rc = rs__score_check_fresh(s, fn)) != RS_OK || (rc = rs__score_find_item(s, item, &idx, fn)) != RS_OK)
+        return rc;
+    if (k > s->item_span)
+        k = s->item_span;
+    float *tmp = rs__alloc_array(k + 1, sizeof(float));
+    if (!tmp || rs__score_work_init(s, &w) != RS_OK) {
+        free(tmp);
+        return rs__fail(RS_ERR_NOMEM, "%s: out of memory", fn);
+    }
+    const float *row = rs__item_row(s->store, idx);
+    for (size_t j = 0; j < s->dim; j++)
+        w.q[j] = row[j] * s->store->inv_norm[idx];
+    w.has_q = s->store->inv_norm[idx] > 0.0f;
+    rs__bitset_set(w.seen, idx);
+    if (s->item_node[idx] != NONE) {
+        w.front[0] = s->item_node[idx];
+        w.mass[w.front[0]] = 1.0;
+        w.n_front = 1;
+        rs__score_propagate(s, &w, 1);
+    }
+    rs__score_finish(s, &w);
+    *n_out = rs__score_rank(s, &w, k, items_out, scores_out, tmp, NULL);
+    rs__score_work_free(&w);
+    free(tmp);
+    return RS_OK;
+}

@@ -1,0 +1,308 @@
+/*
+ * score_walk.c - a user's history and interest vector, and R_ui by sparse
+ * propagation from the user's node over the CSR adjacency.
+ */
+#include "core/alloc.h"
+#include "core/bitset.h"
+#include "core/blas.h"
+#include "core/error.h"
+#include "core/topk.h"
+#include "core/utf8.h"
+#include "graph/graph_internal.h"
+#include "items/items_internal.h"
+#include "user/user_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "score/score_internal.h"
+
+void rs__score_work_free(work *w)
+{
+    free(w->mass);
+    free(w->next);
+    free(w->front);
+    free(w->nfront);
+    free(w->graph);
+    free(w->content);
+    free(w->collab);
+    free(w->seen);
+    free(w->q);
+    free(w->hist);
+    free(w->hist_w);
+    free(w->entity);
+}
+
+int rs__score_work_init(const rs_scorer *s, work *w)
+{
+    memset(w, 0, sizeof *w);
+    size_t ns = s->node_span + 1, is = s->item_span + 1;
+    w->mass = rs__calloc(ns, sizeof(double));
+    w->next = rs__calloc(ns, sizeof(double));
+    w->front = rs__alloc_array(ns, sizeof(uint32_t));
+    w->nfront = rs__alloc_array(ns, sizeof(uint32_t));
+    w->graph = rs__calloc(is, sizeof(float));
+    w->content = rs__calloc(is, sizeof(float));
+    w->seen = rs__calloc(rs__bitset_words(is), sizeof(uint64_t));
+    w->q = rs__calloc(s->dim, sizeof(float));
+    if (!w->mass || !w->next || !w->front || !w->nfront || !w->graph || !w->content ||
+        !w->seen || !w->q) {
+        rs__score_work_free(w);
+        return rs__fail(RS_ERR_NOMEM, "rs_scorer: out of memory for the scratch of %zu nodes",
+                        ns);
+    }
+    w->user_node = NONE;
+    return RS_OK;
+}
+
+static int hist_push(work *w, size_t *cap, uint32_t item, float weight)
+{
+    if (w->n_hist == *cap) {
+        size_t c = *cap ? *cap * 2 : 16;
+        uint32_t *h = rs__realloc_array(w->hist, c, sizeof *h);
+        if (!h)
+            return RS_ERR_NOMEM;
+        w->hist = h;
+        float *hw = rs__realloc_array(w->hist_w, c, sizeof *hw);
+        if (!hw)
+            return RS_ERR_NOMEM;
+        w->hist_w = hw;
+        *cap = c;
+    }
+    w->hist[w->n_hist] = item;
+    w->hist_w[w->n_hist++] = weight;
+    return RS_OK;
+}
+
+/* Sparse propagation from the seeds in w->front/w->mass; adds into w->graph. */
+void rs__score_propagate(const rs_scorer *s, work *w, int first_hop)
+{
+    rs__graph_csr adj[2];
+    rs__graph_adjacency(s->graph, RS_GRAPH_OUT, &adj[0]);
+    rs__graph_adjacency(s->graph, RS_GRAPH_IN, &adj[1]);
+    double hop_w = 1.0;
+    for (int h = first_hop; h <= s->hops; h++) {
+        size_t nn = 0;
+        for (size_t f = 0; f < w->n_front; f++) {
+            uint32_t v = w->front[f];
+            double m = w->mass[v] * s->inv_strength[v];
+            w->mass[v] = 0.0;
+            if (m == 0.0)
+                continue;
+            for (int d = 0; d < 2; d++) {
+                const rs__graph_csr *a = &adj[d];
+                for (uint32_t e = a->start[v]; e < a->start[v] + a->degree[v]; e++) {
+                    uint32_t t = a->target[e];
+                    if (t >= s->node_span)
+                        continue;
+                    double c = m * a->weight[e] * rs__graph_relation_weight(s->graph, a->relation[e]);
+                    if (c == 0.0)
+                        continue;
+                    if (w->next[t] == 0.0)
+                        w->nfront[nn++] = t;
+                    w->next[t] += c;
+                }
+            }
+        }
+        for (size_t f = 0; f < nn; f++) {
+            uint32_t t = w->nfront[f];
+            uint32_t it = s->node_item[t];
+            if (it != NONE)
+                w->graph[it] += (float)(hop_w * w->next[t]);
+            else if (w->entity && rs__graph_node_type(s->graph, t) != s->user_type)
+                w->entity[t] += hop_w * w->next[t];
+        }
+        hop_w *= s->decay;
+        /* swap */
+        double *tm = w->mass;
+        w->mass = w->next;
+        w->next = tm;
+        uint32_t *tf = w->front;
+        w->front = w->nfront;
+        w->nfront = tf;
+        w->n_front = nn;
+    }
+    for (size_t f = 0; f < w->n_front; f++)
+        w->mass[w->front[f]] = 0.0;
+    w->n_front = 0;
+}
+
+/* Gather a user's history, interest, seen set, graph and collab signals. */
+int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, const char *fn,
+                           int entities)
+{
+    int rc;
+    size_t cap = 0;
+    if ((rc = rs__score_check_fresh(s, fn)) != RS_OK)
+        return rc;
+    if (rs__check_key(user, "user", NULL) != RS_OK)
+        return rs__fail_context("%s", fn);
+    const rs__user *u = rs__user_find(s->users, user);
+    uint32_t node, user_node = NONE;
+    if (rs_graph_find_node(s->graph, "user", user, &node) == RS_OK && node < s->node_span)
+        user_node = node;
+    else
+        rs_clear_error();
+    if (!u && user_node == NONE && !s->cold)
+        return rs__fail(RS_ERR_NOTFOUND, "%s: unknown user \"%s\" (cold start is off)", fn, user);
+    if ((rc = rs__score_work_init(s, w)) != RS_OK)
+        return rc;
+    w->user_node = user_node;
+    if (entities && !(w->entity = rs__calloc(s->node_span + 1, sizeof(double)))) {
+        rs__score_work_free(w);
+        return rs__fail(RS_ERR_NOMEM, "%s: out of memory", fn);
+    }
+    if (u) {
+        for (size_t i = 0; i < u->n; i++) {
+            if (u->items[i] >= s->item_span)
+                continue;
+            float wt = (float)(u->weights[i] * rs__user_decay(s->users, u, u->times[i]));
+            if (hist_push(w, &cap, u->items[i], wt) != RS_OK)
+                goto nomem;
+            if (u->weights[i] > 0)
+                rs__bitset_set(w->seen, u->items[i]);
+        }
+        double n2 = 0.0;
+        for (size_t j = 0; j < s->dim; j++)
+            n2 += (double)u->interest[j] * u->interest[j];
+        if (n2 > 0.0) {
+            float sc = (float)(1.0 / sqrt(n2));
+            for (size_t j = 0; j < s->dim; j++)
+                w->q[j] = u->interest[j] * sc;
+            w->has_q = 1;
+        }
+    }
+    if (w->user_node != NONE) {
+        rs__graph_csr a;
+        rs__graph_adjacency(s->graph, RS_GRAPH_OUT, &a);
+        uint32_t v = w->user_node;
+        int from_graph = !u;
+        for (uint32_t e = a.start[v]; e < a.start[v] + a.degree[v]; e++) {
+            uint32_t it = a.target[e] < s->node_span ? s->node_item[a.target[e]] : NONE;
+            if (it == NONE)
+                continue;
+            rs__bitset_set(w->seen, it);
+            if (from_graph) {
+                float wt = a.weight[e] * rs__graph_relation_weight(s->graph, a.relation[e]);
+                if (hist_push(w, &cap, it, wt) != RS_OK)
+                    goto nomem;
+                const float *row = rs__item_row(s->store, it);
+                float inv = s->store->inv_norm[it] * wt;
+                for (size_t j = 0; j < s->dim; j++)
+                    w->q[j] += inv * row[j];
+            }
+        }
+        if (from_graph && w->n_hist) {
+            double n2 = 0.0;
+            for (size_t j = 0; j < s->dim; j++)
+                n2 += (double)w->q[j] * w->q[j];
+            if (n2 > 0.0) {
+                for (size_t j = 0; j < s->dim; j++)
+                    w->q[j] = (float)(w->q[j] / sqrt(n2));
+                w->has_q = 1;
+            }
+        }
+        w->front[0] = v;
+        w->mass[v] = 1.0;
+        w->n_front = 1;
+        rs__score_propagate(s, w, 1);
+    } else if (w->n_hist) {
+        double tot = 0.0;
+        for (size_t i = 0; i < w->n_hist; i++)
+            if (w->hist_w[i] > 0 && s->item_node[w->hist[i]] != NONE)
+                tot += w->hist_w[i];
+        for (size_t i = 0; i < w->n_hist && tot > 0; i++) {
+            uint32_t nd = s->item_node[w->hist[i]];
+            if (w->hist_w[i] <= 0 || nd == NONE)
+                continue;
+            if (w->mass[nd] == 0.0)
+                w->front[w->n_front++] = nd;
+            w->mass[nd] += w->hist_w[i] / tot;
+        }
+        rs__score_propagate(s, w, 2);
+    }
+    int reached = 0;
+    for (size_t i = 0; i < s->item_span && !reached; i++)
+        reached = w->graph[i] > 0.0f;
+    w->source = w->n_hist ? RS_SCORER_FROM_HISTORY
+                          : (w->user_node != NONE && reached ? RS_SCORER_FROM_PROFILE
+                                                             : RS_SCORER_FROM_POPULARITY);
+    /* collaborative */
+    if (s->cf && w->n_hist) {
+        uint32_t *ci = rs__alloc_array(w->n_hist, sizeof(uint32_t));
+        float *cw = rs__alloc_array(w->n_hist, sizeof(float));
+        float *sc = rs__alloc_array(s->cf_n + 1, sizeof(float));
+        w->collab = rs__calloc(s->item_span + 1, sizeof(float));
+        if (!ci || !cw || !sc || !w->collab) {
+            free(ci), free(cw), free(sc);
+            goto nomem;
+        }
+        size_t m = 0;
+        for (size_t i = 0; i < w->n_hist; i++) {
+            uint32_t c = s->store_to_cf[w->hist[i]];
+            if (c != NONE && w->hist_w[i] > 0) {
+                ci[m] = c;
+                cw[m++] = w->hist_w[i];
+            }
+        }
+        rc = m ? rs_cf_model_score(s->cf, ci, cw, m, sc, s->cf_n) : RS_OK;
+        if (rc == RS_OK && m) {
+            float mx = 0.0f;
+            for (size_t i = 0; i < s->cf_n; i++)
+                if (fabsf(sc[i]) > mx)
+                    mx = fabsf(sc[i]);
+            for (size_t i = 0; i < s->cf_n && mx > 0; i++)
+                if (s->cf_to_store[i] != NONE)
+                    w->collab[s->cf_to_store[i]] = sc[i] / mx;
+        }
+        free(ci), free(cw), free(sc);
+        if (rc != RS_OK) {
+            rs__score_work_free(w);
+            return rs__fail_context("%s", fn);
+        }
+    }
+    return RS_OK;
+nomem:
+    rs__score_work_free(w);
+    return rs__fail(RS_ERR_NOMEM, "%s: out of memory for user \"%s\"", fn, user);
+}
+
+int rs__score_prepare_user(const rs_scorer *s, const char *user, work *w, const char *fn)
+{
+    return rs__score_prepare_user_ex(s, user, w, fn, 0);
+}
+
+int rs_scorer_interests(const rs_scorer *s, const char *user, size_t k, uint32_t *nodes_out,
+                        float *weights_out, size_t *n_out)
+{
+    static const char fn[] = "rs_scorer_interests";
+    work w;
+    int rc;
+    if (!s || !n_out || (k && !nodes_out))
+        return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
+    *n_out = 0;
+    float *tmp = rs__alloc_array(k + 1, sizeof(float));
+    if (!tmp)
+        return rs__fail(RS_ERR_NOMEM, "%s: out of memory for k = %zu", fn, k);
+    if ((rc = rs__score_prepare_user_ex(s, user, &w, fn, 1)) != RS_OK) {
+        free(tmp);
+        return rc;
+    }
+    double total = 0.0;
+    for (size_t v = 0; v < s->node_span; v++)
+        total += w.entity[v];
+    rs_topk top;
+    rs__topk_init(&top, k, nodes_out, tmp);
+    for (size_t v = 0; v < s->node_span && total > 0.0; v++)
+        if (w.entity[v] > 0.0)
+            rs__topk_push(&top, (uint32_t)v, (float)(w.entity[v] / total));
+    *n_out = rs__topk_finish(&top);
+    if (weights_out)
+        memcpy(weights_out, tmp, *n_out * sizeof(float));
+    rs__score_work_free(&w);
+    free(tmp);
+    return RS_OK;
+}
+
