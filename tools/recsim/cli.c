@@ -4,7 +4,9 @@
 #include "cli.h"
 
 #include <recsim.h>
+#include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -124,4 +126,31 @@ void cli_progress_finish(struct cli_progress *p, size_t done)
 {
     if (p->active)
         draw(p, done, true);
+}
+
+int cli_parse_long(const char *command, const char *option, const char *text, long min,
+                   long max, long *out)
+{
+    char *end;
+    long v;
+    errno = 0;
+    v = strtol(text, &end, 10);
+    if (errno || *end || end == text || v < min || v > max)
+        return cli_usage(command, "%s wants a whole number from %ld to %ld, not '%s'", option,
+                         min, max, text);
+    *out = v;
+    return CLI_OK;
+}
+
+int cli_parse_double(const char *command, const char *option, const char *text, double min,
+                     double max, double *out)
+{
+    double v;
+    if (rs_io_parse_double(text, strlen(text), &v) != RS_OK || !(v >= min && v <= max)) {
+        rs_clear_error();
+        return cli_usage(command, "%s wants a number from %g to %g, not '%s'", option, min, max,
+                         text);
+    }
+    *out = v;
+    return CLI_OK;
 }

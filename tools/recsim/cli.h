@@ -54,6 +54,13 @@ void cli_progress_start(struct cli_progress *p, const char *label, size_t total)
 void cli_progress_update(struct cli_progress *p, size_t done);
 void cli_progress_finish(struct cli_progress *p, size_t done);
 
+/* Parse a number option; on a bad value print a usage error naming the
+ * option and return CLI_USAGE (else CLI_OK). */
+int cli_parse_long(const char *command, const char *option, const char *text, long min,
+                   long max, long *out);
+int cli_parse_double(const char *command, const char *option, const char *text, double min,
+                     double max, double *out);
+
 /* Monotonic seconds. */
 double cli_now(void);
 

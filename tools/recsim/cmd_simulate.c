@@ -1,0 +1,6 @@
+#include "cli.h"
+#include "commands.h"
+void cmd_simulate_help(FILE *out) { fputs("usage: recsim simulate\n", out); }
+int cmd_simulate(int argc, char **argv) { (void)argc; (void)argv; return CLI_FAILURE; }
+void cmd_demo_help(FILE *out) { fputs("usage: recsim demo\n", out); }
+int cmd_demo(int argc, char **argv) { (void)argc; (void)argv; return CLI_FAILURE; }

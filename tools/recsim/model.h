@@ -1,0 +1,98 @@
+/*
+ * model.h - what `recsim build` writes into a model file and how the other
+ * subcommands (recommend, similar, eval, simulate) put the recommender back
+ * together from it, through the public API only.
+ *
+ * A built model file holds, besides the graph:
+ *   - the fitted text embedder (rs_embedder_save);
+ *   - the item vectors under the space CLI_SPACE (rs_item_store_save), items
+ *     in graph node order, so that a reload numbers them alike;
+ *   - the collaborative model under the name CLI_CF (rs_cf_model_save),
+ *     whose item i is the store's item i.
+ * The user model is not stored: it is rebuilt from the graph's user -> item
+ * edges at load time, so that newly imported events count at once.
+ */
+#ifndef RECSIM_MODEL_H
+#define RECSIM_MODEL_H
+
+#include <recsim.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CLI_SPACE "recsim"
+#define CLI_CF "recsim"
+
+/* The recommender assembled from a model file (or a train graph). */
+struct cli_model {
+    rs_graph *graph;       /* owned when owns_graph */
+    bool owns_graph;
+    rs_embedder *embedder;
+    rs_item_store *store;
+    rs_user_model *users;
+    rs_cf_model *cf;       /* NULL: no collaborative signal */
+    rs_scorer *scorer;
+    const char **item_keys; /* store index -> key (borrowed from the store) */
+    size_t n_items;
+    size_t n_events;        /* events the user model observed */
+};
+
+/* Options of the build, with defaults from cli_build_defaults(). */
+struct cli_build_options {
+    long dim;          /* embedder dimension, 8..4096 (256) */
+    long rounds;       /* graph propagation rounds, 0..4 (1) */
+    double self;       /* weight of an item's own text, 0..1 (0.5) */
+    int cf_kind;       /* RS_CF_*, or -1 for none (RS_CF_EASE) */
+    double lambda;     /* < 0: the kind's default */
+    long factors;      /* ALS factors (64) */
+    long iterations;   /* ALS iterations (15) */
+    long neighbors;    /* item-kNN neighbours (100) */
+};
+void cli_build_defaults(struct cli_build_options *o);
+
+/* Name of a collaborative kind ("EASE", "ALS", "item-kNN", "none"). */
+const char *cli_cf_name(int kind);
+
+/*
+ * The items of a graph (nodes of type "item", node order) and their texts
+ * (the "name", else "description" property; NULL when absent).  keep, when
+ * not NULL, selects items by key.  Frees with cli_items_free.
+ */
+struct cli_items {
+    char **keys, **texts;
+    size_t n, n_texts;
+};
+int cli_items_read(const rs_graph *graph, bool (*keep)(void *ctx, const char *key), void *ctx,
+                   struct cli_items *out);
+void cli_items_free(struct cli_items *items);
+
+/* Embed the items (graph-aware when the embedder's RS_EMBEDDER_GRAPH_ROUNDS
+ * is above 0) into a new store, item i at index i. */
+int cli_embed_items(const rs_embedder *embedder, const rs_graph *graph,
+                    const struct cli_items *items, rs_item_store **out);
+
+/* A user model over store from the events of a log in `part` (-1: every
+ * event); the event name is `event` (NULL: "bought"). */
+int cli_user_model(const rs_events *events, int part, const rs_item_store *store,
+                   const char *event, rs_user_model **out, size_t *n_observed);
+
+/* Fit a collaborative model of template's kind and options (or of
+ * o->cf_kind when template is NULL) on the events of `part`, item i being
+ * store index i.  *out is NULL when there is nothing to fit. */
+int cli_fit_cf(const rs_events *events, int part, const rs_item_store *store,
+               const rs_cf_model *template_model, const struct cli_build_options *o,
+               rs_cf_model **out);
+
+/* Put the recommender of a built model file back together.  relation NULL:
+ * every user -> item edge is history.  On failure prints a one-line error
+ * naming the file and returns CLI_FAILURE. */
+int cli_model_open(const char *path, const char *relation, struct cli_model *m);
+
+/* Assemble the scorer of m from its graph, store, users and cf. */
+int cli_model_scorer(struct cli_model *m);
+
+void cli_model_close(struct cli_model *m);
+
+/* The text shown for an item: its description, else its key. */
+const char *cli_item_title(const rs_graph *graph, const char *key, char *buf, size_t size);
+
+#endif
