@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 #include "commands.h"
+#include "eval_scorer.h"
 
 #include <recsim.h>
 #include <stdlib.h>
@@ -14,9 +15,12 @@ void cmd_eval_help(FILE *out)
     fputs("usage: recsim eval [options] MODEL\n"
           "\n"
           "Split the interactions of the model file MODEL, run the built-in baselines\n"
-          "(random, most-popular, recent-popular) on the same split, and print every\n"
+          "(random, most-popular, recent-popular) and, when MODEL was built by\n"
+          "'recsim build', the library's scorer on the same split, and print every\n"
           "metric: precision, recall, F1, NDCG, MAP, MRR, hit rate @k, coverage,\n"
-          "novelty, exposure Gini and popularity bias.\n"
+          "novelty, exposure Gini and popularity bias.  The scorer is refitted on the\n"
+          "train part (graph without the held-out edges, item vectors, user model,\n"
+          "collaborative model of the built kind and options): no test event leaks.\n"
           "\n"
           "  --relation R        interactions are the user->item edges of relation R\n"
           "                      (default: every user->item edge)\n"
@@ -32,16 +36,18 @@ void cmd_eval_help(FILE *out)
           "  --cold              evaluate the cold-start users (no train event)\n"
           "  --recent-days D     recent-popular window (default 30)\n"
           "  --write-recs FILE   write most-popular's lists as customer<TAB>item<TAB>rank\n"
+          "  --write-scorer-recs FILE  the same for the scorer's lists\n"
+          "  --no-scorer         the baselines only\n"
           "  --write-split FILE  write the split events (user item time weight part)\n"
           "  --json              the table as a JSON array\n",
           out);
 }
 
 struct eval_options {
-    const char *model, *relation, *write_recs, *write_split, *cut_text;
+    const char *model, *relation, *write_recs, *write_split, *cut_text, *write_scorer_recs;
     double random_fraction;
     long last_n, min_history, seed, k, recent_days;
-    bool json, cold;
+    bool json, cold, no_scorer;
 };
 
 static int parse_long(const char *option, const char *text, long min, long max, long *out)
@@ -72,6 +78,8 @@ static int parse_args(int argc, char **argv, struct eval_options *o)
             o->json = true;
         } else if (strcmp(a, "--cold") == 0) {
             o->cold = true;
+        } else if (strcmp(a, "--no-scorer") == 0) {
+            o->no_scorer = true;
         } else if (a[0] != '-') {
             if (o->model)
                 return cli_usage("eval", "unexpected argument '%s'", a);
@@ -101,6 +109,8 @@ static int parse_args(int argc, char **argv, struct eval_options *o)
                 rc = parse_long(a, v, 1, 36500, &o->recent_days);
             else if (strcmp(a, "--write-recs") == 0)
                 o->write_recs = v;
+            else if (strcmp(a, "--write-scorer-recs") == 0)
+                o->write_scorer_recs = v;
             else if (strcmp(a, "--write-split") == 0)
                 o->write_split = v;
             else
@@ -156,7 +166,8 @@ int cmd_eval(int argc, char **argv)
     rs_events *events = NULL;
     rs_eval *eval = NULL;
     char *report = NULL;
-    size_t len = 0, most_popular_row = 0;
+    size_t len = 0, most_popular_row = 0, scorer_row = 0;
+    bool has_scorer = false;
     int64_t cut = 0;
     int rc = parse_args(argc, argv, &o), s;
     if (rc != CLI_OK)
@@ -165,9 +176,10 @@ int cmd_eval(int argc, char **argv)
     if ((s = rs_graph_open(o.model, RS_GRAPH_READONLY, &graph)) != 0)
         return cli_fail_status(s, "cannot open model %s", o.model);
     s = rs_events_from_graph(graph, o.relation, &events);
-    rs_graph_close(graph);
-    if (s != 0)
+    if (s != 0) {
+        rs_graph_close(graph);
         return cli_fail_status(s, "reading the interactions of %s", o.model);
+    }
     if ((s = split(events, &o, &cut)) != 0) {
         rc = cli_fail_status(s, "splitting %s", o.model);
         goto done;
@@ -189,6 +201,30 @@ int cmd_eval(int argc, char **argv)
         (cut && (s = rs_eval_run_baseline(eval, RS_BASELINE_RECENT_POPULAR,
                                           (double)o.recent_days, NULL)) != 0)) {
         rc = cli_fail_status(s, "evaluating %s", o.model);
+        goto done;
+    }
+    if (!o.no_scorer) {
+        char name[128];
+        s = cli_eval_scorer(eval, events, graph, o.relation, name, sizeof name, &scorer_row);
+        if (s == RS_ERR_NOTFOUND) {
+            rs_clear_error();
+            if (!cli_quiet && !o.json)
+                fprintf(stderr, "recsim: %s is not built: the baselines only "
+                                "(run 'recsim build %s' for the scorer row)\n", o.model, o.model);
+            if (o.write_scorer_recs) {
+                rc = cli_fail("--write-scorer-recs: %s is not built", o.model);
+                goto done;
+            }
+        } else if (s != RS_OK) {
+            rc = cli_fail_status(s, "evaluating the scorer of %s", o.model);
+            goto done;
+        } else {
+            has_scorer = true;
+        }
+    }
+    if (o.write_scorer_recs && has_scorer &&
+        (s = rs_eval_write_recs(eval, scorer_row, o.write_scorer_recs)) != 0) {
+        rc = cli_fail_status(s, "writing %s", o.write_scorer_recs);
         goto done;
     }
     if (o.write_recs && (s = rs_eval_write_recs(eval, most_popular_row, o.write_recs)) != 0) {
@@ -213,5 +249,6 @@ done:
     free(report);
     rs_eval_free(eval);
     rs_events_free(events);
+    rs_graph_close(graph);
     return rc;
 }
