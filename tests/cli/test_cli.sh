@@ -84,5 +84,90 @@ expect "eval bad fraction" 2 "" "fraction between" -- eval --random 1.5 "$model"
 expect "eval bad cut" 1 "" "splitting" -- eval --cut yesterday "$model"
 expect "eval -k 0" 2 "" "-k wants" -- eval -k 0 "$model"
 
+# build, recommend, similar
+check() { # NAME CONDITION...: a shell condition as a check
+    name=$1
+    shift
+    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $name"; fi
+}
+fresh=$(mktemp -u).rsm
+work=$(mktemp -d)
+trap 'rm -rf "$out" "$err" "$model"* "$bad" "$model.rej" "$fresh"* "$work"' EXIT
+expect "build --help" 0 "usage: recsim build" "" -- build --help
+expect "build needs MODEL" 2 "" "needs MODEL" -- build
+expect "build missing model" 1 "" "cannot open model" -- build /nonexistent/model.rsm
+expect "build corrupt model" 1 "" "cannot open model" -- build "$bad"
+expect "build --dim too small" 2 "" "--dim wants a whole number from 8" -- build --dim 3 "$model"
+expect "build --dim not a number" 2 "" "not 'abc'" -- build --dim abc "$model"
+expect "build --self NaN" 2 "" "--self wants a number" -- build --self nan "$model"
+expect "build --cf unknown" 2 "" "--cf must be" -- build --cf svd "$model"
+expect "build unknown option" 2 "" "unknown option '--bogus'" -- build --bogus "$model"
+expect "recommend before build" 1 "" "is not built yet" -- recommend "$model" 13705
+expect "eval before build: baselines only" 0 "most-popular" "is not built" -- eval --cut 2011-09-01 "$model"
+expect "build" 0 "EASE on 240 users x 1681 items" "" -- build "$model"
+expect "build --json" 0 '"cf": "EASE", "users": 240' "" -- build --json "$model"
+sum=$(cksum < "$model")
+expect "build --cf none refused on a built model" 1 "" "the file is unchanged" -- build --cf none "$model"
+check "the failed build left the model as it was" [ "$(cksum < "$model")" = "$sum" ]
+check "the failed build left no temporary file" [ -z "$(ls "$model".build-* 2>/dev/null)" ]
+"$recsim" -q import --preset retail "$fresh" "$data" > /dev/null
+expect "build --cf knn on a fresh import" 0 "item-kNN" "" -- build --cf knn --dim 64 --graph-rounds 0 "$fresh"
+expect "recommend" 0 "user 13705: 25 items in the history" "" -- recommend "$model" 13705
+expect "recommend lists 10" 0 "^  10\. " "" -- recommend "$model" 13705
+expect "recommend -k 3" 0 "^   3\. " "" -- recommend -k 3 "$model" 13705
+expect "recommend --explain" 0 "path: user 13705 -bought-> item" "" -- recommend --explain -k 2 "$model" 13705
+expect "recommend --explain sentence" 0 "recommended because you bought" "" -- recommend --explain -k 2 "$model" 13705
+expect "recommend --interests" 0 "interests: country=United Kingdom" "" -- recommend --interests -k 1 "$model" 13705
+expect "recommend unknown user is cold-started" 0 "unknown, cold start by popularity" "" -- recommend "$model" nobody-at-all
+expect "recommend --json" 0 '"cold_start": true, "source": "popularity"' "" -- recommend --json -k 2 "$model" 13705 nobody
+expect "recommend --json explain path" 0 '"path": \[{"type": "user", "key": "13705"}' "" -- recommend --json --explain -k 1 "$model" 13705
+expect "recommend on the knn model" 0 "items in the history" "" -- recommend "$fresh" 13705
+expect "recommend -k 0" 2 "" "-k wants a whole number from 1 to 1000" -- recommend -k 0 "$model" 13705
+expect "recommend -k garbage" 2 "" "not '1x'" -- recommend -k 1x "$model" 13705
+expect "recommend without user" 2 "" "at least one USER" -- recommend "$model"
+expect "recommend missing model" 1 "" "cannot open model /nonexistent" -- recommend /nonexistent/m.rsm 1
+expect "recommend corrupt model" 1 "" "cannot open model" -- recommend "$bad" 1
+expect "similar" 0 "items like 71053 WHITE METAL LANTERN" "" -- similar "$model" 71053
+expect "similar -k 3" 0 "^   3\. " "" -- similar -k 3 "$model" 71053
+expect "similar --json" 0 '"similar": \[{"rank": 1' "" -- similar --json "$model" 71053
+expect "similar unknown item" 1 "" "unknown item 'nope'" -- similar "$model" nope
+expect "similar -k -1" 2 "" "-k wants" -- similar -k -1 "$model" 71053
+expect "similar needs ITEM" 2 "" "needs MODEL and ITEM" -- similar "$model"
+
+# eval with the scorer row
+expect "eval scorer row" 0 "recsim scorer (EASE)  *185" "" -- eval --cut 2011-09-01 "$model"
+expect "eval --json scorer" 0 '"name": "recsim scorer (EASE)"' "" -- eval --json --cut 2011-09-01 "$model"
+expect "eval cold scorer" 0 "recsim scorer (EASE)" "" -- eval --cold --cut 2011-09-01 "$model"
+expect "eval knn scorer" 0 "recsim scorer (item-kNN)" "" -- eval --cut 2011-09-01 "$fresh"
+"$recsim" eval --no-scorer --cut 2011-09-01 "$model" > "$out" 2>&1
+check "eval --no-scorer" [ "$(grep -c 'recsim scorer' "$out")" -eq 0 ]
+expect "eval --write-scorer-recs" 0 "" "" -- -q eval --cut 2011-09-01 --write-scorer-recs "$work/recs.tsv" "$model"
+check "scorer recs: 185 users x 10" [ "$(wc -l < "$work/recs.tsv")" -eq 1850 ]
+
+# simulate
+expect "simulate --help" 0 "usage: recsim simulate" "" -- simulate --help
+expect "simulate" 0 "catalogue coverage" "" -- simulate --users 50 --steps 5 --csv "$work/a.csv" --svg "$work/a.svg" "$model"
+check "simulate CSV: header + 2 policies x 5 steps" [ "$(wc -l < "$work/a.csv")" -eq 11 ]
+check "simulate CSV header" grep -q '^policy,step,active,clicks' "$work/a.csv"
+check "simulate SVG is one svg element" [ "$(grep -c '<svg\|</svg>' "$work/a.svg")" -eq 2 ]
+check "simulate SVG has a line per policy and panel" [ "$(grep -c '<polyline' "$work/a.svg")" -eq 12 ]
+"$recsim" -q simulate --users 50 --steps 5 --csv "$work/b.csv" "$model" > /dev/null
+check "simulate is reproducible" cmp -s "$work/a.csv" "$work/b.csv"
+"$recsim" -q simulate --users 50 --steps 5 --seed 2 --csv "$work/c.csv" "$model" > /dev/null
+differ() { ! cmp -s "$1" "$2"; }
+check "another seed differs" differ "$work/a.csv" "$work/c.csv"
+expect "simulate --json" 0 '"policies": \[{"name": "scorer"' "" -- simulate --json --users 20 --steps 2 "$model"
+expect "simulate --fresh --no-compare" 0 "(0 mirror real customers)" "" -- simulate --fresh --no-compare --users 20 --steps 2 "$model"
+expect "simulate --users 0" 2 "" "--users wants" -- simulate --users 0 "$model"
+expect "simulate --steps x" 2 "" "--steps wants" -- simulate --steps x "$model"
+expect "simulate --slate 300" 2 "" "--slate wants a whole number from 1 to 256" -- simulate --slate 300 "$model"
+expect "simulate missing model" 1 "" "cannot open model" -- simulate /nonexistent/m.rsm
+expect "simulate unwritable CSV" 1 "" "cannot write /nonexistent/dir/t.csv" -- simulate --users 5 --steps 1 --csv /nonexistent/dir/t.csv "$model"
+
+# demo
+expect "demo" 0 "done in" "" -- demo --data "$data" --work "$work/demo"
+check "demo wrote the chart" [ -s "$work/demo/simulation.svg" ]
+expect "demo missing data" 1 "" "cannot open" -- demo --data /nonexistent.tsv --work "$work/demo2"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

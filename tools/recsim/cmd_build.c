@@ -156,7 +156,8 @@ static int copy_file(const char *from, const char *to)
 }
 
 /* Everything of the build on the open copy; returns a library status. */
-static int build(rs_graph *graph, const struct build_args *a, double *seconds, FILE *report)
+static int build(rs_graph *graph, const struct build_args *a, double *seconds, FILE *report,
+                 const char **why)
 {
     struct cli_items items;
     rs_embedder *embedder = NULL;
@@ -170,9 +171,20 @@ static int build(rs_graph *graph, const struct build_args *a, double *seconds, F
     phase("reading the catalogue");
     if ((s = cli_items_read(graph, NULL, NULL, &items)) != RS_OK) {
         if (s == RS_ERR_NOTFOUND)
-            fprintf(stderr, "recsim: %s has no item nodes: import interactions or a catalogue "
-                            "first\n", a->model);
+            *why = "it has no item nodes: import interactions or a catalogue first";
         return s;
+    }
+    if (a->o.cf_kind < 0) {
+        /* The library has no call to remove a saved collaborative model. */
+        rs_cf_model *old = NULL;
+        if (rs_cf_model_load(graph, CLI_CF, &old) == RS_OK) {
+            rs_cf_model_free(old);
+            cli_items_free(&items);
+            *why = "--cf none, but it holds a collaborative model from an earlier build "
+                   "that cannot be removed: build a freshly imported file";
+            return RS_ERR_STATE;
+        }
+        rs_clear_error();
     }
     phase("fitting the text embedder");
     s = rs_embedder_create_hashing(&embedder);
@@ -261,6 +273,7 @@ int cmd_build(int argc, char **argv)
     rs_graph *graph = NULL;
     char tmp[4100], wal[4100];
     double seconds = 0;
+    const char *why = NULL;
     int rc = parse_args(argc, argv, &a), s;
     if (rc != CLI_OK)
         return rc < 0 ? CLI_OK : rc;
@@ -292,7 +305,7 @@ int cmd_build(int argc, char **argv)
         char *text = NULL;
         size_t len = 0;
         FILE *report = open_memstream(&text, &len);
-        s = report ? build(graph, &a, &seconds, report) : RS_ERR_NOMEM;
+        s = report ? build(graph, &a, &seconds, report, &why) : RS_ERR_NOMEM;
         if (report)
             fclose(report);
         rs_graph_close(graph);
@@ -308,6 +321,8 @@ int cmd_build(int argc, char **argv)
     }
     if (s != RS_OK) {
         remove_sqlite_files(tmp);
+        if (why)
+            return cli_fail("cannot build %s: %s (the file is unchanged)", a.model, why);
         return cli_fail_status(s, "building %s (the file is unchanged)", a.model);
     }
     return CLI_OK;

@@ -23,6 +23,7 @@ void cmd_recommend_help(FILE *out)
           "\n"
           "  -k N            items per user, 1..1000 (default 10)\n"
           "  --explain       add why: one sentence and the graph path behind it\n"
+          "  --no-paths      with --explain, the sentence without the path\n"
           "  --interests     add the user's interests as graph entities\n"
           "  --relation R    history is the user->item edges of relation R\n"
           "                  (default: every user->item edge)\n"
@@ -47,7 +48,7 @@ struct rec_args {
     const char **users;
     size_t n_users;
     long k;
-    bool explain, interests, json;
+    bool explain, interests, json, no_paths;
 };
 
 static const char *source_name(int source)
@@ -207,7 +208,7 @@ static int recommend_one(const struct cli_model *m, const struct rec_args *a, co
             printf("  %2zu. %-10s %-40.40s %7.3f\n", i + 1, key, title, scores[i]);
             if (a->explain) {
                 printf("      %s\n", text);
-                if (length) {
+                if (length && !a->no_paths) {
                     format_path(m->graph, nodes, relations, length, path, sizeof path);
                     printf("      path: %s\n", path);
                 }
@@ -241,6 +242,8 @@ int cmd_recommend(int argc, char **argv)
             return CLI_OK;
         } else if (strcmp(arg, "--explain") == 0) {
             a.explain = true;
+        } else if (strcmp(arg, "--no-paths") == 0) {
+            a.no_paths = true;
         } else if (strcmp(arg, "--interests") == 0) {
             a.interests = true;
         } else if (strcmp(arg, "--json") == 0) {
