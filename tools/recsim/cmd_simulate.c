@@ -285,6 +285,31 @@ static int trace_read(const char *path, struct trace *t)
     return t->header ? 0 : -1;
 }
 
+/* Read the one-step trace at path and append its data lines to t (whose
+ * header is taken from the first). */
+static int trace_append(const char *path, struct trace *t, struct trace *one)
+{
+    char **grown;
+    if (trace_read(path, one) != 0)
+        return -1;
+    if (!t->header) {
+        t->header = one->header;
+        one->header = NULL;
+    }
+    grown = realloc(t->lines, (t->n + one->n + 1) * sizeof *grown);
+    if (grown) {
+        t->lines = grown;
+        for (size_t i = 0; i < one->n; i++)
+            t->lines[t->n++] = one->lines[i];
+        one->n = 0;
+    }
+    free(one->header);
+    for (size_t i = 0; i < one->n; i++)
+        free(one->lines[i]);
+    free(one->lines);
+    return grown ? 0 : -1;
+}
+
 static void trace_free(struct trace *t)
 {
     for (size_t i = 0; i < t->n; i++)
@@ -487,6 +512,7 @@ int cmd_simulate(int argc, char **argv)
     uint64_t *seen0 = NULL;
     rs_sim *sim = NULL;
     char tmp_trace[64];
+    struct cli_progress progress;
     int rc = parse_args(argc, argv, &a), s = RS_OK;
     if (rc != CLI_OK)
         return rc < 0 ? CLI_OK : rc;
@@ -595,18 +621,23 @@ int cmd_simulate(int argc, char **argv)
             s = rs_sim_set_interest(sim, (uint32_t)u, interests + u * dim, dim);
         memcpy(run.seen, seen0, (size_t)a.users * run.words * sizeof *run.seen);
         t0 = cli_now();
-        if (s == RS_OK)
+        /* Step by step (the clock and statistics continue across calls), so
+         * that a long run shows its progress on a terminal. */
+        cli_progress_start(&progress, r->name, (size_t)a.steps);
+        for (long step = 0; s == RS_OK && step < a.steps; step++) {
+            struct trace one;
             s = rs_sim_run(sim, policy == 0 ? scorer_policy : popular_policy, &run, feedback,
-                           &run, (uint64_t)a.steps, (size_t)a.slate, tmp_trace);
+                           &run, 1, (size_t)a.slate, tmp_trace);
+            if (s == RS_OK && trace_append(tmp_trace, &r->trace, &one) != 0)
+                s = RS_ERR_IO;
+            cli_progress_update(&progress, (size_t)step + 1);
+        }
+        cli_progress_finish(&progress, (size_t)a.steps);
         r->seconds = cli_now() - t0;
         if (s != RS_OK)
             break;
         for (int k = 0; k < 15; k++)
             rs_sim_stat(sim, k, &r->stat[k]);
-        if (trace_read(tmp_trace, &r->trace) != 0) {
-            s = RS_ERR_IO;
-            break;
-        }
         n_res++;
     }
     unlink(tmp_trace);
