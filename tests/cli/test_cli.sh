@@ -164,6 +164,19 @@ expect "simulate --slate 300" 2 "" "--slate wants a whole number from 1 to 256" 
 expect "simulate missing model" 1 "" "cannot open model" -- simulate /nonexistent/m.rsm
 expect "simulate unwritable CSV" 1 "" "cannot write /nonexistent/dir/t.csv" -- simulate --users 5 --steps 1 --csv /nonexistent/dir/t.csv "$model"
 
+# a catalogue without interactions: content only, slates clamped
+printf 'item,text\nA1,red metal lantern\nA2,blue metal lantern\nA3,white ceramic mug\n' > "$work/cat.csv"
+"$recsim" -q import --kind items --map item=item --property text "$work/cat.rsm" "$work/cat.csv" > /dev/null
+expect "build a catalogue only" 0 "collaborative   none (no interactions)" "" -- build "$work/cat.rsm"
+expect "similar by text" 0 "1\. A2  *blue metal lantern" "" -- similar "$work/cat.rsm" A1
+expect "simulate clamps the slate" 0 "slates of 3" "only 3 items" -- simulate --users 3 --steps 2 "$work/cat.rsm"
+
+# errors are one line
+for args in "similar $model nope" "recommend /nonexistent/m.rsm x" "build --cf none $model" "simulate --users 0 $model"; do
+    "$recsim" $args > /dev/null 2> "$err"
+    check "one-line error: $args" [ "$(grep -c '^recsim' "$err")" -eq 1 ]
+done
+
 # demo
 expect "demo" 0 "done in" "" -- demo --data "$data" --work "$work/demo"
 check "demo wrote the chart" [ -s "$work/demo/simulation.svg" ]

@@ -523,6 +523,12 @@ int cmd_simulate(int argc, char **argv)
     memset(&cats, 0, sizeof cats);
     dim = rs_item_store_dim(m.store);
     n_items = m.n_items;
+    if ((size_t)a.slate > n_items) {
+        if (!cli_quiet)
+            fprintf(stderr, "recsim: slates of %zu: the catalogue has only %zu items\n",
+                    n_items, n_items);
+        a.slate = (long)n_items;
+    }
     run.m = &m;
     run.words = (n_items + 63) / 64;
     if (!(vectors = malloc(n_items * dim * sizeof *vectors)) ||

@@ -61,6 +61,9 @@ void cli_items_free(struct cli_items *items)
     memset(items, 0, sizeof *items);
 }
 
+/* The properties that name an item, in order of preference. */
+static const char *const text_properties[] = {"name", "description", "title", "text"};
+
 int cli_items_read(const rs_graph *graph, bool (*keep)(void *ctx, const char *key), void *ctx,
                    struct cli_items *out)
 {
@@ -87,9 +90,9 @@ int cli_items_read(const rs_graph *graph, bool (*keep)(void *ctx, const char *ke
             cli_items_free(out);
             return RS_ERR_NOMEM;
         }
-        text = property(graph, node, "name");
-        if (!text)
-            text = property(graph, node, "description");
+        text = NULL;
+        for (size_t p = 0; !text && p < sizeof text_properties / sizeof text_properties[0]; p++)
+            text = property(graph, node, text_properties[p]);
         out->texts[out->n++] = text;
         out->n_texts += text != NULL;
     }
@@ -323,10 +326,11 @@ const char *cli_item_title(const rs_graph *graph, const char *key, char *buf, si
 {
     uint32_t node;
     size_t len;
-    if (rs_graph_find_node(graph, "item", key, &node) == RS_OK &&
-        (rs_graph_get_property(graph, node, "name", buf, size, &len) == RS_OK ||
-         rs_graph_get_property(graph, node, "description", buf, size, &len) == RS_OK))
-        return buf;
+    if (rs_graph_find_node(graph, "item", key, &node) == RS_OK)
+        for (size_t p = 0; p < sizeof text_properties / sizeof text_properties[0]; p++)
+            if (rs_graph_get_property(graph, node, text_properties[p], buf, size, &len) ==
+                RS_OK)
+                return buf;
     rs_clear_error();
     snprintf(buf, size, "%s", key);
     return buf;

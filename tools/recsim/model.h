@@ -54,7 +54,8 @@ const char *cli_cf_name(int kind);
 
 /*
  * The items of a graph (nodes of type "item", node order) and their texts
- * (the "name", else "description" property; NULL when absent).  keep, when
+ * (the "name", "description", "title" or "text" property, the first
+ * present; NULL when none is).  keep, when
  * not NULL, selects items by key.  Frees with cli_items_free.
  */
 struct cli_items {
