@@ -61,6 +61,19 @@ static void panel(FILE *f, const struct svg_chart *c, size_t p, double x0, doubl
         hi = lo + (fabs(lo) > 0 ? fabs(lo) * 0.1 : 1.0), lo -= (hi - lo);
     if (xhi <= xlo)
         xhi = xlo + 1;
+    /* round the y range out to a nice step: 1, 2, 2.5 or 5 x 10^k */
+    {
+        double min_v = lo, max_v = hi, raw = (hi - lo) / 4.0, mag = pow(10.0, floor(log10(raw))), f = raw / mag;
+        double step = (f <= 1.0 ? 1.0 : f <= 2.0 ? 2.0 : f <= 2.5 ? 2.5 : f <= 5.0 ? 5.0 : 10.0) *
+                      mag;
+        lo = floor(lo / step + 1e-9) * step;
+        hi = lo + 4.0 * step;
+        while (hi < max_v - 1e-12 * fabs(max_v)) { /* too short: widen the step */
+            step *= 2.0;
+            lo = floor(min_v / step + 1e-9) * step;
+            hi = lo + 4.0 * step;
+        }
+    }
 
     fprintf(f, "<g>\n<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                "fill=\"#fafafa\" stroke=\"#ddd\"/>\n",
@@ -79,11 +92,14 @@ static void panel(FILE *f, const struct svg_chart *c, size_t p, double x0, doubl
         number(f, v);
         fputs("</text>\n", f);
     }
-    for (int t = 0; t <= 4; t++) { /* x labels */
-        double v = xlo + (xhi - xlo) * t / 4.0, x = px + plot_w * t / 4.0;
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\" "
-                   "fill=\"#555\">%.0f</text>\n",
-                x, py + plot_h + 13.0, v);
+    { /* x labels at whole steps */
+        double step = ceil((xhi - xlo) / 5.0);
+        for (double v = xlo; v <= xhi + 1e-9; v += step) {
+            double x = px + plot_w * (v - xlo) / (xhi - xlo);
+            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\" "
+                       "fill=\"#555\">%.0f</text>\n",
+                    x, py + plot_h + 13.0, v);
+        }
     }
     for (size_t s = 0; s < c->n_series; s++) {
         int open = 0;
@@ -114,7 +130,7 @@ int svg_chart_write(const char *path, const struct svg_chart *c)
 {
     size_t rows = (c->n_panels + COLUMNS - 1) / COLUMNS;
     size_t columns = c->n_panels < COLUMNS ? c->n_panels : COLUMNS;
-    double width = 2 * MARGIN + (double)columns * PANEL_W + (double)(columns - 1) * GAP_X;
+    double width = MARGIN + (double)columns * PANEL_W + (double)(columns - 1) * GAP_X;
     double height = TOP + (double)rows * (PANEL_H + GAP_Y) + 10.0;
     double lx = MARGIN;
     FILE *f;
