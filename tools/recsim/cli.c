@@ -154,3 +154,25 @@ int cli_parse_double(const char *command, const char *option, const char *text, 
     *out = v;
     return CLI_OK;
 }
+
+void cli_select_blas_kernel(char **argv)
+{
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    const char *core = rs_blas_corename();
+    const char *want = NULL;
+    if (getenv("OPENBLAS_CORETYPE") || !core || strcmp(core, "Prescott") != 0)
+        return;
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl"))
+        want = "SkylakeX";
+    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        want = "Haswell";
+    if (!want || setenv("OPENBLAS_CORETYPE", want, 1) != 0)
+        return;
+    execv("/proc/self/exe", argv); /* OpenBLAS picks its kernel at load time */
+    unsetenv("OPENBLAS_CORETYPE"); /* exec failed: carry on with the generic kernel */
+#else
+    (void)argv;
+#endif
+}

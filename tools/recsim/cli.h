@@ -61,6 +61,16 @@ int cli_parse_long(const char *command, const char *option, const char *text, lo
 int cli_parse_double(const char *command, const char *option, const char *text, double min,
                      double max, double *out);
 
+/*
+ * OpenBLAS 0.3.21 does not recognise some recent x86-64 CPUs and falls back
+ * to its slow generic "Prescott" kernel.  When that happened, the CPU has
+ * AVX-512 (or AVX2) and OPENBLAS_CORETYPE is unset, set it to SkylakeX (or
+ * Haswell) and re-execute the program, since OpenBLAS chooses its kernel
+ * when it is loaded.  Returns only when nothing is to be done (or exec
+ * failed).
+ */
+void cli_select_blas_kernel(char **argv);
+
 /* Monotonic seconds. */
 double cli_now(void);
 

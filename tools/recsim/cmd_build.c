@@ -211,7 +211,7 @@ static int build(rs_graph *graph, const struct build_args *a, double *seconds, F
         s = cli_embed_items(embedder, graph, &items, &store);
     phase("reading the interactions");
     if (s == RS_OK)
-        s = rs_events_from_graph(graph, a->relation, &events);
+        s = cli_graph_events(graph, a->relation, &events);
     if (s == RS_OK && a->o.cf_kind >= 0) {
         phase("fitting the collaborative model");
         s = cli_fit_cf(events, -1, store, NULL, &a->o, &cf);

@@ -62,6 +62,8 @@ int main(int argc, char **argv)
     int i = 1;
     const struct cli_command *command;
 
+    cli_select_blas_kernel(argv);
+
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
             cli_quiet = true;

@@ -249,6 +249,53 @@ int cli_fit_cf(const rs_events *events, int part, const rs_item_store *store,
     return RS_OK;
 }
 
+int cli_graph_events(const rs_graph *graph, const char *relation, rs_events **out)
+{
+    size_t span = rs_graph_node_span(graph), capacity = 256, n = 0;
+    uint32_t only = RS_GRAPH_ANY_RELATION, *nodes = malloc(capacity * sizeof *nodes);
+    float *weights = malloc(capacity * sizeof *weights);
+    rs_events *events = NULL;
+    int s = nodes && weights ? RS_OK : RS_ERR_NOMEM;
+    *out = NULL;
+    if (s == RS_OK && relation)
+        s = rs_graph_find_relation(graph, relation, &only);
+    if (s == RS_OK)
+        s = rs_events_create(&events);
+    for (uint32_t v = 0; s == RS_OK && v < span; v++) {
+        const char *type, *user, *item_type, *item;
+        if (rs_graph_node_key(graph, v, &type, &user) != RS_OK || strcmp(type, "user") != 0)
+            continue;
+        s = rs_graph_neighbors(graph, v, RS_GRAPH_OUT, only, "item", nodes, NULL, weights,
+                               capacity, &n);
+        if (s == RS_ERR_BUFFER) {
+            uint32_t *more_nodes = realloc(nodes, n * sizeof *nodes);
+            float *more_weights = more_nodes ? realloc(weights, n * sizeof *weights) : NULL;
+            if (more_nodes)
+                nodes = more_nodes;
+            if (!more_weights) {
+                s = RS_ERR_NOMEM;
+                break;
+            }
+            weights = more_weights;
+            capacity = n;
+            s = rs_graph_neighbors(graph, v, RS_GRAPH_OUT, only, "item", nodes, NULL, weights,
+                                   capacity, &n);
+        }
+        for (size_t e = 0; s == RS_OK && e < n; e++)
+            if (rs_graph_node_key(graph, nodes[e], &item_type, &item) == RS_OK)
+                s = rs_events_add(events, user, item, 0, weights[e]);
+    }
+    rs_clear_error();
+    free(nodes);
+    free(weights);
+    if (s != RS_OK) {
+        rs_events_free(events);
+        return s;
+    }
+    *out = events;
+    return RS_OK;
+}
+
 int cli_model_scorer(struct cli_model *m)
 {
     int s;
@@ -311,7 +358,7 @@ int cli_model_open(const char *path, const char *relation, struct cli_model *m)
         cli_model_close(m);
         return cli_fail_status(s, "%s: reading the collaborative model", path);
     }
-    if ((s = rs_events_from_graph(m->graph, relation, &events)) != RS_OK ||
+    if ((s = cli_graph_events(m->graph, relation, &events)) != RS_OK ||
         (s = cli_user_model(events, -1, m->store, relation, &m->users, &m->n_events)) != RS_OK ||
         (s = cli_model_scorer(m)) != RS_OK) {
         rs_events_free(events);

@@ -71,6 +71,12 @@ void cli_items_free(struct cli_items *items);
 int cli_embed_items(const rs_embedder *embedder, const rs_graph *graph,
                     const struct cli_items *items, rs_item_store **out);
 
+/* The user -> item edges of a graph (of one relation, or all with NULL) as
+ * an event log, from the in-memory adjacency: users in node order, time 0,
+ * weight the edge's.  (rs_events_from_graph reads every edge's timestamp
+ * from the file, which only the time-based splits of eval need.) */
+int cli_graph_events(const rs_graph *graph, const char *relation, rs_events **out);
+
 /* A user model over store from the events of a log in `part` (-1: every
  * event); the event name is `event` (NULL: "bought"). */
 int cli_user_model(const rs_events *events, int part, const rs_item_store *store,
