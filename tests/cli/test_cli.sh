@@ -171,6 +171,16 @@ expect "build a catalogue only" 0 "collaborative   none (no interactions)" "" --
 expect "similar by text" 0 "1\. A2  *blue metal lantern" "" -- similar "$work/cat.rsm" A1
 expect "simulate clamps the slate" 0 "slates of 3" "only 3 items" -- simulate --users 3 --steps 2 "$work/cat.rsm"
 
+# every --json output parses
+if command -v python3 > /dev/null 2>&1; then
+    for args in "build --json $model" "recommend --json --explain --interests $model 13705 nobody" \
+                "similar --json $model 71053" "simulate --json --users 10 --steps 2 $model" \
+                "eval --json --cut 2011-09-01 $model" "stats --json $model"; do
+        "$recsim" -q $args > "$out" 2> /dev/null
+        check "valid JSON: $args" python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$out"
+    done
+fi
+
 # errors are one line
 for args in "similar $model nope" "recommend /nonexistent/m.rsm x" "build --cf none $model" "simulate --users 0 $model"; do
     "$recsim" $args > /dev/null 2> "$err"
