@@ -37,6 +37,10 @@ void cmd_simulate_help(FILE *out)
           "  --steps N       steps, 1..100000 (default 20)\n"
           "  --slate N       items per slate, 1..256 (default 10)\n"
           "  --seed S        seed of every random draw (default 1)\n"
+          "  --noclick W     weight of the no-click option in the choice model\n"
+          "                  (default the simulator's, 1)\n"
+          "  --temperature T choice temperature (default the simulator's, 1)\n"
+          "  --drift R       interest drift toward consumed items, 0..1\n"
           "  --fresh         generated users only, no mirrored ones (all cold start)\n"
           "  --no-compare    the scorer only, no most-popular run\n"
           "  --csv FILE      per-step trace: policy,step,active,clicks,purchases,ctr,...\n"
@@ -49,6 +53,7 @@ void cmd_simulate_help(FILE *out)
 struct sim_args {
     const char *model, *csv, *svg;
     long users, steps, slate, seed;
+    double noclick, temperature, drift; /* < 0: the simulator's default */
     bool fresh, no_compare, json;
 };
 
@@ -60,6 +65,7 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
     a->steps = 20;
     a->slate = 10;
     a->seed = 1;
+    a->noclick = a->temperature = a->drift = -1;
     for (int i = 1; i < argc && rc == CLI_OK; i++) {
         const char *arg = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (cli_is_help(arg)) {
@@ -87,6 +93,12 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
                 rc = cli_parse_long("simulate", arg, v, 1, RS_SIM_MAX_SLATE, &a->slate);
             else if (strcmp(arg, "--seed") == 0)
                 rc = cli_parse_long("simulate", arg, v, 0, 2147483647L, &a->seed);
+            else if (strcmp(arg, "--noclick") == 0)
+                rc = cli_parse_double("simulate", arg, v, 1e-6, 1e12, &a->noclick);
+            else if (strcmp(arg, "--temperature") == 0)
+                rc = cli_parse_double("simulate", arg, v, 1e-6, 1e6, &a->temperature);
+            else if (strcmp(arg, "--drift") == 0)
+                rc = cli_parse_double("simulate", arg, v, 0, 1, &a->drift);
             else if (strcmp(arg, "--csv") == 0)
                 a->csv = v;
             else if (strcmp(arg, "--svg") == 0)
@@ -548,6 +560,12 @@ int cmd_simulate(int argc, char **argv)
     if (s == RS_OK)
         s = rs_sim_create(vectors, n_items, dim, cats.of_item, cats.n, (size_t)a.users,
                           (uint64_t)a.seed, &sim);
+    if (s == RS_OK && a.noclick >= 0)
+        s = rs_sim_set_double(sim, RS_SIM_NOCLICK, a.noclick);
+    if (s == RS_OK && a.temperature >= 0)
+        s = rs_sim_set_double(sim, RS_SIM_TEMPERATURE, a.temperature);
+    if (s == RS_OK && a.drift >= 0)
+        s = rs_sim_set_double(sim, RS_SIM_DRIFT, a.drift);
     if (s == RS_OK)
         s = rs_user_model_set_event_weight(m.users, "clicked", 0.5);
     if (s != RS_OK) {
