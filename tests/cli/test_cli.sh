@@ -111,7 +111,7 @@ expect "build --cf none refused on a built model" 1 "" "the file is unchanged" -
 check "the failed build left the model as it was" [ "$(cksum < "$model")" = "$sum" ]
 check "the failed build left no temporary file" [ -z "$(ls "$model".build-* 2>/dev/null)" ]
 "$recsim" -q import --preset retail "$fresh" "$data" > /dev/null
-expect "build --cf knn on a fresh import" 0 "item-kNN" "" -- build --cf knn --dim 64 --graph-rounds 0 "$fresh"
+expect "build --cf knn on a fresh import" 0 "item-kNN" "" -- build --cf knn --dim 64 --graph-rounds 1 "$fresh"
 expect "recommend" 0 "user 13705: 25 items in the history" "" -- recommend "$model" 13705
 expect "recommend lists 10" 0 "^  10\. " "" -- recommend "$model" 13705
 expect "recommend -k 3" 0 "^   3\. " "" -- recommend -k 3 "$model" 13705

@@ -14,7 +14,7 @@
 void cli_build_defaults(struct cli_build_options *o)
 {
     o->dim = 256;
-    o->rounds = 1;
+    o->rounds = 0;
     o->self = 0.5;
     o->cf_kind = RS_CF_EASE;
     o->lambda = -1.0;

@@ -39,7 +39,7 @@ struct cli_model {
 /* Options of the build, with defaults from cli_build_defaults(). */
 struct cli_build_options {
     long dim;          /* embedder dimension, 8..4096 (256) */
-    long rounds;       /* graph propagation rounds, 0..4 (1) */
+    long rounds;       /* graph propagation rounds, 0..4 (0) */
     double self;       /* weight of an item's own text, 0..1 (0.5) */
     int cf_kind;       /* RS_CF_*, or -1 for none (RS_CF_EASE) */
     double lambda;     /* < 0: the kind's default */
