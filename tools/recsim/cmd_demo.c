@@ -177,7 +177,8 @@ int cmd_demo(int argc, char **argv)
     }
 
     printf("librecsim %s demo: a raw export of an online shop's orders (Online Retail,\n"
-           "UCI, CC BY 4.0) -> a knowledge-graph recommender, evaluated and simulated.\n",
+           "UCI; CC0, see examples/data/NOTICE) -> a knowledge-graph recommender,\n"
+           "evaluated and simulated.\n",
            rs_version_string());
 
     heading("1. Clean the raw export and import it (every dropped row is counted by rule)");
