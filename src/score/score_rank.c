@@ -185,10 +185,10 @@ int rs_scorer_recommend_batch(const rs_scorer *s, const char *const *users, size
         size_t got;
         rc = recommend_one(s, users[u], b.kk, items_out + u * k,
                            scores_out ? scores_out + u * k : NULL, &got, fn, NULL);
-        if (rc == RS_OK) /* cannot fail twice differently but for memory */
+        if (rc == RS_OK) /* failed on the worker only: out of memory there */
             rc = rs__fail(status[u], "%s: user %zu failed on a worker thread", fn, u);
         else
-            rc = rs__fail_context("%s: user %zu: ", fn, u);
+            rc = rs__fail_context("user %zu: ", u);
         for (size_t j = 0; j < k; j++) {
             items_out[u * k + j] = RS_ITEM_NONE;
             if (scores_out)
