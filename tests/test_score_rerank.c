@@ -41,7 +41,7 @@ static void fixture_open(fixture *f)
     ck_assert_ok(rs_item_store_create(4, &f->store));
     ck_assert_ok(rs_graph_add_relation(f->g, "has_brand", &f->has_brand));
     for (int b = 0; b < 3; b++) {
-        char key[8];
+        char key[16];
         snprintf(key, sizeof key, "B%d", b);
         ck_assert_ok(rs_graph_add_node(f->g, "brand", key, &brand[b]));
     }
@@ -358,7 +358,7 @@ typedef struct big {
     rs_item_store *store;
     rs_user_model *users;
     rs_scorer *s;
-    char keys[300][16];
+    char keys[300][24];
     const char *user_keys[300];
 } big;
 
