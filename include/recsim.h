@@ -1829,7 +1829,11 @@ RS_API int rs_cf_model_item_store(const rs_cf_model *model, const char *const *i
  * a dislike) and then moves the interest away from the item.  With a
  * half-life h > 0, an event t seconds older than the user's latest counts
  * 2^(-t/h) as much.  The model also keeps each user's history (item
- * indices of the store, weights, times) for the scorer.
+ * indices of the store, weights, times) for the scorer, a text interest from
+ * the user's own texts (rs_user_model_observe_text, blended in by
+ * RS_USER_TEXT_WEIGHT) and, with an ALS model attached, collaborative
+ * fold-in factors (rs_user_model_set_collaborative).  A model is saved to
+ * and loaded from the model file with rs_user_model_save / _load.
  *
  * Lifetime: the store must outlive the model, and must not be compacted
  * while the model lives (histories hold store indices).
