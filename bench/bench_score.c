@@ -207,6 +207,17 @@ int main(int argc, char **argv)
           "batch");
     double tb = now() - t0;
     printf("recommend_batch: %zu users in %.2f s = %.1f users/s\n", nb, tb, nb / tb);
+    /* the same batch on one thread (library and OpenBLAS), for the speed-up
+     * of the parallel batch */
+    int threads = rs_get_num_threads();
+    check(rs_set_num_threads(1), "threads");
+    t0 = now();
+    check(rs_scorer_recommend_batch(s, (const char *const *)users, nb, K, bi, NULL, counts),
+          "batch");
+    double t1 = now() - t0;
+    check(rs_set_num_threads(threads), "threads");
+    printf("recommend_batch on 1 thread: %.1f users/s; %d threads: %.2f x\n", nb / t1, threads,
+           t1 / tb);
     for (size_t u = 0; u < nb; u++)
         free(users[u]);
     free(users), free(bi), free(counts), free(item_node);
