@@ -51,6 +51,55 @@ static uint64_t next(void)
     return state;
 }
 
+/* Observes per second with collaborative fold-in: an ALS model (f = 64) on
+ * the first FOLD_ITEMS items, 1000 users observing 20 events each (the
+ * histories grow to 20), for the default RS_CF_FOLDIN_STEPS (up to f) and
+ * for 3 steps. */
+#define FOLD_ITEMS 10000
+static void bench_fold_in(const rs_item_store *store)
+{
+    enum { N_FOLD_USERS = 1000, EVENTS = 20, FIT_USERS = 2000 };
+    uint32_t *fu = malloc(FIT_USERS * EVENTS * sizeof *fu), *fi = malloc(FIT_USERS * EVENTS * sizeof *fi);
+    char **keys = malloc(FOLD_ITEMS * sizeof *keys);
+    rs_cf_matrix *x;
+    rs_cf_model *als;
+    for (size_t e = 0; e < (size_t)FIT_USERS * EVENTS; e++)
+        fu[e] = (uint32_t)(e / EVENTS), fi[e] = (uint32_t)(next() % FOLD_ITEMS);
+    for (size_t i = 0; i < FOLD_ITEMS; i++) {
+        keys[i] = malloc(16);
+        snprintf(keys[i], 16, "i%zu", i);
+    }
+    check(rs_cf_matrix_create(FIT_USERS, FOLD_ITEMS, fu, fi, NULL, (size_t)FIT_USERS * EVENTS, &x),
+          "matrix");
+    check(rs_cf_model_create(RS_CF_ALS, &als), "als");
+    check(rs_cf_model_set_int(als, RS_CF_ITERATIONS, 2), "iterations");
+    check(rs_cf_model_fit(als, x), "fit");
+    for (int steps = 0; steps <= 3; steps += 3) {
+        rs_user_model *um;
+        check(rs_cf_model_set_int(als, RS_CF_FOLDIN_STEPS, steps), "steps");
+        check(rs_user_model_create(store, &um), "users");
+        check(rs_user_model_set_collaborative(um, als, (const char *const *)keys, FOLD_ITEMS),
+              "attach");
+        double t0 = now();
+        for (size_t e = 0; e < (size_t)N_FOLD_USERS * EVENTS; e++) {
+            char ukey[32], ikey[32];
+            snprintf(ukey, sizeof ukey, "f%d", (int)(e % N_FOLD_USERS));
+            snprintf(ikey, sizeof ikey, "i%zu", (size_t)(next() % FOLD_ITEMS));
+            check(rs_user_model_observe(um, ukey, ikey, "bought", 1.0, (int64_t)e), "observe");
+        }
+        double t = now() - t0;
+        printf("observe with ALS fold-in (f %zu, %s CG steps, histories up to %d): %.0f "
+               "events/s\n", rs_cf_model_dim(als), steps ? "3" : "default", EVENTS,
+               (double)N_FOLD_USERS * EVENTS / t);
+        rs_user_model_free(um);
+    }
+    rs_cf_model_free(als);
+    rs_cf_matrix_free(x);
+    for (size_t i = 0; i < FOLD_ITEMS; i++)
+        free(keys[i]);
+    free(keys), free(fu), free(fi);
+}
+
 int main(int argc, char **argv)
 {
     size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
@@ -106,6 +155,8 @@ int main(int argc, char **argv)
     }
     double t_obs = now() - t0;
     printf("observe: %.2f M events/s (dim %d, incl. key formatting)\n", n_obs / t_obs / 1e6, DIM);
+    if (n >= FOLD_ITEMS)
+        bench_fold_in(store);
     rs_user_model_free(um);
     check(rs_user_model_create(store, &um), "users");
     check(rs_scorer_create(g, store, um, &s), "scorer");
@@ -156,6 +207,17 @@ int main(int argc, char **argv)
           "batch");
     double tb = now() - t0;
     printf("recommend_batch: %zu users in %.2f s = %.1f users/s\n", nb, tb, nb / tb);
+    /* the same batch on one thread (library and OpenBLAS), for the speed-up
+     * of the parallel batch */
+    int threads = rs_get_num_threads();
+    check(rs_set_num_threads(1), "threads");
+    t0 = now();
+    check(rs_scorer_recommend_batch(s, (const char *const *)users, nb, K, bi, NULL, counts),
+          "batch");
+    double t1 = now() - t0;
+    check(rs_set_num_threads(threads), "threads");
+    printf("recommend_batch on 1 thread: %.1f users/s; %d threads: %.2f x\n", nb / t1, threads,
+           t1 / tb);
     for (size_t u = 0; u < nb; u++)
         free(users[u]);
     free(users), free(bi), free(counts), free(item_node);

@@ -1829,7 +1829,11 @@ RS_API int rs_cf_model_item_store(const rs_cf_model *model, const char *const *i
  * a dislike) and then moves the interest away from the item.  With a
  * half-life h > 0, an event t seconds older than the user's latest counts
  * 2^(-t/h) as much.  The model also keeps each user's history (item
- * indices of the store, weights, times) for the scorer.
+ * indices of the store, weights, times) for the scorer, a text interest from
+ * the user's own texts (rs_user_model_observe_text, blended in by
+ * RS_USER_TEXT_WEIGHT) and, with an ALS model attached, collaborative
+ * fold-in factors (rs_user_model_set_collaborative).  A model is saved to
+ * and loaded from the model file with rs_user_model_save / _load.
  *
  * Lifetime: the store must outlive the model, and must not be compacted
  * while the model lives (histories hold store indices).
@@ -1841,7 +1845,13 @@ typedef struct rs_user_model rs_user_model;
 /* Options of rs_user_model_set_double(). */
 typedef enum rs_user_option {
     /* half-life of the time decay in seconds, >= 0 (0: no decay); default 0 */
-    RS_USER_HALF_LIFE = 0
+    RS_USER_HALF_LIFE = 0,
+    /* the share b of the text interest in the interest vector, 0 .. 1;
+     * default 0.3.  A user with both an item history (h) and texts (t, see
+     * rs_user_model_observe_text) has the interest
+     * unit((1 - b) unit(h) + b unit(t)); with only one of them, that one
+     * (b = 0: texts are ignored).  Applies at once, to every user. */
+    RS_USER_TEXT_WEIGHT = 10
 } rs_user_option;
 
 /**
@@ -1927,6 +1937,124 @@ RS_API int rs_user_model_interest(const rs_user_model *model, const char *user,
 RS_API int rs_user_model_history(const rs_user_model *model, const char *user,
                                  uint32_t *items_out, float *weights_out, size_t capacity,
                                  size_t *n_out);
+
+/**
+ * rs_user_model_observe_text - add one of the user's own texts (a search
+ * query, a review) to the user's text interest, in O(dim) plus the
+ * embedding.
+ *
+ * @user       the user's key; a new key creates the user (with no item
+ *             history).
+ * @text       NUL-terminated UTF-8, embedded with @embedder; a text whose
+ *             vector is zero (empty, only stop words) changes nothing and
+ *             returns RS_OK.
+ * @weight     finite, |weight| <= 1e9; the text's unit vector times weight
+ *             is added (negative: "not this"), decayed like item events
+ *             (RS_USER_HALF_LIFE, the same reference time).
+ * @timestamp  seconds, as rs_user_model_observe.
+ * @embedder   borrowed for the call; its vectors must live in the item
+ *             store's space (the embedder that embedded the items' texts),
+ *             and rs_embedder_dim() must equal the store's dimension.
+ *
+ * The text interest is blended into rs_user_model_interest() and the
+ * scorer's content signal by RS_USER_TEXT_WEIGHT; rs_user_model_history()
+ * lists item events only.
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL argument, bad key), RS_ERR_RANGE
+ * (weight), RS_ERR_DIM (embedder dimension), RS_ERR_ENCODING (user key or
+ * text), RS_ERR_CALLBACK (a host embedder failed), RS_ERR_NOMEM.  On
+ * failure the model is unchanged.  Not thread-safe with other calls on the
+ * model; the embedder is only read.
+ */
+RS_API int rs_user_model_observe_text(rs_user_model *model, const char *user, const char *text,
+                                      double weight, int64_t timestamp,
+                                      const rs_embedder *embedder);
+
+/**
+ * rs_user_model_set_collaborative - attach a fitted ALS model, so that
+ * every rs_user_model_observe() also folds the user's history into
+ * collaborative factors (rs_cf_model_fold_in), or NULL to detach.
+ *
+ * @cf         a fitted RS_CF_ALS model, borrowed: it must outlive the user
+ *             model (or the next call); NULL detaches and drops every
+ *             user's factors.
+ * @item_keys  n_items keys: key i names the model's item i; keys not in
+ *             the store are ignored (their events are not folded in).
+ * @n_items    must equal rs_cf_model_items(cf).
+ *
+ * Attaching folds in every known user at once.  The fold-in uses the
+ * user's events with a positive weight (caller weight x event weight x
+ * decay) as confidences.  Cost: each later observe of a user with n events
+ * costs O(n) plus the fold-in's RS_CF_FOLDIN_STEPS conjugate-gradient
+ * steps of O(f^2 + n f) each (f = rs_cf_model_dim; by default up to f
+ * steps), on top of the O(dim) interest update: measured about 8 x 10^4
+ * observes per second for f = 64 and histories of up to 20 events, against
+ * 3 x 10^5 without a model (bench_score, 2-core VM).  While no model
+ * is attached, an observe drops that user's factors.  Factors are not
+ * saved by rs_user_model_save(); attach the model again after a load.
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL model; NULL item_keys with n_items
+ * > 0), RS_ERR_STATE (not a fitted ALS model), RS_ERR_DIM (n_items),
+ * RS_ERR_NOMEM.  On failure the model is unchanged.
+ */
+RS_API int rs_user_model_set_collaborative(rs_user_model *model, const rs_cf_model *cf,
+                                           const char *const *item_keys, size_t n_items);
+
+/**
+ * rs_user_model_collaborative_factors - a user's fold-in factors (zeros for
+ * a user without positive events in the collaborative model), e.g. as a
+ * query of rs_item_store_search() over rs_cf_model_item_store().
+ *
+ * @dim  must equal rs_cf_model_dim() of the attached model.
+ *
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_STATE (no model attached),
+ * RS_ERR_DIM, RS_ERR_NOTFOUND (unknown user).  Read-only.
+ */
+RS_API int rs_user_model_collaborative_factors(const rs_user_model *model, const char *user,
+                                               float *factors_out, size_t dim);
+
+/**
+ * rs_user_model_save - write a user model into a graph's model file.
+ *
+ * @model  the model; only read.
+ * @graph  an open, writable graph (the model file).
+ * @name   the saved model's name (a key, e.g. "users"); a model saved
+ *         before under the name is replaced.
+ *
+ * Saved: the options, the event weights, and per user (one row of the
+ * file's user_vectors table) the interest and text vectors, the reference
+ * time and the history, with items named by key (so a store loaded with
+ * rs_item_store_load, whose indices may differ, fits), each row and the
+ * model's header as a blob with an XXH3 checksum.  Events of items since
+ * removed from the store are not saved (their share of the interest is).
+ * Collaborative factors are not saved.  One SAVEPOINT: on failure the file
+ * keeps what it had.
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL argument, bad name), RS_ERR_READONLY,
+ * RS_ERR_IO, RS_ERR_BUSY, RS_ERR_NOMEM.  Not concurrently with other calls
+ * on the same graph.
+ */
+RS_API int rs_user_model_save(const rs_user_model *model, rs_graph *graph, const char *name);
+
+/**
+ * rs_user_model_load - a user model saved by rs_user_model_save(), over an
+ * item store.
+ *
+ * @graph  the model file (read-only is fine).
+ * @name   the saved model's name.
+ * @store  the item store the new model uses (borrowed, as in
+ *         rs_user_model_create); history items are looked up by key.
+ * @out    receives the model (rs_user_model_free); NULL on failure.
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL argument, bad name), RS_ERR_NOTFOUND
+ * (no model of that name; a history item not in the store, named),
+ * RS_ERR_DIM (the saved dimension is not the store's), RS_ERR_CORRUPT (a
+ * header or user row whose length, checksum, key or values are damaged; the
+ * message names the user), RS_ERR_VERSION (saved by a newer library),
+ * RS_ERR_IO, RS_ERR_NOMEM.
+ */
+RS_API int rs_user_model_load(rs_graph *graph, const char *name, const rs_item_store *store,
+                              rs_user_model **out);
 
 /* @@USER@@ end of section */
 
@@ -2107,7 +2235,14 @@ RS_API int rs_scorer_recommend_filtered(const rs_scorer *scorer, const char *use
  * rs_scorer_recommend_batch - rs_scorer_recommend for n users: row u of
  * the n x k arrays items_out / scores_out (scores may be NULL) holds user
  * u's list, counts_out[u] its length; empty slots are RS_ITEM_NONE.
- * Stops at the first failing user.  Returns as rs_scorer_recommend.
+ *
+ * The users are spread over rs_get_num_threads() threads of the library
+ * (each user's list is computed alone, so the result is bitwise the same
+ * as n calls of rs_scorer_recommend on the calling thread).  When
+ * users fail, the status and rs_errmsg() are those of the first failing
+ * user in input order (the message gives its position); the other rows may
+ * have been written.  Returns as rs_scorer_recommend.  Thread-safe
+ * (read-only), like rs_scorer_recommend.
  */
 RS_API int rs_scorer_recommend_batch(const rs_scorer *scorer, const char *const *users,
                                      size_t n, size_t k, uint32_t *items_out,
@@ -2184,6 +2319,53 @@ RS_API int rs_scorer_interests(const rs_scorer *scorer, const char *user, size_t
  */
 RS_API int rs_scorer_similar_items(const rs_scorer *scorer, const char *item, size_t k,
                                    uint32_t *items_out, float *scores_out, size_t *n_out);
+
+/*
+ * Re-ranking options (rs_scorer_set_int / rs_scorer_set_double), all off by
+ * default, so that a scorer ranks by score alone.  When one is on, the
+ * ranking of recommend, recommend_filtered, recommend_batch and
+ * similar_items becomes:
+ *
+ *  1. candidates: the unseen, allowed items whose score is at least
+ *     RS_SCORER_MIN_SCORE, of which the RS_SCORER_RERANK_POOL x k best are
+ *     kept (just the k best when only the threshold is on);
+ *  2. greedy selection of up to k of them: each step takes the candidate
+ *     with the largest MMR value
+ *         lambda rel(i) - (1 - lambda) max_{j chosen} cos(x_i, x_j),
+ *     rel(i) being the score scaled to [0, 1] over the candidates and x
+ *     the item vectors of the store (the first step takes the best score;
+ *     lambda = 1 ranks by score), skipping candidates that have a group
+ *     which already holds RS_SCORER_MAX_PER_GROUP chosen items.
+ *
+ * An item's groups are the nodes at the other end of its edges (either
+ * direction) of the relation RS_SCORER_GROUP_RELATION (e.g. the index of
+ * "has_brand" from rs_graph_find_relation: one group per brand), and the
+ * item store attributes RS_SCORER_GROUP_ATTRIBUTE_FIRST ..
+ * + RS_SCORER_GROUP_ATTRIBUTES - 1 the item has (e.g. one attribute per
+ * category); an item without a group is never capped; at most 256 groups
+ * per item count.  Fewer than k items come back when the threshold or the
+ * caps leave fewer candidates in the pool.  Scores returned are the items'
+ * scores, in selection order.  Cost: O(pool x k x dim) for MMR and
+ * O(pool x k x groups) for the caps, besides the scan.
+ */
+typedef enum rs_scorer_rerank_option {
+    RS_SCORER_RERANK_POOL = 20,   /* int: candidates per wanted item, 1 .. 100;
+                                     default 5 */
+    RS_SCORER_MAX_PER_GROUP = 21, /* int: at most m items per group, 0 (default:
+                                     no cap) .. 1000000 */
+    RS_SCORER_GROUP_RELATION = 22, /* int: the graph relation index whose
+                                     targets are groups, or -1 (default, none) */
+    RS_SCORER_GROUP_ATTRIBUTE_FIRST = 23, /* int: first group attribute,
+                                     0 .. RS_ITEM_MAX_ATTRIBUTES - 1; default 0 */
+    RS_SCORER_GROUP_ATTRIBUTES = 24, /* int: number of group attributes, 0
+                                     (default) .. RS_ITEM_MAX_ATTRIBUTES - first */
+    RS_SCORER_MMR_LAMBDA = 130,   /* double: MMR trade-off, 0 .. 1; default 1
+                                     (relevance only, no diversity) */
+    RS_SCORER_MIN_SCORE = 131     /* double: scores below are dropped; finite
+                                     within +-1e30, or -INFINITY (the default,
+                                     no threshold: the one option accepting an
+                                     infinity) */
+} rs_scorer_rerank_option;
 
 /* @@SCORE@@ end of section */
 

@@ -36,6 +36,9 @@ struct rs_scorer {
     uint32_t *store_to_cf;
     char **names; /* per store index: the item node's "name" or "description"
                      property, read at create so that explain stays in memory */
+    /* re-ranking (score_rerank.c) */
+    int rr_pool, rr_max_per_group, rr_group_relation, rr_attribute_first, rr_attributes;
+    double rr_lambda, rr_min_score;
 };
 
 /* Per-call scratch and per-item signals. */
@@ -87,5 +90,19 @@ bool rs__score_filtered_out(const filter *f, size_t i);
 /* Best k live, unseen, unfiltered items into items_out (scores via tmp). */
 size_t rs__score_rank(const rs_scorer *s, const work *w, size_t k, uint32_t *items_out,
                       float *scores_out, float *tmp_scores, const filter *f);
+
+/* Re-ranking (score_rerank.c): defaults, options, and the ranking itself,
+ * which rs__score_rank hands over to when rs__score_rerank_active.  It
+ * returns RS__RANK_FAILED (with rs__fail) when out of memory. */
+#define RS__RANK_FAILED SIZE_MAX
+void rs__score_rerank_defaults(rs_scorer *s);
+bool rs__score_rerank_option(int option);
+int rs__score_rerank_set_int(rs_scorer *s, int option, int64_t value);
+int rs__score_rerank_get_int(const rs_scorer *s, int option, int64_t *value_out);
+int rs__score_rerank_set_double(rs_scorer *s, int option, double value);
+int rs__score_rerank_get_double(const rs_scorer *s, int option, double *value_out);
+bool rs__score_rerank_active(const rs_scorer *s);
+size_t rs__score_rerank(const rs_scorer *s, const work *w, size_t k, uint32_t *items_out,
+                        float *scores_out, const filter *f);
 
 #endif

@@ -6,6 +6,7 @@
 #include "core/bitset.h"
 #include "core/blas.h"
 #include "core/error.h"
+#include "core/parallel.h"
 #include "core/topk.h"
 #include "core/utf8.h"
 #include "graph/graph_internal.h"
@@ -64,6 +65,8 @@ size_t rs__score_rank(const rs_scorer *s, const work *w, size_t k, uint32_t *ite
                    float *scores_out, float *tmp_scores, const filter *f)
 {
     rs_topk top;
+    if (rs__score_rerank_active(s)) /* score_rerank.c; off by default */
+        return rs__score_rerank(s, w, k, items_out, scores_out, f);
     rs__topk_init(&top, k, items_out, tmp_scores);
     for (size_t i = 0; i < s->item_span; i++) {
         if (!rs__bitset_test(s->store->live_bits, i) || rs__bitset_test(w->seen, i) ||
@@ -90,9 +93,12 @@ static int recommend_one(const rs_scorer *s, const char *user, size_t k, uint32_
         return rc;
     }
     rs__score_finish(s, &w);
-    *n_out = rs__score_rank(s, &w, k, items_out, scores_out, tmp, f);
+    size_t got = rs__score_rank(s, &w, k, items_out, scores_out, tmp, f);
     rs__score_work_free(&w);
     free(tmp);
+    if (got == RS__RANK_FAILED)
+        return rs__fail_context("%s: ", fn);
+    *n_out = got;
     return RS_OK;
 }
 
@@ -123,6 +129,37 @@ int rs_scorer_recommend_filtered(const rs_scorer *s, const char *user, size_t k,
     return recommend_one(s, user, k, items_out, scores_out, n_out, fn, &f);
 }
 
+typedef struct batch {
+    const rs_scorer *s;
+    const char *const *users;
+    size_t k, kk;
+    uint32_t *items_out;
+    float *scores_out;
+    size_t *counts_out;
+    int *status; /* per user */
+} batch;
+
+/* One user of a batch; never stops the loop, so that the first failing user
+ * in input order is known whatever the scheduling. */
+static int batch_task(void *ctx, size_t u, unsigned worker)
+{
+    batch *b = ctx;
+    size_t got = 0, k = b->k;
+    (void)worker;
+    b->status[u] = recommend_one(b->s, b->users[u], b->kk, b->items_out + u * k,
+                                 b->scores_out ? b->scores_out + u * k : NULL, &got,
+                                 "rs_scorer_recommend_batch", NULL);
+    if (b->status[u] != RS_OK)
+        got = 0;
+    b->counts_out[u] = got;
+    for (size_t j = got; j < k; j++) {
+        b->items_out[u * k + j] = RS_ITEM_NONE;
+        if (b->scores_out)
+            b->scores_out[u * k + j] = -INFINITY;
+    }
+    return 0;
+}
+
 int rs_scorer_recommend_batch(const rs_scorer *s, const char *const *users, size_t n, size_t k,
                               uint32_t *items_out, float *scores_out, size_t *counts_out)
 {
@@ -132,21 +169,34 @@ int rs_scorer_recommend_batch(const rs_scorer *s, const char *const *users, size
         return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
     if (rs__mul_size(n, k, &total) != 0)
         return rs__fail(RS_ERR_OVERFLOW, "%s: %zu users x k %zu overflows", fn, n, k);
-    size_t kk = k > s->item_span ? s->item_span : k;
-    for (size_t u = 0; u < n; u++) {
-        size_t got = 0;
-        int rc = recommend_one(s, users[u], kk, items_out + u * k,
-                               scores_out ? scores_out + u * k : NULL, &got, fn, NULL);
-        if (rc != RS_OK)
-            return rs__fail_context("%s: user %zu", fn, u);
-        counts_out[u] = got;
-        for (size_t j = got; j < k; j++) {
+    if (n == 0)
+        return RS_OK;
+    int *status = rs__alloc_array(n, sizeof(int));
+    if (!status)
+        return rs__fail(RS_ERR_NOMEM, "%s: out of memory for %zu users", fn, n);
+    batch b = {s, users, k, k > s->item_span ? s->item_span : k, items_out, scores_out,
+               counts_out, status};
+    rs__parallel_for(n, 0, batch_task, &b);
+    int rc = RS_OK;
+    for (size_t u = 0; u < n && rc == RS_OK; u++) {
+        if (status[u] == RS_OK)
+            continue;
+        /* The message was recorded on a worker: compute it again here. */
+        size_t got;
+        rc = recommend_one(s, users[u], b.kk, items_out + u * k,
+                           scores_out ? scores_out + u * k : NULL, &got, fn, NULL);
+        if (rc == RS_OK) /* failed on the worker only: out of memory there */
+            rc = rs__fail(status[u], "%s: user %zu failed on a worker thread", fn, u);
+        else
+            rc = rs__fail_context("user %zu: ", u);
+        for (size_t j = 0; j < k; j++) {
             items_out[u * k + j] = RS_ITEM_NONE;
             if (scores_out)
                 scores_out[u * k + j] = -INFINITY;
         }
     }
-    return RS_OK;
+    free(status);
+    return rc;
 }
 
 
@@ -204,8 +254,11 @@ int rs_scorer_similar_items(const rs_scorer *s, const char *item, size_t k, uint
         rs__score_propagate(s, &w, 1);
     }
     rs__score_finish(s, &w);
-    *n_out = rs__score_rank(s, &w, k, items_out, scores_out, tmp, NULL);
+    size_t got = rs__score_rank(s, &w, k, items_out, scores_out, tmp, NULL);
     rs__score_work_free(&w);
     free(tmp);
+    if (got == RS__RANK_FAILED)
+        return rs__fail_context("%s: ", fn);
+    *n_out = got;
     return RS_OK;
 }

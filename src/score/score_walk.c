@@ -164,15 +164,8 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
             if (u->weights[i] > 0)
                 rs__bitset_set(w->seen, u->items[i]);
         }
-        double n2 = 0.0;
-        for (size_t j = 0; j < s->dim; j++)
-            n2 += (double)u->interest[j] * u->interest[j];
-        if (n2 > 0.0) {
-            float sc = (float)(1.0 / sqrt(n2));
-            for (size_t j = 0; j < s->dim; j++)
-                w->q[j] = u->interest[j] * sc;
-            w->has_q = 1;
-        }
+        /* history blended with the user's texts (user_model.c) */
+        w->has_q = rs__user_interest(s->users, u, w->q);
     }
     if (w->user_node != NONE) {
         rs__graph_csr a;

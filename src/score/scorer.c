@@ -63,6 +63,7 @@ int rs_scorer_create(const rs_graph *graph, const rs_item_store *store,
     s->w_pop = 0.0;
     s->pop_penalty = 0.3;
     s->w_cold_pop = 0.3;
+    rs__score_rerank_defaults(s);
     s->user_type = rs__graph_type_find(graph, "user");
     s->item_node = rs__alloc_array(s->item_span + 1, sizeof(uint32_t));
     s->node_item = rs__alloc_array(s->node_span + 1, sizeof(uint32_t));
@@ -178,7 +179,7 @@ int rs_scorer_set_int(rs_scorer *s, int option, int64_t value)
         s->cold = (int)value;
         return RS_OK;
     default:
-        return rs__fail(RS_ERR_INVALID, "rs_scorer_set_int: unknown integer option %d", option);
+        return rs__score_rerank_set_int(s, option, value);
     }
 }
 
@@ -191,7 +192,7 @@ int rs_scorer_get_int(const rs_scorer *s, int option, int64_t *value_out)
     case RS_SCORER_HOPS: *value_out = s->hops; return RS_OK;
     case RS_SCORER_COLD_START: *value_out = s->cold; return RS_OK;
     default:
-        return rs__fail(RS_ERR_INVALID, "rs_scorer_get_int: unknown integer option %d", option);
+        return rs__score_rerank_get_int(s, option, value_out);
     }
 }
 
@@ -216,6 +217,8 @@ int rs_scorer_set_double(rs_scorer *s, int option, double value)
     double max, *p;
     if (!s)
         return rs__fail(RS_ERR_INVALID, "rs_scorer_set_double: scorer is NULL");
+    if (rs__score_rerank_option(option))
+        return rs__score_rerank_set_double(s, option, value);
     if (!(p = double_option(s, option, &max)))
         return rs__fail(RS_ERR_INVALID, "rs_scorer_set_double: unknown real option %d", option);
     if (!(value >= 0.0 && value <= max))
@@ -230,6 +233,8 @@ int rs_scorer_get_double(const rs_scorer *s, int option, double *value_out)
     double max, *p;
     if (!s || !value_out)
         return rs__fail(RS_ERR_INVALID, "rs_scorer_get_double: NULL argument");
+    if (rs__score_rerank_option(option))
+        return rs__score_rerank_get_double(s, option, value_out);
     if (!(p = double_option((rs_scorer *)s, option, &max)))
         return rs__fail(RS_ERR_INVALID, "rs_scorer_get_double: unknown real option %d", option);
     *value_out = *p;
