@@ -4,6 +4,7 @@
  * user in parallel, the built-in baselines, and the result table.
  */
 #include "core/alloc.h"
+#include "core/blas.h"
 #include "core/error.h"
 #include "core/idmap.h"
 #include "core/parallel.h"
@@ -562,6 +563,7 @@ int rs_eval_run(rs_eval *e, const char *name, rs_recommender_fn recommend, void 
     struct run run = {0};
     struct result res = {0};
     unsigned workers;
+    int blas_threads;
     size_t n_tasks, cells, scratch_cells;
     double t0 = now_seconds(), sums[RS_METRIC_COUNT] = {0};
     int status;
@@ -605,7 +607,16 @@ int rs_eval_run(rs_eval *e, const char *name, rs_recommender_fn recommend, void 
         goto fail;
     }
     run.lists = res.lists;
-    if ((status = rs__parallel_for(n_tasks, (unsigned)e->threads, run_task, &run)) != 0)
+    /* Recommenders served from several workers at once run their BLAS calls
+     * (a scorer's per-user sgemv) single-threaded: nested OpenBLAS threads
+     * only contend for the cores the workers already use. */
+    blas_threads = rs__blas_get_threads();
+    if (workers > 1)
+        rs__blas_set_threads(1);
+    status = rs__parallel_for(n_tasks, (unsigned)e->threads, run_task, &run);
+    if (workers > 1)
+        rs__blas_set_threads(blas_threads);
+    if (status != 0)
         goto fail;
 
     /* averages in user order, whatever the thread count */
