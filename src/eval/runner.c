@@ -607,15 +607,14 @@ int rs_eval_run(rs_eval *e, const char *name, rs_recommender_fn recommend, void 
         goto fail;
     }
     run.lists = res.lists;
-    /* Recommenders served from several workers at once run their BLAS calls
-     * (a scorer's per-user sgemv) single-threaded: nested OpenBLAS threads
-     * only contend for the cores the workers already use. */
+    /* The runner parallelises over users, so recommenders run their BLAS
+     * calls (a scorer's per-user sgemv) single-threaded: OpenBLAS threads on
+     * such small products only spin and contend for the workers' cores
+     * (measured: a third of the retail run's CPU time went to sched_yield). */
     blas_threads = rs__blas_get_threads();
-    if (workers > 1)
-        rs__blas_set_threads(1);
+    rs__blas_set_threads(1);
     status = rs__parallel_for(n_tasks, (unsigned)e->threads, run_task, &run);
-    if (workers > 1)
-        rs__blas_set_threads(blas_threads);
+    rs__blas_set_threads(blas_threads);
     if (status != 0)
         goto fail;
 
