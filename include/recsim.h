@@ -3536,7 +3536,8 @@ RS_API const char *rs_eval_result_name(const rs_eval *eval, size_t row);
  *              ascending, as rs_eval_users() gave at the run); may be NULL.
  * @values_out  capacity entries: each user's value of the field (NaN where
  *              it is undefined: AUC of a user without negatives); may be NULL.
- * @capacity    entries available; 0 asks for the count only.
+ * @capacity    entries available (0 with both outputs NULL: RS_ERR_BUFFER
+ *              and the count in *n_out, as rs_eval_users()).
  * @n_out       the number of evaluated users of the row.
  *
  * The row's average of the field is the mean of these values (over the
