@@ -397,7 +397,14 @@ RS_API int rs_graph_find_relation(const rs_graph *graph, const char *name,
 RS_API const char *rs_graph_relation_name(const rs_graph *graph, uint32_t relation);
 
 /**
- * rs_graph_relation_count - the number of relations (indices 0 .. n-1).
+ * rs_graph_relation_count - the number of relations.
+ *
+ * Their indices are 0 .. n-1, except that the indices handed out by a bulk
+ * load that was rolled back stay unused (a stale index then fails with
+ * RS_ERR_NOTFOUND instead of naming another relation): relations created
+ * after such a rollback get higher indices, and rs_graph_relation_name()
+ * returns NULL for the unused ones.  Reopening the file numbers the
+ * relations 0 .. n-1 again.  Returns 0 for a NULL graph.
  */
 RS_API size_t rs_graph_relation_count(const rs_graph *graph);
 

@@ -314,12 +314,6 @@ int rs__idmap_move(rs_idmap *map, uint32_t from, uint32_t to)
     return 0;
 }
 
-void rs__idmap_trim(rs_idmap *map)
-{
-    while (map && map->span > 0 && !map->entries[map->span - 1].key)
-        map->span--;
-}
-
 size_t rs__idmap_count(const rs_idmap *map)
 {
     return map ? map->count : 0;

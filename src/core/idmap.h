@@ -57,11 +57,6 @@ uint32_t rs__idmap_remove(rs_idmap *map, const char *key, size_t len);
  */
 int rs__idmap_move(rs_idmap *map, uint32_t from, uint32_t to);
 
-/* Drop the holes at the end of the index range, so that the next key
- * interned gets the index after the last live one (an owner undoing its
- * latest insertions, e.g. a rolled-back transaction). */
-void rs__idmap_trim(rs_idmap *map);
-
 /* Live keys, and the index range handed out so far (live + holes). */
 size_t rs__idmap_count(const rs_idmap *map);
 size_t rs__idmap_span(const rs_idmap *map);

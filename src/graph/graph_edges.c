@@ -460,11 +460,6 @@ static void forget_bulk_additions(rs_graph *g)
         if (name)
             rs__idmap_remove(g->types, name, len);
     }
-    /* relations and types are never removed otherwise: their indices stay
-     * 0 .. count - 1 (rs_graph_relation_count) and the next one created
-     * takes the first index freed here */
-    rs__idmap_trim(g->relations);
-    rs__idmap_trim(g->types);
 }
 
 int rs_graph_bulk_abort(rs_graph *g)

@@ -1,0 +1,17 @@
+build-clang/src/items/item_store.o: src/items/item_store.c \
+  src/items/items_internal.h src/core/idmap.h include/recsim.h \
+  src/core/alloc.h src/core/bitset.h src/core/error.h src/core/utf8.h
+
+src/items/items_internal.h:
+
+src/core/idmap.h:
+
+include/recsim.h:
+
+src/core/alloc.h:
+
+src/core/bitset.h:
+
+src/core/error.h:
+
+src/core/utf8.h:
