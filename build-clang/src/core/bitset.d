@@ -1,3 +1,0 @@
-build-clang/src/core/bitset.o: src/core/bitset.c src/core/bitset.h
-
-src/core/bitset.h:
