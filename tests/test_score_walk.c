@@ -109,7 +109,7 @@ static void walk_open(walk_fixture *f)
     ck_assert_ok(rs_graph_add_node(f->g, "tag", "big", &tag[1]));
     ck_assert_ok(rs_graph_add_node(f->g, "country", "FR", &country));
     for (int k = 0; k < 3; k++) {
-        char key[8];
+        char key[16];
         snprintf(key, sizeof key, "u%d", k);
         ck_assert_ok(rs_graph_add_node(f->g, "user", key, &u[k]));
         ck_assert_ok(rs_graph_add_edge(f->g, u[k], from, country, 1.0, 0, 0));
