@@ -94,7 +94,7 @@ static int hist_push(work *w, size_t *cap, uint32_t item, float weight)
 #define REL_TABLE 64
 
 typedef struct hop_ctx {
-    const float *relw; /* relation weights, n_rel entries */
+    const double *relw; /* relation weights (the graph's floats), n_rel entries */
     size_t n_rel;
     const rs_graph *g;
     uint32_t node_span;
@@ -130,24 +130,31 @@ static void spread(const hop_ctx *c, const rs__graph_csr *a, uint32_t v, double 
     *nn = n;
 }
 
-/* The same for the last hop: no frontier. */
+/* The same for the last hop: no frontier.  The context is read into locals
+ * once (the compiler cannot prove the stores into next leave it alone). */
 static void spread_last(const hop_ctx *c, const rs__graph_csr *a, uint32_t v, double m)
 {
     const uint32_t *target = a->target, *relation = a->relation;
     const float *weight = a->weight;
+    const double *relw = c->relw;
     double *next = c->next;
+    const uint32_t node_span = c->node_span, n_rel = (uint32_t)c->n_rel;
     uint32_t end = a->start[v] + a->degree[v];
     for (uint32_t e = a->start[v]; e < end; e++) {
-        uint32_t t = target[e];
-        if (t < c->node_span)
-            next[t] += m * weight[e] * rel_weight(c, relation[e]);
+        uint32_t t = target[e], r = relation[e];
+        if (t >= node_span)
+            continue;
+        if (r < n_rel)
+            next[t] += m * weight[e] * relw[r];
+        else
+            next[t] += m * weight[e] * rs__graph_relation_weight(c->g, r);
     }
 }
 
 void rs__score_propagate(const rs_scorer *s, work *w, int first_hop)
 {
     rs__graph_csr out_adj, in_adj;
-    float relw[REL_TABLE];
+    double relw[REL_TABLE];
     hop_ctx c = {relw, rs__graph_relation_count(s->graph), s->graph, (uint32_t)s->node_span,
                  NULL};
     rs__graph_adjacency(s->graph, RS_GRAPH_OUT, &out_adj);
