@@ -397,7 +397,14 @@ RS_API int rs_graph_find_relation(const rs_graph *graph, const char *name,
 RS_API const char *rs_graph_relation_name(const rs_graph *graph, uint32_t relation);
 
 /**
- * rs_graph_relation_count - the number of relations (indices 0 .. n-1).
+ * rs_graph_relation_count - the number of relations.
+ *
+ * Their indices are 0 .. n-1, except that the indices handed out by a bulk
+ * load that was rolled back stay unused (a stale index then fails with
+ * RS_ERR_NOTFOUND instead of naming another relation): relations created
+ * after such a rollback get higher indices, and rs_graph_relation_name()
+ * returns NULL for the unused ones.  Reopening the file numbers the
+ * relations 0 .. n-1 again.  Returns 0 for a NULL graph.
  */
 RS_API size_t rs_graph_relation_count(const rs_graph *graph);
 
@@ -3475,12 +3482,18 @@ typedef enum rs_eval_option {
 typedef enum rs_baseline {
     RS_BASELINE_RANDOM = 0,        /* uniform random, seeded per user */
     RS_BASELINE_MOST_POPULAR = 1,  /* score = distinct train users of the item */
-    RS_BASELINE_RECENT_POPULAR = 2 /* the same count over train events in the
-                                      last `param` days before RS_EVAL_RECENT_END */
+    RS_BASELINE_RECENT_POPULAR = 2, /* the same count over train events in the
+                                       last `param` days before RS_EVAL_RECENT_END */
+    RS_BASELINE_SEGMENT_POPULAR = 3 /* score = distinct train users of the user's
+                                       segment (rs_eval_set_segment) with the item
+                                       + global count / (max global count + 1);
+                                       users without a segment: most-popular */
 } rs_baseline;
 
 /* Fields of a result row, rs_eval_result().  0..6 are the rs_metric values
- * (averaged over the evaluated users); values are append-only. */
+ * (averaged over the evaluated users), like RS_EVAL_AUC and
+ * RS_EVAL_NDCG_GRADED; these have per-user values (rs_eval_result_users).
+ * Values are append-only. */
 typedef enum rs_eval_field {
     RS_EVAL_PRECISION = 0,
     RS_EVAL_RECALL = 1,
@@ -3496,11 +3509,19 @@ typedef enum rs_eval_field {
     RS_EVAL_USERS = 11,        /* the number of evaluated users */
     RS_EVAL_SECONDS = 12,      /* wall seconds of the run (recommend + metrics) */
     RS_EVAL_K_USED = 13,       /* the cut-off of the run */
-    RS_EVAL_GROUP_USED = 14    /* RS_EVAL_WARM or RS_EVAL_COLD */
+    RS_EVAL_GROUP_USED = 14,   /* RS_EVAL_WARM or RS_EVAL_COLD */
+    RS_EVAL_AUC = 15,          /* rs_metric_auc of the top-k list against the
+                                  user's candidates (the catalogue less the
+                                  excluded items, which are dropped from the
+                                  list for it); averaged over the users with at
+                                  least one negative candidate (NaN if none) */
+    RS_EVAL_NDCG_GRADED = 16   /* rs_metric_ndcg_graded, the gain of a truth
+                                  item being the sum of the weights of the
+                                  user's test events with it (at least 0) */
 } rs_eval_field;
 
-/* How many rs_eval_field values this library knows (15 in 1.0). */
-#define RS_EVAL_FIELD_COUNT 15
+/* How many rs_eval_field values this library knows (17 in 1.0). */
+#define RS_EVAL_FIELD_COUNT 17
 
 /* Formats of rs_eval_report(). */
 #define RS_EVAL_TABLE 0 /* a text table, one line per run */
@@ -3629,9 +3650,13 @@ RS_API int rs_eval_truth(const rs_eval *eval, uint32_t user, uint32_t *items_out
  *
  * Users are served in parallel; every per-user metric is computed with
  * rs_metric_at_k() (repeats in a list, RS_NO_ITEM and indices outside the
- * catalogue are misses) and averaged in user order, so the result does not
- * depend on the thread count.  A user's list is kept for
- * rs_eval_write_recs().
+ * catalogue are misses), rs_metric_auc() and rs_metric_ndcg_graded(), and
+ * averaged in user order, so the result does not depend on the thread count.
+ * A user's list and values are kept (rs_eval_write_recs(),
+ * rs_eval_result_users()).  While the run lasts, OpenBLAS runs
+ * single-threaded (the runner parallelises over users; nested BLAS threads
+ * on per-user products only contend), and the BLAS thread count is restored
+ * afterwards.
  *
  * Returns RS_OK; RS_ERR_INVALID (NULL argument); RS_ERR_STATE (no user to
  * evaluate); RS_ERR_CALLBACK (the recommender failed, or reported more than
@@ -3641,6 +3666,23 @@ RS_API int rs_eval_run(rs_eval *eval, const char *name, rs_recommender_fn recomm
                        void *context, size_t *row_out);
 
 /**
+ * rs_eval_set_segment - put a user in a segment (a user attribute such as a
+ * country), for RS_BASELINE_SEGMENT_POPULAR.
+ *
+ * @user     a user key of the event log.
+ * @segment  the segment's name (a key: UTF-8, 1 to RS_MAX_KEY_BYTES bytes),
+ *           or NULL to take the user out of any segment (the default).
+ *
+ * Train users of a segment define its popularity; cold users are served by
+ * their own segment's ranking.
+ *
+ * Returns RS_OK; RS_ERR_INVALID (NULL eval or user, empty key);
+ * RS_ERR_NOTFOUND (a user not in the log); RS_ERR_RANGE (key too long);
+ * RS_ERR_ENCODING; RS_ERR_NOMEM.  Nothing changes on error.
+ */
+RS_API int rs_eval_set_segment(rs_eval *eval, const char *user, const char *segment);
+
+/**
  * rs_eval_run_baseline - evaluate a built-in recommender (rs_baseline).
  *
  * @param    RS_BASELINE_RECENT_POPULAR: the window in days (> 0, finite);
@@ -3648,8 +3690,8 @@ RS_API int rs_eval_run(rs_eval *eval, const char *name, rs_recommender_fn recomm
  * @row_out  receives the row index; may be NULL.
  *
  * Rankings sort the scores descending with ties to the lower catalogue
- * index, then skip excluded items.  Rows are named "random", "most-popular"
- * and "recent-popular (N days)".
+ * index, then skip excluded items.  Rows are named "random", "most-popular",
+ * "recent-popular (N days)" and "segment-popular".
  *
  * Returns the statuses of rs_eval_run(); RS_ERR_INVALID (unknown baseline);
  * RS_ERR_RANGE (param).
@@ -3674,6 +3716,31 @@ RS_API int rs_eval_result(const rs_eval *eval, size_t row, int field, double *va
 RS_API const char *rs_eval_result_name(const rs_eval *eval, size_t row);
 
 /**
+ * rs_eval_result_users - the per-user values of a result row.
+ *
+ * @row         the result row.
+ * @field       RS_EVAL_PRECISION .. RS_EVAL_HIT_RATE, RS_EVAL_AUC or
+ *              RS_EVAL_NDCG_GRADED.
+ * @users_out   capacity entries: the evaluated users (indices of the log,
+ *              ascending, as rs_eval_users() gave at the run); may be NULL.
+ * @values_out  capacity entries: each user's value of the field (NaN where
+ *              it is undefined: AUC of a user without negatives); may be NULL.
+ * @capacity    entries available (0 with both outputs NULL: RS_ERR_BUFFER
+ *              and the count in *n_out, as rs_eval_users()).
+ * @n_out       the number of evaluated users of the row.
+ *
+ * The row's average of the field is the mean of these values (over the
+ * defined ones for AUC), summed in this order.
+ *
+ * Returns RS_OK; RS_ERR_INVALID (NULL eval or n_out, both outputs NULL with a
+ * capacity, a field without per-user values); RS_ERR_NOTFOUND (row);
+ * RS_ERR_BUFFER (the first capacity are written, *n_out holds the count).
+ */
+RS_API int rs_eval_result_users(const rs_eval *eval, size_t row, int field,
+                                uint32_t *users_out, double *values_out, size_t capacity,
+                                size_t *n_out);
+
+/**
  * rs_eval_field_name - the short name of a field ("ndcg", "coverage",
  * "users", ...), or NULL for an unknown field.  Thread-safe.
  */
@@ -3683,8 +3750,9 @@ RS_API const char *rs_eval_field_name(int field);
  * rs_eval_report - every result row as text.
  *
  * @format    RS_EVAL_TABLE (a header line, then per row: name, users, P, R,
- *            NDCG, MAP, MRR, HR, coverage, seconds) or RS_EVAL_JSON (an array
- *            of objects holding every field by its rs_eval_field_name()).
+ *            NDCG, MAP, MRR, HR, AUC, coverage, seconds) or RS_EVAL_JSON (an
+ *            array of objects holding every field by its rs_eval_field_name();
+ *            a NaN field is null).
  * @buf       receives the NUL-terminated text; may be NULL when capacity is 0.
  * @capacity  bytes available.
  * @len_out   the text's length without the NUL, also on RS_ERR_BUFFER.

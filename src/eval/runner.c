@@ -4,6 +4,7 @@
  * user in parallel, the built-in baselines, and the result table.
  */
 #include "core/alloc.h"
+#include "core/blas.h"
 #include "core/error.h"
 #include "core/idmap.h"
 #include "core/parallel.h"
@@ -26,12 +27,19 @@
 /* Users per parallel task. */
 #define USERS_PER_TASK 32
 
-/* One run: its name, fields, users and their lists (k per user). */
+/* The per-user fields: the rs_metric values, then AUC and graded NDCG. */
+#define USER_AUC RS_METRIC_COUNT
+#define USER_NDCG_GRADED (RS_METRIC_COUNT + 1)
+#define USER_FIELDS (RS_METRIC_COUNT + 2)
+
+/* One run: its name, fields, users, their lists (k per user) and their
+ * per-user values (USER_FIELDS per user; NaN where undefined). */
 struct result {
     char *name;
     double field[RS_EVAL_FIELD_COUNT];
     uint32_t *users;
     uint32_t *lists;
+    double *values;
     size_t n_users, k;
 };
 
@@ -51,6 +59,10 @@ struct rs_eval {
     uint32_t *train_items;
     size_t *test_start;      /* n_users + 1: distinct catalogue test items per user */
     uint32_t *test_items;
+    double *test_gain;       /* per test item: its test events' weight sum, >= 0 */
+    rs_idmap *user_map;      /* user key -> index */
+    rs_idmap *segments;      /* segment name -> segment index */
+    uint32_t *user_segment;  /* per user: segment index or UINT32_MAX */
     uint32_t *popularity;    /* distinct train users per item */
     struct train_event *train_events; /* sorted by user */
     size_t n_train_events;
@@ -84,13 +96,30 @@ static int cmp_train_event(const void *a, const void *b)
     return (x->time > y->time) - (x->time < y->time);
 }
 
+/* A catalogue item of a user's part with the weight it carries. */
+struct item_weight {
+    uint32_t item;
+    double weight;
+};
+
+static int cmp_item_weight(const void *a, const void *b)
+{
+    uint32_t x = ((const struct item_weight *)a)->item, y = ((const struct item_weight *)b)->item;
+    return (x > y) - (x < y);
+}
+
 /* Per-user sets of catalogue items from events of one part: a CSR with
- * sorted, distinct items. */
+ * sorted, distinct items; with gains_out, each item's gain = the sum of the
+ * weights of its events (in event order, so it does not depend on the sort),
+ * clamped at 0. */
 static int build_sets(const rs_events *ev, const uint32_t *catalogue_of, int part,
-                      size_t n_users, size_t **start_out, uint32_t **items_out)
+                      size_t n_users, size_t **start_out, uint32_t **items_out,
+                      double **gains_out)
 {
     size_t *start = rs__calloc(n_users + 1, sizeof *start), *fill = NULL;
+    struct item_weight *pairs = NULL;
     uint32_t *items = NULL;
+    double *gains = NULL;
     size_t total = 0;
     if (!start)
         return rs_errcode();
@@ -100,33 +129,57 @@ static int build_sets(const rs_events *ev, const uint32_t *catalogue_of, int par
     for (size_t u = 0; u < n_users; u++)
         start[u + 1] += start[u];
     total = start[n_users];
+    pairs = rs__alloc_array(total ? total : 1, sizeof *pairs);
     items = rs__alloc_array(total ? total : 1, sizeof *items);
     fill = rs__alloc_array(n_users ? n_users : 1, sizeof *fill);
-    if (!items || !fill) {
+    if (gains_out)
+        gains = rs__alloc_array(total ? total : 1, sizeof *gains);
+    if (!pairs || !items || !fill || (gains_out && !gains)) {
         free(start);
+        free(pairs);
         free(items);
         free(fill);
+        free(gains);
         return rs_errcode();
     }
     if (n_users)
         memcpy(fill, start, n_users * sizeof *fill);
     for (size_t i = 0; i < ev->n; i++)
         if (ev->part[i] == part && catalogue_of[ev->item[i]] != UINT32_MAX)
-            items[fill[ev->user[i]]++] = catalogue_of[ev->item[i]];
+            pairs[fill[ev->user[i]]++] =
+                (struct item_weight){catalogue_of[ev->item[i]], ev->weight[i]};
     /* sort and de-duplicate each list in place, then compact */
     size_t out = 0;
     for (size_t u = 0; u < n_users; u++) {
         size_t a = start[u], b = start[u + 1], first = out;
-        qsort(items + a, b - a, sizeof *items, cmp_u32);
+        qsort(pairs + a, b - a, sizeof *pairs, cmp_item_weight);
         for (size_t j = a; j < b; j++)
-            if (out == first || items[out - 1] != items[j])
-                items[out++] = items[j];
+            if (out == first || items[out - 1] != pairs[j].item)
+                items[out++] = pairs[j].item;
         start[u] = first;
     }
     start[n_users] = out;
+    if (gains) { /* sums in event order: deterministic whatever qsort did */
+        for (size_t j = 0; j < out; j++)
+            gains[j] = 0.0;
+        for (size_t i = 0; i < ev->n; i++) {
+            if (ev->part[i] != part || catalogue_of[ev->item[i]] == UINT32_MAX)
+                continue;
+            uint32_t u = ev->user[i], item = catalogue_of[ev->item[i]];
+            const uint32_t *hit = bsearch(&item, items + start[u], start[u + 1] - start[u],
+                                          sizeof item, cmp_u32);
+            gains[hit - items] += ev->weight[i];
+        }
+        for (size_t j = 0; j < out; j++)
+            if (!(gains[j] > 0.0))
+                gains[j] = 0.0;
+    }
+    free(pairs);
     free(fill);
     *start_out = start;
     *items_out = items;
+    if (gains_out)
+        *gains_out = gains;
     return 0;
 }
 
@@ -156,10 +209,20 @@ int rs_eval_create(const rs_events *ev, int test_part, rs_eval **out)
     e->n_users = rs__idmap_span(ev->users);
     if (!(e->user_key = rs__calloc(e->n_users ? e->n_users : 1, sizeof *e->user_key)))
         goto fail;
+    if (!(e->user_map = rs__idmap_create()) || !(e->segments = rs__idmap_create()) ||
+        !(e->user_segment = rs__alloc_array(e->n_users ? e->n_users : 1,
+                                            sizeof *e->user_segment))) {
+        rs__fail(RS_ERR_NOMEM, "%s: out of memory", fn);
+        goto fail;
+    }
     for (size_t u = 0; u < e->n_users; u++) {
         const char *key = rs__idmap_key(ev->users, (uint32_t)u, NULL);
-        if (!(e->user_key[u] = rs__strdup(key ? key : "")))
+        uint32_t idx;
+        if (!(e->user_key[u] = rs__strdup(key ? key : "")) ||
+            rs__idmap_intern(e->user_map, e->user_key[u], strlen(e->user_key[u]), &idx,
+                             NULL) != 0)
             goto fail;
+        e->user_segment[u] = UINT32_MAX;
     }
 
     /* catalogue: items with a train event, in byte order of their keys */
@@ -197,9 +260,9 @@ int rs_eval_create(const rs_events *ev, int test_part, rs_eval **out)
         }
 
     if (build_sets(ev, catalogue_of, RS_PART_TRAIN, e->n_users, &e->train_start,
-                   &e->train_items) != 0 ||
+                   &e->train_items, NULL) != 0 ||
         build_sets(ev, catalogue_of, test_part, e->n_users, &e->test_start,
-                   &e->test_items) != 0)
+                   &e->test_items, &e->test_gain) != 0)
         goto fail;
     if (!(e->popularity = rs__calloc(e->n_items ? e->n_items : 1, sizeof *e->popularity)))
         goto fail;
@@ -238,6 +301,7 @@ static void result_clear(struct result *r)
     free(r->name);
     free(r->users);
     free(r->lists);
+    free(r->values);
 }
 
 void rs_eval_free(rs_eval *e)
@@ -257,6 +321,10 @@ void rs_eval_free(rs_eval *e)
     free(e->train_items);
     free(e->test_start);
     free(e->test_items);
+    free(e->test_gain);
+    rs__idmap_free(e->user_map);
+    rs__idmap_free(e->segments);
+    free(e->user_segment);
     free(e->popularity);
     free(e->train_events);
     for (size_t r = 0; r < e->n_results; r++)
@@ -372,30 +440,31 @@ const char *rs_eval_user_key(const rs_eval *e, uint32_t user)
 }
 
 /* The truth set of user u in the current group into buf (capacity at least
- * the user's test count); returns its size (0: not evaluated). */
-static size_t truth_of(const rs_eval *e, uint32_t u, uint32_t *buf)
+ * the user's test count) and, when gains is not NULL, each truth item's gain;
+ * returns its size (0: not evaluated). */
+static size_t truth_of(const rs_eval *e, uint32_t u, uint32_t *buf, double *gains)
 {
     const uint32_t *te = e->test_items + e->test_start[u];
+    const double *tg = e->test_gain + e->test_start[u];
     size_t nt = e->test_start[u + 1] - e->test_start[u];
     const uint32_t *tr = e->train_items + e->train_start[u];
     size_t ntr = e->train_start[u + 1] - e->train_start[u], n = 0;
     if (e->group == RS_EVAL_COLD) {
         if (ntr > 0 || nt < (size_t)e->cold_min)
             return 0;
-        memcpy(buf, te, nt * sizeof *te);
-        return nt;
-    }
-    if (ntr == 0)
+        ntr = 0; /* nothing to exclude */
+    } else if (ntr == 0) {
         return 0;
-    if (!e->exclude_train) {
-        memcpy(buf, te, nt * sizeof *te);
-        return nt;
+    } else if (!e->exclude_train) {
+        ntr = 0;
     }
     for (size_t i = 0, j = 0; i < nt; i++) { /* te \ tr, both sorted */
         while (j < ntr && tr[j] < te[i])
             j++;
         if (j < ntr && tr[j] == te[i])
             continue;
+        if (gains)
+            gains[n] = tg[i];
         buf[n++] = te[i];
     }
     return n;
@@ -435,7 +504,7 @@ static int group_users(const rs_eval *e, uint32_t **users_out, size_t *n_out)
         return rs_errcode();
     }
     for (size_t u = 0; u < e->n_users; u++)
-        if (truth_of(e, (uint32_t)u, scratch) > 0)
+        if (truth_of(e, (uint32_t)u, scratch, NULL) > 0)
             users[n++] = (uint32_t)u;
     free(scratch);
     *users_out = users;
@@ -487,7 +556,7 @@ int rs_eval_truth(const rs_eval *e, uint32_t user, uint32_t *items_out, size_t c
     n = e->test_start[user + 1] - e->test_start[user];
     if (!(buf = rs__alloc_array(n ? n : 1, sizeof *buf)))
         return rs_errcode();
-    n = truth_of(e, user, buf);
+    n = truth_of(e, user, buf, NULL);
     status = copy_out(buf, n, items_out, capacity, n_out, fn);
     free(buf);
     return status;
@@ -503,10 +572,38 @@ struct run {
     size_t n_users, k;
     bool exclude;
     uint32_t *lists;   /* n_users x k */
-    double *values;    /* n_users x RS_METRIC_COUNT */
-    uint32_t *scratch; /* per worker: max_test entries */
+    double *values;    /* n_users x USER_FIELDS */
+    uint32_t *scratch; /* per worker: max_test truth items, then k list entries */
+    double *gains;     /* per worker: max_test gains */
     size_t max_test;
 };
+
+/* The per-user values of one list: the rs_metric values, AUC over the
+ * candidates (the catalogue less the excluded items; excluded items in the
+ * list are dropped for it; NaN when the user has no negative) and NDCG with
+ * the truth items' gains. */
+static int user_values(const struct run *run, const uint32_t *list, const uint32_t *truth,
+                       const double *gains, size_t n_truth, const uint32_t *ex, size_t n_ex,
+                       uint32_t *candidates_list, double *out)
+{
+    const rs_eval *e = run->e;
+    size_t k = run->k;
+    int status;
+    for (int m = 0; m < RS_METRIC_COUNT; m++)
+        if ((status = rs_metric_at_k(m, list, k, truth, n_truth, k, &out[m])) != 0)
+            return status;
+    for (size_t r = 0; r < k; r++)
+        candidates_list[r] =
+            n_ex && list[r] != RS_NO_ITEM && bsearch(&list[r], ex, n_ex, sizeof *ex, cmp_u32)
+                ? RS_NO_ITEM
+                : list[r];
+    out[USER_AUC] = NAN;
+    if (n_truth < e->n_items - n_ex &&
+        (status = rs_metric_auc(candidates_list, k, truth, n_truth, e->n_items - n_ex,
+                                &out[USER_AUC])) != 0)
+        return status;
+    return rs_metric_ndcg_graded(list, k, truth, gains, n_truth, k, &out[USER_NDCG_GRADED]);
+}
 
 static int run_task(void *ctx, size_t task, unsigned worker)
 {
@@ -515,7 +612,9 @@ static int run_task(void *ctx, size_t task, unsigned worker)
     size_t k = run->k, first = task * USERS_PER_TASK;
     size_t last = first + USERS_PER_TASK < run->n_users ? first + USERS_PER_TASK
                                                         : run->n_users;
-    uint32_t *truth = run->scratch + (size_t)worker * run->max_test;
+    uint32_t *truth = run->scratch + (size_t)worker * (run->max_test + k);
+    uint32_t *candidates_list = truth + run->max_test;
+    double *gains = run->gains + (size_t)worker * run->max_test;
     for (size_t p = first; p < last; p++) {
         uint32_t u = run->users[p], *list = run->lists + p * k;
         const uint32_t *ex = NULL;
@@ -537,13 +636,11 @@ static int run_task(void *ctx, size_t task, unsigned worker)
                 list[r] = RS_NO_ITEM; /* outside the catalogue: a miss */
         for (size_t r = n; r < k; r++)
             list[r] = RS_NO_ITEM;
-        n_truth = truth_of(e, u, truth);
-        for (int m = 0; m < RS_METRIC_COUNT; m++) {
-            int status = rs_metric_at_k(m, list, k, truth, n_truth, k,
-                                        &run->values[p * RS_METRIC_COUNT + (size_t)m]);
-            if (status != 0)
-                return status;
-        }
+        n_truth = truth_of(e, u, truth, gains);
+        rc = user_values(run, list, truth, gains, n_truth, ex, n_ex, candidates_list,
+                         &run->values[p * USER_FIELDS]);
+        if (rc != 0)
+            return rc;
     }
     return 0;
 }
@@ -562,8 +659,10 @@ int rs_eval_run(rs_eval *e, const char *name, rs_recommender_fn recommend, void 
     struct run run = {0};
     struct result res = {0};
     unsigned workers;
+    int blas_threads;
     size_t n_tasks, cells, scratch_cells;
-    double t0 = now_seconds(), sums[RS_METRIC_COUNT] = {0};
+    double t0 = now_seconds(), sums[USER_FIELDS] = {0};
+    size_t defined[USER_FIELDS] = {0};
     int status;
     if (!e || !name || !recommend)
         return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
@@ -595,25 +694,45 @@ int rs_eval_run(rs_eval *e, const char *name, rs_recommender_fn recommend, void 
     n_tasks = (res.n_users + USERS_PER_TASK - 1) / USERS_PER_TASK;
     workers = rs__parallel_workers(n_tasks, (unsigned)e->threads);
     if ((status = rs__mul_size(res.n_users, res.k, &cells)) != 0 ||
-        (status = rs__mul_size(workers, run.max_test, &scratch_cells)) != 0)
+        (status = rs__mul_size(workers, run.max_test + res.k, &scratch_cells)) != 0)
         goto fail;
     res.lists = rs__alloc_array(cells, sizeof *res.lists);
-    run.values = rs__alloc_array(res.n_users, RS_METRIC_COUNT * sizeof *run.values);
+    res.values = rs__alloc_array(res.n_users, USER_FIELDS * sizeof *res.values);
+    run.values = res.values;
     run.scratch = rs__alloc_array(scratch_cells ? scratch_cells : 1, sizeof *run.scratch);
-    if (!(res.name = rs__strdup(name)) || !res.lists || !run.values || !run.scratch) {
+    run.gains = rs__alloc_array(workers, (run.max_test ? run.max_test : 1) * sizeof *run.gains);
+    if (!(res.name = rs__strdup(name)) || !res.lists || !res.values || !run.scratch ||
+        !run.gains) {
         status = rs_errcode();
         goto fail;
     }
     run.lists = res.lists;
-    if ((status = rs__parallel_for(n_tasks, (unsigned)e->threads, run_task, &run)) != 0)
+    /* The runner parallelises over users, so recommenders run their BLAS
+     * calls (a scorer's per-user sgemv) single-threaded: OpenBLAS threads on
+     * such small products only spin and contend for the workers' cores
+     * (measured: a third of the retail run's CPU time went to sched_yield). */
+    blas_threads = rs__blas_get_threads();
+    rs__blas_set_threads(1);
+    status = rs__parallel_for(n_tasks, (unsigned)e->threads, run_task, &run);
+    rs__blas_set_threads(blas_threads);
+    if (status != 0)
         goto fail;
 
-    /* averages in user order, whatever the thread count */
+    /* averages in user order, whatever the thread count; AUC over the users
+     * where it is defined */
     for (size_t p = 0; p < res.n_users; p++)
-        for (int m = 0; m < RS_METRIC_COUNT; m++)
-            sums[m] += run.values[p * RS_METRIC_COUNT + (size_t)m];
+        for (int m = 0; m < USER_FIELDS; m++) {
+            double v = res.values[p * USER_FIELDS + (size_t)m];
+            if (!isnan(v)) {
+                sums[m] += v;
+                defined[m]++;
+            }
+        }
     for (int m = 0; m < RS_METRIC_COUNT; m++)
         res.field[m] = sums[m] / (double)res.n_users;
+    res.field[RS_EVAL_AUC] = defined[USER_AUC] ? sums[USER_AUC] / (double)defined[USER_AUC]
+                                               : NAN;
+    res.field[RS_EVAL_NDCG_GRADED] = sums[USER_NDCG_GRADED] / (double)res.n_users;
     size_t n_train_users = 0;
     for (size_t u = 0; u < e->n_users; u++)
         n_train_users += e->train_start[u + 1] > e->train_start[u];
@@ -630,16 +749,16 @@ int rs_eval_run(rs_eval *e, const char *name, rs_recommender_fn recommend, void 
     res.field[RS_EVAL_K_USED] = (double)res.k;
     res.field[RS_EVAL_GROUP_USED] = (double)e->group;
     res.field[RS_EVAL_SECONDS] = now_seconds() - t0;
-    free(run.values);
     free(run.scratch);
+    free(run.gains);
     e->results[e->n_results] = res;
     if (row_out)
         *row_out = e->n_results;
     e->n_results++;
     return 0;
 fail:
-    free(run.values);
     free(run.scratch);
+    free(run.gains);
     result_clear(&res);
     return status;
 }
@@ -740,6 +859,91 @@ static void rank_scores(const double *score, uint32_t *order, uint32_t *tmp, siz
     }
 }
 
+/* Segment-popular: one ranking per segment (and one for users without a
+ * segment), score = distinct train users of the segment with the item +
+ * global count / (max global count + 1), so ties in the segment go to the
+ * globally more popular item, then to the lower index. */
+struct segment_ctx {
+    const rs_eval *e;
+    const uint32_t *orders; /* (n_segments + 1) x n_items; the last: no segment */
+    size_t n_segments;
+};
+
+static int segment_recommend(void *context, uint32_t user, size_t k, const uint32_t *exclude,
+                             size_t n_exclude, uint32_t *items_out, size_t *n_out)
+{
+    const struct segment_ctx *c = context;
+    uint32_t seg = c->e->user_segment[user];
+    struct ranked r = {c->orders + (size_t)(seg == UINT32_MAX ? c->n_segments : seg) *
+                                       c->e->n_items,
+                       c->e->n_items};
+    return ranked_recommend(&r, user, k, exclude, n_exclude, items_out, n_out);
+}
+
+static int run_segment_popular(rs_eval *e, size_t *row_out)
+{
+    size_t n_seg = rs__idmap_span(e->segments), n = e->n_items, cells;
+    double *score = NULL, max_pop = 0.0;
+    uint32_t *orders = NULL, *tmp = NULL;
+    int status;
+    if ((status = rs__mul_size(n_seg + 1, n ? n : 1, &cells)) != 0)
+        return status;
+    score = rs__alloc_array(n ? n : 1, sizeof *score);
+    tmp = rs__alloc_array(n ? n : 1, sizeof *tmp);
+    orders = rs__alloc_array(cells, sizeof *orders);
+    if (!score || !tmp || !orders) {
+        status = rs_errcode();
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (e->popularity[i] > max_pop)
+            max_pop = e->popularity[i];
+    for (size_t g = 0; g <= n_seg; g++) {
+        for (size_t i = 0; i < n; i++)
+            score[i] = 0.0;
+        for (size_t u = 0; u < e->n_users && g < n_seg; u++)
+            if (e->user_segment[u] == g)
+                for (size_t j = e->train_start[u]; j < e->train_start[u + 1]; j++)
+                    score[e->train_items[j]] += 1.0;
+        for (size_t i = 0; i < n; i++)
+            score[i] += (double)e->popularity[i] / (max_pop + 1.0);
+        rank_scores(score, orders + g * n, tmp, n);
+    }
+    {
+        struct segment_ctx c = {e, orders, n_seg};
+        status = rs_eval_run(e, "segment-popular", segment_recommend, &c, row_out);
+    }
+done:
+    free(score);
+    free(tmp);
+    free(orders);
+    return status;
+}
+
+int rs_eval_set_segment(rs_eval *e, const char *user, const char *segment)
+{
+    const char *fn = "rs_eval_set_segment";
+    uint32_t u, seg;
+    int status;
+    if (!e || !user)
+        return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
+    if ((status = rs__check_key(user, "user", NULL)) != 0)
+        return rs__fail_context("%s", fn);
+    u = rs__idmap_find(e->user_map, user, strlen(user));
+    if (u == RS_IDMAP_NONE)
+        return rs__fail(RS_ERR_NOTFOUND, "%s: user \"%s\" is not in the event log", fn, user);
+    if (!segment) {
+        e->user_segment[u] = UINT32_MAX;
+        return 0;
+    }
+    if ((status = rs__check_key(segment, "segment", NULL)) != 0)
+        return rs__fail_context("%s", fn);
+    if ((status = rs__idmap_intern(e->segments, segment, strlen(segment), &seg, NULL)) != 0)
+        return status;
+    e->user_segment[u] = seg;
+    return 0;
+}
+
 int rs_eval_run_baseline(rs_eval *e, int baseline, double param, size_t *row_out)
 {
     const char *fn = "rs_eval_run_baseline";
@@ -753,6 +957,8 @@ int rs_eval_run_baseline(rs_eval *e, int baseline, double param, size_t *row_out
         struct random_ctx c = {e->n_items, (uint64_t)e->seed};
         return rs_eval_run(e, "random", random_recommend, &c, row_out);
     }
+    if (baseline == RS_BASELINE_SEGMENT_POPULAR)
+        return run_segment_popular(e, row_out);
     if (baseline != RS_BASELINE_MOST_POPULAR && baseline != RS_BASELINE_RECENT_POPULAR)
         return rs__fail(RS_ERR_INVALID, "%s: unknown baseline %d", fn, baseline);
     if (baseline == RS_BASELINE_RECENT_POPULAR && !(param > 0 && param < 1e7))
@@ -802,7 +1008,8 @@ done:
 
 static const char *const field_names[RS_EVAL_FIELD_COUNT] = {
     "precision", "recall", "f1", "ndcg", "map", "mrr", "hit_rate", "coverage",
-    "novelty", "gini", "popularity_bias", "users", "seconds", "k", "group",
+    "novelty", "gini", "popularity_bias", "users", "seconds", "k", "group", "auc",
+    "ndcg_graded",
 };
 
 const char *rs_eval_field_name(int field)
@@ -832,6 +1039,40 @@ int rs_eval_result(const rs_eval *e, size_t row, int field, double *value_out)
 const char *rs_eval_result_name(const rs_eval *e, size_t row)
 {
     return e && row < e->n_results ? e->results[row].name : NULL;
+}
+
+int rs_eval_result_users(const rs_eval *e, size_t row, int field, uint32_t *users_out,
+                         double *values_out, size_t capacity, size_t *n_out)
+{
+    const char *fn = "rs_eval_result_users";
+    const struct result *res;
+    int column;
+    if (!e || !n_out || (capacity && !users_out && !values_out))
+        return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
+    if (field >= 0 && field < RS_METRIC_COUNT)
+        column = field;
+    else if (field == RS_EVAL_AUC)
+        column = USER_AUC;
+    else if (field == RS_EVAL_NDCG_GRADED)
+        column = USER_NDCG_GRADED;
+    else
+        return rs__fail(RS_ERR_INVALID, "%s: field %d has no per-user values (only the ranking "
+                        "metrics, AUC and graded NDCG)", fn, field);
+    if (row >= e->n_results)
+        return rs__fail(RS_ERR_NOTFOUND, "%s: row %zu is beyond the %zu results", fn, row,
+                        e->n_results);
+    res = &e->results[row];
+    *n_out = res->n_users;
+    for (size_t p = 0; p < res->n_users && p < capacity; p++) {
+        if (users_out)
+            users_out[p] = res->users[p];
+        if (values_out)
+            values_out[p] = res->values[p * USER_FIELDS + (size_t)column];
+    }
+    if (res->n_users > capacity)
+        return rs__fail(RS_ERR_BUFFER, "%s: %zu users do not fit a capacity of %zu", fn,
+                        res->n_users, capacity);
+    return 0;
 }
 
 /* A growing text buffer; on allocation failure it stops growing and
@@ -889,23 +1130,28 @@ int rs_eval_report(const rs_eval *e, int format, char *buf, size_t capacity, siz
     if (format != RS_EVAL_TABLE && format != RS_EVAL_JSON)
         return rs__fail(RS_ERR_INVALID, "%s: unknown format %d", fn, format);
     if (format == RS_EVAL_TABLE) {
-        text_add(&t, "%-32s %5s %4s %6s %6s %6s %6s %6s %6s %6s %8s\n", "method", "users", "k",
-                 "P", "R", "NDCG", "MAP", "MRR", "HR", "Cov", "secs");
+        text_add(&t, "%-32s %5s %4s %6s %6s %6s %6s %6s %6s %6s %6s %8s\n", "method", "users",
+                 "k", "P", "R", "NDCG", "MAP", "MRR", "HR", "AUC", "Cov", "secs");
         for (size_t r = 0; r < e->n_results; r++) {
             const double *f = e->results[r].field;
-            text_add(&t, "%-32s %5.0f %4.0f %.4f %.4f %.4f %.4f %.4f %.4f %.4f %8.3f\n",
+            text_add(&t, "%-32s %5.0f %4.0f %.4f %.4f %.4f %.4f %.4f %.4f %.4f %.4f %8.3f\n",
                      e->results[r].name, f[RS_EVAL_USERS], f[RS_EVAL_K_USED],
                      f[RS_EVAL_PRECISION], f[RS_EVAL_RECALL], f[RS_EVAL_NDCG], f[RS_EVAL_MAP],
-                     f[RS_EVAL_MRR], f[RS_EVAL_HIT_RATE], f[RS_EVAL_COVERAGE],
-                     f[RS_EVAL_SECONDS]);
+                     f[RS_EVAL_MRR], f[RS_EVAL_HIT_RATE], f[RS_EVAL_AUC],
+                     f[RS_EVAL_COVERAGE], f[RS_EVAL_SECONDS]);
         }
     } else {
         text_add(&t, "[");
         for (size_t r = 0; r < e->n_results; r++) {
             text_add(&t, "%s\n {\"name\": ", r ? "," : "");
             json_string(&t, e->results[r].name);
-            for (int f = 0; f < RS_EVAL_FIELD_COUNT; f++)
-                text_add(&t, ", \"%s\": %.17g", field_names[f], e->results[r].field[f]);
+            for (int f = 0; f < RS_EVAL_FIELD_COUNT; f++) {
+                double v = e->results[r].field[f];
+                if (isfinite(v)) /* JSON has no NaN: an undefined field is null */
+                    text_add(&t, ", \"%s\": %.17g", field_names[f], v);
+                else
+                    text_add(&t, ", \"%s\": null", field_names[f]);
+            }
             text_add(&t, "}");
         }
         text_add(&t, "\n]\n");

@@ -1198,7 +1198,9 @@ const char *rs_graph_relation_name(const rs_graph *g, uint32_t relation)
 
 size_t rs_graph_relation_count(const rs_graph *g)
 {
-    return g ? rs__idmap_span(g->relations) : 0;
+    /* live relations: a rolled-back bulk load leaves the indices it handed
+     * out as holes (never reused, so a stale index fails), not relations */
+    return g ? rs__idmap_count(g->relations) : 0;
 }
 
 int rs_graph_set_relation_weight(rs_graph *g, uint32_t relation, double weight)

@@ -1,0 +1,262 @@
+/*
+ * retail_speed.c - how fast the evaluation runner serves the library's
+ * default scorer on the public retail protocol (../shared/eval): the graph,
+ * item store, user model and EASE model are built as in retail_score.c (fit
+ * excluded from the timing), then the runner evaluates the 1,875 warm
+ * customers (and the 927 cold ones) five times; the median wall time of a
+ * run is printed.  --dump FILE writes every user's top-10 items and scores
+ * (hexadecimal floats) so two builds can be compared bit for bit.
+ * Not part of `make check` or `make bench` (it needs ../shared):
+ *   build/bench/retail_speed [--split DIR] [--runs N] [--threads T] [--dump FILE]
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench_util.h"
+#include "recsim.h"
+
+#define K 10
+
+static void die(const char *what, int rc)
+{
+    fprintf(stderr, "retail_speed: %s: %s (%s)\n", what, rs_strerror(rc), rs_errmsg());
+    exit(1);
+}
+#define CHECK(call)                \
+    do {                           \
+        int rc_ = (call);          \
+        if (rc_ < 0)               \
+            die(#call, rc_);       \
+    } while (0)
+
+typedef struct pairs {
+    char **a, **b;
+    size_t n;
+} pairs;
+
+static pairs read_pairs(const char *dir, const char *name)
+{
+    char path[4096];
+    size_t n;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char **lines = read_lines(path, true, &n);
+    pairs p = {malloc((n + 1) * sizeof(char *)), malloc((n + 1) * sizeof(char *)), 0};
+    for (size_t i = 0; i < n; i++) {
+        char *tab = strchr(lines[i], '\t');
+        if (!tab)
+            continue;
+        *tab = '\0';
+        p.a[p.n] = lines[i];
+        p.b[p.n++] = tab + 1;
+    }
+    free(lines);
+    return p;
+}
+
+struct runner_ctx {
+    const rs_eval *eval;
+    const rs_scorer *scorer;
+    const rs_item_store *store;
+    uint32_t *store_to_eval; /* item store index -> catalogue index or RS_NO_ITEM */
+};
+
+/* The scorer as the runner's recommender (thread-safe: scorer reads only). */
+static int scorer_recommender(void *context, uint32_t user, size_t k, const uint32_t *exclude,
+                              size_t n_exclude, uint32_t *items_out, size_t *n_out)
+{
+    const struct runner_ctx *c = context;
+    uint32_t picked[64];
+    size_t n = 0, out = 0;
+    (void)exclude; /* the scorer excludes the user's history itself */
+    (void)n_exclude;
+    if (k > 64)
+        k = 64;
+    if (rs_scorer_recommend(c->scorer, rs_eval_user_key(c->eval, user), k, picked, NULL, &n))
+        return 1;
+    for (size_t i = 0; i < n; i++)
+        if (c->store_to_eval[picked[i]] != RS_NO_ITEM)
+            items_out[out++] = c->store_to_eval[picked[i]];
+    *n_out = out;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *dir = "../shared/eval/retail_split", *dump = NULL;
+    int runs = 5, threads = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--split") && i + 1 < argc)
+            dir = argv[++i];
+        else if (!strcmp(argv[i], "--runs") && i + 1 < argc)
+            runs = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+            threads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--dump") && i + 1 < argc)
+            dump = argv[++i];
+        else {
+            fprintf(stderr, "usage: retail_speed [--split DIR] [--runs N] [--threads T] "
+                            "[--dump FILE]\n");
+            return 2;
+        }
+    }
+    if (runs < 1 || runs > 100)
+        runs = 5;
+    double t0 = now();
+    pairs items = read_pairs(dir, "items.tsv"), custs = read_pairs(dir, "customers.tsv");
+    pairs train = read_pairs(dir, "train.tsv"), test = read_pairs(dir, "test.tsv");
+    pairs cold = read_pairs(dir, "cold_test.tsv");
+
+    /* the graph of retail_score.c */
+    rs_graph *g;
+    uint32_t r_bought, r_country, r_word, node, other;
+    CHECK(rs_graph_open(":memory:", RS_GRAPH_CREATE, &g));
+    CHECK(rs_graph_add_relation(g, "bought", &r_bought));
+    CHECK(rs_graph_add_relation(g, "has_country", &r_country));
+    CHECK(rs_graph_add_relation(g, "has_word", &r_word));
+    CHECK(rs_graph_set_relation_weight(g, r_word, 0.3));
+    CHECK(rs_graph_bulk_begin(g));
+    for (size_t i = 0; i < items.n; i++) {
+        char buf[1024];
+        CHECK(rs_graph_add_node(g, "item", items.a[i], &node));
+        CHECK(rs_graph_set_property(g, node, "name", items.b[i]));
+        snprintf(buf, sizeof buf, "%s", items.b[i]);
+        for (char *w = strtok(buf, " ,.-/&+()'\""); w; w = strtok(NULL, " ,.-/&+()'\"")) {
+            if (strlen(w) < 3 || isdigit((unsigned char)w[0]))
+                continue;
+            CHECK(rs_graph_add_node(g, "word", w, &other));
+            CHECK(rs_graph_add_edge(g, node, r_word, other, 1.0, 0, RS_GRAPH_MERGE_MAX));
+        }
+    }
+    for (size_t i = 0; i < custs.n; i++) {
+        CHECK(rs_graph_add_node(g, "user", custs.a[i], &node));
+        if (custs.b[i][0]) {
+            CHECK(rs_graph_add_node(g, "country", custs.b[i], &other));
+            CHECK(rs_graph_add_edge(g, node, r_country, other, 1.0, 0, RS_GRAPH_MERGE_MAX));
+        }
+    }
+    for (size_t i = 0; i < train.n; i++) {
+        CHECK(rs_graph_add_node(g, "user", train.a[i], &node));
+        CHECK(rs_graph_find_node(g, "item", train.b[i], &other));
+        CHECK(rs_graph_add_edge(g, node, r_bought, other, 1.0, 0, RS_GRAPH_MERGE_MAX));
+    }
+    CHECK(rs_graph_bulk_commit(g));
+
+    /* content, user model, EASE (lambda 500) */
+    rs_embedder *emb;
+    CHECK(rs_embedder_create_hashing(&emb));
+    size_t dim = rs_embedder_dim(emb);
+    CHECK(rs_embedder_fit(emb, (const char *const *)items.b, items.n));
+    float *vec = malloc(items.n * dim * sizeof *vec);
+    CHECK(rs_embedder_embed_batch(emb, (const char *const *)items.b, items.n, vec, dim));
+    rs_item_store *store;
+    CHECK(rs_item_store_create(dim, &store));
+    for (size_t i = 0; i < items.n; i++)
+        CHECK(rs_item_store_add(store, items.a[i], vec + i * dim, dim, NULL));
+    rs_user_model *um;
+    CHECK(rs_user_model_create(store, &um));
+    for (size_t i = 0; i < train.n; i++)
+        CHECK(rs_user_model_observe(um, train.a[i], train.b[i], "bought", 1.0, 0));
+    uint32_t *mu = malloc(train.n * sizeof *mu), *mi = malloc(train.n * sizeof *mi);
+    size_t n_mat_users = 0;
+    for (size_t i = 0; i < train.n; i++) {
+        if (i == 0 || strcmp(train.a[i - 1], train.a[i]) != 0)
+            n_mat_users++;
+        mu[i] = (uint32_t)(n_mat_users - 1);
+        CHECK(rs_item_store_index(store, train.b[i], &mi[i]));
+    }
+    rs_cf_matrix *mat;
+    rs_cf_model *ease;
+    CHECK(rs_cf_matrix_create(n_mat_users, items.n, mu, mi, NULL, train.n, &mat));
+    CHECK(rs_cf_model_create(RS_CF_EASE, &ease));
+    CHECK(rs_cf_model_set_double(ease, RS_CF_LAMBDA, 500.0));
+    CHECK(rs_cf_model_fit(ease, mat));
+
+    /* the default scorer (blend, default weights) with EASE */
+    rs_scorer *s;
+    CHECK(rs_scorer_create(g, store, um, &s));
+    CHECK(rs_scorer_set_collaborative(s, ease, (const char *const *)items.a, items.n));
+
+    /* the runner on the protocol's split: train at time 0, test at time 1 */
+    rs_events *ev;
+    rs_eval *e;
+    CHECK(rs_events_create(&ev));
+    for (size_t i = 0; i < train.n; i++)
+        CHECK(rs_events_add(ev, train.a[i], train.b[i], 0, 1.0));
+    for (size_t i = 0; i < test.n; i++)
+        CHECK(rs_events_add(ev, test.a[i], test.b[i], 1, 1.0));
+    for (size_t i = 0; i < cold.n; i++)
+        CHECK(rs_events_add(ev, cold.a[i], cold.b[i], 1, 1.0));
+    CHECK(rs_events_split_temporal(ev, 1, RS_PART_TEST));
+    CHECK(rs_eval_create(ev, RS_PART_TEST, &e));
+    CHECK(rs_eval_set_int(e, RS_EVAL_THREADS, threads));
+    size_t span = rs_item_store_span(store);
+    struct runner_ctx ctx = {e, s, store, malloc(span * sizeof(uint32_t))};
+    for (size_t i = 0; i < span; i++) {
+        const char *key = rs_item_store_key(store, (uint32_t)i);
+        uint32_t item;
+        ctx.store_to_eval[i] = RS_NO_ITEM;
+        if (key && rs_eval_item_find(e, key, &item) == RS_OK)
+            ctx.store_to_eval[i] = item;
+        else
+            rs_clear_error();
+    }
+    printf("retail_speed: %zu items, %zu train pairs; setup and fit %.1fs; %d threads; "
+           "OpenBLAS %s\n",
+           items.n, train.n, now() - t0, threads ? threads : rs_get_num_threads(),
+           rs_blas_corename());
+
+    for (int group = RS_EVAL_WARM; group <= RS_EVAL_COLD; group++) {
+        double secs[100], cpu[100], ndcg = 0.0, users = 0.0;
+        size_t row = 0;
+        CHECK(rs_eval_set_int(e, RS_EVAL_GROUP, group));
+        for (int r = 0; r < runs; r++) {
+            double c0 = cpu_now(), w0 = now();
+            CHECK(rs_eval_run(e, "scorer (blend default)", scorer_recommender, &ctx, &row));
+            secs[r] = now() - w0;
+            cpu[r] = cpu_now() - c0;
+        }
+        CHECK(rs_eval_result(e, row, RS_EVAL_NDCG, &ndcg));
+        CHECK(rs_eval_result(e, row, RS_EVAL_USERS, &users));
+        printf("%-4s %5.0f users: runner + scorer median %.3f s wall (%.3f s cpu) over %d "
+               "runs, NDCG@10 %.17g\n",
+               group == RS_EVAL_WARM ? "warm" : "cold", users, median(secs, (size_t)runs),
+               median(cpu, (size_t)runs), runs, ndcg);
+        fflush(stdout);
+    }
+
+    if (dump) { /* every user's list and scores, bit for bit */
+        FILE *f = fopen(dump, "w");
+        uint32_t top[K];
+        float sc[K];
+        size_t n;
+        if (!f) {
+            perror(dump);
+            return 1;
+        }
+        for (size_t u = 0; u < rs_eval_user_span(e); u++) {
+            const char *user = rs_eval_user_key(e, (uint32_t)u);
+            CHECK(rs_scorer_recommend(s, user, K, top, sc, &n));
+            fprintf(f, "%s", user);
+            for (size_t i = 0; i < n; i++)
+                fprintf(f, "\t%s:%a", rs_item_store_key(store, top[i]), (double)sc[i]);
+            fprintf(f, "\n");
+        }
+        fclose(f);
+    }
+    free(ctx.store_to_eval);
+    rs_eval_free(e);
+    rs_events_free(ev);
+    rs_scorer_free(s);
+    rs_cf_model_free(ease);
+    rs_cf_matrix_free(mat);
+    rs_user_model_free(um);
+    rs_item_store_free(store);
+    rs_embedder_free(emb);
+    free(vec);
+    free(mu);
+    free(mi);
+    rs_graph_close(g);
+    return 0;
+}
