@@ -2021,8 +2021,9 @@ typedef enum rs_scorer_option {
                                      with its largest (decayed) weight; 0 each
                                      event adds its weight; default 1 */
     RS_SCORER_HISTORY_HALF_LIFE = 110, /* double: seconds; the history weights
-                                     fed to the collaborative model and the
-                                     walk decay by 2^(-(now - t) / h), now =
+                                     fed to the collaborative model (and
+                                     seeding the walk of a user without a
+                                     graph node) decay by 2^(-(now - t) / h), now =
                                      the user model's latest event time (0
                                      keeps them), 0 .. 1e10; default 60 days
                                      (5184000) */
@@ -2055,8 +2056,13 @@ typedef enum rs_scorer_part {
     RS_SCORER_PART_CONTENT = 1,    /* c_ui */
     RS_SCORER_PART_GRAPH = 2,      /* R_ui */
     RS_SCORER_PART_COLLAB = 3,     /* collab (0 without a model) */
-    RS_SCORER_PART_POPULARITY = 4, /* pop */
-    RS_SCORER_PARTS = 5            /* the number of parts */
+    RS_SCORER_PART_POPULARITY = 4, /* pop (RS_SCORER_POP_HALF_LIFE) */
+    RS_SCORER_PART_SEGMENT = 5,    /* a cold user's segment popularity
+                                      (RS_SCORER_W_SEGMENT), else 0 */
+    RS_SCORER_PART_FIRST_BASKET = 6, /* the item's first-basket popularity */
+    RS_SCORER_PARTS = 7            /* the number of parts (5 before the
+                                      segment and first-basket parts; a
+                                      smaller n_parts stays valid) */
 } rs_scorer_part;
 
 /* Where a user's ranking came from (rs_scorer_explain's source_out). */

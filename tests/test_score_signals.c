@@ -283,6 +283,20 @@ START_TEST(segment_popularity_for_cold_users)
                                    sizeof text));
     ck_assert_int_eq(source, RS_SCORER_FROM_PROFILE);
     ck_assert_msg(strstr(text, "cold start") != NULL, "%s", text);
+    ck_assert_msg(strstr(text, "you share country FR with user u") != NULL, "%s", text);
+    /* the segment part: a's and c's two FR buyers of two, with the score */
+    ck_assert_double_eq_tol(part(&w, "newfr", "c", RS_SCORER_PART_SEGMENT), 1.0, 1e-6);
+    ck_assert_double_eq_tol(part(&w, "newfr", "d", RS_SCORER_PART_SEGMENT), 0.0, 1e-6);
+    ck_assert_double_eq_tol(part(&w, "u4", "c", RS_SCORER_PART_SEGMENT), 0.0, 1e-6); /* warm */
+    ck_assert_double_gt(part(&w, "newfr", "c", RS_SCORER_PART_SCORE),
+                        part(&w, "newfr", "d", RS_SCORER_PART_SCORE) + 9.0);
+    /* the first-basket part is the item's, for any user */
+    ck_assert_double_gt(part(&w, "u4", "b", RS_SCORER_PART_FIRST_BASKET), 0.0);
+    ck_assert_double_eq_tol(part(&w, "u4", "a", RS_SCORER_PART_FIRST_BASKET), 0.0, 1e-9);
+    /* the old five-part call still works */
+    double five[5];
+    ck_assert_ok(rs_scorer_score(w.s, "newfr", "c", five, 5));
+    ck_assert_status(rs_scorer_score(w.s, "newfr", "c", five, RS_SCORER_PARTS + 1), RS_ERR_RANGE);
     /* a huge shrink pulls the one-user DE segment to the global (recent)
      * popularity: "b", bought yesterday, comes first */
     ck_assert_ok(rs_scorer_set_double(w.s, RS_SCORER_SEGMENT_SHRINK, 1e6));

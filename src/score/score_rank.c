@@ -169,7 +169,8 @@ int rs_scorer_score(const rs_scorer *s, const char *user, const char *item, doub
         return rc;
     rs__score_finish(s, &w);
     double parts[RS_SCORER_PARTS] = {rs__score_combine(s, &w, idx), w.content[idx], w.graph[idx],
-                                     w.collab ? w.collab[idx] : 0.0, s->pop_recent[idx]};
+                                     w.collab ? w.collab[idx] : 0.0, s->pop_recent[idx],
+                                     w.segment ? w.segment[idx] : 0.0, s->first_basket[idx]};
     memcpy(parts_out, parts, n_parts * sizeof(double));
     rs__score_work_free(&w);
     return RS_OK;
