@@ -2031,7 +2031,9 @@ typedef enum rs_scorer_option {
                                      number of the user model's users who
                                      bought the item, each weighted by
                                      2^(-(now - t) / h) for their latest event
-                                     of it (0: the graph in-degree), 0 .. 1e10;
+                                     of it (0, or a user model whose events
+                                     are all at one instant: the item's
+                                     in-degree from graph users), 0 .. 1e10;
                                      default 7 days (604800) */
     RS_SCORER_W_FIRST_BASKET = 112, /* double: cold-start weight of the "first
                                      basket" popularity (the items users bought

@@ -159,6 +159,41 @@ START_TEST(popularity_half_life)
     ck_assert_ok(rs_scorer_recommend(w.s, "nobody", 4, items, NULL, &n));
     ck_assert_str_eq(rs_item_store_key(w.store, items[0]), "b");
     world_close(&w);
+
+    /* a model without times (every event at 0) keeps the graph's
+     * popularity: three graph buyers of "a", one of "b" */
+    rs_graph *g;
+    rs_item_store *st;
+    rs_user_model *um;
+    rs_scorer *s;
+    float v[2][2] = {{1, 0}, {0, 1}};
+    uint32_t ia, ib, r;
+    ck_assert_ok(rs_graph_open(":memory:", RS_GRAPH_CREATE, &g));
+    ck_assert_ok(rs_graph_add_relation(g, "bought", &r));
+    ck_assert_ok(rs_graph_add_node(g, "item", "a", &ia));
+    ck_assert_ok(rs_graph_add_node(g, "item", "b", &ib));
+    for (int i = 0; i < 4; i++) {
+        char key[8];
+        uint32_t u;
+        snprintf(key, sizeof key, "g%d", i);
+        ck_assert_ok(rs_graph_add_node(g, "user", key, &u));
+        ck_assert_ok(rs_graph_add_edge(g, u, r, i < 3 ? ia : ib, 1.0, 0, RS_GRAPH_MERGE_MAX));
+    }
+    ck_assert_ok(rs_item_store_create(2, &st));
+    ck_assert_ok(rs_item_store_add(st, "a", v[0], 2, NULL));
+    ck_assert_ok(rs_item_store_add(st, "b", v[1], 2, NULL));
+    ck_assert_ok(rs_user_model_create(st, &um));
+    ck_assert_ok(rs_user_model_observe(um, "m", "b", "bought", 1.0, 0));
+    ck_assert_ok(rs_scorer_create(g, st, um, &s));
+    double parts[RS_SCORER_PARTS];
+    ck_assert_ok(rs_scorer_score(s, "m", "a", parts, RS_SCORER_PARTS));
+    ck_assert_double_eq_tol(parts[RS_SCORER_PART_POPULARITY], 1.0, 1e-6);
+    ck_assert_ok(rs_scorer_score(s, "m", "b", parts, RS_SCORER_PARTS));
+    ck_assert_double_eq_tol(parts[RS_SCORER_PART_POPULARITY], 1.0 / 3.0, 1e-6);
+    rs_scorer_free(s);
+    rs_user_model_free(um);
+    rs_item_store_free(st);
+    rs_graph_close(g);
 }
 END_TEST
 

@@ -98,6 +98,7 @@ int rs__score_signals_update(rs_scorer *s)
     }
     find_now(s);
     nu = rs_user_model_count(s->users);
+    int64_t t_min = s->t_now;
     for (size_t u = 0; u < nu; u++) {
         const rs__user *r = &s->users->recs[u];
         size_t nt = 0;
@@ -109,6 +110,8 @@ int rs__score_signals_update(rs_scorer *s)
                 continue;
             if (!has_t0 || r->times[e] < t0)
                 t0 = r->times[e], has_t0 = 1;
+            if (r->times[e] < t_min)
+                t_min = r->times[e];
             if (!mark[it]) {
                 mark[it] = 1;
                 last[it] = r->times[e];
@@ -135,7 +138,9 @@ int rs__score_signals_update(rs_scorer *s)
             if (r->items[e] < s->item_span)
                 mark[r->items[e]] = 0;
     }
-    if (s->pop_half_life <= 0.0) /* the graph's popularity, as without this file */
+    /* the graph's popularity without a half-life, or when the model's
+     * events carry no time (all at one instant) */
+    if (s->pop_half_life <= 0.0 || !s->has_now || t_min >= s->t_now)
         memcpy(recent, s->pop, s->item_span * sizeof(float));
     scale_to_one(recent, s->item_span);
     scale_to_one(first, s->item_span);
