@@ -173,7 +173,7 @@ START_TEST(popularity_half_life)
     ck_assert_ok(rs_graph_add_node(g, "item", "a", &ia));
     ck_assert_ok(rs_graph_add_node(g, "item", "b", &ib));
     for (int i = 0; i < 4; i++) {
-        char key[8];
+        char key[16];
         uint32_t u;
         snprintf(key, sizeof key, "g%d", i);
         ck_assert_ok(rs_graph_add_node(g, "user", key, &u));
