@@ -1,27 +1,39 @@
 /*
  * retail_score.c - the scorer on the public retail protocol
- * (../shared/eval/README.md).  Builds a graph from retail_split/ (customers
- * -bought-> items, customers -has_country-> country, items -has_word->
- * description words), a hashing-embedder item store of the descriptions, a
- * user model of the train purchases and an EASE model (lambda 500, the
- * reference's setting), then prints NDCG@10 etc. of several combine modes for
- * the warm users (test.tsv) and the cold users (cold_test.tsv), a few
- * explanations, and writes PREFIX{warm,cold}.tsv for retail_eval.py.  The
- * default configuration is then evaluated again through the evaluation
- * runner (rs_eval_run), beside the most-popular baseline on the same split.
+ * (../shared/eval/README.md).  Builds, from retail_split/, a graph
+ * (customers -bought-> items, customers -has_country-> country, items
+ * -has_word-> description words), a hashing-embedder item store of the
+ * descriptions, a user model of the dated purchase events
+ * (train_events.tsv.gz) and an EASE model (lambda 500, the protocol's
+ * validation choice) -- first on the protocol's validation split (events
+ * before 2011-07-01; the later train events are the truth), then on the full
+ * train.  For each it prints P, R, NDCG, MAP, MRR, hit rate and coverage at
+ * 10 of the combine modes, the signals alone, the cold-start variants, the
+ * previous defaults and the default, for the warm and the cold users.  The
+ * scorer's defaults were chosen on the validation table only (--sweep);
+ * the test table measures them.  Then the default again through the
+ * evaluation runner (rs_eval_run) beside most-popular, a few explanations,
+ * and PREFIX{warm,cold}.tsv for retail_eval.py --eval-recs/--cold-recs.
  * Not part of `make check`:
  *   build/bench/retail_score [--split DIR] [--recs PREFIX]
+ *   build/bench/retail_score --sweep "wc=0.3,hhl=60;wc=0.1" (validation only;
+ *       RS_SWEEP_GROUP=warm or cold evaluates one group)
  */
 #include <ctype.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/idmap.h"
 #include "recsim.h"
 
 #define K 10
+#define CUT "2011-09-01 00:00:00"
+#define VAL_CUT "2011-07-01 00:00:00"
 
 static void die(const char *what, int rc)
 {
@@ -76,16 +88,52 @@ static pairs read_pairs(const char *dir, const char *name)
     return p;
 }
 
+/* One purchase event of train_events.tsv.gz. */
+typedef struct event {
+    char *cust, *code;
+    int64_t t;
+} event;
+
+static event *read_events(const char *dir, size_t *n_out)
+{
+    char cmd[4200], line[1024];
+    event *ev = NULL;
+    size_t n = 0, cap = 0;
+    snprintf(cmd, sizeof cmd, "gzip -dc '%s/train_events.tsv.gz'", dir);
+    FILE *f = popen(cmd, "r");
+    while (f && fgets(line, sizeof line, f)) {
+        char *c = strtok(line, "\t"), *code = strtok(NULL, "\t"), *inv = strtok(NULL, "\t"),
+             *d = strtok(NULL, "\t\n");
+        int64_t t;
+        if (!c || !code || !inv || !d || rs_io_parse_time(d, strlen(d), &t) != RS_OK)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 4096;
+            ev = realloc(ev, cap * sizeof *ev);
+        }
+        ev[n].cust = strdup(c);
+        ev[n].code = strdup(code);
+        ev[n++].t = t;
+    }
+    if (!f || pclose(f) != 0 || n == 0) {
+        fprintf(stderr, "retail_score: cannot read %s\n", cmd);
+        exit(1);
+    }
+    *n_out = n;
+    return ev;
+}
+
+/* Evaluated users and their truth (item keys [start[u], start[u+1])). */
 typedef struct group {
     size_t n_users;
     char **user;
-    size_t *start; /* truth of user u: item keys [start[u], start[u+1]) of tp */
-    const pairs *tp;
+    size_t *start;
+    char **truth;
 } group;
 
 static group make_group(const pairs *tp)
 {
-    group g = {0, malloc(tp->n * sizeof(char *)), calloc(tp->n + 2, sizeof(size_t)), tp};
+    group g = {0, malloc(tp->n * sizeof(char *)), calloc(tp->n + 2, sizeof(size_t)), tp->b};
     for (size_t i = 0; i < tp->n; i++) {
         if (g.n_users == 0 || strcmp(g.user[g.n_users - 1], tp->a[i]) != 0) {
             g.start[g.n_users] = i;
@@ -96,36 +144,129 @@ static group make_group(const pairs *tp)
     return g;
 }
 
+static char *pair_key(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    char *k = malloc(la + lb + 2);
+    memcpy(k, a, la);
+    k[la] = '\t';
+    memcpy(k + la + 1, b, lb + 1);
+    return k;
+}
+
+static int cmp_pair(const void *x, const void *y)
+{
+    const char *const *p = x, *const *q = y;
+    long a = atol(p[0]), b = atol(q[0]);
+    if (a != b)
+        return a < b ? -1 : 1;
+    return strcmp(p[1], q[1]);
+}
+
+/*
+ * The validation split of the protocol (rule 7): the events before VAL_CUT
+ * are val-train, the later train events val-test; warm truth = val-catalogue
+ * items a val-train customer bought in val-test and not before; cold users =
+ * customers without a val-train event with >= 5 distinct val-catalogue items.
+ * Fills *train (distinct pairs), *warm_tp and *cold_tp (sorted pairs).
+ */
+static void validation_split(const event *ev, size_t n, int64_t cut, pairs *train,
+                             pairs *warm_tp, pairs *cold_tp)
+{
+    rs_idmap *cat = rs__idmap_create(), *bought = rs__idmap_create(),
+             *custs = rs__idmap_create(), *seen = rs__idmap_create();
+    pairs tr = {NULL, NULL, 0}, wt = {NULL, NULL, 0}, ct = {NULL, NULL, 0};
+    uint32_t id;
+    bool created;
+    for (size_t i = 0; i < n; i++) {
+        if (ev[i].t >= cut)
+            continue;
+        rs__idmap_intern(cat, ev[i].code, strlen(ev[i].code), &id, &created);
+        rs__idmap_intern(custs, ev[i].cust, strlen(ev[i].cust), &id, &created);
+        char *k = pair_key(ev[i].cust, ev[i].code);
+        rs__idmap_intern(bought, k, strlen(k), &id, &created);
+        if (created) {
+            tr.a = realloc(tr.a, (tr.n + 1) * sizeof(char *));
+            tr.b = realloc(tr.b, (tr.n + 1) * sizeof(char *));
+            tr.a[tr.n] = ev[i].cust;
+            tr.b[tr.n++] = ev[i].code;
+        }
+        free(k);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (ev[i].t < cut ||
+            rs__idmap_find(cat, ev[i].code, strlen(ev[i].code)) == RS_IDMAP_NONE)
+            continue;
+        char *k = pair_key(ev[i].cust, ev[i].code);
+        int warm = rs__idmap_find(custs, ev[i].cust, strlen(ev[i].cust)) != RS_IDMAP_NONE;
+        if ((warm && rs__idmap_find(bought, k, strlen(k)) != RS_IDMAP_NONE)) {
+            free(k);
+            continue;
+        }
+        rs__idmap_intern(seen, k, strlen(k), &id, &created);
+        free(k);
+        if (!created)
+            continue;
+        pairs *p = warm ? &wt : &ct;
+        p->a = realloc(p->a, (p->n + 1) * sizeof(char *));
+        p->b = realloc(p->b, (p->n + 1) * sizeof(char *));
+        p->a[p->n] = ev[i].cust;
+        p->b[p->n++] = ev[i].code;
+    }
+    /* sort by customer then code; keep cold users with >= 5 items */
+    pairs *all[3] = {&tr, &wt, &ct};
+    for (int s = 0; s < 3; s++) {
+        char **tmp = malloc(2 * all[s]->n * sizeof(char *) + 1);
+        for (size_t i = 0; i < all[s]->n; i++)
+            tmp[2 * i] = all[s]->a[i], tmp[2 * i + 1] = all[s]->b[i];
+        qsort(tmp, all[s]->n, 2 * sizeof(char *), cmp_pair);
+        for (size_t i = 0; i < all[s]->n; i++)
+            all[s]->a[i] = tmp[2 * i], all[s]->b[i] = tmp[2 * i + 1];
+        free(tmp);
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < ct.n;) {
+        size_t j = i;
+        while (j < ct.n && !strcmp(ct.a[j], ct.a[i]))
+            j++;
+        for (size_t q = i; j - i >= 5 && q < j; q++)
+            ct.a[m] = ct.a[q], ct.b[m++] = ct.b[q];
+        i = j;
+    }
+    ct.n = m;
+    *train = tr, *warm_tp = wt, *cold_tp = ct;
+    rs__idmap_free(cat), rs__idmap_free(bought), rs__idmap_free(custs), rs__idmap_free(seen);
+}
+
 typedef struct result {
-    double ndcg, precision, recall, hit, coverage, secs;
+    double ndcg, precision, recall, map, mrr, hit, coverage, secs;
 } result;
 
 static result evaluate(const rs_scorer *s, const rs_item_store *store, const group *g,
                        FILE *recs)
 {
-    result r = {0, 0, 0, 0, 0, 0};
+    result r = {0, 0, 0, 0, 0, 0, 0, 0};
     size_t span = rs_item_store_span(store);
     unsigned char *used = calloc(span, 1);
     uint32_t items[K], truth[4096];
     size_t n;
     double t0 = now();
+    static const int metric[6] = {RS_METRIC_NDCG,     RS_METRIC_PRECISION, RS_METRIC_RECALL,
+                                  RS_METRIC_MAP,      RS_METRIC_MRR,       RS_METRIC_HIT_RATE};
+    double *sum[6] = {&r.ndcg, &r.precision, &r.recall, &r.map, &r.mrr, &r.hit};
     for (size_t u = 0; u < g->n_users; u++) {
         CHECK(rs_scorer_recommend(s, g->user[u], K, items, NULL, &n));
         size_t nt = 0;
         for (size_t i = g->start[u]; i < g->start[u + 1] && nt < 4096; i++) {
             uint32_t idx;
-            if (rs_item_store_index(store, g->tp->b[i], &idx) == RS_OK)
+            if (rs_item_store_index(store, g->truth[i], &idx) == RS_OK)
                 truth[nt++] = idx;
         }
-        double v;
-        rs_metric_at_k(RS_METRIC_NDCG, items, n, truth, nt, K, &v);
-        r.ndcg += v;
-        rs_metric_at_k(RS_METRIC_PRECISION, items, n, truth, nt, K, &v);
-        r.precision += v;
-        rs_metric_at_k(RS_METRIC_RECALL, items, n, truth, nt, K, &v);
-        r.recall += v;
-        rs_metric_at_k(RS_METRIC_HIT_RATE, items, n, truth, nt, K, &v);
-        r.hit += v;
+        for (int m = 0; m < 6; m++) {
+            double v;
+            CHECK(rs_metric_at_k(metric[m], items, n, truth, nt, K, &v));
+            *sum[m] += v;
+        }
         for (size_t i = 0; i < n; i++) {
             used[items[i]] = 1;
             if (recs)
@@ -133,22 +274,288 @@ static result evaluate(const rs_scorer *s, const rs_item_store *store, const gro
                         i + 1);
         }
     }
+    rs_clear_error();
     r.secs = now() - t0;
     size_t cov = 0;
     for (size_t i = 0; i < span; i++)
         cov += used[i];
     double nu = g->n_users ? (double)g->n_users : 1.0;
-    r.ndcg /= nu, r.precision /= nu, r.recall /= nu, r.hit /= nu;
+    for (int m = 0; m < 6; m++)
+        *sum[m] /= nu;
     r.coverage = (double)cov / (double)rs_item_store_count(store);
     free(used);
     return r;
 }
 
+static void print_header(void)
+{
+    printf("%-30s %-10s %5s  %7s %7s %7s %7s %7s %7s %6s %6s\n", "configuration", "split",
+           "users", "NDCG", "P", "R", "MAP", "MRR", "HR", "cov", "secs");
+}
+
 static void print_row(const char *name, const char *grp, size_t users, result r)
 {
-    printf("%-28s %-5s %5zu  NDCG@10 %.4f  P@10 %.4f  R@10 %.4f  HR@10 %.4f  cov %.3f  %.1fs\n",
-           name, grp, users, r.ndcg, r.precision, r.recall, r.hit, r.coverage, r.secs);
+    printf("%-30s %-10s %5zu  %7.4f %7.4f %7.4f %7.4f %7.4f %7.4f %6.3f %6.1f\n", name, grp, users,
+           r.ndcg, r.precision, r.recall, r.map, r.mrr, r.hit, r.coverage, r.secs);
     fflush(stdout);
+}
+
+/* Everything built from one training set. */
+typedef struct world {
+    rs_graph *g;
+    rs_embedder *emb;
+    rs_item_store *store;
+    rs_user_model *um;
+    rs_cf_matrix *mat;
+    rs_cf_model *ease;
+    char **cat; /* catalogue keys in store order */
+    size_t n_cat;
+    group warm, cold;
+} world;
+
+/*
+ * The graph (customers -bought-> items dated by the latest purchase,
+ * customers -has_country-> country, items -has_word-> description words),
+ * a hashing-embedder item store of the descriptions, a user model of every
+ * dated purchase event before cut, and EASE (lambda 500, the protocol's
+ * validation choice) on the distinct pairs.
+ */
+static world build_world(const pairs *items, const pairs *custs, const event *ev, size_t n_ev,
+                         int64_t cut, const pairs *train)
+{
+    world w;
+    uint32_t r_bought, r_country, r_word, node, other;
+    rs_idmap *incat = rs__idmap_create();
+    uint32_t id;
+    bool created;
+    memset(&w, 0, sizeof w);
+    for (size_t i = 0; i < train->n; i++)
+        rs__idmap_intern(incat, train->b[i], strlen(train->b[i]), &id, &created);
+    CHECK(rs_graph_open(":memory:", RS_GRAPH_CREATE, &w.g));
+    CHECK(rs_graph_add_relation(w.g, "bought", &r_bought));
+    CHECK(rs_graph_add_relation(w.g, "has_country", &r_country));
+    CHECK(rs_graph_add_relation(w.g, "has_word", &r_word));
+    CHECK(rs_graph_set_relation_weight(w.g, r_word, 0.3));
+    CHECK(rs_graph_bulk_begin(w.g));
+    w.cat = malloc(items->n * sizeof(char *));
+    char **desc = malloc(items->n * sizeof(char *));
+    for (size_t i = 0; i < items->n; i++) {
+        if (rs__idmap_find(incat, items->a[i], strlen(items->a[i])) == RS_IDMAP_NONE)
+            continue;
+        desc[w.n_cat] = items->b[i];
+        w.cat[w.n_cat++] = items->a[i];
+        CHECK(rs_graph_add_node(w.g, "item", items->a[i], &node));
+        CHECK(rs_graph_set_property(w.g, node, "name", items->b[i]));
+        char buf[1024];
+        snprintf(buf, sizeof buf, "%s", items->b[i]);
+        for (char *x = strtok(buf, " ,.-/&+()'\""); x; x = strtok(NULL, " ,.-/&+()'\"")) {
+            if (strlen(x) < 3 || isdigit((unsigned char)x[0]))
+                continue;
+            CHECK(rs_graph_add_node(w.g, "word", x, &other));
+            CHECK(rs_graph_add_edge(w.g, node, r_word, other, 1.0, 0, RS_GRAPH_MERGE_MAX));
+        }
+    }
+    for (size_t i = 0; i < custs->n; i++) {
+        CHECK(rs_graph_add_node(w.g, "user", custs->a[i], &node));
+        if (custs->b[i][0]) {
+            CHECK(rs_graph_add_node(w.g, "country", custs->b[i], &other));
+            CHECK(rs_graph_add_edge(w.g, node, r_country, other, 1.0, 0, RS_GRAPH_MERGE_MAX));
+        }
+    }
+    for (size_t i = 0; i < n_ev; i++) {
+        if (ev[i].t >= cut)
+            continue;
+        CHECK(rs_graph_add_node(w.g, "user", ev[i].cust, &node));
+        CHECK(rs_graph_find_node(w.g, "item", ev[i].code, &other));
+        CHECK(rs_graph_add_edge(w.g, node, r_bought, other, 1.0, ev[i].t, RS_GRAPH_MERGE_MAX));
+    }
+    CHECK(rs_graph_bulk_commit(w.g));
+
+    CHECK(rs_embedder_create_hashing(&w.emb));
+    size_t dim = rs_embedder_dim(w.emb);
+    CHECK(rs_embedder_fit(w.emb, (const char *const *)desc, w.n_cat));
+    float *vec = malloc(w.n_cat * dim * sizeof *vec);
+    CHECK(rs_embedder_embed_batch(w.emb, (const char *const *)desc, w.n_cat, vec, dim));
+    CHECK(rs_item_store_create(dim, &w.store));
+    for (size_t i = 0; i < w.n_cat; i++)
+        CHECK(rs_item_store_add(w.store, w.cat[i], vec + i * dim, dim, NULL));
+    free(vec);
+    free(desc);
+
+    CHECK(rs_user_model_create(w.store, &w.um));
+    for (size_t i = 0; i < n_ev; i++)
+        if (ev[i].t < cut)
+            CHECK(rs_user_model_observe(w.um, ev[i].cust, ev[i].code, "bought", 1.0, ev[i].t));
+
+    uint32_t *mu = malloc(train->n * sizeof *mu), *mi = malloc(train->n * sizeof *mi);
+    size_t nuk = 0;
+    for (size_t i = 0; i < train->n; i++) {
+        if (i == 0 || strcmp(train->a[i - 1], train->a[i]) != 0)
+            nuk++;
+        mu[i] = (uint32_t)(nuk - 1);
+        CHECK(rs_item_store_index(w.store, train->b[i], &mi[i]));
+    }
+    CHECK(rs_cf_matrix_create(nuk, w.n_cat, mu, mi, NULL, train->n, &w.mat));
+    CHECK(rs_cf_model_create(RS_CF_EASE, &w.ease));
+    CHECK(rs_cf_model_set_double(w.ease, RS_CF_LAMBDA, 500.0));
+    CHECK(rs_cf_model_fit(w.ease, w.mat));
+    free(mu);
+    free(mi);
+    rs__idmap_free(incat);
+    return w;
+}
+
+static void free_world(world *w)
+{
+    rs_cf_model_free(w->ease);
+    rs_cf_matrix_free(w->mat);
+    rs_user_model_free(w->um);
+    rs_item_store_free(w->store);
+    rs_embedder_free(w->emb);
+    rs_graph_close(w->g);
+    free(w->cat);
+}
+
+static rs_scorer *default_scorer(const world *w)
+{
+    rs_scorer *s;
+    CHECK(rs_scorer_create(w->g, w->store, w->um, &s));
+    CHECK(rs_scorer_set_collaborative(s, w->ease, (const char *const *)w->cat, w->n_cat));
+    return s;
+}
+
+/* "name=value,name=value" over the scorer's options (for sweeps). */
+static void apply_spec(rs_scorer *s, const char *spec)
+{
+    static const struct {
+        const char *name;
+        int option, is_int;
+        double scale;
+    } opt[] = {
+        {"mode", RS_SCORER_MODE, 1, 1},
+        {"hops", RS_SCORER_HOPS, 1, 1},
+        {"merge", RS_SCORER_HISTORY_MERGE, 1, 1},
+        {"decay", RS_SCORER_DECAY, 0, 1},
+        {"wc", RS_SCORER_W_CONTENT, 0, 1},
+        {"wcf", RS_SCORER_W_COLLAB, 0, 1},
+        {"wg", RS_SCORER_W_GRAPH, 0, 1},
+        {"wp", RS_SCORER_W_POPULARITY, 0, 1},
+        {"pen", RS_SCORER_POP_PENALTY, 0, 1},
+        {"wcold", RS_SCORER_W_COLD_POPULARITY, 0, 1},
+        {"hhl", RS_SCORER_HISTORY_HALF_LIFE, 0, 86400}, /* days */
+        {"phl", RS_SCORER_POP_HALF_LIFE, 0, 86400},     /* days */
+        {"wfb", RS_SCORER_W_FIRST_BASKET, 0, 1},
+        {"wseg", RS_SCORER_W_SEGMENT, 0, 1},
+        {"shrink", RS_SCORER_SEGMENT_SHRINK, 0, 1},
+    };
+    char *copy = strdup(spec);
+    for (char *c = strtok(copy, ","); c; c = strtok(NULL, ",")) {
+        char *eq = strchr(c, '=');
+        size_t i;
+        if (!eq)
+            continue;
+        *eq = '\0';
+        for (i = 0; i < sizeof opt / sizeof opt[0] && strcmp(opt[i].name, c); i++)
+            ;
+        if (i == sizeof opt / sizeof opt[0]) {
+            fprintf(stderr, "retail_score: unknown option %s\n", c);
+            exit(1);
+        }
+        double v = atof(eq + 1) * opt[i].scale;
+        if (opt[i].is_int)
+            CHECK(rs_scorer_set_int(s, opt[i].option, (int64_t)v));
+        else
+            CHECK(rs_scorer_set_double(s, opt[i].option, v));
+    }
+    free(copy);
+}
+
+/*
+ * The combine modes and the signals alone (warm users), the cold-start
+ * variants (cold users: the combine mode does not change a cold ranking),
+ * the previous defaults and the default, on one split.
+ */
+static void table(const world *w, const char *split, const char *prefix)
+{
+    enum { WARM = 1, COLD = 2 };
+    static const struct {
+        const char *name, *spec;
+        int cf, groups;
+    } confs[] = {
+        {"product cos x R_ui", "mode=0", 0, WARM},
+        {"blend content only", "wc=1,wcf=0,wg=0,wp=0", 0, WARM},
+        {"blend graph only", "wc=0,wcf=0,wg=1,wp=0", 0, WARM},
+        {"blend collab only (EASE)", "wc=0,wcf=1,wg=0,wp=0", 1, WARM},
+        {"blend popularity only", "wc=0,wcf=0,wg=0,wp=1", 0, WARM},
+        {"cold: walk + popularity", "wseg=0,phl=0", 1, COLD},
+        {"cold: walk + segment", "wseg=10,shrink=0", 1, COLD},
+        {"previous defaults", "wc=0.15,wp=0,merge=0,hhl=0,phl=0,wseg=0", 1, WARM | COLD},
+        {"default (blend)", "", 1, WARM | COLD},
+    };
+    for (size_t c = 0; c < sizeof confs / sizeof confs[0]; c++) {
+        rs_scorer *s = default_scorer(w);
+        if (!confs[c].cf)
+            CHECK(rs_scorer_set_collaborative(s, NULL, NULL, 0));
+        apply_spec(s, confs[c].spec);
+        int last = c + 1 == sizeof confs / sizeof confs[0];
+        char path[4096], grp[32];
+        FILE *fw = NULL, *fc = NULL;
+        if (prefix && last) {
+            snprintf(path, sizeof path, "%swarm.tsv", prefix);
+            fw = fopen(path, "w");
+            snprintf(path, sizeof path, "%scold.tsv", prefix);
+            fc = fopen(path, "w");
+        }
+        snprintf(grp, sizeof grp, "%s warm", split);
+        if (confs[c].groups & WARM)
+            print_row(confs[c].name, grp, w->warm.n_users, evaluate(s, w->store, &w->warm, fw));
+        snprintf(grp, sizeof grp, "%s cold", split);
+        if (confs[c].groups & COLD)
+            print_row(confs[c].name, grp, w->cold.n_users, evaluate(s, w->store, &w->cold, fc));
+        if (fw)
+            fclose(fw);
+        if (fc)
+            fclose(fc);
+        rs_scorer_free(s);
+    }
+}
+
+static void print_defaults(void)
+{
+    rs_graph *g;
+    rs_item_store *st;
+    rs_user_model *um;
+    rs_scorer *s;
+    uint32_t node;
+    float v[1] = {1.0f};
+    int64_t iv[3];
+    double dv[12];
+    CHECK(rs_graph_open(":memory:", RS_GRAPH_CREATE, &g));
+    CHECK(rs_graph_add_node(g, "item", "x", &node));
+    CHECK(rs_item_store_create(1, &st));
+    CHECK(rs_item_store_add(st, "x", v, 1, NULL));
+    CHECK(rs_user_model_create(st, &um));
+    CHECK(rs_scorer_create(g, st, um, &s));
+    static const int io[3] = {RS_SCORER_MODE, RS_SCORER_HOPS, RS_SCORER_HISTORY_MERGE};
+    static const int dop[11] = {RS_SCORER_DECAY,         RS_SCORER_W_CONTENT,
+                                RS_SCORER_W_COLLAB,      RS_SCORER_W_GRAPH,
+                                RS_SCORER_W_POPULARITY,  RS_SCORER_POP_PENALTY,
+                                RS_SCORER_W_COLD_POPULARITY, RS_SCORER_HISTORY_HALF_LIFE,
+                                RS_SCORER_POP_HALF_LIFE, RS_SCORER_W_FIRST_BASKET,
+                                RS_SCORER_FLOOR};
+    for (int i = 0; i < 3; i++)
+        CHECK(rs_scorer_get_int(s, io[i], &iv[i]));
+    for (int i = 0; i < 11; i++)
+        CHECK(rs_scorer_get_double(s, dop[i], &dv[i]));
+    printf("default scorer: mode %lld, hops %lld, decay %g, w_content %g, w_collab %g, "
+           "w_graph %g, w_pop %g, pop_penalty %g, w_cold_pop %g, history merge %lld, "
+           "history half-life %g days, popularity half-life %g days, w_first_basket %g\n",
+           (long long)iv[0], (long long)iv[1], dv[0], dv[1], dv[2], dv[3], dv[4], dv[5], dv[6],
+           (long long)iv[2], dv[7] / 86400, dv[8] / 86400, dv[9]);
+    rs_scorer_free(s);
+    rs_user_model_free(um);
+    rs_item_store_free(st);
+    rs_graph_close(g);
 }
 
 /*
@@ -235,223 +642,111 @@ static void run_through_runner(const pairs *train, const pairs *test, const pair
     rs_events_free(ev);
 }
 
-int main(int argc, char **argv)
+static void explanations(const world *w, const rs_scorer *s)
 {
-    const char *dir = "../shared/eval/retail_split", *prefix = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--split") && i + 1 < argc)
-            dir = argv[++i];
-        else if (!strcmp(argv[i], "--recs") && i + 1 < argc)
-            prefix = argv[++i];
-    }
-    double t0 = now();
-    pairs items = read_pairs(dir, "items.tsv"), custs = read_pairs(dir, "customers.tsv");
-    pairs train = read_pairs(dir, "train.tsv"), test = read_pairs(dir, "test.tsv");
-    pairs cold = read_pairs(dir, "cold_test.tsv");
-
-    /* graph */
-    rs_graph *g;
-    uint32_t r_bought, r_country, r_word, node, other;
-    CHECK(rs_graph_open(":memory:", RS_GRAPH_CREATE, &g));
-    CHECK(rs_graph_add_relation(g, "bought", &r_bought));
-    CHECK(rs_graph_add_relation(g, "has_country", &r_country));
-    CHECK(rs_graph_add_relation(g, "has_word", &r_word));
-    CHECK(rs_graph_set_relation_weight(g, r_word,
-                                       getenv("RS_W_WORD") ? atof(getenv("RS_W_WORD")) : 0.3));
-    if (getenv("RS_W_COUNTRY"))
-        CHECK(rs_graph_set_relation_weight(g, r_country, atof(getenv("RS_W_COUNTRY"))));
-    CHECK(rs_graph_bulk_begin(g));
-    for (size_t i = 0; i < items.n; i++) {
-        CHECK(rs_graph_add_node(g, "item", items.a[i], &node));
-        CHECK(rs_graph_set_property(g, node, "name", items.b[i]));
-        char buf[1024];
-        snprintf(buf, sizeof buf, "%s", items.b[i]);
-        for (char *w = strtok(buf, " ,.-/&+()'\""); w; w = strtok(NULL, " ,.-/&+()'\"")) {
-            if (strlen(w) < 3 || isdigit((unsigned char)w[0]))
-                continue;
-            CHECK(rs_graph_add_node(g, "word", w, &other));
-            CHECK(rs_graph_add_edge(g, node, r_word, other, 1.0, 0, RS_GRAPH_MERGE_MAX));
-        }
-    }
-    for (size_t i = 0; i < custs.n; i++) {
-        CHECK(rs_graph_add_node(g, "user", custs.a[i], &node));
-        if (custs.b[i][0]) {
-            CHECK(rs_graph_add_node(g, "country", custs.b[i], &other));
-            CHECK(rs_graph_add_edge(g, node, r_country, other, 1.0, 0, RS_GRAPH_MERGE_MAX));
-        }
-    }
-    for (size_t i = 0; i < train.n; i++) {
-        CHECK(rs_graph_add_node(g, "user", train.a[i], &node));
-        CHECK(rs_graph_find_node(g, "item", train.b[i], &other));
-        CHECK(rs_graph_add_edge(g, node, r_bought, other, 1.0, 0, RS_GRAPH_MERGE_MAX));
-    }
-    CHECK(rs_graph_bulk_commit(g));
-
-    /* content: hashing embedder of the descriptions */
-    rs_embedder *emb;
-    CHECK(rs_embedder_create_hashing(&emb));
-    size_t dim = rs_embedder_dim(emb);
-    CHECK(rs_embedder_fit(emb, (const char *const *)items.b, items.n));
-    float *vec = malloc(items.n * dim * sizeof *vec);
-    CHECK(rs_embedder_embed_batch(emb, (const char *const *)items.b, items.n, vec, dim));
-    rs_item_store *store;
-    CHECK(rs_item_store_create(dim, &store));
-    for (size_t i = 0; i < items.n; i++)
-        CHECK(rs_item_store_add(store, items.a[i], vec + i * dim, dim, NULL));
-
-    /* user model */
-    rs_user_model *um;
-    CHECK(rs_user_model_create(store, &um));
-    double t_obs = now();
-    if (getenv("RS_HALF_LIFE_DAYS")) {
-        CHECK(rs_user_model_set_double(um, RS_USER_HALF_LIFE,
-                                       atof(getenv("RS_HALF_LIFE_DAYS")) * 86400.0));
-        char cmd[4200], line[1024];
-        snprintf(cmd, sizeof cmd, "gzip -dc '%s/train_events.tsv.gz'", dir);
-        FILE *f = popen(cmd, "r");
-        size_t ne = 0;
-        while (f && fgets(line, sizeof line, f)) {
-            char *c = strtok(line, "\t"), *code = strtok(NULL, "\t"), *inv = strtok(NULL, "\t"),
-                 *d = strtok(NULL, "\t\n");
-            int64_t t;
-            if (!c || !code || !inv || !d || rs_io_parse_time(d, strlen(d), &t) != RS_OK)
-                continue;
-            if (rs_user_model_observe(um, c, code, "bought", 1.0, t) == RS_OK)
-                ne++;
-        }
-        if (f)
-            pclose(f);
-        printf("observed %zu timed events\n", ne);
-    } else {
-        for (size_t i = 0; i < train.n; i++)
-            CHECK(rs_user_model_observe(um, train.a[i], train.b[i], "bought", 1.0, 0));
-    }
-    t_obs = now() - t_obs;
-
-    /* EASE on the store's item order */
-    size_t nu = rs_user_model_count(um);
-    uint32_t *mu = malloc(train.n * sizeof *mu), *mi = malloc(train.n * sizeof *mi);
-    char **ukeys = malloc(train.n * sizeof *ukeys);
-    size_t nuk = 0;
-    for (size_t i = 0; i < train.n; i++) {
-        if (nuk == 0 || strcmp(ukeys[nuk - 1], train.a[i]) != 0)
-            ukeys[nuk++] = train.a[i];
-        mu[i] = (uint32_t)(nuk - 1);
-        CHECK(rs_item_store_index(store, train.b[i], &mi[i]));
-    }
-    (void)nu;
-    rs_cf_matrix *mat;
-    rs_cf_model *ease;
-    CHECK(rs_cf_matrix_create(nuk, items.n, mu, mi, NULL, train.n, &mat));
-    CHECK(rs_cf_model_create(RS_CF_EASE, &ease));
-    CHECK(rs_cf_model_set_double(ease, RS_CF_LAMBDA, 500.0));
-    CHECK(rs_cf_model_fit(ease, mat));
-
-    rs_scorer *s;
-    CHECK(rs_scorer_create(g, store, um, &s));
-    printf("retail_score: %zu items, %zu customers, %zu train pairs, dim %zu; setup %.1fs; "
-           "observe %.0f events/s\n",
-           items.n, custs.n, train.n, dim, now() - t0, train.n / (t_obs > 0 ? t_obs : 1e-9));
-    group warm = make_group(&test), coldg = make_group(&cold);
-
-    if (getenv("RS_SWEEP")) { /* RS_SWEEP="wc,wcf,wg,wp,hops,decay;..." warm only */
-        char *spec = strdup(getenv("RS_SWEEP"));
-        CHECK(rs_scorer_set_collaborative(s, ease, (const char *const *)items.a, items.n));
-        for (char *c = strtok(spec, ";"); c; c = strtok(NULL, ";")) {
-            double v[7] = {0, 1, 0, 0, 3, 0.5, 0};
-            sscanf(c, "%lf,%lf,%lf,%lf,%lf,%lf,%lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-                   &v[6]);
-            CHECK(rs_scorer_set_double(s, RS_SCORER_POP_PENALTY, v[6]));
-            CHECK(rs_scorer_set_double(s, RS_SCORER_W_CONTENT, v[0]));
-            CHECK(rs_scorer_set_double(s, RS_SCORER_W_COLLAB, v[1]));
-            CHECK(rs_scorer_set_double(s, RS_SCORER_W_GRAPH, v[2]));
-            CHECK(rs_scorer_set_double(s, RS_SCORER_W_POPULARITY, v[3]));
-            CHECK(rs_scorer_set_int(s, RS_SCORER_HOPS, (int64_t)v[4]));
-            CHECK(rs_scorer_set_double(s, RS_SCORER_DECAY, v[5]));
-            if (getenv("RS_SWEEP_COLD"))
-                print_row(c, "cold", coldg.n_users, evaluate(s, store, &coldg, NULL));
-            else
-                print_row(c, "warm", warm.n_users, evaluate(s, store, &warm, NULL));
-        }
-        return 0;
-    }
-    struct conf {
-        const char *name;
-        int mode, cf;
-        double wc, wcf, wg, wp;
-    } confs[] = {
-        {"product cos x R_ui", RS_SCORER_PRODUCT, 0, 0, 0, 0, 0},
-        {"blend content only", RS_SCORER_BLEND, 0, 1, 0, 0, 0},
-        {"blend graph only", RS_SCORER_BLEND, 0, 0, 0, 1, 0},
-        {"blend collab only (EASE)", RS_SCORER_BLEND, 1, 0, 1, 0, 0},
-        {"blend default", RS_SCORER_BLEND, 1, -1, -1, -1, -1},
-    };
-    for (size_t c = 0; c < sizeof confs / sizeof confs[0]; c++) {
-        CHECK(rs_scorer_set_int(s, RS_SCORER_MODE, confs[c].mode));
-        CHECK(rs_scorer_set_collaborative(s, confs[c].cf ? ease : NULL,
-                                          (const char *const *)items.a, items.n));
-        rs_scorer *def;
-        CHECK(rs_scorer_create(g, store, um, &def));
-        double dv[4];
-        CHECK(rs_scorer_get_double(def, RS_SCORER_W_CONTENT, &dv[0]));
-        CHECK(rs_scorer_get_double(def, RS_SCORER_W_COLLAB, &dv[1]));
-        CHECK(rs_scorer_get_double(def, RS_SCORER_W_GRAPH, &dv[2]));
-        CHECK(rs_scorer_get_double(def, RS_SCORER_W_POPULARITY, &dv[3]));
-        rs_scorer_free(def);
-        CHECK(rs_scorer_set_double(s, RS_SCORER_W_CONTENT, confs[c].wc < 0 ? dv[0] : confs[c].wc));
-        CHECK(rs_scorer_set_double(s, RS_SCORER_W_COLLAB, confs[c].wcf < 0 ? dv[1] : confs[c].wcf));
-        CHECK(rs_scorer_set_double(s, RS_SCORER_W_GRAPH, confs[c].wg < 0 ? dv[2] : confs[c].wg));
-        CHECK(rs_scorer_set_double(s, RS_SCORER_W_POPULARITY,
-                                   confs[c].wp < 0 ? dv[3] : confs[c].wp));
-        int last = c + 1 == sizeof confs / sizeof confs[0];
-        char path[4096];
-        FILE *fw = NULL, *fc = NULL;
-        if (prefix && last) {
-            snprintf(path, sizeof path, "%swarm.tsv", prefix);
-            fw = fopen(path, "w");
-            snprintf(path, sizeof path, "%scold.tsv", prefix);
-            fc = fopen(path, "w");
-        }
-        print_row(confs[c].name, "warm", warm.n_users, evaluate(s, store, &warm, fw));
-        print_row(confs[c].name, "cold", coldg.n_users, evaluate(s, store, &coldg, fc));
-        if (fw)
-            fclose(fw);
-        if (fc)
-            fclose(fc);
-    }
-    run_through_runner(&train, &test, &cold, s, store);
-
-    /* explanations for a few customers */
-    for (size_t u = 0; u < 3; u++) {
-        const group *gr = u < 2 ? &warm : &coldg;
-        const char *user = gr->user[u * 7];
-        uint32_t top[3], nodes[8];
+    for (size_t u = 0; u < 4; u++) {
+        const group *gr = u < 2 ? &w->warm : &w->cold;
+        const char *user = gr->user[(u % 2) * 7];
+        uint32_t top[3], nodes[8], ent[5];
         size_t n, len;
         int source;
         char text[512];
-        uint32_t ent[5];
         float share[5];
         CHECK(rs_scorer_interests(s, user, 5, ent, share, &n));
-        printf("  customer %s interests:", user);
+        printf("  customer %s (%s) interests:", user, u < 2 ? "warm" : "cold");
         for (size_t i = 0; i < n; i++) {
             const char *type, *key;
-            CHECK(rs_graph_node_key(g, ent[i], &type, &key));
+            CHECK(rs_graph_node_key(w->g, ent[i], &type, &key));
             printf(" %s=%s %.2f%s", type, key, share[i], i + 1 < n ? "," : "");
         }
         printf("\n");
         CHECK(rs_scorer_recommend(s, user, 3, top, NULL, &n));
         for (size_t i = 0; i < n; i++) {
-            CHECK(rs_scorer_explain(s, user, rs_item_store_key(store, top[i]), nodes, NULL, 8,
-                                    &len, NULL, &source, text, sizeof text));
-            printf("  customer %s -> %s: %s\n", user, rs_item_store_key(store, top[i]), text);
+            double parts[RS_SCORER_PARTS];
+            const char *key = rs_item_store_key(w->store, top[i]);
+            CHECK(rs_scorer_explain(s, user, key, nodes, NULL, 8, &len, NULL, &source, text,
+                                    sizeof text));
+            CHECK(rs_scorer_score(s, user, key, parts, RS_SCORER_PARTS));
+            printf("  customer %s -> %s [score %.3f: content %.3f, graph %.3f, collab %.3f, "
+                   "popularity %.3f, segment %.3f, first basket %.3f; source %s]: %s\n",
+                   user, key, parts[0], parts[1], parts[2], parts[3], parts[4], parts[5],
+                   parts[6],
+                   source == RS_SCORER_FROM_HISTORY   ? "history"
+                   : source == RS_SCORER_FROM_PROFILE ? "profile"
+                                                      : "popularity",
+                   text);
         }
     }
+}
+
+int main(int argc, char **argv)
+{
+    const char *dir = "../shared/eval/retail_split", *prefix = NULL, *sweep = NULL;
+    int64_t vcut;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--split") && i + 1 < argc)
+            dir = argv[++i];
+        else if (!strcmp(argv[i], "--recs") && i + 1 < argc)
+            prefix = argv[++i];
+        else if (!strcmp(argv[i], "--sweep") && i + 1 < argc)
+            sweep = argv[++i];
+    }
+    double t0 = now();
+    pairs items = read_pairs(dir, "items.tsv"), custs = read_pairs(dir, "customers.tsv");
+    pairs train = read_pairs(dir, "train.tsv"), test = read_pairs(dir, "test.tsv");
+    pairs cold = read_pairs(dir, "cold_test.tsv");
+    size_t n_ev;
+    event *ev = read_events(dir, &n_ev);
+    CHECK(rs_io_parse_time(VAL_CUT, strlen(VAL_CUT), &vcut));
+    print_defaults();
+
+    /* validation: every choice of the defaults was made on these figures */
+    pairs vtrain, vwarm, vcold;
+    validation_split(ev, n_ev, vcut, &vtrain, &vwarm, &vcold);
+    world v = build_world(&items, &custs, ev, n_ev, vcut, &vtrain);
+    v.warm = make_group(&vwarm);
+    v.cold = make_group(&vcold);
+    printf("validation (cut %s): %zu items, %zu train pairs, %zu warm users (%zu pairs), "
+           "%zu cold users (%zu pairs); setup %.1fs\n",
+           VAL_CUT, v.n_cat, vtrain.n, v.warm.n_users, vwarm.n, v.cold.n_users, vcold.n,
+           now() - t0);
+    if (sweep) { /* --sweep "spec;spec;...": validation only */
+        char *copy = strdup(sweep);
+        print_header();
+        for (char *c = strtok(copy, ";"), *save = NULL; c; c = strtok(save, ";")) {
+            save = c + strlen(c) + 1 <= copy + strlen(sweep) ? c + strlen(c) + 1 : NULL;
+            rs_scorer *s = default_scorer(&v);
+            apply_spec(s, c);
+            const char *only = getenv("RS_SWEEP_GROUP"); /* warm or cold: only that */
+            if (!only || strcmp(only, "cold"))
+                print_row(c, "valid warm", v.warm.n_users, evaluate(s, v.store, &v.warm, NULL));
+            if (!only || strcmp(only, "warm"))
+                print_row(c, "valid cold", v.cold.n_users, evaluate(s, v.store, &v.cold, NULL));
+            rs_scorer_free(s);
+            if (!save || save >= copy + strlen(sweep))
+                break;
+        }
+        return 0;
+    }
+    print_header();
+    table(&v, "valid", NULL);
+    free_world(&v);
+
+    /* test: measured once with the defaults chosen above */
+    t0 = now();
+    world t = build_world(&items, &custs, ev, n_ev, INT64_MAX, &train);
+    t.warm = make_group(&test);
+    t.cold = make_group(&cold);
+    printf("\ntest (cut %s): %zu items, %zu train pairs, %zu warm users, %zu cold users; "
+           "setup %.1fs\n",
+           CUT, t.n_cat, train.n, t.warm.n_users, t.cold.n_users, now() - t0);
+    print_header();
+    table(&t, "test", prefix);
+    rs_scorer *s = default_scorer(&t);
+    run_through_runner(&train, &test, &cold, s, t.store);
+    printf("\nexplanations (default scorer, test model):\n");
+    explanations(&t, s);
     rs_scorer_free(s);
-    rs_cf_model_free(ease);
-    rs_cf_matrix_free(mat);
-    rs_user_model_free(um);
-    rs_item_store_free(store);
-    rs_embedder_free(emb);
-    rs_graph_close(g);
+    free_world(&t);
     return 0;
 }

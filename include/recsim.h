@@ -2086,16 +2086,31 @@ RS_API int rs_user_model_load(rs_graph *graph, const char *name, const rs_item_s
  *            largest item value: R_ui in [0, 1];
  *   collab   the collaborative model's score (rs_scorer_set_collaborative)
  *            divided by its largest absolute value, in [-1, 1];
- *   popular  the item's weighted in-degree in the graph over the largest,
- *            in [0, 1].
+ *   popular  the number of the user model's users who bought the item,
+ *            each weighted by the age of their latest event of it
+ *            (RS_SCORER_POP_HALF_LIFE; with 0 the item's in-degree from
+ *            user nodes of the graph), over the largest, in [0, 1].
  *
  * RS_SCORER_PRODUCT (the seed's formula) ranks by
  *   ((1 + c_ui) / 2) x (floor + (1 - floor) R_ui);
  * RS_SCORER_BLEND by w_content c + w_collab collab + w_graph R + w_pop pop.
  * A user without an interest vector (cold start) is ranked, in both modes,
- * by w_collab collab + R_ui + w_cold_pop pop, where R_ui comes from the user's
- * node (profile attributes, social links, graph neighbours) when the graph
- * has one; a user unknown to both is ranked by popularity.
+ * by w_collab collab + R_ui + w_cold_pop pop + w_first_basket first +
+ * w_segment seg, where R_ui comes from the user's node (profile attributes,
+ * social links, graph neighbours) when the graph has one, first is the
+ * popularity among new users' first-day purchases and seg the popularity
+ * among the users sharing a profile node (RS_SCORER_W_SEGMENT); a user
+ * unknown to both is ranked by popularity.
+ *
+ * Time: event times are the user model's.  The history fed to the
+ * collaborative model can decay (RS_SCORER_HISTORY_HALF_LIFE) and merge
+ * repeated events of an item (RS_SCORER_HISTORY_MERGE); popularity can be
+ * recency-weighted (RS_SCORER_POP_HALF_LIFE).  "now" is the latest event time
+ * of the user model when the scorer is created (or RS_SCORER_POP_HALF_LIFE
+ * set); both popularity arrays are snapshots taken then.  Without event
+ * times (all 0) no decay applies.  The defaults were chosen on the
+ * validation split of the public retail protocol (bench/retail_score.c,
+ * `make eval-score`).
  *
  * A user is looked up by key in the user model (interest, history) and as a
  * node of type "user" in the graph; an item of the store is the graph node
@@ -2127,15 +2142,49 @@ typedef enum rs_scorer_option {
                                  0 it is RS_ERR_NOTFOUND */
     RS_SCORER_DECAY = 100,    /* double: per-hop decay, 0 .. 1; default 0.5 */
     RS_SCORER_FLOOR = 101,    /* double: R_ui floor of the product, 0 .. 1; default 0.1 */
-    RS_SCORER_W_CONTENT = 102, /* double: blend weights, 0 .. 1000;      default 0.15 */
+    RS_SCORER_W_CONTENT = 102, /* double: blend weights, 0 .. 1000;      default 0.3 */
     RS_SCORER_W_COLLAB = 103,  /*                                         default 1 */
     RS_SCORER_W_GRAPH = 104,   /*                                         default 0.1 */
-    RS_SCORER_W_POPULARITY = 105, /*                                      default 0 */
+    RS_SCORER_W_POPULARITY = 105, /*                                      default 0.3 */
     RS_SCORER_POP_PENALTY = 106,  /* double: R_ui of an item is divided by its
                                      popularity^p before scaling (p = 0 keeps
                                      the plain walk), 0 .. 2; default 0.3 */
-    RS_SCORER_W_COLD_POPULARITY = 107 /* double: the popularity weight of the
+    RS_SCORER_W_COLD_POPULARITY = 107, /* double: the popularity weight of the
                                      cold-start ranking, 0 .. 1000; default 0.3 */
+    RS_SCORER_HISTORY_MERGE = 10, /* int: 1 an item the user has several events
+                                     of enters the collaborative model once,
+                                     with its largest (decayed) weight; 0 each
+                                     event adds its weight; default 1 */
+    RS_SCORER_HISTORY_HALF_LIFE = 110, /* double: seconds; the history weights
+                                     fed to the collaborative model (and
+                                     seeding the walk of a user without a
+                                     graph node) decay by 2^(-(now - t) / h), now =
+                                     the user model's latest event time (0
+                                     keeps them), 0 .. 1e10; default 60 days
+                                     (5184000) */
+    RS_SCORER_POP_HALF_LIFE = 111, /* double: seconds; popularity becomes the
+                                     number of the user model's users who
+                                     bought the item, each weighted by
+                                     2^(-(now - t) / h) for their latest event
+                                     of it (0, or a user model whose events
+                                     are all at one instant: the item's
+                                     in-degree from graph users), 0 .. 1e10;
+                                     default 7 days (604800) */
+    RS_SCORER_W_FIRST_BASKET = 112, /* double: cold-start weight of the "first
+                                     basket" popularity (the items users bought
+                                     within a day of their first event, each
+                                     user weighted as for RS_SCORER_POP_HALF_LIFE),
+                                     0 .. 1000; default 0 */
+    RS_SCORER_W_SEGMENT = 113,     /* double: cold-start weight of the segment
+                                     popularity: the distinct buyers of each
+                                     item among the users sharing a profile
+                                     node (the user's non-item, non-user graph
+                                     neighbours, e.g. a country), scaled to
+                                     [0, 1], 0 .. 1000; default 10 */
+    RS_SCORER_SEGMENT_SHRINK = 114 /* double: pseudo-users pulling a segment's
+                                     popularity toward the global one:
+                                     (n seg + m pop) / (n + m) for a segment
+                                     of n users, 0 .. 1e6; default 5 */
 } rs_scorer_option;
 
 /* Entries of rs_scorer_score()'s parts_out. */
@@ -2144,8 +2193,13 @@ typedef enum rs_scorer_part {
     RS_SCORER_PART_CONTENT = 1,    /* c_ui */
     RS_SCORER_PART_GRAPH = 2,      /* R_ui */
     RS_SCORER_PART_COLLAB = 3,     /* collab (0 without a model) */
-    RS_SCORER_PART_POPULARITY = 4, /* pop */
-    RS_SCORER_PARTS = 5            /* the number of parts */
+    RS_SCORER_PART_POPULARITY = 4, /* pop (RS_SCORER_POP_HALF_LIFE) */
+    RS_SCORER_PART_SEGMENT = 5,    /* a cold user's segment popularity
+                                      (RS_SCORER_W_SEGMENT), else 0 */
+    RS_SCORER_PART_FIRST_BASKET = 6, /* the item's first-basket popularity */
+    RS_SCORER_PARTS = 7            /* the number of parts (5 before the
+                                      segment and first-basket parts; a
+                                      smaller n_parts stays valid) */
 } rs_scorer_part;
 
 /* Where a user's ranking came from (rs_scorer_explain's source_out). */

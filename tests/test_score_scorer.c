@@ -362,7 +362,7 @@ START_TEST(bad_input)
     ck_assert_status(rs_scorer_recommend(f.scorer, "\xc3", 1, items, NULL, &n), RS_ERR_ENCODING);
     ck_assert_status(rs_scorer_score(f.scorer, "alice", "nosuch", parts, 5), RS_ERR_NOTFOUND);
     ck_assert_errmsg_has("nosuch");
-    ck_assert_status(rs_scorer_score(f.scorer, "alice", "mug", parts, 6), RS_ERR_RANGE);
+    ck_assert_status(rs_scorer_score(f.scorer, "alice", "mug", parts, RS_SCORER_PARTS + 1), RS_ERR_RANGE);
     ck_assert_status(rs_scorer_similar_items(f.scorer, "nosuch", 3, items, NULL, &n),
                      RS_ERR_NOTFOUND);
     /* options: NaN, out of range, wrong type; nothing changes */

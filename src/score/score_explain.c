@@ -97,11 +97,16 @@ static void sentence(const rs_scorer *s, sbuf *b, const uint32_t *nodes, const u
             (rels[i + 1] & ~RS_GRAPH_REVERSED) == r && nodes[i + 2] != target &&
             rs__graph_node_type(s->graph, nodes[i + 2]) == s->user_type &&
             rs__graph_node_type(s->graph, nodes[i + 1]) != s->user_type) {
-            /* you bought X, as did user N, who ... */
-            put_relation(s, b, r);
-            put(b, " ");
+            /* you bought X, as did user N, who ...; you share country C
+             * with user N, who ... (an attribute relation has_...) */
+            const char *rn = rs_graph_relation_name(s->graph, r & ~RS_GRAPH_REVERSED);
+            int attribute = rn && strncmp(rn, "has_", 4) == 0;
+            if (attribute)
+                put(b, i == 0 ? "share " : "shares ");
+            else
+                put_relation(s, b, r), put(b, " ");
             put_node(s, b, nodes[i + 1], target);
-            put(b, i == 0 ? ", as did " : ", as does ");
+            put(b, attribute ? " with " : i == 0 ? ", as did " : ", as does ");
             put_node(s, b, nodes[i + 2], target);
             i += 2;
         } else if (!(r & RS_GRAPH_REVERSED) && i + 1 < len && (rels[i + 1] & RS_GRAPH_REVERSED) &&

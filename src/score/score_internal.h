@@ -34,6 +34,13 @@ struct rs_scorer {
     size_t cf_n;
     uint32_t *cf_to_store;
     uint32_t *store_to_cf;
+    /* score_signals.c: time-aware signals */
+    int hist_merge;
+    double hist_half_life, pop_half_life, w_first_basket, w_segment, segment_shrink;
+    int64_t t_now; /* latest event time of the user model (has_now) */
+    int has_now;
+    float *pop_recent;   /* per store index, [0, 1]: the popularity of the blend */
+    float *first_basket; /* per store index, [0, 1]: new customers' first day */
     char **names; /* per store index: the item node's "name" or "description"
                      property, read at create so that explain stays in memory */
     /* re-ranking (score_rerank.c) */
@@ -58,6 +65,7 @@ typedef struct work {
     int source;
     uint32_t user_node;
     double *entity; /* NULL, or node_span: walk mass of non-user, non-item nodes */
+    float *segment; /* NULL, or item_span: a cold user's segment popularity */
 } work;
 
 /* Allow/deny bitsets of a filtered recommendation. */
@@ -104,5 +112,15 @@ int rs__score_rerank_get_double(const rs_scorer *s, int option, double *value_ou
 bool rs__score_rerank_active(const rs_scorer *s);
 size_t rs__score_rerank(const rs_scorer *s, const work *w, size_t k, uint32_t *items_out,
                         float *scores_out, const filter *f);
+
+/* score_signals.c.  Recomputes pop_recent, first_basket and t_now. */
+int rs__score_signals_update(rs_scorer *s);
+void rs__score_signals_free(rs_scorer *s);
+/* The RS_SCORER_HISTORY_HALF_LIFE factor of an event at time t. */
+double rs__score_history_decay(const rs_scorer *s, int64_t t);
+/* RS_SCORER_HISTORY_MERGE: one history entry per item (the largest weight). */
+void rs__score_history_merge(const rs_scorer *s, work *w);
+/* w->segment of a cold user with a graph node (RS_SCORER_W_SEGMENT). */
+int rs__score_segment(const rs_scorer *s, work *w);
 
 #endif

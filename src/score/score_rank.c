@@ -43,10 +43,12 @@ void rs__score_finish(const rs_scorer *s, work *w)
 
 float rs__score_combine(const rs_scorer *s, const work *w, size_t i)
 {
-    float c = w->content[i], r = w->graph[i], p = s->pop[i];
+    float c = w->content[i], r = w->graph[i], p = s->pop_recent[i];
     float cf = w->collab ? w->collab[i] : 0.0f;
     if (!w->has_q)
-        return (float)(s->w_collab * cf + r + s->w_cold_pop * p);
+        return (float)(s->w_collab * cf + r + s->w_cold_pop * p +
+                       s->w_first_basket * s->first_basket[i] +
+                       (w->segment ? s->w_segment * w->segment[i] : 0.0f));
     if (s->mode == RS_SCORER_PRODUCT)
         return (float)((1.0f + c) * 0.5 * (s->floor + (1.0 - s->floor) * r));
     return (float)(s->w_content * c + s->w_collab * cf + s->w_graph * r + s->w_pop * p);
@@ -217,7 +219,8 @@ int rs_scorer_score(const rs_scorer *s, const char *user, const char *item, doub
         return rc;
     rs__score_finish(s, &w);
     double parts[RS_SCORER_PARTS] = {rs__score_combine(s, &w, idx), w.content[idx], w.graph[idx],
-                                     w.collab ? w.collab[idx] : 0.0, s->pop[idx]};
+                                     w.collab ? w.collab[idx] : 0.0, s->pop_recent[idx],
+                                     w.segment ? w.segment[idx] : 0.0, s->first_basket[idx]};
     memcpy(parts_out, parts, n_parts * sizeof(double));
     rs__score_work_free(&w);
     return RS_OK;

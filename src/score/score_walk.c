@@ -33,6 +33,7 @@ void rs__score_work_free(work *w)
     free(w->hist);
     free(w->hist_w);
     free(w->entity);
+    free(w->segment);
 }
 
 int rs__score_work_init(const rs_scorer *s, work *w)
@@ -246,12 +247,14 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
         for (size_t i = 0; i < u->n; i++) {
             if (u->items[i] >= s->item_span)
                 continue;
-            float wt = (float)(u->weights[i] * rs__user_decay(s->users, u, u->times[i]));
+            float wt = (float)(u->weights[i] * rs__user_decay(s->users, u, u->times[i]) *
+                               rs__score_history_decay(s, u->times[i]));
             if (hist_push(w, &cap, u->items[i], wt) != RS_OK)
                 goto nomem;
             if (u->weights[i] > 0)
                 rs__bitset_set(w->seen, u->items[i]);
         }
+        rs__score_history_merge(s, w);
         /* history blended with the user's texts (user_model.c) */
         w->has_q = rs__user_interest(s->users, u, w->q);
     }
@@ -307,6 +310,11 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
     int reached = 0;
     for (size_t i = 0; i < s->item_span && !reached; i++)
         reached = w->graph[i] > 0.0f;
+    if (!w->n_hist && s->w_segment > 0.0 && rs__score_segment(s, w) != RS_OK) {
+        rs__score_work_free(w);
+        return rs__fail_context("%s", fn);
+    }
+    reached = reached || w->segment;
     w->source = w->n_hist ? RS_SCORER_FROM_HISTORY
                           : (w->user_node != NONE && reached ? RS_SCORER_FROM_PROFILE
                                                              : RS_SCORER_FROM_POPULARITY);

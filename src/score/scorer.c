@@ -57,12 +57,18 @@ int rs_scorer_create(const rs_graph *graph, const rs_item_store *store,
     s->cold = 1;
     s->decay = 0.5;
     s->floor = 0.1;
-    s->w_content = 0.15;
+    s->w_content = 0.3;
     s->w_collab = 1.0;
     s->w_graph = 0.1;
-    s->w_pop = 0.0;
+    s->w_pop = 0.3;
     s->pop_penalty = 0.3;
     s->w_cold_pop = 0.3;
+    s->hist_merge = 1;
+    s->hist_half_life = 60.0 * 86400.0;
+    s->pop_half_life = 7.0 * 86400.0;
+    s->w_first_basket = 0.0;
+    s->w_segment = 10.0;
+    s->segment_shrink = 5.0;
     rs__score_rerank_defaults(s);
     s->user_type = rs__graph_type_find(graph, "user");
     s->item_node = rs__alloc_array(s->item_span + 1, sizeof(uint32_t));
@@ -135,6 +141,10 @@ int rs_scorer_create(const rs_graph *graph, const rs_item_store *store,
     if (pmax > 0.0f)
         for (size_t i = 0; i < s->item_span; i++)
             s->pop[i] /= pmax;
+    if (rs__score_signals_update(s) != RS_OK) {
+        rs_scorer_free(s);
+        return rs__fail_context("rs_scorer_create");
+    }
     *out = s;
     return RS_OK;
 }
@@ -152,6 +162,7 @@ void rs_scorer_free(rs_scorer *s)
     free(s->names);
     free(s->cf_to_store);
     free(s->store_to_cf);
+    rs__score_signals_free(s);
     free(s);
 }
 
@@ -178,6 +189,12 @@ int rs_scorer_set_int(rs_scorer *s, int option, int64_t value)
                             (long long)value);
         s->cold = (int)value;
         return RS_OK;
+    case RS_SCORER_HISTORY_MERGE:
+        if (value != 0 && value != 1)
+            return rs__fail(RS_ERR_RANGE, "rs_scorer_set_int: history merge %lld is not 0 or 1",
+                            (long long)value);
+        s->hist_merge = (int)value;
+        return RS_OK;
     default:
         return rs__score_rerank_set_int(s, option, value);
     }
@@ -191,6 +208,7 @@ int rs_scorer_get_int(const rs_scorer *s, int option, int64_t *value_out)
     case RS_SCORER_MODE: *value_out = s->mode; return RS_OK;
     case RS_SCORER_HOPS: *value_out = s->hops; return RS_OK;
     case RS_SCORER_COLD_START: *value_out = s->cold; return RS_OK;
+    case RS_SCORER_HISTORY_MERGE: *value_out = s->hist_merge; return RS_OK;
     default:
         return rs__score_rerank_get_int(s, option, value_out);
     }
@@ -208,6 +226,11 @@ static double *double_option(rs_scorer *s, int option, double *max_out)
     case RS_SCORER_W_POPULARITY: return &s->w_pop;
     case RS_SCORER_POP_PENALTY: *max_out = 2.0; return &s->pop_penalty;
     case RS_SCORER_W_COLD_POPULARITY: return &s->w_cold_pop;
+    case RS_SCORER_HISTORY_HALF_LIFE: *max_out = 1e10; return &s->hist_half_life;
+    case RS_SCORER_POP_HALF_LIFE: *max_out = 1e10; return &s->pop_half_life;
+    case RS_SCORER_W_FIRST_BASKET: return &s->w_first_basket;
+    case RS_SCORER_W_SEGMENT: return &s->w_segment;
+    case RS_SCORER_SEGMENT_SHRINK: *max_out = 1e6; return &s->segment_shrink;
     default: return NULL;
     }
 }
@@ -224,6 +247,15 @@ int rs_scorer_set_double(rs_scorer *s, int option, double value)
     if (!(value >= 0.0 && value <= max))
         return rs__fail(RS_ERR_RANGE, "rs_scorer_set_double: option %d value %g outside [0, %g]",
                         option, value, max);
+    if (option == RS_SCORER_POP_HALF_LIFE && value != *p) {
+        double old = *p;
+        *p = value;
+        if (rs__score_signals_update(s) != RS_OK) {
+            *p = old;
+            return rs__fail_context("rs_scorer_set_double");
+        }
+        return RS_OK;
+    }
     *p = value;
     return RS_OK;
 }
