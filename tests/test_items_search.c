@@ -206,6 +206,36 @@ START_TEST(matches_reference_avx2_kernel)
 }
 END_TEST
 
+/* A batch sums each score in the same order on the AVX2 and the AVX-512
+ * kernel: bitwise the same results, cosine and inner product. */
+START_TEST(avx2_batches_equal_avx512)
+{
+    enum { N = 5000, D = 37, NQ = 35, K = 12 };
+    struct fixture f;
+    float *q = make_queries(NQ, D, 21, false);
+    uint32_t i1[NQ * K], i2[NQ * K];
+    float s1[NQ * K], s2[NQ * K];
+    if (strcmp(rs__item_kernel_name(), "avx512") != 0) {
+        free(q);
+        return; /* nothing to compare with on this CPU */
+    }
+    fixture_make(&f, N, D, 22, false);
+    for (int metric = 0; metric < 2; metric++) {
+        ck_assert_ok(rs_item_store_search(f.store, q, NQ, D, K, metric, NULL, 0, NULL, 0, i1,
+                                          s1, NULL));
+        rs__item_force_kernel(2);
+        ck_assert_str_eq(rs__item_kernel_name(), "avx2");
+        ck_assert_ok(rs_item_store_search(f.store, q, NQ, D, K, metric, NULL, 0, NULL, 0, i2,
+                                          s2, NULL));
+        rs__item_force_kernel(0);
+        ck_assert_mem_eq(i1, i2, sizeof i1);
+        ck_assert_mem_eq(s1, s2, sizeof s1);
+    }
+    fixture_free(&f);
+    free(q);
+}
+END_TEST
+
 /* Integer data: every score is exact, so indices must match exactly and
  * the many exact ties must go to the lower index. */
 START_TEST(exact_ties_go_to_lower_index)
@@ -532,6 +562,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, matches_reference_best_kernel);
     tcase_add_test(tc, matches_reference_blas_kernel);
     tcase_add_test(tc, matches_reference_avx2_kernel);
+    tcase_add_test(tc, avx2_batches_equal_avx512);
     tcase_add_test(tc, exact_ties_go_to_lower_index);
     tcase_add_test(tc, filters_and_holes);
     tcase_add_test(tc, edge_cases);

@@ -2,7 +2,7 @@
  * item_search.c - the top-k kernel: score a batch of queries against every
  * item and keep the k best per query, with filters applied during selection.
  *
- * Two kernels produce the same selection (the top-k heap breaks ties by
+ * The kernels produce the same selection (the top-k heap breaks ties by
  * lower index, so the order items arrive in never matters):
  *
  *  - "avx512" (x86-64 CPUs with AVX-512F, chosen at run time): a register-
@@ -14,6 +14,10 @@
  *    with 16 dot products per step.  Item ranges are split across
  *    rs_get_num_threads() workers; no BLAS call runs inside, so OpenBLAS's
  *    own threads are never oversubscribed.
+ *  - "avx2" (x86-64 CPUs with AVX2 and FMA but not AVX-512F): the same
+ *    fused kernel on 8-lane registers, each 16-query panel as two halves.
+ *    A batch sums every score in the same order as the AVX-512 kernel, so
+ *    the results are bitwise the same; a single query sums in another order.
  *  - "blas" (portable): cblas_sgemm per item tile (sgemv for one query) into
  *    a cache-sized score buffer, scanned with the heap threshold while hot.
  *    It runs on the calling thread and leaves parallelism to OpenBLAS.
