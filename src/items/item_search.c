@@ -240,6 +240,25 @@ __attribute__((always_inline)) static inline void prefetch_lines(
         _mm_prefetch((const char *)(from + j), _MM_HINT_T0);
 }
 
+/* Rows a single-query scan prefetches ahead: ~32 KiB.  The rows stream in
+ * order, yet prefetching them explicitly measured 1.15-1.25x faster for one
+ * query over 1M x 64 (paired runs under load); the hardware prefetchers stop
+ * at every 4 KiB page. */
+static inline size_t single_ahead_rows(size_t row_floats)
+{
+    size_t rows = (32u * 1024u) / (row_floats * sizeof(float));
+    return rows < 16 ? 16 : rows;
+}
+
+/* Prefetch row j of the 16 rows `ahead` rows after x (rows of row_floats). */
+__attribute__((always_inline)) static inline void prefetch_row(const float *x, size_t ahead,
+                                                               size_t row_floats,
+                                                               size_t valid, unsigned j)
+{
+    size_t lines = (row_floats + 15) / 16;
+    prefetch_lines(x + ahead * row_floats, valid, j * row_floats / 16, lines);
+}
+
 /* Items [lo, hi) against the two query groups g, g + 1: eight items at a
  * time, sixteen accumulators, each FMA scoring one item against 16 queries.
  * Per dimension two panel loads and eight broadcasts feed sixteen FMAs
@@ -403,11 +422,18 @@ RS_TARGET_AVX512 static void single_query(const struct plan *p, struct worker *w
     const size_t dim = p->dim;
     const float *q = p->queries, *matrix = p->store->matrix;
     const __mmask16 tail_mask = (__mmask16)((1u << (dim % 16)) - 1u);
+    const float *end = matrix + p->span * dim;
+    const size_t ahead = single_ahead_rows(dim);
     float lanes[16];
     size_t i = lo;
     for (; i + 16 <= hi; i += 16) {
-        for (unsigned j = 0; j < 16; j++)
-            lanes[j] = dot_row(matrix + (i + j) * dim, q, dim, tail_mask);
+        const float *x = matrix + i * dim;
+        const size_t pf = prefetch_span(true, x, ahead * dim, 16 * dim, end);
+        for (unsigned j = 0; j < 16; j++) {
+            if (pf)
+                prefetch_row(x, ahead, dim, pf, j);
+            lanes[j] = dot_row(x + j * dim, q, dim, tail_mask);
+        }
         offer_lanes(p, w, i, lanes);
     }
     for (; i < hi; i++)
@@ -546,11 +572,18 @@ RS_TARGET_BF16 static void bf16_single_query(const struct plan *p, struct worker
     const size_t pairs = p->bf_pairs;
     const uint32_t *q = p->bf_query, *rows = p->bf_rows;
     const __mmask16 tail_mask = (__mmask16)((1u << (pairs % 16)) - 1u);
+    const float *end = (const float *)(rows + p->span * pairs);
+    const size_t ahead = single_ahead_rows(pairs);
     float lanes[16];
     size_t i = lo;
     for (; i + 16 <= hi; i += 16) {
-        for (unsigned j = 0; j < 16; j++)
+        const float *x = (const float *)(rows + i * pairs);
+        const size_t pf = prefetch_span(true, x, ahead * pairs, 16 * pairs, end);
+        for (unsigned j = 0; j < 16; j++) {
+            if (pf)
+                prefetch_row(x, ahead, pairs, pf, j);
             lanes[j] = bf16_dot_row(rows + (i + j) * pairs, q, pairs, tail_mask);
+        }
         offer_lanes(p, w, i, lanes);
     }
     for (; i < hi; i++)
@@ -672,9 +705,15 @@ RS_TARGET_AVX2 static void avx2_single_query(const struct plan *p, struct worker
                                              size_t lo, size_t hi)
 {
     const size_t dim = p->dim;
-    const float *q = p->queries, *matrix = p->store->matrix;
-    for (size_t i = lo; i < hi; i++)
-        offer_one(p, w, i, avx2_dot_row(matrix + i * dim, q, dim));
+    const float *q = p->queries, *matrix = p->store->matrix, *end = matrix + p->span * dim;
+    const size_t ahead = single_ahead_rows(dim);
+    for (size_t i = lo; i < hi; i++) {
+        const float *x = matrix + i * dim;
+        const size_t pf = prefetch_span(true, x, ahead * dim, dim, end);
+        if (pf)
+            prefetch_lines(x + ahead * dim, pf, 0, (dim + 15) / 16);
+        offer_one(p, w, i, avx2_dot_row(x, q, dim));
+    }
 }
 
 #endif /* RS_HAVE_AVX512_KERNEL */
