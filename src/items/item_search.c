@@ -462,7 +462,8 @@ RS_TARGET_BF16 static void bf16_panel_pair(const struct plan *p, struct worker *
     for (; i + 6 <= hi; i += 6) {
         const uint32_t *x = rows + i * pairs;
         const float *xf = (const float *)x;
-        const size_t pf = prefetch_span(prefetch, xf, PREFETCH_BLOCKS * 6 * pairs, 6 * pairs, end);
+        const size_t pf =
+            prefetch_span(prefetch, xf, PREFETCH_BLOCKS * 6 * pairs, 6 * pairs, end);
         __m512 a0 = _mm512_setzero_ps(), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0;
         __m512 a3 = a0, b3 = a0, a4 = a0, b4 = a0, a5 = a0, b5 = a0;
         for (size_t d = 0; d < pairs; d++) {
@@ -513,7 +514,8 @@ RS_TARGET_BF16 static void bf16_panel_one(const struct plan *p, struct worker *w
     for (; i + 8 <= hi; i += 8) {
         const uint32_t *x = rows + i * pairs;
         const float *xf = (const float *)x;
-        const size_t pf = prefetch_span(prefetch, xf, PREFETCH_BLOCKS * 8 * pairs, 8 * pairs, end);
+        const size_t pf =
+            prefetch_span(prefetch, xf, PREFETCH_BLOCKS * 8 * pairs, 8 * pairs, end);
         __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
         __m512 a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (size_t d = 0; d < pairs; d++) {
@@ -620,9 +622,9 @@ RS_TARGET_AVX2 __attribute__((always_inline)) static inline void avx2_offer16(
         __m256 scale = _mm256_set1_ps(p->store->inv_norm[item]);
         lo = _mm256_mul_ps(lo, scale), hi = _mm256_mul_ps(hi, scale);
     }
-    pass = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(lo, _mm256_load_ps(gate), _CMP_GE_OQ)) |
-           (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(hi, _mm256_load_ps(gate + 8), _CMP_GE_OQ))
-               << 8;
+    __m256 pass_lo = _mm256_cmp_ps(lo, _mm256_load_ps(gate), _CMP_GE_OQ);
+    __m256 pass_hi = _mm256_cmp_ps(hi, _mm256_load_ps(gate + 8), _CMP_GE_OQ);
+    pass = (unsigned)_mm256_movemask_ps(pass_lo) | (unsigned)_mm256_movemask_ps(pass_hi) << 8;
     if (pass)
         avx2_offer16_slow(p, w, item, g, lo, hi, pass);
 }
