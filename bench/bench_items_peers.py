@@ -2,7 +2,8 @@
 IndexFlatIP.search and numpy (Q @ X.T + argpartition) on the data that
 bench_items wrote to DATADIR.
 
-The contenders run interleaved -- one run of each in turn, repeated -- so
+The contenders run interleaved -- one run of each in turn, repeated, the
+order rotating and with a pause before each run (see SETTLE_SECONDS) -- so
 that load from other processes on the machine falls on all of them alike;
 each time reported is the median of its runs.  faiss runs at 1 and 2 OpenMP
 threads with OpenBLAS at its default (2 threads; faiss and recsim share the
@@ -23,6 +24,12 @@ import numpy as np
 RUNS = 5
 SLOW_RUNS = 3      # for a contender whose warm-up run took over SLOW_SECONDS
 SLOW_SECONDS = 2.0
+# Before each timed call: OpenBLAS's worker threads keep spinning (yielding)
+# for 2^28 TSC cycles (~0.13 s here) after every BLAS call, on the cores the
+# next contender needs.  Measured: a 32-query recsim search right after a
+# numpy sgemm took 7% longer (median of 30) than after a pause.  The pause and
+# a rotating order keep one contender's leftovers off the next one's clock.
+SETTLE_SECONDS = 0.15
 K = 10
 BATCHES = (1, 32, 256)
 CONFIGS = ((1000000, 64), (100000, 128))
@@ -83,10 +90,14 @@ def interleaved(contenders):
         t0 = time.perf_counter()
         fn()
         runs[name] = SLOW_RUNS if time.perf_counter() - t0 > SLOW_SECONDS else RUNS
+    names = list(contenders)
     for r in range(RUNS):
-        for name, fn in contenders.items():
+        shift = r % len(names)
+        for name in names[shift:] + names[:shift]:
             if r >= runs[name]:
                 continue
+            fn = contenders[name]
+            time.sleep(SETTLE_SECONDS)
             t0 = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - t0)
