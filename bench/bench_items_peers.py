@@ -2,11 +2,18 @@
 IndexFlatIP.search and numpy (Q @ X.T + argpartition) on the data that
 bench_items wrote to DATADIR.
 
-The contenders run interleaved -- one run of each in turn, repeated -- so
+The contenders run interleaved -- one run of each in turn, repeated, the
+order rotating and with a pause before each run (see SETTLE_SECONDS) -- so
 that load from other processes on the machine falls on all of them alike;
 each time reported is the median of its runs.  faiss runs at 1 and 2 OpenMP
-threads and its best is kept for the ratio.  The bounds (read bandwidth,
-sgemm peak) come from DATADIR/results.tsv, measured by bench_items."""
+threads with OpenBLAS at its default (2 threads; faiss and recsim share the
+process's one OpenBLAS), and at 1 OpenMP thread with OpenBLAS at 1 thread
+("faiss-1b1": no spinning helper threads); its best is kept for the ratio.  The bounds (read bandwidth,
+sgemm peak) come from DATADIR/results.tsv, measured by bench_items.
+
+With RECSIM_BEFORE=path/to/another/librecsim.so (say a build of an earlier
+commit), that library's exact search runs interleaved too, and the ratio
+before / now is printed: a change measured under the same load."""
 import ctypes
 import os
 import sys
@@ -17,6 +24,12 @@ import numpy as np
 RUNS = 5
 SLOW_RUNS = 3      # for a contender whose warm-up run took over SLOW_SECONDS
 SLOW_SECONDS = 2.0
+# Before each timed call: OpenBLAS's worker threads keep spinning (yielding)
+# for 2^28 TSC cycles (~0.13 s here) after every BLAS call, on the cores the
+# next contender needs.  Measured: a 32-query recsim search right after a
+# numpy sgemm took 7% longer (median of 30) than after a pause.  The pause and
+# a rotating order keep one contender's leftovers off the next one's clock.
+SETTLE_SECONDS = 0.15
 K = 10
 BATCHES = (1, 32, 256)
 CONFIGS = ((1000000, 64), (100000, 128))
@@ -77,14 +90,31 @@ def interleaved(contenders):
         t0 = time.perf_counter()
         fn()
         runs[name] = SLOW_RUNS if time.perf_counter() - t0 > SLOW_SECONDS else RUNS
+    names = list(contenders)
     for r in range(RUNS):
-        for name, fn in contenders.items():
+        shift = r % len(names)
+        for name in names[shift:] + names[:shift]:
             if r >= runs[name]:
                 continue
+            fn = contenders[name]
+            time.sleep(SETTLE_SECONDS)
             t0 = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - t0)
     return {name: float(np.median(t)) * 1e3 for name, t in times.items()}
+
+
+def openblas_threads_setter():
+    """openblas_set_num_threads of the process's OpenBLAS, or None."""
+    for name in ("libopenblas.so.0", "libopenblas.so"):
+        try:
+            blas = ctypes.CDLL(name)
+        except OSError:
+            continue
+        if hasattr(blas, "openblas_set_num_threads"):
+            blas.openblas_set_num_threads.argtypes = [ctypes.c_int]
+            return blas.openblas_set_num_threads
+    return None
 
 
 def main():
@@ -95,6 +125,10 @@ def main():
         faiss = None
         print("faiss not importable (python3-faiss missing): only numpy is compared")
     lib = load_recsim(library)
+    set_blas_threads = openblas_threads_setter()
+    blas_default = os.cpu_count() or 1
+    before_path = os.environ.get("RECSIM_BEFORE")
+    before = load_recsim(before_path) if before_path else None
     bounds = {}
     with open(os.path.join(data, "results.tsv")) as f:
         for line in f:
@@ -103,9 +137,9 @@ def main():
                 bounds[parts[1]] = float(parts[2])
     print("\ninterleaved, same process, same data (median ms; OpenBLAS core %s):"
           % lib.rs_blas_corename().decode())
-    print("%-12s %-5s %9s %9s %9s %9s %8s %8s %8s | %9s %8s %9s" % (
-        "config", "batch", "recsim", "faiss-1t", "faiss-2t", "numpy", "x faiss", "x numpy",
-        "q/s", "bf16", "x faiss", "recall@10"))
+    print("%-12s %-5s %9s %9s %9s %9s %9s %8s %8s %8s | %9s %8s %9s" % (
+        "config", "batch", "recsim", "faiss-1t", "faiss-2t", "faiss-1b1", "numpy", "x faiss",
+        "x numpy", "q/s", "bf16", "x faiss", "recall@10"))
     for n, d in CONFIGS:
         x = np.fromfile(os.path.join(data, "items_%d_%d.f32" % (n, d)),
                         dtype=np.float32).reshape(n, d)
@@ -113,6 +147,7 @@ def main():
                          dtype=np.float32).reshape(-1, d)
         store = recsim_store(lib, x)
         store_bf16 = recsim_store(lib, x, bf16=True)
+        store_before = recsim_store(before, x) if before else None
         index = None
         if faiss is not None:
             index = faiss.IndexFlatIP(d)
@@ -125,25 +160,41 @@ def main():
             bf_s = np.empty((b, K), dtype=np.float32)
             contenders = {"recsim": lambda: recsim_search(lib, store, q, out_i, out_s),
                           "recsim-bf16": lambda: recsim_search(lib, store_bf16, q, bf_i, bf_s)}
+            if before:
+                old_i = np.empty((b, K), dtype=np.uint32)
+                old_s = np.empty((b, K), dtype=np.float32)
+                contenders["before"] = lambda: recsim_search(before, store_before, q, old_i,
+                                                             old_s)
             if index is not None:
-                def faiss_at(threads):
+                def faiss_at(threads, blas_threads=None):
                     def run():
                         faiss.omp_set_num_threads(threads)
-                        return index.search(q, K)
+                        if blas_threads is None:
+                            return index.search(q, K)
+                        set_blas_threads(blas_threads)
+                        try:
+                            return index.search(q, K)
+                        finally:
+                            set_blas_threads(blas_default)
                     return run
                 contenders["faiss-1t"] = faiss_at(1)
                 contenders["faiss-2t"] = faiss_at(2)
+                if set_blas_threads is not None:
+                    contenders["faiss-1b1"] = faiss_at(1, 1)
             contenders["numpy"] = lambda: numpy_search(x, q)
             ms = interleaved(contenders)
             ours = ms["recsim"]
-            best = min(ms.get("faiss-1t", np.nan), ms.get("faiss-2t", np.nan))
+            faiss_ms = [ms[c] for c in ("faiss-1t", "faiss-2t", "faiss-1b1") if c in ms]
+            best = min(faiss_ms) if faiss_ms else np.nan
             if index is not None:  # same answers (indices) as faiss
                 _, fi = index.search(q, K)
                 agree = float(np.mean(fi == out_i.astype(np.int64)))
             recall = np.mean([len(set(bf_i[r]) & set(out_i[r])) / K for r in range(b)])
-            print("%-12s %-5d %9.2f %9.2f %9.2f %9.2f %7.2fx %7.2fx %8.0f | %9.2f %7.2fx %9.4f" % (
+            print("%-12s %-5d %9.2f %9.2f %9.2f %9.2f %9.2f %7.2fx %7.2fx %8.0f | %9.2f %7.2fx "
+                  "%9.4f" % (
                 "%dx%d" % (n, d), b, ours, ms.get("faiss-1t", np.nan),
-                ms.get("faiss-2t", np.nan), ms["numpy"], best / ours, ms["numpy"] / ours,
+                ms.get("faiss-2t", np.nan), ms.get("faiss-1b1", np.nan), ms["numpy"],
+                best / ours, ms["numpy"] / ours,
                 b / (ours / 1e3), ms["recsim-bf16"], best / ms["recsim-bf16"], recall))
             gbs = n * d * 4 / (ours / 1e3) / 1e9
             note = "%.1f GB/s of the item matrix" % gbs
@@ -156,9 +207,14 @@ def main():
                     gf, 100 * gf / bounds["sgemm"])
             if index is not None:
                 note += ", %.4f of indices equal to faiss" % agree
+            if before:
+                note += "; before: %.2f ms, before / now = %.2fx" % (ms["before"],
+                                                                   ms["before"] / ours)
             print("%18s %s" % ("", note))
         lib.rs_item_store_free(store)
         lib.rs_item_store_free(store_bf16)
+        if before:
+            before.rs_item_store_free(store_before)
         del index, x
     print("targets: x faiss >= 3 at batches 1 and 32, >= 1.5 at 256 (exact search);")
     print("bf16: RS_SCAN_BF16 with the default re-rank of 4 x k, recall@10 against exact")

@@ -1,8 +1,9 @@
 /*
  * test_items_search.c - rs_item_store_search against a straightforward
- * reference (score every item in double precision, sort, keep k), for both
- * kernels, both metrics, many shapes, filters, holes, edge cases and bad
- * input.
+ * reference (score every item in double precision, sort, keep k), for every
+ * kernel (the best for this CPU, BLAS, and the AVX2 one, which an AVX-512
+ * machine runs only when forced), both metrics, many shapes, filters, holes,
+ * edge cases and bad input.
  */
 #include "testutil.h"
 
@@ -16,6 +17,9 @@
 #include <stdlib.h>
 
 #define TOL 1e-5
+
+/* rs__item_force_kernel values: best for this CPU, BLAS, AVX2. */
+#define N_KERNELS 3
 
 struct ranked {
     uint32_t index;
@@ -188,11 +192,55 @@ START_TEST(matches_reference_blas_kernel)
 }
 END_TEST
 
+/* AVX2 where the CPU has it (else the best kernel again): forced, it runs
+ * even on a machine with AVX-512. */
+START_TEST(matches_reference_avx2_kernel)
+{
+    rs__item_force_kernel(2);
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        ck_assert_str_eq(rs__item_kernel_name(), "avx2");
+#endif
+    rs__item_force_kernel(0);
+    run_shapes(2);
+}
+END_TEST
+
+/* A batch sums each score in the same order on the AVX2 and the AVX-512
+ * kernel: bitwise the same results, cosine and inner product. */
+START_TEST(avx2_batches_equal_avx512)
+{
+    enum { N = 5000, D = 37, NQ = 35, K = 12 };
+    struct fixture f;
+    float *q = make_queries(NQ, D, 21, false);
+    uint32_t i1[NQ * K], i2[NQ * K];
+    float s1[NQ * K], s2[NQ * K];
+    if (strcmp(rs__item_kernel_name(), "avx512") != 0) {
+        free(q);
+        return; /* nothing to compare with on this CPU */
+    }
+    fixture_make(&f, N, D, 22, false);
+    for (int metric = 0; metric < 2; metric++) {
+        ck_assert_ok(rs_item_store_search(f.store, q, NQ, D, K, metric, NULL, 0, NULL, 0, i1,
+                                          s1, NULL));
+        rs__item_force_kernel(2);
+        ck_assert_str_eq(rs__item_kernel_name(), "avx2");
+        ck_assert_ok(rs_item_store_search(f.store, q, NQ, D, K, metric, NULL, 0, NULL, 0, i2,
+                                          s2, NULL));
+        rs__item_force_kernel(0);
+        ck_assert_mem_eq(i1, i2, sizeof i1);
+        ck_assert_mem_eq(s1, s2, sizeof s1);
+    }
+    fixture_free(&f);
+    free(q);
+}
+END_TEST
+
 /* Integer data: every score is exact, so indices must match exactly and
  * the many exact ties must go to the lower index. */
 START_TEST(exact_ties_go_to_lower_index)
 {
-    for (int kernel = 0; kernel < 2; kernel++) {
+    for (int kernel = 0; kernel < N_KERNELS; kernel++) {
         struct fixture f;
         float *q = make_queries(40, 8, 9, true);
         rs__item_force_kernel(kernel);
@@ -228,7 +276,7 @@ END_TEST
 START_TEST(filters_and_holes)
 {
     enum { N = 2000, D = 24, NQ = 21 };
-    for (int kernel = 0; kernel < 2; kernel++) {
+    for (int kernel = 0; kernel < N_KERNELS; kernel++) {
         struct fixture f;
         size_t words = rs__bitset_words(N);
         uint64_t *exclude = calloc(NQ * words, sizeof *exclude);
@@ -333,18 +381,17 @@ START_TEST(zero_vectors_score_zero_under_cosine)
 END_TEST
 
 /*
- * Large enough that both threads work.  The fused kernel splits items over
- * the library's threads and sums each dot product the same way, so its
- * results are bitwise equal across thread counts.  The BLAS path (CPUs
- * without AVX-512, and valgrind, which hides AVX-512) leaves the threading
- * to OpenBLAS, whose sgemm in Debian's 0.3.21 is not bitwise reproducible
- * across its thread counts on the Haswell/Prescott kernels: there a
- * one-thread run must repeat bitwise, and every run must match the
- * reference (check_search).
+ * Large enough that both threads work.  The fused kernels (AVX-512, AVX2)
+ * split items over the library's threads and sum each dot product the same
+ * way, so their results are bitwise equal across thread counts.  The BLAS
+ * path leaves the threading to OpenBLAS, whose sgemm in Debian's 0.3.21 is
+ * not bitwise reproducible across its thread counts on the Haswell/Prescott
+ * kernels: there a one-thread run must repeat bitwise, and every run must
+ * match the reference (check_search).  Each kernel in turn (forcing AVX2
+ * runs it on an AVX-512 machine too).
  */
 START_TEST(thread_count_does_not_change_results)
 {
-    const bool fused = strcmp(rs__item_kernel_name(), "avx512") == 0;
     enum { N = 60000, D = 48, NQ = 20, K = 10 };
     struct fixture f;
     float *q = make_queries(NQ, D, 4, false);
@@ -352,19 +399,28 @@ START_TEST(thread_count_does_not_change_results)
     float *s1 = malloc(NQ * K * sizeof *s1), *s2 = malloc(NQ * K * sizeof *s2);
     int before = rs_get_num_threads();
     fixture_make(&f, N, D, 77, false);
-    for (size_t nq = 1; nq <= NQ; nq += NQ - 1) {
-        ck_assert_ok(rs_set_num_threads(1));
-        ck_assert_ok(rs_item_store_search(f.store, q, nq, D, K, RS_METRIC_COSINE, NULL, 0,
-                                          NULL, 0, i1, s1, NULL));
-        ck_assert_ok(rs_set_num_threads(fused ? 2 : 1));
-        ck_assert_ok(rs_item_store_search(f.store, q, nq, D, K, RS_METRIC_COSINE, NULL, 0,
-                                          NULL, 0, i2, s2, NULL));
-        ck_assert_mem_eq(i1, i2, nq * K * sizeof *i1);
-        ck_assert_mem_eq(s1, s2, nq * K * sizeof *s1);
+    for (int kernel = 0; kernel < N_KERNELS; kernel++) {
+        const char *name;
+        bool fused;
+        rs__item_force_kernel(kernel);
+        name = rs__item_kernel_name();
+        fused = strcmp(name, "avx512") == 0 || strcmp(name, "avx2") == 0;
+        for (size_t nq = 1; nq <= NQ; nq += NQ - 1) {
+            ck_assert_ok(rs_set_num_threads(1));
+            ck_assert_ok(rs_item_store_search(f.store, q, nq, D, K, RS_METRIC_COSINE, NULL, 0,
+                                              NULL, 0, i1, s1, NULL));
+            ck_assert_ok(rs_set_num_threads(fused ? 2 : 1));
+            ck_assert_ok(rs_item_store_search(f.store, q, nq, D, K, RS_METRIC_COSINE, NULL, 0,
+                                              NULL, 0, i2, s2, NULL));
+            ck_assert_msg(memcmp(i1, i2, nq * K * sizeof *i1) == 0 &&
+                              memcmp(s1, s2, nq * K * sizeof *s1) == 0,
+                          "kernel %s, %zu queries: 1 and 2 threads differ", name, nq);
+        }
+        ck_assert_ok(rs_set_num_threads(2));
+        check_search(&f, q, NQ, K, RS_METRIC_COSINE, NULL, 0, NULL, 0);
+        check_search(&f, q, NQ, K, RS_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0);
     }
-    ck_assert_ok(rs_set_num_threads(2));
-    check_search(&f, q, NQ, K, RS_METRIC_COSINE, NULL, 0, NULL, 0);
-    check_search(&f, q, NQ, K, RS_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0);
+    rs__item_force_kernel(0);
     ck_assert_ok(rs_set_num_threads(before));
     fixture_free(&f);
     free(q), free(i1), free(i2), free(s1), free(s2);
@@ -505,6 +561,8 @@ Suite *test_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, matches_reference_best_kernel);
     tcase_add_test(tc, matches_reference_blas_kernel);
+    tcase_add_test(tc, matches_reference_avx2_kernel);
+    tcase_add_test(tc, avx2_batches_equal_avx512);
     tcase_add_test(tc, exact_ties_go_to_lower_index);
     tcase_add_test(tc, filters_and_holes);
     tcase_add_test(tc, edge_cases);
