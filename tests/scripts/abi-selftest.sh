@@ -2,7 +2,7 @@
 # abi-selftest.sh - prove that `make abi-check` catches a broken ABI: in a
 # scratch copy of the tree, change the signature of rs_set_num_threads
 # (int -> long), remove rs_clear_error, change rs_reader_open's format parameter
-# (a function abidiff does not tie to the headers), change a status value; each must make abi-check fail, while
+# (a function abidiff does not tie to the headers), change a status value, shrink a count; each must make abi-check fail, while
 # the untouched copy passes.
 set -eu
 top=$(pwd)
@@ -53,5 +53,14 @@ if run; then echo "abi-selftest: a changed status value passed abi-check"; exit 
 grep -q "enum RS_ERR_CORRUPT = -9" "$scratch/log" ||
     { cat "$scratch/log"; echo "abi-selftest: status value not caught by check-api"; exit 1; }
 
+# A count of an append-only enumeration may grow but not shrink.
+copy
+# (raising the baseline's value is the same test as shrinking the header's,
+# and keeps the tree compiling)
+sed -i 's/^define RS_EVAL_FIELD_COUNT [0-9]*$/define RS_EVAL_FIELD_COUNT 99/' "$scratch/tree/abi/recsim-api.txt"
+if run; then echo "abi-selftest: a shrunken count passed abi-check"; exit 1; fi
+grep -q "define RS_EVAL_FIELD_COUNT" "$scratch/log" ||
+    { cat "$scratch/log"; echo "abi-selftest: shrunken count not caught by check-api"; exit 1; }
+
 echo "abi-selftest: unchanged passes; a changed signature, a removed symbol, a changed"
-echo "  declaration abidiff cannot see and a changed status value all fail"
+echo "  declaration abidiff cannot see, a changed status value and a shrunken count all fail"
