@@ -3583,7 +3583,13 @@ typedef enum rs_sim_option {
     RS_SIM_CONFORMITY_MEAN = 13,  /* * median conformity, (0, 1); 0.3 */
     RS_SIM_DIVERSITY_MEAN = 14,   /* * median diversity-seeking, (0, 1); 0.5 */
     RS_SIM_TRAIT_SPREAD = 15,     /* * sd of traits' logits, [0, 10]; 1 */
-    RS_SIM_INTEREST_NOISE = 16    /* * interest noise sd, [0, 100]; 0.5 */
+    RS_SIM_INTEREST_NOISE = 16,   /* * interest noise sd, [0, 100]; 0.5 */
+    RS_SIM_DIVERSITY_EFFECT = 17, /* slate diversity weight, [-100, 100]; 0 */
+    RS_SIM_TIME_BUDGET = 18,      /* mean session time budget, [0, 1e9];
+                                     0 = unlimited */
+    RS_SIM_CLICK_TIME = 19,       /* time a click takes (a view: 1), [0, 1e6]; 2 */
+    RS_SIM_GRAPH_DRIFT = 20       /* drift share spread to related items,
+                                     [0, 1]; 0 */
 } rs_sim_option;
 
 /* Integer options of rs_sim_set_int(). */
@@ -3747,6 +3753,30 @@ RS_API int rs_sim_probabilities(const rs_sim *sim, uint32_t user, const uint32_t
 RS_API int rs_sim_respond(const rs_sim *sim, uint32_t user, uint64_t step,
                           const uint32_t *slate, size_t n, int *position_out,
                           int *behaviour_out, int *rating_out, int *left_out);
+
+/**
+ * rs_sim_respond_batch - many draws of the response model at once, on
+ * RS_SIM_THREADS threads, without changing state.
+ *
+ * @users          n_responses user indices (repeats allowed).
+ * @step           the step every response is drawn for.
+ * @slates         n_responses x slate_size item indices, row-major.
+ * @positions_out, @behaviours_out, @ratings_out, @left_out
+ *                 caller-allocated arrays of n_responses, each may be NULL:
+ *                 what rs_sim_respond() would give for (users[i], step,
+ *                 slate i), bit for bit, whatever the thread count.
+ *
+ * The fastest way to draw responses: the item rows of the next slate are
+ * fetched while the current one is computed.  Returns RS_OK, RS_ERR_INVALID
+ * (NULL sim, users or slates), RS_ERR_RANGE (slate_size), RS_ERR_NOTFOUND
+ * (a user or item index out of range; nothing is written), RS_ERR_NOMEM.
+ * Reads only: thread-safe on a handle not being run.
+ */
+RS_API int rs_sim_respond_batch(const rs_sim *sim, const uint32_t *users, uint64_t step,
+                                const uint32_t *slates, size_t n_responses,
+                                size_t slate_size, int32_t *positions_out,
+                                int32_t *behaviours_out, int32_t *ratings_out,
+                                int32_t *left_out);
 
 /**
  * rs_sim_calibrate - fit temperature, no-click weight and position decay of

@@ -34,32 +34,52 @@ static int step_task(void *vctx, size_t task, unsigned worker)
     size_t lo = task * USERS_PER_TASK, hi = lo + USERS_PER_TASK;
     if (hi > s->n_users)
         hi = s->n_users;
-    for (size_t u = lo; u < hi; u++) {
-        if (!s->active[u])
-            continue;
+    size_t next = lo;
+    while (next < hi && !s->active[next])
+        next++;
+    if (next < hi)
+        rs__sim_prefetch(s, (uint32_t)next, c->slates + next * c->k, c->k);
+    while (next < hi) {
+        size_t u = next;
+        for (next = u + 1; next < hi && !s->active[next]; next++)
+            ;
+        if (next < hi)
+            rs__sim_prefetch(s, (uint32_t)next, c->slates + next * c->k, c->k);
         const uint32_t *slate = c->slates + u * c->k;
-        rs__sim_draw(s, (uint32_t)u, s->step, slate, c->k, &c->resp[u]);
-        rs__sim_apply(s, (uint32_t)u, slate, &c->resp[u]);
         c->ild[u] = rs__sim_ild(s, slate, c->k);
+        rs__sim_draw(s, (uint32_t)u, s->step, slate, c->k, c->ild[u], &c->resp[u]);
+        rs__sim_apply(s, (uint32_t)u, slate, &c->resp[u]);
     }
     return 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Gini of the counts (sorted copy in scratch). */
+/*
+ * Gini of the counts: LSD radix sort (11 bits a pass, only as many passes as
+ * the largest count needs) into scratch (2n entries), then the usual sum.
+ */
 static double gini(const uint64_t *counts, size_t n, uint64_t *scratch)
 {
-    memcpy(scratch, counts, n * sizeof *scratch);
-    qsort(scratch, n, sizeof *scratch, cmp_u64);
+    uint64_t mx = 0;
+    for (size_t i = 0; i < n; i++)
+        mx = counts[i] > mx ? counts[i] : mx;
+    uint64_t *a = scratch, *b = scratch + n;
+    memcpy(a, counts, n * sizeof *a);
+    for (unsigned shift = 0; shift < 64 && (mx >> shift) != 0; shift += 11) {
+        size_t start[2049] = {0};
+        for (size_t i = 0; i < n; i++)
+            start[((a[i] >> shift) & 2047) + 1]++;
+        for (size_t d = 1; d <= 2048; d++)
+            start[d] += start[d - 1];
+        for (size_t i = 0; i < n; i++)
+            b[start[(a[i] >> shift) & 2047]++] = a[i];
+        uint64_t *t = a;
+        a = b;
+        b = t;
+    }
     double num = 0, tot = 0;
     for (size_t i = 0; i < n; i++) {
-        num += (2.0 * (double)(i + 1) - (double)n - 1.0) * (double)scratch[i];
-        tot += (double)scratch[i];
+        num += (2.0 * (double)(i + 1) - (double)n - 1.0) * (double)a[i];
+        tot += (double)a[i];
     }
     return tot > 0 ? num / ((double)n * tot) : 0.0;
 }
@@ -78,7 +98,7 @@ int rs_sim_run(rs_sim *s, rs_sim_policy_fn policy, void *policy_context,
     uint32_t *slates = rs__alloc_array(s->n_users, k * sizeof(uint32_t));
     rs__sim_response *resp = rs__alloc_array(s->n_users, sizeof *resp);
     double *ild = rs__alloc_array(s->n_users, sizeof *ild);
-    uint64_t *scratch = rs__alloc_array(s->n_items, sizeof *scratch);
+    uint64_t *scratch = rs__alloc_array(s->n_items, 2 * sizeof *scratch);
     uint64_t *cat_clicks = rs__alloc_array(s->n_cat, sizeof *cat_clicks);
     uint8_t *returned = rs__alloc_array(s->n_users, 1);
     if (!slates || !resp || !ild || !scratch || !cat_clicks || !returned) {

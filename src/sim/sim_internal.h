@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#define RS__SIM_N_DOUBLE 17
+#define RS__SIM_N_DOUBLE 21
 
 typedef struct rs__sim_trait {
     float activity, conformity, diversity;
@@ -49,10 +49,15 @@ struct rs_sim {
 };
 
 void rs__sim_update_pop(rs_sim *s);
+/* ild: the slate's intra-list diversity if known, else NAN (computed when
+ * the diversity effect needs it). */
 void rs__sim_utilities(const rs_sim *s, uint32_t u, const uint32_t *slate, size_t n,
-                       double *util, double *aff);
+                       double ild, double *util, double *aff);
 void rs__sim_draw(const rs_sim *s, uint32_t u, uint64_t step, const uint32_t *slate,
-                  size_t n, rs__sim_response *r);
+                  size_t n, double ild, rs__sim_response *r);
+void rs__sim_prefetch(const rs_sim *s, uint32_t u, const uint32_t *slate, size_t n);
+double rs__sim_dot(const float *a, const float *b, size_t d);
+double rs__sim_normal_quantile(double p);
 void rs__sim_apply(rs_sim *s, uint32_t u, const uint32_t *slate, const rs__sim_response *r);
 double rs__sim_leave_prob(const rs_sim *s, uint32_t u, int clicked);
 double rs__sim_return_prob(const rs_sim *s, uint32_t u);
