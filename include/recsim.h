@@ -3831,6 +3831,59 @@ RS_API int rs_sim_set_interest(rs_sim *sim, uint32_t user, const float *vector, 
 RS_API int rs_sim_get_interest(const rs_sim *sim, uint32_t user, float *vector_out,
                                size_t dim);
 
+/* Flags of rs_sim_run_scorer(), or-ed.  Values are append-only. */
+typedef enum rs_sim_scorer_flag {
+    RS_SIM_NO_FEEDBACK = 1, /* do not observe the clicks in the user model */
+    RS_SIM_SHOW_AGAIN = 2   /* do not exclude the items already shown */
+} rs_sim_scorer_flag;
+
+/**
+ * rs_sim_create_from_store - rs_sim_create() over an item store's vectors:
+ * simulator item i is store index i (rs_item_store_key), removed slots
+ * having a zero vector, so that the scorer's recommendations are slates.
+ *
+ * @store  read here only; the simulator keeps a copy of the vectors.
+ * Other parameters and errors as rs_sim_create(); categories (may be NULL)
+ * has rs_item_store_span(store) entries.  RS_ERR_RANGE for an empty store.
+ */
+RS_API int rs_sim_create_from_store(const rs_item_store *store, const uint32_t *categories,
+                                    size_t n_categories, size_t n_users, uint64_t seed,
+                                    rs_sim **out);
+
+/**
+ * rs_sim_run_scorer - rs_sim_run() with the library's scorer as the policy,
+ * closing the loop.
+ *
+ * At each step every shown user's slate is rs_scorer_recommend_filtered()
+ * for the user's key, without the items already shown to that user in this
+ * call (the scorer itself skips the user's history); when the catalogue
+ * runs short the user's shown set starts over, and the slate is padded with
+ * the lowest item indices.  Slates are computed on RS_SIM_THREADS threads
+ * (the scorer only reads).  After the step each click is observed in
+ * `users` on the calling thread, users in order, as
+ * rs_user_model_observe(users, key, item, "clicked" or "bought", 1, step),
+ * so the next step's recommendations see it.
+ *
+ * @sim        created over the scorer's store (rs_sim_create_from_store()).
+ * @scorer     the policy; read only.
+ * @users      the scorer's own user model (the one given to
+ *             rs_scorer_create()), written between steps.
+ * @user_keys  n_users keys of the simulated users in the user model (e.g.
+ *             the real users a population mirrors), or NULL for "sim-<u>".
+ * @flags      0 or rs_sim_scorer_flag bits.
+ * Other parameters as rs_sim_run().
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL, users not the scorer's, a NULL or
+ * empty key, unknown flags), RS_ERR_RANGE (slate_size), RS_ERR_DIM (the
+ * store's span or dim differs from the simulator's), RS_ERR_CALLBACK (an
+ * observation failed), the scorer's errors, RS_ERR_IO, RS_ERR_NOMEM; the
+ * steps already completed stay applied.  Not thread-safe on the simulator
+ * or the user model; nothing else may write to the scorer's parents.
+ */
+RS_API int rs_sim_run_scorer(rs_sim *sim, const rs_scorer *scorer, rs_user_model *users,
+                             const char *const *user_keys, uint64_t steps, size_t slate_size,
+                             int flags, const char *trace_path);
+
 /* @@SIM@@ end of section */
 
 

@@ -90,6 +90,14 @@ int rs_sim_run(rs_sim *s, rs_sim_policy_fn policy, void *policy_context,
 {
     if (!s || !policy)
         return rs__fail(RS_ERR_INVALID, "rs_sim_run: %s is NULL", s ? "policy" : "sim");
+    return rs__sim_run_loop(s, policy, NULL, policy_context, feedback, feedback_context,
+                            steps, k, trace_path);
+}
+
+int rs__sim_run_loop(rs_sim *s, rs_sim_policy_fn policy, rs__sim_batch_policy_fn batch,
+                     void *policy_context, rs_sim_feedback_fn feedback,
+                     void *feedback_context, uint64_t steps, size_t k, const char *trace_path)
+{
     if (k == 0 || k > RS_SIM_MAX_SLATE)
         return rs__fail(RS_ERR_RANGE, "rs_sim_run: slate_size %zu outside 1 .. %d", k,
                         RS_SIM_MAX_SLATE);
@@ -128,11 +136,20 @@ int rs_sim_run(rs_sim *s, rs_sim_policy_fn policy, void *policy_context,
                     returned[u] = 1;
             }
         }
+        if (batch) {
+            for (size_t u = 0; u < s->n_users; u++)
+                returned[u] |= (uint8_t)(s->active[u] << 1); /* bit 1: shown a slate */
+            rc = batch(policy_context, s, returned, k, slates);
+            for (size_t u = 0; u < s->n_users; u++)
+                returned[u] &= 1;
+            if (rc)
+                goto done;
+        }
         for (size_t u = 0; u < s->n_users; u++) {
             if (!s->active[u] && !returned[u])
                 continue;
             uint32_t *slate = slates + u * k;
-            if (policy(policy_context, (uint32_t)u, s->step, k, slate) != 0) {
+            if (!batch && policy(policy_context, (uint32_t)u, s->step, k, slate) != 0) {
                 rc = rs__fail(RS_ERR_CALLBACK, "rs_sim_run: the policy failed for user %zu "
                               "at step %llu", u, (unsigned long long)s->step);
                 goto done;

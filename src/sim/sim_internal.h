@@ -49,6 +49,19 @@ struct rs_sim {
 };
 
 void rs__sim_update_pop(rs_sim *s);
+
+/*
+ * A policy that fills every shown user's slate at once (in parallel):
+ * shown[u] != 0 marks the users to serve (returning or active), slates is
+ * n_users x k.  Returns RS_OK or a status (with rs__fail's message).
+ */
+typedef int (*rs__sim_batch_policy_fn)(void *ctx, const rs_sim *s, const uint8_t *shown,
+                                       size_t k, uint32_t *slates);
+
+/* rs_sim_run with either a per-user policy or a batch policy. */
+int rs__sim_run_loop(rs_sim *s, rs_sim_policy_fn policy, rs__sim_batch_policy_fn batch,
+                     void *policy_context, rs_sim_feedback_fn feedback,
+                     void *feedback_context, uint64_t steps, size_t k, const char *trace_path);
 /* ild: the slate's intra-list diversity if known, else NAN (computed when
  * the diversity effect needs it). */
 void rs__sim_utilities(const rs_sim *s, uint32_t u, const uint32_t *slate, size_t n,
