@@ -3884,6 +3884,71 @@ RS_API int rs_sim_run_scorer(rs_sim *sim, const rs_scorer *scorer, rs_user_model
                              const char *const *user_keys, uint64_t steps, size_t slate_size,
                              int flags, const char *trace_path);
 
+/*
+ * A host response model for chosen users (rs_sim_set_hosted()), e.g. an LLM
+ * agent given the persona and the slate's item texts: write the clicked
+ * position (-1 for none), an rs_sim_behaviour (RS_SIM_SKIP exactly when
+ * position is -1), a rating 1 .. 5 (0 without click) and left (1: the user
+ * ends the session; the time budget still applies).  Returns 0, or non-zero
+ * to stop the run.  Called by rs_sim_run() on the calling thread, users in
+ * increasing order, after the policy and before the built-in model answers
+ * the other users.  rs_sim_respond() and rs_sim_respond_batch() always use
+ * the built-in model.
+ */
+typedef int (*rs_sim_response_fn)(void *context, uint32_t user, uint64_t step,
+                                  const uint32_t *slate, size_t slate_size, int *position_out,
+                                  int *behaviour_out, int *rating_out, int *left_out);
+
+/**
+ * rs_sim_set_responder - install (or with fn NULL remove) the host response
+ * model used for the hosted users.  Returns RS_OK or RS_ERR_INVALID (NULL
+ * sim).  Not thread-safe on one handle.
+ */
+RS_API int rs_sim_set_responder(rs_sim *sim, rs_sim_response_fn fn, void *context);
+
+/**
+ * rs_sim_set_hosted - whether `user` is answered by the host responder
+ * (hosted != 0) or by the built-in model (0, the default).  Without a
+ * responder every user uses the built-in model.  Not part of snapshots.
+ * Returns RS_OK, RS_ERR_INVALID (NULL), RS_ERR_NOTFOUND (user).
+ */
+RS_API int rs_sim_set_hosted(rs_sim *sim, uint32_t user, int hosted);
+
+/**
+ * rs_sim_set_related - the items related to each item (e.g. its neighbours
+ * in the knowledge graph), over which interest drift spreads.
+ *
+ * @starts   n_items + 1 offsets, starts[0] = 0, non-decreasing: item i's
+ *           related items are related[starts[i] .. starts[i+1]); or NULL to
+ *           remove the relation.  Copied.
+ * @related  starts[n_items] item indices (< n_items); copied.
+ *
+ * After a click on item i with related set N(i), the interest moves by
+ * drift x (target - v), target = (1 - s) x_i + s mean_{j in N(i)} x_j with
+ * s = RS_SIM_GRAPH_DRIFT (target = x_i when N(i) is empty).  Returns RS_OK,
+ * RS_ERR_INVALID (NULL sim, NULL related with entries), RS_ERR_RANGE
+ * (offsets), RS_ERR_NOTFOUND (an index >= n_items), RS_ERR_NOMEM; on
+ * failure nothing changes.  Not thread-safe on one handle.
+ */
+RS_API int rs_sim_set_related(rs_sim *sim, const size_t *starts, const uint32_t *related);
+
+/**
+ * rs_sim_set_related_graph - rs_sim_set_related() from a knowledge graph:
+ * simulator item i is the graph node of type "item" whose key is
+ * item_keys[i]; its related items are the other items one hop away, or two
+ * hops away through a shared entity (a category, a brand, a word, ...),
+ * at most max_related of them, the most strongly connected first (ties to
+ * the lower index).
+ *
+ * @item_keys    n_items keys; an item that is not a graph node relates to
+ *               nothing.
+ * @max_related  1 .. 10000.
+ * Returns RS_OK, RS_ERR_INVALID (NULL), RS_ERR_RANGE (max_related),
+ * RS_ERR_NOMEM.  Reads the graph only.
+ */
+RS_API int rs_sim_set_related_graph(rs_sim *sim, const rs_graph *graph,
+                                    const char *const *item_keys, size_t max_related);
+
 /* @@SIM@@ end of section */
 
 

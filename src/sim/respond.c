@@ -395,7 +395,17 @@ void rs__sim_draw(const rs_sim *s, uint32_t u, uint64_t step, const uint32_t *sl
                     s->opt[RS_SIM_RATING_NOISE] * rs__sim_normal_quantile(unit(w[3]));
         r->rating = rv < 1.5 ? 1 : (rv >= 4.5 ? 5 : (int)lround(rv));
     }
-    r->left = unit(w[2]) < rs__sim_leave_prob(s, u, pos >= 0);
+    r->left = unit(w[2]) < rs__sim_leave_prob(s, u, pos >= 0) || rs__sim_out_of_time(s, u, pos >= 0);
+}
+
+/* Whether this step (a view, plus a click) exhausts the session's budget. */
+int rs__sim_out_of_time(const rs_sim *s, uint32_t u, int clicked)
+{
+    double budget = s->opt[RS_SIM_TIME_BUDGET];
+    if (budget <= 0)
+        return 0;
+    double used = (double)s->time_used[u] + 1.0 + (clicked ? s->opt[RS_SIM_CLICK_TIME] : 0.0);
+    return used >= budget * (0.5 + s->trait[u].activity);
 }
 
 double rs__sim_leave_prob(const rs_sim *s, uint32_t u, int clicked)

@@ -47,7 +47,8 @@ static int step_task(void *vctx, size_t task, unsigned worker)
             rs__sim_prefetch(s, (uint32_t)next, c->slates + next * c->k, c->k);
         const uint32_t *slate = c->slates + u * c->k;
         c->ild[u] = rs__sim_ild(s, slate, c->k);
-        rs__sim_draw(s, (uint32_t)u, s->step, slate, c->k, c->ild[u], &c->resp[u]);
+        if (!(s->responder && s->hosted[u])) /* else answered by the host already */
+            rs__sim_draw(s, (uint32_t)u, s->step, slate, c->k, c->ild[u], &c->resp[u]);
         rs__sim_apply(s, (uint32_t)u, slate, &c->resp[u]);
     }
     return 0;
@@ -166,7 +167,34 @@ int rs__sim_run_loop(rs_sim *s, rs_sim_policy_fn policy, rs__sim_batch_policy_fn
             if (returned[u]) {
                 s->active[u] = 1;
                 s->session_len[u] = 0;
+                s->time_used[u] = 0;
                 returns++;
+            }
+        /* Hosted users are answered by the host's responder, in user order. */
+        if (s->responder)
+            for (size_t u = 0; u < s->n_users; u++) {
+                if (!s->active[u] || !s->hosted[u])
+                    continue;
+                rs__sim_response *r = &resp[u];
+                int pos = -1, beh = RS_SIM_SKIP, rating = 0, left = 0;
+                if (s->responder(s->responder_ctx, (uint32_t)u, s->step, slates + u * k, k, &pos,
+                                 &beh, &rating, &left) != 0) {
+                    rc = rs__fail(RS_ERR_CALLBACK, "rs_sim_run: the responder failed for user "
+                                  "%zu at step %llu", u, (unsigned long long)s->step);
+                    goto done;
+                }
+                if (pos < -1 || pos >= (int)k || (pos < 0) != (beh == RS_SIM_SKIP) ||
+                    beh < RS_SIM_SKIP || beh > RS_SIM_PURCHASE || rating < 0 || rating > 5 ||
+                    (pos >= 0 && rating == 0) || (pos < 0 && rating != 0)) {
+                    rc = rs__fail(RS_ERR_CALLBACK, "rs_sim_run: the responder gave position %d, "
+                                  "behaviour %d, rating %d for user %zu (slate of %zu)", pos,
+                                  beh, rating, u, k);
+                    goto done;
+                }
+                r->position = pos;
+                r->behaviour = beh;
+                r->rating = rating;
+                r->left = left != 0 || rs__sim_out_of_time(s, (uint32_t)u, pos >= 0);
             }
         step_ctx c = {s, k, slates, resp, ild};
         rc = rs__parallel_for(n_tasks, s->threads, step_task, &c);
@@ -288,7 +316,7 @@ int rs_sim_stat(const rs_sim *s, int stat, double *v)
 
 /* ------------------------------------------------------------ snapshots */
 
-static const char snap_magic[8] = {'R', 'S', 'S', 'I', 'M', '0', '0', '1'};
+static const char snap_magic[8] = {'R', 'S', 'S', 'I', 'M', '0', '0', '2'};
 
 typedef struct snap_header {
     char magic[8];
@@ -300,7 +328,7 @@ static size_t snap_size(const rs_sim *s)
     /* Sizes were overflow-checked at creation (each array exists). */
     return sizeof(snap_header) + sizeof(rs__sim_stats) +
            s->n_users * (s->dim * sizeof(float) + sizeof(rs__sim_trait) +
-                         s->n_cat * sizeof(float) + 1 + sizeof(uint32_t)) +
+                         s->n_cat * sizeof(float) + 1 + sizeof(uint32_t) + sizeof(float)) +
            s->n_items * 2 * sizeof(uint64_t);
 }
 
@@ -332,6 +360,7 @@ int rs_sim_snapshot(const rs_sim *s, void *buf, size_t capacity, size_t *size_ou
     PUT(p, s->fatigue, s->n_users * s->n_cat * sizeof(float));
     PUT(p, s->active, s->n_users);
     PUT(p, s->session_len, s->n_users * sizeof(uint32_t));
+    PUT(p, s->time_used, s->n_users * sizeof(float));
     PUT(p, s->clicks, s->n_items * sizeof(uint64_t));
     PUT(p, s->exposure, s->n_items * sizeof(uint64_t));
     return RS_OK;
@@ -374,6 +403,7 @@ int rs_sim_restore(rs_sim *s, const void *buf, size_t size)
     GET(s->fatigue, p, s->n_users * s->n_cat * sizeof(float));
     GET(s->active, p, s->n_users);
     GET(s->session_len, p, s->n_users * sizeof(uint32_t));
+    GET(s->time_used, p, s->n_users * sizeof(float));
     GET(s->clicks, p, s->n_items * sizeof(uint64_t));
     GET(s->exposure, p, s->n_items * sizeof(uint64_t));
     for (size_t u = 0; u < s->n_users; u++)

@@ -142,6 +142,10 @@ void rs_sim_free(rs_sim *sim)
     free(sim->clicks);
     free(sim->exposure);
     free(sim->pop);
+    free(sim->time_used);
+    free(sim->rel_start);
+    free(sim->rel_item);
+    free(sim->hosted);
     free(sim);
 }
 
@@ -200,9 +204,11 @@ int rs_sim_create(const float *items, size_t n_items, size_t dim, const uint32_t
     s->clicks = rs__alloc_array(n_items, sizeof(uint64_t));
     s->exposure = rs__alloc_array(n_items, sizeof(uint64_t));
     s->pop = rs__alloc_array(n_items, sizeof(float));
+    s->time_used = rs__calloc(n_users, sizeof(float));
+    s->hosted = rs__calloc(n_users, 1);
     if (!s->items || !s->item_inv_norm || !s->cat || !s->interest || !s->trait ||
         !s->fatigue || !s->active || !s->session_len || !s->clicks || !s->exposure ||
-        !s->pop) {
+        !s->pop || !s->time_used || !s->hosted) {
         rs_sim_free(s);
         return RS_ERR_NOMEM;
     }
@@ -242,6 +248,7 @@ int rs_sim_populate(rs_sim *s)
         t->diversity = (float)sigmoid(mu[2] + spread * rs__rng_normal(&rng));
         s->active[u] = 1;
         s->session_len[u] = 0;
+        s->time_used[u] = 0;
     }
     memset(s->fatigue, 0, s->n_users * s->n_cat * sizeof(float));
     memset(s->clicks, 0, s->n_items * sizeof(uint64_t));
@@ -263,22 +270,94 @@ void rs__sim_update_pop(rs_sim *s)
         s->pop[i] = (float)(log1p((double)s->clicks[i]) * inv);
 }
 
-/* Apply a response to the user's own state: drift, fatigue, session. */
+/* Apply a response to the user's own state: drift (spread over the clicked
+ * item's related items when set), fatigue, session time. */
 void rs__sim_apply(rs_sim *s, uint32_t u, const uint32_t *slate, const rs__sim_response *r)
 {
     float *fat = s->fatigue + (size_t)u * s->n_cat;
     float rho = (float)s->opt[RS_SIM_FATIGUE_DECAY];
     for (size_t c = 0; c < s->n_cat; c++)
         fat[c] *= rho;
+    s->time_used[u] += 1.0f;
     if (r->position >= 0) {
         uint32_t i = slate[r->position];
         fat[s->cat[i]] += 1.0f;
+        s->time_used[u] += (float)s->opt[RS_SIM_CLICK_TIME];
         float eta = (float)s->opt[RS_SIM_DRIFT];
         float *v = s->interest + (size_t)u * s->dim;
         const float *x = s->items + (size_t)i * s->dim;
-        for (size_t k = 0; k < s->dim; k++)
-            v[k] += eta * (x[k] - v[k]);
+        size_t lo = s->rel_start ? s->rel_start[i] : 0, hi = s->rel_start ? s->rel_start[i + 1] : 0;
+        float spread = hi > lo ? (float)s->opt[RS_SIM_GRAPH_DRIFT] : 0.0f;
+        float inv_n = hi > lo ? 1.0f / (float)(hi - lo) : 0.0f;
+        for (size_t k = 0; k < s->dim; k++) {
+            float rel = 0;
+            for (size_t e = lo; e < hi; e++)
+                rel += s->items[(size_t)s->rel_item[e] * s->dim + k];
+            float target = (1.0f - spread) * x[k] + spread * rel * inv_n;
+            v[k] += eta * (target - v[k]);
+        }
     }
+}
+
+int rs_sim_set_related(rs_sim *sim, const size_t *starts, const uint32_t *related)
+{
+    if (!sim)
+        return rs__fail(RS_ERR_INVALID, "rs_sim_set_related: sim is NULL");
+    if (!starts) {
+        free(sim->rel_start);
+        free(sim->rel_item);
+        sim->rel_start = NULL;
+        sim->rel_item = NULL;
+        return RS_OK;
+    }
+    if (starts[0] != 0)
+        return rs__fail(RS_ERR_RANGE, "rs_sim_set_related: starts[0] is %zu, not 0", starts[0]);
+    for (size_t i = 0; i < sim->n_items; i++)
+        if (starts[i + 1] < starts[i])
+            return rs__fail(RS_ERR_RANGE, "rs_sim_set_related: starts[%zu] < starts[%zu]",
+                            i + 1, i);
+    size_t n_rel = starts[sim->n_items];
+    if (n_rel > 0 && !related)
+        return rs__fail(RS_ERR_INVALID, "rs_sim_set_related: related is NULL");
+    for (size_t e = 0; e < n_rel; e++)
+        if (related[e] >= sim->n_items)
+            return rs__fail(RS_ERR_NOTFOUND, "rs_sim_set_related: related[%zu] = %u >= "
+                            "n_items %zu", e, related[e], sim->n_items);
+    size_t *st = rs__alloc_array(sim->n_items + 1, sizeof *st);
+    uint32_t *it = rs__alloc_array(n_rel ? n_rel : 1, sizeof *it);
+    if (!st || !it) {
+        free(st);
+        free(it);
+        return RS_ERR_NOMEM;
+    }
+    memcpy(st, starts, (sim->n_items + 1) * sizeof *st);
+    if (n_rel)
+        memcpy(it, related, n_rel * sizeof *it);
+    free(sim->rel_start);
+    free(sim->rel_item);
+    sim->rel_start = st;
+    sim->rel_item = it;
+    return RS_OK;
+}
+
+int rs_sim_set_responder(rs_sim *sim, rs_sim_response_fn fn, void *context)
+{
+    if (!sim)
+        return rs__fail(RS_ERR_INVALID, "rs_sim_set_responder: sim is NULL");
+    sim->responder = fn;
+    sim->responder_ctx = context;
+    return RS_OK;
+}
+
+int rs_sim_set_hosted(rs_sim *sim, uint32_t user, int hosted)
+{
+    if (!sim)
+        return rs__fail(RS_ERR_INVALID, "rs_sim_set_hosted: sim is NULL");
+    if (user >= sim->n_users)
+        return rs__fail(RS_ERR_NOTFOUND, "rs_sim_set_hosted: user %u >= n_users %zu", user,
+                        sim->n_users);
+    sim->hosted[user] = hosted ? 1 : 0;
+    return RS_OK;
 }
 
 static int check_interest(const rs_sim *s, uint32_t user, const void *v, size_t dim,

@@ -46,6 +46,14 @@ struct rs_sim {
     uint64_t step;
     rs__sim_stats st;
     float *pop;           /* derived from clicks */
+    float *time_used;     /* n_users: time spent in the current session */
+    /* related items (graph drift), CSR over items; NULL when unset */
+    size_t *rel_start;    /* n_items + 1 */
+    uint32_t *rel_item;
+    /* host responder for chosen users */
+    rs_sim_response_fn responder;
+    void *responder_ctx;
+    uint8_t *hosted;      /* n_users: 1 = answered by the responder */
 };
 
 void rs__sim_update_pop(rs_sim *s);
@@ -72,6 +80,7 @@ void rs__sim_prefetch(const rs_sim *s, uint32_t u, const uint32_t *slate, size_t
 double rs__sim_dot(const float *a, const float *b, size_t d);
 double rs__sim_normal_quantile(double p);
 void rs__sim_apply(rs_sim *s, uint32_t u, const uint32_t *slate, const rs__sim_response *r);
+int rs__sim_out_of_time(const rs_sim *s, uint32_t u, int clicked);
 double rs__sim_leave_prob(const rs_sim *s, uint32_t u, int clicked);
 double rs__sim_return_prob(const rs_sim *s, uint32_t u);
 double rs__sim_ild(const rs_sim *s, const uint32_t *slate, size_t n);
