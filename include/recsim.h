@@ -3949,6 +3949,48 @@ RS_API int rs_sim_set_related(rs_sim *sim, const size_t *starts, const uint32_t 
 RS_API int rs_sim_set_related_graph(rs_sim *sim, const rs_graph *graph,
                                     const char *const *item_keys, size_t max_related);
 
+/**
+ * rs_sim_calibrate_cascade - fit temperature, no-click weight and
+ * continuation probability of the cascade (RS_SIM_CASCADE) by maximum
+ * likelihood: position j is examined with probability prod_{i<j} (1 - a_i) g
+ * and clicked with a_j = 1 / (1 + m e^{-u_j/T}).
+ *
+ * Arguments as rs_sim_calibrate(); the likelihood is maximised by
+ * Nelder-Mead over (1/T, log m, logit g).  Returns RS_OK, RS_ERR_INVALID
+ * (NULL, no impressions), RS_ERR_RANGE (a position outside -1 ..
+ * slate_size - 1, NaN/Inf utility, estimates outside the options' ranges).
+ * Thread-safe.
+ */
+RS_API int rs_sim_calibrate_cascade(const double *utilities, const int32_t *positions,
+                                    size_t n_impressions, size_t slate_size,
+                                    double *temperature_out, double *noclick_out,
+                                    double *decay_out);
+
+/**
+ * rs_sim_calibrate_drift - fit the interest drift rate (RS_SIM_DRIFT) to a
+ * log of responses by maximum likelihood.
+ *
+ * The log is replayed from the simulator's current state (restore the
+ * snapshot taken before the logged run): for a candidate rate every event
+ * is scored by the current response model's probability of the logged
+ * position, then applied (drift, fatigue) as rs_sim_run() would; the rate
+ * maximising the log-likelihood over [0, 1] is found by golden-section
+ * search (to 1e-5).  Popularity is held at its current value, so the fit
+ * is exact when RS_SIM_CONFORMITY_WEIGHT is 0.
+ *
+ * @users      n_events user indices, in the order the events happened.
+ * @slates     n_events x slate_size item indices.
+ * @positions  the clicked position of each event, -1 for none.
+ * @drift_out  the estimate.
+ *
+ * The simulator is left unchanged.  Returns RS_OK, RS_ERR_INVALID (NULL, no
+ * events), RS_ERR_RANGE (slate_size, a position), RS_ERR_NOTFOUND (a user
+ * or item index), RS_ERR_NOMEM.  Not thread-safe on one handle.
+ */
+RS_API int rs_sim_calibrate_drift(rs_sim *sim, const uint32_t *users, const uint32_t *slates,
+                                  const int32_t *positions, size_t n_events,
+                                  size_t slate_size, double *drift_out);
+
 /* @@SIM@@ end of section */
 
 

@@ -189,7 +189,7 @@ void rs__sim_utilities(const rs_sim *s, uint32_t u, const uint32_t *slate, size_
 }
 
 /* Choice probabilities from scaled utilities; probs has n + 1 entries. */
-static void choice_probs(const rs_sim *s, const double *util, size_t n, double *probs)
+void rs__sim_choice_probs(const rs_sim *s, const double *util, size_t n, double *probs)
 {
     double T = s->opt[RS_SIM_TEMPERATURE], m = s->opt[RS_SIM_NOCLICK];
     double g = s->opt[RS_SIM_POSITION_DECAY];
@@ -458,7 +458,7 @@ int rs_sim_probabilities(const rs_sim *sim, uint32_t user, const uint32_t *slate
         return rc;
     double util[RS_SIM_MAX_SLATE], aff[RS_SIM_MAX_SLATE];
     rs__sim_utilities(sim, user, slate, n, NAN, util, aff);
-    choice_probs(sim, util, n, probs_out);
+    rs__sim_choice_probs(sim, util, n, probs_out);
     return RS_OK;
 }
 

@@ -80,6 +80,7 @@ void rs__sim_prefetch(const rs_sim *s, uint32_t u, const uint32_t *slate, size_t
 double rs__sim_dot(const float *a, const float *b, size_t d);
 double rs__sim_normal_quantile(double p);
 void rs__sim_apply(rs_sim *s, uint32_t u, const uint32_t *slate, const rs__sim_response *r);
+void rs__sim_choice_probs(const rs_sim *s, const double *util, size_t n, double *probs);
 int rs__sim_out_of_time(const rs_sim *s, uint32_t u, int clicked);
 double rs__sim_leave_prob(const rs_sim *s, uint32_t u, int clicked);
 double rs__sim_return_prob(const rs_sim *s, uint32_t u);
