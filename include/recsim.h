@@ -3588,8 +3588,10 @@ typedef enum rs_sim_option {
     RS_SIM_TIME_BUDGET = 18,      /* mean session time budget, [0, 1e9];
                                      0 = unlimited */
     RS_SIM_CLICK_TIME = 19,       /* time a click takes (a view: 1), [0, 1e6]; 2 */
-    RS_SIM_GRAPH_DRIFT = 20       /* drift share spread to related items,
+    RS_SIM_GRAPH_DRIFT = 20,      /* drift share spread to related items,
                                      [0, 1]; 0 */
+    RS_SIM_TRUTH_BONUS = 21       /* utility bonus of a held-out item,
+                                     [0, 100]; 1 */
 } rs_sim_option;
 
 /* Integer options of rs_sim_set_int(). */
@@ -3614,8 +3616,9 @@ typedef enum rs_sim_stat_id {
     RS_SIM_STAT_COVERAGE = 11,      /* share of the items ever shown */
     RS_SIM_STAT_DIVERSITY = 12,     /* mean intra-list diversity */
     RS_SIM_STAT_GINI = 13,          /* Gini of cumulative exposure */
-    RS_SIM_STAT_ENTROPY = 14        /* mean per-step entropy (bits) of the
+    RS_SIM_STAT_ENTROPY = 14,       /* mean per-step entropy (bits) of the
                                        clicked categories */
+    RS_SIM_STAT_TRUTH_CLICKS = 15   /* clicks on the user's held-out items */
 } rs_sim_stat_id;
 
 /*
@@ -3990,6 +3993,26 @@ RS_API int rs_sim_calibrate_cascade(const double *utilities, const int32_t *posi
 RS_API int rs_sim_calibrate_drift(rs_sim *sim, const uint32_t *users, const uint32_t *slates,
                                   const int32_t *positions, size_t n_events,
                                   size_t slate_size, double *drift_out);
+
+/**
+ * rs_sim_set_truth - mirror a real user from held-out interactions: the
+ * items are the user's ground truth.
+ *
+ * @items     n item indices (duplicates ignored), e.g. the user's test
+ *            items of a split; n = 0 removes the user's truth.
+ * @strength  0 .. 1e6: the interest becomes strength times the unit mean of
+ *            the items' unit vectors (0 keeps the interest as it is).
+ *
+ * A truth item's utility gets RS_SIM_TRUTH_BONUS on top of the affinity
+ * (before the division by tau), and clicks on truth items are counted in
+ * RS_SIM_STAT_TRUTH_CLICKS, so a policy can be judged by how often it finds
+ * what the user really took.  Not part of snapshots.  Returns RS_OK,
+ * RS_ERR_INVALID (NULL), RS_ERR_NOTFOUND (user, item), RS_ERR_RANGE
+ * (strength), RS_ERR_NOMEM; on failure nothing changes.  Not thread-safe on
+ * one handle.
+ */
+RS_API int rs_sim_set_truth(rs_sim *sim, uint32_t user, const uint32_t *items, size_t n,
+                            double strength);
 
 /* @@SIM@@ end of section */
 

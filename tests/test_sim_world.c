@@ -209,6 +209,57 @@ START_TEST(host_responder_for_chosen_users)
 }
 END_TEST
 
+START_TEST(mirrored_from_heldout)
+{
+    rs_sim *s = fx_sim(4, 12);
+    uint32_t truth[3] = {20, 7, 20}; /* a duplicate is ignored */
+    ck_assert_ok(rs_sim_set_truth(s, 2, truth, 3, 2.0));
+    /* interest = 2 x unit mean of the unit vectors of items 7 and 20 */
+    float v[FX_DIM], want[FX_DIM];
+    double nn = 0;
+    for (int k = 0; k < FX_DIM; k++) {
+        double a = 0, b = 0;
+        for (int q = 0; q < FX_DIM; q++) {
+            a += (double)fx_items[7 * FX_DIM + q] * fx_items[7 * FX_DIM + q];
+            b += (double)fx_items[20 * FX_DIM + q] * fx_items[20 * FX_DIM + q];
+        }
+        want[k] = (float)(fx_items[7 * FX_DIM + k] / sqrt(a) + fx_items[20 * FX_DIM + k] / sqrt(b));
+        nn += (double)want[k] * want[k];
+    }
+    ck_assert_ok(rs_sim_get_interest(s, 2, v, FX_DIM));
+    for (int k = 0; k < FX_DIM; k++)
+        ck_assert_float_eq_tol(v[k], (float)(2.0 * want[k] / sqrt(nn)), 1e-5);
+    /* the truth bonus: item 7's utility rises by bonus / tau, item 8's not */
+    uint32_t slate[2] = {7, 8};
+    double with[2], without[2];
+    ck_assert_ok(rs_sim_set_double(s, RS_SIM_TRUTH_BONUS, 3));
+    ck_assert_ok(rs_sim_utilities(s, 2, slate, 2, with));
+    ck_assert_ok(rs_sim_set_double(s, RS_SIM_TRUTH_BONUS, 0));
+    ck_assert_ok(rs_sim_utilities(s, 2, slate, 2, without));
+    ck_assert(with[0] - without[0] > 1.0);
+    ck_assert_double_eq_tol(with[1], without[1], 1e-12);
+    /* clicks on the truth are counted */
+    ck_assert_ok(rs_sim_set_double(s, RS_SIM_TRUTH_BONUS, 50));
+    ck_assert_ok(rs_sim_set_double(s, RS_SIM_LEAVE_HAZARD, 0));
+    ck_assert_ok(rs_sim_run(s, always_first, NULL, NULL, NULL, 5, 8, NULL));
+    double tc;
+    ck_assert_ok(rs_sim_stat(s, RS_SIM_STAT_TRUTH_CLICKS, &tc));
+    ck_assert_double_eq(tc, 5); /* user 2 always takes item 7 */
+    /* bad input; n = 0 removes the truth */
+    ck_assert_status(rs_sim_set_truth(s, 4, truth, 1, 1), RS_ERR_NOTFOUND);
+    truth[0] = FX_ITEMS;
+    ck_assert_status(rs_sim_set_truth(s, 1, truth, 1, 1), RS_ERR_NOTFOUND);
+    ck_assert_status(rs_sim_set_truth(s, 1, NULL, 1, 1), RS_ERR_INVALID);
+    ck_assert_status(rs_sim_set_truth(s, 1, truth + 1, 1, NAN), RS_ERR_RANGE);
+    ck_assert_ok(rs_sim_set_truth(s, 2, NULL, 0, 0));
+    ck_assert_ok(rs_sim_populate(s));
+    ck_assert_ok(rs_sim_run(s, always_first, NULL, NULL, NULL, 2, 8, NULL));
+    ck_assert_ok(rs_sim_stat(s, RS_SIM_STAT_TRUTH_CLICKS, &tc));
+    ck_assert_double_eq(tc, 0);
+    rs_sim_free(s);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("sim_world");
@@ -218,6 +269,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, drift_spreads_to_related);
     tcase_add_test(tc, related_from_graph);
     tcase_add_test(tc, host_responder_for_chosen_users);
+    tcase_add_test(tc, mirrored_from_heldout);
     suite_add_tcase(s, tc);
     return s;
 }

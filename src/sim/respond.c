@@ -172,7 +172,7 @@ void rs__sim_utilities(const rs_sim *s, uint32_t u, const uint32_t *slate, size_
     double thr = s->opt[RS_SIM_BOREDOM_THRESHOLD] * (0.5 + t->diversity);
     double cw = s->opt[RS_SIM_CONFORMITY_WEIGHT] * t->conformity;
     double fw = s->opt[RS_SIM_FATIGUE_WEIGHT];
-    double shift = 0;
+    double shift = 0, bonus = s->truth && s->n_truth[u] ? s->opt[RS_SIM_TRUTH_BONUS] : 0.0;
     if (s->opt[RS_SIM_DIVERSITY_EFFECT] != 0) {
         if (isnan(ild))
             ild = rs__sim_ild(s, slate, n);
@@ -183,6 +183,8 @@ void rs__sim_utilities(const rs_sim *s, uint32_t u, const uint32_t *slate, size_
         double a = dotf(v, s->items + (size_t)i * s->dim, s->dim);
         double bored = (double)fat[s->cat[i]] - thr;
         double x = a + cw * s->pop[i] - (bored > 0 ? fw * bored : 0.0) + shift;
+        if (bonus != 0 && rs__sim_is_truth(s, u, i))
+            x += bonus;
         util[j] = x * inv_tau;
         aff[j] = a;
     }

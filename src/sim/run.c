@@ -219,6 +219,8 @@ int rs__sim_run_loop(rs_sim *s, rs_sim_policy_fn policy, rs__sim_batch_policy_fn
                 s->clicks[slate[r->position]]++;
                 cat_clicks[s->cat[slate[r->position]]]++;
                 rating_sum += (uint64_t)r->rating;
+                if (rs__sim_is_truth(s, (uint32_t)u, slate[r->position]))
+                    s->st.truth_clicks++;
                 if (r->behaviour == RS_SIM_PURCHASE)
                     purchases++;
             }
@@ -309,6 +311,7 @@ int rs_sim_stat(const rs_sim *s, int stat, double *v)
     case RS_SIM_STAT_DIVERSITY: *v = ratio(t->ild_sum, (double)t->impressions); break;
     case RS_SIM_STAT_GINI: *v = t->gini; break;
     case RS_SIM_STAT_ENTROPY: *v = ratio(t->entropy_sum, (double)t->steps); break;
+    case RS_SIM_STAT_TRUTH_CLICKS: *v = (double)t->truth_clicks; break;
     default: return rs__fail(RS_ERR_INVALID, "rs_sim_stat: unknown statistic %d", stat);
     }
     return RS_OK;

@@ -28,7 +28,7 @@ static void set_defaults(rs_sim *s)
 {
     static const double def[RS__SIM_N_DOUBLE] = {
         1.0, 1.0, 0.85, 0.05, 1.0, 0.5, 0.8, 1.0, 0.1, 0.2, -1.0, 0.5,
-        0.5, 0.3, 0.5, 1.0, 0.5, 0.0, 0.0, 2.0, 0.0};
+        0.5, 0.3, 0.5, 1.0, 0.5, 0.0, 0.0, 2.0, 0.0, 1.0};
     memcpy(s->opt, def, sizeof def);
     s->position_model = RS_SIM_PBM;
     s->threads = 0;
@@ -59,6 +59,7 @@ static int check_double(int option, double v)
     case RS_SIM_TIME_BUDGET: hi = 1e9; break;
     case RS_SIM_CLICK_TIME: hi = 1e6; break;
     case RS_SIM_GRAPH_DRIFT: break;
+    case RS_SIM_TRUTH_BONUS: hi = 100; break;
     default: return rs__fail(RS_ERR_INVALID, "rs_sim: unknown double option %d", option);
     }
     if ((open_lo ? v <= lo : v < lo) || (open_hi ? v >= hi : v > hi))
@@ -146,6 +147,11 @@ void rs_sim_free(rs_sim *sim)
     free(sim->rel_start);
     free(sim->rel_item);
     free(sim->hosted);
+    if (sim->truth)
+        for (size_t u = 0; u < sim->n_users; u++)
+            free(sim->truth[u]);
+    free(sim->truth);
+    free(sim->n_truth);
     free(sim);
 }
 
@@ -391,5 +397,96 @@ int rs_sim_get_interest(const rs_sim *sim, uint32_t user, float *vector_out, siz
     if (rc)
         return rc;
     memcpy(vector_out, sim->interest + (size_t)user * dim, dim * sizeof(float));
+    return RS_OK;
+}
+
+/* ------------------------------------------------------------ held-out truth */
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+int rs__sim_is_truth(const rs_sim *s, uint32_t u, uint32_t i)
+{
+    if (!s->truth || !s->n_truth[u])
+        return 0;
+    const uint32_t *t = s->truth[u];
+    size_t lo = 0, hi = s->n_truth[u];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t[mid] < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->n_truth[u] && t[lo] == i;
+}
+
+int rs_sim_set_truth(rs_sim *sim, uint32_t user, const uint32_t *items, size_t n,
+                     double strength)
+{
+    if (!sim || (!items && n))
+        return rs__fail(RS_ERR_INVALID, "rs_sim_set_truth: %s is NULL", sim ? "items" : "sim");
+    if (user >= sim->n_users)
+        return rs__fail(RS_ERR_NOTFOUND, "rs_sim_set_truth: user %u >= n_users %zu", user,
+                        sim->n_users);
+    if (n > UINT32_MAX)
+        return rs__fail(RS_ERR_RANGE, "rs_sim_set_truth: %zu items", n);
+    if (!(strength >= 0 && strength <= 1e6))
+        return rs__fail(RS_ERR_RANGE, "rs_sim_set_truth: strength %g outside 0 .. 1e6",
+                        strength);
+    for (size_t j = 0; j < n; j++)
+        if (items[j] >= sim->n_items)
+            return rs__fail(RS_ERR_NOTFOUND, "rs_sim_set_truth: items[%zu] = %u >= n_items %zu",
+                            j, items[j], sim->n_items);
+    if (!sim->truth) {
+        sim->truth = rs__calloc(sim->n_users, sizeof *sim->truth);
+        sim->n_truth = rs__calloc(sim->n_users, sizeof *sim->n_truth);
+        if (!sim->truth || !sim->n_truth) {
+            free(sim->truth);
+            free(sim->n_truth);
+            sim->truth = NULL;
+            sim->n_truth = NULL;
+            return RS_ERR_NOMEM;
+        }
+    }
+    uint32_t *copy = NULL;
+    float *mean = NULL;
+    if (n) {
+        copy = rs__alloc_array(n, sizeof *copy);
+        mean = rs__calloc(sim->dim, sizeof *mean);
+        if (!copy || !mean) {
+            free(copy);
+            free(mean);
+            return RS_ERR_NOMEM;
+        }
+        memcpy(copy, items, n * sizeof *copy);
+        qsort(copy, n, sizeof *copy, cmp_u32);
+        size_t w = 0;
+        for (size_t j = 0; j < n; j++)
+            if (w == 0 || copy[w - 1] != copy[j])
+                copy[w++] = copy[j];
+        n = w;
+        /* the interest: strength x the unit mean of the items' unit vectors */
+        double norm = 0;
+        for (size_t j = 0; j < n; j++) {
+            const float *x = sim->items + (size_t)copy[j] * sim->dim;
+            float c = sim->item_inv_norm[copy[j]];
+            for (size_t k = 0; k < sim->dim; k++)
+                mean[k] += c * x[k];
+        }
+        for (size_t k = 0; k < sim->dim; k++)
+            norm += (double)mean[k] * mean[k];
+        float scale = norm > 0 ? (float)(strength / sqrt(norm)) : 0.0f;
+        float *v = sim->interest + (size_t)user * sim->dim;
+        for (size_t k = 0; strength > 0 && k < sim->dim; k++)
+            v[k] = mean[k] * scale;
+        free(mean);
+    }
+    free(sim->truth[user]);
+    sim->truth[user] = copy;
+    sim->n_truth[user] = (uint32_t)n;
     return RS_OK;
 }

@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#define RS__SIM_N_DOUBLE 21
+#define RS__SIM_N_DOUBLE 22
 
 typedef struct rs__sim_trait {
     float activity, conformity, diversity;
@@ -17,7 +17,7 @@ typedef struct rs__sim_trait {
 
 typedef struct rs__sim_stats {
     uint64_t steps, impressions, clicks, purchases, rating_sum, leaves, returns;
-    uint64_t ended_session_steps, shown_items;
+    uint64_t ended_session_steps, shown_items, truth_clicks;
     double ild_sum, entropy_sum, gini;
 } rs__sim_stats;
 
@@ -54,7 +54,13 @@ struct rs_sim {
     rs_sim_response_fn responder;
     void *responder_ctx;
     uint8_t *hosted;      /* n_users: 1 = answered by the responder */
+    /* held-out truth per user: sorted item indices; NULL when none set */
+    uint32_t **truth;
+    uint32_t *n_truth;
 };
+
+/* Whether item i is in user u's held-out truth. */
+int rs__sim_is_truth(const rs_sim *s, uint32_t u, uint32_t i);
 
 void rs__sim_update_pop(rs_sim *s);
 
