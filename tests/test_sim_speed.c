@@ -7,6 +7,7 @@
  */
 #include "sim_fixture.h"
 
+#include "core/rng.h"
 #include "sim/sim_internal.h"
 
 #include <string.h>
@@ -68,6 +69,27 @@ START_TEST(batch_matches_single)
     ck_assert_ok(rs_sim_respond_batch(s, users, 0, slates, 0, K, NULL, NULL, NULL, NULL));
     free(users);
     free(slates);
+    rs_sim_free(s);
+}
+END_TEST
+
+START_TEST(cached_key_is_the_streams)
+{
+    /* the response's Philox key, cached at creation, is rs__rng_init's for
+     * every step below 2^32 */
+    rs_sim *s = fx_sim(3, 77);
+    for (uint64_t step = 0; step < (1ull << 32); step += 987654321ull) {
+        rs_rng rng;
+        rs__rng_init(&rng, 77, 0x5101, 2, step);
+        ck_assert_uint_eq(rng.key[0], s->choice_key[0]);
+        ck_assert_uint_eq(rng.key[1], s->choice_key[1]);
+        ck_assert_uint_eq(rng.counter[1], (uint32_t)step);
+    }
+    /* and a step beyond 2^32 (the slow path) still answers */
+    uint32_t slate[3] = {1, 2, 3};
+    int pos;
+    ck_assert_ok(rs_sim_respond(s, 2, (1ull << 32) + 5, slate, 3, &pos, NULL, NULL, NULL));
+    ck_assert(pos >= -1 && pos < 3);
     rs_sim_free(s);
 }
 END_TEST
@@ -144,6 +166,7 @@ Suite *test_suite(void)
     TCase *tc = tcase_create("fast paths");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, batch_matches_single);
+    tcase_add_test(tc, cached_key_is_the_streams);
     tcase_add_test(tc, normal_quantile_inverts_cdf);
     tcase_add_test(tc, ild_matches_pairwise);
     tcase_add_test(tc, diversity_effect_formula);

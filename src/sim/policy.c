@@ -9,6 +9,7 @@
 
 #include "core/alloc.h"
 #include "core/bitset.h"
+#include "core/blas.h"
 #include "core/error.h"
 #include "core/parallel.h"
 #include "score/score_internal.h"
@@ -214,8 +215,15 @@ int rs_sim_run_scorer(rs_sim *sim, const rs_scorer *scorer, rs_user_model *users
         goto done;
     }
     c.keys = user_keys;
+    /* The parallelism is across users: a multi-threaded BLAS inside each
+     * worker would only oversubscribe the cores. */
+    int blas_threads = rs__blas_get_threads();
+    if (c.workers > 1)
+        rs__blas_set_threads(1);
     rc = rs__sim_run_loop(sim, NULL, scorer_batch, &c, scorer_feedback, &c, steps, slate_size,
                           trace_path);
+    if (c.workers > 1)
+        rs__blas_set_threads(blas_threads);
 done:
     if (c.shown)
         for (size_t u = 0; u < sim->n_users; u++)

@@ -319,14 +319,14 @@ static int choose_pbm(const rs_sim *s, const double *util, size_t n, double x)
 {
     float w[RS_SIM_MAX_SLATE + 4];
     double inv_t = 1.0 / s->opt[RS_SIM_TEMPERATURE], lm = s->log_noclick;
-    double lg = s->log_decay, mx = lm, z[RS_SIM_MAX_SLATE];
+    double lg = s->log_decay, mx = lm;
     for (size_t j = 0; j < n; j++) {
-        z[j] = util[j] * inv_t + lg * (double)j;
-        mx = z[j] > mx ? z[j] : mx;
+        double z = util[j] * inv_t + lg * (double)j;
+        mx = z > mx ? z : mx;
     }
     size_t n4 = (n + 3) & ~(size_t)3;
     for (size_t j = 0; j < n; j++)
-        w[j] = (float)(z[j] - mx);
+        w[j] = (float)(util[j] * inv_t + lg * (double)j - mx);
     for (size_t j = n; j < n4; j++)
         w[j] = -100.0f;
 #if defined(__GNUC__)
@@ -379,10 +379,16 @@ void rs__sim_draw(const rs_sim *s, uint32_t u, uint64_t step, const uint32_t *sl
 {
     double util[RS_SIM_MAX_SLATE], aff[RS_SIM_MAX_SLATE];
     rs__sim_utilities(s, u, slate, n, ild, util, aff);
-    rs_rng rng; /* block 0 of the stream, as rs__rng_u32 would give it */
-    rs__rng_init(&rng, s->seed, STREAM_CHOICE, u, step);
-    uint32_t w[4];
-    rs__philox4x32(rng.counter, rng.key, w);
+    /* block 0 of the stream, as rs__rng_init + rs__rng_u32 would give it;
+     * the key depends on the step's high half only */
+    uint32_t w[4], counter[4] = {0, (uint32_t)step, u, 0};
+    if (step >> 32) {
+        rs_rng rng;
+        rs__rng_init(&rng, s->seed, STREAM_CHOICE, u, step);
+        rs__philox4x32(rng.counter, rng.key, w);
+    } else {
+        rs__philox4x32(counter, s->choice_key, w);
+    }
     int pos = s->position_model == RS_SIM_PBM ? choose_pbm(s, util, n, unit(w[0]))
                                               : choose_cascade(s, u, step, util, n);
     r->position = pos;

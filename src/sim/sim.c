@@ -196,6 +196,9 @@ int rs_sim_create(const float *items, size_t n_items, size_t dim, const uint32_t
     s->n_cat = n_categories;
     s->n_users = n_users;
     s->seed = seed;
+    rs_rng key_rng;
+    rs__rng_init(&key_rng, seed, 0x5101 /* respond.c's STREAM_CHOICE */, 0, 0);
+    memcpy(s->choice_key, key_rng.key, sizeof s->choice_key);
     set_defaults(s);
     /* rows start on cache lines: a dim-32 row is exactly two lines */
     s->items = n_cells <= SIZE_MAX / sizeof(float)

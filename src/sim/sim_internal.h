@@ -28,6 +28,7 @@ typedef struct rs__sim_response {
 struct rs_sim {
     size_t n_items, dim, n_cat, n_users;
     uint64_t seed;
+    uint32_t choice_key[2]; /* Philox key of the choice stream for steps < 2^32 */
     double opt[RS__SIM_N_DOUBLE];
     double log_noclick, log_decay; /* log of RS_SIM_NOCLICK, RS_SIM_POSITION_DECAY */
     int position_model;
