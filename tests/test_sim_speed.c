@@ -94,6 +94,36 @@ START_TEST(cached_key_is_the_streams)
 }
 END_TEST
 
+START_TEST(vector_paths_same_bits)
+{
+    /* the 8-lane dot products give the portable path's bits (dims 8, 32,
+     * and 12, which always takes the portable path) */
+    const size_t dims[3] = {8, 32, 12};
+    for (int di = 0; di < 3; di++) {
+        size_t d = dims[di], n_items = 300;
+        float *items = malloc(n_items * d * sizeof *items);
+        for (size_t i = 0; i < n_items * d; i++)
+            items[i] = (float)((double)(fx_mix(i + 5) >> 11) / 9007199254740992.0 - 0.5);
+        rs_sim *s;
+        ck_assert_ok(rs_sim_create(items, n_items, d, NULL, 0, 20, 4, &s));
+        uint32_t slate[10];
+        for (int t = 0; t < 50; t++) {
+            for (int j = 0; j < 10; j++)
+                slate[j] = (uint32_t)(fx_mix((uint64_t)t * 10 + (uint64_t)j) % n_items);
+            double a[10], b[10];
+            int had = s->use_avx2;
+            ck_assert_ok(rs_sim_utilities(s, (uint32_t)(t % 20), slate, 10, a));
+            s->use_avx2 = 0;
+            ck_assert_ok(rs_sim_utilities(s, (uint32_t)(t % 20), slate, 10, b));
+            s->use_avx2 = had;
+            ck_assert_int_eq(memcmp(a, b, sizeof a), 0);
+        }
+        rs_sim_free(s);
+        free(items);
+    }
+}
+END_TEST
+
 START_TEST(normal_quantile_inverts_cdf)
 {
     for (int i = 1; i < 2000; i++) {
@@ -167,6 +197,7 @@ Suite *test_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, batch_matches_single);
     tcase_add_test(tc, cached_key_is_the_streams);
+    tcase_add_test(tc, vector_paths_same_bits);
     tcase_add_test(tc, normal_quantile_inverts_cdf);
     tcase_add_test(tc, ild_matches_pairwise);
     tcase_add_test(tc, diversity_effect_formula);

@@ -107,6 +107,47 @@ static inline double dotf(const float *a, const float *b, size_t d)
 
 double rs__sim_dot(const float *a, const float *b, size_t d) { return dotf(a, b, d); }
 
+/*
+ * The slate's affinities <v, x_j>, d a multiple of 8, with one 8-lane
+ * accumulator per item: lane l sums the products k = l mod 8 in order, as
+ * dotf's two 4-lane halves do, and the reduction is dotf's, so the bits are
+ * the same on either path (no FMA: each product is rounded, then added).
+ */
+#if defined(__GNUC__) && defined(__x86_64__)
+#define RS_SIM_HAVE_AVX2 1
+typedef float rs__v8f __attribute__((vector_size(32)));
+
+__attribute__((target("avx2"))) static void dots_avx2(const float *v, const float *items,
+                                                      const uint32_t *slate, size_t n,
+                                                      size_t d, double *out)
+{
+    for (size_t j = 0; j < n; j++) {
+        const float *x = items + (size_t)slate[j] * d;
+        rs__v8f acc = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (size_t k = 0; k < d; k += 8) {
+            rs__v8f a, b;
+            memcpy(&a, v + k, sizeof a);
+            memcpy(&b, x + k, sizeof b);
+            acc += a * b;
+        }
+        float l[8];
+        memcpy(l, &acc, sizeof l);
+        float q0 = l[0] + l[4], q1 = l[1] + l[5], q2 = l[2] + l[6], q3 = l[3] + l[7];
+        out[j] = (double)((q0 + q2) + (q1 + q3));
+    }
+}
+#endif
+
+int rs__sim_cpu_avx2(void)
+{
+#if defined(RS_SIM_HAVE_AVX2)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") ? 1 : 0;
+#else
+    return 0;
+#endif
+}
+
 /* Ask for the cache lines of a slate's item rows and of the user's state. */
 static inline void prefetch_lines(const void *p, size_t bytes)
 {
@@ -178,15 +219,21 @@ void rs__sim_utilities(const rs_sim *s, uint32_t u, const uint32_t *slate, size_
             ild = rs__sim_ild(s, slate, n);
         shift = s->opt[RS_SIM_DIVERSITY_EFFECT] * (2.0 * t->diversity - 1.0) * ild;
     }
+#if defined(RS_SIM_HAVE_AVX2)
+    if (s->use_avx2 && s->dim % 8 == 0)
+        dots_avx2(v, s->items, slate, n, s->dim, aff);
+    else
+#endif
+        for (size_t j = 0; j < n; j++)
+            aff[j] = dotf(v, s->items + (size_t)slate[j] * s->dim, s->dim);
     for (size_t j = 0; j < n; j++) {
         uint32_t i = slate[j];
-        double a = dotf(v, s->items + (size_t)i * s->dim, s->dim);
+        double a = aff[j];
         double bored = (double)fat[s->cat[i]] - thr;
         double x = a + cw * s->pop[i] - (bored > 0 ? fw * bored : 0.0) + shift;
         if (bonus != 0 && rs__sim_is_truth(s, u, i))
             x += bonus;
         util[j] = x * inv_tau;
-        aff[j] = a;
     }
 }
 

@@ -29,6 +29,7 @@ struct rs_sim {
     size_t n_items, dim, n_cat, n_users;
     uint64_t seed;
     uint32_t choice_key[2]; /* Philox key of the choice stream for steps < 2^32 */
+    int use_avx2;           /* the slate's dot products with 8-lane vectors (same bits) */
     double opt[RS__SIM_N_DOUBLE];
     double log_noclick, log_decay; /* log of RS_SIM_NOCLICK, RS_SIM_POSITION_DECAY */
     int position_model;
@@ -85,6 +86,7 @@ void rs__sim_draw(const rs_sim *s, uint32_t u, uint64_t step, const uint32_t *sl
                   size_t n, double ild, rs__sim_response *r);
 void rs__sim_prefetch(const rs_sim *s, uint32_t u, const uint32_t *slate, size_t n);
 double rs__sim_dot(const float *a, const float *b, size_t d);
+int rs__sim_cpu_avx2(void);
 double rs__sim_normal_quantile(double p);
 void rs__sim_apply(rs_sim *s, uint32_t u, const uint32_t *slate, const rs__sim_response *r);
 void rs__sim_choice_probs(const rs_sim *s, const double *util, size_t n, double *probs);
