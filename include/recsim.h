@@ -3698,8 +3698,10 @@ RS_API int rs_sim_populate(rs_sim *sim);
  *
  * At each step, inactive users return with their return probability; then
  * `policy` is asked for a slate of slate_size items for every active user;
- * the users respond (in parallel on RS_SIM_THREADS threads), their interests
- * drift and fatigue accumulates, some leave; then `feedback` (may be NULL)
+ * the users respond (in parallel on RS_SIM_THREADS threads; hosted users
+ * through the host responder, see rs_sim_set_responder()), their interests
+ * drift and fatigue accumulates, some leave (by the hazard, or when the
+ * session's time budget is spent); then `feedback` (may be NULL)
  * receives every response, users in order, so that a user model can be
  * updated.  The clock continues from the previous call.
  *
@@ -3727,7 +3729,9 @@ RS_API int rs_sim_stat(const rs_sim *sim, int stat, double *value_out);
  * rs_sim_utilities - the user's current utilities of a slate's items.
  *
  * utilities_out[j] = (<v_u, x_j> + c * conformity_u * pop_j
- *                     - f * max(0, fatigue_u[cat_j] - b_u)) / tau_u,
+ *                     - f * max(0, fatigue_u[cat_j] - b_u)
+ *                     + e * (2 diversity_u - 1) * ILD(slate)
+ *                     + RS_SIM_TRUTH_BONUS if x_j is a held-out item) / tau_u,
  * the quantity the logit divides by the temperature (see rs_sim_create(3)).
  * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOTFOUND (user, item),
  * RS_ERR_RANGE (n).  Reads only: may be called from a policy callback.
