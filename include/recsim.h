@@ -3866,7 +3866,8 @@ RS_API int rs_sim_create_from_store(const rs_item_store *store, const uint32_t *
  * call (the scorer itself skips the user's history); when the catalogue
  * runs short the user's shown set starts over, and the slate is padded with
  * the lowest item indices.  Slates are computed on RS_SIM_THREADS threads
- * (the scorer only reads).  After the step each click is observed in
+ * (the scorer only reads); with more than one, OpenBLAS is set to one
+ * thread for the call (process-wide) and restored afterwards.  After the step each click is observed in
  * `users` on the calling thread, users in order, as
  * rs_user_model_observe(users, key, item, "clicked" or "bought", 1, step),
  * so the next step's recommendations see it.
