@@ -48,6 +48,11 @@ START_TEST(time_budget_ends_sessions)
     void *buf = malloc(n);
     ck_assert_ok(rs_sim_snapshot(s, buf, n, &n));
     ck_assert_ok(rs_sim_restore(s, buf, n));
+    /* a damaged session time (the last user's, before the item counts) */
+    float bad = NAN;
+    memcpy((char *)buf + n - FX_ITEMS * 16 - sizeof bad, &bad, sizeof bad);
+    ck_assert_status(rs_sim_restore(s, buf, n), RS_ERR_CORRUPT);
+    ck_assert_errmsg_has("user 19 has session time");
     free(buf);
     ck_assert_status(rs_sim_set_double(s, RS_SIM_TIME_BUDGET, -1), RS_ERR_RANGE);
     ck_assert_status(rs_sim_set_double(s, RS_SIM_CLICK_TIME, 2e6), RS_ERR_RANGE);

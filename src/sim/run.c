@@ -399,6 +399,17 @@ int rs_sim_restore(rs_sim *s, const void *buf, size_t size)
               t.conformity <= 1 && t.diversity >= 0 && t.diversity <= 1))
             return rs__fail(RS_ERR_CORRUPT, "rs_sim_restore: user %zu has bad traits", u);
     }
+    /* session times follow the fatigue, activity and session lengths */
+    const unsigned char *times = q + s->n_users * (sizeof(rs__sim_trait) +
+                                                   s->n_cat * sizeof(float) + 1 +
+                                                   sizeof(uint32_t));
+    for (size_t u = 0; u < s->n_users; u++) {
+        float tu;
+        memcpy(&tu, times + u * sizeof tu, sizeof tu);
+        if (!(tu >= 0 && tu <= 3.4e38f))
+            return rs__fail(RS_ERR_CORRUPT, "rs_sim_restore: user %zu has session time %g", u,
+                            (double)tu);
+    }
     s->step = h.step;
     GET(&s->st, p, sizeof s->st);
     GET(s->interest, p, s->n_users * s->dim * sizeof(float));
