@@ -3841,7 +3841,9 @@ RS_API int rs_sim_get_interest(const rs_sim *sim, uint32_t user, float *vector_o
 /* Flags of rs_sim_run_scorer(), or-ed.  Values are append-only. */
 typedef enum rs_sim_scorer_flag {
     RS_SIM_NO_FEEDBACK = 1, /* do not observe the clicks in the user model */
-    RS_SIM_SHOW_AGAIN = 2   /* do not exclude the items already shown */
+    RS_SIM_SHOW_AGAIN = 2,  /* do not exclude the items already shown */
+    RS_SIM_NO_CACHE = 4     /* ask the scorer at every step (the same
+                               slates, slower: for checking) */
 } rs_sim_scorer_flag;
 
 /**
@@ -3865,7 +3867,11 @@ RS_API int rs_sim_create_from_store(const rs_item_store *store, const uint32_t *
  * for the user's key, without the items already shown to that user in this
  * call (the scorer itself skips the user's history); when the catalogue
  * runs short the user's shown set starts over, and the slate is padded with
- * the lowest item indices.  Slates are computed on RS_SIM_THREADS threads
+ * the lowest item indices.  As a user's ranking depends only on that
+ * user's events, a user who did not click is served the next items of the
+ * ranking already computed (up to 8 slates of it), which are exactly the
+ * scorer's answer; RS_SIM_NO_CACHE asks the scorer every time instead.
+ * Slates are computed on RS_SIM_THREADS threads
  * (the scorer only reads); with more than one, OpenBLAS is set to one
  * thread for the call (process-wide) and restored afterwards.  After the step each click is observed in
  * `users` on the calling thread, users in order, as

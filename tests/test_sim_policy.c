@@ -78,7 +78,8 @@ static char *slurp(const char *path)
 }
 
 /* Run 40 users x 5 steps; return the trace text and the clicked histories. */
-static char *run_loop(int threads, int flags, size_t *observed, uint32_t *hist, size_t *n_hist)
+static char *run_loop_m(int threads, int flags, size_t *observed, uint32_t *hist,
+                        size_t *n_hist, double noclick)
 {
     world w;
     world_open(&w);
@@ -86,6 +87,7 @@ static char *run_loop(int threads, int flags, size_t *observed, uint32_t *hist, 
     ck_assert_ok(rs_sim_create_from_store(w.store, NULL, 0, 40, 5, &s));
     ck_assert_ok(rs_sim_set_int(s, RS_SIM_THREADS, threads));
     ck_assert_ok(rs_sim_set_double(s, RS_SIM_LEAVE_HAZARD, 0));
+    ck_assert_ok(rs_sim_set_double(s, RS_SIM_NOCLICK, noclick));
     char path[] = "/tmp/rs_sim_policyXXXXXX";
     int fd = mkstemp(path);
     ck_assert_int_ge(fd, 0);
@@ -104,6 +106,29 @@ static char *run_loop(int threads, int flags, size_t *observed, uint32_t *hist, 
     world_close(&w);
     return t;
 }
+
+static char *run_loop(int threads, int flags, size_t *observed, uint32_t *hist, size_t *n_hist)
+{
+    return run_loop_m(threads, flags, observed, hist, n_hist, 1.0);
+}
+
+START_TEST(cached_rankings_give_the_scorers_slates)
+{
+    /* few clicks, so most slates come from the cached ranking: the run is
+     * the same as asking the scorer at every step */
+    size_t obs_a, obs_b, na = 0, nb = 0;
+    uint32_t ha[64], hb[64];
+    char *a = run_loop_m(2, 0, &obs_a, ha, &na, 30.0);
+    char *b = run_loop_m(1, RS_SIM_NO_CACHE, &obs_b, hb, &nb, 30.0);
+    ck_assert_str_eq(a, b);
+    ck_assert_uint_eq(obs_a, obs_b);
+    ck_assert_uint_gt(obs_a, 0);
+    ck_assert_uint_eq(na, nb);
+    ck_assert_int_eq(memcmp(ha, hb, na * sizeof *ha), 0);
+    free(a);
+    free(b);
+}
+END_TEST
 
 START_TEST(closes_the_loop)
 {
@@ -186,7 +211,7 @@ START_TEST(from_store_and_bad_input)
     ck_assert_errmsg_has("not the scorer's");
     rs_user_model_free(other);
     ck_assert_status(rs_sim_run_scorer(s, w.scorer, w.users, NULL, 1, 0, 0, NULL), RS_ERR_RANGE);
-    ck_assert_status(rs_sim_run_scorer(s, w.scorer, w.users, NULL, 1, 4, 8, NULL),
+    ck_assert_status(rs_sim_run_scorer(s, w.scorer, w.users, NULL, 1, 4, 16, NULL),
                      RS_ERR_INVALID);
     const char *keys[3] = {"a", "", "c"};
     ck_assert_status(rs_sim_run_scorer(s, w.scorer, w.users, keys, 1, 4, 0, NULL),
@@ -214,6 +239,7 @@ Suite *test_suite(void)
     TCase *tc = tcase_create("scorer policy");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, closes_the_loop);
+    tcase_add_test(tc, cached_rankings_give_the_scorers_slates);
     tcase_add_test(tc, never_repeats_shown_items);
     tcase_add_test(tc, from_store_and_bad_input);
     suite_add_tcase(s, tc);

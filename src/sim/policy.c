@@ -20,9 +20,22 @@
 
 #define USERS_PER_TASK 16
 
+/*
+ * Per user: the items shown during the call, and a cached stretch of the
+ * user's ranking.  The scorer's ranking of a user depends only on that
+ * user's events (and on the static graph, store and models), so until the
+ * user clicks, the next slate is the next k unshown items of the previous
+ * ranking: serving them from the cache gives the very slates the scorer
+ * would, for one scorer call every CACHE_SLATES slates.
+ */
+#define CACHE_SLATES 8
+
 typedef struct shown_list {
     uint32_t *items;
     uint32_t n, cap;
+    uint32_t *cache; /* k x CACHE_SLATES ranked items, or NULL */
+    uint32_t n_cache, cache_pos;
+    int cache_valid;
 } shown_list;
 
 typedef struct scorer_ctx {
@@ -68,29 +81,53 @@ int rs_sim_create_from_store(const rs_item_store *store, const uint32_t *categor
     return rc;
 }
 
+/* Rank the user's unshown items into the cache (n_cache of them). */
+static int fetch(scorer_ctx *c, uint32_t u, uint64_t *deny, size_t want)
+{
+    shown_list *sl = &c->shown[u];
+    size_t n = 0;
+    if (!sl->cache) {
+        sl->cache = rs__alloc_array(c->k * CACHE_SLATES, sizeof *sl->cache);
+        if (!sl->cache)
+            return RS_ERR_NOMEM;
+    }
+    for (uint32_t j = 0; j < sl->n; j++)
+        rs__bitset_set(deny, sl->items[j]);
+    int rc = rs_scorer_recommend_filtered(c->scorer, c->keys[u], want, NULL, 0, deny,
+                                          c->words, sl->cache, NULL, &n);
+    for (uint32_t j = 0; j < sl->n; j++)
+        rs__bitset_clear(deny, sl->items[j]);
+    sl->n_cache = (uint32_t)n;
+    sl->cache_pos = 0;
+    sl->cache_valid = rc == RS_OK;
+    return rc;
+}
+
 /* The user's slate: the scorer's best unseen, unshown items; padded with
  * the lowest store indices not in it when the catalogue runs short. */
 static int serve_user(scorer_ctx *c, uint32_t u, uint64_t *deny)
 {
     uint32_t *slate = c->slates + (size_t)u * c->k;
     shown_list *sl = &c->shown[u];
-    size_t n = 0;
-    for (uint32_t j = 0; j < sl->n; j++)
-        rs__bitset_set(deny, sl->items[j]);
-    int rc = rs_scorer_recommend_filtered(c->scorer, c->keys[u], c->k, NULL, 0, deny,
-                                          c->words, slate, NULL, &n);
-    for (uint32_t j = 0; j < sl->n; j++)
-        rs__bitset_clear(deny, sl->items[j]);
-    if (rc)
-        return rc;
-    if (n < c->k && sl->n > 0) {
-        /* everything was shown: start the user's exposure over */
-        sl->n = 0;
-        rc = rs_scorer_recommend(c->scorer, c->keys[u], c->k, slate, NULL, &n);
-        if (rc)
+    size_t k = c->k, want = (c->flags & RS_SIM_NO_CACHE) ? k : k * CACHE_SLATES;
+    int rc;
+    if (!sl->cache_valid || sl->n_cache - sl->cache_pos < k) {
+        if ((rc = fetch(c, u, deny, want)) != RS_OK)
             return rc;
+        if (sl->n_cache < k && sl->n > 0) {
+            /* everything was shown: start the user's exposure over */
+            sl->n = 0;
+            if ((rc = fetch(c, u, deny, want)) != RS_OK)
+                return rc;
+        }
     }
-    for (uint32_t i = 0; n < c->k && i < c->s->n_items; i++) {
+    size_t n = sl->n_cache - sl->cache_pos < k ? sl->n_cache - sl->cache_pos : k;
+    memcpy(slate, sl->cache + sl->cache_pos, n * sizeof *slate);
+    if (!(c->flags & RS_SIM_SHOW_AGAIN))
+        sl->cache_pos += (uint32_t)n;
+    if (c->flags & RS_SIM_NO_CACHE)
+        sl->cache_valid = 0;
+    for (uint32_t i = 0; n < k && i < c->s->n_items; i++) {
         size_t j = 0;
         while (j < n && slate[j] != i)
             j++;
@@ -150,6 +187,7 @@ static int scorer_feedback(void *vctx, uint32_t user, uint64_t step, const uint3
         sl->n += (uint32_t)k;
     }
     if (position >= 0 && !(c->flags & RS_SIM_NO_FEEDBACK)) {
+        c->shown[user].cache_valid = 0; /* the user's ranking changes */
         const char *item = rs_item_store_key(c->store, slate[position]);
         if (item && rs_user_model_observe(c->users, c->keys[user], item,
                                           behaviour == RS_SIM_PURCHASE ? "bought" : "clicked",
@@ -172,7 +210,7 @@ int rs_sim_run_scorer(rs_sim *sim, const rs_scorer *scorer, rs_user_model *users
     if (slate_size == 0 || slate_size > RS_SIM_MAX_SLATE)
         return rs__fail(RS_ERR_RANGE, "rs_sim_run_scorer: slate_size %zu outside 1 .. %d",
                         slate_size, RS_SIM_MAX_SLATE);
-    if (flags & ~(RS_SIM_NO_FEEDBACK | RS_SIM_SHOW_AGAIN))
+    if (flags & ~(RS_SIM_NO_FEEDBACK | RS_SIM_SHOW_AGAIN | RS_SIM_NO_CACHE))
         return rs__fail(RS_ERR_INVALID, "rs_sim_run_scorer: unknown flags 0x%x", flags);
     const rs_item_store *store = scorer->store;
     if (rs_item_store_span(store) != sim->n_items || rs_item_store_dim(store) != sim->dim)
@@ -226,8 +264,10 @@ int rs_sim_run_scorer(rs_sim *sim, const rs_scorer *scorer, rs_user_model *users
         rs__blas_set_threads(blas_threads);
 done:
     if (c.shown)
-        for (size_t u = 0; u < sim->n_users; u++)
+        for (size_t u = 0; u < sim->n_users; u++) {
             free(c.shown[u].items);
+            free(c.shown[u].cache);
+        }
     free(c.shown);
     free(c.deny);
     free(own_keys);
