@@ -1,20 +1,28 @@
 /*
  * bench_sim.c - throughput of the user simulator on a synthetic catalogue
  * (20,000 items, dim 32, 20 categories), slates of 10:
- *   1. responses/s of the response model alone (rs_sim_respond: utilities,
- *      position-based logit, purchase, rating, leaving), on 1 and 2 threads;
+ *   1. responses/s of the response model alone (rs_sim_respond_batch:
+ *      utilities, position-based logit, purchase, rating, leaving), on 1
+ *      and 2 threads;
  *   2. end-to-end user-steps/s of rs_sim_run with a simple random policy on
  *      2 threads, for 10k .. 80k users (linear scaling: the time per
  *      user-step should stay flat).
- * Medians of 5 runs.  (The library's scorer as the policy is not yet
- * available on this branch.)
+ *   3. end-to-end user-steps/s of rs_sim_run_scorer (the library's scorer
+ *      as the policy, clicks observed in its user model) on the retail
+ *      catalogue (../shared/eval/retail_split or $RS_RETAIL_SPLIT: items
+ *      with hashing-embedder description vectors, a graph of the train
+ *      purchases and description words), the simulated users mirroring the
+ *      real customers, slate 10, 8 steps, a no-click weight of 200 (CTR
+ *      about 8%), for 500 .. 4,000 users; scorer hops 1 and 3.
+ * Medians of 5 runs (3 for the scorer loop).
  */
-#include "core/parallel.h"
 #include "recsim.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define RUNS 5
@@ -75,36 +83,192 @@ static int random_policy(void *ctx, uint32_t user, uint64_t step, size_t k, uint
     uint64_t h = mix(user * 0x9e3779b97f4a7c15ULL + step);
     for (size_t j = 0; j < k; j++) {
         h = mix(h + j);
-        out[j] = (uint32_t)(h % ITEMS);
+        out[j] = (uint32_t)(((h >> 32) * ITEMS) >> 32);
     }
     return 0;
 }
 
-typedef struct resp_ctx {
-    const rs_sim *sim;
-    size_t users, per_task;
-    long clicks[64];
-} resp_ctx;
+/* ------------------------------------------------------------ retail */
 
-static int resp_task(void *vctx, size_t task, unsigned worker)
+typedef struct pairs {
+    char **a, **b;
+    size_t n;
+} pairs;
+
+static int read_pairs(const char *dir, const char *name, pairs *p)
 {
-    resp_ctx *c = vctx;
-    uint32_t slate[SLATE];
-    long clicks = 0;
-    for (size_t i = 0; i < c->per_task; i++) {
-        uint32_t u = (uint32_t)((task * c->per_task + i) % c->users);
-        random_policy(NULL, u, task, SLATE, slate);
-        int pos;
-        if (rs_sim_respond(c->sim, u, task, slate, SLATE, &pos, NULL, NULL, NULL) != RS_OK)
-            return RS_ERR_INTERNAL;
-        clicks += pos >= 0;
+    char path[4096], line[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t cap = 0;
+    p->a = p->b = NULL;
+    p->n = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        char *tab = strchr(line, '\t');
+        if (!tab)
+            continue;
+        *tab = '\0';
+        if (p->n == cap) {
+            cap = cap ? cap * 2 : 1024;
+            p->a = realloc(p->a, cap * sizeof *p->a);
+            p->b = realloc(p->b, cap * sizeof *p->b);
+        }
+        p->a[p->n] = strdup(line);
+        p->b[p->n++] = strdup(tab + 1);
     }
-    c->clicks[worker % 64] += clicks; /* once per task: no false sharing */
+    fclose(f);
     return 0;
+}
+
+static void free_pairs(pairs *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->a[i]);
+        free(p->b[i]);
+    }
+    free(p->a);
+    free(p->b);
+}
+
+static void bench_retail(int hops)
+{
+    const double noclick = getenv("RS_BENCH_SIM_NOCLICK") ? atof(getenv("RS_BENCH_SIM_NOCLICK"))
+                                                          : 200.0;
+    const char *dir = getenv("RS_RETAIL_SPLIT");
+    pairs items, custs, train;
+    if (!dir)
+        dir = "../shared/eval/retail_split";
+    if (read_pairs(dir, "items.tsv", &items) != 0) {
+        dir = "/work/shared/eval/retail_split";
+        if (read_pairs(dir, "items.tsv", &items) != 0) {
+            printf("  scorer loop: no retail split found (set RS_RETAIL_SPLIT); skipped\n");
+            return;
+        }
+    }
+    if (read_pairs(dir, "customers.tsv", &custs) != 0 ||
+        read_pairs(dir, "train.tsv", &train) != 0) {
+        printf("  scorer loop: %s is incomplete; skipped\n", dir);
+        return;
+    }
+    rs_graph *g;
+    uint32_t r_bought, r_word, node, other;
+    check(rs_graph_open(":memory:", RS_GRAPH_CREATE, &g), "graph");
+    check(rs_graph_add_relation(g, "bought", &r_bought), "relation");
+    check(rs_graph_add_relation(g, "has_word", &r_word), "relation");
+    check(rs_graph_set_relation_weight(g, r_word, 0.3), "weight");
+    check(rs_graph_bulk_begin(g), "bulk");
+    for (size_t i = 0; i < items.n; i++) {
+        check(rs_graph_add_node(g, "item", items.a[i], &node), "item");
+        char buf[1024];
+        snprintf(buf, sizeof buf, "%s", items.b[i]);
+        for (char *w = strtok(buf, " ,.-/&+()'\""); w; w = strtok(NULL, " ,.-/&+()'\"")) {
+            if (strlen(w) < 3 || isdigit((unsigned char)w[0]))
+                continue;
+            check(rs_graph_add_node(g, "word", w, &other), "word");
+            check(rs_graph_add_edge(g, node, r_word, other, 1.0, 0, RS_GRAPH_MERGE_MAX),
+                  "edge");
+        }
+    }
+    for (size_t i = 0; i < train.n; i++) {
+        check(rs_graph_add_node(g, "user", train.a[i], &node), "user");
+        if (rs_graph_find_node(g, "item", train.b[i], &other) == RS_OK)
+            check(rs_graph_add_edge(g, node, r_bought, other, 1.0, 0, RS_GRAPH_MERGE_MAX),
+                  "edge");
+    }
+    check(rs_graph_bulk_commit(g), "commit");
+    rs_embedder *emb;
+    check(rs_embedder_create_hashing(&emb), "embedder");
+    /* dim 64: the store's matrix (0.9 MB) stays in cache across the
+     * scorer's per-user matrix-vector products */
+    check(rs_embedder_set_int(emb, RS_EMBEDDER_DIM, getenv("RS_BENCH_SIM_DIM")
+                                                        ? atoi(getenv("RS_BENCH_SIM_DIM")) : 64),
+          "dim");
+    size_t dim = rs_embedder_dim(emb);
+    check(rs_embedder_fit(emb, (const char *const *)items.b, items.n), "fit");
+    float *vec = malloc(items.n * dim * sizeof *vec);
+    check(rs_embedder_embed_batch(emb, (const char *const *)items.b, items.n, vec, dim),
+          "embed");
+    rs_item_store *store;
+    check(rs_item_store_create(dim, &store), "store");
+    for (size_t i = 0; i < items.n; i++)
+        check(rs_item_store_add(store, items.a[i], vec + i * dim, dim, NULL), "add");
+    /* categories: the first description word's hash, 50 buckets */
+    uint32_t *cats = malloc(items.n * sizeof *cats);
+    for (size_t i = 0; i < items.n; i++) {
+        uint64_t h = 1469598103934665603ULL;
+        for (const char *c = items.b[i]; *c && *c != ' '; c++)
+            h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+        cats[i] = (uint32_t)(h % 50);
+    }
+    const size_t sizes[] = {500, 1000, 2000, 4000};
+    const size_t n_sizes = getenv("RS_BENCH_SIM_QUICK") ? 1 : 4;
+    const uint64_t steps = 8;
+    const char **keys = malloc(custs.n * sizeof *keys);
+    for (size_t i = 0; i < custs.n; i++)
+        keys[i] = custs.a[i];
+    printf("  scorer loop on the retail catalogue: %zu items, dim %zu, slate %d, %llu steps, "
+           "%d threads, scorer hops %s, no-click weight %g, users mirror real customers "
+           "(keys, interest of their train items)\n", items.n, dim, SLATE,
+           (unsigned long long)steps, rs_get_num_threads(),
+           hops ? "1 (content + popularity)" : "3 (default)", noclick);
+    for (size_t si = 0; si < n_sizes; si++) {
+        size_t nu = sizes[si] < custs.n ? sizes[si] : custs.n;
+        double t[3], cpu[3], imp = 0, ctr = 0;
+        for (int r = 0; r < 3; r++) {
+            rs_user_model *um;
+            rs_scorer *sc;
+            rs_sim *sim;
+            check(rs_user_model_create(store, &um), "user model");
+            for (size_t i = 0; i < train.n; i++)
+                rs_user_model_observe(um, train.a[i], train.b[i], "bought", 1.0, 0);
+            check(rs_scorer_create(g, store, um, &sc), "scorer");
+            if (hops)
+                check(rs_scorer_set_int(sc, RS_SCORER_HOPS, hops), "hops");
+            check(rs_sim_create_from_store(store, cats, 50, nu, 11, &sim), "sim");
+            /* a no-click weight for a retail-like click-through rate */
+            check(rs_sim_set_double(sim, RS_SIM_NOCLICK, noclick), "noclick");
+            for (size_t u = 0; u < nu; u++) {
+                float v[4096];
+                if (dim <= 4096 && rs_user_model_interest(um, keys[u], v, dim) == RS_OK) {
+                    for (size_t k = 0; k < dim; k++)
+                        v[k] *= 3.0f; /* unit interest: sharpen to a few items */
+                    check(rs_sim_set_interest(sim, (uint32_t)u, v, dim), "interest");
+                }
+            }
+            double t0 = now(), c0 = cpu_now();
+            check(rs_sim_run_scorer(sim, sc, um, keys, steps, SLATE, 0, NULL), "run_scorer");
+            t[r] = now() - t0;
+            cpu[r] = cpu_now() - c0;
+            check(rs_sim_stat(sim, RS_SIM_STAT_IMPRESSIONS, &imp), "stat");
+            check(rs_sim_stat(sim, RS_SIM_STAT_CTR, &ctr), "stat");
+            rs_sim_free(sim);
+            rs_scorer_free(sc);
+            rs_user_model_free(um);
+        }
+        double m = median(t, 3), mc = median(cpu, 3);
+        printf("    %5zu users: %.0f user-steps/s wall (%.0f user-steps, CTR %.3f; %.1f us CPU "
+               "per user-step)\n", nu, imp / m, imp, ctr, mc / imp * 1e6);
+    }
+    free(keys);
+    free(cats);
+    free(vec);
+    rs_item_store_free(store);
+    rs_embedder_free(emb);
+    rs_graph_close(g);
+    free_pairs(&items);
+    free_pairs(&custs);
+    free_pairs(&train);
 }
 
 int main(void)
 {
+    if (getenv("RS_BENCH_SIM_RETAIL_ONLY")) {
+        bench_retail(atoi(getenv("RS_BENCH_SIM_RETAIL_ONLY")));
+        return 0;
+    }
     float *items = malloc((size_t)ITEMS * DIM * sizeof *items);
     uint32_t *cats = malloc(ITEMS * sizeof *cats);
     for (size_t i = 0; i < (size_t)ITEMS * DIM; i++)
@@ -115,25 +279,45 @@ int main(void)
     printf("bench_sim: %d items, dim %d, %d categories, slate %d, median of %d runs\n",
            ITEMS, DIM, CATS, SLATE, RUNS);
 
-    /* 1. the response model alone */
+    /* 1. the response model alone: rs_sim_respond_batch over 1,000,000
+     * prepared slates (users in order, as rs_sim_run visits them) */
     rs_sim *sim;
-    check(rs_sim_create(items, ITEMS, DIM, cats, CATS, 100000, 1, &sim), "create");
+    const size_t n_resp = 1000000, n_users = 100000;
+    check(rs_sim_create(items, ITEMS, DIM, cats, CATS, n_users, 1, &sim), "create");
+    uint32_t *users = malloc(n_resp * sizeof *users);
+    uint32_t *slates = malloc(n_resp * SLATE * sizeof *slates);
+    int32_t *pos = malloc(n_resp * sizeof *pos), *beh = malloc(n_resp * sizeof *beh);
+    int32_t *rating = malloc(n_resp * sizeof *rating), *left = malloc(n_resp * sizeof *left);
+    for (size_t i = 0; i < n_resp; i++) {
+        users[i] = (uint32_t)(i % n_users);
+        random_policy(NULL, users[i], i / n_users, SLATE, slates + i * SLATE);
+    }
     for (unsigned threads = 1; threads <= 2; threads++) {
         double t[RUNS], cpu[RUNS];
-        const size_t tasks = 400, per_task = 5000;
+        long clicks = 0;
+        check(rs_sim_set_int(sim, RS_SIM_THREADS, threads), "threads");
         for (int r = 0; r < RUNS; r++) {
-            resp_ctx c = {sim, 100000, per_task, {0}};
             double t0 = now(), c0 = cpu_now();
-            check(rs__parallel_for(tasks, threads, resp_task, &c), "respond");
+            check(rs_sim_respond_batch(sim, users, (uint64_t)r, slates, n_resp, SLATE, pos, beh,
+                                       rating, left), "respond");
             t[r] = now() - t0;
             cpu[r] = cpu_now() - c0;
         }
+        for (size_t i = 0; i < n_resp; i++)
+            clicks += pos[i] >= 0;
         double m = median(t, RUNS), mc = median(cpu, RUNS);
-        double n = (double)(tasks * per_task);
-        printf("  response model alone, %u thread%s: %.0f responses/s wall; %.0f ns CPU "
-               "each, i.e. %.0f responses/s per fully available core\n", threads,
-               threads > 1 ? "s" : "", n / m, mc / n * 1e9, n / mc);
+        double n = (double)n_resp;
+        printf("  response model alone (rs_sim_respond_batch), %u thread%s: %.0f responses/s "
+               "wall; %.0f ns CPU each, i.e. %.0f responses/s per fully available core "
+               "(CTR %.3f)\n", threads, threads > 1 ? "s" : "", n / m, mc / n * 1e9, n / mc,
+               (double)clicks / n);
     }
+    free(users);
+    free(slates);
+    free(pos);
+    free(beh);
+    free(rating);
+    free(left);
     rs_sim_free(sim);
 
     /* 2. end to end, scaling with population size */
@@ -158,5 +342,7 @@ int main(void)
     }
     free(items);
     free(cats);
+    bench_retail(1);
+    bench_retail(0);
     return 0;
 }

@@ -3887,7 +3887,15 @@ typedef enum rs_sim_option {
     RS_SIM_CONFORMITY_MEAN = 13,  /* * median conformity, (0, 1); 0.3 */
     RS_SIM_DIVERSITY_MEAN = 14,   /* * median diversity-seeking, (0, 1); 0.5 */
     RS_SIM_TRAIT_SPREAD = 15,     /* * sd of traits' logits, [0, 10]; 1 */
-    RS_SIM_INTEREST_NOISE = 16    /* * interest noise sd, [0, 100]; 0.5 */
+    RS_SIM_INTEREST_NOISE = 16,   /* * interest noise sd, [0, 100]; 0.5 */
+    RS_SIM_DIVERSITY_EFFECT = 17, /* slate diversity weight, [-100, 100]; 0 */
+    RS_SIM_TIME_BUDGET = 18,      /* mean session time budget, [0, 1e9];
+                                     0 = unlimited */
+    RS_SIM_CLICK_TIME = 19,       /* time a click takes (a view: 1), [0, 1e6]; 2 */
+    RS_SIM_GRAPH_DRIFT = 20,      /* drift share spread to related items,
+                                     [0, 1]; 0 */
+    RS_SIM_TRUTH_BONUS = 21       /* utility bonus of a held-out item,
+                                     [0, 100]; 1 */
 } rs_sim_option;
 
 /* Integer options of rs_sim_set_int(). */
@@ -3912,8 +3920,9 @@ typedef enum rs_sim_stat_id {
     RS_SIM_STAT_COVERAGE = 11,      /* share of the items ever shown */
     RS_SIM_STAT_DIVERSITY = 12,     /* mean intra-list diversity */
     RS_SIM_STAT_GINI = 13,          /* Gini of cumulative exposure */
-    RS_SIM_STAT_ENTROPY = 14        /* mean per-step entropy (bits) of the
+    RS_SIM_STAT_ENTROPY = 14,       /* mean per-step entropy (bits) of the
                                        clicked categories */
+    RS_SIM_STAT_TRUTH_CLICKS = 15   /* clicks on the user's held-out items */
 } rs_sim_stat_id;
 
 /*
@@ -3993,8 +4002,10 @@ RS_API int rs_sim_populate(rs_sim *sim);
  *
  * At each step, inactive users return with their return probability; then
  * `policy` is asked for a slate of slate_size items for every active user;
- * the users respond (in parallel on RS_SIM_THREADS threads), their interests
- * drift and fatigue accumulates, some leave; then `feedback` (may be NULL)
+ * the users respond (in parallel on RS_SIM_THREADS threads; hosted users
+ * through the host responder, see rs_sim_set_responder()), their interests
+ * drift and fatigue accumulates, some leave (by the hazard, or when the
+ * session's time budget is spent); then `feedback` (may be NULL)
  * receives every response, users in order, so that a user model can be
  * updated.  The clock continues from the previous call.
  *
@@ -4022,7 +4033,9 @@ RS_API int rs_sim_stat(const rs_sim *sim, int stat, double *value_out);
  * rs_sim_utilities - the user's current utilities of a slate's items.
  *
  * utilities_out[j] = (<v_u, x_j> + c * conformity_u * pop_j
- *                     - f * max(0, fatigue_u[cat_j] - b_u)) / tau_u,
+ *                     - f * max(0, fatigue_u[cat_j] - b_u)
+ *                     + e * (2 diversity_u - 1) * ILD(slate)
+ *                     + RS_SIM_TRUTH_BONUS if x_j is a held-out item) / tau_u,
  * the quantity the logit divides by the temperature (see rs_sim_create(3)).
  * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOTFOUND (user, item),
  * RS_ERR_RANGE (n).  Reads only: may be called from a policy callback.
@@ -4051,6 +4064,30 @@ RS_API int rs_sim_probabilities(const rs_sim *sim, uint32_t user, const uint32_t
 RS_API int rs_sim_respond(const rs_sim *sim, uint32_t user, uint64_t step,
                           const uint32_t *slate, size_t n, int *position_out,
                           int *behaviour_out, int *rating_out, int *left_out);
+
+/**
+ * rs_sim_respond_batch - many draws of the response model at once, on
+ * RS_SIM_THREADS threads, without changing state.
+ *
+ * @users          n_responses user indices (repeats allowed).
+ * @step           the step every response is drawn for.
+ * @slates         n_responses x slate_size item indices, row-major.
+ * @positions_out, @behaviours_out, @ratings_out, @left_out
+ *                 caller-allocated arrays of n_responses, each may be NULL:
+ *                 what rs_sim_respond() would give for (users[i], step,
+ *                 slate i), bit for bit, whatever the thread count.
+ *
+ * The fastest way to draw responses: the item rows of the next slate are
+ * fetched while the current one is computed.  Returns RS_OK, RS_ERR_INVALID
+ * (NULL sim, users or slates), RS_ERR_RANGE (slate_size), RS_ERR_NOTFOUND
+ * (a user or item index out of range; nothing is written), RS_ERR_NOMEM.
+ * Reads only: thread-safe on a handle not being run.
+ */
+RS_API int rs_sim_respond_batch(const rs_sim *sim, const uint32_t *users, uint64_t step,
+                                const uint32_t *slates, size_t n_responses,
+                                size_t slate_size, int32_t *positions_out,
+                                int32_t *behaviours_out, int32_t *ratings_out,
+                                int32_t *left_out);
 
 /**
  * rs_sim_calibrate - fit temperature, no-click weight and position decay of
@@ -4104,6 +4141,193 @@ RS_API int rs_sim_set_interest(rs_sim *sim, uint32_t user, const float *vector, 
  */
 RS_API int rs_sim_get_interest(const rs_sim *sim, uint32_t user, float *vector_out,
                                size_t dim);
+
+/* Flags of rs_sim_run_scorer(), or-ed.  Values are append-only. */
+typedef enum rs_sim_scorer_flag {
+    RS_SIM_NO_FEEDBACK = 1, /* do not observe the clicks in the user model */
+    RS_SIM_SHOW_AGAIN = 2,  /* do not exclude the items already shown */
+    RS_SIM_NO_CACHE = 4     /* ask the scorer at every step (the same
+                               slates, slower: for checking) */
+} rs_sim_scorer_flag;
+
+/**
+ * rs_sim_create_from_store - rs_sim_create() over an item store's vectors:
+ * simulator item i is store index i (rs_item_store_key), removed slots
+ * having a zero vector, so that the scorer's recommendations are slates.
+ *
+ * @store  read here only; the simulator keeps a copy of the vectors.
+ * Other parameters and errors as rs_sim_create(); categories (may be NULL)
+ * has rs_item_store_span(store) entries.  RS_ERR_RANGE for an empty store.
+ */
+RS_API int rs_sim_create_from_store(const rs_item_store *store, const uint32_t *categories,
+                                    size_t n_categories, size_t n_users, uint64_t seed,
+                                    rs_sim **out);
+
+/**
+ * rs_sim_run_scorer - rs_sim_run() with the library's scorer as the policy,
+ * closing the loop.
+ *
+ * At each step every shown user's slate is rs_scorer_recommend_filtered()
+ * for the user's key, without the items already shown to that user in this
+ * call (the scorer itself skips the user's history); when the catalogue
+ * runs short the user's shown set starts over, and the slate is padded with
+ * the lowest item indices.  As a user's ranking depends only on that
+ * user's events, a user who did not click is served the next items of the
+ * ranking already computed (up to 8 slates of it), which are exactly the
+ * scorer's answer; RS_SIM_NO_CACHE asks the scorer every time instead.
+ * Slates are computed on RS_SIM_THREADS threads
+ * (the scorer only reads); with more than one, OpenBLAS is set to one
+ * thread for the call (process-wide) and restored afterwards.  After the step each click is observed in
+ * `users` on the calling thread, users in order, as
+ * rs_user_model_observe(users, key, item, "clicked" or "bought", 1, step),
+ * so the next step's recommendations see it.
+ *
+ * @sim        created over the scorer's store (rs_sim_create_from_store()).
+ * @scorer     the policy; read only.
+ * @users      the scorer's own user model (the one given to
+ *             rs_scorer_create()), written between steps.
+ * @user_keys  n_users keys of the simulated users in the user model (e.g.
+ *             the real users a population mirrors), or NULL for "sim-<u>".
+ * @flags      0 or rs_sim_scorer_flag bits.
+ * Other parameters as rs_sim_run().
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL, users not the scorer's, a NULL or
+ * empty key, unknown flags), RS_ERR_RANGE (slate_size), RS_ERR_DIM (the
+ * store's span or dim differs from the simulator's), RS_ERR_CALLBACK (an
+ * observation failed), the scorer's errors, RS_ERR_IO, RS_ERR_NOMEM; the
+ * steps already completed stay applied.  Not thread-safe on the simulator
+ * or the user model; nothing else may write to the scorer's parents.
+ */
+RS_API int rs_sim_run_scorer(rs_sim *sim, const rs_scorer *scorer, rs_user_model *users,
+                             const char *const *user_keys, uint64_t steps, size_t slate_size,
+                             int flags, const char *trace_path);
+
+/*
+ * A host response model for chosen users (rs_sim_set_hosted()), e.g. an LLM
+ * agent given the persona and the slate's item texts: write the clicked
+ * position (-1 for none), an rs_sim_behaviour (RS_SIM_SKIP exactly when
+ * position is -1), a rating 1 .. 5 (0 without click) and left (1: the user
+ * ends the session; the time budget still applies).  Returns 0, or non-zero
+ * to stop the run.  Called by rs_sim_run() on the calling thread, users in
+ * increasing order, after the policy and before the built-in model answers
+ * the other users.  rs_sim_respond() and rs_sim_respond_batch() always use
+ * the built-in model.
+ */
+typedef int (*rs_sim_response_fn)(void *context, uint32_t user, uint64_t step,
+                                  const uint32_t *slate, size_t slate_size, int *position_out,
+                                  int *behaviour_out, int *rating_out, int *left_out);
+
+/**
+ * rs_sim_set_responder - install (or with fn NULL remove) the host response
+ * model used for the hosted users.  Returns RS_OK or RS_ERR_INVALID (NULL
+ * sim).  Not thread-safe on one handle.
+ */
+RS_API int rs_sim_set_responder(rs_sim *sim, rs_sim_response_fn fn, void *context);
+
+/**
+ * rs_sim_set_hosted - whether `user` is answered by the host responder
+ * (hosted != 0) or by the built-in model (0, the default).  Without a
+ * responder every user uses the built-in model.  Not part of snapshots.
+ * Returns RS_OK, RS_ERR_INVALID (NULL), RS_ERR_NOTFOUND (user).
+ */
+RS_API int rs_sim_set_hosted(rs_sim *sim, uint32_t user, int hosted);
+
+/**
+ * rs_sim_set_related - the items related to each item (e.g. its neighbours
+ * in the knowledge graph), over which interest drift spreads.
+ *
+ * @starts   n_items + 1 offsets, starts[0] = 0, non-decreasing: item i's
+ *           related items are related[starts[i] .. starts[i+1]); or NULL to
+ *           remove the relation.  Copied.
+ * @related  starts[n_items] item indices (< n_items); copied.
+ *
+ * After a click on item i with related set N(i), the interest moves by
+ * drift x (target - v), target = (1 - s) x_i + s mean_{j in N(i)} x_j with
+ * s = RS_SIM_GRAPH_DRIFT (target = x_i when N(i) is empty).  Returns RS_OK,
+ * RS_ERR_INVALID (NULL sim, NULL related with entries), RS_ERR_RANGE
+ * (offsets), RS_ERR_NOTFOUND (an index >= n_items), RS_ERR_NOMEM; on
+ * failure nothing changes.  Not thread-safe on one handle.
+ */
+RS_API int rs_sim_set_related(rs_sim *sim, const size_t *starts, const uint32_t *related);
+
+/**
+ * rs_sim_set_related_graph - rs_sim_set_related() from a knowledge graph:
+ * simulator item i is the graph node of type "item" whose key is
+ * item_keys[i]; its related items are the other items one hop away, or two
+ * hops away through a shared entity (a category, a brand, a word, ...),
+ * at most max_related of them, the most strongly connected first (ties to
+ * the lower index).
+ *
+ * @item_keys    n_items keys; an item that is not a graph node relates to
+ *               nothing.
+ * @max_related  1 .. 10000.
+ * Returns RS_OK, RS_ERR_INVALID (NULL), RS_ERR_RANGE (max_related),
+ * RS_ERR_NOMEM.  Reads the graph only.
+ */
+RS_API int rs_sim_set_related_graph(rs_sim *sim, const rs_graph *graph,
+                                    const char *const *item_keys, size_t max_related);
+
+/**
+ * rs_sim_calibrate_cascade - fit temperature, no-click weight and
+ * continuation probability of the cascade (RS_SIM_CASCADE) by maximum
+ * likelihood: position j is examined with probability prod_{i<j} (1 - a_i) g
+ * and clicked with a_j = 1 / (1 + m e^{-u_j/T}).
+ *
+ * Arguments as rs_sim_calibrate(); the likelihood is maximised by
+ * Nelder-Mead over (1/T, log m, logit g).  Returns RS_OK, RS_ERR_INVALID
+ * (NULL, no impressions), RS_ERR_RANGE (a position outside -1 ..
+ * slate_size - 1, NaN/Inf utility, estimates outside the options' ranges).
+ * Thread-safe.
+ */
+RS_API int rs_sim_calibrate_cascade(const double *utilities, const int32_t *positions,
+                                    size_t n_impressions, size_t slate_size,
+                                    double *temperature_out, double *noclick_out,
+                                    double *decay_out);
+
+/**
+ * rs_sim_calibrate_drift - fit the interest drift rate (RS_SIM_DRIFT) to a
+ * log of responses by maximum likelihood.
+ *
+ * The log is replayed from the simulator's current state (restore the
+ * snapshot taken before the logged run): for a candidate rate every event
+ * is scored by the current response model's probability of the logged
+ * position, then applied (drift, fatigue) as rs_sim_run() would; the rate
+ * maximising the log-likelihood over [0, 1] is found by golden-section
+ * search (to 1e-5).  Popularity is held at its current value, so the fit
+ * is exact when RS_SIM_CONFORMITY_WEIGHT is 0.
+ *
+ * @users      n_events user indices, in the order the events happened.
+ * @slates     n_events x slate_size item indices.
+ * @positions  the clicked position of each event, -1 for none.
+ * @drift_out  the estimate.
+ *
+ * The simulator is left unchanged.  Returns RS_OK, RS_ERR_INVALID (NULL, no
+ * events), RS_ERR_RANGE (slate_size, a position), RS_ERR_NOTFOUND (a user
+ * or item index), RS_ERR_NOMEM.  Not thread-safe on one handle.
+ */
+RS_API int rs_sim_calibrate_drift(rs_sim *sim, const uint32_t *users, const uint32_t *slates,
+                                  const int32_t *positions, size_t n_events,
+                                  size_t slate_size, double *drift_out);
+
+/**
+ * rs_sim_set_truth - mirror a real user from held-out interactions: the
+ * items are the user's ground truth.
+ *
+ * @items     n item indices (duplicates ignored), e.g. the user's test
+ *            items of a split; n = 0 removes the user's truth.
+ * @strength  0 .. 1e6: the interest becomes strength times the unit mean of
+ *            the items' unit vectors (0 keeps the interest as it is).
+ *
+ * A truth item's utility gets RS_SIM_TRUTH_BONUS on top of the affinity
+ * (before the division by tau), and clicks on truth items are counted in
+ * RS_SIM_STAT_TRUTH_CLICKS, so a policy can be judged by how often it finds
+ * what the user really took.  Not part of snapshots.  Returns RS_OK,
+ * RS_ERR_INVALID (NULL), RS_ERR_NOTFOUND (user, item), RS_ERR_RANGE
+ * (strength), RS_ERR_NOMEM; on failure nothing changes.  Not thread-safe on
+ * one handle.
+ */
+RS_API int rs_sim_set_truth(rs_sim *sim, uint32_t user, const uint32_t *items, size_t n,
+                            double strength);
 
 /* @@SIM@@ end of section */
 

@@ -34,32 +34,53 @@ static int step_task(void *vctx, size_t task, unsigned worker)
     size_t lo = task * USERS_PER_TASK, hi = lo + USERS_PER_TASK;
     if (hi > s->n_users)
         hi = s->n_users;
-    for (size_t u = lo; u < hi; u++) {
-        if (!s->active[u])
-            continue;
+    size_t next = lo;
+    while (next < hi && !s->active[next])
+        next++;
+    if (next < hi)
+        rs__sim_prefetch(s, (uint32_t)next, c->slates + next * c->k, c->k);
+    while (next < hi) {
+        size_t u = next;
+        for (next = u + 1; next < hi && !s->active[next]; next++)
+            ;
+        if (next < hi)
+            rs__sim_prefetch(s, (uint32_t)next, c->slates + next * c->k, c->k);
         const uint32_t *slate = c->slates + u * c->k;
-        rs__sim_draw(s, (uint32_t)u, s->step, slate, c->k, &c->resp[u]);
-        rs__sim_apply(s, (uint32_t)u, slate, &c->resp[u]);
         c->ild[u] = rs__sim_ild(s, slate, c->k);
+        if (!(s->responder && s->hosted[u])) /* else answered by the host already */
+            rs__sim_draw(s, (uint32_t)u, s->step, slate, c->k, c->ild[u], &c->resp[u]);
+        rs__sim_apply(s, (uint32_t)u, slate, &c->resp[u]);
     }
     return 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Gini of the counts (sorted copy in scratch). */
+/*
+ * Gini of the counts: LSD radix sort (11 bits a pass, only as many passes as
+ * the largest count needs) into scratch (2n entries), then the usual sum.
+ */
 static double gini(const uint64_t *counts, size_t n, uint64_t *scratch)
 {
-    memcpy(scratch, counts, n * sizeof *scratch);
-    qsort(scratch, n, sizeof *scratch, cmp_u64);
+    uint64_t mx = 0;
+    for (size_t i = 0; i < n; i++)
+        mx = counts[i] > mx ? counts[i] : mx;
+    uint64_t *a = scratch, *b = scratch + n;
+    memcpy(a, counts, n * sizeof *a);
+    for (unsigned shift = 0; shift < 64 && (mx >> shift) != 0; shift += 11) {
+        size_t start[2049] = {0};
+        for (size_t i = 0; i < n; i++)
+            start[((a[i] >> shift) & 2047) + 1]++;
+        for (size_t d = 1; d <= 2048; d++)
+            start[d] += start[d - 1];
+        for (size_t i = 0; i < n; i++)
+            b[start[(a[i] >> shift) & 2047]++] = a[i];
+        uint64_t *t = a;
+        a = b;
+        b = t;
+    }
     double num = 0, tot = 0;
     for (size_t i = 0; i < n; i++) {
-        num += (2.0 * (double)(i + 1) - (double)n - 1.0) * (double)scratch[i];
-        tot += (double)scratch[i];
+        num += (2.0 * (double)(i + 1) - (double)n - 1.0) * (double)a[i];
+        tot += (double)a[i];
     }
     return tot > 0 ? num / ((double)n * tot) : 0.0;
 }
@@ -70,6 +91,14 @@ int rs_sim_run(rs_sim *s, rs_sim_policy_fn policy, void *policy_context,
 {
     if (!s || !policy)
         return rs__fail(RS_ERR_INVALID, "rs_sim_run: %s is NULL", s ? "policy" : "sim");
+    return rs__sim_run_loop(s, policy, NULL, policy_context, feedback, feedback_context,
+                            steps, k, trace_path);
+}
+
+int rs__sim_run_loop(rs_sim *s, rs_sim_policy_fn policy, rs__sim_batch_policy_fn batch,
+                     void *policy_context, rs_sim_feedback_fn feedback,
+                     void *feedback_context, uint64_t steps, size_t k, const char *trace_path)
+{
     if (k == 0 || k > RS_SIM_MAX_SLATE)
         return rs__fail(RS_ERR_RANGE, "rs_sim_run: slate_size %zu outside 1 .. %d", k,
                         RS_SIM_MAX_SLATE);
@@ -78,7 +107,7 @@ int rs_sim_run(rs_sim *s, rs_sim_policy_fn policy, void *policy_context,
     uint32_t *slates = rs__alloc_array(s->n_users, k * sizeof(uint32_t));
     rs__sim_response *resp = rs__alloc_array(s->n_users, sizeof *resp);
     double *ild = rs__alloc_array(s->n_users, sizeof *ild);
-    uint64_t *scratch = rs__alloc_array(s->n_items, sizeof *scratch);
+    uint64_t *scratch = rs__alloc_array(s->n_items, 2 * sizeof *scratch);
     uint64_t *cat_clicks = rs__alloc_array(s->n_cat, sizeof *cat_clicks);
     uint8_t *returned = rs__alloc_array(s->n_users, 1);
     if (!slates || !resp || !ild || !scratch || !cat_clicks || !returned) {
@@ -108,11 +137,20 @@ int rs_sim_run(rs_sim *s, rs_sim_policy_fn policy, void *policy_context,
                     returned[u] = 1;
             }
         }
+        if (batch) {
+            for (size_t u = 0; u < s->n_users; u++)
+                returned[u] |= (uint8_t)(s->active[u] << 1); /* bit 1: shown a slate */
+            rc = batch(policy_context, s, returned, k, slates);
+            for (size_t u = 0; u < s->n_users; u++)
+                returned[u] &= 1;
+            if (rc)
+                goto done;
+        }
         for (size_t u = 0; u < s->n_users; u++) {
             if (!s->active[u] && !returned[u])
                 continue;
             uint32_t *slate = slates + u * k;
-            if (policy(policy_context, (uint32_t)u, s->step, k, slate) != 0) {
+            if (!batch && policy(policy_context, (uint32_t)u, s->step, k, slate) != 0) {
                 rc = rs__fail(RS_ERR_CALLBACK, "rs_sim_run: the policy failed for user %zu "
                               "at step %llu", u, (unsigned long long)s->step);
                 goto done;
@@ -129,7 +167,34 @@ int rs_sim_run(rs_sim *s, rs_sim_policy_fn policy, void *policy_context,
             if (returned[u]) {
                 s->active[u] = 1;
                 s->session_len[u] = 0;
+                s->time_used[u] = 0;
                 returns++;
+            }
+        /* Hosted users are answered by the host's responder, in user order. */
+        if (s->responder)
+            for (size_t u = 0; u < s->n_users; u++) {
+                if (!s->active[u] || !s->hosted[u])
+                    continue;
+                rs__sim_response *r = &resp[u];
+                int pos = -1, beh = RS_SIM_SKIP, rating = 0, left = 0;
+                if (s->responder(s->responder_ctx, (uint32_t)u, s->step, slates + u * k, k, &pos,
+                                 &beh, &rating, &left) != 0) {
+                    rc = rs__fail(RS_ERR_CALLBACK, "rs_sim_run: the responder failed for user "
+                                  "%zu at step %llu", u, (unsigned long long)s->step);
+                    goto done;
+                }
+                if (pos < -1 || pos >= (int)k || (pos < 0) != (beh == RS_SIM_SKIP) ||
+                    beh < RS_SIM_SKIP || beh > RS_SIM_PURCHASE || rating < 0 || rating > 5 ||
+                    (pos >= 0 && rating == 0) || (pos < 0 && rating != 0)) {
+                    rc = rs__fail(RS_ERR_CALLBACK, "rs_sim_run: the responder gave position %d, "
+                                  "behaviour %d, rating %d for user %zu (slate of %zu)", pos,
+                                  beh, rating, u, k);
+                    goto done;
+                }
+                r->position = pos;
+                r->behaviour = beh;
+                r->rating = rating;
+                r->left = left != 0 || rs__sim_out_of_time(s, (uint32_t)u, pos >= 0);
             }
         step_ctx c = {s, k, slates, resp, ild};
         rc = rs__parallel_for(n_tasks, s->threads, step_task, &c);
@@ -154,6 +219,8 @@ int rs_sim_run(rs_sim *s, rs_sim_policy_fn policy, void *policy_context,
                 s->clicks[slate[r->position]]++;
                 cat_clicks[s->cat[slate[r->position]]]++;
                 rating_sum += (uint64_t)r->rating;
+                if (rs__sim_is_truth(s, (uint32_t)u, slate[r->position]))
+                    s->st.truth_clicks++;
                 if (r->behaviour == RS_SIM_PURCHASE)
                     purchases++;
             }
@@ -244,6 +311,7 @@ int rs_sim_stat(const rs_sim *s, int stat, double *v)
     case RS_SIM_STAT_DIVERSITY: *v = ratio(t->ild_sum, (double)t->impressions); break;
     case RS_SIM_STAT_GINI: *v = t->gini; break;
     case RS_SIM_STAT_ENTROPY: *v = ratio(t->entropy_sum, (double)t->steps); break;
+    case RS_SIM_STAT_TRUTH_CLICKS: *v = (double)t->truth_clicks; break;
     default: return rs__fail(RS_ERR_INVALID, "rs_sim_stat: unknown statistic %d", stat);
     }
     return RS_OK;
@@ -251,7 +319,7 @@ int rs_sim_stat(const rs_sim *s, int stat, double *v)
 
 /* ------------------------------------------------------------ snapshots */
 
-static const char snap_magic[8] = {'R', 'S', 'S', 'I', 'M', '0', '0', '1'};
+static const char snap_magic[8] = {'R', 'S', 'S', 'I', 'M', '0', '0', '2'};
 
 typedef struct snap_header {
     char magic[8];
@@ -263,7 +331,7 @@ static size_t snap_size(const rs_sim *s)
     /* Sizes were overflow-checked at creation (each array exists). */
     return sizeof(snap_header) + sizeof(rs__sim_stats) +
            s->n_users * (s->dim * sizeof(float) + sizeof(rs__sim_trait) +
-                         s->n_cat * sizeof(float) + 1 + sizeof(uint32_t)) +
+                         s->n_cat * sizeof(float) + 1 + sizeof(uint32_t) + sizeof(float)) +
            s->n_items * 2 * sizeof(uint64_t);
 }
 
@@ -295,6 +363,7 @@ int rs_sim_snapshot(const rs_sim *s, void *buf, size_t capacity, size_t *size_ou
     PUT(p, s->fatigue, s->n_users * s->n_cat * sizeof(float));
     PUT(p, s->active, s->n_users);
     PUT(p, s->session_len, s->n_users * sizeof(uint32_t));
+    PUT(p, s->time_used, s->n_users * sizeof(float));
     PUT(p, s->clicks, s->n_items * sizeof(uint64_t));
     PUT(p, s->exposure, s->n_items * sizeof(uint64_t));
     return RS_OK;
@@ -330,6 +399,17 @@ int rs_sim_restore(rs_sim *s, const void *buf, size_t size)
               t.conformity <= 1 && t.diversity >= 0 && t.diversity <= 1))
             return rs__fail(RS_ERR_CORRUPT, "rs_sim_restore: user %zu has bad traits", u);
     }
+    /* session times follow the fatigue, activity and session lengths */
+    const unsigned char *times = q + s->n_users * (sizeof(rs__sim_trait) +
+                                                   s->n_cat * sizeof(float) + 1 +
+                                                   sizeof(uint32_t));
+    for (size_t u = 0; u < s->n_users; u++) {
+        float tu;
+        memcpy(&tu, times + u * sizeof tu, sizeof tu);
+        if (!(tu >= 0 && tu <= 3.4e38f))
+            return rs__fail(RS_ERR_CORRUPT, "rs_sim_restore: user %zu has session time %g", u,
+                            (double)tu);
+    }
     s->step = h.step;
     GET(&s->st, p, sizeof s->st);
     GET(s->interest, p, s->n_users * s->dim * sizeof(float));
@@ -337,6 +417,7 @@ int rs_sim_restore(rs_sim *s, const void *buf, size_t size)
     GET(s->fatigue, p, s->n_users * s->n_cat * sizeof(float));
     GET(s->active, p, s->n_users);
     GET(s->session_len, p, s->n_users * sizeof(uint32_t));
+    GET(s->time_used, p, s->n_users * sizeof(float));
     GET(s->clicks, p, s->n_items * sizeof(uint64_t));
     GET(s->exposure, p, s->n_items * sizeof(uint64_t));
     for (size_t u = 0; u < s->n_users; u++)

@@ -19,14 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum {
-    STREAM_POPULATE = 0x5100,
-    STREAM_CHOICE = 0x5101,
-    STREAM_CASCADE = 0x5102,
-    STREAM_RETURN = 0x5105
-};
+enum { STREAM_POPULATE = 0x5100 };
 
-static double clamp01(double x) { return x < 0 ? 0 : (x > 1 ? 1 : x); }
 static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
 static double logit(double p) { return log(p / (1.0 - p)); }
 
@@ -34,7 +28,7 @@ static void set_defaults(rs_sim *s)
 {
     static const double def[RS__SIM_N_DOUBLE] = {
         1.0, 1.0, 0.85, 0.05, 1.0, 0.5, 0.8, 1.0, 0.1, 0.2, -1.0, 0.5,
-        0.5, 0.3, 0.5, 1.0, 0.5};
+        0.5, 0.3, 0.5, 1.0, 0.5, 0.0, 0.0, 2.0, 0.0, 1.0};
     memcpy(s->opt, def, sizeof def);
     s->position_model = RS_SIM_PBM;
     s->threads = 0;
@@ -61,6 +55,11 @@ static int check_double(int option, double v)
     case RS_SIM_ACTIVITY_MEAN: case RS_SIM_CONFORMITY_MEAN: case RS_SIM_DIVERSITY_MEAN:
         open_lo = open_hi = 1; break;
     case RS_SIM_INTEREST_NOISE: hi = 100; break;
+    case RS_SIM_DIVERSITY_EFFECT: lo = -100; hi = 100; break;
+    case RS_SIM_TIME_BUDGET: hi = 1e9; break;
+    case RS_SIM_CLICK_TIME: hi = 1e6; break;
+    case RS_SIM_GRAPH_DRIFT: break;
+    case RS_SIM_TRUTH_BONUS: hi = 100; break;
     default: return rs__fail(RS_ERR_INVALID, "rs_sim: unknown double option %d", option);
     }
     if ((open_lo ? v <= lo : v < lo) || (open_hi ? v >= hi : v > hi))
@@ -133,7 +132,7 @@ void rs_sim_free(rs_sim *sim)
 {
     if (!sim)
         return;
-    free(sim->items);
+    rs__aligned_free(sim->items);
     free(sim->item_inv_norm);
     free(sim->cat);
     free(sim->interest);
@@ -144,6 +143,15 @@ void rs_sim_free(rs_sim *sim)
     free(sim->clicks);
     free(sim->exposure);
     free(sim->pop);
+    free(sim->time_used);
+    free(sim->rel_start);
+    free(sim->rel_item);
+    free(sim->hosted);
+    if (sim->truth)
+        for (size_t u = 0; u < sim->n_users; u++)
+            free(sim->truth[u]);
+    free(sim->truth);
+    free(sim->n_truth);
     free(sim);
 }
 
@@ -188,8 +196,14 @@ int rs_sim_create(const float *items, size_t n_items, size_t dim, const uint32_t
     s->n_cat = n_categories;
     s->n_users = n_users;
     s->seed = seed;
+    rs_rng key_rng;
+    rs__rng_init(&key_rng, seed, 0x5101 /* respond.c's STREAM_CHOICE */, 0, 0);
+    memcpy(s->choice_key, key_rng.key, sizeof s->choice_key);
+    s->use_avx2 = rs__sim_cpu_avx2();
     set_defaults(s);
-    s->items = rs__alloc_array(n_cells, sizeof(float));
+    /* rows start on cache lines: a dim-32 row is exactly two lines */
+    s->items = n_cells <= SIZE_MAX / sizeof(float)
+                   ? rs__aligned_alloc(64, n_cells * sizeof(float)) : NULL;
     s->item_inv_norm = rs__alloc_array(n_items, sizeof(float));
     s->cat = rs__calloc(n_items, sizeof(uint32_t));
     s->interest = rs__alloc_array(tmp, sizeof(float));
@@ -200,9 +214,11 @@ int rs_sim_create(const float *items, size_t n_items, size_t dim, const uint32_t
     s->clicks = rs__alloc_array(n_items, sizeof(uint64_t));
     s->exposure = rs__alloc_array(n_items, sizeof(uint64_t));
     s->pop = rs__alloc_array(n_items, sizeof(float));
+    s->time_used = rs__calloc(n_users, sizeof(float));
+    s->hosted = rs__calloc(n_users, 1);
     if (!s->items || !s->item_inv_norm || !s->cat || !s->interest || !s->trait ||
         !s->fatigue || !s->active || !s->session_len || !s->clicks || !s->exposure ||
-        !s->pop) {
+        !s->pop || !s->time_used || !s->hosted) {
         rs_sim_free(s);
         return RS_ERR_NOMEM;
     }
@@ -242,6 +258,7 @@ int rs_sim_populate(rs_sim *s)
         t->diversity = (float)sigmoid(mu[2] + spread * rs__rng_normal(&rng));
         s->active[u] = 1;
         s->session_len[u] = 0;
+        s->time_used[u] = 0;
     }
     memset(s->fatigue, 0, s->n_users * s->n_cat * sizeof(float));
     memset(s->clicks, 0, s->n_items * sizeof(uint64_t));
@@ -263,261 +280,94 @@ void rs__sim_update_pop(rs_sim *s)
         s->pop[i] = (float)(log1p((double)s->clicks[i]) * inv);
 }
 
-/* ------------------------------------------------------------ responses */
-
-static int check_slate(const rs_sim *s, uint32_t user, const uint32_t *slate, size_t n,
-                       const void *out, const char *fn)
-{
-    if (!s || !slate || !out)
-        return rs__fail(RS_ERR_INVALID, "%s: %s is NULL", fn,
-                        !s ? "sim" : (!slate ? "slate" : "output"));
-    if (user >= s->n_users)
-        return rs__fail(RS_ERR_NOTFOUND, "%s: user %u >= n_users %zu", fn, user, s->n_users);
-    if (n == 0 || n > RS_SIM_MAX_SLATE)
-        return rs__fail(RS_ERR_RANGE, "%s: slate size %zu outside 1 .. %d", fn, n,
-                        RS_SIM_MAX_SLATE);
-    for (size_t j = 0; j < n; j++)
-        if (slate[j] >= s->n_items)
-            return rs__fail(RS_ERR_NOTFOUND, "%s: slate[%zu] = %u >= n_items %zu", fn, j,
-                            slate[j], s->n_items);
-    return RS_OK;
-}
-
-/*
- * <a, b> in float with eight interleaved partial sums (lane l sums the
- * products k = l mod 8 in order), combined in a fixed tree: the GNU vector
- * path and the portable path give the same bits.
- */
-#if defined(__GNUC__)
-typedef float rs__v8f __attribute__((vector_size(32)));
-#endif
-
-static double dotf(const float *a, const float *b, size_t d)
-{
-    float l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    size_t k = 0;
-#if defined(__GNUC__)
-    rs__v8f acc = {0, 0, 0, 0, 0, 0, 0, 0};
-    for (; k + 8 <= d; k += 8) {
-        rs__v8f x, y;
-        memcpy(&x, a + k, sizeof x);
-        memcpy(&y, b + k, sizeof y);
-        acc += x * y;
-    }
-    memcpy(l, &acc, sizeof l);
-#else
-    for (; k + 8 <= d; k += 8)
-        for (int i = 0; i < 8; i++)
-            l[i] += a[k + i] * b[k + i];
-#endif
-    for (; k < d; k++)
-        l[0] += a[k] * b[k];
-    return (double)(((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7])));
-}
-
-/* Scaled utilities (before the temperature) and raw affinities. */
-void rs__sim_utilities(const rs_sim *s, uint32_t u, const uint32_t *slate, size_t n,
-                       double *util, double *aff)
-{
-    const rs__sim_trait *t = &s->trait[u];
-    const float *v = s->interest + (size_t)u * s->dim;
-    const float *fat = s->fatigue + (size_t)u * s->n_cat;
-    double tau = 0.5 + t->diversity;
-    double thr = s->opt[RS_SIM_BOREDOM_THRESHOLD] * (0.5 + t->diversity);
-    double cw = s->opt[RS_SIM_CONFORMITY_WEIGHT] * t->conformity;
-    double fw = s->opt[RS_SIM_FATIGUE_WEIGHT];
-    for (size_t j = 0; j < n; j++) {
-        uint32_t i = slate[j];
-        double a = dotf(v, s->items + (size_t)i * s->dim, s->dim);
-        double bored = (double)fat[s->cat[i]] - thr;
-        double x = a + cw * s->pop[i] - (bored > 0 ? fw * bored : 0.0);
-        util[j] = x / tau;
-        if (aff)
-            aff[j] = a;
-    }
-}
-
-/* Choice probabilities from scaled utilities; probs has n + 1 entries. */
-static void choice_probs(const rs_sim *s, const double *util, size_t n, double *probs)
-{
-    double T = s->opt[RS_SIM_TEMPERATURE], m = s->opt[RS_SIM_NOCLICK];
-    double g = s->opt[RS_SIM_POSITION_DECAY];
-    if (s->position_model == RS_SIM_PBM) {
-        double lg = log(g), mx = log(m);
-        for (size_t j = 0; j < n; j++) {
-            probs[j] = util[j] / T + lg * (double)j;
-            if (probs[j] > mx)
-                mx = probs[j];
-        }
-        double z = exp(log(m) - mx);
-        for (size_t j = 0; j < n; j++) {
-            probs[j] = exp(probs[j] - mx);
-            z += probs[j];
-        }
-        double acc = 0;
-        for (size_t j = 0; j < n; j++) {
-            probs[j] /= z;
-            acc += probs[j];
-        }
-        probs[n] = 1.0 - acc < 0 ? 0 : 1.0 - acc;
-    } else {
-        double reach = 1.0, acc = 0;
-        for (size_t j = 0; j < n; j++) {
-            double a = sigmoid(util[j] / T - log(m));
-            probs[j] = reach * a;
-            acc += probs[j];
-            reach *= (1.0 - a) * g;
-        }
-        probs[n] = 1.0 - acc < 0 ? 0 : 1.0 - acc;
-    }
-}
-
-void rs__sim_draw(const rs_sim *s, uint32_t u, uint64_t step, const uint32_t *slate,
-                  size_t n, rs__sim_response *r)
-{
-    double util[RS_SIM_MAX_SLATE], aff[RS_SIM_MAX_SLATE], probs[RS_SIM_MAX_SLATE + 1];
-    rs__sim_utilities(s, u, slate, n, util, aff);
-    /* One stream for the fixed-count draws, always consumed in the same
-     * order (choice, purchase, leave, rating), so that two policies see the
-     * same numbers; the cascade's variable count has its own stream. */
-    rs_rng rng;
-    rs__rng_init(&rng, s->seed, STREAM_CHOICE, u, step);
-    double x_choice = rs__rng_uniform(&rng);
-    double x_purchase = rs__rng_uniform(&rng);
-    double x_leave = rs__rng_uniform(&rng);
-    int pos = -1;
-    if (s->position_model == RS_SIM_PBM) {
-        /* unnormalised weights: compare x * z with their running sum */
-        double inv_t = 1.0 / s->opt[RS_SIM_TEMPERATURE], lm = s->log_noclick;
-        double lg = s->log_decay, mx = lm;
-        for (size_t j = 0; j < n; j++) {
-            probs[j] = util[j] * inv_t + lg * (double)j;
-            if (probs[j] > mx)
-                mx = probs[j];
-        }
-        double z = exp(lm - mx);
-        for (size_t j = 0; j < n; j++) {
-            probs[j] = exp(probs[j] - mx);
-            z += probs[j];
-        }
-        double target = x_choice * z, acc = 0;
-        for (size_t j = 0; j < n; j++) {
-            acc += probs[j];
-            if (target < acc) {
-                pos = (int)j;
-                break;
-            }
-        }
-    } else {
-        rs_rng cas;
-        rs__rng_init(&cas, s->seed, STREAM_CASCADE, u, step);
-        double T = s->opt[RS_SIM_TEMPERATURE], lm = log(s->opt[RS_SIM_NOCLICK]);
-        double g = s->opt[RS_SIM_POSITION_DECAY];
-        for (size_t j = 0; j < n; j++) {
-            if (rs__rng_uniform(&cas) < sigmoid(util[j] / T - lm)) {
-                pos = (int)j;
-                break;
-            }
-            if (rs__rng_uniform(&cas) >= g)
-                break;
-        }
-    }
-    r->position = pos;
-    r->behaviour = RS_SIM_SKIP;
-    r->rating = 0;
-    if (pos >= 0) {
-        double a = aff[pos];
-        r->behaviour = x_purchase < sigmoid(s->opt[RS_SIM_PURCHASE_BIAS] + a)
-                           ? RS_SIM_PURCHASE : RS_SIM_CLICK;
-        double rv = 3.0 + 2.0 * tanh(a) + s->opt[RS_SIM_RATING_NOISE] * rs__rng_normal(&rng);
-        long q = lround(rv);
-        r->rating = q < 1 ? 1 : (q > 5 ? 5 : (int)q);
-    }
-    r->left = x_leave < rs__sim_leave_prob(s, u, pos >= 0);
-}
-
-double rs__sim_leave_prob(const rs_sim *s, uint32_t u, int clicked)
-{
-    double h = s->opt[RS_SIM_LEAVE_HAZARD] * (1.5 - s->trait[u].activity);
-    return clamp01(clicked ? h : 2.0 * h);
-}
-
-double rs__sim_return_prob(const rs_sim *s, uint32_t u)
-{
-    return clamp01(s->opt[RS_SIM_RETURN_RATE] * (0.5 + s->trait[u].activity));
-}
-
-int rs_sim_utilities(const rs_sim *sim, uint32_t user, const uint32_t *slate, size_t n,
-                     double *utilities_out)
-{
-    int rc = check_slate(sim, user, slate, n, utilities_out, "rs_sim_utilities");
-    if (rc)
-        return rc;
-    rs__sim_utilities(sim, user, slate, n, utilities_out, NULL);
-    return RS_OK;
-}
-
-int rs_sim_probabilities(const rs_sim *sim, uint32_t user, const uint32_t *slate, size_t n,
-                         double *probs_out)
-{
-    int rc = check_slate(sim, user, slate, n, probs_out, "rs_sim_probabilities");
-    if (rc)
-        return rc;
-    double util[RS_SIM_MAX_SLATE];
-    rs__sim_utilities(sim, user, slate, n, util, NULL);
-    choice_probs(sim, util, n, probs_out);
-    return RS_OK;
-}
-
-int rs_sim_respond(const rs_sim *sim, uint32_t user, uint64_t step, const uint32_t *slate,
-                   size_t n, int *position_out, int *behaviour_out, int *rating_out,
-                   int *left_out)
-{
-    int rc = check_slate(sim, user, slate, n, slate, "rs_sim_respond");
-    if (rc)
-        return rc;
-    rs__sim_response r;
-    rs__sim_draw(sim, user, step, slate, n, &r);
-    if (position_out)
-        *position_out = r.position;
-    if (behaviour_out)
-        *behaviour_out = r.behaviour;
-    if (rating_out)
-        *rating_out = r.rating;
-    if (left_out)
-        *left_out = r.left;
-    return RS_OK;
-}
-
-/* Apply a response to the user's own state: drift, fatigue, session. */
+/* Apply a response to the user's own state: drift (spread over the clicked
+ * item's related items when set), fatigue, session time. */
 void rs__sim_apply(rs_sim *s, uint32_t u, const uint32_t *slate, const rs__sim_response *r)
 {
     float *fat = s->fatigue + (size_t)u * s->n_cat;
     float rho = (float)s->opt[RS_SIM_FATIGUE_DECAY];
     for (size_t c = 0; c < s->n_cat; c++)
         fat[c] *= rho;
+    s->time_used[u] += 1.0f;
     if (r->position >= 0) {
         uint32_t i = slate[r->position];
         fat[s->cat[i]] += 1.0f;
+        s->time_used[u] += (float)s->opt[RS_SIM_CLICK_TIME];
         float eta = (float)s->opt[RS_SIM_DRIFT];
         float *v = s->interest + (size_t)u * s->dim;
         const float *x = s->items + (size_t)i * s->dim;
-        for (size_t k = 0; k < s->dim; k++)
-            v[k] += eta * (x[k] - v[k]);
+        size_t lo = s->rel_start ? s->rel_start[i] : 0, hi = s->rel_start ? s->rel_start[i + 1] : 0;
+        float spread = hi > lo ? (float)s->opt[RS_SIM_GRAPH_DRIFT] : 0.0f;
+        float inv_n = hi > lo ? 1.0f / (float)(hi - lo) : 0.0f;
+        for (size_t k = 0; k < s->dim; k++) {
+            float rel = 0;
+            for (size_t e = lo; e < hi; e++)
+                rel += s->items[(size_t)s->rel_item[e] * s->dim + k];
+            float target = (1.0f - spread) * x[k] + spread * rel * inv_n;
+            v[k] += eta * (target - v[k]);
+        }
     }
 }
 
-double rs__sim_ild(const rs_sim *s, const uint32_t *slate, size_t n)
+int rs_sim_set_related(rs_sim *sim, const size_t *starts, const uint32_t *related)
 {
-    if (n < 2)
-        return 0.0;
-    double sum = 0;
-    for (size_t a = 0; a < n; a++)
-        for (size_t b = a + 1; b < n; b++)
-            sum += dotf(s->items + (size_t)slate[a] * s->dim,
-                        s->items + (size_t)slate[b] * s->dim, s->dim) *
-                   s->item_inv_norm[slate[a]] * s->item_inv_norm[slate[b]];
-    return 1.0 - sum / ((double)n * (double)(n - 1) / 2.0);
+    if (!sim)
+        return rs__fail(RS_ERR_INVALID, "rs_sim_set_related: sim is NULL");
+    if (!starts) {
+        free(sim->rel_start);
+        free(sim->rel_item);
+        sim->rel_start = NULL;
+        sim->rel_item = NULL;
+        return RS_OK;
+    }
+    if (starts[0] != 0)
+        return rs__fail(RS_ERR_RANGE, "rs_sim_set_related: starts[0] is %zu, not 0", starts[0]);
+    for (size_t i = 0; i < sim->n_items; i++)
+        if (starts[i + 1] < starts[i])
+            return rs__fail(RS_ERR_RANGE, "rs_sim_set_related: starts[%zu] < starts[%zu]",
+                            i + 1, i);
+    size_t n_rel = starts[sim->n_items];
+    if (n_rel > 0 && !related)
+        return rs__fail(RS_ERR_INVALID, "rs_sim_set_related: related is NULL");
+    for (size_t e = 0; e < n_rel; e++)
+        if (related[e] >= sim->n_items)
+            return rs__fail(RS_ERR_NOTFOUND, "rs_sim_set_related: related[%zu] = %u >= "
+                            "n_items %zu", e, related[e], sim->n_items);
+    size_t *st = rs__alloc_array(sim->n_items + 1, sizeof *st);
+    uint32_t *it = rs__alloc_array(n_rel ? n_rel : 1, sizeof *it);
+    if (!st || !it) {
+        free(st);
+        free(it);
+        return RS_ERR_NOMEM;
+    }
+    memcpy(st, starts, (sim->n_items + 1) * sizeof *st);
+    if (n_rel)
+        memcpy(it, related, n_rel * sizeof *it);
+    free(sim->rel_start);
+    free(sim->rel_item);
+    sim->rel_start = st;
+    sim->rel_item = it;
+    return RS_OK;
+}
+
+int rs_sim_set_responder(rs_sim *sim, rs_sim_response_fn fn, void *context)
+{
+    if (!sim)
+        return rs__fail(RS_ERR_INVALID, "rs_sim_set_responder: sim is NULL");
+    sim->responder = fn;
+    sim->responder_ctx = context;
+    return RS_OK;
+}
+
+int rs_sim_set_hosted(rs_sim *sim, uint32_t user, int hosted)
+{
+    if (!sim)
+        return rs__fail(RS_ERR_INVALID, "rs_sim_set_hosted: sim is NULL");
+    if (user >= sim->n_users)
+        return rs__fail(RS_ERR_NOTFOUND, "rs_sim_set_hosted: user %u >= n_users %zu", user,
+                        sim->n_users);
+    sim->hosted[user] = hosted ? 1 : 0;
+    return RS_OK;
 }
 
 static int check_interest(const rs_sim *s, uint32_t user, const void *v, size_t dim,
@@ -551,5 +401,96 @@ int rs_sim_get_interest(const rs_sim *sim, uint32_t user, float *vector_out, siz
     if (rc)
         return rc;
     memcpy(vector_out, sim->interest + (size_t)user * dim, dim * sizeof(float));
+    return RS_OK;
+}
+
+/* ------------------------------------------------------------ held-out truth */
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+int rs__sim_is_truth(const rs_sim *s, uint32_t u, uint32_t i)
+{
+    if (!s->truth || !s->n_truth[u])
+        return 0;
+    const uint32_t *t = s->truth[u];
+    size_t lo = 0, hi = s->n_truth[u];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t[mid] < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->n_truth[u] && t[lo] == i;
+}
+
+int rs_sim_set_truth(rs_sim *sim, uint32_t user, const uint32_t *items, size_t n,
+                     double strength)
+{
+    if (!sim || (!items && n))
+        return rs__fail(RS_ERR_INVALID, "rs_sim_set_truth: %s is NULL", sim ? "items" : "sim");
+    if (user >= sim->n_users)
+        return rs__fail(RS_ERR_NOTFOUND, "rs_sim_set_truth: user %u >= n_users %zu", user,
+                        sim->n_users);
+    if (n > UINT32_MAX)
+        return rs__fail(RS_ERR_RANGE, "rs_sim_set_truth: %zu items", n);
+    if (!(strength >= 0 && strength <= 1e6))
+        return rs__fail(RS_ERR_RANGE, "rs_sim_set_truth: strength %g outside 0 .. 1e6",
+                        strength);
+    for (size_t j = 0; j < n; j++)
+        if (items[j] >= sim->n_items)
+            return rs__fail(RS_ERR_NOTFOUND, "rs_sim_set_truth: items[%zu] = %u >= n_items %zu",
+                            j, items[j], sim->n_items);
+    if (!sim->truth) {
+        sim->truth = rs__calloc(sim->n_users, sizeof *sim->truth);
+        sim->n_truth = rs__calloc(sim->n_users, sizeof *sim->n_truth);
+        if (!sim->truth || !sim->n_truth) {
+            free(sim->truth);
+            free(sim->n_truth);
+            sim->truth = NULL;
+            sim->n_truth = NULL;
+            return RS_ERR_NOMEM;
+        }
+    }
+    uint32_t *copy = NULL;
+    float *mean = NULL;
+    if (n) {
+        copy = rs__alloc_array(n, sizeof *copy);
+        mean = rs__calloc(sim->dim, sizeof *mean);
+        if (!copy || !mean) {
+            free(copy);
+            free(mean);
+            return RS_ERR_NOMEM;
+        }
+        memcpy(copy, items, n * sizeof *copy);
+        qsort(copy, n, sizeof *copy, cmp_u32);
+        size_t w = 0;
+        for (size_t j = 0; j < n; j++)
+            if (w == 0 || copy[w - 1] != copy[j])
+                copy[w++] = copy[j];
+        n = w;
+        /* the interest: strength x the unit mean of the items' unit vectors */
+        double norm = 0;
+        for (size_t j = 0; j < n; j++) {
+            const float *x = sim->items + (size_t)copy[j] * sim->dim;
+            float c = sim->item_inv_norm[copy[j]];
+            for (size_t k = 0; k < sim->dim; k++)
+                mean[k] += c * x[k];
+        }
+        for (size_t k = 0; k < sim->dim; k++)
+            norm += (double)mean[k] * mean[k];
+        float scale = norm > 0 ? (float)(strength / sqrt(norm)) : 0.0f;
+        float *v = sim->interest + (size_t)user * sim->dim;
+        for (size_t k = 0; strength > 0 && k < sim->dim; k++)
+            v[k] = mean[k] * scale;
+        free(mean);
+    }
+    free(sim->truth[user]);
+    sim->truth[user] = copy;
+    sim->n_truth[user] = (uint32_t)n;
     return RS_OK;
 }

@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#define RS__SIM_N_DOUBLE 17
+#define RS__SIM_N_DOUBLE 22
 
 typedef struct rs__sim_trait {
     float activity, conformity, diversity;
@@ -17,7 +17,7 @@ typedef struct rs__sim_trait {
 
 typedef struct rs__sim_stats {
     uint64_t steps, impressions, clicks, purchases, rating_sum, leaves, returns;
-    uint64_t ended_session_steps, shown_items;
+    uint64_t ended_session_steps, shown_items, truth_clicks;
     double ild_sum, entropy_sum, gini;
 } rs__sim_stats;
 
@@ -28,6 +28,8 @@ typedef struct rs__sim_response {
 struct rs_sim {
     size_t n_items, dim, n_cat, n_users;
     uint64_t seed;
+    uint32_t choice_key[2]; /* Philox key of the choice stream for steps < 2^32 */
+    int use_avx2;           /* the slate's dot products with 8-lane vectors (same bits) */
     double opt[RS__SIM_N_DOUBLE];
     double log_noclick, log_decay; /* log of RS_SIM_NOCLICK, RS_SIM_POSITION_DECAY */
     int position_model;
@@ -46,14 +48,49 @@ struct rs_sim {
     uint64_t step;
     rs__sim_stats st;
     float *pop;           /* derived from clicks */
+    float *time_used;     /* n_users: time spent in the current session */
+    /* related items (graph drift), CSR over items; NULL when unset */
+    size_t *rel_start;    /* n_items + 1 */
+    uint32_t *rel_item;
+    /* host responder for chosen users */
+    rs_sim_response_fn responder;
+    void *responder_ctx;
+    uint8_t *hosted;      /* n_users: 1 = answered by the responder */
+    /* held-out truth per user: sorted item indices; NULL when none set */
+    uint32_t **truth;
+    uint32_t *n_truth;
 };
 
+/* Whether item i is in user u's held-out truth. */
+int rs__sim_is_truth(const rs_sim *s, uint32_t u, uint32_t i);
+
 void rs__sim_update_pop(rs_sim *s);
+
+/*
+ * A policy that fills every shown user's slate at once (in parallel):
+ * shown[u] != 0 marks the users to serve (returning or active), slates is
+ * n_users x k.  Returns RS_OK or a status (with rs__fail's message).
+ */
+typedef int (*rs__sim_batch_policy_fn)(void *ctx, const rs_sim *s, const uint8_t *shown,
+                                       size_t k, uint32_t *slates);
+
+/* rs_sim_run with either a per-user policy or a batch policy. */
+int rs__sim_run_loop(rs_sim *s, rs_sim_policy_fn policy, rs__sim_batch_policy_fn batch,
+                     void *policy_context, rs_sim_feedback_fn feedback,
+                     void *feedback_context, uint64_t steps, size_t k, const char *trace_path);
+/* ild: the slate's intra-list diversity if known, else NAN (computed when
+ * the diversity effect needs it). */
 void rs__sim_utilities(const rs_sim *s, uint32_t u, const uint32_t *slate, size_t n,
-                       double *util, double *aff);
+                       double ild, double *util, double *aff);
 void rs__sim_draw(const rs_sim *s, uint32_t u, uint64_t step, const uint32_t *slate,
-                  size_t n, rs__sim_response *r);
+                  size_t n, double ild, rs__sim_response *r);
+void rs__sim_prefetch(const rs_sim *s, uint32_t u, const uint32_t *slate, size_t n);
+double rs__sim_dot(const float *a, const float *b, size_t d);
+int rs__sim_cpu_avx2(void);
+double rs__sim_normal_quantile(double p);
 void rs__sim_apply(rs_sim *s, uint32_t u, const uint32_t *slate, const rs__sim_response *r);
+void rs__sim_choice_probs(const rs_sim *s, const double *util, size_t n, double *probs);
+int rs__sim_out_of_time(const rs_sim *s, uint32_t u, int clicked);
 double rs__sim_leave_prob(const rs_sim *s, uint32_t u, int clicked);
 double rs__sim_return_prob(const rs_sim *s, uint32_t u);
 double rs__sim_ild(const rs_sim *s, const uint32_t *slate, size_t n);
