@@ -359,8 +359,10 @@ static void ease_sum(const float *restrict b, size_t n_items, const uint32_t *it
     for (size_t e = 0; e < n; e++) {
         float w = weights ? weights[e] : 1.0f;
         const float *restrict row = b + (size_t)items[e] * n_items;
-        for (size_t j = 0; j < n_items; j++)
-            out[j] += w * row[j];
+        for (size_t j = 0; j < n_items; j++) {
+            float p = w * row[j]; /* two statements: never contracted to an FMA */
+            out[j] += p;
+        }
     }
 }
 
