@@ -62,6 +62,24 @@ struct runner_ctx {
     uint32_t *store_to_eval; /* item store index -> catalogue index or RS_NO_ITEM */
 };
 
+/* The 1, 5 and 15 minute load averages (Linux), or "?". */
+static const char *loadavg(void)
+{
+    static char buf[64];
+    FILE *f = fopen("/proc/loadavg", "r");
+    int ok = f && fgets(buf, sizeof buf, f) != NULL;
+    if (f)
+        fclose(f);
+    if (!ok)
+        return "?\n";
+    char *sp = buf;
+    for (int fields = 0; *sp && fields < 3; sp++)
+        fields += *sp == ' ';
+    if (sp > buf && sp[-1] == ' ')
+        sp[-1] = '\n', sp[0] = '\0';
+    return buf;
+}
+
 /* The scorer as the runner's recommender (thread-safe: scorer reads only). */
 static int scorer_recommender(void *context, uint32_t user, size_t k, const uint32_t *exclude,
                               size_t n_exclude, uint32_t *items_out, size_t *n_out)
@@ -219,10 +237,18 @@ int main(int argc, char **argv)
         }
         CHECK(rs_eval_result(e, row, RS_EVAL_NDCG, &ndcg));
         CHECK(rs_eval_result(e, row, RS_EVAL_USERS, &users));
+        double best = secs[0], best_cpu = cpu[0];
+        for (int r = 1; r < runs; r++) {
+            best = secs[r] < best ? secs[r] : best;
+            best_cpu = cpu[r] < best_cpu ? cpu[r] : best_cpu;
+        }
         printf("%-4s %5.0f users: runner + scorer median %.3f s wall (%.3f s cpu) over %d "
                "runs, NDCG@10 %.17g\n",
                group == RS_EVAL_WARM ? "warm" : "cold", users, median(secs, (size_t)runs),
                median(cpu, (size_t)runs), runs, ndcg);
+        /* the machine may be shared: the best run and the load beside the median */
+        printf("     best run %.3f s wall, %.3f s cpu; load average %s", best, best_cpu,
+               loadavg());
         fflush(stdout);
     }
 

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "graph/graph_internal.h"
 #include "learn/cf_internal.h"
@@ -517,6 +518,61 @@ START_TEST(graph_matrix_save_load_and_item_store)
 }
 END_TEST
 
+/* The EASE scores: the AVX-512 kernel (where the CPU has it), the portable
+ * one forced, and the plain loop agree bit for bit, for histories shorter and
+ * longer than the kernel's four rows per pass, and catalogues of 37 items (a
+ * partial last vector) and 32 (none). */
+START_TEST(ease_kernels_agree_bitwise)
+{
+    enum { U = 60, IMAX = 37, N = 400, H = 11 };
+    const size_t I = _i ? 32 : IMAX; /* with and without a partial last vector */
+    uint32_t users[N], items[N];
+    float weights[N];
+    uint64_t st = 12345;
+    for (size_t e = 0; e < N; e++) {
+        st = st * 6364136223846793005ull + 1442695040888963407ull;
+        users[e] = (uint32_t)((st >> 33) % U);
+        items[e] = (uint32_t)((st >> 13) % I);
+        weights[e] = 1.0f + (float)((st >> 40) % 5);
+    }
+    rs_cf_matrix *x = NULL;
+    ck_assert_ok(rs_cf_matrix_create(U, I, users, items, weights, N, &x));
+    rs_cf_model *m = NULL;
+    ck_assert_ok(rs_cf_model_create(RS_CF_EASE, &m));
+    ck_assert_ok(rs_cf_model_fit(m, x));
+    uint32_t hist[H];
+    float hw[H];
+    for (size_t n = 0; n <= H; n++) {
+        for (size_t e = 0; e < n; e++) {
+            hist[e] = (uint32_t)((e * 7 + n) % I);
+            hw[e] = 0.37f * (float)(e + 1) + 0.013f;
+        }
+        for (int weighted = 0; weighted < 2; weighted++) {
+            const float *wp = weighted ? hw : NULL;
+            float fast[IMAX], port[IMAX], plain[IMAX] = {0};
+            for (size_t e = 0; e < n; e++)
+                for (size_t j = 0; j < I; j++) {
+                    float prod = (wp ? wp[e] : 1.0f) * m->ease[(size_t)hist[e] * I + j];
+                    plain[j] = plain[j] + prod;
+                }
+            ck_assert_ok(rs_cf_model_score(m, hist, wp, n, fast, I));
+            rs__cf_force_portable(1);
+            int rc = rs_cf_model_score(m, hist, wp, n, port, I);
+            rs__cf_force_portable(0);
+            ck_assert_ok(rc);
+            ck_assert_msg(!memcmp(fast, port, I * sizeof *fast), "n %zu: kernels differ", n);
+            ck_assert_msg(!memcmp(plain, port, I * sizeof *plain), "n %zu: portable differs", n);
+            int nonzero = 0;
+            for (size_t j = 0; j < I; j++)
+                nonzero += fast[j] != 0.0f;
+            ck_assert_msg(n == 0 ? nonzero == 0 : nonzero > 0, "n %zu: %d scores", n, nonzero);
+        }
+    }
+    rs_cf_model_free(m);
+    rs_cf_matrix_free(x);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("learn_cf");
@@ -526,6 +582,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, als_recovers_planted_structure);
     tcase_add_test(tc, fold_in_equals_direct_solve);
     tcase_add_test(tc, ease_matches_direct_solve);
+    tcase_add_loop_test(tc, ease_kernels_agree_bitwise, 0, 2);
     tcase_add_test(tc, itemknn_matches_direct_cosine);
     tcase_add_test(tc, graph_matrix_save_load_and_item_store);
     suite_add_tcase(s, tc);

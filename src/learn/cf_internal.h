@@ -74,6 +74,9 @@ void rs__cf_fit_move(struct rs_cf_model *dst, struct rs_cf_model *src);
 int rs__cf_als_fit(struct rs_cf_model *fit, const rs_cf_matrix *x);
 int rs__cf_knn_fit(struct rs_cf_model *fit, const rs_cf_matrix *x);
 int rs__cf_ease_fit(struct rs_cf_model *fit, const rs_cf_matrix *x);
+/* Tests: 1 makes rs_cf_model_score use the portable EASE kernel even where
+ * the AVX-512 one would run (bitwise the same results); 0 restores. */
+void rs__cf_force_portable(int on);
 
 /* ALS: gram = Y^T Y + lambda I, full symmetric (dim x dim). */
 int rs__cf_als_gram(const float *factors, size_t rows, size_t dim, double lambda,

@@ -5,6 +5,8 @@
  */
 #include <limits.h>
 #include <math.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -14,6 +16,13 @@
 #include "core/utf8.h"
 #include "graph/graph_internal.h"
 #include "learn/cf_internal.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define RS_HAVE_EASE_AVX512 1
+#include <immintrin.h>
+#else
+#define RS_HAVE_EASE_AVX512 0
+#endif
 
 static const struct {
     long long lo, hi, def;
@@ -337,6 +346,96 @@ int rs_cf_model_fold_in(const rs_cf_model *model, const uint32_t *items, const f
     return RS_OK;
 }
 
+/*
+ * EASE scores: out[j] = sum over the history, in its order, of w_e * B[i_e][j]
+ * (out zeroed by the caller).  Every element sees the same operations in the
+ * same order in both kernels -- a product rounded to float, then a float add,
+ * row after row -- so they agree bit for bit; the vector one takes four rows
+ * per pass over out (the adds still row by row) and 16 columns at a time.
+ */
+static void ease_sum(const float *restrict b, size_t n_items, const uint32_t *items,
+                     const float *weights, size_t n, float *restrict out)
+{
+    for (size_t e = 0; e < n; e++) {
+        float w = weights ? weights[e] : 1.0f;
+        const float *restrict row = b + (size_t)items[e] * n_items;
+        for (size_t j = 0; j < n_items; j++) {
+            float p = w * row[j]; /* two statements: never contracted to an FMA */
+            out[j] += p;
+        }
+    }
+}
+
+static atomic_int ease_forced_portable = 0;
+
+void rs__cf_force_portable(int on)
+{
+    atomic_store(&ease_forced_portable, on ? 1 : 0);
+}
+
+#if RS_HAVE_EASE_AVX512
+static bool ease_use_avx512(void)
+{
+    static atomic_int supported = -1;
+    if (atomic_load(&ease_forced_portable))
+        return false;
+    if (atomic_load(&supported) < 0) {
+        __builtin_cpu_init();
+        atomic_store(&supported, __builtin_cpu_supports("avx512f") ? 1 : 0);
+    }
+    return atomic_load(&supported) == 1;
+}
+
+__attribute__((target("avx512f"))) static void
+ease_sum_avx512(const float *b, size_t n_items, const uint32_t *items, const float *weights,
+                size_t n, float *out)
+{
+    size_t full = n_items / 16 * 16;
+    __mmask16 tail = (__mmask16)((1u << (n_items - full)) - 1u);
+    size_t e = 0;
+    for (; e + 4 <= n; e += 4) {
+        const float *r0 = b + (size_t)items[e] * n_items, *r1 = b + (size_t)items[e + 1] * n_items,
+                    *r2 = b + (size_t)items[e + 2] * n_items,
+                    *r3 = b + (size_t)items[e + 3] * n_items;
+        __m512 w0 = _mm512_set1_ps(weights ? weights[e] : 1.0f),
+               w1 = _mm512_set1_ps(weights ? weights[e + 1] : 1.0f),
+               w2 = _mm512_set1_ps(weights ? weights[e + 2] : 1.0f),
+               w3 = _mm512_set1_ps(weights ? weights[e + 3] : 1.0f);
+        size_t j = 0;
+        for (; j < full; j += 16) {
+            __m512 acc = _mm512_loadu_ps(out + j);
+            acc = _mm512_add_ps(acc, _mm512_mul_ps(w0, _mm512_loadu_ps(r0 + j)));
+            acc = _mm512_add_ps(acc, _mm512_mul_ps(w1, _mm512_loadu_ps(r1 + j)));
+            acc = _mm512_add_ps(acc, _mm512_mul_ps(w2, _mm512_loadu_ps(r2 + j)));
+            acc = _mm512_add_ps(acc, _mm512_mul_ps(w3, _mm512_loadu_ps(r3 + j)));
+            _mm512_storeu_ps(out + j, acc);
+        }
+        if (tail) {
+            __m512 acc = _mm512_maskz_loadu_ps(tail, out + j);
+            acc = _mm512_add_ps(acc, _mm512_mul_ps(w0, _mm512_maskz_loadu_ps(tail, r0 + j)));
+            acc = _mm512_add_ps(acc, _mm512_mul_ps(w1, _mm512_maskz_loadu_ps(tail, r1 + j)));
+            acc = _mm512_add_ps(acc, _mm512_mul_ps(w2, _mm512_maskz_loadu_ps(tail, r2 + j)));
+            acc = _mm512_add_ps(acc, _mm512_mul_ps(w3, _mm512_maskz_loadu_ps(tail, r3 + j)));
+            _mm512_mask_storeu_ps(out + j, tail, acc);
+        }
+    }
+    for (; e < n; e++) {
+        const float *r0 = b + (size_t)items[e] * n_items;
+        __m512 w0 = _mm512_set1_ps(weights ? weights[e] : 1.0f);
+        size_t j = 0;
+        for (; j < full; j += 16)
+            _mm512_storeu_ps(out + j,
+                             _mm512_add_ps(_mm512_loadu_ps(out + j),
+                                           _mm512_mul_ps(w0, _mm512_loadu_ps(r0 + j))));
+        if (tail)
+            _mm512_mask_storeu_ps(
+                out + j, tail,
+                _mm512_add_ps(_mm512_maskz_loadu_ps(tail, out + j),
+                              _mm512_mul_ps(w0, _mm512_maskz_loadu_ps(tail, r0 + j))));
+    }
+}
+#endif
+
 int rs_cf_model_score(const rs_cf_model *model, const uint32_t *items, const float *weights,
                       size_t n, float *scores_out, size_t n_items)
 {
@@ -369,16 +468,20 @@ int rs_cf_model_score(const rs_cf_model *model, const uint32_t *items, const flo
         return rc;
     }
     memset(scores_out, 0, n_items * sizeof *scores_out);
+    if (model->kind == RS_CF_EASE) {
+#if RS_HAVE_EASE_AVX512
+        if (ease_use_avx512()) {
+            ease_sum_avx512(model->ease, n_items, items, weights, n, scores_out);
+            return RS_OK;
+        }
+#endif
+        ease_sum(model->ease, n_items, items, weights, n, scores_out);
+        return RS_OK;
+    }
     for (size_t e = 0; e < n; e++) {
         float w = weights ? weights[e] : 1.0f;
-        if (model->kind == RS_CF_ITEMKNN) {
-            for (size_t p = model->nb_start[items[e]]; p < model->nb_start[items[e] + 1]; p++)
-                scores_out[model->nb_target[p]] += w * model->nb_sim[p];
-        } else {
-            const float *row = model->ease + (size_t)items[e] * n_items;
-            for (size_t j = 0; j < n_items; j++)
-                scores_out[j] += w * row[j];
-        }
+        for (size_t p = model->nb_start[items[e]]; p < model->nb_start[items[e] + 1]; p++)
+            scores_out[model->nb_target[p]] += w * model->nb_sim[p];
     }
     return RS_OK;
 }

@@ -21,13 +21,32 @@
 #include "score/score_internal.h"
 
 /* Content and the final scores into w->content (reused as output). */
+/* Popularity values repeat (they are counts over the largest count), so the
+ * penalties pow(pop + 1e-3, pop_penalty) of one call are memoised by the bits
+ * of pop in a small direct-mapped table: the same pow, fewer calls. */
+#define PENALTY_SLOTS 1024u
+
 void rs__score_finish(const rs_scorer *s, work *w)
 {
     float gmax = 0.0f;
-    if (s->pop_penalty > 0.0 && w->has_q)
-        for (size_t i = 0; i < s->item_span; i++)
-            if (w->graph[i] > 0.0f)
-                w->graph[i] /= (float)pow(s->pop[i] + 1e-3, s->pop_penalty);
+    if (s->pop_penalty > 0.0 && w->has_q) {
+        uint32_t key[PENALTY_SLOTS];
+        float div[PENALTY_SLOTS];
+        unsigned char have[PENALTY_SLOTS] = {0};
+        for (size_t i = 0; i < s->item_span; i++) {
+            if (!(w->graph[i] > 0.0f))
+                continue;
+            uint32_t bits;
+            memcpy(&bits, &s->pop[i], sizeof bits);
+            uint32_t slot = (uint32_t)(bits * 2654435761u) >> 22;
+            if (!have[slot] || key[slot] != bits) {
+                key[slot] = bits;
+                div[slot] = (float)pow(s->pop[i] + 1e-3, s->pop_penalty);
+                have[slot] = 1;
+            }
+            w->graph[i] /= div[slot];
+        }
+    }
     for (size_t i = 0; i < s->item_span; i++)
         if (w->graph[i] > gmax)
             gmax = w->graph[i];
