@@ -156,6 +156,14 @@ check "simulate is reproducible" cmp -s "$work/a.csv" "$work/b.csv"
 "$recsim" -q simulate --users 50 --steps 5 --seed 2 --csv "$work/c.csv" "$model" > /dev/null
 differ() { ! cmp -s "$1" "$2"; }
 check "another seed differs" differ "$work/a.csv" "$work/c.csv"
+# more steps than one library call takes (16): every step once per policy, in order
+"$recsim" -q simulate --users 30 --steps 20 --csv "$work/d.csv" "$model" > /dev/null
+steps_in_order() { awk -F, -v p="$2" '$1 == p { if ($2 != n++) bad = 1 } END { exit bad || n != 20 }' "$1"; }
+check "simulate CSV: scorer steps 0..19 in order" steps_in_order "$work/d.csv" scorer
+check "simulate CSV: most-popular steps 0..19 in order" steps_in_order "$work/d.csv" most-popular
+# the scorer personalises: it shows more of the catalogue than the most popular items
+more_coverage() { awk -F, 'NR > 1 && $2 == 19 { c[$1] = $12 } END { exit !(c["scorer"] > c["most-popular"]) }' "$1"; }
+check "simulate: scorer coverage above most-popular" more_coverage "$work/d.csv"
 expect "simulate --json" 0 '"policies": \[{"name": "scorer"' "" -- simulate --json --users 20 --steps 2 "$model"
 expect "simulate --fresh --no-compare" 0 "(0 mirror real customers)" "" -- simulate --fresh --no-compare --users 20 --steps 2 "$model"
 expect "simulate --users 0" 2 "" "--users wants" -- simulate --users 0 "$model"

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #define MAX_CATEGORIES 32 /* the most frequent product words; the rest is "other" */
+#define STEPS_PER_CALL 16 /* steps per rs_sim_run call, between progress updates */
 
 void cmd_simulate_help(FILE *out)
 {
@@ -204,29 +205,8 @@ struct run {
     uint64_t *seen;        /* words per user: items never shown again by popular */
     size_t words;
     uint32_t *by_popularity; /* item indices, most popular first */
-    int64_t clock;
     size_t errors;
 };
-
-static int scorer_policy(void *context, uint32_t user, uint64_t step, size_t slate_size,
-                         uint32_t *slate_out)
-{
-    struct run *r = context;
-    size_t n = 0;
-    (void)step;
-    if (rs_scorer_recommend(r->m->scorer, r->keys[user], slate_size, slate_out, NULL, &n) !=
-        RS_OK)
-        return 1;
-    /* a user who has seen the whole catalogue: fill with the most popular */
-    for (size_t i = 0; n < slate_size && i < r->m->n_items; i++) {
-        bool dup = false;
-        for (size_t j = 0; j < n && !dup; j++)
-            dup = slate_out[j] == r->by_popularity[i];
-        if (!dup)
-            slate_out[n++] = r->by_popularity[i];
-    }
-    return 0;
-}
 
 static int popular_policy(void *context, uint32_t user, uint64_t step, size_t slate_size,
                           uint32_t *slate_out)
@@ -245,13 +225,15 @@ static int popular_policy(void *context, uint32_t user, uint64_t step, size_t sl
     return 0;
 }
 
-/* Clicks and purchases go into the user model (the scorer sees them at the
- * next step) and into the popular policy's seen set. */
+/* The most-popular run's feedback: clicks and purchases go into its seen
+ * set and, as in the scorer's run, into the user model.  (The scorer's run
+ * is rs_sim_run_scorer(), which observes them itself.) */
 static int feedback(void *context, uint32_t user, uint64_t step, const uint32_t *slate,
                     size_t slate_size, int position, int behaviour, int rating, int left)
 {
     struct run *r = context;
     uint32_t item;
+    (void)step;
     (void)slate_size;
     (void)rating;
     (void)left;
@@ -261,7 +243,7 @@ static int feedback(void *context, uint32_t user, uint64_t step, const uint32_t 
     r->seen[(size_t)user * r->words + item / 64] |= (uint64_t)1 << (item % 64);
     if (rs_user_model_observe(r->m->users, r->keys[user], r->m->item_keys[item],
                               behaviour == RS_SIM_PURCHASE ? "bought" : "clicked", 1.0,
-                              r->clock + (int64_t)step * 3600) != RS_OK)
+                              (int64_t)step) != RS_OK)
         r->errors++;
     return 0;
 }
@@ -519,7 +501,7 @@ int cmd_simulate(int argc, char **argv)
     struct run run;
     struct result res[2];
     size_t n_res = 0, dim, n_items, mirrored = 0, span;
-    float *vectors = NULL, *interests = NULL;
+    float *interests = NULL;
     double *popularity = NULL;
     uint64_t *seen0 = NULL;
     rs_sim *sim = NULL;
@@ -543,8 +525,7 @@ int cmd_simulate(int argc, char **argv)
     }
     run.m = &m;
     run.words = (n_items + 63) / 64;
-    if (!(vectors = malloc(n_items * dim * sizeof *vectors)) ||
-        !(interests = malloc((size_t)a.users * dim * sizeof *interests)) ||
+    if (!(interests = malloc((size_t)a.users * dim * sizeof *interests)) ||
         !(popularity = calloc(n_items, sizeof *popularity)) ||
         !(run.keys = calloc((size_t)a.users, sizeof *run.keys)) ||
         !(run.seen = calloc((size_t)a.users * run.words, sizeof *run.seen)) ||
@@ -553,13 +534,11 @@ int cmd_simulate(int argc, char **argv)
         rc = cli_fail("out of memory for %ld users x %zu items", a.users, n_items);
         goto done;
     }
-    for (size_t i = 0; s == RS_OK && i < n_items; i++)
-        s = rs_item_store_get(m.store, m.item_keys[i], vectors + i * dim, dim);
+    s = categories_make(&m, &cats);
+    /* simulator item i is store index i (m.item_keys[i]) */
     if (s == RS_OK)
-        s = categories_make(&m, &cats);
-    if (s == RS_OK)
-        s = rs_sim_create(vectors, n_items, dim, cats.of_item, cats.n, (size_t)a.users,
-                          (uint64_t)a.seed, &sim);
+        s = rs_sim_create_from_store(m.store, cats.of_item, cats.n, (size_t)a.users,
+                                     (uint64_t)a.seed, &sim);
     if (s == RS_OK && a.noclick >= 0)
         s = rs_sim_set_double(sim, RS_SIM_NOCLICK, a.noclick);
     if (s == RS_OK && a.temperature >= 0)
@@ -645,16 +624,27 @@ int cmd_simulate(int argc, char **argv)
             s = rs_sim_set_interest(sim, (uint32_t)u, interests + u * dim, dim);
         memcpy(run.seen, seen0, (size_t)a.users * run.words * sizeof *run.seen);
         t0 = cli_now();
-        /* Step by step (the clock and statistics continue across calls), so
-         * that a long run shows its progress on a terminal. */
+        /* In stretches of STEPS_PER_CALL steps (the clock and statistics
+         * continue across calls), so that a long run shows its progress on a
+         * terminal while the scorer's cached rankings live through a call. */
         cli_progress_start(&progress, r->name, (size_t)a.steps);
-        for (long step = 0; s == RS_OK && step < a.steps; step++) {
+        for (long step = 0; s == RS_OK && step < a.steps; step += STEPS_PER_CALL) {
             struct trace one;
-            s = rs_sim_run(sim, policy == 0 ? scorer_policy : popular_policy, &run, feedback,
-                           &run, 1, (size_t)a.slate, tmp_trace);
+            uint64_t n_steps = (uint64_t)(a.steps - step < STEPS_PER_CALL ? a.steps - step
+                                                                          : STEPS_PER_CALL);
+            /* The scorer as the policy, clicks observed in its user model
+             * (the library's loop); a user who did not click is shown the
+             * same slate again, as the scorer would answer it
+             * (RS_SIM_SHOW_AGAIN). */
+            if (policy == 0)
+                s = rs_sim_run_scorer(sim, m.scorer, m.users, (const char *const *)run.keys,
+                                      n_steps, (size_t)a.slate, RS_SIM_SHOW_AGAIN, tmp_trace);
+            else
+                s = rs_sim_run(sim, popular_policy, &run, feedback, &run, n_steps,
+                               (size_t)a.slate, tmp_trace);
             if (s == RS_OK && trace_append(tmp_trace, &r->trace, &one) != 0)
                 s = RS_ERR_IO;
-            cli_progress_update(&progress, (size_t)step + 1);
+            cli_progress_update(&progress, (size_t)step + (size_t)n_steps);
         }
         cli_progress_finish(&progress, (size_t)a.steps);
         r->seconds = cli_now() - t0;
@@ -696,7 +686,6 @@ done:
     free(run.by_popularity);
     free(seen0);
     free(popularity);
-    free(vectors);
     free(interests);
     categories_free(&cats);
     rs_sim_free(sim);
