@@ -4179,8 +4179,10 @@ RS_API int rs_sim_create_from_store(const rs_item_store *store, const uint32_t *
  * (the scorer only reads); with more than one, OpenBLAS is set to one
  * thread for the call (process-wide) and restored afterwards.  After the step each click is observed in
  * `users` on the calling thread, users in order, as
- * rs_user_model_observe(users, key, item, "clicked" or "bought", 1, step),
- * so the next step's recommendations see it.
+ * rs_user_model_observe(users, key, item, "clicked" or "bought", 1, T + step),
+ * T being the latest event time of the user model when the scorer was
+ * created (0 without event times), so that the clicks count as current for
+ * the scorer's time-aware signals; the next step's recommendations see it.
  *
  * @sim        created over the scorer's store (rs_sim_create_from_store()).
  * @scorer     the policy; read only.

@@ -152,6 +152,42 @@ START_TEST(closes_the_loop)
 END_TEST
 
 
+/* Clicks are stamped after the model's latest event: with a one-day
+ * half-life in the user model, a click stamped at the step number would
+ * weigh 2^(-1e9 / 86400) = 0 against an event at time 1e9 and leave the
+ * interest as it was. */
+START_TEST(clicks_count_as_current)
+{
+    world w;
+    world_open(&w);
+    rs_scorer_free(w.scorer);
+    ck_assert_ok(rs_user_model_set_double(w.users, RS_USER_HALF_LIFE, 86400.0));
+    ck_assert_ok(rs_user_model_observe(w.users, "real", "i0", "bought", 1.0, 1000000000));
+    ck_assert_ok(rs_scorer_create(w.g, w.store, w.users, &w.scorer));
+    float before[PI_DIM], after[PI_DIM];
+    ck_assert_ok(rs_user_model_interest(w.users, "real", before, PI_DIM));
+    rs_sim *s;
+    const char *keys[] = {"real"};
+    ck_assert_ok(rs_sim_create_from_store(w.store, NULL, 0, 1, 5, &s));
+    ck_assert_ok(rs_sim_set_double(s, RS_SIM_LEAVE_HAZARD, 0));
+    ck_assert_ok(rs_sim_set_double(s, RS_SIM_NOCLICK, 1e-6));
+    ck_assert_ok(rs_sim_run_scorer(s, w.scorer, w.users, keys, 3, 4, 0, NULL));
+    double clicks;
+    ck_assert_ok(rs_sim_stat(s, RS_SIM_STAT_CLICKS, &clicks));
+    ck_assert_double_gt(clicks, 0);
+    ck_assert_ok(rs_user_model_interest(w.users, "real", after, PI_DIM));
+    double dot = 0, nb = 0, na = 0;
+    for (int k = 0; k < PI_DIM; k++) {
+        dot += (double)before[k] * after[k];
+        nb += (double)before[k] * before[k];
+        na += (double)after[k] * after[k];
+    }
+    ck_assert_double_lt(dot / sqrt(nb * na), 0.99); /* the clicks moved it */
+    rs_sim_free(s);
+    world_close(&w);
+}
+END_TEST
+
 START_TEST(never_repeats_shown_items)
 {
     /* 60 items, slates of 4, 15 steps: exactly the catalogue, no repeats;
@@ -239,6 +275,7 @@ Suite *test_suite(void)
     TCase *tc = tcase_create("scorer policy");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, closes_the_loop);
+    tcase_add_test(tc, clicks_count_as_current);
     tcase_add_test(tc, cached_rankings_give_the_scorers_slates);
     tcase_add_test(tc, never_repeats_shown_items);
     tcase_add_test(tc, from_store_and_bad_input);

@@ -44,6 +44,7 @@ typedef struct scorer_ctx {
     const rs_item_store *store;
     const char *const *keys;
     int flags;
+    int64_t t0;        /* observations are stamped t0 + step */
     size_t words;      /* deny bitset words */
     uint64_t *deny;    /* one bitset per worker */
     unsigned workers;
@@ -191,7 +192,7 @@ static int scorer_feedback(void *vctx, uint32_t user, uint64_t step, const uint3
         const char *item = rs_item_store_key(c->store, slate[position]);
         if (item && rs_user_model_observe(c->users, c->keys[user], item,
                                           behaviour == RS_SIM_PURCHASE ? "bought" : "clicked",
-                                          1.0, (int64_t)step) != RS_OK)
+                                          1.0, c->t0 + (int64_t)step) != RS_OK)
             return 1;
     }
     return 0;
@@ -229,6 +230,10 @@ int rs_sim_run_scorer(rs_sim *sim, const rs_scorer *scorer, rs_user_model *users
     c.users = users;
     c.store = store;
     c.flags = flags;
+    /* Clicks happen now, after the model's latest event: stamped at step 0,
+     * 1, ... they would look decades old to the scorer's time-aware signals
+     * (RS_SCORER_HISTORY_HALF_LIFE) and be decayed to nothing. */
+    c.t0 = scorer->has_now ? scorer->t_now : 0;
     c.words = rs__bitset_words(sim->n_items);
     size_t n_tasks = (sim->n_users + USERS_PER_TASK - 1) / USERS_PER_TASK;
     c.workers = rs__parallel_workers(n_tasks, sim->threads);
