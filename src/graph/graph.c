@@ -93,6 +93,17 @@ static const char *const stmt_sql[ST_COUNT] = {
 
 /* ------------------------------------------------------------ SQL helpers */
 
+int rs__graph_db_fail(sqlite3 *db, const char *what)
+{
+    int code = sqlite3_errcode(db);
+    int status = (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) ? RS_ERR_CORRUPT
+                 : (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? RS_ERR_BUSY
+                 : code == SQLITE_NOMEM ? RS_ERR_NOMEM
+                 : code == SQLITE_READONLY ? RS_ERR_READONLY
+                                            : RS_ERR_IO;
+    return rs__fail(status, "%s: %s", what, sqlite3_errmsg(db));
+}
+
 int rs__graph_sql_fail(rs_graph *g, int rc, const char *what)
 {
     const char *detail = g && g->db ? sqlite3_errmsg(g->db) : sqlite3_errstr(rc);

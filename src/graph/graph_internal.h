@@ -22,6 +22,10 @@
  * own tables in the same file; use SAVEPOINTs, never BEGIN, since a graph
  * bulk load may have a transaction open. */
 sqlite3 *rs__graph_db(rs_graph *g);
+/* For modules that run their own statements on rs__graph_db(): the status of
+ * the connection's last error (corrupt, busy, out of memory, read-only, else
+ * I/O), failed with rs__fail as "what: sqlite's message". */
+int rs__graph_db_fail(sqlite3 *db, const char *what);
 
 /* Was the graph opened with RS_GRAPH_READONLY? */
 bool rs__graph_readonly(const rs_graph *g);

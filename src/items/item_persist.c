@@ -61,28 +61,17 @@ static void meta_key(char *buf, size_t size, const char *space)
 
 /* ------------------------------------------------------------ SQL helpers */
 
-static int sql_fail(sqlite3 *db, const char *what)
-{
-    int code = sqlite3_errcode(db);
-    int status = (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) ? RS_ERR_CORRUPT
-                 : (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? RS_ERR_BUSY
-                 : code == SQLITE_NOMEM ? RS_ERR_NOMEM
-                 : code == SQLITE_READONLY ? RS_ERR_READONLY
-                                            : RS_ERR_IO;
-    return rs__fail(status, "%s: %s", what, sqlite3_errmsg(db));
-}
-
 static int exec(sqlite3 *db, const char *sql, const char *what)
 {
     if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return sql_fail(db, what);
+        return rs__graph_db_fail(db, what);
     return 0;
 }
 
 static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, const char *what)
 {
     if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
-        return sql_fail(db, what);
+        return rs__graph_db_fail(db, what);
     return 0;
 }
 
@@ -174,7 +163,7 @@ static int prepare_save(sqlite3 *db, const char *space, struct statements *s)
         sqlite3_bind_text(s->clear_attributes, 1, space, -1, SQLITE_STATIC);
         if (sqlite3_step(s->clear_vectors) != SQLITE_DONE ||
             sqlite3_step(s->clear_attributes) != SQLITE_DONE)
-            rc = sql_fail(db, "saving items: clearing the space");
+            rc = rs__graph_db_fail(db, "saving items: clearing the space");
     }
     return rc;
 }
@@ -205,7 +194,7 @@ static int write_rows(const rs_item_store *store, rs_graph *graph, const char *s
         sqlite3_bind_int64(s.put_vector, 4, checksum(blob, blob_bytes));
         sqlite3_bind_blob(s.put_vector, 5, blob, (int)blob_bytes, SQLITE_STATIC);
         if (sqlite3_step(s.put_vector) != SQLITE_DONE) {
-            rc = sql_fail(db, "saving items: writing a vector");
+            rc = rs__graph_db_fail(db, "saving items: writing a vector");
             break;
         }
         for (size_t a = 0; a < store->n_attribute_columns; a++) {
@@ -222,7 +211,7 @@ static int write_rows(const rs_item_store *store, rs_graph *graph, const char *s
         sqlite3_bind_text(s.put_attributes, 2, space, -1, SQLITE_STATIC);
         sqlite3_bind_blob(s.put_attributes, 3, blob, (int)(n_words * 8), SQLITE_STATIC);
         if (sqlite3_step(s.put_attributes) != SQLITE_DONE)
-            rc = sql_fail(db, "saving items: writing attributes");
+            rc = rs__graph_db_fail(db, "saving items: writing attributes");
     }
     if (rc == 0) {
         meta_key(key, sizeof key, space);
@@ -323,7 +312,7 @@ static int read_attributes(rs_item_store *store, sqlite3 *db, const char *space,
     if (step == SQLITE_DONE)
         return 0;
     if (step != SQLITE_ROW)
-        return sql_fail(db, "loading item attributes");
+        return rs__graph_db_fail(db, "loading item attributes");
     bits = sqlite3_column_blob(get, 0);
     len = (size_t)sqlite3_column_bytes(get, 0);
     if (len % 8 || len / 8 > rs__bitset_words(RS_ITEM_ATTRIBUTES_LIMIT))
@@ -399,7 +388,7 @@ static int load_rows(rs_graph *graph, const char *space, size_t dim, rs_item_sto
             rc = read_attributes(store, db, space, node_id, index, attrs);
     }
     if (rc == 0 && step != SQLITE_DONE)
-        rc = sql_fail(db, "loading items");
+        rc = rs__graph_db_fail(db, "loading items");
     sqlite3_finalize(rows);
     sqlite3_finalize(attrs);
     free(vector);

@@ -168,19 +168,6 @@ static int64_t checksum(const void *data, size_t len)
     return s;
 }
 
-/* ------------------------------------------------------------ SQL helpers */
-
-static int sql_fail(sqlite3 *db, const char *what)
-{
-    int code = sqlite3_errcode(db);
-    int status = (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) ? RS_ERR_CORRUPT
-                 : (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? RS_ERR_BUSY
-                 : code == SQLITE_NOMEM ? RS_ERR_NOMEM
-                 : code == SQLITE_READONLY ? RS_ERR_READONLY
-                                            : RS_ERR_IO;
-    return rs__fail(status, "%s: %s", what, sqlite3_errmsg(db));
-}
-
 /* ------------------------------------------------------------ save */
 
 /* The header blob; *keys_out gets, per store index, its entry in the key
@@ -274,12 +261,12 @@ static int write_all(const rs_user_model *m, sqlite3 *db, const char *name, cons
                            -1, &put_head, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "INSERT INTO user_vectors VALUES (?1, ?2, ?3, ?4)", -1, &put_user,
                            NULL) != SQLITE_OK) {
-        rc = sql_fail(db, "preparing the user tables");
+        rc = rs__graph_db_fail(db, "preparing the user tables");
         goto done;
     }
     sqlite3_bind_text(clear, 1, name, -1, SQLITE_STATIC);
     if (sqlite3_step(clear) != SQLITE_DONE) {
-        rc = sql_fail(db, "clearing the saved users");
+        rc = rs__graph_db_fail(db, "clearing the saved users");
         goto done;
     }
     sqlite3_bind_text(put_head, 1, name, -1, SQLITE_STATIC);
@@ -289,7 +276,7 @@ static int write_all(const rs_user_model *m, sqlite3 *db, const char *name, cons
     sqlite3_bind_int64(put_head, 5, checksum(head->data, head->len));
     sqlite3_bind_blob(put_head, 6, head->data, (int)head->len, SQLITE_STATIC);
     if (sqlite3_step(put_head) != SQLITE_DONE) {
-        rc = sql_fail(db, "writing the header");
+        rc = rs__graph_db_fail(db, "writing the header");
         goto done;
     }
     for (size_t u = 0; u < n_users && rc == RS_OK; u++) {
@@ -308,7 +295,7 @@ static int write_all(const rs_user_model *m, sqlite3 *db, const char *name, cons
         sqlite3_bind_int64(put_user, 3, checksum(w.data, w.len));
         sqlite3_bind_blob(put_user, 4, w.data, (int)w.len, SQLITE_STATIC);
         if (sqlite3_step(put_user) != SQLITE_DONE)
-            rc = sql_fail(db, "writing a user");
+            rc = rs__graph_db_fail(db, "writing a user");
     }
 done:
     sqlite3_finalize(clear);
@@ -337,14 +324,14 @@ int rs_user_model_save(const rs_user_model *model, rs_graph *graph, const char *
         return rs__fail(RS_ERR_NOMEM, "%s: out of memory", fn);
     }
     if (sqlite3_exec(db, "SAVEPOINT rs_users_save", NULL, NULL, NULL) != SQLITE_OK) {
-        rc = sql_fail(db, "opening a savepoint");
+        rc = rs__graph_db_fail(db, "opening a savepoint");
     } else {
         rc = write_all(model, db, name, &head, key_of);
         if (rc != RS_OK)
             sqlite3_exec(db, "ROLLBACK TO rs_users_save", NULL, NULL, NULL);
         if (sqlite3_exec(db, "RELEASE rs_users_save", NULL, NULL, NULL) != SQLITE_OK &&
             rc == RS_OK)
-            rc = sql_fail(db, "committing");
+            rc = rs__graph_db_fail(db, "committing");
     }
     free(key_of);
     free(head.data);
@@ -497,20 +484,20 @@ static int load_into(rs_user_model *m, sqlite3 *db, const char *name)
     int rc = RS_OK, step;
     if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN"
                                " ('user_models', 'user_vectors')", -1, &head, NULL) != SQLITE_OK)
-        return sql_fail(db, "reading the schema");
+        return rs__graph_db_fail(db, "reading the schema");
     int tables = 0;
     while ((step = sqlite3_step(head)) == SQLITE_ROW)
         tables++;
     sqlite3_finalize(head);
     head = NULL;
     if (step != SQLITE_DONE)
-        return sql_fail(db, "reading the schema");
+        return rs__graph_db_fail(db, "reading the schema");
     if (tables != 2)
         return rs__fail(RS_ERR_NOTFOUND, "no user model \"%s\" in the file (no user tables)",
                         name);
     if (sqlite3_prepare_v2(db, "SELECT format, dim, users, checksum, header FROM user_models"
                                " WHERE name = ?1", -1, &head, NULL) != SQLITE_OK)
-        return sql_fail(db, "reading the user model");
+        return rs__graph_db_fail(db, "reading the user model");
     sqlite3_bind_text(head, 1, name, -1, SQLITE_STATIC);
     step = sqlite3_step(head);
     if (step == SQLITE_DONE) {
@@ -518,7 +505,7 @@ static int load_into(rs_user_model *m, sqlite3 *db, const char *name)
         goto done;
     }
     if (step != SQLITE_ROW) {
-        rc = sql_fail(db, "reading the user model");
+        rc = rs__graph_db_fail(db, "reading the user model");
         goto done;
     }
     const void *blob = sqlite3_column_blob(head, 4);
@@ -542,7 +529,7 @@ static int load_into(rs_user_model *m, sqlite3 *db, const char *name)
     }
     if (sqlite3_prepare_v2(db, "SELECT user, checksum, data FROM user_vectors WHERE model = ?1"
                                " ORDER BY rowid", -1, &rows, NULL) != SQLITE_OK) {
-        rc = sql_fail(db, "reading the users");
+        rc = rs__graph_db_fail(db, "reading the users");
         goto done;
     }
     sqlite3_bind_text(rows, 1, name, -1, SQLITE_STATIC);
@@ -558,7 +545,7 @@ static int load_into(rs_user_model *m, sqlite3 *db, const char *name)
         seen++;
     }
     if (rc == RS_OK && step != SQLITE_DONE)
-        rc = sql_fail(db, "reading the users");
+        rc = rs__graph_db_fail(db, "reading the users");
     if (rc == RS_OK && seen != h.n_users)
         rc = rs__fail(RS_ERR_CORRUPT, "saved user model \"%s\": %llu user rows, the header says "
                       "%llu", name, (unsigned long long)seen, (unsigned long long)h.n_users);
