@@ -7,6 +7,7 @@
  *   2. end-to-end user-steps/s of rs_sim_run with a simple random policy on
  *      2 threads, for 10k .. 80k users (linear scaling: the time per
  *      user-step should stay flat).
+ *      (RS_BENCH_SIM_RESPONSE_ONLY set: stop after this part)
  *   3. end-to-end user-steps/s of rs_sim_run_scorer (the library's scorer
  *      as the policy, clicks observed in its user model) on the retail
  *      catalogue (../shared/eval/retail_split or $RS_RETAIL_SPLIT: items
@@ -319,6 +320,11 @@ int main(void)
     free(rating);
     free(left);
     rs_sim_free(sim);
+    if (getenv("RS_BENCH_SIM_RESPONSE_ONLY")) {
+        free(items);
+        free(cats);
+        return 0;
+    }
 
     /* 2. end to end, scaling with population size */
     rs_set_num_threads(2);
