@@ -14,6 +14,7 @@
 #include "text/text_internal.h"
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/lebytes.h"
 #include "graph/graph_internal.h"
 
 #include <inttypes.h>
@@ -49,8 +50,7 @@ static void put(blob *b, const void *p, size_t n)
 static void put_u64(blob *b, uint64_t v)
 {
     unsigned char bytes[8];
-    for (int i = 0; i < 8; i++)
-        bytes[i] = (unsigned char)(v >> (8 * i));
+    rs__le_put64(bytes, v);
     put(b, bytes, 8);
 }
 
@@ -59,8 +59,7 @@ static void put_f32(blob *b, float f)
     uint32_t bits;
     unsigned char bytes[4];
     memcpy(&bits, &f, 4);
-    for (int i = 0; i < 4; i++)
-        bytes[i] = (unsigned char)(bits >> (8 * i));
+    rs__le_put32(bytes, bits);
     put(b, bytes, 4);
 }
 
@@ -111,22 +110,14 @@ static const unsigned char *take(reader *r, size_t n)
 static uint64_t get_u64(reader *r)
 {
     const unsigned char *p = take(r, 8);
-    uint64_t v = 0;
-    if (!p)
-        return 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
+    return p ? rs__le_get64(p) : 0;
 }
 
 static float get_f32(reader *r)
 {
     const unsigned char *p = take(r, 4);
-    uint32_t bits;
+    uint32_t bits = p ? rs__le_get32(p) : 0;
     float f;
-    if (!p)
-        return 0.0f;
-    bits = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
     memcpy(&f, &bits, 4);
     return f;
 }

@@ -9,6 +9,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/lebytes.h"
 #include "core/utf8.h"
 #include "graph/graph_internal.h"
 #include "items/items_internal.h"
@@ -44,17 +45,9 @@ static void put_bytes(writer *w, const void *src, size_t len)
 {
     if (w->failed)
         return;
-    if (w->len + len > w->cap) {
-        size_t cap = w->cap ? w->cap : 256;
-        while (cap < w->len + len)
-            cap *= 2;
-        unsigned char *d = rs__realloc(w->data, cap);
-        if (!d) {
-            w->failed = 1;
-            return;
-        }
-        w->data = d;
-        w->cap = cap;
+    if (rs__grow((void **)&w->data, &w->cap, w->len + len, 1) != 0) {
+        w->failed = 1;
+        return;
     }
     memcpy(w->data + w->len, src, len);
     w->len += len;
@@ -63,16 +56,14 @@ static void put_bytes(writer *w, const void *src, size_t len)
 static void put_u64(writer *w, uint64_t v)
 {
     unsigned char b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (unsigned char)(v >> (8 * i));
+    rs__le_put64(b, v);
     put_bytes(w, b, 8);
 }
 
 static void put_u32(writer *w, uint32_t v)
 {
     unsigned char b[4];
-    for (int i = 0; i < 4; i++)
-        b[i] = (unsigned char)(v >> (8 * i));
+    rs__le_put32(b, v);
     put_bytes(w, b, 4);
 }
 
@@ -117,19 +108,13 @@ static const unsigned char *take(reader *r, size_t n)
 static uint64_t get_u64(reader *r)
 {
     const unsigned char *b = take(r, 8);
-    uint64_t v = 0;
-    for (int i = 0; b && i < 8; i++)
-        v |= (uint64_t)b[i] << (8 * i);
-    return v;
+    return b ? rs__le_get64(b) : 0;
 }
 
 static uint32_t get_u32(reader *r)
 {
     const unsigned char *b = take(r, 4);
-    uint32_t v = 0;
-    for (int i = 0; b && i < 4; i++)
-        v |= (uint32_t)b[i] << (8 * i);
-    return v;
+    return b ? rs__le_get32(b) : 0;
 }
 
 static float get_f32(reader *r)
