@@ -222,6 +222,14 @@ abi-update: abi-lib
 
 # ---------------------------------------------------------------- bench
 
+# The OpenBLAS kernel to force, if any (see build-aux/blas-coretype.c): the
+# eval and bench programs run under $(BLAS_ENV).
+BLAS_CORETYPE := $(BUILD)/blas-coretype
+BLAS_ENV       = env $$($(BLAS_CORETYPE))
+$(BLAS_CORETYPE): build-aux/blas-coretype.c
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
+
 $(BUILD)/bench/%: bench/%.c $(STATIC)
 	@mkdir -p $(@D)
 	$(CC) $(LIB_CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(STATIC) $(PKG_LIBS)
@@ -229,19 +237,19 @@ $(BUILD)/bench/%: bench/%.c $(STATIC)
 # The scorer on the public retail protocol (reads ../shared, not part of
 # check): every combine mode, warm and cold, a few explanations; the default
 # mode's lists go to $(BUILD)/score_{warm,cold}.tsv for retail_eval.py.
-eval-score: $(BUILD)/bench/retail_score
-	OPENBLAS_CORETYPE=SkylakeX $(BUILD)/bench/retail_score \
+eval-score: $(BUILD)/bench/retail_score $(BLAS_CORETYPE)
+	$(BLAS_ENV) $(BUILD)/bench/retail_score \
 	    --split $(firstword $(wildcard ../shared ../../shared))/eval/retail_split \
 	    --recs $(BUILD)/score_
 
 # The collaborative models on the public retail protocol (reads ../shared,
 # so not part of check): tuning on the validation split, then the test table;
 # warm recommendations go to $(BUILD)/retail_{als,knn,ease}.tsv.
-eval-learn: $(BUILD)/bench/retail_learn
-	OPENBLAS_CORETYPE=SkylakeX $(BUILD)/bench/retail_learn --recs $(BUILD)/retail_
+eval-learn: $(BUILD)/bench/retail_learn $(BLAS_CORETYPE)
+	$(BLAS_ENV) $(BUILD)/bench/retail_learn --recs $(BUILD)/retail_
 
-bench: all $(BENCH_BIN)
-	sh bench/run.sh $(BUILD)/bench
+bench: all $(BENCH_BIN) $(BLAS_CORETYPE)
+	$(BLAS_ENV) sh bench/run.sh $(BUILD)/bench
 
 # ---------------------------------------------------------------- install
 
@@ -320,6 +328,6 @@ eval-retail: $(BUILD)/bench/retail_eval
 # How fast the runner evaluates the default scorer (graph + content + EASE)
 # over the retail protocol's 1,875 warm and 927 cold customers, fit
 # excluded: median of 5 runs.
-eval-speed: $(BUILD)/bench/retail_speed
-	OPENBLAS_CORETYPE=SkylakeX $(BUILD)/bench/retail_speed \
+eval-speed: $(BUILD)/bench/retail_speed $(BLAS_CORETYPE)
+	$(BLAS_ENV) $(BUILD)/bench/retail_speed \
 	    --split $(RETAIL_SHARED)/eval/retail_split --runs 5

@@ -713,8 +713,6 @@ RS_API size_t rs_graph_type_count(const rs_graph *graph);
  */
 RS_API const char *rs_graph_type_name(const rs_graph *graph, size_t index);
 
-/* @@GRAPH@@ end of section */
-
 
 /* ======================================================================
  * items: the item store and top-k kernel, rs_item_store (src/items)

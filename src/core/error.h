@@ -17,19 +17,6 @@
     __attribute__((format(printf, fmt_index, first_arg)))
 #else
 #define RS_PRINTF(fmt_index, first_arg)
-/*
- * The thread's last failure, saved around a call whose failure is expected
- * and handled (a probe such as "is this meta key set?"), so that a call that
- * succeeds overall leaves rs_errmsg() as the caller last saw it.
- */
-typedef struct rs_error_state {
-    int status;
-    char message[RS_ERRMSG_MAX];
-} rs_error_state;
-
-void rs__error_save(rs_error_state *state);
-void rs__error_restore(const rs_error_state *state);
-
 #endif
 
 /*
