@@ -4331,6 +4331,398 @@ RS_API int rs_sim_set_truth(rs_sim *sim, uint32_t user, const uint32_t *items, s
 
 /* @@SIM@@ end of section */
 
+/* ======================================================================
+ * model: the recommender of one model file, rs_model (src/model)
+ *
+ * The front door.  One rs_model owns a model file (one SQLite database) and
+ * the whole pipeline over it: import, build, recommend / explain / similar,
+ * observe, evaluate and simulate.  The handles of the lower sections stay
+ * public for advanced use; rs_model_graph() and its siblings lend them out.
+ *
+ *     rs_model *m;
+ *     if (rs_model_open("shop.rsm", RS_MODEL_READONLY, &m) != RS_OK)
+ *         return fprintf(stderr, "%s\n", rs_errmsg()), 1;
+ *     const char *keys[10];
+ *     float scores[10];
+ *     size_t n;
+ *     if (rs_model_recommend(m, "12347", 10, NULL, 0, NULL, 0,
+ *                            keys, scores, NULL, &n) == RS_OK)
+ *         for (size_t i = 0; i < n; i++)
+ *             printf("%s %.4f\n", keys[i], scores[i]);
+ *     rs_model_close(m);
+ *
+ * One index space: an item's index is its index in the model's item store
+ * (0 .. rs_model_item_count() - 1); the collaborative model, the scorer and
+ * every index this section returns use it, so no caller passes key arrays
+ * between handles.
+ *
+ * One history rule: a user's history is every user -> item interaction edge
+ * of the graph with the edge's own time and weight, in the file as at open,
+ * build or observe; the same rule for every caller (the CLI included).
+ *
+ * Options are reachable by name ("scorer.w_popularity", "cf.lambda",
+ * "build.dim", ...): typed get/set, an enumeration with type, bounds,
+ * default and a one-line description.  They are saved in the model file by
+ * rs_model_build() and rs_model_save_options() and loaded by rs_model_open().
+ *
+ * Thread safety: a model opened RS_MODEL_READONLY may serve
+ * rs_model_recommend, rs_model_recommend_batch, rs_model_explain,
+ * rs_model_similar, rs_model_item_* and rs_model_get_* from any number of
+ * threads at once.  Every other call (set, import, build, observe, evaluate,
+ * simulate, close) needs the handle to itself.
+ * ====================================================================== */
+
+/** An open model file and the recommender over it. */
+typedef struct rs_model rs_model;
+
+/** Flags of rs_model_open (bit set). */
+typedef enum rs_model_flag {
+    RS_MODEL_READONLY = 1, /* read only: no import, build, observe, save */
+    RS_MODEL_CREATE = 2    /* create the file when missing (read-write) */
+} rs_model_flag;
+
+/**
+ * rs_model_open - open (or create) a model file.
+ *
+ * @path   a file path, or ":memory:" for a model that lives in memory only.
+ * @flags  RS_MODEL_READONLY, RS_MODEL_CREATE or 0 (read-write, must exist).
+ * @out    receives the model; NULL on failure.
+ *
+ * A built file opens ready to recommend: the item store, the collaborative
+ * model, the user model and the options are read from the file, nothing is
+ * refitted.  A file that holds a graph but no build opens too (import and
+ * build then work; recommend fails with RS_ERR_STATE).  Files written by
+ * release 1.0 open and are migrated on the next write.
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL, bad flags), RS_ERR_IO (missing file
+ * without RS_MODEL_CREATE, not a regular file, unreadable), RS_ERR_CORRUPT
+ * (damaged file or blob, naming the table or key), RS_ERR_VERSION (a file of
+ * a newer release, naming both versions), RS_ERR_BUSY, RS_ERR_NOMEM.
+ * Ownership: the caller closes the model with rs_model_close().
+ */
+RS_API int rs_model_open(const char *path, int flags, rs_model **out);
+
+/** rs_model_close - close a model and free everything it owns; NULL is a no-op. */
+RS_API void rs_model_close(rs_model *model);
+
+/** rs_model_is_built - 1 when the model can recommend (built), else 0 (also for NULL). */
+RS_API int rs_model_is_built(const rs_model *model);
+
+/**
+ * rs_model_import_interactions - import user -> item events from a reader,
+ * cleaned by cleaner, as edges of relation (NULL: "interacted").
+ *
+ * @flags  RS_IMPORT_* flags as for rs_io_import_interactions().
+ * @rows_out  receives the number of rows imported (may be NULL).
+ *
+ * One transaction: on failure the file is unchanged.  The model stays as
+ * built (recommendations use the new events once rs_model_build() runs
+ * again).  Returns the statuses of rs_io_import_interactions(), and
+ * RS_ERR_READONLY for a read-only model.
+ */
+RS_API int rs_model_import_interactions(rs_model *model, rs_reader *reader,
+                                        rs_cleaner *cleaner, const char *relation,
+                                        unsigned flags, uint64_t *rows_out);
+
+/** rs_model_import_items - import a catalogue, as rs_io_import_items() does, into the model. */
+RS_API int rs_model_import_items(rs_model *model, rs_reader *reader, rs_cleaner *cleaner,
+                                 const char *const *attributes, size_t n_attributes,
+                                 const char *const *properties, size_t n_properties,
+                                 uint64_t *rows_out);
+
+/** rs_model_import_users - import user profiles, as rs_io_import_users() does, into the model. */
+RS_API int rs_model_import_users(rs_model *model, rs_reader *reader, rs_cleaner *cleaner,
+                                 const char *const *attributes, size_t n_attributes,
+                                 const char *const *properties, size_t n_properties,
+                                 const char *friends_column, uint64_t *rows_out);
+
+/**
+ * rs_model_build - fit the text embedder, embed the items, fit the
+ * collaborative model and the user model from the model's graph, with the
+ * model's options ("build.*", "embedder.*", "cf.*"), and save them and the
+ * options into the file in one transaction.
+ *
+ * On failure the file and the handle are as before the call.  Returns RS_OK,
+ * RS_ERR_READONLY, RS_ERR_NOTFOUND (no item in the graph), RS_ERR_NOMEM,
+ * RS_ERR_IO, RS_ERR_BUSY, and the statuses of the fitting calls.
+ */
+RS_API int rs_model_build(rs_model *model);
+
+/**
+ * rs_model_recommend - the top k items for one user, best first.
+ *
+ * @user        the user's key; an unknown user or one without history is
+ *              cold-started by the same call (profile, then popularity).
+ * @k           at most k items (1 .. 100000).
+ * @exclude     n_exclude item keys never to return (unknown keys ignored;
+ *              may be NULL when n_exclude is 0).  The user's own history is
+ *              always excluded.
+ * @only        n_only item keys: when n_only > 0, return only items among
+ *              them (unknown keys ignored).
+ * @keys_out    k slots for item keys, borrowed from the model (valid until
+ *              it is closed or built again); may be NULL.
+ * @scores_out  k slots for scores; may be NULL.
+ * @items_out   k slots for item indices; may be NULL.
+ * @n_out       receives the number of items returned (<= k).
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL model, user or n_out), RS_ERR_RANGE
+ * (k), RS_ERR_STATE (not built), RS_ERR_ENCODING, RS_ERR_NOMEM.  Thread-safe
+ * on a read-only model.
+ */
+RS_API int rs_model_recommend(const rs_model *model, const char *user, size_t k,
+                              const char *const *exclude, size_t n_exclude,
+                              const char *const *only, size_t n_only,
+                              const char **keys_out, float *scores_out, uint32_t *items_out,
+                              size_t *n_out);
+
+/**
+ * rs_model_recommend_batch - rs_model_recommend() for n users at once (in
+ * parallel, rs_get_num_threads() threads), each list exactly that call's.
+ *
+ * @keys_out, @scores_out, @items_out  n x k slots each (user i's list at
+ *              i * k), any may be NULL.
+ * @counts_out  n slots: the length of each user's list.
+ *
+ * Returns as rs_model_recommend(); on failure the message names the first
+ * failing user in input order.
+ */
+RS_API int rs_model_recommend_batch(const rs_model *model, const char *const *users, size_t n,
+                                    size_t k, const char **keys_out, float *scores_out,
+                                    uint32_t *items_out, size_t *counts_out);
+
+/** An explanation of one recommendation: a sentence and a graph path. */
+typedef struct rs_explanation rs_explanation;
+
+/**
+ * rs_model_explain - why item is recommended to user: the graph path that
+ * contributes most, from the user's node to the item's node (each edge
+ * exists in the model's graph), and a sentence.
+ *
+ * A cold user served by popularity gets a path of length 0 and a sentence
+ * that says so; a path never names another user than a real neighbour.
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_STATE (not built), RS_ERR_NOTFOUND
+ * (unknown item), RS_ERR_NOMEM.  Ownership: free with rs_explanation_free().
+ * Thread-safe on a read-only model.
+ */
+RS_API int rs_model_explain(const rs_model *model, const char *user, const char *item,
+                            rs_explanation **out);
+
+/** rs_explanation_free - free an explanation; NULL is a no-op. */
+RS_API void rs_explanation_free(rs_explanation *explanation);
+/** rs_explanation_text - the sentence (UTF-8, owned by the explanation). */
+RS_API const char *rs_explanation_text(const rs_explanation *explanation);
+/** rs_explanation_length - the number of nodes on the path (0: no path). */
+RS_API size_t rs_explanation_length(const rs_explanation *explanation);
+/** rs_explanation_node_type / _node_key - node i of the path (NULL when out of range). */
+RS_API const char *rs_explanation_node_type(const rs_explanation *explanation, size_t i);
+RS_API const char *rs_explanation_node_key(const rs_explanation *explanation, size_t i);
+/**
+ * rs_explanation_relation - the relation of edge i (between nodes i and
+ * i + 1); *reversed_out (may be NULL) is 1 when the stored edge points from
+ * node i + 1 to node i.  NULL when i is out of range.
+ */
+RS_API const char *rs_explanation_relation(const rs_explanation *explanation, size_t i,
+                                           int *reversed_out);
+/** rs_explanation_weight - the path's contribution; rs_explanation_source - an rs_scorer_source. */
+RS_API double rs_explanation_weight(const rs_explanation *explanation);
+RS_API int rs_explanation_source(const rs_explanation *explanation);
+
+/**
+ * rs_model_similar - the k items most similar to item (cosine of the item
+ * vectors), best first, the item itself left out.  Outputs as
+ * rs_model_recommend().  Returns RS_OK, RS_ERR_INVALID, RS_ERR_RANGE (k),
+ * RS_ERR_STATE, RS_ERR_NOTFOUND (unknown item).  Thread-safe on a read-only
+ * model.
+ */
+RS_API int rs_model_similar(const rs_model *model, const char *item, size_t k,
+                            const char **keys_out, float *scores_out, uint32_t *items_out,
+                            size_t *n_out);
+
+/**
+ * rs_model_observe - a new event, online: the edge user -[event]-> item is
+ * added to the graph (user node created when new) and the user model is
+ * updated, both saved in the file in one transaction; the next
+ * rs_model_recommend() for the user sees it.
+ *
+ * @event   the relation (NULL: "interacted"); @weight > 0 finite;
+ * @time    Unix seconds.
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_READONLY, RS_ERR_STATE (not built),
+ * RS_ERR_NOTFOUND (unknown item), RS_ERR_RANGE (weight), RS_ERR_BUSY,
+ * RS_ERR_NOMEM; on failure nothing changes.
+ */
+RS_API int rs_model_observe(rs_model *model, const char *user, const char *item,
+                            const char *event, double weight, int64_t time);
+
+/** Splits of rs_model_evaluate. */
+typedef enum rs_model_split {
+    RS_MODEL_SPLIT_TEMPORAL = 0, /* param: the cut (Unix seconds); events at or
+                                    after it are test */
+    RS_MODEL_SPLIT_RANDOM = 1,   /* param: per-user test fraction, (0, 1) */
+    RS_MODEL_SPLIT_LAST = 2      /* param: each user's last n events are test */
+} rs_model_split;
+
+/** Flags of rs_model_evaluate (bit set). */
+typedef enum rs_model_eval_flag {
+    RS_MODEL_EVAL_BASELINES = 1, /* rows for random, most-popular, recent-popular
+                                    (30 days) and, when users have a profile
+                                    attribute, segment-popular */
+    RS_MODEL_EVAL_COLD = 2       /* evaluate the users whose first event is in
+                                    test (cold start) instead of warm users */
+} rs_model_eval_flag;
+
+/**
+ * rs_model_evaluate - the model's recommender beside the baselines on a
+ * split of the model's own events, without leaks: the scorer row is a model
+ * built, with this model's options, from a train-only copy in which no
+ * signal (edge weights, counts, popularity, times, user vectors) contains a
+ * test event.
+ *
+ * @seed  seeds the random split and the random baseline.
+ * @out   receives an rs_eval whose rows (rs_eval_result_*, rs_eval_report)
+ *        hold the results, the scorer's row first; free with rs_eval_free().
+ * Evaluation options ("eval.k", "eval.min_history", ...) come from the
+ * model's options.  Returns RS_OK, RS_ERR_INVALID, RS_ERR_RANGE (param),
+ * RS_ERR_STATE (no events, empty test), RS_ERR_NOMEM.  The model is not
+ * changed.
+ */
+RS_API int rs_model_evaluate(const rs_model *model, int split, double param, uint64_t seed,
+                             int flags, rs_eval **out);
+
+/** Per-step statistics of a simulation (rs_model_simulate). */
+typedef struct rs_sim_trace rs_sim_trace;
+
+/**
+ * rs_model_simulate - run the simulator over the model's catalogue with a
+ * population of n_users simulated users (0: one per user of the model,
+ * mirrored from their histories) and compare policies on the same random
+ * numbers, as `recsim simulate` does.
+ *
+ * @policies  n_policies policy names: "scorer" (the model's recommender,
+ *            feedback observed in a copy of its user model), "popular",
+ *            "random".
+ * @steps, @slate_size  steps to run, items per slate.
+ * @seed      the population's and the responses' seed.
+ * @out       receives the trace; free with rs_sim_trace_free().
+ * Simulator options come from the model's options ("sim.*").  The model's
+ * file and user model are not changed.  Returns RS_OK, RS_ERR_INVALID,
+ * RS_ERR_NOTFOUND (unknown policy name), RS_ERR_RANGE, RS_ERR_STATE (not
+ * built), RS_ERR_NOMEM.
+ */
+RS_API int rs_model_simulate(const rs_model *model, const char *const *policies,
+                             size_t n_policies, size_t n_users, uint64_t steps,
+                             size_t slate_size, uint64_t seed, rs_sim_trace **out);
+
+/** rs_sim_trace_free - free a trace; NULL is a no-op. */
+RS_API void rs_sim_trace_free(rs_sim_trace *trace);
+/** rs_sim_trace_policies - the number of policies; _policy_name - the name of policy p. */
+RS_API size_t rs_sim_trace_policies(const rs_sim_trace *trace);
+RS_API const char *rs_sim_trace_policy_name(const rs_sim_trace *trace, size_t policy);
+/** rs_sim_trace_steps - the number of steps recorded per policy. */
+RS_API uint64_t rs_sim_trace_steps(const rs_sim_trace *trace);
+/**
+ * rs_sim_trace_value - statistic stat (an rs_sim_stat) of policy p after
+ * step (0-based; cumulative statistics as rs_sim_stat() reports them at that
+ * step).  Returns RS_OK, RS_ERR_INVALID, RS_ERR_RANGE (p, step or stat).
+ */
+RS_API int rs_sim_trace_value(const rs_sim_trace *trace, size_t policy, uint64_t step, int stat,
+                              double *value_out);
+/** rs_sim_trace_seconds - wall seconds policy p took (the simulator's work included). */
+RS_API double rs_sim_trace_seconds(const rs_sim_trace *trace, size_t policy);
+
+/** Types of model options. */
+typedef enum rs_option_type {
+    RS_OPTION_INT = 0,    /* an integer in [min, max] */
+    RS_OPTION_DOUBLE = 1, /* a finite double in [min, max] */
+    RS_OPTION_CHOICE = 2, /* one of a few names ("ease", "als", ...); see
+                             rs_model_option_info's choices */
+    RS_OPTION_STRING = 3  /* free text (e.g. a relation name), may be empty */
+} rs_option_type;
+
+/** rs_model_option_count - the number of model options (a constant of the library). */
+RS_API size_t rs_model_option_count(void);
+
+/**
+ * rs_model_option_info - option index (0 .. rs_model_option_count() - 1):
+ * its name ("scorer.w_popularity"), type (rs_option_type), bounds (for INT
+ * and DOUBLE), default (as text), the '|'-separated choices (CHOICE; "" for
+ * the others) and a one-line description.  Every out-pointer may be NULL;
+ * strings are static.  Returns RS_OK or RS_ERR_RANGE (index).
+ */
+RS_API int rs_model_option_info(size_t index, const char **name_out, int *type_out,
+                                double *min_out, double *max_out, const char **default_out,
+                                const char **choices_out, const char **description_out);
+
+/**
+ * rs_model_set_option - set an option by name from its text ("0.3", "als").
+ * The typed setters below do the same for one type.  Scorer options take
+ * effect at once; build, embedder and collaborative options at the next
+ * rs_model_build(); eval and sim options at the next evaluate / simulate.
+ * A read-only model accepts sets for this handle (nothing is saved).
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL), RS_ERR_NOTFOUND (unknown name; the
+ * message lists the nearest names), RS_ERR_RANGE (outside the bounds, NaN,
+ * Inf; the message gives the bounds), RS_ERR_PARSE (text that is not a
+ * value of the type).  On failure nothing changes.
+ */
+RS_API int rs_model_set_option(rs_model *model, const char *name, const char *value);
+RS_API int rs_model_set_int(rs_model *model, const char *name, int64_t value);
+RS_API int rs_model_set_double(rs_model *model, const char *name, double value);
+
+/**
+ * rs_model_get_option - the option's current value as text, written to buf
+ * (capacity bytes, NUL-terminated); *len_out (may be NULL) receives the
+ * length.  RS_ERR_BUFFER when it does not fit (len_out set).  The typed
+ * getters return the value of an INT / DOUBLE option (RS_ERR_INVALID for
+ * another type).  Thread-safe on a read-only model.
+ */
+RS_API int rs_model_get_option(const rs_model *model, const char *name, char *buf,
+                               size_t capacity, size_t *len_out);
+RS_API int rs_model_get_int(const rs_model *model, const char *name, int64_t *value_out);
+RS_API int rs_model_get_double(const rs_model *model, const char *name, double *value_out);
+
+/**
+ * rs_model_save_options - save the current options into the file (one
+ * transaction) so that the next rs_model_open() starts from them.  Returns
+ * RS_OK, RS_ERR_READONLY, RS_ERR_IO, RS_ERR_BUSY.
+ */
+RS_API int rs_model_save_options(rs_model *model);
+
+/** Counts of rs_model_count. */
+typedef enum rs_model_count_kind {
+    RS_MODEL_COUNT_ITEMS = 0,        /* items in the built store */
+    RS_MODEL_COUNT_USERS = 1,        /* user nodes of the graph */
+    RS_MODEL_COUNT_EVENTS = 2,       /* user -> item interaction edges */
+    RS_MODEL_COUNT_USERS_WITH_HISTORY = 3 /* users the user model knows */
+} rs_model_count_kind;
+
+/** rs_model_count - a count of the model (0 for NULL, an unknown kind, or not built). */
+RS_API size_t rs_model_count(const rs_model *model, int kind);
+
+/**
+ * rs_model_item_count / rs_model_item_key / rs_model_item_index - the one
+ * index space: the number of items, the key of index i (NULL out of range;
+ * owned by the model), the index of a key (RS_ERR_NOTFOUND when unknown).
+ */
+RS_API size_t rs_model_item_count(const rs_model *model);
+RS_API const char *rs_model_item_key(const rs_model *model, uint32_t index);
+RS_API int rs_model_item_index(const rs_model *model, const char *key, uint32_t *index_out);
+
+/**
+ * Borrowed handles, for advanced use: valid until the model is closed or
+ * built again (rs_model_build replaces them); NULL when absent (not built,
+ * no collaborative model).  Changing a borrowed handle's options changes the
+ * model's behaviour but not its saved options; the model's name-based
+ * options are the supported way.
+ */
+RS_API rs_graph *rs_model_graph(rs_model *model);
+RS_API const rs_item_store *rs_model_item_store(const rs_model *model);
+RS_API rs_user_model *rs_model_user_model(rs_model *model);
+RS_API const rs_cf_model *rs_model_cf_model(const rs_model *model);
+RS_API const rs_embedder *rs_model_embedder(const rs_model *model);
+RS_API rs_scorer *rs_model_scorer(rs_model *model);
+
+/* @@MODEL@@ end of section */
+
 
 
 #ifdef __cplusplus

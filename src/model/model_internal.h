@@ -1,0 +1,129 @@
+/*
+ * model_internal.h - the inside of an rs_model, shared by the files of
+ * src/model/ (one job each):
+ *
+ *   model.c          open / close, reading a built model back, accessors,
+ *                    counts, the index space
+ *   model_build.c    build: embedder, item vectors, collaborative model and
+ *                    user model fitted from a graph and an event selection
+ *                    (rs__model_fit), saved in one transaction
+ *   model_import.c   import into the model's graph
+ *   model_recommend.c  recommend, batch, similar
+ *   model_explain.c  rs_model_explain and rs_explanation
+ *   model_observe.c  online events
+ *   model_options.c  the option table: names, types, bounds, defaults,
+ *                    parsing, persistence, applying options to the handles
+ *   model_eval.c     evaluation on a leak-free train-only copy
+ *   model_sim.c      simulation and rs_sim_trace
+ *
+ * The model sits above every other module (see DESIGN.md): it may use the
+ * public API of all of them and the graph's internal header (for its
+ * SQLite connection and meta table), nothing else's internals.
+ */
+#ifndef RS_MODEL_INTERNAL_H
+#define RS_MODEL_INTERNAL_H
+
+#include "recsim.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ------------------------------------------------------------ options */
+
+/* Upper bound on the table's size (a compile-time check keeps it honest). */
+#define RS__MODEL_MAX_OPTIONS 128
+
+/*
+ * Current option values, by table index.  INT, DOUBLE: value[i]; CHOICE:
+ * value[i] is the index of the choice; STRING: text[i] (malloc'ed, NULL for
+ * the empty string).  set[i] is true when the value was set explicitly
+ * (by a setter or loaded from the file) rather than left at its default.
+ */
+struct rs__model_options {
+    double value[RS__MODEL_MAX_OPTIONS];
+    char *text[RS__MODEL_MAX_OPTIONS];
+    bool set[RS__MODEL_MAX_OPTIONS];
+};
+
+/* Defaults; frees nothing (o may hold garbage). */
+void rs__model_options_init(struct rs__model_options *o);
+void rs__model_options_free(struct rs__model_options *o);
+/* A deep copy (dst is initialised by the call); RS_ERR_NOMEM. */
+int rs__model_options_copy(struct rs__model_options *dst, const struct rs__model_options *src);
+
+/* Read the options saved in the file (absent: defaults, RS_OK); RS_ERR_CORRUPT
+ * naming the key for a damaged entry.  Unknown names saved by a newer release
+ * are ignored. */
+int rs__model_options_load(struct rs__model_options *o, rs_graph *graph);
+/* Write every option into the file's meta table (the caller holds the
+ * transaction). */
+int rs__model_options_save(const struct rs__model_options *o, rs_graph *graph);
+
+/* Typed reads by name for the model's own files (the name must exist: a
+ * wrong name is a bug, reported as RS_ERR_INTERNAL by the setters; these
+ * return 0 / NULL). */
+int64_t rs__model_opt_int(const struct rs__model_options *o, const char *name);
+double rs__model_opt_double(const struct rs__model_options *o, const char *name);
+/* CHOICE options: the chosen name ("ease"); STRING: the text ("" when empty). */
+const char *rs__model_opt_text(const struct rs__model_options *o, const char *name);
+
+/* The collaborative kind chosen by "build.cf": an RS_CF_* value, or -1 for none. */
+int rs__model_options_cf_kind(const struct rs__model_options *o);
+
+/* Push the options of one handle's family ("scorer.*", "embedder.*",
+ * "cf.*" for the given kind, "sim.*", "eval.*") into it. */
+int rs__model_options_apply_scorer(const struct rs__model_options *o, rs_scorer *scorer);
+int rs__model_options_apply_embedder(const struct rs__model_options *o, rs_embedder *embedder);
+int rs__model_options_apply_cf(const struct rs__model_options *o, rs_cf_model *cf);
+int rs__model_options_apply_sim(const struct rs__model_options *o, rs_sim *sim);
+int rs__model_options_apply_eval(const struct rs__model_options *o, rs_eval *eval);
+
+/* ------------------------------------------------------------ the model */
+
+struct rs_model {
+    char *path;
+    int flags;                    /* RS_MODEL_* of the open */
+    rs_graph *graph;              /* owned */
+    struct rs__model_options options;
+    /* The built parts (all NULL when not built; cf may be NULL alone). */
+    rs_embedder *embedder;
+    rs_item_store *store;
+    rs_cf_model *cf;
+    rs_user_model *users;
+    rs_scorer *scorer;
+    /* The index space: store index -> key (borrowed from the store). */
+    const char **item_keys;
+    size_t n_items;
+};
+
+/* The parts of a fitted recommender, as rs__model_fit makes them. */
+struct rs__model_parts {
+    rs_embedder *embedder;
+    rs_item_store *store;
+    rs_cf_model *cf;
+    rs_user_model *users;
+    rs_scorer *scorer;
+    const char **item_keys;
+    size_t n_items;
+};
+void rs__model_parts_free(struct rs__model_parts *p);
+
+/*
+ * Fit every part of a recommender from graph with options o: the embedder
+ * on the items' texts, the item vectors, the collaborative model and the
+ * user model from the user -> item edges of graph (relation "build.relation"
+ * or all), each event with its own time and weight; then the scorer, with
+ * the scorer options applied.  Nothing is saved.  Used by rs_model_build (on
+ * the model's graph) and by rs_model_evaluate (on a train-only graph).
+ */
+int rs__model_fit(rs_graph *graph, const struct rs__model_options *o,
+                  struct rs__model_parts *out);
+
+/* Replace the model's parts by p (taken over; p is zeroed). */
+void rs__model_adopt(rs_model *m, struct rs__model_parts *p);
+
+/* RS_ERR_STATE with a message when the model is not built. */
+int rs__model_check_built(const rs_model *m);
+
+#endif
