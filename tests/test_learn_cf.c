@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "graph/graph_internal.h"
 #include "learn/cf_internal.h"
 #include "testutil.h"
@@ -682,21 +684,28 @@ START_TEST(graph_matrix_save_load_and_item_store)
     ck_assert_status(rs_cf_matrix_node(x, RS_CF_USERS, 40, &node), RS_ERR_RANGE);
     ck_assert_status(rs_cf_matrix_node(x, 5, 0, &node), RS_ERR_INVALID);
 
-    rs_cf_model *m[3] = {NULL, NULL, NULL};
-    const char *names[3] = {"als", "knn", "ease"};
-    for (int k = 0; k < 3; k++) {
+    enum { KINDS = 6 };
+    rs_cf_model *m[KINDS] = {NULL, NULL, NULL, NULL, NULL, NULL};
+    const char *names[KINDS] = {"als", "knn", "ease", "rp3beta", "edlae", "gfcf"};
+    for (int k = 0; k < KINDS; k++) {
         ck_assert_ok(rs_cf_model_create(k, &m[k]));
         ck_assert_ok(rs_cf_model_set_int(m[k], RS_CF_FACTORS, 4));
+        ck_assert_ok(rs_cf_model_set_int(m[k], RS_CF_EIGENVECTORS, 2));
+        ck_assert_ok(rs_cf_model_set_int(m[k], RS_CF_NEIGHBORS, 5));
+        ck_assert_ok(rs_cf_model_set_double(m[k], RS_CF_BETA, 0.3));
         ck_assert_ok(rs_cf_model_set_double(m[k], RS_CF_LAMBDA, k == RS_CF_ALS ? 0.1 : 5.0));
         ck_assert_status(rs_cf_model_save(m[k], g, names[k]), RS_ERR_STATE);
         ck_assert_ok(rs_cf_model_fit(m[k], x));
         ck_assert_ok(rs_cf_model_save(m[k], g, names[k]));
     }
     uint32_t hist[3] = {1, 2, 3};
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < KINDS; k++) {
         rs_cf_model *back = NULL;
         ck_assert_ok(rs_cf_model_load(g, names[k], &back));
         ck_assert_int_eq(rs_cf_model_kind(back), k);
+        double beta;
+        ck_assert_ok(rs_cf_model_get_double(back, RS_CF_BETA, &beta));
+        ck_assert_double_eq(beta, 0.3);
         float s1[20], s2[20];
         ck_assert_ok(rs_cf_model_score(m[k], hist, NULL, 3, s1, 20));
         ck_assert_ok(rs_cf_model_score(back, hist, NULL, 3, s2, 20));
@@ -744,7 +753,137 @@ START_TEST(graph_matrix_save_load_and_item_store)
     ck_assert_uint_eq(found, best);
     ck_assert_float_eq_tol(found_score, scores[best], 1e-4f);
     rs_item_store_free(store);
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < KINDS; k++)
+        rs_cf_model_free(m[k]);
+    rs_cf_matrix_free(x);
+    rs_graph_close(g);
+}
+END_TEST
+
+/* Edit a saved model's blob in place and put it back with a fresh
+ * checksum, so that only the edit is wrong.  Offsets: the header is
+ * "RSCF", format, kind, 0 (16 bytes), n_users, n_items, dim (u64 at 16,
+ * 24, 32), 9 int options (at 40), 9 doubles (at 112: alpha, lambda, shrink,
+ * init_scale, beta, dropout, ideal weight, fit alpha, fit lambda), count
+ * (at 184), the arrays from 192. */
+#define BLOB_ARRAYS 192
+static void rewrite_blob(rs_graph *g, const char *key, size_t offset, const void *bytes,
+                         size_t n)
+{
+    void *blob;
+    size_t len;
+    ck_assert_ok(rs__graph_meta_get(g, key, &blob, &len));
+    ck_assert_uint_ge(len, offset + n + 8);
+    memcpy((unsigned char *)blob + offset, bytes, n);
+    uint64_t sum = XXH3_64bits(blob, len - 8);
+    memcpy((unsigned char *)blob + len - 8, &sum, 8);
+    ck_assert_ok(rs__graph_meta_set(g, key, blob, len));
+    free(blob);
+}
+
+START_TEST(new_kinds_blobs_validated)
+{
+    rs_graph *g = NULL;
+    ck_assert_ok(rs_graph_open(":memory:", RS_GRAPH_CREATE, &g));
+    rs_cf_matrix *x = NULL;
+    ck_assert_ok(rs_cf_matrix_create(7, 5, small_users, small_items, small_weights, SMALL_N, &x));
+    const int kinds[4] = {RS_CF_EASE, RS_CF_RP3BETA, RS_CF_EDLAE, RS_CF_GFCF};
+    const char *keys[4] = {"cf:ease", "cf:rp3", "cf:edlae", "cf:gfcf"};
+    rs_cf_model *m[4];
+    float want[4][5];
+    uint32_t hist[2] = {0, 3};
+    for (int k = 0; k < 4; k++) {
+        ck_assert_ok(rs_cf_model_create(kinds[k], &m[k]));
+        ck_assert_ok(rs_cf_model_set_int(m[k], RS_CF_EIGENVECTORS, 2));
+        ck_assert_ok(rs_cf_model_set_int(m[k], RS_CF_NEIGHBORS, 2));
+        ck_assert_ok(rs_cf_model_set_double(m[k], RS_CF_LAMBDA, 3.0));
+        ck_assert_ok(rs_cf_model_fit(m[k], x));
+        ck_assert_ok(rs_cf_model_score(m[k], hist, NULL, 2, want[k], 5));
+    }
+    rs_cf_model *back = NULL;
+    float got[5];
+    /* every kind: a wrong shape, an option out of range */
+    uint64_t items4 = 4;
+    double dropout1 = 1.0, beta_neg = -1.0;
+    int64_t eigen_big = 70000;
+    for (int k = 0; k < 4; k++) {
+        ck_assert_ok(rs_cf_model_save(m[k], g, keys[k] + 3));
+        rewrite_blob(g, keys[k], 24, &items4, 8);
+        ck_assert_status(rs_cf_model_load(g, keys[k] + 3, &back), RS_ERR_CORRUPT);
+        ck_assert_errmsg_has("shape");
+        ck_assert_ok(rs_cf_model_save(m[k], g, keys[k] + 3));
+        rewrite_blob(g, keys[k], 112 + 5 * 8, &dropout1, 8);
+        ck_assert_status(rs_cf_model_load(g, keys[k] + 3, &back), RS_ERR_CORRUPT);
+        ck_assert_errmsg_has("option");
+        ck_assert_ok(rs_cf_model_save(m[k], g, keys[k] + 3));
+        rewrite_blob(g, keys[k], 112 + 4 * 8, &beta_neg, 8);
+        ck_assert_status(rs_cf_model_load(g, keys[k] + 3, &back), RS_ERR_CORRUPT);
+        ck_assert_ok(rs_cf_model_save(m[k], g, keys[k] + 3));
+        rewrite_blob(g, keys[k], 40 + 8 * 8, &eigen_big, 8);
+        ck_assert_status(rs_cf_model_load(g, keys[k] + 3, &back), RS_ERR_CORRUPT);
+        ck_assert_ptr_null(back);
+        /* intact: the same scores */
+        ck_assert_ok(rs_cf_model_save(m[k], g, keys[k] + 3));
+        ck_assert_ok(rs_cf_model_load(g, keys[k] + 3, &back));
+        ck_assert_ok(rs_cf_model_score(back, hist, NULL, 2, got, 5));
+        ck_assert_mem_eq(got, want[k], sizeof got);
+        rs_cf_model_free(back);
+        back = NULL;
+    }
+    /* RP3beta: a target out of range, then neighbour starts out of order */
+    uint32_t target5 = 5;
+    rewrite_blob(g, "cf:rp3", BLOB_ARRAYS + 6 * 8, &target5, 4);
+    ck_assert_status(rs_cf_model_load(g, "rp3", &back), RS_ERR_CORRUPT);
+    ck_assert_errmsg_has("neighbour");
+    ck_assert_ok(rs_cf_model_save(m[1], g, "rp3"));
+    uint64_t start_big = 1000;
+    rewrite_blob(g, "cf:rp3", BLOB_ARRAYS + 2 * 8, &start_big, 8);
+    ck_assert_status(rs_cf_model_load(g, "rp3", &back), RS_ERR_CORRUPT);
+    /* EDLAE, GF-CF: a non-finite weight */
+    float nan = NAN;
+    for (int k = 2; k < 4; k++) {
+        rewrite_blob(g, keys[k], BLOB_ARRAYS + 7 * 4, &nan, 4);
+        ck_assert_status(rs_cf_model_load(g, keys[k] + 3, &back), RS_ERR_CORRUPT);
+        ck_assert_errmsg_has("non-finite");
+    }
+    /* A release 1.0 blob (format 1: 8 int options, 6 doubles) of EASE
+     * still loads, the new options at their defaults; a format 1 blob of a
+     * new kind is refused. */
+    void *blob;
+    size_t len;
+    ck_assert_ok(rs__graph_meta_get(g, "cf:ease", &blob, &len));
+    unsigned char *old = malloc(len);
+    unsigned char *b = blob;
+    size_t o = 0;
+    memcpy(old + o, b, 40 + 8 * 8), o += 40 + 8 * 8;     /* head, sizes, 8 ints */
+    memcpy(old + o, b + 112, 4 * 8), o += 4 * 8;         /* alpha .. init_scale */
+    memcpy(old + o, b + 112 + 7 * 8, 2 * 8), o += 2 * 8; /* fit alpha, lambda */
+    memcpy(old + o, b + 184, len - 8 - 184), o += len - 8 - 184;
+    uint32_t format1 = 1;
+    memcpy(old + 4, &format1, 4);
+    uint64_t sum = XXH3_64bits(old, o);
+    memcpy(old + o, &sum, 8), o += 8;
+    ck_assert_ok(rs__graph_meta_set(g, "cf:old", old, o));
+    ck_assert_ok(rs_cf_model_load(g, "old", &back));
+    ck_assert_ok(rs_cf_model_score(back, hist, NULL, 2, got, 5));
+    ck_assert_mem_eq(got, want[0], sizeof got);
+    double d;
+    ck_assert_ok(rs_cf_model_get_double(back, RS_CF_DROPOUT, &d));
+    ck_assert_double_eq(d, 0.25);
+    rs_cf_model_free(back);
+    back = NULL;
+    uint32_t kind_gfcf = RS_CF_GFCF;
+    memcpy(old + 8, &kind_gfcf, 4);
+    sum = XXH3_64bits(old, o - 8);
+    memcpy(old + o - 8, &sum, 8);
+    ck_assert_ok(rs__graph_meta_set(g, "cf:old", old, o));
+    ck_assert_status(rs_cf_model_load(g, "old", &back), RS_ERR_CORRUPT);
+    uint32_t format3 = 3;
+    rewrite_blob(g, "cf:ease", 4, &format3, 4);
+    ck_assert_status(rs_cf_model_load(g, "ease", &back), RS_ERR_VERSION);
+    free(old);
+    free(blob);
+    for (int k = 0; k < 4; k++)
         rs_cf_model_free(m[k]);
     rs_cf_matrix_free(x);
     rs_graph_close(g);
@@ -821,6 +960,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, rp3beta_matches_dense_walk);
     tcase_add_test(tc, gfcf_matches_dense_filter);
     tcase_add_test(tc, graph_matrix_save_load_and_item_store);
+    tcase_add_test(tc, new_kinds_blobs_validated);
     suite_add_tcase(s, tc);
     return s;
 }
