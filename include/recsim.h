@@ -1593,7 +1593,7 @@ typedef enum rs_cf_option {
                                 >= 0; default 1 for both */
     RS_CF_LAMBDA = 101,      /* ALS, EASE and EDLAE regularisation, >= 0
                                 (EASE, EDLAE: > 0); default 30 for ALS,
-                                500 for EASE, 100 for EDLAE, unused by the
+                                500 for EASE and EDLAE, unused by the
                                 other kinds */
     RS_CF_SHRINK = 102,      /* item-kNN cosine shrinkage, >= 0; default 0 */
     RS_CF_INIT_SCALE = 103,  /* ALS initial factors N(0, s^2), s >= 0;

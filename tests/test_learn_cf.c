@@ -421,7 +421,7 @@ START_TEST(edlae_matches_direct_solve)
     ck_assert_ok(rs_cf_model_create(RS_CF_EDLAE, &m));
     double d;
     ck_assert_ok(rs_cf_model_get_double(m, RS_CF_LAMBDA, &d));
-    ck_assert_double_eq(d, 100.0);
+    ck_assert_double_eq(d, 500.0);
     ck_assert_ok(rs_cf_model_get_double(m, RS_CF_DROPOUT, &d));
     ck_assert_double_eq(d, 0.25);
     const double drops[] = {0.0, 0.25, 0.6};

@@ -53,7 +53,7 @@ int rs_cf_model_create(int kind, rs_cf_model **out)
     for (int o = 0; o < RS__CF_INT_OPTIONS; o++)
         m->iopt[o] = int_options[o].def;
     m->alpha = 1.0;
-    m->lambda = kind == RS_CF_EASE ? 500.0 : kind == RS_CF_EDLAE ? 100.0 : 30.0;
+    m->lambda = kind == RS_CF_EASE || kind == RS_CF_EDLAE ? 500.0 : 30.0;
     m->shrink = 0.0;
     m->init_scale = 0.01;
     m->beta = 0.5;
