@@ -146,10 +146,8 @@ done:
 int rs__cf_gfcf_fit(struct rs_cf_model *m, const rs_cf_matrix *x)
 {
     size_t n = x->n_items, k = (size_t)m->iopt[RS_CF_EIGENVECTORS];
-    if (n > (size_t)m->iopt[RS_CF_MAX_ITEMS])
-        return rs__fail(RS_ERR_LIMIT,
-                        "GF-CF: %zu items exceed RS_CF_MAX_ITEMS = %lld (its item x item "
-                        "matrix is dense, n^2 floats)", n, m->iopt[RS_CF_MAX_ITEMS]);
+    if (rs__cf_dense_limit(m, n, "GF-CF") < 0)
+        return RS_ERR_LIMIT;
     if (k > n)
         return rs__fail(RS_ERR_RANGE, "GF-CF: RS_CF_EIGENVECTORS = %zu exceeds the %zu items", k,
                         n);

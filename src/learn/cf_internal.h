@@ -96,6 +96,10 @@ int rs__cf_gfcf_fit(struct rs_cf_model *fit, const rs_cf_matrix *x);
 int rs__cf_gram(const struct rs_cf_model *m, const rs_cf_matrix *x, const float *row_scale,
                 const float *col_scale, float **out);
 
+/* The dense kinds' catalogue limit: RS_OK, or RS_ERR_LIMIT (recorded, the
+ * message starting with what) above RS_CF_MAX_ITEMS. */
+int rs__cf_dense_limit(const struct rs_cf_model *m, size_t n, const char *what);
+
 /* Neighbours kept per item by kNN and RP3beta: RS_CF_NEIGHBORS, all (n - 1)
  * for 0 or more than that. */
 size_t rs__cf_neighbors_kept(const struct rs_cf_model *m, size_t n);

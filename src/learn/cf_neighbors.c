@@ -223,10 +223,8 @@ int rs__cf_ease_fit(struct rs_cf_model *m, const rs_cf_matrix *x)
     const char *what = m->kind == RS_CF_EDLAE ? "EDLAE" : "EASE";
     /* EDLAE's dropout p adds p / (1 - p) G_ii to the diagonal (EASE: p = 0) */
     double emphasis = m->kind == RS_CF_EDLAE ? m->dropout / (1.0 - m->dropout) : 0.0;
-    if (n > (size_t)m->iopt[RS_CF_MAX_ITEMS])
-        return rs__fail(RS_ERR_LIMIT,
-                        "%s: %zu items exceed RS_CF_MAX_ITEMS = %lld (its Gram matrix is "
-                        "dense, n^2 floats)", what, n, m->iopt[RS_CF_MAX_ITEMS]);
+    if (rs__cf_dense_limit(m, n, what) < 0)
+        return RS_ERR_LIMIT;
     if (!(m->lambda > 0.0))
         return rs__fail(RS_ERR_RANGE, "%s: lambda must be > 0 (is %g)", what, m->lambda);
     if (!(emphasis >= 0.0 && isfinite(emphasis)))
@@ -305,6 +303,14 @@ fail:
     free(g);
     free(dense);
     return rc;
+}
+
+int rs__cf_dense_limit(const struct rs_cf_model *m, size_t n, const char *what)
+{
+    if (n <= (size_t)m->iopt[RS_CF_MAX_ITEMS])
+        return RS_OK;
+    return rs__fail(RS_ERR_LIMIT, "%s: %zu items exceed RS_CF_MAX_ITEMS = %lld (its item x item "
+                    "matrix is dense, n^2 floats)", what, n, m->iopt[RS_CF_MAX_ITEMS]);
 }
 
 size_t rs__cf_neighbors_kept(const struct rs_cf_model *m, size_t n)
