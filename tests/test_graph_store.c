@@ -246,6 +246,105 @@ START_TEST(truncated_and_damaged_files_are_corrupt)
 }
 END_TEST
 
+START_TEST(negative_version_is_corrupt)
+{
+    /* a crafted file with a negative user_version must not index the
+     * migration table before its start */
+    char *path = temp_path("negver");
+    rs_graph *g = NULL;
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &g));
+    rs_graph_close(g);
+    raw_sql(path, "PRAGMA user_version = -1");
+    ck_assert_status(rs_graph_open(path, 0, &g), RS_ERR_CORRUPT);
+    ck_assert_errmsg_has("version -1");
+    ck_assert_ptr_null(g);
+    raw_sql(path, "PRAGMA user_version = -2147483648");
+    ck_assert_status(rs_graph_open(path, RS_GRAPH_READONLY, &g), RS_ERR_CORRUPT);
+    ck_assert_ptr_null(g);
+    remove_db(path);
+}
+END_TEST
+
+START_TEST(extreme_node_ids_are_corrupt)
+{
+    /* the next id is the largest one plus one: INT64_MAX would overflow */
+    char *path = temp_path("maxid");
+    rs_graph *g = NULL;
+    uint32_t node;
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &g));
+    ck_assert_ok(rs_graph_add_node(g, "user", "u1", &node));
+    rs_graph_close(g);
+    raw_sql(path, "UPDATE nodes SET id = 9223372036854775807");
+    ck_assert_status(rs_graph_open(path, 0, &g), RS_ERR_CORRUPT);
+    ck_assert_errmsg_has("nodes");
+    ck_assert_errmsg_has("9223372036854775807");
+    ck_assert_ptr_null(g);
+    raw_sql(path, "UPDATE nodes SET id = -5");
+    ck_assert_status(rs_graph_open(path, 0, &g), RS_ERR_CORRUPT);
+    ck_assert_errmsg_has("nodes");
+    raw_sql(path, "UPDATE nodes SET id = 1;"
+                  "INSERT INTO meta VALUES ('graph.node_id_high',"
+                  " x'ffffffffffffff7f')");
+    ck_assert_status(rs_graph_open(path, 0, &g), RS_ERR_CORRUPT);
+    ck_assert_errmsg_has("graph.node_id_high");
+    raw_sql(path, "UPDATE meta SET value = x'0a00' WHERE key = 'graph.node_id_high'");
+    ck_assert_status(rs_graph_open(path, 0, &g), RS_ERR_CORRUPT);
+    ck_assert_errmsg_has("graph.node_id_high");
+    raw_sql(path, "UPDATE meta SET value = x'0a00000000000000'"
+                  " WHERE key = 'graph.node_id_high'");
+    ck_assert_ok(rs_graph_open(path, 0, &g));
+    ck_assert_ok(rs_graph_add_node(g, "user", "u2", &node));
+    rs_graph_close(g);
+    remove_db(path);
+}
+END_TEST
+
+START_TEST(missing_tables_are_corrupt)
+{
+    static const char *const tables[] = {"meta", "node_types", "nodes", "relations",
+                                         "edges", "node_props", "node_vectors"};
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        char *path = temp_path("notable");
+        char sql[128];
+        rs_graph *g = NULL;
+        ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &g));
+        rs_graph_close(g);
+        snprintf(sql, sizeof sql, "PRAGMA writable_schema=ON;"
+                 " DELETE FROM sqlite_master WHERE name = '%s'", tables[i]);
+        raw_sql(path, sql);
+        ck_assert_status(rs_graph_open(path, RS_GRAPH_READONLY, &g), RS_ERR_CORRUPT);
+        ck_assert_errmsg_has(tables[i]);
+        ck_assert_ptr_null(g);
+        remove_db(path);
+    }
+}
+END_TEST
+
+START_TEST(second_writer_is_busy)
+{
+    /* two handles on one file: what the first commits, the second has not
+     * seen; its writes must not collide with the first's as "exists" */
+    char *path = temp_path("twowriters");
+    rs_graph *a = NULL, *b = NULL;
+    uint32_t node;
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &a));
+    ck_assert_ok(rs_graph_add_node(a, "user", "u0", &node));
+    ck_assert_ok(rs_graph_open(path, 0, &b));
+    ck_assert_ok(rs_graph_add_node(a, "user", "u1", &node));
+    ck_assert_status(rs_graph_add_node(b, "user", "u2", &node), RS_ERR_BUSY);
+    ck_assert_errmsg_has("another");
+    ck_assert_status(rs_graph_bulk_begin(b), RS_ERR_BUSY);
+    ck_assert_errmsg_has("another");
+    rs_graph_close(b);
+    rs_graph_close(a);
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_READONLY, &a));
+    ck_assert_ok(rs_graph_find_node(a, "user", "u1", &node));
+    ck_assert_status(rs_graph_find_node(a, "user", "u2", &node), RS_ERR_NOTFOUND);
+    rs_graph_close(a);
+    remove_db(path);
+}
+END_TEST
+
 START_TEST(meta_set_get)
 {
     rs_graph *g = NULL;
@@ -539,6 +638,10 @@ Suite *test_suite(void)
     tcase_add_test(tc, foreign_sqlite_file_is_corrupt);
     tcase_add_test(tc, garbage_file_is_corrupt);
     tcase_add_test(tc, truncated_and_damaged_files_are_corrupt);
+    tcase_add_test(tc, negative_version_is_corrupt);
+    tcase_add_test(tc, extreme_node_ids_are_corrupt);
+    tcase_add_test(tc, missing_tables_are_corrupt);
+    tcase_add_test(tc, second_writer_is_busy);
     tcase_add_test(tc, meta_set_get);
     tcase_add_test(tc, nodes_get_or_create_dense_indices);
     tcase_add_test(tc, nodes_bad_input);

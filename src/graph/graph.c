@@ -89,6 +89,7 @@ static const char *const stmt_sql[ST_COUNT] = {
                       " JOIN node_props AS p ON p.id = f.rowid"
                       " WHERE node_props_fts MATCH ?1 GROUP BY p.node_id"
                       " ORDER BY r, p.node_id",
+    [ST_DATA_VERSION] = "PRAGMA data_version",
 };
 
 /* ------------------------------------------------------------ SQL helpers */
@@ -104,9 +105,11 @@ int rs__graph_db_fail(sqlite3 *db, const char *what)
     return rs__fail(status, "%s: %s", what, sqlite3_errmsg(db));
 }
 
+static int data_version(rs_graph *g, int64_t *out);
+
 int rs__graph_sql_fail(rs_graph *g, int rc, const char *what)
 {
-    const char *detail = g && g->db ? sqlite3_errmsg(g->db) : sqlite3_errstr(rc);
+    const char *detail = NULL;
     int status;
     switch (rc & 0xff) {
     case SQLITE_CORRUPT:
@@ -124,9 +127,17 @@ int rs__graph_sql_fail(rs_graph *g, int rc, const char *what)
     case SQLITE_READONLY:
         status = RS_ERR_READONLY;
         break;
-    case SQLITE_CONSTRAINT:
-        status = RS_ERR_EXISTS;
+    case SQLITE_CONSTRAINT: {
+        /* our own rows never collide; another writer's can */
+        int64_t now = 0;
+        status = g && g->db && !g->readonly && data_version(g, &now) == 0 &&
+                         now != g->data_version
+                     ? RS_ERR_BUSY
+                     : RS_ERR_EXISTS;
+        if (status == RS_ERR_BUSY)
+            detail = "another writer changed the model file since this handle opened it";
         break;
+    }
     case SQLITE_IOERR:
     case SQLITE_FULL:
     case SQLITE_CANTOPEN:
@@ -140,6 +151,8 @@ int rs__graph_sql_fail(rs_graph *g, int rc, const char *what)
         status = RS_ERR_INTERNAL;
         break;
     }
+    if (!detail)
+        detail = g && g->db ? sqlite3_errmsg(g->db) : sqlite3_errstr(rc);
     return rs__fail(status, "graph: %s: %s (SQLite code %d)", what, detail, rc);
 }
 
@@ -321,6 +334,30 @@ fail:
     return status;
 }
 
+/* The tables of the current schema: a file at our version without one of
+ * them was damaged or edited, and is refused before anything reads it. */
+static int check_tables(rs_graph *g, const char *path)
+{
+    static const char *const tables[] = {"meta",       "node_types", "nodes",
+                                         "relations",  "edges",      "node_props",
+                                         "node_props_fts", "node_vectors"};
+    char sql[128];
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        int64_t found = 0;
+        int status;
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'",
+                 tables[i]);
+        if ((status = query_int(g, sql, &found, "reading the schema")) != 0)
+            return rs__fail_context("rs_graph_open(\"%s\"): ", path);
+        if (found != 1)
+            return rs__fail(RS_ERR_CORRUPT,
+                            "rs_graph_open(\"%s\"): table %s is missing from the model file",
+                            path, tables[i]);
+    }
+    return 0;
+}
+
 /* Check the file is ours and at our version, creating or migrating it. */
 static int prepare_schema(rs_graph *g, const char *path)
 {
@@ -337,6 +374,11 @@ static int prepare_schema(rs_graph *g, const char *path)
     if (status != 0)
         return rs__fail_context("rs_graph_open(\"%s\"): ", path);
 
+    if (version < 0)
+        return rs__fail(RS_ERR_CORRUPT,
+                        "rs_graph_open(\"%s\"): schema version %lld (PRAGMA user_version) is "
+                        "negative",
+                        path, (long long)version);
     if (version > RS_GRAPH_SCHEMA_VERSION)
         return rs__fail(RS_ERR_VERSION,
                         "rs_graph_open(\"%s\"): schema version %lld was written by a newer "
@@ -348,6 +390,8 @@ static int prepare_schema(rs_graph *g, const char *path)
                         "(application_id 0x%llx, version %lld)",
                         path, (unsigned long long)app_id, (long long)version);
     if (version == RS_GRAPH_SCHEMA_VERSION) {
+        if ((status = check_tables(g, path)) != 0)
+            return status;
         if (!g->readonly && strcmp(path, ":memory:") != 0)
             return run_script(g, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                                  " PRAGMA cache_size=-131072;",
@@ -445,6 +489,13 @@ static int load_graph(rs_graph *g, const char *path)
         }
         if (lo < rs__idmap_span(g->types) && g->type_rowid[lo] == type_rowid)
             type = (uint32_t)lo;
+        /* ids run from 1; the largest is kept below INT64_MAX so that the
+         * next one can be handed out */
+        if (rowid < 1 || rowid == INT64_MAX) {
+            status = rs__fail(RS_ERR_CORRUPT, "table nodes: node id %lld is outside [1, %lld)",
+                              (long long)rowid, (long long)INT64_MAX);
+            break;
+        }
         if (type == UINT32_MAX || !key || len <= 0 || len > RS_MAX_KEY_BYTES) {
             status = rs__fail(RS_ERR_CORRUPT, "node id %lld has a bad type or key",
                               (long long)rowid);
@@ -512,6 +563,12 @@ static int load_graph(rs_graph *g, const char *path)
         got = rs__graph_meta_get(g, "graph.node_id_high", &value, &len);
         if (got == 0 && len == sizeof high)
             memcpy(&high, value, sizeof high);
+        if (got == 0 && (len != sizeof high || high < 0 || high == INT64_MAX))
+            status = rs__fail(RS_ERR_CORRUPT,
+                              "table meta: key graph.node_id_high holds %s (%zu bytes)",
+                              len == sizeof high ? "an id outside [0, INT64_MAX)"
+                                                 : "a value that is not an 8-byte id",
+                              len);
         else if (got == RS_ERR_NOTFOUND)
             rs__error_restore(&before);
         else if (got != 0)
@@ -521,6 +578,8 @@ static int load_graph(rs_graph *g, const char *path)
     }
     if (status == 0)
         status = rs__graph_load_edges(g);
+    if (status == 0)
+        status = data_version(g, &g->data_version);
     if (status != 0)
         return rs__fail_context("rs_graph_open(\"%s\"): ", path);
     return 0;
@@ -630,8 +689,8 @@ int rs__graph_meta_set(rs_graph *g, const char *key, const void *value, size_t l
         return rs__fail(RS_ERR_INVALID, "rs__graph_meta_set: NULL argument");
     if ((status = rs__check_key(key, "meta key", NULL)) != 0)
         return status;
-    if ((status = rs__graph_check_writable(g, "rs__graph_meta_set")) != 0)
-        return status;
+    if (g->readonly)
+        return rs__fail(RS_ERR_READONLY, "rs__graph_meta_set: the graph was opened read-only");
     if (len > INT_MAX)
         return rs__fail(RS_ERR_LIMIT, "meta value \"%s\" of %zu bytes is too large", key, len);
     if (!(st = rs__graph_stmt(g, ST_META_SET)))
@@ -744,11 +803,44 @@ int rs__graph_adjacency(const rs_graph *g, unsigned direction, rs__graph_csr *ou
 
 /* ------------------------------------------------------------ checks */
 
+/* The file's data version; another connection's commit changes it. */
+static int data_version(rs_graph *g, int64_t *out)
+{
+    sqlite3_stmt *st = rs__graph_stmt(g, ST_DATA_VERSION);
+    int rc;
+    if (!st)
+        return rs_errcode();
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : rs__graph_sql_fail(g, rc, "reading the data version");
+}
+
+/* Fail with RS_ERR_BUSY when another writer committed to the file since this
+ * handle read it: the nodes, relations and edges in memory are out of date,
+ * and writing from them would collide with (or undo) the other's work. */
+int rs__graph_check_current(rs_graph *g, const char *fn)
+{
+    int64_t now = 0;
+    int status;
+    if (g->readonly || g->in_bulk) /* a bulk load holds the write lock */
+        return 0;
+    if ((status = data_version(g, &now)) != 0)
+        return status;
+    if (now != g->data_version)
+        return rs__fail(RS_ERR_BUSY,
+                        "%s: another writer changed the model file since this handle opened "
+                        "it; close and open it again",
+                        fn);
+    return 0;
+}
+
 int rs__graph_check_writable(rs_graph *g, const char *fn)
 {
     if (g->readonly)
         return rs__fail(RS_ERR_READONLY, "%s: the graph was opened read-only", fn);
-    return 0;
+    return rs__graph_check_current(g, fn);
 }
 
 int rs__graph_check_node(const rs_graph *g, uint32_t node, const char *what)

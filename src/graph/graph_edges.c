@@ -434,6 +434,12 @@ int rs_graph_bulk_begin(rs_graph *g)
                                       "the graph's connection");
     if ((status = rs__graph_exec(g, ST_BEGIN, "starting the bulk load")) != 0)
         return status;
+    /* the write lock is held now: nobody can commit between this check and
+     * the bulk load's own commit */
+    if ((status = rs__graph_check_current(g, "rs_graph_bulk_begin")) != 0) {
+        rs__graph_exec(g, ST_ROLLBACK, "rolling back");
+        return status;
+    }
     g->in_bulk = true;
     g->bulk_node_span = rs__idmap_span(g->nodes);
     g->bulk_rel_span = rs__idmap_span(g->relations);
