@@ -5,6 +5,8 @@
  */
 #include "testutil.h"
 
+#include "graph/graph_internal.h"
+
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -305,6 +307,37 @@ START_TEST(explain_gives_path_and_sentence)
 }
 END_TEST
 
+START_TEST(titles_read_errors_are_errors)
+{
+    fixture f;
+    rs_scorer *s2 = NULL;
+    char long_name[700], text[256];
+    uint32_t lantern, nodes[8], rels[8];
+    size_t len;
+    fixture_open(&f);
+    /* a title longer than any fixed buffer is still the title */
+    memset(long_name, 'X', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    ck_assert_ok(rs_graph_find_node(f.g, "item", "lantern", &lantern));
+    ck_assert_ok(rs_graph_set_property(f.g, lantern, "name", long_name));
+    ck_assert_ok(rs_scorer_create(f.g, f.store, f.users, &s2));
+    ck_assert_ok(rs_scorer_explain(s2, "alice", "holder", nodes, rels, 8, &len, NULL, NULL, text,
+                                   sizeof text));
+    ck_assert_msg(strstr(text, "because you bought XXXXXXXXXX") != NULL, "%s", text);
+    rs_scorer_free(s2);
+    s2 = NULL;
+    /* a property table that cannot be read is not "no title" */
+    ck_assert_int_eq(sqlite3_exec(rs__graph_db(f.g),
+                                  "ALTER TABLE node_props RENAME TO node_props_moved", NULL, NULL,
+                                  NULL),
+                     SQLITE_OK);
+    ck_assert_status(rs_scorer_create(f.g, f.store, f.users, &s2), RS_ERR_CORRUPT);
+    ck_assert_errmsg_has("node_props");
+    ck_assert_ptr_null(s2);
+    fixture_close(&f);
+}
+END_TEST
+
 START_TEST(cold_start_sources)
 {
     fixture f;
@@ -474,6 +507,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, recommend_reasons_over_the_graph);
     tcase_add_test(tc, explain_gives_path_and_sentence);
     tcase_add_test(tc, cold_start_sources);
+    tcase_add_test(tc, titles_read_errors_are_errors);
     tcase_add_test(tc, bad_input);
     tcase_add_test(tc, threads_read_concurrently);
     suite_add_tcase(s, tc);

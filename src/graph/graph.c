@@ -94,10 +94,18 @@ static const char *const stmt_sql[ST_COUNT] = {
 
 /* ------------------------------------------------------------ SQL helpers */
 
+/* Our SQL is fixed: when it names a table or column the file lacks, the
+ * file's schema was damaged or edited. */
+static bool schema_mismatch(sqlite3 *db, int code)
+{
+    return (code & 0xff) == SQLITE_ERROR && db && strstr(sqlite3_errmsg(db), "no such ") != NULL;
+}
+
 int rs__graph_db_fail(sqlite3 *db, const char *what)
 {
     int code = sqlite3_errcode(db);
-    int status = (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) ? RS_ERR_CORRUPT
+    int status = (code == SQLITE_CORRUPT || code == SQLITE_NOTADB || schema_mismatch(db, code))
+                     ? RS_ERR_CORRUPT
                  : (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? RS_ERR_BUSY
                  : code == SQLITE_NOMEM ? RS_ERR_NOMEM
                  : code == SQLITE_READONLY ? RS_ERR_READONLY
@@ -148,7 +156,7 @@ int rs__graph_sql_fail(rs_graph *g, int rc, const char *what)
         status = RS_ERR_LIMIT;
         break;
     default:
-        status = RS_ERR_INTERNAL;
+        status = g && schema_mismatch(g->db, rc) ? RS_ERR_CORRUPT : RS_ERR_INTERNAL;
         break;
     }
     if (!detail)
