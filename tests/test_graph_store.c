@@ -345,6 +345,46 @@ START_TEST(second_writer_is_busy)
 }
 END_TEST
 
+START_TEST(stored_weights_must_be_float_numbers)
+{
+    /* a weight the file holds as text, or beyond a float, is damage: it
+     * must not load as 0 or +inf */
+    static const char *const bad[] = {"'abc'", "1e300", "3.3e38", "-1", "NULL"};
+    char *path = temp_path("weights");
+    char sql[128];
+    rs_graph *g = NULL;
+    uint32_t a, b, rel;
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &g));
+    ck_assert_ok(rs_graph_add_node(g, "user", "u1", &a));
+    ck_assert_ok(rs_graph_add_node(g, "item", "i1", &b));
+    ck_assert_ok(rs_graph_add_relation(g, "bought", &rel));
+    ck_assert_ok(rs_graph_add_edge(g, a, rel, b, 2.0, 0, RS_GRAPH_MERGE_NONE));
+    rs_graph_close(g);
+    raw_sql(path, "PRAGMA writable_schema=ON;"
+                  " UPDATE sqlite_master SET sql = replace(replace(sql,"
+                  " 'weight REAL NOT NULL DEFAULT 1.0', 'weight'), 'weight REAL NOT NULL',"
+                  " 'weight') WHERE name IN ('edges', 'relations')");
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(sql, sizeof sql, "UPDATE edges SET weight = %s", bad[i]);
+        raw_sql(path, sql);
+        ck_assert_status(rs_graph_open(path, RS_GRAPH_READONLY, &g), RS_ERR_CORRUPT);
+        ck_assert_errmsg_has("table edges");
+        ck_assert_ptr_null(g);
+    }
+    raw_sql(path, "UPDATE edges SET weight = 2.5");
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_READONLY, &g));
+    rs_graph_close(g);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(sql, sizeof sql, "UPDATE relations SET weight = %s", bad[i]);
+        raw_sql(path, sql);
+        ck_assert_status(rs_graph_open(path, RS_GRAPH_READONLY, &g), RS_ERR_CORRUPT);
+        ck_assert_errmsg_has("table relations");
+        ck_assert_errmsg_has("bought");
+    }
+    remove_db(path);
+}
+END_TEST
+
 START_TEST(meta_set_get)
 {
     rs_graph *g = NULL;
@@ -642,6 +682,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, extreme_node_ids_are_corrupt);
     tcase_add_test(tc, missing_tables_are_corrupt);
     tcase_add_test(tc, second_writer_is_busy);
+    tcase_add_test(tc, stored_weights_must_be_float_numbers);
     tcase_add_test(tc, meta_set_get);
     tcase_add_test(tc, nodes_get_or_create_dense_indices);
     tcase_add_test(tc, nodes_bad_input);

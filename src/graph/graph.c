@@ -536,12 +536,20 @@ static int load_graph(rs_graph *g, const char *path)
     while (status == 0 && (rc == SQLITE_OK || rc == SQLITE_ROW) && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(st, 1);
         int len = sqlite3_column_bytes(st, 1);
-        double weight = sqlite3_column_double(st, 2);
+        double weight;
+        bool weight_ok = rs__graph_stored_weight(st, 2, &weight);
         uint32_t index;
         bool created;
-        if (!name || len <= 0 || len > RS_MAX_KEY_BYTES || !isfinite(weight) || weight < 0) {
-            status = rs__fail(RS_ERR_CORRUPT, "relation id %lld has a bad name or weight",
+        if (!name || len <= 0 || len > RS_MAX_KEY_BYTES) {
+            status = rs__fail(RS_ERR_CORRUPT, "table relations: relation id %lld has a bad name",
                               (long long)sqlite3_column_int64(st, 0));
+            break;
+        }
+        if (!weight_ok) {
+            const unsigned char *text = sqlite3_column_text(st, 2);
+            status = rs__fail(RS_ERR_CORRUPT, "table relations: relation \"%s\" has weight "
+                                              "\"%.40s\", not a number in [0, 3e38]",
+                              name, text ? (const char *)text : "NULL");
             break;
         }
         if ((status = grow_relations(g, rs__idmap_span(g->relations) + 1)) != 0 ||
@@ -869,6 +877,16 @@ int rs__graph_check_relation(const rs_graph *g, uint32_t relation, const char *w
     if (!rs__idmap_key(g->relations, relation, NULL)) /* rolled back with a bulk load */
         return rs__fail(RS_ERR_NOTFOUND, "%s: relation index %u was rolled back", what, relation);
     return 0;
+}
+
+bool rs__graph_stored_weight(sqlite3_stmt *st, int column, double *out)
+{
+    int type = sqlite3_column_type(st, column);
+    /* a weight the file holds as text ("abc" reads as 0) or beyond a float
+     * (1e300 would become +inf in memory) is damage, not a value */
+    *out = sqlite3_column_double(st, column);
+    return (type == SQLITE_INTEGER || type == SQLITE_FLOAT) && isfinite(*out) && *out >= 0 &&
+           *out <= 3.0e38;
 }
 
 int rs__graph_check_weight(double weight, const char *what)

@@ -130,6 +130,9 @@ void rs__graph_tx_rollback(rs_graph *g);
 /* Argument checks shared by the files. */
 int rs__graph_check_writable(rs_graph *g, const char *fn);
 int rs__graph_check_current(rs_graph *g, const char *fn);
+/* A weight column read from the file: false when it is not a number in
+ * [0, 3e38] (text, NULL, NaN, negative, beyond a float). */
+bool rs__graph_stored_weight(sqlite3_stmt *st, int column, double *out);
 int rs__graph_check_node(const rs_graph *g, uint32_t node, const char *what);
 int rs__graph_check_relation(const rs_graph *g, uint32_t relation, const char *what);
 
