@@ -5,9 +5,11 @@
  */
 #include "testutil.h"
 
+#include "core/alloc.h"
 #include "graph/graph_internal.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -338,6 +340,36 @@ START_TEST(titles_read_errors_are_errors)
 }
 END_TEST
 
+START_TEST(explain_out_of_memory_is_an_error)
+{
+    /* every allocation of an explanation failed in turn: either the whole
+     * path, or RS_ERR_NOMEM; never RS_OK without the path */
+    fixture f;
+    uint32_t nodes[8], rels[8];
+    size_t len;
+    char text[256];
+    bool failed = false;
+    fixture_open(&f);
+    for (long n = 1; n < 1000; n++) {
+        rs__alloc_fail_after(n);
+        int rc = rs_scorer_explain(f.scorer, "alice", "holder", nodes, rels, 8, &len, NULL, NULL,
+                                   text, sizeof text);
+        rs__alloc_fail_after(0);
+        if (rc == RS_ERR_NOMEM) {
+            failed = true;
+            continue;
+        }
+        ck_assert_msg(rc == RS_OK, "allocation %ld: %d %s", n, rc, rs_errmsg());
+        ck_assert_msg(len == 3, "allocation %ld: RS_OK with a path of %zu", n, len);
+        ck_assert_msg(strstr(text, "because you bought") != NULL, "%s", text);
+        if (n > 200)
+            break;
+    }
+    ck_assert(failed);
+    fixture_close(&f);
+}
+END_TEST
+
 START_TEST(cold_start_sources)
 {
     fixture f;
@@ -507,6 +539,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, recommend_reasons_over_the_graph);
     tcase_add_test(tc, explain_gives_path_and_sentence);
     tcase_add_test(tc, cold_start_sources);
+    tcase_add_test(tc, explain_out_of_memory_is_an_error);
     tcase_add_test(tc, titles_read_errors_are_errors);
     tcase_add_test(tc, bad_input);
     tcase_add_test(tc, threads_read_concurrently);
