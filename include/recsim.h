@@ -2575,7 +2575,11 @@ RS_API int rs_reader_map(rs_reader *reader, int role, const char *column);
  * RS_ERR_UNSUPPORTED (gzip-compressed input),
  * RS_ERR_LIMIT (a record longer than RS_READER_MAX_RECORD), RS_ERR_IO,
  * RS_ERR_NOMEM.  Every message starts with "file:line: ".  After an error
- * the reader stays failed: later calls return RS_ERR_STATE.
+ * the reader stays failed: later calls return RS_ERR_STATE.  In JSON Lines
+ * the first object's keys are the columns: a later object with a key the
+ * first one lacks is RS_ERR_PARSE (as an extra field is in CSV), so that no
+ * value is dropped unseen; give every key in the first object, null where
+ * it has no value.
  */
 RS_API int rs_reader_next(rs_reader *reader);
 
@@ -3021,7 +3025,10 @@ RS_API int rs_mostfreq_get(const rs_mostfreq *counter, const char *key, size_t k
  * Each kept row adds its weight (1 without a weight column) to the edge
  * user -relation-> item: repeated events accumulate (RS_GRAPH_MERGE_SUM)
  * and the edge keeps the latest timestamp of its rows, or the earliest with
- * RS_IMPORT_FIRST_TIME.  (Rows are aggregated in memory, 40 bytes per
+ * RS_IMPORT_FIRST_TIME.  An empty weight or time field (in JSON Lines also
+ * a key absent from the row, or null) is a missing value: the row counts as
+ * one without that column (weight 1, no timestamp); add a required rule to
+ * the cleaner to drop such rows instead.  (Rows are aggregated in memory, 40 bytes per
  * distinct edge, before the bulk load writes them; an edge that existed
  * before the import is merged by the graph's RS_GRAPH_MERGE_SUM.)
  *
