@@ -289,10 +289,15 @@ typedef enum rs_graph_merge {
  *
  * A new file gets the current schema; an older one is migrated (not when
  * read-only).  The whole graph is read into memory.  Another process may
- * read the file while this one writes (WAL).
+ * read the file while this one writes (WAL).  Read-only, a file whose
+ * journal files cannot be created (read-only media, a directory without
+ * write permission) is opened as immutable, unless its write-ahead log
+ * holds changes.  A write after another handle committed to the same file
+ * fails with RS_ERR_BUSY: open the file again to see the other's changes.
  *
  * Returns RS_OK, or RS_ERR_INVALID (NULL/empty argument, bad flags),
- * RS_ERR_IO (cannot open, e.g. missing without RS_GRAPH_CREATE),
+ * RS_ERR_IO (cannot open, e.g. missing without RS_GRAPH_CREATE, or not a
+ * regular file: a FIFO, a directory, a device),
  * RS_ERR_CORRUPT (damaged, truncated, foreign or non-SQLite file),
  * RS_ERR_VERSION (written by a newer librecsim), RS_ERR_BUSY (locked),
  * RS_ERR_NOMEM.  On error *out is NULL.

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* A fresh file name in the temporary directory, removed with its WAL files. */
@@ -385,6 +386,69 @@ START_TEST(stored_weights_must_be_float_numbers)
 }
 END_TEST
 
+START_TEST(non_regular_files_are_refused)
+{
+    /* a FIFO blocked the open forever; a directory gave a vague error */
+    char *path = temp_path("fifo");
+    rs_graph *g = NULL;
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    ck_assert_status(rs_graph_open(path, 0, &g), RS_ERR_IO);
+    ck_assert_errmsg_has("not a regular file");
+    ck_assert_errmsg_has("FIFO");
+    ck_assert_status(rs_graph_open(path, RS_GRAPH_READONLY, &g), RS_ERR_IO);
+    ck_assert_status(rs_graph_open(path, RS_GRAPH_CREATE, &g), RS_ERR_IO);
+    ck_assert_ptr_null(g);
+    unlink(path);
+    ck_assert_int_eq(mkdir(path, 0700), 0);
+    ck_assert_status(rs_graph_open(path, RS_GRAPH_READONLY, &g), RS_ERR_IO);
+    ck_assert_errmsg_has("directory");
+    rmdir(path);
+    remove_db(path);
+}
+END_TEST
+
+START_TEST(read_only_media_can_be_read)
+{
+    /* where the journal files cannot be created beside the model, a
+     * read-only open still reads it.  A directory in the way of "-wal"
+     * stands for read-only media (it holds even for root, for whom
+     * permissions do not). */
+    char *path = temp_path("romedia");
+    char dir[300], file[400], wal[420];
+    rs_graph *g = NULL;
+    uint32_t node;
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &g));
+    ck_assert_ok(rs_graph_add_node(g, "user", "u1", &node));
+    rs_graph_close(g);
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    ck_assert_int_eq(mkdir(wal, 0700), 0);
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_READONLY, &g));
+    ck_assert_ok(rs_graph_find_node(g, "user", "u1", &node));
+    ck_assert_status(rs_graph_add_node(g, "user", "u2", &node), RS_ERR_READONLY);
+    rs_graph_close(g);
+    ck_assert_int_eq(rmdir(wal), 0);
+
+    /* a 0444 file in a 0555 directory (permissions bind only non-root) */
+    snprintf(dir, sizeof dir, "%s.d", path);
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    snprintf(file, sizeof file, "%s/m.rsm", dir);
+    ck_assert_int_eq(rename(path, file), 0);
+    ck_assert_int_eq(chmod(file, 0444), 0);
+    ck_assert_int_eq(chmod(dir, 0555), 0);
+    ck_assert_ok(rs_graph_open(file, RS_GRAPH_READONLY, &g));
+    ck_assert_ok(rs_graph_find_node(g, "user", "u1", &node));
+    rs_graph_close(g);
+    ck_assert_int_eq(chmod(dir, 0700), 0);
+    unlink(file);
+    snprintf(wal, sizeof wal, "%s-wal", file);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", file);
+    unlink(wal);
+    rmdir(dir);
+    remove_db(path);
+}
+END_TEST
+
 START_TEST(meta_set_get)
 {
     rs_graph *g = NULL;
@@ -683,6 +747,8 @@ Suite *test_suite(void)
     tcase_add_test(tc, missing_tables_are_corrupt);
     tcase_add_test(tc, second_writer_is_busy);
     tcase_add_test(tc, stored_weights_must_be_float_numbers);
+    tcase_add_test(tc, non_regular_files_are_refused);
+    tcase_add_test(tc, read_only_media_can_be_read);
     tcase_add_test(tc, meta_set_get);
     tcase_add_test(tc, nodes_get_or_create_dense_indices);
     tcase_add_test(tc, nodes_bad_input);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ------------------------------------------------------------ schema */
 
@@ -279,6 +280,7 @@ static int grow_types(rs_graph *g, size_t needed);
 static int grow_relations(rs_graph *g, size_t needed);
 static int load_graph(rs_graph *g, const char *path);
 static int prepare_schema(rs_graph *g, const char *path);
+static int open_immutable(rs_graph *g, const char *path, int status);
 
 int rs_graph_open(const char *path, unsigned flags, rs_graph **out)
 {
@@ -313,6 +315,17 @@ int rs_graph_open(const char *path, unsigned flags, rs_graph **out)
         goto fail;
     }
 
+    /* SQLite would block on a FIFO, or read a device: only regular files
+     * (or links to them) are model files */
+    struct stat info;
+    if (!memory && stat(path, &info) == 0 && !S_ISREG(info.st_mode)) {
+        status = rs__fail(RS_ERR_IO, "rs_graph_open(\"%s\"): not a regular file (%s)", path,
+                          S_ISDIR(info.st_mode) ? "a directory" : S_ISFIFO(info.st_mode)
+                                                                      ? "a FIFO"
+                                                                      : "a device or socket");
+        goto fail;
+    }
+
     sqlite_flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     if (g->readonly)
         sqlite_flags |= SQLITE_OPEN_READONLY;
@@ -329,7 +342,13 @@ int rs_graph_open(const char *path, unsigned flags, rs_graph **out)
     sqlite3_extended_result_codes(g->db, 1);
     sqlite3_busy_timeout(g->db, 5000);
 
+    rs_error_state before;
+    rs__error_save(&before);
     status = prepare_schema(g, path);
+    if (status != 0 && g->readonly && (status = open_immutable(g, path, status)) == 0) {
+        rs__error_restore(&before); /* the first attempt's failure is not news */
+        status = prepare_schema(g, path);
+    }
     if (status == 0)
         status = load_graph(g, path);
     if (status != 0)
@@ -340,6 +359,62 @@ int rs_graph_open(const char *path, unsigned flags, rs_graph **out)
 fail:
     rs_graph_close(g);
     return status;
+}
+
+/* A read-only open that SQLite could not serve because the journal files
+ * cannot be created beside the model (read-only media, a directory without
+ * write permission): reopen the file as immutable.  Only when no write-ahead
+ * log holds changes, which an immutable open would not see.  Returns 0 with
+ * g->db reopened, or `status` (the first failure) when that does not apply. */
+static int open_immutable(rs_graph *g, const char *path, int status)
+{
+    int code = sqlite3_extended_errcode(g->db), rc;
+    size_t len = strlen(path), at = 0;
+    char *wal = NULL, *uri = NULL;
+    struct stat info;
+    if ((code & 0xff) != SQLITE_CANTOPEN && (code & 0xff) != SQLITE_READONLY)
+        return status;
+    if (!(wal = rs__malloc(len + 5)))
+        return rs_errcode();
+    memcpy(wal, path, len);
+    memcpy(wal + len, "-wal", 5);
+    rc = stat(wal, &info);
+    free(wal);
+    if (rc == 0 && S_ISREG(info.st_mode) && info.st_size > 0)
+        return rs__fail(status, "rs_graph_open(\"%s\"): the file cannot be opened read-only "
+                                "here (%s), and its write-ahead log \"%s-wal\" holds changes; "
+                                "open it once where it can be written",
+                        path, sqlite3_errmsg(g->db), path);
+    /* "file:" + the path with every byte outside [A-Za-z0-9/._~-] escaped */
+    if (!(uri = rs__malloc(len * 3 + 32)))
+        return rs_errcode();
+    at = (size_t)sprintf(uri, "file:");
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)path[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '/' || c == '.' || c == '_' || c == '~' || c == '-')
+            uri[at++] = (char)c;
+        else
+            at += (size_t)sprintf(uri + at, "%%%02X", c);
+    }
+    strcpy(uri + at, "?immutable=1");
+    for (int i = 0; i < ST_COUNT; i++) {
+        sqlite3_finalize(g->stmt[i]);
+        g->stmt[i] = NULL;
+    }
+    sqlite3_close_v2(g->db);
+    g->db = NULL;
+    rc = sqlite3_open_v2(uri, &g->db,
+                         SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX |
+                             SQLITE_OPEN_EXRESCODE,
+                         NULL);
+    free(uri);
+    if (rc != SQLITE_OK) {
+        rs__graph_sql_fail(g, rc, "opening the file as immutable");
+        return rs__fail_context("rs_graph_open(\"%s\"): ", path);
+    }
+    sqlite3_extended_result_codes(g->db, 1);
+    return 0;
 }
 
 /* The tables of the current schema: a file at our version without one of
