@@ -414,7 +414,7 @@ START_TEST(read_only_media_can_be_read)
      * stands for read-only media (it holds even for root, for whom
      * permissions do not). */
     char *path = temp_path("romedia");
-    char dir[300], file[400], wal[420];
+    char dir[300], file[400], wal[300];
     rs_graph *g = NULL;
     uint32_t node;
     ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &g));
@@ -439,11 +439,7 @@ START_TEST(read_only_media_can_be_read)
     ck_assert_ok(rs_graph_find_node(g, "user", "u1", &node));
     rs_graph_close(g);
     ck_assert_int_eq(chmod(dir, 0700), 0);
-    unlink(file);
-    snprintf(wal, sizeof wal, "%s-wal", file);
-    unlink(wal);
-    snprintf(wal, sizeof wal, "%s-shm", file);
-    unlink(wal);
+    remove_db(strdup(file));
     rmdir(dir);
     remove_db(path);
 }
