@@ -665,7 +665,8 @@ static int load_graph(rs_graph *g, const char *path)
         else if (got != 0)
             status = got;
         free(value);
-        g->next_node_rowid = (high > max_rowid ? high : max_rowid) + 1;
+        if (status == 0) /* both below INT64_MAX: checked above */
+            g->next_node_rowid = (high > max_rowid ? high : max_rowid) + 1;
     }
     if (status == 0)
         status = rs__graph_load_edges(g);
