@@ -300,6 +300,7 @@ typedef enum rs_graph_merge {
  * regular file: a FIFO, a directory, a device),
  * RS_ERR_CORRUPT (damaged, truncated, foreign or non-SQLite file),
  * RS_ERR_VERSION (written by a newer librecsim), RS_ERR_BUSY (locked),
+ * RS_ERR_READONLY (opened for writing, but the file is not writable),
  * RS_ERR_NOMEM.  On error *out is NULL.
  */
 RS_API int rs_graph_open(const char *path, unsigned flags, rs_graph **out);

@@ -341,6 +341,14 @@ int rs_graph_open(const char *path, unsigned flags, rs_graph **out)
     }
     sqlite3_extended_result_codes(g->db, 1);
     sqlite3_busy_timeout(g->db, 5000);
+    /* SQLite falls back to read-only on a file it cannot write; refused
+     * before the first read, which would leave -wal and -shm files behind */
+    if (!g->readonly && !memory && sqlite3_db_readonly(g->db, "main") == 1) {
+        status = rs__fail(RS_ERR_READONLY, "rs_graph_open(\"%s\"): the file is not writable "
+                                           "(open it with RS_GRAPH_READONLY to read it)",
+                          path);
+        goto fail;
+    }
 
     rs_error_state before;
     rs__error_save(&before);
