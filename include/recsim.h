@@ -289,12 +289,18 @@ typedef enum rs_graph_merge {
  *
  * A new file gets the current schema; an older one is migrated (not when
  * read-only).  The whole graph is read into memory.  Another process may
- * read the file while this one writes (WAL).
+ * read the file while this one writes (WAL).  Read-only, a file whose
+ * journal files cannot be created (read-only media, a directory without
+ * write permission) is opened as immutable, unless its write-ahead log
+ * holds changes.  A write after another handle committed to the same file
+ * fails with RS_ERR_BUSY: open the file again to see the other's changes.
  *
  * Returns RS_OK, or RS_ERR_INVALID (NULL/empty argument, bad flags),
- * RS_ERR_IO (cannot open, e.g. missing without RS_GRAPH_CREATE),
+ * RS_ERR_IO (cannot open, e.g. missing without RS_GRAPH_CREATE, or not a
+ * regular file: a FIFO, a directory, a device),
  * RS_ERR_CORRUPT (damaged, truncated, foreign or non-SQLite file),
  * RS_ERR_VERSION (written by a newer librecsim), RS_ERR_BUSY (locked),
+ * RS_ERR_READONLY (opened for writing, but the file is not writable),
  * RS_ERR_NOMEM.  On error *out is NULL.
  */
 RS_API int rs_graph_open(const char *path, unsigned flags, rs_graph **out);
@@ -2618,7 +2624,11 @@ RS_API int rs_reader_map(rs_reader *reader, int role, const char *column);
  * RS_ERR_UNSUPPORTED (gzip-compressed input),
  * RS_ERR_LIMIT (a record longer than RS_READER_MAX_RECORD), RS_ERR_IO,
  * RS_ERR_NOMEM.  Every message starts with "file:line: ".  After an error
- * the reader stays failed: later calls return RS_ERR_STATE.
+ * the reader stays failed: later calls return RS_ERR_STATE.  In JSON Lines
+ * the first object's keys are the columns: a later object with a key the
+ * first one lacks is RS_ERR_PARSE (as an extra field is in CSV), so that no
+ * value is dropped unseen; give every key in the first object, null where
+ * it has no value.
  */
 RS_API int rs_reader_next(rs_reader *reader);
 
@@ -3064,7 +3074,10 @@ RS_API int rs_mostfreq_get(const rs_mostfreq *counter, const char *key, size_t k
  * Each kept row adds its weight (1 without a weight column) to the edge
  * user -relation-> item: repeated events accumulate (RS_GRAPH_MERGE_SUM)
  * and the edge keeps the latest timestamp of its rows, or the earliest with
- * RS_IMPORT_FIRST_TIME.  (Rows are aggregated in memory, 40 bytes per
+ * RS_IMPORT_FIRST_TIME.  An empty weight or time field (in JSON Lines also
+ * a key absent from the row, or null) is a missing value: the row counts as
+ * one without that column (weight 1, no timestamp); add a required rule to
+ * the cleaner to drop such rows instead.  (Rows are aggregated in memory, 40 bytes per
  * distinct edge, before the bulk load writes them; an edge that existed
  * before the import is merged by the graph's RS_GRAPH_MERGE_SUM.)
  *

@@ -313,6 +313,44 @@ START_TEST(search_text_fts)
 }
 END_TEST
 
+START_TEST(null_property_is_corrupt)
+{
+    /* a crafted file whose node_props allows NULL: reading the value must
+     * fail as damaged, not hand a NULL pointer to memcpy */
+    char *path = graph_temp_path("nullprop");
+    rs_graph *f = NULL;
+    uint32_t node;
+    char buf[32];
+    size_t len = 0;
+    sqlite3 *db = NULL;
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &f));
+    ck_assert_ok(rs_graph_add_node(f, "item", "i1", &node));
+    ck_assert_ok(rs_graph_set_property(f, node, "name", "Lamp"));
+    rs_graph_close(f);
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "PRAGMA writable_schema=ON;"
+                                      " UPDATE sqlite_master SET sql = replace(sql,"
+                                      " 'value TEXT NOT NULL', 'value TEXT')"
+                                      " WHERE name = 'node_props'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "UPDATE node_props SET value = NULL", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_READONLY, &f));
+    ck_assert_ok(rs_graph_find_node(f, "item", "i1", &node));
+    ck_assert_status(rs_graph_get_property(f, node, "name", buf, sizeof buf, &len),
+                     RS_ERR_CORRUPT);
+    ck_assert_errmsg_has("node_props");
+    ck_assert_errmsg_has("name");
+    ck_assert_status(rs_graph_get_property(f, node, "name", NULL, 0, &len), RS_ERR_CORRUPT);
+    rs_graph_close(f);
+    graph_remove_db(path);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("graph_query");
@@ -324,6 +362,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, best_paths_weights_and_order);
     tcase_add_test(tc, search_keys_exact_and_prefix);
     tcase_add_test(tc, search_text_fts);
+    tcase_add_test(tc, null_property_is_corrupt);
     suite_add_tcase(s, tc);
     return s;
 }

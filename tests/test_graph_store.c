@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* A fresh file name in the temporary directory, removed with its WAL files. */
@@ -242,6 +243,215 @@ START_TEST(truncated_and_damaged_files_are_corrupt)
     write_file(path, data, (size_t)size);
     ck_assert_status(rs_graph_open(path, 0, &g), RS_ERR_CORRUPT);
     free(data);
+    remove_db(path);
+}
+END_TEST
+
+START_TEST(negative_version_is_corrupt)
+{
+    /* a crafted file with a negative user_version must not index the
+     * migration table before its start */
+    char *path = temp_path("negver");
+    rs_graph *g = NULL;
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &g));
+    rs_graph_close(g);
+    raw_sql(path, "PRAGMA user_version = -1");
+    ck_assert_status(rs_graph_open(path, 0, &g), RS_ERR_CORRUPT);
+    ck_assert_errmsg_has("version -1");
+    ck_assert_ptr_null(g);
+    raw_sql(path, "PRAGMA user_version = -2147483648");
+    ck_assert_status(rs_graph_open(path, RS_GRAPH_READONLY, &g), RS_ERR_CORRUPT);
+    ck_assert_ptr_null(g);
+    remove_db(path);
+}
+END_TEST
+
+START_TEST(extreme_node_ids_are_corrupt)
+{
+    /* the next id is the largest one plus one: INT64_MAX would overflow */
+    char *path = temp_path("maxid");
+    rs_graph *g = NULL;
+    uint32_t node;
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &g));
+    ck_assert_ok(rs_graph_add_node(g, "user", "u1", &node));
+    rs_graph_close(g);
+    raw_sql(path, "UPDATE nodes SET id = 9223372036854775807");
+    ck_assert_status(rs_graph_open(path, 0, &g), RS_ERR_CORRUPT);
+    ck_assert_errmsg_has("nodes");
+    ck_assert_errmsg_has("9223372036854775807");
+    ck_assert_ptr_null(g);
+    raw_sql(path, "UPDATE nodes SET id = -5");
+    ck_assert_status(rs_graph_open(path, 0, &g), RS_ERR_CORRUPT);
+    ck_assert_errmsg_has("nodes");
+    raw_sql(path, "UPDATE nodes SET id = 1;"
+                  "INSERT INTO meta VALUES ('graph.node_id_high',"
+                  " x'ffffffffffffff7f')");
+    ck_assert_status(rs_graph_open(path, 0, &g), RS_ERR_CORRUPT);
+    ck_assert_errmsg_has("graph.node_id_high");
+    raw_sql(path, "UPDATE meta SET value = x'0a00' WHERE key = 'graph.node_id_high'");
+    ck_assert_status(rs_graph_open(path, 0, &g), RS_ERR_CORRUPT);
+    ck_assert_errmsg_has("graph.node_id_high");
+    raw_sql(path, "UPDATE meta SET value = x'0a00000000000000'"
+                  " WHERE key = 'graph.node_id_high'");
+    ck_assert_ok(rs_graph_open(path, 0, &g));
+    ck_assert_ok(rs_graph_add_node(g, "user", "u2", &node));
+    rs_graph_close(g);
+    remove_db(path);
+}
+END_TEST
+
+START_TEST(missing_tables_are_corrupt)
+{
+    static const char *const tables[] = {"meta", "node_types", "nodes", "relations",
+                                         "edges", "node_props", "node_vectors"};
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        char *path = temp_path("notable");
+        char sql[128];
+        rs_graph *g = NULL;
+        ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &g));
+        rs_graph_close(g);
+        snprintf(sql, sizeof sql, "PRAGMA writable_schema=ON;"
+                 " DELETE FROM sqlite_master WHERE name = '%s'", tables[i]);
+        raw_sql(path, sql);
+        ck_assert_status(rs_graph_open(path, RS_GRAPH_READONLY, &g), RS_ERR_CORRUPT);
+        ck_assert_errmsg_has(tables[i]);
+        ck_assert_ptr_null(g);
+        remove_db(path);
+    }
+}
+END_TEST
+
+START_TEST(second_writer_is_busy)
+{
+    /* two handles on one file: what the first commits, the second has not
+     * seen; its writes must not collide with the first's as "exists" */
+    char *path = temp_path("twowriters");
+    rs_graph *a = NULL, *b = NULL;
+    uint32_t node;
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &a));
+    ck_assert_ok(rs_graph_add_node(a, "user", "u0", &node));
+    ck_assert_ok(rs_graph_open(path, 0, &b));
+    ck_assert_ok(rs_graph_add_node(a, "user", "u1", &node));
+    ck_assert_status(rs_graph_add_node(b, "user", "u2", &node), RS_ERR_BUSY);
+    ck_assert_errmsg_has("another");
+    ck_assert_status(rs_graph_bulk_begin(b), RS_ERR_BUSY);
+    ck_assert_errmsg_has("another");
+    rs_graph_close(b);
+    rs_graph_close(a);
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_READONLY, &a));
+    ck_assert_ok(rs_graph_find_node(a, "user", "u1", &node));
+    ck_assert_status(rs_graph_find_node(a, "user", "u2", &node), RS_ERR_NOTFOUND);
+    rs_graph_close(a);
+    remove_db(path);
+}
+END_TEST
+
+START_TEST(stored_weights_must_be_float_numbers)
+{
+    /* a weight the file holds as text, or beyond a float, is damage: it
+     * must not load as 0 or +inf */
+    static const char *const bad[] = {"'abc'", "1e300", "3.3e38", "-1", "NULL"};
+    char *path = temp_path("weights");
+    char sql[128];
+    rs_graph *g = NULL;
+    uint32_t a, b, rel;
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &g));
+    ck_assert_ok(rs_graph_add_node(g, "user", "u1", &a));
+    ck_assert_ok(rs_graph_add_node(g, "item", "i1", &b));
+    ck_assert_ok(rs_graph_add_relation(g, "bought", &rel));
+    ck_assert_ok(rs_graph_add_edge(g, a, rel, b, 2.0, 0, RS_GRAPH_MERGE_NONE));
+    rs_graph_close(g);
+    raw_sql(path, "PRAGMA writable_schema=ON;"
+                  " UPDATE sqlite_master SET sql = replace(replace(sql,"
+                  " 'weight REAL NOT NULL DEFAULT 1.0', 'weight'), 'weight REAL NOT NULL',"
+                  " 'weight') WHERE name IN ('edges', 'relations')");
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(sql, sizeof sql, "UPDATE edges SET weight = %s", bad[i]);
+        raw_sql(path, sql);
+        ck_assert_status(rs_graph_open(path, RS_GRAPH_READONLY, &g), RS_ERR_CORRUPT);
+        ck_assert_errmsg_has("table edges");
+        ck_assert_ptr_null(g);
+    }
+    raw_sql(path, "UPDATE edges SET weight = 2.5");
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_READONLY, &g));
+    rs_graph_close(g);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(sql, sizeof sql, "UPDATE relations SET weight = %s", bad[i]);
+        raw_sql(path, sql);
+        ck_assert_status(rs_graph_open(path, RS_GRAPH_READONLY, &g), RS_ERR_CORRUPT);
+        ck_assert_errmsg_has("table relations");
+        ck_assert_errmsg_has("bought");
+    }
+    remove_db(path);
+}
+END_TEST
+
+START_TEST(non_regular_files_are_refused)
+{
+    /* a FIFO blocked the open forever; a directory gave a vague error */
+    char *path = temp_path("fifo");
+    rs_graph *g = NULL;
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    ck_assert_status(rs_graph_open(path, 0, &g), RS_ERR_IO);
+    ck_assert_errmsg_has("not a regular file");
+    ck_assert_errmsg_has("FIFO");
+    ck_assert_status(rs_graph_open(path, RS_GRAPH_READONLY, &g), RS_ERR_IO);
+    ck_assert_status(rs_graph_open(path, RS_GRAPH_CREATE, &g), RS_ERR_IO);
+    ck_assert_ptr_null(g);
+    unlink(path);
+    ck_assert_int_eq(mkdir(path, 0700), 0);
+    ck_assert_status(rs_graph_open(path, RS_GRAPH_READONLY, &g), RS_ERR_IO);
+    ck_assert_errmsg_has("directory");
+    rmdir(path);
+    remove_db(path);
+}
+END_TEST
+
+START_TEST(read_only_media_can_be_read)
+{
+    /* where the journal files cannot be created beside the model, a
+     * read-only open still reads it.  A directory in the way of "-wal"
+     * stands for read-only media (it holds even for root, for whom
+     * permissions do not). */
+    char *path = temp_path("romedia");
+    char dir[300], file[400], wal[420];
+    rs_graph *g = NULL;
+    uint32_t node;
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &g));
+    ck_assert_ok(rs_graph_add_node(g, "user", "u1", &node));
+    rs_graph_close(g);
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    ck_assert_int_eq(mkdir(wal, 0700), 0);
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_READONLY, &g));
+    ck_assert_ok(rs_graph_find_node(g, "user", "u1", &node));
+    ck_assert_status(rs_graph_add_node(g, "user", "u2", &node), RS_ERR_READONLY);
+    rs_graph_close(g);
+    ck_assert_int_eq(rmdir(wal), 0);
+
+    /* a 0444 file in a 0555 directory (permissions bind only non-root) */
+    snprintf(dir, sizeof dir, "%s.d", path);
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    snprintf(file, sizeof file, "%s/m.rsm", dir);
+    ck_assert_int_eq(rename(path, file), 0);
+    ck_assert_int_eq(chmod(file, 0444), 0);
+    ck_assert_int_eq(chmod(dir, 0555), 0);
+    ck_assert_ok(rs_graph_open(file, RS_GRAPH_READONLY, &g));
+    ck_assert_ok(rs_graph_find_node(g, "user", "u1", &node));
+    rs_graph_close(g);
+    /* opened for writing, it is refused at once, leaving no journal files
+     * (root may write anyway: then only the open is checked) */
+    if (geteuid() != 0) {
+        ck_assert_status(rs_graph_open(file, 0, &g), RS_ERR_READONLY);
+        ck_assert_errmsg_has("RS_GRAPH_READONLY");
+        snprintf(wal, sizeof wal, "%s-wal", file);
+        ck_assert_int_ne(access(wal, F_OK), 0);
+    } else {
+        ck_assert_ok(rs_graph_open(file, 0, &g));
+        rs_graph_close(g);
+    }
+    ck_assert_int_eq(chmod(dir, 0700), 0);
+    remove_db(strdup(file));
+    rmdir(dir);
     remove_db(path);
 }
 END_TEST
@@ -539,6 +749,13 @@ Suite *test_suite(void)
     tcase_add_test(tc, foreign_sqlite_file_is_corrupt);
     tcase_add_test(tc, garbage_file_is_corrupt);
     tcase_add_test(tc, truncated_and_damaged_files_are_corrupt);
+    tcase_add_test(tc, negative_version_is_corrupt);
+    tcase_add_test(tc, extreme_node_ids_are_corrupt);
+    tcase_add_test(tc, missing_tables_are_corrupt);
+    tcase_add_test(tc, second_writer_is_busy);
+    tcase_add_test(tc, stored_weights_must_be_float_numbers);
+    tcase_add_test(tc, non_regular_files_are_refused);
+    tcase_add_test(tc, read_only_media_can_be_read);
     tcase_add_test(tc, meta_set_get);
     tcase_add_test(tc, nodes_get_or_create_dense_indices);
     tcase_add_test(tc, nodes_bad_input);

@@ -318,6 +318,57 @@ START_TEST(failed_import_leaves_the_file_as_it_was)
 }
 END_TEST
 
+START_TEST(jsonl_later_and_missing_keys)
+{
+    rs_graph *g = NULL;
+    rs_reader *r;
+    rs_cleaner *c = NULL;
+    uint64_t rows = 0;
+    uint32_t rel;
+    double w;
+    int64_t ts;
+    ck_assert_ok(rs_graph_open(":memory:", RS_GRAPH_CREATE, &g));
+    /* a weight key only in later rows: refused, not imported as weight 1 */
+    r = text_reader("{\"user\":\"u1\",\"item\":\"i1\"}\n"
+                    "{\"user\":\"u2\",\"item\":\"i1\",\"weight\":-5}\n", "late.jsonl");
+    ck_assert_status(rs_io_import_interactions(g, r, NULL, "bought", 0, &rows), RS_ERR_PARSE);
+    ck_assert_errmsg_has("late.jsonl:2");
+    ck_assert_errmsg_has("weight");
+    ck_assert_uint_eq(rs_graph_edge_count(g), 0);
+    rs_reader_close(r);
+    /* optional keys missing from a later row: the row counts as without
+     * them (weight 1, no time), the import goes on */
+    r = text_reader("{\"user\":\"u1\",\"item\":\"i1\",\"weight\":3,\"time\":1300000000}\n"
+                    "{\"user\":\"u2\",\"item\":\"i1\"}\n"
+                    "{\"user\":\"u1\",\"item\":\"i1\",\"weight\":null,\"time\":1200000000}\n",
+                    "opt.jsonl");
+    ck_assert_ok(rs_io_import_interactions(g, r, NULL, "bought", 0, &rows));
+    ck_assert_uint_eq(rows, 3);
+    rs_reader_close(r);
+    ck_assert_ok(rs_graph_find_relation(g, "bought", &rel));
+    ck_assert_ok(rs_graph_get_edge(g, node(g, "user", "u1"), rel, node(g, "item", "i1"), &w,
+                                   &ts));
+    ck_assert_double_eq(w, 4.0);
+    ck_assert_int_eq(ts, 1300000000);
+    ck_assert_ok(rs_graph_get_edge(g, node(g, "user", "u2"), rel, node(g, "item", "i1"), &w,
+                                   &ts));
+    ck_assert_double_eq(w, 1.0);
+    ck_assert_int_eq(ts, 0);
+    /* with a cleaner rule, such a row is dropped and counted instead */
+    r = text_reader("{\"user\":\"u3\",\"item\":\"i1\",\"weight\":2}\n"
+                    "{\"user\":\"u4\",\"item\":\"i1\"}\n", "rule.jsonl");
+    ck_assert_ok(rs_cleaner_create(&c));
+    ck_assert_ok(rs_cleaner_add_required(c, "missing weight", "weight"));
+    ck_assert_ok(rs_io_import_interactions(g, r, c, "bought", 0, &rows));
+    ck_assert_uint_eq(rows, 1);
+    ck_assert_uint_eq(rs_cleaner_dropped(c, 0), 1);
+    ck_assert_status(rs_graph_find_node(g, "user", "u4", &rel), RS_ERR_NOTFOUND);
+    rs_cleaner_free(c);
+    rs_reader_close(r);
+    rs_graph_close(g);
+}
+END_TEST
+
 START_TEST(bad_arguments)
 {
     rs_graph *g = NULL;
@@ -351,6 +402,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, catalogue_and_profiles);
     tcase_add_test(tc, properties_take_the_most_frequent_value);
     tcase_add_test(tc, failed_import_leaves_the_file_as_it_was);
+    tcase_add_test(tc, jsonl_later_and_missing_keys);
     tcase_add_test(tc, bad_arguments);
     suite_add_tcase(s, tc);
     return s;

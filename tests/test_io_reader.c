@@ -282,7 +282,7 @@ START_TEST(jsonl_rows)
 {
     const char *text = "{\"user\":\"u1\",\"item\":7,\"w\":1.5,\"ok\":true,\"tags\":[1,2]}\n"
                        "\n"
-                       "{\"item\":\"i2\",\"user\":\"u2\",\"w\":null,\"extra\":1}\n"
+                       "{\"item\":\"i2\",\"user\":\"u2\",\"w\":null}\n"
                        "{\"user\":\"u3\"}\r\n";
     rs_reader *r = NULL;
     double w;
@@ -313,6 +313,61 @@ START_TEST(jsonl_rows)
     ck_assert_ok(rs_reader_open_memory("{\"a\":\"\xff\"}\n", 9, "u.jsonl", RS_FORMAT_JSONL, &r));
     ck_assert_status(rs_reader_next(r), RS_ERR_ENCODING);
     rs_reader_close(r);
+}
+END_TEST
+
+START_TEST(jsonl_keys_missing_from_the_first_object)
+{
+    /* a later key the first object lacks must not be dropped unseen */
+    const char *text = "{\"user\":\"u1\",\"item\":\"i1\"}\n"
+                       "{\"user\":\"u2\",\"item\":\"i1\",\"weight\":5}\n";
+    rs_reader *r = NULL;
+    ck_assert_ok(rs_reader_open_memory(text, strlen(text), "w.jsonl", RS_FORMAT_JSONL, &r));
+    expect_row(r, 1, 2, (const char *[]){"u1", "i1"});
+    ck_assert_status(rs_reader_next(r), RS_ERR_PARSE);
+    ck_assert_errmsg_has("w.jsonl:2: key \"weight\" is not in the first object");
+    ck_assert_status(rs_reader_next(r), RS_ERR_STATE);
+    rs_reader_close(r);
+    /* keys in another order, and fewer: the fields follow the columns */
+    text = "{\"a\":\"1\",\"b\":\"2\",\"c\":\"3\"}\n{\"c\":\"z\",\"a\":\"x\"}\n{\"b\":\"y\"}\n";
+    ck_assert_ok(rs_reader_open_memory(text, strlen(text), "o.jsonl", RS_FORMAT_JSONL, &r));
+    expect_row(r, 1, 3, (const char *[]){"1", "2", "3"});
+    expect_row(r, 2, 3, (const char *[]){"x", "", "z"});
+    expect_row(r, 3, 3, (const char *[]){"", "y", ""});
+    ck_assert_int_eq(rs_reader_next(r), 0);
+    rs_reader_close(r);
+}
+END_TEST
+
+START_TEST(jsonl_rows_cost_their_own_keys)
+{
+    /* a first object of 200,000 keys, then 20,000 rows of two: each row
+     * must cost its own keys, not the first object's (that was 4e9 steps) */
+    enum { KEYS = 200000, ROWS = 20000 };
+    size_t cap = (size_t)KEYS * 16 + (size_t)ROWS * 40 + 16, at = 0;
+    char *text = malloc(cap);
+    rs_reader *r = NULL;
+    size_t len;
+    ck_assert_ptr_nonnull(text);
+    text[at++] = '{';
+    for (int k = 0; k < KEYS; k++)
+        at += (size_t)snprintf(text + at, cap - at, "%s\"k%d\":%d", k ? "," : "", k, k);
+    at += (size_t)snprintf(text + at, cap - at, "}\n");
+    for (int i = 0; i < ROWS; i++)
+        at += (size_t)snprintf(text + at, cap - at, "{\"k%d\":\"v%d\",\"k7\":%d}\n",
+                               (i * 7919) % KEYS, i, i);
+    ck_assert_ok(rs_reader_open_memory(text, at, "big.jsonl", RS_FORMAT_JSONL, &r));
+    ck_assert_int_eq(rs_reader_next(r), 1);
+    ck_assert_str_eq(rs_reader_field(r, 123, &len), "123");
+    for (int i = 0; i < ROWS; i++) {
+        ck_assert_int_eq(rs_reader_next(r), 1);
+        ck_assert_uint_eq(rs_reader_field_count(r), KEYS);
+        if (i % 1000 == 1)
+            ck_assert_str_eq(rs_reader_field(r, 123, &len), "");
+    }
+    ck_assert_int_eq(rs_reader_next(r), 0);
+    rs_reader_close(r);
+    free(text);
 }
 END_TEST
 
@@ -433,6 +488,8 @@ Suite *test_suite(void)
     tcase_add_test(tc, huge_field_and_chunk_boundaries);
     tcase_add_test(tc, tsv_quotes_are_literal);
     tcase_add_test(tc, jsonl_rows);
+    tcase_add_test(tc, jsonl_keys_missing_from_the_first_object);
+    tcase_add_test(tc, jsonl_rows_cost_their_own_keys);
     tcase_add_test(tc, typed_fields_name_file_and_line);
     tcase_add_test(tc, files_and_bad_arguments);
     tcase_add_test(tc, random_inputs_never_crash);

@@ -14,6 +14,8 @@
 #include "learn/cf_internal.h"
 #include "testutil.h"
 
+#include <xxhash.h>
+
 /* Solve the n x n system a x = b in double (Gaussian elimination with
  * partial pivoting); a and b are overwritten. */
 static void dense_solve(double *a, double *b, size_t n)
@@ -731,6 +733,23 @@ START_TEST(graph_matrix_save_load_and_item_store)
     ck_assert_status(rs_cf_model_load(g, "als", &back), RS_ERR_CORRUPT);
     ck_assert_ptr_null(back);
     free(blob);
+    /* EASE and kNN have no factors: a blob (with a valid checksum) claiming
+     * a dimension is damaged, not a model of 2^62 factors */
+    for (int k = 1; k < 3; k++) {
+        char mkey[16];
+        uint64_t dim = (uint64_t)1 << 62, sum;
+        snprintf(mkey, sizeof mkey, "cf:%s", names[k]);
+        ck_assert_ok(rs__graph_meta_get(g, mkey, &blob, &len));
+        memcpy((unsigned char *)blob + 32, &dim, 8);
+        sum = XXH3_64bits(blob, len - 8);
+        memcpy((unsigned char *)blob + len - 8, &sum, 8);
+        ck_assert_ok(rs__graph_meta_set(g, mkey, blob, len));
+        ck_assert_status(rs_cf_model_load(g, names[k], &back), RS_ERR_CORRUPT);
+        ck_assert_errmsg_has(mkey);
+        ck_assert_errmsg_has("dim");
+        ck_assert_ptr_null(back);
+        free(blob);
+    }
 
     /* item factors into an item store: search with a user's factors gives
      * the best-scored item */

@@ -5,7 +5,10 @@
  */
 #include "testutil.h"
 
+#include "core/alloc.h"
+
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -296,6 +299,30 @@ START_TEST(dimensions_from_64_to_512)
 }
 END_TEST
 
+START_TEST(fit_out_of_memory_message_is_whole)
+{
+    /* every allocation of a fit failed in turn: the message names the text
+     * and keeps the failure's own words whole */
+    static const char *const corpus[] = {"red metal lantern", "white ceramic mug",
+                                         "red candle holder with a long description"};
+    bool failed_in_text = false;
+    for (long n = 1; n < 500; n++) {
+        rs_embedder *e = hashing(64);
+        rs__alloc_fail_after(n);
+        int rc = rs_embedder_fit(e, corpus, 3);
+        rs__alloc_fail_after(0);
+        rs_embedder_free(e);
+        if (rc == RS_OK)
+            break;
+        ck_assert_int_eq(rc, RS_ERR_NOMEM);
+        ck_assert_errmsg_has("out of memory");
+        if (strncmp(rs_errmsg(), "text ", 5) == 0)
+            failed_in_text = true;
+    }
+    ck_assert_msg(failed_in_text, "no allocation failed inside a text");
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("text_hashing");
@@ -312,6 +339,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, embed_checks_arguments);
     tcase_add_test(tc, very_long_text_embeds);
     tcase_add_test(tc, dimensions_from_64_to_512);
+    tcase_add_test(tc, fit_out_of_memory_message_is_whole);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -8,6 +8,7 @@
 #include "text/text_internal.h"
 
 #include <math.h>
+#include <xxhash.h>
 
 static float dot(const float *a, const float *b, size_t n)
 {
@@ -210,6 +211,105 @@ START_TEST(damaged_or_newer_state_is_refused)
 }
 END_TEST
 
+/* A copy of the saved embedder.config text, NUL-terminated. */
+static char *config_text(rs_graph *g, size_t *len_out)
+{
+    void *blob = NULL;
+    size_t len = 0;
+    ck_assert_ok(rs__graph_meta_get(g, "embedder.config", &blob, &len));
+    char *text = malloc(len + 1);
+    ck_assert_ptr_nonnull(text);
+    memcpy(text, blob, len);
+    text[len] = '\0';
+    free(blob);
+    *len_out = len;
+    return text;
+}
+
+/* Save `text` with `from` replaced by `to`, and expect loading to fail as
+ * corrupt with `needle` in the message. */
+static void expect_config_refused(rs_graph *g, const char *text, const char *from,
+                                  const char *to, const char *needle)
+{
+    rs_embedder *loaded = NULL;
+    const char *at = strstr(text, from);
+    char edited[2048];
+    ck_assert_msg(at != NULL, "\"%s\" not in the configuration", from);
+    snprintf(edited, sizeof edited, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    ck_assert_ok(rs__graph_meta_set(g, "embedder.config", edited, strlen(edited)));
+    ck_assert_status(rs_embedder_load(g, NULL, NULL, &loaded), RS_ERR_CORRUPT);
+    ck_assert_errmsg_has(needle);
+    ck_assert_ptr_null(loaded);
+}
+
+/* Replace the idf blob by its first `keep` bytes, then `extra`, then a
+ * fresh checksum: damage that the checksum alone does not catch. */
+static void put_idf(rs_graph *g, const unsigned char *blob, size_t keep, const void *extra,
+                    size_t extra_len)
+{
+    unsigned char buf[65536];
+    uint64_t sum;
+    ck_assert_uint_lt(keep + extra_len + 8, sizeof buf);
+    memcpy(buf, blob, keep);
+    memcpy(buf + keep, extra, extra_len);
+    sum = XXH3_64bits(buf, keep + extra_len);
+    for (int i = 0; i < 8; i++)
+        buf[keep + extra_len + (size_t)i] = (unsigned char)(sum >> (8 * i));
+    ck_assert_ok(rs__graph_meta_set(g, "embedder.idf", buf, keep + extra_len + 8));
+}
+
+START_TEST(edited_config_and_idf_are_refused)
+{
+    rs_graph *g = open_graph(":memory:", RS_GRAPH_CREATE);
+    rs_embedder *e = NULL, *loaded = NULL;
+    size_t len = 0;
+    void *idf = NULL;
+    size_t idf_len = 0;
+    ck_assert_ok(rs_embedder_create_hashing(&e));
+    ck_assert_ok(rs_embedder_fit(e, corpus, N_CORPUS));
+    ck_assert_ok(rs_embedder_save(e, g));
+    char *text = config_text(g, &len);
+
+    /* edits inside every option's range still change the vectors */
+    expect_config_refused(g, text, "seed=0\n", "seed=5\n", "checksum");
+    expect_config_refused(g, text, "hashes=2\n", "hashes=3\n", "checksum");
+    expect_config_refused(g, text, "dim=256\n", "dim=128\n", "checksum");
+    /* out of range, malformed or repeated: named */
+    expect_config_refused(g, text, "seed=0\n", "seed=-1\n", "seed=-1");
+    expect_config_refused(g, text, "hashes=2\n", "hashes=2.5\n", "hashes");
+    expect_config_refused(g, text, "seed=0\n", "seed=99999999999999999999\n", "seed");
+    expect_config_refused(g, text, "dim=256\n", "dim=100000\n", "dim=100000");
+    expect_config_refused(g, text, "fitted=1\n", "fitted=7\n", "fitted");
+    expect_config_refused(g, text, "kind=1\n", "kind=4294967297\n", "kind");
+    expect_config_refused(g, text, "char_weight=1\n", "char_weight=nan\n", "char_weight");
+    expect_config_refused(g, text, "seed=0\n", "seed=0\nseed=0\n", "twice");
+
+    /* the idf blob: trailing bytes and a NaN for unseen features */
+    ck_assert_ok(rs__graph_meta_set(g, "embedder.config", text, len));
+    ck_assert_ok(rs_embedder_load(g, NULL, NULL, &loaded));
+    rs_embedder_free(loaded);
+    loaded = NULL;
+    ck_assert_ok(rs__graph_meta_get(g, "embedder.idf", &idf, &idf_len));
+    put_idf(g, idf, idf_len - 8, "\0\0\0\0", 4);
+    ck_assert_status(rs_embedder_load(g, NULL, NULL, &loaded), RS_ERR_CORRUPT);
+    ck_assert_errmsg_has("embedder.idf");
+    ck_assert_errmsg_has("trailing");
+    unsigned char nan_bits[4] = {0x00, 0x00, 0xc0, 0x7f};
+    unsigned char *copy = malloc(idf_len);
+    memcpy(copy, idf, idf_len);
+    memcpy(copy + 16, nan_bits, 4); /* magic, document count, then unseen_idf */
+    put_idf(g, copy, idf_len - 8, "", 0);
+    ck_assert_status(rs_embedder_load(g, NULL, NULL, &loaded), RS_ERR_CORRUPT);
+    ck_assert_errmsg_has("unseen");
+    ck_assert_ptr_null(loaded);
+    free(copy);
+    free(idf);
+    free(text);
+    rs_embedder_free(e);
+    rs_graph_close(g);
+}
+END_TEST
+
 START_TEST(read_only_model_cannot_be_written)
 {
     char *path = graph_temp_path("embro");
@@ -339,6 +439,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, callback_embedder_needs_its_callback);
     tcase_add_test(tc, word_vector_embedder_round_trips);
     tcase_add_test(tc, damaged_or_newer_state_is_refused);
+    tcase_add_test(tc, edited_config_and_idf_are_refused);
     tcase_add_test(tc, read_only_model_cannot_be_written);
     tcase_add_test(tc, graph_blends_items_with_their_entities);
     tcase_add_test(tc, graph_embedding_checks_arguments);

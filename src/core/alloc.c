@@ -4,9 +4,29 @@
 #include "core/alloc.h"
 #include "core/error.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Allocation-failure injection for the tests: when non-zero, the allocation
+ * that brings the count down to zero fails as if memory had run out. */
+static atomic_long fail_countdown;
+
+void rs__alloc_fail_after(long n)
+{
+    atomic_store(&fail_countdown, n > 0 ? n : 0);
+}
+
+static int injected_failure(void)
+{
+    long left = atomic_load_explicit(&fail_countdown, memory_order_relaxed);
+    while (left > 0) {
+        if (atomic_compare_exchange_weak(&fail_countdown, &left, left - 1))
+            return left == 1;
+    }
+    return 0;
+}
 
 int rs__mul_size(size_t a, size_t b, size_t *out)
 {
@@ -26,7 +46,7 @@ int rs__add_size(size_t a, size_t b, size_t *out)
 
 void *rs__malloc(size_t size)
 {
-    void *p = malloc(size ? size : 1);
+    void *p = injected_failure() ? NULL : malloc(size ? size : 1);
     if (!p)
         rs__fail(RS_ERR_NOMEM, "out of memory allocating %zu bytes", size);
     return p;
@@ -38,7 +58,7 @@ void *rs__calloc(size_t count, size_t size)
     void *p;
     if (rs__mul_size(count, size, &total) != 0)
         return NULL;
-    p = calloc(total ? count : 1, total ? size : 1);
+    p = injected_failure() ? NULL : calloc(total ? count : 1, total ? size : 1);
     if (!p)
         rs__fail(RS_ERR_NOMEM, "out of memory allocating %zu x %zu bytes", count, size);
     return p;
@@ -46,7 +66,7 @@ void *rs__calloc(size_t count, size_t size)
 
 void *rs__realloc(void *ptr, size_t size)
 {
-    void *p = realloc(ptr, size ? size : 1);
+    void *p = injected_failure() ? NULL : realloc(ptr, size ? size : 1);
     if (!p)
         rs__fail(RS_ERR_NOMEM, "out of memory reallocating to %zu bytes", size);
     return p;
@@ -76,7 +96,7 @@ void *rs__aligned_alloc(size_t alignment, size_t size)
                  alignment, sizeof(void *));
         return NULL;
     }
-    if (posix_memalign(&p, alignment, size ? size : 1) != 0) {
+    if (injected_failure() || posix_memalign(&p, alignment, size ? size : 1) != 0) {
         rs__fail(RS_ERR_NOMEM, "out of memory allocating %zu aligned bytes", size);
         return NULL;
     }

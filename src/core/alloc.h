@@ -45,4 +45,10 @@ char *rs__strndup(const char *s, size_t len);
  */
 int rs__grow(void **buf, size_t *capacity, size_t needed, size_t elem_size);
 
+/*
+ * Tests only: make the n-th rs__ allocation from now fail (in any thread),
+ * once; 0 turns the injection off.
+ */
+void rs__alloc_fail_after(long n);
+
 #endif

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ------------------------------------------------------------ schema */
 
@@ -89,14 +90,23 @@ static const char *const stmt_sql[ST_COUNT] = {
                       " JOIN node_props AS p ON p.id = f.rowid"
                       " WHERE node_props_fts MATCH ?1 GROUP BY p.node_id"
                       " ORDER BY r, p.node_id",
+    [ST_DATA_VERSION] = "PRAGMA data_version",
 };
 
 /* ------------------------------------------------------------ SQL helpers */
 
+/* Our SQL is fixed: when it names a table or column the file lacks, the
+ * file's schema was damaged or edited. */
+static bool schema_mismatch(sqlite3 *db, int code)
+{
+    return (code & 0xff) == SQLITE_ERROR && db && strstr(sqlite3_errmsg(db), "no such ") != NULL;
+}
+
 int rs__graph_db_fail(sqlite3 *db, const char *what)
 {
     int code = sqlite3_errcode(db);
-    int status = (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) ? RS_ERR_CORRUPT
+    int status = (code == SQLITE_CORRUPT || code == SQLITE_NOTADB || schema_mismatch(db, code))
+                     ? RS_ERR_CORRUPT
                  : (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? RS_ERR_BUSY
                  : code == SQLITE_NOMEM ? RS_ERR_NOMEM
                  : code == SQLITE_READONLY ? RS_ERR_READONLY
@@ -104,9 +114,11 @@ int rs__graph_db_fail(sqlite3 *db, const char *what)
     return rs__fail(status, "%s: %s", what, sqlite3_errmsg(db));
 }
 
+static int data_version(rs_graph *g, int64_t *out);
+
 int rs__graph_sql_fail(rs_graph *g, int rc, const char *what)
 {
-    const char *detail = g && g->db ? sqlite3_errmsg(g->db) : sqlite3_errstr(rc);
+    const char *detail = NULL;
     int status;
     switch (rc & 0xff) {
     case SQLITE_CORRUPT:
@@ -124,9 +136,17 @@ int rs__graph_sql_fail(rs_graph *g, int rc, const char *what)
     case SQLITE_READONLY:
         status = RS_ERR_READONLY;
         break;
-    case SQLITE_CONSTRAINT:
-        status = RS_ERR_EXISTS;
+    case SQLITE_CONSTRAINT: {
+        /* our own rows never collide; another writer's can */
+        int64_t now = 0;
+        status = g && g->db && !g->readonly && data_version(g, &now) == 0 &&
+                         now != g->data_version
+                     ? RS_ERR_BUSY
+                     : RS_ERR_EXISTS;
+        if (status == RS_ERR_BUSY)
+            detail = "another writer changed the model file since this handle opened it";
         break;
+    }
     case SQLITE_IOERR:
     case SQLITE_FULL:
     case SQLITE_CANTOPEN:
@@ -137,9 +157,11 @@ int rs__graph_sql_fail(rs_graph *g, int rc, const char *what)
         status = RS_ERR_LIMIT;
         break;
     default:
-        status = RS_ERR_INTERNAL;
+        status = g && schema_mismatch(g->db, rc) ? RS_ERR_CORRUPT : RS_ERR_INTERNAL;
         break;
     }
+    if (!detail)
+        detail = g && g->db ? sqlite3_errmsg(g->db) : sqlite3_errstr(rc);
     return rs__fail(status, "graph: %s: %s (SQLite code %d)", what, detail, rc);
 }
 
@@ -258,6 +280,7 @@ static int grow_types(rs_graph *g, size_t needed);
 static int grow_relations(rs_graph *g, size_t needed);
 static int load_graph(rs_graph *g, const char *path);
 static int prepare_schema(rs_graph *g, const char *path);
+static int open_immutable(rs_graph *g, const char *path, int status);
 
 int rs_graph_open(const char *path, unsigned flags, rs_graph **out)
 {
@@ -292,6 +315,17 @@ int rs_graph_open(const char *path, unsigned flags, rs_graph **out)
         goto fail;
     }
 
+    /* SQLite would block on a FIFO, or read a device: only regular files
+     * (or links to them) are model files */
+    struct stat info;
+    if (!memory && stat(path, &info) == 0 && !S_ISREG(info.st_mode)) {
+        status = rs__fail(RS_ERR_IO, "rs_graph_open(\"%s\"): not a regular file (%s)", path,
+                          S_ISDIR(info.st_mode) ? "a directory" : S_ISFIFO(info.st_mode)
+                                                                      ? "a FIFO"
+                                                                      : "a device or socket");
+        goto fail;
+    }
+
     sqlite_flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     if (g->readonly)
         sqlite_flags |= SQLITE_OPEN_READONLY;
@@ -307,8 +341,22 @@ int rs_graph_open(const char *path, unsigned flags, rs_graph **out)
     }
     sqlite3_extended_result_codes(g->db, 1);
     sqlite3_busy_timeout(g->db, 5000);
+    /* SQLite falls back to read-only on a file it cannot write; refused
+     * before the first read, which would leave -wal and -shm files behind */
+    if (!g->readonly && !memory && sqlite3_db_readonly(g->db, "main") == 1) {
+        status = rs__fail(RS_ERR_READONLY, "rs_graph_open(\"%s\"): the file is not writable "
+                                           "(open it with RS_GRAPH_READONLY to read it)",
+                          path);
+        goto fail;
+    }
 
+    rs_error_state before;
+    rs__error_save(&before);
     status = prepare_schema(g, path);
+    if (status != 0 && g->readonly && (status = open_immutable(g, path, status)) == 0) {
+        rs__error_restore(&before); /* the first attempt's failure is not news */
+        status = prepare_schema(g, path);
+    }
     if (status == 0)
         status = load_graph(g, path);
     if (status != 0)
@@ -319,6 +367,86 @@ int rs_graph_open(const char *path, unsigned flags, rs_graph **out)
 fail:
     rs_graph_close(g);
     return status;
+}
+
+/* A read-only open that SQLite could not serve because the journal files
+ * cannot be created beside the model (read-only media, a directory without
+ * write permission): reopen the file as immutable.  Only when no write-ahead
+ * log holds changes, which an immutable open would not see.  Returns 0 with
+ * g->db reopened, or `status` (the first failure) when that does not apply. */
+static int open_immutable(rs_graph *g, const char *path, int status)
+{
+    int code = sqlite3_extended_errcode(g->db), rc;
+    size_t len = strlen(path), at = 0;
+    char *wal = NULL, *uri = NULL;
+    struct stat info;
+    if ((code & 0xff) != SQLITE_CANTOPEN && (code & 0xff) != SQLITE_READONLY)
+        return status;
+    if (!(wal = rs__malloc(len + 5)))
+        return rs_errcode();
+    memcpy(wal, path, len);
+    memcpy(wal + len, "-wal", 5);
+    rc = stat(wal, &info);
+    free(wal);
+    if (rc == 0 && S_ISREG(info.st_mode) && info.st_size > 0)
+        return rs__fail(status, "rs_graph_open(\"%s\"): the file cannot be opened read-only "
+                                "here (%s), and its write-ahead log \"%s-wal\" holds changes; "
+                                "open it once where it can be written",
+                        path, sqlite3_errmsg(g->db), path);
+    /* "file:" + the path with every byte outside [A-Za-z0-9/._~-] escaped */
+    if (!(uri = rs__malloc(len * 3 + 32)))
+        return rs_errcode();
+    at = (size_t)sprintf(uri, "file:");
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)path[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '/' || c == '.' || c == '_' || c == '~' || c == '-')
+            uri[at++] = (char)c;
+        else
+            at += (size_t)sprintf(uri + at, "%%%02X", c);
+    }
+    strcpy(uri + at, "?immutable=1");
+    for (int i = 0; i < ST_COUNT; i++) {
+        sqlite3_finalize(g->stmt[i]);
+        g->stmt[i] = NULL;
+    }
+    sqlite3_close_v2(g->db);
+    g->db = NULL;
+    rc = sqlite3_open_v2(uri, &g->db,
+                         SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX |
+                             SQLITE_OPEN_EXRESCODE,
+                         NULL);
+    free(uri);
+    if (rc != SQLITE_OK) {
+        rs__graph_sql_fail(g, rc, "opening the file as immutable");
+        return rs__fail_context("rs_graph_open(\"%s\"): ", path);
+    }
+    sqlite3_extended_result_codes(g->db, 1);
+    return 0;
+}
+
+/* The tables of the current schema: a file at our version without one of
+ * them was damaged or edited, and is refused before anything reads it. */
+static int check_tables(rs_graph *g, const char *path)
+{
+    static const char *const tables[] = {"meta",       "node_types", "nodes",
+                                         "relations",  "edges",      "node_props",
+                                         "node_props_fts", "node_vectors"};
+    char sql[128];
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        int64_t found = 0;
+        int status;
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'",
+                 tables[i]);
+        if ((status = query_int(g, sql, &found, "reading the schema")) != 0)
+            return rs__fail_context("rs_graph_open(\"%s\"): ", path);
+        if (found != 1)
+            return rs__fail(RS_ERR_CORRUPT,
+                            "rs_graph_open(\"%s\"): table %s is missing from the model file",
+                            path, tables[i]);
+    }
+    return 0;
 }
 
 /* Check the file is ours and at our version, creating or migrating it. */
@@ -337,6 +465,11 @@ static int prepare_schema(rs_graph *g, const char *path)
     if (status != 0)
         return rs__fail_context("rs_graph_open(\"%s\"): ", path);
 
+    if (version < 0)
+        return rs__fail(RS_ERR_CORRUPT,
+                        "rs_graph_open(\"%s\"): schema version %lld (PRAGMA user_version) is "
+                        "negative",
+                        path, (long long)version);
     if (version > RS_GRAPH_SCHEMA_VERSION)
         return rs__fail(RS_ERR_VERSION,
                         "rs_graph_open(\"%s\"): schema version %lld was written by a newer "
@@ -348,6 +481,8 @@ static int prepare_schema(rs_graph *g, const char *path)
                         "(application_id 0x%llx, version %lld)",
                         path, (unsigned long long)app_id, (long long)version);
     if (version == RS_GRAPH_SCHEMA_VERSION) {
+        if ((status = check_tables(g, path)) != 0)
+            return status;
         if (!g->readonly && strcmp(path, ":memory:") != 0)
             return run_script(g, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                                  " PRAGMA cache_size=-131072;",
@@ -445,6 +580,13 @@ static int load_graph(rs_graph *g, const char *path)
         }
         if (lo < rs__idmap_span(g->types) && g->type_rowid[lo] == type_rowid)
             type = (uint32_t)lo;
+        /* ids run from 1; the largest is kept below INT64_MAX so that the
+         * next one can be handed out */
+        if (rowid < 1 || rowid == INT64_MAX) {
+            status = rs__fail(RS_ERR_CORRUPT, "table nodes: node id %lld is outside [1, %lld)",
+                              (long long)rowid, (long long)INT64_MAX);
+            break;
+        }
         if (type == UINT32_MAX || !key || len <= 0 || len > RS_MAX_KEY_BYTES) {
             status = rs__fail(RS_ERR_CORRUPT, "node id %lld has a bad type or key",
                               (long long)rowid);
@@ -477,12 +619,20 @@ static int load_graph(rs_graph *g, const char *path)
     while (status == 0 && (rc == SQLITE_OK || rc == SQLITE_ROW) && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(st, 1);
         int len = sqlite3_column_bytes(st, 1);
-        double weight = sqlite3_column_double(st, 2);
+        double weight;
+        bool weight_ok = rs__graph_stored_weight(st, 2, &weight);
         uint32_t index;
         bool created;
-        if (!name || len <= 0 || len > RS_MAX_KEY_BYTES || !isfinite(weight) || weight < 0) {
-            status = rs__fail(RS_ERR_CORRUPT, "relation id %lld has a bad name or weight",
+        if (!name || len <= 0 || len > RS_MAX_KEY_BYTES) {
+            status = rs__fail(RS_ERR_CORRUPT, "table relations: relation id %lld has a bad name",
                               (long long)sqlite3_column_int64(st, 0));
+            break;
+        }
+        if (!weight_ok) {
+            const unsigned char *text = sqlite3_column_text(st, 2);
+            status = rs__fail(RS_ERR_CORRUPT, "table relations: relation \"%s\" has weight "
+                                              "\"%.40s\", not a number in [0, 3e38]",
+                              name, text ? (const char *)text : "NULL");
             break;
         }
         if ((status = grow_relations(g, rs__idmap_span(g->relations) + 1)) != 0 ||
@@ -512,15 +662,24 @@ static int load_graph(rs_graph *g, const char *path)
         got = rs__graph_meta_get(g, "graph.node_id_high", &value, &len);
         if (got == 0 && len == sizeof high)
             memcpy(&high, value, sizeof high);
+        if (got == 0 && (len != sizeof high || high < 0 || high == INT64_MAX))
+            status = rs__fail(RS_ERR_CORRUPT,
+                              "table meta: key graph.node_id_high holds %s (%zu bytes)",
+                              len == sizeof high ? "an id outside [0, INT64_MAX)"
+                                                 : "a value that is not an 8-byte id",
+                              len);
         else if (got == RS_ERR_NOTFOUND)
             rs__error_restore(&before);
         else if (got != 0)
             status = got;
         free(value);
-        g->next_node_rowid = (high > max_rowid ? high : max_rowid) + 1;
+        if (status == 0) /* both below INT64_MAX: checked above */
+            g->next_node_rowid = (high > max_rowid ? high : max_rowid) + 1;
     }
     if (status == 0)
         status = rs__graph_load_edges(g);
+    if (status == 0)
+        status = data_version(g, &g->data_version);
     if (status != 0)
         return rs__fail_context("rs_graph_open(\"%s\"): ", path);
     return 0;
@@ -630,8 +789,8 @@ int rs__graph_meta_set(rs_graph *g, const char *key, const void *value, size_t l
         return rs__fail(RS_ERR_INVALID, "rs__graph_meta_set: NULL argument");
     if ((status = rs__check_key(key, "meta key", NULL)) != 0)
         return status;
-    if ((status = rs__graph_check_writable(g, "rs__graph_meta_set")) != 0)
-        return status;
+    if (g->readonly)
+        return rs__fail(RS_ERR_READONLY, "rs__graph_meta_set: the graph was opened read-only");
     if (len > INT_MAX)
         return rs__fail(RS_ERR_LIMIT, "meta value \"%s\" of %zu bytes is too large", key, len);
     if (!(st = rs__graph_stmt(g, ST_META_SET)))
@@ -744,11 +903,44 @@ int rs__graph_adjacency(const rs_graph *g, unsigned direction, rs__graph_csr *ou
 
 /* ------------------------------------------------------------ checks */
 
+/* The file's data version; another connection's commit changes it. */
+static int data_version(rs_graph *g, int64_t *out)
+{
+    sqlite3_stmt *st = rs__graph_stmt(g, ST_DATA_VERSION);
+    int rc;
+    if (!st)
+        return rs_errcode();
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : rs__graph_sql_fail(g, rc, "reading the data version");
+}
+
+/* Fail with RS_ERR_BUSY when another writer committed to the file since this
+ * handle read it: the nodes, relations and edges in memory are out of date,
+ * and writing from them would collide with (or undo) the other's work. */
+int rs__graph_check_current(rs_graph *g, const char *fn)
+{
+    int64_t now = 0;
+    int status;
+    if (g->readonly || g->in_bulk) /* a bulk load holds the write lock */
+        return 0;
+    if ((status = data_version(g, &now)) != 0)
+        return status;
+    if (now != g->data_version)
+        return rs__fail(RS_ERR_BUSY,
+                        "%s: another writer changed the model file since this handle opened "
+                        "it; close and open it again",
+                        fn);
+    return 0;
+}
+
 int rs__graph_check_writable(rs_graph *g, const char *fn)
 {
     if (g->readonly)
         return rs__fail(RS_ERR_READONLY, "%s: the graph was opened read-only", fn);
-    return 0;
+    return rs__graph_check_current(g, fn);
 }
 
 int rs__graph_check_node(const rs_graph *g, uint32_t node, const char *what)
@@ -769,6 +961,16 @@ int rs__graph_check_relation(const rs_graph *g, uint32_t relation, const char *w
     if (!rs__idmap_key(g->relations, relation, NULL)) /* rolled back with a bulk load */
         return rs__fail(RS_ERR_NOTFOUND, "%s: relation index %u was rolled back", what, relation);
     return 0;
+}
+
+bool rs__graph_stored_weight(sqlite3_stmt *st, int column, double *out)
+{
+    int type = sqlite3_column_type(st, column);
+    /* a weight the file holds as text ("abc" reads as 0) or beyond a float
+     * (1e300 would become +inf in memory) is damage, not a value */
+    *out = sqlite3_column_double(st, column);
+    return (type == SQLITE_INTEGER || type == SQLITE_FLOAT) && isfinite(*out) && *out >= 0 &&
+           *out <= 3.0e38;
 }
 
 int rs__graph_check_weight(double weight, const char *what)

@@ -49,7 +49,8 @@ int rs__graph_load_edges(rs_graph *g)
     uint32_t last_src_index = 0;
     while ((rc == SQLITE_OK || rc == SQLITE_ROW) && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t s = sqlite3_column_int64(st, 0), d = sqlite3_column_int64(st, 2);
-        double weight = sqlite3_column_double(st, 3);
+        double weight;
+        bool weight_ok = rs__graph_stored_weight(st, 3, &weight);
         uint32_t si, di, ri = rs__graph_relation_from_rowid(g, sqlite3_column_int64(st, 1));
         if (n == cap) {
             status = rs__fail(RS_ERR_CORRUPT, "the edges table changed while being read");
@@ -64,10 +65,17 @@ int rs__graph_load_edges(rs_graph *g)
         }
         last_src = s;
         last_src_index = si;
-        if (rs__graph_node_from_rowid(g, d, &di) != 0 || ri == UINT32_MAX || !isfinite(weight) ||
-            weight < 0) {
-            status = rs__fail(RS_ERR_CORRUPT, "edge (%lld, %lld, %lld) has an unknown node or "
-                                              "relation, or a bad weight",
+        if (!weight_ok) {
+            const unsigned char *text = sqlite3_column_text(st, 3);
+            status = rs__fail(RS_ERR_CORRUPT, "table edges: edge (%lld, %lld, %lld) has weight "
+                                              "\"%.40s\", not a number in [0, 3e38]",
+                              (long long)s, (long long)sqlite3_column_int64(st, 1), (long long)d,
+                              text ? (const char *)text : "NULL");
+            break;
+        }
+        if (rs__graph_node_from_rowid(g, d, &di) != 0 || ri == UINT32_MAX) {
+            status = rs__fail(RS_ERR_CORRUPT, "table edges: edge (%lld, %lld, %lld) has an "
+                                              "unknown node or relation",
                               (long long)s, (long long)sqlite3_column_int64(st, 1), (long long)d);
             break;
         }
@@ -434,6 +442,12 @@ int rs_graph_bulk_begin(rs_graph *g)
                                       "the graph's connection");
     if ((status = rs__graph_exec(g, ST_BEGIN, "starting the bulk load")) != 0)
         return status;
+    /* the write lock is held now: nobody can commit between this check and
+     * the bulk load's own commit */
+    if ((status = rs__graph_check_current(g, "rs_graph_bulk_begin")) != 0) {
+        rs__graph_exec(g, ST_ROLLBACK, "rolling back");
+        return status;
+    }
     g->in_bulk = true;
     g->bulk_node_span = rs__idmap_span(g->nodes);
     g->bulk_rel_span = rs__idmap_span(g->relations);

@@ -57,7 +57,7 @@ enum rs__graph_stmt {
     ST_CREATE_NODE_INDEX,
     ST_EDGE_UPSERT, ST_EDGE_UPDATE, ST_EDGE_DELETE, ST_EDGE_GET,
     ST_PROP_SET, ST_PROP_DELETE, ST_PROP_GET,
-    ST_KEY_PREFIX, ST_FTS_SEARCH,
+    ST_KEY_PREFIX, ST_FTS_SEARCH, ST_DATA_VERSION,
     ST_COUNT
 };
 
@@ -100,6 +100,9 @@ struct rs_graph {
     rs__adj out, in;
     uint64_t generation;
     uint64_t node_generation; /* bumped when nodes are added or deleted */
+    /* PRAGMA data_version when the file was read: it changes only when
+     * another connection commits, after which the memory is out of date */
+    int64_t data_version;
 
     /* bulk load */
     rs__pending_edge *pending;
@@ -126,6 +129,10 @@ void rs__graph_tx_rollback(rs_graph *g);
 
 /* Argument checks shared by the files. */
 int rs__graph_check_writable(rs_graph *g, const char *fn);
+int rs__graph_check_current(rs_graph *g, const char *fn);
+/* A weight column read from the file: false when it is not a number in
+ * [0, 3e38] (text, NULL, NaN, negative, beyond a float). */
+bool rs__graph_stored_weight(sqlite3_stmt *st, int column, double *out);
 int rs__graph_check_node(const rs_graph *g, uint32_t node, const char *what);
 int rs__graph_check_relation(const rs_graph *g, uint32_t relation, const char *what);
 

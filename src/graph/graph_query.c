@@ -83,14 +83,28 @@ int rs_graph_get_property(const rs_graph *g, uint32_t node, const char *name, ch
             return rs__fail(RS_ERR_NOTFOUND, "%s: node %u has no property \"%s\"", fn, node, name);
         return rs__graph_sql_fail(mg, rc, "reading a property");
     }
+    /* the schema says NOT NULL, but a crafted file can hold a NULL */
+    if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
+        int64_t rowid = g->node_rowid[node];
+        sqlite3_reset(st);
+        return rs__fail(RS_ERR_CORRUPT, "%s: table node_props: property \"%s\" of node id %lld "
+                                        "is NULL",
+                        fn, name, (long long)rowid);
+    }
+    const unsigned char *text = sqlite3_column_text(st, 0);
+    if (!text) {
+        sqlite3_reset(st);
+        return rs__fail(RS_ERR_NOMEM, "%s: out of memory reading property \"%s\"", fn, name);
+    }
     len = (size_t)sqlite3_column_bytes(st, 0);
-    *len_out = len;
     if (capacity < len + 1) {
         sqlite3_reset(st);
+        *len_out = len;
         return rs__fail(RS_ERR_BUFFER, "%s: property \"%s\" needs %zu bytes, buffer has %zu", fn,
                         name, len + 1, capacity);
     }
-    memcpy(buf, sqlite3_column_text(st, 0), len);
+    *len_out = len;
+    memcpy(buf, text, len);
     buf[len] = '\0';
     sqlite3_reset(st);
     return 0;

@@ -452,12 +452,17 @@ int rs_graph_add_attributes(rs_graph *g, uint32_t node, const char *text, size_t
         /* the entity's display name, for explanations (a probe: a missing
          * name is expected and must not show in rs_errmsg()) */
         rs__error_save(&before);
-        if (rs_graph_get_property(g, entity, "name", name, sizeof name, &name_len) ==
-            RS_ERR_NOTFOUND) {
+        status = rs_graph_get_property(g, entity, "name", name, sizeof name, &name_len);
+        if (status == RS_ERR_NOTFOUND) {
             rs__error_restore(&before);
             if ((status = rs_graph_set_property(g, entity, "name", pairs[i].display)) != 0)
                 goto done;
+        } else if (status == RS_ERR_BUFFER) { /* a name, longer than the probe */
+            rs__error_restore(&before);
+        } else if (status != 0) {
+            goto done;
         }
+        status = 0;
         if ((status = rs_graph_add_edge(g, node, relation, entity, 1.0, 0, RS_GRAPH_MERGE_MAX)) !=
             0)
             goto done;

@@ -20,7 +20,8 @@
 /* One (user, relation, item) edge of an interaction import, aggregated over
  * its rows: weights summed, first and last timestamps kept. */
 struct edge_sum {
-    uint32_t src, relation, dst, used;
+    uint32_t src, relation, dst;
+    uint16_t used, timed; /* timed: a row of the edge had a timestamp */
     double weight;
     int64_t first, last;
 };
@@ -116,7 +117,7 @@ static size_t edge_slot(const struct edge_sum *table, size_t cap, uint32_t src,
 
 /* Add one row's weight and time to its edge in the aggregation table. */
 static int sum_edge(struct import *im, uint32_t src, uint32_t relation, uint32_t dst,
-                    double weight, int64_t timestamp)
+                    double weight, bool timed, int64_t timestamp)
 {
     struct edge_sum *e;
     if ((im->edge_count + 1) * 2 > im->edge_cap) {
@@ -138,7 +139,7 @@ static int sum_edge(struct import *im, uint32_t src, uint32_t relation, uint32_t
         e->src = src;
         e->relation = relation;
         e->dst = dst;
-        e->first = e->last = timestamp;
+        e->first = e->last = 0;
         im->edge_count++;
     }
     e->weight += weight;
@@ -146,8 +147,13 @@ static int sum_edge(struct import *im, uint32_t src, uint32_t relation, uint32_t
         return rs__fail(RS_ERR_RANGE, "%s:%llu: the summed weight of this edge overflows",
                         rs_reader_name(im->reader),
                         (unsigned long long)rs_reader_line(im->reader));
-    e->first = timestamp < e->first ? timestamp : e->first;
-    e->last = timestamp > e->last ? timestamp : e->last;
+    if (timed && !e->timed) {
+        e->timed = 1;
+        e->first = e->last = timestamp;
+    } else if (timed) {
+        e->first = timestamp < e->first ? timestamp : e->first;
+        e->last = timestamp > e->last ? timestamp : e->last;
+    }
     return 0;
 }
 
@@ -188,7 +194,10 @@ static int interaction_row(struct import *im)
     }
     if ((status = node_of(im, "item", field(im, im->item_column, &len), "item key", &item)) != 0)
         return status;
-    if (im->has_weight) {
+    /* an empty weight or time (a JSON key absent from this row, or null)
+     * is a missing value: the row counts as without that column; a cleaner
+     * rule drops such rows instead when they must not count */
+    if (im->has_weight && (field(im, im->weight_column, &len), len > 0)) {
         if ((status = rs_reader_double(im->reader, im->weight_column, &weight)) != 0)
             return status;
         if (weight < 0)
@@ -196,7 +205,8 @@ static int interaction_row(struct import *im)
                             "the cleaner to drop such rows)", rs_reader_name(im->reader),
                             (unsigned long long)rs_reader_line(im->reader), weight);
     }
-    if (im->has_time && (status = rs_reader_time(im->reader, im->time_column, &timestamp)) != 0)
+    bool timed = im->has_time && (field(im, im->time_column, &len), len > 0);
+    if (timed && (status = rs_reader_time(im->reader, im->time_column, &timestamp)) != 0)
         return status;
     if (im->has_event) {
         const char *event = field(im, im->event_column, &len);
@@ -216,7 +226,7 @@ static int interaction_row(struct import *im)
         }
         relation = im->last_event_relation;
     }
-    return sum_edge(im, user, relation, item, weight, timestamp);
+    return sum_edge(im, user, relation, item, weight, timed, timestamp);
 }
 
 /* Call fn(im, node, part) for each '|'-separated, trimmed, non-empty part. */

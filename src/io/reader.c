@@ -10,6 +10,7 @@
 #include "io/io.h"
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/idmap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -60,6 +61,19 @@ struct rs_reader {
     size_t text_cap;
     size_t *offsets;
     size_t offsets_cap;
+    /* JSON Lines: column name -> index, the row's (column, value) pairs, and
+     * the columns the previous row filled (reset to empty on the next one),
+     * so that a row costs its own keys, not every column of the first */
+    rs_idmap *colmap;
+    struct json_pair *pairs;
+    size_t pairs_cap;
+    uint32_t *touched;
+    size_t n_touched, touched_cap;
+};
+
+struct json_pair {
+    uint32_t column;
+    json_t *value;
 };
 
 static atomic_uint_fast64_t next_reader_id = 1;
@@ -204,6 +218,9 @@ void rs_reader_close(rs_reader *r)
     free(r->lens);
     free(r->text);
     free(r->offsets);
+    rs__idmap_free(r->colmap);
+    free(r->pairs);
+    free(r->touched);
     free(r->name);
     free(r);
 }
@@ -635,24 +652,56 @@ static int set_columns_from_object(rs_reader *r, json_t *object)
     const char *key;
     json_t *value;
     size_t n = json_object_size(object), i = 0;
+    int status;
+    if (n > MAX_FIELDS)
+        return rs__fail(RS_ERR_LIMIT, "%s:%llu: more than %d keys in one object", r->name,
+                        (unsigned long long)r->row_line, MAX_FIELDS);
     r->columns = rs__calloc(n ? n : 1, sizeof *r->columns);
-    if (!r->columns)
+    if (!r->columns || !(r->colmap = rs__idmap_create()))
         return RS_ERR_NOMEM;
+    if ((status = rs__idmap_reserve(r->colmap, n)) != 0)
+        return status;
     json_object_foreach(object, key, value) {
+        uint32_t index;
+        bool created;
         (void)value;
         r->columns[i] = rs__strdup(key);
         if (!r->columns[i])
             return RS_ERR_NOMEM;
+        if ((status = rs__idmap_intern(r->colmap, key, strlen(key), &index, &created)) != 0)
+            return status;
         r->ncolumns = ++i;
+    }
+    /* every field starts empty; a row then sets only its own keys */
+    if ((status = rs__grow((void **)&r->fields, &r->fields_cap, n ? n : 1, sizeof *r->fields)) !=
+        0)
+        return status;
+    size_t cap = 0;
+    if ((status = rs__grow((void **)&r->lens, &cap, r->fields_cap, sizeof *r->lens)) != 0)
+        return status;
+    for (i = 0; i < n; i++) {
+        r->fields[i] = "";
+        r->lens[i] = 0;
     }
     return 0;
 }
 
+static int pair_cmp(const void *a, const void *b)
+{
+    uint32_t x = ((const struct json_pair *)a)->column, y = ((const struct json_pair *)b)->column;
+    return (x > y) - (x < y);
+}
+
+/* One object into fields, in time linear in its own keys.  A key the first
+ * object did not have is an error, as an extra field is in CSV: dropping it
+ * would silently lose a weight, a time or an event. */
 static int split_json(rs_reader *r, const char *rec, size_t len, uint64_t line)
 {
     json_error_t error;
     json_t *object = json_loadb(rec, len, 0, &error);
-    size_t used = 0, i;
+    const char *key;
+    json_t *value;
+    size_t used = 0, n = 0, i;
     int status = 0;
     char what[256];
     if (!object) {
@@ -670,23 +719,59 @@ static int split_json(rs_reader *r, const char *rec, size_t len, uint64_t line)
     if (!r->columns)
         status = set_columns_from_object(r, object);
     if (status == 0)
-        status = rs__grow((void **)&r->offsets, &r->offsets_cap, r->ncolumns + 1,
+        status = rs__grow((void **)&r->pairs, &r->pairs_cap, json_object_size(object) + 1,
+                          sizeof *r->pairs);
+    if (status == 0)
+        status = rs__grow((void **)&r->offsets, &r->offsets_cap, json_object_size(object) + 1,
                           sizeof *r->offsets);
-    for (i = 0; status == 0 && i < r->ncolumns; i++) {
-        json_t *value = json_object_get(object, r->columns[i]);
-        r->offsets[i] = used;
-        status = value ? json_to_text(r, &used, value) : append_text(r, &used, "", 0);
+    if (status == 0)
+        status = rs__grow((void **)&r->touched, &r->touched_cap, json_object_size(object) + 1,
+                          sizeof *r->touched);
+    if (status != 0) {
+        json_decref(object);
+        return status;
+    }
+    json_object_foreach(object, key, value) {
+        uint32_t column = rs__idmap_find(r->colmap, key, strlen(key));
+        if (column == RS_IDMAP_NONE) {
+            snprintf(what, sizeof what, "key \"%.60s\" is not in the first object (JSON Lines "
+                     "takes its columns from the first object; give every key there, with null "
+                     "where it has no value)", key);
+            json_decref(object);
+            return fail_at(r, line, RS_ERR_PARSE, what);
+        }
+        r->pairs[n].column = column;
+        r->pairs[n].value = value;
+        n++;
+    }
+    /* the span (the dedup rule's row identity) lists the fields in column
+     * order, each behind its column index, whatever the key order */
+    qsort(r->pairs, n, sizeof *r->pairs, pair_cmp);
+    for (i = 0; status == 0 && i < n; i++) {
+        unsigned char index[4];
+        for (int b = 0; b < 4; b++)
+            index[b] = (unsigned char)(r->pairs[i].column >> (8 * b));
+        if ((status = append_text(r, &used, (const char *)index, 4)) == 0) {
+            used--; /* the index is followed by the value, not by a NUL */
+            r->offsets[i] = used;
+            status = json_to_text(r, &used, r->pairs[i].value);
+        }
     }
     json_decref(object);
     if (status != 0)
         return status;
-    r->nfields = 0;
-    for (i = 0; i < r->ncolumns; i++) {
-        size_t end = i + 1 < r->ncolumns ? r->offsets[i + 1] : used;
-        status = push_field(r, r->text + r->offsets[i], end - r->offsets[i] - 1);
-        if (status != 0)
-            return status;
+    for (i = 0; i < r->n_touched; i++) {
+        r->fields[r->touched[i]] = "";
+        r->lens[r->touched[i]] = 0;
     }
+    for (i = 0; i < n; i++) {
+        size_t end = i + 1 < n ? r->offsets[i + 1] - 4 : used;
+        r->fields[r->pairs[i].column] = r->text + r->offsets[i];
+        r->lens[r->pairs[i].column] = end - r->offsets[i] - 1;
+        r->touched[i] = r->pairs[i].column;
+    }
+    r->n_touched = n;
+    r->nfields = r->ncolumns;
     r->span = r->text;
     r->span_len = used;
     return 0;

@@ -722,13 +722,22 @@ int rs_cf_model_load(rs_graph *graph, const char *name, rs_cf_model **out)
     m->fit_alpha = dopt[7];
     m->fit_lambda = dopt[8];
     size_t body;
+    /* only ALS has factors (1..1024 of them); the other kinds are saved with 0 */
+    if (m->kind == RS_CF_ALS ? sizes[2] < 1 || sizes[2] > 1024 : sizes[2] != 0) {
+        rc = rs__fail(RS_ERR_CORRUPT, "%s: table meta: key \"%s\": dim %llu is not valid for "
+                      "a %s model (%s)", fn, key, (unsigned long long)sizes[2],
+                      m->kind == RS_CF_ALS ? "ALS" : "non-ALS",
+                      m->kind == RS_CF_ALS ? "1 to 1024" : "must be 0");
+        goto fail;
+    }
     bool shape_ok = sizes[0] <= UINT32_MAX && sizes[1] >= 1 && sizes[1] <= UINT32_MAX &&
                     count <= ((uint64_t)1 << 40) &&
-                    (m->kind != RS_CF_ALS || (sizes[2] >= 1 && sizes[2] <= 1024));
+                    (rs__cf_sparse_kind(m->kind) || count == 0);
     if (!shape_ok || arrays_size(m, &body) < 0 || body != len - header - 8) {
-        rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": shape %llu x %llu x %llu does not match "
-                      "its %zu bytes", fn, key, (unsigned long long)sizes[0],
-                      (unsigned long long)sizes[1], (unsigned long long)sizes[2], len);
+        rc = rs__fail(RS_ERR_CORRUPT, "%s: table meta: key \"%s\": shape %llu x %llu x %llu "
+                      "(%llu neighbours) does not match its %zu bytes", fn, key,
+                      (unsigned long long)sizes[0], (unsigned long long)sizes[1],
+                      (unsigned long long)sizes[2], (unsigned long long)count, len);
         goto fail;
     }
     const unsigned char *a = d + header;

@@ -154,10 +154,12 @@ int rs_scorer_explain(const rs_scorer *s, const char *user, const char *item,
     uint32_t best_nodes[8], best_rels[8];
     double best_w = 0.0;
     uint32_t target = s->item_node[idx];
+    rc = RS_OK;
     if (target != NONE) {
         if (w.user_node != NONE) {
-            if (rs_graph_best_paths(s->graph, w.user_node, target, (unsigned)H, RS_GRAPH_BOTH, 1,
-                                    pn, pr, plen, pw, &np) == RS_OK && np) {
+            if ((rc = rs_graph_best_paths(s->graph, w.user_node, target, (unsigned)H,
+                                          RS_GRAPH_BOTH, 1, pn, pr, plen, pw, &np)) == RS_OK &&
+                np) {
                 best_len = plen[0];
                 best_w = pw[0];
                 memcpy(best_nodes, pn, (best_len + 1) * sizeof(uint32_t));
@@ -165,12 +167,13 @@ int rs_scorer_explain(const rs_scorer *s, const char *user, const char *item,
             }
         } else {
             /* from the history items: the path item_j -> ... -> target, shifted */
-            for (size_t i = 0; i < w.n_hist && i < 64; i++) {
+            for (size_t i = 0; rc == RS_OK && i < w.n_hist && i < 64; i++) {
                 uint32_t from = s->item_node[w.hist[i]];
                 if (from == NONE || from == target || w.hist_w[i] <= 0 || H < 2)
                     continue;
-                if (rs_graph_best_paths(s->graph, from, target, (unsigned)(H - 1), RS_GRAPH_BOTH,
-                                        1, pn, pr, plen, pw, &np) == RS_OK &&
+                if ((rc = rs_graph_best_paths(s->graph, from, target, (unsigned)(H - 1),
+                                              RS_GRAPH_BOTH, 1, pn, pr, plen, pw, &np)) ==
+                        RS_OK &&
                     np && pw[0] * w.hist_w[i] > best_w) {
                     best_w = pw[0] * w.hist_w[i];
                     best_len = plen[0] + 1;
@@ -181,7 +184,12 @@ int rs_scorer_explain(const rs_scorer *s, const char *user, const char *item,
                 }
             }
         }
-        rs_clear_error();
+        /* a path search that failed (out of memory) is an error, not "no
+         * path": the sentence would silently lose its reason */
+        if (rc != RS_OK) {
+            rs__score_work_free(&w);
+            return rs__fail_context("%s: user \"%s\", item \"%s\": ", fn, user, item);
+        }
     }
     sbuf b = {text, text_capacity, 0};
     if (best_len && best_nodes[0] == NONE) {

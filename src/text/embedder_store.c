@@ -17,6 +17,7 @@
 #include "core/lebytes.h"
 #include "graph/graph_internal.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <sqlite3.h>
@@ -167,6 +168,13 @@ static int write_config(const rs_embedder *e, rs_graph *g)
                      c->sublinear_tf, c->use_idf, c->stopwords, c->numbers, c->invalid_utf8,
                      c->normalize, c->cjk_bigrams, c->batch_size, c->char_weight, c->sif_a,
                      c->remove_pc, c->graph_rounds, c->graph_self);
+    /* the text can be edited by hand; its checksum tells an edit from the
+     * written configuration (older files, without it, are taken as they are) */
+    if (n > 0 && (size_t)n < sizeof text)
+        n += snprintf(text + n, sizeof text - (size_t)n, "checksum=%016" PRIx64 "\n",
+                      (uint64_t)XXH3_64bits(text, (size_t)n));
+    if (n < 0 || (size_t)n >= sizeof text)
+        return rs__fail(RS_ERR_INTERNAL, "rs_embedder_save: the configuration text is too long");
     return rs__graph_meta_set(g, "embedder.config", text, (size_t)n);
 }
 
@@ -277,40 +285,84 @@ int rs_embedder_save(const rs_embedder *e, rs_graph *g)
 
 typedef struct config_field {
     const char *name;
+    bool is_real;
     int64_t value;
     double real;
     bool seen;
 } config_field;
 
-static int parse_config(const char *text, size_t len, config_field *fields, size_t n_fields)
+static int config_fail(const char *name, const char *value, const char *why)
+{
+    return rs__fail(RS_ERR_CORRUPT, "model meta \"embedder.config\": %s=\"%s\" %s", name,
+                    value, why);
+}
+
+/* One value: a whole decimal integer, or (is_real) a finite number. */
+static int parse_value(config_field *f, const char *value)
+{
+    char *end = NULL;
+    errno = 0;
+    if (f->is_real) {
+        f->real = strtod(value, &end);
+        if (end == value || *end || errno == ERANGE || !isfinite(f->real))
+            return config_fail(f->name, value, "is not a finite number");
+        f->value = 0;
+    } else {
+        f->value = strtoll(value, &end, 10);
+        if (end == value || *end || errno == ERANGE)
+            return config_fail(f->name, value, "is not a 64-bit integer");
+        f->real = (double)f->value;
+    }
+    return 0;
+}
+
+/* "name=value" lines into fields; *checksum_out is set when the text has a
+ * checksum line, *covered_out to the length of the text before it. */
+static int parse_config(const char *text, size_t len, config_field *fields, size_t n_fields,
+                        bool *has_checksum, uint64_t *checksum_out, size_t *covered_out)
 {
     size_t at = 0;
+    *has_checksum = false;
     while (at < len) {
         const char *line = text + at, *eq, *nl = memchr(line, '\n', len - at);
-        size_t line_len = nl ? (size_t)(nl - line) : len - at;
+        size_t line_start = at, line_len = nl ? (size_t)(nl - line) : len - at;
+        char value[64];
         at += line_len + 1;
         if (line_len == 0)
             continue;
+        if (*has_checksum)
+            return rs__fail(RS_ERR_CORRUPT, "model meta \"embedder.config\": text after the "
+                                            "checksum line");
         eq = memchr(line, '=', line_len);
         if (!eq)
             return rs__fail(RS_ERR_CORRUPT, "model meta \"embedder.config\": line \"%.*s\" "
                             "has no '='", (int)(line_len > 40 ? 40 : line_len), line);
+        size_t name_len = (size_t)(eq - line), value_len = line_len - name_len - 1;
+        if (value_len == 0 || value_len >= sizeof value)
+            return rs__fail(RS_ERR_CORRUPT, "model meta \"embedder.config\": bad value of "
+                            "%.*s", (int)(name_len > 40 ? 40 : name_len), line);
+        memcpy(value, eq + 1, value_len);
+        value[value_len] = '\0';
+        if (name_len == 8 && memcmp(line, "checksum", 8) == 0) {
+            char *end = NULL;
+            errno = 0;
+            *checksum_out = strtoull(value, &end, 16);
+            if (value_len != 16 || *end || errno == ERANGE)
+                return config_fail("checksum", value, "is not 16 hexadecimal digits");
+            *has_checksum = true;
+            *covered_out = line_start;
+            continue;
+        }
         for (size_t f = 0; f < n_fields; f++) {
-            char value[64], *end;
-            size_t name_len = (size_t)(eq - line), value_len = line_len - name_len - 1;
+            int rc;
             if (strlen(fields[f].name) != name_len ||
                 memcmp(fields[f].name, line, name_len) != 0)
                 continue;
-            if (value_len == 0 || value_len >= sizeof value)
-                return rs__fail(RS_ERR_CORRUPT, "model meta \"embedder.config\": bad value "
-                                "of %s", fields[f].name);
-            memcpy(value, eq + 1, value_len);
-            value[value_len] = '\0';
-            fields[f].real = strtod(value, &end);
-            if (*end)
-                return rs__fail(RS_ERR_CORRUPT, "model meta \"embedder.config\": %s=\"%s\" "
-                                "is not a number", fields[f].name, value);
-            fields[f].value = strtoll(value, NULL, 10);
+            if (fields[f].seen)
+                return rs__fail(RS_ERR_CORRUPT, "model meta \"embedder.config\": %s appears "
+                                "twice", fields[f].name);
+            if ((rc = parse_value(&fields[f], value)) != 0)
+                return rc;
             fields[f].seen = true;
         }
         /* unknown names are ignored: a later minor version may add options */
@@ -362,6 +414,8 @@ static int load_idf(rs_embedder *e, rs_graph *g)
     if (open_reader(&r, data, len, "embedder.idf", IDF_MAGIC) == 0) {
         t->n_docs = get_u64(&r);
         t->unseen_idf = get_f32(&r);
+        if (!r.status && (!isfinite(t->unseen_idf) || t->unseen_idf < 0))
+            corrupt(&r, "the idf of unseen features is not a finite non-negative number");
         count = (size_t)get_u64(&r);
         if (!r.status && count > (r.len - r.at) / 12)
             corrupt(&r, "entry count larger than the blob");
@@ -373,6 +427,8 @@ static int load_idf(rs_embedder *e, rs_graph *g)
             else if (!r.status)
                 r.status = rs__idf_set(t, key, idf);
         }
+        if (!r.status && r.at != r.len)
+            corrupt(&r, "trailing bytes");
         if (!r.status && t->capacity == 0) {
             /* an empty fitted table still needs a slot array for lookups */
             if ((t->slots = rs__calloc(1, sizeof *t->slots)) != NULL)
@@ -446,18 +502,21 @@ static int load_vectors(rs_embedder *e, rs_graph *g)
 int rs_embedder_load(rs_graph *g, rs_embed_fn fn, void *user_ctx, rs_embedder **out)
 {
     config_field fields[] = {
-        {"format", 0, 0, false},         {"kind", 0, 0, false},
-        {"dim", 0, 0, false},            {"fitted", 0, 0, false},
-        {"seed", 0, 0, false},           {"word_ngram_max", 0, 0, false},
-        {"char_ngram_min", 0, 0, false}, {"char_ngram_max", 0, 0, false},
-        {"hashes", 0, 0, false},         {"sublinear_tf", 0, 0, false},
-        {"use_idf", 0, 0, false},        {"stopwords", 0, 0, false},
-        {"numbers", 0, 0, false},        {"invalid_utf8", 0, 0, false},
-        {"normalize", 0, 0, false},      {"cjk_bigrams", 0, 0, false},
-        {"batch_size", 0, 0, false},     {"char_weight", 0, 0, false},
-        {"sif_a", 0, 0, false},          {"remove_pc", 0, 0, false},
-        {"graph_rounds", 0, 0, false},   {"graph_self", 0, 0, false},
+        {"format", false, 0, 0, false},         {"kind", false, 0, 0, false},
+        {"dim", false, 0, 0, false},            {"fitted", false, 0, 0, false},
+        {"seed", false, 0, 0, false},           {"word_ngram_max", false, 0, 0, false},
+        {"char_ngram_min", false, 0, 0, false}, {"char_ngram_max", false, 0, 0, false},
+        {"hashes", false, 0, 0, false},         {"sublinear_tf", false, 0, 0, false},
+        {"use_idf", false, 0, 0, false},        {"stopwords", false, 0, 0, false},
+        {"numbers", false, 0, 0, false},        {"invalid_utf8", false, 0, 0, false},
+        {"normalize", false, 0, 0, false},      {"cjk_bigrams", false, 0, 0, false},
+        {"batch_size", false, 0, 0, false},     {"char_weight", true, 0, 0, false},
+        {"sif_a", true, 0, 0, false},           {"remove_pc", false, 0, 0, false},
+        {"graph_rounds", false, 0, 0, false},   {"graph_self", true, 0, 0, false},
     };
+    bool has_checksum = false;
+    uint64_t checksum = 0;
+    size_t covered = 0;
     enum { F_FORMAT, F_KIND, F_DIM, F_FITTED, F_SEED, F_FIRST_OPTION };
     static const int option_ids[] = {
         RS_EMBEDDER_WORD_NGRAM_MAX, RS_EMBEDDER_CHAR_NGRAM_MIN, RS_EMBEDDER_CHAR_NGRAM_MAX,
@@ -482,7 +541,9 @@ int rs_embedder_load(rs_graph *g, rs_embed_fn fn, void *user_ctx, rs_embedder **
         return rs__fail(RS_ERR_NOTFOUND, "rs_embedder_load: no embedder saved in this model");
     if (rc != 0)
         return rc;
-    rc = parse_config(text, len, fields, n_fields);
+    rc = parse_config(text, len, fields, n_fields, &has_checksum, &checksum, &covered);
+    /* reported after the fields' own checks, which name what is wrong */
+    bool edited = rc == 0 && has_checksum && XXH3_64bits(text, covered) != checksum;
     free(text);
     if (rc != 0)
         return rc;
@@ -494,18 +555,39 @@ int rs_embedder_load(rs_graph *g, rs_embed_fn fn, void *user_ctx, rs_embedder **
         return rs__fail(RS_ERR_VERSION, "rs_embedder_load: embedder format %" PRId64
                         " is newer than this library's %d", fields[F_FORMAT].value,
                         CONFIG_FORMAT);
+    if (fields[F_FORMAT].value < 1)
+        return rs__fail(RS_ERR_CORRUPT, "model meta \"embedder.config\": format=%" PRId64
+                        " is not valid", fields[F_FORMAT].value);
+    if (fields[F_FITTED].value != 0 && fields[F_FITTED].value != 1)
+        return rs__fail(RS_ERR_CORRUPT, "model meta \"embedder.config\": fitted=%" PRId64
+                        " is not 0 or 1", fields[F_FITTED].value);
+    if (fields[F_SEED].value < 0)
+        return rs__fail(RS_ERR_CORRUPT, "model meta \"embedder.config\": seed=%" PRId64
+                        " is negative", fields[F_SEED].value);
     kind = (int)fields[F_KIND].value;
+    if (fields[F_KIND].value != kind)
+        kind = -1;
     if (kind == RS_EMBEDDER_CALLBACK && !fn)
         return rs__fail(RS_ERR_INVALID, "rs_embedder_load: the saved embedder is a callback "
                         "embedder: pass its callback");
     if (kind != RS_EMBEDDER_CALLBACK && fn)
         return rs__fail(RS_ERR_INVALID, "rs_embedder_load: a callback was given but the "
                         "saved embedder is not a callback embedder");
-    if ((kind != RS_EMBEDDER_HASHING && kind != RS_EMBEDDER_CALLBACK &&
-         kind != RS_EMBEDDER_WORD_VECTORS) ||
-        fields[F_DIM].value < 1 || fields[F_DIM].value > 65536 || fields[F_SEED].value < 0)
-        return rs__fail(RS_ERR_CORRUPT, "model meta \"embedder.config\": kind %d, dim %" PRId64
-                        " are not valid", kind, fields[F_DIM].value);
+    if (kind != RS_EMBEDDER_HASHING && kind != RS_EMBEDDER_CALLBACK &&
+        kind != RS_EMBEDDER_WORD_VECTORS)
+        return rs__fail(RS_ERR_CORRUPT, "model meta \"embedder.config\": kind=%" PRId64
+                        " is not a known embedder kind", fields[F_KIND].value);
+    /* a hashing embedder's dimension has its option's range; the others
+     * take theirs from the callback or the vectors, up to 65536 */
+    double dim_lo = 1, dim_hi = 65536;
+    if (kind == RS_EMBEDDER_HASHING)
+        rs_embedder_option_bounds(RS_EMBEDDER_DIM, &dim_lo, &dim_hi, NULL);
+    if ((double)fields[F_DIM].value < dim_lo || (double)fields[F_DIM].value > dim_hi)
+        return rs__fail(RS_ERR_CORRUPT, "model meta \"embedder.config\": dim=%" PRId64
+                        " is outside [%.0f, %.0f]", fields[F_DIM].value, dim_lo, dim_hi);
+    if (fields[F_FITTED].value && kind == RS_EMBEDDER_CALLBACK)
+        return rs__fail(RS_ERR_CORRUPT, "model meta \"embedder.config\": a callback embedder "
+                                        "cannot be fitted (fitted=1)");
     if (!(e = rs__embedder_new(kind, (size_t)fields[F_DIM].value)))
         return rs_errcode();
     e->callback = fn;
@@ -517,8 +599,8 @@ int rs_embedder_load(rs_graph *g, rs_embed_fn fn, void *user_ctx, rs_embedder **
         double lo, hi;
         rs_embedder_option_bounds(option_ids[i], &lo, &hi, NULL);
         if (!(f->real >= lo && f->real <= hi))
-            rc = rs__fail(RS_ERR_CORRUPT, "model meta \"embedder.config\": %s=%g is out of "
-                          "range", f->name, f->real);
+            rc = rs__fail(RS_ERR_CORRUPT, "model meta \"embedder.config\": %s=%g is outside "
+                          "[%g, %g]", f->name, f->real, lo, hi);
         else if (option_ids[i] == RS_EMBEDDER_CHAR_WEIGHT)
             e->config.char_weight = f->real;
         else if (option_ids[i] == RS_EMBEDDER_SIF_A)
@@ -528,6 +610,9 @@ int rs_embedder_load(rs_graph *g, rs_embed_fn fn, void *user_ctx, rs_embedder **
         else
             *rs__embedder_int_option(e, option_ids[i]) = (int)f->value;
     }
+    if (rc == 0 && edited)
+        rc = rs__fail(RS_ERR_CORRUPT, "model meta \"embedder.config\": checksum mismatch (the "
+                                      "text was edited or damaged)");
     if (rc == 0)
         rc = load_stopwords(e, g);
     if (rc == 0 && kind == RS_EMBEDDER_HASHING && fields[F_FITTED].value)

@@ -259,10 +259,14 @@ static int fit_task(void *ctx, size_t task, unsigned worker)
     size_t first = task * FIT_CHUNK, last = first + FIT_CHUNK < f->n ? first + FIT_CHUNK : f->n;
     int rc;
     for (size_t i = first; i < last; i++) {
-        if ((rc = count_features(f->e, f->texts[i], "text", s)) != 0) {
-            char message[RS_ERRMSG_MAX];
-            snprintf(message, sizeof message, "%s", rs_errmsg());
-            return rs__fail(rc, "text %zu%s", i, message + 4); /* "text: ..." */
+        char label[32];
+        snprintf(label, sizeof label, "text %zu", i);
+        if ((rc = count_features(f->e, f->texts[i], label, s)) != 0) {
+            /* messages about the text start with its label; others (out of
+             * memory, too many features) get it in front */
+            if (strncmp(rs_errmsg(), label, strlen(label)) != 0)
+                rs__fail_context("%s: ", label);
+            return rc;
         }
         if (f->tables[worker].capacity)
             prefetch_features(&f->tables[worker], &s->table);
