@@ -16,10 +16,19 @@ static int check_writable(rs_model *m, const char *fn)
     return RS_OK;
 }
 
-/* After a successful import: the graph changed under the scorer. */
-static int after_import(rs_model *m, const char *fn)
+/* After an import (a failed one may have touched the graph in memory too):
+ * the scorer is made again on the graph as it is; status is the import's. */
+static int after_import(rs_model *m, int status, const char *fn)
 {
-    int s = rs__model_remake_scorer(m);
+    rs_error_state saved;
+    int s;
+    if (status != RS_OK) {
+        rs__error_save(&saved);
+        rs__model_remake_scorer(m);
+        rs__error_restore(&saved);
+        return status;
+    }
+    s = rs__model_remake_scorer(m);
     if (s != RS_OK)
         return rs__fail_context("%s: the import is saved, but the scorer could not be made "
                                 "again: ", fn);
@@ -33,7 +42,7 @@ int rs_model_import_interactions(rs_model *model, rs_reader *reader, rs_cleaner 
     int s = check_writable(model, fn);
     if (s == RS_OK)
         s = rs_io_import_interactions(model->graph, reader, cleaner, relation, flags, rows_out);
-    return s == RS_OK ? after_import(model, fn) : s;
+    return s == RS_ERR_READONLY || s == RS_ERR_INVALID ? s : after_import(model, s, fn);
 }
 
 int rs_model_import_items(rs_model *model, rs_reader *reader, rs_cleaner *cleaner,
@@ -46,7 +55,7 @@ int rs_model_import_items(rs_model *model, rs_reader *reader, rs_cleaner *cleane
     if (s == RS_OK)
         s = rs_io_import_items(model->graph, reader, cleaner, attributes, n_attributes,
                                properties, n_properties, rows_out);
-    return s == RS_OK ? after_import(model, fn) : s;
+    return s == RS_ERR_READONLY || s == RS_ERR_INVALID ? s : after_import(model, s, fn);
 }
 
 int rs_model_import_users(rs_model *model, rs_reader *reader, rs_cleaner *cleaner,
@@ -59,5 +68,5 @@ int rs_model_import_users(rs_model *model, rs_reader *reader, rs_cleaner *cleane
     if (s == RS_OK)
         s = rs_io_import_users(model->graph, reader, cleaner, attributes, n_attributes,
                                properties, n_properties, friends_column, rows_out);
-    return s == RS_OK ? after_import(model, fn) : s;
+    return s == RS_ERR_READONLY || s == RS_ERR_INVALID ? s : after_import(model, s, fn);
 }
