@@ -1,7 +1,7 @@
 /* TEMPORARY (model-core branch): minimal rs__model_options_* hooks with the defaults only, so that the model's files link and test before the lead's model_options.c is merged; the lead deletes this file at merge.
  *
  * build.cf "ease", the collaborative model's own defaults (lambda), embedder
- * dimension 256, build.relation "" (every relation); nothing is saved.
+ * dimension 256 and 0 graph rounds (1.0's `recsim build`), build.relation "" (every relation); nothing is saved.
  */
 #include "model/model_internal.h"
 
@@ -76,8 +76,12 @@ int rs__model_options_apply_scorer(const struct rs__model_options *o, rs_scorer 
 
 int rs__model_options_apply_embedder(const struct rs__model_options *o, rs_embedder *embedder)
 {
+    int s;
     (void)o;
-    return rs_embedder_set_int(embedder, RS_EMBEDDER_DIM, 256);
+    /* `recsim build`'s defaults of 1.0: dimension 256, text only (the
+     * embedder's own default is one graph round). */
+    s = rs_embedder_set_int(embedder, RS_EMBEDDER_DIM, 256);
+    return s == RS_OK ? rs_embedder_set_int(embedder, RS_EMBEDDER_GRAPH_ROUNDS, 0) : s;
 }
 
 int rs__model_options_apply_cf(const struct rs__model_options *o, rs_cf_model *cf)
