@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -581,6 +582,67 @@ START_TEST(test_empty_graph_build)
 }
 END_TEST
 
+/* One read-only model serving recommend, explain and similar from 8
+ * threads at once gives what one thread gets (run under `make tsan`). */
+#define N_THREADS 8
+struct worker {
+    rs_model *m;
+    const struct lists *want;
+    int id, failures;
+};
+
+static void *serve(void *arg)
+{
+    struct worker *w = arg;
+    for (int round = 0; round < 3; round++)
+        for (int u = w->id % 3; u < N_USERS + 2; u += 3) {
+            const char *keys[K];
+            float scores[K];
+            char key[16];
+            size_t n = 0;
+            rs_explanation *e = NULL;
+            if (rs_model_recommend(w->m, user_key(u, key), K, NULL, 0, NULL, 0, keys, scores,
+                                   NULL, &n) != RS_OK || n != w->want->n[u]) {
+                w->failures++;
+                continue;
+            }
+            for (size_t i = 0; i < n; i++)
+                if (strcmp(keys[i], w->want->owned[u][i]) != 0 ||
+                    memcmp(&scores[i], &w->want->scores[u][i], sizeof(float)) != 0)
+                    w->failures++;
+            if (n && rs_model_explain(w->m, key, keys[0], &e) != RS_OK)
+                w->failures++;
+            rs_explanation_free(e);
+            if (rs_model_similar(w->m, w->want->owned[u][0], K, keys, scores, NULL, &n) != RS_OK ||
+                n != K)
+                w->failures++;
+        }
+    return NULL;
+}
+
+START_TEST(test_threads_share_a_readonly_model)
+{
+    rs_model *m = make_model("threads", 1);
+    struct lists *want = calloc(1, sizeof *want);
+    pthread_t threads[N_THREADS];
+    struct worker workers[N_THREADS];
+    rs_model_close(m);
+    ck_assert_ok(rs_model_open(path, RS_MODEL_READONLY, &m));
+    all_lists(m, want);
+    for (int t = 0; t < N_THREADS; t++) {
+        workers[t] = (struct worker){m, want, t, 0};
+        ck_assert_int_eq(pthread_create(&threads[t], NULL, serve, &workers[t]), 0);
+    }
+    for (int t = 0; t < N_THREADS; t++) {
+        ck_assert_int_eq(pthread_join(threads[t], NULL), 0);
+        ck_assert_int_eq(workers[t].failures, 0);
+    }
+    rs_model_close(m);
+    remove_model();
+    free(want);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("model_core");
@@ -598,6 +660,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_failed_observe_changes_nothing);
     tcase_add_test(tc, test_bad_input);
     tcase_add_test(tc, test_empty_graph_build);
+    tcase_add_test(tc, test_threads_share_a_readonly_model);
     suite_add_tcase(s, tc);
     return s;
 }
