@@ -581,6 +581,49 @@ START_TEST(test_empty_graph_build)
 }
 END_TEST
 
+/* Events imported after a build count once the model is built again; an
+ * in-memory model works like a file. */
+START_TEST(test_import_then_rebuild)
+{
+    rs_model *m = make_model("rebuild", 1), *mem = NULL;
+    static const char text[] = "user\titem\ttime\nlatecomer\ti03\t1300000000\n"
+                               "latecomer\ti06\t1300000500\n";
+    const char *keys[K];
+    size_t n = 0, history = 0;
+    rs_reader *r = NULL;
+    ck_assert_ok(rs_reader_open_memory(text, strlen(text), "late.tsv", RS_FORMAT_TSV, &r));
+    ck_assert_ok(rs_model_import_interactions(m, r, NULL, "bought", 0, NULL));
+    rs_reader_close(r);
+    /* still the last build: a cold user, but served */
+    ck_assert_ok(rs_model_recommend(m, "latecomer", K, NULL, 0, NULL, 0, keys, NULL, NULL, &n));
+    ck_assert_uint_eq(n, K);
+    ck_assert_status(rs_user_model_history(rs_model_user_model(m), "latecomer", NULL, NULL, 0,
+                                           &history), RS_ERR_NOTFOUND);
+    ck_assert_ok(rs_model_build(m));
+    ck_assert_status(rs_user_model_history(rs_model_user_model(m), "latecomer", NULL, NULL, 0,
+                                           &history), RS_ERR_BUFFER);
+    ck_assert_uint_eq(history, 2);
+    ck_assert_ok(rs_model_recommend(m, "latecomer", K, NULL, 0, NULL, 0, keys, NULL, NULL, &n));
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_str_ne(keys[i], "i03");
+        ck_assert_str_ne(keys[i], "i06");
+    }
+    rs_model_close(m);
+    remove_model();
+
+    ck_assert_ok(rs_model_open(":memory:", RS_MODEL_CREATE, &mem));
+    ck_assert_int_eq(rs_model_is_built(mem), 0);
+    ck_assert_ok(rs_reader_open_memory(text, strlen(text), "late.tsv", RS_FORMAT_TSV, &r));
+    ck_assert_ok(rs_model_import_interactions(mem, r, NULL, NULL, 0, NULL));
+    rs_reader_close(r);
+    ck_assert_ok(rs_model_build(mem));
+    ck_assert_uint_eq(rs_model_item_count(mem), 2);
+    ck_assert_ok(rs_model_recommend(mem, "someone", K, NULL, 0, NULL, 0, keys, NULL, NULL, &n));
+    ck_assert_uint_eq(n, 2);
+    rs_model_close(mem);
+}
+END_TEST
+
 /* One read-only model serving recommend, explain and similar from 8
  * threads at once gives what one thread gets (run under `make tsan`). */
 #define N_THREADS 8
@@ -660,6 +703,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_bad_input);
     tcase_add_test(tc, test_empty_graph_build);
     tcase_add_test(tc, test_threads_share_a_readonly_model);
+    tcase_add_test(tc, test_import_then_rebuild);
     suite_add_tcase(s, tc);
     return s;
 }
