@@ -625,6 +625,66 @@ START_TEST(test_import_then_rebuild)
 }
 END_TEST
 
+/*
+ * tests/data/model_v10.rsm was written by release 1.0's CLI (`recsim
+ * import` of the items, users and events make_model() generates, then
+ * `recsim build --dim 16`): no user model and no options saved.  It opens
+ * and recommends (the user model from the history rule), exactly as a
+ * model rebuilt from it with the same dimension; the first write (an
+ * observe) saves the user model.
+ */
+static void copy_fixture(const char *from)
+{
+    FILE *in = fopen(from, "rb"), *out;
+    char buf[8192];
+    size_t n;
+    ck_assert_msg(in != NULL, "cannot open %s (run the tests from the source tree)", from);
+    out = fopen(path, "wb");
+    ck_assert_ptr_nonnull(out);
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        ck_assert_uint_eq(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    ck_assert_int_eq(fclose(out), 0);
+}
+
+START_TEST(test_release_1_0_file)
+{
+    rs_model *m = NULL;
+    struct lists *v10 = calloc(1, sizeof *v10), *rebuilt = calloc(1, sizeof *rebuilt);
+    uint32_t history[64];
+    size_t before = 0, after = 0;
+    set_path("v10fixture");
+    copy_fixture("tests/data/model_v10.rsm");
+    ck_assert_ok(rs_model_open(path, RS_MODEL_READONLY, &m));
+    ck_assert_int_eq(rs_model_is_built(m), 1);
+    ck_assert_uint_eq(rs_model_item_count(m), N_ITEMS);
+    ck_assert_uint_eq(rs_model_count(m, RS_MODEL_COUNT_USERS_WITH_HISTORY), N_USERS);
+    ck_assert_uint_eq(rs_embedder_dim(rs_model_embedder(m)), 16);
+    ck_assert_ok(rs_user_model_history(rs_model_user_model(m), "u01", history, NULL, 64, &before));
+    all_lists(m, v10);
+    rs_model_close(m);
+
+    ck_assert_ok(rs_model_open(path, 0, &m));
+    ck_assert_ok(rs_model_observe(m, "u01", "i29", "bought", 1.0, 1300000000));
+    rs_model_close(m);
+    ck_assert_ok(rs_model_open(path, RS_MODEL_READONLY, &m));
+    ck_assert_ok(rs_user_model_history(rs_model_user_model(m), "u01", history, NULL, 64, &after));
+    ck_assert_uint_eq(after, before + 1);
+    rs_model_close(m);
+
+    copy_fixture("tests/data/model_v10.rsm");
+    ck_assert_ok(rs_model_open(path, 0, &m));
+    ck_assert_ok(rs_model_set_int(m, "embedder.dim", 16));
+    ck_assert_ok(rs_model_build(m));
+    all_lists(m, rebuilt);
+    assert_same(v10, rebuilt);
+    rs_model_close(m);
+    remove_model();
+    free(v10);
+    free(rebuilt);
+}
+END_TEST
+
 /* One read-only model serving recommend, explain and similar from 8
  * threads at once gives what one thread gets (run under `make tsan`). */
 #define N_THREADS 8
@@ -705,6 +765,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_empty_graph_build);
     tcase_add_test(tc, test_threads_share_a_readonly_model);
     tcase_add_test(tc, test_import_then_rebuild);
+    tcase_add_test(tc, test_release_1_0_file);
     suite_add_tcase(s, tc);
     return s;
 }
