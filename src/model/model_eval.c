@@ -1,0 +1,576 @@
+/*
+ * model_eval.c - rs_model_evaluate: the model's recommender beside the
+ * baselines on a split of the model's own events, with no leak of a test
+ * event into anything the scorer row is fitted on.
+ *
+ * The events are the model's user -> item interaction edges, read in one
+ * SQL scan (user, item, time, weight of each edge).  The scorer row is a
+ * recommender fitted by rs__model_fit on a train-only copy of the graph:
+ * every node, property, relation and non-interaction edge (item
+ * attributes, user profiles, social links) is copied, and the interaction
+ * edges are rebuilt from the train events alone, so that no weight, count,
+ * popularity, time or user vector carries a test event.
+ */
+#include "model/model_internal.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "graph/graph_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The recent-popular baseline's window, as in the retail protocol. */
+#define RECENT_DAYS 30.0
+
+/* One interaction edge of the model's graph, beside its event. */
+struct edge_ref {
+    uint32_t user, relation, item; /* node and relation indices of the graph */
+};
+
+/* SQLite relation ids -> relation indices (ids ascending). */
+struct rel_ids {
+    int64_t *id;
+    uint32_t *index;
+    size_t n;
+};
+
+/* The model's interaction events and the edge each comes from. */
+struct model_events {
+    rs_events *events;
+    struct edge_ref *edges; /* one per event */
+    size_t n, cap;
+    uint32_t relation;      /* RS_GRAPH_ANY_RELATION: every user -> item edge */
+};
+
+static void rel_ids_free(struct rel_ids *r)
+{
+    free(r->id);
+    free(r->index);
+    memset(r, 0, sizeof *r);
+}
+
+/* Read the relations table once, so that each edge row maps its relation
+ * id by a binary search. */
+static int rel_ids_read(rs_graph *g, struct rel_ids *r)
+{
+    static const char sql[] = "SELECT id, name FROM relations ORDER BY id";
+    sqlite3 *db = rs__graph_db(g);
+    sqlite3_stmt *st = NULL;
+    size_t cap = rs_graph_relation_count(g) + 1;
+    int s = RS_OK, rc;
+    memset(r, 0, sizeof *r);
+    r->id = rs__alloc_array(cap, sizeof *r->id);
+    r->index = rs__alloc_array(cap, sizeof *r->index);
+    if (!r->id || !r->index)
+        return RS_ERR_NOMEM;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return rs__graph_db_fail(db, "rs_model_evaluate: reading the relations");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && r->n < cap) {
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        uint32_t index;
+        if (!name || rs_graph_find_relation(g, name, &index) != RS_OK)
+            continue;
+        r->id[r->n] = sqlite3_column_int64(st, 0);
+        r->index[r->n++] = index;
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        s = rs__graph_db_fail(db, "rs_model_evaluate: reading the relations");
+    sqlite3_finalize(st);
+    return s;
+}
+
+/* The relation index of a SQLite id, or RS_GRAPH_ANY_RELATION. */
+static uint32_t rel_index(const struct rel_ids *r, int64_t id)
+{
+    size_t lo = 0, hi = r->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->id[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < r->n && r->id[lo] == id ? r->index[lo] : RS_GRAPH_ANY_RELATION;
+}
+
+static void model_events_free(struct model_events *me)
+{
+    rs_events_free(me->events);
+    free(me->edges);
+    memset(me, 0, sizeof *me);
+}
+
+/* The interaction relation of the model's options ("build.relation"; empty:
+ * every user -> item edge).  RS_ERR_NOTFOUND for a relation the graph lacks. */
+static int interaction_relation(const rs_model *m, uint32_t *out)
+{
+    const char *name = rs__model_opt_text(&m->options, "build.relation");
+    *out = RS_GRAPH_ANY_RELATION;
+    if (!name || !*name)
+        return RS_OK;
+    return rs_graph_find_relation(m->graph, name, out);
+}
+
+/* Every interaction edge as an event, in one scan of the edges table,
+ * ordered by user node, then item node (as rs_events_from_graph). */
+static int read_events(const rs_model *m, struct model_events *me)
+{
+    static const char sql[] = "SELECT src, rel, dst, ts, weight FROM edges ORDER BY src, dst, rel";
+    rs_graph *g = m->graph;
+    sqlite3 *db = rs__graph_db(g);
+    sqlite3_stmt *st = NULL;
+    uint32_t user_type = rs__graph_type_find(g, "user"), item_type = rs__graph_type_find(g, "item");
+    struct rel_ids rels;
+    int s, rc = SQLITE_DONE;
+    memset(me, 0, sizeof *me);
+    if ((s = interaction_relation(m, &me->relation)) != RS_OK)
+        return rs__fail_context("rs_model_evaluate: option build.relation: ");
+    if ((s = rs_events_create(&me->events)) != RS_OK)
+        return s;
+    if (user_type == UINT32_MAX || item_type == UINT32_MAX)
+        return RS_OK; /* no users or no items: no events */
+    if ((s = rel_ids_read(g, &rels)) != RS_OK) {
+        rel_ids_free(&rels);
+        return s;
+    }
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        rel_ids_free(&rels);
+        return rs__graph_db_fail(db, "rs_model_evaluate: reading the interactions");
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        uint32_t user, item, relation = rel_index(&rels, sqlite3_column_int64(st, 1));
+        const char *type, *user_key, *item_key;
+        if (relation == RS_GRAPH_ANY_RELATION ||
+            (me->relation != RS_GRAPH_ANY_RELATION && relation != me->relation) ||
+            rs__graph_node_from_rowid(g, sqlite3_column_int64(st, 0), &user) != RS_OK ||
+            rs__graph_node_type(g, user) != user_type ||
+            rs__graph_node_from_rowid(g, sqlite3_column_int64(st, 2), &item) != RS_OK ||
+            rs__graph_node_type(g, item) != item_type)
+            continue;
+        if (rs_graph_node_key(g, user, &type, &user_key) != RS_OK ||
+            rs_graph_node_key(g, item, &type, &item_key) != RS_OK) {
+            s = rs_errcode();
+            break;
+        }
+        if (me->n == me->cap &&
+            (s = rs__grow((void **)&me->edges, &me->cap, me->n + 1, sizeof *me->edges)) != RS_OK)
+            break;
+        if ((s = rs_events_add(me->events, user_key, item_key, sqlite3_column_int64(st, 3),
+                               sqlite3_column_double(st, 4))) != RS_OK)
+            break;
+        me->edges[me->n].user = user;
+        me->edges[me->n].relation = relation;
+        me->edges[me->n].item = item;
+        me->n++;
+    }
+    if (s == RS_OK && rc != SQLITE_DONE)
+        s = rs__graph_db_fail(db, "rs_model_evaluate: reading the interactions");
+    sqlite3_finalize(st);
+    rel_ids_free(&rels);
+    /* Node keys and relations were looked up for edges that exist: a failure
+     * above is a real one; the skipped edges left no message worth keeping. */
+    return s;
+}
+
+/* ------------------------------------------------------------ the split */
+
+static int check_args(const rs_model *m, int split, double param, int flags, rs_eval **out)
+{
+    const char *fn = "rs_model_evaluate";
+    if (!out)
+        return rs__fail(RS_ERR_INVALID, "%s: out is NULL", fn);
+    *out = NULL;
+    if (!m)
+        return rs__fail(RS_ERR_INVALID, "%s: model is NULL", fn);
+    if (flags & ~(RS_MODEL_EVAL_BASELINES | RS_MODEL_EVAL_COLD))
+        return rs__fail(RS_ERR_INVALID, "%s: unknown flags 0x%x", fn, (unsigned)flags);
+    switch (split) {
+    case RS_MODEL_SPLIT_TEMPORAL:
+        if (!(param >= -9.2e18 && param <= 9.2e18) || param != floor(param))
+            return rs__fail(RS_ERR_RANGE, "%s: the temporal cut %g is not a whole number of "
+                            "seconds within the int64 range", fn, param);
+        break;
+    case RS_MODEL_SPLIT_RANDOM:
+        if (!(param > 0 && param < 1))
+            return rs__fail(RS_ERR_RANGE, "%s: the random split's test fraction %g is outside "
+                            "(0, 1)", fn, param);
+        break;
+    case RS_MODEL_SPLIT_LAST:
+        if (!(param >= 1 && param <= 1e9) || param != floor(param))
+            return rs__fail(RS_ERR_RANGE, "%s: the last-n split's n %g is not a whole number "
+                            "in 1 .. 1e9", fn, param);
+        break;
+    default:
+        return rs__fail(RS_ERR_INVALID, "%s: unknown split %d (RS_MODEL_SPLIT_TEMPORAL, "
+                        "_RANDOM or _LAST)", fn, split);
+    }
+    return rs__model_check_built(m);
+}
+
+static int apply_split(const rs_model *m, rs_events *events, int split, double param,
+                       uint64_t seed)
+{
+    int64_t min_history = rs__model_opt_int(&m->options, "eval.min_history");
+    size_t min_h = min_history > 0 ? (size_t)min_history : 1;
+    switch (split) {
+    case RS_MODEL_SPLIT_TEMPORAL:
+        return rs_events_split_temporal(events, (int64_t)param, RS_PART_TEST);
+    case RS_MODEL_SPLIT_RANDOM:
+        return rs_events_split_random(events, param, min_h, seed, RS_PART_TEST);
+    default:
+        return rs_events_split_last(events, (size_t)param, min_h, RS_PART_TEST);
+    }
+}
+
+/* ------------------------------------------------------------ train graph */
+
+/* Is this edge of the source graph one of the interactions? */
+static bool is_interaction(const rs_graph *g, uint32_t src, uint32_t relation, uint32_t dst,
+                           uint32_t user_type, uint32_t item_type, uint32_t only)
+{
+    return (only == RS_GRAPH_ANY_RELATION || relation == only) &&
+           rs__graph_node_type(g, src) == user_type && rs__graph_node_type(g, dst) == item_type;
+}
+
+/* Copy the node properties (item texts, titles, ...) through SQL, the one
+ * place that lists them. */
+static int copy_properties(rs_graph *src, rs_graph *dst, const uint32_t *node_map)
+{
+    static const char sql[] = "SELECT node_id, name, value FROM node_props ORDER BY id";
+    sqlite3 *db = rs__graph_db(src);
+    sqlite3_stmt *st = NULL;
+    int s = RS_OK, rc;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return rs__graph_db_fail(db, "rs_model_evaluate: reading node properties");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        uint32_t node;
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        const char *value = (const char *)sqlite3_column_text(st, 2);
+        if (rs__graph_node_from_rowid(src, sqlite3_column_int64(st, 0), &node) != RS_OK ||
+            node_map[node] == RS_GRAPH_ANY_RELATION || !name || !value)
+            continue;
+        if ((s = rs_graph_set_property(dst, node_map[node], name, value)) != RS_OK)
+            break;
+    }
+    if (s == RS_OK && rc != SQLITE_DONE)
+        s = rs__graph_db_fail(db, "rs_model_evaluate: reading node properties");
+    sqlite3_finalize(st);
+    return s;
+}
+
+/* Copy every edge that is not an interaction, with its weight and time. */
+static int copy_other_edges(rs_graph *src, rs_graph *dst, const uint32_t *node_map,
+                            const uint32_t *rel_map, uint32_t only)
+{
+    static const char sql[] = "SELECT src, rel, dst, weight, ts FROM edges";
+    sqlite3 *db = rs__graph_db(src);
+    sqlite3_stmt *st = NULL;
+    uint32_t user_type = rs__graph_type_find(src, "user");
+    uint32_t item_type = rs__graph_type_find(src, "item");
+    struct rel_ids rels;
+    int s, rc = SQLITE_DONE;
+    if ((s = rel_ids_read(src, &rels)) != RS_OK) {
+        rel_ids_free(&rels);
+        return s;
+    }
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        rel_ids_free(&rels);
+        return rs__graph_db_fail(db, "rs_model_evaluate: reading the graph's edges");
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        uint32_t a, b, relation = rel_index(&rels, sqlite3_column_int64(st, 1));
+        if (relation == RS_GRAPH_ANY_RELATION || rel_map[relation] == RS_GRAPH_ANY_RELATION ||
+            rs__graph_node_from_rowid(src, sqlite3_column_int64(st, 0), &a) != RS_OK ||
+            rs__graph_node_from_rowid(src, sqlite3_column_int64(st, 2), &b) != RS_OK ||
+            node_map[a] == RS_GRAPH_ANY_RELATION || node_map[b] == RS_GRAPH_ANY_RELATION ||
+            is_interaction(src, a, relation, b, user_type, item_type, only))
+            continue;
+        if ((s = rs_graph_add_edge(dst, node_map[a], rel_map[relation], node_map[b],
+                                   (float)sqlite3_column_double(st, 3),
+                                   sqlite3_column_int64(st, 4), RS_GRAPH_MERGE_REPLACE)) !=
+            RS_OK)
+            break;
+    }
+    if (s == RS_OK && rc != SQLITE_DONE)
+        s = rs__graph_db_fail(db, "rs_model_evaluate: reading the graph's edges");
+    sqlite3_finalize(st);
+    rel_ids_free(&rels);
+    return s;
+}
+
+/*
+ * The train-only graph: an in-memory copy of the model's graph whose
+ * interaction edges are rebuilt from the train events (weights summed,
+ * the latest train time), everything else copied.
+ */
+static int train_graph(const rs_model *m, const struct model_events *me, rs_graph **out)
+{
+    rs_graph *src = m->graph, *g = NULL;
+    size_t span = rs_graph_node_span(src), n_rel = rs_graph_relation_count(src);
+    uint32_t *node_map = rs__alloc_array(span ? span : 1, sizeof *node_map);
+    uint32_t *rel_map = rs__alloc_array(n_rel ? n_rel : 1, sizeof *rel_map);
+    rs_error_state saved;
+    bool bulk = false;
+    int s = node_map && rel_map ? RS_OK : RS_ERR_NOMEM;
+    *out = NULL;
+    if (s == RS_OK)
+        s = rs_graph_open(":memory:", RS_GRAPH_CREATE, &g);
+    if (s == RS_OK && (s = rs_graph_bulk_begin(g)) == RS_OK)
+        bulk = true;
+    for (uint32_t r = 0; s == RS_OK && r < n_rel; r++) {
+        const char *name = rs_graph_relation_name(src, r);
+        rel_map[r] = RS_GRAPH_ANY_RELATION;
+        if (name)
+            s = rs_graph_add_relation(g, name, &rel_map[r]);
+    }
+    rs__error_save(&saved);
+    for (uint32_t v = 0; s == RS_OK && v < span; v++) {
+        const char *type, *key;
+        node_map[v] = RS_GRAPH_ANY_RELATION;
+        if (rs_graph_node_key(src, v, &type, &key) == RS_OK) /* holes fail: skipped */
+            s = rs_graph_add_node(g, type, key, &node_map[v]);
+    }
+    if (s == RS_OK)
+        rs__error_restore(&saved);
+    if (s == RS_OK)
+        s = copy_properties(src, g, node_map);
+    if (s == RS_OK)
+        s = copy_other_edges(src, g, node_map, rel_map, me->relation);
+    for (size_t i = 0; s == RS_OK && i < me->n; i++) {
+        const struct edge_ref *e = &me->edges[i];
+        int64_t time;
+        double weight;
+        int part;
+        if ((s = rs_events_get(me->events, i, NULL, NULL, &time, &weight, &part)) != RS_OK)
+            break;
+        if (part != RS_PART_TRAIN)
+            continue;
+        s = rs_graph_add_edge(g, node_map[e->user], rel_map[e->relation], node_map[e->item],
+                              (float)weight, time, RS_GRAPH_MERGE_SUM);
+    }
+    if (s == RS_OK) {
+        s = rs_graph_bulk_commit(g);
+        bulk = false;
+    }
+    for (uint32_t r = 0; s == RS_OK && r < n_rel; r++) {
+        double w;
+        if (rel_map[r] != RS_GRAPH_ANY_RELATION &&
+            (s = rs_graph_get_relation_weight(src, r, &w)) == RS_OK)
+            s = rs_graph_set_relation_weight(g, rel_map[r], w);
+    }
+    if (bulk)
+        rs_graph_bulk_abort(g);
+    free(node_map);
+    free(rel_map);
+    if (s != RS_OK) {
+        rs_graph_close(g);
+        return s;
+    }
+    *out = g;
+    return RS_OK;
+}
+
+/* ------------------------------------------------------------ scorer row */
+
+struct scorer_ctx {
+    const rs_eval *eval;
+    const struct rs__model_parts *parts;
+    uint32_t *to_store;     /* catalogue index -> store index (RS_ITEM_NONE) */
+    uint64_t *allow;        /* store items that are in the catalogue */
+    size_t words;           /* of a store bitset */
+};
+
+/* The fitted scorer as a recommender of the runner: the catalogue's items
+ * only, the user's train items denied (the scorer skips its history too). */
+static int scorer_recommend(void *context, uint32_t user, size_t k, const uint32_t *exclude,
+                            size_t n_exclude, uint32_t *items_out, size_t *n_out)
+{
+    const struct scorer_ctx *c = context;
+    uint64_t *deny = rs__calloc(c->words ? c->words : 1, sizeof *deny);
+    uint32_t *picked = rs__alloc_array(k ? k : 1, sizeof *picked);
+    size_t n = 0, out = 0;
+    int s = deny && picked ? RS_OK : RS_ERR_NOMEM;
+    for (size_t i = 0; s == RS_OK && i < n_exclude; i++) {
+        uint32_t item = c->to_store[exclude[i]];
+        if (item != RS_ITEM_NONE)
+            deny[item / 64] |= (uint64_t)1 << (item % 64);
+    }
+    if (s == RS_OK)
+        s = rs_scorer_recommend_filtered(c->parts->scorer, rs_eval_user_key(c->eval, user), k,
+                                         c->allow, c->words, deny, c->words, picked, NULL, &n);
+    for (size_t i = 0; s == RS_OK && i < n; i++) {
+        uint32_t item;
+        const char *key = rs_item_store_key(c->parts->store, picked[i]);
+        if (key && rs_eval_item_find(c->eval, key, &item) == RS_OK)
+            items_out[out++] = item;
+    }
+    free(deny);
+    free(picked);
+    *n_out = out;
+    return s != RS_OK;
+}
+
+static const char *cf_name(const rs_cf_model *cf)
+{
+    switch (rs_cf_model_kind(cf)) {
+    case RS_CF_EASE: return "recsim scorer (EASE)";
+    case RS_CF_ALS: return "recsim scorer (ALS)";
+    case RS_CF_ITEMKNN: return "recsim scorer (item-kNN)";
+    default: return "recsim scorer (no collaborative model)";
+    }
+}
+
+static int run_scorer(const rs_model *m, const struct model_events *me, rs_eval *eval)
+{
+    struct rs__model_parts parts;
+    struct scorer_ctx c;
+    rs_graph *train = NULL;
+    size_t n_cat = rs_eval_item_count(eval), span;
+    int s;
+    memset(&parts, 0, sizeof parts);
+    memset(&c, 0, sizeof c);
+    if ((s = train_graph(m, me, &train)) != RS_OK ||
+        (s = rs__model_fit(train, &m->options, &parts)) != RS_OK) {
+        rs_graph_close(train);
+        return rs__fail_context("rs_model_evaluate: fitting on the train part: ");
+    }
+    span = rs_item_store_span(parts.store);
+    c.eval = eval;
+    c.parts = &parts;
+    c.words = (span + 63) / 64;
+    c.to_store = rs__alloc_array(n_cat ? n_cat : 1, sizeof *c.to_store);
+    c.allow = rs__calloc(c.words ? c.words : 1, sizeof *c.allow);
+    if (!c.to_store || !c.allow)
+        s = RS_ERR_NOMEM;
+    for (uint32_t i = 0; s == RS_OK && i < n_cat; i++) {
+        uint32_t item;
+        c.to_store[i] = RS_ITEM_NONE;
+        if (rs_item_store_index(parts.store, rs_eval_item_key(eval, i), &item) == RS_OK) {
+            c.to_store[i] = item;
+            c.allow[item / 64] |= (uint64_t)1 << (item % 64);
+        }
+    }
+    rs_clear_error();
+    if (s == RS_OK)
+        s = rs_eval_run(eval, cf_name(parts.cf), scorer_recommend, &c, NULL);
+    free(c.to_store);
+    free(c.allow);
+    rs__model_parts_free(&parts);
+    rs_graph_close(train);
+    return s;
+}
+
+/* ------------------------------------------------------------ baselines */
+
+/*
+ * Segments for segment-popular: a user's segment is its first profile
+ * attribute (an out-edge of the user node to an entity that is neither an
+ * item nor a user, e.g. its country), in relation order.  Returns whether
+ * any user of the log has one.
+ */
+static int set_segments(const rs_model *m, rs_eval *eval, bool *any_out)
+{
+    rs_graph *g = m->graph;
+    rs__graph_csr out;
+    uint32_t user_type = rs__graph_type_find(g, "user"), item_type = rs__graph_type_find(g, "item");
+    size_t n_users = rs_eval_user_span(eval);
+    int s = RS_OK;
+    *any_out = false;
+    if (user_type == UINT32_MAX || (s = rs__graph_adjacency(g, RS_GRAPH_OUT, &out)) != RS_OK)
+        return s == RS_OK ? RS_OK : rs__fail(s, "rs_model_evaluate: graph adjacency");
+    for (uint32_t u = 0; s == RS_OK && u < n_users; u++) {
+        const char *key = rs_eval_user_key(eval, u), *type, *segment = NULL;
+        uint32_t node, best_rel = UINT32_MAX;
+        if (!key || rs_graph_find_node(g, "user", key, &node) != RS_OK)
+            continue;
+        for (uint32_t slot = out.start[node]; slot < out.start[node] + out.degree[node]; slot++) {
+            uint32_t t = rs__graph_node_type(g, out.target[slot]), r = out.relation[slot];
+            const char *entity;
+            if (t == user_type || t == item_type || r >= best_rel ||
+                rs_graph_node_key(g, out.target[slot], &type, &entity) != RS_OK)
+                continue;
+            best_rel = r;
+            segment = entity;
+        }
+        if (segment) {
+            s = rs_eval_set_segment(eval, key, segment);
+            *any_out = true;
+        }
+    }
+    if (s == RS_OK)
+        rs_clear_error();
+    return s;
+}
+
+static int run_baselines(const rs_model *m, rs_eval *eval)
+{
+    bool segments = false;
+    int s = rs_eval_run_baseline(eval, RS_BASELINE_RANDOM, 0, NULL);
+    if (s == RS_OK)
+        s = rs_eval_run_baseline(eval, RS_BASELINE_MOST_POPULAR, 0, NULL);
+    if (s == RS_OK)
+        s = rs_eval_run_baseline(eval, RS_BASELINE_RECENT_POPULAR, RECENT_DAYS, NULL);
+    if (s == RS_OK)
+        s = set_segments(m, eval, &segments);
+    if (s == RS_OK && segments)
+        s = rs_eval_run_baseline(eval, RS_BASELINE_SEGMENT_POPULAR, 0, NULL);
+    return s;
+}
+
+/* ------------------------------------------------------------ the call */
+
+int rs_model_evaluate(const rs_model *m, int split, double param, uint64_t seed, int flags,
+                      rs_eval **out)
+{
+    struct model_events me;
+    rs_eval *eval = NULL;
+    int s = check_args(m, split, param, flags, out);
+    if (s != RS_OK)
+        return s;
+    if ((s = read_events(m, &me)) != RS_OK) {
+        model_events_free(&me);
+        return s;
+    }
+    if (me.n == 0)
+        s = rs__fail(RS_ERR_STATE, "rs_model_evaluate: the model has no interaction events");
+    if (s == RS_OK)
+        s = apply_split(m, me.events, split, param, seed);
+    if (s == RS_OK && rs_events_part_count(me.events, RS_PART_TEST) == 0)
+        s = rs__fail(RS_ERR_STATE, "rs_model_evaluate: the split leaves no test event");
+    if (s == RS_OK && rs_events_part_count(me.events, RS_PART_TRAIN) == 0)
+        s = rs__fail(RS_ERR_STATE, "rs_model_evaluate: the split leaves no train event");
+    if (s == RS_OK)
+        s = rs_eval_create(me.events, RS_PART_TEST, &eval);
+    if (s == RS_OK)
+        s = rs__model_options_apply_eval(&m->options, eval);
+    if (s == RS_OK)
+        s = rs_eval_set_int(eval, RS_EVAL_SEED, (int64_t)(seed & INT64_MAX));
+    if (s == RS_OK)
+        s = rs_eval_set_int(eval, RS_EVAL_GROUP,
+                            flags & RS_MODEL_EVAL_COLD ? RS_EVAL_COLD : RS_EVAL_WARM);
+    if (s == RS_OK && split == RS_MODEL_SPLIT_TEMPORAL)
+        s = rs_eval_set_int(eval, RS_EVAL_RECENT_END, (int64_t)param);
+    if (s == RS_OK) {
+        size_t n_users = 0;
+        s = rs_eval_users(eval, NULL, 0, &n_users);
+        if (s == RS_ERR_BUFFER || (s == RS_OK && n_users > 0))
+            s = RS_OK;
+        else if (s == RS_OK)
+            s = rs__fail(RS_ERR_STATE, "rs_model_evaluate: no %s user to evaluate on this "
+                         "split", flags & RS_MODEL_EVAL_COLD ? "cold-start" : "warm");
+    }
+    if (s == RS_OK)
+        s = run_scorer(m, &me, eval);
+    if (s == RS_OK && (flags & RS_MODEL_EVAL_BASELINES))
+        s = run_baselines(m, eval);
+    model_events_free(&me);
+    if (s != RS_OK) {
+        rs_eval_free(eval);
+        return s;
+    }
+    rs_clear_error();
+    *out = eval;
+    return RS_OK;
+}
