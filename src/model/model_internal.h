@@ -123,6 +123,42 @@ int rs__model_fit(rs_graph *graph, const struct rs__model_options *o,
 /* Replace the model's parts by p (taken over; p is zeroed). */
 void rs__model_adopt(rs_model *m, struct rs__model_parts *p);
 
+/* The names the parts are saved under in the model file (1.0's CLI wrote
+ * the store and the collaborative model under these). */
+#define RS__MODEL_SPACE "recsim"
+#define RS__MODEL_CF "recsim"
+#define RS__MODEL_USERS "recsim"
+
+/* The user -> item interaction edges of a graph, each with its own time and
+ * weight, ordered by user node, time, item node (graph node indices). */
+struct rs__model_events {
+    uint32_t *user, *item, *relation;
+    double *weight;
+    int64_t *time;
+    size_t n;
+};
+/* Read them in one SQL scan (relation NULL or "": every relation);
+ * RS_ERR_NOTFOUND for an unknown relation. */
+int rs__model_events_read(rs_graph *graph, const char *relation,
+                          struct rs__model_events *out);
+void rs__model_events_free(struct rs__model_events *ev);
+/* The user model of the one history rule, over store, from events. */
+int rs__model_users_from_events(const rs_graph *graph, const struct rs__model_events *ev,
+                                const rs_item_store *store, rs_user_model **out);
+/* (Re)make p's item key array and scorer from its store, users and cf on
+ * graph, with the scorer options of o. */
+int rs__model_parts_assemble(const rs_graph *graph, const struct rs__model_options *o,
+                             struct rs__model_parts *p);
+
+/* SQL on the model's connection; a failure inside a savepoint is undone by
+ * rs__model_rollback, which keeps status and its message. */
+int rs__model_exec(rs_graph *graph, const char *sql, const char *what);
+int rs__model_rollback(rs_graph *graph, const char *savepoint, int status);
+
+/* A new scorer for the model's current graph, store, users and cf (after a
+ * write to the graph); nothing to do when not built. */
+int rs__model_remake_scorer(rs_model *m);
+
 /* RS_ERR_STATE with a message when the model is not built. */
 int rs__model_check_built(const rs_model *m);
 

@@ -1,0 +1,510 @@
+/*
+ * model_build.c - fitting a recommender from a graph (rs__model_fit: text
+ * embedder, item vectors, collaborative model, user model, scorer) and
+ * rs_model_build, which fits on the model's graph and saves every part and
+ * the options in one transaction.
+ */
+#include "model/model_internal.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "graph/graph_internal.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The properties that name an item, in order of preference (as 1.0's CLI). */
+static const char *const text_properties[] = {"name", "description", "title", "text"};
+
+/* ------------------------------------------------------------ histories */
+
+void rs__model_events_free(struct rs__model_events *ev)
+{
+    if (!ev)
+        return;
+    free(ev->user);
+    free(ev->item);
+    free(ev->relation);
+    free(ev->weight);
+    free(ev->time);
+    memset(ev, 0, sizeof *ev);
+}
+
+static int events_push(struct rs__model_events *ev, size_t *capacity, uint32_t user,
+                       uint32_t item, uint32_t relation, double weight, int64_t time)
+{
+    if (ev->n == *capacity) {
+        size_t cap = *capacity ? *capacity * 2 : 1024;
+        uint32_t *u = rs__realloc_array(ev->user, cap, sizeof *u);
+        uint32_t *i = u ? rs__realloc_array(ev->item, cap, sizeof *i) : NULL;
+        uint32_t *r = i ? rs__realloc_array(ev->relation, cap, sizeof *r) : NULL;
+        double *w = r ? rs__realloc_array(ev->weight, cap, sizeof *w) : NULL;
+        int64_t *t = w ? rs__realloc_array(ev->time, cap, sizeof *t) : NULL;
+        if (u)
+            ev->user = u;
+        if (i)
+            ev->item = i;
+        if (r)
+            ev->relation = r;
+        if (w)
+            ev->weight = w;
+        if (!t)
+            return rs_errcode();
+        ev->time = t;
+        *capacity = cap;
+    }
+    ev->user[ev->n] = user;
+    ev->item[ev->n] = item;
+    ev->relation[ev->n] = relation;
+    ev->weight[ev->n] = weight;
+    ev->time[ev->n] = time;
+    ev->n++;
+    return RS_OK;
+}
+
+/*
+ * One SQL scan of the edges table gives every edge with its own time (the
+ * per-edge queries of rs_events_from_graph cost seconds on a large log);
+ * node ids map to indices through the graph, relation ids to indices by
+ * name.
+ */
+int rs__model_events_read(rs_graph *graph, const char *relation,
+                          struct rs__model_events *out)
+{
+    static const char sql[] = "SELECT e.src, e.dst, r.name, e.weight, e.ts FROM edges e"
+                              " JOIN relations r ON r.id = e.rel ORDER BY e.src, e.ts, e.dst";
+    sqlite3 *db = rs__graph_db(graph);
+    sqlite3_stmt *st = NULL;
+    uint32_t user_type = rs__graph_type_find(graph, "user");
+    uint32_t item_type = rs__graph_type_find(graph, "item");
+    uint32_t only = RS_GRAPH_ANY_RELATION;
+    size_t capacity = 0;
+    int rc, s = RS_OK;
+    memset(out, 0, sizeof *out);
+    if (relation && relation[0] && (s = rs_graph_find_relation(graph, relation, &only)) != RS_OK)
+        return rs__fail(s, "history relation \"%s\" is not in the graph", relation);
+    if (user_type == UINT32_MAX || item_type == UINT32_MAX)
+        return RS_OK; /* no users or no items: no history */
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return rs__graph_db_fail(db, "reading the interaction edges");
+    while (s == RS_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        uint32_t src, dst, rel;
+        const char *name = (const char *)sqlite3_column_text(st, 2);
+        if (rs__graph_node_from_rowid(graph, sqlite3_column_int64(st, 0), &src) != RS_OK ||
+            rs__graph_node_from_rowid(graph, sqlite3_column_int64(st, 1), &dst) != RS_OK ||
+            rs__graph_node_type(graph, src) != user_type ||
+            rs__graph_node_type(graph, dst) != item_type || !name ||
+            rs_graph_find_relation(graph, name, &rel) != RS_OK)
+            continue;
+        if (only != RS_GRAPH_ANY_RELATION && rel != only)
+            continue;
+        s = events_push(out, &capacity, src, dst, rel, sqlite3_column_double(st, 3),
+                        sqlite3_column_int64(st, 4));
+    }
+    if (s == RS_OK && rc != SQLITE_DONE)
+        s = rs__graph_db_fail(db, "reading the interaction edges");
+    sqlite3_finalize(st);
+    if (s != RS_OK)
+        rs__model_events_free(out);
+    rs_clear_error(); /* the skipped lookups above */
+    if (s != RS_OK)
+        return rs__fail(s, "reading the interaction edges: %s", rs_strerror(s));
+    return RS_OK;
+}
+
+/*
+ * The one history rule: every event, with its own time and weight (a
+ * non-positive weight counts as 1, as 1.0 did), named by its relation.
+ */
+int rs__model_users_from_events(const rs_graph *graph, const struct rs__model_events *ev,
+                                const rs_item_store *store, rs_user_model **out)
+{
+    rs_user_model *users = NULL;
+    int s = rs_user_model_create(store, &users);
+    *out = NULL;
+    for (size_t i = 0; s == RS_OK && i < ev->n; i++) {
+        const char *type, *user, *item;
+        const char *event = rs_graph_relation_name(graph, ev->relation[i]);
+        double weight = ev->weight[i] > 0 ? ev->weight[i] : 1.0;
+        if ((s = rs_graph_node_key(graph, ev->user[i], &type, &user)) != RS_OK ||
+            (s = rs_graph_node_key(graph, ev->item[i], &type, &item)) != RS_OK)
+            break;
+        s = rs_user_model_observe(users, user, item, event, weight, ev->time[i]);
+        if (s == RS_ERR_NOTFOUND) { /* an item the store does not hold */
+            rs_clear_error();
+            s = RS_OK;
+        }
+    }
+    if (s != RS_OK) {
+        rs_user_model_free(users);
+        return rs__fail_context("building the user model from the graph's history: ");
+    }
+    *out = users;
+    return RS_OK;
+}
+
+/* ------------------------------------------------------------ fitting */
+
+struct catalogue {
+    char **keys, **texts;
+    uint32_t *nodes;
+    size_t n, n_texts;
+};
+
+static void catalogue_free(struct catalogue *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->keys[i]);
+        free(c->texts[i]);
+    }
+    free(c->keys);
+    free(c->texts);
+    free(c->nodes);
+    memset(c, 0, sizeof *c);
+}
+
+/* A property's text (malloc'ed), NULL when absent; *status set on NOMEM. */
+static char *property(const rs_graph *graph, uint32_t node, const char *name, int *status)
+{
+    char small[512], *big;
+    size_t len = 0;
+    int s = rs_graph_get_property(graph, node, name, small, sizeof small, &len);
+    if (s == RS_OK) {
+        if (!(big = rs__strdup(small)))
+            *status = RS_ERR_NOMEM;
+        return big;
+    }
+    if (s != RS_ERR_BUFFER)
+        return NULL;
+    if (!(big = rs__malloc(len + 1))) {
+        *status = RS_ERR_NOMEM;
+        return NULL;
+    }
+    if (rs_graph_get_property(graph, node, name, big, len + 1, &len) != RS_OK) {
+        free(big);
+        return NULL;
+    }
+    return big;
+}
+
+/* The items of the graph in node order, with their texts. */
+static int catalogue_read(const rs_graph *graph, struct catalogue *c)
+{
+    size_t span = rs_graph_node_span(graph), count = 0;
+    uint32_t item_type = rs__graph_type_find(graph, "item");
+    int s = RS_OK;
+    memset(c, 0, sizeof *c);
+    if (item_type == UINT32_MAX || rs_graph_node_count(graph, "item", &count) != RS_OK ||
+        count == 0)
+        return rs__fail(RS_ERR_NOTFOUND,
+                        "the graph has no item nodes: import interactions or a catalogue first");
+    c->keys = rs__calloc(count, sizeof *c->keys);
+    c->texts = rs__calloc(count, sizeof *c->texts);
+    c->nodes = rs__calloc(count, sizeof *c->nodes);
+    if (!c->keys || !c->texts || !c->nodes) {
+        catalogue_free(c);
+        return RS_ERR_NOMEM;
+    }
+    for (uint32_t node = 0; s == RS_OK && node < span && c->n < count; node++) {
+        const char *type, *key;
+        char *text = NULL;
+        if (rs__graph_node_type(graph, node) != item_type ||
+            rs_graph_node_key(graph, node, &type, &key) != RS_OK)
+            continue;
+        if (!(c->keys[c->n] = rs__strdup(key))) {
+            s = RS_ERR_NOMEM;
+            break;
+        }
+        for (size_t p = 0; !text && s == RS_OK && p < sizeof text_properties / sizeof *text_properties; p++)
+            text = property(graph, node, text_properties[p], &s);
+        c->nodes[c->n] = node;
+        c->texts[c->n++] = text;
+        c->n_texts += text != NULL;
+    }
+    if (s != RS_OK) {
+        catalogue_free(c);
+        return rs__fail(s, "reading the catalogue: out of memory");
+    }
+    rs_clear_error(); /* the absent properties */
+    return RS_OK;
+}
+
+/* The embedder fitted on the items' texts. */
+static int fit_embedder(const struct catalogue *c, const struct rs__model_options *o,
+                        rs_embedder **out)
+{
+    rs_embedder *embedder = NULL;
+    const char **texts = NULL;
+    size_t n = 0;
+    int s = rs_embedder_create_hashing(&embedder);
+    if (s == RS_OK)
+        s = rs__model_options_apply_embedder(o, embedder);
+    if (s == RS_OK && c->n_texts) {
+        if (!(texts = rs__alloc_array(c->n_texts, sizeof *texts)))
+            s = RS_ERR_NOMEM;
+        for (size_t i = 0; texts && i < c->n; i++)
+            if (c->texts[i])
+                texts[n++] = c->texts[i];
+        if (s == RS_OK)
+            s = rs_embedder_fit(embedder, texts, n);
+        free(texts);
+    }
+    if (s != RS_OK) {
+        rs_embedder_free(embedder);
+        return rs__fail_context("fitting the text embedder: ");
+    }
+    *out = embedder;
+    return RS_OK;
+}
+
+/* The item vectors (graph-aware with RS_EMBEDDER_GRAPH_ROUNDS > 0), item i
+ * of the catalogue at store index i. */
+static int embed_items(const rs_embedder *embedder, const rs_graph *graph,
+                       const struct catalogue *c, rs_item_store **out)
+{
+    size_t dim = rs_embedder_dim(embedder), cells;
+    int64_t rounds = 0;
+    float *vectors = NULL;
+    const char **texts = NULL;
+    rs_item_store *store = NULL;
+    int s = rs__mul_size(c->n, dim, &cells);
+    if (s == RS_OK && !(vectors = rs__alloc_array(cells, sizeof *vectors)))
+        s = RS_ERR_NOMEM;
+    if (s == RS_OK && !(texts = rs__alloc_array(c->n, sizeof *texts)))
+        s = RS_ERR_NOMEM;
+    for (size_t i = 0; s == RS_OK && i < c->n; i++)
+        texts[i] = c->texts[i] ? c->texts[i] : "";
+    if (s == RS_OK)
+        s = rs_embedder_get_int(embedder, RS_EMBEDDER_GRAPH_ROUNDS, &rounds);
+    if (s == RS_OK && rounds > 0)
+        s = rs_embedder_embed_graph(embedder, graph, "item", (const char *const *)c->keys,
+                                    (const char *const *)c->texts, c->n, NULL, 0, vectors, dim);
+    else if (s == RS_OK)
+        s = rs_embedder_embed_batch(embedder, texts, c->n, vectors, dim);
+    if (s == RS_OK)
+        s = rs_item_store_create(dim, &store);
+    for (size_t i = 0; s == RS_OK && i < c->n; i++)
+        s = rs_item_store_add(store, c->keys[i], vectors + i * dim, dim, NULL);
+    free(vectors);
+    free(texts);
+    if (s != RS_OK) {
+        rs_item_store_free(store);
+        return rs__fail_context("embedding the items: ");
+    }
+    *out = store;
+    return RS_OK;
+}
+
+/* The collaborative model of the kind "build.cf" chooses, on the events
+ * (binary, users in event order, item i = store index i); NULL when the
+ * kind is none or there is no event. */
+static int fit_cf(const rs_graph *graph, const struct rs__model_events *ev,
+                  const rs_item_store *store, const struct rs__model_options *o,
+                  rs_cf_model **out)
+{
+    int kind = rs__model_options_cf_kind(o), s = RS_OK;
+    uint32_t *users = NULL, *items = NULL;
+    size_t m = 0, n_users = 0;
+    rs_cf_matrix *matrix = NULL;
+    rs_cf_model *model = NULL;
+    *out = NULL;
+    if (kind < 0 || ev->n == 0)
+        return RS_OK;
+    users = rs__alloc_array(ev->n, sizeof *users);
+    items = users ? rs__alloc_array(ev->n, sizeof *items) : NULL;
+    if (!items) {
+        free(users);
+        return RS_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < ev->n; i++) {
+        const char *type, *key;
+        uint32_t index;
+        if (rs_graph_node_key(graph, ev->item[i], &type, &key) != RS_OK ||
+            rs_item_store_index(store, key, &index) != RS_OK)
+            continue;
+        if (i == 0 || ev->user[i] != ev->user[i - 1])
+            n_users++;
+        users[m] = (uint32_t)(n_users - 1);
+        items[m++] = index;
+    }
+    rs_clear_error();
+    if (m > 0)
+        s = rs_cf_matrix_create(n_users, rs_item_store_span(store), users, items, NULL, m,
+                                &matrix);
+    free(users);
+    free(items);
+    if (m == 0)
+        return RS_OK;
+    if (s == RS_OK)
+        s = rs_cf_model_create(kind, &model);
+    if (s == RS_OK)
+        s = rs__model_options_apply_cf(o, model);
+    if (s == RS_OK)
+        s = rs_cf_model_fit(model, matrix);
+    rs_cf_matrix_free(matrix);
+    if (s != RS_OK) {
+        rs_cf_model_free(model);
+        return rs__fail_context("fitting the collaborative model: ");
+    }
+    *out = model;
+    return RS_OK;
+}
+
+int rs__model_parts_assemble(const rs_graph *graph, const struct rs__model_options *o,
+                             struct rs__model_parts *p)
+{
+    int s;
+    free(p->item_keys);
+    p->item_keys = NULL;
+    rs_scorer_free(p->scorer);
+    p->scorer = NULL;
+    p->n_items = rs_item_store_span(p->store);
+    if (!(p->item_keys = rs__calloc(p->n_items ? p->n_items : 1, sizeof *p->item_keys)))
+        return RS_ERR_NOMEM;
+    for (size_t i = 0; i < p->n_items; i++) {
+        const char *key = rs_item_store_key(p->store, (uint32_t)i);
+        p->item_keys[i] = key ? key : "";
+    }
+    if (p->cf && rs_cf_model_items(p->cf) != p->n_items)
+        return rs__fail(RS_ERR_CORRUPT,
+                        "the collaborative model has %zu items but the item store %zu: "
+                        "build the model again",
+                        rs_cf_model_items(p->cf), p->n_items);
+    s = rs_scorer_create(graph, p->store, p->users, &p->scorer);
+    if (s == RS_OK && p->cf)
+        s = rs_scorer_set_collaborative(p->scorer, p->cf, p->item_keys, p->n_items);
+    if (s == RS_OK)
+        s = rs__model_options_apply_scorer(o, p->scorer);
+    if (s != RS_OK) {
+        rs_scorer_free(p->scorer);
+        p->scorer = NULL;
+        return rs__fail_context("assembling the scorer: ");
+    }
+    return RS_OK;
+}
+
+void rs__model_parts_free(struct rs__model_parts *p)
+{
+    if (!p)
+        return;
+    rs_scorer_free(p->scorer);
+    rs_user_model_free(p->users);
+    rs_cf_model_free(p->cf);
+    rs_item_store_free(p->store);
+    rs_embedder_free(p->embedder);
+    free(p->item_keys);
+    memset(p, 0, sizeof *p);
+}
+
+int rs__model_fit(rs_graph *graph, const struct rs__model_options *o,
+                  struct rs__model_parts *out)
+{
+    struct rs__model_parts p;
+    struct catalogue c;
+    struct rs__model_events ev;
+    int s;
+    memset(&p, 0, sizeof p);
+    memset(&ev, 0, sizeof ev);
+    if (!graph || !o || !out)
+        return rs__fail(RS_ERR_INVALID, "rs__model_fit: NULL argument");
+    memset(out, 0, sizeof *out);
+    if ((s = catalogue_read(graph, &c)) != RS_OK)
+        return s;
+    s = fit_embedder(&c, o, &p.embedder);
+    if (s == RS_OK)
+        s = embed_items(p.embedder, graph, &c, &p.store);
+    catalogue_free(&c);
+    if (s == RS_OK)
+        s = rs__model_events_read(graph, rs__model_opt_text(o, "build.relation"), &ev);
+    if (s == RS_OK)
+        s = fit_cf(graph, &ev, p.store, o, &p.cf);
+    if (s == RS_OK)
+        s = rs__model_users_from_events(graph, &ev, p.store, &p.users);
+    rs__model_events_free(&ev);
+    if (s == RS_OK)
+        s = rs__model_parts_assemble(graph, o, &p);
+    if (s != RS_OK) {
+        rs__model_parts_free(&p);
+        return s;
+    }
+    *out = p;
+    return RS_OK;
+}
+
+/* ------------------------------------------------------------ build */
+
+int rs__model_exec(rs_graph *graph, const char *sql, const char *what)
+{
+    sqlite3 *db = rs__graph_db(graph);
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return rs__graph_db_fail(db, what);
+    return RS_OK;
+}
+
+/* A failure inside the model's savepoint: undo it, keep the first status
+ * and message. */
+int rs__model_rollback(rs_graph *graph, const char *savepoint, int status)
+{
+    char sql[96];
+    rs_error_state saved;
+    rs__error_save(&saved);
+    snprintf(sql, sizeof sql, "ROLLBACK TO %s", savepoint);
+    sqlite3_exec(rs__graph_db(graph), sql, NULL, NULL, NULL);
+    snprintf(sql, sizeof sql, "RELEASE %s", savepoint);
+    sqlite3_exec(rs__graph_db(graph), sql, NULL, NULL, NULL);
+    rs__error_restore(&saved);
+    return status;
+}
+
+/* Every part and the options, inside the caller's transaction. */
+static int save_parts(rs_model *m, const struct rs__model_parts *p)
+{
+    int s = rs_embedder_save(p->embedder, m->graph);
+    if (s == RS_OK)
+        s = rs_item_store_save(p->store, m->graph, RS__MODEL_SPACE);
+    if (s == RS_OK && p->cf)
+        s = rs_cf_model_save(p->cf, m->graph, RS__MODEL_CF);
+    if (s == RS_OK && !p->cf) /* a model of an earlier build must not come back */
+        s = rs__model_exec(m->graph, "DELETE FROM meta WHERE key = 'cf:" RS__MODEL_CF "'",
+                           "removing the earlier collaborative model");
+    if (s == RS_OK)
+        s = rs_user_model_save(p->users, m->graph, RS__MODEL_USERS);
+    if (s == RS_OK)
+        s = rs__model_options_save(&m->options, m->graph);
+    return s;
+}
+
+int rs_model_build(rs_model *model)
+{
+    struct rs__model_parts p;
+    int s;
+    if (!model)
+        return rs__fail(RS_ERR_INVALID, "rs_model_build: NULL model");
+    if (model->flags & RS_MODEL_READONLY)
+        return rs__fail(RS_ERR_READONLY, "rs_model_build: %s is open read-only", model->path);
+    if ((s = rs__model_fit(model->graph, &model->options, &p)) != RS_OK)
+        return rs__fail_context("building %s: ", model->path);
+    if ((s = rs__model_exec(model->graph, "SAVEPOINT rs_model_build", "building: starting the transaction")) != RS_OK) {
+        rs__model_parts_free(&p);
+        return s;
+    }
+    if ((s = save_parts(model, &p)) != RS_OK) {
+        rs__model_parts_free(&p);
+        rs__fail_context("building %s: saving (the file is unchanged): ", model->path);
+        return rs__model_rollback(model->graph, "rs_model_build", s);
+    }
+    if ((s = rs__model_exec(model->graph, "RELEASE rs_model_build", "building: committing")) != RS_OK) {
+        rs__model_parts_free(&p);
+        return rs__model_rollback(model->graph, "rs_model_build", s);
+    }
+    /* Saving may have touched the graph (item nodes): the scorer of the
+     * fit must see the graph as it is now. */
+    if ((s = rs__model_parts_assemble(model->graph, &model->options, &p)) != RS_OK) {
+        rs__model_parts_free(&p);
+        return s;
+    }
+    rs__model_adopt(model, &p);
+    return RS_OK;
+}
