@@ -24,153 +24,41 @@
 /* The recent-popular baseline's window, as in the retail protocol. */
 #define RECENT_DAYS 30.0
 
-/* One interaction edge of the model's graph, beside its event. */
-struct edge_ref {
-    uint32_t user, relation, item; /* node and relation indices of the graph */
-};
-
-/* SQLite relation ids -> relation indices (ids ascending). */
-struct rel_ids {
-    int64_t *id;
-    uint32_t *index;
-    size_t n;
-};
-
-/* The model's interaction events and the edge each comes from. */
+/* The model's interaction events: the edges (node indices) and the same
+ * events with keys, to split and evaluate. */
 struct model_events {
-    rs_events *events;
-    struct edge_ref *edges; /* one per event */
-    size_t n, cap;
-    uint32_t relation;      /* RS_GRAPH_ANY_RELATION: every user -> item edge */
+    struct rs__model_events edges;
+    rs_events *events; /* event i is edge i */
+    uint32_t relation; /* RS_GRAPH_ANY_RELATION: every user -> item edge */
 };
-
-static void rel_ids_free(struct rel_ids *r)
-{
-    free(r->id);
-    free(r->index);
-    memset(r, 0, sizeof *r);
-}
-
-/* Read the relations table once, so that each edge row maps its relation
- * id by a binary search. */
-static int rel_ids_read(rs_graph *g, struct rel_ids *r)
-{
-    static const char sql[] = "SELECT id, name FROM relations ORDER BY id";
-    sqlite3 *db = rs__graph_db(g);
-    sqlite3_stmt *st = NULL;
-    size_t cap = rs_graph_relation_count(g) + 1;
-    int s = RS_OK, rc;
-    memset(r, 0, sizeof *r);
-    r->id = rs__alloc_array(cap, sizeof *r->id);
-    r->index = rs__alloc_array(cap, sizeof *r->index);
-    if (!r->id || !r->index)
-        return RS_ERR_NOMEM;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return rs__graph_db_fail(db, "rs_model_evaluate: reading the relations");
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && r->n < cap) {
-        const char *name = (const char *)sqlite3_column_text(st, 1);
-        uint32_t index;
-        if (!name || rs_graph_find_relation(g, name, &index) != RS_OK)
-            continue;
-        r->id[r->n] = sqlite3_column_int64(st, 0);
-        r->index[r->n++] = index;
-    }
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        s = rs__graph_db_fail(db, "rs_model_evaluate: reading the relations");
-    sqlite3_finalize(st);
-    return s;
-}
-
-/* The relation index of a SQLite id, or RS_GRAPH_ANY_RELATION. */
-static uint32_t rel_index(const struct rel_ids *r, int64_t id)
-{
-    size_t lo = 0, hi = r->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (r->id[mid] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < r->n && r->id[lo] == id ? r->index[lo] : RS_GRAPH_ANY_RELATION;
-}
 
 static void model_events_free(struct model_events *me)
 {
     rs_events_free(me->events);
-    free(me->edges);
+    rs__model_events_free(&me->edges);
     memset(me, 0, sizeof *me);
 }
 
-/* The interaction relation of the model's options ("build.relation"; empty:
- * every user -> item edge).  RS_ERR_NOTFOUND for a relation the graph lacks. */
-static int interaction_relation(const rs_model *m, uint32_t *out)
-{
-    const char *name = rs__model_opt_text(&m->options, "build.relation");
-    *out = RS_GRAPH_ANY_RELATION;
-    if (!name || !*name)
-        return RS_OK;
-    return rs_graph_find_relation(m->graph, name, out);
-}
-
-/* Every interaction edge as an event, in one scan of the edges table,
- * ordered by user node, then item node (as rs_events_from_graph). */
+/* Every interaction edge (relation "build.relation", or every user -> item
+ * edge) in one SQL scan, and as an event log with keys. */
 static int read_events(const rs_model *m, struct model_events *me)
 {
-    static const char sql[] = "SELECT src, rel, dst, ts, weight FROM edges ORDER BY src, dst, rel";
-    rs_graph *g = m->graph;
-    sqlite3 *db = rs__graph_db(g);
-    sqlite3_stmt *st = NULL;
-    uint32_t user_type = rs__graph_type_find(g, "user"), item_type = rs__graph_type_find(g, "item");
-    struct rel_ids rels;
-    int s, rc = SQLITE_DONE;
+    const char *relation = rs__model_opt_text(&m->options, "build.relation");
+    int s;
     memset(me, 0, sizeof *me);
-    if ((s = interaction_relation(m, &me->relation)) != RS_OK)
+    me->relation = RS_GRAPH_ANY_RELATION;
+    if (relation && *relation &&
+        (s = rs_graph_find_relation(m->graph, relation, &me->relation)) != RS_OK)
         return rs__fail_context("rs_model_evaluate: option build.relation: ");
-    if ((s = rs_events_create(&me->events)) != RS_OK)
+    if ((s = rs__model_events_read(m->graph, relation, &me->edges)) != RS_OK ||
+        (s = rs_events_create(&me->events)) != RS_OK)
         return s;
-    if (user_type == UINT32_MAX || item_type == UINT32_MAX)
-        return RS_OK; /* no users or no items: no events */
-    if ((s = rel_ids_read(g, &rels)) != RS_OK) {
-        rel_ids_free(&rels);
-        return s;
+    for (size_t i = 0; s == RS_OK && i < me->edges.n; i++) {
+        const char *type, *user, *item;
+        if ((s = rs_graph_node_key(m->graph, me->edges.user[i], &type, &user)) == RS_OK &&
+            (s = rs_graph_node_key(m->graph, me->edges.item[i], &type, &item)) == RS_OK)
+            s = rs_events_add(me->events, user, item, me->edges.time[i], me->edges.weight[i]);
     }
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        rel_ids_free(&rels);
-        return rs__graph_db_fail(db, "rs_model_evaluate: reading the interactions");
-    }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        uint32_t user, item, relation = rel_index(&rels, sqlite3_column_int64(st, 1));
-        const char *type, *user_key, *item_key;
-        if (relation == RS_GRAPH_ANY_RELATION ||
-            (me->relation != RS_GRAPH_ANY_RELATION && relation != me->relation) ||
-            rs__graph_node_from_rowid(g, sqlite3_column_int64(st, 0), &user) != RS_OK ||
-            rs__graph_node_type(g, user) != user_type ||
-            rs__graph_node_from_rowid(g, sqlite3_column_int64(st, 2), &item) != RS_OK ||
-            rs__graph_node_type(g, item) != item_type)
-            continue;
-        if (rs_graph_node_key(g, user, &type, &user_key) != RS_OK ||
-            rs_graph_node_key(g, item, &type, &item_key) != RS_OK) {
-            s = rs_errcode();
-            break;
-        }
-        if (me->n == me->cap &&
-            (s = rs__grow((void **)&me->edges, &me->cap, me->n + 1, sizeof *me->edges)) != RS_OK)
-            break;
-        if ((s = rs_events_add(me->events, user_key, item_key, sqlite3_column_int64(st, 3),
-                               sqlite3_column_double(st, 4))) != RS_OK)
-            break;
-        me->edges[me->n].user = user;
-        me->edges[me->n].relation = relation;
-        me->edges[me->n].item = item;
-        me->n++;
-    }
-    if (s == RS_OK && rc != SQLITE_DONE)
-        s = rs__graph_db_fail(db, "rs_model_evaluate: reading the interactions");
-    sqlite3_finalize(st);
-    rel_ids_free(&rels);
-    /* Node keys and relations were looked up for edges that exist: a failure
-     * above is a real one; the skipped edges left no message worth keeping. */
     return s;
 }
 
@@ -264,24 +152,22 @@ static int copy_properties(rs_graph *src, rs_graph *dst, const uint32_t *node_ma
 static int copy_other_edges(rs_graph *src, rs_graph *dst, const uint32_t *node_map,
                             const uint32_t *rel_map, uint32_t only)
 {
-    static const char sql[] = "SELECT src, rel, dst, weight, ts FROM edges";
+    static const char sql[] = "SELECT e.src, r.name, e.dst, e.weight, e.ts FROM edges e"
+                              " JOIN relations r ON r.id = e.rel";
     sqlite3 *db = rs__graph_db(src);
     sqlite3_stmt *st = NULL;
     uint32_t user_type = rs__graph_type_find(src, "user");
     uint32_t item_type = rs__graph_type_find(src, "item");
-    struct rel_ids rels;
-    int s, rc = SQLITE_DONE;
-    if ((s = rel_ids_read(src, &rels)) != RS_OK) {
-        rel_ids_free(&rels);
-        return s;
-    }
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        rel_ids_free(&rels);
+    rs_error_state saved;
+    int s = RS_OK, rc = SQLITE_DONE;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return rs__graph_db_fail(db, "rs_model_evaluate: reading the graph's edges");
-    }
+    rs__error_save(&saved);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        uint32_t a, b, relation = rel_index(&rels, sqlite3_column_int64(st, 1));
-        if (relation == RS_GRAPH_ANY_RELATION || rel_map[relation] == RS_GRAPH_ANY_RELATION ||
+        uint32_t a, b, relation;
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        if (!name || rs_graph_find_relation(src, name, &relation) != RS_OK ||
+            rel_map[relation] == RS_GRAPH_ANY_RELATION ||
             rs__graph_node_from_rowid(src, sqlite3_column_int64(st, 0), &a) != RS_OK ||
             rs__graph_node_from_rowid(src, sqlite3_column_int64(st, 2), &b) != RS_OK ||
             node_map[a] == RS_GRAPH_ANY_RELATION || node_map[b] == RS_GRAPH_ANY_RELATION ||
@@ -296,7 +182,8 @@ static int copy_other_edges(rs_graph *src, rs_graph *dst, const uint32_t *node_m
     if (s == RS_OK && rc != SQLITE_DONE)
         s = rs__graph_db_fail(db, "rs_model_evaluate: reading the graph's edges");
     sqlite3_finalize(st);
-    rel_ids_free(&rels);
+    if (s == RS_OK)
+        rs__error_restore(&saved); /* the skipped lookups */
     return s;
 }
 
@@ -338,17 +225,16 @@ static int train_graph(const rs_model *m, const struct model_events *me, rs_grap
         s = copy_properties(src, g, node_map);
     if (s == RS_OK)
         s = copy_other_edges(src, g, node_map, rel_map, me->relation);
-    for (size_t i = 0; s == RS_OK && i < me->n; i++) {
-        const struct edge_ref *e = &me->edges[i];
-        int64_t time;
-        double weight;
+    for (size_t i = 0; s == RS_OK && i < me->edges.n; i++) {
+        const struct rs__model_events *e = &me->edges;
         int part;
-        if ((s = rs_events_get(me->events, i, NULL, NULL, &time, &weight, &part)) != RS_OK)
+        if ((s = rs_events_get(me->events, i, NULL, NULL, NULL, NULL, &part)) != RS_OK)
             break;
         if (part != RS_PART_TRAIN)
             continue;
-        s = rs_graph_add_edge(g, node_map[e->user], rel_map[e->relation], node_map[e->item],
-                              (float)weight, time, RS_GRAPH_MERGE_SUM);
+        s = rs_graph_add_edge(g, node_map[e->user[i]], rel_map[e->relation[i]],
+                              node_map[e->item[i]], (float)e->weight[i], e->time[i],
+                              RS_GRAPH_MERGE_SUM);
     }
     if (s == RS_OK) {
         s = rs_graph_bulk_commit(g);
@@ -533,7 +419,7 @@ int rs_model_evaluate(const rs_model *m, int split, double param, uint64_t seed,
         model_events_free(&me);
         return s;
     }
-    if (me.n == 0)
+    if (me.edges.n == 0)
         s = rs__fail(RS_ERR_STATE, "rs_model_evaluate: the model has no interaction events");
     if (s == RS_OK)
         s = apply_split(m, me.events, split, param, seed);
