@@ -24,41 +24,166 @@
 /* The recent-popular baseline's window, as in the retail protocol. */
 #define RECENT_DAYS 30.0
 
-/* The model's interaction events: the edges (node indices) and the same
- * events with keys, to split and evaluate. */
+/* One interaction event: graph node and relation indices, time, weight. */
+struct event_row {
+    uint32_t user, relation, item;
+    int64_t time;
+    double weight;
+};
+
+/* The model's interaction events, and the same events with keys (event i
+ * is row i) to split and evaluate. */
 struct model_events {
-    struct rs__model_events edges;
-    rs_events *events; /* event i is edge i */
+    struct event_row *rows;
+    size_t n, cap;
+    rs_events *events;
     uint32_t relation; /* RS_GRAPH_ANY_RELATION: every user -> item edge */
 };
 
 static void model_events_free(struct model_events *me)
 {
     rs_events_free(me->events);
-    rs__model_events_free(&me->edges);
+    free(me->rows);
     memset(me, 0, sizeof *me);
 }
 
-/* Every interaction edge (relation "build.relation", or every user -> item
- * edge) in one SQL scan, and as an event log with keys. */
+static int rows_push(struct event_row **rows, size_t *n, size_t *cap, struct event_row row)
+{
+    int s = *n < *cap ? RS_OK : rs__grow((void **)rows, cap, *n + 1, sizeof **rows);
+    if (s == RS_OK)
+        (*rows)[(*n)++] = row;
+    return s;
+}
+
+static int row_cmp(const struct event_row *x, const struct event_row *y)
+{
+    if (x->user != y->user)
+        return x->user < y->user ? -1 : 1;
+    if (x->relation != y->relation)
+        return x->relation < y->relation ? -1 : 1;
+    if (x->item != y->item)
+        return x->item < y->item ? -1 : 1;
+    return (x->time > y->time) - (x->time < y->time);
+}
+
+static int row_qsort_cmp(const void *a, const void *b) { return row_cmp(a, b); }
+
+/*
+ * The raw events an import kept beside the merged edges (table
+ * interaction_events, one row per user, relation, item and time; see
+ * src/io/import.c), sorted by edge, then time.  None when the table is
+ * absent (a graph built through the graph API: each edge is one event).
+ */
+static int read_raw(rs_graph *g, struct event_row **rows, size_t *n_out)
+{
+    static const char sql[] = "SELECT v.src, r.name, v.dst, v.ts, v.weight"
+                              " FROM interaction_events v JOIN relations r ON r.id = v.rel";
+    sqlite3 *db = rs__graph_db(g);
+    sqlite3_stmt *st = NULL;
+    rs_error_state saved;
+    size_t n = 0, cap = 0;
+    int s = RS_OK, rc;
+    *rows = NULL;
+    *n_out = 0;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = "
+                           "'interaction_events'", -1, &st, NULL) != SQLITE_OK)
+        return rs__graph_db_fail(db, "rs_model_evaluate: reading the schema");
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return RS_OK;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return rs__graph_db_fail(db, "rs_model_evaluate: reading the raw events");
+    rs__error_save(&saved);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct event_row row;
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        if (!name || rs_graph_find_relation(g, name, &row.relation) != RS_OK ||
+            rs__graph_node_from_rowid(g, sqlite3_column_int64(st, 0), &row.user) != RS_OK ||
+            rs__graph_node_from_rowid(g, sqlite3_column_int64(st, 2), &row.item) != RS_OK)
+            continue;
+        row.time = sqlite3_column_int64(st, 3);
+        row.weight = sqlite3_column_double(st, 4);
+        if ((s = rows_push(rows, &n, &cap, row)) != RS_OK)
+            break;
+    }
+    if (s == RS_OK && rc != SQLITE_DONE)
+        s = rs__graph_db_fail(db, "rs_model_evaluate: reading the raw events");
+    sqlite3_finalize(st);
+    if (s != RS_OK) {
+        free(*rows);
+        *rows = NULL;
+        return s;
+    }
+    rs__error_restore(&saved); /* the skipped lookups */
+    qsort(*rows, n, sizeof **rows, row_qsort_cmp);
+    *n_out = n;
+    return RS_OK;
+}
+
+/* The first raw row of edge (user, relation, item), or n when none. */
+static size_t raw_find(const struct event_row *raw, size_t n, const struct event_row *edge)
+{
+    struct event_row key = *edge;
+    size_t lo = 0, hi = n;
+    key.time = INT64_MIN;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (row_cmp(&raw[mid], &key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && raw[lo].user == edge->user && raw[lo].relation == edge->relation &&
+                   raw[lo].item == edge->item
+               ? lo
+               : n;
+}
+
+/*
+ * Every interaction (relation "build.relation", or every user -> item
+ * edge): the interaction edges in one SQL scan (rs__model_events_read), each
+ * replaced by its raw events when the import kept them, so that each event
+ * has its own time and weight.  The edges of a user come in time order; the
+ * raw events of an edge in time order after its place.
+ */
 static int read_events(const rs_model *m, struct model_events *me)
 {
     const char *relation = rs__model_opt_text(&m->options, "build.relation");
+    struct rs__model_events edges;
+    struct event_row *raw = NULL;
+    size_t n_raw = 0;
     int s;
     memset(me, 0, sizeof *me);
+    memset(&edges, 0, sizeof edges);
     me->relation = RS_GRAPH_ANY_RELATION;
     if (relation && *relation &&
         (s = rs_graph_find_relation(m->graph, relation, &me->relation)) != RS_OK)
         return rs__fail_context("rs_model_evaluate: option build.relation: ");
-    if ((s = rs__model_events_read(m->graph, relation, &me->edges)) != RS_OK ||
-        (s = rs_events_create(&me->events)) != RS_OK)
-        return s;
-    for (size_t i = 0; s == RS_OK && i < me->edges.n; i++) {
-        const char *type, *user, *item;
-        if ((s = rs_graph_node_key(m->graph, me->edges.user[i], &type, &user)) == RS_OK &&
-            (s = rs_graph_node_key(m->graph, me->edges.item[i], &type, &item)) == RS_OK)
-            s = rs_events_add(me->events, user, item, me->edges.time[i], me->edges.weight[i]);
+    if ((s = rs__model_events_read(m->graph, relation, &edges)) == RS_OK &&
+        (s = read_raw(m->graph, &raw, &n_raw)) == RS_OK)
+        s = rs_events_create(&me->events);
+    for (size_t i = 0; s == RS_OK && i < edges.n; i++) {
+        struct event_row edge = {edges.user[i], edges.relation[i], edges.item[i], edges.time[i],
+                                 edges.weight[i]};
+        size_t r = raw_find(raw, n_raw, &edge);
+        if (r == n_raw) {
+            s = rows_push(&me->rows, &me->n, &me->cap, edge);
+            continue;
+        }
+        for (; s == RS_OK && r < n_raw && raw[r].user == edge.user &&
+               raw[r].relation == edge.relation && raw[r].item == edge.item;
+             r++)
+            s = rows_push(&me->rows, &me->n, &me->cap, raw[r]);
     }
+    for (size_t i = 0; s == RS_OK && i < me->n; i++) {
+        const char *type, *user, *item;
+        if ((s = rs_graph_node_key(m->graph, me->rows[i].user, &type, &user)) == RS_OK &&
+            (s = rs_graph_node_key(m->graph, me->rows[i].item, &type, &item)) == RS_OK)
+            s = rs_events_add(me->events, user, item, me->rows[i].time, me->rows[i].weight);
+    }
+    free(raw);
+    rs__model_events_free(&edges);
     return s;
 }
 
@@ -225,16 +350,15 @@ static int train_graph(const rs_model *m, const struct model_events *me, rs_grap
         s = copy_properties(src, g, node_map);
     if (s == RS_OK)
         s = copy_other_edges(src, g, node_map, rel_map, me->relation);
-    for (size_t i = 0; s == RS_OK && i < me->edges.n; i++) {
-        const struct rs__model_events *e = &me->edges;
+    for (size_t i = 0; s == RS_OK && i < me->n; i++) {
+        const struct event_row *e = &me->rows[i];
         int part;
         if ((s = rs_events_get(me->events, i, NULL, NULL, NULL, NULL, &part)) != RS_OK)
             break;
         if (part != RS_PART_TRAIN)
             continue;
-        s = rs_graph_add_edge(g, node_map[e->user[i]], rel_map[e->relation[i]],
-                              node_map[e->item[i]], (float)e->weight[i], e->time[i],
-                              RS_GRAPH_MERGE_SUM);
+        s = rs_graph_add_edge(g, node_map[e->user], rel_map[e->relation], node_map[e->item],
+                              (float)e->weight, e->time, RS_GRAPH_MERGE_SUM);
     }
     if (s == RS_OK) {
         s = rs_graph_bulk_commit(g);
@@ -419,7 +543,7 @@ int rs_model_evaluate(const rs_model *m, int split, double param, uint64_t seed,
         model_events_free(&me);
         return s;
     }
-    if (me.edges.n == 0)
+    if (me.n == 0)
         s = rs__fail(RS_ERR_STATE, "rs_model_evaluate: the model has no interaction events");
     if (s == RS_OK)
         s = apply_split(m, me.events, split, param, seed);
