@@ -4,6 +4,7 @@
 #ifndef RECSIM_COMMANDS_H
 #define RECSIM_COMMANDS_H
 
+#include <recsim.h>
 #include <stdio.h>
 
 int cmd_version(int argc, char **argv);
@@ -27,5 +28,11 @@ int cmd_simulate(int argc, char **argv);
 void cmd_simulate_help(FILE *out);
 int cmd_demo(int argc, char **argv);
 void cmd_demo_help(FILE *out);
+int cmd_options(int argc, char **argv);
+void cmd_options_help(FILE *out);
+
+/* `--set NAME=VALUE` of a command (cmd_options.c): sets the model's option
+ * through the library's table; a CLI exit code. */
+int cli_apply_set(rs_model *model, const char *command, const char *assignment);
 
 #endif

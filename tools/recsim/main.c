@@ -23,6 +23,8 @@ static const struct cli_command commands[] = {
      cmd_simulate_help},
     {"demo", "the whole job on the bundled Online Retail sample", cmd_demo, cmd_demo_help},
     {"stats", "what a model file holds", cmd_stats, cmd_stats_help},
+    {"options", "every option by name; a model's values; --set and --save", cmd_options,
+     cmd_options_help},
     {"search", "find nodes by key or by full text", cmd_search, cmd_search_help},
     {"version", "print the library version and the BLAS kernel", cmd_version,
      cmd_version_help},
