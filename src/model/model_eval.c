@@ -21,9 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The recent-popular baseline's window, as in the retail protocol. */
-#define RECENT_DAYS 30.0
-
 /* One interaction event: graph node and relation indices, time, weight. */
 struct event_row {
     uint32_t user, relation, item;
@@ -200,8 +197,8 @@ static int check_args(const rs_model *m, int split, double param, int flags, rs_
     if (flags & ~(RS_MODEL_EVAL_BASELINES | RS_MODEL_EVAL_COLD))
         return rs__fail(RS_ERR_INVALID, "%s: unknown flags 0x%x", fn, (unsigned)flags);
     switch (split) {
-    case RS_MODEL_SPLIT_TEMPORAL:
-        if (!(param >= -9.2e18 && param <= 9.2e18) || param != floor(param))
+    case RS_MODEL_SPLIT_TEMPORAL: /* NaN: the default cut */
+        if (!isnan(param) && (!(param >= -9.2e18 && param <= 9.2e18) || param != floor(param)))
             return rs__fail(RS_ERR_RANGE, "%s: the temporal cut %g is not a whole number of "
                             "seconds within the int64 range", fn, param);
         break;
@@ -219,12 +216,27 @@ static int check_args(const rs_model *m, int split, double param, int flags, rs_
         return rs__fail(RS_ERR_INVALID, "%s: unknown split %d (RS_MODEL_SPLIT_TEMPORAL, "
                         "_RANDOM or _LAST)", fn, split);
     }
-    return rs__model_check_built(m);
+    /* Not built: the baselines alone, when asked for. */
+    if (!(flags & RS_MODEL_EVAL_BASELINES) || rs_model_is_built(m))
+        return rs__model_check_built(m);
+    return RS_OK;
+}
+
+/* The default temporal cut: 80 % of the way through the events' times. */
+static int64_t default_cut(const struct model_events *me)
+{
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t i = 0; i < me->n; i++) {
+        lo = me->rows[i].time < lo ? me->rows[i].time : lo;
+        hi = me->rows[i].time > hi ? me->rows[i].time : hi;
+    }
+    return lo > hi ? 0 : lo + (int64_t)((double)(hi - lo) * 0.8);
 }
 
 static int apply_split(const rs_model *m, rs_events *events, int split, double param,
                        uint64_t seed)
 {
+    /* param: the cut (TEMPORAL), the fraction (RANDOM) or n (LAST) */
     int64_t min_history = rs__model_opt_int(&m->options, "eval.min_history");
     size_t min_h = min_history > 0 ? (size_t)min_history : 1;
     switch (split) {
@@ -521,7 +533,8 @@ static int run_baselines(const rs_model *m, rs_eval *eval)
     if (s == RS_OK)
         s = rs_eval_run_baseline(eval, RS_BASELINE_MOST_POPULAR, 0, NULL);
     if (s == RS_OK)
-        s = rs_eval_run_baseline(eval, RS_BASELINE_RECENT_POPULAR, RECENT_DAYS, NULL);
+        s = rs_eval_run_baseline(eval, RS_BASELINE_RECENT_POPULAR,
+                                 rs__model_opt_double(&m->options, "eval.recent_days"), NULL);
     if (s == RS_OK)
         s = set_segments(m, eval, &segments);
     if (s == RS_OK && segments)
@@ -545,6 +558,8 @@ int rs_model_evaluate(const rs_model *m, int split, double param, uint64_t seed,
     }
     if (me.n == 0)
         s = rs__fail(RS_ERR_STATE, "rs_model_evaluate: the model has no interaction events");
+    if (s == RS_OK && split == RS_MODEL_SPLIT_TEMPORAL && isnan(param))
+        param = (double)default_cut(&me);
     if (s == RS_OK)
         s = apply_split(m, me.events, split, param, seed);
     if (s == RS_OK && rs_events_part_count(me.events, RS_PART_TEST) == 0)
@@ -571,7 +586,7 @@ int rs_model_evaluate(const rs_model *m, int split, double param, uint64_t seed,
             s = rs__fail(RS_ERR_STATE, "rs_model_evaluate: no %s user to evaluate on this "
                          "split", flags & RS_MODEL_EVAL_COLD ? "cold-start" : "warm");
     }
-    if (s == RS_OK)
+    if (s == RS_OK && rs_model_is_built(m))
         s = run_scorer(m, &me, eval);
     if (s == RS_OK && (flags & RS_MODEL_EVAL_BASELINES))
         s = run_baselines(m, eval);
