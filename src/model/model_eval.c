@@ -329,16 +329,28 @@ static int copy_other_edges(rs_graph *src, rs_graph *dst, const uint32_t *node_m
  * interaction edges are rebuilt from the train events (weights summed,
  * the latest train time), everything else copied.
  */
-static int train_graph(const rs_model *m, const struct model_events *me, rs_graph **out)
+static int train_graph(const rs_model *m, const struct model_events *me, bool cold,
+                       rs_graph **out)
 {
     rs_graph *src = m->graph, *g = NULL;
     size_t span = rs_graph_node_span(src), n_rel = rs_graph_relation_count(src);
     uint32_t *node_map = rs__alloc_array(span ? span : 1, sizeof *node_map);
     uint32_t *rel_map = rs__alloc_array(n_rel ? n_rel : 1, sizeof *rel_map);
+    uint8_t *known = rs__calloc(span ? span : 1, 1);
+    uint32_t user_type = rs__graph_type_find(src, "user"), item_type = rs__graph_type_find(src, "item");
     rs_error_state saved;
     bool bulk = false;
-    int s = node_map && rel_map ? RS_OK : RS_ERR_NOMEM;
+    int s = node_map && rel_map && known ? RS_OK : RS_ERR_NOMEM;
     *out = NULL;
+    /* Items and users with a train event; the others were not known before
+     * the test began (cold users are kept for a cold-start evaluation: their
+     * profile is how the scorer serves them). */
+    for (size_t i = 0; s == RS_OK && i < me->n; i++) {
+        int part;
+        if ((s = rs_events_get(me->events, i, NULL, NULL, NULL, NULL, &part)) == RS_OK &&
+            part == RS_PART_TRAIN)
+            known[me->rows[i].user] = known[me->rows[i].item] = 1;
+    }
     if (s == RS_OK)
         s = rs_graph_open(":memory:", RS_GRAPH_CREATE, &g);
     if (s == RS_OK && (s = rs_graph_bulk_begin(g)) == RS_OK)
@@ -352,7 +364,10 @@ static int train_graph(const rs_model *m, const struct model_events *me, rs_grap
     rs__error_save(&saved);
     for (uint32_t v = 0; s == RS_OK && v < span; v++) {
         const char *type, *key;
+        uint32_t type_index = rs__graph_node_type(src, v);
         node_map[v] = RS_GRAPH_ANY_RELATION;
+        if ((type_index == item_type || (type_index == user_type && !cold)) && !known[v])
+            continue;
         if (rs_graph_node_key(src, v, &type, &key) == RS_OK) /* holes fail: skipped */
             s = rs_graph_add_node(g, type, key, &node_map[v]);
     }
@@ -386,6 +401,7 @@ static int train_graph(const rs_model *m, const struct model_events *me, rs_grap
         rs_graph_bulk_abort(g);
     free(node_map);
     free(rel_map);
+    free(known);
     if (s != RS_OK) {
         rs_graph_close(g);
         return s;
@@ -444,7 +460,8 @@ static const char *cf_name(const rs_cf_model *cf)
     }
 }
 
-static int run_scorer(const rs_model *m, const struct model_events *me, rs_eval *eval)
+static int run_scorer(const rs_model *m, const struct model_events *me, bool cold,
+                      rs_eval *eval)
 {
     struct rs__model_parts parts;
     struct scorer_ctx c;
@@ -453,7 +470,7 @@ static int run_scorer(const rs_model *m, const struct model_events *me, rs_eval 
     int s;
     memset(&parts, 0, sizeof parts);
     memset(&c, 0, sizeof c);
-    if ((s = train_graph(m, me, &train)) != RS_OK ||
+    if ((s = train_graph(m, me, cold, &train)) != RS_OK ||
         (s = rs__model_fit(train, &m->options, &parts)) != RS_OK) {
         rs_graph_close(train);
         return rs__fail_context("rs_model_evaluate: fitting on the train part: ");
@@ -587,7 +604,7 @@ int rs_model_evaluate(const rs_model *m, int split, double param, uint64_t seed,
                          "split", flags & RS_MODEL_EVAL_COLD ? "cold-start" : "warm");
     }
     if (s == RS_OK && rs_model_is_built(m))
-        s = run_scorer(m, &me, eval);
+        s = run_scorer(m, &me, (flags & RS_MODEL_EVAL_COLD) != 0, eval);
     if (s == RS_OK && (flags & RS_MODEL_EVAL_BASELINES))
         s = run_baselines(m, eval);
     model_events_free(&me);
