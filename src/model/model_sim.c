@@ -247,7 +247,7 @@ static int population_make(const rs_model *m, size_t n_users, uint64_t seed,
         float *scratch = rs__alloc_array(p->dim, sizeof *scratch);
         if (!scratch)
             return RS_ERR_NOMEM;
-        if (n_users == 0)
+        if (n_users == 0 && rs__model_opt_int(&m->options, "sim.fresh") == 0)
             n_users = model_users(m, NULL, SIZE_MAX, scratch);
         if (n_users == 0) {
             free(scratch);
@@ -256,7 +256,8 @@ static int population_make(const rs_model *m, size_t n_users, uint64_t seed,
         }
         p->n_users = n_users;
         mirror_keys = rs__alloc_array(n_users, sizeof *mirror_keys);
-        if (mirror_keys)
+        /* "sim.fresh" 1: generated users only, none mirrored */
+        if (mirror_keys && rs__model_opt_int(&m->options, "sim.fresh") == 0)
             p->mirrored = model_users(m, mirror_keys, n_users, scratch);
         free(scratch);
     }
