@@ -460,9 +460,36 @@ static const char *cf_name(const rs_cf_model *cf)
     }
 }
 
+/*
+ * The options the scorer row is fitted with: the model's, except that the
+ * collaborative kind is the one the model was built with when they differ
+ * (a 1.0 file saved no options: its saved model's kind stands).
+ */
+static int fit_options(const rs_model *m, struct rs__model_options *out)
+{
+    int built = m->cf ? rs_cf_model_kind(m->cf) : -1, s;
+    const char *name = built == RS_CF_ALS       ? "als"
+                       : built == RS_CF_ITEMKNN ? "knn"
+                       : built == RS_CF_EASE    ? "ease"
+                       : built == -1            ? "none"
+                                                : NULL;
+    rs_model scratch;
+    if ((s = rs__model_options_copy(out, &m->options)) != RS_OK)
+        return s;
+    if (!name || built == rs__model_options_cf_kind(&m->options))
+        return RS_OK;
+    /* the setter by name, on a shallow copy of the handle holding the copy */
+    scratch = *m;
+    scratch.options = *out;
+    s = rs_model_set_option(&scratch, "build.cf", name);
+    *out = scratch.options;
+    return s;
+}
+
 static int run_scorer(const rs_model *m, const struct model_events *me, bool cold,
                       rs_eval *eval)
 {
+    struct rs__model_options options;
     struct rs__model_parts parts;
     struct scorer_ctx c;
     rs_graph *train = NULL;
@@ -470,11 +497,17 @@ static int run_scorer(const rs_model *m, const struct model_events *me, bool col
     int s;
     memset(&parts, 0, sizeof parts);
     memset(&c, 0, sizeof c);
+    if ((s = fit_options(m, &options)) != RS_OK) {
+        rs__model_options_free(&options);
+        return s;
+    }
     if ((s = train_graph(m, me, cold, &train)) != RS_OK ||
-        (s = rs__model_fit(train, &m->options, &parts)) != RS_OK) {
+        (s = rs__model_fit(train, &options, &parts)) != RS_OK) {
+        rs__model_options_free(&options);
         rs_graph_close(train);
         return rs__fail_context("rs_model_evaluate: fitting on the train part: ");
     }
+    rs__model_options_free(&options);
     span = rs_item_store_span(parts.store);
     c.eval = eval;
     c.parts = &parts;
