@@ -164,14 +164,23 @@ static int read_events(const rs_model *m, struct model_events *me)
         struct event_row edge = {edges.user[i], edges.relation[i], edges.item[i], edges.time[i],
                                  edges.weight[i]};
         size_t r = raw_find(raw, n_raw, &edge);
+        double raw_weight = 0;
         if (r == n_raw) {
             s = rows_push(&me->rows, &me->n, &me->cap, edge);
             continue;
         }
         for (; s == RS_OK && r < n_raw && raw[r].user == edge.user &&
                raw[r].relation == edge.relation && raw[r].item == edge.item;
-             r++)
+             r++) {
+            raw_weight += raw[r].weight;
             s = rows_push(&me->rows, &me->n, &me->cap, raw[r]);
+        }
+        /* Weight the edge gained without a raw row (an online observation
+         * merged into it): one more event, at the edge's time. */
+        if (s == RS_OK && edge.weight - raw_weight > 1e-6 * (edge.weight > 1 ? edge.weight : 1)) {
+            edge.weight -= raw_weight;
+            s = rows_push(&me->rows, &me->n, &me->cap, edge);
+        }
     }
     for (size_t i = 0; s == RS_OK && i < me->n; i++) {
         const char *type, *user, *item;
