@@ -132,6 +132,31 @@ START_TEST(planted_post_cut_event)
 }
 END_TEST
 
+/* An edge added through the graph API, without raw rows, is one event at
+ * its own time: u4 buying i2 after the cut adds i2 to u4's truth, and
+ * most-popular's i1 i2 for u4 then hits twice. */
+START_TEST(graph_edge_is_one_event)
+{
+    rs_model *m = fixture_model("edge", 1, 0);
+    rs_graph *g = rs_model_graph(m);
+    rs_eval *eval = NULL;
+    uint32_t u4, i2, bought;
+    ck_assert_ok(rs_model_set_int(m, "eval.k", 2));
+    ck_assert_ok(rs_graph_find_node(g, "user", "u4", &u4));
+    ck_assert_ok(rs_graph_find_node(g, "item", "i2", &i2));
+    ck_assert_ok(rs_graph_find_relation(g, "bought", &bought));
+    ck_assert_ok(rs_graph_add_edge(g, u4, bought, i2, 1.0, (int64_t)FIXTURE_CUT + 86400,
+                                   RS_GRAPH_MERGE_SUM));
+    ck_assert_ok(rs_model_evaluate(m, RS_MODEL_SPLIT_TEMPORAL, FIXTURE_CUT, 0,
+                                   RS_MODEL_EVAL_BASELINES, &eval));
+    ck_assert_double_eq_tol(field(eval, row_of(eval, "most-popular"), RS_EVAL_PRECISION),
+                            (3 * 0.5 + 1.0) / 4.0, 1e-12);
+    rs_eval_free(eval);
+    rs_model_close(m);
+    fixture_remove();
+}
+END_TEST
+
 /* The same seed gives the same split and figures; the split is per user. */
 START_TEST(random_split_by_seed)
 {
@@ -205,6 +230,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, most_popular_by_hand);
     tcase_add_test(tc, segments_and_cold);
     tcase_add_test(tc, planted_post_cut_event);
+    tcase_add_test(tc, graph_edge_is_one_event);
     tcase_add_test(tc, random_split_by_seed);
     tcase_add_test(tc, bad_input);
     suite_add_tcase(s, tc);
