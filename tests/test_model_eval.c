@@ -96,10 +96,8 @@ static void assert_same_rows(const rs_eval *a, const rs_eval *b)
         ck_assert_str_eq(rs_eval_result_name(a, r), rs_eval_result_name(b, r));
         for (int f = 0; f < RS_EVAL_FIELD_COUNT; f++) {
             double x = field(a, r, f), y = field(b, r, f);
-            if (f == RS_EVAL_SECONDS || (isnan(x) && isnan(y)))
-                continue;
-            ck_assert_msg(memcmp(&x, &y, sizeof x) == 0, "row %s field %s: %.17g != %.17g",
-                          rs_eval_result_name(a, r), rs_eval_field_name(f), x, y);
+            if (f != RS_EVAL_SECONDS && !(isnan(x) && isnan(y)))
+                assert_same_value(x, y, rs_eval_field_name(f));
         }
     }
 }
