@@ -99,7 +99,8 @@ START_TEST(model_unchanged)
     {
         double impressions;
         ck_assert_ok(rs_sim_trace_value(t, 0, 0, RS_SIM_STAT_IMPRESSIONS, &impressions));
-        ck_assert_double_eq(impressions, (double)rs_model_count(m, RS_MODEL_COUNT_USERS_WITH_HISTORY));
+        ck_assert_double_eq(impressions,
+                            (double)rs_model_count(m, RS_MODEL_COUNT_USERS_WITH_HISTORY));
     }
     rs_sim_trace_free(t);
     rs_model_close(m);

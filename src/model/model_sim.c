@@ -114,7 +114,8 @@ static int categories_make(const rs_model *m, uint32_t *of_item, size_t *n_out)
 {
     size_t n = m->n_items, n_words = 0, n_cat = 0;
     char **words = rs__calloc(n + 1, sizeof *words);
-    size_t *word_of = rs__calloc(n + 1, sizeof *word_of), *counts = rs__calloc(n + 1, sizeof *counts);
+    size_t *word_of = rs__calloc(n + 1, sizeof *word_of);
+    size_t *counts = rs__calloc(n + 1, sizeof *counts);
     size_t chosen[MAX_CATEGORIES];
     bool *taken = rs__calloc(n + 1, sizeof *taken);
     int s = words && word_of && counts && taken ? RS_OK : RS_ERR_NOMEM;
@@ -464,8 +465,9 @@ static int run_policy(const rs_model *m, rs_sim *sim, const struct population *p
         /* A user who did not click is shown the scorer's same answer again
          * (RS_SIM_SHOW_AGAIN), as `recsim simulate` always has. */
         if (kind == POLICY_SCORER)
-            s = rs_sim_run_scorer(sim, copy.parts.scorer, copy.parts.users, (const char *const *)pop->keys,
-                                  1, slate_size, RS_SIM_SHOW_AGAIN, NULL);
+            s = rs_sim_run_scorer(sim, copy.parts.scorer, copy.parts.users,
+                                  (const char *const *)pop->keys, 1, slate_size,
+                                  RS_SIM_SHOW_AGAIN, NULL);
         else if (kind == POLICY_POPULAR)
             s = rs_sim_run(sim, popular_policy, &r, popular_feedback, &r, 1, slate_size, NULL);
         else
