@@ -244,7 +244,7 @@ eval-score: $(BUILD)/bench/retail_score $(BLAS_CORETYPE)
 
 # The collaborative models on the public retail protocol (reads ../shared,
 # so not part of check): tuning on the validation split, then the test table;
-# warm recommendations go to $(BUILD)/retail_{als,knn,ease}.tsv.
+# warm recommendations go to $(BUILD)/retail_{als,knn,ease,rp3beta,edlae,gfcf}.tsv.
 eval-learn: $(BUILD)/bench/retail_learn $(BLAS_CORETYPE)
 	$(BLAS_ENV) $(BUILD)/bench/retail_learn --recs $(BUILD)/retail_
 

@@ -1513,6 +1513,25 @@ RS_API int rs_embedder_embed_graph(const rs_embedder *embedder, const rs_graph *
  *  - RS_CF_EASE: EASE^R (Steck 2019), B = I - P diag(1 / diag P) with
  *    P = (X^T X + lambda I)^-1 and diag(B) = 0; score = x B.  Its item x item
  *    matrix is dense: catalogues above RS_CF_MAX_ITEMS are refused.
+ *  - RS_CF_RP3BETA: a two-step random walk item -> user -> item with a
+ *    popularity penalty, in the manner of RP3beta (Paudel et al. 2017):
+ *    W_ij = d_j^-beta sum_u (x_ui / d_i)^alpha (x_uj / d_u)^alpha for i != j,
+ *    with d_u = sum_i x_ui and d_i = sum_u x_ui (weighted degrees), alpha =
+ *    RS_CF_ALPHA and beta = RS_CF_BETA; each source item i keeps its
+ *    RS_CF_NEIGHBORS largest W_ij.  score_j = sum over the user's items i of
+ *    w_i W_ij.  Sparse, any catalogue size.
+ *  - RS_CF_EDLAE: the emphasised denoising linear autoencoder of Steck
+ *    (2020, "Autoencoders that don't overfit towards the identity"), full
+ *    rank and full emphasis: EASE with the dropout-dependent penalty
+ *    Lambda = lambda I + p / (1 - p) diag(X^T X), p = RS_CF_DROPOUT:
+ *    B = I - P diag(1 / diag P), P = (X^T X + Lambda)^-1, diag(B) = 0.
+ *    Dense like EASE (RS_CF_MAX_ITEMS); p = 0 gives EASE.
+ *  - RS_CF_GFCF: graph filtering (GF-CF, Shen et al. 2021) over the
+ *    normalised matrix R = D_u^-1/2 X D_i^-1/2: W = R^T R + w D_i^-1/2 V V^T
+ *    D_i^1/2, a linear low-pass filter plus the ideal low-pass filter of the
+ *    RS_CF_EIGENVECTORS leading eigenvectors V of R^T R (LAPACK ssyevr),
+ *    w = RS_CF_IDEAL_WEIGHT; score = x W.  Dense like EASE
+ *    (RS_CF_MAX_ITEMS); its diagonal is kept.
  *
  * The data is an rs_cf_matrix, built from plain (user, item, weight) arrays
  * or from a graph's interaction edges.  Users and items are dense indices
@@ -1532,7 +1551,12 @@ typedef struct rs_cf_model rs_cf_model;
 typedef enum rs_cf_kind {
     RS_CF_ALS = 0,     /* implicit ALS with a conjugate-gradient solver */
     RS_CF_ITEMKNN = 1, /* item-item cosine with shrinkage, top-N neighbours */
-    RS_CF_EASE = 2     /* EASE^R closed form */
+    RS_CF_EASE = 2,    /* EASE^R closed form */
+    RS_CF_RP3BETA = 3, /* item -> user -> item walk, popularity penalty,
+                          top-N per item */
+    RS_CF_EDLAE = 4,   /* emphasised denoising linear autoencoder, closed
+                          form */
+    RS_CF_GFCF = 5     /* linear + ideal low-pass graph filter */
 } rs_cf_kind;
 
 /* The axis of an rs_cf_matrix. */
@@ -1559,14 +1583,27 @@ typedef enum rs_cf_option {
                                 default 20000 (a 1.6 GB Gram matrix) */
     RS_CF_FOLDIN_STEPS = 7,  /* CG steps of rs_cf_model_fold_in, 0 .. 1024;
                                 0 (default): until converged, at most f */
+    RS_CF_EIGENVECTORS = 8,  /* GF-CF: leading eigenvectors of the ideal
+                                filter, 0 (no ideal term) .. 65536, and at
+                                most the number of items at the fit;
+                                default 256 */
     /* double options */
-    RS_CF_ALPHA = 100,       /* ALS confidence slope alpha, >= 0; default 1 */
-    RS_CF_LAMBDA = 101,      /* ALS and EASE regularisation, >= 0 (EASE: > 0);
-                                default 30 for ALS, 500 for EASE, unused
-                                by item-kNN */
+    RS_CF_ALPHA = 100,       /* ALS confidence slope alpha, >= 0; RP3beta:
+                                exponent on the transition probabilities,
+                                >= 0; default 1 for both */
+    RS_CF_LAMBDA = 101,      /* ALS, EASE and EDLAE regularisation, >= 0
+                                (EASE, EDLAE: > 0); default 30 for ALS,
+                                500 for EASE and EDLAE, unused by the
+                                other kinds */
     RS_CF_SHRINK = 102,      /* item-kNN cosine shrinkage, >= 0; default 0 */
-    RS_CF_INIT_SCALE = 103   /* ALS initial factors N(0, s^2), s >= 0;
+    RS_CF_INIT_SCALE = 103,  /* ALS initial factors N(0, s^2), s >= 0;
                                 default 0.01 */
+    RS_CF_BETA = 104,        /* RP3beta popularity exponent, >= 0; default
+                                0.5 */
+    RS_CF_DROPOUT = 105,     /* EDLAE dropout probability p, 0 <= p < 1;
+                                default 0.25 */
+    RS_CF_IDEAL_WEIGHT = 106 /* GF-CF weight of the ideal low-pass term,
+                                >= 0; default 0.3 */
 } rs_cf_option;
 
 /**
@@ -1694,10 +1731,12 @@ RS_API int rs_cf_model_get_double(const rs_cf_model *model, int option, double *
  * not depend on the thread count (up to BLAS rounding).
  *
  * Returns RS_OK, or RS_ERR_INVALID (a NULL argument), RS_ERR_RANGE (an
- * option invalid for this kind, e.g. EASE with lambda 0), RS_ERR_LIMIT
- * (EASE: more items than RS_CF_MAX_ITEMS), RS_ERR_OVERFLOW, RS_ERR_NOMEM,
- * RS_ERR_INTERNAL (EASE: the Gram matrix is not positive definite).  On
- * failure the model keeps its previous fit.
+ * option invalid for this kind, e.g. EASE or EDLAE with lambda 0, GF-CF
+ * with more RS_CF_EIGENVECTORS than items), RS_ERR_LIMIT (EASE, EDLAE,
+ * GF-CF: more items than RS_CF_MAX_ITEMS), RS_ERR_OVERFLOW, RS_ERR_NOMEM,
+ * RS_ERR_INTERNAL (EASE, EDLAE: the Gram matrix is not positive definite;
+ * GF-CF: the eigensolver failed).  On failure the model keeps its previous
+ * fit.
  */
 RS_API int rs_cf_model_fit(rs_cf_model *model, const rs_cf_matrix *matrix);
 
@@ -1762,9 +1801,10 @@ RS_API int rs_cf_model_fold_in(const rs_cf_model *model, const uint32_t *items,
  * rs_cf_model_score - scores of every item for one user given by their
  * interactions (items and weights as rs_cf_model_fold_in).
  *
- * ALS: the fold-in factors times every item's factors.  Item-kNN: the sum of
- * similarities to the user's items, weighted.  EASE: x B.  The user's own
- * items are not excluded; do that when ranking.
+ * ALS: the fold-in factors times every item's factors.  Item-kNN and
+ * RP3beta: the sum of the kept item-item weights from the user's items,
+ * weighted.  EASE, EDLAE, GF-CF: x B (x W).  The user's own items are not
+ * excluded; do that when ranking.
  *
  * @scores_out  caller array of n_items floats; n_items must equal
  *              rs_cf_model_items().
@@ -1782,19 +1822,22 @@ RS_API int rs_cf_model_score(const rs_cf_model *model, const uint32_t *items,
  * @name  the model's name (a key, e.g. "als"); a model saved before under
  *        the same name is replaced.
  *
- * The fit (factors, similarities or B, as float32 blobs with their shape and
- * an XXH3 checksum) and the options go in the graph's meta table under
+ * The fit (factors, neighbour lists or the dense item x item matrix, as
+ * float32 blobs with their shape and an XXH3 checksum) and the options go in the graph's meta table under
  * "cf:<name>", in one write.  Returns RS_OK, RS_ERR_INVALID (NULL argument,
  * bad name), RS_ERR_STATE (no fit), RS_ERR_READONLY, RS_ERR_IO, RS_ERR_NOMEM.
  */
 RS_API int rs_cf_model_save(const rs_cf_model *model, rs_graph *graph, const char *name);
 
 /**
- * rs_cf_model_load - a model saved by rs_cf_model_save().
+ * rs_cf_model_load - a model saved by rs_cf_model_save().  Models saved
+ * by release 1.0 (ALS, item-kNN, EASE) load; the options they did not have
+ * take their defaults.
  *
  * Returns RS_OK with *out owned by the caller, or RS_ERR_INVALID,
  * RS_ERR_NOTFOUND (no model of that name), RS_ERR_CORRUPT (bad length,
- * shape, checksum or a non-finite value), RS_ERR_VERSION (a newer format),
+ * shape, checksum, an option out of range, a neighbour list out of order or
+ * out of range, or a non-finite value), RS_ERR_VERSION (a newer format),
  * RS_ERR_IO, RS_ERR_NOMEM.
  */
 RS_API int rs_cf_model_load(rs_graph *graph, const char *name, rs_cf_model **out);

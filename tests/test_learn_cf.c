@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "graph/graph_internal.h"
 #include "learn/cf_internal.h"
 #include "testutil.h"
@@ -286,34 +288,37 @@ static void small_dense(double xd[7][5])
         xd[small_users[e]][small_items[e]] = small_weights[e];
 }
 
-START_TEST(ease_matches_direct_solve)
+/* The small matrix's Gram matrix X^T X in double. */
+static void small_gram(double g[5][5])
 {
-    rs_cf_matrix *x = NULL;
-    ck_assert_ok(rs_cf_matrix_create(7, 5, small_users, small_items, small_weights, SMALL_N, &x));
     double xd[7][5];
     small_dense(xd);
-    const double lambda = 2.0;
-    /* P = (X^T X + lambda I)^-1 column by column */
-    double p[5][5];
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 5; j++) {
+            g[i][j] = 0;
+            for (int u = 0; u < 7; u++)
+                g[i][j] += xd[u][i] * xd[u][j];
+        }
+}
+
+/* EASE / EDLAE by a direct solve: P = (G + lambda I + emphasis diag G)^-1
+ * column by column, B_ij = -P_ij / P_jj, diagonal 0; then a history of
+ * item i alone must score row i of B. */
+static void check_ease_direct(const rs_cf_model *m, double lambda, double emphasis)
+{
+    double g[5][5], p[5][5];
+    small_gram(g);
     for (int c = 0; c < 5; c++) {
         double a[25], b[5] = {0};
         for (int i = 0; i < 5; i++)
-            for (int j = 0; j < 5; j++) {
-                a[i * 5 + j] = i == j ? lambda : 0;
-                for (int u = 0; u < 7; u++)
-                    a[i * 5 + j] += xd[u][i] * xd[u][j];
-            }
+            for (int j = 0; j < 5; j++)
+                a[i * 5 + j] = g[i][j] + (i == j ? lambda + emphasis * g[i][i] : 0);
         b[c] = 1;
         dense_solve(a, b, 5);
         for (int r = 0; r < 5; r++)
             p[r][c] = b[r];
     }
-    rs_cf_model *m = NULL;
-    ck_assert_ok(rs_cf_model_create(RS_CF_EASE, &m));
-    ck_assert_ok(rs_cf_model_set_double(m, RS_CF_LAMBDA, lambda));
-    ck_assert_ok(rs_cf_model_fit(m, x));
     for (uint32_t i = 0; i < 5; i++) {
-        /* a history of item i alone scores row i of B */
         float scores[5];
         ck_assert_ok(rs_cf_model_score(m, &i, NULL, 1, scores, 5));
         for (int j = 0; j < 5; j++) {
@@ -322,6 +327,19 @@ START_TEST(ease_matches_direct_solve)
                           scores[j], bij);
         }
     }
+}
+
+START_TEST(ease_matches_direct_solve)
+{
+    rs_cf_matrix *x = NULL;
+    ck_assert_ok(rs_cf_matrix_create(7, 5, small_users, small_items, small_weights, SMALL_N, &x));
+    const double lambda = 2.0;
+    rs_cf_model *m = NULL;
+    ck_assert_ok(rs_cf_model_create(RS_CF_EASE, &m));
+    ck_assert_ok(rs_cf_model_set_double(m, RS_CF_LAMBDA, lambda));
+    ck_assert_ok(rs_cf_model_set_double(m, RS_CF_DROPOUT, 0.5)); /* not EASE's: ignored */
+    ck_assert_ok(rs_cf_model_fit(m, x));
+    check_ease_direct(m, lambda, 0.0);
     /* 2-user chunks give the same B */
     float whole[5], chunked[5];
     uint32_t item = 3;
@@ -395,6 +413,223 @@ START_TEST(itemknn_matches_direct_cosine)
 }
 END_TEST
 
+START_TEST(edlae_matches_direct_solve)
+{
+    rs_cf_matrix *x = NULL;
+    ck_assert_ok(rs_cf_matrix_create(7, 5, small_users, small_items, small_weights, SMALL_N, &x));
+    rs_cf_model *m = NULL;
+    ck_assert_ok(rs_cf_model_create(RS_CF_EDLAE, &m));
+    double d;
+    ck_assert_ok(rs_cf_model_get_double(m, RS_CF_LAMBDA, &d));
+    ck_assert_double_eq(d, 500.0);
+    ck_assert_ok(rs_cf_model_get_double(m, RS_CF_DROPOUT, &d));
+    ck_assert_double_eq(d, 0.25);
+    const double drops[] = {0.0, 0.25, 0.6};
+    for (int t = 0; t < 3; t++) {
+        ck_assert_ok(rs_cf_model_set_double(m, RS_CF_LAMBDA, 1.5));
+        ck_assert_ok(rs_cf_model_set_double(m, RS_CF_DROPOUT, drops[t]));
+        ck_assert_ok(rs_cf_model_fit(m, x));
+        check_ease_direct(m, 1.5, drops[t] / (1.0 - drops[t]));
+    }
+    /* bad options: the value and the old fit stay */
+    ck_assert_status(rs_cf_model_set_double(m, RS_CF_DROPOUT, 1.0), RS_ERR_RANGE);
+    ck_assert_status(rs_cf_model_set_double(m, RS_CF_DROPOUT, -0.1), RS_ERR_RANGE);
+    ck_assert_status(rs_cf_model_set_double(m, RS_CF_DROPOUT, NAN), RS_ERR_RANGE);
+    ck_assert_ok(rs_cf_model_get_double(m, RS_CF_DROPOUT, &d));
+    ck_assert_double_eq(d, 0.6);
+    ck_assert_ok(rs_cf_model_set_double(m, RS_CF_LAMBDA, 0.0));
+    ck_assert_status(rs_cf_model_fit(m, x), RS_ERR_RANGE);
+    ck_assert_ok(rs_cf_model_set_int(m, RS_CF_MAX_ITEMS, 4));
+    ck_assert_ok(rs_cf_model_set_double(m, RS_CF_LAMBDA, 1.5));
+    ck_assert_status(rs_cf_model_fit(m, x), RS_ERR_LIMIT);
+    check_ease_direct(m, 1.5, 0.6 / 0.4);
+    rs_cf_model_free(m);
+    rs_cf_matrix_free(x);
+}
+END_TEST
+
+/* The small matrix's weighted degrees. */
+static void small_degrees(double xd[7][5], double du[7], double di[5])
+{
+    small_dense(xd);
+    for (int u = 0; u < 7; u++) {
+        du[u] = 0;
+        for (int i = 0; i < 5; i++)
+            du[u] += xd[u][i];
+    }
+    for (int i = 0; i < 5; i++) {
+        di[i] = 0;
+        for (int u = 0; u < 7; u++)
+            di[i] += xd[u][i];
+    }
+}
+
+START_TEST(rp3beta_matches_dense_walk)
+{
+    rs_cf_matrix *x = NULL;
+    ck_assert_ok(rs_cf_matrix_create(7, 5, small_users, small_items, small_weights, SMALL_N, &x));
+    double xd[7][5], du[7], di[5];
+    small_degrees(xd, du, di);
+    const double alphas[] = {1.0, 0.7}, betas[] = {0.0, 0.6};
+    rs_cf_model *m = NULL;
+    ck_assert_ok(rs_cf_model_create(RS_CF_RP3BETA, &m));
+    double d;
+    ck_assert_ok(rs_cf_model_get_double(m, RS_CF_BETA, &d));
+    ck_assert_double_eq(d, 0.5);
+    for (int a = 0; a < 2; a++)
+    for (int b = 0; b < 2; b++)
+    for (long long k = 0; k <= 2; k += 2) {
+        /* W_ij = d_j^-beta sum_u (x_ui / d_i)^alpha (x_uj / d_u)^alpha */
+        double w[5][5];
+        for (int i = 0; i < 5; i++)
+            for (int j = 0; j < 5; j++) {
+                w[i][j] = 0;
+                for (int u = 0; u < 7; u++)
+                    if (i != j && xd[u][i] > 0 && xd[u][j] > 0)
+                        w[i][j] += pow(xd[u][i] / di[i], alphas[a]) *
+                                   pow(xd[u][j] / du[u], alphas[a]);
+                w[i][j] *= pow(di[j], -betas[b]);
+            }
+        ck_assert_ok(rs_cf_model_set_double(m, RS_CF_ALPHA, alphas[a]));
+        ck_assert_ok(rs_cf_model_set_double(m, RS_CF_BETA, betas[b]));
+        ck_assert_ok(rs_cf_model_set_int(m, RS_CF_NEIGHBORS, k));
+        ck_assert_ok(rs_cf_model_fit(m, x));
+        for (uint32_t i = 0; i < 5; i++) {
+            float scores[5], two = 2.0f;
+            ck_assert_ok(rs_cf_model_score(m, &i, &two, 1, scores, 5));
+            for (int j = 0; j < 5; j++) {
+                /* does source i keep target j among its k best? */
+                int rank = 0;
+                for (int o = 0; o < 5; o++)
+                    if (o != (int)i && (w[i][o] > w[i][j] || (w[i][o] == w[i][j] && o < j)))
+                        rank++;
+                double want = (k == 0 || rank < k) ? 2.0 * w[i][j] : 0.0;
+                ck_assert_msg(fabs(scores[j] - want) < 1e-5, "a=%g b=%g k=%lld W[%u][%d] %g "
+                              "want %g", alphas[a], betas[b], k, i, j, scores[j], want);
+            }
+        }
+    }
+    ck_assert_status(rs_cf_model_set_double(m, RS_CF_BETA, -0.5), RS_ERR_RANGE);
+    ck_assert_status(rs_cf_model_set_double(m, RS_CF_BETA, INFINITY), RS_ERR_RANGE);
+    ck_assert_status(rs_cf_model_set_int(m, RS_CF_NEIGHBORS, -1), RS_ERR_RANGE);
+    rs_cf_model_free(m);
+    rs_cf_matrix_free(x);
+}
+END_TEST
+
+/* Eigen-decomposition of a symmetric 5 x 5 matrix by cyclic Jacobi
+ * rotations, in double: a is destroyed, eigenvalue t in ev[t] with its
+ * eigenvector in column t of v, sorted by decreasing eigenvalue. */
+static void jacobi_eigen(double a[5][5], double v[5][5], double ev[5])
+{
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 5; j++)
+            v[i][j] = i == j;
+    for (int sweep = 0; sweep < 100; sweep++) {
+        double off = 0;
+        for (int p = 0; p < 5; p++)
+            for (int q = p + 1; q < 5; q++)
+                off += a[p][q] * a[p][q];
+        if (off < 1e-30)
+            break;
+        for (int p = 0; p < 5; p++)
+            for (int q = p + 1; q < 5; q++) {
+                if (a[p][q] == 0)
+                    continue;
+                double theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
+                double t = (theta >= 0 ? 1 : -1) / (fabs(theta) + sqrt(theta * theta + 1));
+                double c = 1 / sqrt(t * t + 1), s = t * c;
+                for (int r = 0; r < 5; r++) { /* columns p, q of a and v */
+                    double ap = a[r][p], aq = a[r][q], vp = v[r][p], vq = v[r][q];
+                    a[r][p] = c * ap - s * aq;
+                    a[r][q] = s * ap + c * aq;
+                    v[r][p] = c * vp - s * vq;
+                    v[r][q] = s * vp + c * vq;
+                }
+                for (int r = 0; r < 5; r++) { /* rows p, q of a */
+                    double ap = a[p][r], aq = a[q][r];
+                    a[p][r] = c * ap - s * aq;
+                    a[q][r] = s * ap + c * aq;
+                }
+            }
+    }
+    for (int t = 0; t < 5; t++)
+        ev[t] = a[t][t];
+    for (int t = 0; t < 5; t++) /* selection sort, columns along */
+        for (int o = t + 1; o < 5; o++)
+            if (ev[o] > ev[t]) {
+                double e = ev[t];
+                ev[t] = ev[o];
+                ev[o] = e;
+                for (int r = 0; r < 5; r++) {
+                    double y = v[r][t];
+                    v[r][t] = v[r][o];
+                    v[r][o] = y;
+                }
+            }
+}
+
+START_TEST(gfcf_matches_dense_filter)
+{
+    rs_cf_matrix *x = NULL;
+    ck_assert_ok(rs_cf_matrix_create(7, 5, small_users, small_items, small_weights, SMALL_N, &x));
+    double xd[7][5], du[7], di[5];
+    small_degrees(xd, du, di);
+    /* G = R^T R, R = D_u^-1/2 X D_i^-1/2 */
+    double g[5][5], a[5][5], v[5][5], ev[5];
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 5; j++) {
+            g[i][j] = 0;
+            for (int u = 0; u < 7; u++)
+                g[i][j] += xd[u][i] * xd[u][j] / (du[u] * sqrt(di[i] * di[j]));
+            a[i][j] = g[i][j];
+        }
+    jacobi_eigen(a, v, ev);
+    ck_assert_double_eq_tol(ev[0], 1.0, 1e-9); /* a normalised matrix's top */
+    for (int t = 0; t + 1 < 5; t++) /* distinct: every leading subspace is unique */
+        ck_assert_msg(ev[t] - ev[t + 1] > 1e-3, "eigenvalues %g %g", ev[t], ev[t + 1]);
+    rs_cf_model *m = NULL;
+    ck_assert_ok(rs_cf_model_create(RS_CF_GFCF, &m));
+    long long kd;
+    double d;
+    ck_assert_ok(rs_cf_model_get_int(m, RS_CF_EIGENVECTORS, &kd));
+    ck_assert_int_eq(kd, 256);
+    ck_assert_ok(rs_cf_model_get_double(m, RS_CF_IDEAL_WEIGHT, &d));
+    ck_assert_double_eq(d, 0.3);
+    ck_assert_status(rs_cf_model_fit(m, x), RS_ERR_RANGE); /* 256 > 5 items */
+    ck_assert_errmsg_has("RS_CF_EIGENVECTORS");
+    const int ks[] = {0, 1, 2, 5};
+    const double weight = 0.4;
+    for (int t = 0; t < 4; t++) {
+        int k = ks[t];
+        ck_assert_ok(rs_cf_model_set_int(m, RS_CF_EIGENVECTORS, k));
+        ck_assert_ok(rs_cf_model_set_double(m, RS_CF_IDEAL_WEIGHT, weight));
+        ck_assert_ok(rs_cf_model_fit(m, x));
+        for (uint32_t i = 0; i < 5; i++) {
+            float scores[5];
+            ck_assert_ok(rs_cf_model_score(m, &i, NULL, 1, scores, 5));
+            for (int j = 0; j < 5; j++) {
+                double vv = 0;
+                for (int e = 0; e < k; e++)
+                    vv += v[i][e] * v[j][e];
+                double want = g[i][j] + weight * vv * sqrt(di[j] / di[i]);
+                ck_assert_msg(fabs(scores[j] - want) < 1e-4, "k=%d W[%u][%d] %g want %g", k, i,
+                              j, scores[j], want);
+            }
+        }
+    }
+    ck_assert_status(rs_cf_model_set_int(m, RS_CF_EIGENVECTORS, -1), RS_ERR_RANGE);
+    ck_assert_status(rs_cf_model_set_int(m, RS_CF_EIGENVECTORS, 65537), RS_ERR_RANGE);
+    ck_assert_status(rs_cf_model_set_double(m, RS_CF_IDEAL_WEIGHT, -1.0), RS_ERR_RANGE);
+    ck_assert_status(rs_cf_model_set_double(m, RS_CF_IDEAL_WEIGHT, NAN), RS_ERR_RANGE);
+    ck_assert_ok(rs_cf_model_set_int(m, RS_CF_MAX_ITEMS, 4));
+    ck_assert_status(rs_cf_model_fit(m, x), RS_ERR_LIMIT);
+    ck_assert_uint_eq(rs_cf_model_items(m), 5); /* the old fit stays */
+    rs_cf_model_free(m);
+    rs_cf_matrix_free(x);
+}
+END_TEST
+
 START_TEST(graph_matrix_save_load_and_item_store)
 {
     rs_graph *g = NULL;
@@ -449,21 +684,28 @@ START_TEST(graph_matrix_save_load_and_item_store)
     ck_assert_status(rs_cf_matrix_node(x, RS_CF_USERS, 40, &node), RS_ERR_RANGE);
     ck_assert_status(rs_cf_matrix_node(x, 5, 0, &node), RS_ERR_INVALID);
 
-    rs_cf_model *m[3] = {NULL, NULL, NULL};
-    const char *names[3] = {"als", "knn", "ease"};
-    for (int k = 0; k < 3; k++) {
+    enum { KINDS = 6 };
+    rs_cf_model *m[KINDS] = {NULL, NULL, NULL, NULL, NULL, NULL};
+    const char *names[KINDS] = {"als", "knn", "ease", "rp3beta", "edlae", "gfcf"};
+    for (int k = 0; k < KINDS; k++) {
         ck_assert_ok(rs_cf_model_create(k, &m[k]));
         ck_assert_ok(rs_cf_model_set_int(m[k], RS_CF_FACTORS, 4));
+        ck_assert_ok(rs_cf_model_set_int(m[k], RS_CF_EIGENVECTORS, 2));
+        ck_assert_ok(rs_cf_model_set_int(m[k], RS_CF_NEIGHBORS, 5));
+        ck_assert_ok(rs_cf_model_set_double(m[k], RS_CF_BETA, 0.3));
         ck_assert_ok(rs_cf_model_set_double(m[k], RS_CF_LAMBDA, k == RS_CF_ALS ? 0.1 : 5.0));
         ck_assert_status(rs_cf_model_save(m[k], g, names[k]), RS_ERR_STATE);
         ck_assert_ok(rs_cf_model_fit(m[k], x));
         ck_assert_ok(rs_cf_model_save(m[k], g, names[k]));
     }
     uint32_t hist[3] = {1, 2, 3};
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < KINDS; k++) {
         rs_cf_model *back = NULL;
         ck_assert_ok(rs_cf_model_load(g, names[k], &back));
         ck_assert_int_eq(rs_cf_model_kind(back), k);
+        double beta;
+        ck_assert_ok(rs_cf_model_get_double(back, RS_CF_BETA, &beta));
+        ck_assert_double_eq(beta, 0.3);
         float s1[20], s2[20];
         ck_assert_ok(rs_cf_model_score(m[k], hist, NULL, 3, s1, 20));
         ck_assert_ok(rs_cf_model_score(back, hist, NULL, 3, s2, 20));
@@ -511,7 +753,137 @@ START_TEST(graph_matrix_save_load_and_item_store)
     ck_assert_uint_eq(found, best);
     ck_assert_float_eq_tol(found_score, scores[best], 1e-4f);
     rs_item_store_free(store);
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < KINDS; k++)
+        rs_cf_model_free(m[k]);
+    rs_cf_matrix_free(x);
+    rs_graph_close(g);
+}
+END_TEST
+
+/* Edit a saved model's blob in place and put it back with a fresh
+ * checksum, so that only the edit is wrong.  Offsets: the header is
+ * "RSCF", format, kind, 0 (16 bytes), n_users, n_items, dim (u64 at 16,
+ * 24, 32), 9 int options (at 40), 9 doubles (at 112: alpha, lambda, shrink,
+ * init_scale, beta, dropout, ideal weight, fit alpha, fit lambda), count
+ * (at 184), the arrays from 192. */
+#define BLOB_ARRAYS 192
+static void rewrite_blob(rs_graph *g, const char *key, size_t offset, const void *bytes,
+                         size_t n)
+{
+    void *blob;
+    size_t len;
+    ck_assert_ok(rs__graph_meta_get(g, key, &blob, &len));
+    ck_assert_uint_ge(len, offset + n + 8);
+    memcpy((unsigned char *)blob + offset, bytes, n);
+    uint64_t sum = XXH3_64bits(blob, len - 8);
+    memcpy((unsigned char *)blob + len - 8, &sum, 8);
+    ck_assert_ok(rs__graph_meta_set(g, key, blob, len));
+    free(blob);
+}
+
+START_TEST(new_kinds_blobs_validated)
+{
+    rs_graph *g = NULL;
+    ck_assert_ok(rs_graph_open(":memory:", RS_GRAPH_CREATE, &g));
+    rs_cf_matrix *x = NULL;
+    ck_assert_ok(rs_cf_matrix_create(7, 5, small_users, small_items, small_weights, SMALL_N, &x));
+    const int kinds[4] = {RS_CF_EASE, RS_CF_RP3BETA, RS_CF_EDLAE, RS_CF_GFCF};
+    const char *keys[4] = {"cf:ease", "cf:rp3", "cf:edlae", "cf:gfcf"};
+    rs_cf_model *m[4];
+    float want[4][5];
+    uint32_t hist[2] = {0, 3};
+    for (int k = 0; k < 4; k++) {
+        ck_assert_ok(rs_cf_model_create(kinds[k], &m[k]));
+        ck_assert_ok(rs_cf_model_set_int(m[k], RS_CF_EIGENVECTORS, 2));
+        ck_assert_ok(rs_cf_model_set_int(m[k], RS_CF_NEIGHBORS, 2));
+        ck_assert_ok(rs_cf_model_set_double(m[k], RS_CF_LAMBDA, 3.0));
+        ck_assert_ok(rs_cf_model_fit(m[k], x));
+        ck_assert_ok(rs_cf_model_score(m[k], hist, NULL, 2, want[k], 5));
+    }
+    rs_cf_model *back = NULL;
+    float got[5];
+    /* every kind: a wrong shape, an option out of range */
+    uint64_t items4 = 4;
+    double dropout1 = 1.0, beta_neg = -1.0;
+    int64_t eigen_big = 70000;
+    for (int k = 0; k < 4; k++) {
+        ck_assert_ok(rs_cf_model_save(m[k], g, keys[k] + 3));
+        rewrite_blob(g, keys[k], 24, &items4, 8);
+        ck_assert_status(rs_cf_model_load(g, keys[k] + 3, &back), RS_ERR_CORRUPT);
+        ck_assert_errmsg_has("shape");
+        ck_assert_ok(rs_cf_model_save(m[k], g, keys[k] + 3));
+        rewrite_blob(g, keys[k], 112 + 5 * 8, &dropout1, 8);
+        ck_assert_status(rs_cf_model_load(g, keys[k] + 3, &back), RS_ERR_CORRUPT);
+        ck_assert_errmsg_has("option");
+        ck_assert_ok(rs_cf_model_save(m[k], g, keys[k] + 3));
+        rewrite_blob(g, keys[k], 112 + 4 * 8, &beta_neg, 8);
+        ck_assert_status(rs_cf_model_load(g, keys[k] + 3, &back), RS_ERR_CORRUPT);
+        ck_assert_ok(rs_cf_model_save(m[k], g, keys[k] + 3));
+        rewrite_blob(g, keys[k], 40 + 8 * 8, &eigen_big, 8);
+        ck_assert_status(rs_cf_model_load(g, keys[k] + 3, &back), RS_ERR_CORRUPT);
+        ck_assert_ptr_null(back);
+        /* intact: the same scores */
+        ck_assert_ok(rs_cf_model_save(m[k], g, keys[k] + 3));
+        ck_assert_ok(rs_cf_model_load(g, keys[k] + 3, &back));
+        ck_assert_ok(rs_cf_model_score(back, hist, NULL, 2, got, 5));
+        ck_assert_mem_eq(got, want[k], sizeof got);
+        rs_cf_model_free(back);
+        back = NULL;
+    }
+    /* RP3beta: a target out of range, then neighbour starts out of order */
+    uint32_t target5 = 5;
+    rewrite_blob(g, "cf:rp3", BLOB_ARRAYS + 6 * 8, &target5, 4);
+    ck_assert_status(rs_cf_model_load(g, "rp3", &back), RS_ERR_CORRUPT);
+    ck_assert_errmsg_has("neighbour");
+    ck_assert_ok(rs_cf_model_save(m[1], g, "rp3"));
+    uint64_t start_big = 1000;
+    rewrite_blob(g, "cf:rp3", BLOB_ARRAYS + 2 * 8, &start_big, 8);
+    ck_assert_status(rs_cf_model_load(g, "rp3", &back), RS_ERR_CORRUPT);
+    /* EDLAE, GF-CF: a non-finite weight */
+    float nan = NAN;
+    for (int k = 2; k < 4; k++) {
+        rewrite_blob(g, keys[k], BLOB_ARRAYS + 7 * 4, &nan, 4);
+        ck_assert_status(rs_cf_model_load(g, keys[k] + 3, &back), RS_ERR_CORRUPT);
+        ck_assert_errmsg_has("non-finite");
+    }
+    /* A release 1.0 blob (format 1: 8 int options, 6 doubles) of EASE
+     * still loads, the new options at their defaults; a format 1 blob of a
+     * new kind is refused. */
+    void *blob;
+    size_t len;
+    ck_assert_ok(rs__graph_meta_get(g, "cf:ease", &blob, &len));
+    unsigned char *old = malloc(len);
+    unsigned char *b = blob;
+    size_t o = 0;
+    memcpy(old + o, b, 40 + 8 * 8), o += 40 + 8 * 8;     /* head, sizes, 8 ints */
+    memcpy(old + o, b + 112, 4 * 8), o += 4 * 8;         /* alpha .. init_scale */
+    memcpy(old + o, b + 112 + 7 * 8, 2 * 8), o += 2 * 8; /* fit alpha, lambda */
+    memcpy(old + o, b + 184, len - 8 - 184), o += len - 8 - 184;
+    uint32_t format1 = 1;
+    memcpy(old + 4, &format1, 4);
+    uint64_t sum = XXH3_64bits(old, o);
+    memcpy(old + o, &sum, 8), o += 8;
+    ck_assert_ok(rs__graph_meta_set(g, "cf:old", old, o));
+    ck_assert_ok(rs_cf_model_load(g, "old", &back));
+    ck_assert_ok(rs_cf_model_score(back, hist, NULL, 2, got, 5));
+    ck_assert_mem_eq(got, want[0], sizeof got);
+    double d;
+    ck_assert_ok(rs_cf_model_get_double(back, RS_CF_DROPOUT, &d));
+    ck_assert_double_eq(d, 0.25);
+    rs_cf_model_free(back);
+    back = NULL;
+    uint32_t kind_gfcf = RS_CF_GFCF;
+    memcpy(old + 8, &kind_gfcf, 4);
+    sum = XXH3_64bits(old, o - 8);
+    memcpy(old + o - 8, &sum, 8);
+    ck_assert_ok(rs__graph_meta_set(g, "cf:old", old, o));
+    ck_assert_status(rs_cf_model_load(g, "old", &back), RS_ERR_CORRUPT);
+    uint32_t format3 = 3;
+    rewrite_blob(g, "cf:ease", 4, &format3, 4);
+    ck_assert_status(rs_cf_model_load(g, "ease", &back), RS_ERR_VERSION);
+    free(old);
+    free(blob);
+    for (int k = 0; k < 4; k++)
         rs_cf_model_free(m[k]);
     rs_cf_matrix_free(x);
     rs_graph_close(g);
@@ -584,7 +956,11 @@ Suite *test_suite(void)
     tcase_add_test(tc, ease_matches_direct_solve);
     tcase_add_loop_test(tc, ease_kernels_agree_bitwise, 0, 2);
     tcase_add_test(tc, itemknn_matches_direct_cosine);
+    tcase_add_test(tc, edlae_matches_direct_solve);
+    tcase_add_test(tc, rp3beta_matches_dense_walk);
+    tcase_add_test(tc, gfcf_matches_dense_filter);
     tcase_add_test(tc, graph_matrix_save_load_and_item_store);
+    tcase_add_test(tc, new_kinds_blobs_validated);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -106,8 +106,9 @@ START_TEST(defaults_are_the_handles_defaults)
     rs_embedder_free(e2);
 
     /* collaborative models, each kind */
-    const int kinds[] = {RS_CF_ALS, RS_CF_ITEMKNN, RS_CF_EASE};
-    for (size_t k = 0; k < 3; k++) {
+    const int kinds[] = {RS_CF_ALS,     RS_CF_ITEMKNN, RS_CF_EASE,
+                         RS_CF_RP3BETA, RS_CF_EDLAE,   RS_CF_GFCF};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         rs_cf_model *c1, *c2;
         ck_assert_ok(rs_cf_model_create(kinds[k], &c1));
         ck_assert_ok(rs_cf_model_create(kinds[k], &c2));
@@ -225,6 +226,8 @@ START_TEST(setters_reject_bad_values_and_change_nothing)
     /* choices and strings */
     ck_assert_ok(rs_model_set_option(&m, "build.cf", "als"));
     ck_assert_int_eq(rs__model_options_cf_kind(&m.options), RS_CF_ALS);
+    ck_assert_ok(rs_model_set_option(&m, "build.cf", "gfcf"));
+    ck_assert_int_eq(rs__model_options_cf_kind(&m.options), RS_CF_GFCF);
     ck_assert_ok(rs_model_set_option(&m, "build.cf", "none"));
     ck_assert_int_eq(rs__model_options_cf_kind(&m.options), -1);
     ck_assert_status(rs_model_set_option(&m, "build.cf", "svd"), RS_ERR_RANGE);

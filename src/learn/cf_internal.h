@@ -27,15 +27,15 @@ struct rs_cf_matrix {
     uint32_t *item_node; /* graph node per column, or NULL */
 };
 
-#define RS__CF_INT_OPTIONS 8
+#define RS__CF_INT_OPTIONS 9
 #define RS__CF_CHUNK_FLOATS ((size_t)1 << 22)
 #define RS__CF_TILE_FLOATS ((size_t)1 << 24)
 #define RS__CF_DENSE_ITEMS ((size_t)8192)
 
 struct rs_cf_model {
     int kind;
-    long long iopt[RS__CF_INT_OPTIONS]; /* indexed by rs_cf_option 0 .. 7 */
-    double alpha, lambda, shrink, init_scale;
+    long long iopt[RS__CF_INT_OPTIONS]; /* indexed by rs_cf_option 0 .. 8 */
+    double alpha, lambda, shrink, init_scale, beta, dropout, ideal_weight;
     /* floats of a dense user chunk and of an item-kNN similarity tile
      * (defaults RS__CF_CHUNK_FLOATS, RS__CF_TILE_FLOATS; tests lower them to
      * exercise the tiling) */
@@ -53,12 +53,24 @@ struct rs_cf_model {
     float *gram;         /* ALS: dim x dim, Y^T Y + lambda I (full) */
     double *loss;        /* ALS: per iteration, when reported */
     size_t n_loss;
-    size_t *nb_start;    /* kNN: n_items + 1, CSR by source item */
-    uint32_t *nb_target; /* kNN: the target items a source contributes to */
-    float *nb_sim;       /* kNN: the similarities */
+    size_t *nb_start;    /* kNN, RP3beta: n_items + 1, CSR by source item */
+    uint32_t *nb_target; /* kNN, RP3beta: the targets a source contributes to */
+    float *nb_sim;       /* kNN, RP3beta: the weights */
     size_t nb_count;
-    float *ease;         /* EASE: n_items x n_items row-major B */
+    float *ease;         /* EASE, EDLAE, GF-CF: n_items x n_items row-major
+                            operator (score = x W) */
 };
+
+/* Does the kind score through a dense item x item operator (m->ease), or
+ * through sparse neighbour lists (m->nb_*)? */
+static inline bool rs__cf_dense_kind(int kind)
+{
+    return kind == RS_CF_EASE || kind == RS_CF_EDLAE || kind == RS_CF_GFCF;
+}
+static inline bool rs__cf_sparse_kind(int kind)
+{
+    return kind == RS_CF_ITEMKNN || kind == RS_CF_RP3BETA;
+}
 
 /* Build a matrix from triplets (validated by the caller or not: this checks
  * ranges and weights).  Repeated pairs are summed. */
@@ -73,7 +85,52 @@ void rs__cf_fit_move(struct rs_cf_model *dst, struct rs_cf_model *src);
 
 int rs__cf_als_fit(struct rs_cf_model *fit, const rs_cf_matrix *x);
 int rs__cf_knn_fit(struct rs_cf_model *fit, const rs_cf_matrix *x);
+/* EASE, and EDLAE (the dropout penalty) when fit->kind is RS_CF_EDLAE. */
 int rs__cf_ease_fit(struct rs_cf_model *fit, const rs_cf_matrix *x);
+int rs__cf_rp3_fit(struct rs_cf_model *fit, const rs_cf_matrix *x);
+int rs__cf_gfcf_fit(struct rs_cf_model *fit, const rs_cf_matrix *x);
+
+/* The Gram matrix (D_r X D_c)^T (D_r X D_c), n_items^2 floats, upper
+ * triangle (row-major) only, by syrk over dense user chunks of
+ * m->chunk_floats; the scales as rs__cf_densify.  *out: rs__malloc'd. */
+int rs__cf_gram(const struct rs_cf_model *m, const rs_cf_matrix *x, const float *row_scale,
+                const float *col_scale, float **out);
+
+/* The dense kinds' catalogue limit: RS_OK, or RS_ERR_LIMIT (recorded, the
+ * message starting with what) above RS_CF_MAX_ITEMS. */
+int rs__cf_dense_limit(const struct rs_cf_model *m, size_t n, const char *what);
+
+/* Neighbours kept per item by kNN and RP3beta: RS_CF_NEIGHBORS, all (n - 1)
+ * for 0 or more than that. */
+size_t rs__cf_neighbors_kept(const struct rs_cf_model *m, size_t n);
+
+/* Dense rows first .. first + rows - 1 of x into d (rows x n_items), entry
+ * (u, i) times row_scale[u] * col_scale[i] (either may be NULL: 1). */
+void rs__cf_densify(const rs_cf_matrix *x, size_t first, size_t rows, const float *row_scale,
+                    const float *col_scale, float *d);
+
+/*
+ * Sparse co-occurrence with a bounded top-k per row item r:
+ *   acc_rc = sum over users u of r: left[p(u, r)] * right[q(u, c)]
+ * (left indexed like x->item_user, right like x->user_item), then
+ *   score_rc = acc_rc / (norm[r] norm[c] + shrink)  when norm is given,
+ *   score_rc = acc_rc * col_scale[c]                otherwise;
+ * c != r, zero scores dropped.  Row r's kept columns and scores go to
+ * top_index / top_score + r * k, best first, their number to top_count[r].
+ * Parallel over rows; cost sum over users of n_u^2.
+ */
+typedef struct rs__cf_cooc {
+    const rs_cf_matrix *x;
+    const float *left, *right;
+    const float *norm;
+    float shrink;
+    const float *col_scale;
+    size_t k;
+    uint32_t *top_index;
+    float *top_score;
+    size_t *top_count;
+} rs__cf_cooc;
+int rs__cf_cooc_topk(const rs__cf_cooc *job);
 /* Tests: 1 makes rs_cf_model_score use the portable EASE kernel even where
  * the AVX-512 one would run (bitwise the same results); 0 restores. */
 void rs__cf_force_portable(int on);

@@ -35,6 +35,7 @@ static const struct {
     [RS_CF_NEIGHBORS] = {0, INT_MAX, 100},
     [RS_CF_MAX_ITEMS] = {1, 1000000, 20000},
     [RS_CF_FOLDIN_STEPS] = {0, 1024, 0},
+    [RS_CF_EIGENVECTORS] = {0, 65536, 256},
 };
 
 int rs_cf_model_create(int kind, rs_cf_model **out)
@@ -43,7 +44,7 @@ int rs_cf_model_create(int kind, rs_cf_model **out)
         *out = NULL;
     if (!out)
         return rs__fail(RS_ERR_INVALID, "rs_cf_model_create: out is NULL");
-    if (kind != RS_CF_ALS && kind != RS_CF_ITEMKNN && kind != RS_CF_EASE)
+    if (kind < RS_CF_ALS || kind > RS_CF_GFCF)
         return rs__fail(RS_ERR_INVALID, "rs_cf_model_create: unknown kind %d", kind);
     rs_cf_model *m = rs__calloc(1, sizeof *m);
     if (!m)
@@ -52,9 +53,12 @@ int rs_cf_model_create(int kind, rs_cf_model **out)
     for (int o = 0; o < RS__CF_INT_OPTIONS; o++)
         m->iopt[o] = int_options[o].def;
     m->alpha = 1.0;
-    m->lambda = kind == RS_CF_EASE ? 500.0 : 30.0;
+    m->lambda = kind == RS_CF_EASE || kind == RS_CF_EDLAE ? 500.0 : 30.0;
     m->shrink = 0.0;
     m->init_scale = 0.01;
+    m->beta = 0.5;
+    m->dropout = 0.25;
+    m->ideal_weight = 0.3;
     m->chunk_floats = RS__CF_CHUNK_FLOATS;
     m->tile_floats = RS__CF_TILE_FLOATS;
     m->dense_items = RS__CF_DENSE_ITEMS;
@@ -136,6 +140,9 @@ static double *double_option(rs_cf_model *m, int option)
     case RS_CF_LAMBDA: return &m->lambda;
     case RS_CF_SHRINK: return &m->shrink;
     case RS_CF_INIT_SCALE: return &m->init_scale;
+    case RS_CF_BETA: return &m->beta;
+    case RS_CF_DROPOUT: return &m->dropout;
+    case RS_CF_IDEAL_WEIGHT: return &m->ideal_weight;
     default: return NULL;
     }
 }
@@ -151,6 +158,9 @@ int rs_cf_model_set_double(rs_cf_model *model, int option, double value)
     if (!isfinite(value) || value < 0.0 || value > 1e30)
         return rs__fail(RS_ERR_RANGE, "rs_cf_model_set_double: option %d = %g must be finite "
                         "and >= 0", option, value);
+    if (option == RS_CF_DROPOUT && !(value < 1.0))
+        return rs__fail(RS_ERR_RANGE, "rs_cf_model_set_double: RS_CF_DROPOUT = %g must be < 1",
+                        value);
     *slot = value;
     return RS_OK;
 }
@@ -197,7 +207,9 @@ int rs_cf_model_fit(rs_cf_model *model, const rs_cf_matrix *matrix)
     switch (model->kind) {
     case RS_CF_ALS: rc = rs__cf_als_fit(&fit, matrix); break;
     case RS_CF_ITEMKNN: rc = rs__cf_knn_fit(&fit, matrix); break;
-    default: rc = rs__cf_ease_fit(&fit, matrix); break;
+    case RS_CF_RP3BETA: rc = rs__cf_rp3_fit(&fit, matrix); break;
+    case RS_CF_GFCF: rc = rs__cf_gfcf_fit(&fit, matrix); break;
+    default: rc = rs__cf_ease_fit(&fit, matrix); break; /* EASE, EDLAE */
     }
     if (rc < 0) {
         rs__cf_fit_clear(&fit);
@@ -468,7 +480,7 @@ int rs_cf_model_score(const rs_cf_model *model, const uint32_t *items, const flo
         return rc;
     }
     memset(scores_out, 0, n_items * sizeof *scores_out);
-    if (model->kind == RS_CF_EASE) {
+    if (rs__cf_dense_kind(model->kind)) {
 #if RS_HAVE_EASE_AVX512
         if (ease_use_avx512()) {
             ease_sum_avx512(model->ease, n_items, items, weights, n, scores_out);
@@ -491,12 +503,17 @@ int rs_cf_model_score(const rs_cf_model *model, const uint32_t *items, const flo
 /*
  * Blob layout (little-endian host order; the magic tells a foreign one):
  * "RSCF", u32 format version, u32 kind, u32 0, u64 n_users, n_items, dim,
- * i64 int options[8], f64 alpha, lambda, shrink, init_scale, fit alpha, fit
- * lambda, u64 count (kNN neighbour entries), then the arrays of the kind,
- * then u64 XXH3 of everything before it.
+ * i64 int options[9], f64 alpha, lambda, shrink, init_scale, beta, dropout,
+ * ideal weight, fit alpha, fit lambda, u64 count (neighbour entries), then
+ * the arrays of the kind, then u64 XXH3 of everything before it.
+ * Format 1 (release 1.0: kinds ALS, item-kNN, EASE) had 8 int options and
+ * the doubles alpha, lambda, shrink, init_scale, fit alpha, fit lambda; it
+ * is still read.
  */
-#define CF_FORMAT 1u
-#define CF_HEADER (16 + 3 * 8 + RS__CF_INT_OPTIONS * 8 + 6 * 8 + 8)
+#define CF_FORMAT 2u
+#define CF_DOUBLES 9
+#define CF_HEADER_SIZE(n_int, n_double) (16 + 3 * 8 + (n_int) * 8 + (n_double) * 8 + 8)
+#define CF_HEADER CF_HEADER_SIZE(RS__CF_INT_OPTIONS, CF_DOUBLES)
 
 typedef struct blob_writer {
     unsigned char *data;
@@ -517,7 +534,7 @@ static int arrays_size(const rs_cf_model *m, size_t *out)
         if ((rc = rs__add_size(m->n_users, m->n_items, &a)) < 0 ||
             (rc = rs__mul_size(a, m->dim, &b)) < 0 || (rc = rs__mul_size(b, 4, &c)) < 0)
             return rc;
-    } else if (m->kind == RS_CF_ITEMKNN) {
+    } else if (rs__cf_sparse_kind(m->kind)) {
         if ((rc = rs__mul_size(m->n_items + 1, 8, &a)) < 0 ||
             (rc = rs__mul_size(m->nb_count, 8, &b)) < 0 || (rc = rs__add_size(a, b, &c)) < 0)
             return rc;
@@ -578,15 +595,16 @@ int rs_cf_model_save(const rs_cf_model *model, rs_graph *graph, const char *name
     for (int o = 0; o < RS__CF_INT_OPTIONS; o++)
         iopt[o] = model->iopt[o];
     put(&w, iopt, sizeof iopt);
-    double dopt[6] = {model->alpha, model->lambda, model->shrink, model->init_scale,
-                      model->fit_alpha, model->fit_lambda};
+    double dopt[CF_DOUBLES] = {model->alpha,   model->lambda,       model->shrink,
+                               model->init_scale, model->beta,   model->dropout,
+                               model->ideal_weight, model->fit_alpha, model->fit_lambda};
     put(&w, dopt, sizeof dopt);
     uint64_t count = model->nb_count;
     put(&w, &count, sizeof count);
     if (model->kind == RS_CF_ALS) {
         put(&w, model->user_factors, model->n_users * model->dim * 4);
         put(&w, model->item_factors, model->n_items * model->dim * 4);
-    } else if (model->kind == RS_CF_ITEMKNN) {
+    } else if (rs__cf_sparse_kind(model->kind)) {
         for (size_t i = 0; i <= model->n_items; i++) {
             uint64_t s = model->nb_start[i];
             put(&w, &s, 8);
@@ -640,8 +658,8 @@ int rs_cf_model_load(rs_graph *graph, const char *name, rs_cf_model **out)
     uint32_t head[4];
     uint64_t sizes[3], count, sum;
     int64_t iopt[RS__CF_INT_OPTIONS];
-    double dopt[6];
-    if (len < CF_HEADER + 8 || memcmp(d, "RSCF", 4) != 0) {
+    double dopt[CF_DOUBLES];
+    if (len < CF_HEADER_SIZE(8, 6) + 8 || memcmp(d, "RSCF", 4) != 0) {
         rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\" is not a saved model (%zu bytes)", fn, key, len);
         goto fail;
     }
@@ -651,15 +669,33 @@ int rs_cf_model_load(rs_graph *graph, const char *name, rs_cf_model **out)
                       fn, key, head[1], CF_FORMAT);
         goto fail;
     }
+    /* format 1: 8 int options, no beta, dropout, ideal weight */
+    size_t n_int = head[1] < 2 ? 8 : RS__CF_INT_OPTIONS, n_double = head[1] < 2 ? 6 : CF_DOUBLES;
+    size_t header = CF_HEADER_SIZE(n_int, n_double);
+    if (head[1] < 1 || len < header + 8 || (head[1] < 2 && head[2] > RS_CF_EASE)) {
+        rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": format %u, kind %u, %zu bytes", fn, key,
+                      head[1], head[2], len);
+        goto fail;
+    }
     memcpy(&sum, d + len - 8, 8);
     if (XXH3_64bits(d, len - 8) != sum) {
         rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": checksum mismatch", fn, key);
         goto fail;
     }
     memcpy(sizes, d + 16, sizeof sizes);
-    memcpy(iopt, d + 40, sizeof iopt);
-    memcpy(dopt, d + 40 + sizeof iopt, sizeof dopt);
-    memcpy(&count, d + 40 + sizeof iopt + sizeof dopt, 8);
+    for (int o = 0; o < RS__CF_INT_OPTIONS; o++)
+        iopt[o] = int_options[o].def;
+    memcpy(iopt, d + 40, n_int * 8);
+    if (n_double == CF_DOUBLES) {
+        memcpy(dopt, d + 40 + n_int * 8, sizeof dopt);
+    } else { /* alpha .. init_scale, defaults, fit alpha and lambda */
+        memcpy(dopt, d + 40 + n_int * 8, 4 * 8);
+        dopt[4] = 0.5;
+        dopt[5] = 0.25;
+        dopt[6] = 0.3;
+        memcpy(dopt + 7, d + 40 + n_int * 8 + 4 * 8, 2 * 8);
+    }
+    memcpy(&count, d + header - 8, 8);
     if ((rc = rs_cf_model_create((int)head[2], &m)) < 0) {
         rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": unknown kind %u", fn, key, head[2]);
         goto fail;
@@ -669,29 +705,33 @@ int rs_cf_model_load(rs_graph *graph, const char *name, rs_cf_model **out)
             rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": option %d out of range", fn, key, o);
             goto fail;
         }
-    for (int o = 0; o < 4; o++)
-        if (rs_cf_model_set_double(m, RS_CF_ALPHA + o, dopt[o]) < 0 || !isfinite(dopt[4 + o / 2])) {
+    for (int o = 0; o < 7; o++)
+        if (rs_cf_model_set_double(m, RS_CF_ALPHA + o, dopt[o]) < 0) {
             rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": option %d out of range", fn, key,
                           RS_CF_ALPHA + o);
             goto fail;
         }
+    if (!isfinite(dopt[7]) || !isfinite(dopt[8])) {
+        rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": a non-finite fitted alpha or lambda", fn, key);
+        goto fail;
+    }
     m->n_users = sizes[0];
     m->n_items = sizes[1];
     m->dim = sizes[2];
     m->nb_count = count;
-    m->fit_alpha = dopt[4];
-    m->fit_lambda = dopt[5];
+    m->fit_alpha = dopt[7];
+    m->fit_lambda = dopt[8];
     size_t body;
     bool shape_ok = sizes[0] <= UINT32_MAX && sizes[1] >= 1 && sizes[1] <= UINT32_MAX &&
                     count <= ((uint64_t)1 << 40) &&
                     (m->kind != RS_CF_ALS || (sizes[2] >= 1 && sizes[2] <= 1024));
-    if (!shape_ok || arrays_size(m, &body) < 0 || body != len - CF_HEADER - 8) {
+    if (!shape_ok || arrays_size(m, &body) < 0 || body != len - header - 8) {
         rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": shape %llu x %llu x %llu does not match "
                       "its %zu bytes", fn, key, (unsigned long long)sizes[0],
                       (unsigned long long)sizes[1], (unsigned long long)sizes[2], len);
         goto fail;
     }
-    const unsigned char *a = d + CF_HEADER;
+    const unsigned char *a = d + header;
     rc = RS_ERR_NOMEM;
     if (m->kind == RS_CF_ALS) {
         size_t nu = m->n_users * m->dim, ni = m->n_items * m->dim;
@@ -708,7 +748,7 @@ int rs_cf_model_load(rs_graph *graph, const char *name, rs_cf_model **out)
         }
         if ((rc = rs__cf_als_gram(m->item_factors, m->n_items, m->dim, m->fit_lambda, m->gram)) < 0)
             goto fail;
-    } else if (m->kind == RS_CF_ITEMKNN) {
+    } else if (rs__cf_sparse_kind(m->kind)) {
         m->nb_start = rs__alloc_array(m->n_items + 1, sizeof *m->nb_start);
         m->nb_target = rs__alloc_array(count ? count : 1, 4);
         m->nb_sim = rs__alloc_array(count ? count : 1, 4);

@@ -40,7 +40,11 @@ enum family { F_BUILD, F_EMBEDDER, F_CF, F_SCORER, F_SIM, F_EVAL };
 #define K_ALS (1u << RS_CF_ALS)
 #define K_KNN (1u << RS_CF_ITEMKNN)
 #define K_EASE (1u << RS_CF_EASE)
-#define K_ALL (K_ALS | K_KNN | K_EASE)
+#define K_RP3 (1u << RS_CF_RP3BETA)
+#define K_EDLAE (1u << RS_CF_EDLAE)
+#define K_GFCF (1u << RS_CF_GFCF)
+#define K_DENSE (K_EASE | K_EDLAE | K_GFCF)
+#define K_ALL (K_ALS | K_KNN | K_EASE | K_RP3 | K_EDLAE | K_GFCF)
 
 /* Entry flags. */
 #define O_NEG_INF 1u   /* DOUBLE: also accepts -inf (scorer.min_score) */
@@ -65,8 +69,9 @@ struct option {
 
 static const struct option table[] = {
     /* build */
-    {"build.cf", RS_OPTION_CHOICE, F_BUILD, -1, K_ALL, 0, 0, 0, "ease", "als|knn|ease|none",
-     "collaborative model fitted by build: ALS, item-kNN, EASE or none"},
+    {"build.cf", RS_OPTION_CHOICE, F_BUILD, -1, K_ALL, 0, 0, 0, "ease",
+     "als|knn|ease|rp3beta|edlae|gfcf|none",
+     "collaborative model fitted by build (see rs_cf_model_create(3)), or none"},
     {"build.relation", RS_OPTION_STRING, F_BUILD, -1, K_ALL, 0, 0, 0, "", "",
      "interactions are the user->item edges of this relation (empty: every relation)"},
     /* embedder (the hashing embedder of build) */
@@ -104,8 +109,8 @@ static const struct option table[] = {
     /* collaborative model */
     {"cf.ease.lambda", RS_OPTION_DOUBLE, F_CF, RS_CF_LAMBDA, K_EASE, O_OWN_DEFAULT, 1e-6, 1e9,
      "500", "", "EASE regularisation"},
-    {"cf.ease.max_items", RS_OPTION_INT, F_CF, RS_CF_MAX_ITEMS, K_EASE, 0, 1, 1000000, "20000",
-     "", "EASE: largest catalogue accepted (memory grows as its square)"},
+    {"cf.max_items", RS_OPTION_INT, F_CF, RS_CF_MAX_ITEMS, K_DENSE, 0, 1, 1000000, "20000",
+     "", "EASE, EDLAE, GF-CF: largest catalogue accepted (memory grows as its square)"},
     {"cf.als.lambda", RS_OPTION_DOUBLE, F_CF, RS_CF_LAMBDA, K_ALS, 0, 0, 1e9, "30", "",
      "ALS regularisation"},
     {"cf.als.alpha", RS_OPTION_DOUBLE, F_CF, RS_CF_ALPHA, K_ALS, 0, 0, 1e9, "1", "",
@@ -124,6 +129,20 @@ static const struct option table[] = {
      "", "item-kNN neighbours kept per item (0: all)"},
     {"cf.knn.shrink", RS_OPTION_DOUBLE, F_CF, RS_CF_SHRINK, K_KNN, 0, 0, 1e9, "0", "",
      "item-kNN cosine shrinkage"},
+    {"cf.rp3beta.alpha", RS_OPTION_DOUBLE, F_CF, RS_CF_ALPHA, K_RP3, 0, 0, 1e3, "1", "",
+     "RP3beta exponent on the transition probabilities"},
+    {"cf.rp3beta.beta", RS_OPTION_DOUBLE, F_CF, RS_CF_BETA, K_RP3, 0, 0, 1e3, "0.5", "",
+     "RP3beta popularity penalty exponent"},
+    {"cf.rp3beta.neighbors", RS_OPTION_INT, F_CF, RS_CF_NEIGHBORS, K_RP3, 0, 0, 2147483647,
+     "100", "", "RP3beta weights kept per item (0: all)"},
+    {"cf.edlae.lambda", RS_OPTION_DOUBLE, F_CF, RS_CF_LAMBDA, K_EDLAE, 0, 1e-6, 1e9, "500", "",
+     "EDLAE regularisation"},
+    {"cf.edlae.dropout", RS_OPTION_DOUBLE, F_CF, RS_CF_DROPOUT, K_EDLAE, 0, 0, 0.999, "0.25", "",
+     "EDLAE dropout probability"},
+    {"cf.gfcf.eigenvectors", RS_OPTION_INT, F_CF, RS_CF_EIGENVECTORS, K_GFCF, 0, 0, 65536, "256",
+     "", "GF-CF leading eigenvectors of the ideal filter (0: linear filter only)"},
+    {"cf.gfcf.ideal_weight", RS_OPTION_DOUBLE, F_CF, RS_CF_IDEAL_WEIGHT, K_GFCF, 0, 0, 1e6, "0.3",
+     "", "GF-CF weight of the ideal low-pass term"},
     {"cf.seed", RS_OPTION_INT, F_CF, RS_CF_SEED, K_ALS, 0, 0, 2147483647, "42", "",
      "initialisation seed"},
     /* scorer */
@@ -493,9 +512,11 @@ const char *rs__model_opt_text(const struct rs__model_options *o, const char *na
 
 int rs__model_options_cf_kind(const struct rs__model_options *o)
 {
-    static const int kinds[] = {RS_CF_ALS, RS_CF_ITEMKNN, RS_CF_EASE, -1};
+    /* in the order of build.cf's choices */
+    static const int kinds[] = {RS_CF_ALS,   RS_CF_ITEMKNN, RS_CF_EASE, RS_CF_RP3BETA,
+                                RS_CF_EDLAE, RS_CF_GFCF,    -1};
     int choice = (int)rs__model_opt_int(o, "build.cf");
-    return choice >= 0 && choice < 4 ? kinds[choice] : -1;
+    return choice >= 0 && choice < (int)(sizeof kinds / sizeof kinds[0]) ? kinds[choice] : -1;
 }
 
 /* ------------------------------------------------------------ apply */
