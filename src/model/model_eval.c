@@ -471,6 +471,9 @@ static const char *cf_name(const rs_cf_model *cf)
     case RS_CF_EASE: return "recsim scorer (EASE)";
     case RS_CF_ALS: return "recsim scorer (ALS)";
     case RS_CF_ITEMKNN: return "recsim scorer (item-kNN)";
+    case RS_CF_RP3BETA: return "recsim scorer (RP3beta)";
+    case RS_CF_EDLAE: return "recsim scorer (EDLAE)";
+    case RS_CF_GFCF: return "recsim scorer (GF-CF)";
     default: return "recsim scorer (no collaborative model)";
     }
 }
@@ -486,6 +489,9 @@ static int fit_options(const rs_model *m, struct rs__model_options *out)
     const char *name = built == RS_CF_ALS       ? "als"
                        : built == RS_CF_ITEMKNN ? "knn"
                        : built == RS_CF_EASE    ? "ease"
+                       : built == RS_CF_RP3BETA ? "rp3beta"
+                       : built == RS_CF_EDLAE   ? "edlae"
+                       : built == RS_CF_GFCF    ? "gfcf"
                        : built == -1            ? "none"
                                                 : NULL;
     rs_model scratch;
