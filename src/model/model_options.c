@@ -227,6 +227,8 @@ static const struct option table[] = {
      "pbm", "pbm|cascade", "position model: position-based or cascade"},
     INT_OPT("sim.threads", F_SIM, RS_SIM_THREADS, 0, 1024, "0",
             "simulator threads (0: rs_get_num_threads())"),
+    INT_OPT("sim.fresh", F_SIM, -1, 0, 1, "0",
+            "1: generated users only; 0: users mirrored from the model's histories first"),
     /* evaluation */
     INT_OPT("eval.k", F_EVAL, RS_EVAL_K, 1, 10000, "10", "cut-off of the metrics"),
     INT_OPT("eval.exclude_train", F_EVAL, RS_EVAL_EXCLUDE_TRAIN, 0, 1, "1",
@@ -235,6 +237,8 @@ static const struct option table[] = {
             "test items a cold user needs"),
     INT_OPT("eval.threads", F_EVAL, RS_EVAL_THREADS, 0, 1024, "0",
             "evaluation threads (0: rs_get_num_threads())"),
+    INT_OPT("eval.min_history", F_EVAL, -1, 1, 2147483647, "1",
+            "events a user keeps in train at least (random and last-n splits)"),
     {"eval.recent_days", RS_OPTION_DOUBLE, F_EVAL, -1, K_ALL, 0, 1e-6, 1e6, "30", "",
      "window of the recent-popular baseline, days"},
 };
