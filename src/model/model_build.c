@@ -300,9 +300,9 @@ static int embed_items(const rs_embedder *embedder, const rs_graph *graph,
 /* The collaborative model of the kind "build.cf" chooses, on the events
  * (binary, users in event order, item i = store index i); NULL when the
  * kind is none or there is no event. */
-static int fit_cf(const rs_graph *graph, const struct rs__model_events *ev,
-                  const rs_item_store *store, const struct rs__model_options *o,
-                  rs_cf_model **out)
+int rs__model_fit_cf(const rs_graph *graph, const struct rs__model_events *ev,
+                     const rs_item_store *store, const struct rs__model_options *o,
+                     rs_cf_model **out)
 {
     int kind = rs__model_options_cf_kind(o), s = RS_OK;
     uint32_t *users = NULL, *items = NULL;
@@ -419,7 +419,7 @@ int rs__model_fit(rs_graph *graph, const struct rs__model_options *o,
     if (s == RS_OK)
         s = rs__model_events_read(graph, rs__model_opt_text(o, "build.relation"), &ev);
     if (s == RS_OK)
-        s = fit_cf(graph, &ev, p.store, o, &p.cf);
+        s = rs__model_fit_cf(graph, &ev, p.store, o, &p.cf);
     if (s == RS_OK)
         s = rs__model_users_from_events(graph, &ev, p.store, &p.users);
     rs__model_events_free(&ev);

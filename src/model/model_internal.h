@@ -159,6 +159,45 @@ int rs__model_rollback(rs_graph *graph, const char *savepoint, int status);
  * write to the graph); nothing to do when not built. */
 int rs__model_remake_scorer(rs_model *m);
 
+/* ------------------------------------------------------------ evaluation
+ * (model_eval.c), shared with the build's validation-based selection
+ * (model_tune.c). */
+
+/* One interaction event: graph node and relation indices, time, weight. */
+struct event_row {
+    uint32_t user, relation, item;
+    int64_t time;
+    double weight;
+};
+
+/* The model's interaction events, and the same events with keys (event i
+ * is row i) to split and evaluate. */
+struct model_events {
+    struct event_row *rows;
+    size_t n, cap;
+    rs_events *events;
+    uint32_t relation; /* RS_GRAPH_ANY_RELATION: every user -> item edge */
+};
+
+/* The model's interaction events, each with its own time and weight (raw
+ * events where the import kept them), in me->events too, to be split. */
+int rs__model_eval_events(const rs_model *m, struct model_events *me);
+void rs__model_eval_events_free(struct model_events *me);
+/* An in-memory copy of the model's graph whose interaction edges come from
+ * the train events of me->events alone (cold: keep users first seen in
+ * test, for their profiles). */
+int rs__model_train_graph(const rs_model *m, const struct model_events *me, bool cold,
+                          rs_graph **out);
+/* Run the fitted parts' scorer as a row of eval named name. */
+int rs__model_eval_parts(rs_eval *eval, const struct rs__model_parts *parts, const char *name,
+                         size_t *row_out);
+
+/* The collaborative model "build.cf" of o chooses, fitted on ev (binary,
+ * item i = store index i); *out NULL for none or no event. */
+int rs__model_fit_cf(const rs_graph *graph, const struct rs__model_events *ev,
+                     const rs_item_store *store, const struct rs__model_options *o,
+                     rs_cf_model **out);
+
 /* RS_ERR_STATE with a message when the model is not built. */
 int rs__model_check_built(const rs_model *m);
 
