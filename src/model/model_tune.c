@@ -193,8 +193,14 @@ static int paired_gain(struct tuner *t, rs_eval *eval, size_t row_a, size_t row_
     return RS_OK;
 }
 
-/* Replace best by c when better: strictly (singles), or by more than one
- * standard error of the paired gain (steps that add complexity). */
+/* How many standard errors of the paired per-user gain a step that adds
+ * complexity must clear: the best of a few grid values is tried per step,
+ * so one standard error would let noise in too often (the planted test
+ * world, where texts are noise, shows it). */
+#define GUARD_SE 2.0
+
+/* Replace best by c when better: strictly (singles), or by more than
+ * GUARD_SE standard errors of the paired gain (steps that add complexity). */
 static int consider(struct tuner *t, rs_eval *eval, struct config *best,
                     const struct config *c, bool guarded, bool *taken)
 {
@@ -203,7 +209,7 @@ static int consider(struct tuner *t, rs_eval *eval, struct config *best,
     *taken = false;
     if (guarded && (s = paired_gain(t, eval, c->row, best->row, &mean, &se)) != RS_OK)
         return s;
-    if (mean > se && c->ndcg > best->ndcg) {
+    if (mean > GUARD_SE * se && c->ndcg > best->ndcg) {
         rs__model_options_free(&best->o);
         s = config_copy(best, c);
         *taken = s == RS_OK;
@@ -214,11 +220,13 @@ static int consider(struct tuner *t, rs_eval *eval, struct config *best,
 /* ------------------------------------------------------------ stage A */
 
 /* A configuration with one warm signal alone (the blend weights 0 but one). */
-static int alone(struct config *c, const char *weight)
+static int alone(const struct tuner *t, struct config *c, const char *weight)
 {
     int s = RS_OK;
     for (size_t i = 0; s == RS_OK && i < N_BLEND; i++)
-        s = set_number(&c->o, blend_names[i], strcmp(blend_names[i], weight) == 0 ? 1.0 : 0.0);
+        if (!fixed(t->m, blend_names[i])) /* the caller's weights stay */
+            s = set_number(&c->o, blend_names[i],
+                           strcmp(blend_names[i], weight) == 0 ? 1.0 : 0.0);
     return s;
 }
 
@@ -229,8 +237,23 @@ static int try_cf(struct tuner *t, struct config *best, struct config *cand, con
     int kind = rs__model_options_cf_kind(&cand->o), s;
     bool taken;
     size_t n = kind_options(kind, names);
-    if ((s = alone(cand, "scorer.w_collab")) != RS_OK || (s = use_cf(t, &cand->o)) != RS_OK ||
-        (s = evaluate(t, t->warm, "single", label, cand, names, n)) != RS_OK)
+    cand->ndcg = -1;
+    if ((s = alone(t, cand, "scorer.w_collab")) != RS_OK)
+        return s;
+    if ((s = use_cf(t, &cand->o)) == RS_ERR_RANGE || s == RS_ERR_LIMIT) {
+        /* a candidate this data cannot have (more eigenvectors than items,
+         * a catalogue too large for a dense kind): noted, not chosen */
+        json_t *row = json_object();
+        if (!row)
+            return rs__fail(RS_ERR_NOMEM, "tuning: out of memory for the report");
+        json_object_set_new(row, "stage", json_string("single"));
+        json_object_set_new(row, "candidate", json_string(label));
+        json_object_set_new(row, "not_fitted", json_string(rs_errmsg()));
+        json_array_append_new(t->rows, row);
+        rs_clear_error();
+        return RS_OK;
+    }
+    if (s != RS_OK || (s = evaluate(t, t->warm, "single", label, cand, names, n)) != RS_OK)
         return s;
     return consider(t, t->warm, best, cand, false, &taken);
 }
@@ -328,7 +351,7 @@ static int stage_singles(struct tuner *t, const struct rs__model_options *base,
         const char *names[] = {"build.cf", singles[i]};
         if ((s = rs__model_options_copy(&c.o, base)) == RS_OK &&
             (s = rs__model_options_set(&c.o, "build.cf", "none")) == RS_OK &&
-            (s = alone(&c, singles[i])) == RS_OK && (s = use_cf(t, &c.o)) == RS_OK &&
+            (s = alone(t, &c, singles[i])) == RS_OK && (s = use_cf(t, &c.o)) == RS_OK &&
             (s = evaluate(t, t->warm, "single", singles[i] + strlen("scorer.w_"), &c, names,
                           2)) == RS_OK)
             s = consider(t, t->warm, best, &c, false, &taken);
