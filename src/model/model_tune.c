@@ -13,8 +13,9 @@
  *   A. single signals: every collaborative candidate alone (a small
  *      coordinate search over each kind's regularisation), content alone,
  *      graph alone, popularity alone; the best one is the starting point,
- *      so the choice is never worse on validation than the best single
- *      candidate tried;
+ *      or, within noise of it (two standard errors of the paired per-user
+ *      difference), the simplest one: so the choice is never worse on
+ *      validation than the best single candidate tried beyond noise;
  *   B. blend: coordinate ascent adding the other signals' weights; a step
  *      is taken only when its paired per-user gain exceeds one standard
  *      error (the simpler model is kept within noise);
@@ -29,9 +30,11 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/idmap.h"
 
 #include <jansson.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +49,13 @@ static const char *const blend_names[] = {"scorer.w_collab", "scorer.w_content",
 #define N_BLEND 4
 static const double blend_steps[] = {0.05, 0.15, 0.4, 1.0};
 
+/* A configuration and where it was evaluated. */
+struct config {
+    struct rs__model_options o;
+    double ndcg;
+    size_t row;
+};
+
 struct tuner {
     const rs_model *m;
     struct model_events me;
@@ -56,15 +66,15 @@ struct tuner {
     rs_eval *warm, *cold;         /* cold: NULL when too few cold users */
     json_t *rows;                 /* every evaluation */
     size_t n_users;               /* per-user value buffers' capacity */
+    struct config singles[16];    /* each kind's best alone, and the signals alone */
+    int complexity[16];
+    size_t n_singles;
+    uint8_t *late;                /* by event-log user index: the user's first
+                                     validation event is in the window's
+                                     second half */
+    size_t n_late_span;
     uint32_t *users_a, *users_b;
     double *values_a, *values_b;
-};
-
-/* A configuration and where it was evaluated. */
-struct config {
-    struct rs__model_options o;
-    double ndcg;
-    size_t row;
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -162,12 +172,14 @@ static int evaluate(struct tuner *t, rs_eval *eval, const char *stage, const cha
     return RS_OK;
 }
 
-/* Mean and standard error of the per-user NDCG difference a - b. */
+/* Mean and standard error of the per-user NDCG difference a - b, and the
+ * mean difference among the users who first come back early and late in
+ * the validation window. */
 static int paired_gain(struct tuner *t, rs_eval *eval, size_t row_a, size_t row_b,
-                       double *mean_out, double *se_out)
+                       double *mean_out, double *se_out, double half_out[2])
 {
-    size_t na = 0, nb = 0;
-    double sum = 0, sum2 = 0;
+    size_t na = 0, nb = 0, n_half[2] = {0, 0};
+    double sum = 0, sum2 = 0, sum_half[2] = {0, 0};
     int s = rs_eval_result_users(eval, row_a, RS_EVAL_NDCG, t->users_a, t->values_a,
                                  t->n_users, &na);
     if (s == RS_OK)
@@ -179,17 +191,22 @@ static int paired_gain(struct tuner *t, rs_eval *eval, size_t row_a, size_t row_
         return rs__fail(RS_ERR_INTERNAL, "tuning: rows of %zu and %zu users", na, nb);
     for (size_t i = 0; i < na; i++) {
         double d = t->values_a[i] - t->values_b[i];
+        int h = t->users_a[i] < t->n_late_span && t->late[t->users_a[i]];
         if (t->users_a[i] != t->users_b[i])
             return rs__fail(RS_ERR_INTERNAL, "tuning: rows list users differently");
         if (isnan(d))
             d = 0;
         sum += d;
         sum2 += d * d;
+        sum_half[h] += d;
+        n_half[h]++;
     }
     *mean_out = sum / (double)na;
     *se_out = na > 1 ? sqrt(fmax(0.0, sum2 / (double)na - *mean_out * *mean_out) /
                             (double)(na - 1))
                      : INFINITY;
+    for (int h = 0; h < 2; h++)
+        half_out[h] = n_half[h] ? sum_half[h] / (double)n_half[h] : 0.0;
     return RS_OK;
 }
 
@@ -204,12 +221,16 @@ static int paired_gain(struct tuner *t, rs_eval *eval, size_t row_a, size_t row_
 static int consider(struct tuner *t, rs_eval *eval, struct config *best,
                     const struct config *c, bool guarded, bool *taken)
 {
-    double mean = c->ndcg - best->ndcg, se = 0;
+    double mean = c->ndcg - best->ndcg, se = 0, half[2] = {1, 1};
     int s = RS_OK;
     *taken = false;
-    if (guarded && (s = paired_gain(t, eval, c->row, best->row, &mean, &se)) != RS_OK)
+    if (guarded && (s = paired_gain(t, eval, c->row, best->row, &mean, &se, half)) != RS_OK)
         return s;
-    if (mean > GUARD_SE * se && c->ndcg > best->ndcg) {
+    /* a step must also help both the users who come back soon after the
+     * cut and those who come back late: a signal whose gain does not last
+     * over the window (a snapshot of recent trends) is not trusted to last
+     * after the build either */
+    if (mean > GUARD_SE * se && half[0] > 0 && half[1] > 0 && c->ndcg > best->ndcg) {
         rs__model_options_free(&best->o);
         s = config_copy(best, c);
         *taken = s == RS_OK;
@@ -258,6 +279,50 @@ static int try_cf(struct tuner *t, struct config *best, struct config *cand, con
     return consider(t, t->warm, best, cand, false, &taken);
 }
 
+/* Remember a single candidate with its complexity (see choose_simplest). */
+static int keep_single(struct tuner *t, const struct config *c, int complexity)
+{
+    int s;
+    if (t->n_singles == sizeof t->singles / sizeof t->singles[0])
+        return rs__fail(RS_ERR_INTERNAL, "tuning: too many single candidates");
+    if ((s = config_copy(&t->singles[t->n_singles], c)) == RS_OK)
+        t->complexity[t->n_singles++] = complexity;
+    return s;
+}
+
+/*
+ * Within noise, the simpler model: best (the best single) gives way to the
+ * simplest single candidate whose validation NDCG is less than GUARD_SE
+ * standard errors of the paired per-user difference below it.  Complexity
+ * counts what a model fits and how many knobs it has: popularity 0, graph
+ * and content 1, item-kNN and EASE 2, EDLAE and GF-CF 3, ALS and RP3beta 4.
+ */
+static int choose_simplest(struct tuner *t, struct config *best)
+{
+    int best_complexity = 1 << 30;
+    size_t pick = SIZE_MAX;
+    int s = RS_OK;
+    for (size_t i = 0; i < t->n_singles; i++)
+        if (t->singles[i].row == best->row)
+            best_complexity = t->complexity[i];
+    for (int level = 0; s == RS_OK && level < best_complexity && pick == SIZE_MAX; level++)
+        for (size_t i = 0; s == RS_OK && i < t->n_singles; i++) {
+            double mean, se, half[2];
+            if (t->complexity[i] != level)
+                continue;
+            if ((s = paired_gain(t, t->warm, best->row, t->singles[i].row, &mean, &se, half)) ==
+                    RS_OK &&
+                mean < GUARD_SE * se &&
+                (pick == SIZE_MAX || t->singles[i].ndcg > t->singles[pick].ndcg))
+                pick = i;
+        }
+    if (s == RS_OK && pick != SIZE_MAX) {
+        rs__model_options_free(&best->o);
+        s = config_copy(best, &t->singles[pick]);
+    }
+    return s;
+}
+
 /* One kind: its defaults, then a coordinate search over (name, factors). */
 struct axis {
     const char *name;
@@ -266,7 +331,8 @@ struct axis {
 };
 
 static int search_kind(struct tuner *t, const struct rs__model_options *base, const char *kind,
-                       const struct axis *axes, size_t n_axes, struct config *best_single)
+                       const struct axis *axes, size_t n_axes, int complexity,
+                       struct config *best_single)
 {
     struct config kbest, cand;
     char label[160];
@@ -311,6 +377,8 @@ static int search_kind(struct tuner *t, const struct rs__model_options *base, co
                 f++; /* down improved: no step up from the new point */
         }
     }
+    if (s == RS_OK && kbest.ndcg >= 0)
+        s = keep_single(t, &kbest, complexity);
     rs__model_options_free(&kbest.o);
     rs__model_options_free(&cand.o);
     return s;
@@ -330,8 +398,10 @@ static int stage_singles(struct tuner *t, const struct rs__model_options *base,
         const char *kind;
         const struct axis *axes;
         size_t n;
-    } kinds[] = {{"ease", ease, 1}, {"edlae", edlae, 1}, {"als", als, 1},
-                 {"knn", knn, 1},   {"rp3beta", rp3, 3}, {"gfcf", NULL, 0}};
+        int complexity;
+    } kinds[] = {{"ease", ease, 1, 2},   {"edlae", edlae, 1, 3}, {"als", als, 1, 4},
+                 {"knn", knn, 1, 2},     {"rp3beta", rp3, 3, 4}, {"gfcf", NULL, 0, 3}};
+    static const int single_complexity[] = {1, 1, 0}; /* content, graph, popularity */
     static const char *const singles[] = {"scorer.w_content", "scorer.w_graph",
                                           "scorer.w_popularity"};
     const char *given = rs__model_opt_text(&t->m->options, "build.cf");
@@ -343,7 +413,8 @@ static int stage_singles(struct tuner *t, const struct rs__model_options *base,
     /* every collaborative kind, or the caller's alone */
     for (size_t k = 0; s == RS_OK && k < sizeof kinds / sizeof kinds[0]; k++)
         if (!cf_fixed || strcmp(given, kinds[k].kind) == 0)
-            s = search_kind(t, base, kinds[k].kind, kinds[k].axes, kinds[k].n, best);
+            s = search_kind(t, base, kinds[k].kind, kinds[k].axes, kinds[k].n,
+                            kinds[k].complexity, best);
     /* the signals of a model without a collaborative part */
     if (cf_fixed && strcmp(given, "none") != 0)
         return s;
@@ -353,7 +424,8 @@ static int stage_singles(struct tuner *t, const struct rs__model_options *base,
             (s = rs__model_options_set(&c.o, "build.cf", "none")) == RS_OK &&
             (s = alone(t, &c, singles[i])) == RS_OK && (s = use_cf(t, &c.o)) == RS_OK &&
             (s = evaluate(t, t->warm, "single", singles[i] + strlen("scorer.w_"), &c, names,
-                          2)) == RS_OK)
+                          2)) == RS_OK &&
+            (s = keep_single(t, &c, single_complexity[i])) == RS_OK)
             s = consider(t, t->warm, best, &c, false, &taken);
         rs__model_options_free(&c.o);
     }
@@ -522,6 +594,50 @@ static int split(struct tuner *t, const char **kind_out, double *cut_out, const 
     return rs_events_split_temporal(t->me.events, (int64_t)*cut_out, RS_PART_TEST);
 }
 
+/* t->late: per event-log user, whether the user's first validation event
+ * falls in the second half of the validation events' time range. */
+static int mark_late(struct tuner *t)
+{
+    size_t span = rs_eval_user_span(t->warm), n = rs_events_count(t->me.events);
+    int64_t *first = rs__alloc_array(span ? span : 1, sizeof *first);
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    uint32_t *eval_of = rs__alloc_array(span ? span : 1, sizeof *eval_of);
+    rs_idmap *index = rs__idmap_create();
+    int s = first && eval_of && index && (t->late = rs__calloc(span ? span : 1, 1))
+                ? RS_OK
+                : RS_ERR_NOMEM;
+    t->n_late_span = t->late ? span : 0;
+    /* the runner's user index of each key */
+    for (size_t u = 0; s == RS_OK && u < span; u++) {
+        const char *key = rs_eval_user_key(t->warm, (uint32_t)u);
+        uint32_t got;
+        first[u] = INT64_MAX;
+        if (key && (s = rs__idmap_intern(index, key, strlen(key), &got, NULL)) == RS_OK &&
+            got < span)
+            eval_of[got] = (uint32_t)u;
+    }
+    for (size_t i = 0; s == RS_OK && i < n; i++) {
+        const char *user;
+        int64_t time;
+        int part;
+        uint32_t u;
+        if ((s = rs_events_get(t->me.events, i, &user, NULL, &time, NULL, &part)) != RS_OK ||
+            part != RS_PART_TEST)
+            continue;
+        lo = time < lo ? time : lo;
+        hi = time > hi ? time : hi;
+        if ((u = rs__idmap_find(index, user, strlen(user))) != RS_IDMAP_NONE && u < span &&
+            time < first[eval_of[u]])
+            first[eval_of[u]] = time;
+    }
+    for (size_t u = 0; s == RS_OK && u < span; u++)
+        t->late[u] = first[u] != INT64_MAX && (double)first[u] > ((double)lo + (double)hi) / 2;
+    rs__idmap_free(index);
+    free(eval_of);
+    free(first);
+    return s;
+}
+
 static int make_eval(struct tuner *t, int group, rs_eval **out, size_t *n_users)
 {
     rs_eval *eval = NULL;
@@ -558,6 +674,9 @@ static void tuner_free(struct tuner *t)
     free(t->users_b);
     free(t->values_a);
     free(t->values_b);
+    free(t->late);
+    for (size_t i = 0; i < t->n_singles; i++)
+        rs__model_options_free(&t->singles[i].o);
 }
 
 /* The report's text (malloc'ed) from its parts. */
@@ -602,6 +721,8 @@ int rs__model_tune(const rs_model *m, struct rs__model_options *chosen, char **r
         s = split(&t, &kind, &cut, &why);
     if (s == RS_OK && !why)
         s = make_eval(&t, RS_EVAL_WARM, &t.warm, &n_warm);
+    if (s == RS_OK && !why && t.warm)
+        s = mark_late(&t);
     if (s == RS_OK && !why && !t.warm)
         why = "too few users with a validation event and a history before it";
     if (s == RS_OK && !why)
@@ -632,6 +753,8 @@ int rs__model_tune(const rs_model *m, struct rs__model_options *chosen, char **r
         s = stage_singles(&t, chosen, &best);
         if (s == RS_OK && best.ndcg < 0)
             why = "no candidate could be evaluated";
+        else if (s == RS_OK)
+            s = choose_simplest(&t, &best);
     }
     if (s == RS_OK && !why)
         s = stage_blend(&t, &best);
