@@ -325,6 +325,22 @@ eval-retail: $(BUILD)/bench/retail_eval
 	    --json $(RETAIL_OUT)/script.json --eval-recs $(RETAIL_OUT)/warm.tsv \
 	    --cold-recs $(RETAIL_OUT)/cold.tsv
 
+# The library's own recommender as a user gets it (bench/retail_model.c): an
+# rs_model of the protocol's train part, built with the default options (the
+# build chooses its configuration on a validation split of those events),
+# its lists scored by the protocol's own script.
+.PHONY: eval-model
+eval-model: $(BUILD)/bench/retail_model $(BLAS_CORETYPE)
+	@mkdir -p $(RETAIL_OUT)/model
+	gzip -dc $(RETAIL_SHARED)/eval/retail_split/train_events.tsv.gz > $(RETAIL_OUT)/model/train_events.tsv
+	$(BLAS_ENV) $(BUILD)/bench/retail_model $(RETAIL_SHARED)/eval/retail_split \
+	    $(RETAIL_OUT)/model/train_events.tsv $(RETAIL_OUT)/model
+	$(PYTHON) $(RETAIL_SHARED)/eval/retail_eval.py --split-dir $(RETAIL_OUT)/model/split \
+	    --json $(RETAIL_OUT)/model/script.json --eval-recs $(RETAIL_OUT)/model/warm.tsv \
+	    --cold-recs $(RETAIL_OUT)/model/cold.tsv
+	$(PYTHON) $(RETAIL_SHARED)/eval/retail_eval.py --split-dir $(RETAIL_OUT)/model/split \
+	    --json $(RETAIL_OUT)/model/content.json --eval-recs $(RETAIL_OUT)/model/content_warm.tsv
+
 # How fast the runner evaluates the default scorer (graph + content + EASE)
 # over the retail protocol's 1,875 warm and 927 cold customers, fit
 # excluded: median of 5 runs.

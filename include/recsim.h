@@ -2198,6 +2198,11 @@ typedef enum rs_scorer_option {
                                      the plain walk), 0 .. 2; default 0.3 */
     RS_SCORER_W_COLD_POPULARITY = 107, /* double: the popularity weight of the
                                      cold-start ranking, 0 .. 1000; default 0.3 */
+    RS_SCORER_COLLAB_BINARY = 11, /* int: 1 the collaborative model scores the
+                                     user's history items with weight 1 each,
+                                     as models fitted on a binary matrix (the
+                                     model layer's) expect; 0 (default) with
+                                     their (merged, decayed) event weights */
     RS_SCORER_HISTORY_MERGE = 10, /* int: 1 an item the user has several events
                                      of enters the collaborative model once,
                                      with its largest (decayed) weight; 0 each
@@ -4764,6 +4769,27 @@ RS_API int rs_model_get_double(const rs_model *model, const char *name, double *
  * RS_OK, RS_ERR_READONLY, RS_ERR_IO, RS_ERR_BUSY.
  */
 RS_API int rs_model_save_options(rs_model *model);
+
+/**
+ * rs_model_tuning - what the last build chose on validation and why: the
+ * JSON text of the selection (the split, its cut or fraction, the number of
+ * warm and cold validation users, every candidate evaluated with its
+ * options and validation NDCG, the chosen options and their NDCG, the
+ * seconds it took; or "skipped" with the reason), written to buf (capacity
+ * bytes, NUL-terminated); *len_out (may be NULL) receives its length.
+ *
+ * The selection runs in rs_model_build() while the option "build.tune" is
+ * 1 (the default): a validation split carved from the model's events
+ * (temporal: the last "build.tune_fraction" of the time range when the
+ * events carry times; else per-user random), the collaborative kind and
+ * its regularisation, the blend weights and the cold-start weights chosen
+ * by validation NDCG; options the caller set on the handle stay fixed.
+ * Returns RS_OK, RS_ERR_INVALID (NULL), RS_ERR_NOTFOUND (built without the
+ * selection, or not built), RS_ERR_BUFFER (len_out set).  Thread-safe on a
+ * read-only model.
+ */
+RS_API int rs_model_tuning(const rs_model *model, char *buf, size_t capacity,
+                           size_t *len_out);
 
 /** Counts of rs_model_count. */
 typedef enum rs_model_count_kind {

@@ -166,7 +166,12 @@ START_TEST(defaults_are_the_handles_defaults)
     ck_assert_ok(rs_scorer_create(g, store, users, &sc1));
     ck_assert_ok(rs_scorer_create(g, store, users, &sc2));
     ck_assert_ok(rs__model_options_apply_scorer(&o, sc1));
-    SAME_OPTIONS(rs_scorer_get_int, rs_scorer_get_double, int64_t, sc1, sc2, -1);
+    /* all equal but the collaborative input: binary, as the model fits it */
+    SAME_OPTIONS(rs_scorer_get_int, rs_scorer_get_double, int64_t, sc1, sc2,
+                 RS_SCORER_COLLAB_BINARY);
+    int64_t binary;
+    ck_assert_ok(rs_scorer_get_int(sc1, RS_SCORER_COLLAB_BINARY, &binary));
+    ck_assert_int_eq(binary, 1);
     rs_scorer_free(sc1);
     rs_scorer_free(sc2);
     rs_user_model_free(users);

@@ -300,9 +300,9 @@ static int embed_items(const rs_embedder *embedder, const rs_graph *graph,
 /* The collaborative model of the kind "build.cf" chooses, on the events
  * (binary, users in event order, item i = store index i); NULL when the
  * kind is none or there is no event. */
-static int fit_cf(const rs_graph *graph, const struct rs__model_events *ev,
-                  const rs_item_store *store, const struct rs__model_options *o,
-                  rs_cf_model **out)
+int rs__model_fit_cf(const rs_graph *graph, const struct rs__model_events *ev,
+                     const rs_item_store *store, const struct rs__model_options *o,
+                     rs_cf_model **out)
 {
     int kind = rs__model_options_cf_kind(o), s = RS_OK;
     uint32_t *users = NULL, *items = NULL;
@@ -419,7 +419,7 @@ int rs__model_fit(rs_graph *graph, const struct rs__model_options *o,
     if (s == RS_OK)
         s = rs__model_events_read(graph, rs__model_opt_text(o, "build.relation"), &ev);
     if (s == RS_OK)
-        s = fit_cf(graph, &ev, p.store, o, &p.cf);
+        s = rs__model_fit_cf(graph, &ev, p.store, o, &p.cf);
     if (s == RS_OK)
         s = rs__model_users_from_events(graph, &ev, p.store, &p.users);
     rs__model_events_free(&ev);
@@ -459,7 +459,8 @@ int rs__model_rollback(rs_graph *graph, const char *savepoint, int status)
 }
 
 /* Every part and the options, inside the caller's transaction. */
-static int save_parts(rs_model *m, const struct rs__model_parts *p)
+static int save_parts(rs_model *m, const struct rs__model_parts *p,
+                      const struct rs__model_options *o, const char *report)
 {
     int s = rs_embedder_save(p->embedder, m->graph);
     if (s == RS_OK)
@@ -472,39 +473,84 @@ static int save_parts(rs_model *m, const struct rs__model_parts *p)
     if (s == RS_OK)
         s = rs_user_model_save(p->users, m->graph, RS__MODEL_USERS);
     if (s == RS_OK)
-        s = rs__model_options_save(&m->options, m->graph);
+        s = rs__model_options_save(o, m->graph);
+    if (s == RS_OK && report)
+        s = rs__graph_meta_set(m->graph, RS__MODEL_TUNING_KEY, report, strlen(report));
+    if (s == RS_OK && !report) /* the report of an earlier build no longer holds */
+        s = rs__model_exec(m->graph, "DELETE FROM meta WHERE key = '" RS__MODEL_TUNING_KEY "'",
+                           "removing the earlier selection report");
     return s;
 }
 
 int rs_model_build(rs_model *model)
 {
     struct rs__model_parts p;
+    struct rs__model_options chosen;
+    char *report = NULL;
     int s;
     if (!model)
         return rs__fail(RS_ERR_INVALID, "rs_model_build: NULL model");
     if (model->flags & RS_MODEL_READONLY)
         return rs__fail(RS_ERR_READONLY, "rs_model_build: %s is open read-only", model->path);
-    if ((s = rs__model_fit(model->graph, &model->options, &p)) != RS_OK)
+    /* The configuration: chosen on validation (model_tune.c) or as set. */
+    s = rs__model_opt_int(&model->options, "build.tune")
+            ? rs__model_tune(model, &chosen, &report)
+            : rs__model_options_copy(&chosen, &model->options);
+    if (s != RS_OK)
         return rs__fail_context("building %s: ", model->path);
-    if ((s = rs__model_exec(model->graph, "SAVEPOINT rs_model_build", "building: starting the transaction")) != RS_OK) {
-        rs__model_parts_free(&p);
-        return s;
+    if ((s = rs__model_fit(model->graph, &chosen, &p)) != RS_OK) {
+        rs__model_options_free(&chosen);
+        free(report);
+        return rs__fail_context("building %s: ", model->path);
     }
-    if ((s = save_parts(model, &p)) != RS_OK) {
-        rs__model_parts_free(&p);
+    if ((s = rs__model_exec(model->graph, "SAVEPOINT rs_model_build",
+                            "building: starting the transaction")) == RS_OK &&
+        (s = save_parts(model, &p, &chosen, report)) != RS_OK) {
         rs__fail_context("building %s: saving (the file is unchanged): ", model->path);
-        return rs__model_rollback(model->graph, "rs_model_build", s);
+        s = rs__model_rollback(model->graph, "rs_model_build", s);
+    } else if (s == RS_OK &&
+               (s = rs__model_exec(model->graph, "RELEASE rs_model_build",
+                                   "building: committing")) != RS_OK) {
+        s = rs__model_rollback(model->graph, "rs_model_build", s);
     }
-    if ((s = rs__model_exec(model->graph, "RELEASE rs_model_build", "building: committing")) != RS_OK) {
-        rs__model_parts_free(&p);
-        return rs__model_rollback(model->graph, "rs_model_build", s);
-    }
+    free(report);
     /* Saving may have touched the graph (item nodes): the scorer of the
      * fit must see the graph as it is now. */
-    if ((s = rs__model_parts_assemble(model->graph, &model->options, &p)) != RS_OK) {
+    if (s == RS_OK)
+        s = rs__model_parts_assemble(model->graph, &chosen, &p);
+    if (s != RS_OK) {
         rs__model_parts_free(&p);
+        rs__model_options_free(&chosen);
         return s;
     }
+    rs__model_options_free(&model->options);
+    model->options = chosen;
     rs__model_adopt(model, &p);
+    return RS_OK;
+}
+
+int rs_model_tuning(const rs_model *model, char *buf, size_t capacity, size_t *len_out)
+{
+    void *value = NULL;
+    size_t len = 0;
+    int s;
+    if (!model || (!buf && capacity))
+        return rs__fail(RS_ERR_INVALID, "rs_model_tuning: NULL argument");
+    s = rs__graph_meta_get(model->graph, RS__MODEL_TUNING_KEY, &value, &len);
+    if (s == RS_ERR_NOTFOUND)
+        return rs__fail(RS_ERR_NOTFOUND, "rs_model_tuning: %s was not built with the "
+                        "validation-based selection (build.tune)", model->path);
+    if (s != RS_OK)
+        return s;
+    if (len_out)
+        *len_out = len;
+    if (len >= capacity) {
+        free(value);
+        return rs__fail(RS_ERR_BUFFER, "rs_model_tuning: %zu bytes needed, %zu given", len + 1,
+                        capacity);
+    }
+    memcpy(buf, value, len);
+    buf[len] = '\0';
+    free(value);
     return RS_OK;
 }

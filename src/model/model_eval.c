@@ -26,22 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One interaction event: graph node and relation indices, time, weight. */
-struct event_row {
-    uint32_t user, relation, item;
-    int64_t time;
-    double weight;
-};
-
-/* The model's interaction events, and the same events with keys (event i
- * is row i) to split and evaluate. */
-struct model_events {
-    struct event_row *rows;
-    size_t n, cap;
-    rs_events *events;
-    uint32_t relation; /* RS_GRAPH_ANY_RELATION: every user -> item edge */
-};
-
 static void model_events_free(struct model_events *me)
 {
     rs_events_free(me->events);
@@ -512,12 +496,9 @@ static int run_scorer(const rs_model *m, const struct model_events *me, bool col
 {
     struct rs__model_options options;
     struct rs__model_parts parts;
-    struct scorer_ctx c;
     rs_graph *train = NULL;
-    size_t n_cat = rs_eval_item_count(eval), span;
     int s;
     memset(&parts, 0, sizeof parts);
-    memset(&c, 0, sizeof c);
     if ((s = fit_options(m, &options)) != RS_OK) {
         rs__model_options_free(&options);
         return s;
@@ -529,9 +510,22 @@ static int run_scorer(const rs_model *m, const struct model_events *me, bool col
         return rs__fail_context("rs_model_evaluate: fitting on the train part: ");
     }
     rs__model_options_free(&options);
-    span = rs_item_store_span(parts.store);
+    s = rs__model_eval_parts(eval, &parts, cf_name(parts.cf), NULL);
+    rs__model_parts_free(&parts);
+    rs_graph_close(train);
+    return s;
+}
+
+int rs__model_eval_parts(rs_eval *eval, const struct rs__model_parts *parts, const char *name,
+                         size_t *row_out)
+{
+    struct scorer_ctx c;
+    size_t n_cat = rs_eval_item_count(eval), span;
+    int s = RS_OK;
+    memset(&c, 0, sizeof c);
+    span = rs_item_store_span(parts->store);
     c.eval = eval;
-    c.parts = &parts;
+    c.parts = parts;
     c.words = (span + 63) / 64;
     c.to_store = rs__alloc_array(n_cat ? n_cat : 1, sizeof *c.to_store);
     c.allow = rs__calloc(c.words ? c.words : 1, sizeof *c.allow);
@@ -540,18 +534,16 @@ static int run_scorer(const rs_model *m, const struct model_events *me, bool col
     for (uint32_t i = 0; s == RS_OK && i < n_cat; i++) {
         uint32_t item;
         c.to_store[i] = RS_ITEM_NONE;
-        if (rs_item_store_index(parts.store, rs_eval_item_key(eval, i), &item) == RS_OK) {
+        if (rs_item_store_index(parts->store, rs_eval_item_key(eval, i), &item) == RS_OK) {
             c.to_store[i] = item;
             c.allow[item / 64] |= (uint64_t)1 << (item % 64);
         }
     }
     rs_clear_error();
     if (s == RS_OK)
-        s = rs_eval_run(eval, cf_name(parts.cf), scorer_recommend, &c, NULL);
+        s = rs_eval_run(eval, name, scorer_recommend, &c, row_out);
     free(c.to_store);
     free(c.allow);
-    rs__model_parts_free(&parts);
-    rs_graph_close(train);
     return s;
 }
 
@@ -669,4 +661,22 @@ int rs_model_evaluate(const rs_model *m, int split, double param, uint64_t seed,
     rs_clear_error();
     *out = eval;
     return RS_OK;
+}
+
+/* ------------------------------------------------------------ for model_tune.c */
+
+int rs__model_eval_events(const rs_model *m, struct model_events *me)
+{
+    return read_events(m, me);
+}
+
+void rs__model_eval_events_free(struct model_events *me)
+{
+    model_events_free(me);
+}
+
+int rs__model_train_graph(const rs_model *m, const struct model_events *me, bool cold,
+                          rs_graph **out)
+{
+    return train_graph(m, me, cold, out);
 }

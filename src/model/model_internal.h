@@ -37,8 +37,9 @@
 /*
  * Current option values, by table index.  INT, DOUBLE: value[i]; CHOICE:
  * value[i] is the index of the choice; STRING: text[i] (malloc'ed, NULL for
- * the empty string).  set[i] is true when the value was set explicitly
- * (by a setter or loaded from the file) rather than left at its default.
+ * the empty string).  set[i] is true when the caller set the value through a
+ * public setter on this handle (the build's selection leaves it alone);
+ * values loaded from the file or chosen by the library are not marked.
  */
 struct rs__model_options {
     double value[RS__MODEL_MAX_OPTIONS];
@@ -67,6 +68,16 @@ int64_t rs__model_opt_int(const struct rs__model_options *o, const char *name);
 double rs__model_opt_double(const struct rs__model_options *o, const char *name);
 /* CHOICE options: the chosen name ("ease"); STRING: the text ("" when empty). */
 const char *rs__model_opt_text(const struct rs__model_options *o, const char *name);
+
+/* Set by name from text / a number without marking the option explicit
+ * (the model's own choices, e.g. the build's selection); a wrong name is
+ * RS_ERR_INTERNAL.  explicit(): was it set by the caller through a setter
+ * on this handle?  format(): the value as text. */
+int rs__model_options_set(struct rs__model_options *o, const char *name, const char *value);
+int rs__model_options_set_number(struct rs__model_options *o, const char *name, double value);
+bool rs__model_options_explicit(const struct rs__model_options *o, const char *name);
+int rs__model_options_format(const struct rs__model_options *o, const char *name, char *buf,
+                             size_t size);
 
 /* The collaborative kind chosen by "build.cf": an RS_CF_* value, or -1 for none. */
 int rs__model_options_cf_kind(const struct rs__model_options *o);
@@ -128,6 +139,8 @@ void rs__model_adopt(rs_model *m, struct rs__model_parts *p);
 #define RS__MODEL_SPACE "recsim"
 #define RS__MODEL_CF "recsim"
 #define RS__MODEL_USERS "recsim"
+/* The meta key of the build's selection report (JSON). */
+#define RS__MODEL_TUNING_KEY "model.tuning"
 
 /* The user -> item interaction edges of a graph, each with its own time and
  * weight, ordered by user node, time, item node (graph node indices). */
@@ -162,6 +175,51 @@ int rs__model_users_load(rs_model *m, const rs_item_store *store, rs_user_model 
 /* A new scorer for the model's current graph, store, users and cf (after a
  * write to the graph); nothing to do when not built. */
 int rs__model_remake_scorer(rs_model *m);
+
+/* ------------------------------------------------------------ evaluation
+ * (model_eval.c), shared with the build's validation-based selection
+ * (model_tune.c). */
+
+/* One interaction event: graph node and relation indices, time, weight. */
+struct event_row {
+    uint32_t user, relation, item;
+    int64_t time;
+    double weight;
+};
+
+/* The model's interaction events, and the same events with keys (event i
+ * is row i) to split and evaluate. */
+struct model_events {
+    struct event_row *rows;
+    size_t n, cap;
+    rs_events *events;
+    uint32_t relation; /* RS_GRAPH_ANY_RELATION: every user -> item edge */
+};
+
+/* The model's interaction events, each with its own time and weight (raw
+ * events where the import kept them), in me->events too, to be split. */
+int rs__model_eval_events(const rs_model *m, struct model_events *me);
+void rs__model_eval_events_free(struct model_events *me);
+/* An in-memory copy of the model's graph whose interaction edges come from
+ * the train events of me->events alone (cold: keep users first seen in
+ * test, for their profiles). */
+int rs__model_train_graph(const rs_model *m, const struct model_events *me, bool cold,
+                          rs_graph **out);
+/* Run the fitted parts' scorer as a row of eval named name. */
+int rs__model_eval_parts(rs_eval *eval, const struct rs__model_parts *parts, const char *name,
+                         size_t *row_out);
+
+/* The collaborative model "build.cf" of o chooses, fitted on ev (binary,
+ * item i = store index i); *out NULL for none or no event. */
+int rs__model_fit_cf(const rs_graph *graph, const struct rs__model_events *ev,
+                     const rs_item_store *store, const struct rs__model_options *o,
+                     rs_cf_model **out);
+
+/* The build's validation-based selection (model_tune.c): chosen receives
+ * m's options with the chosen collaborative kind, regularisation and
+ * weights (a copy of m's when selection is impossible: too few events or
+ * users), *report_out the JSON text of every evaluation (malloc'ed). */
+int rs__model_tune(const rs_model *m, struct rs__model_options *chosen, char **report_out);
 
 /* RS_ERR_STATE with a message when the model is not built. */
 int rs__model_check_built(const rs_model *m);

@@ -74,6 +74,17 @@ static const struct option table[] = {
      "collaborative model fitted by build (see rs_cf_model_create(3)), or none"},
     {"build.relation", RS_OPTION_STRING, F_BUILD, -1, K_ALL, 0, 0, 0, "", "",
      "interactions are the user->item edges of this relation (empty: every relation)"},
+    INT_OPT("build.tune", F_BUILD, -1, 0, 1, "1",
+            "1: choose the collaborative model and the weights on a validation split "
+            "carved from the events (options set by the caller stay fixed)"),
+    {"build.tune_split", RS_OPTION_CHOICE, F_BUILD, -1, K_ALL, 0, 0, 0, "auto",
+     "auto|temporal|random",
+     "validation split: temporal (the last share of the time range), random per user, or "
+     "auto (temporal when the events carry times)"},
+    DBL_OPT("build.tune_fraction", F_BUILD, -1, 0.01, 0.5, "0.2",
+            "share of the time range (temporal) or of each user's events (random) held out"),
+    INT_OPT("build.tune_seed", F_BUILD, -1, 0, 2147483647, "1",
+            "seed of the random validation split"),
     /* embedder (the hashing embedder of build) */
     INT_OPT("embedder.dim", F_EMBEDDER, RS_EMBEDDER_DIM, 8, 4096, "256",
             "dimension of the text and item vectors"),
@@ -166,6 +177,10 @@ static const struct option table[] = {
             "R_ui divided by popularity^p"),
     DBL_OPT("scorer.w_cold_popularity", F_SCORER, RS_SCORER_W_COLD_POPULARITY, 0, 1000, "0.3",
             "popularity weight of the cold-start ranking"),
+    {"scorer.collab_binary", RS_OPTION_INT, F_SCORER, RS_SCORER_COLLAB_BINARY, K_ALL,
+     O_OWN_DEFAULT, 0, 1, "1", "",
+     "1: the collaborative model sees each history item once with weight 1, as it was "
+     "fitted; 0: with the event weights"},
     INT_OPT("scorer.history_merge", F_SCORER, RS_SCORER_HISTORY_MERGE, 0, 1, "1",
             "1: repeated events of an item count once, with their largest weight"),
     DBL_OPT("scorer.history_half_life", F_SCORER, RS_SCORER_HISTORY_HALF_LIFE, 0, 1e10,
@@ -438,8 +453,10 @@ static int format(const struct rs__model_options *opts, size_t i, char *buf, siz
     }
 }
 
-/* Store a parsed value into opts (text copied for STRING). */
-static int store(struct rs__model_options *opts, size_t i, const char *text, double number)
+/* Store a parsed value into opts (text copied for STRING); explicit: set by
+ * a caller (held fixed by the build's selection), not loaded from the file. */
+static int store(struct rs__model_options *opts, size_t i, const char *text, double number,
+                 bool explicit)
 {
     if (table[i].type == RS_OPTION_STRING) {
         char *copy = NULL;
@@ -450,7 +467,7 @@ static int store(struct rs__model_options *opts, size_t i, const char *text, dou
     } else {
         opts->value[i] = number;
     }
-    opts->set[i] = true;
+    opts->set[i] = explicit;
     return RS_OK;
 }
 
@@ -521,6 +538,46 @@ int rs__model_options_cf_kind(const struct rs__model_options *o)
                                 RS_CF_EDLAE, RS_CF_GFCF,    -1};
     int choice = (int)rs__model_opt_int(o, "build.cf");
     return choice >= 0 && choice < (int)(sizeof kinds / sizeof kinds[0]) ? kinds[choice] : -1;
+}
+
+int rs__model_options_set(struct rs__model_options *o, const char *name, const char *value)
+{
+    double number = 0;
+    int i = find(name), s;
+    if (i < 0)
+        return rs__fail(RS_ERR_INTERNAL, "no option \"%s\" in the table", name);
+    if ((s = parse(&table[i], value, &number)) != RS_OK)
+        return s;
+    return store(o, (size_t)i, value, number, false);
+}
+
+int rs__model_options_set_number(struct rs__model_options *o, const char *name, double value)
+{
+    char text[40];
+    if (isinf(value) && value < 0)
+        snprintf(text, sizeof text, "-inf");
+    else if (find(name) >= 0 && table[find(name)].type == RS_OPTION_INT)
+        snprintf(text, sizeof text, "%.0f", value);
+    else
+        snprintf(text, sizeof text, "%.17g", value);
+    return rs__model_options_set(o, name, text);
+}
+
+bool rs__model_options_explicit(const struct rs__model_options *o, const char *name)
+{
+    int i = find(name);
+    return i >= 0 && o->set[i];
+}
+
+int rs__model_options_format(const struct rs__model_options *o, const char *name, char *buf,
+                             size_t size)
+{
+    int i = find(name), n;
+    if (i < 0)
+        return rs__fail(RS_ERR_INTERNAL, "no option \"%s\" in the table", name);
+    n = format(o, (size_t)i, buf, size);
+    return n >= 0 && (size_t)n < size ? RS_OK
+                                      : rs__fail(RS_ERR_BUFFER, "option %s: value too long", name);
 }
 
 /* ------------------------------------------------------------ apply */
@@ -707,7 +764,7 @@ int rs__model_options_load(struct rs__model_options *o, rs_graph *graph)
         if ((i = find(line)) < 0)
             continue; /* written by a later release: its option is not ours */
         if ((status = parse(&table[i], eq + 1, &number)) != RS_OK ||
-            (status = store(&loaded, (size_t)i, eq + 1, number)) != RS_OK) {
+            (status = store(&loaded, (size_t)i, eq + 1, number, false)) != RS_OK) {
             if (status != RS_ERR_NOMEM)
                 status = rs__fail(RS_ERR_CORRUPT, "meta key \"%s\": option %s: %s", OPTIONS_KEY,
                                   line, rs_errmsg());
@@ -767,7 +824,7 @@ static int set_parsed(rs_model *model, size_t i, const char *text, double number
         if (status != RS_OK)
             return rs__fail_context("option %s", o->name);
     }
-    return store(&model->options, i, text, number);
+    return store(&model->options, i, text, number, true);
 }
 
 int rs_model_set_option(rs_model *model, const char *name, const char *value)

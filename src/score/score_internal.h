@@ -36,6 +36,7 @@ struct rs_scorer {
     uint32_t *store_to_cf;
     /* score_signals.c: time-aware signals */
     int hist_merge;
+    int collab_binary; /* RS_SCORER_COLLAB_BINARY */
     double hist_half_life, pop_half_life, w_first_basket, w_segment, segment_shrink;
     int64_t t_now; /* latest event time of the user model (has_now) */
     int has_now;

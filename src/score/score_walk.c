@@ -219,6 +219,15 @@ void rs__score_propagate(const rs_scorer *s, work *w, int first_hop)
 }
 
 /* Gather a user's history, interest, seen set, graph and collab signals. */
+/* The walk's R_ui counts for nothing in the ranking: a user with a history
+ * (the warm combine), the blend mode with a graph weight of 0 and no
+ * explanation asked for.  The build's selection evaluates many such
+ * configurations; skipping the walk changes no score (0 x R_ui adds 0). */
+static bool graph_unused(const rs_scorer *s, const work *w, int entities)
+{
+    return w->n_hist > 0 && !entities && s->mode == RS_SCORER_BLEND && s->w_graph == 0.0;
+}
+
 int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, const char *fn,
                            int entities)
 {
@@ -291,8 +300,9 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
         w->front[0] = v;
         w->mass[v] = 1.0;
         w->n_front = 1;
-        rs__score_propagate(s, w, 1);
-    } else if (w->n_hist) {
+        if (!graph_unused(s, w, entities))
+            rs__score_propagate(s, w, 1);
+    } else if (w->n_hist && !graph_unused(s, w, entities)) {
         double tot = 0.0;
         for (size_t i = 0; i < w->n_hist; i++)
             if (w->hist_w[i] > 0 && s->item_node[w->hist[i]] != NONE)
@@ -333,7 +343,8 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
             uint32_t c = s->store_to_cf[w->hist[i]];
             if (c != NONE && w->hist_w[i] > 0) {
                 ci[m] = c;
-                cw[m++] = w->hist_w[i];
+                /* binary, as the model layer fits it, or the event weights */
+                cw[m++] = s->collab_binary ? 1.0f : w->hist_w[i];
             }
         }
         rc = m ? rs_cf_model_score(s->cf, ci, cw, m, sc, s->cf_n) : RS_OK;

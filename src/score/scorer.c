@@ -231,6 +231,12 @@ int rs_scorer_set_int(rs_scorer *s, int option, int64_t value)
                             (long long)value);
         s->hist_merge = (int)value;
         return RS_OK;
+    case RS_SCORER_COLLAB_BINARY:
+        if (value != 0 && value != 1)
+            return rs__fail(RS_ERR_RANGE, "rs_scorer_set_int: collab binary %lld is not 0 or 1",
+                            (long long)value);
+        s->collab_binary = (int)value;
+        return RS_OK;
     default:
         return rs__score_rerank_set_int(s, option, value);
     }
@@ -245,6 +251,7 @@ int rs_scorer_get_int(const rs_scorer *s, int option, int64_t *value_out)
     case RS_SCORER_HOPS: *value_out = s->hops; return RS_OK;
     case RS_SCORER_COLD_START: *value_out = s->cold; return RS_OK;
     case RS_SCORER_HISTORY_MERGE: *value_out = s->hist_merge; return RS_OK;
+    case RS_SCORER_COLLAB_BINARY: *value_out = s->collab_binary; return RS_OK;
     default:
         return rs__score_rerank_get_int(s, option, value_out);
     }

@@ -1,0 +1,801 @@
+/*
+ * model_tune.c - the build's validation-based selection: the library chooses
+ * the collaborative kind and its regularisation, the blend weights and the
+ * cold-start weights itself, by NDCG on a validation split carved from the
+ * model's own events, and records what it tried and chose.
+ *
+ * Why: hand-set defaults that win on one data set or period lose on the
+ * next; a choice made on the data at hand carries over.
+ *
+ * How, cheaply: one train-only graph (the validation events left out of
+ * every signal), one fit of the parts that do not change (embedder, item
+ * vectors, user model, scorer), then
+ *   A. single signals: every collaborative candidate alone (a small
+ *      coordinate search over each kind's regularisation), content alone,
+ *      graph alone, popularity alone; the best one is the starting point,
+ *      or, within noise of it (two standard errors of the paired per-user
+ *      difference), the simplest one: so the choice is never worse on
+ *      validation than the best single candidate tried beyond noise;
+ *   B. blend: coordinate ascent adding the other signals' weights; a step
+ *      is taken only when its paired per-user gain exceeds one standard
+ *      error (the simpler model is kept within noise);
+ *   C. cold start, on the users whose first event is in validation: the
+ *      best of the single cold signals (segment, popularity, first basket)
+ *      and the defaults, then the same guarded ascent.
+ * Options the caller set explicitly on the handle are held fixed.  The
+ * table of every evaluation goes into the model file as JSON (meta key
+ * "model.tuning", rs_model_tuning()).
+ */
+#include "model/model_internal.h"
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/idmap.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Fewer validation users than this: no selection (the defaults stand). */
+#define MIN_VALIDATION_USERS 10
+
+/* The signals' weights of the warm blend, in this order. */
+static const char *const blend_names[] = {"scorer.w_collab", "scorer.w_content",
+                                          "scorer.w_graph", "scorer.w_popularity"};
+#define N_BLEND 4
+static const double blend_steps[] = {0.05, 0.15, 0.4, 1.0};
+
+/* A configuration and where it was evaluated. */
+struct config {
+    struct rs__model_options o;
+    double ndcg;
+    size_t row;
+};
+
+struct tuner {
+    const rs_model *m;
+    struct model_events me;
+    rs_graph *train;
+    struct rs__model_events train_ev;
+    struct rs__model_parts parts; /* fitted without a collaborative model */
+    rs_cf_model *cf;              /* the candidate attached to parts.scorer */
+    rs_eval *warm, *cold;         /* cold: NULL when too few cold users */
+    json_t *rows;                 /* every evaluation */
+    size_t n_users;               /* per-user value buffers' capacity */
+    struct config singles[16];    /* each kind's best alone, and the signals alone */
+    int complexity[16];
+    size_t n_singles;
+    uint8_t *late;                /* by event-log user index: the user's first
+                                     validation event is in the window's
+                                     second half */
+    size_t n_late_span;
+    uint32_t *users_a, *users_b;
+    double *values_a, *values_b;
+};
+
+/* ------------------------------------------------------------ helpers */
+
+static int set_number(struct rs__model_options *o, const char *name, double v)
+{
+    return rs__model_options_set_number(o, name, v);
+}
+
+static bool fixed(const rs_model *m, const char *name)
+{
+    return rs__model_options_explicit(&m->options, name);
+}
+
+static int config_copy(struct config *dst, const struct config *src)
+{
+    int s = rs__model_options_copy(&dst->o, &src->o);
+    dst->ndcg = src->ndcg;
+    dst->row = src->row;
+    return s;
+}
+
+/* The options of o whose value matters to a row, as a JSON object. */
+static json_t *options_json(const struct rs__model_options *o, const char *const *names,
+                            size_t n)
+{
+    json_t *obj = json_object();
+    char buf[128];
+    for (size_t i = 0; obj && i < n; i++)
+        if (rs__model_options_format(o, names[i], buf, sizeof buf) == RS_OK)
+            json_object_set_new(obj, names[i], json_string(buf));
+    return obj;
+}
+
+/* The options a collaborative kind depends on (for the report). */
+static size_t kind_options(int kind, const char **names)
+{
+    size_t n = 0;
+    names[n++] = "build.cf";
+    switch (kind) {
+    case RS_CF_EASE: names[n++] = "cf.ease.lambda"; break;
+    case RS_CF_EDLAE: names[n++] = "cf.edlae.lambda"; names[n++] = "cf.edlae.dropout"; break;
+    case RS_CF_ALS: names[n++] = "cf.als.lambda"; names[n++] = "cf.als.factors"; break;
+    case RS_CF_ITEMKNN: names[n++] = "cf.knn.neighbors"; break;
+    case RS_CF_RP3BETA:
+        names[n++] = "cf.rp3beta.alpha";
+        names[n++] = "cf.rp3beta.beta";
+        names[n++] = "cf.rp3beta.neighbors";
+        break;
+    case RS_CF_GFCF: names[n++] = "cf.gfcf.eigenvectors"; break;
+    default: break;
+    }
+    return n;
+}
+
+/* Fit o's collaborative model on the train events and attach it. */
+static int use_cf(struct tuner *t, const struct rs__model_options *o)
+{
+    rs_cf_model *cf = NULL;
+    int s = rs__model_fit_cf(t->train, &t->train_ev, t->parts.store, o, &cf);
+    if (s == RS_OK)
+        s = rs_scorer_set_collaborative(t->parts.scorer, cf, t->parts.item_keys,
+                                        cf ? t->parts.n_items : 0);
+    if (s != RS_OK) {
+        rs_cf_model_free(cf);
+        return s;
+    }
+    rs_cf_model_free(t->cf);
+    t->cf = cf;
+    return RS_OK;
+}
+
+/* Evaluate the scorer with o's scorer options on eval; a row of the report. */
+static int evaluate(struct tuner *t, rs_eval *eval, const char *stage, const char *label,
+                    struct config *c, const char *const *names, size_t n_names)
+{
+    json_t *row;
+    int s = rs__model_options_apply_scorer(&c->o, t->parts.scorer);
+    if (s == RS_OK)
+        s = rs__model_eval_parts(eval, &t->parts, label, &c->row);
+    if (s == RS_OK)
+        s = rs_eval_result(eval, c->row, RS_EVAL_NDCG, &c->ndcg);
+    if (s != RS_OK)
+        return s;
+    if (isnan(c->ndcg))
+        c->ndcg = 0;
+    row = json_object();
+    if (!row)
+        return rs__fail(RS_ERR_NOMEM, "tuning: out of memory for the report");
+    json_object_set_new(row, "stage", json_string(stage));
+    json_object_set_new(row, "candidate", json_string(label));
+    json_object_set_new(row, "ndcg", json_real(c->ndcg));
+    json_object_set_new(row, "options", options_json(&c->o, names, n_names));
+    json_array_append_new(t->rows, row);
+    return RS_OK;
+}
+
+/* Mean and standard error of the per-user NDCG difference a - b, and the
+ * mean difference among the users who first come back early and late in
+ * the validation window. */
+static int paired_gain(struct tuner *t, rs_eval *eval, size_t row_a, size_t row_b,
+                       double *mean_out, double *se_out, double half_out[2])
+{
+    size_t na = 0, nb = 0, n_half[2] = {0, 0};
+    double sum = 0, sum2 = 0, sum_half[2] = {0, 0};
+    int s = rs_eval_result_users(eval, row_a, RS_EVAL_NDCG, t->users_a, t->values_a,
+                                 t->n_users, &na);
+    if (s == RS_OK)
+        s = rs_eval_result_users(eval, row_b, RS_EVAL_NDCG, t->users_b, t->values_b,
+                                 t->n_users, &nb);
+    if (s != RS_OK)
+        return s;
+    if (na != nb || na == 0)
+        return rs__fail(RS_ERR_INTERNAL, "tuning: rows of %zu and %zu users", na, nb);
+    for (size_t i = 0; i < na; i++) {
+        double d = t->values_a[i] - t->values_b[i];
+        int h = t->users_a[i] < t->n_late_span && t->late[t->users_a[i]];
+        if (t->users_a[i] != t->users_b[i])
+            return rs__fail(RS_ERR_INTERNAL, "tuning: rows list users differently");
+        if (isnan(d))
+            d = 0;
+        sum += d;
+        sum2 += d * d;
+        sum_half[h] += d;
+        n_half[h]++;
+    }
+    *mean_out = sum / (double)na;
+    *se_out = na > 1 ? sqrt(fmax(0.0, sum2 / (double)na - *mean_out * *mean_out) /
+                            (double)(na - 1))
+                     : INFINITY;
+    for (int h = 0; h < 2; h++)
+        half_out[h] = n_half[h] ? sum_half[h] / (double)n_half[h] : 0.0;
+    return RS_OK;
+}
+
+/* How many standard errors of the paired per-user gain a step that adds
+ * complexity must clear: the best of a few grid values is tried per step,
+ * so one standard error would let noise in too often (the planted test
+ * world, where texts are noise, shows it). */
+#define GUARD_SE 2.0
+
+/* Replace best by c when better: strictly (singles), or by more than
+ * GUARD_SE standard errors of the paired gain (steps that add complexity). */
+static int consider(struct tuner *t, rs_eval *eval, struct config *best,
+                    const struct config *c, bool guarded, bool *taken)
+{
+    double mean = c->ndcg - best->ndcg, se = 0, half[2] = {1, 1};
+    int s = RS_OK;
+    *taken = false;
+    if (guarded && (s = paired_gain(t, eval, c->row, best->row, &mean, &se, half)) != RS_OK)
+        return s;
+    /* a step must also help both the users who come back soon after the
+     * cut and those who come back late: a signal whose gain does not last
+     * over the window (a snapshot of recent trends) is not trusted to last
+     * after the build either */
+    if (mean > GUARD_SE * se && half[0] > 0 && half[1] > 0 && c->ndcg > best->ndcg) {
+        rs__model_options_free(&best->o);
+        s = config_copy(best, c);
+        *taken = s == RS_OK;
+    }
+    return s;
+}
+
+/* ------------------------------------------------------------ stage A */
+
+/* A configuration with one warm signal alone (the blend weights 0 but one). */
+static int alone(const struct tuner *t, struct config *c, const char *weight)
+{
+    int s = RS_OK;
+    for (size_t i = 0; s == RS_OK && i < N_BLEND; i++)
+        if (!fixed(t->m, blend_names[i])) /* the caller's weights stay */
+            s = set_number(&c->o, blend_names[i],
+                           strcmp(blend_names[i], weight) == 0 ? 1.0 : 0.0);
+    return s;
+}
+
+/* Evaluate candidate (its collaborative model alone) and keep the best. */
+static int try_cf(struct tuner *t, struct config *best, struct config *cand, const char *label)
+{
+    const char *names[8];
+    int kind = rs__model_options_cf_kind(&cand->o), s;
+    bool taken;
+    size_t n = kind_options(kind, names);
+    cand->ndcg = -1;
+    if ((s = alone(t, cand, "scorer.w_collab")) != RS_OK)
+        return s;
+    if ((s = use_cf(t, &cand->o)) == RS_ERR_RANGE || s == RS_ERR_LIMIT) {
+        /* a candidate this data cannot have (more eigenvectors than items,
+         * a catalogue too large for a dense kind): noted, not chosen */
+        json_t *row = json_object();
+        if (!row)
+            return rs__fail(RS_ERR_NOMEM, "tuning: out of memory for the report");
+        json_object_set_new(row, "stage", json_string("single"));
+        json_object_set_new(row, "candidate", json_string(label));
+        json_object_set_new(row, "not_fitted", json_string(rs_errmsg()));
+        json_array_append_new(t->rows, row);
+        rs_clear_error();
+        return RS_OK;
+    }
+    if (s != RS_OK || (s = evaluate(t, t->warm, "single", label, cand, names, n)) != RS_OK)
+        return s;
+    return consider(t, t->warm, best, cand, false, &taken);
+}
+
+/* Remember a single candidate with its complexity (see choose_simplest). */
+static int keep_single(struct tuner *t, const struct config *c, int complexity)
+{
+    int s;
+    if (t->n_singles == sizeof t->singles / sizeof t->singles[0])
+        return rs__fail(RS_ERR_INTERNAL, "tuning: too many single candidates");
+    if ((s = config_copy(&t->singles[t->n_singles], c)) == RS_OK)
+        t->complexity[t->n_singles++] = complexity;
+    return s;
+}
+
+/*
+ * Within noise, the simpler model: best (the best single) gives way to the
+ * simplest single candidate whose validation NDCG is less than GUARD_SE
+ * standard errors of the paired per-user difference below it.  Complexity
+ * counts what a model fits and how many knobs it has: popularity 0, graph
+ * and content 1, item-kNN and EASE 2, EDLAE and GF-CF 3, ALS and RP3beta 4.
+ */
+static int choose_simplest(struct tuner *t, struct config *best)
+{
+    int best_complexity = 1 << 30;
+    size_t pick = SIZE_MAX;
+    int s = RS_OK;
+    for (size_t i = 0; i < t->n_singles; i++)
+        if (t->singles[i].row == best->row)
+            best_complexity = t->complexity[i];
+    for (int level = 0; s == RS_OK && level < best_complexity && pick == SIZE_MAX; level++)
+        for (size_t i = 0; s == RS_OK && i < t->n_singles; i++) {
+            double mean, se, half[2];
+            if (t->complexity[i] != level)
+                continue;
+            if ((s = paired_gain(t, t->warm, best->row, t->singles[i].row, &mean, &se, half)) ==
+                    RS_OK &&
+                mean < GUARD_SE * se &&
+                (pick == SIZE_MAX || t->singles[i].ndcg > t->singles[pick].ndcg))
+                pick = i;
+        }
+    if (s == RS_OK && pick != SIZE_MAX) {
+        rs__model_options_free(&best->o);
+        s = config_copy(best, &t->singles[pick]);
+    }
+    return s;
+}
+
+/* One kind: its defaults, then a coordinate search over (name, factors). */
+struct axis {
+    const char *name;
+    double factors[2]; /* a step down and a step up (0: none) */
+    double lo, hi;
+};
+
+static int search_kind(struct tuner *t, const struct rs__model_options *base, const char *kind,
+                       const struct axis *axes, size_t n_axes, int complexity,
+                       struct config *best_single)
+{
+    struct config kbest, cand;
+    char label[160];
+    int s;
+    memset(&kbest, 0, sizeof kbest);
+    memset(&cand, 0, sizeof cand);
+    kbest.ndcg = -1;
+    if ((s = rs__model_options_copy(&cand.o, base)) != RS_OK)
+        return s;
+    s = rs__model_options_set(&cand.o, "build.cf", kind);
+    snprintf(label, sizeof label, "%s (defaults)", kind);
+    if (s == RS_OK)
+        s = try_cf(t, best_single, &cand, label);
+    if (s == RS_OK)
+        s = config_copy(&kbest, &cand);
+    /* each axis: a step down and a step up from the best so far, then on
+     * in the direction that improved while it improves (at most 2 more) */
+    for (size_t a = 0; s == RS_OK && a < n_axes; a++) {
+        double dir = 0;
+        if (fixed(t->m, axes[a].name))
+            continue;
+        for (size_t f = 0; s == RS_OK && f < 2 + 2 && (f < 2 || dir > 0); f++) {
+            double factor = f < 2 ? axes[a].factors[f] : dir;
+            double v = rs__model_opt_double(&kbest.o, axes[a].name) * factor;
+            if (!(factor > 0) || v < axes[a].lo || v > axes[a].hi)
+                continue;
+            rs__model_options_free(&cand.o);
+            if ((s = rs__model_options_copy(&cand.o, &kbest.o)) != RS_OK ||
+                (s = set_number(&cand.o, axes[a].name, v)) != RS_OK)
+                break;
+            snprintf(label, sizeof label, "%s %s=%g", kind, axes[a].name, v);
+            if ((s = try_cf(t, best_single, &cand, label)) != RS_OK)
+                break;
+            if (cand.ndcg > kbest.ndcg) {
+                rs__model_options_free(&kbest.o);
+                s = config_copy(&kbest, &cand);
+                dir = factor;
+            } else if (f >= 2) {
+                break; /* the direction stopped improving */
+            }
+            if (f == 0 && dir > 0)
+                f++; /* down improved: no step up from the new point */
+        }
+    }
+    if (s == RS_OK && kbest.ndcg >= 0)
+        s = keep_single(t, &kbest, complexity);
+    rs__model_options_free(&kbest.o);
+    rs__model_options_free(&cand.o);
+    return s;
+}
+
+static int stage_singles(struct tuner *t, const struct rs__model_options *base,
+                         struct config *best)
+{
+    static const struct axis ease[] = {{"cf.ease.lambda", {0.5, 2}, 1, 1e7}};
+    static const struct axis edlae[] = {{"cf.edlae.dropout", {0.4, 2}, 0.01, 0.9}};
+    static const struct axis als[] = {{"cf.als.lambda", {1.0 / 3, 3}, 0.1, 1e6}};
+    static const struct axis knn[] = {{"cf.knn.neighbors", {0.5, 2}, 5, 1e5}};
+    static const struct axis rp3[] = {{"cf.rp3beta.alpha", {0.5, 0}, 0.01, 10},
+                                      {"cf.rp3beta.beta", {0.6, 1.4}, 0.01, 2},
+                                      {"cf.rp3beta.neighbors", {0.25, 0}, 5, 1e5}};
+    static const struct {
+        const char *kind;
+        const struct axis *axes;
+        size_t n;
+        int complexity;
+    } kinds[] = {{"ease", ease, 1, 2},   {"edlae", edlae, 1, 3}, {"als", als, 1, 4},
+                 {"knn", knn, 1, 2},     {"rp3beta", rp3, 3, 4}, {"gfcf", NULL, 0, 3}};
+    static const int single_complexity[] = {1, 1, 0}; /* content, graph, popularity */
+    static const char *const singles[] = {"scorer.w_content", "scorer.w_graph",
+                                          "scorer.w_popularity"};
+    const char *given = rs__model_opt_text(&t->m->options, "build.cf");
+    bool cf_fixed = fixed(t->m, "build.cf");
+    struct config c;
+    int s = RS_OK;
+    bool taken;
+    memset(&c, 0, sizeof c);
+    /* every collaborative kind, or the caller's alone */
+    for (size_t k = 0; s == RS_OK && k < sizeof kinds / sizeof kinds[0]; k++)
+        if (!cf_fixed || strcmp(given, kinds[k].kind) == 0)
+            s = search_kind(t, base, kinds[k].kind, kinds[k].axes, kinds[k].n,
+                            kinds[k].complexity, best);
+    /* the signals of a model without a collaborative part */
+    if (cf_fixed && strcmp(given, "none") != 0)
+        return s;
+    for (size_t i = 0; s == RS_OK && i < sizeof singles / sizeof singles[0]; i++) {
+        const char *names[] = {"build.cf", singles[i]};
+        if ((s = rs__model_options_copy(&c.o, base)) == RS_OK &&
+            (s = rs__model_options_set(&c.o, "build.cf", "none")) == RS_OK &&
+            (s = alone(t, &c, singles[i])) == RS_OK && (s = use_cf(t, &c.o)) == RS_OK &&
+            (s = evaluate(t, t->warm, "single", singles[i] + strlen("scorer.w_"), &c, names,
+                          2)) == RS_OK &&
+            (s = keep_single(t, &c, single_complexity[i])) == RS_OK)
+            s = consider(t, t->warm, best, &c, false, &taken);
+        rs__model_options_free(&c.o);
+    }
+    return s;
+}
+
+/* ------------------------------------------------------------ stage B */
+
+static int stage_blend(struct tuner *t, struct config *best)
+{
+    struct config c;
+    char label[160];
+    size_t anchor = 0;
+    int s = use_cf(t, &best->o);
+    memset(&c, 0, sizeof c);
+    for (size_t w = 0; w < N_BLEND; w++)
+        if (rs__model_opt_double(&best->o, blend_names[w]) == 1.0)
+            anchor = w;
+    for (int pass = 0; s == RS_OK && pass < 2; pass++) {
+        bool moved = false;
+        for (size_t w = 0; s == RS_OK && w < N_BLEND; w++) {
+            struct config step;
+            double now = rs__model_opt_double(&best->o, blend_names[w]);
+            bool taken = false;
+            /* the anchor (the best single's own weight: scaling it alone
+             * changes no ranking) and weights the caller fixed stay */
+            if (fixed(t->m, blend_names[w]) || w == anchor ||
+                (w == 0 && rs__model_options_cf_kind(&best->o) < 0))
+                continue;
+            memset(&step, 0, sizeof step);
+            step.ndcg = -1;
+            for (size_t k = 0; s == RS_OK && k < sizeof blend_steps / sizeof blend_steps[0];
+                 k++) {
+                double v = now > 0 ? now * (k < 2 ? 0.5 + k : 0) : blend_steps[k];
+                if (!(v > 0) || v == now)
+                    continue;
+                rs__model_options_free(&c.o);
+                if ((s = rs__model_options_copy(&c.o, &best->o)) != RS_OK ||
+                    (s = set_number(&c.o, blend_names[w], v)) != RS_OK)
+                    break;
+                snprintf(label, sizeof label, "blend %s=%g", blend_names[w], v);
+                s = evaluate(t, t->warm, "blend", label, &c, blend_names, N_BLEND);
+                if (s == RS_OK && c.ndcg > step.ndcg) {
+                    rs__model_options_free(&step.o);
+                    s = config_copy(&step, &c);
+                }
+            }
+            if (s == RS_OK && step.ndcg >= 0)
+                s = consider(t, t->warm, best, &step, true, &taken);
+            moved |= taken;
+            rs__model_options_free(&step.o);
+        }
+        if (!moved)
+            break;
+    }
+    rs__model_options_free(&c.o);
+    return s;
+}
+
+/* ------------------------------------------------------------ stage C */
+
+static const char *const cold_names[] = {"scorer.w_segment", "scorer.segment_shrink",
+                                         "scorer.w_first_basket", "scorer.w_cold_popularity"};
+#define N_COLD 4
+
+static int stage_cold(struct tuner *t, struct config *best)
+{
+    static const double grid[N_COLD][4] = {
+        {1, 3, 10, 30}, {1, 5, 20, 0}, {0.3, 1, 3, 0}, {0.1, 0.3, 1, 0}};
+    struct config start, c;
+    char label[160];
+    bool taken;
+    int s;
+    memset(&start, 0, sizeof start);
+    memset(&c, 0, sizeof c);
+    if (!t->cold)
+        return RS_OK;
+    if ((s = config_copy(&start, best)) != RS_OK ||
+        (s = evaluate(t, t->cold, "cold", "cold (current)", &start, cold_names, N_COLD)) !=
+            RS_OK) {
+        rs__model_options_free(&start.o);
+        return s;
+    }
+    /* single cold signals: segment, popularity, first basket alone */
+    for (int single = 0; s == RS_OK && single < 3; single++) {
+        static const char *const only[] = {"scorer.w_segment", "scorer.w_cold_popularity",
+                                           "scorer.w_first_basket"};
+        bool skip = false;
+        rs__model_options_free(&c.o);
+        if ((s = rs__model_options_copy(&c.o, &best->o)) != RS_OK)
+            break;
+        for (int k = 0; s == RS_OK && k < 3; k++) {
+            const char *name = only[k];
+            skip |= fixed(t->m, name);
+            s = set_number(&c.o, name, k == single ? 1.0 : 0.0);
+        }
+        if (skip)
+            continue;
+        snprintf(label, sizeof label, "cold %s alone", only[single]);
+        if (s == RS_OK && (s = evaluate(t, t->cold, "cold", label, &c, cold_names, N_COLD)) ==
+                              RS_OK)
+            s = consider(t, t->cold, &start, &c, false, &taken);
+    }
+    for (size_t w = 0; s == RS_OK && w < N_COLD; w++) {
+        struct config step;
+        if (fixed(t->m, cold_names[w]))
+            continue;
+        memset(&step, 0, sizeof step);
+        step.ndcg = -1;
+        for (size_t k = 0; s == RS_OK && k < 4 && grid[w][k] > 0; k++) {
+            if (grid[w][k] == rs__model_opt_double(&start.o, cold_names[w]))
+                continue;
+            rs__model_options_free(&c.o);
+            if ((s = rs__model_options_copy(&c.o, &start.o)) != RS_OK ||
+                (s = set_number(&c.o, cold_names[w], grid[w][k])) != RS_OK)
+                break;
+            snprintf(label, sizeof label, "cold %s=%g", cold_names[w], grid[w][k]);
+            s = evaluate(t, t->cold, "cold", label, &c, cold_names, N_COLD);
+            if (s == RS_OK && c.ndcg > step.ndcg) {
+                rs__model_options_free(&step.o);
+                s = config_copy(&step, &c);
+            }
+        }
+        if (s == RS_OK && step.ndcg >= 0)
+            s = consider(t, t->cold, &start, &step, true, &taken);
+        rs__model_options_free(&step.o);
+    }
+    /* the warm choice with the cold weights chosen */
+    for (size_t w = 0; s == RS_OK && w < N_COLD; w++)
+        s = set_number(&best->o, cold_names[w], rs__model_opt_double(&start.o, cold_names[w]));
+    rs__model_options_free(&start.o);
+    rs__model_options_free(&c.o);
+    return s;
+}
+
+/* ------------------------------------------------------------ set-up */
+
+/* The validation split; *why set (and RS_OK) when selection is impossible. */
+static int split(struct tuner *t, const char **kind_out, double *cut_out, const char **why)
+{
+    const struct rs__model_options *o = &t->m->options;
+    const char *want = rs__model_opt_text(o, "build.tune_split");
+    double fraction = rs__model_opt_double(o, "build.tune_fraction");
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t i = 0; i < t->me.n; i++) {
+        lo = t->me.rows[i].time < lo ? t->me.rows[i].time : lo;
+        hi = t->me.rows[i].time > hi ? t->me.rows[i].time : hi;
+    }
+    *cut_out = NAN;
+    if (t->me.n == 0) {
+        *why = "no interaction events";
+        return RS_OK;
+    }
+    if (strcmp(want, "random") == 0 || (strcmp(want, "auto") == 0 && !(hi > lo))) {
+        *kind_out = "random";
+        return rs_events_split_random(t->me.events, fraction, 2,
+                                      (uint64_t)rs__model_opt_int(o, "build.tune_seed"),
+                                      RS_PART_TEST);
+    }
+    if (!(hi > lo)) {
+        *why = "the events carry no usable times for a temporal split";
+        return RS_OK;
+    }
+    *kind_out = "temporal";
+    *cut_out = (double)lo + ceil((double)(hi - lo) * (1.0 - fraction));
+    return rs_events_split_temporal(t->me.events, (int64_t)*cut_out, RS_PART_TEST);
+}
+
+/* t->late: per event-log user, whether the user's first validation event
+ * falls in the second half of the validation events' time range. */
+static int mark_late(struct tuner *t)
+{
+    size_t span = rs_eval_user_span(t->warm), n = rs_events_count(t->me.events);
+    int64_t *first = rs__alloc_array(span ? span : 1, sizeof *first);
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    uint32_t *eval_of = rs__alloc_array(span ? span : 1, sizeof *eval_of);
+    rs_idmap *index = rs__idmap_create();
+    int s = first && eval_of && index && (t->late = rs__calloc(span ? span : 1, 1))
+                ? RS_OK
+                : RS_ERR_NOMEM;
+    t->n_late_span = t->late ? span : 0;
+    /* the runner's user index of each key */
+    for (size_t u = 0; s == RS_OK && u < span; u++) {
+        const char *key = rs_eval_user_key(t->warm, (uint32_t)u);
+        uint32_t got;
+        first[u] = INT64_MAX;
+        if (key && (s = rs__idmap_intern(index, key, strlen(key), &got, NULL)) == RS_OK &&
+            got < span)
+            eval_of[got] = (uint32_t)u;
+    }
+    for (size_t i = 0; s == RS_OK && i < n; i++) {
+        const char *user;
+        int64_t time;
+        int part;
+        uint32_t u;
+        if ((s = rs_events_get(t->me.events, i, &user, NULL, &time, NULL, &part)) != RS_OK ||
+            part != RS_PART_TEST)
+            continue;
+        lo = time < lo ? time : lo;
+        hi = time > hi ? time : hi;
+        if ((u = rs__idmap_find(index, user, strlen(user))) != RS_IDMAP_NONE && u < span &&
+            time < first[eval_of[u]])
+            first[eval_of[u]] = time;
+    }
+    for (size_t u = 0; s == RS_OK && u < span; u++)
+        t->late[u] = first[u] != INT64_MAX && (double)first[u] > ((double)lo + (double)hi) / 2;
+    rs__idmap_free(index);
+    free(eval_of);
+    free(first);
+    return s;
+}
+
+static int make_eval(struct tuner *t, int group, rs_eval **out, size_t *n_users)
+{
+    rs_eval *eval = NULL;
+    int s = rs_eval_create(t->me.events, RS_PART_TEST, &eval);
+    if (s == RS_OK)
+        s = rs__model_options_apply_eval(&t->m->options, eval);
+    if (s == RS_OK)
+        s = rs_eval_set_int(eval, RS_EVAL_GROUP, group);
+    if (s == RS_OK) {
+        s = rs_eval_users(eval, NULL, 0, n_users);
+        if (s == RS_ERR_BUFFER)
+            s = RS_OK;
+    }
+    rs_clear_error();
+    if (s != RS_OK || *n_users < MIN_VALIDATION_USERS) {
+        rs_eval_free(eval);
+        eval = NULL;
+    }
+    *out = eval;
+    return s;
+}
+
+static void tuner_free(struct tuner *t)
+{
+    rs_cf_model_free(t->cf);
+    rs__model_parts_free(&t->parts);
+    rs__model_events_free(&t->train_ev);
+    rs_graph_close(t->train);
+    rs_eval_free(t->warm);
+    rs_eval_free(t->cold);
+    rs__model_eval_events_free(&t->me);
+    json_decref(t->rows);
+    free(t->users_a);
+    free(t->users_b);
+    free(t->values_a);
+    free(t->values_b);
+    free(t->late);
+    for (size_t i = 0; i < t->n_singles; i++)
+        rs__model_options_free(&t->singles[i].o);
+}
+
+/* The report's text (malloc'ed) from its parts. */
+static int report_text(json_t *report, char **out)
+{
+    char *text = json_dumps(report, JSON_COMPACT | JSON_REAL_PRECISION(6));
+    if (!text)
+        return rs__fail(RS_ERR_NOMEM, "tuning: out of memory writing the report");
+    *out = rs__strdup(text);
+    free(text);
+    return *out ? RS_OK : RS_ERR_NOMEM;
+}
+
+int rs__model_tune(const rs_model *m, struct rs__model_options *chosen, char **report_out)
+{
+    struct tuner t;
+    struct config best;
+    const char *kind = "none", *why = NULL;
+    double cut = NAN;
+    size_t n_warm = 0, n_cold = 0;
+    json_t *report = json_object();
+    struct timespec w0, w1;
+    int s;
+    clock_gettime(CLOCK_MONOTONIC, &w0);
+    memset(&t, 0, sizeof t);
+    memset(&best, 0, sizeof best);
+    *report_out = NULL;
+    t.m = m;
+    t.rows = json_array();
+    if (!report || !t.rows) {
+        json_decref(report);
+        json_decref(t.rows);
+        return rs__fail(RS_ERR_NOMEM, "tuning: out of memory");
+    }
+    if ((s = rs__model_options_copy(chosen, &m->options)) != RS_OK) {
+        json_decref(report);
+        json_decref(t.rows);
+        return s;
+    }
+    s = rs__model_eval_events(m, &t.me);
+    if (s == RS_OK)
+        s = split(&t, &kind, &cut, &why);
+    if (s == RS_OK && !why)
+        s = make_eval(&t, RS_EVAL_WARM, &t.warm, &n_warm);
+    if (s == RS_OK && !why && t.warm)
+        s = mark_late(&t);
+    if (s == RS_OK && !why && !t.warm)
+        why = "too few users with a validation event and a history before it";
+    if (s == RS_OK && !why)
+        s = make_eval(&t, RS_EVAL_COLD, &t.cold, &n_cold);
+    if (s == RS_OK && !why) {
+        size_t n = n_warm > n_cold ? n_warm : n_cold;
+        t.n_users = n;
+        t.users_a = rs__alloc_array(n, sizeof *t.users_a);
+        t.users_b = rs__alloc_array(n, sizeof *t.users_b);
+        t.values_a = rs__alloc_array(n, sizeof *t.values_a);
+        t.values_b = rs__alloc_array(n, sizeof *t.values_b);
+        if (!t.users_a || !t.users_b || !t.values_a || !t.values_b)
+            s = RS_ERR_NOMEM;
+    }
+    if (s == RS_OK && !why)
+        s = rs__model_train_graph(m, &t.me, true, &t.train);
+    if (s == RS_OK && !why) {
+        struct rs__model_options base;
+        if ((s = rs__model_options_copy(&base, chosen)) == RS_OK &&
+            (s = rs__model_options_set(&base, "build.cf", "none")) == RS_OK &&
+            (s = rs__model_fit(t.train, &base, &t.parts)) == RS_OK)
+            s = rs__model_events_read(t.train, rs__model_opt_text(chosen, "build.relation"),
+                                      &t.train_ev);
+        rs__model_options_free(&base);
+    }
+    if (s == RS_OK && !why) {
+        best.ndcg = -1;
+        s = stage_singles(&t, chosen, &best);
+        if (s == RS_OK && best.ndcg < 0)
+            why = "no candidate could be evaluated";
+        else if (s == RS_OK)
+            s = choose_simplest(&t, &best);
+    }
+    if (s == RS_OK && !why)
+        s = stage_blend(&t, &best);
+    if (s == RS_OK && !why)
+        s = stage_cold(&t, &best);
+    clock_gettime(CLOCK_MONOTONIC, &w1);
+    if (s == RS_OK) {
+        json_object_set_new(report, "split", json_string(why ? "none" : kind));
+        if (!isnan(cut))
+            json_object_set_new(report, "cut", json_integer((json_int_t)cut));
+        json_object_set_new(report, "validation_fraction",
+                            json_real(rs__model_opt_double(&m->options, "build.tune_fraction")));
+        json_object_set_new(report, "warm_users", json_integer((json_int_t)n_warm));
+        json_object_set_new(report, "cold_users", json_integer((json_int_t)n_cold));
+        json_object_set_new(report, "seconds",
+                            json_real((double)(w1.tv_sec - w0.tv_sec) +
+                                      (double)(w1.tv_nsec - w0.tv_nsec) / 1e9));
+        if (why) {
+            json_object_set_new(report, "skipped", json_string(why));
+        } else {
+            const char *names[N_BLEND + N_COLD + 8];
+            size_t n = kind_options(rs__model_options_cf_kind(&best.o), names);
+            for (size_t i = 0; i < N_BLEND; i++)
+                names[n++] = blend_names[i];
+            for (size_t i = 0; i < N_COLD; i++)
+                names[n++] = cold_names[i];
+            json_object_set_new(report, "chosen", options_json(&best.o, names, n));
+            json_object_set_new(report, "chosen_ndcg", json_real(best.ndcg));
+            json_object_set(report, "candidates", t.rows);
+            rs__model_options_free(chosen);
+            s = rs__model_options_copy(chosen, &best.o);
+        }
+    }
+    if (s == RS_OK)
+        s = report_text(report, report_out);
+    json_decref(report);
+    rs__model_options_free(&best.o);
+    tuner_free(&t);
+    if (s != RS_OK) {
+        rs__model_options_free(chosen);
+        return rs__fail_context("choosing the configuration on validation: ");
+    }
+    return RS_OK;
+}
