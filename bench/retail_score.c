@@ -447,6 +447,11 @@ static void apply_spec(rs_scorer *s, const char *spec)
         {"wfb", RS_SCORER_W_FIRST_BASKET, 0, 1},
         {"wseg", RS_SCORER_W_SEGMENT, 0, 1},
         {"shrink", RS_SCORER_SEGMENT_SHRINK, 0, 1},
+        {"combo", RS_SCORER_COMBO_SHRINK, 0, 1},
+        {"op", RS_SCORER_GRAPH_OPERATOR, 1, 1},
+        {"topn", RS_SCORER_OPERATOR_TOP_N, 1, 1},
+        {"beta", RS_SCORER_OPERATOR_BETA, 0, 1},
+        {"cp", RS_SCORER_CONTENT_PROFILE, 1, 1},
     };
     char *copy = strdup(spec);
     for (char *c = strtok(copy, ","); c; c = strtok(NULL, ",")) {

@@ -2217,16 +2217,60 @@ typedef enum rs_scorer_option {
                                      user weighted as for RS_SCORER_POP_HALF_LIFE),
                                      0 .. 1000; default 0 */
     RS_SCORER_W_SEGMENT = 113,     /* double: cold-start weight of the segment
-                                     popularity: the distinct buyers of each
-                                     item among the users sharing a profile
-                                     node (the user's non-item, non-user graph
-                                     neighbours, e.g. a country), scaled to
+                                     popularity, from every profile node of
+                                     the user (its non-item, non-user graph
+                                     neighbours: country, age band, ...): per
+                                     node p, a_p = (c_p + m g) / (n_p + m)
+                                     with n_p the buying users sharing p, c_p
+                                     those who bought the item and g the
+                                     global share of buyers (recency-weighted
+                                     with RS_SCORER_POP_HALF_LIFE); A = the
+                                     mean of the a_p; with several nodes,
+                                     (c_P + m2 A) / (n_P + m2) over the users
+                                     sharing all of them
+                                     (RS_SCORER_COMBO_SHRINK); scaled to
                                      [0, 1], 0 .. 1000; default 10 */
-    RS_SCORER_SEGMENT_SHRINK = 114 /* double: pseudo-users pulling a segment's
-                                     popularity toward the global one:
-                                     (n seg + m pop) / (n + m) for a segment
-                                     of n users, 0 .. 1e6; default 5 */
+    RS_SCORER_SEGMENT_SHRINK = 114, /* double: m above, the pseudo-users
+                                     pulling a node's popularity toward the
+                                     global one, 0 .. 1e6; default 20 */
+    RS_SCORER_GRAPH_OPERATOR = 11, /* int: 1 the graph signal R_ui of a user
+                                     with a history is the history times a
+                                     sparse item-item operator built once from
+                                     the graph's user -> item edges (RP3beta:
+                                     W_ij = sum_u (a_ui / d_i)(a_uj / d_u)
+                                     d_j^-beta, a = edge weight x relation
+                                     weight, d the weighted degrees, top-N
+                                     entries per row), without the
+                                     RS_SCORER_POP_PENALTY division; 0 the
+                                     walk; default 0.  Cold users keep the
+                                     walk.  Setting it (or the two options
+                                     below while it is 1) builds the operator */
+    RS_SCORER_OPERATOR_TOP_N = 12, /* int: entries kept per operator row,
+                                     1 .. 100000; default 50 */
+    RS_SCORER_OPERATOR_BETA = 115, /* double: the operator's popularity
+                                     exponent beta, 0 .. 2; default 0.4 */
+    RS_SCORER_CONTENT_PROFILE = 13, /* int: rs_scorer_content_profile, the
+                                     content signal c_ui; default
+                                     RS_SCORER_CONTENT_TFIDF (which falls
+                                     back to the vectors when fewer than half
+                                     of the items have a named word) */
+    RS_SCORER_COMBO_SHRINK = 116   /* double: cold start by profile
+                                     attributes: pseudo-users pulling the
+                                     popularity among the users who share
+                                     every profile node of the user toward
+                                     the mean of the per-node popularities,
+                                     0 .. 1e6; default 20 */
 } rs_scorer_option;
+
+/* The content signal (RS_SCORER_CONTENT_PROFILE). */
+typedef enum rs_scorer_content_profile {
+    RS_SCORER_CONTENT_VECTORS = 0, /* cosine of the user model's interest
+                                      and the item store's vectors */
+    RS_SCORER_CONTENT_TFIDF = 1    /* cosine of sparse TF-IDF word vectors of
+                                      the items' "name" (or "description")
+                                      properties, the profile being the
+                                      weighted mean of the history's vectors */
+} rs_scorer_content_profile;
 
 /* Entries of rs_scorer_score()'s parts_out. */
 typedef enum rs_scorer_part {
@@ -2295,6 +2339,39 @@ RS_API int rs_scorer_get_double(const rs_scorer *scorer, int option, double *val
  */
 RS_API int rs_scorer_set_collaborative(rs_scorer *scorer, const rs_cf_model *model,
                                        const char *const *item_keys, size_t n_items);
+
+/**
+ * rs_scorer_save_operator - store the scorer's graph operator
+ * (RS_SCORER_GRAPH_OPERATOR) in the meta table of its graph's model file,
+ * as a little-endian blob with an XXH3 checksum, so that a later scorer can
+ * load it instead of building it.
+ *
+ * @scorer  a scorer whose operator is built (RS_SCORER_GRAPH_OPERATOR 1).
+ * @graph   the scorer's own graph, writable (the const handle the scorer
+ *          was created on, passed again as the one allowed to write).
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL, or another graph), RS_ERR_STATE (no
+ * operator; the graph or store changed since create), RS_ERR_READONLY,
+ * RS_ERR_IO, RS_ERR_NOMEM, RS_ERR_OVERFLOW.  Writing meta does not make the
+ * scorer stale.  Not thread-safe with the read calls.
+ */
+RS_API int rs_scorer_save_operator(const rs_scorer *scorer, rs_graph *graph);
+
+/**
+ * rs_scorer_load_operator - use the operator rs_scorer_save_operator stored
+ * in the graph's model file; sets RS_SCORER_GRAPH_OPERATOR to 1 and
+ * RS_SCORER_OPERATOR_BETA / RS_SCORER_OPERATOR_TOP_N to the saved values.
+ *
+ * @scorer  the scorer.
+ * @graph   the scorer's own graph (read-only is fine).
+ *
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOTFOUND (no operator saved),
+ * RS_ERR_CORRUPT (bad length, checksum or entries), RS_ERR_VERSION (a newer
+ * format), RS_ERR_STATE (saved for another number of items or user-item
+ * pairs: rebuild it), RS_ERR_IO, RS_ERR_NOMEM; on error the scorer is
+ * unchanged.  Not thread-safe with the read calls.
+ */
+RS_API int rs_scorer_load_operator(rs_scorer *scorer, rs_graph *graph);
 
 /**
  * rs_scorer_recommend - the k best unseen items of the store for a user.

@@ -109,7 +109,7 @@ START_TEST(options_defaults_and_ranges)
     ck_assert_ok(rs_scorer_get_double(w.s, RS_SCORER_W_SEGMENT, &dv));
     ck_assert_double_eq(dv, 10.0);
     ck_assert_ok(rs_scorer_get_double(w.s, RS_SCORER_SEGMENT_SHRINK, &dv));
-    ck_assert_double_eq(dv, 5.0);
+    ck_assert_double_eq(dv, 20.0);
     /* out of range or NaN: RS_ERR_RANGE, the value is kept */
     ck_assert_status(rs_scorer_set_int(w.s, RS_SCORER_HISTORY_MERGE, 2), RS_ERR_RANGE);
     ck_assert_status(rs_scorer_set_int(w.s, RS_SCORER_HISTORY_MERGE, -1), RS_ERR_RANGE);

@@ -29,7 +29,7 @@
 void rs__score_finish(const rs_scorer *s, work *w)
 {
     float gmax = 0.0f;
-    if (s->pop_penalty > 0.0 && w->has_q) {
+    if (s->pop_penalty > 0.0 && w->has_q && !w->graph_from_operator) {
         uint32_t key[PENALTY_SLOTS];
         float div[PENALTY_SLOTS];
         unsigned char have[PENALTY_SLOTS] = {0};
@@ -53,6 +53,8 @@ void rs__score_finish(const rs_scorer *s, work *w)
     if (gmax > 0.0f)
         for (size_t i = 0; i < s->item_span; i++)
             w->graph[i] /= gmax;
+    if (w->content_tfidf)
+        return;
     if (w->has_q && s->item_span)
         rs__sgemv(false, s->item_span, s->dim, 1.0f, s->store->matrix, s->dim, w->q, 0.0f,
                   w->content);

@@ -239,6 +239,7 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
     if ((rc = rs__score_work_init(s, w)) != RS_OK)
         return rc;
     w->user_node = user_node;
+    int use_op = s->graph_op && s->op.built && !entities;
     if (entities && !(w->entity = rs__calloc(s->node_span + 1, sizeof(double)))) {
         rs__score_work_free(w);
         return rs__fail(RS_ERR_NOMEM, "%s: out of memory", fn);
@@ -288,10 +289,16 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
                 w->has_q = 1;
             }
         }
-        w->front[0] = v;
-        w->mass[v] = 1.0;
-        w->n_front = 1;
-        rs__score_propagate(s, w, 1);
+        if (use_op && w->n_hist) {
+            rs__score_operator_apply(s, w);
+        } else {
+            w->front[0] = v;
+            w->mass[v] = 1.0;
+            w->n_front = 1;
+            rs__score_propagate(s, w, 1);
+        }
+    } else if (w->n_hist && use_op) {
+        rs__score_operator_apply(s, w);
     } else if (w->n_hist) {
         double tot = 0.0;
         for (size_t i = 0; i < w->n_hist; i++)
@@ -318,6 +325,14 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
     w->source = w->n_hist ? RS_SCORER_FROM_HISTORY
                           : (w->user_node != NONE && reached ? RS_SCORER_FROM_PROFILE
                                                              : RS_SCORER_FROM_POPULARITY);
+    if (s->content_profile == RS_SCORER_CONTENT_TFIDF && rs__score_content_ready(s) &&
+        !entities) {
+        if (rs__score_content_tfidf(s, w) != RS_OK) {
+            rs__score_work_free(w);
+            return rs__fail_context("%s", fn);
+        }
+        w->content_tfidf = 1;
+    }
     /* collaborative */
     if (s->cf && w->n_hist) {
         uint32_t *ci = rs__alloc_array(w->n_hist, sizeof(uint32_t));
