@@ -289,14 +289,15 @@ static result evaluate(const rs_scorer *s, const rs_item_store *store, const gro
 
 static void print_header(void)
 {
-    printf("%-30s %-10s %5s  %7s %7s %7s %7s %7s %7s %6s %6s\n", "configuration", "split",
-           "users", "NDCG", "P", "R", "MAP", "MRR", "HR", "cov", "secs");
+    printf("%-30s %-10s %5s  %7s %7s %7s %7s %7s %7s %6s %6s %7s\n", "configuration", "split",
+           "users", "NDCG", "P", "R", "MAP", "MRR", "HR", "cov", "secs", "us/user");
 }
 
 static void print_row(const char *name, const char *grp, size_t users, result r)
 {
-    printf("%-30s %-10s %5zu  %7.4f %7.4f %7.4f %7.4f %7.4f %7.4f %6.3f %6.1f\n", name, grp, users,
-           r.ndcg, r.precision, r.recall, r.map, r.mrr, r.hit, r.coverage, r.secs);
+    printf("%-30s %-10s %5zu  %7.4f %7.4f %7.4f %7.4f %7.4f %7.4f %6.3f %6.1f %7.0f\n", name, grp,
+           users, r.ndcg, r.precision, r.recall, r.map, r.mrr, r.hit, r.coverage, r.secs,
+           users ? r.secs * 1e6 / (double)users : 0.0);
     fflush(stdout);
 }
 
@@ -488,13 +489,19 @@ static void table(const world *w, const char *split, const char *prefix)
         int cf, groups;
     } confs[] = {
         {"product cos x R_ui", "mode=0", 0, WARM},
-        {"blend content only", "wc=1,wcf=0,wg=0,wp=0", 0, WARM},
-        {"blend graph only", "wc=0,wcf=0,wg=1,wp=0", 0, WARM},
+        {"blend content only (TF-IDF)", "wc=1,wcf=0,wg=0,wp=0", 0, WARM},
+        {"content only (store vectors)", "wc=1,wcf=0,wg=0,wp=0,cp=0", 0, WARM},
+        {"blend graph only (walk)", "wc=0,wcf=0,wg=1,wp=0", 0, WARM},
+        {"graph only (operator)", "wc=0,wcf=0,wg=1,wp=0,op=1", 0, WARM},
         {"blend collab only (EASE)", "wc=0,wcf=1,wg=0,wp=0", 1, WARM},
         {"blend popularity only", "wc=0,wcf=0,wg=0,wp=1", 0, WARM},
         {"cold: walk + popularity", "wseg=0,phl=0", 1, COLD},
         {"cold: walk + segment", "wseg=10,shrink=0", 1, COLD},
-        {"previous defaults", "wc=0.15,wp=0,merge=0,hhl=0,phl=0,wseg=0", 1, WARM | COLD},
+        {"cold: segment shrink 5", "shrink=5", 1, COLD},
+        {"previous defaults", "wc=0.15,wp=0,merge=0,hhl=0,phl=0,wseg=0,cp=0,shrink=5", 1,
+         WARM | COLD},
+        {"defaults of 1.1 (vectors)", "cp=0,shrink=5", 1, WARM | COLD},
+        {"default + operator, wg 0.05", "op=1,wg=0.05", 1, WARM},
         {"default (blend)", "", 1, WARM | COLD},
     };
     for (size_t c = 0; c < sizeof confs / sizeof confs[0]; c++) {
