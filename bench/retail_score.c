@@ -449,6 +449,7 @@ static void apply_spec(rs_scorer *s, const char *spec)
         {"wseg", RS_SCORER_W_SEGMENT, 0, 1},
         {"shrink", RS_SCORER_SEGMENT_SHRINK, 0, 1},
         {"combo", RS_SCORER_COMBO_SHRINK, 0, 1},
+        {"shl", RS_SCORER_SEGMENT_HALF_LIFE, 0, 86400}, /* days */
         {"op", RS_SCORER_GRAPH_OPERATOR, 1, 1},
         {"topn", RS_SCORER_OPERATOR_TOP_N, 1, 1},
         {"beta", RS_SCORER_OPERATOR_BETA, 0, 1},
@@ -497,10 +498,11 @@ static void table(const world *w, const char *split, const char *prefix)
         {"blend popularity only", "wc=0,wcf=0,wg=0,wp=1", 0, WARM},
         {"cold: walk + popularity", "wseg=0,phl=0", 1, COLD},
         {"cold: walk + segment", "wseg=10,shrink=0", 1, COLD},
-        {"cold: segment shrink 5", "shrink=5", 1, COLD},
-        {"previous defaults", "wc=0.15,wp=0,merge=0,hhl=0,phl=0,wseg=0,cp=0,shrink=5", 1,
+        {"cold: segment shrink 20", "shrink=20", 1, COLD},
+        {"cold: shrink 20, half-life 120d", "shrink=20,shl=120", 1, COLD},
+        {"previous defaults", "wc=0.15,wp=0,merge=0,hhl=0,phl=0,wseg=0,cp=0", 1,
          WARM | COLD},
-        {"defaults of 1.1 (vectors)", "cp=0,shrink=5", 1, WARM | COLD},
+        {"defaults before (vectors)", "cp=0", 1, WARM | COLD},
         {"default + operator, wg 0.05", "op=1,wg=0.05", 1, WARM},
         {"default (blend)", "", 1, WARM | COLD},
     };

@@ -2223,8 +2223,7 @@ typedef enum rs_scorer_option {
                                      node p, a_p = (c_p + m g) / (n_p + m)
                                      with n_p the buying users sharing p, c_p
                                      those who bought the item and g the
-                                     global share of buyers (recency-weighted
-                                     with RS_SCORER_POP_HALF_LIFE); A = the
+                                     global share of buyers; A = the
                                      mean of the a_p; with several nodes,
                                      (c_P + m2 A) / (n_P + m2) over the users
                                      sharing all of them
@@ -2232,7 +2231,7 @@ typedef enum rs_scorer_option {
                                      [0, 1], 0 .. 1000; default 10 */
     RS_SCORER_SEGMENT_SHRINK = 114, /* double: m above, the pseudo-users
                                      pulling a node's popularity toward the
-                                     global one, 0 .. 1e6; default 20 */
+                                     global one, 0 .. 1e6; default 5 */
     RS_SCORER_GRAPH_OPERATOR = 11, /* int: 1 the graph signal R_ui of a user
                                      with a history is the history times a
                                      sparse item-item operator built once from
@@ -2254,6 +2253,12 @@ typedef enum rs_scorer_option {
                                      RS_SCORER_CONTENT_TFIDF (which falls
                                      back to the vectors when fewer than half
                                      of the items have a named word) */
+    RS_SCORER_SEGMENT_HALF_LIFE = 117, /* double: seconds; in the segment
+                                     popularity each user counts
+                                     2^(-(now - t) / h) for its latest
+                                     purchase, each buyer of an item for its
+                                     latest purchase of it (0: all count 1),
+                                     0 .. 1e10; default 0 */
     RS_SCORER_COMBO_SHRINK = 116   /* double: cold start by profile
                                      attributes: pseudo-users pulling the
                                      popularity among the users who share

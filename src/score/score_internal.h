@@ -60,6 +60,11 @@ typedef struct rs__score_segments {
     uint32_t *c_item;
     float *c_count;
     float *global;       /* item_span: buyers / users */
+    double *u_weight;    /* bi.n_users: 1, or the decay of the user's latest
+                            purchase (RS_SCORER_SEGMENT_HALF_LIFE) */
+    double *ui_weight;   /* parallel to bi.u_item: 1, or the decay of the
+                            user's latest purchase of the item */
+    double *a_users;     /* n_attr: the weighted users of each attribute */
     int built;
 } rs__score_segments;
 
@@ -89,8 +94,6 @@ struct rs_scorer {
     int has_now;
     float *pop_recent;   /* per store index, [0, 1]: the popularity of the blend */
     float *first_basket; /* per store index, [0, 1]: new customers' first day */
-    float *pop_rate;     /* NULL, or per store index: recency-weighted buyers
-                            over recency-weighted users (the segment prior) */
     char **names; /* per store index: the item node's "name" or "description"
                      property, read at create so that explain stays in memory */
     /* graph operator (score_operator.c) */
@@ -101,7 +104,7 @@ struct rs_scorer {
     int content_profile;
     struct rs__score_text *text;
     /* cold start by profile attribute (score_signals.c) */
-    double combo_shrink;
+    double combo_shrink, seg_half_life;
     rs__score_segments seg;
     /* re-ranking (score_rerank.c) */
     int rr_pool, rr_max_per_group, rr_group_relation, rr_attribute_first, rr_attributes;

@@ -99,12 +99,9 @@ int rs__score_signals_update(rs_scorer *s)
     find_now(s);
     nu = rs_user_model_count(s->users);
     int64_t t_min = s->t_now;
-    double user_mass = 0.0; /* users weighted by their latest purchase */
     for (size_t u = 0; u < nu; u++) {
         const rs__user *r = &s->users->recs[u];
         size_t nt = 0;
-        int64_t t_last = 0;
-        int has_last = 0;
         int64_t t0 = 0;
         int has_t0 = 0;
         for (size_t e = 0; e < r->n; e++) {
@@ -113,8 +110,6 @@ int rs__score_signals_update(rs_scorer *s)
                 continue;
             if (!has_t0 || r->times[e] < t0)
                 t0 = r->times[e], has_t0 = 1;
-            if (!has_last || r->times[e] > t_last)
-                t_last = r->times[e], has_last = 1;
             if (r->times[e] < t_min)
                 t_min = r->times[e];
             if (!mark[it]) {
@@ -130,8 +125,6 @@ int rs__score_signals_update(rs_scorer *s)
             mark[it] = 0;
             recent[it] += (float)pop_decay(s, last[it]);
         }
-        if (has_last)
-            user_mass += pop_decay(s, t_last);
         /* the items of the user's first day: what a new customer buys */
         for (size_t e = 0; has_t0 && e < r->n; e++) {
             uint32_t it = r->items[e];
@@ -147,20 +140,8 @@ int rs__score_signals_update(rs_scorer *s)
     }
     /* the graph's popularity without a half-life, or when the model's
      * events carry no time (all at one instant) */
-    float *rate = NULL; /* the recency-weighted share of buyers, or NULL */
-    if (s->pop_half_life <= 0.0 || !s->has_now || t_min >= s->t_now) {
+    if (s->pop_half_life <= 0.0 || !s->has_now || t_min >= s->t_now)
         memcpy(recent, s->pop, s->item_span * sizeof(float));
-    } else if (user_mass > 0.0) {
-        if (!(rate = rs__alloc_array(n, sizeof(float)))) {
-            free(recent), free(first), free(last), free(touched), free(mark);
-            return rs__fail(RS_ERR_NOMEM, "rs_scorer: out of memory for the popularity of "
-                                          "%zu items", n);
-        }
-        for (size_t i = 0; i < s->item_span; i++)
-            rate[i] = (float)(recent[i] / user_mass);
-    }
-    free(s->pop_rate);
-    s->pop_rate = rate;
     scale_to_one(recent, s->item_span);
     scale_to_one(first, s->item_span);
     free(s->pop_recent);
@@ -175,8 +156,7 @@ void rs__score_signals_free(rs_scorer *s)
 {
     free(s->pop_recent);
     free(s->first_basket);
-    free(s->pop_rate);
-    s->pop_recent = s->first_basket = s->pop_rate = NULL;
+    s->pop_recent = s->first_basket = NULL;
 }
 
 /*
@@ -185,17 +165,16 @@ void rs__score_signals_free(rs_scorer *s)
  * country, an age band, ...), whatever the profile holds.  For a cold user
  * with attributes P, each item i gets
  *
- *   g(i)   = buyers of i / users                      (global rate; with
- *            RS_SCORER_POP_HALF_LIFE, buyers weighted by the age of their
- *            latest purchase of i over users weighted by the age of their
- *            latest purchase)
+ *   g(i)   = buyers of i / users                      (global rate)
  *   a_p(i) = (c_p(i) + m g(i)) / (n_p + m)             per attribute p
  *   A(i)   = mean over p in P of a_p(i)
  *   C(i)   = (c_P(i) + m2 A(i)) / (n_P + m2)            when |P| > 1
  *
  * with n_p the users (who bought something) sharing p, c_p(i) those who
  * bought i, n_P and c_P the same over the users sharing every attribute of
- * P, m = RS_SCORER_SEGMENT_SHRINK and m2 = RS_SCORER_COMBO_SHRINK: a rare
+ * P, m = RS_SCORER_SEGMENT_SHRINK and m2 = RS_SCORER_COMBO_SHRINK (with
+ * RS_SCORER_SEGMENT_HALF_LIFE, each user counts by the age of its latest
+ * purchase, and each buyer by the age of its latest purchase of i): a rare
  * combination backs off to the attributes, a rare attribute to the global
  * popularity.  The segment signal is C (or A) over its largest value.
  */
@@ -204,7 +183,7 @@ void rs__score_segments_free(rs__score_segments *g)
     rs__score_bipartite_free(&g->bi);
     free(g->attr_node), free(g->node_attr), free(g->ua_start), free(g->ua_attr);
     free(g->au_start), free(g->au_user), free(g->c_start), free(g->c_item), free(g->c_count);
-    free(g->global);
+    free(g->global), free(g->u_weight), free(g->ui_weight), free(g->a_users);
     memset(g, 0, sizeof *g);
 }
 
@@ -233,6 +212,65 @@ static size_t profile_nodes(const rs_scorer *s, const rs__graph_csr adj[2], uint
         if (m == 0 || out[k] != out[m - 1])
             out[m++] = out[k];
     return m;
+}
+
+static double seg_decay(const rs_scorer *s, int64_t t)
+{
+    if (s->seg_half_life <= 0.0 || !s->has_now || t >= s->t_now)
+        return 1.0;
+    return exp2(-((double)s->t_now - (double)t) / s->seg_half_life);
+}
+
+/* g->u_weight and g->ui_weight: 1 each, or with RS_SCORER_SEGMENT_HALF_LIFE
+ * the decay of the user's latest purchase (of the item) in the user model
+ * (a user the model does not know keeps 1). */
+static int segment_weights(const rs_scorer *s, rs__score_segments *g)
+{
+    const rs__score_bipartite *b = &g->bi;
+    g->u_weight = rs__alloc_array(b->n_users + 1, sizeof(double));
+    g->ui_weight = rs__alloc_array(b->pairs + 1, sizeof(double));
+    int64_t *last = rs__alloc_array(s->item_span + 1, sizeof(int64_t));
+    unsigned char *have = rs__calloc(s->item_span + 1, 1);
+    if (!g->u_weight || !g->ui_weight || !last || !have) {
+        free(last), free(have);
+        return RS_ERR_NOMEM;
+    }
+    for (size_t u = 0; u < b->n_users; u++) {
+        const rs__user *r = NULL;
+        const char *type, *key;
+        g->u_weight[u] = 1.0;
+        for (size_t q = b->u_start[u]; q < b->u_start[u + 1]; q++)
+            g->ui_weight[q] = 1.0;
+        if (s->seg_half_life <= 0.0 || !s->has_now)
+            continue;
+        if (rs_graph_node_key(s->graph, b->user_node[u], &type, &key) == RS_OK)
+            r = rs__user_find(s->users, key);
+        else
+            rs_clear_error();
+        if (!r)
+            continue;
+        int64_t t_last = 0;
+        int any = 0;
+        for (size_t e = 0; e < r->n; e++) {
+            uint32_t it = r->items[e];
+            if (it >= s->item_span || r->weights[e] <= 0.0f)
+                continue;
+            if (!have[it] || r->times[e] > last[it])
+                last[it] = r->times[e], have[it] = 1;
+            if (!any || r->times[e] > t_last)
+                t_last = r->times[e], any = 1;
+        }
+        if (any)
+            g->u_weight[u] = seg_decay(s, t_last);
+        for (size_t q = b->u_start[u]; q < b->u_start[u + 1]; q++)
+            if (have[b->u_item[q]])
+                g->ui_weight[q] = seg_decay(s, last[b->u_item[q]]);
+        for (size_t e = 0; e < r->n; e++)
+            if (r->items[e] < s->item_span)
+                have[r->items[e]] = 0;
+    }
+    free(last), free(have);
+    return RS_OK;
 }
 
 int rs__score_segments_build(rs_scorer *s)
@@ -277,10 +315,13 @@ int rs__score_segments_build(rs_scorer *s)
         g.node_attr[g.attr_node[a]] = (uint32_t)a;
     for (size_t k = 0; k < g.ua_start[nu]; k++) /* node -> ordinal keeps the order */
         g.ua_attr[k] = g.node_attr[g.ua_attr[k]];
+    if (segment_weights(s, &g) != RS_OK)
+        goto nomem;
     g.au_start = rs__calloc(g.n_attr + 2, sizeof(size_t));
     g.au_user = rs__alloc_array(g.ua_start[nu] + 1, sizeof(uint32_t));
     g.c_start = rs__calloc(g.n_attr + 2, sizeof(size_t));
-    if (!g.au_start || !g.au_user || !g.c_start)
+    g.a_users = rs__calloc(g.n_attr + 1, sizeof(double));
+    if (!g.au_start || !g.au_user || !g.c_start || !g.a_users)
         goto nomem;
     for (size_t k = 0; k < g.ua_start[nu]; k++)
         g.au_start[g.ua_attr[k] + 1]++;
@@ -300,11 +341,12 @@ int rs__score_segments_build(rs_scorer *s)
         size_t nt = 0;
         for (size_t k = g.au_start[a]; k < g.au_start[a + 1]; k++) {
             uint32_t u = g.au_user[k];
+            g.a_users[a] += g.u_weight[u];
             for (size_t q = g.bi.u_start[u]; q < g.bi.u_start[u + 1]; q++) {
                 uint32_t it = g.bi.u_item[q];
                 if (acc[it] == 0.0f)
                     touched[nt++] = it;
-                acc[it] += 1.0f;
+                acc[it] += (float)g.ui_weight[q];
             }
         }
         qsort(touched, nt, sizeof *touched, cmp_u32);
@@ -379,14 +421,13 @@ int rs__score_segment(const rs_scorer *s, work *w)
             attrs[m++] = g->node_attr[attrs[k]];
     qsort(attrs, m, sizeof *attrs, cmp_u32);
     double shrink = s->segment_shrink, mean = m ? 1.0 / (double)m : 0.0;
-    const float *prior = s->pop_rate ? s->pop_rate : g->global;
     for (size_t k = 0; k < m; k++) {
         uint32_t a = attrs[k];
-        double n_a = (double)(g->au_start[a + 1] - g->au_start[a]), den = n_a + shrink;
+        double den = g->a_users[a] + shrink;
         if (!(den > 0.0))
             continue;
         for (size_t i = 0; i < is; i++)
-            a_mean[i] += mean * shrink * prior[i] / den;
+            a_mean[i] += mean * shrink * g->global[i] / den;
         for (size_t q = g->c_start[a]; q < g->c_start[a + 1]; q++)
             a_mean[g->c_item[q]] += mean * g->c_count[q] / den;
     }
@@ -403,9 +444,9 @@ int rs__score_segment(const rs_scorer *s, work *w)
             uint32_t u = g->au_user[k];
             if (!has_all(g, u, attrs, m))
                 continue;
-            n_c += 1.0;
+            n_c += g->u_weight[u];
             for (size_t q = g->bi.u_start[u]; q < g->bi.u_start[u + 1]; q++)
-                combo[g->bi.u_item[q]] += 1.0;
+                combo[g->bi.u_item[q]] += g->ui_weight[q];
         }
         if (n_c + m2 > 0.0) {
             for (size_t i = 0; i < is; i++)

@@ -68,12 +68,13 @@ int rs_scorer_create(const rs_graph *graph, const rs_item_store *store,
     s->pop_half_life = 7.0 * 86400.0;
     s->w_first_basket = 0.0;
     s->w_segment = 10.0;
-    s->segment_shrink = 20.0;
+    s->segment_shrink = 5.0;
     s->graph_op = 0;
     s->op_top_n = 50;
     s->op_beta = 0.4;
     s->content_profile = RS_SCORER_CONTENT_TFIDF;
     s->combo_shrink = 20.0;
+    s->seg_half_life = 0.0;
     rs__score_rerank_defaults(s);
     s->user_type = rs__graph_type_find(graph, "user");
     s->item_node = rs__alloc_array(s->item_span + 1, sizeof(uint32_t));
@@ -291,6 +292,7 @@ static double *double_option(rs_scorer *s, int option, double *max_out)
     case RS_SCORER_SEGMENT_SHRINK: *max_out = 1e6; return &s->segment_shrink;
     case RS_SCORER_OPERATOR_BETA: *max_out = 2.0; return &s->op_beta;
     case RS_SCORER_COMBO_SHRINK: *max_out = 1e6; return &s->combo_shrink;
+    case RS_SCORER_SEGMENT_HALF_LIFE: *max_out = 1e10; return &s->seg_half_life;
     default: return NULL;
     }
 }
@@ -311,6 +313,15 @@ int rs_scorer_set_double(rs_scorer *s, int option, double value)
         double old = *p;
         *p = value;
         if (rs__score_signals_update(s) != RS_OK) {
+            *p = old;
+            return rs__fail_context("rs_scorer_set_double");
+        }
+        return RS_OK;
+    }
+    if (option == RS_SCORER_SEGMENT_HALF_LIFE && value != *p) {
+        double old = *p;
+        *p = value;
+        if (rs__score_segments_build(s) != RS_OK) {
             *p = old;
             return rs__fail_context("rs_scorer_set_double");
         }
