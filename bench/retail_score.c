@@ -534,6 +534,47 @@ static void table(const world *w, const char *split, const char *prefix)
     }
 }
 
+/*
+ * Per-user recommend time of the warm users, the best of three passes (the
+ * machine is shared), for the configurations whose difference is the cost of
+ * one signal: a blend weight of 0 skips its signal, so "popularity only" is
+ * the fixed cost (lookup, scratch, ranking) and "graph only" minus it the
+ * graph signal's.
+ */
+static void speed(const world *w)
+{
+    static const struct {
+        const char *name, *spec;
+    } confs[] = {
+        {"popularity only (fixed cost)", "wc=0,wcf=0,wg=0,wp=1"},
+        {"graph only, walk", "wc=0,wcf=0,wg=1,wp=0"},
+        {"graph only, operator", "wc=0,wcf=0,wg=1,wp=0,op=1"},
+        {"content only, TF-IDF", "wc=1,wcf=0,wg=0,wp=0"},
+        {"content only, vectors", "wc=1,wcf=0,wg=0,wp=0,cp=0"},
+        {"collab only (EASE)", "wc=0,wcf=1,wg=0,wp=0"},
+        {"default (walk)", ""},
+        {"default + operator, wg 0.05", "op=1,wg=0.05"},
+    };
+    uint32_t items[K];
+    size_t n;
+    printf("\nper-user recommend time, warm users (best of 3 passes, one thread):\n");
+    for (size_t c = 0; c < sizeof confs / sizeof confs[0]; c++) {
+        rs_scorer *s = default_scorer(w);
+        apply_spec(s, confs[c].spec);
+        double best = INFINITY;
+        for (int pass = 0; pass < 3; pass++) {
+            double t0 = now();
+            for (size_t u = 0; u < w->warm.n_users; u++)
+                CHECK(rs_scorer_recommend(s, w->warm.user[u], K, items, NULL, &n));
+            double t = (now() - t0) / (double)w->warm.n_users;
+            if (t < best)
+                best = t;
+        }
+        printf("  %-30s %8.1f us\n", confs[c].name, best * 1e6);
+        rs_scorer_free(s);
+    }
+}
+
 static void print_defaults(void)
 {
     rs_graph *g;
@@ -756,6 +797,7 @@ int main(int argc, char **argv)
            CUT, t.n_cat, train.n, t.warm.n_users, t.cold.n_users, now() - t0);
     print_header();
     table(&t, "test", prefix);
+    speed(&t);
     rs_scorer *s = default_scorer(&t);
     run_through_runner(&train, &test, &cold, s, t.store);
     printf("\nexplanations (default scorer, test model):\n");

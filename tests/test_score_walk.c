@@ -146,6 +146,7 @@ static void compare(walk_fixture *f, const uint32_t *seeds, const double *seed_m
     float *want = calloc(s->item_span + 1, sizeof *want);
     double *want_entity = calloc(s->node_span + 1, sizeof *want_entity);
     ck_assert_ok(rs__score_work_init(s, &w));
+    ck_assert_ok(rs__score_work_walk(s, &w));
     if (entities)
         ck_assert_ptr_nonnull(w.entity = calloc(s->node_span + 1, sizeof *w.entity));
     for (size_t i = 0; i < n_seeds; i++) {

@@ -131,6 +131,7 @@ typedef struct work {
     float *segment; /* NULL, or item_span: a cold user's segment popularity */
     int graph_from_operator; /* w->graph came from the operator */
     int content_tfidf;       /* w->content holds the TF-IDF cosines */
+    int content_skip;        /* content has weight 0: not computed */
 } work;
 
 /* Allow/deny bitsets of a filtered recommendation. */
@@ -147,13 +148,18 @@ int rs__score_find_item(const rs_scorer *s, const char *item, uint32_t *idx_out,
 /* Scratch of one call; work_free accepts a zeroed or initialised work. */
 int rs__score_work_init(const rs_scorer *s, work *w);
 void rs__score_work_free(work *w);
+/* The walk's node scratch (mass, next, front, nfront), when a walk runs. */
+int rs__score_work_walk(const rs_scorer *s, work *w);
 /* Spreads w->mass from the frontier for the hops left after first_hop. */
 void rs__score_propagate(const rs_scorer *s, work *w, int first_hop);
 /* Fills w for a user: history, interest vector, walk; with_entities keeps
  * the walk mass of entity nodes (for interests). On failure w is freed. */
+#define RS__PREPARE_ENTITIES 1 /* keep the walk mass of entity nodes */
+#define RS__PREPARE_LEAN 2     /* for a blend ranking: skip the signals of weight 0 */
 int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, const char *fn,
-                              int with_entities);
+                              int flags);
 int rs__score_prepare_user(const rs_scorer *s, const char *user, work *w, const char *fn);
+int rs__score_prepare_user_lean(const rs_scorer *s, const char *user, work *w, const char *fn);
 
 /* Content similarities and R_ui into w (after prepare). */
 void rs__score_finish(const rs_scorer *s, work *w);
