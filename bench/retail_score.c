@@ -802,6 +802,23 @@ int main(int argc, char **argv)
     run_through_runner(&train, &test, &cold, s, t.store);
     printf("\nexplanations (default scorer, test model):\n");
     explanations(&t, s);
+    {
+        /* the operator's path: a witness user for the pair */
+        rs_scorer *so = default_scorer(&t);
+        uint32_t top[2], nodes[8];
+        size_t n, len;
+        char text[512];
+        apply_spec(so, "op=1,wg=0.05");
+        const char *user = t.warm.user[0];
+        CHECK(rs_scorer_recommend(so, user, 2, top, NULL, &n));
+        for (size_t i = 0; i < n; i++) {
+            CHECK(rs_scorer_explain(so, user, rs_item_store_key(t.store, top[i]), nodes, NULL, 8,
+                                    &len, NULL, NULL, text, sizeof text));
+            printf("  operator: customer %s -> %s: %s\n", user,
+                   rs_item_store_key(t.store, top[i]), text);
+        }
+        rs_scorer_free(so);
+    }
     rs_scorer_free(s);
     free_world(&t);
     return 0;

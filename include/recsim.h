@@ -2115,7 +2115,11 @@ RS_API int rs_user_model_load(rs_graph *graph, const char *name, const rs_item_s
  * A scorer ranks the items of an item store for the users of a user model
  * and of a knowledge graph ("simulated reasoning"):
  *
- *   content  c_ui = cos(user interest, item vector), in [-1, 1];
+ *   content  c_ui = cos(profile, item) over sparse TF-IDF word vectors of
+ *            the items' names, the profile being the history-weighted sum
+ *            of the history's vectors (RS_SCORER_CONTENT_PROFILE, the
+ *            default), or cos(user interest, item vector) of the item
+ *            store (RS_SCORER_CONTENT_VECTORS), in [-1, 1];
  *   graph    R_ui = the aggregated weight of the walks user -> ... -> item
  *            of 1 .. RS_SCORER_HOPS edges (both directions), each step
  *            weighted by edge weight x relation weight divided by the total
@@ -2124,7 +2128,10 @@ RS_API int rs_user_model_load(rs_graph *graph, const char *name, const rs_item_s
  *            once by sparse propagation from the user's node, divided by
  *            the item's popularity^RS_SCORER_POP_PENALTY (users with an
  *            interest vector only), then by the
- *            largest item value: R_ui in [0, 1];
+ *            largest item value: R_ui in [0, 1]; or, with
+ *            RS_SCORER_GRAPH_OPERATOR, the three-hop paths user -> item <-
+ *            user -> item summed through a sparse item-item operator built
+ *            once (RP3beta), for the users with a history;
  *   collab   the collaborative model's score (rs_scorer_set_collaborative)
  *            divided by its largest absolute value, in [-1, 1];
  *   popular  the number of the user model's users who bought the item,
@@ -2163,6 +2170,8 @@ RS_API int rs_user_model_load(rs_graph *graph, const char *name, const rs_item_s
  * the store after rs_scorer_create() makes every later call fail with
  * RS_ERR_STATE (create a new scorer); observing new events in the user
  * model is allowed between calls.
+ * A blend ranking (recommend, recommend_batch, recommend_filtered) does not
+ * compute a signal whose weight is 0 for a user with a history.
  * Thread safety: recommend, recommend_batch, score, explain and
  * similar_items only read, so any number of threads may call them at once
  * while nothing writes to the scorer or its parents.
