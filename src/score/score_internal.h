@@ -204,6 +204,7 @@ int rs__score_content_tfidf(const rs_scorer *s, work *w);
 int rs__score_content_ready(const rs_scorer *s);
 
 /* score_operator.c */
+int rs__score_cmp_u32(const void *a, const void *b);
 int rs__score_bipartite_build(const rs_scorer *s, rs__score_bipartite *b);
 void rs__score_bipartite_free(rs__score_bipartite *b);
 int rs__score_operator_build(rs_scorer *s);

@@ -42,7 +42,8 @@ void rs__score_bipartite_free(rs__score_bipartite *b)
     memset(b, 0, sizeof *b);
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* qsort order of uint32_t values (score_signals.c uses it too). */
+int rs__score_cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return x < y ? -1 : x > y;
@@ -94,7 +95,7 @@ int rs__score_bipartite_build(const rs_scorer *s, rs__score_bipartite *b)
         }
         if (!m)
             continue;
-        qsort(tmp, m, sizeof *tmp, cmp_u32);
+        qsort(tmp, m, sizeof *tmp, rs__score_cmp_u32);
         for (size_t k = 0; k < m; k++)
             if (k == 0 || tmp[k] != tmp[k - 1])
                 b->u_item[p++] = tmp[k];

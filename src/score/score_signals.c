@@ -187,12 +187,6 @@ void rs__score_segments_free(rs__score_segments *g)
     memset(g, 0, sizeof *g);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* The distinct profile nodes of node v (ascending) into out (capacity: its
  * degree); returns how many. */
 static size_t profile_nodes(const rs_scorer *s, const rs__graph_csr adj[2], uint32_t v,
@@ -206,7 +200,7 @@ static size_t profile_nodes(const rs_scorer *s, const rs__graph_csr adj[2], uint
                 rs__graph_node_type(s->graph, p) != s->user_type)
                 out[n++] = p;
         }
-    qsort(out, n, sizeof *out, cmp_u32);
+    qsort(out, n, sizeof *out, rs__score_cmp_u32);
     size_t m = 0;
     for (size_t k = 0; k < n; k++)
         if (m == 0 || out[k] != out[m - 1])
@@ -310,7 +304,7 @@ int rs__score_segments_build(rs_scorer *s)
                 g.node_attr[g.ua_attr[at + k]] = 0, g.attr_node[g.n_attr++] = g.ua_attr[at + k];
         g.ua_start[u + 1] = at + m;
     }
-    qsort(g.attr_node, g.n_attr, sizeof(uint32_t), cmp_u32);
+    qsort(g.attr_node, g.n_attr, sizeof(uint32_t), rs__score_cmp_u32);
     for (size_t a = 0; a < g.n_attr; a++)
         g.node_attr[g.attr_node[a]] = (uint32_t)a;
     for (size_t k = 0; k < g.ua_start[nu]; k++) /* node -> ordinal keeps the order */
@@ -349,7 +343,7 @@ int rs__score_segments_build(rs_scorer *s)
                 acc[it] += (float)g.ui_weight[q];
             }
         }
-        qsort(touched, nt, sizeof *touched, cmp_u32);
+        qsort(touched, nt, sizeof *touched, rs__score_cmp_u32);
         if (nnz + nt > cap) {
             size_t c = 2 * (nnz + nt) + 1024;
             uint32_t *ni = rs__realloc_array(g.c_item, c, sizeof(uint32_t));
@@ -419,7 +413,7 @@ int rs__score_segment(const rs_scorer *s, work *w)
     for (size_t k = 0; k < n; k++) /* the attributes some buyer shares */
         if (g->node_attr[attrs[k]] != NONE)
             attrs[m++] = g->node_attr[attrs[k]];
-    qsort(attrs, m, sizeof *attrs, cmp_u32);
+    qsort(attrs, m, sizeof *attrs, rs__score_cmp_u32);
     double shrink = s->segment_shrink, mean = m ? 1.0 / (double)m : 0.0;
     for (size_t k = 0; k < m; k++) {
         uint32_t a = attrs[k];
