@@ -289,14 +289,15 @@ static result evaluate(const rs_scorer *s, const rs_item_store *store, const gro
 
 static void print_header(void)
 {
-    printf("%-30s %-10s %5s  %7s %7s %7s %7s %7s %7s %6s %6s\n", "configuration", "split",
-           "users", "NDCG", "P", "R", "MAP", "MRR", "HR", "cov", "secs");
+    printf("%-30s %-10s %5s  %7s %7s %7s %7s %7s %7s %6s %6s %7s\n", "configuration", "split",
+           "users", "NDCG", "P", "R", "MAP", "MRR", "HR", "cov", "secs", "us/user");
 }
 
 static void print_row(const char *name, const char *grp, size_t users, result r)
 {
-    printf("%-30s %-10s %5zu  %7.4f %7.4f %7.4f %7.4f %7.4f %7.4f %6.3f %6.1f\n", name, grp, users,
-           r.ndcg, r.precision, r.recall, r.map, r.mrr, r.hit, r.coverage, r.secs);
+    printf("%-30s %-10s %5zu  %7.4f %7.4f %7.4f %7.4f %7.4f %7.4f %6.3f %6.1f %7.0f\n", name, grp,
+           users, r.ndcg, r.precision, r.recall, r.map, r.mrr, r.hit, r.coverage, r.secs,
+           users ? r.secs * 1e6 / (double)users : 0.0);
     fflush(stdout);
 }
 
@@ -447,6 +448,12 @@ static void apply_spec(rs_scorer *s, const char *spec)
         {"wfb", RS_SCORER_W_FIRST_BASKET, 0, 1},
         {"wseg", RS_SCORER_W_SEGMENT, 0, 1},
         {"shrink", RS_SCORER_SEGMENT_SHRINK, 0, 1},
+        {"combo", RS_SCORER_COMBO_SHRINK, 0, 1},
+        {"shl", RS_SCORER_SEGMENT_HALF_LIFE, 0, 86400}, /* days */
+        {"op", RS_SCORER_GRAPH_OPERATOR, 1, 1},
+        {"topn", RS_SCORER_OPERATOR_TOP_N, 1, 1},
+        {"beta", RS_SCORER_OPERATOR_BETA, 0, 1},
+        {"cp", RS_SCORER_CONTENT_PROFILE, 1, 1},
     };
     char *copy = strdup(spec);
     for (char *c = strtok(copy, ","); c; c = strtok(NULL, ",")) {
@@ -483,13 +490,20 @@ static void table(const world *w, const char *split, const char *prefix)
         int cf, groups;
     } confs[] = {
         {"product cos x R_ui", "mode=0", 0, WARM},
-        {"blend content only", "wc=1,wcf=0,wg=0,wp=0", 0, WARM},
-        {"blend graph only", "wc=0,wcf=0,wg=1,wp=0", 0, WARM},
+        {"blend content only (TF-IDF)", "wc=1,wcf=0,wg=0,wp=0", 0, WARM},
+        {"content only (store vectors)", "wc=1,wcf=0,wg=0,wp=0,cp=0", 0, WARM},
+        {"blend graph only (walk)", "wc=0,wcf=0,wg=1,wp=0", 0, WARM},
+        {"graph only (operator)", "wc=0,wcf=0,wg=1,wp=0,op=1", 0, WARM},
         {"blend collab only (EASE)", "wc=0,wcf=1,wg=0,wp=0", 1, WARM},
         {"blend popularity only", "wc=0,wcf=0,wg=0,wp=1", 0, WARM},
         {"cold: walk + popularity", "wseg=0,phl=0", 1, COLD},
         {"cold: walk + segment", "wseg=10,shrink=0", 1, COLD},
-        {"previous defaults", "wc=0.15,wp=0,merge=0,hhl=0,phl=0,wseg=0", 1, WARM | COLD},
+        {"cold: segment shrink 20", "shrink=20", 1, COLD},
+        {"cold: shrink 20, half-life 120d", "shrink=20,shl=120", 1, COLD},
+        {"previous defaults", "wc=0.15,wp=0,merge=0,hhl=0,phl=0,wseg=0,cp=0", 1,
+         WARM | COLD},
+        {"defaults before (vectors)", "cp=0", 1, WARM | COLD},
+        {"default + operator, wg 0.05", "op=1,wg=0.05", 1, WARM},
         {"default (blend)", "", 1, WARM | COLD},
     };
     for (size_t c = 0; c < sizeof confs / sizeof confs[0]; c++) {
@@ -516,6 +530,47 @@ static void table(const world *w, const char *split, const char *prefix)
             fclose(fw);
         if (fc)
             fclose(fc);
+        rs_scorer_free(s);
+    }
+}
+
+/*
+ * Per-user recommend time of the warm users, the best of three passes (the
+ * machine is shared), for the configurations whose difference is the cost of
+ * one signal: a blend weight of 0 skips its signal, so "popularity only" is
+ * the fixed cost (lookup, scratch, ranking) and "graph only" minus it the
+ * graph signal's.
+ */
+static void speed(const world *w)
+{
+    static const struct {
+        const char *name, *spec;
+    } confs[] = {
+        {"popularity only (fixed cost)", "wc=0,wcf=0,wg=0,wp=1"},
+        {"graph only, walk", "wc=0,wcf=0,wg=1,wp=0"},
+        {"graph only, operator", "wc=0,wcf=0,wg=1,wp=0,op=1"},
+        {"content only, TF-IDF", "wc=1,wcf=0,wg=0,wp=0"},
+        {"content only, vectors", "wc=1,wcf=0,wg=0,wp=0,cp=0"},
+        {"collab only (EASE)", "wc=0,wcf=1,wg=0,wp=0"},
+        {"default (walk)", ""},
+        {"default + operator, wg 0.05", "op=1,wg=0.05"},
+    };
+    uint32_t items[K];
+    size_t n;
+    printf("\nper-user recommend time, warm users (best of 3 passes, one thread):\n");
+    for (size_t c = 0; c < sizeof confs / sizeof confs[0]; c++) {
+        rs_scorer *s = default_scorer(w);
+        apply_spec(s, confs[c].spec);
+        double best = INFINITY;
+        for (int pass = 0; pass < 3; pass++) {
+            double t0 = now();
+            for (size_t u = 0; u < w->warm.n_users; u++)
+                CHECK(rs_scorer_recommend(s, w->warm.user[u], K, items, NULL, &n));
+            double t = (now() - t0) / (double)w->warm.n_users;
+            if (t < best)
+                best = t;
+        }
+        printf("  %-30s %8.1f us\n", confs[c].name, best * 1e6);
         rs_scorer_free(s);
     }
 }
@@ -742,10 +797,28 @@ int main(int argc, char **argv)
            CUT, t.n_cat, train.n, t.warm.n_users, t.cold.n_users, now() - t0);
     print_header();
     table(&t, "test", prefix);
+    speed(&t);
     rs_scorer *s = default_scorer(&t);
     run_through_runner(&train, &test, &cold, s, t.store);
     printf("\nexplanations (default scorer, test model):\n");
     explanations(&t, s);
+    {
+        /* the operator's path: a witness user for the pair */
+        rs_scorer *so = default_scorer(&t);
+        uint32_t top[2], nodes[8];
+        size_t n, len;
+        char text[512];
+        apply_spec(so, "op=1,wg=0.05");
+        const char *user = t.warm.user[0];
+        CHECK(rs_scorer_recommend(so, user, 2, top, NULL, &n));
+        for (size_t i = 0; i < n; i++) {
+            CHECK(rs_scorer_explain(so, user, rs_item_store_key(t.store, top[i]), nodes, NULL, 8,
+                                    &len, NULL, NULL, text, sizeof text));
+            printf("  operator: customer %s -> %s: %s\n", user,
+                   rs_item_store_key(t.store, top[i]), text);
+        }
+        rs_scorer_free(so);
+    }
     rs_scorer_free(s);
     free_world(&t);
     return 0;

@@ -2121,7 +2121,11 @@ RS_API int rs_user_model_load(rs_graph *graph, const char *name, const rs_item_s
  * A scorer ranks the items of an item store for the users of a user model
  * and of a knowledge graph ("simulated reasoning"):
  *
- *   content  c_ui = cos(user interest, item vector), in [-1, 1];
+ *   content  c_ui = cos(profile, item) over sparse TF-IDF word vectors of
+ *            the items' names, the profile being the history-weighted sum
+ *            of the history's vectors (RS_SCORER_CONTENT_PROFILE, the
+ *            default), or cos(user interest, item vector) of the item
+ *            store (RS_SCORER_CONTENT_VECTORS), in [-1, 1];
  *   graph    R_ui = the aggregated weight of the walks user -> ... -> item
  *            of 1 .. RS_SCORER_HOPS edges (both directions), each step
  *            weighted by edge weight x relation weight divided by the total
@@ -2130,7 +2134,10 @@ RS_API int rs_user_model_load(rs_graph *graph, const char *name, const rs_item_s
  *            once by sparse propagation from the user's node, divided by
  *            the item's popularity^RS_SCORER_POP_PENALTY (users with an
  *            interest vector only), then by the
- *            largest item value: R_ui in [0, 1];
+ *            largest item value: R_ui in [0, 1]; or, with
+ *            RS_SCORER_GRAPH_OPERATOR, the three-hop paths user -> item <-
+ *            user -> item summed through a sparse item-item operator built
+ *            once (RP3beta), for the users with a history;
  *   collab   the collaborative model's score (rs_scorer_set_collaborative)
  *            divided by its largest absolute value, in [-1, 1];
  *   popular  the number of the user model's users who bought the item,
@@ -2169,6 +2176,8 @@ RS_API int rs_user_model_load(rs_graph *graph, const char *name, const rs_item_s
  * the store after rs_scorer_create() makes every later call fail with
  * RS_ERR_STATE (create a new scorer); observing new events in the user
  * model is allowed between calls.
+ * A blend ranking (recommend, recommend_batch, recommend_filtered) does not
+ * compute a signal whose weight is 0 for a user with a history.
  * Thread safety: recommend, recommend_batch, score, explain and
  * similar_items only read, so any number of threads may call them at once
  * while nothing writes to the scorer or its parents.
@@ -2198,7 +2207,7 @@ typedef enum rs_scorer_option {
                                      the plain walk), 0 .. 2; default 0.3 */
     RS_SCORER_W_COLD_POPULARITY = 107, /* double: the popularity weight of the
                                      cold-start ranking, 0 .. 1000; default 0.3 */
-    RS_SCORER_COLLAB_BINARY = 11, /* int: 1 the collaborative model scores the
+    RS_SCORER_COLLAB_BINARY = 14, /* int: 1 the collaborative model scores the
                                      user's history items with weight 1 each,
                                      as models fitted on a binary matrix (the
                                      model layer's) expect; 0 (default) with
@@ -2228,16 +2237,65 @@ typedef enum rs_scorer_option {
                                      user weighted as for RS_SCORER_POP_HALF_LIFE),
                                      0 .. 1000; default 0 */
     RS_SCORER_W_SEGMENT = 113,     /* double: cold-start weight of the segment
-                                     popularity: the distinct buyers of each
-                                     item among the users sharing a profile
-                                     node (the user's non-item, non-user graph
-                                     neighbours, e.g. a country), scaled to
+                                     popularity, from every profile node of
+                                     the user (its non-item, non-user graph
+                                     neighbours: country, age band, ...): per
+                                     node p, a_p = (c_p + m g) / (n_p + m)
+                                     with n_p the buying users sharing p, c_p
+                                     those who bought the item and g the
+                                     global share of buyers; A = the
+                                     mean of the a_p; with several nodes,
+                                     (c_P + m2 A) / (n_P + m2) over the users
+                                     sharing all of them
+                                     (RS_SCORER_COMBO_SHRINK); scaled to
                                      [0, 1], 0 .. 1000; default 10 */
-    RS_SCORER_SEGMENT_SHRINK = 114 /* double: pseudo-users pulling a segment's
-                                     popularity toward the global one:
-                                     (n seg + m pop) / (n + m) for a segment
-                                     of n users, 0 .. 1e6; default 5 */
+    RS_SCORER_SEGMENT_SHRINK = 114, /* double: m above, the pseudo-users
+                                     pulling a node's popularity toward the
+                                     global one, 0 .. 1e6; default 5 */
+    RS_SCORER_GRAPH_OPERATOR = 11, /* int: 1 the graph signal R_ui of a user
+                                     with a history is the history times a
+                                     sparse item-item operator built once from
+                                     the graph's user -> item edges (RP3beta:
+                                     W_ij = sum_u (a_ui / d_i)(a_uj / d_u)
+                                     d_j^-beta, a = edge weight x relation
+                                     weight, d the weighted degrees, top-N
+                                     entries per row), without the
+                                     RS_SCORER_POP_PENALTY division; 0 the
+                                     walk; default 0.  Cold users keep the
+                                     walk.  Setting it (or the two options
+                                     below while it is 1) builds the operator */
+    RS_SCORER_OPERATOR_TOP_N = 12, /* int: entries kept per operator row,
+                                     1 .. 100000; default 50 */
+    RS_SCORER_OPERATOR_BETA = 115, /* double: the operator's popularity
+                                     exponent beta, 0 .. 2; default 0.4 */
+    RS_SCORER_CONTENT_PROFILE = 13, /* int: rs_scorer_content_profile, the
+                                     content signal c_ui; default
+                                     RS_SCORER_CONTENT_TFIDF (which falls
+                                     back to the vectors when fewer than half
+                                     of the items have a named word) */
+    RS_SCORER_SEGMENT_HALF_LIFE = 117, /* double: seconds; in the segment
+                                     popularity each user counts
+                                     2^(-(now - t) / h) for its latest
+                                     purchase, each buyer of an item for its
+                                     latest purchase of it (0: all count 1),
+                                     0 .. 1e10; default 0 */
+    RS_SCORER_COMBO_SHRINK = 116   /* double: cold start by profile
+                                     attributes: pseudo-users pulling the
+                                     popularity among the users who share
+                                     every profile node of the user toward
+                                     the mean of the per-node popularities,
+                                     0 .. 1e6; default 20 */
 } rs_scorer_option;
+
+/* The content signal (RS_SCORER_CONTENT_PROFILE). */
+typedef enum rs_scorer_content_profile {
+    RS_SCORER_CONTENT_VECTORS = 0, /* cosine of the user model's interest
+                                      and the item store's vectors */
+    RS_SCORER_CONTENT_TFIDF = 1    /* cosine of sparse TF-IDF word vectors of
+                                      the items' "name" (or "description")
+                                      properties, the profile being the
+                                      weighted mean of the history's vectors */
+} rs_scorer_content_profile;
 
 /* Entries of rs_scorer_score()'s parts_out. */
 typedef enum rs_scorer_part {
@@ -2306,6 +2364,39 @@ RS_API int rs_scorer_get_double(const rs_scorer *scorer, int option, double *val
  */
 RS_API int rs_scorer_set_collaborative(rs_scorer *scorer, const rs_cf_model *model,
                                        const char *const *item_keys, size_t n_items);
+
+/**
+ * rs_scorer_save_operator - store the scorer's graph operator
+ * (RS_SCORER_GRAPH_OPERATOR) in the meta table of its graph's model file,
+ * as a little-endian blob with an XXH3 checksum, so that a later scorer can
+ * load it instead of building it.
+ *
+ * @scorer  a scorer whose operator is built (RS_SCORER_GRAPH_OPERATOR 1).
+ * @graph   the scorer's own graph, writable (the const handle the scorer
+ *          was created on, passed again as the one allowed to write).
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL, or another graph), RS_ERR_STATE (no
+ * operator; the graph or store changed since create), RS_ERR_READONLY,
+ * RS_ERR_IO, RS_ERR_NOMEM, RS_ERR_OVERFLOW.  Writing meta does not make the
+ * scorer stale.  Not thread-safe with the read calls.
+ */
+RS_API int rs_scorer_save_operator(const rs_scorer *scorer, rs_graph *graph);
+
+/**
+ * rs_scorer_load_operator - use the operator rs_scorer_save_operator stored
+ * in the graph's model file; sets RS_SCORER_GRAPH_OPERATOR to 1 and
+ * RS_SCORER_OPERATOR_BETA / RS_SCORER_OPERATOR_TOP_N to the saved values.
+ *
+ * @scorer  the scorer.
+ * @graph   the scorer's own graph (read-only is fine).
+ *
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOTFOUND (no operator saved),
+ * RS_ERR_CORRUPT (bad length, checksum or entries), RS_ERR_VERSION (a newer
+ * format), RS_ERR_STATE (saved for another number of items or user-item
+ * pairs: rebuild it), RS_ERR_IO, RS_ERR_NOMEM; on error the scorer is
+ * unchanged.  Not thread-safe with the read calls.
+ */
+RS_API int rs_scorer_load_operator(rs_scorer *scorer, rs_graph *graph);
 
 /**
  * rs_scorer_recommend - the k best unseen items of the store for a user.

@@ -332,11 +332,12 @@ START_TEST(segment_popularity_for_cold_users)
     double five[5];
     ck_assert_ok(rs_scorer_score(w.s, "newfr", "c", five, 5));
     ck_assert_status(rs_scorer_score(w.s, "newfr", "c", five, RS_SCORER_PARTS + 1), RS_ERR_RANGE);
-    /* a huge shrink pulls the one-user DE segment to the global (recent)
-     * popularity: "b", bought yesterday, comes first */
+    /* a huge shrink pulls the one-user DE segment to the global share of
+     * buyers: "a", bought by three of the five buyers, comes first */
     ck_assert_ok(rs_scorer_set_double(w.s, RS_SCORER_SEGMENT_SHRINK, 1e6));
     ck_assert_ok(rs_scorer_recommend(w.s, "newde", 4, items, NULL, &n));
-    ck_assert_str_eq(rs_item_store_key(w.store, items[0]), "b");
+    ck_assert_str_eq(rs_item_store_key(w.store, items[0]), "a");
+    ck_assert_double_eq_tol(part(&w, "newde", "b", RS_SCORER_PART_SEGMENT), 2.0 / 3.0, 1e-4);
     /* without the segment weight the walk alone ranks */
     ck_assert_ok(rs_scorer_set_double(w.s, RS_SCORER_W_SEGMENT, 0.0));
     ck_assert_ok(rs_scorer_recommend(w.s, "newde", 4, items, NULL, &n));

@@ -131,6 +131,53 @@ static void sentence(const rs_scorer *s, sbuf *b, const uint32_t *nodes, const u
     }
 }
 
+/*
+ * The path behind an operator score: the history item i with the largest
+ * h_i W_ij and the user who links it to the target j most strongly,
+ * user -> i <- other user -> j (the first node NONE for a user without a
+ * graph node, or whose history item is not one of its graph edges).
+ * Returns 1 when such a path exists.
+ */
+static int operator_path(const rs_scorer *s, const work *w, uint32_t idx, uint32_t *nodes,
+                         uint32_t *rels, size_t *len_out, double *weight_out)
+{
+    double best = 0.0;
+    uint32_t item = NONE, other, r_oi, r_oj;
+    for (size_t h = 0; h < w->n_hist; h++) {
+        double v = (double)w->hist_w[h] * rs__score_operator_entry(s, w->hist[h], idx);
+        if (v > best && s->item_node[w->hist[h]] != NONE &&
+            rs__score_operator_witness(s, w->hist[h], idx, w->user_node, &other, &r_oi,
+                                       &r_oj)) {
+            best = v;
+            item = w->hist[h];
+        }
+    }
+    if (item == NONE ||
+        !rs__score_operator_witness(s, item, idx, w->user_node, &other, &r_oi, &r_oj))
+        return 0;
+    uint32_t first = NONE, r_first = NONE, from = s->item_node[item];
+    if (w->user_node != NONE) {
+        rs__graph_csr out;
+        rs__graph_adjacency(s->graph, RS_GRAPH_OUT, &out);
+        uint32_t v = w->user_node;
+        for (uint32_t e = out.start[v]; e < out.start[v] + out.degree[v] && first == NONE; e++)
+            if (out.target[e] == from) {
+                first = v;
+                r_first = out.relation[e];
+            }
+    }
+    nodes[0] = first;
+    nodes[1] = from;
+    nodes[2] = other;
+    nodes[3] = s->item_node[idx];
+    rels[0] = r_first;
+    rels[1] = r_oi | RS_GRAPH_REVERSED;
+    rels[2] = r_oj;
+    *len_out = 3;
+    *weight_out = best;
+    return 1;
+}
+
 int rs_scorer_explain(const rs_scorer *s, const char *user, const char *item,
                       uint32_t *nodes_out, uint32_t *relations_out, size_t capacity,
                       size_t *length_out, double *weight_out, int *source_out, char *text,
@@ -155,7 +202,10 @@ int rs_scorer_explain(const rs_scorer *s, const char *user, const char *item,
     double best_w = 0.0;
     uint32_t target = s->item_node[idx];
     rc = RS_OK;
-    if (target != NONE) {
+    int witnessed = 0;
+    if (target != NONE && w.graph_from_operator)
+        witnessed = operator_path(s, &w, idx, best_nodes, best_rels, &best_len, &best_w);
+    if (target != NONE && !witnessed) {
         if (w.user_node != NONE) {
             if ((rc = rs_graph_best_paths(s->graph, w.user_node, target, (unsigned)H,
                                           RS_GRAPH_BOTH, 1, pn, pr, plen, pw, &np)) == RS_OK &&
@@ -192,7 +242,18 @@ int rs_scorer_explain(const rs_scorer *s, const char *user, const char *item,
         }
     }
     sbuf b = {text, text_capacity, 0};
-    if (best_len && best_nodes[0] == NONE) {
+    if (witnessed && best_nodes[0] == NONE) {
+        /* a model-only user: the history item, its witness buyer, the item */
+        put(&b, "recommended because you interacted with ");
+        put_node(s, &b, best_nodes[1], target);
+        put(&b, ", which ");
+        put_node(s, &b, best_nodes[2], target);
+        put(&b, " also ");
+        put_relation(s, &b, best_rels[1] & ~RS_GRAPH_REVERSED);
+        put(&b, ", who ");
+        put_relation(s, &b, best_rels[2]);
+        put(&b, " this item");
+    } else if (best_len && best_nodes[0] == NONE) {
         /* a model-only user: "you interacted with X, which ..." */
         sentence(s, &b, best_nodes, best_rels, 0, target, RS_SCORER_FROM_HISTORY);
         b.len = 0;

@@ -15,6 +15,59 @@
 
 #define NONE UINT32_MAX
 
+/* The graph operator (score_operator.c): CSR over store indices. */
+typedef struct rs__score_operator {
+    size_t rows, nnz;
+    uint64_t pairs; /* user-item pairs it was built from */
+    uint64_t *start; /* rows + 1 */
+    uint32_t *col;   /* ascending within a row */
+    float *val;
+    double beta;
+    size_t top_n;
+    int built;
+} rs__score_operator;
+
+/* The user -> item bipartite graph of the users with an item edge
+ * (score_operator.c): per user, its items (store indices, ascending) and
+ * summed weights (edge weight x relation weight); per item, its users. */
+typedef struct rs__score_bipartite {
+    size_t n_users;
+    uint32_t *user_node; /* n_users graph nodes, ascending */
+    size_t *u_start;     /* n_users + 1 */
+    uint32_t *u_item;
+    double *u_w;
+    double *d_user; /* n_users */
+    size_t *i_start; /* item_span + 1 */
+    uint32_t *i_user; /* user ordinal, ascending within an item */
+    double *i_w;
+    double *d_item; /* item_span */
+    size_t pairs;
+} rs__score_bipartite;
+
+/* The cold start by profile attribute (score_signals.c): the profile nodes
+ * (non-item, non-user neighbours) of the users who bought something, and
+ * the distinct-buyer counts of the items among each node's users. */
+typedef struct rs__score_segments {
+    rs__score_bipartite bi;
+    size_t n_attr;
+    uint32_t *attr_node; /* n_attr graph nodes */
+    uint32_t *node_attr; /* node_span: attribute ordinal or NONE */
+    size_t *ua_start;    /* bi.n_users + 1: each user's attributes, ascending */
+    uint32_t *ua_attr;
+    size_t *au_start;    /* n_attr + 1: each attribute's users, ascending */
+    uint32_t *au_user;
+    size_t *c_start;     /* n_attr + 1: sparse buyer counts per attribute */
+    uint32_t *c_item;
+    float *c_count;
+    float *global;       /* item_span: buyers / users */
+    double *u_weight;    /* bi.n_users: 1, or the decay of the user's latest
+                            purchase (RS_SCORER_SEGMENT_HALF_LIFE) */
+    double *ui_weight;   /* parallel to bi.u_item: 1, or the decay of the
+                            user's latest purchase of the item */
+    double *a_users;     /* n_attr: the weighted users of each attribute */
+    int built;
+} rs__score_segments;
+
 struct rs_scorer {
     const rs_graph *graph;
     const rs_item_store *store;
@@ -44,6 +97,16 @@ struct rs_scorer {
     float *first_basket; /* per store index, [0, 1]: new customers' first day */
     char **names; /* per store index: the item node's "name" or "description"
                      property, read at create so that explain stays in memory */
+    /* graph operator (score_operator.c) */
+    int graph_op, op_top_n;
+    double op_beta;
+    rs__score_operator op;
+    /* content (score_content.c) */
+    int content_profile;
+    struct rs__score_text *text;
+    /* cold start by profile attribute (score_signals.c) */
+    double combo_shrink, seg_half_life;
+    rs__score_segments seg;
     /* re-ranking (score_rerank.c) */
     int rr_pool, rr_max_per_group, rr_group_relation, rr_attribute_first, rr_attributes;
     double rr_lambda, rr_min_score;
@@ -67,6 +130,9 @@ typedef struct work {
     uint32_t user_node;
     double *entity; /* NULL, or node_span: walk mass of non-user, non-item nodes */
     float *segment; /* NULL, or item_span: a cold user's segment popularity */
+    int graph_from_operator; /* w->graph came from the operator */
+    int content_tfidf;       /* w->content holds the TF-IDF cosines */
+    int content_skip;        /* content has weight 0: not computed */
 } work;
 
 /* Allow/deny bitsets of a filtered recommendation. */
@@ -83,13 +149,18 @@ int rs__score_find_item(const rs_scorer *s, const char *item, uint32_t *idx_out,
 /* Scratch of one call; work_free accepts a zeroed or initialised work. */
 int rs__score_work_init(const rs_scorer *s, work *w);
 void rs__score_work_free(work *w);
+/* The walk's node scratch (mass, next, front, nfront), when a walk runs. */
+int rs__score_work_walk(const rs_scorer *s, work *w);
 /* Spreads w->mass from the frontier for the hops left after first_hop. */
 void rs__score_propagate(const rs_scorer *s, work *w, int first_hop);
 /* Fills w for a user: history, interest vector, walk; with_entities keeps
  * the walk mass of entity nodes (for interests). On failure w is freed. */
+#define RS__PREPARE_ENTITIES 1 /* keep the walk mass of entity nodes */
+#define RS__PREPARE_LEAN 2     /* for a blend ranking: skip the signals of weight 0 */
 int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, const char *fn,
-                              int with_entities);
+                              int flags);
 int rs__score_prepare_user(const rs_scorer *s, const char *user, work *w, const char *fn);
+int rs__score_prepare_user_lean(const rs_scorer *s, const char *user, work *w, const char *fn);
 
 /* Content similarities and R_ui into w (after prepare). */
 void rs__score_finish(const rs_scorer *s, work *w);
@@ -121,7 +192,28 @@ void rs__score_signals_free(rs_scorer *s);
 double rs__score_history_decay(const rs_scorer *s, int64_t t);
 /* RS_SCORER_HISTORY_MERGE: one history entry per item (the largest weight). */
 void rs__score_history_merge(const rs_scorer *s, work *w);
-/* w->segment of a cold user with a graph node (RS_SCORER_W_SEGMENT). */
+/* w->segment of a cold user with a graph node (RS_SCORER_W_SEGMENT), from
+ * the per-attribute counts of rs__score_segments_build (at create). */
 int rs__score_segment(const rs_scorer *s, work *w);
+int rs__score_segments_build(rs_scorer *s);
+void rs__score_segments_free(rs__score_segments *g);
+
+/* score_content.c */
+int rs__score_content_build(rs_scorer *s);
+void rs__score_content_free(rs_scorer *s);
+int rs__score_content_tfidf(const rs_scorer *s, work *w);
+int rs__score_content_ready(const rs_scorer *s);
+
+/* score_operator.c */
+int rs__score_cmp_u32(const void *a, const void *b);
+int rs__score_bipartite_build(const rs_scorer *s, rs__score_bipartite *b);
+void rs__score_bipartite_free(rs__score_bipartite *b);
+int rs__score_operator_build(rs_scorer *s);
+void rs__score_operator_free(rs__score_operator *op);
+void rs__score_operator_apply(const rs_scorer *s, work *w);
+float rs__score_operator_entry(const rs_scorer *s, uint32_t i, uint32_t j);
+int rs__score_operator_witness(const rs_scorer *s, uint32_t item_i, uint32_t item_j,
+                               uint32_t exclude, uint32_t *user_out, uint32_t *rel_ui_out,
+                               uint32_t *rel_uj_out);
 
 #endif

@@ -29,7 +29,7 @@
 void rs__score_finish(const rs_scorer *s, work *w)
 {
     float gmax = 0.0f;
-    if (s->pop_penalty > 0.0 && w->has_q) {
+    if (s->pop_penalty > 0.0 && w->has_q && !w->graph_from_operator) {
         uint32_t key[PENALTY_SLOTS];
         float div[PENALTY_SLOTS];
         unsigned char have[PENALTY_SLOTS] = {0};
@@ -53,6 +53,8 @@ void rs__score_finish(const rs_scorer *s, work *w)
     if (gmax > 0.0f)
         for (size_t i = 0; i < s->item_span; i++)
             w->graph[i] /= gmax;
+    if (w->content_tfidf || w->content_skip)
+        return;
     if (w->has_q && s->item_span)
         rs__sgemv(false, s->item_span, s->dim, 1.0f, s->store->matrix, s->dim, w->q, 0.0f,
                   w->content);
@@ -109,7 +111,7 @@ static int recommend_one(const rs_scorer *s, const char *user, size_t k, uint32_
     float *tmp = rs__alloc_array(k + 1, sizeof(float));
     if (!tmp)
         return rs__fail(RS_ERR_NOMEM, "%s: out of memory for k = %zu", fn, k);
-    if ((rc = rs__score_prepare_user(s, user, &w, fn)) != RS_OK) {
+    if ((rc = rs__score_prepare_user_lean(s, user, &w, fn)) != RS_OK) {
         free(tmp);
         return rc;
     }
@@ -270,6 +272,11 @@ int rs_scorer_similar_items(const rs_scorer *s, const char *item, size_t k, uint
     w.has_q = s->store->inv_norm[idx] > 0.0f;
     rs__bitset_set(w.seen, idx);
     if (s->item_node[idx] != NONE) {
+        if (rs__score_work_walk(s, &w) != RS_OK) {
+            rs__score_work_free(&w);
+            free(tmp);
+            return rs__fail_context("%s: ", fn);
+        }
         w.front[0] = s->item_node[idx];
         w.mass[w.front[0]] = 1.0;
         w.n_front = 1;

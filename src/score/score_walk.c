@@ -39,22 +39,34 @@ void rs__score_work_free(work *w)
 int rs__score_work_init(const rs_scorer *s, work *w)
 {
     memset(w, 0, sizeof *w);
-    size_t ns = s->node_span + 1, is = s->item_span + 1;
-    w->mass = rs__calloc(ns, sizeof(double));
-    w->next = rs__calloc(ns, sizeof(double));
-    w->front = rs__alloc_array(ns, sizeof(uint32_t));
-    w->nfront = rs__alloc_array(ns, sizeof(uint32_t));
+    size_t is = s->item_span + 1;
     w->graph = rs__calloc(is, sizeof(float));
     w->content = rs__calloc(is, sizeof(float));
     w->seen = rs__calloc(rs__bitset_words(is), sizeof(uint64_t));
     w->q = rs__calloc(s->dim, sizeof(float));
-    if (!w->mass || !w->next || !w->front || !w->nfront || !w->graph || !w->content ||
-        !w->seen || !w->q) {
+    if (!w->graph || !w->content || !w->seen || !w->q) {
         rs__score_work_free(w);
-        return rs__fail(RS_ERR_NOMEM, "rs_scorer: out of memory for the scratch of %zu nodes",
-                        ns);
+        return rs__fail(RS_ERR_NOMEM, "rs_scorer: out of memory for the scratch of %zu items",
+                        is);
     }
     w->user_node = NONE;
+    return RS_OK;
+}
+
+/* The walk's node scratch, allocated only when a walk runs (the operator
+ * needs none).  On failure w is left for rs__score_work_free. */
+int rs__score_work_walk(const rs_scorer *s, work *w)
+{
+    size_t ns = s->node_span + 1;
+    if (w->mass)
+        return RS_OK;
+    w->mass = rs__calloc(ns, sizeof(double));
+    w->next = rs__calloc(ns, sizeof(double));
+    w->front = rs__alloc_array(ns, sizeof(uint32_t));
+    w->nfront = rs__alloc_array(ns, sizeof(uint32_t));
+    if (!w->mass || !w->next || !w->front || !w->nfront)
+        return rs__fail(RS_ERR_NOMEM, "rs_scorer: out of memory for the walk over %zu nodes",
+                        ns);
     return RS_OK;
 }
 
@@ -219,18 +231,12 @@ void rs__score_propagate(const rs_scorer *s, work *w, int first_hop)
 }
 
 /* Gather a user's history, interest, seen set, graph and collab signals. */
-/* The walk's R_ui counts for nothing in the ranking: a user with a history
- * (the warm combine), the blend mode with a graph weight of 0 and no
- * explanation asked for.  The build's selection evaluates many such
- * configurations; skipping the walk changes no score (0 x R_ui adds 0). */
-static bool graph_unused(const rs_scorer *s, const work *w, int entities)
-{
-    return w->n_hist > 0 && !entities && s->mode == RS_SCORER_BLEND && s->w_graph == 0.0;
-}
-
 int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, const char *fn,
-                           int entities)
+                              int flags)
 {
+    int entities = flags & RS__PREPARE_ENTITIES;
+    /* a ranking of the blend needs no signal whose weight is 0 */
+    int lean = (flags & RS__PREPARE_LEAN) && s->mode == RS_SCORER_BLEND;
     int rc;
     size_t cap = 0;
     if ((rc = rs__score_check_fresh(s, fn)) != RS_OK)
@@ -248,6 +254,8 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
     if ((rc = rs__score_work_init(s, w)) != RS_OK)
         return rc;
     w->user_node = user_node;
+    int use_op = s->graph_op && s->op.built && !entities;
+    int skip_graph = 0; /* set once the history and interest are known */
     if (entities && !(w->entity = rs__calloc(s->node_span + 1, sizeof(double)))) {
         rs__score_work_free(w);
         return rs__fail(RS_ERR_NOMEM, "%s: out of memory", fn);
@@ -267,6 +275,7 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
         /* history blended with the user's texts (user_model.c) */
         w->has_q = rs__user_interest(s->users, u, w->q);
     }
+    skip_graph = lean && s->w_graph == 0.0 && w->has_q && w->n_hist;
     if (w->user_node != NONE) {
         rs__graph_csr a;
         rs__graph_adjacency(s->graph, RS_GRAPH_OUT, &a);
@@ -297,13 +306,27 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
                 w->has_q = 1;
             }
         }
-        w->front[0] = v;
-        w->mass[v] = 1.0;
-        w->n_front = 1;
-        if (!graph_unused(s, w, entities))
+        skip_graph = lean && s->w_graph == 0.0 && w->has_q && w->n_hist;
+        if (skip_graph) {
+            /* nothing: R has no weight in this ranking */
+        } else if (use_op && w->n_hist) {
+            rs__score_operator_apply(s, w);
+        } else {
+            if (rs__score_work_walk(s, w) != RS_OK)
+                goto nomem;
+            w->front[0] = v;
+            w->mass[v] = 1.0;
+            w->n_front = 1;
             rs__score_propagate(s, w, 1);
-    } else if (w->n_hist && !graph_unused(s, w, entities)) {
+        }
+    } else if (w->n_hist && skip_graph) {
+        /* nothing: R has no weight in this ranking */
+    } else if (w->n_hist && use_op) {
+        rs__score_operator_apply(s, w);
+    } else if (w->n_hist) {
         double tot = 0.0;
+        if (rs__score_work_walk(s, w) != RS_OK)
+            goto nomem;
         for (size_t i = 0; i < w->n_hist; i++)
             if (w->hist_w[i] > 0 && s->item_node[w->hist[i]] != NONE)
                 tot += w->hist_w[i];
@@ -328,8 +351,18 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
     w->source = w->n_hist ? RS_SCORER_FROM_HISTORY
                           : (w->user_node != NONE && reached ? RS_SCORER_FROM_PROFILE
                                                              : RS_SCORER_FROM_POPULARITY);
+    if (lean && s->w_content == 0.0) {
+        w->content_skip = 1;
+    } else if (s->content_profile == RS_SCORER_CONTENT_TFIDF && rs__score_content_ready(s) &&
+               !entities) {
+        if (rs__score_content_tfidf(s, w) != RS_OK) {
+            rs__score_work_free(w);
+            return rs__fail_context("%s", fn);
+        }
+        w->content_tfidf = 1;
+    }
     /* collaborative */
-    if (s->cf && w->n_hist) {
+    if (s->cf && w->n_hist && !(lean && s->w_collab == 0.0)) {
         uint32_t *ci = rs__alloc_array(w->n_hist, sizeof(uint32_t));
         float *cw = rs__alloc_array(w->n_hist, sizeof(float));
         float *sc = rs__alloc_array(s->cf_n + 1, sizeof(float));
@@ -374,6 +407,11 @@ int rs__score_prepare_user(const rs_scorer *s, const char *user, work *w, const 
     return rs__score_prepare_user_ex(s, user, w, fn, 0);
 }
 
+int rs__score_prepare_user_lean(const rs_scorer *s, const char *user, work *w, const char *fn)
+{
+    return rs__score_prepare_user_ex(s, user, w, fn, RS__PREPARE_LEAN);
+}
+
 int rs_scorer_interests(const rs_scorer *s, const char *user, size_t k, uint32_t *nodes_out,
                         float *weights_out, size_t *n_out)
 {
@@ -386,7 +424,7 @@ int rs_scorer_interests(const rs_scorer *s, const char *user, size_t k, uint32_t
     float *tmp = rs__alloc_array(k + 1, sizeof(float));
     if (!tmp)
         return rs__fail(RS_ERR_NOMEM, "%s: out of memory for k = %zu", fn, k);
-    if ((rc = rs__score_prepare_user_ex(s, user, &w, fn, 1)) != RS_OK) {
+    if ((rc = rs__score_prepare_user_ex(s, user, &w, fn, RS__PREPARE_ENTITIES)) != RS_OK) {
         free(tmp);
         return rc;
     }

@@ -113,6 +113,12 @@ int rs_scorer_create(const rs_graph *graph, const rs_item_store *store,
     s->w_first_basket = 0.0;
     s->w_segment = 10.0;
     s->segment_shrink = 5.0;
+    s->graph_op = 0;
+    s->op_top_n = 50;
+    s->op_beta = 0.4;
+    s->content_profile = RS_SCORER_CONTENT_TFIDF;
+    s->combo_shrink = 20.0;
+    s->seg_half_life = 0.0;
     rs__score_rerank_defaults(s);
     s->user_type = rs__graph_type_find(graph, "user");
     s->item_node = rs__alloc_array(s->item_span + 1, sizeof(uint32_t));
@@ -177,7 +183,8 @@ int rs_scorer_create(const rs_graph *graph, const rs_item_store *store,
     if (pmax > 0.0f)
         for (size_t i = 0; i < s->item_span; i++)
             s->pop[i] /= pmax;
-    if (rs__score_signals_update(s) != RS_OK) {
+    if (rs__score_signals_update(s) != RS_OK || rs__score_segments_build(s) != RS_OK ||
+        rs__score_content_build(s) != RS_OK) {
         rs_scorer_free(s);
         return rs__fail_context("rs_scorer_create");
     }
@@ -199,7 +206,38 @@ void rs_scorer_free(rs_scorer *s)
     free(s->cf_to_store);
     free(s->store_to_cf);
     rs__score_signals_free(s);
+    rs__score_operator_free(&s->op);
+    rs__score_content_free(s);
+    rs__score_segments_free(&s->seg);
     free(s);
+}
+
+/* Builds the operator when it is on and missing or of other parameters;
+ * an operator that is off is dropped when its parameters change. */
+static int op_refresh(rs_scorer *s)
+{
+    int current = s->op.built && s->op.beta == s->op_beta &&
+                  s->op.top_n == (size_t)s->op_top_n;
+    if (current)
+        return RS_OK;
+    if (!s->graph_op) {
+        rs__score_operator_free(&s->op);
+        return RS_OK;
+    }
+    return rs__score_operator_build(s);
+}
+
+/* Sets an option that the operator depends on, rebuilding it; on failure
+ * the option keeps its old value. */
+static int set_op_int(rs_scorer *s, int *field, int value)
+{
+    int old = *field;
+    *field = value;
+    if (op_refresh(s) != RS_OK) {
+        *field = old;
+        return rs__fail_context("rs_scorer_set_int");
+    }
+    return RS_OK;
 }
 
 int rs_scorer_set_int(rs_scorer *s, int option, int64_t value)
@@ -237,6 +275,24 @@ int rs_scorer_set_int(rs_scorer *s, int option, int64_t value)
                             (long long)value);
         s->collab_binary = (int)value;
         return RS_OK;
+    case RS_SCORER_GRAPH_OPERATOR:
+        if (value != 0 && value != 1)
+            return rs__fail(RS_ERR_RANGE, "rs_scorer_set_int: graph operator %lld is not 0 or 1",
+                            (long long)value);
+        return set_op_int(s, &s->graph_op, (int)value);
+    case RS_SCORER_OPERATOR_TOP_N:
+        if (value < 1 || value > 100000)
+            return rs__fail(RS_ERR_RANGE, "rs_scorer_set_int: operator top-N %lld outside "
+                                          "[1, 100000]", (long long)value);
+        return set_op_int(s, &s->op_top_n, (int)value);
+    case RS_SCORER_CONTENT_PROFILE:
+        if (value != RS_SCORER_CONTENT_VECTORS && value != RS_SCORER_CONTENT_TFIDF)
+            return rs__fail(RS_ERR_RANGE, "rs_scorer_set_int: content profile %lld is not 0 "
+                                          "or 1", (long long)value);
+        if (value == RS_SCORER_CONTENT_TFIDF && rs__score_content_build(s) != RS_OK)
+            return rs__fail_context("rs_scorer_set_int");
+        s->content_profile = (int)value;
+        return RS_OK;
     default:
         return rs__score_rerank_set_int(s, option, value);
     }
@@ -252,6 +308,9 @@ int rs_scorer_get_int(const rs_scorer *s, int option, int64_t *value_out)
     case RS_SCORER_COLD_START: *value_out = s->cold; return RS_OK;
     case RS_SCORER_HISTORY_MERGE: *value_out = s->hist_merge; return RS_OK;
     case RS_SCORER_COLLAB_BINARY: *value_out = s->collab_binary; return RS_OK;
+    case RS_SCORER_GRAPH_OPERATOR: *value_out = s->graph_op; return RS_OK;
+    case RS_SCORER_OPERATOR_TOP_N: *value_out = s->op_top_n; return RS_OK;
+    case RS_SCORER_CONTENT_PROFILE: *value_out = s->content_profile; return RS_OK;
     default:
         return rs__score_rerank_get_int(s, option, value_out);
     }
@@ -274,6 +333,9 @@ static double *double_option(rs_scorer *s, int option, double *max_out)
     case RS_SCORER_W_FIRST_BASKET: return &s->w_first_basket;
     case RS_SCORER_W_SEGMENT: return &s->w_segment;
     case RS_SCORER_SEGMENT_SHRINK: *max_out = 1e6; return &s->segment_shrink;
+    case RS_SCORER_OPERATOR_BETA: *max_out = 2.0; return &s->op_beta;
+    case RS_SCORER_COMBO_SHRINK: *max_out = 1e6; return &s->combo_shrink;
+    case RS_SCORER_SEGMENT_HALF_LIFE: *max_out = 1e10; return &s->seg_half_life;
     default: return NULL;
     }
 }
@@ -294,6 +356,24 @@ int rs_scorer_set_double(rs_scorer *s, int option, double value)
         double old = *p;
         *p = value;
         if (rs__score_signals_update(s) != RS_OK) {
+            *p = old;
+            return rs__fail_context("rs_scorer_set_double");
+        }
+        return RS_OK;
+    }
+    if (option == RS_SCORER_SEGMENT_HALF_LIFE && value != *p) {
+        double old = *p;
+        *p = value;
+        if (rs__score_segments_build(s) != RS_OK) {
+            *p = old;
+            return rs__fail_context("rs_scorer_set_double");
+        }
+        return RS_OK;
+    }
+    if (option == RS_SCORER_OPERATOR_BETA && value != *p) {
+        double old = *p;
+        *p = value;
+        if (op_refresh(s) != RS_OK) {
             *p = old;
             return rs__fail_context("rs_scorer_set_double");
         }

@@ -1,0 +1,252 @@
+/*
+ * score_content.c - the TF-IDF content signal (RS_SCORER_CONTENT_TFIDF):
+ * exact sparse word vectors of the items' names, built once from the
+ * texts the scorer already holds, instead of the item store's dense
+ * vectors, whose hashed features collide.
+ *
+ * An item's vector: tf x idf over its name's words (the library's
+ * tokeniser: NFKC, case-folded, stop words dropped; one-byte tokens
+ * dropped), idf = ln((1 + N) / (1 + df)) + 1 over the N named items,
+ * L2-normalised.  A user's profile: the history-weighted sum of its items'
+ * vectors; c_ui = cos(profile, item), computed through the words' postings
+ * in O(sum of the profile words' document frequencies).
+ */
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/idmap.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "score/score_internal.h"
+
+struct rs__score_text {
+    size_t n_words;
+    int usable; /* at least half of the mapped items have a word */
+    size_t *i_start; /* item_span + 1: the items' sparse vectors */
+    uint32_t *i_word;
+    float *i_val;
+    size_t *w_start; /* n_words + 1: the words' postings */
+    uint32_t *w_item;
+    float *w_val;
+};
+
+void rs__score_content_free(rs_scorer *s)
+{
+    struct rs__score_text *t = s->text;
+    if (!t)
+        return;
+    free(t->i_start), free(t->i_word), free(t->i_val);
+    free(t->w_start), free(t->w_item), free(t->w_val);
+    free(t);
+    s->text = NULL;
+}
+
+static int cmp_word(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The word ids of one name, sorted (repeats kept), appended to *ids. */
+static int name_words(const rs_embedder *e, rs_idmap *words, const char *name, char **buf,
+                      size_t *buf_cap, uint32_t **ids, size_t *ids_cap, size_t *n_out)
+{
+    size_t needed = 0, count = 0;
+    *n_out = 0;
+    int rc = rs_embedder_tokenize(e, name, RS_TOKENS_WORDS, *buf, *buf_cap, &needed, &count);
+    if (rc == RS_ERR_BUFFER) {
+        char *nb = rs__realloc(*buf, needed);
+        if (!nb)
+            return RS_ERR_NOMEM;
+        *buf = nb;
+        *buf_cap = needed;
+        rc = rs_embedder_tokenize(e, name, RS_TOKENS_WORDS, *buf, *buf_cap, &needed, &count);
+    }
+    if (rc != RS_OK) { /* a name the tokeniser refuses has no words */
+        rs_clear_error();
+        return RS_OK;
+    }
+    if (count > *ids_cap) {
+        uint32_t *ni = rs__realloc_array(*ids, count, sizeof(uint32_t));
+        if (!ni)
+            return RS_ERR_NOMEM;
+        *ids = ni;
+        *ids_cap = count;
+    }
+    const char *p = *buf;
+    size_t m = 0;
+    for (size_t k = 0; k < count; k++) {
+        size_t len = strlen(p);
+        uint32_t id;
+        bool created;
+        if (len > 1) {
+            if (rs__idmap_intern(words, p, len, &id, &created) != 0)
+                return RS_ERR_NOMEM;
+            (*ids)[m++] = id;
+        }
+        p += len + 1;
+    }
+    qsort(*ids, m, sizeof(uint32_t), cmp_word);
+    *n_out = m;
+    return RS_OK;
+}
+
+int rs__score_content_build(rs_scorer *s)
+{
+    static const char fn[] = "rs_scorer: TF-IDF content";
+    if (s->text)
+        return RS_OK;
+    size_t is = s->item_span, cap = 0, nnz = 0, buf_cap = 0, ids_cap = 0, named = 0;
+    struct rs__score_text *t = rs__calloc(1, sizeof *t);
+    rs_embedder *e = NULL;
+    rs_idmap *words = rs__idmap_create();
+    char *buf = NULL;
+    uint32_t *ids = NULL;
+    float *df = NULL;
+    int rc = RS_ERR_NOMEM;
+    if (!t || !words || !(t->i_start = rs__calloc(is + 2, sizeof(size_t))))
+        goto fail;
+    if ((rc = rs_embedder_create_hashing(&e)) != RS_OK ||
+        (rc = rs_embedder_set_int(e, RS_EMBEDDER_INVALID_UTF8, 1)) != RS_OK)
+        goto fail;
+    /* pass 1: each item's distinct words with their counts */
+    for (size_t i = 0; i < is; i++) {
+        size_t n = 0;
+        t->i_start[i + 1] = t->i_start[i];
+        if (!s->names[i])
+            continue;
+        if ((rc = name_words(e, words, s->names[i], &buf, &buf_cap, &ids, &ids_cap, &n)) !=
+            RS_OK)
+            goto fail;
+        if (n)
+            named++;
+        for (size_t k = 0; k < n; k++) {
+            if (k > 0 && ids[k] == ids[k - 1]) {
+                t->i_val[nnz - 1] += 1.0f;
+                continue;
+            }
+            if (nnz == cap) {
+                size_t c = cap ? 2 * cap : 4096;
+                uint32_t *nw = rs__realloc_array(t->i_word, c, sizeof(uint32_t));
+                if (!nw)
+                    goto nomem;
+                t->i_word = nw;
+                float *nv = rs__realloc_array(t->i_val, c, sizeof(float));
+                if (!nv)
+                    goto nomem;
+                t->i_val = nv;
+                cap = c;
+            }
+            t->i_word[nnz] = ids[k];
+            t->i_val[nnz++] = 1.0f;
+        }
+        t->i_start[i + 1] = nnz;
+    }
+    t->n_words = rs__idmap_span(words);
+    if (!(df = rs__calloc(t->n_words + 1, sizeof(float))) ||
+        !(t->w_start = rs__calloc(t->n_words + 2, sizeof(size_t))) ||
+        !(t->w_item = rs__alloc_array(nnz + 1, sizeof(uint32_t))) ||
+        !(t->w_val = rs__alloc_array(nnz + 1, sizeof(float))))
+        goto nomem;
+    for (size_t k = 0; k < nnz; k++)
+        df[t->i_word[k]] += 1.0f;
+    /* pass 2: tf x idf, unit length; the postings */
+    for (size_t i = 0; i < is; i++) {
+        double n2 = 0.0;
+        for (size_t k = t->i_start[i]; k < t->i_start[i + 1]; k++) {
+            double idf = log((1.0 + (double)named) / (1.0 + df[t->i_word[k]])) + 1.0;
+            t->i_val[k] = (float)(t->i_val[k] * idf);
+            n2 += (double)t->i_val[k] * t->i_val[k];
+        }
+        for (size_t k = t->i_start[i]; k < t->i_start[i + 1]; k++)
+            t->i_val[k] = (float)(t->i_val[k] / sqrt(n2));
+    }
+    for (size_t k = 0; k < nnz; k++)
+        t->w_start[t->i_word[k] + 1]++;
+    for (size_t v = 0; v < t->n_words; v++)
+        t->w_start[v + 1] += t->w_start[v];
+    size_t *fill = rs__alloc_array(t->n_words + 1, sizeof(size_t));
+    if (!fill)
+        goto nomem;
+    memcpy(fill, t->w_start, (t->n_words + 1) * sizeof(size_t));
+    for (size_t i = 0; i < is; i++) /* items ascending in a posting list */
+        for (size_t k = t->i_start[i]; k < t->i_start[i + 1]; k++) {
+            size_t q = fill[t->i_word[k]]++;
+            t->w_item[q] = (uint32_t)i;
+            t->w_val[q] = t->i_val[k];
+        }
+    free(fill);
+    size_t mapped = 0;
+    for (size_t i = 0; i < is; i++)
+        mapped += s->item_node[i] != NONE;
+    t->usable = named > 0 && 2 * named >= mapped;
+    free(df), free(buf), free(ids);
+    rs__idmap_free(words);
+    rs_embedder_free(e);
+    s->text = t;
+    return RS_OK;
+nomem:
+    rc = RS_ERR_NOMEM;
+fail:
+    free(df), free(buf), free(ids);
+    rs__idmap_free(words);
+    rs_embedder_free(e);
+    if (t) {
+        s->text = t;
+        rs__score_content_free(s);
+    }
+    if (rc == RS_ERR_NOMEM)
+        return rs__fail(RS_ERR_NOMEM, "%s: out of memory for %zu items", fn, is);
+    return rs__fail_context("%s: ", fn);
+}
+
+/* Do the names cover the catalogue?  When fewer than half of the items
+ * with a graph node have a word, the dense vectors serve instead. */
+int rs__score_content_ready(const rs_scorer *s)
+{
+    return s->text && s->text->usable;
+}
+
+/* w->content[j] = cos(profile, item j) from the user's positive history. */
+int rs__score_content_tfidf(const rs_scorer *s, work *w)
+{
+    const struct rs__score_text *t = s->text;
+    float *prof = rs__calloc(t->n_words + 1, sizeof(float));
+    uint32_t *used = rs__alloc_array(t->n_words + 1, sizeof(uint32_t));
+    size_t n_used = 0;
+    if (!prof || !used) {
+        free(prof), free(used);
+        return rs__fail(RS_ERR_NOMEM, "rs_scorer: out of memory for a profile of %zu words",
+                        t->n_words);
+    }
+    for (size_t h = 0; h < w->n_hist; h++) {
+        uint32_t i = w->hist[h];
+        float hw = w->hist_w[h];
+        if (!(hw > 0.0f) || i >= s->item_span)
+            continue;
+        for (size_t k = t->i_start[i]; k < t->i_start[i + 1]; k++) {
+            uint32_t v = t->i_word[k];
+            if (prof[v] == 0.0f)
+                used[n_used++] = v;
+            prof[v] += hw * t->i_val[k];
+        }
+    }
+    double n2 = 0.0;
+    for (size_t k = 0; k < n_used; k++)
+        n2 += (double)prof[used[k]] * prof[used[k]];
+    memset(w->content, 0, s->item_span * sizeof(float));
+    if (n2 > 0.0) {
+        float inv = (float)(1.0 / sqrt(n2));
+        /* word order of first use: fixed by the history, so deterministic */
+        for (size_t k = 0; k < n_used; k++) {
+            uint32_t v = used[k];
+            float pv = prof[v] * inv;
+            for (size_t q = t->w_start[v]; q < t->w_start[v + 1]; q++)
+                w->content[t->w_item[q]] += pv * t->w_val[q];
+        }
+    }
+    free(prof), free(used);
+    return RS_OK;
+}
