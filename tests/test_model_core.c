@@ -675,6 +675,8 @@ START_TEST(test_release_1_0_file)
     copy_fixture("tests/data/model_v10.rsm");
     ck_assert_ok(rs_model_open(path, 0, &m));
     ck_assert_ok(rs_model_set_int(m, "embedder.dim", 16));
+    /* the configuration as it is, not one chosen on validation */
+    ck_assert_ok(rs_model_set_int(m, "build.tune", 0));
     ck_assert_ok(rs_model_build(m));
     all_lists(m, rebuilt);
     assert_same(v10, rebuilt);

@@ -38,6 +38,19 @@ int64_t rs__graph_node_rowid(const rs_graph *g, uint32_t node);
 /* The node index of a SQLite node id; RS_ERR_NOTFOUND when there is none. */
 int rs__graph_node_from_rowid(const rs_graph *g, int64_t rowid, uint32_t *node_out);
 
+/* One raw interaction event (graph_events.c): node and relation indices,
+ * time, weight. */
+typedef struct rs__graph_event {
+    uint32_t src, relation, dst;
+    int64_t time;
+    double weight;
+} rs__graph_event;
+
+/* Add the events to table interaction_events (created when missing; events
+ * of one (src, relation, dst, time) sum their weights), sorting the array
+ * in place.  The caller holds the transaction. */
+int rs__graph_events_write(rs_graph *g, rs__graph_event *events, size_t n);
+
 /* meta(key, value): set (insert or replace) and get a malloc'd copy (free
  * with free(); a zero-length value gives a non-NULL 1-byte buffer).  get
  * returns RS_ERR_NOTFOUND when the key is absent. */

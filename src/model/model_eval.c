@@ -338,6 +338,8 @@ static int train_graph(const rs_model *m, const struct model_events *me, bool co
     uint32_t user_type = rs__graph_type_find(src, "user");
     uint32_t item_type = rs__graph_type_find(src, "item");
     rs_error_state saved;
+    rs__graph_event *raw = NULL;
+    size_t n_raw = 0, raw_cap = 0;
     bool bulk = false;
     int s = node_map && rel_map && known ? RS_OK : RS_ERR_NOMEM;
     *out = NULL;
@@ -383,6 +385,12 @@ static int train_graph(const rs_model *m, const struct model_events *me, bool co
             break;
         if (part != RS_PART_TRAIN)
             continue;
+        /* the train events themselves too, as an import of them keeps them */
+        if (n_raw == raw_cap &&
+            (s = rs__grow((void **)&raw, &raw_cap, n_raw + 1, sizeof *raw)) != RS_OK)
+            break;
+        raw[n_raw++] = (rs__graph_event){node_map[e->user], rel_map[e->relation],
+                                         node_map[e->item], e->time, e->weight};
         s = rs_graph_add_edge(g, node_map[e->user], rel_map[e->relation], node_map[e->item],
                               e->weight, e->time, RS_GRAPH_MERGE_SUM);
     }
@@ -396,6 +404,9 @@ static int train_graph(const rs_model *m, const struct model_events *me, bool co
             (s = rs_graph_get_relation_weight(src, r, &w)) == RS_OK)
             s = rs_graph_set_relation_weight(g, rel_map[r], w);
     }
+    if (s == RS_OK)
+        s = rs__graph_events_write(g, raw, n_raw);
+    free(raw);
     if (bulk)
         rs_graph_bulk_abort(g);
     free(node_map);
@@ -503,8 +514,22 @@ static int run_scorer(const rs_model *m, const struct model_events *me, bool col
         rs__model_options_free(&options);
         return s;
     }
-    if ((s = train_graph(m, me, cold, &train)) != RS_OK ||
-        (s = rs__model_fit(train, &options, &parts)) != RS_OK) {
+    if ((s = train_graph(m, me, cold, &train)) == RS_OK &&
+        rs__model_opt_int(&m->options, "build.tune")) {
+        /* the build chose its configuration on validation: the scorer row
+         * chooses again on the train part alone, as a build of those events
+         * would (a choice made on the test period would leak it) */
+        rs_model scratch = *m;
+        struct rs__model_options tuned;
+        char *report = NULL;
+        scratch.graph = train;
+        if ((s = rs__model_tune(&scratch, &tuned, &report)) == RS_OK) {
+            rs__model_options_free(&options);
+            options = tuned;
+        }
+        free(report);
+    }
+    if (s != RS_OK || (s = rs__model_fit(train, &options, &parts)) != RS_OK) {
         rs__model_options_free(&options);
         rs_graph_close(train);
         return rs__fail_context("rs_model_evaluate: fitting on the train part: ");

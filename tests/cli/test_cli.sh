@@ -105,8 +105,15 @@ expect "build --cf unknown" 2 "" "--cf must be" -- build --cf svd "$model"
 expect "build unknown option" 2 "" "unknown option '--bogus'" -- build --bogus "$model"
 expect "recommend before build" 1 "" "is not built yet" -- recommend "$model" 13705
 expect "eval before build: baselines only" 0 "most-popular" "is not built" -- eval --cut 2011-09-01 "$model"
-expect "build" 0 "EASE on 240 users x 1681 items" "" -- build "$model"
-expect "build --json" 0 '"cf": "EASE", "users": 240' "" -- build --json "$model"
+expect "build --no-tune: the defaults" 0 "EASE on 240 users x 1681 items" "" -- build --no-tune "$model"
+expect "build --json (build.tune=0 was saved)" 0 '"cf": "EASE", "users": 240' "" -- build --json "$model"
+expect "build --json: no selection" 0 '"selection": null' "" -- build --json "$model"
+# the validation-based selection on a copy: what it chose, and why
+cp "$model" "$work/tuned.rsm"
+expect "build with the selection" 0 "selection       temporal split, 153 warm" "" -- build --set build.tune=1 "$work/tuned.rsm"
+expect "build with the selection: the choice" 0 "chosen          NDCG@10" "" -- build "$work/tuned.rsm"
+expect "build --json: the selection's table" 0 '"candidates":\[{"stage":"single"' "" -- build --json "$work/tuned.rsm"
+expect "build --cf stays fixed under the selection" 0 "item-kNN on 240" "" -- build --cf knn "$work/tuned.rsm"
 # a build that fails (no item in the graph) leaves the file as it was
 printf 'user,country\nu1,France\n' > "$work/users.csv"
 "$recsim" -q import --kind users --attribute country "$work/users.rsm" "$work/users.csv" > /dev/null

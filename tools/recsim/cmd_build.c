@@ -8,6 +8,7 @@
 #include "cli_model.h"
 #include "commands.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +34,8 @@ void cmd_build_help(FILE *out)
           "                      better)\n"
           "  --self W            weight of an item's own text against its graph\n"
           "                      neighbourhood, 0..1 (default 0.5)\n"
-          "  --cf KIND           collaborative model: ease (default), als, knn, none\n"
+          "  --cf KIND           collaborative model: ease, als, knn, rp3beta, edlae,\n"
+          "                      gfcf or none (default: chosen on validation)\n"
           "  --lambda X          regularisation of EASE / ALS (default 500 / 30)\n"
           "  --factors N         ALS factors (default 64)\n"
           "  --iterations N      ALS iterations (default 15)\n"
@@ -41,6 +43,11 @@ void cmd_build_help(FILE *out)
           "  --relation R        interactions are the user->item edges of relation R\n"
           "                      (default: every user->item edge)\n"
           "  --set NAME=VALUE    any model option (see 'recsim options')\n"
+          "  --no-tune           keep the options as they are: no validation-based\n"
+          "                      selection (the default chooses the collaborative\n"
+          "                      model, its regularisation and the weights on a\n"
+          "                      validation split of the events; options given here\n"
+          "                      stay fixed)\n"
           "  --json              print what was built as one JSON object\n",
           out);
 }
@@ -119,6 +126,8 @@ static int parse_args(int argc, char **argv, struct build_args *a)
             return -1;
         } else if (strcmp(arg, "--json") == 0) {
             a->json = true;
+        } else if (strcmp(arg, "--no-tune") == 0) {
+            rc = add_set(a, "build.tune", "0");
         } else if (arg[0] != '-') {
             if (a->model)
                 return cli_usage("build", "unexpected argument '%s'", arg);
@@ -179,6 +188,55 @@ static int apply_options(rs_model *m, struct build_args *a)
     return CLI_OK;
 }
 
+/* The build's selection report (rs_model_tuning), parsed; NULL when the
+ * build did not select. */
+static json_t *tuning(const rs_model *m)
+{
+    size_t len = 0;
+    char *text;
+    json_t *j = NULL;
+    if (rs_model_tuning(m, NULL, 0, &len) != RS_ERR_BUFFER) {
+        rs_clear_error();
+        return NULL;
+    }
+    if ((text = malloc(len + 1)) && rs_model_tuning(m, text, len + 1, NULL) == RS_OK)
+        j = json_loads(text, 0, NULL);
+    free(text);
+    return j;
+}
+
+/* One line: what the selection chose, on how many users, from how many. */
+static void print_tuning(json_t *t)
+{
+    json_t *chosen = json_object_get(t, "chosen");
+    const char *name;
+    json_t *value;
+    if (json_object_get(t, "skipped")) {
+        printf("  selection       skipped: %s\n",
+               json_string_value(json_object_get(t, "skipped")));
+        return;
+    }
+    printf("  selection       %s split, %lld warm and %lld cold validation users, "
+           "%zu candidates, %.1f s\n",
+           json_string_value(json_object_get(t, "split")),
+           (long long)json_integer_value(json_object_get(t, "warm_users")),
+           (long long)json_integer_value(json_object_get(t, "cold_users")),
+           json_array_size(json_object_get(t, "candidates")),
+           json_real_value(json_object_get(t, "seconds")));
+    printf("  chosen          NDCG@10 %.4f on validation:",
+           json_real_value(json_object_get(t, "chosen_ndcg")));
+    json_object_foreach(chosen, name, value) {
+        const char *text = json_string_value(value);
+        char *end;
+        double number = text ? strtod(text, &end) : 0;
+        if (text && end != text && *end == '\0')
+            printf(" %s=%.6g", name, number); /* 0.40000000000000002 as 0.4 */
+        else
+            printf(" %s=%s", name, text ? text : "?");
+    }
+    printf("\n");
+}
+
 static void report(rs_model *m, const struct build_args *a, double seconds)
 {
     const rs_embedder *embedder = rs_model_embedder(m);
@@ -187,13 +245,18 @@ static void report(rs_model *m, const struct build_args *a, double seconds)
     size_t users = rs_model_count(m, RS_MODEL_COUNT_USERS_WITH_HISTORY);
     size_t events = rs_model_count(m, RS_MODEL_COUNT_EVENTS);
     int64_t rounds = 0;
+    json_t *tuned = tuning(m);
     rs_embedder_get_int(embedder, RS_EMBEDDER_GRAPH_ROUNDS, &rounds);
     if (a->json) {
+        char *text = tuned ? json_dumps(tuned, JSON_COMPACT) : NULL;
         printf("{\"model\": ");
         cli_json_string(stdout, a->model);
         printf(", \"items\": %zu, \"dim\": %zu, \"graph_rounds\": %lld, \"cf\": \"%s\", "
-               "\"users\": %zu, \"interactions\": %zu, \"seconds\": %.3f}\n",
-               items, dim, (long long)rounds, cli_cf_kind_name(cf), users, events, seconds);
+               "\"users\": %zu, \"interactions\": %zu, \"seconds\": %.3f, \"selection\": %s}\n",
+               items, dim, (long long)rounds, cli_cf_kind_name(cf), users, events, seconds,
+               text ? text : "null");
+        free(text);
+        json_decref(tuned);
         return;
     }
     printf("built %s in %.2f s\n", a->model, seconds);
@@ -206,6 +269,9 @@ static void report(rs_model *m, const struct build_args *a, double seconds)
                cli_cf_kind_name(cf), users, items, events);
     else
         printf("  collaborative   none%s\n", events ? "" : " (no interactions)");
+    if (tuned)
+        print_tuning(tuned);
+    json_decref(tuned);
 }
 
 int cmd_build(int argc, char **argv)
