@@ -321,6 +321,9 @@ START_TEST(saved_options_round_trip_and_damage_is_reported)
     ck_assert_ok(rs__model_options_save(&m.options, g));
     ck_assert_ok(rs__model_options_load(&b, g));
     ck_assert(rs__model_opt_double(&b, "scorer.w_content") == 0.1234567890123);
+    /* set by the caller: still fixed after the round trip; defaults are not */
+    ck_assert(rs__model_options_explicit(&b, "scorer.w_content"));
+    ck_assert(!rs__model_options_explicit(&b, "scorer.w_graph"));
     ck_assert_str_eq(rs__model_opt_text(&b, "build.cf"), "knn");
     ck_assert_str_eq(rs__model_opt_text(&b, "build.relation"), "bought");
     ck_assert(isinf(rs__model_opt_double(&b, "scorer.min_score")));

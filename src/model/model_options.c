@@ -17,7 +17,9 @@
  * Saved form: the meta key "model.options", text: a first line
  * "recsim-options 1 <xxh3 of the rest, 16 hex digits>" then one
  * "name=value" line per option, every option written (so that a file keeps
- * its behaviour when a later release changes a default).
+ * its behaviour when a later release changes a default); a line of an
+ * option the caller set ("!name=value") keeps it fixed for later builds'
+ * selection.
  */
 #include "model/model_internal.h"
 
@@ -482,7 +484,8 @@ static int store(struct rs__model_options *opts, size_t i, const char *text, dou
     } else {
         opts->value[i] = number;
     }
-    opts->set[i] = explicit;
+    if (explicit) /* the library's own choices leave the caller's mark alone */
+        opts->set[i] = true;
     return RS_OK;
 }
 
@@ -689,7 +692,7 @@ int rs__model_options_save(const struct rs__model_options *o, rs_graph *graph)
         return status;
     len = head;
     for (size_t i = 0; i < N_OPTIONS; i++) {
-        int n = snprintf(line, sizeof line, "%s=", table[i].name), m;
+        int n = snprintf(line, sizeof line, "%s%s=", o->set[i] ? "!" : "", table[i].name), m;
         m = format(o, i, line + n, sizeof line - (size_t)n - 1);
         if (m < 0 || (size_t)(n + m) >= sizeof line - 1) {
             free(text);
@@ -765,10 +768,12 @@ int rs__model_options_load(struct rs__model_options *o, rs_graph *graph)
     for (line = text + head; *line; line = next) {
         char *eq, *end = strchr(line, '\n');
         double number = 0;
+        bool fixed_by_caller = line[0] == '!';
         int i;
         next = end ? end + 1 : line + strlen(line);
         if (end)
             *end = '\0';
+        line += fixed_by_caller;
         if (!*line)
             continue;
         if (!(eq = strchr(line, '='))) {
@@ -785,6 +790,7 @@ int rs__model_options_load(struct rs__model_options *o, rs_graph *graph)
                                   line, rs_errmsg());
             break;
         }
+        loaded.set[i] = fixed_by_caller;
     }
     free(text);
     if (status != RS_OK) {
