@@ -329,12 +329,15 @@ eval-retail: $(BUILD)/bench/retail_eval
 # rs_model of the protocol's train part, built with the default options (the
 # build chooses its configuration on a validation split of those events),
 # its lists scored by the protocol's own script.
+# RETAIL_MODEL_SET: options for the build, e.g. the validation window shaped
+# like the protocol's test period (2011-09-01 .. 2011-12-09, 99 days):
+#   make eval-model RETAIL_MODEL_SET=build.tune_window_days=99
 .PHONY: eval-model
 eval-model: $(BUILD)/bench/retail_model $(BLAS_CORETYPE)
 	@mkdir -p $(RETAIL_OUT)/model
 	gzip -dc $(RETAIL_SHARED)/eval/retail_split/train_events.tsv.gz > $(RETAIL_OUT)/model/train_events.tsv
 	$(BLAS_ENV) $(BUILD)/bench/retail_model $(RETAIL_SHARED)/eval/retail_split \
-	    $(RETAIL_OUT)/model/train_events.tsv $(RETAIL_OUT)/model
+	    $(RETAIL_OUT)/model/train_events.tsv $(RETAIL_OUT)/model $(RETAIL_MODEL_SET)
 	$(PYTHON) $(RETAIL_SHARED)/eval/retail_eval.py --split-dir $(RETAIL_OUT)/model/split \
 	    --json $(RETAIL_OUT)/model/script.json --eval-recs $(RETAIL_OUT)/model/warm.tsv \
 	    --cold-recs $(RETAIL_OUT)/model/cold.tsv

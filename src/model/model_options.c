@@ -85,6 +85,10 @@ static const struct option table[] = {
      "auto (temporal when the events carry times)"},
     DBL_OPT("build.tune_fraction", F_BUILD, -1, 0.01, 0.5, "0.2",
             "share of the time range (temporal) or of each user's events (random) held out"),
+    DBL_OPT("build.tune_window_days", F_BUILD, -1, 0, 1e5, "0",
+            "temporal validation: the last this many days of the events (0: the share "
+            "build.tune_fraction of the time range); shape it like the period the model "
+            "will serve"),
     INT_OPT("build.tune_seed", F_BUILD, -1, 0, 2147483647, "1",
             "seed of the random validation split"),
     /* embedder (the hashing embedder of build) */

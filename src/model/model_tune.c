@@ -569,6 +569,7 @@ static int split(struct tuner *t, const char **kind_out, double *cut_out, const 
     const struct rs__model_options *o = &t->m->options;
     const char *want = rs__model_opt_text(o, "build.tune_split");
     double fraction = rs__model_opt_double(o, "build.tune_fraction");
+    double window = rs__model_opt_double(o, "build.tune_window_days");
     int64_t lo = INT64_MAX, hi = INT64_MIN;
     for (size_t i = 0; i < t->me.n; i++) {
         lo = t->me.rows[i].time < lo ? t->me.rows[i].time : lo;
@@ -591,6 +592,8 @@ static int split(struct tuner *t, const char **kind_out, double *cut_out, const 
     }
     *kind_out = "temporal";
     *cut_out = (double)lo + ceil((double)(hi - lo) * (1.0 - fraction));
+    if (window > 0 && (double)hi - window * 86400.0 > (double)lo)
+        *cut_out = (double)hi - floor(window * 86400.0); /* shaped like the served period */
     return rs_events_split_temporal(t->me.events, (int64_t)*cut_out, RS_PART_TEST);
 }
 
@@ -767,6 +770,9 @@ int rs__model_tune(const rs_model *m, struct rs__model_options *chosen, char **r
             json_object_set_new(report, "cut", json_integer((json_int_t)cut));
         json_object_set_new(report, "validation_fraction",
                             json_real(rs__model_opt_double(&m->options, "build.tune_fraction")));
+        json_object_set_new(report, "validation_window_days",
+                            json_real(rs__model_opt_double(&m->options,
+                                                           "build.tune_window_days")));
         json_object_set_new(report, "warm_users", json_integer((json_int_t)n_warm));
         json_object_set_new(report, "cold_users", json_integer((json_int_t)n_cold));
         json_object_set_new(report, "seconds",
