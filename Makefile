@@ -1,7 +1,7 @@
 # librecsim - GNU make build, no generator.  `make help` lists the targets.
 
 VERSION_MAJOR := 1
-VERSION       := 1.0.0
+VERSION       := 1.1.0
 
 PREFIX       ?= /usr/local
 BINDIR       ?= $(PREFIX)/bin

@@ -66,11 +66,11 @@ extern "C" {
  * at least the header's.
  */
 #define RS_VERSION_MAJOR 1
-#define RS_VERSION_MINOR 0
+#define RS_VERSION_MINOR 1
 #define RS_VERSION_PATCH 0
 #define RS_VERSION_NUMBER \
     (RS_VERSION_MAJOR * 10000 + RS_VERSION_MINOR * 100 + RS_VERSION_PATCH)
-#define RS_VERSION_STRING "1.0.0"
+#define RS_VERSION_STRING "1.1.0"
 
 /**
  * rs_version - the version of the running library as a number.
