@@ -4400,8 +4400,11 @@ RS_API int rs_sim_set_truth(rs_sim *sim, uint32_t user, const uint32_t *items, s
  * between handles.
  *
  * One history rule: a user's history is every user -> item interaction edge
- * of the graph with the edge's own time and weight, in the file as at open,
- * build or observe; the same rule for every caller (the CLI included).
+ * of the graph with the edge's own time and weight (a weight <= 0 counts as
+ * 1), in the file as at open, build or observe; the same rule for every
+ * caller (the CLI included).  A build saves the user model; a file of
+ * release 1.0, which saved none, gets it from the graph by this rule at
+ * open.
  *
  * Options are reachable by name ("scorer.w_popularity", "cf.lambda",
  * "build.dim", ...): typed get/set, an enumeration with type, bounds,
@@ -4508,9 +4511,10 @@ RS_API int rs_model_build(rs_model *model);
  * @items_out   k slots for item indices; may be NULL.
  * @n_out       receives the number of items returned (<= k).
  *
- * Returns RS_OK, RS_ERR_INVALID (NULL model, user or n_out), RS_ERR_RANGE
- * (k), RS_ERR_STATE (not built), RS_ERR_ENCODING, RS_ERR_NOMEM.  Thread-safe
- * on a read-only model.
+ * Returns RS_OK, RS_ERR_INVALID (NULL model, user or n_out; an empty user
+ * key; a NULL exclude / only list or key with a non-zero count), RS_ERR_RANGE
+ * (k), RS_ERR_STATE (not built), RS_ERR_ENCODING (user key), RS_ERR_NOMEM.
+ * Thread-safe on a read-only model.
  */
 RS_API int rs_model_recommend(const rs_model *model, const char *user, size_t k,
                               const char *const *exclude, size_t n_exclude,
@@ -4543,8 +4547,9 @@ typedef struct rs_explanation rs_explanation;
  *
  * A cold user served by popularity gets a path of length 0 and a sentence
  * that says so; a path never names another user than a real neighbour.
- * Returns RS_OK, RS_ERR_INVALID, RS_ERR_STATE (not built), RS_ERR_NOTFOUND
- * (unknown item), RS_ERR_NOMEM.  Ownership: free with rs_explanation_free().
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_ENCODING (a key), RS_ERR_STATE (not
+ * built), RS_ERR_NOTFOUND (unknown item), RS_ERR_NOMEM.  Ownership: free with
+ * rs_explanation_free().
  * Thread-safe on a read-only model.
  */
 RS_API int rs_model_explain(const rs_model *model, const char *user, const char *item,
@@ -4572,7 +4577,7 @@ RS_API int rs_explanation_source(const rs_explanation *explanation);
 
 /**
  * rs_model_similar - the k items most similar to item (cosine of the item
- * vectors), best first, the item itself left out.  Outputs as
+ * vectors, rs_item_store_search), best first, the item itself left out.  Outputs as
  * rs_model_recommend().  Returns RS_OK, RS_ERR_INVALID, RS_ERR_RANGE (k),
  * RS_ERR_STATE, RS_ERR_NOTFOUND (unknown item).  Thread-safe on a read-only
  * model.
@@ -4587,11 +4592,17 @@ RS_API int rs_model_similar(const rs_model *model, const char *item, size_t k,
  * updated, both saved in the file in one transaction; the next
  * rs_model_recommend() for the user sees it.
  *
- * @event   the relation (NULL: "interacted"); @weight > 0 finite;
+ * @event   the relation (NULL: "interacted"); an existing edge of the same
+ *          relation gets the weight added (RS_GRAPH_MERGE_SUM) and the later
+ *          time, while the user model records one more event;
+ * @weight  in (0, 1e9];
  * @time    Unix seconds.
+ * Cost: the user model is saved whole (rs_user_model_save) and the scorer
+ * is made again, so an observe costs about what opening the model costs;
+ * batch events through import + build when there are many.
  * Returns RS_OK, RS_ERR_INVALID, RS_ERR_READONLY, RS_ERR_STATE (not built),
- * RS_ERR_NOTFOUND (unknown item), RS_ERR_RANGE (weight), RS_ERR_BUSY,
- * RS_ERR_NOMEM; on failure nothing changes.
+ * RS_ERR_NOTFOUND (unknown item), RS_ERR_RANGE (weight), RS_ERR_ENCODING,
+ * RS_ERR_BUSY, RS_ERR_NOMEM; on failure nothing changes.
  */
 RS_API int rs_model_observe(rs_model *model, const char *user, const char *item,
                             const char *event, double weight, int64_t time);
@@ -4738,7 +4749,9 @@ typedef enum rs_model_count_kind {
     RS_MODEL_COUNT_USERS_WITH_HISTORY = 3 /* users the user model knows */
 } rs_model_count_kind;
 
-/** rs_model_count - a count of the model (0 for NULL, an unknown kind, or not built). */
+/** rs_model_count - a count of the model (0 for NULL or an unknown kind; ITEMS and
+ * USERS_WITH_HISTORY are 0 while the model is not built, USERS and EVENTS
+ * count the graph as it is). */
 RS_API size_t rs_model_count(const rs_model *model, int kind);
 
 /**

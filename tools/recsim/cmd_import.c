@@ -1,9 +1,10 @@
 /*
  * cmd_import.c - `recsim import`: read a raw export, clean it (every dropped
  * row counted by rule and, on request, written to a reject file), and load
- * it into a model file in one transaction per kind.
+ * it into a model file (rs_model_import_*) in one transaction per kind.
  */
 #include "cli.h"
+#include "cli_model.h"
 #include "commands.h"
 
 #include <math.h>
@@ -276,7 +277,7 @@ static void print_counts(const struct import_options *o, const char *kind,
 }
 
 /* One pass over the file for one kind; the first pass writes the rejects. */
-static int import_kind(rs_graph *graph, const struct import_options *o, const char *kind,
+static int import_kind(rs_model *model, const struct import_options *o, const char *kind,
                        bool first)
 {
     rs_reader *reader = NULL;
@@ -299,14 +300,14 @@ static int import_kind(rs_graph *graph, const struct import_options *o, const ch
     if (o->retail && strcmp(kind, "users") == 0 && !n_attributes)
         attributes = retail_user_attrs, n_attributes = 1;
     if (strcmp(kind, "interactions") == 0)
-        s = rs_io_import_interactions(graph, reader, cleaner,
+        s = rs_model_import_interactions(model, reader, cleaner,
                                       o->relation ? o->relation : (o->retail ? "bought" : NULL),
                                       flags, &rows);
     else if (strcmp(kind, "items") == 0)
-        s = rs_io_import_items(graph, reader, cleaner, attributes, n_attributes, properties,
+        s = rs_model_import_items(model, reader, cleaner, attributes, n_attributes, properties,
                                n_properties, &rows);
     else
-        s = rs_io_import_users(graph, reader, cleaner, attributes, n_attributes, properties,
+        s = rs_model_import_users(model, reader, cleaner, attributes, n_attributes, properties,
                                n_properties, o->friends, &rows);
     if (s == 0)
         print_counts(o, kind, cleaner, rows, first);
@@ -321,31 +322,31 @@ static int import_kind(rs_graph *graph, const struct import_options *o, const ch
 int cmd_import(int argc, char **argv)
 {
     struct import_options o;
-    rs_graph *graph = NULL;
-    int rc = parse_args(argc, argv, &o), s;
+    rs_model *model = NULL;
+    int rc = parse_args(argc, argv, &o);
     double t0 = cli_now();
     if (rc < 0)
         return CLI_OK;
     if (rc != CLI_OK)
         return rc;
-    if ((s = rs_graph_open(o.model, RS_GRAPH_CREATE, &graph)) != 0)
-        return cli_fail_status(s, "cannot open model %s", o.model);
+    if (cli_open_model(o.model, RS_MODEL_CREATE, &model) != CLI_OK)
+        return CLI_FAILURE;
     if (o.json)
         printf("{");
     if (o.retail) {
         /* The export holds all three kinds: purchases, catalogue, customers. */
-        rc = import_kind(graph, &o, "interactions", true);
+        rc = import_kind(model, &o, "interactions", true);
         if (rc == CLI_OK)
-            rc = import_kind(graph, &o, "items", false);
+            rc = import_kind(model, &o, "items", false);
         if (rc == CLI_OK)
-            rc = import_kind(graph, &o, "users", false);
+            rc = import_kind(model, &o, "users", false);
     } else {
-        rc = import_kind(graph, &o, o.kind, true);
+        rc = import_kind(model, &o, o.kind, true);
     }
     if (o.json)
         printf("%s\"seconds\": %.3f}\n", rc == CLI_OK ? ", " : "", cli_now() - t0);
     else if (rc == CLI_OK && !cli_quiet)
         fprintf(stderr, "imported into %s in %.2f s\n", o.model, cli_now() - t0);
-    rs_graph_close(graph);
+    rs_model_close(model);
     return rc;
 }

@@ -1,33 +1,37 @@
 /*
  * cmd_recommend.c - `recsim recommend` (top-k for users, with the reasons)
- * and `recsim similar` (items like an item), on a built model.
+ * and `recsim similar` (items like an item): argument parsing and printing
+ * over rs_model.
  */
 #include "cli.h"
+#include "cli_model.h"
 #include "commands.h"
-#include "model.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_K 1000
-#define MAX_PATH_NODES 8
+#define MAX_LIST 256
 
 void cmd_recommend_help(FILE *out)
 {
     fputs("usage: recsim recommend [options] MODEL USER...\n"
           "\n"
           "Recommend the k best items each USER has not interacted with yet, from the\n"
-          "model file MODEL built by 'recsim build'.  The user's history is read from\n"
-          "the graph; a user with no history is cold-started (from their profile in\n"
-          "the graph, else by popularity) and the output says so.\n"
+          "model file MODEL built by 'recsim build'.  The user's history is every\n"
+          "user -> item event of the model (with its own time and weight); a user with\n"
+          "no history is cold-started (from their profile in the graph, else by\n"
+          "popularity) and the output says so.\n"
           "\n"
           "  -k N            items per user, 1..1000 (default 10)\n"
+          "  --exclude ITEM  never recommend ITEM (repeatable)\n"
+          "  --only ITEM     recommend only among the listed items (repeatable)\n"
           "  --explain       add why: one sentence and the graph path behind it\n"
           "  --no-paths      with --explain, the sentence without the path\n"
           "  --interests     add the user's interests as graph entities\n"
-          "  --relation R    history is the user->item edges of relation R\n"
-          "                  (default: every user->item edge)\n"
-          "  --json          one JSON array on standard output\n",
+          "  --json          one JSON array on standard output (scores with 9\n"
+          "                  significant digits: the float the library returned)\n",
           out);
 }
 
@@ -36,7 +40,7 @@ void cmd_similar_help(FILE *out)
     fputs("usage: recsim similar [options] MODEL ITEM\n"
           "\n"
           "The k items most like ITEM (an item key) in the model file MODEL built by\n"
-          "'recsim build': close in the embedding space, and near in the graph.\n"
+          "'recsim build': the cosine of their item vectors, ITEM itself left out.\n"
           "\n"
           "  -k N      items, 1..1000 (default 10)\n"
           "  --json    one JSON array on standard output\n",
@@ -44,9 +48,11 @@ void cmd_similar_help(FILE *out)
 }
 
 struct rec_args {
-    const char *model, *relation;
+    const char *model;
     const char **users;
     size_t n_users;
+    const char *exclude[MAX_LIST], *only[MAX_LIST];
+    size_t n_exclude, n_only;
     long k;
     bool explain, interests, json, no_paths;
 };
@@ -60,83 +66,93 @@ static const char *source_name(int source)
     }
 }
 
-/* The path as "user 13705 -bought-> item 22150 <-bought- user 17850 ..." */
-static void format_path(const rs_graph *graph, const uint32_t *nodes, const uint32_t *relations,
-                        size_t length, char *buf, size_t size)
+/* "user 13705 -bought-> item 22150 <-bought- user 17850 ..." */
+static void print_path(const rs_explanation *e)
 {
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i <= length && used < size; i++) {
-        const char *type = "", *key = "";
+    size_t n = rs_explanation_length(e);
+    for (size_t i = 0; i < n; i++) {
         if (i > 0) {
-            const char *rel = rs_graph_relation_name(graph, relations[i - 1] & ~RS_GRAPH_REVERSED);
-            bool back = (relations[i - 1] & RS_GRAPH_REVERSED) != 0;
-            used += (size_t)snprintf(buf + used, size - used, back ? " <-%s- " : " -%s-> ",
-                                     rel ? rel : "?");
-            if (used >= size)
-                break;
+            int reversed = 0;
+            const char *rel = rs_explanation_relation(e, i - 1, &reversed);
+            printf(reversed ? " <-%s- " : " -%s-> ", rel ? rel : "?");
         }
-        if (nodes[i] == RS_ITEM_NONE) {
-            used += (size_t)snprintf(buf + used, size - used, "(history)");
-            continue;
-        }
-        rs_graph_node_key(graph, nodes[i], &type, &key);
-        used += (size_t)snprintf(buf + used, size - used, "%s %s", type, key);
+        printf("%s %s", rs_explanation_node_type(e, i), rs_explanation_node_key(e, i));
     }
 }
 
-static void json_path(const rs_graph *graph, const uint32_t *nodes, const uint32_t *relations,
-                      size_t length)
+/* An empty array when there is no path: a cold user's explanation names
+ * nobody. */
+static void json_path(const rs_explanation *e)
 {
+    size_t n = rs_explanation_length(e);
     printf("[");
-    for (size_t i = 0; i <= length; i++) {
-        const char *type = "", *key = "";
+    for (size_t i = 0; i < n; i++) {
         if (i > 0) {
-            const char *rel = rs_graph_relation_name(graph, relations[i - 1] & ~RS_GRAPH_REVERSED);
+            int reversed = 0;
+            const char *rel = rs_explanation_relation(e, i - 1, &reversed);
             printf(", {\"relation\": ");
             cli_json_string(stdout, rel ? rel : "");
-            printf(", \"reversed\": %s}, ",
-                   relations[i - 1] & RS_GRAPH_REVERSED ? "true" : "false");
+            printf(", \"reversed\": %s}, ", reversed ? "true" : "false");
         }
-        if (nodes[i] == RS_ITEM_NONE) {
-            printf("{\"type\": null, \"key\": null}");
-            continue;
-        }
-        rs_graph_node_key(graph, nodes[i], &type, &key);
         printf("{\"type\": ");
-        cli_json_string(stdout, type);
+        cli_json_string(stdout, rs_explanation_node_type(e, i));
         printf(", \"key\": ");
-        cli_json_string(stdout, key);
+        cli_json_string(stdout, rs_explanation_node_key(e, i));
         printf("}");
     }
     printf("]");
 }
 
 /* History length of a user in the model (0 when unknown). */
-static size_t history_length(const struct cli_model *m, const char *user)
+static size_t history_length(rs_model *m, const char *user)
 {
     size_t n = 0;
-    int s = rs_user_model_history(m->users, user, NULL, NULL, 0, &n);
+    int s = rs_user_model_history(rs_model_user_model(m), user, NULL, NULL, 0, &n);
     if (s != RS_OK && s != RS_ERR_BUFFER)
         n = 0;
     rs_clear_error();
     return n;
 }
 
-static int recommend_one(const struct cli_model *m, const struct rec_args *a, const char *user,
-                         uint32_t *items, float *scores, bool first)
+static void print_interests(rs_model *m, const struct rec_args *a, const char *user)
+{
+    uint32_t nodes[8];
+    float shares[8];
+    size_t ni = 0;
+    if (rs_scorer_interests(rs_model_scorer(m), user, 5, nodes, shares, &ni) != RS_OK)
+        ni = 0;
+    rs_clear_error();
+    printf(a->json ? ", \"interests\": [" : "  interests:");
+    for (size_t i = 0; i < ni; i++) {
+        const char *type = "", *key = "";
+        rs_graph_node_key(rs_model_graph(m), nodes[i], &type, &key);
+        if (a->json) {
+            printf("%s{\"type\": ", i ? ", " : "");
+            cli_json_string(stdout, type);
+            printf(", \"key\": ");
+            cli_json_string(stdout, key);
+            printf(", \"share\": %.4f}", shares[i]);
+        } else {
+            printf("%s %s=%s %.2f", i ? "," : "", type, key, shares[i]);
+        }
+    }
+    printf(a->json ? "]" : ni ? "\n" : " none\n");
+}
+
+static int recommend_one(rs_model *m, const struct rec_args *a, const char *user,
+                         const char **keys, float *scores, bool first)
 {
     size_t n = 0, history = history_length(m, user);
     uint32_t user_node;
-    bool in_graph = rs_graph_find_node(m->graph, "user", user, &user_node) == RS_OK;
-    const char *status;
+    bool in_graph = rs_graph_find_node(rs_model_graph(m), "user", user, &user_node) == RS_OK;
+    const char *status = history ? "history" : in_graph ? "profile" : "popularity";
     char title[256];
     int s;
     rs_clear_error();
-    if ((s = rs_scorer_recommend(m->scorer, user, (size_t)a->k, items, scores, &n)) != RS_OK)
+    s = rs_model_recommend(m, user, (size_t)a->k, a->exclude, a->n_exclude, a->only, a->n_only,
+                           keys, scores, NULL, &n);
+    if (s != RS_OK)
         return cli_fail_status(s, "recommending for '%s' from %s", user, a->model);
-    status = history ? "history" : in_graph ? "profile" : "popularity";
-
     if (a->json) {
         printf("%s{\"user\": ", first ? "" : ",\n ");
         cli_json_string(stdout, user);
@@ -152,68 +168,41 @@ static int recommend_one(const struct cli_model *m, const struct rec_args *a, co
         else
             printf("user %s: unknown, cold start by popularity\n", user);
     }
-    if (a->interests) {
-        uint32_t nodes[8];
-        float shares[8];
-        size_t ni = 0;
-        if (rs_scorer_interests(m->scorer, user, 5, nodes, shares, &ni) != RS_OK)
-            ni = 0;
-        rs_clear_error();
-        printf(a->json ? ", \"interests\": [" : "  interests:");
-        for (size_t i = 0; i < ni; i++) {
-            const char *type = "", *key = "";
-            rs_graph_node_key(m->graph, nodes[i], &type, &key);
-            if (a->json) {
-                printf("%s{\"type\": ", i ? ", " : "");
-                cli_json_string(stdout, type);
-                printf(", \"key\": ");
-                cli_json_string(stdout, key);
-                printf(", \"share\": %.4f}", shares[i]);
-            } else {
-                printf("%s %s=%s %.2f", i ? "," : "", type, key, shares[i]);
-            }
-        }
-        printf(a->json ? "]" : ni ? "\n" : " none\n");
-    }
+    if (a->interests)
+        print_interests(m, a, user);
     if (a->json)
         printf(", \"items\": [");
     for (size_t i = 0; i < n; i++) {
-        const char *key = rs_item_store_key(m->store, items[i]);
-        char text[512], path[1024];
-        uint32_t nodes[MAX_PATH_NODES], relations[MAX_PATH_NODES];
-        size_t length = 0;
-        int source = 0;
-        cli_item_title(m->graph, key, title, sizeof title);
-        text[0] = '\0';
-        if (a->explain) {
-            s = rs_scorer_explain(m->scorer, user, key, nodes, relations, MAX_PATH_NODES,
-                                  &length, NULL, &source, text, sizeof text);
-            if (s != RS_OK)
-                return cli_fail_status(s, "explaining item '%s' for '%s'", key, user);
-        }
+        rs_explanation *e = NULL;
+        cli_title(m, keys[i], title, sizeof title);
+        if (a->explain && (s = rs_model_explain(m, user, keys[i], &e)) != RS_OK)
+            return cli_fail_status(s, "explaining item '%s' for '%s'", keys[i], user);
         if (a->json) {
             printf("%s{\"rank\": %zu, \"item\": ", i ? ", " : "", i + 1);
-            cli_json_string(stdout, key);
+            cli_json_string(stdout, keys[i]);
             printf(", \"description\": ");
             cli_json_string(stdout, title);
-            printf(", \"score\": %.6g", scores[i]);
-            if (a->explain) {
-                printf(", \"source\": \"%s\", \"explanation\": ", source_name(source));
-                cli_json_string(stdout, text);
+            printf(", \"score\": %.9g", scores[i]);
+            if (e) {
+                printf(", \"source\": \"%s\", \"explanation\": ",
+                       source_name(rs_explanation_source(e)));
+                cli_json_string(stdout, rs_explanation_text(e));
                 printf(", \"path\": ");
-                json_path(m->graph, nodes, relations, length);
+                json_path(e);
             }
             printf("}");
         } else {
-            printf("  %2zu. %-10s %-40.40s %7.3f\n", i + 1, key, title, scores[i]);
-            if (a->explain) {
-                printf("      %s\n", text);
-                if (length && !a->no_paths) {
-                    format_path(m->graph, nodes, relations, length, path, sizeof path);
-                    printf("      path: %s\n", path);
+            printf("  %2zu. %-10s %-40.40s %7.3f\n", i + 1, keys[i], title, scores[i]);
+            if (e) {
+                printf("      %s\n", rs_explanation_text(e));
+                if (rs_explanation_length(e) && !a->no_paths) {
+                    printf("      path: ");
+                    print_path(e);
+                    printf("\n");
                 }
             }
         }
+        rs_explanation_free(e);
     }
     if (a->json)
         printf("]}");
@@ -222,71 +211,91 @@ static int recommend_one(const struct cli_model *m, const struct rec_args *a, co
     return CLI_OK;
 }
 
-int cmd_recommend(int argc, char **argv)
+static int push(const char **list, size_t *n, const char *value, const char *option)
 {
-    struct rec_args a;
-    struct cli_model m;
-    uint32_t *items;
-    float *scores;
+    if (*n >= MAX_LIST)
+        return cli_usage("recommend", "too many %s options (at most %d)", option, MAX_LIST);
+    list[(*n)++] = value;
+    return CLI_OK;
+}
+
+static int parse_recommend(int argc, char **argv, struct rec_args *a)
+{
     int rc = CLI_OK;
-    memset(&a, 0, sizeof a);
-    a.k = 10;
-    a.users = calloc((size_t)argc, sizeof *a.users);
-    if (!a.users)
-        return cli_fail("out of memory");
     for (int i = 1; i < argc && rc == CLI_OK; i++) {
         const char *arg = argv[i];
         if (cli_is_help(arg)) {
             cmd_recommend_help(stdout);
-            free(a.users);
-            return CLI_OK;
+            return -1;
         } else if (strcmp(arg, "--explain") == 0) {
-            a.explain = true;
+            a->explain = true;
         } else if (strcmp(arg, "--no-paths") == 0) {
-            a.no_paths = true;
+            a->no_paths = true;
         } else if (strcmp(arg, "--interests") == 0) {
-            a.interests = true;
+            a->interests = true;
         } else if (strcmp(arg, "--json") == 0) {
-            a.json = true;
-        } else if (strcmp(arg, "-k") == 0 || strcmp(arg, "--relation") == 0) {
+            a->json = true;
+        } else if (strcmp(arg, "-k") == 0 || strcmp(arg, "--exclude") == 0 ||
+                   strcmp(arg, "--only") == 0) {
             if (i + 1 >= argc)
                 rc = cli_usage("recommend", "%s needs a value", arg);
             else if (arg[1] == 'k')
-                rc = cli_parse_long("recommend", "-k", argv[++i], 1, MAX_K, &a.k);
+                rc = cli_parse_long("recommend", "-k", argv[++i], 1, MAX_K, &a->k);
+            else if (arg[2] == 'e')
+                rc = push(a->exclude, &a->n_exclude, argv[++i], arg);
             else
-                a.relation = argv[++i];
+                rc = push(a->only, &a->n_only, argv[++i], arg);
         } else if (arg[0] == '-' && arg[1] != '\0') {
             rc = cli_usage("recommend", "unknown option '%s'", arg);
-        } else if (!a.model) {
-            a.model = arg;
+        } else if (!a->model) {
+            a->model = arg;
         } else {
-            a.users[a.n_users++] = arg;
+            a->users[a->n_users++] = arg;
         }
     }
-    if (rc == CLI_OK && (!a.model || a.n_users == 0))
+    if (rc == CLI_OK && (!a->model || a->n_users == 0))
         rc = cli_usage("recommend", "needs MODEL and at least one USER");
-    if (rc != CLI_OK) {
+    return rc;
+}
+
+int cmd_recommend(int argc, char **argv)
+{
+    struct rec_args a;
+    rs_model *m = NULL;
+    const char **keys = NULL;
+    float *scores = NULL;
+    int rc;
+    memset(&a, 0, sizeof a);
+    a.k = 10;
+    if (!(a.users = calloc((size_t)argc, sizeof *a.users)))
+        return cli_fail("out of memory");
+    if ((rc = parse_recommend(argc, argv, &a)) != CLI_OK) {
         free(a.users);
-        return rc;
+        return rc < 0 ? CLI_OK : rc;
     }
-    if (cli_model_open(a.model, a.relation, &m) != CLI_OK) {
+    if (cli_open_model(a.model, RS_MODEL_READONLY, &m) != CLI_OK) {
         free(a.users);
         return CLI_FAILURE;
     }
-    items = malloc((size_t)a.k * sizeof *items);
+    if (!rs_model_is_built(m)) {
+        rs_model_close(m);
+        free(a.users);
+        return cli_fail("%s is not built yet: run 'recsim build %s' first", a.model, a.model);
+    }
+    keys = malloc((size_t)a.k * sizeof *keys);
     scores = malloc((size_t)a.k * sizeof *scores);
-    if (!items || !scores)
+    if (!keys || !scores)
         rc = cli_fail("out of memory");
     if (a.json && rc == CLI_OK)
         printf("[");
     for (size_t u = 0; u < a.n_users && rc == CLI_OK; u++)
-        rc = recommend_one(&m, &a, a.users[u], items, scores, u == 0);
+        rc = recommend_one(m, &a, a.users[u], keys, scores, u == 0);
     if (a.json && rc == CLI_OK)
         printf("]\n");
-    free(items);
+    free(keys);
     free(scores);
     free(a.users);
-    cli_model_close(&m);
+    rs_model_close(m);
     return rc;
 }
 
@@ -295,8 +304,8 @@ int cmd_similar(int argc, char **argv)
     const char *model = NULL, *item = NULL;
     long k = 10;
     bool json = false;
-    struct cli_model m;
-    uint32_t items[MAX_K], index;
+    rs_model *m = NULL;
+    const char *keys[MAX_K];
     float scores[MAX_K];
     size_t n = 0;
     char title[256];
@@ -326,42 +335,42 @@ int cmd_similar(int argc, char **argv)
         return rc;
     if (!model || !item)
         return cli_usage("similar", "needs MODEL and ITEM");
-    if (cli_model_open(model, NULL, &m) != CLI_OK)
+    if (cli_open_model(model, RS_MODEL_READONLY, &m) != CLI_OK)
         return CLI_FAILURE;
-    if (rs_item_store_index(m.store, item, &index) != RS_OK) {
-        rs_clear_error();
-        cli_model_close(&m);
-        return cli_fail("%s: unknown item '%s'", model, item);
-    }
-    if ((s = rs_scorer_similar_items(m.scorer, item, (size_t)k, items, scores, &n)) != RS_OK) {
+    s = rs_model_similar(m, item, (size_t)k, keys, scores, NULL, &n);
+    if (s == RS_ERR_NOTFOUND && rs_model_is_built(m))
+        rc = cli_fail("%s: unknown item '%s'", model, item);
+    else if (s == RS_ERR_STATE)
+        rc = cli_fail("%s is not built yet: run 'recsim build %s' first", model, model);
+    else if (s != RS_OK)
         rc = cli_fail_status(s, "%s: items like '%s'", model, item);
-        cli_model_close(&m);
+    if (rc != CLI_OK) {
+        rs_model_close(m);
         return rc;
     }
     if (json) {
         printf("{\"item\": ");
         cli_json_string(stdout, item);
         printf(", \"description\": ");
-        cli_json_string(stdout, cli_item_title(m.graph, item, title, sizeof title));
+        cli_json_string(stdout, cli_title(m, item, title, sizeof title));
         printf(", \"similar\": [");
     } else {
-        printf("items like %s %s:\n", item, cli_item_title(m.graph, item, title, sizeof title));
+        printf("items like %s %s:\n", item, cli_title(m, item, title, sizeof title));
     }
     for (size_t i = 0; i < n; i++) {
-        const char *key = rs_item_store_key(m.store, items[i]);
-        cli_item_title(m.graph, key, title, sizeof title);
+        cli_title(m, keys[i], title, sizeof title);
         if (json) {
             printf("%s{\"rank\": %zu, \"item\": ", i ? ", " : "", i + 1);
-            cli_json_string(stdout, key);
+            cli_json_string(stdout, keys[i]);
             printf(", \"description\": ");
             cli_json_string(stdout, title);
-            printf(", \"score\": %.6g}", scores[i]);
+            printf(", \"score\": %.9g}", scores[i]);
         } else {
-            printf("  %2zu. %-10s %-40.40s %7.3f\n", i + 1, key, title, scores[i]);
+            printf("  %2zu. %-10s %-40.40s %7.3f\n", i + 1, keys[i], title, scores[i]);
         }
     }
     if (json)
         printf("]}\n");
-    cli_model_close(&m);
+    rs_model_close(m);
     return CLI_OK;
 }

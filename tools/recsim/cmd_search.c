@@ -3,6 +3,7 @@
  * full text over their properties.
  */
 #include "cli.h"
+#include "cli_model.h"
 #include "commands.h"
 
 #include <recsim.h>
@@ -62,7 +63,8 @@ int cmd_search(int argc, char **argv)
     size_t n_positional = 0, k = 10, n = 0;
     int mode = -1; /* -1 text, else RS_GRAPH_MATCH_* */
     bool json = false;
-    rs_graph *graph = NULL;
+    rs_model *model = NULL;
+    rs_graph *graph;
     uint32_t nodes[MAX_RESULTS];
     double scores[MAX_RESULTS];
     int s;
@@ -94,14 +96,15 @@ int cmd_search(int argc, char **argv)
         return cli_usage("search", "needs MODEL and QUERY");
     if (mode >= 0 && !type)
         return cli_usage("search", "--key and --prefix need --type");
-    if ((s = rs_graph_open(positional[0], RS_GRAPH_READONLY, &graph)) != 0)
-        return cli_fail_status(s, "cannot open model %s", positional[0]);
+    if (cli_open_model(positional[0], RS_MODEL_READONLY, &model) != CLI_OK)
+        return CLI_FAILURE;
+    graph = rs_model_graph(model);
     if (mode >= 0)
         s = rs_graph_search_keys(graph, type, positional[1], (unsigned)mode, nodes, k, &n);
     else
         s = rs_graph_search_text(graph, positional[1], type, nodes, scores, k, &n);
     if (s != 0) {
-        rs_graph_close(graph);
+        rs_model_close(model);
         return cli_fail_status(s, "search in %s", positional[0]);
     }
     if (json)
@@ -112,6 +115,6 @@ int cmd_search(int argc, char **argv)
         printf("]\n");
     else if (n == 0)
         printf("no match\n");
-    rs_graph_close(graph);
+    rs_model_close(model);
     return CLI_OK;
 }

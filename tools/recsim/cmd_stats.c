@@ -1,8 +1,9 @@
 /*
- * cmd_stats.c - `recsim stats`: what a model file holds, and the machine
- * facts that decide speed (the OpenBLAS kernel, threads).
+ * cmd_stats.c - `recsim stats`: what a model file holds (graph, build), and
+ * the machine facts that decide speed (the OpenBLAS kernel, threads).
  */
 #include "cli.h"
+#include "cli_model.h"
 #include "commands.h"
 
 #include <recsim.h>
@@ -13,7 +14,8 @@ void cmd_stats_help(FILE *out)
     fputs("usage: recsim stats [--json] MODEL\n"
           "\n"
           "Print the node count of every type, the relations with their weights and\n"
-          "edge total of the model file MODEL, and the OpenBLAS kernel in use.\n",
+          "edge total of the model file MODEL, what its build holds (items, users with\n"
+          "a history, events, the collaborative model), and the OpenBLAS kernel in use.\n",
           out);
 }
 
@@ -21,9 +23,9 @@ int cmd_stats(int argc, char **argv)
 {
     const char *model = NULL;
     bool json = false;
-    rs_graph *graph = NULL;
+    rs_model *m = NULL;
+    rs_graph *graph;
     size_t types, relations;
-    int s;
     for (int i = 1; i < argc; i++) {
         if (cli_is_help(argv[i])) {
             cmd_stats_help(stdout);
@@ -38,8 +40,9 @@ int cmd_stats(int argc, char **argv)
     }
     if (!model)
         return cli_usage("stats", "needs MODEL");
-    if ((s = rs_graph_open(model, RS_GRAPH_READONLY, &graph)) != 0)
-        return cli_fail_status(s, "cannot open model %s", model);
+    if (cli_open_model(model, RS_MODEL_READONLY, &m) != CLI_OK)
+        return CLI_FAILURE;
+    graph = rs_model_graph(m);
     types = rs_graph_type_count(graph);
     relations = rs_graph_relation_count(graph);
     if (json) {
@@ -79,13 +82,23 @@ int cmd_stats(int argc, char **argv)
         }
     }
     if (json) {
-        printf("}, \"edges\": %zu, \"blas_core\": ", rs_graph_edge_count(graph));
+        printf("}, \"edges\": %zu, \"built\": %s, \"items\": %zu, \"users_with_history\": %zu, "
+               "\"events\": %zu, \"cf\": \"%s\", \"blas_core\": ",
+               rs_graph_edge_count(graph), rs_model_is_built(m) ? "true" : "false",
+               rs_model_item_count(m), rs_model_count(m, RS_MODEL_COUNT_USERS_WITH_HISTORY),
+               rs_model_count(m, RS_MODEL_COUNT_EVENTS), cli_cf_kind_name(rs_model_cf_model(m)));
         cli_json_string(stdout, rs_blas_corename());
         printf(", \"threads\": %d}\n", rs_get_num_threads());
     } else {
-        printf("edges: %zu\nOpenBLAS kernel: %s, threads: %d\n", rs_graph_edge_count(graph),
-               rs_blas_corename(), rs_get_num_threads());
+        printf("edges: %zu\n", rs_graph_edge_count(graph));
+        if (rs_model_is_built(m))
+            printf("build: %zu items, %zu users with a history, %zu events, collaborative %s\n",
+                   rs_model_item_count(m), rs_model_count(m, RS_MODEL_COUNT_USERS_WITH_HISTORY),
+                   rs_model_count(m, RS_MODEL_COUNT_EVENTS), cli_cf_kind_name(rs_model_cf_model(m)));
+        else
+            printf("build: none (run 'recsim build %s')\n", model);
+        printf("OpenBLAS kernel: %s, threads: %d\n", rs_blas_corename(), rs_get_num_threads());
     }
-    rs_graph_close(graph);
+    rs_model_close(m);
     return CLI_OK;
 }

@@ -1,0 +1,72 @@
+/*
+ * model_import.c - importing into the model's graph (rs_io_import_* do the
+ * cleaning and the one transaction); afterwards the scorer is made again on
+ * the changed graph, with the parts of the last build.
+ */
+#include "model/model_internal.h"
+
+#include "core/error.h"
+
+static int check_writable(rs_model *m, const char *fn)
+{
+    if (!m)
+        return rs__fail(RS_ERR_INVALID, "%s: NULL model", fn);
+    if (m->flags & RS_MODEL_READONLY)
+        return rs__fail(RS_ERR_READONLY, "%s: model %s is open read-only", fn, m->path);
+    return RS_OK;
+}
+
+/* After an import (a failed one may have touched the graph in memory too):
+ * the scorer is made again on the graph as it is; status is the import's. */
+static int after_import(rs_model *m, int status, const char *fn)
+{
+    rs_error_state saved;
+    int s;
+    if (status != RS_OK) {
+        rs__error_save(&saved);
+        rs__model_remake_scorer(m);
+        rs__error_restore(&saved);
+        return status;
+    }
+    s = rs__model_remake_scorer(m);
+    if (s != RS_OK)
+        return rs__fail_context("%s: the import is saved, but the scorer could not be made "
+                                "again: ", fn);
+    return RS_OK;
+}
+
+int rs_model_import_interactions(rs_model *model, rs_reader *reader, rs_cleaner *cleaner,
+                                 const char *relation, unsigned flags, uint64_t *rows_out)
+{
+    static const char fn[] = "rs_model_import_interactions";
+    int s = check_writable(model, fn);
+    if (s == RS_OK)
+        s = rs_io_import_interactions(model->graph, reader, cleaner, relation, flags, rows_out);
+    return s == RS_ERR_READONLY || s == RS_ERR_INVALID ? s : after_import(model, s, fn);
+}
+
+int rs_model_import_items(rs_model *model, rs_reader *reader, rs_cleaner *cleaner,
+                          const char *const *attributes, size_t n_attributes,
+                          const char *const *properties, size_t n_properties,
+                          uint64_t *rows_out)
+{
+    static const char fn[] = "rs_model_import_items";
+    int s = check_writable(model, fn);
+    if (s == RS_OK)
+        s = rs_io_import_items(model->graph, reader, cleaner, attributes, n_attributes,
+                               properties, n_properties, rows_out);
+    return s == RS_ERR_READONLY || s == RS_ERR_INVALID ? s : after_import(model, s, fn);
+}
+
+int rs_model_import_users(rs_model *model, rs_reader *reader, rs_cleaner *cleaner,
+                          const char *const *attributes, size_t n_attributes,
+                          const char *const *properties, size_t n_properties,
+                          const char *friends_column, uint64_t *rows_out)
+{
+    static const char fn[] = "rs_model_import_users";
+    int s = check_writable(model, fn);
+    if (s == RS_OK)
+        s = rs_io_import_users(model->graph, reader, cleaner, attributes, n_attributes,
+                               properties, n_properties, friends_column, rows_out);
+    return s == RS_ERR_READONLY || s == RS_ERR_INVALID ? s : after_import(model, s, fn);
+}

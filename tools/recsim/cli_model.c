@@ -1,0 +1,44 @@
+/*
+ * cli_model.c - opening a model for a subcommand, and item titles.
+ */
+#include "cli_model.h"
+
+#include "cli.h"
+
+#include <stdio.h>
+
+int cli_open_model(const char *path, int flags, rs_model **out)
+{
+    int s = rs_model_open(path, flags, out);
+    if (s != RS_OK)
+        return cli_fail_status(s, "cannot open model %s", path);
+    return CLI_OK;
+}
+
+/* The properties that name an item, in the order the build reads them. */
+static const char *const text_properties[] = {"name", "description", "title", "text"};
+
+const char *cli_title(rs_model *model, const char *key, char *buf, size_t size)
+{
+    rs_graph *graph = rs_model_graph(model);
+    uint32_t node;
+    size_t len;
+    if (rs_graph_find_node(graph, "item", key, &node) == RS_OK)
+        for (size_t p = 0; p < sizeof text_properties / sizeof text_properties[0]; p++)
+            if (rs_graph_get_property(graph, node, text_properties[p], buf, size, &len) ==
+                RS_OK)
+                return buf;
+    rs_clear_error();
+    snprintf(buf, size, "%s", key);
+    return buf;
+}
+
+const char *cli_cf_kind_name(const rs_cf_model *cf)
+{
+    switch (cf ? rs_cf_model_kind(cf) : -1) {
+    case RS_CF_EASE: return "EASE";
+    case RS_CF_ALS: return "ALS";
+    case RS_CF_ITEMKNN: return "item-kNN";
+    default: return "none";
+    }
+}
