@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/idmap.h"
 #include "core/utf8.h"
+#include "graph/graph_internal.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -23,6 +24,13 @@ struct edge_sum {
     uint32_t src, relation, dst, used;
     double weight;
     int64_t first, last;
+};
+
+/* One row of an interaction import, kept for the raw event table. */
+struct raw_event {
+    uint32_t src, relation, dst;
+    int64_t time;
+    double weight;
 };
 
 /* One attribute column: its index, entity type and relation. */
@@ -52,6 +60,8 @@ struct import {
     struct edge_sum *edges; /* open addressing, load <= 1/2 */
     size_t edge_cap, edge_count;
     bool first_time;
+    struct raw_event *raw; /* every row, when the log has times */
+    size_t raw_count, raw_cap;
     char *last_user; /* cache: the previous row's user key and node (logs are */
     size_t last_user_cap; /* grouped by user or invoice, so it often repeats) */
     uint32_t last_user_node;
@@ -151,7 +161,63 @@ static int sum_edge(struct import *im, uint32_t src, uint32_t relation, uint32_t
     return 0;
 }
 
-/* After the last row: hand the aggregated edges to the graph's bulk load. */
+static int raw_cmp(const void *a, const void *b)
+{
+    const struct raw_event *x = a, *y = b;
+    if (x->src != y->src)
+        return x->src < y->src ? -1 : 1;
+    if (x->relation != y->relation)
+        return x->relation < y->relation ? -1 : 1;
+    if (x->dst != y->dst)
+        return x->dst < y->dst ? -1 : 1;
+    return (x->time > y->time) - (x->time < y->time);
+}
+
+/*
+ * The raw events beside the merged edges: an edge keeps one time, so a log
+ * whose (user, item) pairs repeat (purchases over months) would lose when
+ * each event happened.  Table interaction_events holds, per (user,
+ * relation, item, time), the summed weight of its rows, so that a temporal
+ * split can tell the events before a cut from the ones after it
+ * (rs_model_evaluate).  Written in the import's transaction.
+ */
+static int write_raw_events(struct import *im)
+{
+    static const char create[] =
+        "CREATE TABLE IF NOT EXISTS interaction_events(src INTEGER NOT NULL,"
+        " rel INTEGER NOT NULL, dst INTEGER NOT NULL, ts INTEGER NOT NULL,"
+        " weight REAL NOT NULL, PRIMARY KEY(src, rel, dst, ts)) WITHOUT ROWID";
+    static const char insert[] =
+        "INSERT INTO interaction_events(src, rel, dst, ts, weight)"
+        " SELECT ?1, id, ?3, ?4, ?5 FROM relations WHERE name = ?2"
+        " ON CONFLICT(src, rel, dst, ts) DO UPDATE SET weight = weight + excluded.weight";
+    sqlite3 *db = rs__graph_db(im->graph);
+    sqlite3_stmt *st = NULL;
+    int status = 0;
+    if (im->raw_count == 0)
+        return 0;
+    if (sqlite3_exec(db, create, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, insert, -1, &st, NULL) != SQLITE_OK)
+        return rs__graph_db_fail(db, "writing the raw interaction events");
+    qsort(im->raw, im->raw_count, sizeof *im->raw, raw_cmp);
+    for (size_t i = 0; status == 0 && i < im->raw_count; i++) {
+        const struct raw_event *r = &im->raw[i];
+        const char *relation = rs_graph_relation_name(im->graph, r->relation);
+        sqlite3_bind_int64(st, 1, rs__graph_node_rowid(im->graph, r->src));
+        sqlite3_bind_text(st, 2, relation ? relation : "", -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, rs__graph_node_rowid(im->graph, r->dst));
+        sqlite3_bind_int64(st, 4, r->time);
+        sqlite3_bind_double(st, 5, r->weight);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            status = rs__graph_db_fail(db, "writing the raw interaction events");
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return status;
+}
+
+/* After the last row: hand the aggregated edges to the graph's bulk load,
+ * and the rows to the raw event table. */
 static int write_edges(struct import *im)
 {
     size_t i;
@@ -162,6 +228,8 @@ static int write_edges(struct import *im)
                               im->first_time ? e->first : e->last, RS_GRAPH_MERGE_SUM) != 0)
             return rs__fail_context("%s: ", rs_reader_name(im->reader));
     }
+    if (write_raw_events(im) != 0)
+        return rs__fail_context("%s: ", rs_reader_name(im->reader));
     return 0;
 }
 
@@ -215,6 +283,13 @@ static int interaction_row(struct import *im)
             im->last_event = copy;
         }
         relation = im->last_event_relation;
+    }
+    if (im->has_time) {
+        if (im->raw_count == im->raw_cap &&
+            (status = rs__grow((void **)&im->raw, &im->raw_cap, im->raw_count + 1,
+                               sizeof *im->raw)) != 0)
+            return status;
+        im->raw[im->raw_count++] = (struct raw_event){user, relation, item, timestamp, weight};
     }
     return sum_edge(im, user, relation, item, weight, timestamp);
 }
@@ -400,6 +475,7 @@ static void release(struct import *im)
     free(im->last_event);
     free(im->last_user);
     free(im->edges);
+    free(im->raw);
     free(im->scratch);
 }
 

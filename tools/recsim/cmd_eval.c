@@ -1,14 +1,17 @@
 /*
- * cmd_eval.c - `recsim eval`: split a model's interactions, run recommenders
- * over every test user, and print the metric table side by side.
+ * cmd_eval.c - `recsim eval`: rs_model_evaluate on a model file (the split,
+ * the train-only refit of the scorer and the baselines are the library's),
+ * the metric table printed side by side.
  */
 #include "cli.h"
 #include "commands.h"
-#include "eval_scorer.h"
 
+#include <math.h>
 #include <recsim.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define MAX_SETS 32
 
 void cmd_eval_help(FILE *out)
 {
@@ -38,13 +41,15 @@ void cmd_eval_help(FILE *out)
           "  --write-recs FILE   write most-popular's lists as customer<TAB>item<TAB>rank\n"
           "  --write-scorer-recs FILE  the same for the scorer's lists\n"
           "  --no-scorer         the baselines only\n"
-          "  --write-split FILE  write the split events (user item time weight part)\n"
+          "  --set NAME=VALUE    a model option for this run (see 'recsim options')\n"
           "  --json              the table as a JSON array\n",
           out);
 }
 
 struct eval_options {
-    const char *model, *relation, *write_recs, *write_split, *cut_text, *write_scorer_recs;
+    const char *model, *relation, *write_recs, *cut_text, *write_scorer_recs;
+    const char *sets[MAX_SETS];
+    size_t n_sets;
     double random_fraction;
     long last_n, min_history, seed, k, recent_days;
     bool json, cold, no_scorer;
@@ -111,9 +116,11 @@ static int parse_args(int argc, char **argv, struct eval_options *o)
                 o->write_recs = v;
             else if (strcmp(a, "--write-scorer-recs") == 0)
                 o->write_scorer_recs = v;
-            else if (strcmp(a, "--write-split") == 0)
-                o->write_split = v;
-            else
+            else if (strcmp(a, "--set") == 0) {
+                if (o->n_sets == MAX_SETS)
+                    return cli_usage("eval", "at most %d --set options", MAX_SETS);
+                o->sets[o->n_sets++] = v;
+            } else
                 return cli_usage("eval", "unknown option '%s'", a);
         }
     }
@@ -126,108 +133,111 @@ static int parse_args(int argc, char **argv, struct eval_options *o)
     return CLI_OK;
 }
 
-/* The default temporal cut: 80 % of the way through the log's time range. */
-static int64_t default_cut(const rs_events *events)
+/* The split of the options: an rs_model_split and its parameter. */
+static int split_of(const struct eval_options *o, int *split, double *param)
 {
-    int64_t lo = INT64_MAX, hi = INT64_MIN;
-    for (size_t i = 0; i < rs_events_count(events); i++) {
-        int64_t t = 0;
-        if (rs_events_get(events, i, NULL, NULL, &t, NULL, NULL) != RS_OK)
-            continue;
-        lo = t < lo ? t : lo;
-        hi = t > hi ? t : hi;
+    int s = RS_OK;
+    if (o->random_fraction > 0) {
+        *split = RS_MODEL_SPLIT_RANDOM;
+        *param = o->random_fraction;
+    } else if (o->last_n > 0) {
+        *split = RS_MODEL_SPLIT_LAST;
+        *param = (double)o->last_n;
+    } else {
+        int64_t cut = 0;
+        *split = RS_MODEL_SPLIT_TEMPORAL;
+        *param = NAN; /* the library's default cut */
+        if (o->cut_text && (s = rs_io_parse_time(o->cut_text, strlen(o->cut_text), &cut)) == RS_OK)
+            *param = (double)cut;
     }
-    return lo > hi ? 0 : lo + (int64_t)((double)(hi - lo) * 0.8);
+    return s;
 }
 
-static int split(rs_events *events, const struct eval_options *o, int64_t *cut_out)
+/* The model's options of this run: --relation, -k, --recent-days,
+ * --min-history, then every --set. */
+static int apply_options(rs_model *m, const struct eval_options *o)
 {
-    *cut_out = 0;
-    if (o->random_fraction > 0)
-        return rs_events_split_random(events, o->random_fraction, (size_t)o->min_history,
-                                      (uint64_t)o->seed, RS_PART_TEST);
-    if (o->last_n > 0)
-        return rs_events_split_last(events, (size_t)o->last_n, (size_t)o->min_history,
-                                    RS_PART_TEST);
-    if (o->cut_text) {
-        int s = rs_io_parse_time(o->cut_text, strlen(o->cut_text), cut_out);
-        if (s != RS_OK)
-            return s;
-    } else {
-        *cut_out = default_cut(events);
+    char text[64];
+    int s = RS_OK;
+    if (o->relation && (s = rs_model_set_option(m, "build.relation", o->relation)) != RS_OK)
+        return cli_fail_status(s, "--relation %s", o->relation);
+    snprintf(text, sizeof text, "%ld", o->k);
+    if ((s = rs_model_set_option(m, "eval.k", text)) != RS_OK)
+        return cli_fail_status(s, "-k %ld", o->k);
+    snprintf(text, sizeof text, "%ld", o->recent_days);
+    if ((s = rs_model_set_option(m, "eval.recent_days", text)) != RS_OK)
+        return cli_fail_status(s, "--recent-days %ld", o->recent_days);
+    if (o->min_history != 1) {
+        snprintf(text, sizeof text, "%ld", o->min_history);
+        if ((s = rs_model_set_option(m, "eval.min_history", text)) != RS_OK)
+            return cli_fail_status(s, "--min-history %ld", o->min_history);
     }
-    return rs_events_split_temporal(events, *cut_out, RS_PART_TEST);
+    for (size_t i = 0; i < o->n_sets; i++) {
+        int rc = cli_apply_set(m, "eval", o->sets[i]);
+        if (rc != CLI_OK)
+            return rc;
+    }
+    return CLI_OK;
+}
+
+/* The row named `name` (the first), or SIZE_MAX. */
+static size_t row_named(const rs_eval *eval, const char *name)
+{
+    for (size_t r = 0; r < rs_eval_result_count(eval); r++)
+        if (strcmp(rs_eval_result_name(eval, r), name) == 0)
+            return r;
+    return SIZE_MAX;
+}
+
+/* The report without its first row (the scorer's, under --no-scorer): the
+ * table and the JSON array both hold one row per line after a first line,
+ * a JSON row's comma at its end, and the baselines follow it). */
+static void drop_first_row(char *report)
+{
+    char *first = strchr(report, '\n'), *second = first ? strchr(first + 1, '\n') : NULL;
+    if (first && second)
+        memmove(first + 1, second + 1, strlen(second + 1) + 1);
 }
 
 int cmd_eval(int argc, char **argv)
 {
     struct eval_options o;
-    rs_graph *graph = NULL;
-    rs_events *events = NULL;
+    rs_model *m = NULL;
     rs_eval *eval = NULL;
     char *report = NULL;
-    size_t len = 0, most_popular_row = 0, scorer_row = 0;
-    bool has_scorer = false;
-    int64_t cut = 0;
-    int rc = parse_args(argc, argv, &o), s;
+    size_t len = 0;
+    bool built;
+    int rc = parse_args(argc, argv, &o), s, split;
+    double param;
     if (rc != CLI_OK)
         return rc < 0 ? CLI_OK : rc;
 
-    if ((s = rs_graph_open(o.model, RS_GRAPH_READONLY, &graph)) != 0)
+    if ((s = split_of(&o, &split, &param)) != RS_OK)
+        return cli_fail_status(s, "splitting %s", o.model);
+    if ((s = rs_model_open(o.model, RS_MODEL_READONLY, &m)) != RS_OK)
         return cli_fail_status(s, "cannot open model %s", o.model);
-    s = rs_events_from_graph(graph, o.relation, &events);
-    if (s != 0) {
-        rs_graph_close(graph);
-        return cli_fail_status(s, "reading the interactions of %s", o.model);
-    }
-    if ((s = split(events, &o, &cut)) != 0) {
-        rc = cli_fail_status(s, "splitting %s", o.model);
+    if ((rc = apply_options(m, &o)) != CLI_OK)
+        goto done;
+    built = rs_model_is_built(m) != 0;
+    if (!built && !cli_quiet && !o.json)
+        fprintf(stderr, "recsim: %s is not built: the baselines only "
+                        "(run 'recsim build %s' for the scorer row)\n", o.model, o.model);
+    if (!built && o.write_scorer_recs) {
+        rc = cli_fail("--write-scorer-recs: %s is not built", o.model);
         goto done;
     }
-    if (o.write_split && (s = rs_events_write(events, o.write_split)) != 0) {
-        rc = cli_fail_status(s, "writing %s", o.write_split);
-        goto done;
-    }
-    if ((s = rs_eval_create(events, RS_PART_TEST, &eval)) != 0 ||
-        (s = rs_eval_set_int(eval, RS_EVAL_K, o.k)) != 0 ||
-        (s = rs_eval_set_int(eval, RS_EVAL_SEED, o.seed)) != 0 ||
-        (s = rs_eval_set_int(eval, RS_EVAL_GROUP, o.cold ? RS_EVAL_COLD : RS_EVAL_WARM)) != 0 ||
-        (cut && (s = rs_eval_set_int(eval, RS_EVAL_RECENT_END, cut)) != 0)) {
+    s = rs_model_evaluate(m, split, param, (uint64_t)o.seed,
+                          RS_MODEL_EVAL_BASELINES | (o.cold ? RS_MODEL_EVAL_COLD : 0), &eval);
+    if (s != RS_OK) {
         rc = cli_fail_status(s, "evaluating %s", o.model);
         goto done;
     }
-    if ((s = rs_eval_run_baseline(eval, RS_BASELINE_RANDOM, 0, NULL)) != 0 ||
-        (s = rs_eval_run_baseline(eval, RS_BASELINE_MOST_POPULAR, 0, &most_popular_row)) != 0 ||
-        (cut && (s = rs_eval_run_baseline(eval, RS_BASELINE_RECENT_POPULAR,
-                                          (double)o.recent_days, NULL)) != 0)) {
-        rc = cli_fail_status(s, "evaluating %s", o.model);
-        goto done;
-    }
-    if (!o.no_scorer) {
-        char name[128];
-        s = cli_eval_scorer(eval, events, graph, o.relation, name, sizeof name, &scorer_row);
-        if (s == RS_ERR_NOTFOUND) {
-            rs_clear_error();
-            if (!cli_quiet && !o.json)
-                fprintf(stderr, "recsim: %s is not built: the baselines only "
-                                "(run 'recsim build %s' for the scorer row)\n", o.model, o.model);
-            if (o.write_scorer_recs) {
-                rc = cli_fail("--write-scorer-recs: %s is not built", o.model);
-                goto done;
-            }
-        } else if (s != RS_OK) {
-            rc = cli_fail_status(s, "evaluating the scorer of %s", o.model);
-            goto done;
-        } else {
-            has_scorer = true;
-        }
-    }
-    if (o.write_scorer_recs && has_scorer &&
-        (s = rs_eval_write_recs(eval, scorer_row, o.write_scorer_recs)) != 0) {
+    if (o.write_scorer_recs && (s = rs_eval_write_recs(eval, 0, o.write_scorer_recs)) != 0) {
         rc = cli_fail_status(s, "writing %s", o.write_scorer_recs);
         goto done;
     }
-    if (o.write_recs && (s = rs_eval_write_recs(eval, most_popular_row, o.write_recs)) != 0) {
+    if (o.write_recs &&
+        (s = rs_eval_write_recs(eval, row_named(eval, "most-popular"), o.write_recs)) != 0) {
         rc = cli_fail_status(s, "writing %s", o.write_recs);
         goto done;
     }
@@ -239,16 +249,16 @@ int cmd_eval(int argc, char **argv)
         rc = cli_fail_status(report ? s : RS_ERR_NOMEM, "formatting the report");
         goto done;
     }
+    if (built && o.no_scorer)
+        drop_first_row(report);
     if (!o.json && !cli_quiet)
-        printf("%s users, %zu catalogue items, %zu test events, k = %ld\n",
-               o.cold ? "cold-start" : "warm", rs_eval_item_count(eval),
-               rs_events_part_count(events, RS_PART_TEST), o.k);
+        printf("%s users, %zu catalogue items, k = %ld\n", o.cold ? "cold-start" : "warm",
+               rs_eval_item_count(eval), o.k);
     fputs(report, stdout);
     rc = CLI_OK;
 done:
     free(report);
     rs_eval_free(eval);
-    rs_events_free(events);
-    rs_graph_close(graph);
+    rs_model_close(m);
     return rc;
 }

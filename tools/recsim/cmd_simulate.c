@@ -1,13 +1,10 @@
 /*
- * cmd_simulate.c - `recsim simulate`: a population of simulated users
- * (rs_sim) shown slates by the model's scorer, their clicks and purchases
- * fed back into the scorer's user model (closing the loop), beside a
- * most-popular policy on the same population and random numbers; a per-step
- * CSV trace and a self-contained SVG chart.
+ * cmd_simulate.c - `recsim simulate`: rs_model_simulate on a model file
+ * (the population, the policies and the loop are the library's), its trace
+ * printed as a summary table, a per-step CSV file and an SVG chart.
  */
 #include "cli.h"
 #include "commands.h"
-#include "model.h"
 #include "svg_chart.h"
 
 #include <errno.h>
@@ -15,10 +12,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#define MAX_CATEGORIES 32 /* the most frequent product words; the rest is "other" */
-#define STEPS_PER_CALL 16 /* steps per rs_sim_run call, between progress updates */
+#define MAX_POLICIES 8
+#define MAX_SETS 32
+#define N_STATS 15 /* the rs_sim_stat values shown: STEPS .. ENTROPY */
 
 void cmd_simulate_help(FILE *out)
 {
@@ -43,7 +40,10 @@ void cmd_simulate_help(FILE *out)
           "  --temperature T choice temperature (default the simulator's, 1)\n"
           "  --drift R       interest drift toward consumed items, 0..1\n"
           "  --fresh         generated users only, no mirrored ones (all cold start)\n"
+          "  --policies LIST comma-separated policies among scorer, popular and random\n"
+          "                  (default scorer,popular)\n"
           "  --no-compare    the scorer only, no most-popular run\n"
+          "  --set NAME=VALUE  a model option for this run (see 'recsim options')\n"
           "  --csv FILE      per-step trace: policy,step,active,clicks,purchases,ctr,...\n"
           "  --svg FILE      a line chart of CTR, coverage, diversity, category\n"
           "                  entropy, exposure Gini and active users over the steps\n"
@@ -52,7 +52,9 @@ void cmd_simulate_help(FILE *out)
 }
 
 struct sim_args {
-    const char *model, *csv, *svg;
+    const char *model, *csv, *svg, *policies;
+    const char *sets[MAX_SETS];
+    size_t n_sets;
     long users, steps, slate, seed;
     double noclick, temperature, drift; /* < 0: the simulator's default */
     bool fresh, no_compare, json;
@@ -104,7 +106,13 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
                 a->csv = v;
             else if (strcmp(arg, "--svg") == 0)
                 a->svg = v;
-            else
+            else if (strcmp(arg, "--policies") == 0)
+                a->policies = v;
+            else if (strcmp(arg, "--set") == 0) {
+                if (a->n_sets == MAX_SETS)
+                    return cli_usage("simulate", "at most %d --set options", MAX_SETS);
+                a->sets[a->n_sets++] = v;
+            } else
                 return cli_usage("simulate", "unknown option '%s'", arg);
         }
     }
@@ -113,235 +121,16 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
     return rc;
 }
 
-/* ------------------------------------------------------------ catalogue */
+/* ------------------------------------------------------------ the trace */
 
-/* Category of each item: the last word of its description, the most
- * frequent MAX_CATEGORIES - 1 kept, the rest pooled as "other". */
-struct categories {
-    uint32_t *of_item;
-    char *names[MAX_CATEGORIES];
-    size_t n;
-};
-
-static int categories_make(const struct cli_model *m, struct categories *c)
-{
-    size_t n = m->n_items, n_words = 0;
-    char **words = calloc(n + 1, sizeof *words), **item_word = calloc(n + 1, sizeof *item_word);
-    size_t *counts = calloc(n + 1, sizeof *counts);
-    int s = RS_OK;
-    memset(c, 0, sizeof *c);
-    c->of_item = calloc(n + 1, sizeof *c->of_item);
-    if (!words || !item_word || !counts || !c->of_item)
-        s = RS_ERR_NOMEM;
-    for (size_t i = 0; s == RS_OK && i < n; i++) {
-        char title[512], tokens[2048], *last = NULL;
-        size_t needed = 0, count = 0, w;
-        cli_item_title(m->graph, m->item_keys[i], title, sizeof title);
-        if (rs_embedder_tokenize(m->embedder, title, RS_TOKENS_WORDS, tokens, sizeof tokens,
-                                 &needed, &count) == RS_OK) {
-            /* the last token that is not a number */
-            for (char *t = tokens; count--; t += strlen(t) + 1)
-                if (strspn(t, "0123456789") != strlen(t))
-                    last = t;
-        }
-        rs_clear_error();
-        if (!last)
-            last = "(none)";
-        for (w = 0; w < n_words && strcmp(words[w], last) != 0; w++)
-            ;
-        if (w == n_words && !(words[n_words++] = strdup(last))) {
-            s = RS_ERR_NOMEM;
-            break;
-        }
-        counts[w]++;
-        item_word[i] = words[w];
-    }
-    if (s == RS_OK) {
-        /* pick the most frequent words (selection; MAX_CATEGORIES is small) */
-        bool *taken = calloc(n_words + 1, sizeof *taken);
-        if (!taken)
-            s = RS_ERR_NOMEM;
-        while (s == RS_OK && c->n < MAX_CATEGORIES - 1) {
-            size_t best = n_words;
-            for (size_t w = 0; w < n_words; w++)
-                if (!taken[w] && counts[w] > 1 && (best == n_words || counts[w] > counts[best]))
-                    best = w;
-            if (best == n_words)
-                break;
-            taken[best] = true;
-            c->names[c->n++] = words[best];
-            words[best] = NULL; /* moved */
-        }
-        free(taken);
-        c->names[c->n] = strdup("other");
-        for (size_t i = 0; s == RS_OK && i < n; i++) {
-            c->of_item[i] = (uint32_t)c->n;
-            for (size_t k = 0; k < c->n; k++)
-                if (item_word[i] && c->names[k] == item_word[i])
-                    c->of_item[i] = (uint32_t)k;
-        }
-        c->n++;
-    }
-    for (size_t w = 0; w < n_words; w++)
-        free(words[w]);
-    free(words);
-    free(item_word);
-    free(counts);
-    return s;
-}
-
-static void categories_free(struct categories *c)
-{
-    for (size_t k = 0; k < c->n; k++)
-        free(c->names[k]);
-    free(c->of_item);
-}
-
-/* ------------------------------------------------------------ policies */
-
-struct run {
-    struct cli_model *m;
-    char **keys;           /* user model key of each simulated user */
-    uint64_t *seen;        /* words per user: items never shown again by popular */
-    size_t words;
-    uint32_t *by_popularity; /* item indices, most popular first */
-    size_t errors;
-};
-
-static int popular_policy(void *context, uint32_t user, uint64_t step, size_t slate_size,
-                          uint32_t *slate_out)
-{
-    struct run *r = context;
-    const uint64_t *seen = r->seen + (size_t)user * r->words;
-    size_t n = 0;
-    (void)step;
-    for (size_t i = 0; n < slate_size && i < r->m->n_items; i++) {
-        uint32_t item = r->by_popularity[i];
-        if (!(seen[item / 64] >> (item % 64) & 1))
-            slate_out[n++] = item;
-    }
-    for (size_t i = 0; n < slate_size; i++) /* everything seen: repeat the top */
-        slate_out[n++] = r->by_popularity[i % r->m->n_items];
-    return 0;
-}
-
-/* The most-popular run's feedback: clicks and purchases go into its seen
- * set and, as in the scorer's run, into the user model.  (The scorer's run
- * is rs_sim_run_scorer(), which observes them itself.) */
-static int feedback(void *context, uint32_t user, uint64_t step, const uint32_t *slate,
-                    size_t slate_size, int position, int behaviour, int rating, int left)
-{
-    struct run *r = context;
-    uint32_t item;
-    (void)step;
-    (void)slate_size;
-    (void)rating;
-    (void)left;
-    if (position < 0)
-        return 0;
-    item = slate[position];
-    r->seen[(size_t)user * r->words + item / 64] |= (uint64_t)1 << (item % 64);
-    if (rs_user_model_observe(r->m->users, r->keys[user], r->m->item_keys[item],
-                              behaviour == RS_SIM_PURCHASE ? "bought" : "clicked", 1.0,
-                              (int64_t)step) != RS_OK)
-        r->errors++;
-    return 0;
-}
-
-/* ------------------------------------------------------------ traces */
-
-struct trace {
-    char *header;  /* the library's header line, without newline */
-    char **lines;  /* data lines */
-    size_t n;
-};
-
-static int trace_read(const char *path, struct trace *t)
-{
-    FILE *f = fopen(path, "r");
-    char line[4096];
-    memset(t, 0, sizeof *t);
-    if (!f)
-        return -1;
-    while (fgets(line, sizeof line, f)) {
-        char **grown;
-        line[strcspn(line, "\r\n")] = '\0';
-        if (!t->header) {
-            t->header = strdup(line);
-            continue;
-        }
-        if (!(grown = realloc(t->lines, (t->n + 1) * sizeof *grown)))
-            break;
-        t->lines = grown;
-        t->lines[t->n++] = strdup(line);
-    }
-    fclose(f);
-    return t->header ? 0 : -1;
-}
-
-/* Read the one-step trace at path and append its data lines to t (whose
- * header is taken from the first). */
-static int trace_append(const char *path, struct trace *t, struct trace *one)
-{
-    char **grown;
-    if (trace_read(path, one) != 0)
-        return -1;
-    if (!t->header) {
-        t->header = one->header;
-        one->header = NULL;
-    }
-    grown = realloc(t->lines, (t->n + one->n + 1) * sizeof *grown);
-    if (grown) {
-        t->lines = grown;
-        for (size_t i = 0; i < one->n; i++)
-            t->lines[t->n++] = one->lines[i];
-        one->n = 0;
-    }
-    free(one->header);
-    for (size_t i = 0; i < one->n; i++)
-        free(one->lines[i]);
-    free(one->lines);
-    return grown ? 0 : -1;
-}
-
-static void trace_free(struct trace *t)
-{
-    for (size_t i = 0; i < t->n; i++)
-        free(t->lines[i]);
-    free(t->lines);
-    free(t->header);
-}
-
-/* The value of column `name` on data line i (NaN when absent). */
-static double trace_value(const struct trace *t, size_t i, const char *name)
-{
-    size_t column = 0, len = strlen(name);
-    const char *h = t->header, *p;
-    for (; h; column++) {
-        if (strncmp(h, name, len) == 0 && (h[len] == ',' || h[len] == '\0'))
-            break;
-        h = strchr(h, ',');
-        h = h ? h + 1 : NULL;
-    }
-    if (!h || i >= t->n)
-        return NAN;
-    p = t->lines[i];
-    for (size_t c = 0; c < column && p; c++) {
-        p = strchr(p, ',');
-        p = p ? p + 1 : NULL;
-    }
-    if (!p)
-        return NAN;
-    {
-        double v;
-        size_t n = strcspn(p, ",");
-        if (rs_io_parse_double(p, n, &v) != RS_OK) {
-            rs_clear_error();
-            return NAN;
-        }
-        return v;
-    }
-}
+/* The CSV columns: one row per step of a policy, derived from the trace's
+ * cumulative statistics (counts by difference; the per-step means of
+ * rating, diversity and entropy from their running sums). */
+static const char *const csv_columns[] = {"step", "active", "clicks", "purchases", "ctr",
+                                          "mean_rating", "leaves", "returns", "reward",
+                                          "cum_reward", "coverage", "diversity", "gini",
+                                          "entropy"};
+#define N_COLUMNS 14
 
 static const char *const chart_columns[] = {"ctr", "coverage", "diversity", "entropy", "gini",
                                             "active"};
@@ -351,17 +140,62 @@ static const char *const chart_titles[] = {"click-through rate", "catalogue cove
                                            "exposure Gini", "active users"};
 #define N_CHART 6
 
-/* ------------------------------------------------------------ the command */
-
 struct result {
-    const char *name;
-    double stat[15];
+    const char *name;   /* as shown: "scorer", "most-popular", "random" */
+    double stat[N_STATS]; /* after the last step */
     double seconds;
-    struct trace trace;
+    double *rows;       /* steps x N_COLUMNS */
 };
 
+/* One policy's per-step rows from the trace. */
+static int trace_rows(const rs_sim_trace *t, size_t policy, double *rows)
+{
+    double prev[16] = {0}, cur[16];
+    for (uint64_t step = 0; step < rs_sim_trace_steps(t); step++) {
+        double *row = rows + step * N_COLUMNS;
+        double active, clicks, rating_sum, prev_rating_sum;
+        for (int k = 0; k < 16; k++) {
+            int s = rs_sim_trace_value(t, policy, step, k, &cur[k]);
+            if (s != RS_OK)
+                return s;
+        }
+        active = cur[RS_SIM_STAT_IMPRESSIONS] - prev[RS_SIM_STAT_IMPRESSIONS];
+        clicks = cur[RS_SIM_STAT_CLICKS] - prev[RS_SIM_STAT_CLICKS];
+        rating_sum = round(cur[RS_SIM_STAT_MEAN_RATING] * cur[RS_SIM_STAT_CLICKS]);
+        prev_rating_sum = round(prev[RS_SIM_STAT_MEAN_RATING] * prev[RS_SIM_STAT_CLICKS]);
+        row[0] = (double)step;
+        row[1] = active;
+        row[2] = clicks;
+        row[3] = cur[RS_SIM_STAT_PURCHASES] - prev[RS_SIM_STAT_PURCHASES];
+        row[4] = active > 0 ? clicks / active : 0.0;
+        row[5] = clicks > 0 ? (rating_sum - prev_rating_sum) / clicks : 0.0;
+        row[6] = cur[RS_SIM_STAT_LEAVES] - prev[RS_SIM_STAT_LEAVES];
+        row[7] = cur[RS_SIM_STAT_RETURNS] - prev[RS_SIM_STAT_RETURNS];
+        row[8] = row[2] + row[3];
+        row[9] = cur[RS_SIM_STAT_REWARD];
+        row[10] = cur[RS_SIM_STAT_COVERAGE];
+        row[11] = active > 0 ? (cur[RS_SIM_STAT_DIVERSITY] * cur[RS_SIM_STAT_IMPRESSIONS] -
+                                prev[RS_SIM_STAT_DIVERSITY] * prev[RS_SIM_STAT_IMPRESSIONS]) /
+                                   active
+                             : 0.0;
+        row[12] = cur[RS_SIM_STAT_GINI];
+        row[13] = cur[RS_SIM_STAT_ENTROPY] * cur[RS_SIM_STAT_STEPS] -
+                  prev[RS_SIM_STAT_ENTROPY] * prev[RS_SIM_STAT_STEPS];
+        memcpy(prev, cur, sizeof prev);
+    }
+    return RS_OK;
+}
+
+static size_t column_of(const char *name)
+{
+    for (size_t c = 0; c < N_COLUMNS; c++)
+        if (strcmp(csv_columns[c], name) == 0)
+            return c;
+    return 0;
+}
+
 static void print_summary(const struct sim_args *a, const struct result *res, size_t n_res,
-                          size_t mirrored, size_t n_categories)
+                          size_t mirrored)
 {
     static const struct {
         int id;
@@ -382,8 +216,8 @@ static void print_summary(const struct sim_args *a, const struct result *res, si
     size_t n_rows = sizeof rows / sizeof rows[0];
     if (a->json) {
         printf("{\"users\": %ld, \"mirrored\": %zu, \"steps\": %ld, \"slate\": %ld, "
-               "\"seed\": %ld, \"categories\": %zu, \"policies\": [",
-               a->users, mirrored, a->steps, a->slate, a->seed, n_categories);
+               "\"seed\": %ld, \"policies\": [",
+               a->users, mirrored, a->steps, a->slate, a->seed);
         for (size_t p = 0; p < n_res; p++) {
             printf("%s{\"name\": \"%s\"", p ? ", " : "", res[p].name);
             for (size_t r = 0; r < n_rows; r++)
@@ -420,25 +254,32 @@ static void print_summary(const struct sim_args *a, const struct result *res, si
     printf("\n");
 }
 
-static int write_csv(const char *path, const struct result *res, size_t n_res)
+static int write_csv(const char *path, const struct result *res, size_t n_res, uint64_t steps)
 {
     FILE *f = fopen(path, "w");
     if (!f)
         return -1;
-    fprintf(f, "policy,%s\n", res[0].trace.header);
+    fputs("policy", f);
+    for (size_t c = 0; c < N_COLUMNS; c++)
+        fprintf(f, ",%s", csv_columns[c]);
+    fputc('\n', f);
     for (size_t p = 0; p < n_res; p++)
-        for (size_t i = 0; i < res[p].trace.n; i++)
-            fprintf(f, "%s,%s\n", res[p].name, res[p].trace.lines[i]);
+        for (uint64_t t = 0; t < steps; t++) {
+            const double *r = res[p].rows + t * N_COLUMNS;
+            fprintf(f, "%s,%.0f,%.0f,%.0f,%.0f,%.9g,%.9g,%.0f,%.0f,%.0f,%.0f,%.9g,%.9g,%.9g,%.9g\n",
+                    res[p].name, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
+                    r[10], r[11], r[12], r[13]);
+        }
     return fclose(f) == 0 ? 0 : -1;
 }
 
 static int write_svg(const char *path, const struct sim_args *a, const struct result *res,
-                     size_t n_res)
+                     size_t n_res, uint64_t steps)
 {
-    size_t n_points = res[0].trace.n;
+    size_t n_points = (size_t)steps;
     double *x = malloc((n_points ? n_points : 1) * sizeof *x);
     double *values = malloc((n_res * N_CHART * n_points + 1) * sizeof *values);
-    const char *names[2];
+    const char *names[MAX_POLICIES];
     char title[256];
     struct svg_chart chart;
     int rc;
@@ -449,13 +290,13 @@ static int write_svg(const char *path, const struct sim_args *a, const struct re
         return -1;
     }
     for (size_t i = 0; i < n_points; i++)
-        x[i] = trace_value(&res[0].trace, i, "step");
+        x[i] = (double)i;
     for (size_t p = 0; p < n_res; p++) {
         names[p] = res[p].name;
         for (size_t c = 0; c < N_CHART; c++)
             for (size_t i = 0; i < n_points; i++)
                 values[(p * N_CHART + c) * n_points + i] =
-                    i < res[p].trace.n ? trace_value(&res[p].trace, i, chart_columns[c]) : NAN;
+                    res[p].rows[i * N_COLUMNS + column_of(chart_columns[c])];
     }
     snprintf(title, sizeof title, "recsim simulate: %ld users, slates of %ld, seed %ld",
              a->users, a->slate, a->seed);
@@ -473,201 +314,105 @@ static int write_svg(const char *path, const struct sim_args *a, const struct re
     return rc;
 }
 
-/* Tiny deterministic normal draws for the mirrored users' noise. */
-static double normal_draw(uint64_t *state)
+/* ------------------------------------------------------------ the command */
+
+/* The policies to run: --policies, else scorer and popular (scorer alone
+ * with --no-compare).  Library names into names, shown names into shown. */
+static int policy_list(const struct sim_args *a, char *buf, size_t size, const char **names,
+                       const char **shown, size_t *n_out)
 {
-    double u1, u2;
-    uint64_t z;
-    do {
-        z = (*state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        z ^= z >> 31;
-        u1 = (double)(z >> 11) * 0x1.0p-53;
-    } while (u1 <= 0.0);
-    z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    u2 = (double)(z >> 11) * 0x1.0p-53;
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+    size_t n = 0;
+    snprintf(buf, size, "%s", a->policies ? a->policies : a->no_compare ? "scorer" : "scorer,popular");
+    for (char *p = strtok(buf, ","); p; p = strtok(NULL, ",")) {
+        if (n == MAX_POLICIES)
+            return cli_usage("simulate", "at most %d policies", MAX_POLICIES);
+        names[n] = p;
+        shown[n++] = strcmp(p, "popular") == 0 ? "most-popular" : p;
+    }
+    if (n == 0)
+        return cli_usage("simulate", "--policies wants a list such as scorer,popular,random");
+    *n_out = n;
+    return CLI_OK;
+}
+
+/* The simulator options of the command line, then every --set. */
+static int apply_options(rs_model *m, const struct sim_args *a)
+{
+    static const char *const names[] = {"sim.noclick", "sim.temperature", "sim.drift"};
+    const double values[] = {a->noclick, a->temperature, a->drift};
+    int s;
+    for (size_t i = 0; i < 3; i++)
+        if (values[i] >= 0 && (s = rs_model_set_double(m, names[i], values[i])) != RS_OK)
+            return cli_fail_status(s, "%s: setting %s", a->model, names[i]);
+    if (a->fresh && (s = rs_model_set_option(m, "sim.fresh", "1")) != RS_OK)
+        return cli_fail_status(s, "%s: --fresh", a->model);
+    for (size_t i = 0; i < a->n_sets; i++) {
+        int rc = cli_apply_set(m, "simulate", a->sets[i]);
+        if (rc != CLI_OK)
+            return rc;
+    }
+    return CLI_OK;
 }
 
 int cmd_simulate(int argc, char **argv)
 {
     struct sim_args a;
-    struct cli_model m;
-    struct categories cats;
-    struct run run;
-    struct result res[2];
-    size_t n_res = 0, dim, n_items, mirrored = 0, span;
-    float *interests = NULL;
-    double *popularity = NULL;
-    uint64_t *seen0 = NULL;
-    rs_sim *sim = NULL;
-    char tmp_trace[64];
-    struct cli_progress progress;
-    int rc = parse_args(argc, argv, &a), s = RS_OK;
+    struct result res[MAX_POLICIES];
+    const char *names[MAX_POLICIES];
+    const char *shown[MAX_POLICIES];
+    char list[512];
+    size_t n_res = 0, n_items, mirrored;
+    rs_model *m = NULL;
+    rs_sim_trace *trace = NULL;
+    int rc = parse_args(argc, argv, &a), s;
     if (rc != CLI_OK)
         return rc < 0 ? CLI_OK : rc;
-    if (cli_model_open(a.model, NULL, &m) != CLI_OK)
-        return CLI_FAILURE;
-    memset(&run, 0, sizeof run);
+    if ((rc = policy_list(&a, list, sizeof list, names, shown, &n_res)) != CLI_OK)
+        return rc;
     memset(res, 0, sizeof res);
-    memset(&cats, 0, sizeof cats);
-    dim = rs_item_store_dim(m.store);
-    n_items = m.n_items;
+    if ((s = rs_model_open(a.model, RS_MODEL_READONLY, &m)) != RS_OK)
+        return cli_fail_status(s, "cannot open model %s", a.model);
+    if (!rs_model_is_built(m)) {
+        rc = cli_fail("%s is not built (run 'recsim build %s')", a.model, a.model);
+        goto done;
+    }
+    if ((rc = apply_options(m, &a)) != CLI_OK)
+        goto done;
+    n_items = rs_model_item_count(m);
     if ((size_t)a.slate > n_items) {
         if (!cli_quiet)
             fprintf(stderr, "recsim: slates of %zu: the catalogue has only %zu items\n",
                     n_items, n_items);
         a.slate = (long)n_items;
     }
-    run.m = &m;
-    run.words = (n_items + 63) / 64;
-    if (!(interests = malloc((size_t)a.users * dim * sizeof *interests)) ||
-        !(popularity = calloc(n_items, sizeof *popularity)) ||
-        !(run.keys = calloc((size_t)a.users, sizeof *run.keys)) ||
-        !(run.seen = calloc((size_t)a.users * run.words, sizeof *run.seen)) ||
-        !(seen0 = calloc((size_t)a.users * run.words, sizeof *seen0)) ||
-        !(run.by_popularity = malloc(n_items * sizeof *run.by_popularity))) {
-        rc = cli_fail("out of memory for %ld users x %zu items", a.users, n_items);
-        goto done;
-    }
-    s = categories_make(&m, &cats);
-    /* simulator item i is store index i (m.item_keys[i]) */
-    if (s == RS_OK)
-        s = rs_sim_create_from_store(m.store, cats.of_item, cats.n, (size_t)a.users,
-                                     (uint64_t)a.seed, &sim);
-    if (s == RS_OK && a.noclick >= 0)
-        s = rs_sim_set_double(sim, RS_SIM_NOCLICK, a.noclick);
-    if (s == RS_OK && a.temperature >= 0)
-        s = rs_sim_set_double(sim, RS_SIM_TEMPERATURE, a.temperature);
-    if (s == RS_OK && a.drift >= 0)
-        s = rs_sim_set_double(sim, RS_SIM_DRIFT, a.drift);
-    if (s == RS_OK)
-        s = rs_user_model_set_event_weight(m.users, "clicked", 0.5);
-    if (s != RS_OK) {
-        rc = cli_fail_status(s, "%s: setting up the simulation", a.model);
-        goto done;
-    }
-
-    /* Users: mirror the real users with a history (graph order), then fresh. */
-    span = rs_graph_node_span(m.graph);
-    {
-        uint64_t state = (uint64_t)a.seed * 0x9E3779B97F4A7C15ull + 1;
-        double noise = 0.5 / sqrt((double)dim);
-        uint32_t *history = NULL;
-        size_t capacity = 0;
-        for (uint32_t v = 0; v < span && !a.fresh && mirrored < (size_t)a.users; v++) {
-            const char *type, *key;
-            size_t n = 0;
-            float *vec = interests + mirrored * dim;
-            if (rs_graph_node_key(m.graph, v, &type, &key) != RS_OK ||
-                strcmp(type, "user") != 0 ||
-                rs_user_model_interest(m.users, key, vec, dim) != RS_OK)
-                continue;
-            if ((s = rs_user_model_history(m.users, key, history, NULL, capacity, &n)) ==
-                RS_ERR_BUFFER) {
-                uint32_t *grown = realloc(history, n * sizeof *grown);
-                if (!grown)
-                    break;
-                history = grown;
-                capacity = n;
-                s = rs_user_model_history(m.users, key, history, NULL, capacity, &n);
-            }
-            if (s != RS_OK)
-                continue;
-            for (size_t k = 0; k < dim; k++)
-                vec[k] += (float)(noise * normal_draw(&state));
-            for (size_t i = 0; i < n; i++) {
-                seen0[mirrored * run.words + history[i] / 64] |= (uint64_t)1 << (history[i] % 64);
-                popularity[history[i]] += 1.0;
-            }
-            run.keys[mirrored++] = strdup(key);
-        }
-        free(history);
-        rs_clear_error();
-        s = RS_OK;
-        for (size_t u = mirrored; u < (size_t)a.users; u++) {
-            char key[32];
-            snprintf(key, sizeof key, "sim-%zu", u);
-            run.keys[u] = strdup(key);
-        }
-        for (size_t u = 0; u < (size_t)a.users; u++)
-            if (!run.keys[u]) {
-                rc = cli_fail("out of memory");
-                goto done;
-            }
-    }
-    /* the popularity order (history counts, ties to the lower index) */
-    for (size_t i = 0; i < n_items; i++)
-        run.by_popularity[i] = (uint32_t)i;
-    for (size_t i = 1; i < n_items; i++) { /* insertion sort is fine for a few thousand */
-        uint32_t item = run.by_popularity[i];
-        size_t j = i;
-        while (j > 0 && popularity[run.by_popularity[j - 1]] < popularity[item]) {
-            run.by_popularity[j] = run.by_popularity[j - 1];
-            j--;
-        }
-        run.by_popularity[j] = item;
-    }
-    snprintf(tmp_trace, sizeof tmp_trace, "/tmp/recsim-trace-%ld.csv", (long)getpid());
-
-    for (int policy = 0; policy < (a.no_compare ? 1 : 2); policy++) {
-        struct result *r = &res[n_res];
-        double t0;
-        r->name = policy == 0 ? "scorer" : "most-popular";
-        if ((s = rs_sim_populate(sim)) != RS_OK)
-            break;
-        for (size_t u = 0; u < mirrored && s == RS_OK; u++)
-            s = rs_sim_set_interest(sim, (uint32_t)u, interests + u * dim, dim);
-        memcpy(run.seen, seen0, (size_t)a.users * run.words * sizeof *run.seen);
-        t0 = cli_now();
-        /* In stretches of STEPS_PER_CALL steps (the clock and statistics
-         * continue across calls), so that a long run shows its progress on a
-         * terminal while the scorer's cached rankings live through a call. */
-        cli_progress_start(&progress, r->name, (size_t)a.steps);
-        for (long step = 0; s == RS_OK && step < a.steps; step += STEPS_PER_CALL) {
-            struct trace one;
-            uint64_t n_steps = (uint64_t)(a.steps - step < STEPS_PER_CALL ? a.steps - step
-                                                                          : STEPS_PER_CALL);
-            /* The scorer as the policy, clicks observed in its user model
-             * (the library's loop); a user who did not click is shown the
-             * same slate again, as the scorer would answer it
-             * (RS_SIM_SHOW_AGAIN). */
-            if (policy == 0)
-                s = rs_sim_run_scorer(sim, m.scorer, m.users, (const char *const *)run.keys,
-                                      n_steps, (size_t)a.slate, RS_SIM_SHOW_AGAIN, tmp_trace);
-            else
-                s = rs_sim_run(sim, popular_policy, &run, feedback, &run, n_steps,
-                               (size_t)a.slate, tmp_trace);
-            if (s == RS_OK && trace_append(tmp_trace, &r->trace, &one) != 0)
-                s = RS_ERR_IO;
-            cli_progress_update(&progress, (size_t)step + (size_t)n_steps);
-        }
-        cli_progress_finish(&progress, (size_t)a.steps);
-        r->seconds = cli_now() - t0;
-        if (s != RS_OK)
-            break;
-        for (int k = 0; k < 15; k++)
-            rs_sim_stat(sim, k, &r->stat[k]);
-        n_res++;
-    }
-    unlink(tmp_trace);
+    mirrored = a.fresh ? 0 : rs_model_count(m, RS_MODEL_COUNT_USERS_WITH_HISTORY);
+    mirrored = mirrored < (size_t)a.users ? mirrored : (size_t)a.users;
+    s = rs_model_simulate(m, names, n_res, (size_t)a.users, (uint64_t)a.steps, (size_t)a.slate,
+                          (uint64_t)a.seed, &trace);
     if (s != RS_OK) {
         rc = cli_fail_status(s, "%s: simulating", a.model);
         goto done;
     }
-    if (run.errors && !cli_quiet)
-        fprintf(stderr, "recsim: %zu responses could not be fed back to the user model\n",
-                run.errors);
-    print_summary(&a, res, n_res, mirrored, cats.n);
-    if (a.csv && write_csv(a.csv, res, n_res) != 0) {
+    for (size_t p = 0; p < n_res; p++) {
+        res[p].name = shown[p];
+        res[p].seconds = rs_sim_trace_seconds(trace, p);
+        if (!(res[p].rows = malloc((size_t)a.steps * N_COLUMNS * sizeof *res[p].rows))) {
+            rc = cli_fail("out of memory for a trace of %ld steps", a.steps);
+            goto done;
+        }
+        if ((s = trace_rows(trace, p, res[p].rows)) != RS_OK) {
+            rc = cli_fail_status(s, "%s: reading the trace", a.model);
+            goto done;
+        }
+        for (int k = 0; k < N_STATS; k++)
+            rs_sim_trace_value(trace, p, (uint64_t)a.steps - 1, k, &res[p].stat[k]);
+    }
+    print_summary(&a, res, n_res, mirrored);
+    if (a.csv && write_csv(a.csv, res, n_res, (uint64_t)a.steps) != 0) {
         rc = cli_fail("cannot write %s: %s", a.csv, strerror(errno));
         goto done;
     }
-    if (a.svg && write_svg(a.svg, &a, res, n_res) != 0) {
+    if (a.svg && write_svg(a.svg, &a, res, n_res, (uint64_t)a.steps) != 0) {
         rc = cli_fail("cannot write %s: %s", a.svg, strerror(errno));
         goto done;
     }
@@ -676,19 +421,9 @@ int cmd_simulate(int argc, char **argv)
                 a.svg ? " " : "", a.svg ? a.svg : "");
     rc = CLI_OK;
 done:
-    for (size_t p = 0; p < 2; p++)
-        trace_free(&res[p].trace);
-    if (run.keys)
-        for (size_t u = 0; u < (size_t)a.users; u++)
-            free(run.keys[u]);
-    free(run.keys);
-    free(run.seen);
-    free(run.by_popularity);
-    free(seen0);
-    free(popularity);
-    free(interests);
-    categories_free(&cats);
-    rs_sim_free(sim);
-    cli_model_close(&m);
+    for (size_t p = 0; p < n_res; p++)
+        free(res[p].rows);
+    rs_sim_trace_free(trace);
+    rs_model_close(m);
     return rc;
 }
