@@ -25,10 +25,11 @@ from __future__ import annotations
 from . import _constants
 from ._constants import EVAL_FIELD, SIM_STAT, STATUS
 from ._lib import BINDING_MAJOR, RecsimError, check, lib
+from .cf import CFModel
 from .model import (Explanation, Model, OptionInfo, Options, Recommendations, SimulationResult,
                     option_info)
 
-__all__ = ["RecsimError", "Model", "Options", "OptionInfo", "Explanation", "Recommendations",
+__all__ = ["RecsimError", "Model", "CFModel", "Options", "OptionInfo", "Explanation", "Recommendations",
            "SimulationResult", "option_info", "lib", "check", "version", "version_string",
            "strerror", "blas_corename", "set_num_threads", "get_num_threads", "STATUS",
            "SIM_STAT", "EVAL_FIELD", "BINDING_MAJOR"]

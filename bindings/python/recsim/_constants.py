@@ -141,6 +141,36 @@ EVAL_FIELD = {
     'ndcg_graded': 16,
 }
 
+# enum rs_cf_kind
+CF_KIND = {
+    'als': 0,
+    'itemknn': 1,
+    'ease': 2,
+    'rp3beta': 3,
+    'edlae': 4,
+    'gfcf': 5,
+}
+
+# enum rs_cf_option
+CF_OPTION = {
+    'factors': 0,
+    'iterations': 1,
+    'cg_steps': 2,
+    'seed': 3,
+    'report_loss': 4,
+    'neighbors': 5,
+    'max_items': 6,
+    'foldin_steps': 7,
+    'eigenvectors': 8,
+    'alpha': 100,
+    'lambda': 101,
+    'shrink': 102,
+    'init_scale': 103,
+    'beta': 104,
+    'dropout': 105,
+    'ideal_weight': 106,
+}
+
 # #define RS_IMPORT_*
 IMPORT_FLAG = {
     'unweighted': 1,

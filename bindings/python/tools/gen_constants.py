@@ -26,6 +26,8 @@ ENUMS = [
     ("rs_drop", "DROP", "RS_DROP_"),
     ("rs_scorer_source", "SCORER_SOURCE", "RS_SCORER_FROM_"),
     ("rs_eval_field", "EVAL_FIELD", "RS_EVAL_"),
+    ("rs_cf_kind", "CF_KIND", "RS_CF_"),
+    ("rs_cf_option", "CF_OPTION", "RS_CF_"),
 ]
 # groups of #define NAME VALUE
 DEFINES = [
