@@ -226,6 +226,24 @@ class ReadTest(unittest.TestCase):
         for o in out:
             np.testing.assert_array_equal(o, want)
 
+    def test_gil_released_during_c_calls(self):
+        users = ["u%d" % i for i in range(3000)] + ["13705"] * 3000
+        started = threading.Event()
+
+        def work():
+            started.set()
+            self.m.recommend(users, k=20)
+
+        t = threading.Thread(target=work)
+        t.start()
+        started.wait()
+        spins = 0
+        while t.is_alive():  # runs only if the worker's C call let go of the GIL
+            spins += 1
+        t.join()
+        # holding the GIL (ctypes.PyDLL) allows one switch interval of spins (~1e5)
+        self.assertGreater(spins, 500000)
+
 
 class BadInputTest(unittest.TestCase):
     @classmethod
