@@ -9,10 +9,12 @@
 #include <recsim.h>
 #include <stdio.h>
 
-/* A model of the bundled sample: purchases as "bought" edges, built. */
+/* A model of the bundled sample: purchases as "bought" edges (rows without
+ * a customer dropped), built. */
 static int sample_model(rs_model **out)
 {
     rs_reader *r = NULL;
+    rs_cleaner *c = NULL;
     int s = rs_model_open(":memory:", RS_MODEL_CREATE, out);
     if (s == RS_OK)
         s = rs_reader_open("data/onlineretail_sample.tsv", RS_FORMAT_AUTO, &r);
@@ -21,7 +23,12 @@ static int sample_model(rs_model **out)
     if (s == RS_OK)
         s = rs_reader_map(r, RS_ROLE_ITEM, "StockCode");
     if (s == RS_OK)
-        s = rs_model_import_interactions(*out, r, NULL, "bought", RS_IMPORT_UNWEIGHTED, NULL);
+        s = rs_cleaner_create(&c);
+    if (s == RS_OK)
+        s = rs_cleaner_add_required(c, "no customer", "CustomerID");
+    if (s == RS_OK)
+        s = rs_model_import_interactions(*out, r, c, "bought", RS_IMPORT_UNWEIGHTED, NULL);
+    rs_cleaner_free(c);
     rs_reader_close(r);
     if (s == RS_OK)
         s = rs_model_build(*out);

@@ -514,13 +514,12 @@ END_TEST
 
 START_TEST(test_bad_input)
 {
-    rs_model *m = make_model("bad", 1);
+    rs_model *m = make_model("bad", 1), *none = m;
     const char *keys[K];
     size_t n = 0;
     FILE *f;
-    ck_assert_status(rs_model_open(NULL, 0, &m), RS_ERR_INVALID);
-    ck_assert_ptr_null(m);
-    ck_assert_ok(rs_model_open(path, 0, &m));
+    ck_assert_status(rs_model_open(NULL, 0, &none), RS_ERR_INVALID);
+    ck_assert_ptr_null(none);
     ck_assert_status(rs_model_open(path, RS_MODEL_READONLY | RS_MODEL_CREATE, NULL),
                      RS_ERR_INVALID);
     ck_assert_status(rs_model_recommend(NULL, "u01", K, NULL, 0, NULL, 0, keys, NULL, NULL, &n),
@@ -552,7 +551,8 @@ START_TEST(test_bad_input)
     /* a file of a newer release */
     sql("PRAGMA user_version = 999");
     ck_assert_status(rs_model_open(path, RS_MODEL_READONLY, &m), RS_ERR_VERSION);
-    ck_assert_errmsg_has("999");
+    ck_assert_errmsg_has("999");      /* the file's version */
+    ck_assert_errmsg_has("versions up to"); /* and this library's */
     remove_model();
     /* not a model at all */
     f = fopen(path, "wb");
@@ -579,6 +579,109 @@ START_TEST(test_empty_graph_build)
     ck_assert_int_eq(rs_model_is_built(m), 0);
     rs_model_close(m);
     remove_model();
+}
+END_TEST
+
+/* Events imported after a build count once the model is built again; an
+ * in-memory model works like a file. */
+START_TEST(test_import_then_rebuild)
+{
+    rs_model *m = make_model("rebuild", 1), *mem = NULL;
+    static const char text[] = "user\titem\ttime\nlatecomer\ti03\t1300000000\n"
+                               "latecomer\ti06\t1300000500\n";
+    const char *keys[K];
+    size_t n = 0, history = 0;
+    rs_reader *r = NULL;
+    ck_assert_ok(rs_reader_open_memory(text, strlen(text), "late.tsv", RS_FORMAT_TSV, &r));
+    ck_assert_ok(rs_model_import_interactions(m, r, NULL, "bought", 0, NULL));
+    rs_reader_close(r);
+    /* still the last build: a cold user, but served */
+    ck_assert_ok(rs_model_recommend(m, "latecomer", K, NULL, 0, NULL, 0, keys, NULL, NULL, &n));
+    ck_assert_uint_eq(n, K);
+    ck_assert_status(rs_user_model_history(rs_model_user_model(m), "latecomer", NULL, NULL, 0,
+                                           &history), RS_ERR_NOTFOUND);
+    ck_assert_ok(rs_model_build(m));
+    ck_assert_status(rs_user_model_history(rs_model_user_model(m), "latecomer", NULL, NULL, 0,
+                                           &history), RS_ERR_BUFFER);
+    ck_assert_uint_eq(history, 2);
+    ck_assert_ok(rs_model_recommend(m, "latecomer", K, NULL, 0, NULL, 0, keys, NULL, NULL, &n));
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_str_ne(keys[i], "i03");
+        ck_assert_str_ne(keys[i], "i06");
+    }
+    rs_model_close(m);
+    remove_model();
+
+    ck_assert_ok(rs_model_open(":memory:", RS_MODEL_CREATE, &mem));
+    ck_assert_int_eq(rs_model_is_built(mem), 0);
+    ck_assert_ok(rs_reader_open_memory(text, strlen(text), "late.tsv", RS_FORMAT_TSV, &r));
+    ck_assert_ok(rs_model_import_interactions(mem, r, NULL, NULL, 0, NULL));
+    rs_reader_close(r);
+    ck_assert_ok(rs_model_build(mem));
+    ck_assert_uint_eq(rs_model_item_count(mem), 2);
+    ck_assert_ok(rs_model_recommend(mem, "someone", K, NULL, 0, NULL, 0, keys, NULL, NULL, &n));
+    ck_assert_uint_eq(n, 2);
+    rs_model_close(mem);
+}
+END_TEST
+
+/*
+ * tests/data/model_v10.rsm was written by release 1.0's CLI (`recsim
+ * import` of the items, users and events make_model() generates, then
+ * `recsim build --dim 16`): no user model and no options saved.  It opens
+ * and recommends (the user model from the history rule), exactly as a
+ * model rebuilt from it with the same dimension; the first write (an
+ * observe) saves the user model.
+ */
+static void copy_fixture(const char *from)
+{
+    FILE *in = fopen(from, "rb"), *out;
+    char buf[8192];
+    size_t n;
+    ck_assert_msg(in != NULL, "cannot open %s (run the tests from the source tree)", from);
+    out = fopen(path, "wb");
+    ck_assert_ptr_nonnull(out);
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        ck_assert_uint_eq(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    ck_assert_int_eq(fclose(out), 0);
+}
+
+START_TEST(test_release_1_0_file)
+{
+    rs_model *m = NULL;
+    struct lists *v10 = calloc(1, sizeof *v10), *rebuilt = calloc(1, sizeof *rebuilt);
+    uint32_t history[64];
+    size_t before = 0, after = 0;
+    set_path("v10fixture");
+    copy_fixture("tests/data/model_v10.rsm");
+    ck_assert_ok(rs_model_open(path, RS_MODEL_READONLY, &m));
+    ck_assert_int_eq(rs_model_is_built(m), 1);
+    ck_assert_uint_eq(rs_model_item_count(m), N_ITEMS);
+    ck_assert_uint_eq(rs_model_count(m, RS_MODEL_COUNT_USERS_WITH_HISTORY), N_USERS);
+    ck_assert_uint_eq(rs_embedder_dim(rs_model_embedder(m)), 16);
+    ck_assert_ok(rs_user_model_history(rs_model_user_model(m), "u01", history, NULL, 64, &before));
+    all_lists(m, v10);
+    rs_model_close(m);
+
+    ck_assert_ok(rs_model_open(path, 0, &m));
+    ck_assert_ok(rs_model_observe(m, "u01", "i29", "bought", 1.0, 1300000000));
+    rs_model_close(m);
+    ck_assert_ok(rs_model_open(path, RS_MODEL_READONLY, &m));
+    ck_assert_ok(rs_user_model_history(rs_model_user_model(m), "u01", history, NULL, 64, &after));
+    ck_assert_uint_eq(after, before + 1);
+    rs_model_close(m);
+
+    copy_fixture("tests/data/model_v10.rsm");
+    ck_assert_ok(rs_model_open(path, 0, &m));
+    ck_assert_ok(rs_model_set_int(m, "embedder.dim", 16));
+    ck_assert_ok(rs_model_build(m));
+    all_lists(m, rebuilt);
+    assert_same(v10, rebuilt);
+    rs_model_close(m);
+    remove_model();
+    free(v10);
+    free(rebuilt);
 }
 END_TEST
 
@@ -661,6 +764,8 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_bad_input);
     tcase_add_test(tc, test_empty_graph_build);
     tcase_add_test(tc, test_threads_share_a_readonly_model);
+    tcase_add_test(tc, test_import_then_rebuild);
+    tcase_add_test(tc, test_release_1_0_file);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -33,6 +33,24 @@ static bool user_model_saved(rs_graph *graph, const char *name)
     return found;
 }
 
+/* The user model the file holds, or for a file without one (release 1.0)
+ * the one of the history rule, over store. */
+int rs__model_users_load(rs_model *m, const rs_item_store *store, rs_user_model **out)
+{
+    struct rs__model_events ev;
+    int s;
+    if (user_model_saved(m->graph, RS__MODEL_USERS)) {
+        if ((s = rs_user_model_load(m->graph, RS__MODEL_USERS, store, out)) != RS_OK)
+            return rs__fail_context("reading the user model: ");
+        return RS_OK;
+    }
+    s = rs__model_events_read(m->graph, rs__model_opt_text(&m->options, "build.relation"), &ev);
+    if (s == RS_OK)
+        s = rs__model_users_from_events(m->graph, &ev, store, out);
+    rs__model_events_free(&ev);
+    return s;
+}
+
 /*
  * The built parts of the file, or none (RS_OK, p all NULL) when it holds no
  * build.  A file written by 1.0 has no saved user model: it is rebuilt from
@@ -60,22 +78,9 @@ static int load_parts(rs_model *m, struct rs__model_parts *p)
         rs__model_parts_free(p);
         return rs__fail_context("%s: reading the collaborative model: ", m->path);
     }
-    if (user_model_saved(m->graph, RS__MODEL_USERS)) {
-        if ((s = rs_user_model_load(m->graph, RS__MODEL_USERS, p->store, &p->users)) != RS_OK) {
-            rs__model_parts_free(p);
-            return rs__fail_context("%s: reading the user model: ", m->path);
-        }
-    } else {
-        struct rs__model_events ev;
-        s = rs__model_events_read(m->graph, rs__model_opt_text(&m->options, "build.relation"),
-                                  &ev);
-        if (s == RS_OK)
-            s = rs__model_users_from_events(m->graph, &ev, p->store, &p->users);
-        rs__model_events_free(&ev);
-        if (s != RS_OK) {
-            rs__model_parts_free(p);
-            return rs__fail_context("%s: ", m->path);
-        }
+    if ((s = rs__model_users_load(m, p->store, &p->users)) != RS_OK) {
+        rs__model_parts_free(p);
+        return rs__fail_context("%s: ", m->path);
     }
     if ((s = rs__model_parts_assemble(m->graph, &m->options, p)) != RS_OK) {
         rs__model_parts_free(p);
@@ -174,7 +179,7 @@ int rs__model_remake_scorer(rs_model *m)
 {
     struct rs__model_parts p;
     int s;
-    if (!m->scorer)
+    if (!m->store)
         return RS_OK;
     p.embedder = m->embedder;
     p.store = m->store;

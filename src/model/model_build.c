@@ -318,14 +318,14 @@ static int fit_cf(const rs_graph *graph, const struct rs__model_events *ev,
         free(users);
         return RS_ERR_NOMEM;
     }
-    for (size_t i = 0; i < ev->n; i++) {
+    for (size_t i = 0, last_user = 0; i < ev->n; i++) {
         const char *type, *key;
         uint32_t index;
         if (rs_graph_node_key(graph, ev->item[i], &type, &key) != RS_OK ||
             rs_item_store_index(store, key, &index) != RS_OK)
             continue;
-        if (i == 0 || ev->user[i] != ev->user[i - 1])
-            n_users++;
+        if (m == 0 || ev->user[i] != last_user)
+            n_users++, last_user = ev->user[i];
         users[m] = (uint32_t)(n_users - 1);
         items[m++] = index;
     }

@@ -155,6 +155,10 @@ int rs__model_parts_assemble(const rs_graph *graph, const struct rs__model_optio
 int rs__model_exec(rs_graph *graph, const char *sql, const char *what);
 int rs__model_rollback(rs_graph *graph, const char *savepoint, int status);
 
+/* The user model the file holds (a 1.0 file has none: the one of the
+ * history rule, from the graph), over store. */
+int rs__model_users_load(rs_model *m, const rs_item_store *store, rs_user_model **out);
+
 /* A new scorer for the model's current graph, store, users and cf (after a
  * write to the graph); nothing to do when not built. */
 int rs__model_remake_scorer(rs_model *m);

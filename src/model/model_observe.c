@@ -39,36 +39,18 @@ static void undo_graph(rs_model *m, const struct undo *u, bool edge_written)
 /* The user model as the file holds it (after a rollback), and a scorer on it. */
 static void reload_users(rs_model *m)
 {
-    struct rs__model_parts p = {0};
     rs_user_model *fresh = NULL;
     rs_error_state saved;
     int s;
     rs__error_save(&saved);
-    s = rs_user_model_load(m->graph, RS__MODEL_USERS, m->store, &fresh);
-    if (s == RS_ERR_NOTFOUND) { /* never saved: the history rule, as at open */
-        struct rs__model_events ev;
-        s = rs__model_events_read(m->graph, rs__model_opt_text(&m->options, "build.relation"),
-                                  &ev);
-        if (s == RS_OK)
-            s = rs__model_users_from_events(m->graph, &ev, m->store, &fresh);
-        rs__model_events_free(&ev);
-    }
+    s = rs__model_users_load(m, m->store, &fresh);
     if (s == RS_OK) {
         rs_scorer_free(m->scorer);
         m->scorer = NULL;
         rs_user_model_free(m->users);
         m->users = fresh;
     }
-    p.embedder = m->embedder;
-    p.store = m->store;
-    p.cf = m->cf;
-    p.users = m->users;
-    p.scorer = m->scorer;
-    p.item_keys = m->item_keys;
-    p.n_items = m->n_items;
-    rs__model_parts_assemble(m->graph, &m->options, &p);
-    m->scorer = p.scorer;
-    m->item_keys = p.item_keys;
+    rs__model_remake_scorer(m);
     rs__error_restore(&saved);
 }
 

@@ -24,6 +24,23 @@ static int check_k(size_t k, const char *fn)
     return RS_OK;
 }
 
+/* The arguments every single query shares: a built model, a key (what
+ * names it: "user", "item"), k and n_out (zeroed first). */
+static int check_query(const rs_model *m, const char *key, const char *what, size_t k,
+                       size_t *n_out, const char *fn)
+{
+    char name[64];
+    int s;
+    if (n_out)
+        *n_out = 0;
+    if (!m || !key || !n_out)
+        return rs__fail(RS_ERR_INVALID, "%s: NULL %s", fn, !m ? "model" : !key ? what : "n_out");
+    snprintf(name, sizeof name, "%s: %s key", fn, what);
+    if ((s = check_k(k, fn)) != RS_OK || (s = rs__check_key(key, name, NULL)) != RS_OK)
+        return s;
+    return rs__model_check_built(m);
+}
+
 /* A bitset of the known keys among keys[0..n) (unknown keys are ignored). */
 static int key_bitset(const rs_model *m, const char *const *keys, size_t n, const char *what,
                       uint64_t **out)
@@ -70,14 +87,7 @@ int rs_model_recommend(const rs_model *model, const char *user, size_t k,
     uint64_t *deny = NULL, *allow = NULL;
     size_t words, n = 0;
     int s;
-    if (n_out)
-        *n_out = 0;
-    if (!model || !user || !n_out)
-        return rs__fail(RS_ERR_INVALID, "rs_model_recommend: NULL %s",
-                        !model ? "model" : !user ? "user" : "n_out");
-    if ((s = check_k(k, "rs_model_recommend")) != RS_OK ||
-        (s = rs__check_key(user, "rs_model_recommend: user key", NULL)) != RS_OK ||
-        (s = rs__model_check_built(model)) != RS_OK)
+    if ((s = check_query(model, user, "user", k, n_out, "rs_model_recommend")) != RS_OK)
         return s;
     words = rs__bitset_words(model->n_items);
     if (n_exclude && (s = key_bitset(model, exclude, n_exclude, "exclude", &deny)) != RS_OK)
@@ -152,14 +162,7 @@ int rs_model_similar(const rs_model *model, const char *item, size_t k,
     uint64_t *self = NULL;
     size_t dim, n = 0;
     int s;
-    if (n_out)
-        *n_out = 0;
-    if (!model || !item || !n_out)
-        return rs__fail(RS_ERR_INVALID, "rs_model_similar: NULL %s",
-                        !model ? "model" : !item ? "item" : "n_out");
-    if ((s = check_k(k, "rs_model_similar")) != RS_OK ||
-        (s = rs__check_key(item, "rs_model_similar: item key", NULL)) != RS_OK ||
-        (s = rs__model_check_built(model)) != RS_OK)
+    if ((s = check_query(model, item, "item", k, n_out, "rs_model_similar")) != RS_OK)
         return s;
     if (rs_item_store_index(model->store, item, &index) != RS_OK)
         return rs__fail(RS_ERR_NOTFOUND, "rs_model_similar: model %s has no item \"%s\"",

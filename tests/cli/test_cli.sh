@@ -114,21 +114,15 @@ sum=$(cksum < "$work/users.rsm")
 expect "build without items fails" 1 "" "the file is unchanged" -- build "$work/users.rsm"
 check "the failed build left the model as it was" [ "$(cksum < "$work/users.rsm")" = "$sum" ]
 check "the failed build left no temporary file" [ -z "$(ls "$work"/users.rsm.build-* 2>/dev/null)" ]
-# Build flags are model options (rs_model_set_option, the option table of
-# model_options.c); a librecsim without the table refuses them, and the
-# tests that need them are skipped.
+# build flags are model options, saved with the build
 "$recsim" -q import --preset retail "$fresh" "$data" > /dev/null
-"$recsim" build --cf knn --dim 64 --graph-rounds 1 "$fresh" > "$out" 2> "$err"
-if grep -q "no model option table" "$err"; then
-    have_options=0
-    echo "cli: build options skipped (no model option table in this librecsim)"
-else
-    have_options=1
-    check "build --cf knn on a fresh import" grep -q "item-kNN" "$out"
-    cp "$model" "$work/nocf.rsm"
-    expect "build --cf none drops the collaborative model" 0 "collaborative   none" "" -- build --cf none "$work/nocf.rsm"
-    expect "stats after --cf none" 0 '"cf": "none"' "" -- stats --json "$work/nocf.rsm"
-fi
+expect "build --cf knn on a fresh import" 0 "item-kNN" "" -- build --cf knn --dim 64 --graph-rounds 1 "$fresh"
+expect "build --cf unknown lists the kinds" 2 "" "--cf must be one of als|knn|ease" -- build --cf svd "$fresh"
+cp "$model" "$work/nocf.rsm"
+expect "build --cf none drops the collaborative model" 0 "collaborative   none" "" -- build --cf none "$work/nocf.rsm"
+expect "stats after --cf none" 0 '"cf": "none"' "" -- stats --json "$work/nocf.rsm"
+expect "build --set" 0 "dim 64" "" -- build --set embedder.dim=64 "$work/nocf.rsm"
+expect "build --set unknown name" 1 "" "embedder.dim" -- build --set embedder.dimm=64 "$work/nocf.rsm"
 expect "recommend" 0 "user 13705: 25 items in the history" "" -- recommend "$model" 13705
 expect "recommend lists 10" 0 "^  10\. " "" -- recommend "$model" 13705
 expect "recommend -k 3" 0 "^   3\. " "" -- recommend -k 3 "$model" 13705
@@ -154,8 +148,7 @@ for u in users:
             assert p[-1] == {"type": "item", "key": it["item"]}, p
 ' "$out"
 fi
-[ "$have_options" -eq 0 ] ||
-    expect "recommend on the knn model" 0 "items in the history" "" -- recommend "$fresh" 13705
+expect "recommend on the knn model" 0 "items in the history" "" -- recommend "$fresh" 13705
 expect "recommend -k 0" 2 "" "-k wants a whole number from 1 to 1000" -- recommend -k 0 "$model" 13705
 expect "recommend -k garbage" 2 "" "not '1x'" -- recommend -k 1x "$model" 13705
 expect "recommend without user" 2 "" "at least one USER" -- recommend "$model"
@@ -172,8 +165,7 @@ expect "similar needs ITEM" 2 "" "needs MODEL and ITEM" -- similar "$model"
 expect "eval scorer row" 0 "recsim scorer (EASE)  *176" "" -- eval --cut 2011-09-01 "$model"
 expect "eval --json scorer" 0 '"name": "recsim scorer (EASE)"' "" -- eval --json --cut 2011-09-01 "$model"
 expect "eval cold scorer" 0 "recsim scorer (EASE)" "" -- eval --cold --cut 2011-09-01 "$model"
-[ "$have_options" -eq 0 ] ||
-    expect "eval knn scorer" 0 "recsim scorer (item-kNN)" "" -- eval --cut 2011-09-01 "$fresh"
+expect "eval knn scorer" 0 "recsim scorer (item-kNN)" "" -- eval --cut 2011-09-01 "$fresh"
 "$recsim" eval --no-scorer --cut 2011-09-01 "$model" > "$out" 2>&1
 check "eval --no-scorer" [ "$(grep -c 'recsim scorer' "$out")" -eq 0 ]
 expect "eval --write-scorer-recs" 0 "" "" -- -q eval --cut 2011-09-01 --write-scorer-recs "$work/recs.tsv" "$model"

@@ -39,6 +39,9 @@ const char *cli_cf_kind_name(const rs_cf_model *cf)
     case RS_CF_EASE: return "EASE";
     case RS_CF_ALS: return "ALS";
     case RS_CF_ITEMKNN: return "item-kNN";
+    case RS_CF_RP3BETA: return "RP3beta";
+    case RS_CF_EDLAE: return "EDLAE";
+    case RS_CF_GFCF: return "GF-CF";
     default: return "none";
     }
 }

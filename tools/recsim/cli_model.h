@@ -15,7 +15,7 @@ int cli_open_model(const char *path, int flags, rs_model **out);
 /* The text shown for an item: its name or description, else its key. */
 const char *cli_title(rs_model *model, const char *key, char *buf, size_t size);
 
-/* Name of a collaborative kind ("EASE", "ALS", "item-kNN"), "none" for NULL. */
+/* Name of a collaborative kind ("EASE", "ALS", "item-kNN", ...), "none" for NULL. */
 const char *cli_cf_kind_name(const rs_cf_model *cf);
 
 #endif

@@ -14,11 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The option table (rs_model_set_option) lives in model_options.c, merged
- * separately: until it is, flags other than the defaults are refused with a
- * message instead of failing to link.  Remove this pragma once it is in. */
-#pragma weak rs_model_set_option
-
 #define MAX_SETS 64
 
 void cmd_build_help(FILE *out)
@@ -50,10 +45,11 @@ void cmd_build_help(FILE *out)
           out);
 }
 
+/* The options of the run, in command-line order: name and value, or a
+ * --set NAME=VALUE (name NULL) for cli_apply_set. */
 struct build_args {
-    const char *model;
+    const char *model, *cf, *lambda;
     const char *names[MAX_SETS], *values[MAX_SETS];
-    char owned[MAX_SETS][128];
     size_t n_sets;
     bool json;
 };
@@ -67,29 +63,28 @@ static int add_set(struct build_args *a, const char *name, const char *value)
     return CLI_OK;
 }
 
-static int parse_cf(const char *name)
+/* --cf's value as the library names it ("itemknn" is 1.0's alias of knn). */
+static const char *cf_choice(const char *name)
 {
-    static const char *const kinds[] = {"ease", "als", "knn", "itemknn", "none"};
-    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
-        if (strcmp(name, kinds[i]) == 0)
-            return (int)i;
-    return -1;
+    return strcmp(name, "itemknn") == 0 ? "knn" : name;
 }
 
-/* Flag -> option name, and the CLI's own range check (messages as in 1.0). */
+/* Flag -> option name (of the library's table), and the CLI's own range
+ * check (messages as in 1.0).  --lambda (no name here) is the lambda of the
+ * collaborative kind --cf chooses, "cf.KIND.lambda". */
 struct flag {
     const char *flag, *option;
     bool integer;
     double min, max;
 };
 static const struct flag flags[] = {
-    {"--dim", "build.dim", true, 8, 4096},
+    {"--dim", "embedder.dim", true, 8, 4096},
     {"--graph-rounds", "embedder.graph_rounds", true, 0, 4},
     {"--self", "embedder.graph_self", false, 0, 1},
-    {"--lambda", "cf.lambda", false, 1e-6, 1e9},
-    {"--factors", "cf.factors", true, 1, 1024},
-    {"--iterations", "cf.iterations", true, 0, 10000},
-    {"--neighbors", "cf.neighbors", true, 0, 1000000},
+    {"--lambda", NULL, false, 1e-6, 1e9},
+    {"--factors", "cf.als.factors", true, 1, 1024},
+    {"--iterations", "cf.als.iterations", true, 0, 10000},
+    {"--neighbors", "cf.knn.neighbors", true, 0, 1000000},
 };
 
 static int parse_flag(struct build_args *a, const struct flag *f, const char *v)
@@ -101,6 +96,10 @@ static int parse_flag(struct build_args *a, const struct flag *f, const char *v)
     } else {
         double x;
         rc = cli_parse_double("build", f->flag, v, f->min, f->max, &x);
+    }
+    if (rc == CLI_OK && !f->option) { /* the kind's lambda, named once --cf is known */
+        a->lambda = v;
+        return CLI_OK;
     }
     return rc == CLI_OK ? add_set(a, f->option, v) : rc;
 }
@@ -129,20 +128,11 @@ static int parse_args(int argc, char **argv, struct build_args *a)
         } else if (i++, f) {
             rc = parse_flag(a, f, v);
         } else if (strcmp(arg, "--cf") == 0) {
-            int kind = parse_cf(v);
-            if (kind < 0)
-                return cli_usage("build", "--cf must be ease, als, knn or none, not '%s'", v);
-            rc = add_set(a, "build.cf", kind == 3 ? "knn" : v);
+            a->cf = cf_choice(v);
         } else if (strcmp(arg, "--relation") == 0) {
             rc = add_set(a, "build.relation", v);
         } else if (strcmp(arg, "--set") == 0) {
-            const char *eq = strchr(v, '=');
-            size_t len = eq ? (size_t)(eq - v) : 0;
-            if (!eq || len == 0 || len >= sizeof a->owned[0])
-                return cli_usage("build", "--set wants NAME=VALUE, got '%s'", v);
-            memcpy(a->owned[a->n_sets], v, len);
-            a->owned[a->n_sets][len] = '\0';
-            rc = add_set(a, a->owned[a->n_sets], eq + 1);
+            rc = add_set(a, NULL, v);
         } else {
             return cli_usage("build", "unknown option '%s'", arg);
         }
@@ -150,6 +140,43 @@ static int parse_args(int argc, char **argv, struct build_args *a)
     if (rc == CLI_OK && !a->model)
         return cli_usage("build", "needs MODEL");
     return rc;
+}
+
+/* --cf first (a bad kind is a usage error listing the library's choices),
+ * then the other options in command-line order. */
+static int apply_options(rs_model *m, struct build_args *a)
+{
+    const char *kind = a->cf ? a->cf : "ease";
+    int s;
+    if (a->cf && rs_model_set_option(m, "build.cf", a->cf) != RS_OK) {
+        const char *choices = "";
+        for (size_t i = 0; i < rs_model_option_count(); i++) {
+            const char *name = NULL, *list = NULL;
+            if (rs_model_option_info(i, &name, NULL, NULL, NULL, NULL, &list, NULL) == RS_OK &&
+                strcmp(name, "build.cf") == 0)
+                choices = list;
+        }
+        return cli_usage("build", "--cf must be one of %s, not '%s'", choices, a->cf);
+    }
+    if (a->lambda && strcmp(kind, "ease") != 0 && strcmp(kind, "als") != 0 &&
+        strcmp(kind, "edlae") != 0)
+        a->lambda = NULL; /* no lambda of that kind: ignored, as 1.0 did for knn */
+    if (a->lambda) {
+        char name[64];
+        snprintf(name, sizeof name, "cf.%s.lambda", kind);
+        if ((s = rs_model_set_option(m, name, a->lambda)) != RS_OK)
+            return cli_fail_status(s, "cannot build %s (the file is unchanged)", a->model);
+    }
+    for (size_t i = 0; i < a->n_sets; i++) {
+        int rc;
+        if (!a->names[i]) {
+            if ((rc = cli_apply_set(m, "build", a->values[i])) != CLI_OK)
+                return rc;
+        } else if ((s = rs_model_set_option(m, a->names[i], a->values[i])) != RS_OK) {
+            return cli_fail_status(s, "cannot build %s (the file is unchanged)", a->model);
+        }
+    }
+    return CLI_OK;
 }
 
 static void report(rs_model *m, const struct build_args *a, double seconds)
@@ -191,16 +218,9 @@ int cmd_build(int argc, char **argv)
         return rc < 0 ? CLI_OK : rc;
     if (cli_open_model(a.model, 0, &m) != CLI_OK)
         return CLI_FAILURE;
-    for (size_t i = 0; i < a.n_sets; i++) {
-        if (!rs_model_set_option) {
-            rs_model_close(m);
-            return cli_fail("cannot build %s with %s: this librecsim has no model option "
-                            "table yet (the file is unchanged)", a.model, a.names[i]);
-        }
-        if ((s = rs_model_set_option(m, a.names[i], a.values[i])) != RS_OK) {
-            rs_model_close(m);
-            return cli_fail_status(s, "cannot build %s (the file is unchanged)", a.model);
-        }
+    if ((rc = apply_options(m, &a)) != CLI_OK) {
+        rs_model_close(m);
+        return rc;
     }
     if (!cli_quiet && isatty(STDERR_FILENO))
         fprintf(stderr, "build: fitting and saving %s ...\n", a.model);

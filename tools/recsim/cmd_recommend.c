@@ -30,6 +30,7 @@ void cmd_recommend_help(FILE *out)
           "  --explain       add why: one sentence and the graph path behind it\n"
           "  --no-paths      with --explain, the sentence without the path\n"
           "  --interests     add the user's interests as graph entities\n"
+          "  --set NAME=VALUE  a model option for this run (e.g. scorer.w_popularity)\n"
           "  --json          one JSON array on standard output (scores with 9\n"
           "                  significant digits: the float the library returned)\n",
           out);
@@ -51,8 +52,8 @@ struct rec_args {
     const char *model;
     const char **users;
     size_t n_users;
-    const char *exclude[MAX_LIST], *only[MAX_LIST];
-    size_t n_exclude, n_only;
+    const char *exclude[MAX_LIST], *only[MAX_LIST], *sets[MAX_LIST];
+    size_t n_exclude, n_only, n_sets;
     long k;
     bool explain, interests, json, no_paths;
 };
@@ -236,13 +237,15 @@ static int parse_recommend(int argc, char **argv, struct rec_args *a)
         } else if (strcmp(arg, "--json") == 0) {
             a->json = true;
         } else if (strcmp(arg, "-k") == 0 || strcmp(arg, "--exclude") == 0 ||
-                   strcmp(arg, "--only") == 0) {
+                   strcmp(arg, "--only") == 0 || strcmp(arg, "--set") == 0) {
             if (i + 1 >= argc)
                 rc = cli_usage("recommend", "%s needs a value", arg);
             else if (arg[1] == 'k')
                 rc = cli_parse_long("recommend", "-k", argv[++i], 1, MAX_K, &a->k);
             else if (arg[2] == 'e')
                 rc = push(a->exclude, &a->n_exclude, argv[++i], arg);
+            else if (arg[2] == 's')
+                rc = push(a->sets, &a->n_sets, argv[++i], arg);
             else
                 rc = push(a->only, &a->n_only, argv[++i], arg);
         } else if (arg[0] == '-' && arg[1] != '\0') {
@@ -276,6 +279,13 @@ int cmd_recommend(int argc, char **argv)
     if (cli_open_model(a.model, RS_MODEL_READONLY, &m) != CLI_OK) {
         free(a.users);
         return CLI_FAILURE;
+    }
+    for (size_t i = 0; i < a.n_sets && rc == CLI_OK; i++)
+        rc = cli_apply_set(m, "recommend", a.sets[i]);
+    if (rc != CLI_OK) {
+        rs_model_close(m);
+        free(a.users);
+        return rc;
     }
     if (!rs_model_is_built(m)) {
         rs_model_close(m);

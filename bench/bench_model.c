@@ -1,0 +1,90 @@
+/*
+ * bench_model.c - rs_model on a built model file: the time to open it and
+ * recommend for one user (in process; bench_model.sh times the whole
+ * `recsim recommend` process), and batch recommendation for every user of
+ * the graph through rs_model_recommend_batch against the raw
+ * rs_scorer_recommend_batch on the same scorer (the issue's bound: within
+ * 1.1x).  Medians of 5 runs, the two batches interleaved.
+ *
+ * usage: bench_model MODEL USER
+ */
+#include "bench_util.h"
+
+#include <recsim.h>
+
+#define RUNS 5
+#define K 10
+
+static void die(const char *what)
+{
+    fprintf(stderr, "bench_model: %s: %s\n", what, rs_errmsg());
+    exit(1);
+}
+
+int main(int argc, char **argv)
+{
+    double open_s[RUNS], model_s[RUNS], scorer_s[RUNS];
+    const char **users, **keys;
+    uint32_t *items;
+    float *scores;
+    size_t *counts, n_users = 0, span;
+    rs_model *m = NULL;
+    rs_graph *g;
+    if (argc != 3) {
+        fprintf(stderr, "usage: bench_model MODEL USER\n");
+        return 2;
+    }
+    for (int r = 0; r < RUNS; r++) {
+        const char *top[K];
+        size_t n;
+        double t0 = now();
+        if (rs_model_open(argv[1], RS_MODEL_READONLY, &m) != RS_OK)
+            die("opening the model");
+        if (rs_model_recommend(m, argv[2], K, NULL, 0, NULL, 0, top, NULL, NULL, &n) != RS_OK)
+            die("recommending");
+        open_s[r] = now() - t0;
+        if (r + 1 < RUNS)
+            rs_model_close(m);
+    }
+    g = rs_model_graph(m);
+    span = rs_graph_node_span(g);
+    users = malloc(span * sizeof *users);
+    for (uint32_t v = 0; users && v < span; v++) {
+        const char *type, *key;
+        if (rs_graph_node_key(g, v, &type, &key) == RS_OK && strcmp(type, "user") == 0)
+            users[n_users++] = key;
+    }
+    rs_clear_error();
+    keys = malloc((n_users ? n_users : 1) * K * sizeof *keys);
+    items = malloc((n_users ? n_users : 1) * K * sizeof *items);
+    scores = malloc((n_users ? n_users : 1) * K * sizeof *scores);
+    counts = malloc((n_users ? n_users : 1) * sizeof *counts);
+    if (!users || !keys || !items || !scores || !counts)
+        die("out of memory");
+    for (int r = 0; r < RUNS; r++) {
+        double t0 = now(), t1;
+        if (rs_model_recommend_batch(m, users, n_users, K, keys, scores, items, counts) != RS_OK)
+            die("rs_model_recommend_batch");
+        t1 = now();
+        if (rs_scorer_recommend_batch(rs_model_scorer(m), users, n_users, K, items, scores,
+                                      counts) != RS_OK)
+            die("rs_scorer_recommend_batch");
+        model_s[r] = t1 - t0;
+        scorer_s[r] = now() - t1;
+    }
+    printf("open + recommend one user (in process): %.3f s (median of %d)\n",
+           median(open_s, RUNS), RUNS);
+    {
+        double a = median(model_s, RUNS), b = median(scorer_s, RUNS);
+        printf("batch of %zu users, k = %d, %d threads: rs_model_recommend_batch %.3f s, "
+               "rs_scorer_recommend_batch %.3f s, ratio %.3f (bound 1.1)\n",
+               n_users, K, rs_get_num_threads(), a, b, b > 0 ? a / b : 0.0);
+    }
+    free(users);
+    free(keys);
+    free(items);
+    free(scores);
+    free(counts);
+    rs_model_close(m);
+    return 0;
+}
