@@ -4610,7 +4610,8 @@ RS_API int rs_model_observe(rs_model *model, const char *user, const char *item,
 /** Splits of rs_model_evaluate. */
 typedef enum rs_model_split {
     RS_MODEL_SPLIT_TEMPORAL = 0, /* param: the cut (Unix seconds); events at or
-                                    after it are test */
+                                    after it are test; NaN: 80 % of the way
+                                    through the events' time range */
     RS_MODEL_SPLIT_RANDOM = 1,   /* param: per-user test fraction, (0, 1) */
     RS_MODEL_SPLIT_LAST = 2      /* param: each user's last n events are test */
 } rs_model_split;
@@ -4631,13 +4632,20 @@ typedef enum rs_model_eval_flag {
  * signal (edge weights, counts, popularity, times, user vectors) contains a
  * test event.
  *
+ * The events are the interaction edges, each replaced by the raw rows an
+ * import kept for it (one per user, relation, item and time), so that a
+ * repeat after the cut of a pair bought before it stays in test.
  * @seed  seeds the random split and the random baseline.
  * @out   receives an rs_eval whose rows (rs_eval_result_*, rs_eval_report)
  *        hold the results, the scorer's row first; free with rs_eval_free().
- * Evaluation options ("eval.k", "eval.min_history", ...) come from the
- * model's options.  Returns RS_OK, RS_ERR_INVALID, RS_ERR_RANGE (param),
- * RS_ERR_STATE (no events, empty test), RS_ERR_NOMEM.  The model is not
- * changed.
+ *        A model that is not built gives the baseline rows alone when
+ *        RS_MODEL_EVAL_BASELINES is set.
+ * Evaluation options ("eval.k", "eval.recent_days", ...) come from the
+ * model's options.  Returns RS_OK, RS_ERR_INVALID (NULL, unknown split or
+ * flag), RS_ERR_RANGE (param), RS_ERR_STATE (not built without
+ * RS_MODEL_EVAL_BASELINES, no events, empty train or test, no user to
+ * evaluate), RS_ERR_NOTFOUND (option build.relation names no relation),
+ * RS_ERR_NOMEM.  The model is not changed.
  */
 RS_API int rs_model_evaluate(const rs_model *model, int split, double param, uint64_t seed,
                              int flags, rs_eval **out);
@@ -4657,10 +4665,13 @@ typedef struct rs_sim_trace rs_sim_trace;
  * @steps, @slate_size  steps to run, items per slate.
  * @seed      the population's and the responses' seed.
  * @out       receives the trace; free with rs_sim_trace_free().
- * Simulator options come from the model's options ("sim.*").  The model's
- * file and user model are not changed.  Returns RS_OK, RS_ERR_INVALID,
- * RS_ERR_NOTFOUND (unknown policy name), RS_ERR_RANGE, RS_ERR_STATE (not
- * built), RS_ERR_NOMEM.
+ * The first simulated users mirror the model's users (option "sim.fresh"
+ * 1: none do).  Simulator options come from the model's options ("sim.*").
+ * The model's file and user model are not changed.  Returns RS_OK,
+ * RS_ERR_INVALID, RS_ERR_NOTFOUND (unknown policy name, named),
+ * RS_ERR_RANGE (a count, or slate_size above the catalogue's size),
+ * RS_ERR_STATE (not built), RS_ERR_NOMEM.  The same arguments give the same
+ * trace, bit for bit, at any thread count.
  */
 RS_API int rs_model_simulate(const rs_model *model, const char *const *policies,
                              size_t n_policies, size_t n_users, uint64_t steps,

@@ -7,12 +7,9 @@
 #ifndef RS_TEST_EVALSIM_FIXTURE_H
 #define RS_TEST_EVALSIM_FIXTURE_H
 
-#include "testutil.h"
+#include "graph_fixture.h"
 
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* The cut of the fixture's temporal split: 2011-02-01 00:00:00 UTC. */
 #define FIXTURE_CUT 1296518400.0
@@ -51,16 +48,18 @@ static const char fixture_users[] = "user\tcountry\n"
                                     "u4\tSpain\n"
                                     "u5\tFrance\n";
 
-static char fixture_path[512];
+static char *fixture_path; /* the current model file (graph_temp_path) */
 
 static void fixture_remove(void)
 {
-    char name[600];
-    unlink(fixture_path);
-    snprintf(name, sizeof name, "%s-wal", fixture_path);
-    unlink(name);
-    snprintf(name, sizeof name, "%s-shm", fixture_path);
-    unlink(name);
+    graph_remove_db(fixture_path);
+    fixture_path = NULL;
+}
+
+/* Every value of two results, bit for bit (what names them in a failure). */
+static void assert_same_value(double x, double y, const char *what)
+{
+    ck_assert_msg(memcmp(&x, &y, sizeof x) == 0, "%s: %.17g != %.17g", what, x, y);
 }
 
 /* Import TSV text into the model's graph: 0 interactions ("bought"),
@@ -87,9 +86,7 @@ static void fixture_import(rs_model *m, const char *text, int kind)
 static rs_model *fixture_model(const char *tag, int build, int with_users)
 {
     rs_model *m = NULL;
-    snprintf(fixture_path, sizeof fixture_path, "%s/rs_evalsim_%s_%d.rsm",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", tag, (int)getpid());
-    fixture_remove();
+    fixture_path = graph_temp_path(tag);
     ck_assert_ok(rs_model_open(fixture_path, RS_MODEL_CREATE, &m));
     fixture_import(m, fixture_items, 1);
     fixture_import(m, fixture_events, 0);

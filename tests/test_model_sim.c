@@ -22,9 +22,7 @@ static void assert_same_trace(const rs_sim_trace *a, const rs_sim_trace *b)
                 double x, y;
                 ck_assert_ok(rs_sim_trace_value(a, p, t, k, &x));
                 ck_assert_ok(rs_sim_trace_value(b, p, t, k, &y));
-                ck_assert_msg(memcmp(&x, &y, sizeof x) == 0,
-                              "policy %zu step %llu stat %d: %.17g != %.17g", p,
-                              (unsigned long long)t, k, x, y);
+                assert_same_value(x, y, "a statistic");
             }
 }
 
@@ -74,8 +72,7 @@ START_TEST(policies_share_random_numbers)
             double x, y;
             ck_assert_ok(rs_sim_trace_value(all, 1, t, k, &x));
             ck_assert_ok(rs_sim_trace_value(one, 0, t, k, &y));
-            ck_assert_msg(memcmp(&x, &y, sizeof x) == 0, "step %llu stat %d",
-                          (unsigned long long)t, k);
+            assert_same_value(x, y, "popular's statistic");
         }
     rs_sim_trace_free(all);
     rs_sim_trace_free(one);
@@ -102,7 +99,8 @@ START_TEST(model_unchanged)
     {
         double impressions;
         ck_assert_ok(rs_sim_trace_value(t, 0, 0, RS_SIM_STAT_IMPRESSIONS, &impressions));
-        ck_assert_double_eq(impressions, (double)rs_model_count(m, RS_MODEL_COUNT_USERS_WITH_HISTORY));
+        ck_assert_double_eq(impressions,
+                            (double)rs_model_count(m, RS_MODEL_COUNT_USERS_WITH_HISTORY));
     }
     rs_sim_trace_free(t);
     rs_model_close(m);

@@ -4,12 +4,17 @@
  * event into anything the scorer row is fitted on.
  *
  * The events are the model's user -> item interaction edges, read in one
- * SQL scan (user, item, time, weight of each edge).  The scorer row is a
- * recommender fitted by rs__model_fit on a train-only copy of the graph:
- * every node, property, relation and non-interaction edge (item
- * attributes, user profiles, social links) is copied, and the interaction
- * edges are rebuilt from the train events alone, so that no weight, count,
- * popularity, time or user vector carries a test event.
+ * SQL scan, each replaced by the raw rows the import kept for it (table
+ * interaction_events: an edge merges the repeats of a pair and keeps one
+ * time, the rows keep each event's time), so that a repeat after the cut
+ * of a pair bought before it is a test event, as in the retail protocol.
+ *
+ * The scorer row is a recommender fitted by rs__model_fit on a train-only
+ * copy of the graph: every property, relation and non-interaction edge
+ * (item attributes, user profiles, social links) of the nodes known before
+ * the test is copied, and the interaction edges are rebuilt from the train
+ * events alone, so that no weight, count, popularity, time or user vector
+ * carries a test event.
  */
 #include "model/model_internal.h"
 
@@ -164,14 +169,23 @@ static int read_events(const rs_model *m, struct model_events *me)
         struct event_row edge = {edges.user[i], edges.relation[i], edges.item[i], edges.time[i],
                                  edges.weight[i]};
         size_t r = raw_find(raw, n_raw, &edge);
+        double raw_weight = 0;
         if (r == n_raw) {
             s = rows_push(&me->rows, &me->n, &me->cap, edge);
             continue;
         }
         for (; s == RS_OK && r < n_raw && raw[r].user == edge.user &&
                raw[r].relation == edge.relation && raw[r].item == edge.item;
-             r++)
+             r++) {
+            raw_weight += raw[r].weight;
             s = rows_push(&me->rows, &me->n, &me->cap, raw[r]);
+        }
+        /* Weight the edge gained without a raw row (an online observation
+         * merged into it): one more event, at the edge's time. */
+        if (s == RS_OK && edge.weight - raw_weight > 1e-6 * (edge.weight > 1 ? edge.weight : 1)) {
+            edge.weight -= raw_weight;
+            s = rows_push(&me->rows, &me->n, &me->cap, edge);
+        }
     }
     for (size_t i = 0; s == RS_OK && i < me->n; i++) {
         const char *type, *user, *item;
@@ -311,7 +325,7 @@ static int copy_other_edges(rs_graph *src, rs_graph *dst, const uint32_t *node_m
             is_interaction(src, a, relation, b, user_type, item_type, only))
             continue;
         if ((s = rs_graph_add_edge(dst, node_map[a], rel_map[relation], node_map[b],
-                                   (float)sqlite3_column_double(st, 3),
+                                   sqlite3_column_double(st, 3),
                                    sqlite3_column_int64(st, 4), RS_GRAPH_MERGE_REPLACE)) !=
             RS_OK)
             break;
@@ -337,7 +351,8 @@ static int train_graph(const rs_model *m, const struct model_events *me, bool co
     uint32_t *node_map = rs__alloc_array(span ? span : 1, sizeof *node_map);
     uint32_t *rel_map = rs__alloc_array(n_rel ? n_rel : 1, sizeof *rel_map);
     uint8_t *known = rs__calloc(span ? span : 1, 1);
-    uint32_t user_type = rs__graph_type_find(src, "user"), item_type = rs__graph_type_find(src, "item");
+    uint32_t user_type = rs__graph_type_find(src, "user");
+    uint32_t item_type = rs__graph_type_find(src, "item");
     rs_error_state saved;
     bool bulk = false;
     int s = node_map && rel_map && known ? RS_OK : RS_ERR_NOMEM;
@@ -385,7 +400,7 @@ static int train_graph(const rs_model *m, const struct model_events *me, bool co
         if (part != RS_PART_TRAIN)
             continue;
         s = rs_graph_add_edge(g, node_map[e->user], rel_map[e->relation], node_map[e->item],
-                              (float)e->weight, e->time, RS_GRAPH_MERGE_SUM);
+                              e->weight, e->time, RS_GRAPH_MERGE_SUM);
     }
     if (s == RS_OK) {
         s = rs_graph_bulk_commit(g);
@@ -456,6 +471,9 @@ static const char *cf_name(const rs_cf_model *cf)
     case RS_CF_EASE: return "recsim scorer (EASE)";
     case RS_CF_ALS: return "recsim scorer (ALS)";
     case RS_CF_ITEMKNN: return "recsim scorer (item-kNN)";
+    case RS_CF_RP3BETA: return "recsim scorer (RP3beta)";
+    case RS_CF_EDLAE: return "recsim scorer (EDLAE)";
+    case RS_CF_GFCF: return "recsim scorer (GF-CF)";
     default: return "recsim scorer (no collaborative model)";
     }
 }
@@ -471,6 +489,9 @@ static int fit_options(const rs_model *m, struct rs__model_options *out)
     const char *name = built == RS_CF_ALS       ? "als"
                        : built == RS_CF_ITEMKNN ? "knn"
                        : built == RS_CF_EASE    ? "ease"
+                       : built == RS_CF_RP3BETA ? "rp3beta"
+                       : built == RS_CF_EDLAE   ? "edlae"
+                       : built == RS_CF_GFCF    ? "gfcf"
                        : built == -1            ? "none"
                                                 : NULL;
     rs_model scratch;

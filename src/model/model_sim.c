@@ -114,7 +114,8 @@ static int categories_make(const rs_model *m, uint32_t *of_item, size_t *n_out)
 {
     size_t n = m->n_items, n_words = 0, n_cat = 0;
     char **words = rs__calloc(n + 1, sizeof *words);
-    size_t *word_of = rs__calloc(n + 1, sizeof *word_of), *counts = rs__calloc(n + 1, sizeof *counts);
+    size_t *word_of = rs__calloc(n + 1, sizeof *word_of);
+    size_t *counts = rs__calloc(n + 1, sizeof *counts);
     size_t chosen[MAX_CATEGORIES];
     bool *taken = rs__calloc(n + 1, sizeof *taken);
     int s = words && word_of && counts && taken ? RS_OK : RS_ERR_NOMEM;
@@ -388,17 +389,18 @@ static int popular_feedback(void *context, uint32_t user, uint64_t step, const u
 
 /* The model's scorer over a copy of its user model (saved into and loaded
  * back from an in-memory graph), so that the simulation's observations
- * leave the model as it was. */
+ * leave the model as it was.  The store and the collaborative model are
+ * the model's, borrowed; the scorer is assembled as the build does. */
 struct scorer_copy {
     rs_graph *scratch;
-    rs_user_model *users;
-    rs_scorer *scorer;
+    struct rs__model_parts parts;
 };
 
 static void scorer_copy_free(struct scorer_copy *c)
 {
-    rs_scorer_free(c->scorer);
-    rs_user_model_free(c->users);
+    rs_scorer_free(c->parts.scorer);
+    rs_user_model_free(c->parts.users);
+    free(c->parts.item_keys);
     rs_graph_close(c->scratch);
     memset(c, 0, sizeof *c);
 }
@@ -407,22 +409,18 @@ static int scorer_copy_make(const rs_model *m, struct scorer_copy *c)
 {
     int s;
     memset(c, 0, sizeof *c);
+    c->parts.store = m->store;
+    c->parts.cf = m->cf;
     s = rs_graph_open(":memory:", RS_GRAPH_CREATE, &c->scratch);
     if (s == RS_OK)
         s = rs_user_model_save(m->users, c->scratch, "users");
     if (s == RS_OK)
-        s = rs_user_model_load(c->scratch, "users", m->store, &c->users);
+        s = rs_user_model_load(c->scratch, "users", m->store, &c->parts.users);
     /* a click counts half a purchase in the simulated feedback */
     if (s == RS_OK)
-        s = rs_user_model_set_event_weight(c->users, "clicked", 0.5);
-    if (s == RS_OK && m->cf && rs_cf_model_kind(m->cf) == RS_CF_ALS)
-        s = rs_user_model_set_collaborative(c->users, m->cf, m->item_keys, m->n_items);
+        s = rs_user_model_set_event_weight(c->parts.users, "clicked", 0.5);
     if (s == RS_OK)
-        s = rs_scorer_create(m->graph, m->store, c->users, &c->scorer);
-    if (s == RS_OK)
-        s = rs__model_options_apply_scorer(&m->options, c->scorer);
-    if (s == RS_OK && m->cf)
-        s = rs_scorer_set_collaborative(c->scorer, m->cf, m->item_keys, m->n_items);
+        s = rs__model_parts_assemble(m->graph, &m->options, &c->parts);
     if (s != RS_OK) {
         scorer_copy_free(c);
         return rs__fail_context("rs_model_simulate: the scorer's copy: ");
@@ -467,8 +465,9 @@ static int run_policy(const rs_model *m, rs_sim *sim, const struct population *p
         /* A user who did not click is shown the scorer's same answer again
          * (RS_SIM_SHOW_AGAIN), as `recsim simulate` always has. */
         if (kind == POLICY_SCORER)
-            s = rs_sim_run_scorer(sim, copy.scorer, copy.users, (const char *const *)pop->keys,
-                                  1, slate_size, RS_SIM_SHOW_AGAIN, NULL);
+            s = rs_sim_run_scorer(sim, copy.parts.scorer, copy.parts.users,
+                                  (const char *const *)pop->keys, 1, slate_size,
+                                  RS_SIM_SHOW_AGAIN, NULL);
         else if (kind == POLICY_POPULAR)
             s = rs_sim_run(sim, popular_policy, &r, popular_feedback, &r, 1, slate_size, NULL);
         else

@@ -322,7 +322,8 @@ static int policy_list(const struct sim_args *a, char *buf, size_t size, const c
                        const char **shown, size_t *n_out)
 {
     size_t n = 0;
-    snprintf(buf, size, "%s", a->policies ? a->policies : a->no_compare ? "scorer" : "scorer,popular");
+    const char *list = a->policies ? a->policies : a->no_compare ? "scorer" : "scorer,popular";
+    snprintf(buf, size, "%s", list);
     for (char *p = strtok(buf, ","); p; p = strtok(NULL, ",")) {
         if (n == MAX_POLICIES)
             return cli_usage("simulate", "at most %d policies", MAX_POLICIES);
