@@ -67,7 +67,8 @@ def _worker_model(path: str) -> _Entry:
         entry = cache.get(path)
         if entry is None:
             entry = cache[path] = _Entry(Model.open(path, readonly=True))
-            worker.__dict__["_recsim_opens"] = worker.__dict__.get("_recsim_opens", 0) + 1
+            opens = worker.__dict__.setdefault("_recsim_opens", {})
+            opens[path] = opens.get(path, 0) + 1
         return entry
 
 
@@ -104,7 +105,7 @@ def _close_all(dask_worker=None):
 
 
 def _opens(dask_worker=None):
-    return dask_worker.__dict__.get("_recsim_opens", 0)
+    return dict(dask_worker.__dict__.get("_recsim_opens", {}))
 
 
 def ship_model(client, path: str) -> str:
@@ -202,5 +203,5 @@ def close_on_workers(client) -> int:
 
 
 def opens_on_workers(client) -> dict:
-    """How many times each worker opened a model (1 per path: never per task)."""
+    """{worker: {path: times opened}}: 1 per path, never per task."""
     return client.run(_opens)

@@ -46,9 +46,19 @@ class DaskTest(unittest.TestCase):
         got3 = self.rd.recommend(self.client, self.path, np.array(users), k=8, shards=5)
         np.testing.assert_array_equal(got3.keys, want.keys)
         opens = self.rd.opens_on_workers(self.client)
-        self.assertEqual(sorted(opens.values()), [1, 1], "one open per worker, not per task")
+        self.assertEqual(len(opens), 2)
+        for per_path in opens.values():
+            self.assertEqual(per_path.get(self.path), 1, "one open per worker, not per task")
         with self.assertRaises(TypeError):
             self.rd.recommend(self.client, self.path, [1.5], k=3)
+
+    def test_shipped_model(self):
+        users = ["13705", "nobody", "17850"] * 3
+        with Model.open(self.path, readonly=True) as m:
+            want = m.recommend(users, k=4)
+        got = self.rd.recommend(self.client, self.path, users, k=4, ship=True)
+        np.testing.assert_array_equal(got.keys, want.keys)
+        np.testing.assert_array_equal(got.scores, want.scores)
 
     def test_simulate_by_policy_equals_joint_run(self):
         kw = dict(users=30, steps=4, slate=5, seed=9)
