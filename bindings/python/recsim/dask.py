@@ -42,7 +42,8 @@ from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
 
-__all__ = ["recommend", "evaluate", "simulate", "close_on_workers", "ship_model"]
+__all__ = ["recommend", "evaluate", "simulate", "close_on_workers", "opens_on_workers",
+           "ship_model"]
 
 _LOCK = threading.Lock()
 

@@ -275,10 +275,12 @@ class Recommendations(tuple):
 
     @property
     def keys(self) -> np.ndarray:
+        """Item keys (object array of str; None pads a short list)."""
         return self[0]
 
     @property
     def scores(self) -> np.ndarray:
+        """Scores, float32, best first (NaN pads a short list)."""
         return self[1]
 
     def to_frame(self):
@@ -383,6 +385,7 @@ class Model:
 
     @property
     def closed(self) -> bool:
+        """True once close() has run."""
         return self._handle is None
 
     def __enter__(self) -> "Model":
