@@ -44,6 +44,11 @@ def main():
                                      users), runs)
         print("Python  side alone (encode users + map keys): %.4f s = %.2f%% of the call"
               % (enc + pack, 100 * (enc + pack) / single))
+        threads = recsim.get_num_threads()
+        recsim.set_num_threads(1)
+        one = timed(lambda: m.recommend(users, k=k), runs)
+        recsim.set_num_threads(threads)
+        print("Python  Model.recommend(batch), 1 library thread: median %.4f s" % one)
     try:
         from distributed import Client, LocalCluster
         import recsim.dask as rd
@@ -54,10 +59,12 @@ def main():
                       dashboard_address=None) as cluster, Client(cluster) as client:
         client.run(recsim.set_num_threads, 1)  # one library thread per worker process
         dask = timed(lambda: rd.recommend(client, path, users, k=k), runs)
+        fixed = timed(lambda: rd.recommend(client, path, users[:10], k=k), runs)
         got = rd.recommend(client, path, users, k=k)
         same = (got.keys == want.keys).all() and (got.scores == want.scores).all()
     print("Dask    recsim.dask.recommend:    2 worker processes x 1 thread: median %.4f s "
           "(%.2fx the single process; lists identical: %s)" % (dask, dask / single, same))
+    print("Dask    fixed cost of a call (10 users): %.4f s" % fixed)
 
 
 if __name__ == "__main__":

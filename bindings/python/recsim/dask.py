@@ -125,6 +125,34 @@ def ship_model(client, path: str) -> str:
     return name
 
 
+_KEYS = {}
+
+
+def _client_keys(path: str) -> np.ndarray:
+    """The item keys of path (with the None pad), read once per file version
+    on the client: opening a model costs more than a small batch."""
+    from .model import Model
+    st = os.stat(path)
+    version = (st.st_mtime_ns, st.st_size, st.st_ino)
+    cached = _KEYS.get(path)
+    if cached is None or cached[0] != version:
+        with Model.open(path, readonly=True) as m:
+            m.item_keys
+            cached = _KEYS[path] = (version, m._keys)
+    return cached[1]
+
+
+def _pack(keys, scores, items, counts):
+    """keys, scores, items, counts with short lists padded (see Model._pack)."""
+    k = items.shape[1]
+    short = np.arange(k)[None, :] >= counts[:, None]
+    if short.any():
+        items[short] = 0xFFFFFFFF
+        scores[short] = np.nan
+        return keys[np.where(short, len(keys) - 1, items)], scores, items, counts
+    return keys[items], scores, items, counts
+
+
 def _workers(client):
     return sorted(client.scheduler_info()["workers"])
 
@@ -138,7 +166,7 @@ def recommend(client, path: str, users, k: int = 10, shards: Optional[int] = Non
     defaults to the number of workers; shard i is pinned to worker i mod n, so
     each worker opens the model once.
     """
-    from .model import Model, _key_array
+    from .model import Recommendations, _key_array
     users = np.asarray(users.to_numpy() if hasattr(users, "to_numpy") else users, dtype=object)
     if users.ndim != 1:
         raise ValueError("users must be one-dimensional, got shape %s" % (users.shape,))
@@ -156,9 +184,7 @@ def recommend(client, path: str, users, k: int = 10, shards: Optional[int] = Non
     scores = np.concatenate([r[0] for r in results]) if results else np.empty((0, k), np.float32)
     items = np.concatenate([r[1] for r in results]) if results else np.empty((0, k), np.uint32)
     counts = np.concatenate([r[2] for r in results]) if results else np.empty(0, np.int64)
-    with Model.open(path, readonly=True) as m:  # the keys, once, on the client
-        m.item_keys
-        return m._pack(scores, items, counts, users)
+    return Recommendations(*_pack(_client_keys(path), scores, items, counts), users)
 
 
 def evaluate(client, path: str, configs: Sequence[Mapping[str, Any]], ship: bool = False):

@@ -60,6 +60,16 @@ class DaskTest(unittest.TestCase):
         np.testing.assert_array_equal(got.keys, want.keys)
         np.testing.assert_array_equal(got.scores, want.scores)
 
+    def test_short_lists_padded_alike(self):
+        with Model.open(self.path, readonly=True) as m:
+            k = m.item_count
+            want = m.recommend(["13705", "17850"], k=k)
+        got = self.rd.recommend(self.client, self.path, ["13705", "17850"], k=k)
+        self.assertLess(int(want.counts[0]), k)
+        np.testing.assert_array_equal(got.keys, want.keys)
+        np.testing.assert_array_equal(got.items, want.items)
+        np.testing.assert_array_equal(got.scores, want.scores)  # NaN pads compare equal
+
     def test_simulate_by_policy_equals_joint_run(self):
         kw = dict(users=30, steps=4, slate=5, seed=9)
         with Model.open(self.path, readonly=True) as m:
