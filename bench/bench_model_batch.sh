@@ -29,10 +29,18 @@ awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "CustomerID") c = i; n
             $c != "" && $c != "NA" && !seen[$c]++ { print $c }' "$data" > "$dir/batch_users.txt"
 echo "-- $(wc -l < "$dir/batch_users.txt") customers of $data"
 ours=$("$bin" "$model" "$dir/batch_users.txt" ${RUNS:-3} 10); echo "$ours"
+ours1=$("$bin" "$model" "$dir/batch_users.txt" ${RUNS:-3} 10 1); echo "$ours1"
 py=$(RECSIM_LIBRARY=${RECSIM_LIBRARY:-$(pwd)/lib/librecsim.so.1} PYTHONPATH=bindings/python \
      "$python" bench/python_batch.py "$model" "$dir/batch_users.txt" ${RUNS:-3} 10 2>/dev/null)
 echo "$py"
-echo "$ours" "$py" | awk '{ for (i = 1; i <= NF; i++) {
-        if ($i == "median") t[++n] = $(i + 1); if ($i == "cpu") c[++m] = $(i + 1) } }
-    END { printf "Python / C: wall %.3fx, cpu %.3fx (wall swings with the machine load)\n",
-                 t[2] / t[1], c[2] / c[1] }'
+# the ratios: at 1 library thread (little disturbed by the machine load), then at the default
+py1=$(echo "$py" | grep " 1 threads")
+echo "$ours1" "$py1" | awk '{ for (i = 1; i <= NF; i++) {
+        if ($i == "median") t[++n] = $(i + 1); if ($i == "min") f[++l] = $(i + 1) } }
+    END { printf "Python / C, 1 library thread: median %.3fx, fastest run %.3fx\n",
+                 t[2] / t[1], f[2] / f[1] }'
+echo "$ours" "$(echo "$py" | grep "Model.recommend" | grep -v " 1 threads")" | awk '{ for (i = 1; i <= NF; i++) {
+        if ($i == "median") t[++n] = $(i + 1); if ($i == "min") f[++l] = $(i + 1)
+        if ($i == "cpu") c[++m] = $(i + 1) } }
+    END { printf "Python / C, default threads: median %.3fx, fastest run %.3fx, cpu %.3fx (wall swings with the machine load)\n",
+                 t[2] / t[1], f[2] / f[1], c[2] / c[1] }'
