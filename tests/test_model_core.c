@@ -107,7 +107,7 @@ static const char *user_key(int u, char *buf)
     if (u < N_USERS)
         snprintf(buf, 16, "u%02d", u);
     else
-        snprintf(buf, 16, "stranger%d", u);
+        snprintf(buf, 16, "stranger%d", (u - N_USERS) % 10);
     return buf;
 }
 

@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 int cli_open_model(const char *path, int flags, rs_model **out)
 {
@@ -31,6 +32,16 @@ const char *cli_title(rs_model *model, const char *key, char *buf, size_t size)
     rs_clear_error();
     snprintf(buf, size, "%s", key);
     return buf;
+}
+
+int cli_json_print(const json_t *value)
+{
+    char *text = json_dumps(value, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
+    if (!text)
+        return cli_fail("writing JSON: out of memory");
+    puts(text);
+    free(text);
+    return CLI_OK;
 }
 
 const char *cli_cf_kind_name(const rs_cf_model *cf)

@@ -179,7 +179,7 @@ static int apply_options(rs_model *m, struct build_args *a)
     return CLI_OK;
 }
 
-static void report(rs_model *m, const struct build_args *a, double seconds)
+static int report(rs_model *m, const struct build_args *a, double seconds)
 {
     const rs_embedder *embedder = rs_model_embedder(m);
     const rs_cf_model *cf = rs_model_cf_model(m);
@@ -189,12 +189,14 @@ static void report(rs_model *m, const struct build_args *a, double seconds)
     int64_t rounds = 0;
     rs_embedder_get_int(embedder, RS_EMBEDDER_GRAPH_ROUNDS, &rounds);
     if (a->json) {
-        printf("{\"model\": ");
-        cli_json_string(stdout, a->model);
-        printf(", \"items\": %zu, \"dim\": %zu, \"graph_rounds\": %lld, \"cf\": \"%s\", "
-               "\"users\": %zu, \"interactions\": %zu, \"seconds\": %.3f}\n",
-               items, dim, (long long)rounds, cli_cf_kind_name(cf), users, events, seconds);
-        return;
+        json_t *doc = json_pack("{s:s, s:I, s:I, s:I, s:s, s:I, s:I, s:f}", "model", a->model,
+                                "items", (json_int_t)items, "dim", (json_int_t)dim,
+                                "graph_rounds", (json_int_t)rounds, "cf", cli_cf_kind_name(cf),
+                                "users", (json_int_t)users, "interactions", (json_int_t)events,
+                                "seconds", seconds);
+        int rc = doc ? cli_json_print(doc) : cli_fail("writing JSON: out of memory");
+        json_decref(doc);
+        return rc;
     }
     printf("built %s in %.2f s\n", a->model, seconds);
     printf("  text embedder   hashing tf-idf, dim %zu\n", dim);
@@ -206,6 +208,7 @@ static void report(rs_model *m, const struct build_args *a, double seconds)
                cli_cf_kind_name(cf), users, items, events);
     else
         printf("  collaborative   none%s\n", events ? "" : " (no interactions)");
+    return CLI_OK;
 }
 
 int cmd_build(int argc, char **argv)
@@ -229,7 +232,7 @@ int cmd_build(int argc, char **argv)
         rs_model_close(m);
         return rc;
     }
-    report(m, &a, cli_now() - t0);
+    rc = report(m, &a, cli_now() - t0);
     rs_model_close(m);
-    return CLI_OK;
+    return rc;
 }

@@ -7,6 +7,7 @@
 #include "cli_model.h"
 #include "commands.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <recsim.h>
 #include <stdlib.h>
@@ -48,6 +49,7 @@ struct import_options {
     const char *model, *file, *kind, *relation, *friends, *reject;
     int format;
     bool dedup, unweighted, first_time, json, retail;
+    json_t *report; /* --json: the counts of each kind, printed at the end */
     const char *maps[MAX_LIST][2];
     size_t n_maps;
     const char *attributes[MAX_LIST], *properties[MAX_LIST], *required[MAX_LIST];
@@ -253,15 +255,15 @@ static void print_counts(const struct import_options *o, const char *kind,
     for (size_t i = 0; i < n; i++)
         dropped += rs_cleaner_dropped(c, i);
     if (o->json) {
-        printf("%s\"%s\": {\"rows\": %llu, \"kept\": %llu, \"imported\": %llu, \"dropped\": {",
-               first ? "" : ", ", kind, (unsigned long long)(rs_cleaner_kept(c) + dropped),
-               (unsigned long long)rs_cleaner_kept(c), (unsigned long long)rows);
-        for (size_t i = 0; i < n; i++) {
-            printf("%s", i ? ", " : "");
-            cli_json_string(stdout, rs_cleaner_rule_name(c, i));
-            printf(": %llu", (unsigned long long)rs_cleaner_dropped(c, i));
-        }
-        printf("}}");
+        json_t *by_rule = json_object();
+        for (size_t i = 0; by_rule && i < n; i++)
+            json_object_set_new(by_rule, rs_cleaner_rule_name(c, i),
+                                json_integer((json_int_t)rs_cleaner_dropped(c, i)));
+        json_object_set_new(o->report, kind,
+                            json_pack("{s:I, s:I, s:I, s:o}", "rows",
+                                      (json_int_t)(rs_cleaner_kept(c) + dropped), "kept",
+                                      (json_int_t)rs_cleaner_kept(c), "imported",
+                                      (json_int_t)rows, "dropped", by_rule));
         return;
     }
     if (!first) { /* the same rows again: the cleaning table was shown once */
@@ -331,8 +333,10 @@ int cmd_import(int argc, char **argv)
         return rc;
     if (cli_open_model(o.model, RS_MODEL_CREATE, &model) != CLI_OK)
         return CLI_FAILURE;
-    if (o.json)
-        printf("{");
+    if (o.json && !(o.report = json_object())) {
+        rs_model_close(model);
+        return cli_fail("writing JSON: out of memory");
+    }
     if (o.retail) {
         /* The export holds all three kinds: purchases, catalogue, customers. */
         rc = import_kind(model, &o, "interactions", true);
@@ -343,9 +347,12 @@ int cmd_import(int argc, char **argv)
     } else {
         rc = import_kind(model, &o, o.kind, true);
     }
-    if (o.json)
-        printf("%s\"seconds\": %.3f}\n", rc == CLI_OK ? ", " : "", cli_now() - t0);
-    else if (rc == CLI_OK && !cli_quiet)
+    if (o.json) { /* also after a failure: the kinds imported so far */
+        json_object_set_new(o.report, "seconds", json_real(cli_now() - t0));
+        if (cli_json_print(o.report) != CLI_OK)
+            rc = CLI_FAILURE;
+        json_decref(o.report);
+    } else if (rc == CLI_OK && !cli_quiet)
         fprintf(stderr, "imported into %s in %.2f s\n", o.model, cli_now() - t0);
     rs_model_close(model);
     return rc;

@@ -7,6 +7,7 @@
 #include "cli_model.h"
 #include "commands.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,27 +82,27 @@ static void print_path(const rs_explanation *e)
     }
 }
 
-/* An empty array when there is no path: a cold user's explanation names
- * nobody. */
-static void json_path(const rs_explanation *e)
+/* [{"type", "key"}, {"relation", "reversed"}, {"type", "key"}, ...]: an
+ * empty array when there is no path (a cold user's explanation names
+ * nobody).  NULL when out of memory. */
+static json_t *json_path(const rs_explanation *e)
 {
     size_t n = rs_explanation_length(e);
-    printf("[");
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0) {
-            int reversed = 0;
-            const char *rel = rs_explanation_relation(e, i - 1, &reversed);
-            printf(", {\"relation\": ");
-            cli_json_string(stdout, rel ? rel : "");
-            printf(", \"reversed\": %s}, ", reversed ? "true" : "false");
+    json_t *path = json_array();
+    for (size_t i = 0; path && i < n; i++) {
+        int reversed = 0;
+        const char *rel = i > 0 ? rs_explanation_relation(e, i - 1, &reversed) : NULL;
+        if ((i > 0 && json_array_append_new(path, json_pack("{s:s, s:b}", "relation",
+                                                           rel ? rel : "", "reversed",
+                                                           reversed)) != 0) ||
+            json_array_append_new(path, json_pack("{s:s, s:s}", "type",
+                                                  rs_explanation_node_type(e, i), "key",
+                                                  rs_explanation_node_key(e, i))) != 0) {
+            json_decref(path);
+            return NULL;
         }
-        printf("{\"type\": ");
-        cli_json_string(stdout, rs_explanation_node_type(e, i));
-        printf(", \"key\": ");
-        cli_json_string(stdout, rs_explanation_node_key(e, i));
-        printf("}");
     }
-    printf("]");
+    return path;
 }
 
 /* History length of a user in the model (0 when unknown). */
@@ -115,38 +116,45 @@ static size_t history_length(rs_model *m, const char *user)
     return n;
 }
 
-static void print_interests(rs_model *m, const struct rec_args *a, const char *user)
+/* The user's interests as graph entities: printed, or into out as JSON. */
+static int interests(rs_model *m, const char *user, json_t *out)
 {
     uint32_t nodes[8];
     float shares[8];
     size_t ni = 0;
+    json_t *list = out ? json_array() : NULL;
     if (rs_scorer_interests(rs_model_scorer(m), user, 5, nodes, shares, &ni) != RS_OK)
         ni = 0;
     rs_clear_error();
-    printf(a->json ? ", \"interests\": [" : "  interests:");
+    if (!out)
+        printf("  interests:");
     for (size_t i = 0; i < ni; i++) {
         const char *type = "", *key = "";
         rs_graph_node_key(rs_model_graph(m), nodes[i], &type, &key);
-        if (a->json) {
-            printf("%s{\"type\": ", i ? ", " : "");
-            cli_json_string(stdout, type);
-            printf(", \"key\": ");
-            cli_json_string(stdout, key);
-            printf(", \"share\": %.4f}", shares[i]);
-        } else {
+        if (!out)
             printf("%s %s=%s %.2f", i ? "," : "", type, key, shares[i]);
-        }
+        else if (json_array_append_new(list, json_pack("{s:s, s:s, s:f}", "type", type, "key",
+                                                       key, "share", (double)shares[i])) != 0)
+            break;
     }
-    printf(a->json ? "]" : ni ? "\n" : " none\n");
+    if (!out) {
+        printf(ni ? "\n" : " none\n");
+        return CLI_OK;
+    }
+    if (!list || json_array_size(list) != ni || json_object_set_new(out, "interests", list) != 0)
+        return cli_fail("out of memory");
+    return CLI_OK;
 }
 
+/* One user's list: printed, or appended to the JSON array out. */
 static int recommend_one(rs_model *m, const struct rec_args *a, const char *user,
-                         const char **keys, float *scores, bool first)
+                         const char **keys, float *scores, json_t *out, bool first)
 {
     size_t n = 0, history = history_length(m, user);
     uint32_t user_node;
     bool in_graph = rs_graph_find_node(rs_model_graph(m), "user", user, &user_node) == RS_OK;
     const char *status = history ? "history" : in_graph ? "profile" : "popularity";
+    json_t *entry = NULL, *items = NULL;
     char title[256];
     int s;
     rs_clear_error();
@@ -154,12 +162,12 @@ static int recommend_one(rs_model *m, const struct rec_args *a, const char *user
                            keys, scores, NULL, &n);
     if (s != RS_OK)
         return cli_fail_status(s, "recommending for '%s' from %s", user, a->model);
-    if (a->json) {
-        printf("%s{\"user\": ", first ? "" : ",\n ");
-        cli_json_string(stdout, user);
-        printf(", \"known\": %s, \"history\": %zu, \"cold_start\": %s, \"source\": \"%s\"",
-               in_graph || history ? "true" : "false", history, history ? "false" : "true",
-               status);
+    if (out) {
+        entry = json_pack("{s:s, s:b, s:I, s:b, s:s}", "user", user, "known",
+                          in_graph || history, "history", (json_int_t)history, "cold_start",
+                          !history, "source", status);
+        if (!entry || json_array_append_new(out, entry) != 0)
+            return cli_fail("'%s' is not valid UTF-8, or out of memory", user);
     } else {
         printf("%s", first ? "" : "\n");
         if (history)
@@ -169,29 +177,31 @@ static int recommend_one(rs_model *m, const struct rec_args *a, const char *user
         else
             printf("user %s: unknown, cold start by popularity\n", user);
     }
-    if (a->interests)
-        print_interests(m, a, user);
-    if (a->json)
-        printf(", \"items\": [");
+    if (a->interests && interests(m, user, entry) != CLI_OK)
+        return CLI_FAILURE;
+    if (out && (!(items = json_array()) || json_object_set_new(entry, "items", items) != 0))
+        return cli_fail("out of memory");
     for (size_t i = 0; i < n; i++) {
         rs_explanation *e = NULL;
         cli_title(m, keys[i], title, sizeof title);
         if (a->explain && (s = rs_model_explain(m, user, keys[i], &e)) != RS_OK)
             return cli_fail_status(s, "explaining item '%s' for '%s'", keys[i], user);
-        if (a->json) {
-            printf("%s{\"rank\": %zu, \"item\": ", i ? ", " : "", i + 1);
-            cli_json_string(stdout, keys[i]);
-            printf(", \"description\": ");
-            cli_json_string(stdout, title);
-            printf(", \"score\": %.9g", scores[i]);
-            if (e) {
-                printf(", \"source\": \"%s\", \"explanation\": ",
-                       source_name(rs_explanation_source(e)));
-                cli_json_string(stdout, rs_explanation_text(e));
-                printf(", \"path\": ");
-                json_path(e);
+        if (out) {
+            json_t *item = json_pack("{s:I, s:s, s:s, s:f}", "rank", (json_int_t)(i + 1), "item",
+                                     keys[i], "description", title, "score",
+                                     (double)scores[i]);
+            if (item && e &&
+                json_object_set_new(item, "source",
+                                    json_string(source_name(rs_explanation_source(e)))) == 0 &&
+                json_object_set_new(item, "explanation",
+                                    json_string(rs_explanation_text(e))) == 0)
+                json_object_set_new(item, "path", json_path(e));
+            if (!item || (e && !json_object_get(item, "path")) ||
+                json_array_append_new(items, item) != 0) {
+                rs_explanation_free(e);
+                return cli_fail("item '%s' of '%s': out of memory or invalid UTF-8", keys[i],
+                                user);
             }
-            printf("}");
         } else {
             printf("  %2zu. %-10s %-40.40s %7.3f\n", i + 1, keys[i], title, scores[i]);
             if (e) {
@@ -205,9 +215,7 @@ static int recommend_one(rs_model *m, const struct rec_args *a, const char *user
         }
         rs_explanation_free(e);
     }
-    if (a->json)
-        printf("]}");
-    else if (n == 0)
+    if (!out && n == 0)
         printf("  (nothing left to recommend)\n");
     return CLI_OK;
 }
@@ -267,6 +275,7 @@ int cmd_recommend(int argc, char **argv)
     rs_model *m = NULL;
     const char **keys = NULL;
     float *scores = NULL;
+    json_t *list = NULL;
     int rc;
     memset(&a, 0, sizeof a);
     a.k = 10;
@@ -296,12 +305,13 @@ int cmd_recommend(int argc, char **argv)
     scores = malloc((size_t)a.k * sizeof *scores);
     if (!keys || !scores)
         rc = cli_fail("out of memory");
-    if (a.json && rc == CLI_OK)
-        printf("[");
+    if (a.json && rc == CLI_OK && !(list = json_array()))
+        rc = cli_fail("out of memory");
     for (size_t u = 0; u < a.n_users && rc == CLI_OK; u++)
-        rc = recommend_one(m, &a, a.users[u], keys, scores, u == 0);
+        rc = recommend_one(m, &a, a.users[u], keys, scores, list, u == 0);
     if (a.json && rc == CLI_OK)
-        printf("]\n");
+        rc = cli_json_print(list);
+    json_decref(list);
     free(keys);
     free(scores);
     free(a.users);
@@ -359,28 +369,29 @@ int cmd_similar(int argc, char **argv)
         return rc;
     }
     if (json) {
-        printf("{\"item\": ");
-        cli_json_string(stdout, item);
-        printf(", \"description\": ");
-        cli_json_string(stdout, cli_title(m, item, title, sizeof title));
-        printf(", \"similar\": [");
-    } else {
-        printf("items like %s %s:\n", item, cli_title(m, item, title, sizeof title));
+        json_t *similar = json_array(), *doc;
+        for (size_t i = 0; similar && i < n; i++)
+            if (json_array_append_new(similar,
+                                      json_pack("{s:I, s:s, s:s, s:f}", "rank",
+                                                (json_int_t)(i + 1), "item", keys[i],
+                                                "description",
+                                                cli_title(m, keys[i], title, sizeof title),
+                                                "score", (double)scores[i])) != 0)
+                break;
+        doc = similar && json_array_size(similar) == n
+                  ? json_pack("{s:s, s:s, s:o}", "item", item, "description",
+                              cli_title(m, item, title, sizeof title), "similar", similar)
+                  : (json_decref(similar), NULL);
+        rc = doc ? cli_json_print(doc) : cli_fail("out of memory");
+        json_decref(doc);
+        rs_model_close(m);
+        return rc;
     }
+    printf("items like %s %s:\n", item, cli_title(m, item, title, sizeof title));
     for (size_t i = 0; i < n; i++) {
         cli_title(m, keys[i], title, sizeof title);
-        if (json) {
-            printf("%s{\"rank\": %zu, \"item\": ", i ? ", " : "", i + 1);
-            cli_json_string(stdout, keys[i]);
-            printf(", \"description\": ");
-            cli_json_string(stdout, title);
-            printf(", \"score\": %.9g}", scores[i]);
-        } else {
-            printf("  %2zu. %-10s %-40.40s %7.3f\n", i + 1, keys[i], title, scores[i]);
-        }
+        printf("  %2zu. %-10s %-40.40s %7.3f\n", i + 1, keys[i], title, scores[i]);
     }
-    if (json)
-        printf("]}\n");
     rs_model_close(m);
     return CLI_OK;
 }

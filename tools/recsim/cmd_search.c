@@ -28,33 +28,31 @@ void cmd_search_help(FILE *out)
           out);
 }
 
-static void print_node(const rs_graph *graph, uint32_t node, const double *score, bool json,
-                       bool first)
+/* One result: a line of text, or an object appended to the array out. */
+static int print_node(const rs_graph *graph, uint32_t node, const double *score, json_t *out)
 {
     const char *type = "", *key = "";
     char title[256];
     size_t len = 0;
+    json_t *entry;
     rs_graph_node_key(graph, node, &type, &key);
     if (rs_graph_get_property(graph, node, "description", title, sizeof title, &len) != RS_OK)
         title[0] = '\0';
-    if (json) {
-        printf("%s{\"type\": ", first ? "" : ", ");
-        cli_json_string(stdout, type);
-        printf(", \"key\": ");
-        cli_json_string(stdout, key);
-        if (title[0]) {
-            printf(", \"description\": ");
-            cli_json_string(stdout, title);
-        }
-        if (score)
-            printf(", \"score\": %.6g", *score);
-        printf("}");
-    } else {
+    if (!out) {
         printf("%-10s %-16s %s", type, key, title);
         if (score)
             printf("  (%.3f)", *score);
         printf("\n");
+        return CLI_OK;
     }
+    entry = json_pack("{s:s, s:s}", "type", type, "key", key);
+    if (entry && title[0])
+        json_object_set_new(entry, "description", json_string(title));
+    if (entry && score)
+        json_object_set_new(entry, "score", json_real(*score));
+    if (!entry || json_array_append_new(out, entry) != 0)
+        return cli_fail("writing JSON: out of memory");
+    return CLI_OK;
 }
 
 int cmd_search(int argc, char **argv)
@@ -65,6 +63,8 @@ int cmd_search(int argc, char **argv)
     bool json = false;
     rs_model *model = NULL;
     rs_graph *graph;
+    json_t *list = NULL;
+    int rc = CLI_OK;
     uint32_t nodes[MAX_RESULTS];
     double scores[MAX_RESULTS];
     int s;
@@ -107,14 +107,15 @@ int cmd_search(int argc, char **argv)
         rs_model_close(model);
         return cli_fail_status(s, "search in %s", positional[0]);
     }
-    if (json)
-        printf("[");
-    for (size_t i = 0; i < n; i++)
-        print_node(graph, nodes[i], mode < 0 ? &scores[i] : NULL, json, i == 0);
-    if (json)
-        printf("]\n");
-    else if (n == 0)
+    if (json && !(list = json_array()))
+        rc = cli_fail("writing JSON: out of memory");
+    for (size_t i = 0; i < n && rc == CLI_OK; i++)
+        rc = print_node(graph, nodes[i], mode < 0 ? &scores[i] : NULL, list);
+    if (json && rc == CLI_OK)
+        rc = cli_json_print(list);
+    else if (!json && n == 0)
         printf("no match\n");
+    json_decref(list);
     rs_model_close(model);
-    return CLI_OK;
+    return rc;
 }

@@ -11,18 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cli_build_defaults(struct cli_build_options *o)
-{
-    o->dim = 256;
-    o->rounds = 0;
-    o->self = 0.5;
-    o->cf_kind = RS_CF_EASE;
-    o->lambda = -1.0;
-    o->factors = 64;
-    o->iterations = 15;
-    o->neighbors = 100;
-}
-
 const char *cli_cf_name(int kind)
 {
     switch (kind) {

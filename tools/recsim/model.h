@@ -1,16 +1,10 @@
 /*
- * model.h - what `recsim build` writes into a model file and how the other
- * subcommands (recommend, similar, eval, simulate) put the recommender back
- * together from it, through the public API only.
- *
- * A built model file holds, besides the graph:
- *   - the fitted text embedder (rs_embedder_save);
- *   - the item vectors under the space CLI_SPACE (rs_item_store_save), items
- *     in graph node order, so that a reload numbers them alike;
- *   - the collaborative model under the name CLI_CF (rs_cf_model_save),
- *     whose item i is the store's item i.
- * The user model is not stored: it is rebuilt from the graph's user -> item
- * edges at load time, so that newly imported events count at once.
+ * model.h - TRANSITIONAL: the 1.0 assembly of a recommender from a model
+ * file, left only for `recsim eval` (eval_scorer.c, its train-only model)
+ * and `recsim simulate` until they run on rs_model_evaluate /
+ * rs_model_simulate; build, recommend, similar, import, stats and search
+ * use rs_model (cli_model.h).  It still rebuilds the user model with time 0
+ * (1.0's rule), unlike rs_model.
  */
 #ifndef RECSIM_MODEL_H
 #define RECSIM_MODEL_H
@@ -36,7 +30,7 @@ struct cli_model {
     size_t n_events;        /* events the user model observed */
 };
 
-/* Options of the build, with defaults from cli_build_defaults(). */
+/* Options of a collaborative fit (cli_fit_cf without a template). */
 struct cli_build_options {
     long dim;          /* embedder dimension, 8..4096 (256) */
     long rounds;       /* graph propagation rounds, 0..4 (0) */
@@ -47,7 +41,6 @@ struct cli_build_options {
     long iterations;   /* ALS iterations (15) */
     long neighbors;    /* item-kNN neighbours (100) */
 };
-void cli_build_defaults(struct cli_build_options *o);
 
 /* Name of a collaborative kind ("EASE", "ALS", "item-kNN", "none"). */
 const char *cli_cf_name(int kind);
