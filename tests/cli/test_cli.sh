@@ -192,6 +192,11 @@ check "simulate CSV: most-popular steps 0..19 in order" steps_in_order "$work/d.
 more_coverage() { awk -F, 'NR > 1 && $2 == 19 { c[$1] = $12 } END { exit !(c["scorer"] > c["most-popular"]) }' "$1"; }
 check "simulate: scorer coverage above most-popular" more_coverage "$work/d.csv"
 expect "simulate --json" 0 '"policies": \[{"name": "scorer"' "" -- simulate --json --users 20 --steps 2 "$model"
+"$recsim" -q simulate --users 10 --steps 3 --policies random,popular,scorer --csv "$work/p.csv" "$model" > /dev/null
+check "simulate --policies: 3 policies x 3 steps" [ "$(wc -l < "$work/p.csv")" -eq 10 ]
+check "simulate --policies: in the order given" [ "$(sed -n 2p "$work/p.csv" | cut -d, -f1)" = random ]
+expect "simulate unknown policy" 1 "" 'unknown policy "best"' -- simulate --policies scorer,best "$model"
+expect "eval --set eval.k=5" 0 "most-popular  *176   *5 " "" -- eval --set eval.k=5 --cut 2011-09-01 "$model"
 expect "simulate --fresh --no-compare" 0 "(0 mirror real customers)" "" -- simulate --fresh --no-compare --users 20 --steps 2 "$model"
 expect "simulate --users 0" 2 "" "--users wants" -- simulate --users 0 "$model"
 expect "simulate --noclick 0" 2 "" "--noclick wants a number" -- simulate --noclick 0 "$model"

@@ -35,9 +35,9 @@ void cmd_eval_help(FILE *out)
           "  --min-history N     users with fewer train items are not split (random,\n"
           "                      last; default 1)\n"
           "  --seed N            seed of the random split and baseline (default 0)\n"
-          "  -k N                cut-off (default 10)\n"
+          "  -k N                cut-off (default: the option eval.k, 10)\n"
           "  --cold              evaluate the cold-start users (no train event)\n"
-          "  --recent-days D     recent-popular window (default 30)\n"
+          "  --recent-days D     recent-popular window (default: eval.recent_days, 30)\n"
           "  --write-recs FILE   write most-popular's lists as customer<TAB>item<TAB>rank\n"
           "  --write-scorer-recs FILE  the same for the scorer's lists\n"
           "  --no-scorer         the baselines only\n"
@@ -69,8 +69,8 @@ static int parse_args(int argc, char **argv, struct eval_options *o)
 {
     int rc = CLI_OK;
     memset(o, 0, sizeof *o);
-    o->k = 10;
-    o->recent_days = 30;
+    o->k = -1; /* not given: the model's eval.k (10 unless saved otherwise) */
+    o->recent_days = -1;
     o->min_history = 1;
     o->last_n = -1;
     o->random_fraction = -1;
@@ -162,10 +162,10 @@ static int apply_options(rs_model *m, const struct eval_options *o)
     if (o->relation && (s = rs_model_set_option(m, "build.relation", o->relation)) != RS_OK)
         return cli_fail_status(s, "--relation %s", o->relation);
     snprintf(text, sizeof text, "%ld", o->k);
-    if ((s = rs_model_set_option(m, "eval.k", text)) != RS_OK)
+    if (o->k > 0 && (s = rs_model_set_option(m, "eval.k", text)) != RS_OK)
         return cli_fail_status(s, "-k %ld", o->k);
     snprintf(text, sizeof text, "%ld", o->recent_days);
-    if ((s = rs_model_set_option(m, "eval.recent_days", text)) != RS_OK)
+    if (o->recent_days > 0 && (s = rs_model_set_option(m, "eval.recent_days", text)) != RS_OK)
         return cli_fail_status(s, "--recent-days %ld", o->recent_days);
     if (o->min_history != 1) {
         snprintf(text, sizeof text, "%ld", o->min_history);
@@ -251,9 +251,12 @@ int cmd_eval(int argc, char **argv)
     }
     if (built && o.no_scorer)
         drop_first_row(report);
-    if (!o.json && !cli_quiet)
-        printf("%s users, %zu catalogue items, k = %ld\n", o.cold ? "cold-start" : "warm",
-               rs_eval_item_count(eval), o.k);
+    if (!o.json && !cli_quiet) {
+        int64_t k = 0;
+        rs_eval_get_int(eval, RS_EVAL_K, &k);
+        printf("%s users, %zu catalogue items, k = %lld\n", o.cold ? "cold-start" : "warm",
+               rs_eval_item_count(eval), (long long)k);
+    }
     fputs(report, stdout);
     rc = CLI_OK;
 done:
