@@ -113,7 +113,8 @@ def ship_model(client, path: str) -> str:
     """Copy the model file into every worker's local directory (for clusters
     without shared storage); returns the name to pass as ``shipped``."""
     name = "recsim-" + os.path.basename(path)
-    data = open(path, "rb").read()
+    with open(path, "rb") as f:
+        data = f.read()
 
     def _write(dask_worker=None):
         dest = os.path.join(dask_worker.local_directory, name)
