@@ -327,10 +327,18 @@ class SimulationResult(NamedTuple):
     """A simulation: ``trace`` (one row per policy and step, the library's
     cumulative statistics by name), ``summary`` (one row per policy: the
     statistics after the last step and the wall seconds) and the run's
-    parameters."""
+    parameters.  ``per_step()`` gives what happened in each step, the
+    columns of ``recsim simulate --csv``."""
     trace: Any
     summary: Any
     params: dict
+
+    def per_step(self):
+        """One row per policy and step with that step's own figures (active
+        users, clicks, purchases, CTR, mean rating, leaves, returns, reward,
+        cumulative reward, coverage, diversity, Gini, entropy): the columns
+        and values of `recsim simulate --csv`."""
+        return per_step_frame(self.trace)
 
 
 # ------------------------------------------------------------------ the model
@@ -848,6 +856,37 @@ def eval_frame(ev, pd):
         if col in frame:
             frame[col] = frame[col].astype(np.int64)
     return frame
+
+
+def per_step_frame(trace):
+    """The per-step figures of a trace (see SimulationResult.per_step)."""
+    import pandas as pd
+    parts = []
+    for policy, t in trace.groupby("policy", sort=False):
+        cur = {c: t[c].to_numpy(dtype=float) for c in trace.columns[2:]}
+        prev = {c: np.concatenate(([0.0], v[:-1])) for c, v in cur.items()}
+        d = {c: cur[c] - prev[c] for c in cur}
+        active, clicks = d["impressions"], d["clicks"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rating = np.round(cur["mean_rating"] * cur["clicks"]) - \
+                np.round(prev["mean_rating"] * prev["clicks"])
+            div = cur["diversity"] * cur["impressions"] - prev["diversity"] * prev["impressions"]
+            frame = pd.DataFrame({
+                "policy": policy, "step": t["step"].to_numpy(), "active": active,
+                "clicks": clicks, "purchases": d["purchases"],
+                "ctr": np.where(active > 0, clicks / active, 0.0),
+                "mean_rating": np.where(clicks > 0, rating / clicks, 0.0),
+                "leaves": d["leaves"], "returns": d["returns"],
+                "reward": clicks + d["purchases"], "cum_reward": cur["reward"],
+                "coverage": cur["coverage"],
+                "diversity": np.where(active > 0, div / active, 0.0),
+                "gini": cur["gini"],
+                "entropy": cur["entropy"] * cur["steps"] - prev["entropy"] * prev["steps"]})
+        parts.append(frame)
+    out = pd.concat(parts, ignore_index=True)
+    for c in ("active", "clicks", "purchases", "leaves", "returns", "reward", "cum_reward"):
+        out[c] = out[c].astype(np.int64)
+    return out
 
 
 def trace_frames(tr):

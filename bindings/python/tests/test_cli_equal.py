@@ -6,10 +6,11 @@ import json
 import unittest
 
 import numpy as np
+import pandas as pd
 
 from recsim import Model
 
-from ._fixture import cli, cli_model, py_model
+from ._fixture import cli, cli_model, py_model, tmp
 
 USERS = ["13705", "17850", "12583", "nobody", "15311"]
 
@@ -66,9 +67,10 @@ class CliEqualTest(unittest.TestCase):
                                                msg=(args, r["name"], col))
 
     def test_simulate(self):
+        csv = tmp("sim.csv")
         out = json.loads(cli("simulate", "--json", "--users", "40", "--steps", "5",
                              "--seed", "7", "--policies", "scorer,popular,random",
-                             py_model()))
+                             "--csv", csv, py_model()))
         with Model.open(py_model(), readonly=True) as m:
             s = m.simulate(["scorer", "popular", "random"], users=40, steps=5, seed=7)
         for pol, (name, row) in zip(out["policies"], s.summary.iterrows()):
@@ -77,6 +79,16 @@ class CliEqualTest(unittest.TestCase):
                     continue
                 self.assertAlmostEqual(row[col], v, delta=abs(v) * 1e-5 + 1e-9,
                                        msg=(name, col))
+        # the per-step table is the CLI's --csv (policy "popular" is shown
+        # as "most-popular" there; %.9g figures)
+        want = pd.read_csv(csv)
+        got = s.per_step()
+        got["policy"] = got["policy"].replace({"popular": "most-popular"})
+        self.assertEqual(list(got.columns), list(want.columns))
+        self.assertEqual(list(got["policy"]), list(want["policy"]))
+        for col in want.columns[1:]:
+            np.testing.assert_allclose(got[col].to_numpy(float), want[col].to_numpy(float),
+                                       rtol=1e-8, atol=1e-12, err_msg=col)
 
 
 if __name__ == "__main__":
