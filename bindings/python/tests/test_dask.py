@@ -1,6 +1,7 @@
 """recsim.dask on a 2-worker LocalCluster: results identical to one process,
 each worker opening the model once."""
 import unittest
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,7 @@ class DaskTest(unittest.TestCase):
     def setUpClass(cls):
         import recsim.dask as rd
         cls.rd = rd
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="tornado")
         # threads in this process: starts in a fraction of a second, offline;
         # processes=True works as well (bench/python_batch.py uses it)
         cls.cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False,

@@ -60,8 +60,10 @@ class PackagingTest(unittest.TestCase):
         stage = os.path.join(TMP, "stage")
         shutil.rmtree(stage, ignore_errors=True)
         libdir = os.path.dirname(LIB)
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "DESTDIR", "PYTHONDIR")}
         run(["make", "-s", "--no-print-directory", "python-install", "PREFIX=" + stage,
-             "LIBDIR=" + libdir, "PYTHON=" + sys.executable], cwd=ROOT)
+             "LIBDIR=" + libdir, "PYTHON=" + sys.executable], env=env, cwd=ROOT)
         found = [os.path.join(d, "recsim") for d, dirs, _ in os.walk(stage) if "recsim" in dirs]
         self.assertEqual(len(found), 1, found)
         site = os.path.dirname(found[0])
