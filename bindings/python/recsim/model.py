@@ -590,7 +590,8 @@ class Model:
 
     # -- recommend
     def recommend(self, users, k: int = 10, exclude: Optional[Iterable[str]] = None,
-                  only: Optional[Iterable[str]] = None) -> Recommendations:
+                  only: Optional[Iterable[str]] = None,
+                  filter: Optional[Iterable[str]] = None) -> Recommendations:
         """The top k items, best first, for one user (a str) or a batch.
 
         One user: ``(keys, scores)`` as 1-D arrays (object str, float32), with
@@ -599,9 +600,14 @@ class Model:
         rs_model_recommend_batch (parallel over rs_get_num_threads() threads),
         short lists padded (see Recommendations).  Unknown users are
         cold-started by the same call.  ``exclude``: item keys never returned;
-        ``only``: return only items among these (with a batch, these filters
-        make one rs_model_recommend call per user).
+        ``only`` (or its alias ``filter``): return only items among these
+        (with a batch, these filters make one rs_model_recommend call per
+        user).
         """
+        if filter is not None:
+            if only is not None:
+                raise ValueError("give only or filter, not both")
+            only = filter
         k = self._check_k(k)
         if isinstance(users, (str, bytes, int, np.integer)) and not isinstance(users, bool):
             return self._recommend_one(_enc(users, "user"), k, exclude, only)

@@ -63,6 +63,10 @@ class ReadTest(unittest.TestCase):
         self.assertNotIn(full[0], list(r.keys))
         r = self.m.recommend("13705", k=5, only=list(full[2:4]) + ["unknown"])
         self.assertEqual(sorted(r.keys), sorted(full[2:4]))
+        f = self.m.recommend("13705", k=5, filter=list(full[2:4]))
+        self.assertEqual(list(f.keys), list(r.keys))
+        with self.assertRaises(ValueError):
+            self.m.recommend("13705", only=["a"], filter=["b"])
 
     def test_batch_is_the_single_calls(self):
         users = ["13705", "nobody", "12347", "17850", "13705"]
