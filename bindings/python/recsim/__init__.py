@@ -22,7 +22,6 @@ explain / similar from many threads at once.
 """
 from __future__ import annotations
 
-from . import _constants
 from ._constants import EVAL_FIELD, SIM_STAT, STATUS
 from ._lib import BINDING_MAJOR, RecsimError, check, lib
 from .cf import CFModel

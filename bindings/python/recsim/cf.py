@@ -8,9 +8,7 @@ recsim.Model.
 """
 from __future__ import annotations
 
-import ctypes
-from ctypes import POINTER, byref, c_double, c_float, c_int, c_longlong, c_size_t, c_uint32, \
-    c_void_p
+from ctypes import POINTER, byref, c_double, c_int, c_longlong, c_size_t, c_uint32, c_void_p
 from typing import Optional, Tuple
 
 import numpy as np

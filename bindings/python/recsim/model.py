@@ -20,7 +20,7 @@ import numpy as np
 from ._constants import (DROP, FORMAT, IMPORT_FLAG, MATCH, MODEL_COUNT, MODEL_EVAL_FLAG,
                          MODEL_FLAG, MODEL_SPLIT, OPTION_TYPE, RANGE_FLAG, ROLE, SCORER_SOURCE,
                          SIM_STAT)
-from ._lib import RecsimError, check, lib
+from ._lib import check, lib
 
 __all__ = ["Model", "Options", "OptionInfo", "Explanation", "Recommendations",
            "SimulationResult", "option_info"]

@@ -2,7 +2,6 @@
 the library agrees with them at run time."""
 import ctypes
 import os
-import subprocess
 import sys
 import unittest
 
