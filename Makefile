@@ -169,13 +169,17 @@ python-check: all
 
 # The package into PYTHONDIR (default: the interpreter's site directory
 # under PREFIX), told where LIBDIR is.
-PYTHONDIR ?= $(shell $(PYTHON) bindings/python/tools/pythondir.py $(PREFIX))
+PYTHONDIR ?= $(shell $(PYTHON) bindings/python/tools/pythondir.py $(PREFIX) 2>/dev/null)
 .PHONY: python-install
 python-install:
-	@test -n "$(PYTHONDIR)" || { echo "python-install: set PYTHONDIR"; exit 1; }
-	install -d $(DESTDIR)$(PYTHONDIR)/recsim
-	install -m 644 bindings/python/recsim/*.py $(DESTDIR)$(PYTHONDIR)/recsim/
-	printf 'LIBDIR = "%s"\n' '$(LIBDIR)' > $(DESTDIR)$(PYTHONDIR)/recsim/_install.py
+	@if [ -z "$(PYTHONDIR)" ]; then \
+	    echo "python-install: no $(PYTHON), the Python package is not installed (set PYTHONDIR)"; \
+	else \
+	    install -d $(DESTDIR)$(PYTHONDIR)/recsim && \
+	    install -m 644 bindings/python/recsim/*.py $(DESTDIR)$(PYTHONDIR)/recsim/ && \
+	    printf 'LIBDIR = "%s"\n' '$(LIBDIR)' > $(DESTDIR)$(PYTHONDIR)/recsim/_install.py && \
+	    echo "python-install: recsim into $(DESTDIR)$(PYTHONDIR)"; \
+	fi
 
 cli-check: all
 	sh tests/cli/test_cli.sh $(BINOUT)/recsim
