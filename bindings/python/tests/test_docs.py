@@ -1,11 +1,15 @@
 """Every public name of the package has a docstring."""
 import inspect
+import os
+import re
 import unittest
 
 import recsim
 import recsim.cf
 import recsim.dask
 import recsim.model
+
+from ._fixture import ROOT, tmp
 
 
 class DocsTest(unittest.TestCase):
@@ -25,6 +29,19 @@ class DocsTest(unittest.TestCase):
                         if callable(f) and not getattr(f, "__doc__", None):
                             missing.append("%s.%s.%s" % (mod.__name__, name, attr))
         self.assertEqual(missing, [])
+
+    def test_readme_example_runs(self):
+        with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+            text = f.read()
+        section = text[text.index("## Use it from Python"):]
+        code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+        code = code.replace('"shop.rsm"', repr(tmp("readme.rsm")))
+        cwd = os.getcwd()
+        os.chdir(ROOT)
+        try:
+            exec(compile(code, "README.md", "exec"), {"print": lambda *a, **k: None})
+        finally:
+            os.chdir(cwd)
 
 
 if __name__ == "__main__":
