@@ -21,7 +21,8 @@ WERROR     ?= 1
 # Debian packages the build, the tests and the benchmarks need (`make deps`).
 DEB_PACKAGES := build-essential clang pkgconf libopenblas-dev libsqlite3-dev \
                 libxxhash-dev libutf8proc-dev libjansson-dev check abigail-tools \
-                valgrind groff-base sqlite3 python3 python3-numpy
+                valgrind groff-base sqlite3 python3 python3-numpy python3-pandas \
+                python3-scipy python3-distributed python3-setuptools python3-venv python3-pip
 DEB_BENCH_PACKAGES := python3-faiss python3-sklearn python3-pandas hyperfine
 
 LIB_PKGS  := openblas sqlite3 libxxhash libutf8proc jansson
@@ -153,9 +154,32 @@ consumer-check: all
 	$(MAKE) --no-print-directory install DESTDIR= PREFIX=$(STAGE) >/dev/null
 	sh tests/scripts/check-consumer.sh $(STAGE) $(BUILD)/consumer
 
-python-check: $(SHARED)
-	RECSIM_LIBRARY=$(abspath $(LIBOUT)/$(SONAME)) $(PYTHON) -m unittest discover \
-	    -s bindings/python/tests -t bindings/python -v
+# The Python package's tests (bindings/python/tests: the API, the CLI's
+# figures, 10,000 calls without a leak, pip install into a venv, a 2-worker
+# Dask cluster), the constants against recsim.h, then examples/quickstart.py,
+# all on the shared library of this build.
+PY_ENV = RECSIM_LIBRARY=$(abspath $(LIBOUT)/$(SONAME)) RECSIM_CLI=$(abspath $(BINOUT)/recsim) \
+         PYTHONPATH=$(abspath bindings/python) RECSIM_TMP=$(abspath $(BUILD)/python)
+python-check: all
+	@mkdir -p $(BUILD)/python
+	$(PY_ENV) $(PYTHON) -m unittest discover -s bindings/python/tests -t bindings/python
+	$(PY_ENV) $(PYTHON) bindings/python/tools/gen_constants.py include/recsim.h | \
+	    cmp - bindings/python/recsim/_constants.py
+	$(PY_ENV) $(PYTHON) examples/quickstart.py $(BUILD)/python/quickstart.rsm >/dev/null
+
+# The package into PYTHONDIR (default: the interpreter's site directory
+# under PREFIX), told where LIBDIR is.
+PYTHONDIR ?= $(shell $(PYTHON) bindings/python/tools/pythondir.py $(PREFIX) 2>/dev/null)
+.PHONY: python-install
+python-install:
+	@if [ -z "$(PYTHONDIR)" ]; then \
+	    echo "python-install: no $(PYTHON), the Python package is not installed (set PYTHONDIR)"; \
+	else \
+	    install -d $(DESTDIR)$(PYTHONDIR)/recsim && \
+	    install -m 644 bindings/python/recsim/*.py $(DESTDIR)$(PYTHONDIR)/recsim/ && \
+	    printf 'LIBDIR = "%s"\n' '$(LIBDIR)' > $(DESTDIR)$(PYTHONDIR)/recsim/_install.py && \
+	    echo "python-install: recsim into $(DESTDIR)$(PYTHONDIR)"; \
+	fi
 
 cli-check: all
 	sh tests/cli/test_cli.sh $(BINOUT)/recsim
@@ -276,12 +300,14 @@ install: all
 	    $(CC) $(CFLAGS) $(LDFLAGS) -o $(DESTDIR)$(BINDIR)/recsim $(CLI_OBJ) \
 	        -L$(LIBOUT) -lrecsim -Wl,-rpath,$(LIBDIR) $(PKG_LIBS) && \
 	    install -m 644 man/man1/*.1 $(DESTDIR)$(MANDIR)/man1/; fi
+	$(MAKE) --no-print-directory python-install
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/recsim.h $(DESTDIR)$(LIBDIR)/librecsim.so.$(VERSION) \
 	    $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/librecsim.so \
 	    $(DESTDIR)$(LIBDIR)/librecsim.a $(DESTDIR)$(PKGCONFIGDIR)/recsim.pc \
 	    $(DESTDIR)$(BINDIR)/recsim
+	$(if $(PYTHONDIR),rm -rf $(DESTDIR)$(PYTHONDIR)/recsim)
 	for f in man/man3/*.3; do rm -f $(DESTDIR)$(MANDIR)/man3/$${f##*/}; done
 	for f in man/man1/*.1; do [ -e "$$f" ] && rm -f $(DESTDIR)$(MANDIR)/man1/$${f##*/}; done; true
 

@@ -1,119 +1,66 @@
-"""recsim - Python bindings for librecsim through ctypes.
+"""recsim - the Python package of librecsim (ctypes, no compiler needed).
 
-Load order for the shared library: the RECSIM_LIBRARY environment variable
-(a path), then the build tree next to this package (../../lib), then the
-system's search path (ctypes.util.find_library("recsim")).
+    import recsim
+    with recsim.Model.create("shop.rsm") as m:
+        m.import_log("retail.tsv", preset="retail")
+        m.build()
+        keys, scores = m.recommend("13705", k=5)
+        print(m.explain("13705", keys[0]).text)
 
-Errors raise RecsimError, which carries the status code, its name and the
-library's detailed message (rs_errmsg()).
+The model file is the whole model (one SQLite file); :class:`Model` wraps the
+library's ``rs_model``.  Every failing call raises :class:`RecsimError` with
+the status, its name and the library's detailed message.  The ids of statuses,
+statistics and enums come from ``_constants`` (generated from recsim.h and
+checked against it by ``make check``); option names, types, bounds and defaults
+come from the library at run time (``rs_model_option_info``).
+
+The library is found through ``RECSIM_LIBRARY`` (a path, overriding), else the
+dynamic loader's path (``librecsim.so.1``), else the install's LIBDIR, else the
+build tree.  Every C call releases the GIL (ctypes.CDLL), so Python threads run
+in parallel while the library works; a read-only model may serve recommend /
+explain / similar from many threads at once.
 """
-import ctypes
-import ctypes.util
-import os
+from __future__ import annotations
 
-__all__ = ["RecsimError", "lib", "version", "version_string", "blas_corename",
-           "set_num_threads", "get_num_threads", "STATUS"]
+from ._constants import EVAL_FIELD, SIM_STAT, STATUS
+from ._lib import BINDING_MAJOR, RecsimError, check, lib
+from .cf import CFModel
+from .model import (Explanation, Model, OptionInfo, Options, Recommendations, SimulationResult,
+                    option_info)
 
-# rs_status values, as in recsim.h (append-only).
-STATUS = {
-    "RS_OK": 0, "RS_ERR_INVALID": -1, "RS_ERR_NOMEM": -2, "RS_ERR_RANGE": -3,
-    "RS_ERR_DIM": -4, "RS_ERR_NOTFOUND": -5, "RS_ERR_EXISTS": -6,
-    "RS_ERR_ENCODING": -7, "RS_ERR_IO": -8, "RS_ERR_CORRUPT": -9,
-    "RS_ERR_VERSION": -10, "RS_ERR_BUFFER": -11, "RS_ERR_READONLY": -12,
-    "RS_ERR_CALLBACK": -13, "RS_ERR_OVERFLOW": -14, "RS_ERR_UNSUPPORTED": -15,
-    "RS_ERR_STATE": -16, "RS_ERR_PARSE": -17, "RS_ERR_BUSY": -18,
-    "RS_ERR_LIMIT": -19, "RS_ERR_INTERNAL": -20,
-}
-_STATUS_NAMES = {v: k for k, v in STATUS.items()}
+__all__ = ["RecsimError", "Model", "CFModel", "Options", "OptionInfo", "Explanation", "Recommendations",
+           "SimulationResult", "option_info", "lib", "check", "version", "version_string",
+           "strerror", "blas_corename", "set_num_threads", "get_num_threads", "STATUS",
+           "SIM_STAT", "EVAL_FIELD", "BINDING_MAJOR"]
 
-# The major version this binding speaks; the library must match it.
-BINDING_MAJOR = 1
+__version__ = lib.rs_version_string().decode()
 
 
-class RecsimError(Exception):
-    """A librecsim call failed: .status (int), .name, .message."""
-
-    def __init__(self, status, message):
-        self.status = status
-        self.name = _STATUS_NAMES.get(status, "unknown")
-        self.message = message
-        super().__init__("%s (%d): %s" % (self.name, status, message))
-
-
-def _candidates():
-    env = os.environ.get("RECSIM_LIBRARY")
-    if env:
-        yield env
-    here = os.path.dirname(os.path.abspath(__file__))
-    yield os.path.join(here, "..", "..", "..", "lib", "librecsim.so.1")
-    found = ctypes.util.find_library("recsim")
-    if found:
-        yield found
-
-
-def _load():
-    errors = []
-    for path in _candidates():
-        try:
-            return ctypes.CDLL(path)
-        except OSError as exc:
-            errors.append("%s: %s" % (path, exc))
-    raise ImportError("librecsim not found; set RECSIM_LIBRARY. Tried: " + "; ".join(errors))
-
-
-lib = _load()
-
-
-def _declare(name, restype, argtypes):
-    fn = getattr(lib, name)
-    fn.restype = restype
-    fn.argtypes = argtypes
-    return fn
-
-
-_declare("rs_version", ctypes.c_uint, [])
-_declare("rs_version_string", ctypes.c_char_p, [])
-_declare("rs_strerror", ctypes.c_char_p, [ctypes.c_int])
-_declare("rs_errmsg", ctypes.c_char_p, [])
-_declare("rs_errcode", ctypes.c_int, [])
-_declare("rs_clear_error", None, [])
-_declare("rs_set_num_threads", ctypes.c_int, [ctypes.c_int])
-_declare("rs_get_num_threads", ctypes.c_int, [])
-_declare("rs_blas_corename", ctypes.c_char_p, [])
-_declare("rs_free", None, [ctypes.c_void_p])
-_declare("rs_max_key_bytes", ctypes.c_size_t, [])
-
-if lib.rs_version() // 10000 != BINDING_MAJOR:
-    raise ImportError("librecsim %s is not major version %d"
-                      % (lib.rs_version_string().decode(), BINDING_MAJOR))
-
-
-def check(status):
-    """Raise RecsimError for a negative status; return it otherwise."""
-    if status < 0:
-        raise RecsimError(status, lib.rs_errmsg().decode("utf-8", "replace"))
-    return status
-
-
-def version():
+def version() -> int:
+    """The library's version number, major * 10000 + minor * 100 + patch."""
     return lib.rs_version()
 
 
-def version_string():
+def version_string() -> str:
+    """The library's version as "MAJOR.MINOR.PATCH"."""
     return lib.rs_version_string().decode()
 
 
-def strerror(status):
+def strerror(status: int) -> str:
+    """The library's one-line description of a status code."""
     return lib.rs_strerror(status).decode()
 
 
-def blas_corename():
+def blas_corename() -> str:
+    """The OpenBLAS kernel in use (e.g. "Haswell")."""
     return lib.rs_blas_corename().decode()
 
 
-def set_num_threads(n):
-    check(lib.rs_set_num_threads(n))
+def set_num_threads(n: int) -> None:
+    """Threads the library may use (batch recommend, build, evaluate); 0 = all cores."""
+    check(lib.rs_set_num_threads(int(n)))
 
 
-def get_num_threads():
+def get_num_threads() -> int:
+    """Threads the library uses."""
     return lib.rs_get_num_threads()

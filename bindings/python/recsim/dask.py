@@ -1,0 +1,235 @@
+"""recsim.dask - scale-out over the workers of a ``distributed.Client``.
+
+    from distributed import Client, LocalCluster
+    import recsim.dask as rd
+    with LocalCluster(n_workers=2, threads_per_worker=1) as cluster, Client(cluster) as client:
+        recs = rd.recommend(client, "shop.rsm", users, k=10)      # users sharded
+        table = rd.evaluate(client, "shop.rsm", [{"k": 5}, {"k": 10}])
+        sim = rd.simulate(client, "shop.rsm", ["scorer", "popular"], users=200)
+
+Each worker opens the model file read-only ONCE (the first task that needs it;
+the handle is kept on the worker object, not reopened per task) and serves
+every later task from it; :func:`close_on_workers` releases them.
+
+What is sharded, and why results are identical to one process:
+
+* ``recommend``: the users, in contiguous shards, one per worker (or
+  ``shards``); each list is that of rs_model_recommend, whoever computes it,
+  so the concatenated result is bitwise the single-process batch.
+* ``simulate``: the policies, one task per policy.  The simulator draws its
+  random numbers from a counter-based generator keyed on (seed, stream, user,
+  step) and every policy sees the same population and draws, so a policy run
+  alone gives bitwise the trace it has in a joint run (tested).  Statistics
+  are per policy, so nothing is merged or averaged.
+* ``evaluate``: whole evaluation runs (a list of configurations: splits,
+  seeds, cut-offs, option sets), one task each.  rs_model_evaluate takes no
+  subset of users, so one run is not split across workers, and no
+  non-additive statistic (coverage, Gini, per-user averages) is ever
+  averaged: each row is one complete run.
+
+On a real cluster: put the model file on storage every worker sees under the
+same path (NFS, a shared volume) and pass that path; or, without shared
+storage, ``ship=True`` sends the file's bytes to every worker once
+(client.upload_file-like: written into each worker's local directory) before
+the first task.  Workers need librecsim (RECSIM_LIBRARY or the loader path)
+and this package importable.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any, Mapping, Optional, Sequence
+
+import numpy as np
+
+__all__ = ["recommend", "evaluate", "simulate", "close_on_workers", "opens_on_workers",
+           "ship_model"]
+
+_LOCK = threading.Lock()
+
+
+class _Entry:
+    """A worker's open model: the handle and a lock for the calls that need
+    the handle to themselves (evaluate, simulate set temporary options)."""
+
+    def __init__(self, model):
+        self.model = model
+        self.lock = threading.Lock()
+        self.opened_by = threading.get_ident()
+
+
+def _worker_model(path: str) -> _Entry:
+    """The worker's read-only model of path, opened on first use."""
+    from distributed import get_worker
+    from .model import Model
+    worker = get_worker()
+    with _LOCK:
+        cache = worker.__dict__.setdefault("_recsim_models", {})
+        entry = cache.get(path)
+        if entry is None:
+            entry = cache[path] = _Entry(Model.open(path, readonly=True))
+            opens = worker.__dict__.setdefault("_recsim_opens", {})
+            opens[path] = opens.get(path, 0) + 1
+        return entry
+
+
+def _local_path(path: str, shipped: Optional[str]) -> str:
+    if shipped is None:
+        return path
+    from distributed import get_worker
+    return os.path.join(get_worker().local_directory, shipped)
+
+
+def _recommend_shard(path, shipped, users, k):
+    entry = _worker_model(_local_path(path, shipped))
+    r = entry.model.recommend(users, k=k)
+    return r.scores, r.items, r.counts
+
+
+def _evaluate_task(path, shipped, config):
+    entry = _worker_model(_local_path(path, shipped))
+    with entry.lock:
+        return entry.model.evaluate(**config)
+
+
+def _simulate_task(path, shipped, policy, kw):
+    entry = _worker_model(_local_path(path, shipped))
+    with entry.lock:
+        return entry.model.simulate([policy], **kw)
+
+
+def _close_all(dask_worker=None):
+    cache = dask_worker.__dict__.pop("_recsim_models", {}) if dask_worker else {}
+    for entry in cache.values():
+        entry.model.close()
+    return len(cache)
+
+
+def _opens(dask_worker=None):
+    return dict(dask_worker.__dict__.get("_recsim_opens", {}))
+
+
+def ship_model(client, path: str) -> str:
+    """Copy the model file into every worker's local directory (for clusters
+    without shared storage); returns the name to pass as ``shipped``."""
+    name = "recsim-" + os.path.basename(path)
+    with open(path, "rb") as f:
+        data = f.read()
+
+    def _write(dask_worker=None):
+        dest = os.path.join(dask_worker.local_directory, name)
+        with open(dest, "wb") as f:
+            f.write(data)
+        return dest
+
+    client.run(_write)
+    return name
+
+
+_KEYS = {}
+
+
+def _client_keys(path: str) -> np.ndarray:
+    """The item keys of path (with the None pad), read once per file version
+    on the client: opening a model costs more than a small batch."""
+    from .model import Model
+    st = os.stat(path)
+    version = (st.st_mtime_ns, st.st_size, st.st_ino)
+    cached = _KEYS.get(path)
+    if cached is None or cached[0] != version:
+        with Model.open(path, readonly=True) as m:
+            m.item_keys
+            cached = _KEYS[path] = (version, m._keys)
+    return cached[1]
+
+
+def _pack(keys, scores, items, counts):
+    """keys, scores, items, counts with short lists padded (see Model._pack)."""
+    k = items.shape[1]
+    short = np.arange(k)[None, :] >= counts[:, None]
+    if short.any():
+        items[short] = 0xFFFFFFFF
+        scores[short] = np.nan
+        return keys[np.where(short, len(keys) - 1, items)], scores, items, counts
+    return keys[items], scores, items, counts
+
+
+def _workers(client):
+    return sorted(client.scheduler_info()["workers"])
+
+
+def recommend(client, path: str, users, k: int = 10, shards: Optional[int] = None,
+              ship: bool = False):
+    """Batch recommendation with the users sharded across the workers.
+
+    Returns the same Recommendations as ``Model.open(path).recommend(users,
+    k)`` (bitwise: each list is the library's single-user list).  ``shards``
+    defaults to the number of workers; shard i is pinned to worker i mod n, so
+    each worker opens the model once.
+    """
+    from .model import Recommendations, _key_array
+    users = np.asarray(users.to_numpy() if hasattr(users, "to_numpy") else users, dtype=object)
+    if users.ndim != 1:
+        raise ValueError("users must be one-dimensional, got shape %s" % (users.shape,))
+    _key_array(users, "users")  # type errors here, not on a worker
+    workers = _workers(client)
+    if not workers:
+        raise RuntimeError("the Dask client has no workers")
+    n_shards = max(1, min(shards or len(workers), max(len(users), 1)))
+    shipped = ship_model(client, path) if ship else None
+    parts = np.array_split(users, n_shards)
+    futures = [client.submit(_recommend_shard, path, shipped, list(part), k,
+                             workers=[workers[i % len(workers)]], pure=False)
+               for i, part in enumerate(parts)]
+    results = client.gather(futures)
+    scores = np.concatenate([r[0] for r in results]) if results else np.empty((0, k), np.float32)
+    items = np.concatenate([r[1] for r in results]) if results else np.empty((0, k), np.uint32)
+    counts = np.concatenate([r[2] for r in results]) if results else np.empty(0, np.int64)
+    return Recommendations(*_pack(_client_keys(path), scores, items, counts), users)
+
+
+def evaluate(client, path: str, configs: Sequence[Mapping[str, Any]], ship: bool = False):
+    """Several evaluation runs in parallel, one task per configuration (the
+    keyword arguments of Model.evaluate: cut / random / last, seed, k, cold,
+    baselines, options).  Returns one DataFrame: the rows of every run, with
+    a ``config`` column (the configuration's index)."""
+    import pandas as pd
+    workers = _workers(client)
+    shipped = ship_model(client, path) if ship else None
+    futures = [client.submit(_evaluate_task, path, shipped, dict(c),
+                             workers=[workers[i % len(workers)]], pure=False)
+               for i, c in enumerate(configs)]
+    frames = client.gather(futures)
+    for i, f in enumerate(frames):
+        f.insert(0, "config", i)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def simulate(client, path: str, policies: Sequence[str] = ("scorer", "popular"),
+             ship: bool = False, **kw):
+    """A simulation with the policies spread over the workers (one task per
+    policy); keyword arguments as Model.simulate (users, steps, slate, seed,
+    options).  The trace and summary equal those of one joint run (the
+    ``seconds`` column aside)."""
+    import pandas as pd
+    from .model import SimulationResult
+    workers = _workers(client)
+    shipped = ship_model(client, path) if ship else None
+    futures = [client.submit(_simulate_task, path, shipped, p, kw,
+                             workers=[workers[i % len(workers)]], pure=False)
+               for i, p in enumerate(policies)]
+    parts = client.gather(futures)
+    trace = pd.concat([p.trace for p in parts], ignore_index=True)
+    summary = pd.concat([p.summary for p in parts])
+    params = dict(parts[0].params, policies=list(policies)) if parts else {}
+    return SimulationResult(trace, summary, params)
+
+
+def close_on_workers(client) -> int:
+    """Close every model the workers opened; returns how many were closed."""
+    return sum(client.run(_close_all).values())
+
+
+def opens_on_workers(client) -> dict:
+    """{worker: {path: times opened}}: 1 per path, never per task."""
+    return client.run(_opens)

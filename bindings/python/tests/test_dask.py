@@ -1,0 +1,95 @@
+"""recsim.dask on a 2-worker LocalCluster: results identical to one process,
+each worker opening the model once."""
+import unittest
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from recsim import Model
+
+from ._fixture import py_model
+
+try:
+    from distributed import Client, LocalCluster
+except ImportError:  # pragma: no cover
+    Client = None
+
+
+@unittest.skipIf(Client is None, "python3-distributed is not installed")
+class DaskTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        import recsim.dask as rd
+        cls.rd = rd
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="tornado")
+        # threads in this process: starts in a fraction of a second, offline;
+        # processes=True works as well (bench/python_batch.py uses it)
+        cls.cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                   dashboard_address=None)
+        cls.client = Client(cls.cluster)
+        cls.path = py_model()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.rd.close_on_workers(cls.client)
+        cls.client.close()
+        cls.cluster.close()
+
+    def test_recommend_sharded_equals_single(self):
+        with Model.open(self.path, readonly=True) as m:
+            users = ["13705", "nobody", "17850"]
+            users = users * 40 + ["u%d" % i for i in range(7)]
+            want = m.recommend(users, k=8)
+        got = self.rd.recommend(self.client, self.path, users, k=8)
+        np.testing.assert_array_equal(got.keys, want.keys)
+        np.testing.assert_array_equal(got.scores, want.scores)
+        np.testing.assert_array_equal(got.counts, want.counts)
+        got3 = self.rd.recommend(self.client, self.path, np.array(users), k=8, shards=5)
+        np.testing.assert_array_equal(got3.keys, want.keys)
+        opens = self.rd.opens_on_workers(self.client)
+        self.assertEqual(len(opens), 2)
+        for per_path in opens.values():
+            self.assertEqual(per_path.get(self.path), 1, "one open per worker, not per task")
+        with self.assertRaises(TypeError):
+            self.rd.recommend(self.client, self.path, [1.5], k=3)
+
+    def test_shipped_model(self):
+        users = ["13705", "nobody", "17850"] * 3
+        with Model.open(self.path, readonly=True) as m:
+            want = m.recommend(users, k=4)
+        got = self.rd.recommend(self.client, self.path, users, k=4, ship=True)
+        np.testing.assert_array_equal(got.keys, want.keys)
+        np.testing.assert_array_equal(got.scores, want.scores)
+
+    def test_short_lists_padded_alike(self):
+        with Model.open(self.path, readonly=True) as m:
+            k = m.item_count
+            want = m.recommend(["13705", "17850"], k=k)
+        got = self.rd.recommend(self.client, self.path, ["13705", "17850"], k=k)
+        self.assertLess(int(want.counts[0]), k)
+        np.testing.assert_array_equal(got.keys, want.keys)
+        np.testing.assert_array_equal(got.items, want.items)
+        np.testing.assert_array_equal(got.scores, want.scores)  # NaN pads compare equal
+
+    def test_simulate_by_policy_equals_joint_run(self):
+        kw = dict(users=30, steps=4, slate=5, seed=9)
+        with Model.open(self.path, readonly=True) as m:
+            want = m.simulate(["scorer", "popular", "random"], **kw)
+        got = self.rd.simulate(self.client, self.path, ["scorer", "popular", "random"], **kw)
+        pd.testing.assert_frame_equal(got.trace, want.trace)
+        pd.testing.assert_frame_equal(got.summary.drop(columns="seconds"),
+                                      want.summary.drop(columns="seconds"))
+
+    def test_evaluate_runs(self):
+        configs = [{"k": 5}, {"cut": "2011-09-01"}, {"random": 0.2, "seed": 1}]
+        got = self.rd.evaluate(self.client, self.path, configs)
+        with Model.open(self.path, readonly=True) as m:
+            for i, c in enumerate(configs):
+                want = m.evaluate(**c).drop(columns="seconds")
+                part = got[got.config == i].drop(columns=["config", "seconds"])
+                pd.testing.assert_frame_equal(part.reset_index(drop=True), want)
+
+
+if __name__ == "__main__":
+    unittest.main()
