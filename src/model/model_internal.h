@@ -15,6 +15,7 @@
  *                    parsing, persistence, applying options to the handles
  *   model_eval.c     evaluation on a leak-free train-only copy
  *   model_sim.c      simulation and rs_sim_trace
+ *   model_tune.c     the build's validation-based selection (build.tune)
  *
  * The model sits above every other module (see DESIGN.md): it may use the
  * public API of all of them and the graph's internal header (for its

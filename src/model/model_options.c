@@ -852,6 +852,23 @@ static int set_parsed(rs_model *model, size_t i, const char *text, double number
     return store(&model->options, i, text, number, true);
 }
 
+/* The table index of name for fn, a call typed for one option type:
+ * RS_ERR_INVALID for a NULL or an option of another type, RS_ERR_NOTFOUND
+ * (with the nearest names) for an unknown one. */
+static int typed_index(const char *fn, const rs_model *model, const char *name,
+                       const void *value, int type, int *index_out)
+{
+    static const char *const type_names[] = {"an integer", "a double", "a choice", "a string"};
+    if (!model || !name || !value)
+        return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
+    if ((*index_out = find(name)) < 0)
+        return unknown(name);
+    if (table[*index_out].type != type)
+        return rs__fail(RS_ERR_INVALID, "%s: option %s is not %s option", fn, name,
+                        type_names[type]);
+    return RS_OK;
+}
+
 int rs_model_set_option(rs_model *model, const char *name, const char *value)
 {
     double number = 0;
@@ -868,32 +885,23 @@ int rs_model_set_option(rs_model *model, const char *name, const char *value)
 int rs_model_set_int(rs_model *model, const char *name, int64_t value)
 {
     char text[32];
-    int i;
-    if (!model || !name)
-        return rs__fail(RS_ERR_INVALID, "rs_model_set_int: NULL argument");
-    if ((i = find(name)) < 0)
-        return unknown(name);
-    if (table[i].type != RS_OPTION_INT)
-        return rs__fail(RS_ERR_INVALID, "option %s is not an integer option", name);
+    int i = 0, s = typed_index("rs_model_set_int", model, name, "", RS_OPTION_INT, &i);
+    if (s != RS_OK)
+        return s;
     snprintf(text, sizeof text, "%" PRId64, value);
     return rs_model_set_option(model, name, text);
 }
 
 int rs_model_set_double(rs_model *model, const char *name, double value)
 {
-    double number = value;
-    int i;
-    if (!model || !name)
-        return rs__fail(RS_ERR_INVALID, "rs_model_set_double: NULL argument");
-    if ((i = find(name)) < 0)
-        return unknown(name);
-    if (table[i].type != RS_OPTION_DOUBLE)
-        return rs__fail(RS_ERR_INVALID, "option %s is not a double option", name);
+    int i = 0, s = typed_index("rs_model_set_double", model, name, "", RS_OPTION_DOUBLE, &i);
+    if (s != RS_OK)
+        return s;
     if (!(isinf(value) && value < 0 && (table[i].flags & O_NEG_INF)) &&
         (!isfinite(value) || value < table[i].min || value > table[i].max))
         return rs__fail(RS_ERR_RANGE, "option %s: %g is outside [%g, %g]", name, value,
                         table[i].min, table[i].max);
-    return set_parsed(model, (size_t)i, "", number);
+    return set_parsed(model, (size_t)i, "", value);
 }
 
 int rs_model_get_option(const rs_model *model, const char *name, char *buf, size_t capacity,
@@ -919,28 +927,18 @@ int rs_model_get_option(const rs_model *model, const char *name, char *buf, size
 
 int rs_model_get_int(const rs_model *model, const char *name, int64_t *value_out)
 {
-    int i;
-    if (!model || !name || !value_out)
-        return rs__fail(RS_ERR_INVALID, "rs_model_get_int: NULL argument");
-    if ((i = find(name)) < 0)
-        return unknown(name);
-    if (table[i].type != RS_OPTION_INT)
-        return rs__fail(RS_ERR_INVALID, "option %s is not an integer option", name);
-    *value_out = (int64_t)model->options.value[i];
-    return RS_OK;
+    int i = 0, s = typed_index("rs_model_get_int", model, name, value_out, RS_OPTION_INT, &i);
+    if (s == RS_OK)
+        *value_out = (int64_t)model->options.value[i];
+    return s;
 }
 
 int rs_model_get_double(const rs_model *model, const char *name, double *value_out)
 {
-    int i;
-    if (!model || !name || !value_out)
-        return rs__fail(RS_ERR_INVALID, "rs_model_get_double: NULL argument");
-    if ((i = find(name)) < 0)
-        return unknown(name);
-    if (table[i].type != RS_OPTION_DOUBLE)
-        return rs__fail(RS_ERR_INVALID, "option %s is not a double option", name);
-    *value_out = model->options.value[i];
-    return RS_OK;
+    int i = 0, s = typed_index("rs_model_get_double", model, name, value_out, RS_OPTION_DOUBLE, &i);
+    if (s == RS_OK)
+        *value_out = model->options.value[i];
+    return s;
 }
 
 int rs_model_save_options(rs_model *model)
