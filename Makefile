@@ -142,6 +142,14 @@ header-check:
 	$(CC) -std=c99 -Wall -Wextra -Wpedantic -Werror -Iinclude -fsyntax-only tests/header/header_c99.c
 	$(CXX) -std=c++11 -Wall -Wextra -Wpedantic -Werror -Iinclude -fsyntax-only tests/header/header_cxx.cpp
 	@echo "header-check: recsim.h compiles alone as C99 and C++11"
+	@# every header alone, as a compiler that is not gcc or clang sees it
+	@# (the GNU-only branches off): a declaration inside an #else of
+	@# __GNUC__ once broke every such compiler
+	@for h in include/recsim.h src/*/*.h; do \
+	    echo "#include \"$$PWD/$$h\"" | $(CC) -std=c11 -U__GNUC__ $(WARN) $(LIB_CPPFLAGS) \
+	        $(PKG_CFLAGS) -fsyntax-only -x c - || { echo "header-check: $$h"; exit 1; }; \
+	done
+	@echo "header-check: every header compiles alone with __GNUC__ undefined"
 
 symbol-check: $(SHARED)
 	sh tests/scripts/check-symbols.sh $(SHARED) include/recsim.h $(MAP)
