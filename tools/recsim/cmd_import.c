@@ -7,11 +7,20 @@
 #include "cli_model.h"
 #include "commands.h"
 
+#include <errno.h>
+#include <iconv.h>
 #include <jansson.h>
 #include <math.h>
 #include <recsim.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <xxhash.h>
+#include <zlib.h>
 
 #define MAX_LIST 32
 
@@ -41,14 +50,68 @@ void cmd_import_help(FILE *out)
           "                      UnitPrice <= 0, non-product StockCodes, duplicates;\n"
           "                      import purchases as 'bought' edges, descriptions as\n"
           "                      item titles and countries as user attributes\n"
-          "  --json              print the counts as one JSON object\n",
+          "  --no-header         the first row is data; columns are numbered 1, 2, ...\n"
+          "                      (--map user=1 --map item=2)\n"
+          "  --columns A,B,...   names of the columns (replacing the header's, if any)\n"
+          "  --delimiter C       field separator: tab, comma, semicolon, pipe or any\n"
+          "                      single character\n"
+          "  --encoding E        the file's encoding (default UTF-8), e.g. latin1 or\n"
+          "                      windows-1252: converted to UTF-8 with iconv\n"
+          "  --where 'COL OP V'  keep only rows where COL OP V holds (OP: >= <= > < ==\n"
+          "                      !=; numbers compared as numbers, else as text); the\n"
+          "                      rows dropped are counted under the condition\n"
+          "  --flags ATTR=COL,...  0/1 flag columns as one multi-valued attribute ATTR\n"
+          "                      (value: the column's name, or COL:VALUE);\n"
+          "                      ATTR@N=V1,V2,... for the columns N, N+1, ... named V1...\n"
+          "  --append            import a file again though the same bytes with the\n"
+          "                      same options were imported before (weights add up)\n"
+          "  --json              print the counts as one JSON object\n"
+          "\n"
+          "A .gz file is decompressed on the fly.\n",
           out);
 }
 
+#define MAX_FLAGS 64
+
+/* One --where condition; index is resolved against each reader's header. */
+struct where_rule {
+    const char *text, *value;
+    char column[128], op[3], name[160];
+    double number;
+    bool numeric;
+    size_t index;
+};
+
+/* One --flags group: 0/1 columns whose names (or given values) become the
+ * values of one attribute. */
+struct flag_group {
+    char *spec; /* a copy of the option's value, cut into the strings below */
+    const char *attribute;
+    const char *columns[MAX_FLAGS], *values[MAX_FLAGS];
+    size_t n, first; /* first: 1-based column of ATTR@N=..., 0 for named columns */
+};
+
+/* The input once decoded into memory (.gz, --encoding, --flags). */
+struct input {
+    char *data;
+    size_t len;
+    bool in_memory, gzip, converted, rewritten;
+    int format; /* of data */
+};
+
 struct import_options {
     const char *model, *file, *kind, *relation, *friends, *reject;
-    int format;
-    bool dedup, unweighted, first_time, json, retail;
+    const char *encoding;
+    int format, delimiter;
+    bool dedup, unweighted, first_time, json, retail, no_header, append;
+    struct where_rule wheres[MAX_LIST];
+    size_t n_wheres;
+    struct flag_group flags[MAX_LIST];
+    size_t n_flags;
+    char *column_spec; /* --columns, cut into column_names */
+    const char *column_names[MAX_FLAGS * 4];
+    size_t n_column_names;
+    struct input input;
     json_t *report; /* --json: the counts of each kind, printed at the end */
     const char *maps[MAX_LIST][2];
     size_t n_maps;
@@ -73,6 +136,104 @@ static int role_of(const char *name)
         if (strcmp(name, roles[i]) == 0)
             return i;
     return -1;
+}
+
+static int parse_delimiter(const char *name)
+{
+    static const char *const names[][2] = {
+        {"tab", "\t"}, {"comma", ","}, {"semicolon", ";"}, {"pipe", "|"}, {"\\t", "\t"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i][0]) == 0)
+            return (unsigned char)names[i][1][0];
+    if (strlen(name) == 1 && (unsigned char)name[0] < 128 && name[0] != '\n' &&
+        name[0] != '\r' && name[0] != '"')
+        return (unsigned char)name[0];
+    return -1;
+}
+
+static void trim(const char **start, const char **end)
+{
+    while (*start < *end && (**start == ' ' || **start == '\t'))
+        (*start)++;
+    while (*end > *start && ((*end)[-1] == ' ' || (*end)[-1] == '\t'))
+        (*end)--;
+}
+
+/* 'COLUMN OP VALUE': OP is >=, <=, >, <, ==, != (or =); VALUE may be quoted. */
+static int parse_where(const char *text, struct where_rule *w)
+{
+    const char *op = strpbrk(text, "<>=!"), *a = text, *b, *v, *ve;
+    size_t op_len;
+    memset(w, 0, sizeof *w);
+    w->text = text;
+    if (!op)
+        return cli_usage("import", "--where wants 'COLUMN OP VALUE' (OP: >= <= > < == !=), "
+                                   "got '%s'", text);
+    b = op;
+    trim(&a, &b);
+    op_len = op[1] == '=' ? 2 : 1;
+    if (a == b || (size_t)(b - a) >= sizeof w->column || (op[0] == '!' && op_len == 1))
+        return cli_usage("import", "--where wants 'COLUMN OP VALUE' (OP: >= <= > < == !=), "
+                                   "got '%s'", text);
+    memcpy(w->column, a, (size_t)(b - a));
+    memcpy(w->op, op, op_len);
+    if (strcmp(w->op, "=") == 0)
+        strcpy(w->op, "==");
+    v = op + op_len;
+    ve = v + strlen(v);
+    trim(&v, &ve);
+    if (strchr("<>=!", *v) && v < ve)
+        return cli_usage("import", "--where: unknown operator in '%s'", text);
+    if (ve - v >= 2 && (*v == '"' || *v == '\'') && ve[-1] == *v)
+        v++, ve--;
+    snprintf(w->name, sizeof w->name, "--where %s", text);
+    {
+        size_t len = (size_t)(ve - v);
+        char *copy = malloc(len + 1);
+        if (!copy)
+            return cli_fail("out of memory");
+        memcpy(copy, v, len);
+        copy[len] = '\0';
+        w->value = copy;
+        w->numeric = rs_io_parse_double(copy, len, &w->number) == RS_OK;
+    }
+    return CLI_OK;
+}
+
+/* ATTR=COL[:VALUE],...  or  ATTR@N=VALUE,VALUE,... */
+static int parse_flags(const char *text, struct flag_group *g)
+{
+    char *eq, *at, *part, *save = NULL;
+    memset(g, 0, sizeof *g);
+    if (!(g->spec = strdup(text)))
+        return cli_fail("out of memory");
+    eq = strchr(g->spec, '=');
+    if (!eq || eq == g->spec || !eq[1])
+        return cli_usage("import", "--flags wants ATTR=COLUMN,... or ATTR@N=NAME,..., got '%s'",
+                         text);
+    *eq = '\0';
+    if ((at = strchr(g->spec, '@')) != NULL) {
+        char *end;
+        long n;
+        *at = '\0';
+        n = strtol(at + 1, &end, 10);
+        if (*end || n < 1 || n > 1000000 || at == g->spec)
+            return cli_usage("import", "--flags: '%s' wants ATTR@N with N a column number", text);
+        g->first = (size_t)n;
+    }
+    g->attribute = g->spec;
+    for (part = strtok_r(eq + 1, ",", &save); part; part = strtok_r(NULL, ",", &save)) {
+        char *colon = g->first ? NULL : strchr(part, ':');
+        if (g->n == MAX_FLAGS)
+            return cli_usage("import", "--flags: at most %d columns in a group", MAX_FLAGS);
+        if (colon)
+            *colon = '\0';
+        g->columns[g->n] = part;
+        g->values[g->n++] = colon && colon[1] ? colon + 1 : part;
+    }
+    if (!g->n)
+        return cli_usage("import", "--flags: no column in '%s'", text);
+    return CLI_OK;
 }
 
 static int parse_format(const char *name)
@@ -111,6 +272,10 @@ static int parse_args(int argc, char **argv, struct import_options *o)
             o->first_time = true, takes_value = false;
         else if (strcmp(a, "--json") == 0)
             o->json = true, takes_value = false;
+        else if (strcmp(a, "--no-header") == 0)
+            o->no_header = true, takes_value = false;
+        else if (strcmp(a, "--append") == 0)
+            o->append = true, takes_value = false;
         else if (a[0] != '-' || strcmp(a, "-") == 0) {
             if (n_positional == 2)
                 return cli_usage("import", "unexpected argument '%s'", a);
@@ -156,6 +321,45 @@ static int parse_args(int argc, char **argv, struct import_options *o)
         } else if (strcmp(a, "--missing") == 0) {
             if ((rc = push(o->missing, &o->n_missing, value, a)) != CLI_OK)
                 return rc;
+        } else if (strcmp(a, "--delimiter") == 0) {
+            if ((o->delimiter = parse_delimiter(value)) < 0)
+                return cli_usage("import", "--delimiter wants tab, comma, semicolon, pipe or "
+                                           "one ASCII character other than '\"', got '%s'",
+                                 value);
+        } else if (strcmp(a, "--encoding") == 0) {
+            iconv_t cd = iconv_open("UTF-8", value);
+            if (cd == (iconv_t)-1)
+                return cli_usage("import", "--encoding: unknown encoding '%s' (e.g. latin1, "
+                                           "windows-1252, utf-16)", value);
+            iconv_close(cd);
+            o->encoding = value;
+        } else if (strcmp(a, "--where") == 0) {
+            if (o->n_wheres >= MAX_LIST)
+                return cli_usage("import", "too many --where options (at most %d)", MAX_LIST);
+            if ((rc = parse_where(value, &o->wheres[o->n_wheres++])) != CLI_OK)
+                return rc;
+        } else if (strcmp(a, "--flags") == 0) {
+            if (o->n_flags >= MAX_LIST)
+                return cli_usage("import", "too many --flags options (at most %d)", MAX_LIST);
+            if ((rc = parse_flags(value, &o->flags[o->n_flags++])) != CLI_OK)
+                return rc;
+            if ((rc = push(o->attributes, &o->n_attributes, o->flags[o->n_flags - 1].attribute,
+                           a)) != CLI_OK)
+                return rc;
+        } else if (strcmp(a, "--columns") == 0) {
+            char *save = NULL;
+            free(o->column_spec);
+            o->n_column_names = 0;
+            if (!(o->column_spec = strdup(value)))
+                return cli_fail("out of memory");
+            for (char *p = strtok_r(o->column_spec, ",", &save); p;
+                 p = strtok_r(NULL, ",", &save)) {
+                if (o->n_column_names == sizeof o->column_names / sizeof o->column_names[0])
+                    return cli_usage("import", "--columns: too many names");
+                o->column_names[o->n_column_names++] = p;
+            }
+            if (!o->n_column_names)
+                return cli_usage("import", "--columns wants NAME,NAME,...");
         } else if (strcmp(a, "--friends") == 0) {
             o->friends = value;
         } else if (strcmp(a, "--reject") == 0) {
@@ -199,7 +403,33 @@ static int add_retail_rules(rs_cleaner *c)
     return s;
 }
 
-static int make_cleaner(const struct import_options *o, bool with_reject, rs_cleaner **out)
+/* rs_row_predicate of a --where rule: 1 (drop) when the condition fails. */
+static int where_drop(const char *const *fields, const size_t *lens, size_t count, void *context)
+{
+    const struct where_rule *w = context;
+    const char *field = w->index < count ? fields[w->index] : "";
+    size_t len = w->index < count ? lens[w->index] : 0, vlen = strlen(w->value);
+    double x;
+    int cmp;
+    bool holds;
+    if (w->numeric && rs_io_parse_double(field, len, &x) == RS_OK) {
+        cmp = (x > w->number) - (x < w->number);
+    } else {
+        int c = memcmp(field, w->value, len < vlen ? len : vlen);
+        cmp = c ? (c > 0) - (c < 0) : (len > vlen) - (len < vlen);
+    }
+    if (w->op[0] == '=')
+        holds = cmp == 0;
+    else if (w->op[0] == '!')
+        holds = cmp != 0;
+    else if (w->op[0] == '>')
+        holds = w->op[1] ? cmp >= 0 : cmp > 0;
+    else
+        holds = w->op[1] ? cmp <= 0 : cmp < 0;
+    return holds ? 0 : 1;
+}
+
+static int make_cleaner(struct import_options *o, bool with_reject, rs_cleaner **out)
 {
     rs_cleaner *c = NULL;
     int s = rs_cleaner_create(&c);
@@ -209,6 +439,8 @@ static int make_cleaner(const struct import_options *o, bool with_reject, rs_cle
         s = rs_cleaner_set_missing(c, o->missing, o->n_missing);
     for (size_t i = 0; s == 0 && i < o->n_required; i++)
         s = rs_cleaner_add_required(c, o->required[i], o->required[i]);
+    for (size_t i = 0; s == 0 && i < o->n_wheres; i++)
+        s = rs_cleaner_add_callback(c, o->wheres[i].name, where_drop, &o->wheres[i]);
     if (s == 0 && o->dedup && !o->retail)
         s = rs_cleaner_add_dedup(c, "exact duplicate", NULL, 0);
     if (s == 0 && with_reject && o->reject)
@@ -221,10 +453,27 @@ static int make_cleaner(const struct import_options *o, bool with_reject, rs_cle
     return 0;
 }
 
-static int open_reader(const struct import_options *o, rs_reader **out)
+/* Separator and header options, for the file as given. */
+static int set_reader_options(const struct import_options *o, rs_reader *r)
+{
+    int s = 0;
+    if (o->delimiter)
+        s = rs_reader_set_int(r, RS_READER_SEPARATOR, o->delimiter);
+    if (s == 0 && o->no_header)
+        s = rs_reader_set_int(r, RS_READER_HEADER, 0);
+    return s;
+}
+
+static int open_reader(struct import_options *o, rs_reader **out)
 {
     rs_reader *r = NULL;
-    int s = rs_reader_open(o->file, o->format, &r);
+    const struct input *in = &o->input;
+    int s = in->in_memory ? rs_reader_open_memory(in->data, in->len, o->file, in->format, &r)
+                          : rs_reader_open(o->file, o->format, &r);
+    if (s == 0 && !in->rewritten)
+        s = set_reader_options(o, r);
+    for (size_t i = 0; s == 0 && i < o->n_wheres; i++)
+        s = rs_reader_column(r, o->wheres[i].column, &o->wheres[i].index);
     if (s == 0 && o->retail) {
         s = rs_reader_map(r, RS_ROLE_USER, "CustomerID");
         if (s == 0)
@@ -278,8 +527,404 @@ static void print_counts(const struct import_options *o, const char *kind,
                rs_cleaner_rule_name(c, i));
 }
 
+/* ------------------------------------------------------------ input */
+
+struct buf {
+    char *data;
+    size_t len, cap;
+};
+
+static bool buf_reserve(struct buf *b, size_t more)
+{
+    if (b->len + more + 1 <= b->cap)
+        return true;
+    size_t cap = b->cap ? b->cap : 1 << 16;
+    while (cap < b->len + more + 1)
+        cap *= 2;
+    char *p = realloc(b->data, cap);
+    if (!p)
+        return false;
+    b->data = p;
+    b->cap = cap;
+    return true;
+}
+
+static bool buf_add(struct buf *b, const char *s, size_t n)
+{
+    if (!buf_reserve(b, n))
+        return false;
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return true;
+}
+
+/* One CSV field, quoted when it holds a comma, a quote or a line break. */
+static bool buf_add_field(struct buf *b, const char *s, size_t n, bool first)
+{
+    if (!first && !buf_add(b, ",", 1))
+        return false;
+    if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) && !memchr(s, '\r', n))
+        return buf_add(b, s, n);
+    if (!buf_add(b, "\"", 1))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((s[i] == '"' && !buf_add(b, "\"", 1)) || !buf_add(b, s + i, 1))
+            return false;
+    return buf_add(b, "\"", 1);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+/* The format of a file named name (less a .gz suffix), as the reader guesses it. */
+static int guess_format(const char *name)
+{
+    size_t n = strlen(name);
+    char base[4096];
+    if (ends_with(name, ".gz") && n - 3 < sizeof base) {
+        memcpy(base, name, n - 3);
+        base[n - 3] = '\0';
+        name = base;
+    }
+    if (ends_with(name, ".tsv") || ends_with(name, ".tab"))
+        return RS_FORMAT_TSV;
+    if (ends_with(name, ".jsonl") || ends_with(name, ".ndjson") || ends_with(name, ".json"))
+        return RS_FORMAT_JSONL;
+    return RS_FORMAT_CSV;
+}
+
+static bool is_gzip(const char *path)
+{
+    unsigned char magic[2];
+    FILE *f = fopen(path, "rb");
+    bool gz = f && fread(magic, 1, 2, f) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    if (f)
+        fclose(f);
+    return gz;
+}
+
+/* The whole file, decompressed when it is gzip (zlib reads plain files as is). */
+static int read_all(const char *path, struct buf *out)
+{
+    gzFile gz = gzopen(path, "rb");
+    int n, err;
+    if (!gz)
+        return cli_fail("%s: cannot open: %s", path, strerror(errno ? errno : ENOMEM));
+    gzbuffer(gz, 1 << 17);
+    for (;;) {
+        if (!buf_reserve(out, 1 << 20)) {
+            gzclose(gz);
+            return cli_fail("%s: out of memory", path);
+        }
+        n = gzread(gz, out->data + out->len, 1 << 20);
+        if (n <= 0)
+            break;
+        out->len += (size_t)n;
+    }
+    if (n < 0) {
+        const char *why = gzerror(gz, &err);
+        int rc = cli_fail("%s: cannot decompress: %s", path,
+                          err == Z_ERRNO ? strerror(errno) : why);
+        gzclose(gz);
+        return rc;
+    }
+    gzclose(gz);
+    out->data[out->len] = '\0';
+    return CLI_OK;
+}
+
+static bool is_utf8_name(const char *e)
+{
+    return strcasecmp(e, "utf-8") == 0 || strcasecmp(e, "utf8") == 0;
+}
+
+/* in (encoding) -> out (UTF-8); an invalid byte is an error naming its line. */
+static int convert(const char *path, const char *encoding, const struct buf *in, struct buf *out)
+{
+    iconv_t cd = iconv_open("UTF-8", encoding);
+    char *src = in->data;
+    size_t left = in->len;
+    if (cd == (iconv_t)-1)
+        return cli_fail("--encoding %s: %s", encoding, strerror(errno));
+    while (left > 0) {
+        char *dst;
+        size_t room;
+        if (!buf_reserve(out, left + left / 2 + 64)) {
+            iconv_close(cd);
+            return cli_fail("%s: out of memory", path);
+        }
+        dst = out->data + out->len;
+        room = out->cap - 1 - out->len;
+        size_t r = iconv(cd, &src, &left, &dst, &room);
+        out->len = (size_t)(dst - out->data);
+        if (r == (size_t)-1 && errno != E2BIG) {
+            size_t line = 1;
+            for (const char *p = in->data; p < src; p++)
+                line += *p == '\n';
+            iconv_close(cd);
+            return cli_fail("%s:%zu: not valid %s text (byte 0x%02x)", path, line, encoding,
+                            (unsigned char)*src);
+        }
+    }
+    iconv_close(cd);
+    out->data[out->len] = '\0';
+    return CLI_OK;
+}
+
+static bool flag_set(const char *s, size_t n)
+{
+    double x;
+    if (rs_io_parse_double(s, n, &x) == RS_OK)
+        return x != 0;
+    return (n == 4 && strncasecmp(s, "true", 4) == 0) || (n == 3 && strncasecmp(s, "yes", 3) == 0);
+}
+
+/* Read in as the options say and write it back as CSV with a header (the
+ * --columns names first), one more column per --flags group: the '|'-joined
+ * values of its flags that are set. */
+static int rewrite(struct import_options *o, const struct buf *in, struct buf *out)
+{
+    rs_reader *r = NULL;
+    size_t *index[MAX_LIST] = {0}, ncol;
+    int s = rs_reader_open_memory(in->data, in->len, o->file, o->input.format, &r), rc = CLI_OK;
+    if (s == 0)
+        s = set_reader_options(o, r);
+    if (s != 0) {
+        rs_reader_close(r);
+        return cli_fail_status(s, "%s", o->file);
+    }
+    ncol = rs_reader_column_count(r);
+    for (size_t g = 0; rc == CLI_OK && g < o->n_flags; g++) {
+        const struct flag_group *fg = &o->flags[g];
+        if (!(index[g] = calloc(fg->n, sizeof *index[g]))) {
+            rc = cli_fail("out of memory");
+            break;
+        }
+        for (size_t k = 0; rc == CLI_OK && k < fg->n; k++) {
+            if (fg->first) {
+                index[g][k] = fg->first - 1 + k;
+                if (index[g][k] >= ncol)
+                    rc = cli_fail("--flags %s: column %zu is past the last one (%zu)",
+                                  fg->attribute, index[g][k] + 1, ncol);
+            } else if ((s = rs_reader_column(r, fg->columns[k], &index[g][k])) != 0) {
+                rc = cli_fail_status(s, "--flags %s", fg->attribute);
+            }
+        }
+    }
+    for (size_t i = 0; rc == CLI_OK && i < ncol + o->n_flags; i++) {
+        const char *name = i >= ncol               ? o->flags[i - ncol].attribute
+                           : i < o->n_column_names ? o->column_names[i]
+                                                   : rs_reader_column_name(r, i);
+        if (!buf_add_field(out, name, strlen(name), i == 0))
+            rc = cli_fail("out of memory");
+    }
+    if (rc == CLI_OK && !buf_add(out, "\n", 1))
+        rc = cli_fail("out of memory");
+    while (rc == CLI_OK && (s = rs_reader_next(r)) == 1) {
+        size_t n = rs_reader_field_count(r), len;
+        for (size_t i = 0; rc == CLI_OK && i < ncol; i++) {
+            const char *f = i < n ? rs_reader_field(r, i, &len) : "";
+            if (i >= n)
+                len = 0;
+            if (!buf_add_field(out, f, len, i == 0))
+                rc = cli_fail("out of memory");
+        }
+        for (size_t g = 0; rc == CLI_OK && g < o->n_flags; g++) {
+            struct buf v = {0};
+            bool ok = buf_add(&v, "", 0);
+            for (size_t k = 0; ok && k < o->flags[g].n; k++) {
+                const char *f = rs_reader_field(r, index[g][k], &len);
+                if (f && flag_set(f, len))
+                    ok = (v.len == 0 || buf_add(&v, "|", 1)) &&
+                         buf_add(&v, o->flags[g].values[k], strlen(o->flags[g].values[k]));
+            }
+            if (!ok || !buf_add_field(out, v.data, v.len, false))
+                rc = cli_fail("out of memory");
+            free(v.data);
+        }
+        if (rc == CLI_OK && !buf_add(out, "\n", 1))
+            rc = cli_fail("out of memory");
+    }
+    if (rc == CLI_OK && s < 0)
+        rc = cli_fail_status(s, "%s", o->file);
+    for (size_t g = 0; g < o->n_flags; g++)
+        free(index[g]);
+    rs_reader_close(r);
+    return rc;
+}
+
+/* Decode the file into memory when it is gzip, not UTF-8, or has --flags. */
+static int load_input(struct import_options *o)
+{
+    struct input *in = &o->input;
+    struct buf raw = {0}, text = {0}, flat = {0};
+    bool convert_needed = o->encoding && !is_utf8_name(o->encoding);
+    int rc;
+    in->gzip = is_gzip(o->file);
+    in->format = o->format ? o->format : guess_format(o->file);
+    if (!in->gzip && !convert_needed && !o->n_flags && !o->n_column_names)
+        return CLI_OK;
+    if ((rc = read_all(o->file, &raw)) != CLI_OK)
+        goto done;
+    if (convert_needed) {
+        if ((rc = convert(o->file, o->encoding, &raw, &text)) != CLI_OK)
+            goto done;
+        free(raw.data);
+        raw = text;
+        text = (struct buf){0};
+        in->converted = true;
+    }
+    if (o->n_flags || o->n_column_names) {
+        if ((rc = rewrite(o, &raw, &flat)) != CLI_OK)
+            goto done;
+        free(raw.data);
+        raw = flat;
+        flat = (struct buf){0};
+        in->rewritten = true;
+        in->format = RS_FORMAT_CSV;
+    }
+    in->data = raw.data;
+    in->len = raw.len;
+    in->in_memory = true;
+    raw = (struct buf){0};
+done:
+    free(raw.data);
+    free(text.data);
+    free(flat.data);
+    return rc;
+}
+
+/* ------------------------------------------------ repeated imports */
+
+/* "import:" and the XXH3-128 of the file's bytes and of the options that
+ * change what is imported (all but --append, --json and --reject). */
+static int import_key(int argc, char **argv, const struct import_options *o, char *key,
+                      size_t cap)
+{
+    XXH3_state_t *st = XXH3_createState();
+    FILE *f = fopen(o->file, "rb");
+    char chunk[1 << 16];
+    size_t n;
+    XXH128_hash_t h;
+    if (!f || !st) {
+        int rc = cli_fail("%s: cannot open: %s", o->file, f ? "out of memory" : strerror(errno));
+        if (f)
+            fclose(f);
+        XXH3_freeState(st);
+        return rc;
+    }
+    XXH3_128bits_reset(st);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        XXH3_128bits_update(st, chunk, n);
+    if (ferror(f)) {
+        fclose(f);
+        XXH3_freeState(st);
+        return cli_fail("%s: cannot read: %s", o->file, strerror(errno));
+    }
+    fclose(f);
+    for (int i = 1; i < argc; i++) {
+        if (argv[i] == o->model || argv[i] == o->file || !strcmp(argv[i], "--append") ||
+            !strcmp(argv[i], "--json"))
+            continue;
+        if (!strcmp(argv[i], "--reject")) {
+            i++;
+            continue;
+        }
+        XXH3_128bits_update(st, argv[i], strlen(argv[i]) + 1);
+    }
+    h = XXH3_128bits_digest(st);
+    XXH3_freeState(st);
+    snprintf(key, cap, "import:%016llx%016llx", (unsigned long long)h.high64,
+             (unsigned long long)h.low64);
+    return CLI_OK;
+}
+
+/* 1 when the model file's meta table holds key (its value copied), 0 when not. */
+static int meta_find(const char *model, const char *key, char *value, size_t cap)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int found = 0;
+    if (sqlite3_open_v2(model, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *v = sqlite3_column_text(st, 0);
+        snprintf(value, cap, "%s", v ? (const char *)v : "");
+        found = 1;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return found;
+}
+
+static int meta_record(const char *model, const char *key, const char *value)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int rc = CLI_FAILURE;
+    if (sqlite3_open_v2(model, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+        sqlite3_busy_timeout(db, 5000) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)", -1,
+                           &st, NULL) == SQLITE_OK &&
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC) == SQLITE_OK &&
+        sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_DONE)
+        rc = CLI_OK;
+    else
+        cli_fail("imported, but recording the import in %s failed: %s", model,
+                 db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return rc;
+}
+
+/* ------------------------------------------------ leaving no trace */
+
+static void remove_with_sidecars(const char *model)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    char path[4096];
+    for (size_t i = 0; i < 4; i++)
+        if ((size_t)snprintf(path, sizeof path, "%s%s", model, suffixes[i]) < sizeof path)
+            unlink(path);
+}
+
+static bool copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
+    char chunk[1 << 16];
+    size_t n;
+    bool ok = in && out;
+    while (ok && (n = fread(chunk, 1, sizeof chunk, in)) > 0)
+        ok = fwrite(chunk, 1, n, out) == n;
+    ok = ok && !ferror(in);
+    if (in)
+        fclose(in);
+    if (out && fclose(out) != 0)
+        ok = false;
+    if (!ok)
+        unlink(to);
+    return ok;
+}
+
+static void free_options(struct import_options *o)
+{
+    for (size_t i = 0; i < o->n_wheres; i++)
+        free((char *)o->wheres[i].value);
+    for (size_t i = 0; i < o->n_flags; i++)
+        free(o->flags[i].spec);
+    free(o->column_spec);
+    free(o->input.data);
+}
+
 /* One pass over the file for one kind; the first pass writes the rejects. */
-static int import_kind(rs_model *model, const struct import_options *o, const char *kind,
+static int import_kind(rs_model *model, struct import_options *o, const char *kind,
                        bool first)
 {
     rs_reader *reader = NULL;
@@ -321,39 +966,109 @@ static int import_kind(rs_model *model, const struct import_options *o, const ch
     return CLI_OK;
 }
 
+/* What was done to the input before reading it, in the report. */
+static void print_input(const struct import_options *o)
+{
+    if (o->json) {
+        json_object_set_new(o->report, "gzip", json_boolean(o->input.gzip));
+        json_object_set_new(o->report, "encoding",
+                            json_string(o->input.converted ? o->encoding : "UTF-8"));
+        return;
+    }
+    if (o->input.gzip)
+        printf("input: gzip, decompressed\n");
+    if (o->input.converted)
+        printf("input: converted from %s to UTF-8\n", o->encoding);
+}
+
+static int run(int argc, char **argv, struct import_options *o)
+{
+    rs_model *model = NULL;
+    char key[64], seen[512], backup[4200] = "";
+    struct stat st;
+    bool existed;
+    double t0 = cli_now();
+    int rc;
+
+    if ((rc = import_key(argc, argv, o, key, sizeof key)) != CLI_OK)
+        return rc;
+    existed = stat(o->model, &st) == 0;
+    if (existed && !o->append && meta_find(o->model, key, seen, sizeof seen))
+        return cli_fail("%s was already imported into %s with the same options (%s); "
+                        "--append imports its rows again, adding to the weights",
+                        o->file, o->model, seen);
+    if ((rc = load_input(o)) != CLI_OK)
+        return rc;
+    if (existed && o->retail) {
+        /* three kinds, three transactions: a copy restores the file on failure */
+        char wal[4200];
+        snprintf(wal, sizeof wal, "%s-wal", o->model);
+        snprintf(backup, sizeof backup, "%s.import-backup", o->model);
+        if (stat(wal, &st) == 0 || !copy_file(o->model, backup))
+            return cli_fail("%s: cannot make a backup copy %s before the import", o->model,
+                            backup);
+    }
+    if (cli_open_model(o->model, RS_MODEL_CREATE, &model) != CLI_OK) {
+        rc = CLI_FAILURE;
+        goto done;
+    }
+    if (o->json && !(o->report = json_object())) {
+        rc = cli_fail("writing JSON: out of memory");
+        goto done;
+    }
+    print_input(o);
+    if (o->retail) {
+        /* The export holds all three kinds: purchases, catalogue, customers. */
+        rc = import_kind(model, o, "interactions", true);
+        if (rc == CLI_OK)
+            rc = import_kind(model, o, "items", false);
+        if (rc == CLI_OK)
+            rc = import_kind(model, o, "users", false);
+    } else {
+        rc = import_kind(model, o, o->kind, true);
+    }
+done:
+    rs_model_close(model);
+    if (rc == CLI_OK) {
+        char value[4200], when[32];
+        time_t now = time(NULL);
+        struct tm tm;
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&now, &tm));
+        snprintf(value, sizeof value, "as %s, kind %s, on %s", o->file,
+                 o->retail ? "retail" : o->kind, when);
+        rc = meta_record(o->model, key, value);
+    } else if (!existed) {
+        remove_with_sidecars(o->model);
+    } else if (backup[0]) {
+        char path[4200];
+        if (rename(backup, o->model) == 0)
+            for (int i = 0; i < 2; i++) {
+                snprintf(path, sizeof path, "%s%s", o->model, i ? "-shm" : "-wal");
+                unlink(path);
+            }
+        backup[0] = '\0';
+    }
+    if (backup[0])
+        unlink(backup);
+    if (o->report) { /* also after a failure: the kinds imported so far */
+        json_object_set_new(o->report, "seconds", json_real(cli_now() - t0));
+        if (cli_json_print(o->report) != CLI_OK)
+            rc = CLI_FAILURE;
+        json_decref(o->report);
+    } else if (rc == CLI_OK && !cli_quiet) {
+        fprintf(stderr, "imported into %s in %.2f s\n", o->model, cli_now() - t0);
+    }
+    return rc;
+}
+
 int cmd_import(int argc, char **argv)
 {
     struct import_options o;
-    rs_model *model = NULL;
     int rc = parse_args(argc, argv, &o);
-    double t0 = cli_now();
-    if (rc < 0)
-        return CLI_OK;
-    if (rc != CLI_OK)
-        return rc;
-    if (cli_open_model(o.model, RS_MODEL_CREATE, &model) != CLI_OK)
-        return CLI_FAILURE;
-    if (o.json && !(o.report = json_object())) {
-        rs_model_close(model);
-        return cli_fail("writing JSON: out of memory");
-    }
-    if (o.retail) {
-        /* The export holds all three kinds: purchases, catalogue, customers. */
-        rc = import_kind(model, &o, "interactions", true);
-        if (rc == CLI_OK)
-            rc = import_kind(model, &o, "items", false);
-        if (rc == CLI_OK)
-            rc = import_kind(model, &o, "users", false);
-    } else {
-        rc = import_kind(model, &o, o.kind, true);
-    }
-    if (o.json) { /* also after a failure: the kinds imported so far */
-        json_object_set_new(o.report, "seconds", json_real(cli_now() - t0));
-        if (cli_json_print(o.report) != CLI_OK)
-            rc = CLI_FAILURE;
-        json_decref(o.report);
-    } else if (rc == CLI_OK && !cli_quiet)
-        fprintf(stderr, "imported into %s in %.2f s\n", o.model, cli_now() - t0);
-    rs_model_close(model);
+    if (rc == CLI_OK)
+        rc = run(argc, argv, &o);
+    else if (rc < 0)
+        rc = CLI_OK;
+    free_options(&o);
     return rc;
 }
