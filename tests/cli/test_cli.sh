@@ -53,7 +53,7 @@ expect "import missing file" 1 "" "no-such-file" -- import "$model" no-such-file
 expect "import retail" 0 "5983 rows read, 5458 kept" "" -- import --preset retail --reject "$model.rej" "$model" "$data"
 [ "$(wc -l < "$model.rej")" -eq 525 ] && passed=$((passed + 1)) ||
     { failed=$((failed + 1)); echo "FAIL: reject file has $(wc -l < "$model.rej") lines, want 525"; }
-expect "import --json" 0 '"cancellation": 180' "" -- -q import --json --preset retail "$model" "$data"
+expect "import --json" 0 '"cancellation": 180' "" -- -q import --json --append --preset retail "$model" "$data"
 expect "stats" 0 "user  *240" "" -- stats "$model"
 expect "stats --json" 0 '"item": 1681' "" -- stats --json "$model"
 expect "stats on a missing model" 1 "" "cannot open model" -- stats /nonexistent/model.rsm

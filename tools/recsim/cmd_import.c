@@ -895,21 +895,23 @@ static void remove_with_sidecars(const char *model)
             unlink(path);
 }
 
-static bool copy_file(const char *from, const char *to)
+/* Copy the SQLite database from into to (created or overwritten) with the
+ * backup API, so that a -wal file is taken into account. */
+static bool copy_db(const char *from, const char *to)
 {
-    FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
-    char chunk[1 << 16];
-    size_t n;
-    bool ok = in && out;
-    while (ok && (n = fread(chunk, 1, sizeof chunk, in)) > 0)
-        ok = fwrite(chunk, 1, n, out) == n;
-    ok = ok && !ferror(in);
-    if (in)
-        fclose(in);
-    if (out && fclose(out) != 0)
-        ok = false;
-    if (!ok)
-        unlink(to);
+    sqlite3 *src = NULL, *dst = NULL;
+    sqlite3_backup *b;
+    bool ok = false;
+    if (sqlite3_open_v2(from, &src, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_open_v2(to, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) ==
+            SQLITE_OK &&
+        sqlite3_busy_timeout(dst, 5000) == SQLITE_OK &&
+        (b = sqlite3_backup_init(dst, "main", src, "main")) != NULL) {
+        int rc = sqlite3_backup_step(b, -1);
+        ok = sqlite3_backup_finish(b) == SQLITE_OK && rc == SQLITE_DONE;
+    }
+    sqlite3_close(src);
+    sqlite3_close(dst);
     return ok;
 }
 
@@ -1001,12 +1003,12 @@ static int run(int argc, char **argv, struct import_options *o)
         return rc;
     if (existed && o->retail) {
         /* three kinds, three transactions: a copy restores the file on failure */
-        char wal[4200];
-        snprintf(wal, sizeof wal, "%s-wal", o->model);
         snprintf(backup, sizeof backup, "%s.import-backup", o->model);
-        if (stat(wal, &st) == 0 || !copy_file(o->model, backup))
+        if (!copy_db(o->model, backup)) {
+            remove_with_sidecars(backup);
             return cli_fail("%s: cannot make a backup copy %s before the import", o->model,
                             backup);
+        }
     }
     if (cli_open_model(o->model, RS_MODEL_CREATE, &model) != CLI_OK) {
         rc = CLI_FAILURE;
@@ -1039,17 +1041,13 @@ done:
         rc = meta_record(o->model, key, value);
     } else if (!existed) {
         remove_with_sidecars(o->model);
-    } else if (backup[0]) {
-        char path[4200];
-        if (rename(backup, o->model) == 0)
-            for (int i = 0; i < 2; i++) {
-                snprintf(path, sizeof path, "%s%s", o->model, i ? "-shm" : "-wal");
-                unlink(path);
-            }
-        backup[0] = '\0';
+    } else if (backup[0] && !copy_db(backup, o->model)) {
+        fprintf(stderr, "recsim: restoring %s failed: its previous content is in %s\n",
+                o->model, backup);
+        backup[0] = '\0'; /* kept */
     }
     if (backup[0])
-        unlink(backup);
+        remove_with_sidecars(backup);
     if (o->report) { /* also after a failure: the kinds imported so far */
         json_object_set_new(o->report, "seconds", json_real(cli_now() - t0));
         if (cli_json_print(o->report) != CLI_OK)
