@@ -286,6 +286,8 @@ expect "a bad Unix time fails" 1 "" "badtime.data:1" -- \
 check "a failed import leaves no new model" [ ! -e "$ml/bt.rsm" ] && [ ! -e "$ml/bt.rsm-wal" ] && [ ! -e "$ml/bt.rsm-shm" ]
 expect "missing input leaves no model" 1 "" "cannot open" -- import "$ml/none.rsm" "$ml/nothing.csv"
 check "no model file after a missing input" [ ! -e "$ml/none.rsm" ]
+expect "a headerless file: the hint names the options" 1 "" "--map ROLE=COLUMN (a file without a header: --no-header" -- import "$ml/h.rsm" "$ml/u.data"
+check "the hint does not name a C function" sh -c '! grep -q rs_reader_map "$1"' sh "$err"
 printf 'user;item;rating\nu1;i1;4\nu2;i1;2\n' > "$ml/semi.csv"
 expect "--delimiter semicolon, --where numeric" 0 "1 imported" "" -- \
     import --delimiter semicolon --where 'rating>3' "$ml/semi.rsm" "$ml/semi.csv"

@@ -962,6 +962,20 @@ static int import_kind(rs_model *model, struct import_options *o, const char *ki
         print_counts(o, kind, cleaner, rows, first);
     rs_cleaner_free(cleaner);
     rs_reader_close(reader);
+    if (s == RS_ERR_NOTFOUND && *rs_errmsg()) {
+        /* the library's advice is for C callers: give the options instead */
+        char msg[2048];
+        const char *c_hint = "; name one with rs_reader_map()";
+        size_t len;
+        snprintf(msg, sizeof msg, "%s", rs_errmsg());
+        len = strlen(msg);
+        if (len >= strlen(c_hint) && strcmp(msg + len - strlen(c_hint), c_hint) == 0)
+            msg[len - strlen(c_hint)] = '\0';
+        return cli_fail("import of %s from %s failed, model unchanged: %s; name the column "
+                        "with --map ROLE=COLUMN (a file without a header: --no-header or "
+                        "--columns; another separator: --delimiter)",
+                        kind, o->file, msg);
+    }
     if (s != 0)
         return cli_fail_status(s, "import of %s from %s failed, model unchanged", kind,
                                o->file);
