@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,7 +68,7 @@ void cmd_import_help(FILE *out)
           "                      same options were imported before (weights add up)\n"
           "  --json              print the counts as one JSON object\n"
           "\n"
-          "A .gz file is decompressed on the fly.\n",
+          "A .gz file is decompressed on the fly (gzip is recognised by its first bytes).\n",
           out);
 }
 
@@ -91,10 +92,11 @@ struct flag_group {
     size_t n, first; /* first: 1-based column of ATTR@N=..., 0 for named columns */
 };
 
-/* The input once decoded into memory (.gz, --encoding, --flags). */
+/* The input once decoded (.gz, --encoding, --columns, --flags). */
 struct input {
     char *data;
     size_t len;
+    FILE *spill; /* the temporary file data maps */
     bool in_memory, gzip, converted, rewritten;
     int format; /* of data */
 };
@@ -607,72 +609,9 @@ static bool is_gzip(const char *path)
     return gz;
 }
 
-/* The whole file, decompressed when it is gzip (zlib reads plain files as is). */
-static int read_all(const char *path, struct buf *out)
-{
-    gzFile gz = gzopen(path, "rb");
-    int n, err;
-    if (!gz)
-        return cli_fail("%s: cannot open: %s", path, strerror(errno ? errno : ENOMEM));
-    gzbuffer(gz, 1 << 17);
-    for (;;) {
-        if (!buf_reserve(out, 1 << 20)) {
-            gzclose(gz);
-            return cli_fail("%s: out of memory", path);
-        }
-        n = gzread(gz, out->data + out->len, 1 << 20);
-        if (n <= 0)
-            break;
-        out->len += (size_t)n;
-    }
-    if (n < 0) {
-        const char *why = gzerror(gz, &err);
-        int rc = cli_fail("%s: cannot decompress: %s", path,
-                          err == Z_ERRNO ? strerror(errno) : why);
-        gzclose(gz);
-        return rc;
-    }
-    gzclose(gz);
-    out->data[out->len] = '\0';
-    return CLI_OK;
-}
-
 static bool is_utf8_name(const char *e)
 {
     return strcasecmp(e, "utf-8") == 0 || strcasecmp(e, "utf8") == 0;
-}
-
-/* in (encoding) -> out (UTF-8); an invalid byte is an error naming its line. */
-static int convert(const char *path, const char *encoding, const struct buf *in, struct buf *out)
-{
-    iconv_t cd = iconv_open("UTF-8", encoding);
-    char *src = in->data;
-    size_t left = in->len;
-    if (cd == (iconv_t)-1)
-        return cli_fail("--encoding %s: %s", encoding, strerror(errno));
-    while (left > 0) {
-        char *dst;
-        size_t room;
-        if (!buf_reserve(out, left + left / 2 + 64)) {
-            iconv_close(cd);
-            return cli_fail("%s: out of memory", path);
-        }
-        dst = out->data + out->len;
-        room = out->cap - 1 - out->len;
-        size_t r = iconv(cd, &src, &left, &dst, &room);
-        out->len = (size_t)(dst - out->data);
-        if (r == (size_t)-1 && errno != E2BIG) {
-            size_t line = 1;
-            for (const char *p = in->data; p < src; p++)
-                line += *p == '\n';
-            iconv_close(cd);
-            return cli_fail("%s:%zu: not valid %s text (byte 0x%02x)", path, line, encoding,
-                            (unsigned char)*src);
-        }
-    }
-    iconv_close(cd);
-    out->data[out->len] = '\0';
-    return CLI_OK;
 }
 
 static bool flag_set(const char *s, size_t n)
@@ -683,20 +622,24 @@ static bool flag_set(const char *s, size_t n)
     return (n == 4 && strncasecmp(s, "true", 4) == 0) || (n == 3 && strncasecmp(s, "yes", 3) == 0);
 }
 
-/* Read in as the options say and write it back as CSV with a header (the
+/* Write the current row's CSV line (row) to out and empty row. */
+static bool flush_row(struct buf *row, FILE *out)
+{
+    bool ok = buf_add(row, "\n", 1) && fwrite(row->data, 1, row->len, out) == row->len;
+    row->len = 0;
+    return ok;
+}
+
+/* Read r as the options say and write it to out as CSV with a header (the
  * --columns names first), one more column per --flags group: the '|'-joined
  * values of its flags that are set. */
-static int rewrite(struct import_options *o, const struct buf *in, struct buf *out)
+static int rewrite(struct import_options *o, rs_reader *r, FILE *out)
 {
-    rs_reader *r = NULL;
     size_t *index[MAX_LIST] = {0}, ncol;
-    int s = rs_reader_open_memory(in->data, in->len, o->file, o->input.format, &r), rc = CLI_OK;
-    if (s == 0)
-        s = set_reader_options(o, r);
-    if (s != 0) {
-        rs_reader_close(r);
+    struct buf row = {0}, v = {0};
+    int s = set_reader_options(o, r), rc = CLI_OK;
+    if (s != 0)
         return cli_fail_status(s, "%s", o->file);
-    }
     ncol = rs_reader_column_count(r);
     for (size_t g = 0; rc == CLI_OK && g < o->n_flags; g++) {
         const struct flag_group *fg = &o->flags[g];
@@ -719,82 +662,172 @@ static int rewrite(struct import_options *o, const struct buf *in, struct buf *o
         const char *name = i >= ncol               ? o->flags[i - ncol].attribute
                            : i < o->n_column_names ? o->column_names[i]
                                                    : rs_reader_column_name(r, i);
-        if (!buf_add_field(out, name, strlen(name), i == 0))
+        if (!buf_add_field(&row, name, strlen(name), i == 0))
             rc = cli_fail("out of memory");
     }
-    if (rc == CLI_OK && !buf_add(out, "\n", 1))
-        rc = cli_fail("out of memory");
+    if (rc == CLI_OK && !flush_row(&row, out))
+        rc = cli_fail("writing a temporary file: %s", strerror(errno));
     while (rc == CLI_OK && (s = rs_reader_next(r)) == 1) {
         size_t n = rs_reader_field_count(r), len;
         for (size_t i = 0; rc == CLI_OK && i < ncol; i++) {
             const char *f = i < n ? rs_reader_field(r, i, &len) : "";
             if (i >= n)
                 len = 0;
-            if (!buf_add_field(out, f, len, i == 0))
+            if (!buf_add_field(&row, f, len, i == 0))
                 rc = cli_fail("out of memory");
         }
         for (size_t g = 0; rc == CLI_OK && g < o->n_flags; g++) {
-            struct buf v = {0};
             bool ok = buf_add(&v, "", 0);
+            v.len = 0;
             for (size_t k = 0; ok && k < o->flags[g].n; k++) {
                 const char *f = rs_reader_field(r, index[g][k], &len);
                 if (f && flag_set(f, len))
                     ok = (v.len == 0 || buf_add(&v, "|", 1)) &&
                          buf_add(&v, o->flags[g].values[k], strlen(o->flags[g].values[k]));
             }
-            if (!ok || !buf_add_field(out, v.data, v.len, false))
+            if (!ok || !buf_add_field(&row, v.data, v.len, false))
                 rc = cli_fail("out of memory");
-            free(v.data);
         }
-        if (rc == CLI_OK && !buf_add(out, "\n", 1))
-            rc = cli_fail("out of memory");
+        if (rc == CLI_OK && !flush_row(&row, out))
+            rc = cli_fail("writing a temporary file: %s", strerror(errno));
     }
     if (rc == CLI_OK && s < 0)
         rc = cli_fail_status(s, "%s", o->file);
     for (size_t g = 0; g < o->n_flags; g++)
         free(index[g]);
-    rs_reader_close(r);
+    free(row.data);
+    free(v.data);
     return rc;
 }
 
-/* Decode the file into memory when it is gzip, not UTF-8, or has --flags. */
+/* Decompress (gzip) and convert (--encoding) path into out, a chunk at a time. */
+static int decode(const char *path, const char *encoding, FILE *out)
+{
+    enum { CHUNK = 1 << 16 };
+    static char inbuf[CHUNK + 64], outbuf[4 * CHUNK];
+    gzFile gz = gzopen(path, "rb");
+    iconv_t cd = (iconv_t)-1;
+    size_t carry = 0;
+    uint64_t line = 1;
+    int rc = CLI_OK, n, err;
+    if (!gz)
+        return cli_fail("%s: cannot open: %s", path, strerror(errno ? errno : ENOMEM));
+    if (encoding && (cd = iconv_open("UTF-8", encoding)) == (iconv_t)-1) {
+        gzclose(gz);
+        return cli_fail("--encoding %s: %s", encoding, strerror(errno));
+    }
+    gzbuffer(gz, 1 << 17);
+    while (rc == CLI_OK) {
+        char *src = inbuf;
+        size_t left;
+        if ((n = gzread(gz, inbuf + carry, CHUNK)) < 0) {
+            const char *why = gzerror(gz, &err);
+            rc = cli_fail("%s: cannot decompress: %s", path, err == Z_ERRNO ? strerror(errno) : why);
+            break;
+        }
+        left = carry + (size_t)n;
+        if (left == 0)
+            break;
+        if (cd == (iconv_t)-1) {
+            if (fwrite(inbuf, 1, left, out) != left)
+                rc = cli_fail("writing a temporary file: %s", strerror(errno));
+            continue;
+        }
+        while (rc == CLI_OK && left > 0) {
+            char *dst = outbuf, *before = src;
+            size_t room = sizeof outbuf, r = iconv(cd, &src, &left, &dst, &room);
+            int e = errno;
+            for (const char *p = before; p < src; p++)
+                line += *p == '\n';
+            if (fwrite(outbuf, 1, (size_t)(dst - outbuf), out) != (size_t)(dst - outbuf))
+                rc = cli_fail("writing a temporary file: %s", strerror(errno));
+            else if (r != (size_t)-1 || e == E2BIG)
+                continue;
+            else if (e == EINVAL && n > 0 && left < 64) /* a character cut by the chunk */
+                break;
+            else
+                rc = cli_fail("%s:%llu: not valid %s text (byte 0x%02x)", path,
+                              (unsigned long long)line, encoding, (unsigned char)*src);
+        }
+        memmove(inbuf, src, left);
+        carry = left;
+    }
+    if (cd != (iconv_t)-1)
+        iconv_close(cd);
+    gzclose(gz);
+    return rc;
+}
+
+/* Map a temporary file (read-only); an empty one gives NULL and 0. */
+static int map_spill(FILE *f, struct input *in)
+{
+    off_t size;
+    if (fflush(f) != 0 || (size = lseek(fileno(f), 0, SEEK_END)) < 0)
+        return cli_fail("writing a temporary file: %s", strerror(errno));
+    in->data = NULL;
+    in->len = (size_t)size;
+    if (size > 0) {
+        void *p = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fileno(f), 0);
+        if (p == MAP_FAILED)
+            return cli_fail("mapping a temporary file: %s", strerror(errno));
+        in->data = p;
+    }
+    return CLI_OK;
+}
+
+static void unmap_input(struct input *in)
+{
+    if (in->data)
+        munmap(in->data, in->len);
+    if (in->spill)
+        fclose(in->spill);
+    in->data = NULL;
+    in->len = 0;
+    in->spill = NULL;
+}
+
+/* A gzip file, another encoding than UTF-8, --columns or --flags: the input
+ * is decoded, then rewritten, into unnamed temporary files (tmpfile(3)),
+ * read through a map, so that memory stays bounded whatever the file size. */
 static int load_input(struct import_options *o)
 {
     struct input *in = &o->input;
-    struct buf raw = {0}, text = {0}, flat = {0};
     bool convert_needed = o->encoding && !is_utf8_name(o->encoding);
-    int rc;
+    int rc = CLI_OK;
     in->gzip = is_gzip(o->file);
     in->format = o->format ? o->format : guess_format(o->file);
     if (!in->gzip && !convert_needed && !o->n_flags && !o->n_column_names)
         return CLI_OK;
-    if ((rc = read_all(o->file, &raw)) != CLI_OK)
-        goto done;
-    if (convert_needed) {
-        if ((rc = convert(o->file, o->encoding, &raw, &text)) != CLI_OK)
-            goto done;
-        free(raw.data);
-        raw = text;
-        text = (struct buf){0};
-        in->converted = true;
+    if (in->gzip || convert_needed) {
+        if (!(in->spill = tmpfile()))
+            return cli_fail("cannot create a temporary file: %s", strerror(errno));
+        if ((rc = decode(o->file, convert_needed ? o->encoding : NULL, in->spill)) != CLI_OK ||
+            (rc = map_spill(in->spill, in)) != CLI_OK)
+            return rc;
+        in->in_memory = true;
+        in->converted = convert_needed;
     }
     if (o->n_flags || o->n_column_names) {
-        if ((rc = rewrite(o, &raw, &flat)) != CLI_OK)
-            goto done;
-        free(raw.data);
-        raw = flat;
-        flat = (struct buf){0};
-        in->rewritten = true;
-        in->format = RS_FORMAT_CSV;
+        rs_reader *r = NULL;
+        FILE *out = tmpfile();
+        int s = !out ? RS_ERR_IO
+                : in->in_memory
+                    ? rs_reader_open_memory(in->data, in->len, o->file, in->format, &r)
+                    : rs_reader_open(o->file, in->format, &r);
+        if (!out)
+            rc = cli_fail("cannot create a temporary file: %s", strerror(errno));
+        else if (s != 0)
+            rc = cli_fail_status(s, "%s", o->file);
+        else
+            rc = rewrite(o, r, out);
+        rs_reader_close(r);
+        unmap_input(in);
+        in->spill = out;
+        if (rc == CLI_OK && (rc = map_spill(out, in)) == CLI_OK) {
+            in->in_memory = in->rewritten = true;
+            in->format = RS_FORMAT_CSV;
+        }
     }
-    in->data = raw.data;
-    in->len = raw.len;
-    in->in_memory = true;
-    raw = (struct buf){0};
-done:
-    free(raw.data);
-    free(text.data);
-    free(flat.data);
     return rc;
 }
 
@@ -922,7 +955,7 @@ static void free_options(struct import_options *o)
     for (size_t i = 0; i < o->n_flags; i++)
         free(o->flags[i].spec);
     free(o->column_spec);
-    free(o->input.data);
+    unmap_input(&o->input);
 }
 
 /* One pass over the file for one kind; the first pass writes the rejects. */
