@@ -315,8 +315,18 @@ expect "truncated gzip fails" 1 "" "cut.gz" -- import --no-header --delimiter ta
 check "no model after a truncated gzip" [ ! -e "$ml/cut.rsm" ]
 expect "import --json reports the input" 0 '"gzip": true' "" -- \
     import --json --no-header --delimiter tab --map user=1 --map item=2 "$ml/gz2.rsm" "$ml/u.data.gz"
+# a multi-byte encoding over many chunks, a quoted --where value
+if command -v python3 > /dev/null 2>&1; then
+    python3 -c 'import sys
+rows = ["item,title,shop"] + ["i%d,caf\u00e9 n\u00b0%d \u20ac,%s" % (i, i, "A B" if i % 3 else "C") for i in range(20000)]
+open(sys.argv[1], "w", encoding="utf-16").write("\n".join(rows) + "\n")' "$ml/wide.csv"
+    expect "--encoding utf-16 over many chunks" 0 "20000 rows read, 13333 kept" "" -- \
+        import --kind items --encoding utf-16 --property title --where 'shop == "A B"' "$ml/wide.rsm" "$ml/wide.csv"
+    if command -v sqlite3 > /dev/null 2>&1; then
+        check "utf-16 text converted" [ "$(sqlite3 "$ml/wide.rsm" "SELECT count(*) FROM node_props WHERE value LIKE '%café n°% €'")" -eq 13333 ]
+    fi
+fi
 # --preset retail on an existing model: three kinds, restored as a whole
-cp "$model" "$ml/r.rsm" 2> /dev/null; rm -f "$ml/r.rsm"
 "$recsim" -q import --preset retail "$ml/r.rsm" "$data" > /dev/null 2>&1
 if command -v sqlite3 > /dev/null 2>&1; then
     before=$(sqlite3 "$ml/r.rsm" "SELECT count(*), sum(weight) FROM edges")
