@@ -20,12 +20,12 @@ WERROR     ?= 1
 
 # Debian packages the build, the tests and the benchmarks need (`make deps`).
 DEB_PACKAGES := build-essential clang pkgconf libopenblas-dev libsqlite3-dev \
-                libxxhash-dev libutf8proc-dev libjansson-dev check abigail-tools \
+                libxxhash-dev libutf8proc-dev libjansson-dev zlib1g-dev check abigail-tools \
                 valgrind groff-base sqlite3 python3 python3-numpy python3-pandas \
                 python3-scipy python3-distributed python3-setuptools python3-venv python3-pip
 DEB_BENCH_PACKAGES := python3-faiss python3-sklearn python3-pandas hyperfine
 
-LIB_PKGS  := openblas sqlite3 libxxhash libutf8proc jansson
+LIB_PKGS  := openblas sqlite3 libxxhash libutf8proc jansson zlib
 TEST_PKGS := check
 
 # Where this build writes; `make asan` reuses the rules with other values.

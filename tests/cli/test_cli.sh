@@ -53,7 +53,7 @@ expect "import missing file" 1 "" "no-such-file" -- import "$model" no-such-file
 expect "import retail" 0 "5983 rows read, 5458 kept" "" -- import --preset retail --reject "$model.rej" "$model" "$data"
 [ "$(wc -l < "$model.rej")" -eq 525 ] && passed=$((passed + 1)) ||
     { failed=$((failed + 1)); echo "FAIL: reject file has $(wc -l < "$model.rej") lines, want 525"; }
-expect "import --json" 0 '"cancellation": 180' "" -- -q import --json --preset retail "$model" "$data"
+expect "import --json" 0 '"cancellation": 180' "" -- -q import --json --append --preset retail "$model" "$data"
 expect "stats" 0 "user  *240" "" -- stats "$model"
 expect "stats --json" 0 '"item": 1681' "" -- stats --json "$model"
 expect "stats on a missing model" 1 "" "cannot open model" -- stats /nonexistent/model.rsm
@@ -241,6 +241,100 @@ done
 expect "demo" 0 "done in" "" -- demo --data "$data" --work "$work/demo"
 check "demo wrote the chart" [ -s "$work/demo/simulation.svg" ]
 expect "demo missing data" 1 "" "cannot open" -- demo --data /nonexistent.tsv --work "$work/demo2"
+
+# ---- import of any delimited file (issue 18, items 1 and 2) ----
+# A MovieLens-100k-shaped set: u.data (tab, no header: user item rating
+# unixtime), u.item (pipe, Latin-1, 19 genre flags), u.user (pipe), imported
+# by the three commands of the recipe in recsim(1) (users: --where added).
+ml=$work/ml
+mkdir -p "$ml"
+printf '1\t10\t5\t881250949\n1\t20\t3\t881250950\n2\t10\t4\t881250951\n2\t30\t1\t881250952\n3\t20\t4\t881250953\n3\t30\t3\t881250954\n' > "$ml/u.data"
+printf '10|Toy Story (1995)|01-Jan-1995||http://x/10|0|0|0|1|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0\n20|Caf\351 Society (1995)|01-Jan-1995||http://x/20|0|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0\n30|GoldenEye (1995)|01-Jan-1995||http://x/30|0|1|0|0|0|0|0|0|0|0|0|0|0|0|0|0|1|0|0\n' > "$ml/u.item"
+printf '1|24|M|technician|85711\n2|53|F|other|94043\n3|23|M|writer|32067\n' > "$ml/u.user"
+genres=unknown,action,adventure,animation,children,comedy,crime,documentary,drama,fantasy,noir,horror,musical,mystery,romance,scifi,thriller,war,western
+mlm=$ml/ml.rsm
+expect "import --no-header --delimiter tab --where" 0 "dropped         3  --where rating >= 4" "" -- \
+    import --no-header --delimiter tab --columns user,item,rating,time --where 'rating >= 4' "$mlm" "$ml/u.data"
+expect "import --encoding latin1 --flags" 0 "converted from latin1 to UTF-8" "" -- \
+    import --kind items --no-header --delimiter pipe --encoding latin1 \
+    --columns item,title,released,video,imdb --property title --flags "genre@6=$genres" "$mlm" "$ml/u.item"
+expect "import users --where string" 0 "dropped         1  --where gender != F" "" -- \
+    import --kind users --no-header --delimiter pipe --columns user,age,gender,occupation,zip \
+    --attribute gender --attribute occupation --where 'gender != F' "$mlm" "$ml/u.user"
+expect "flags become one attribute" 0 "genre  *6" "" -- stats "$mlm"
+expect "no entity named 0 or 1" 0 "no match" "" -- search --key --type genre "$mlm" 0
+expect "recipe builds" 0 "" "" -- -q build "$mlm"
+expect "Latin-1 title in UTF-8" 0 "Café Society" "" -- similar "$mlm" 10
+expect "recipe recommends" 0 "GoldenEye\|Caf" "" -- recommend "$mlm" 1
+expect "flags explain" 0 "genre action" "" -- recommend --explain "$mlm" 3
+# the same rows again: refused, unless --append
+expect "repeated import refused" 1 "" "already imported into .*--append" -- \
+    import --no-header --delimiter tab --columns user,item,rating,time --where 'rating >= 4' "$mlm" "$ml/u.data"
+if command -v sqlite3 > /dev/null 2>&1; then
+    w1=$(sqlite3 "$mlm" "SELECT sum(weight) FROM edges WHERE rel = (SELECT id FROM relations WHERE name = 'interacted')")
+    "$recsim" -q import --append --no-header --delimiter tab --columns user,item,rating,time \
+        --where 'rating >= 4' "$mlm" "$ml/u.data" > /dev/null 2>&1
+    w2=$(sqlite3 "$mlm" "SELECT sum(weight) FROM edges WHERE rel = (SELECT id FROM relations WHERE name = 'interacted')")
+    check "--append adds the weights again" awk -v a="$w1" -v b="$w2" 'BEGIN { exit !(a > 0 && b == 2 * a) }'
+fi
+# columns by number, --map, Unix times, --delimiter by character
+expect "--no-header --map by number" 0 "6 rows read, 6 kept, 6 imported" "" -- \
+    import --no-header --delimiter '	' --map user=1 --map item=2 --map weight=3 --map time=4 "$ml/n.rsm" "$ml/u.data"
+printf '1\t10\t5\tyesterday\n' > "$ml/badtime.data"
+expect "a bad Unix time fails" 1 "" "badtime.data:1" -- \
+    import --no-header --delimiter tab --map user=1 --map item=2 --map time=4 "$ml/bt.rsm" "$ml/badtime.data"
+check "a failed import leaves no new model" [ ! -e "$ml/bt.rsm" ] && [ ! -e "$ml/bt.rsm-wal" ] && [ ! -e "$ml/bt.rsm-shm" ]
+expect "missing input leaves no model" 1 "" "cannot open" -- import "$ml/none.rsm" "$ml/nothing.csv"
+check "no model file after a missing input" [ ! -e "$ml/none.rsm" ]
+expect "a headerless file: the hint names the options" 1 "" "--map ROLE=COLUMN (a file without a header: --no-header" -- import "$ml/h.rsm" "$ml/u.data"
+check "the hint does not name a C function" sh -c '! grep -q rs_reader_map "$1"' sh "$err"
+printf 'user;item;rating\nu1;i1;4\nu2;i1;2\n' > "$ml/semi.csv"
+expect "--delimiter semicolon, --where numeric" 0 "1 imported" "" -- \
+    import --delimiter semicolon --where 'rating>3' "$ml/semi.rsm" "$ml/semi.csv"
+expect "--delimiter bad" 2 "" "--delimiter wants" -- import --delimiter ab "$ml/x.rsm" "$ml/semi.csv"
+expect "--where bad" 2 "" "--where wants" -- import --where rating "$ml/x.rsm" "$ml/semi.csv"
+expect "--where unknown column" 1 "" "no column" -- import --where 'nope > 1' "$ml/x.rsm" "$ml/semi.csv"
+check "no model after a usage error" [ ! -e "$ml/x.rsm" ]
+expect "--encoding unknown" 2 "" "unknown encoding" -- import --encoding klingon "$ml/x.rsm" "$ml/u.item"
+expect "Latin-1 without --encoding fails" 1 "" "u.item" -- \
+    import --kind items --no-header --delimiter pipe --map item=1 "$ml/x.rsm" "$ml/u.item"
+expect "--encoding ascii rejects a Latin-1 byte" 1 "" "u.item:2: not valid ascii" -- \
+    import --kind items --no-header --delimiter pipe --encoding ascii --map item=1 "$ml/x.rsm" "$ml/u.item"
+expect "--flags past the last column" 1 "" "past the last one" -- \
+    import --kind items --no-header --delimiter pipe --encoding latin1 --map item=1 --flags "genre@23=a,b,c" "$ml/x.rsm" "$ml/u.item"
+printf 'item,Action,Comedy\nA,1,0\nB,1,1\nC,0,0\n' > "$ml/flags.csv"
+expect "--flags by header name" 0 "3 imported" "" -- import --kind items --flags 'genre=Action,Comedy:comedy' "$ml/f.rsm" "$ml/flags.csv"
+expect "--flags values" 0 "genre  *2" "" -- stats "$ml/f.rsm"
+expect "--flags value renamed" 0 "comedy" "" -- search --key --type genre "$ml/f.rsm" comedy
+# gzip read directly
+gzip -c "$ml/u.data" > "$ml/u.data.gz"
+expect "gzip input" 0 "input: gzip" "" -- import --no-header --delimiter tab --columns user,item,rating,time "$ml/gz.rsm" "$ml/u.data.gz"
+expect "gzip rows" 0 "edges: 6" "" -- stats "$ml/gz.rsm"
+head -c 20 "$ml/u.data.gz" > "$ml/cut.gz"
+expect "truncated gzip fails" 1 "" "cut.gz" -- import --no-header --delimiter tab --map user=1 --map item=2 "$ml/cut.rsm" "$ml/cut.gz"
+check "no model after a truncated gzip" [ ! -e "$ml/cut.rsm" ]
+expect "import --json reports the input" 0 '"gzip": true' "" -- \
+    import --json --no-header --delimiter tab --map user=1 --map item=2 "$ml/gz2.rsm" "$ml/u.data.gz"
+# a multi-byte encoding over many chunks, a quoted --where value
+if command -v python3 > /dev/null 2>&1; then
+    python3 -c 'import sys
+rows = ["item,title,shop"] + ["i%d,caf\u00e9 n\u00b0%d \u20ac,%s" % (i, i, "A B" if i % 3 else "C") for i in range(20000)]
+open(sys.argv[1], "w", encoding="utf-16").write("\n".join(rows) + "\n")' "$ml/wide.csv"
+    expect "--encoding utf-16 over many chunks" 0 "20000 rows read, 13333 kept" "" -- \
+        import --kind items --encoding utf-16 --property title --where 'shop == "A B"' "$ml/wide.rsm" "$ml/wide.csv"
+    if command -v sqlite3 > /dev/null 2>&1; then
+        check "utf-16 text converted" [ "$(sqlite3 "$ml/wide.rsm" "SELECT count(*) FROM node_props WHERE value LIKE '%café n°% €'")" -eq 13333 ]
+    fi
+fi
+# --preset retail on an existing model: three kinds, restored as a whole
+"$recsim" -q import --preset retail "$ml/r.rsm" "$data" > /dev/null 2>&1
+if command -v sqlite3 > /dev/null 2>&1; then
+    before=$(sqlite3 "$ml/r.rsm" "SELECT count(*), sum(weight) FROM edges")
+    expect "retail failing in its second kind" 1 "" "model unchanged" -- \
+        import --append --preset retail --property Nope "$ml/r.rsm" "$data"
+    check "retail failure restores the model" [ "$(sqlite3 "$ml/r.rsm" "SELECT count(*), sum(weight) FROM edges")" = "$before" ]
+    check "no backup left" [ ! -e "$ml/r.rsm.import-backup" ]
+fi
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -7,11 +7,21 @@
 #include "cli_model.h"
 #include "commands.h"
 
+#include <errno.h>
+#include <iconv.h>
 #include <jansson.h>
 #include <math.h>
 #include <recsim.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <xxhash.h>
+#include <zlib.h>
 
 #define MAX_LIST 32
 
@@ -41,14 +51,69 @@ void cmd_import_help(FILE *out)
           "                      UnitPrice <= 0, non-product StockCodes, duplicates;\n"
           "                      import purchases as 'bought' edges, descriptions as\n"
           "                      item titles and countries as user attributes\n"
-          "  --json              print the counts as one JSON object\n",
+          "  --no-header         the first row is data; columns are numbered 1, 2, ...\n"
+          "                      (--map user=1 --map item=2)\n"
+          "  --columns A,B,...   names of the columns (replacing the header's, if any)\n"
+          "  --delimiter C       field separator: tab, comma, semicolon, pipe or any\n"
+          "                      single character\n"
+          "  --encoding E        the file's encoding (default UTF-8), e.g. latin1 or\n"
+          "                      windows-1252: converted to UTF-8 with iconv\n"
+          "  --where 'COL OP V'  keep only rows where COL OP V holds (OP: >= <= > < ==\n"
+          "                      !=; numbers compared as numbers, else as text); the\n"
+          "                      rows dropped are counted under the condition\n"
+          "  --flags ATTR=COL,...  0/1 flag columns as one multi-valued attribute ATTR\n"
+          "                      (value: the column's name, or COL:VALUE);\n"
+          "                      ATTR@N=V1,V2,... for the columns N, N+1, ... named V1...\n"
+          "  --append            import a file again though the same bytes with the\n"
+          "                      same options were imported before (weights add up)\n"
+          "  --json              print the counts as one JSON object\n"
+          "\n"
+          "A .gz file is decompressed on the fly (gzip is recognised by its first bytes).\n",
           out);
 }
 
+#define MAX_FLAGS 64
+
+/* One --where condition; index is resolved against each reader's header. */
+struct where_rule {
+    const char *text, *value;
+    char column[128], op[3], name[160];
+    double number;
+    bool numeric;
+    size_t index;
+};
+
+/* One --flags group: 0/1 columns whose names (or given values) become the
+ * values of one attribute. */
+struct flag_group {
+    char *spec; /* a copy of the option's value, cut into the strings below */
+    const char *attribute;
+    const char *columns[MAX_FLAGS], *values[MAX_FLAGS];
+    size_t n, first; /* first: 1-based column of ATTR@N=..., 0 for named columns */
+};
+
+/* The input once decoded (.gz, --encoding, --columns, --flags). */
+struct input {
+    char *data;
+    size_t len;
+    FILE *spill; /* the temporary file data maps */
+    bool in_memory, gzip, converted, rewritten;
+    int format; /* of data */
+};
+
 struct import_options {
     const char *model, *file, *kind, *relation, *friends, *reject;
-    int format;
-    bool dedup, unweighted, first_time, json, retail;
+    const char *encoding;
+    int format, delimiter;
+    bool dedup, unweighted, first_time, json, retail, no_header, append;
+    struct where_rule wheres[MAX_LIST];
+    size_t n_wheres;
+    struct flag_group flags[MAX_LIST];
+    size_t n_flags;
+    char *column_spec; /* --columns, cut into column_names */
+    const char *column_names[MAX_FLAGS * 4];
+    size_t n_column_names;
+    struct input input;
     json_t *report; /* --json: the counts of each kind, printed at the end */
     const char *maps[MAX_LIST][2];
     size_t n_maps;
@@ -73,6 +138,104 @@ static int role_of(const char *name)
         if (strcmp(name, roles[i]) == 0)
             return i;
     return -1;
+}
+
+static int parse_delimiter(const char *name)
+{
+    static const char *const names[][2] = {
+        {"tab", "\t"}, {"comma", ","}, {"semicolon", ";"}, {"pipe", "|"}, {"\\t", "\t"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i][0]) == 0)
+            return (unsigned char)names[i][1][0];
+    if (strlen(name) == 1 && (unsigned char)name[0] < 128 && name[0] != '\n' &&
+        name[0] != '\r' && name[0] != '"')
+        return (unsigned char)name[0];
+    return -1;
+}
+
+static void trim(const char **start, const char **end)
+{
+    while (*start < *end && (**start == ' ' || **start == '\t'))
+        (*start)++;
+    while (*end > *start && ((*end)[-1] == ' ' || (*end)[-1] == '\t'))
+        (*end)--;
+}
+
+/* 'COLUMN OP VALUE': OP is >=, <=, >, <, ==, != (or =); VALUE may be quoted. */
+static int parse_where(const char *text, struct where_rule *w)
+{
+    const char *op = strpbrk(text, "<>=!"), *a = text, *b, *v, *ve;
+    size_t op_len;
+    memset(w, 0, sizeof *w);
+    w->text = text;
+    if (!op)
+        return cli_usage("import", "--where wants 'COLUMN OP VALUE' (OP: >= <= > < == !=), "
+                                   "got '%s'", text);
+    b = op;
+    trim(&a, &b);
+    op_len = op[1] == '=' ? 2 : 1;
+    if (a == b || (size_t)(b - a) >= sizeof w->column || (op[0] == '!' && op_len == 1))
+        return cli_usage("import", "--where wants 'COLUMN OP VALUE' (OP: >= <= > < == !=), "
+                                   "got '%s'", text);
+    memcpy(w->column, a, (size_t)(b - a));
+    memcpy(w->op, op, op_len);
+    if (strcmp(w->op, "=") == 0)
+        strcpy(w->op, "==");
+    v = op + op_len;
+    ve = v + strlen(v);
+    trim(&v, &ve);
+    if (strchr("<>=!", *v) && v < ve)
+        return cli_usage("import", "--where: unknown operator in '%s'", text);
+    if (ve - v >= 2 && (*v == '"' || *v == '\'') && ve[-1] == *v)
+        v++, ve--;
+    snprintf(w->name, sizeof w->name, "--where %s", text);
+    {
+        size_t len = (size_t)(ve - v);
+        char *copy = malloc(len + 1);
+        if (!copy)
+            return cli_fail("out of memory");
+        memcpy(copy, v, len);
+        copy[len] = '\0';
+        w->value = copy;
+        w->numeric = rs_io_parse_double(copy, len, &w->number) == RS_OK;
+    }
+    return CLI_OK;
+}
+
+/* ATTR=COL[:VALUE],...  or  ATTR@N=VALUE,VALUE,... */
+static int parse_flags(const char *text, struct flag_group *g)
+{
+    char *eq, *at, *part, *save = NULL;
+    memset(g, 0, sizeof *g);
+    if (!(g->spec = strdup(text)))
+        return cli_fail("out of memory");
+    eq = strchr(g->spec, '=');
+    if (!eq || eq == g->spec || !eq[1])
+        return cli_usage("import", "--flags wants ATTR=COLUMN,... or ATTR@N=NAME,..., got '%s'",
+                         text);
+    *eq = '\0';
+    if ((at = strchr(g->spec, '@')) != NULL) {
+        char *end;
+        long n;
+        *at = '\0';
+        n = strtol(at + 1, &end, 10);
+        if (*end || n < 1 || n > 1000000 || at == g->spec)
+            return cli_usage("import", "--flags: '%s' wants ATTR@N with N a column number", text);
+        g->first = (size_t)n;
+    }
+    g->attribute = g->spec;
+    for (part = strtok_r(eq + 1, ",", &save); part; part = strtok_r(NULL, ",", &save)) {
+        char *colon = g->first ? NULL : strchr(part, ':');
+        if (g->n == MAX_FLAGS)
+            return cli_usage("import", "--flags: at most %d columns in a group", MAX_FLAGS);
+        if (colon)
+            *colon = '\0';
+        g->columns[g->n] = part;
+        g->values[g->n++] = colon && colon[1] ? colon + 1 : part;
+    }
+    if (!g->n)
+        return cli_usage("import", "--flags: no column in '%s'", text);
+    return CLI_OK;
 }
 
 static int parse_format(const char *name)
@@ -111,6 +274,10 @@ static int parse_args(int argc, char **argv, struct import_options *o)
             o->first_time = true, takes_value = false;
         else if (strcmp(a, "--json") == 0)
             o->json = true, takes_value = false;
+        else if (strcmp(a, "--no-header") == 0)
+            o->no_header = true, takes_value = false;
+        else if (strcmp(a, "--append") == 0)
+            o->append = true, takes_value = false;
         else if (a[0] != '-' || strcmp(a, "-") == 0) {
             if (n_positional == 2)
                 return cli_usage("import", "unexpected argument '%s'", a);
@@ -156,6 +323,45 @@ static int parse_args(int argc, char **argv, struct import_options *o)
         } else if (strcmp(a, "--missing") == 0) {
             if ((rc = push(o->missing, &o->n_missing, value, a)) != CLI_OK)
                 return rc;
+        } else if (strcmp(a, "--delimiter") == 0) {
+            if ((o->delimiter = parse_delimiter(value)) < 0)
+                return cli_usage("import", "--delimiter wants tab, comma, semicolon, pipe or "
+                                           "one ASCII character other than '\"', got '%s'",
+                                 value);
+        } else if (strcmp(a, "--encoding") == 0) {
+            iconv_t cd = iconv_open("UTF-8", value);
+            if (cd == (iconv_t)-1)
+                return cli_usage("import", "--encoding: unknown encoding '%s' (e.g. latin1, "
+                                           "windows-1252, utf-16)", value);
+            iconv_close(cd);
+            o->encoding = value;
+        } else if (strcmp(a, "--where") == 0) {
+            if (o->n_wheres >= MAX_LIST)
+                return cli_usage("import", "too many --where options (at most %d)", MAX_LIST);
+            if ((rc = parse_where(value, &o->wheres[o->n_wheres++])) != CLI_OK)
+                return rc;
+        } else if (strcmp(a, "--flags") == 0) {
+            if (o->n_flags >= MAX_LIST)
+                return cli_usage("import", "too many --flags options (at most %d)", MAX_LIST);
+            if ((rc = parse_flags(value, &o->flags[o->n_flags++])) != CLI_OK)
+                return rc;
+            if ((rc = push(o->attributes, &o->n_attributes, o->flags[o->n_flags - 1].attribute,
+                           a)) != CLI_OK)
+                return rc;
+        } else if (strcmp(a, "--columns") == 0) {
+            char *save = NULL;
+            free(o->column_spec);
+            o->n_column_names = 0;
+            if (!(o->column_spec = strdup(value)))
+                return cli_fail("out of memory");
+            for (char *p = strtok_r(o->column_spec, ",", &save); p;
+                 p = strtok_r(NULL, ",", &save)) {
+                if (o->n_column_names == sizeof o->column_names / sizeof o->column_names[0])
+                    return cli_usage("import", "--columns: too many names");
+                o->column_names[o->n_column_names++] = p;
+            }
+            if (!o->n_column_names)
+                return cli_usage("import", "--columns wants NAME,NAME,...");
         } else if (strcmp(a, "--friends") == 0) {
             o->friends = value;
         } else if (strcmp(a, "--reject") == 0) {
@@ -199,7 +405,33 @@ static int add_retail_rules(rs_cleaner *c)
     return s;
 }
 
-static int make_cleaner(const struct import_options *o, bool with_reject, rs_cleaner **out)
+/* rs_row_predicate of a --where rule: 1 (drop) when the condition fails. */
+static int where_drop(const char *const *fields, const size_t *lens, size_t count, void *context)
+{
+    const struct where_rule *w = context;
+    const char *field = w->index < count ? fields[w->index] : "";
+    size_t len = w->index < count ? lens[w->index] : 0, vlen = strlen(w->value);
+    double x;
+    int cmp;
+    bool holds;
+    if (w->numeric && rs_io_parse_double(field, len, &x) == RS_OK) {
+        cmp = (x > w->number) - (x < w->number);
+    } else {
+        int c = memcmp(field, w->value, len < vlen ? len : vlen);
+        cmp = c ? (c > 0) - (c < 0) : (len > vlen) - (len < vlen);
+    }
+    if (w->op[0] == '=')
+        holds = cmp == 0;
+    else if (w->op[0] == '!')
+        holds = cmp != 0;
+    else if (w->op[0] == '>')
+        holds = w->op[1] ? cmp >= 0 : cmp > 0;
+    else
+        holds = w->op[1] ? cmp <= 0 : cmp < 0;
+    return holds ? 0 : 1;
+}
+
+static int make_cleaner(struct import_options *o, bool with_reject, rs_cleaner **out)
 {
     rs_cleaner *c = NULL;
     int s = rs_cleaner_create(&c);
@@ -209,6 +441,8 @@ static int make_cleaner(const struct import_options *o, bool with_reject, rs_cle
         s = rs_cleaner_set_missing(c, o->missing, o->n_missing);
     for (size_t i = 0; s == 0 && i < o->n_required; i++)
         s = rs_cleaner_add_required(c, o->required[i], o->required[i]);
+    for (size_t i = 0; s == 0 && i < o->n_wheres; i++)
+        s = rs_cleaner_add_callback(c, o->wheres[i].name, where_drop, &o->wheres[i]);
     if (s == 0 && o->dedup && !o->retail)
         s = rs_cleaner_add_dedup(c, "exact duplicate", NULL, 0);
     if (s == 0 && with_reject && o->reject)
@@ -221,10 +455,27 @@ static int make_cleaner(const struct import_options *o, bool with_reject, rs_cle
     return 0;
 }
 
-static int open_reader(const struct import_options *o, rs_reader **out)
+/* Separator and header options, for the file as given. */
+static int set_reader_options(const struct import_options *o, rs_reader *r)
+{
+    int s = 0;
+    if (o->delimiter)
+        s = rs_reader_set_int(r, RS_READER_SEPARATOR, o->delimiter);
+    if (s == 0 && o->no_header)
+        s = rs_reader_set_int(r, RS_READER_HEADER, 0);
+    return s;
+}
+
+static int open_reader(struct import_options *o, rs_reader **out)
 {
     rs_reader *r = NULL;
-    int s = rs_reader_open(o->file, o->format, &r);
+    const struct input *in = &o->input;
+    int s = in->in_memory ? rs_reader_open_memory(in->data, in->len, o->file, in->format, &r)
+                          : rs_reader_open(o->file, o->format, &r);
+    if (s == 0 && !in->rewritten)
+        s = set_reader_options(o, r);
+    for (size_t i = 0; s == 0 && i < o->n_wheres; i++)
+        s = rs_reader_column(r, o->wheres[i].column, &o->wheres[i].index);
     if (s == 0 && o->retail) {
         s = rs_reader_map(r, RS_ROLE_USER, "CustomerID");
         if (s == 0)
@@ -278,8 +529,437 @@ static void print_counts(const struct import_options *o, const char *kind,
                rs_cleaner_rule_name(c, i));
 }
 
+/* ------------------------------------------------------------ input */
+
+struct buf {
+    char *data;
+    size_t len, cap;
+};
+
+static bool buf_reserve(struct buf *b, size_t more)
+{
+    if (b->len + more + 1 <= b->cap)
+        return true;
+    size_t cap = b->cap ? b->cap : 1 << 16;
+    while (cap < b->len + more + 1)
+        cap *= 2;
+    char *p = realloc(b->data, cap);
+    if (!p)
+        return false;
+    b->data = p;
+    b->cap = cap;
+    return true;
+}
+
+static bool buf_add(struct buf *b, const char *s, size_t n)
+{
+    if (!buf_reserve(b, n))
+        return false;
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return true;
+}
+
+/* One CSV field, quoted when it holds a comma, a quote or a line break. */
+static bool buf_add_field(struct buf *b, const char *s, size_t n, bool first)
+{
+    if (!first && !buf_add(b, ",", 1))
+        return false;
+    if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) && !memchr(s, '\r', n))
+        return buf_add(b, s, n);
+    if (!buf_add(b, "\"", 1))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((s[i] == '"' && !buf_add(b, "\"", 1)) || !buf_add(b, s + i, 1))
+            return false;
+    return buf_add(b, "\"", 1);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+/* The format of a file named name (less a .gz suffix), as the reader guesses it. */
+static int guess_format(const char *name)
+{
+    size_t n = strlen(name);
+    char base[4096];
+    if (ends_with(name, ".gz") && n - 3 < sizeof base) {
+        memcpy(base, name, n - 3);
+        base[n - 3] = '\0';
+        name = base;
+    }
+    if (ends_with(name, ".tsv") || ends_with(name, ".tab"))
+        return RS_FORMAT_TSV;
+    if (ends_with(name, ".jsonl") || ends_with(name, ".ndjson") || ends_with(name, ".json"))
+        return RS_FORMAT_JSONL;
+    return RS_FORMAT_CSV;
+}
+
+static bool is_gzip(const char *path)
+{
+    unsigned char magic[2];
+    FILE *f = fopen(path, "rb");
+    bool gz = f && fread(magic, 1, 2, f) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    if (f)
+        fclose(f);
+    return gz;
+}
+
+static bool is_utf8_name(const char *e)
+{
+    return strcasecmp(e, "utf-8") == 0 || strcasecmp(e, "utf8") == 0;
+}
+
+static bool flag_set(const char *s, size_t n)
+{
+    double x;
+    if (rs_io_parse_double(s, n, &x) == RS_OK)
+        return x != 0;
+    return (n == 4 && strncasecmp(s, "true", 4) == 0) || (n == 3 && strncasecmp(s, "yes", 3) == 0);
+}
+
+/* Write the current row's CSV line (row) to out and empty row. */
+static bool flush_row(struct buf *row, FILE *out)
+{
+    bool ok = buf_add(row, "\n", 1) && fwrite(row->data, 1, row->len, out) == row->len;
+    row->len = 0;
+    return ok;
+}
+
+/* Read r as the options say and write it to out as CSV with a header (the
+ * --columns names first), one more column per --flags group: the '|'-joined
+ * values of its flags that are set. */
+static int rewrite(struct import_options *o, rs_reader *r, FILE *out)
+{
+    size_t *index[MAX_LIST] = {0}, ncol;
+    struct buf row = {0}, v = {0};
+    int s = set_reader_options(o, r), rc = CLI_OK;
+    if (s != 0)
+        return cli_fail_status(s, "%s", o->file);
+    ncol = rs_reader_column_count(r);
+    for (size_t g = 0; rc == CLI_OK && g < o->n_flags; g++) {
+        const struct flag_group *fg = &o->flags[g];
+        if (!(index[g] = calloc(fg->n, sizeof *index[g]))) {
+            rc = cli_fail("out of memory");
+            break;
+        }
+        for (size_t k = 0; rc == CLI_OK && k < fg->n; k++) {
+            if (fg->first) {
+                index[g][k] = fg->first - 1 + k;
+                if (index[g][k] >= ncol)
+                    rc = cli_fail("--flags %s: column %zu is past the last one (%zu)",
+                                  fg->attribute, index[g][k] + 1, ncol);
+            } else if ((s = rs_reader_column(r, fg->columns[k], &index[g][k])) != 0) {
+                rc = cli_fail_status(s, "--flags %s", fg->attribute);
+            }
+        }
+    }
+    for (size_t i = 0; rc == CLI_OK && i < ncol + o->n_flags; i++) {
+        const char *name = i >= ncol               ? o->flags[i - ncol].attribute
+                           : i < o->n_column_names ? o->column_names[i]
+                                                   : rs_reader_column_name(r, i);
+        if (!buf_add_field(&row, name, strlen(name), i == 0))
+            rc = cli_fail("out of memory");
+    }
+    if (rc == CLI_OK && !flush_row(&row, out))
+        rc = cli_fail("writing a temporary file: %s", strerror(errno));
+    while (rc == CLI_OK && (s = rs_reader_next(r)) == 1) {
+        size_t n = rs_reader_field_count(r), len;
+        for (size_t i = 0; rc == CLI_OK && i < ncol; i++) {
+            const char *f = i < n ? rs_reader_field(r, i, &len) : "";
+            if (i >= n)
+                len = 0;
+            if (!buf_add_field(&row, f, len, i == 0))
+                rc = cli_fail("out of memory");
+        }
+        for (size_t g = 0; rc == CLI_OK && g < o->n_flags; g++) {
+            bool ok = buf_add(&v, "", 0);
+            v.len = 0;
+            for (size_t k = 0; ok && k < o->flags[g].n; k++) {
+                const char *f = rs_reader_field(r, index[g][k], &len);
+                if (f && flag_set(f, len))
+                    ok = (v.len == 0 || buf_add(&v, "|", 1)) &&
+                         buf_add(&v, o->flags[g].values[k], strlen(o->flags[g].values[k]));
+            }
+            if (!ok || !buf_add_field(&row, v.data, v.len, false))
+                rc = cli_fail("out of memory");
+        }
+        if (rc == CLI_OK && !flush_row(&row, out))
+            rc = cli_fail("writing a temporary file: %s", strerror(errno));
+    }
+    if (rc == CLI_OK && s < 0)
+        rc = cli_fail_status(s, "%s", o->file);
+    for (size_t g = 0; g < o->n_flags; g++)
+        free(index[g]);
+    free(row.data);
+    free(v.data);
+    return rc;
+}
+
+/* Decompress (gzip) and convert (--encoding) path into out, a chunk at a time. */
+static int decode(const char *path, const char *encoding, FILE *out)
+{
+    enum { CHUNK = 1 << 16 };
+    static char inbuf[CHUNK + 64], outbuf[4 * CHUNK];
+    gzFile gz = gzopen(path, "rb");
+    iconv_t cd = (iconv_t)-1;
+    size_t carry = 0;
+    uint64_t line = 1;
+    int rc = CLI_OK, n, err;
+    if (!gz)
+        return cli_fail("%s: cannot open: %s", path, strerror(errno ? errno : ENOMEM));
+    if (encoding && (cd = iconv_open("UTF-8", encoding)) == (iconv_t)-1) {
+        gzclose(gz);
+        return cli_fail("--encoding %s: %s", encoding, strerror(errno));
+    }
+    gzbuffer(gz, 1 << 17);
+    while (rc == CLI_OK) {
+        char *src = inbuf;
+        size_t left;
+        if ((n = gzread(gz, inbuf + carry, CHUNK)) < 0) {
+            const char *why = gzerror(gz, &err);
+            rc = cli_fail("%s: cannot decompress: %s", path, err == Z_ERRNO ? strerror(errno) : why);
+            break;
+        }
+        left = carry + (size_t)n;
+        if (left == 0)
+            break;
+        if (cd == (iconv_t)-1) {
+            if (fwrite(inbuf, 1, left, out) != left)
+                rc = cli_fail("writing a temporary file: %s", strerror(errno));
+            continue;
+        }
+        while (rc == CLI_OK && left > 0) {
+            char *dst = outbuf, *before = src;
+            size_t room = sizeof outbuf, r = iconv(cd, &src, &left, &dst, &room);
+            int e = errno;
+            for (const char *p = before; p < src; p++)
+                line += *p == '\n';
+            if (fwrite(outbuf, 1, (size_t)(dst - outbuf), out) != (size_t)(dst - outbuf))
+                rc = cli_fail("writing a temporary file: %s", strerror(errno));
+            else if (r != (size_t)-1 || e == E2BIG)
+                continue;
+            else if (e == EINVAL && n > 0 && left < 64) /* a character cut by the chunk */
+                break;
+            else
+                rc = cli_fail("%s:%llu: not valid %s text (byte 0x%02x)", path,
+                              (unsigned long long)line, encoding, (unsigned char)*src);
+        }
+        memmove(inbuf, src, left);
+        carry = left;
+    }
+    if (cd != (iconv_t)-1)
+        iconv_close(cd);
+    gzclose(gz);
+    return rc;
+}
+
+/* Map a temporary file (read-only); an empty one gives NULL and 0. */
+static int map_spill(FILE *f, struct input *in)
+{
+    off_t size;
+    if (fflush(f) != 0 || (size = lseek(fileno(f), 0, SEEK_END)) < 0)
+        return cli_fail("writing a temporary file: %s", strerror(errno));
+    in->data = NULL;
+    in->len = (size_t)size;
+    if (size > 0) {
+        void *p = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fileno(f), 0);
+        if (p == MAP_FAILED)
+            return cli_fail("mapping a temporary file: %s", strerror(errno));
+        in->data = p;
+    }
+    return CLI_OK;
+}
+
+static void unmap_input(struct input *in)
+{
+    if (in->data)
+        munmap(in->data, in->len);
+    if (in->spill)
+        fclose(in->spill);
+    in->data = NULL;
+    in->len = 0;
+    in->spill = NULL;
+}
+
+/* A gzip file, another encoding than UTF-8, --columns or --flags: the input
+ * is decoded, then rewritten, into unnamed temporary files (tmpfile(3)),
+ * read through a map, so that memory stays bounded whatever the file size. */
+static int load_input(struct import_options *o)
+{
+    struct input *in = &o->input;
+    bool convert_needed = o->encoding && !is_utf8_name(o->encoding);
+    int rc = CLI_OK;
+    in->gzip = is_gzip(o->file);
+    in->format = o->format ? o->format : guess_format(o->file);
+    if (!in->gzip && !convert_needed && !o->n_flags && !o->n_column_names)
+        return CLI_OK;
+    if (in->gzip || convert_needed) {
+        if (!(in->spill = tmpfile()))
+            return cli_fail("cannot create a temporary file: %s", strerror(errno));
+        if ((rc = decode(o->file, convert_needed ? o->encoding : NULL, in->spill)) != CLI_OK ||
+            (rc = map_spill(in->spill, in)) != CLI_OK)
+            return rc;
+        in->in_memory = true;
+        in->converted = convert_needed;
+    }
+    if (o->n_flags || o->n_column_names) {
+        rs_reader *r = NULL;
+        FILE *out = tmpfile();
+        int s = !out ? RS_ERR_IO
+                : in->in_memory
+                    ? rs_reader_open_memory(in->data, in->len, o->file, in->format, &r)
+                    : rs_reader_open(o->file, in->format, &r);
+        if (!out)
+            rc = cli_fail("cannot create a temporary file: %s", strerror(errno));
+        else if (s != 0)
+            rc = cli_fail_status(s, "%s", o->file);
+        else
+            rc = rewrite(o, r, out);
+        rs_reader_close(r);
+        unmap_input(in);
+        in->spill = out;
+        if (rc == CLI_OK && (rc = map_spill(out, in)) == CLI_OK) {
+            in->in_memory = in->rewritten = true;
+            in->format = RS_FORMAT_CSV;
+        }
+    }
+    return rc;
+}
+
+/* ------------------------------------------------ repeated imports */
+
+/* "import:" and the XXH3-128 of the file's bytes and of the options that
+ * change what is imported (all but --append, --json and --reject). */
+static int import_key(int argc, char **argv, const struct import_options *o, char *key,
+                      size_t cap)
+{
+    XXH3_state_t *st = XXH3_createState();
+    FILE *f = fopen(o->file, "rb");
+    char chunk[1 << 16];
+    size_t n;
+    XXH128_hash_t h;
+    if (!f || !st) {
+        int rc = cli_fail("%s: cannot open: %s", o->file, f ? "out of memory" : strerror(errno));
+        if (f)
+            fclose(f);
+        XXH3_freeState(st);
+        return rc;
+    }
+    XXH3_128bits_reset(st);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        XXH3_128bits_update(st, chunk, n);
+    if (ferror(f)) {
+        fclose(f);
+        XXH3_freeState(st);
+        return cli_fail("%s: cannot read: %s", o->file, strerror(errno));
+    }
+    fclose(f);
+    for (int i = 1; i < argc; i++) {
+        if (argv[i] == o->model || argv[i] == o->file || !strcmp(argv[i], "--append") ||
+            !strcmp(argv[i], "--json"))
+            continue;
+        if (!strcmp(argv[i], "--reject")) {
+            i++;
+            continue;
+        }
+        XXH3_128bits_update(st, argv[i], strlen(argv[i]) + 1);
+    }
+    h = XXH3_128bits_digest(st);
+    XXH3_freeState(st);
+    snprintf(key, cap, "import:%016llx%016llx", (unsigned long long)h.high64,
+             (unsigned long long)h.low64);
+    return CLI_OK;
+}
+
+/* 1 when the model file's meta table holds key (its value copied), 0 when not. */
+static int meta_find(const char *model, const char *key, char *value, size_t cap)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int found = 0;
+    if (sqlite3_open_v2(model, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *v = sqlite3_column_text(st, 0);
+        snprintf(value, cap, "%s", v ? (const char *)v : "");
+        found = 1;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return found;
+}
+
+static int meta_record(const char *model, const char *key, const char *value)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int rc = CLI_FAILURE;
+    if (sqlite3_open_v2(model, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+        sqlite3_busy_timeout(db, 5000) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)", -1,
+                           &st, NULL) == SQLITE_OK &&
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC) == SQLITE_OK &&
+        sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_DONE)
+        rc = CLI_OK;
+    else
+        cli_fail("imported, but recording the import in %s failed: %s", model,
+                 db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return rc;
+}
+
+/* ------------------------------------------------ leaving no trace */
+
+static void remove_with_sidecars(const char *model)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    char path[4096];
+    for (size_t i = 0; i < 4; i++)
+        if ((size_t)snprintf(path, sizeof path, "%s%s", model, suffixes[i]) < sizeof path)
+            unlink(path);
+}
+
+/* Copy the SQLite database from into to (created or overwritten) with the
+ * backup API, so that a -wal file is taken into account. */
+static bool copy_db(const char *from, const char *to)
+{
+    sqlite3 *src = NULL, *dst = NULL;
+    sqlite3_backup *b;
+    bool ok = false;
+    if (sqlite3_open_v2(from, &src, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_open_v2(to, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) ==
+            SQLITE_OK &&
+        sqlite3_busy_timeout(dst, 5000) == SQLITE_OK &&
+        (b = sqlite3_backup_init(dst, "main", src, "main")) != NULL) {
+        int rc = sqlite3_backup_step(b, -1);
+        ok = sqlite3_backup_finish(b) == SQLITE_OK && rc == SQLITE_DONE;
+    }
+    sqlite3_close(src);
+    sqlite3_close(dst);
+    return ok;
+}
+
+static void free_options(struct import_options *o)
+{
+    for (size_t i = 0; i < o->n_wheres; i++)
+        free((char *)o->wheres[i].value);
+    for (size_t i = 0; i < o->n_flags; i++)
+        free(o->flags[i].spec);
+    free(o->column_spec);
+    unmap_input(&o->input);
+}
+
 /* One pass over the file for one kind; the first pass writes the rejects. */
-static int import_kind(rs_model *model, const struct import_options *o, const char *kind,
+static int import_kind(rs_model *model, struct import_options *o, const char *kind,
                        bool first)
 {
     rs_reader *reader = NULL;
@@ -315,45 +995,125 @@ static int import_kind(rs_model *model, const struct import_options *o, const ch
         print_counts(o, kind, cleaner, rows, first);
     rs_cleaner_free(cleaner);
     rs_reader_close(reader);
+    if (s == RS_ERR_NOTFOUND && *rs_errmsg()) {
+        /* the library's advice is for C callers: give the options instead */
+        char msg[2048];
+        const char *c_hint = "; name one with rs_reader_map()";
+        size_t len;
+        snprintf(msg, sizeof msg, "%s", rs_errmsg());
+        len = strlen(msg);
+        if (len >= strlen(c_hint) && strcmp(msg + len - strlen(c_hint), c_hint) == 0)
+            msg[len - strlen(c_hint)] = '\0';
+        return cli_fail("import of %s from %s failed, model unchanged: %s; name the column "
+                        "with --map ROLE=COLUMN (a file without a header: --no-header or "
+                        "--columns; another separator: --delimiter)",
+                        kind, o->file, msg);
+    }
     if (s != 0)
         return cli_fail_status(s, "import of %s from %s failed, model unchanged", kind,
                                o->file);
     return CLI_OK;
 }
 
+/* What was done to the input before reading it, in the report. */
+static void print_input(const struct import_options *o)
+{
+    if (o->json) {
+        json_object_set_new(o->report, "gzip", json_boolean(o->input.gzip));
+        json_object_set_new(o->report, "encoding",
+                            json_string(o->input.converted ? o->encoding : "UTF-8"));
+        return;
+    }
+    if (o->input.gzip)
+        printf("input: gzip, decompressed\n");
+    if (o->input.converted)
+        printf("input: converted from %s to UTF-8\n", o->encoding);
+}
+
+static int run(int argc, char **argv, struct import_options *o)
+{
+    rs_model *model = NULL;
+    char key[64], seen[512], backup[4200] = "";
+    struct stat st;
+    bool existed;
+    double t0 = cli_now();
+    int rc;
+
+    if ((rc = import_key(argc, argv, o, key, sizeof key)) != CLI_OK)
+        return rc;
+    existed = stat(o->model, &st) == 0;
+    if (existed && !o->append && meta_find(o->model, key, seen, sizeof seen))
+        return cli_fail("%s was already imported into %s with the same options (%s); "
+                        "--append imports its rows again, adding to the weights",
+                        o->file, o->model, seen);
+    if ((rc = load_input(o)) != CLI_OK)
+        return rc;
+    if (existed && o->retail) {
+        /* three kinds, three transactions: a copy restores the file on failure */
+        snprintf(backup, sizeof backup, "%s.import-backup", o->model);
+        if (!copy_db(o->model, backup)) {
+            remove_with_sidecars(backup);
+            return cli_fail("%s: cannot make a backup copy %s before the import", o->model,
+                            backup);
+        }
+    }
+    if (cli_open_model(o->model, RS_MODEL_CREATE, &model) != CLI_OK) {
+        rc = CLI_FAILURE;
+        goto done;
+    }
+    if (o->json && !(o->report = json_object())) {
+        rc = cli_fail("writing JSON: out of memory");
+        goto done;
+    }
+    print_input(o);
+    if (o->retail) {
+        /* The export holds all three kinds: purchases, catalogue, customers. */
+        rc = import_kind(model, o, "interactions", true);
+        if (rc == CLI_OK)
+            rc = import_kind(model, o, "items", false);
+        if (rc == CLI_OK)
+            rc = import_kind(model, o, "users", false);
+    } else {
+        rc = import_kind(model, o, o->kind, true);
+    }
+done:
+    rs_model_close(model);
+    if (rc == CLI_OK) {
+        char value[4200], when[32];
+        time_t now = time(NULL);
+        struct tm tm;
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&now, &tm));
+        snprintf(value, sizeof value, "as %s, kind %s, on %s", o->file,
+                 o->retail ? "retail" : o->kind, when);
+        rc = meta_record(o->model, key, value);
+    } else if (!existed) {
+        remove_with_sidecars(o->model);
+    } else if (backup[0] && !copy_db(backup, o->model)) {
+        fprintf(stderr, "recsim: restoring %s failed: its previous content is in %s\n",
+                o->model, backup);
+        backup[0] = '\0'; /* kept */
+    }
+    if (backup[0])
+        remove_with_sidecars(backup);
+    if (o->report) { /* also after a failure: the kinds imported so far */
+        json_object_set_new(o->report, "seconds", json_real(cli_now() - t0));
+        if (cli_json_print(o->report) != CLI_OK)
+            rc = CLI_FAILURE;
+        json_decref(o->report);
+    } else if (rc == CLI_OK && !cli_quiet) {
+        fprintf(stderr, "imported into %s in %.2f s\n", o->model, cli_now() - t0);
+    }
+    return rc;
+}
+
 int cmd_import(int argc, char **argv)
 {
     struct import_options o;
-    rs_model *model = NULL;
     int rc = parse_args(argc, argv, &o);
-    double t0 = cli_now();
-    if (rc < 0)
-        return CLI_OK;
-    if (rc != CLI_OK)
-        return rc;
-    if (cli_open_model(o.model, RS_MODEL_CREATE, &model) != CLI_OK)
-        return CLI_FAILURE;
-    if (o.json && !(o.report = json_object())) {
-        rs_model_close(model);
-        return cli_fail("writing JSON: out of memory");
-    }
-    if (o.retail) {
-        /* The export holds all three kinds: purchases, catalogue, customers. */
-        rc = import_kind(model, &o, "interactions", true);
-        if (rc == CLI_OK)
-            rc = import_kind(model, &o, "items", false);
-        if (rc == CLI_OK)
-            rc = import_kind(model, &o, "users", false);
-    } else {
-        rc = import_kind(model, &o, o.kind, true);
-    }
-    if (o.json) { /* also after a failure: the kinds imported so far */
-        json_object_set_new(o.report, "seconds", json_real(cli_now() - t0));
-        if (cli_json_print(o.report) != CLI_OK)
-            rc = CLI_FAILURE;
-        json_decref(o.report);
-    } else if (rc == CLI_OK && !cli_quiet)
-        fprintf(stderr, "imported into %s in %.2f s\n", o.model, cli_now() - t0);
-    rs_model_close(model);
+    if (rc == CLI_OK)
+        rc = run(argc, argv, &o);
+    else if (rc < 0)
+        rc = CLI_OK;
+    free_options(&o);
     return rc;
 }
