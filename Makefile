@@ -25,7 +25,9 @@ DEB_PACKAGES := build-essential clang pkgconf libopenblas-dev libsqlite3-dev \
                 python3-scipy python3-distributed python3-setuptools python3-venv python3-pip
 DEB_BENCH_PACKAGES := python3-faiss python3-sklearn python3-pandas hyperfine
 
-LIB_PKGS  := openblas sqlite3 libxxhash libutf8proc jansson zlib
+LIB_PKGS  := openblas sqlite3 libxxhash libutf8proc jansson
+# The command line alone reads gzip input: zlib is not a library dependency.
+CLI_PKGS  := zlib
 TEST_PKGS := check
 
 # Where this build writes; `make asan` reuses the rules with other values.
@@ -36,6 +38,7 @@ BINOUT ?= bin
 WARN      := -std=c11 -Wall -Wextra -Wpedantic $(if $(filter 1,$(WERROR)),-Werror)
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIB_PKGS))
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(LIB_PKGS)) -lm -lpthread
+CLI_LIBS   = $(shell $(PKG_CONFIG) --libs $(CLI_PKGS))
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS))
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 LIB_CPPFLAGS := -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L -DRS_BUILDING_LIBRARY
@@ -100,7 +103,7 @@ $(STATIC): $(LIB_OBJ)
 $(BINOUT)/recsim: $(CLI_OBJ) $(SHARED)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) -L$(LIBOUT) -lrecsim \
-	    -Wl,-rpath,'$$ORIGIN/../lib' $(PKG_LIBS)
+	    -Wl,-rpath,'$$ORIGIN/../lib' $(PKG_LIBS) $(CLI_LIBS)
 
 # ---------------------------------------------------------------- tests
 
@@ -306,7 +309,7 @@ install: all
 	install -m 644 man/man3/*.3 $(DESTDIR)$(MANDIR)/man3/
 	if [ -n "$(CLI)" ]; then install -d $(DESTDIR)$(BINDIR) && \
 	    $(CC) $(CFLAGS) $(LDFLAGS) -o $(DESTDIR)$(BINDIR)/recsim $(CLI_OBJ) \
-	        -L$(LIBOUT) -lrecsim -Wl,-rpath,$(LIBDIR) $(PKG_LIBS) && \
+	        -L$(LIBOUT) -lrecsim -Wl,-rpath,$(LIBDIR) $(PKG_LIBS) $(CLI_LIBS) && \
 	    install -m 644 man/man1/*.1 $(DESTDIR)$(MANDIR)/man1/; fi
 	$(MAKE) --no-print-directory python-install
 
