@@ -242,5 +242,42 @@ expect "demo" 0 "done in" "" -- demo --data "$data" --work "$work/demo"
 check "demo wrote the chart" [ -s "$work/demo/simulation.svg" ]
 expect "demo missing data" 1 "" "cannot open" -- demo --data /nonexistent.tsv --work "$work/demo2"
 
+# F3: an output is never the model or an input, and is written whole or not at all
+safe=$work/safe
+mkdir -p "$safe"
+cp "$data" "$safe/in.tsv"
+cp "$model" "$safe/m.rsm"
+insum=$(cksum < "$safe/in.tsv") msum=$(cksum < "$safe/m.rsm")
+expect "--reject onto the input refused" 2 "" "is the same file as the input" -- import --preset retail --reject "$safe/in.tsv" "$safe/new.rsm" "$safe/in.tsv"
+check "--reject onto the input: input intact" [ "$(cksum < "$safe/in.tsv")" = "$insum" ]
+expect "--reject onto the model refused" 2 "" "is the same file as the model" -- import --preset retail --reject "$safe/m.rsm" "$safe/m.rsm" "$safe/in.tsv"
+check "--reject onto the model: model intact" [ "$(cksum < "$safe/m.rsm")" = "$msum" ]
+expect "--reject onto a model to be created refused" 2 "" "the same file as the model" -- import --reject "$safe/new.rsm" "$safe/new.rsm" "$safe/in.tsv"
+check "--reject onto a new model: nothing created" [ ! -e "$safe/new.rsm" ]
+ln -s in.tsv "$safe/link.tsv"
+expect "--reject through a symlink to the input refused" 2 "" "same file as the input" -- import --preset retail --reject "$safe/link.tsv" "$safe/new.rsm" "$safe/in.tsv"
+expect "--reject onto the model's -wal refused" 2 "" "the -wal file SQLite keeps beside the model" -- import --preset retail --reject "$safe/m.rsm-wal" "$safe/m.rsm" "$safe/in.tsv"
+expect "simulate --csv onto the model refused" 2 "" "--csv .* is the same file as the model" -- simulate --users 5 --steps 1 --csv "$safe/m.rsm" "$safe/m.rsm"
+expect "simulate --svg onto the model refused" 2 "" "--svg .* is the same file as the model" -- simulate --users 5 --steps 1 --svg "$safe/./m.rsm" "$safe/m.rsm"
+expect "simulate --csv and --svg one file refused" 2 "" "also the file of another option" -- simulate --users 5 --steps 1 --csv "$safe/o" --svg "$safe/o" "$safe/m.rsm"
+expect "eval --write-recs onto the model refused" 2 "" "--write-recs .* is the same file as the model" -- eval --cut 2011-09-01 --write-recs "$safe/m.rsm" "$safe/m.rsm"
+expect "eval --write-scorer-recs onto the model refused" 2 "" "the same file as the model" -- eval --cut 2011-09-01 --write-scorer-recs "$safe/../safe/m.rsm" "$safe/m.rsm"
+check "refused outputs: model intact" [ "$(cksum < "$safe/m.rsm")" = "$msum" ]
+# a failed command leaves an existing output as it was and no temporary file
+printf 'old\n' > "$safe/keep.csv"
+expect "simulate failing after the CSV" 1 "" "cannot write" -- simulate --users 5 --steps 1 --csv "$safe/keep.csv" --svg "$safe/nodir/x.svg" "$safe/m.rsm"
+check "failed simulate: the CSV is as it was" [ "$(cat "$safe/keep.csv")" = old ]
+expect "import failing mid-way" 1 "" "" -- import --reject "$safe/keep.csv" "$safe/m2.rsm" "$bad"
+check "failed import: the reject file is as it was" [ "$(cat "$safe/keep.csv")" = old ]
+check "failed commands: no temporary file" [ -z "$(ls "$safe" | grep tmp-)" ]
+chmod 600 "$safe/keep.csv"
+expect "simulate --csv over a 0600 file" 0 "" "" -- -q simulate --users 5 --steps 1 --csv "$safe/keep.csv" "$safe/m.rsm"
+check "replaced output: written, mode kept" [ "$(wc -l < "$safe/keep.csv")" -eq 3 ] && check "replaced output: mode 0600 kept" [ "$(stat -c %a "$safe/keep.csv")" = 600 ]
+ln -s keep.csv "$safe/keep-link.csv"
+"$recsim" -q simulate --users 5 --steps 2 --csv "$safe/keep-link.csv" "$safe/m.rsm" > /dev/null 2>&1
+check "output through a symlink: the link kept" [ -L "$safe/keep-link.csv" ]
+check "output through a symlink: the target written" [ "$(wc -l < "$safe/keep.csv")" -eq 5 ]
+expect "--reject to /dev/null still works" 0 "5458 kept" "" -- import --preset retail --reject /dev/null "$safe/m3.rsm" "$safe/in.tsv"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

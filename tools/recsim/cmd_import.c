@@ -212,7 +212,7 @@ static int make_cleaner(const struct import_options *o, bool with_reject, rs_cle
     if (s == 0 && o->dedup && !o->retail)
         s = rs_cleaner_add_dedup(c, "exact duplicate", NULL, 0);
     if (s == 0 && with_reject && o->reject)
-        s = rs_cleaner_set_reject_file(c, o->reject);
+        s = rs_cleaner_set_reject_file(c, cli_output_path(o->reject));
     if (s != 0) {
         rs_cleaner_free(c);
         return s;
@@ -329,7 +329,8 @@ int cmd_import(int argc, char **argv)
     double t0 = cli_now();
     if (rc < 0)
         return CLI_OK;
-    if (rc != CLI_OK)
+    if (rc != CLI_OK || (rc = cli_output_check("import", "--reject", o.reject, "the model",
+                                               o.model, "the input", o.file, NULL)) != CLI_OK)
         return rc;
     if (cli_open_model(o.model, RS_MODEL_CREATE, &model) != CLI_OK)
         return CLI_FAILURE;
@@ -355,5 +356,5 @@ int cmd_import(int argc, char **argv)
     } else if (rc == CLI_OK && !cli_quiet)
         fprintf(stderr, "imported into %s in %.2f s\n", o.model, cli_now() - t0);
     rs_model_close(model);
-    return rc;
+    return cli_outputs_finish(rc);
 }
