@@ -279,5 +279,35 @@ check "output through a symlink: the link kept" [ -L "$safe/keep-link.csv" ]
 check "output through a symlink: the target written" [ "$(wc -l < "$safe/keep.csv")" -eq 5 ]
 expect "--reject to /dev/null still works" 0 "5458 kept" "" -- import --preset retail --reject /dev/null "$safe/m3.rsm" "$safe/in.tsv"
 
+# F4/F5: build writes the model in place: a symlink stays a link to the built
+# file, the mode stays, and nothing is left beside it, not even after a kill
+bld=$work/bld
+mkdir -p "$bld/real"
+cp "$model" "$bld/real/m.rsm"
+ln -s real/m.rsm "$bld/link.rsm"
+chmod 600 "$bld/real/m.rsm"
+expect "build through a symlink" 0 "EASE on 240 users" "" -- build --no-tune "$bld/link.rsm"
+check "build kept the symlink" [ -L "$bld/link.rsm" ]
+check "build built the link's target" [ "$(readlink "$bld/link.rsm")" = real/m.rsm ]
+check "build kept mode 0600" [ "$(stat -c %a "$bld/real/m.rsm")" = 600 ]
+check "build left nothing beside the model" [ "$(ls -A "$bld/real")" = m.rsm ]
+check "build left nothing beside the link" [ "$(ls -A "$bld" | tr '\n' ' ')" = "link.rsm real " ]
+expect "the target is built" 0 '"cf": "EASE"' "" -- stats --json "$bld/real/m.rsm"
+cp "$bld/real/m.rsm" "$bld/k.rsm"
+kill_build_at() { # SECONDS: kill -9 a build of k.rsm after that long
+    "$recsim" -q build --no-tune --cf knn "$bld/k.rsm" > /dev/null 2>&1 &
+    pid=$!
+    sleep "$1"
+    kill -9 "$pid" 2> /dev/null
+    wait "$pid" 2> /dev/null
+}
+for at in 0.03 0.08 0.12; do
+    kill_build_at $at
+    check "killed build ($at s): no MODEL.build-PID" [ -z "$(ls "$bld" | grep 'k\.rsm\.build-')" ]
+    expect "killed build ($at s): the model opens" 0 "user  *240" "" -- stats "$bld/k.rsm"
+done
+expect "a build after a killed one" 0 "built" "" -- build --no-tune "$bld/k.rsm"
+check "the build after a kill left no -wal, -shm or temporary file" [ "$(ls "$bld" | grep -c '^k\.rsm.')" -eq 0 ]
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
