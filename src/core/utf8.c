@@ -45,6 +45,18 @@ int rs__check_key(const char *key, const char *what, size_t *len_out)
         return rs__fail(RS_ERR_RANGE, "%s is longer than %d bytes", what, RS_MAX_KEY_BYTES);
     if (rs__utf8_check(key, len, what, NULL) != 0)
         return RS_ERR_ENCODING;
+    /* no control character (C0, DEL, C1: U+0080..U+009F is C2 80..C2 9F),
+     * which would break the tab-separated outputs and the terminal */
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)key[i];
+        if (c < 0x20 || c == 0x7F || (c == 0xC2 && (unsigned char)key[i + 1] < 0xA0))
+            return rs__fail(RS_ERR_INVALID, "%s has a control character (U+%04X%s) at byte %zu",
+                            what, c == 0xC2 ? (unsigned char)key[i + 1] : c,
+                            c == '\t' ? ", a tab" : c == '\n' ? ", a line feed"
+                            : c == '\r' ? ", a carriage return" : c == 0x1B ? ", escape" : "", i);
+    }
+    if (strspn(key, " ") == len)
+        return rs__fail(RS_ERR_INVALID, "%s is blank (only spaces)", what);
     if (len_out)
         *len_out = len;
     return 0;

@@ -309,5 +309,33 @@ done
 expect "a build after a killed one" 0 "built" "" -- build --no-tune "$bld/k.rsm"
 check "the build after a kill left no -wal, -shm or temporary file" [ "$(ls "$bld" | grep -c '^k\.rsm.')" -eq 0 ]
 
+# F18: keys with a tab, blank keys, keys with control characters are rejected
+# rows (counted, in the reject file), and nothing raw reaches the terminal
+keys=$work/keys
+mkdir -p "$keys"
+printf 'user,item\nu1,i1\nu1,i2\nu2,i1\n"a\tb",i2\n"   ",i1\n"\033[31mred\033[0m",i2\nu3,"i\033]0;x\007"\nu2,i3\n' > "$keys/k.csv"
+expect "bad keys are rejected rows" 0 "dropped         4  invalid key" "" -- import --reject "$keys/rej.txt" "$keys/k.rsm" "$keys/k.csv"
+check "bad keys: 4 lines in the reject file" [ "$(wc -l < "$keys/rej.txt")" -eq 4 ]
+check "bad keys: the tab named" grep -q 'k.csv:5: invalid key: user key has a control character (U+0009, a tab)' "$keys/rej.txt"
+check "bad keys: the blank key named" grep -q 'k.csv:6: invalid key: user key is blank' "$keys/rej.txt"
+expect "bad keys: the model builds" 0 "EASE on 2 users x 3 items" "" -- build --no-tune "$keys/k.rsm"
+no_escape() { ! grep -q "$(printf '\033')" "$1"; }
+"$recsim" recommend "$keys/k.rsm" "$(printf 'x\033[2J')" > "$out" 2> "$err"
+check "a key with ESC on the command line: refused" [ $? -eq 1 ]
+check "a key with ESC on the command line: escaped in the message" grep -q 'x\\x1B\[2J' "$err"
+check "a key with ESC on the command line: no raw ESC" no_escape "$err"
+printf 'item,title\ni1,"red \033[31mLAMP\033[0m"\ni2,plain\n' > "$keys/c.csv"
+"$recsim" -q import --kind items --map item=item --property title "$keys/k.rsm" "$keys/c.csv" > /dev/null
+"$recsim" -q build --no-tune "$keys/k.rsm" > /dev/null
+"$recsim" similar "$keys/k.rsm" i2 > "$out" 2>&1
+check "a title with ESC: escaped" grep -q 'red \\x1B\[31mLAMP' "$out"
+check "a title with ESC: no raw ESC" no_escape "$out"
+# the retail preset: "null" is no customer, a bad InvoiceDate is a rejected row
+(head -4 "$data"; sed -n 2p "$data" | awk -F'\t' 'BEGIN { OFS = "\t" } { $7 = "null"; print }'
+ sed -n 3p "$data" | awk -F'\t' 'BEGIN { OFS = "\t" } { $5 = "31/31/2011 99:00"; print }') > "$keys/r.tsv"
+expect "retail: a bad InvoiceDate is a rejected row" 0 "dropped         1  bad InvoiceDate" "" -- import --preset retail --reject "$keys/r.rej" "$keys/r.rsm" "$keys/r.tsv"
+check "retail: \"null\" is a missing CustomerID" grep -q 'r.tsv:5: missing CustomerID: CustomerID is missing ("null")' "$keys/r.rej"
+expect "retail: one customer, no user named null" 0 "user  *1" "" -- stats "$keys/r.rsm"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -178,8 +178,8 @@ static int parse_args(int argc, char **argv, struct import_options *o)
 /* The Online Retail rules, in the public protocol's order (a..f). */
 static int add_retail_rules(rs_cleaner *c)
 {
-    static const char *const na[] = {"NA"};
-    int s = rs_cleaner_set_missing(c, na, 1);
+    static const char *const na[] = {"NA", "null", "NULL"};
+    int s = rs_cleaner_set_missing(c, na, 3);
     if (s == 0)
         s = rs_cleaner_add_required(c, "missing CustomerID", "CustomerID");
     if (s == 0)
@@ -196,6 +196,8 @@ static int add_retail_rules(rs_cleaner *c)
                                  "0123456789", RS_DROP_NO_MATCH);
     if (s == 0)
         s = rs_cleaner_add_dedup(c, "exact duplicate", NULL, 0);
+    if (s == 0) /* after the protocol's rules, which do not meet one */
+        s = rs_cleaner_add_type(c, "bad InvoiceDate", "InvoiceDate", RS_TYPE_TIME);
     return s;
 }
 
