@@ -337,5 +337,15 @@ expect "retail: a bad InvoiceDate is a rejected row" 0 "dropped         1  bad I
 check "retail: \"null\" is a missing CustomerID" grep -q 'r.tsv:5: missing CustomerID: CustomerID is missing ("null")' "$keys/r.rej"
 expect "retail: one customer, no user named null" 0 "user  *1" "" -- stats "$keys/r.rsm"
 
+# a model imported before the rule, with an ESC in a user key
+if command -v sqlite3 > /dev/null 2>&1; then
+    cp "$model" "$keys/old.rsm"
+    sqlite3 "$keys/old.rsm" "UPDATE nodes SET key = char(27) || '[31m' || key WHERE key = '13705'"
+    "$recsim" -q build --no-tune "$keys/old.rsm" > "$out" 2> "$err"
+    check "an old model with an ESC key: build refused" [ $? -eq 1 ]
+    check "an old model with an ESC key: the rule named" grep -q 'user has a control character (U+001B, escape)' "$err"
+    check "an old model with an ESC key: no raw ESC" no_escape "$err"
+fi
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
