@@ -347,5 +347,18 @@ if command -v sqlite3 > /dev/null 2>&1; then
     check "an old model with an ESC key: no raw ESC" no_escape "$err"
 fi
 
+# F3 (continued): a reject file whose late write fails is an error; an
+# interrupted command leaves no temporary file
+if [ -c /dev/full ]; then
+    expect "--reject /dev/full: the late write error reported" 1 "" "writing /dev/full failed" -- -q import --preset retail --reject /dev/full "$safe/full.rsm" "$keys/r.tsv"
+fi
+(head -1 "$data"; for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do tail -n +2 "$data"; done) > "$safe/big.tsv"
+"$recsim" -q import --preset retail --reject "$safe/big.rej" "$safe/big.rsm" "$safe/big.tsv" > /dev/null 2>&1 &
+pid=$!
+sleep 0.1
+kill -TERM "$pid" 2> /dev/null
+wait "$pid" 2> /dev/null
+check "an import stopped by SIGTERM: no temporary reject file" [ -z "$(ls "$safe" | grep 'big\.rej\.tmp-')" ]
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

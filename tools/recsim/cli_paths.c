@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -163,6 +164,35 @@ static struct output *find(const char *path)
     return NULL;
 }
 
+/* On SIGINT, SIGTERM or SIGHUP: remove the temporary files, then die of
+ * the signal as before (unlink is async-signal-safe). */
+static void remove_temps_and_die(int sig)
+{
+    for (size_t i = 0; i < n_outputs; i++)
+        if (outputs[i].temp)
+            unlink(outputs[i].temp);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void catch_signals(void)
+{
+    static bool caught;
+    static const int signals[] = {SIGINT, SIGTERM, SIGHUP};
+    if (caught)
+        return;
+    caught = true;
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        struct sigaction old, sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = remove_temps_and_die;
+        sigemptyset(&sa.sa_mask);
+        /* a signal ignored (nohup) or handled by someone else stays so */
+        if (sigaction(signals[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+            sigaction(signals[i], &sa, NULL);
+    }
+}
+
 /* Create o's temporary file; false (o written in place) when it cannot be. */
 static bool make_temp(struct output *o)
 {
@@ -189,6 +219,7 @@ static bool make_temp(struct output *o)
     }
     strcpy(o->target, target);
     sprintf(o->temp, "%s.tmp-XXXXXX", target);
+    catch_signals();
     if ((fd = mkstemp(o->temp)) < 0) {
         free(o->temp);
         free(o->target);
@@ -225,7 +256,9 @@ int cli_outputs_finish(int rc)
             rc = cli_fail("cannot write %s: %s", o->path, strerror(errno));
         if (o->temp && rc != CLI_OK)
             unlink(o->temp);
-        free(o->temp);
+        char *temp = o->temp;
+        o->temp = NULL; /* before the free: the signal handler reads it */
+        free(temp);
         free(o->target);
     }
     n_outputs = 0;

@@ -315,8 +315,11 @@ static int import_kind(rs_model *model, const struct import_options *o, const ch
                                n_properties, o->friends, &rows);
     if (s == 0)
         print_counts(o, kind, cleaner, rows, first);
+    int late = s == 0 && first && o->reject ? rs_cleaner_set_reject_file(cleaner, NULL) : 0;
     rs_cleaner_free(cleaner);
     rs_reader_close(reader);
+    if (late) /* a write error the reject file's buffer kept until its close */
+        return cli_fail_status(late, "%s imported, but writing %s failed", kind, o->reject);
     if (s != 0)
         return cli_fail_status(s, "import of %s from %s failed, model unchanged", kind,
                                o->file);
@@ -335,7 +338,7 @@ int cmd_import(int argc, char **argv)
                                                o.model, "the input", o.file, NULL)) != CLI_OK)
         return rc;
     if (cli_open_model(o.model, RS_MODEL_CREATE, &model) != CLI_OK)
-        return CLI_FAILURE;
+        return cli_outputs_finish(CLI_FAILURE);
     if (o.json && !(o.report = json_object())) {
         rs_model_close(model);
         return cli_fail("writing JSON: out of memory");
