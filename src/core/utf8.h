@@ -26,4 +26,8 @@ int rs__utf8_check(const char *s, size_t len, const char *what, size_t *bad_offs
  */
 int rs__check_key(const char *key, const char *what, size_t *len_out);
 
+/* rs__check_key without the control-character and blank rules: for keys read
+ * back from a file, which a library before those rules may have written. */
+int rs__check_stored_key(const char *key, const char *what, size_t *len_out);
+
 #endif

@@ -346,6 +346,11 @@ if command -v sqlite3 > /dev/null 2>&1; then
     check "an old model with an ESC key: the rule named" grep -q 'user has a control character (U+001B, escape)' "$err"
     check "an old model with an ESC key: no raw ESC" no_escape "$err"
 fi
+printf 'item,description\ni9,"blue \033[31mMUG"\n' > "$keys/d.csv"
+"$recsim" -q import --kind items --map item=item --property description "$keys/k.rsm" "$keys/d.csv" > /dev/null
+"$recsim" search "$keys/k.rsm" blue > "$out" 2>&1
+check "search: a description with ESC escaped" grep -q 'blue \\x1B\[31mMUG' "$out"
+check "search: no raw ESC" no_escape "$out"
 
 # F3 (continued): a reject file whose late write fails is an error; an
 # interrupted command leaves no temporary file

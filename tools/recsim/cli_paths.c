@@ -265,6 +265,14 @@ int cli_outputs_finish(int rc)
     return rc;
 }
 
+const char *cli_shown(const char *text)
+{
+    static char buffers[8][1100];
+    static unsigned next;
+    char *buf = buffers[next++ % 8];
+    return cli_safe_text(text ? text : "", buf, sizeof buffers[0]);
+}
+
 const char *cli_safe_text(const char *text, char *buf, size_t size)
 {
     const unsigned char *s = (const unsigned char *)text;

@@ -52,4 +52,8 @@ int cli_outputs_finish(int rc);
  */
 const char *cli_safe_text(const char *text, char *buf, size_t size);
 
+/* cli_safe_text into one of 8 static buffers used in turn (so that a printf
+ * can show up to 8 texts), cut at about 1 KB.  Not thread-safe. */
+const char *cli_shown(const char *text);
+
 #endif
