@@ -206,7 +206,11 @@ RS_API void rs_free(void *ptr);
 
 /*
  * The longest key (user, item, entity, relation) the library accepts, in
- * bytes of UTF-8.  Longer keys are refused with RS_ERR_RANGE.
+ * bytes of UTF-8.  Longer keys are refused with RS_ERR_RANGE.  Every key
+ * must also be valid UTF-8 (else RS_ERR_ENCODING), not empty, not blank
+ * (only spaces) and free of control characters (U+0000..U+001F such as TAB,
+ * newline and ESC, U+007F, U+0080..U+009F) (else RS_ERR_INVALID); an import
+ * drops a row with such a key as rule "invalid key" of its cleaner.
  */
 #define RS_MAX_KEY_BYTES 1024
 

@@ -273,6 +273,19 @@ START_TEST(key_rules)
     ck_assert_int_eq(rs__check_key("bad\xfe", "item key", &len), RS_ERR_ENCODING);
     ck_assert_int_eq(rs__check_key("85123A", "item key", &len), 0);
     ck_assert_uint_eq(len, 6);
+    /* control characters and blank keys: refused as new keys, read back
+     * from a file a library before the rule wrote */
+    ck_assert_int_eq(rs__check_key("a\tb", "user key", &len), RS_ERR_INVALID);
+    ck_assert_int_eq(rs__check_key("\x1b[31mred", "user key", &len), RS_ERR_INVALID);
+    ck_assert_int_eq(rs__check_key("x\x7f", "user key", &len), RS_ERR_INVALID);
+    ck_assert_int_eq(rs__check_key("x\xc2\x85", "user key", &len), RS_ERR_INVALID);
+    ck_assert_int_eq(rs__check_key("   ", "user key", &len), RS_ERR_INVALID);
+    ck_assert_int_eq(rs__check_key(" a ", "user key", &len), 0);
+    ck_assert_int_eq(rs__check_key("x\xc2\xa0", "user key", &len), 0);
+    ck_assert_int_eq(rs__check_stored_key("a\tb", "user key", &len), 0);
+    ck_assert_int_eq(rs__check_stored_key("   ", "user key", &len), 0);
+    ck_assert_int_eq(rs__check_stored_key("", "user key", &len), RS_ERR_INVALID);
+    ck_assert_int_eq(rs__check_stored_key("bad\xfe", "user key", &len), RS_ERR_ENCODING);
     ck_assert_uint_eq(rs_max_key_bytes(), RS_MAX_KEY_BYTES);
     free(long_key);
 }

@@ -392,6 +392,79 @@ START_TEST(bad_arguments)
 }
 END_TEST
 
+START_TEST(invalid_keys_are_rejected_rows)
+{
+    /* a key with a tab, blank, with ESC, or empty: the row is dropped as
+     * "invalid key" (counted, written to the reject file), not a failure */
+    const char *log = "user,item\n"
+                      "u1,i1\n"
+                      "\"a\tb\",i1\n"
+                      "\"   \",i1\n"
+                      "\"\x1b[31mred\",i1\n"
+                      "u2,\"i\x1b]0;x\x07\"\n"
+                      ",i1\n"
+                      "u2,i2\n";
+    const char *catalogue = "item,title\ni1,one\n\"i\x1b\",two\n";
+    char path[] = "/tmp/rs_io_rejects_XXXXXX";
+    int fd = mkstemp(path);
+    char text[2048];
+    size_t n, invalid = SIZE_MAX;
+    rs_graph *g = NULL;
+    rs_cleaner *c = NULL;
+    rs_reader *r = text_reader(log, "log.csv");
+    uint64_t rows = 0;
+    uint32_t index;
+    FILE *f;
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert_ok(rs_graph_open(":memory:", RS_GRAPH_CREATE, &g));
+    ck_assert_ok(rs_cleaner_create(&c));
+    ck_assert_ok(rs_cleaner_set_reject_file(c, path));
+    ck_assert_ok(rs_io_import_interactions(g, r, c, NULL, 0, &rows));
+    ck_assert_uint_eq(rows, 2);
+    ck_assert_uint_eq(rs_cleaner_kept(c), 2);
+    for (size_t i = 0; i < rs_cleaner_rule_count(c); i++)
+        if (strcmp(rs_cleaner_rule_name(c, i), "invalid key") == 0)
+            invalid = i;
+    ck_assert_uint_ne(invalid, SIZE_MAX);
+    ck_assert_uint_eq(rs_cleaner_dropped(c, invalid), 5);
+    ck_assert_ok(rs_cleaner_set_reject_file(c, NULL));
+    ck_assert_ptr_nonnull(f = fopen(path, "r"));
+    n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(text, "log.csv:3: invalid key: user key has a control "
+                                       "character (U+0009, a tab) at byte 1\n"));
+    ck_assert_ptr_nonnull(strstr(text, "log.csv:4: invalid key: user key is blank"));
+    ck_assert_ptr_nonnull(strstr(text, "log.csv:6: invalid key: item key has a control"));
+    ck_assert_ptr_nonnull(strstr(text, "log.csv:7: invalid key: user key is empty"));
+    ck_assert_uint_eq(count(g, "user"), 2);
+    rs_reader_close(r);
+    rs_cleaner_free(c);
+
+    /* an entity import likewise */
+    ck_assert_ok(rs_cleaner_create(&c));
+    r = text_reader(catalogue, "items.csv");
+    ck_assert_ok(rs_io_import_items(g, r, c, NULL, 0, NULL, 0, &rows));
+    ck_assert_uint_eq(rows, 1);
+    ck_assert_uint_eq(rs_cleaner_dropped(c, 0), 1);
+    rs_reader_close(r);
+    rs_cleaner_free(c);
+
+    /* the rule itself, everywhere a key is taken */
+    ck_assert_status(rs_graph_add_node(g, "user", "a\x1b[2J", &index), RS_ERR_INVALID);
+    ck_assert_errmsg_has("U+001B, escape");
+    ck_assert_status(rs_graph_add_node(g, "user", "a\xc2\x9b" "b", &index), RS_ERR_INVALID);
+    ck_assert_status(rs_graph_add_node(g, "user", "x\x7f", &index), RS_ERR_INVALID);
+    ck_assert_status(rs_graph_add_node(g, "user", "  ", &index), RS_ERR_INVALID);
+    ck_assert_errmsg_has("blank");
+    ck_assert_ok(rs_graph_add_node(g, "user", " a b ", &index));
+    ck_assert_ok(rs_graph_add_node(g, "user", "caf\xc3\xa9 \xc2\xa0", &index));
+    rs_graph_close(g);
+    unlink(path);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("io_import");
@@ -404,6 +477,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, failed_import_leaves_the_file_as_it_was);
     tcase_add_test(tc, jsonl_later_and_missing_keys);
     tcase_add_test(tc, bad_arguments);
+    tcase_add_test(tc, invalid_keys_are_rejected_rows);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "recsim.h"
 
+#include <stdbool.h>
 #include <string.h>
 #include <sys/types.h>
 #include <utf8proc.h>
@@ -33,7 +34,7 @@ int rs__utf8_check(const char *s, size_t len, const char *what, size_t *bad_offs
     return 0;
 }
 
-int rs__check_key(const char *key, const char *what, size_t *len_out)
+static int check_key(const char *key, const char *what, size_t *len_out, bool strict)
 {
     size_t len;
     if (!key)
@@ -45,9 +46,31 @@ int rs__check_key(const char *key, const char *what, size_t *len_out)
         return rs__fail(RS_ERR_RANGE, "%s is longer than %d bytes", what, RS_MAX_KEY_BYTES);
     if (rs__utf8_check(key, len, what, NULL) != 0)
         return RS_ERR_ENCODING;
+    /* no control character (C0, DEL, C1: U+0080..U+009F is C2 80..C2 9F),
+     * which would break the tab-separated outputs and the terminal */
+    for (size_t i = 0; strict && i < len; i++) {
+        unsigned char c = (unsigned char)key[i];
+        if (c < 0x20 || c == 0x7F || (c == 0xC2 && (unsigned char)key[i + 1] < 0xA0))
+            return rs__fail(RS_ERR_INVALID, "%s has a control character (U+%04X%s) at byte %zu",
+                            what, c == 0xC2 ? (unsigned char)key[i + 1] : c,
+                            c == '\t' ? ", a tab" : c == '\n' ? ", a line feed"
+                            : c == '\r' ? ", a carriage return" : c == 0x1B ? ", escape" : "", i);
+    }
+    if (strict && strspn(key, " ") == len)
+        return rs__fail(RS_ERR_INVALID, "%s is blank (only spaces)", what);
     if (len_out)
         *len_out = len;
     return 0;
+}
+
+int rs__check_key(const char *key, const char *what, size_t *len_out)
+{
+    return check_key(key, what, len_out, true);
+}
+
+int rs__check_stored_key(const char *key, const char *what, size_t *len_out)
+{
+    return check_key(key, what, len_out, false);
 }
 
 size_t rs_max_key_bytes(void)

@@ -928,7 +928,7 @@ int rs_eval_set_segment(rs_eval *e, const char *user, const char *segment)
     if (!e || !user)
         return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
     if ((status = rs__check_key(user, "user", NULL)) != 0)
-        return rs__fail_context("%s", fn);
+        return rs__fail_context("%s: ", fn);
     u = rs__idmap_find(e->user_map, user, strlen(user));
     if (u == RS_IDMAP_NONE)
         return rs__fail(RS_ERR_NOTFOUND, "%s: user \"%s\" is not in the event log", fn, user);
@@ -937,7 +937,7 @@ int rs_eval_set_segment(rs_eval *e, const char *user, const char *segment)
         return 0;
     }
     if ((status = rs__check_key(segment, "segment", NULL)) != 0)
-        return rs__fail_context("%s", fn);
+        return rs__fail_context("%s: ", fn);
     if ((status = rs__idmap_intern(e->segments, segment, strlen(segment), &seg, NULL)) != 0)
         return status;
     e->user_segment[u] = seg;

@@ -22,7 +22,8 @@
 #include <xxhash.h>
 
 enum rule_kind { RULE_REQUIRED, RULE_TYPE, RULE_RANGE, RULE_ALLOWED, RULE_MATCH,
-                 RULE_CALLBACK, RULE_DEDUP };
+                 RULE_CALLBACK, RULE_DEDUP,
+                 RULE_IMPORT /* added by an import for the rows it drops itself */ };
 
 /* One distinct key of a dedup rule; line 0 marks an empty slot. */
 struct seen_key {
@@ -582,6 +583,8 @@ static int evaluate(rs_cleaner *c, struct rule *rule, const rs_reader *reader, c
                  rule->pattern);
         return 1;
     }
+    case RULE_IMPORT:
+        return 0;
     case RULE_CALLBACK: {
         int verdict = rule->predicate(fields, lens, n, rule->context);
         if (verdict < 0)
@@ -641,6 +644,31 @@ int rs_cleaner_check(rs_cleaner *c, rs_reader *reader, int *keep_out)
     }
     c->kept++;
     *keep_out = 1;
+    return 0;
+}
+
+int rs__cleaner_reject(rs_cleaner *c, const rs_reader *reader, const char *name,
+                       const char *reason)
+{
+    struct rule *rule = NULL;
+    int status;
+    for (size_t i = 0; i < c->count && !rule; i++)
+        if (c->rules[i].kind == RULE_IMPORT && strcmp(c->rules[i].name, name) == 0)
+            rule = &c->rules[i];
+    if (!rule) {
+        if ((status = commit_rule(c, add_rule(c, "rs_cleaner_check", name, NULL, false,
+                                              RULE_IMPORT, &rule))) != 0)
+            return status;
+        rule = &c->rules[c->count - 1];
+    }
+    if (c->reject &&
+        fprintf(c->reject, "%s:%llu: %s: %s\n", rs_reader_name(reader),
+                (unsigned long long)rs_reader_line(reader), name, reason) < 0)
+        return rs__fail(RS_ERR_IO, "%s: cannot write the reject file: %s", c->reject_path,
+                        strerror(errno));
+    rule->dropped++;
+    if (c->kept > 0)
+        c->kept--;
     return 0;
 }
 

@@ -366,6 +366,44 @@ static int entity_row(struct import *im)
     return status;
 }
 
+/*
+ * The keys of the current row (the user or item of an entity row; user,
+ * item and a non-empty event of an interaction) against the key rules of
+ * rs__check_key(): 1 with the reason in reason when one breaks them, else 0.
+ */
+static int keys_invalid(const struct import *im, char *reason, size_t cap)
+{
+    const char *what[3];
+    size_t columns[3], n = 0, len;
+    rs_error_state before;
+    int bad = 0;
+    what[n] = im->node_type ? (strcmp(im->node_type, "user") == 0 ? "user key" : "item key")
+                            : "user key";
+    columns[n++] = im->key_column;
+    if (!im->node_type) {
+        what[n] = "item key";
+        columns[n++] = im->item_column;
+        if (im->has_event && (field(im, im->event_column, &len), len > 0)) {
+            what[n] = "event";
+            columns[n++] = im->event_column;
+        }
+    }
+    rs__error_save(&before);
+    for (size_t i = 0; i < n && !bad; i++) {
+        const char *key = field(im, columns[i], &len);
+        if (strlen(key) != len) { /* a NUL inside the field */
+            snprintf(reason, cap, "%s has a control character (U+0000) at byte %zu", what[i],
+                     strlen(key));
+            bad = 1;
+        } else if (rs__check_key(key, what[i], NULL) != 0) {
+            snprintf(reason, cap, "%s", rs_errmsg());
+            bad = 1;
+        }
+    }
+    rs__error_restore(&before);
+    return bad;
+}
+
 /* Read every row, clean, apply row_fn, all inside one bulk load. */
 static int run(struct import *im, rs_cleaner *cleaner, int (*prepare)(struct import *),
                int (*row_fn)(struct import *), int (*finish)(struct import *),
@@ -373,6 +411,7 @@ static int run(struct import *im, rs_cleaner *cleaner, int (*prepare)(struct imp
 {
     uint64_t rows = 0;
     int status, keep;
+    char reason[256];
     if ((status = rs_graph_bulk_begin(im->graph)) != 0)
         return status;
     /* Relations are created inside the bulk load, so that a failed import
@@ -384,6 +423,12 @@ static int run(struct import *im, rs_cleaner *cleaner, int (*prepare)(struct imp
                 break;
             if (!keep)
                 continue;
+            /* a key the graph would refuse: a rejected row, not a failure */
+            if (keys_invalid(im, reason, sizeof reason)) {
+                if ((status = rs__cleaner_reject(cleaner, im->reader, "invalid key", reason)))
+                    break;
+                continue;
+            }
         }
         if ((status = row_fn(im)) != 0)
             break;

@@ -13,6 +13,12 @@
 /* The parsers behind rs_io_parse_*, silent: they return a status without
  * touching the thread's error message, so that hot loops (cleaning rules)
  * can test values cheaply.  On error *out is unchanged. */
+/* Count the reader's current row, which rs_cleaner_check() kept, as dropped
+ * by the cleaner's rule name (created on first use, never evaluated) for
+ * reason, written to the reject file.  RS_OK, RS_ERR_IO, RS_ERR_NOMEM. */
+int rs__cleaner_reject(rs_cleaner *cleaner, const rs_reader *reader, const char *name,
+                       const char *reason);
+
 int rs__parse_double(const char *text, size_t len, double *out);
 int rs__parse_int64(const char *text, size_t len, int64_t *out);
 int rs__parse_time(const char *text, size_t len, int64_t *out);

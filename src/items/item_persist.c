@@ -378,7 +378,7 @@ static int load_rows(rs_graph *graph, const char *space, size_t dim, rs_item_sto
         for (size_t d = 0; d < dim && rc == 0; d++)
             if (!isfinite(vector[d]))
                 rc = corrupt(space, node_id, "NaN or Inf in the vector");
-        if (rc == 0 && (!key || rs__check_key(key, "item key", NULL) < 0))
+        if (rc == 0 && (!key || rs__check_stored_key(key, "item key", NULL) < 0))
             rc = corrupt(space, node_id, "bad item key");
         if (rc == 0)
             rc = rs__item_store_insert(store, key, strlen(key), vector, &index);

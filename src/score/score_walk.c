@@ -242,7 +242,7 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
     if ((rc = rs__score_check_fresh(s, fn)) != RS_OK)
         return rc;
     if (rs__check_key(user, "user", NULL) != RS_OK)
-        return rs__fail_context("%s", fn);
+        return rs__fail_context("%s: ", fn);
     const rs__user *u = rs__user_find(s->users, user);
     uint32_t node, user_node = NONE;
     if (rs_graph_find_node(s->graph, "user", user, &node) == RS_OK && node < s->node_span)
@@ -345,7 +345,7 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
         reached = w->graph[i] > 0.0f;
     if (!w->n_hist && s->w_segment > 0.0 && rs__score_segment(s, w) != RS_OK) {
         rs__score_work_free(w);
-        return rs__fail_context("%s", fn);
+        return rs__fail_context("%s: ", fn);
     }
     reached = reached || w->segment;
     w->source = w->n_hist ? RS_SCORER_FROM_HISTORY
@@ -357,7 +357,7 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
                !entities) {
         if (rs__score_content_tfidf(s, w) != RS_OK) {
             rs__score_work_free(w);
-            return rs__fail_context("%s", fn);
+            return rs__fail_context("%s: ", fn);
         }
         w->content_tfidf = 1;
     }
@@ -393,7 +393,7 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
         free(ci), free(cw), free(sc);
         if (rc != RS_OK) {
             rs__score_work_free(w);
-            return rs__fail_context("%s", fn);
+            return rs__fail_context("%s: ", fn);
         }
     }
     return RS_OK;

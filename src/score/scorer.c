@@ -446,7 +446,7 @@ int rs__score_find_item(const rs_scorer *s, const char *item, uint32_t *idx_out,
 {
     size_t len;
     if (rs__check_key(item, "item", &len) != RS_OK)
-        return rs__fail_context("%s", fn);
+        return rs__fail_context("%s: ", fn);
     uint32_t idx = rs__idmap_find(s->store->keys, item, len);
     if (idx == RS_IDMAP_NONE || idx >= s->item_span)
         return rs__fail(RS_ERR_NOTFOUND, "%s: unknown item \"%s\"", fn, item);

@@ -248,10 +248,10 @@ int rs_user_model_observe(rs_user_model *model, const char *user, const char *it
     if (!model)
         return rs__fail(RS_ERR_INVALID, "%s: model is NULL", fn);
     if (rs__check_key(user, "user", &ulen) != RS_OK || rs__check_key(item, "item", &ilen) != RS_OK)
-        return rs__fail_context("%s", fn);
+        return rs__fail_context("%s: ", fn);
     if (event) {
         if (rs__check_key(event, "event", &elen) != RS_OK)
-            return rs__fail_context("%s", fn);
+            return rs__fail_context("%s: ", fn);
         uint32_t e = rs__idmap_find(model->events, event, elen);
         if (e != RS_IDMAP_NONE)
             ew = model->event_weight[e];

@@ -378,7 +378,7 @@ static int parse_header(rs_user_model *m, const char *name, const unsigned char 
     for (uint32_t k = 0; k < h->n_keys; k++) {
         char *key = get_string(&r);
         size_t klen;
-        if (!key || rs__check_key(key, "item", &klen) != RS_OK) {
+        if (!key || rs__check_stored_key(key, "item", &klen) != RS_OK) {
             free(key);
             return corrupt_header(name, "a bad item key");
         }
@@ -410,7 +410,7 @@ static int parse_user(rs_user_model *m, const char *name, const header *h, const
     size_t klen;
     uint32_t idx;
     int created;
-    if (!key || rs__check_key(key, "user", &klen) != RS_OK)
+    if (!key || rs__check_stored_key(key, "user", &klen) != RS_OK)
         return corrupt_user(name, NULL, "a bad user key");
     if (rs__idmap_find(m->users, key, klen) != RS_IDMAP_NONE)
         return corrupt_user(name, key, "saved twice");

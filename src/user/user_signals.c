@@ -29,7 +29,7 @@ int rs_user_model_observe_text(rs_user_model *model, const char *user, const cha
         return rs__fail(RS_ERR_INVALID, "%s: %s is NULL", fn,
                         !model ? "model" : !text ? "text" : "embedder");
     if (rs__check_key(user, "user", &ulen) != RS_OK)
-        return rs__fail_context("%s", fn);
+        return rs__fail_context("%s: ", fn);
     if (!isfinite(weight) || fabs(weight) > 1e9)
         return rs__fail(RS_ERR_RANGE, "%s: weight %g of user \"%s\" is not finite or > 1e9", fn,
                         weight, user);
@@ -192,7 +192,7 @@ int rs_user_model_collaborative_factors(const rs_user_model *model, const char *
     if (!model || !factors_out)
         return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
     if (rs__check_key(user, "user", NULL) != RS_OK)
-        return rs__fail_context("%s", fn);
+        return rs__fail_context("%s: ", fn);
     if (!model->cf)
         return rs__fail(RS_ERR_STATE, "%s: no collaborative model is attached", fn);
     if (dim != model->cf_dim)

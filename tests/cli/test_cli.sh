@@ -335,6 +335,128 @@ if command -v sqlite3 > /dev/null 2>&1; then
     check "retail failure restores the model" [ "$(sqlite3 "$ml/r.rsm" "SELECT count(*), sum(weight) FROM edges")" = "$before" ]
     check "no backup left" [ ! -e "$ml/r.rsm.import-backup" ]
 fi
+# F3: an output is never the model or an input, and is written whole or not at all
+safe=$work/safe
+mkdir -p "$safe"
+cp "$data" "$safe/in.tsv"
+cp "$model" "$safe/m.rsm"
+insum=$(cksum < "$safe/in.tsv") msum=$(cksum < "$safe/m.rsm")
+expect "--reject onto the input refused" 2 "" "is the same file as the input" -- import --preset retail --reject "$safe/in.tsv" "$safe/new.rsm" "$safe/in.tsv"
+check "--reject onto the input: input intact" [ "$(cksum < "$safe/in.tsv")" = "$insum" ]
+expect "--reject onto the model refused" 2 "" "is the same file as the model" -- import --preset retail --reject "$safe/m.rsm" "$safe/m.rsm" "$safe/in.tsv"
+check "--reject onto the model: model intact" [ "$(cksum < "$safe/m.rsm")" = "$msum" ]
+expect "--reject onto a model to be created refused" 2 "" "the same file as the model" -- import --reject "$safe/new.rsm" "$safe/new.rsm" "$safe/in.tsv"
+check "--reject onto a new model: nothing created" [ ! -e "$safe/new.rsm" ]
+ln -s in.tsv "$safe/link.tsv"
+expect "--reject through a symlink to the input refused" 2 "" "same file as the input" -- import --preset retail --reject "$safe/link.tsv" "$safe/new.rsm" "$safe/in.tsv"
+expect "--reject onto the model's -wal refused" 2 "" "the -wal file SQLite keeps beside the model" -- import --preset retail --reject "$safe/m.rsm-wal" "$safe/m.rsm" "$safe/in.tsv"
+expect "simulate --csv onto the model refused" 2 "" "--csv .* is the same file as the model" -- simulate --users 5 --steps 1 --csv "$safe/m.rsm" "$safe/m.rsm"
+expect "simulate --svg onto the model refused" 2 "" "--svg .* is the same file as the model" -- simulate --users 5 --steps 1 --svg "$safe/./m.rsm" "$safe/m.rsm"
+expect "simulate --csv and --svg one file refused" 2 "" "also the file of another option" -- simulate --users 5 --steps 1 --csv "$safe/o" --svg "$safe/o" "$safe/m.rsm"
+expect "eval --write-recs onto the model refused" 2 "" "--write-recs .* is the same file as the model" -- eval --cut 2011-09-01 --write-recs "$safe/m.rsm" "$safe/m.rsm"
+expect "eval --write-scorer-recs onto the model refused" 2 "" "the same file as the model" -- eval --cut 2011-09-01 --write-scorer-recs "$safe/../safe/m.rsm" "$safe/m.rsm"
+check "refused outputs: model intact" [ "$(cksum < "$safe/m.rsm")" = "$msum" ]
+# a failed command leaves an existing output as it was and no temporary file
+printf 'old\n' > "$safe/keep.csv"
+expect "simulate failing after the CSV" 1 "" "cannot write" -- simulate --users 5 --steps 1 --csv "$safe/keep.csv" --svg "$safe/nodir/x.svg" "$safe/m.rsm"
+check "failed simulate: the CSV is as it was" [ "$(cat "$safe/keep.csv")" = old ]
+expect "import failing mid-way" 1 "" "" -- import --reject "$safe/keep.csv" "$safe/m2.rsm" "$bad"
+check "failed import: the reject file is as it was" [ "$(cat "$safe/keep.csv")" = old ]
+check "failed commands: no temporary file" [ -z "$(ls "$safe" | grep tmp-)" ]
+chmod 600 "$safe/keep.csv"
+expect "simulate --csv over a 0600 file" 0 "" "" -- -q simulate --users 5 --steps 1 --csv "$safe/keep.csv" "$safe/m.rsm"
+check "replaced output: written, mode kept" [ "$(wc -l < "$safe/keep.csv")" -eq 3 ] && check "replaced output: mode 0600 kept" [ "$(stat -c %a "$safe/keep.csv")" = 600 ]
+ln -s keep.csv "$safe/keep-link.csv"
+"$recsim" -q simulate --users 5 --steps 2 --csv "$safe/keep-link.csv" "$safe/m.rsm" > /dev/null 2>&1
+check "output through a symlink: the link kept" [ -L "$safe/keep-link.csv" ]
+check "output through a symlink: the target written" [ "$(wc -l < "$safe/keep.csv")" -eq 5 ]
+expect "--reject to /dev/null still works" 0 "5458 kept" "" -- import --preset retail --reject /dev/null "$safe/m3.rsm" "$safe/in.tsv"
+
+# F4/F5: build writes the model in place: a symlink stays a link to the built
+# file, the mode stays, and nothing is left beside it, not even after a kill
+bld=$work/bld
+mkdir -p "$bld/real"
+cp "$model" "$bld/real/m.rsm"
+ln -s real/m.rsm "$bld/link.rsm"
+chmod 600 "$bld/real/m.rsm"
+expect "build through a symlink" 0 "EASE on 240 users" "" -- build --no-tune "$bld/link.rsm"
+check "build kept the symlink" [ -L "$bld/link.rsm" ]
+check "build built the link's target" [ "$(readlink "$bld/link.rsm")" = real/m.rsm ]
+check "build kept mode 0600" [ "$(stat -c %a "$bld/real/m.rsm")" = 600 ]
+check "build left nothing beside the model" [ "$(ls -A "$bld/real")" = m.rsm ]
+check "build left nothing beside the link" [ "$(ls -A "$bld" | tr '\n' ' ')" = "link.rsm real " ]
+expect "the target is built" 0 '"cf": "EASE"' "" -- stats --json "$bld/real/m.rsm"
+cp "$bld/real/m.rsm" "$bld/k.rsm"
+kill_build_at() { # SECONDS: kill -9 a build of k.rsm after that long
+    "$recsim" -q build --no-tune --cf knn "$bld/k.rsm" > /dev/null 2>&1 &
+    pid=$!
+    sleep "$1"
+    kill -9 "$pid" 2> /dev/null
+    wait "$pid" 2> /dev/null
+}
+for at in 0.03 0.08 0.12; do
+    kill_build_at $at
+    check "killed build ($at s): no MODEL.build-PID" [ -z "$(ls "$bld" | grep 'k\.rsm\.build-')" ]
+    expect "killed build ($at s): the model opens" 0 "user  *240" "" -- stats "$bld/k.rsm"
+done
+expect "a build after a killed one" 0 "built" "" -- build --no-tune "$bld/k.rsm"
+check "the build after a kill left no -wal, -shm or temporary file" [ "$(ls "$bld" | grep -c '^k\.rsm.')" -eq 0 ]
+
+# F18: keys with a tab, blank keys, keys with control characters are rejected
+# rows (counted, in the reject file), and nothing raw reaches the terminal
+keys=$work/keys
+mkdir -p "$keys"
+printf 'user,item\nu1,i1\nu1,i2\nu2,i1\n"a\tb",i2\n"   ",i1\n"\033[31mred\033[0m",i2\nu3,"i\033]0;x\007"\nu2,i3\n' > "$keys/k.csv"
+expect "bad keys are rejected rows" 0 "dropped         4  invalid key" "" -- import --reject "$keys/rej.txt" "$keys/k.rsm" "$keys/k.csv"
+check "bad keys: 4 lines in the reject file" [ "$(wc -l < "$keys/rej.txt")" -eq 4 ]
+check "bad keys: the tab named" grep -q 'k.csv:5: invalid key: user key has a control character (U+0009, a tab)' "$keys/rej.txt"
+check "bad keys: the blank key named" grep -q 'k.csv:6: invalid key: user key is blank' "$keys/rej.txt"
+expect "bad keys: the model builds" 0 "EASE on 2 users x 3 items" "" -- build --no-tune "$keys/k.rsm"
+no_escape() { ! grep -q "$(printf '\033')" "$1"; }
+"$recsim" recommend "$keys/k.rsm" "$(printf 'x\033[2J')" > "$out" 2> "$err"
+check "a key with ESC on the command line: refused" [ $? -eq 1 ]
+check "a key with ESC on the command line: escaped in the message" grep -q 'x\\x1B\[2J' "$err"
+check "a key with ESC on the command line: no raw ESC" no_escape "$err"
+printf 'item,title\ni1,"red \033[31mLAMP\033[0m"\ni2,plain\n' > "$keys/c.csv"
+"$recsim" -q import --kind items --map item=item --property title "$keys/k.rsm" "$keys/c.csv" > /dev/null
+"$recsim" -q build --no-tune "$keys/k.rsm" > /dev/null
+"$recsim" similar "$keys/k.rsm" i2 > "$out" 2>&1
+check "a title with ESC: escaped" grep -q 'red \\x1B\[31mLAMP' "$out"
+check "a title with ESC: no raw ESC" no_escape "$out"
+# the retail preset: "null" is no customer, a bad InvoiceDate is a rejected row
+(head -4 "$data"; sed -n 2p "$data" | awk -F'\t' 'BEGIN { OFS = "\t" } { $7 = "null"; print }'
+ sed -n 3p "$data" | awk -F'\t' 'BEGIN { OFS = "\t" } { $5 = "31/31/2011 99:00"; print }') > "$keys/r.tsv"
+expect "retail: a bad InvoiceDate is a rejected row" 0 "dropped         1  bad InvoiceDate" "" -- import --preset retail --reject "$keys/r.rej" "$keys/r.rsm" "$keys/r.tsv"
+check "retail: \"null\" is a missing CustomerID" grep -q 'r.tsv:5: missing CustomerID: CustomerID is missing ("null")' "$keys/r.rej"
+expect "retail: one customer, no user named null" 0 "user  *1" "" -- stats "$keys/r.rsm"
+
+# a model imported before the rule, with an ESC in a user key
+if command -v sqlite3 > /dev/null 2>&1; then
+    cp "$model" "$keys/old.rsm"
+    sqlite3 "$keys/old.rsm" "UPDATE nodes SET key = char(27) || '[31m' || key WHERE key = '13705'"
+    "$recsim" -q build --no-tune "$keys/old.rsm" > "$out" 2> "$err"
+    check "an old model with an ESC key: build refused" [ $? -eq 1 ]
+    check "an old model with an ESC key: the rule named" grep -q 'user has a control character (U+001B, escape)' "$err"
+    check "an old model with an ESC key: no raw ESC" no_escape "$err"
+fi
+printf 'item,description\ni9,"blue \033[31mMUG"\n' > "$keys/d.csv"
+"$recsim" -q import --kind items --map item=item --property description "$keys/k.rsm" "$keys/d.csv" > /dev/null
+"$recsim" search "$keys/k.rsm" blue > "$out" 2>&1
+check "search: a description with ESC escaped" grep -q 'blue \\x1B\[31mMUG' "$out"
+check "search: no raw ESC" no_escape "$out"
+
+# F3 (continued): a reject file whose late write fails is an error; an
+# interrupted command leaves no temporary file
+if [ -c /dev/full ]; then
+    expect "--reject /dev/full: the late write error reported" 1 "" "writing /dev/full failed" -- -q import --preset retail --reject /dev/full "$safe/full.rsm" "$keys/r.tsv"
+fi
+(head -1 "$data"; for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do tail -n +2 "$data"; done) > "$safe/big.tsv"
+"$recsim" -q import --preset retail --reject "$safe/big.rej" "$safe/big.rsm" "$safe/big.tsv" > /dev/null 2>&1 &
+pid=$!
+sleep 0.1
+kill -TERM "$pid" 2> /dev/null
+wait "$pid" 2> /dev/null
+check "an import stopped by SIGTERM: no temporary reject file" [ -z "$(ls "$safe" | grep 'big\.rej\.tmp-')" ]
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -13,12 +13,27 @@
 
 bool cli_quiet;
 
+/* A message on stderr with its control characters escaped: it may quote a
+ * key, a file name or a line of the input. */
+static void put_safe(const char *text)
+{
+    char safe[16384];
+    fputs(cli_safe_text(text, safe, sizeof safe), stderr);
+}
+
+static void vput_safe(const char *fmt, va_list ap)
+{
+    char message[4096];
+    vsnprintf(message, sizeof message, fmt, ap);
+    put_safe(message);
+}
+
 int cli_fail(const char *fmt, ...)
 {
     va_list ap;
     fputs("recsim: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vput_safe(fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
     return CLI_FAILURE;
@@ -29,11 +44,13 @@ int cli_fail_status(int status, const char *fmt, ...)
     va_list ap;
     fputs("recsim: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vput_safe(fmt, ap);
     va_end(ap);
-    if (*rs_errmsg())
-        fprintf(stderr, ": %s\n", rs_errmsg());
-    else
+    if (*rs_errmsg()) {
+        fputs(": ", stderr);
+        put_safe(rs_errmsg());
+        fputc('\n', stderr);
+    } else
         fprintf(stderr, ": %s\n", rs_strerror(status));
     return CLI_FAILURE;
 }
@@ -43,7 +60,7 @@ int cli_usage(const char *command, const char *fmt, ...)
     va_list ap;
     fprintf(stderr, "recsim %s: ", command);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vput_safe(fmt, ap);
     va_end(ap);
     fprintf(stderr, "\nTry 'recsim %s --help'.\n", command);
     return CLI_USAGE;

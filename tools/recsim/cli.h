@@ -74,4 +74,6 @@ void cli_select_blas_kernel(char **argv);
 /* Monotonic seconds. */
 double cli_now(void);
 
+#include "cli_paths.h" /* output files and keys shown */
+
 #endif

@@ -19,6 +19,15 @@ int cli_open_model(const char *path, int flags, rs_model **out)
 /* The properties that name an item, in the order the build reads them. */
 static const char *const text_properties[] = {"name", "description", "title", "text"};
 
+/* buf with its control characters escaped (cli_safe_text), in place. */
+static const char *shown(char *buf, size_t size)
+{
+    char safe[1024];
+    cli_safe_text(buf, safe, size < sizeof safe ? size : sizeof safe);
+    snprintf(buf, size, "%s", safe);
+    return buf;
+}
+
 const char *cli_title(rs_model *model, const char *key, char *buf, size_t size)
 {
     rs_graph *graph = rs_model_graph(model);
@@ -28,10 +37,10 @@ const char *cli_title(rs_model *model, const char *key, char *buf, size_t size)
         for (size_t p = 0; p < sizeof text_properties / sizeof text_properties[0]; p++)
             if (rs_graph_get_property(graph, node, text_properties[p], buf, size, &len) ==
                 RS_OK)
-                return buf;
+                return shown(buf, size);
     rs_clear_error();
     snprintf(buf, size, "%s", key);
-    return buf;
+    return shown(buf, size);
 }
 
 int cli_json_print(const json_t *value)

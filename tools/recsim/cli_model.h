@@ -13,7 +13,8 @@
  * returns CLI_OK or CLI_FAILURE. */
 int cli_open_model(const char *path, int flags, rs_model **out);
 
-/* The text shown for an item: its name or description, else its key. */
+/* The text shown for an item: its name or description, else its key, with
+ * control characters escaped (cli_safe_text). */
 const char *cli_title(rs_model *model, const char *key, char *buf, size_t size);
 
 /* Write a JSON document on standard output, one line, keys in insertion

@@ -211,7 +211,9 @@ int cmd_eval(int argc, char **argv)
     double param;
     if (rc != CLI_OK)
         return rc < 0 ? CLI_OK : rc;
-
+    if ((rc = cli_output_check("eval", "--write-recs", o.write_recs, "the model", o.model, NULL)) ||
+        (rc = cli_output_check("eval", "--write-scorer-recs", o.write_scorer_recs, "the model", o.model, NULL)))
+        return cli_outputs_finish(rc);
     if ((s = split_of(&o, &split, &param)) != RS_OK)
         return cli_fail_status(s, "splitting %s", o.model);
     if ((s = rs_model_open(o.model, RS_MODEL_READONLY, &m)) != RS_OK)
@@ -232,12 +234,12 @@ int cmd_eval(int argc, char **argv)
         rc = cli_fail_status(s, "evaluating %s", o.model);
         goto done;
     }
-    if (o.write_scorer_recs && (s = rs_eval_write_recs(eval, 0, o.write_scorer_recs)) != 0) {
+    if (o.write_scorer_recs && (s = rs_eval_write_recs(eval, 0, cli_output_path(o.write_scorer_recs))) != 0) {
         rc = cli_fail_status(s, "writing %s", o.write_scorer_recs);
         goto done;
     }
     if (o.write_recs &&
-        (s = rs_eval_write_recs(eval, row_named(eval, "most-popular"), o.write_recs)) != 0) {
+        (s = rs_eval_write_recs(eval, row_named(eval, "most-popular"), cli_output_path(o.write_recs))) != 0) {
         rc = cli_fail_status(s, "writing %s", o.write_recs);
         goto done;
     }
@@ -263,5 +265,5 @@ done:
     free(report);
     rs_eval_free(eval);
     rs_model_close(m);
-    return rc;
+    return cli_outputs_finish(rc);
 }

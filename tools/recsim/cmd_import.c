@@ -384,8 +384,8 @@ static int parse_args(int argc, char **argv, struct import_options *o)
 /* The Online Retail rules, in the public protocol's order (a..f). */
 static int add_retail_rules(rs_cleaner *c)
 {
-    static const char *const na[] = {"NA"};
-    int s = rs_cleaner_set_missing(c, na, 1);
+    static const char *const na[] = {"NA", "null", "NULL"};
+    int s = rs_cleaner_set_missing(c, na, 3);
     if (s == 0)
         s = rs_cleaner_add_required(c, "missing CustomerID", "CustomerID");
     if (s == 0)
@@ -402,6 +402,8 @@ static int add_retail_rules(rs_cleaner *c)
                                  "0123456789", RS_DROP_NO_MATCH);
     if (s == 0)
         s = rs_cleaner_add_dedup(c, "exact duplicate", NULL, 0);
+    if (s == 0) /* after the protocol's rules, which do not meet one */
+        s = rs_cleaner_add_type(c, "bad InvoiceDate", "InvoiceDate", RS_TYPE_TIME);
     return s;
 }
 
@@ -446,7 +448,7 @@ static int make_cleaner(struct import_options *o, bool with_reject, rs_cleaner *
     if (s == 0 && o->dedup && !o->retail)
         s = rs_cleaner_add_dedup(c, "exact duplicate", NULL, 0);
     if (s == 0 && with_reject && o->reject)
-        s = rs_cleaner_set_reject_file(c, o->reject);
+        s = rs_cleaner_set_reject_file(c, cli_output_path(o->reject));
     if (s != 0) {
         rs_cleaner_free(c);
         return s;
@@ -993,8 +995,11 @@ static int import_kind(rs_model *model, struct import_options *o, const char *ki
                                n_properties, o->friends, &rows);
     if (s == 0)
         print_counts(o, kind, cleaner, rows, first);
+    int late = s == 0 && first && o->reject ? rs_cleaner_set_reject_file(cleaner, NULL) : 0;
     rs_cleaner_free(cleaner);
     rs_reader_close(reader);
+    if (late) /* a write error the reject file's buffer kept until its close */
+        return cli_fail_status(late, "%s imported, but writing %s failed", kind, o->reject);
     if (s == RS_ERR_NOTFOUND && *rs_errmsg()) {
         /* the library's advice is for C callers: give the options instead */
         char msg[2048];
@@ -1039,7 +1044,9 @@ static int run(int argc, char **argv, struct import_options *o)
     double t0 = cli_now();
     int rc;
 
-    if ((rc = import_key(argc, argv, o, key, sizeof key)) != CLI_OK)
+    if ((rc = cli_output_check("import", "--reject", o->reject, "the model", o->model,
+                               "the input", o->file, NULL)) != CLI_OK ||
+        (rc = import_key(argc, argv, o, key, sizeof key)) != CLI_OK)
         return rc;
     existed = stat(o->model, &st) == 0;
     if (existed && !o->append && meta_find(o->model, key, seen, sizeof seen))
@@ -1103,7 +1110,7 @@ done:
     } else if (rc == CLI_OK && !cli_quiet) {
         fprintf(stderr, "imported into %s in %.2f s\n", o->model, cli_now() - t0);
     }
-    return rc;
+    return cli_outputs_finish(rc); /* the reject file into place, or removed */
 }
 
 int cmd_import(int argc, char **argv)

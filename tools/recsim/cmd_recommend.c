@@ -78,7 +78,7 @@ static void print_path(const rs_explanation *e)
             const char *rel = rs_explanation_relation(e, i - 1, &reversed);
             printf(reversed ? " <-%s- " : " -%s-> ", rel ? rel : "?");
         }
-        printf("%s %s", rs_explanation_node_type(e, i), rs_explanation_node_key(e, i));
+        printf("%s %s", rs_explanation_node_type(e, i), cli_shown(rs_explanation_node_key(e, i)));
     }
 }
 
@@ -132,7 +132,7 @@ static int interests(rs_model *m, const char *user, json_t *out)
         const char *type = "", *key = "";
         rs_graph_node_key(rs_model_graph(m), nodes[i], &type, &key);
         if (!out)
-            printf("%s %s=%s %.2f", i ? "," : "", type, key, shares[i]);
+            printf("%s %s=%s %.2f", i ? "," : "", type, cli_shown(key), shares[i]);
         else if (json_array_append_new(list, json_pack("{s:s, s:s, s:f}", "type", type, "key",
                                                        key, "share", (double)shares[i])) != 0)
             break;
@@ -171,11 +171,11 @@ static int recommend_one(rs_model *m, const struct rec_args *a, const char *user
     } else {
         printf("%s", first ? "" : "\n");
         if (history)
-            printf("user %s: %zu items in the history\n", user, history);
+            printf("user %s: %zu items in the history\n", cli_shown(user), history);
         else if (in_graph)
-            printf("user %s: no history, cold start from the profile in the graph\n", user);
+            printf("user %s: no history, cold start from the profile in the graph\n", cli_shown(user));
         else
-            printf("user %s: unknown, cold start by popularity\n", user);
+            printf("user %s: unknown, cold start by popularity\n", cli_shown(user));
     }
     if (a->interests && interests(m, user, entry) != CLI_OK)
         return CLI_FAILURE;
@@ -203,9 +203,9 @@ static int recommend_one(rs_model *m, const struct rec_args *a, const char *user
                                 user);
             }
         } else {
-            printf("  %2zu. %-10s %-40.40s %7.3f\n", i + 1, keys[i], title, scores[i]);
+            printf("  %2zu. %-10s %-40.40s %7.3f\n", i + 1, cli_shown(keys[i]), title, scores[i]);
             if (e) {
-                printf("      %s\n", rs_explanation_text(e));
+                printf("      %s\n", cli_shown(rs_explanation_text(e)));
                 if (rs_explanation_length(e) && !a->no_paths) {
                     printf("      path: ");
                     print_path(e);
@@ -387,10 +387,10 @@ int cmd_similar(int argc, char **argv)
         rs_model_close(m);
         return rc;
     }
-    printf("items like %s %s:\n", item, cli_title(m, item, title, sizeof title));
+    printf("items like %s %s:\n", cli_shown(item), cli_title(m, item, title, sizeof title));
     for (size_t i = 0; i < n; i++) {
         cli_title(m, keys[i], title, sizeof title);
-        printf("  %2zu. %-10s %-40.40s %7.3f\n", i + 1, keys[i], title, scores[i]);
+        printf("  %2zu. %-10s %-40.40s %7.3f\n", i + 1, cli_shown(keys[i]), title, scores[i]);
     }
     rs_model_close(m);
     return CLI_OK;

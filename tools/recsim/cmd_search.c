@@ -39,7 +39,7 @@ static int print_node(const rs_graph *graph, uint32_t node, const double *score,
     if (rs_graph_get_property(graph, node, "description", title, sizeof title, &len) != RS_OK)
         title[0] = '\0';
     if (!out) {
-        printf("%-10s %-16s %s", type, key, title);
+        printf("%-10s %-16s %s", type, cli_shown(key), cli_shown(title));
         if (score)
             printf("  (%.3f)", *score);
         printf("\n");

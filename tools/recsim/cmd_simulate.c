@@ -256,7 +256,7 @@ static void print_summary(const struct sim_args *a, const struct result *res, si
 
 static int write_csv(const char *path, const struct result *res, size_t n_res, uint64_t steps)
 {
-    FILE *f = fopen(path, "w");
+    FILE *f = cli_output_fopen(path);
     if (!f)
         return -1;
     fputs("policy", f);
@@ -368,8 +368,10 @@ int cmd_simulate(int argc, char **argv)
     int rc = parse_args(argc, argv, &a), s;
     if (rc != CLI_OK)
         return rc < 0 ? CLI_OK : rc;
-    if ((rc = policy_list(&a, list, sizeof list, names, shown, &n_res)) != CLI_OK)
-        return rc;
+    if ((rc = policy_list(&a, list, sizeof list, names, shown, &n_res)) != CLI_OK ||
+        (rc = cli_output_check("simulate", "--csv", a.csv, "the model", a.model, NULL)) ||
+        (rc = cli_output_check("simulate", "--svg", a.svg, "the model", a.model, NULL)))
+        return cli_outputs_finish(rc);
     memset(res, 0, sizeof res);
     if ((s = rs_model_open(a.model, RS_MODEL_READONLY, &m)) != RS_OK)
         return cli_fail_status(s, "cannot open model %s", a.model);
@@ -426,5 +428,5 @@ done:
         free(res[p].rows);
     rs_sim_trace_free(trace);
     rs_model_close(m);
-    return rc;
+    return cli_outputs_finish(rc);
 }

@@ -2,6 +2,7 @@
  * svg_chart.c - small multiples as one self-contained SVG file.
  */
 #include "svg_chart.h"
+#include "cli_paths.h"
 
 #include <errno.h>
 #include <math.h>
@@ -138,7 +139,7 @@ int svg_chart_write(const char *path, const struct svg_chart *c)
         errno = EINVAL;
         return -1;
     }
-    if (!(f = fopen(path, "w")))
+    if (!(f = cli_output_fopen(path)))
         return -1;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "

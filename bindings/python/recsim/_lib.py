@@ -109,6 +109,7 @@ _DECLS = [
     ("rs_cleaner_add_range", c_int, [P, c_char_p, c_char_p, c_double, c_double, c_uint]),
     ("rs_cleaner_add_match", c_int, [P, c_char_p, c_char_p, c_int, c_char_p, c_int]),
     ("rs_cleaner_add_dedup", c_int, [P, c_char_p, STRS, c_size_t]),
+    ("rs_cleaner_add_type", c_int, [P, c_char_p, c_char_p, c_int]),
     ("rs_cleaner_set_reject_file", c_int, [P, c_char_p]),
     ("rs_cleaner_rule_count", c_size_t, [P]),
     ("rs_cleaner_rule_name", c_char_p, [P, c_size_t]),

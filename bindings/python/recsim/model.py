@@ -821,8 +821,8 @@ def _frame_to_csv(frame) -> bytes:
 
 def _add_retail_rules(c) -> None:
     """The Online Retail protocol's cleaning rules (as `recsim import --preset retail`)."""
-    na = (c_char_p * 1)(b"NA")
-    check(lib.rs_cleaner_set_missing(c, na, 1))
+    na = (c_char_p * 3)(b"NA", b"null", b"NULL")
+    check(lib.rs_cleaner_set_missing(c, na, 3))
     check(lib.rs_cleaner_add_required(c, b"missing CustomerID", b"CustomerID"))
     check(lib.rs_cleaner_add_match(c, b"cancellation", b"InvoiceNo", MATCH["prefix"], b"C",
                                    DROP["match"]))
@@ -833,6 +833,7 @@ def _add_retail_rules(c) -> None:
     check(lib.rs_cleaner_add_match(c, b"non-product StockCode", b"StockCode",
                                    MATCH["first_of"], b"0123456789", DROP["no_match"]))
     check(lib.rs_cleaner_add_dedup(c, b"exact duplicate", None, 0))
+    check(lib.rs_cleaner_add_type(c, b"bad InvoiceDate", b"InvoiceDate", 2))  # RS_TYPE_TIME
 
 
 def eval_fields() -> list:
