@@ -9,6 +9,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "graph/graph_internal.h"
+#include "learn/cf_internal.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -71,7 +72,8 @@ static int load_parts(rs_model *m, struct rs__model_parts *p)
         rs__model_parts_free(p);
         return rs__fail_context("%s: reading the text embedder: ", m->path);
     }
-    s = rs_cf_model_load(m->graph, RS__MODEL_CF, &p->cf);
+    s = m->flags & RS_MODEL_READONLY ? rs__cf_model_load_rows(m->graph, RS__MODEL_CF, &p->cf)
+                                      : rs_cf_model_load(m->graph, RS__MODEL_CF, &p->cf);
     if (s == RS_ERR_NOTFOUND) {
         rs_clear_error();
     } else if (s != RS_OK) {
