@@ -1042,6 +1042,21 @@ int rs__cf_model_load_rows(rs_graph *graph, const char *name, rs_cf_model **out)
     if ((rc = meta_key(name, fn, &key)) < 0)
         return rc;
     db = rs__graph_db(graph);
+    /* The open blob holds a read transaction for the model's life: in a
+     * write-ahead log a snapshot that blocks no writer, in a rollback
+     * journal a lock that would (there, and when in doubt, read it whole). */
+    bool wal = false;
+    if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *mode = sqlite3_column_text(st, 0);
+        wal = mode && strcmp((const char *)mode, "wal") == 0;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (!wal) {
+        free(key);
+        return rs_cf_model_load(graph, name, out);
+    }
     if (sqlite3_prepare_v2(db, "SELECT rowid, length(value) FROM meta WHERE key = ?1", -1, &st,
                            NULL) != SQLITE_OK) {
         sqlite3_finalize(st);
