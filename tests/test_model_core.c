@@ -726,15 +726,11 @@ static void *serve(void *arg)
     return NULL;
 }
 
-START_TEST(test_threads_share_a_readonly_model)
+/* N_THREADS workers serving m at once, each list checked against want. */
+static void serve_from_threads(rs_model *m, const struct lists *want)
 {
-    rs_model *m = make_model("threads", 1);
-    struct lists *want = calloc(1, sizeof *want);
     pthread_t threads[N_THREADS];
     struct worker workers[N_THREADS];
-    rs_model_close(m);
-    ck_assert_ok(rs_model_open(path, RS_MODEL_READONLY, &m));
-    all_lists(m, want);
     for (int t = 0; t < N_THREADS; t++) {
         workers[t] = (struct worker){m, want, t, 0};
         ck_assert_int_eq(pthread_create(&threads[t], NULL, serve, &workers[t]), 0);
@@ -743,6 +739,16 @@ START_TEST(test_threads_share_a_readonly_model)
         ck_assert_int_eq(pthread_join(threads[t], NULL), 0);
         ck_assert_int_eq(workers[t].failures, 0);
     }
+}
+
+START_TEST(test_threads_share_a_readonly_model)
+{
+    rs_model *m = make_model("threads", 1);
+    struct lists *want = calloc(1, sizeof *want);
+    rs_model_close(m);
+    ck_assert_ok(rs_model_open(path, RS_MODEL_READONLY, &m));
+    all_lists(m, want);
+    serve_from_threads(m, want);
     rs_model_close(m);
     remove_model();
     free(want);
@@ -795,18 +801,9 @@ START_TEST(test_readonly_reads_cf_rows)
                 }
             }
         } else { /* 8 threads, from the first call on */
-            pthread_t threads[N_THREADS];
-            struct worker workers[N_THREADS];
             rs_model_close(m);
             ck_assert_ok(rs_model_open(path, RS_MODEL_READONLY, &m));
-            for (int t = 0; t < N_THREADS; t++) {
-                workers[t] = (struct worker){m, built, t, 0};
-                ck_assert_int_eq(pthread_create(&threads[t], NULL, serve, &workers[t]), 0);
-            }
-            for (int t = 0; t < N_THREADS; t++) {
-                ck_assert_int_eq(pthread_join(threads[t], NULL), 0);
-                ck_assert_int_eq(workers[t].failures, 0);
-            }
+            serve_from_threads(m, built);
         }
         rs_model_close(m);
     }
