@@ -121,9 +121,6 @@ int rs_model_open(const char *path, int flags, rs_model **out)
         rs_model_close(m);
         return rs__fail_context("opening model %s: ", path);
     }
-    /* Reading the large blobs (the collaborative model) through a memory
-     * map saves a copy per page; a failure only costs that speed. */
-    sqlite3_exec(rs__graph_db(m->graph), "PRAGMA mmap_size = 1073741824", NULL, NULL, NULL);
     if ((s = rs__model_options_load(&m->options, m->graph)) != RS_OK) {
         rs_model_close(m);
         return rs__fail_context("%s: reading the options: ", path);
