@@ -4553,6 +4553,15 @@ typedef enum rs_model_flag {
  * build then work; recommend fails with RS_ERR_STATE).  Files written by
  * release 1.0 open and are migrated on the next write.
  *
+ * Read-only, a dense collaborative model (EASE, EDLAE, GF-CF) is checked at
+ * open but left in the file: a recommendation reads the rows of the user's
+ * history, and once the rows read add up to the whole matrix (a batch, many
+ * users) it is read once and kept.  The lists are the same bit for bit.
+ * For that the model holds a read transaction on the file until it is
+ * closed: in the write-ahead log that model files use, a snapshot that does
+ * not block writers in other processes (the log cannot be checkpointed past
+ * it meanwhile); a file in a rollback journal is read whole at open.
+ *
  * Returns RS_OK, RS_ERR_INVALID (NULL, bad flags), RS_ERR_IO (missing file
  * without RS_MODEL_CREATE, not a regular file, unreadable), RS_ERR_CORRUPT
  * (damaged file or blob, naming the table or key), RS_ERR_VERSION (a file of

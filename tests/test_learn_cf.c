@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <xxhash.h>
 
@@ -964,6 +965,133 @@ START_TEST(ease_kernels_agree_bitwise)
 }
 END_TEST
 
+/* A dense operator read row by row from a read-only file scores bitwise as
+ * the whole one: a few rows (several chunks of them), then past the size of
+ * the operator (read whole once), from a saved EASE and GF-CF; a lazy model
+ * saves the same blob; a damaged one is refused at load. */
+START_TEST(dense_rows_from_the_file)
+{
+    enum { U = 60, I = 200, E = 1800 };
+    static uint32_t users[E], items[E];
+    static float weights[E];
+    static float want[I], got[I];
+    static uint32_t hist[150];
+    static float hist_w[150];
+    char path[512], name[600];
+    const char *names[2] = {"ease", "gfcf"};
+    const int kinds[2] = {RS_CF_EASE, RS_CF_GFCF};
+    rs_cf_matrix *x = NULL;
+    rs_graph *g = NULL;
+    snprintf(path, sizeof path, "%s/rs_cf_rows_%d.rsm",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
+    remove(path);
+    for (int e = 0; e < E; e++) {
+        users[e] = (uint32_t)(e % U);
+        items[e] = (uint32_t)((e * 37 + e / U * 11) % I);
+        weights[e] = 1.0f + (float)(e % 3);
+    }
+    ck_assert_ok(rs__cf_matrix_build(U, I, users, items, weights, E, &x));
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &g));
+    rs_cf_model *fitted[2];
+    for (int k = 0; k < 2; k++) {
+        ck_assert_ok(rs_cf_model_create(kinds[k], &fitted[k]));
+        ck_assert_ok(rs_cf_model_set_int(fitted[k], RS_CF_EIGENVECTORS, 8));
+        ck_assert_ok(rs_cf_model_fit(fitted[k], x));
+        ck_assert_ok(rs_cf_model_save(fitted[k], g, names[k]));
+    }
+    rs_graph_close(g);
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_READONLY, &g));
+    for (int k = 0; k < 2; k++) {
+        rs_cf_model *rows = NULL;
+        ck_assert_ok(rs__cf_model_load_rows(g, names[k], &rows));
+        ck_assert_ptr_nonnull(rows->rows);
+        ck_assert_ptr_null(rows->ease);
+        /* histories of 1, 3, 70 and 130 items (two chunks and a tail), in
+         * an order of their own, weighted and not, repeated items */
+        const size_t sizes[] = {1, 3, 70, 5, 130, 7, 150, 2};
+        for (size_t c = 0; c < sizeof sizes / sizeof *sizes; c++) {
+            size_t n = sizes[c];
+            for (size_t e = 0; e < n; e++) {
+                hist[e] = (uint32_t)((e * 53 + c * 7) % (e % 9 == 8 ? 3 : I));
+                hist_w[e] = 0.5f + (float)((e + c) % 4);
+            }
+            for (int weighted = 0; weighted < 2; weighted++) {
+                const float *w = weighted ? hist_w : NULL;
+                ck_assert_ok(rs_cf_model_score(fitted[k], hist, w, n, want, I));
+                ck_assert_ok(rs_cf_model_score(rows, hist, w, n, got, I));
+                ck_assert_msg(memcmp(want, got, sizeof want) == 0, "%s: history %zu", names[k],
+                              c);
+            }
+        }
+        /* 1 + 3 + 70 + 5 + 130 rows (x2) read: the operator is in memory now */
+        ck_assert(rs__cf_rows_in_memory(rows));
+        /* what a lazy model saves is what was loaded */
+        void *a, *b;
+        size_t la, lb;
+        rs_graph *copy = NULL;
+        snprintf(name, sizeof name, "%s.copy", path);
+        ck_assert_ok(rs_graph_open(":memory:", RS_GRAPH_CREATE, &copy));
+        rs_cf_model *again = NULL;
+        ck_assert_ok(rs__cf_model_load_rows(g, names[k], &again));
+        ck_assert_ok(rs_cf_model_save(again, copy, names[k]));
+        ck_assert_ok(rs__graph_meta_get(copy, k ? "cf:gfcf" : "cf:ease", &a, &la));
+        ck_assert_ok(rs__graph_meta_get(g, k ? "cf:gfcf" : "cf:ease", &b, &lb));
+        ck_assert_uint_eq(la, lb);
+        ck_assert(memcmp(a, b, la) == 0);
+        free(a);
+        free(b);
+        rs_cf_model_free(again);
+        rs_graph_close(copy);
+        rs_cf_model_free(rows);
+        rs_cf_model_free(fitted[k]);
+    }
+    /* the other kinds, and a read-write graph, load whole */
+    rs_cf_model *whole = NULL;
+    rs_graph_close(g);
+    ck_assert_ok(rs_graph_open(path, 0, &g));
+    ck_assert_ok(rs__cf_model_load_rows(g, "ease", &whole));
+    ck_assert_ptr_null(whole->rows);
+    ck_assert_ptr_nonnull(whole->ease);
+    rs_cf_model_free(whole);
+    ck_assert_status(rs__cf_model_load_rows(g, "missing", &whole), RS_ERR_NOTFOUND);
+    /* damaged: one bit of a weight, then a non-finite weight under a valid
+     * checksum */
+    void *blob;
+    size_t len;
+    uint64_t sum;
+    float inf = INFINITY;
+    ck_assert_ok(rs__graph_meta_get(g, "cf:ease", &blob, &len));
+    ((unsigned char *)blob)[len - 1000] ^= 4;
+    ck_assert_ok(rs__graph_meta_set(g, "cf:ease", blob, len));
+    rs_graph_close(g);
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_READONLY, &g));
+    ck_assert_status(rs__cf_model_load_rows(g, "ease", &whole), RS_ERR_CORRUPT);
+    ck_assert_errmsg_has("checksum");
+    ck_assert_ptr_null(whole);
+    rs_graph_close(g);
+    ck_assert_ok(rs_graph_open(path, 0, &g));
+    ((unsigned char *)blob)[len - 1000] ^= 4;
+    memcpy((unsigned char *)blob + len - 8 - 4 * 77, &inf, 4);
+    sum = XXH3_64bits(blob, len - 8);
+    memcpy((unsigned char *)blob + len - 8, &sum, 8);
+    ck_assert_ok(rs__graph_meta_set(g, "cf:ease", blob, len));
+    free(blob);
+    rs_graph_close(g);
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_READONLY, &g));
+    ck_assert_status(rs__cf_model_load_rows(g, "ease", &whole), RS_ERR_CORRUPT);
+    ck_assert_errmsg_has("non-finite");
+    ck_assert_status(rs_cf_model_load(g, "ease", &whole), RS_ERR_CORRUPT);
+    ck_assert_errmsg_has("non-finite");
+    rs_graph_close(g);
+    rs_cf_matrix_free(x);
+    remove(path);
+    snprintf(name, sizeof name, "%s-wal", path);
+    remove(name);
+    snprintf(name, sizeof name, "%s-shm", path);
+    remove(name);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("learn_cf");
@@ -980,6 +1108,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, gfcf_matches_dense_filter);
     tcase_add_test(tc, graph_matrix_save_load_and_item_store);
     tcase_add_test(tc, new_kinds_blobs_validated);
+    tcase_add_test(tc, dense_rows_from_the_file);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -4,6 +4,7 @@
  * read-only and failure rules, and bad input.
  */
 #include "testutil.h"
+#include "learn/cf_internal.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -725,15 +726,11 @@ static void *serve(void *arg)
     return NULL;
 }
 
-START_TEST(test_threads_share_a_readonly_model)
+/* N_THREADS workers serving m at once, each list checked against want. */
+static void serve_from_threads(rs_model *m, const struct lists *want)
 {
-    rs_model *m = make_model("threads", 1);
-    struct lists *want = calloc(1, sizeof *want);
     pthread_t threads[N_THREADS];
     struct worker workers[N_THREADS];
-    rs_model_close(m);
-    ck_assert_ok(rs_model_open(path, RS_MODEL_READONLY, &m));
-    all_lists(m, want);
     for (int t = 0; t < N_THREADS; t++) {
         workers[t] = (struct worker){m, want, t, 0};
         ck_assert_int_eq(pthread_create(&threads[t], NULL, serve, &workers[t]), 0);
@@ -742,9 +739,104 @@ START_TEST(test_threads_share_a_readonly_model)
         ck_assert_int_eq(pthread_join(threads[t], NULL), 0);
         ck_assert_int_eq(workers[t].failures, 0);
     }
+}
+
+START_TEST(test_threads_share_a_readonly_model)
+{
+    rs_model *m = make_model("threads", 1);
+    struct lists *want = calloc(1, sizeof *want);
+    rs_model_close(m);
+    ck_assert_ok(rs_model_open(path, RS_MODEL_READONLY, &m));
+    all_lists(m, want);
+    serve_from_threads(m, want);
     rs_model_close(m);
     remove_model();
     free(want);
+}
+END_TEST
+
+/* An EASE model opened read-only leaves its operator in the file and reads
+ * the rows of each history (then, past the operator's size, all of it):
+ * the lists and scores are bitwise those of the model as built, single,
+ * batch and from 8 threads at once. */
+START_TEST(test_readonly_reads_cf_rows)
+{
+    rs_model *m = make_model("cfrows", 0);
+    struct lists *built = calloc(1, sizeof *built), *opened = calloc(1, sizeof *opened);
+    const char *keys[K];
+    float scores[K];
+    size_t n = 0;
+    ck_assert_ok(rs_model_set_int(m, "build.tune", 0));
+    ck_assert_ok(rs_model_set_option(m, "build.cf", "ease"));
+    ck_assert_ok(rs_model_build(m));
+    ck_assert_int_eq(rs_cf_model_kind(rs_model_cf_model(m)), RS_CF_EASE);
+    all_lists(m, built);
+    rs_model_close(m);
+    for (int round = 0; round < 3; round++) {
+        ck_assert_ok(rs_model_open(path, RS_MODEL_READONLY, &m));
+        const rs_cf_model *cf = rs_model_cf_model(m);
+        ck_assert_ptr_nonnull(cf->rows);
+        ck_assert(!rs__cf_rows_in_memory(cf));
+        ck_assert_ok(rs_model_recommend(m, "u01", K, NULL, 0, NULL, 0, keys, scores, NULL, &n));
+        ck_assert(!rs__cf_rows_in_memory(cf)); /* 4 rows of 30 read */
+        if (round == 0) { /* single: rows, then the whole operator */
+            all_lists(m, opened);
+            assert_same(built, opened);
+            ck_assert(rs__cf_rows_in_memory(cf));
+        } else if (round == 1) { /* batch */
+            const char *users[N_USERS + 2], *bkeys[(N_USERS + 2) * K];
+            char names[N_USERS + 2][16];
+            float bscores[(N_USERS + 2) * K];
+            size_t counts[N_USERS + 2];
+            for (int u = 0; u < N_USERS + 2; u++)
+                users[u] = user_key(u, names[u]);
+            ck_assert_ok(rs_model_recommend_batch(m, users, N_USERS + 2, K, bkeys, bscores, NULL,
+                                                  counts));
+            for (int u = 0; u < N_USERS + 2; u++) {
+                ck_assert_uint_eq(counts[u], built->n[u]);
+                for (size_t i = 0; i < counts[u]; i++) {
+                    ck_assert_str_eq(bkeys[u * K + i], built->owned[u][i]);
+                    ck_assert(memcmp(&bscores[u * K + i], &built->scores[u][i],
+                                     sizeof(float)) == 0);
+                }
+            }
+        } else { /* 8 threads, from the first call on */
+            rs_model_close(m);
+            ck_assert_ok(rs_model_open(path, RS_MODEL_READONLY, &m));
+            serve_from_threads(m, built);
+        }
+        rs_model_close(m);
+    }
+    /* read-write: the operator is read whole at open, the same lists */
+    ck_assert_ok(rs_model_open(path, 0, &m));
+    ck_assert_ptr_null(rs_model_cf_model(m)->rows);
+    all_lists(m, opened);
+    assert_same(built, opened);
+    rs_model_close(m);
+    /* one flipped bit of the operator: refused at a read-only open */
+    {
+        sqlite3 *db = NULL;
+        sqlite3_blob *b = NULL;
+        sqlite3_stmt *st = NULL;
+        unsigned char byte;
+        ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+        ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT rowid FROM meta WHERE key = 'cf:recsim'",
+                                            -1, &st, NULL), SQLITE_OK);
+        ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+        ck_assert_int_eq(sqlite3_blob_open(db, "main", "meta", "value",
+                                           sqlite3_column_int64(st, 0), 1, &b), SQLITE_OK);
+        ck_assert_int_eq(sqlite3_blob_read(b, &byte, 1, 1001), SQLITE_OK);
+        byte ^= 1;
+        ck_assert_int_eq(sqlite3_blob_write(b, &byte, 1, 1001), SQLITE_OK);
+        sqlite3_blob_close(b);
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+    }
+    ck_assert_status(rs_model_open(path, RS_MODEL_READONLY, &m), RS_ERR_CORRUPT);
+    ck_assert_errmsg_has("cf:recsim");
+    remove_model();
+    free(built);
+    free(opened);
 }
 END_TEST
 
@@ -766,6 +858,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_bad_input);
     tcase_add_test(tc, test_empty_graph_build);
     tcase_add_test(tc, test_threads_share_a_readonly_model);
+    tcase_add_test(tc, test_readonly_reads_cf_rows);
     tcase_add_test(tc, test_import_then_rebuild);
     tcase_add_test(tc, test_release_1_0_file);
     suite_add_tcase(s, tc);

@@ -357,6 +357,11 @@ int rs_graph_open(const char *path, unsigned flags, rs_graph **out)
         rs__error_restore(&before); /* the first attempt's failure is not news */
         status = prepare_schema(g, path);
     }
+    /* Reading the edges (tens of MB on a retail log) and the large blobs
+     * through a memory map saves a copy of every page; a failure only costs
+     * that speed. */
+    if (status == 0 && !memory)
+        sqlite3_exec(g->db, "PRAGMA mmap_size = 1073741824", NULL, NULL, NULL);
     if (status == 0)
         status = load_graph(g, path);
     if (status != 0)

@@ -59,6 +59,9 @@ struct rs_cf_model {
     size_t nb_count;
     float *ease;         /* EASE, EDLAE, GF-CF: n_items x n_items row-major
                             operator (score = x W) */
+    /* a dense operator read from the file row by row (rs__cf_model_load_rows;
+     * ease is then NULL), or NULL */
+    struct rs__cf_rows *rows;
 };
 
 /* Does the kind score through a dense item x item operator (m->ease), or
@@ -77,6 +80,20 @@ static inline bool rs__cf_sparse_kind(int kind)
 int rs__cf_matrix_build(size_t n_users, size_t n_items, const uint32_t *users,
                         const uint32_t *items, const float *weights, size_t n,
                         rs_cf_matrix **out);
+
+/*
+ * rs_cf_model_load for a graph opened read-only that outlives the model: a
+ * dense operator (EASE, EDLAE, GF-CF) is checked (checksum, finite weights)
+ * but not kept in memory; scoring reads the rows of the history through
+ * SQLite incremental blob I/O on the graph's connection, under a mutex of
+ * the model's own (nothing else may use that connection concurrently), and
+ * once the rows read add up to the whole operator it is read once and kept.
+ * Scores are bitwise those of rs_cf_model_load's model.  Other kinds, and a
+ * read-write graph, load as rs_cf_model_load does.
+ */
+int rs__cf_model_load_rows(rs_graph *graph, const char *name, rs_cf_model **out);
+/* Tests: has a model of rs__cf_model_load_rows read its whole operator? */
+bool rs__cf_rows_in_memory(const rs_cf_model *m);
 
 /* Release the fitted part of a model (keeps the options). */
 void rs__cf_fit_clear(struct rs_cf_model *m);

@@ -5,6 +5,8 @@
  */
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
+#include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -66,8 +68,12 @@ int rs_cf_model_create(int kind, rs_cf_model **out)
     return RS_OK;
 }
 
+static void rows_free(struct rs__cf_rows *r);
+
 void rs__cf_fit_clear(struct rs_cf_model *m)
 {
+    rows_free(m->rows);
+    m->rows = NULL;
     rs__aligned_free(m->user_factors);
     rs__aligned_free(m->item_factors);
     free(m->gram);
@@ -104,6 +110,8 @@ void rs__cf_fit_move(struct rs_cf_model *dst, struct rs_cf_model *src)
     dst->nb_sim = src->nb_sim;
     dst->nb_count = src->nb_count;
     dst->ease = src->ease;
+    dst->rows = src->rows;
+    src->rows = NULL;
     src->user_factors = src->item_factors = src->gram = NULL;
     src->loss = NULL;
     src->nb_start = NULL;
@@ -201,6 +209,7 @@ int rs_cf_model_fit(rs_cf_model *model, const rs_cf_matrix *matrix)
     fit.nb_start = NULL;
     fit.nb_target = NULL;
     fit.nb_sim = fit.ease = NULL;
+    fit.rows = NULL;
     fit.fitted = false;
     fit.n_loss = fit.nb_count = 0;
     int rc;
@@ -448,6 +457,153 @@ ease_sum_avx512(const float *b, size_t n_items, const uint32_t *items, const flo
 }
 #endif
 
+/* The kernel of the machine: bitwise the same sums either way. */
+static void ease_kernel(const float *b, size_t n_items, const uint32_t *items,
+                        const float *weights, size_t n, float *out)
+{
+#if RS_HAVE_EASE_AVX512
+    if (ease_use_avx512()) {
+        ease_sum_avx512(b, n_items, items, weights, n, out);
+        return;
+    }
+#endif
+    ease_sum(b, n_items, items, weights, n, out);
+}
+
+/* ------------------------------------------------- rows read from the file */
+
+/*
+ * A dense operator left in the file (rs__cf_model_load_rows): an open blob
+ * handle on the meta row (it keeps the connection's read snapshot, and
+ * SQLite's map of the overflow pages, so a row is one seek), read under
+ * lock.  full: the whole operator once read (published with release
+ * order, never changed after).
+ */
+#define ROWS_CHUNK 64 /* rows read per lock; a multiple of the kernel's 4 */
+
+struct rs__cf_rows {
+    pthread_mutex_t lock;
+    sqlite3_blob *blob;
+    size_t offset;    /* of row 0 in the blob */
+    size_t rows_read; /* under lock */
+    float *_Atomic full;
+    char *key; /* the meta key, for messages */
+};
+
+static void rows_free(struct rs__cf_rows *r)
+{
+    if (!r)
+        return;
+    sqlite3_blob_close(r->blob);
+    pthread_mutex_destroy(&r->lock);
+    free(atomic_load_explicit(&r->full, memory_order_relaxed));
+    free(r->key);
+    free(r);
+}
+
+/* bytes at off of the blob (a blob is under 2 GiB: both fit an int; the
+ * caller checked off + len against the blob's size) */
+static int rows_read_at(struct rs__cf_rows *r, void *dst, size_t len, size_t off)
+{
+    int rc = sqlite3_blob_read(r->blob, dst, (int)len, (int)off);
+    if (rc != SQLITE_OK)
+        return rs__fail(rc == SQLITE_NOMEM ? RS_ERR_NOMEM : RS_ERR_IO,
+                        "rs_cf_model_score: table meta: key \"%s\": reading %zu bytes at %zu: %s",
+                        r->key, len, off, sqlite3_errstr(rc));
+    return RS_OK;
+}
+
+/* The whole operator, read once (under r->lock). */
+static int rows_materialize(const rs_cf_model *m, struct rs__cf_rows *r)
+{
+    size_t nn, bytes;
+    float *full;
+    int rc;
+    if (atomic_load_explicit(&r->full, memory_order_relaxed))
+        return RS_OK;
+    if ((rc = rs__mul_size(m->n_items, m->n_items, &nn)) < 0 ||
+        (rc = rs__mul_size(nn, sizeof *full, &bytes)) < 0)
+        return rc;
+    if (!(full = rs__alloc_array(nn, sizeof *full)))
+        return RS_ERR_NOMEM;
+    if ((rc = rows_read_at(r, full, bytes, r->offset)) < 0) {
+        free(full);
+        return rc;
+    }
+    atomic_store_explicit(&r->full, full, memory_order_release);
+    return RS_OK;
+}
+
+bool rs__cf_rows_in_memory(const rs_cf_model *m)
+{
+    return m->rows && atomic_load_explicit(&m->rows->full, memory_order_acquire);
+}
+
+/* The operator in memory, read whole if it was not yet (for save). */
+static const float *dense_operator(const rs_cf_model *m)
+{
+    struct rs__cf_rows *r = m->rows;
+    const float *full;
+    int rc;
+    if (!r)
+        return m->ease;
+    if ((full = atomic_load_explicit(&r->full, memory_order_acquire)))
+        return full;
+    pthread_mutex_lock(&r->lock);
+    rc = rows_materialize(m, r);
+    pthread_mutex_unlock(&r->lock);
+    return rc < 0 ? NULL : atomic_load_explicit(&r->full, memory_order_acquire);
+}
+
+/*
+ * Scores from rows read from the file: the history's rows ROWS_CHUNK at a
+ * time into a buffer, the kernel over them in the history's order (so
+ * grouped into fours exactly as over the whole operator).  Once the rows read
+ * by all calls reach the operator's size, the whole of it is read and kept.
+ */
+static int rows_score(const rs_cf_model *m, const uint32_t *items, const float *weights,
+                      size_t n, float *out)
+{
+    struct rs__cf_rows *r = m->rows;
+    size_t n_items = m->n_items, row_bytes = n_items * sizeof(float), chunk;
+    const float *full = atomic_load_explicit(&r->full, memory_order_acquire);
+    float *buf;
+    uint32_t index[ROWS_CHUNK];
+    int rc = RS_OK;
+    if (!full) {
+        pthread_mutex_lock(&r->lock);
+        if (r->rows_read >= n_items || n >= n_items - r->rows_read)
+            rc = rows_materialize(m, r);
+        else
+            r->rows_read += n;
+        pthread_mutex_unlock(&r->lock);
+        if (rc < 0)
+            return rc;
+        full = atomic_load_explicit(&r->full, memory_order_acquire);
+    }
+    if (full) {
+        ease_kernel(full, n_items, items, weights, n, out);
+        return RS_OK;
+    }
+    chunk = n < ROWS_CHUNK ? n : ROWS_CHUNK;
+    if (!(buf = rs__alloc_array(chunk ? chunk : 1, row_bytes)))
+        return RS_ERR_NOMEM;
+    for (uint32_t k = 0; k < ROWS_CHUNK; k++)
+        index[k] = k;
+    for (size_t e = 0; e < n && rc == RS_OK; e += chunk) {
+        size_t rows = n - e < chunk ? n - e : chunk;
+        pthread_mutex_lock(&r->lock);
+        for (size_t k = 0; k < rows && rc == RS_OK; k++)
+            rc = rows_read_at(r, buf + k * n_items, row_bytes,
+                              r->offset + (size_t)items[e + k] * row_bytes);
+        pthread_mutex_unlock(&r->lock);
+        if (rc == RS_OK)
+            ease_kernel(buf, n_items, index, weights ? weights + e : NULL, rows, out);
+    }
+    free(buf);
+    return rc;
+}
+
 int rs_cf_model_score(const rs_cf_model *model, const uint32_t *items, const float *weights,
                       size_t n, float *scores_out, size_t n_items)
 {
@@ -481,13 +637,9 @@ int rs_cf_model_score(const rs_cf_model *model, const uint32_t *items, const flo
     }
     memset(scores_out, 0, n_items * sizeof *scores_out);
     if (rs__cf_dense_kind(model->kind)) {
-#if RS_HAVE_EASE_AVX512
-        if (ease_use_avx512()) {
-            ease_sum_avx512(model->ease, n_items, items, weights, n, scores_out);
-            return RS_OK;
-        }
-#endif
-        ease_sum(model->ease, n_items, items, weights, n, scores_out);
+        if (model->rows)
+            return rows_score(model, items, weights, n, scores_out);
+        ease_kernel(model->ease, n_items, items, weights, n, scores_out);
         return RS_OK;
     }
     for (size_t e = 0; e < n; e++) {
@@ -581,6 +733,11 @@ int rs_cf_model_save(const rs_cf_model *model, rs_graph *graph, const char *name
         free(key);
         return rc;
     }
+    const float *ease = rs__cf_dense_kind(model->kind) ? dense_operator(model) : NULL;
+    if (rs__cf_dense_kind(model->kind) && !ease) {
+        free(key);
+        return rs__fail_context("%s: ", fn);
+    }
     blob_writer w = {rs__malloc(total), 0};
     if (!w.data) {
         free(key);
@@ -612,7 +769,7 @@ int rs_cf_model_save(const rs_cf_model *model, rs_graph *graph, const char *name
         put(&w, model->nb_target, model->nb_count * 4);
         put(&w, model->nb_sim, model->nb_count * 4);
     } else {
-        put(&w, model->ease, model->n_items * model->n_items * 4);
+        put(&w, ease, model->n_items * model->n_items * 4);
     }
     uint64_t sum = XXH3_64bits(w.data, w.len);
     put(&w, &sum, 8);
@@ -622,66 +779,62 @@ int rs_cf_model_save(const rs_cf_model *model, rs_graph *graph, const char *name
     return rc < 0 ? rs__fail_context("%s: ", fn) : RS_OK;
 }
 
+/* No NaN or infinity: no exponent of all ones.  Blocks of 16 without an
+ * early exit, so that the compiler vectorises them (tens of MB at a load). */
 static bool all_finite(const float *v, size_t n)
 {
-    for (size_t k = 0; k < n; k++)
+    size_t k = 0;
+    for (; k + 16 <= n; k += 16) {
+        uint32_t bits[16], bad = 0;
+        memcpy(bits, v + k, sizeof bits);
+        for (int j = 0; j < 16; j++)
+            bad |= (bits[j] & 0x7f800000u) == 0x7f800000u;
+        if (bad)
+            return false;
+    }
+    for (; k < n; k++)
         if (!isfinite(v[k]))
             return false;
     return true;
 }
 
-int rs_cf_model_load(rs_graph *graph, const char *name, rs_cf_model **out)
+/* The checks made before the checksum: "RSCF", the format, a length that
+ * holds the header; *header_out: the header's size.  Reads d[0 .. 16). */
+static int blob_head(const unsigned char *d, size_t len, const char *fn, const char *key,
+                     size_t *header_out)
 {
-    const char *fn = "rs_cf_model_load";
-    if (out)
-        *out = NULL;
-    if (!graph || !name || !out)
-        return rs__fail(RS_ERR_INVALID, "%s: %s is NULL", fn,
-                        !graph ? "graph" : !name ? "name" : "out");
-    char *key = NULL;
-    int rc = meta_key(name, fn, &key);
-    if (rc < 0)
-        return rc;
-    void *value = NULL;
-    size_t len = 0;
-    rc = rs__graph_meta_get(graph, key, &value, &len);
-    if (rc < 0) {
-        rc = rc == RS_ERR_NOTFOUND
-                 ? rs__fail(RS_ERR_NOTFOUND, "%s: no model \"%s\" in the file", fn, name)
-                 : rs__fail_context("%s: ", fn);
-        free(key);
-        return rc;
-    }
-    const unsigned char *d = value;
-    rs_cf_model *m = NULL;
-    rc = RS_ERR_CORRUPT;
     uint32_t head[4];
-    uint64_t sizes[3], count, sum;
-    int64_t iopt[RS__CF_INT_OPTIONS];
-    double dopt[CF_DOUBLES];
-    if (len < CF_HEADER_SIZE(8, 6) + 8 || memcmp(d, "RSCF", 4) != 0) {
-        rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\" is not a saved model (%zu bytes)", fn, key, len);
-        goto fail;
-    }
+    if (len < CF_HEADER_SIZE(8, 6) + 8 || memcmp(d, "RSCF", 4) != 0)
+        return rs__fail(RS_ERR_CORRUPT, "%s: \"%s\" is not a saved model (%zu bytes)", fn, key,
+                        len);
     memcpy(head, d, 16);
-    if (head[1] > CF_FORMAT) {
-        rc = rs__fail(RS_ERR_VERSION, "%s: \"%s\" has format %u, newer than this library's %u",
-                      fn, key, head[1], CF_FORMAT);
-        goto fail;
-    }
+    if (head[1] > CF_FORMAT)
+        return rs__fail(RS_ERR_VERSION, "%s: \"%s\" has format %u, newer than this library's %u",
+                        fn, key, head[1], CF_FORMAT);
     /* format 1: 8 int options, no beta, dropout, ideal weight */
     size_t n_int = head[1] < 2 ? 8 : RS__CF_INT_OPTIONS, n_double = head[1] < 2 ? 6 : CF_DOUBLES;
     size_t header = CF_HEADER_SIZE(n_int, n_double);
-    if (head[1] < 1 || len < header + 8 || (head[1] < 2 && head[2] > RS_CF_EASE)) {
-        rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": format %u, kind %u, %zu bytes", fn, key,
-                      head[1], head[2], len);
-        goto fail;
-    }
-    memcpy(&sum, d + len - 8, 8);
-    if (XXH3_64bits(d, len - 8) != sum) {
-        rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": checksum mismatch", fn, key);
-        goto fail;
-    }
+    if (head[1] < 1 || len < header + 8 || (head[1] < 2 && head[2] > RS_CF_EASE))
+        return rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": format %u, kind %u, %zu bytes", fn, key,
+                        head[1], head[2], len);
+    *header_out = header;
+    return RS_OK;
+}
+
+/* The model the header d[0 .. header) describes (blob_head passed, the
+ * checksum matched), its arrays not yet read; checks their size against
+ * the blob's len. */
+static int blob_model(const unsigned char *d, size_t len, size_t header, const char *fn,
+                      const char *key, rs_cf_model **out)
+{
+    rs_cf_model *m = NULL;
+    int rc;
+    uint32_t head[4];
+    uint64_t sizes[3], count;
+    int64_t iopt[RS__CF_INT_OPTIONS];
+    double dopt[CF_DOUBLES];
+    memcpy(head, d, 16);
+    size_t n_int = head[1] < 2 ? 8 : RS__CF_INT_OPTIONS, n_double = head[1] < 2 ? 6 : CF_DOUBLES;
     memcpy(sizes, d + 16, sizeof sizes);
     for (int o = 0; o < RS__CF_INT_OPTIONS; o++)
         iopt[o] = int_options[o].def;
@@ -740,6 +893,49 @@ int rs_cf_model_load(rs_graph *graph, const char *name, rs_cf_model **out)
                       (unsigned long long)sizes[2], (unsigned long long)count, len);
         goto fail;
     }
+    *out = m;
+    return RS_OK;
+fail:
+    rs_cf_model_free(m);
+    return rc;
+}
+
+int rs_cf_model_load(rs_graph *graph, const char *name, rs_cf_model **out)
+{
+    const char *fn = "rs_cf_model_load";
+    if (out)
+        *out = NULL;
+    if (!graph || !name || !out)
+        return rs__fail(RS_ERR_INVALID, "%s: %s is NULL", fn,
+                        !graph ? "graph" : !name ? "name" : "out");
+    char *key = NULL;
+    int rc = meta_key(name, fn, &key);
+    if (rc < 0)
+        return rc;
+    void *value = NULL;
+    size_t len = 0;
+    rc = rs__graph_meta_get(graph, key, &value, &len);
+    if (rc < 0) {
+        rc = rc == RS_ERR_NOTFOUND
+                 ? rs__fail(RS_ERR_NOTFOUND, "%s: no model \"%s\" in the file", fn, name)
+                 : rs__fail_context("%s: ", fn);
+        free(key);
+        return rc;
+    }
+    const unsigned char *d = value;
+    rs_cf_model *m = NULL;
+    uint64_t sum;
+    size_t header;
+    if ((rc = blob_head(d, len, fn, key, &header)) < 0)
+        goto fail;
+    memcpy(&sum, d + len - 8, 8);
+    if (XXH3_64bits(d, len - 8) != sum) {
+        rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": checksum mismatch", fn, key);
+        goto fail;
+    }
+    if ((rc = blob_model(d, len, header, fn, key, &m)) < 0)
+        goto fail;
+    size_t count = m->nb_count;
     const unsigned char *a = d + header;
     rc = RS_ERR_NOMEM;
     if (m->kind == RS_CF_ALS) {
@@ -803,6 +999,137 @@ fail:
     rs_cf_model_free(m);
     free(value);
     free(key);
+    return rc;
+}
+
+/* The checksum (and, past the header, the finiteness) of the blob's first
+ * len - 8 bytes, read through a small buffer: the operator is not kept. */
+#define ROWS_SCAN_BYTES ((size_t)1 << 18)
+
+static int rows_scan(struct rs__cf_rows *r, size_t len, size_t header, const char *fn,
+                     uint64_t *sum_out, bool *finite_out)
+{
+    XXH3_state_t *state = XXH3_createState();
+    float *buf = rs__malloc(ROWS_SCAN_BYTES);
+    bool finite = true;
+    int rc = RS_OK;
+    if (!state || !buf || XXH3_64bits_reset(state) != XXH_OK)
+        rc = rs__fail(RS_ERR_NOMEM, "%s: out of memory", fn);
+    for (size_t off = 0; rc == RS_OK && off < len - 8; off += ROWS_SCAN_BYTES) {
+        size_t n = len - 8 - off < ROWS_SCAN_BYTES ? len - 8 - off : ROWS_SCAN_BYTES;
+        if ((rc = rows_read_at(r, buf, n, off)) < 0)
+            break;
+        XXH3_64bits_update(state, buf, n);
+        /* header and chunks are multiples of 4 bytes: whole floats */
+        size_t from = off < header ? (header - off < n ? header - off : n) : 0;
+        finite = finite && all_finite(buf + from / 4, (n - from) / 4);
+    }
+    if (rc == RS_OK)
+        *sum_out = XXH3_64bits_digest(state);
+    *finite_out = finite;
+    XXH3_freeState(state);
+    free(buf);
+    return rc;
+}
+
+int rs__cf_model_load_rows(rs_graph *graph, const char *name, rs_cf_model **out)
+{
+    const char *fn = "rs_cf_model_load";
+    sqlite3 *db;
+    sqlite3_stmt *st = NULL;
+    struct rs__cf_rows *r = NULL;
+    rs_cf_model *m = NULL;
+    unsigned char head[CF_HEADER];
+    char *key = NULL;
+    sqlite3_int64 rowid = 0, bytes = -1;
+    uint64_t sum = 0, stored;
+    size_t len, header;
+    bool finite = true;
+    int rc;
+    if (out)
+        *out = NULL;
+    if (!graph || !name || !out || !rs__graph_readonly(graph))
+        return rs_cf_model_load(graph, name, out);
+    if ((rc = meta_key(name, fn, &key)) < 0)
+        return rc;
+    db = rs__graph_db(graph);
+    /* The open blob holds a read transaction for the model's life: in a
+     * write-ahead log a snapshot that blocks no writer, in a rollback
+     * journal a lock that would (there, and when in doubt, read it whole). */
+    bool wal = false;
+    if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *mode = sqlite3_column_text(st, 0);
+        wal = mode && strcmp((const char *)mode, "wal") == 0;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (!wal) {
+        free(key);
+        return rs_cf_model_load(graph, name, out);
+    }
+    if (sqlite3_prepare_v2(db, "SELECT rowid, length(value) FROM meta WHERE key = ?1", -1, &st,
+                           NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        free(key);
+        return rs_cf_model_load(graph, name, out);
+    }
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 1) == SQLITE_INTEGER) {
+        rowid = sqlite3_column_int64(st, 0);
+        bytes = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    /* missing, not a blob, too short for a header: as the full load says */
+    if (bytes < (sqlite3_int64)CF_HEADER + 8 || (uint64_t)bytes > SIZE_MAX) {
+        free(key);
+        return rs_cf_model_load(graph, name, out);
+    }
+    len = (size_t)bytes;
+    if (!(r = rs__calloc(1, sizeof *r))) {
+        free(key);
+        return RS_ERR_NOMEM;
+    }
+    r->key = key;
+    if (pthread_mutex_init(&r->lock, NULL) != 0) {
+        free(r);
+        free(key);
+        return rs__fail(RS_ERR_NOMEM, "%s: no mutex", fn);
+    }
+    if (sqlite3_blob_open(db, "main", "meta", "value", rowid, 0, &r->blob) != SQLITE_OK ||
+        (size_t)sqlite3_blob_bytes(r->blob) != len) {
+        rows_free(r);
+        return rs_cf_model_load(graph, name, out);
+    }
+    if ((rc = rows_read_at(r, head, sizeof head, 0)) < 0 ||
+        (rc = blob_head(head, len, fn, key, &header)) < 0)
+        goto fail;
+    if (!rs__cf_dense_kind((int)(head[8] | head[9] << 8 | head[10] << 16 |
+                                 (unsigned)head[11] << 24))) {
+        rows_free(r);
+        return rs_cf_model_load(graph, name, out);
+    }
+    if ((rc = rows_scan(r, len, header, fn, &sum, &finite)) < 0 ||
+        (rc = rows_read_at(r, &stored, 8, len - 8)) < 0)
+        goto fail;
+    if (sum != stored) {
+        rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": checksum mismatch", fn, key);
+        goto fail;
+    }
+    if ((rc = blob_model(head, len, header, fn, key, &m)) < 0)
+        goto fail;
+    if (!finite) {
+        rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": a non-finite weight", fn, key);
+        goto fail;
+    }
+    r->offset = header;
+    m->rows = r;
+    m->fitted = true;
+    *out = m;
+    return RS_OK;
+fail:
+    rs_cf_model_free(m);
+    rows_free(r);
     return rc;
 }
 

@@ -9,6 +9,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "graph/graph_internal.h"
+#include "learn/cf_internal.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -71,7 +72,8 @@ static int load_parts(rs_model *m, struct rs__model_parts *p)
         rs__model_parts_free(p);
         return rs__fail_context("%s: reading the text embedder: ", m->path);
     }
-    s = rs_cf_model_load(m->graph, RS__MODEL_CF, &p->cf);
+    s = m->flags & RS_MODEL_READONLY ? rs__cf_model_load_rows(m->graph, RS__MODEL_CF, &p->cf)
+                                      : rs_cf_model_load(m->graph, RS__MODEL_CF, &p->cf);
     if (s == RS_ERR_NOTFOUND) {
         rs_clear_error();
     } else if (s != RS_OK) {
@@ -119,9 +121,6 @@ int rs_model_open(const char *path, int flags, rs_model **out)
         rs_model_close(m);
         return rs__fail_context("opening model %s: ", path);
     }
-    /* Reading the large blobs (the collaborative model) through a memory
-     * map saves a copy per page; a failure only costs that speed. */
-    sqlite3_exec(rs__graph_db(m->graph), "PRAGMA mmap_size = 1073741824", NULL, NULL, NULL);
     if ((s = rs__model_options_load(&m->options, m->graph)) != RS_OK) {
         rs_model_close(m);
         return rs__fail_context("%s: reading the options: ", path);
