@@ -4905,6 +4905,26 @@ RS_API const char *rs_model_item_key(const rs_model *model, uint32_t index);
 RS_API int rs_model_item_index(const rs_model *model, const char *key, uint32_t *index_out);
 
 /**
+ * rs_model_users - the users the model has a history for (those counted by
+ * RS_MODEL_COUNT_USERS_WITH_HISTORY), a page at a time, in the order of
+ * their graph nodes: the way to recommend for every user in bounded memory.
+ *
+ * @cursor    in: where the page starts (0 for the first); out: where the
+ *            next one starts.  The pages are over when *n_out is 0.
+ * @keys_out  capacity slots for user keys, borrowed from the model's graph
+ *            (valid until the model is closed, built or observed again).
+ * @capacity  at least 1.
+ * @n_out     receives the number of keys written (<= capacity).
+ *
+ * A model changed between pages (observe, build) may make a page miss or
+ * repeat a user.  Returns RS_OK, RS_ERR_INVALID (NULL model, cursor,
+ * keys_out or n_out; capacity 0), RS_ERR_STATE (not built).  Cost: O(the
+ * nodes scanned) per page.  Thread-safe on a read-only model.
+ */
+RS_API int rs_model_users(const rs_model *model, size_t *cursor, const char **keys_out,
+                          size_t capacity, size_t *n_out);
+
+/**
  * Borrowed handles, for advanced use: valid until the model is closed or
  * built again (rs_model_build replaces them); NULL when absent (not built,
  * no collaborative model).  Changing a borrowed handle's options changes the
