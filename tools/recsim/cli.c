@@ -5,6 +5,7 @@
 
 #include <recsim.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,48 @@ int cli_usage(const char *command, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\nTry 'recsim %s --help'.\n", command);
     return CLI_USAGE;
+}
+
+int cli_flush_stdout(void)
+{
+    int failed = fflush(stdout) != 0;
+    int why = errno;
+    if (!failed && !ferror(stdout))
+        return CLI_OK;
+    if (!failed || why == 0)
+        why = EIO;
+    clearerr(stdout);
+    return cli_fail("writing standard output: %s", strerror(why));
+}
+
+void cli_getopt_start(void)
+{
+    optind = 0; /* glibc and musl: 0 starts a fresh scan */
+    opterr = 0;
+}
+
+int cli_getopt(const char *command, int argc, char **argv, const char *shorts,
+               const struct option *longs, int *rc)
+{
+    char spec[64];
+    int c;
+    snprintf(spec, sizeof spec, ":%s", shorts);
+    c = getopt_long(argc, argv, spec, longs, NULL);
+    if (c == '?' || c == ':') {
+        /* A short option (optopt below 256; long options without a short
+         * one have values from 256) is named alone, as in a cluster "-xk5";
+         * a long one as written. */
+        char shown[3] = {'-', (char)optopt, '\0'};
+        const char *arg = optopt > 0 && optopt < 256 ? shown
+                          : optind > 0 && optind <= argc ? argv[optind - 1]
+                                                         : "?";
+        if (c == '?')
+            *rc = cli_usage(command, "unknown option '%s'", arg);
+        else
+            *rc = cli_usage(command, "%s needs a value", arg);
+        return '?';
+    }
+    return c;
 }
 
 bool cli_is_help(const char *arg)

@@ -29,7 +29,7 @@ void cmd_eval_help(FILE *out)
           "                      (default: every user->item edge)\n"
           "  --cut TIME          temporal split: events from TIME on are test\n"
           "                      (ISO 8601 or epoch seconds; the default split is the\n"
-          "                      last 20%% of the log's time range)\n"
+          "                      last 20% of the log's time range)\n"
           "  --random FRACTION   random per-user hold-out instead, with --seed\n"
           "  --last N            leave the last N items of each user out instead\n"
           "  --min-history N     users with fewer train items are not split (random,\n"

@@ -29,7 +29,7 @@ void cmd_simulate_help(FILE *out)
           "items instead, for comparison.  Simulated users mirror the model's real\n"
           "users (their interest vector plus noise, their history), then fresh ones.\n"
           "An item's category is the last word of its description (the product:\n"
-          "LANTERN, MUG ...), the %d most frequent, others pooled.\n"
+          "LANTERN, MUG ...), the 31 most frequent, others pooled.\n"
           "\n"
           "  --users N       simulated users, 1..1000000 (default 200)\n"
           "  --steps N       steps, 1..100000 (default 20)\n"
