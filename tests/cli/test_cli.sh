@@ -291,6 +291,14 @@ expect "recommend -- before a key starting with -" 0 "user -x: unknown" "" -- re
 expect "recommend unknown option" 2 "" "unknown option '--bogus'" -- recommend --bogus "$model" 13705
 expect "recommend missing value" 2 "" "--exclude needs a value" -- recommend "$model" 13705 --exclude
 expect "similar -k3" 0 "^   3\. " "" -- similar -k3 "$model" 71053
+expect "eval --cut=DATE -k5" 0 "most-popular  *176" "" -- eval --cut=2011-09-01 -k5 "$model"
+expect "eval unknown option" 2 "" "unknown option '--bogus=1'" -- eval --bogus=1 "$model"
+expect "simulate --users=5 --steps=1" 0 "click-through rate" "" -- simulate --users=5 --steps=1 "$model"
+expect "simulate missing value" 2 "" "--steps needs a value" -- simulate "$model" --steps
+expect "search -- before a query starting with -" 0 "no match" "" -- search "$model" -- -zzzqqq
+expect "stats options after MODEL" 0 '"item": 1681' "" -- stats "$model" --json
+expect "options --set= needs MODEL" 2 "" "--set needs MODEL" -- options --set=scorer.w_popularity=0.1
+expect "build unknown short option" 2 "" "unknown option '-x'" -- build -x "$model"
 for command in import build recommend similar eval simulate demo stats options search version; do
     "$recsim" "$command" --help > "$out" 2>&1
     check "$command --help has no printf directive" [ -z "$(grep -e '%d' -e '%%' -e '%s' "$out")" ]
