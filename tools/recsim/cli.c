@@ -6,6 +6,7 @@
 #include <recsim.h>
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +170,73 @@ void cli_progress_finish(struct cli_progress *p, size_t done)
 {
     if (p->active)
         draw(p, done, true);
+}
+
+struct cli_activity {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    const char *label;
+    double started;
+    int width;
+    bool stop;
+};
+
+static void *activity_main(void *arg)
+{
+    struct cli_activity *a = arg;
+    pthread_mutex_lock(&a->lock);
+    while (!a->stop) {
+        struct timespec until;
+        int n = fprintf(stderr, "\r%s ... %.1f s", a->label, cli_now() - a->started);
+        if (n > a->width)
+            a->width = n;
+        fflush(stderr);
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 250000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        while (!a->stop && pthread_cond_timedwait(&a->wake, &a->lock, &until) == 0)
+            ;
+    }
+    pthread_mutex_unlock(&a->lock);
+    return NULL;
+}
+
+struct cli_activity *cli_activity_start(const char *label)
+{
+    struct cli_activity *a;
+    if (cli_quiet || !isatty(STDERR_FILENO) || !(a = calloc(1, sizeof *a)))
+        return NULL;
+    a->label = label;
+    a->started = cli_now();
+    pthread_mutex_init(&a->lock, NULL);
+    pthread_cond_init(&a->wake, NULL);
+    if (pthread_create(&a->thread, NULL, activity_main, a) != 0) {
+        pthread_cond_destroy(&a->wake);
+        pthread_mutex_destroy(&a->lock);
+        free(a);
+        return NULL;
+    }
+    return a;
+}
+
+void cli_activity_stop(struct cli_activity *a)
+{
+    if (!a)
+        return;
+    pthread_mutex_lock(&a->lock);
+    a->stop = true;
+    pthread_cond_signal(&a->wake);
+    pthread_mutex_unlock(&a->lock);
+    pthread_join(a->thread, NULL);
+    fprintf(stderr, "\r%*s\r", a->width, ""); /* the line erased */
+    fflush(stderr);
+    pthread_cond_destroy(&a->wake);
+    pthread_mutex_destroy(&a->lock);
+    free(a);
 }
 
 int cli_parse_long(const char *command, const char *option, const char *text, long min,

@@ -75,6 +75,16 @@ void cli_progress_start(struct cli_progress *p, const char *label, size_t total)
 void cli_progress_update(struct cli_progress *p, size_t done);
 void cli_progress_finish(struct cli_progress *p, size_t done);
 
+/*
+ * While one long library call runs (a build, an evaluation, a simulation),
+ * "LABEL ... 12.5 s" on stderr, redrawn four times a second by a thread,
+ * when stderr is a terminal and not quiet; erased by cli_activity_stop.
+ * The call itself reports no progress, so there is no rate or ETA.
+ */
+struct cli_activity;
+struct cli_activity *cli_activity_start(const char *label);
+void cli_activity_stop(struct cli_activity *activity); /* NULL is a no-op */
+
 /* Parse a number option; on a bad value print a usage error naming the
  * option and return CLI_USAGE (else CLI_OK). */
 int cli_parse_long(const char *command, const char *option, const char *text, long min,

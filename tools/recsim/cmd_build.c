@@ -292,6 +292,7 @@ int cmd_build(int argc, char **argv)
 {
     struct build_args a;
     rs_model *m = NULL;
+    struct cli_activity *activity;
     double t0 = cli_now();
     int rc = parse_args(argc, argv, &a), s;
     if (rc != CLI_OK)
@@ -302,9 +303,10 @@ int cmd_build(int argc, char **argv)
         rs_model_close(m);
         return rc;
     }
-    if (!cli_quiet && isatty(STDERR_FILENO))
-        fprintf(stderr, "build: fitting and saving %s ...\n", a.model);
-    if ((s = rs_model_build(m)) != RS_OK) {
+    activity = cli_activity_start("build: fitting and saving");
+    s = rs_model_build(m);
+    cli_activity_stop(activity);
+    if (s != RS_OK) {
         rc = cli_fail_status(s, "cannot build %s (the file is unchanged)", a.model);
         rs_model_close(m);
         return rc;

@@ -395,6 +395,7 @@ static int apply_options(rs_model *m, const struct sim_args *a)
 int cmd_simulate(int argc, char **argv)
 {
     struct sim_args a;
+    struct cli_activity *activity;
     struct result res[MAX_POLICIES];
     const char *names[MAX_POLICIES];
     const char *shown[MAX_POLICIES];
@@ -425,8 +426,10 @@ int cmd_simulate(int argc, char **argv)
     }
     mirrored = a.fresh ? 0 : rs_model_count(m, RS_MODEL_COUNT_USERS_WITH_HISTORY);
     mirrored = mirrored < (size_t)a.users ? mirrored : (size_t)a.users;
+    activity = cli_activity_start("simulate: simulating");
     s = rs_model_simulate(m, names, n_res, (size_t)a.users, (uint64_t)a.steps, (size_t)a.slate,
                           (uint64_t)a.seed, &trace);
+    cli_activity_stop(activity);
     if (s != RS_OK) {
         rc = cli_fail_status(s, "%s: simulating", a.model);
         goto done;
