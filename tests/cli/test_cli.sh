@@ -275,6 +275,22 @@ EOF
     check "recommend --all equals per-user calls" python3 "$work/same.py" "$work/all.jsonl" "$work/single.json"
     check "recommend --users-from with filters equals per-user calls" \
         python3 "$work/same.py" "$work/filtered.jsonl" "$work/filtered.json"
+    # more users than one batch of 1024: 11 x 240 lines, plus an unknown user
+    # between every copy, cross the batch boundaries
+    for copy in 1 2 3 4 5 6 7 8 9 10 11; do cat "$work/all_users.txt"; echo "stranger-$copy"; done \
+        > "$work/many.txt"
+    "$recsim" recommend --users-from "$work/many.txt" -k 7 "$model" > "$work/many.jsonl"
+    "$recsim" recommend --users-from - -k 7 "$model" < "$work/many.txt" > "$work/many_stdin.jsonl"
+    check "recommend --users-from over several batches" python3 -c '
+import json, sys
+many = [json.loads(l) for l in open(sys.argv[1])]
+once = [json.loads(l) for l in open(sys.argv[2])]
+users = [l.rstrip("\n") for l in open(sys.argv[3])]
+assert [m["user"] for m in many] == users and len(users) == 11 * (len(once) + 1)
+known = [m for m in many if not m["user"].startswith("stranger-")]
+assert known == once * 11
+' "$work/many.jsonl" "$work/all.jsonl" "$work/many.txt"
+    check "recommend --users-from - equals FILE" cmp -s "$work/many.jsonl" "$work/many_stdin.jsonl"
 fi
 
 # shell habits (issue 18, item 6): write errors, getopt_long, help texts
