@@ -4759,6 +4759,23 @@ typedef enum rs_model_eval_flag {
 RS_API int rs_model_evaluate(const rs_model *model, int split, double param, uint64_t seed,
                              int flags, rs_eval **out);
 
+/**
+ * rs_model_progress_fn - a report of a long call's progress: stage names the
+ * work ("simulate"), done of total units (steps of every policy for
+ * "simulate"; total 0 when unknown).  Called on the calling thread, from
+ * inside the call; it must not call the model.
+ */
+typedef void (*rs_model_progress_fn)(void *user_data, const char *stage, uint64_t done,
+                                     uint64_t total);
+
+/**
+ * rs_model_set_progress - call fn(user_data, ...) as a long call of the
+ * model advances: rs_model_simulate() after every step of every policy.
+ * NULL fn stops the reports.  Returns RS_OK or RS_ERR_INVALID (NULL model).
+ * Needs the handle to itself.
+ */
+RS_API int rs_model_set_progress(rs_model *model, rs_model_progress_fn fn, void *user_data);
+
 /** Per-step statistics of a simulation (rs_model_simulate). */
 typedef struct rs_sim_trace rs_sim_trace;
 

@@ -311,6 +311,15 @@ int rs_model_users(const rs_model *model, size_t *cursor, const char **keys_out,
     return RS_OK;
 }
 
+int rs_model_set_progress(rs_model *model, rs_model_progress_fn fn, void *user_data)
+{
+    if (!model)
+        return rs__fail(RS_ERR_INVALID, "rs_model_set_progress: NULL model");
+    model->progress = fn;
+    model->progress_data = user_data;
+    return RS_OK;
+}
+
 /* ------------------------------------------------------------ borrowed */
 
 rs_graph *rs_model_graph(rs_model *model)

@@ -144,10 +144,12 @@ static void draw(struct cli_progress *p, size_t done, bool final)
         double eta = rate > 0 ? (double)(p->total - (done < p->total ? done : p->total)) / rate : 0;
         if (filled > 30)
             filled = 30;
-        fprintf(stderr, "\r%-12s [%.*s%*s] %5.1f%% %10.0f/s  ETA %4.0fs", p->label, filled,
-                "##############################", 30 - filled, "", fraction * 100.0, rate, eta);
+        /* a slow rate keeps a decimal: 0.4 steps/s is not "0/s" */
+        fprintf(stderr, "\r%-12s [%.*s%*s] %5.1f%% %10.*f/s  ETA %4.0fs", p->label, filled,
+                "##############################", 30 - filled, "", fraction * 100.0,
+                rate < 100 ? 1 : 0, rate, eta);
     } else {
-        fprintf(stderr, "\r%-12s %zu  %10.0f/s", p->label, done, rate);
+        fprintf(stderr, "\r%-12s %zu  %10.*f/s", p->label, done, rate < 100 ? 1 : 0, rate);
     }
     if (final)
         fputc('\n', stderr);

@@ -392,10 +392,19 @@ static int apply_options(rs_model *m, const struct sim_args *a)
     return CLI_OK;
 }
 
+/* rs_model_set_progress: the steps of every policy on the progress bar. */
+static void on_progress(void *data, const char *stage, uint64_t done, uint64_t total)
+{
+    struct cli_progress *p = data;
+    (void)stage;
+    p->total = (size_t)total;
+    cli_progress_update(p, (size_t)done);
+}
+
 int cmd_simulate(int argc, char **argv)
 {
     struct sim_args a;
-    struct cli_activity *activity;
+    struct cli_progress progress;
     struct result res[MAX_POLICIES];
     const char *names[MAX_POLICIES];
     const char *shown[MAX_POLICIES];
@@ -426,10 +435,12 @@ int cmd_simulate(int argc, char **argv)
     }
     mirrored = a.fresh ? 0 : rs_model_count(m, RS_MODEL_COUNT_USERS_WITH_HISTORY);
     mirrored = mirrored < (size_t)a.users ? mirrored : (size_t)a.users;
-    activity = cli_activity_start("simulate: simulating");
+    cli_progress_start(&progress, "steps", (size_t)a.steps * n_res);
+    rs_model_set_progress(m, on_progress, &progress);
     s = rs_model_simulate(m, names, n_res, (size_t)a.users, (uint64_t)a.steps, (size_t)a.slate,
                           (uint64_t)a.seed, &trace);
-    cli_activity_stop(activity);
+    rs_model_set_progress(m, NULL, NULL);
+    cli_progress_finish(&progress, s == RS_OK ? (size_t)a.steps * n_res : 0);
     if (s != RS_OK) {
         rc = cli_fail_status(s, "%s: simulating", a.model);
         goto done;
