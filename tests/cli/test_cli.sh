@@ -248,6 +248,8 @@ check "recommend --users-from -: stdin, blank lines skipped" \
     [ "$(printf '13705\n\nnobody\n' | "$recsim" recommend --users-from - "$model" | wc -l)" -eq 2 ]
 expect "recommend --users-from --explain" 0 '"explanations":\["recommended because' "" -- recommend --users-from "$work/users.txt" --explain -k 2 "$model"
 expect "recommend --users-from missing file" 1 "" "cannot open /nonexistent/users" -- recommend --users-from /nonexistent/users "$model"
+printf '13705\n\nbad\377key\n' > "$work/bad_users.txt"
+expect "recommend --users-from names the bad line" 1 "" "bad_users.txt:3: " -- recommend --users-from "$work/bad_users.txt" "$model"
 expect "recommend --all with USER" 2 "" "exclude one another" -- recommend --all "$model" 13705
 expect "recommend --all --interests" 2 "" "does not go with" -- recommend --all --interests "$model"
 expect "recommend --all on an unbuilt model" 1 "" "is not built yet" -- recommend --all "$work/users.rsm"

@@ -321,6 +321,7 @@ struct batch {
     const struct rec_args *a;
     char *owned[CHUNK];     /* keys read from a file (NULL for --all) */
     const char *users[CHUNK];
+    size_t lines[CHUNK];    /* the users' line numbers in the file */
     size_t n;
     const char **keys;      /* CHUNK x k */
     float *scores;
@@ -403,7 +404,22 @@ static int batch_flush(struct batch *b)
                                    a->only, a->n_only, b->keys + u * (size_t)a->k,
                                    b->scores + u * (size_t)a->k, NULL, &b->counts[u]);
     }
-    if (s != RS_OK)
+    for (size_t u = 0; s != RS_OK && u < b->n; u++) {
+        /* name the user that failed: its line in the file, or its key */
+        size_t n = 0;
+        int one = rs_model_recommend(b->m, b->users[u], (size_t)a->k, a->exclude, a->n_exclude,
+                                     a->only, a->n_only, NULL, NULL, NULL, &n);
+        if (one == RS_OK)
+            continue;
+        if (a->users_from)
+            rc = cli_fail_status(one, "%s:%zu: recommending from %s",
+                                 strcmp(a->users_from, "-") == 0 ? "stdin" : a->users_from,
+                                 b->lines[u], a->model);
+        else
+            rc = cli_fail_status(one, "recommending for '%s' from %s", b->users[u], a->model);
+        break;
+    }
+    if (s != RS_OK && rc == CLI_OK)
         rc = cli_fail_status(s, "recommending from %s", a->model);
     for (size_t u = 0; rc == CLI_OK && u < b->n; u++)
         rc = batch_line(b, u);
@@ -444,6 +460,7 @@ static int batch_from_file(struct batch *b, const char *path)
             break;
         }
         b->users[b->n] = b->owned[b->n];
+        b->lines[b->n] = line_no;
         if (++b->n == CHUNK)
             rc = batch_flush(b);
     }
