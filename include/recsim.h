@@ -4772,6 +4772,23 @@ typedef enum rs_model_eval_flag {
 RS_API int rs_model_evaluate(const rs_model *model, int split, double param, uint64_t seed,
                              int flags, rs_eval **out);
 
+/**
+ * rs_model_progress_fn - a report of a long call's progress: stage names the
+ * work ("simulate"), done of total units (steps of every policy for
+ * "simulate"; total 0 when unknown).  Called on the calling thread, from
+ * inside the call; it must not call the model.
+ */
+typedef void (*rs_model_progress_fn)(void *user_data, const char *stage, uint64_t done,
+                                     uint64_t total);
+
+/**
+ * rs_model_set_progress - call fn(user_data, ...) as a long call of the
+ * model advances: rs_model_simulate() after every step of every policy.
+ * NULL fn stops the reports.  Returns RS_OK or RS_ERR_INVALID (NULL model).
+ * Needs the handle to itself.
+ */
+RS_API int rs_model_set_progress(rs_model *model, rs_model_progress_fn fn, void *user_data);
+
 /** Per-step statistics of a simulation (rs_model_simulate). */
 typedef struct rs_sim_trace rs_sim_trace;
 
@@ -4916,6 +4933,26 @@ RS_API size_t rs_model_count(const rs_model *model, int kind);
 RS_API size_t rs_model_item_count(const rs_model *model);
 RS_API const char *rs_model_item_key(const rs_model *model, uint32_t index);
 RS_API int rs_model_item_index(const rs_model *model, const char *key, uint32_t *index_out);
+
+/**
+ * rs_model_users - the users the model has a history for (those counted by
+ * RS_MODEL_COUNT_USERS_WITH_HISTORY), a page at a time, in the order of
+ * their graph nodes: the way to recommend for every user in bounded memory.
+ *
+ * @cursor    in: where the page starts (0 for the first); out: where the
+ *            next one starts.  The pages are over when *n_out is 0.
+ * @keys_out  capacity slots for user keys, borrowed from the model's graph
+ *            (valid until the model is closed, built or observed again).
+ * @capacity  at least 1.
+ * @n_out     receives the number of keys written (<= capacity).
+ *
+ * A model changed between pages (observe, build) may make a page miss or
+ * repeat a user.  Returns RS_OK, RS_ERR_INVALID (NULL model, cursor,
+ * keys_out or n_out; capacity 0), RS_ERR_STATE (not built).  Cost: O(the
+ * nodes scanned) per page.  Thread-safe on a read-only model.
+ */
+RS_API int rs_model_users(const rs_model *model, size_t *cursor, const char **keys_out,
+                          size_t capacity, size_t *n_out);
 
 /**
  * Borrowed handles, for advanced use: valid until the model is closed or

@@ -306,6 +306,56 @@ START_TEST(test_batch_equals_single)
 }
 END_TEST
 
+/* Every user with a history, once each, in node order, page by page. */
+static size_t list_users(const rs_model *m, size_t page, char names[][16], size_t max)
+{
+    size_t cursor = 0, n = 0, total = 0;
+    const char *keys[8];
+    ck_assert_uint_le(page, 8);
+    do {
+        ck_assert_ok(rs_model_users(m, &cursor, keys, page, &n));
+        ck_assert_uint_le(n, page);
+        for (size_t i = 0; i < n; i++) {
+            ck_assert_uint_lt(total, max);
+            snprintf(names[total++], 16, "%s", keys[i]);
+        }
+    } while (n > 0);
+    return total;
+}
+
+START_TEST(test_users_listed)
+{
+    rs_model *m = make_model("users", 0);
+    char names[N_USERS + 8][16];
+    const char *keys[4];
+    size_t cursor = 0, n = 9;
+    ck_assert_status(rs_model_users(m, &cursor, keys, 4, &n), RS_ERR_STATE);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_ok(rs_model_build(m));
+    ck_assert_status(rs_model_users(m, &cursor, keys, 0, &n), RS_ERR_INVALID);
+    ck_assert_status(rs_model_users(NULL, &cursor, keys, 4, &n), RS_ERR_INVALID);
+    ck_assert_status(rs_model_users(m, NULL, keys, 4, &n), RS_ERR_INVALID);
+    /* a profile without events is no user with a history */
+    import_text(m, "user\tcountry\nlonely\tSpain\n", 2);
+    rs_clear_error();
+    for (size_t page = 1; page <= 8; page += 3) {
+        ck_assert_uint_eq(list_users(m, page, names, N_USERS + 8), N_USERS);
+        ck_assert_uint_eq(rs_model_count(m, RS_MODEL_COUNT_USERS_WITH_HISTORY), N_USERS);
+        for (int u = 0; u < N_USERS; u++) {
+            char key[16];
+            ck_assert_str_eq(names[u], user_key(u, key));
+        }
+    }
+    /* no error message left behind by the users without a history */
+    ck_assert_str_eq(rs_errmsg(), "");
+    ck_assert_ok(rs_model_observe(m, "newcomer", "i03", NULL, 1.0, 1300000100));
+    ck_assert_uint_eq(list_users(m, 8, names, N_USERS + 8), N_USERS + 1);
+    ck_assert_str_eq(names[N_USERS], "newcomer");
+    rs_model_close(m);
+    remove_model();
+}
+END_TEST
+
 START_TEST(test_similar)
 {
     rs_model *m = make_model("similar", 1);
@@ -850,6 +900,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, test_history_excluded_and_filters);
     tcase_add_test(tc, test_batch_equals_single);
     tcase_add_test(tc, test_similar);
+    tcase_add_test(tc, test_users_listed);
     tcase_add_test(tc, test_explain_paths_are_true);
     tcase_add_test(tc, test_readonly_rejects_writes);
     tcase_add_test(tc, test_failed_build_leaves_file);

@@ -150,6 +150,43 @@ START_TEST(bad_input)
 }
 END_TEST
 
+/* rs_model_set_progress: one report after every step of every policy. */
+struct reports {
+    uint64_t calls, last_done, total;
+    int in_order;
+};
+
+static void on_progress(void *data, const char *stage, uint64_t done, uint64_t total)
+{
+    struct reports *r = data;
+    r->in_order &= strcmp(stage, "simulate") == 0 && done == r->last_done + 1;
+    r->calls++;
+    r->last_done = done;
+    r->total = total;
+}
+
+START_TEST(progress_reported)
+{
+    rs_model *m = fixture_model("simprogress", 1, 1);
+    rs_sim_trace *t = NULL;
+    struct reports r = {0, 0, 0, 1};
+    ck_assert_status(rs_model_set_progress(NULL, on_progress, &r), RS_ERR_INVALID);
+    ck_assert_ok(rs_model_set_progress(m, on_progress, &r));
+    ck_assert_ok(rs_model_simulate(m, all_policies, 3, 6, 4, 2, 5, &t));
+    rs_sim_trace_free(t);
+    ck_assert_uint_eq(r.calls, 12);
+    ck_assert_uint_eq(r.last_done, 12);
+    ck_assert_uint_eq(r.total, 12);
+    ck_assert(r.in_order);
+    ck_assert_ok(rs_model_set_progress(m, NULL, NULL));
+    ck_assert_ok(rs_model_simulate(m, all_policies, 1, 6, 4, 2, 5, &t));
+    rs_sim_trace_free(t);
+    ck_assert_uint_eq(r.calls, 12);
+    rs_model_close(m);
+    fixture_remove();
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("model_sim");
@@ -159,6 +196,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, policies_share_random_numbers);
     tcase_add_test(tc, model_unchanged);
     tcase_add_test(tc, bad_input);
+    tcase_add_test(tc, progress_reported);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -270,6 +270,55 @@ int rs_model_item_index(const rs_model *model, const char *key, uint32_t *index_
     return RS_OK;
 }
 
+int rs_model_users(const rs_model *model, size_t *cursor, const char **keys_out,
+                   size_t capacity, size_t *n_out)
+{
+    size_t span, n = 0, v;
+    uint32_t user_type;
+    rs_error_state saved;
+    int s;
+    if (!model || !cursor || !keys_out || !n_out || capacity == 0)
+        return rs__fail(RS_ERR_INVALID, "rs_model_users: %s",
+                        capacity == 0 && model && cursor && keys_out && n_out
+                            ? "capacity 0"
+                            : "NULL argument");
+    *n_out = 0;
+    if ((s = rs__model_check_built(model)) != RS_OK)
+        return s;
+    span = rs_graph_node_span(model->graph);
+    user_type = rs__graph_type_find(model->graph, "user");
+    if (user_type == UINT32_MAX) {
+        *cursor = span;
+        return RS_OK;
+    }
+    /* A user the user model does not know fails the history call: its
+     * message is not the caller's business. */
+    rs__error_save(&saved);
+    for (v = *cursor; v < span && n < capacity; v++) {
+        const char *key = NULL;
+        size_t events = 0;
+        if (rs__graph_node_type(model->graph, (uint32_t)v) != user_type ||
+            rs_graph_node_key(model->graph, (uint32_t)v, NULL, &key) != RS_OK)
+            continue;
+        s = rs_user_model_history(model->users, key, NULL, NULL, 0, &events);
+        if (s == RS_OK || s == RS_ERR_BUFFER)
+            keys_out[n++] = key;
+    }
+    rs__error_restore(&saved);
+    *cursor = v;
+    *n_out = n;
+    return RS_OK;
+}
+
+int rs_model_set_progress(rs_model *model, rs_model_progress_fn fn, void *user_data)
+{
+    if (!model)
+        return rs__fail(RS_ERR_INVALID, "rs_model_set_progress: NULL model");
+    model->progress = fn;
+    model->progress_data = user_data;
+    return RS_OK;
+}
+
 /* ------------------------------------------------------------ borrowed */
 
 rs_graph *rs_model_graph(rs_model *model)

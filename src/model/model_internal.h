@@ -107,6 +107,9 @@ struct rs_model {
     /* The index space: store index -> key (borrowed from the store). */
     const char **item_keys;
     size_t n_items;
+    /* rs_model_set_progress */
+    rs_model_progress_fn progress;
+    void *progress_data;
 };
 
 /* The parts of a fitted recommender, as rs__model_fit makes them. */

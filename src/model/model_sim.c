@@ -439,7 +439,7 @@ static double now_seconds(void)
  * every step's statistics go into the trace. */
 static int run_policy(const rs_model *m, rs_sim *sim, const struct population *pop,
                       enum policy_kind kind, uint64_t steps, size_t slate_size, uint64_t seed,
-                      double *values, double *seconds)
+                      double *values, double *seconds, uint64_t done, uint64_t total)
 {
     struct scorer_copy copy;
     struct run r;
@@ -474,6 +474,8 @@ static int run_policy(const rs_model *m, rs_sim *sim, const struct population *p
             s = rs_sim_run(sim, random_policy, &r, NULL, NULL, 1, slate_size, NULL);
         for (int k = 0; s == RS_OK && k < TRACE_STATS; k++)
             s = rs_sim_stat(sim, k, &values[step * TRACE_STATS + (size_t)k]);
+        if (s == RS_OK && m->progress)
+            m->progress(m->progress_data, "simulate", done + step + 1, total);
     }
     *seconds = now_seconds() - t0;
     free(r.seen);
@@ -589,7 +591,8 @@ int rs_model_simulate(const rs_model *m, const char *const *policies, size_t n_p
         s = rs__model_options_apply_sim(&m->options, sim);
     for (size_t p = 0; s == RS_OK && p < n_policies; p++)
         s = run_policy(m, sim, &pop, kinds[p], steps, slate_size, seed,
-                       trace->values + p * (size_t)steps * TRACE_STATS, &trace->seconds[p]);
+                       trace->values + p * (size_t)steps * TRACE_STATS, &trace->seconds[p],
+                       (uint64_t)p * steps, (uint64_t)n_policies * steps);
     rs_sim_free(sim);
     population_free(&pop);
     free(categories);

@@ -237,6 +237,102 @@ for args in "similar $model nope" "recommend /nonexistent/m.rsm x" "build $work/
     check "one-line error: $args" [ "$(grep -c '^recsim' "$err")" -eq 1 ]
 done
 
+# batch and streaming (issue 18, item 3): one model load, JSON Lines, the
+# lists of per-user calls
+expect "recommend --all" 0 '^{"user":"13705","items":\["[^"]*",' "" -- recommend --all -k 5 "$model"
+check "recommend --all: one line per user with a history" \
+    [ "$("$recsim" recommend --all -k 2 "$model" | wc -l)" -eq 240 ]
+printf '13705\n\nnobody\n-dash\n' > "$work/users.txt"
+expect "recommend --users-from FILE" 0 '^{"user":"nobody","items":\[' "" -- recommend --users-from "$work/users.txt" -k 3 "$model"
+check "recommend --users-from -: stdin, blank lines skipped" \
+    [ "$(printf '13705\n\nnobody\n' | "$recsim" recommend --users-from - "$model" | wc -l)" -eq 2 ]
+expect "recommend --users-from --explain" 0 '"explanations":\["recommended because' "" -- recommend --users-from "$work/users.txt" --explain -k 2 "$model"
+expect "recommend --users-from missing file" 1 "" "cannot open /nonexistent/users" -- recommend --users-from /nonexistent/users "$model"
+printf '13705\n\nbad\377key\n' > "$work/bad_users.txt"
+expect "recommend --users-from names the bad line" 1 "" "bad_users.txt:3: " -- recommend --users-from "$work/bad_users.txt" "$model"
+expect "recommend --all with USER" 2 "" "exclude one another" -- recommend --all "$model" 13705
+expect "recommend --all --interests" 2 "" "does not go with" -- recommend --all --interests "$model"
+expect "recommend --all on an unbuilt model" 1 "" "is not built yet" -- recommend --all "$work/users.rsm"
+if command -v python3 > /dev/null 2>&1; then
+    # the batch lines equal the lists of one rs_model_recommend call per user
+    # (--json with every user as an argument), with and without filters
+    "$recsim" recommend --all -k 7 "$model" > "$work/all.jsonl"
+    python3 -c 'import json, sys; print("\n".join(json.loads(l)["user"] for l in open(sys.argv[1])))' \
+        "$work/all.jsonl" > "$work/all_users.txt"
+    "$recsim" recommend --json -k 7 "$model" -- $(cat "$work/all_users.txt") > "$work/single.json"
+    "$recsim" recommend --users-from "$work/all_users.txt" -k 7 --exclude 84192 --only=20749 \
+        --only 71477 --only 22632 --only 23321 "$model" > "$work/filtered.jsonl"
+    "$recsim" recommend --json -k 7 --exclude 84192 --only=20749 --only 71477 --only 22632 \
+        --only 23321 "$model" -- $(cat "$work/all_users.txt") > "$work/filtered.json"
+    cat > "$work/same.py" << 'EOF'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+single = json.load(open(sys.argv[2]))
+assert len(lines) == len(single) > 0, (len(lines), len(single))
+for line, one in zip(lines, single):
+    assert line["user"] == one["user"], (line["user"], one["user"])
+    assert line["items"] == [i["item"] for i in one["items"]], line["user"]
+    assert line["scores"] == [i["score"] for i in one["items"]], line["user"]
+EOF
+    check "recommend --all equals per-user calls" python3 "$work/same.py" "$work/all.jsonl" "$work/single.json"
+    check "recommend --users-from with filters equals per-user calls" \
+        python3 "$work/same.py" "$work/filtered.jsonl" "$work/filtered.json"
+    # more users than one batch of 1024: 11 x 240 lines, plus an unknown user
+    # between every copy, cross the batch boundaries
+    for copy in 1 2 3 4 5 6 7 8 9 10 11; do cat "$work/all_users.txt"; echo "stranger-$copy"; done \
+        > "$work/many.txt"
+    "$recsim" recommend --users-from "$work/many.txt" -k 7 "$model" > "$work/many.jsonl"
+    "$recsim" recommend --users-from - -k 7 "$model" < "$work/many.txt" > "$work/many_stdin.jsonl"
+    check "recommend --users-from over several batches" python3 -c '
+import json, sys
+many = [json.loads(l) for l in open(sys.argv[1])]
+once = [json.loads(l) for l in open(sys.argv[2])]
+users = [l.rstrip("\n") for l in open(sys.argv[3])]
+assert [m["user"] for m in many] == users and len(users) == 11 * (len(once) + 1)
+known = [m for m in many if not m["user"].startswith("stranger-")]
+assert known == once * 11
+' "$work/many.jsonl" "$work/all.jsonl" "$work/many.txt"
+    check "recommend --users-from - equals FILE" cmp -s "$work/many.jsonl" "$work/many_stdin.jsonl"
+fi
+
+# shell habits (issue 18, item 6): write errors, getopt_long, help texts
+for args in "recommend --json -k 2 $model 13705" "recommend --all $model" "stats $model" \
+            "similar $model 71053" "--help" "recommend --help"; do
+    "$recsim" $args > /dev/full 2> "$err"
+    check "write error is exit 1: $args > /dev/full" [ $? -eq 1 ]
+    check "write error is reported: $args" grep -q "writing standard output" "$err"
+done
+expect "recommend -k5" 0 "^   5\. " "" -- recommend -k5 "$model" 13705
+expect "recommend --set=NAME=VALUE" 0 "^   1\. " "" -- recommend --set=scorer.w_popularity=0.5 -k1 "$model" 13705
+expect "recommend options after operands" 0 "^   2\. " "" -- recommend "$model" 13705 -k 2
+expect "recommend -- before a key starting with -" 0 "user -x: unknown" "" -- recommend -k1 "$model" -- -x
+expect "recommend unknown option" 2 "" "unknown option '--bogus'" -- recommend --bogus "$model" 13705
+expect "recommend missing value" 2 "" "--exclude needs a value" -- recommend "$model" 13705 --exclude
+expect "similar -k3" 0 "^   3\. " "" -- similar -k3 "$model" 71053
+expect "eval --cut=DATE -k5" 0 "most-popular  *176" "" -- eval --cut=2011-09-01 -k5 "$model"
+expect "eval unknown option" 2 "" "unknown option '--bogus=1'" -- eval --bogus=1 "$model"
+expect "simulate --users=5 --steps=1" 0 "click-through rate" "" -- simulate --users=5 --steps=1 "$model"
+expect "simulate missing value" 2 "" "--steps needs a value" -- simulate "$model" --steps
+expect "search -- before a query starting with -" 0 "no match" "" -- search "$model" -- -zzzqqq
+expect "stats options after MODEL" 0 '"item": 1681' "" -- stats "$model" --json
+expect "options --set= needs MODEL" 2 "" "--set needs MODEL" -- options --set=scorer.w_popularity=0.1
+expect "build unknown short option" 2 "" "unknown option '-x'" -- build -x "$model"
+for command in import build recommend similar eval simulate demo stats options search version; do
+    "$recsim" "$command" --help > "$out" 2>&1
+    check "$command --help has no printf directive" [ -z "$(grep -e '%d' -e '%%' -e '%s' "$out")" ]
+    # every long option of the command's getopt_long table is in its help
+    for file in tools/recsim/cmd_*.c; do
+        awk -v table="${command}_options\\[\\]" '
+            $0 ~ table { inside = 1; next }
+            inside && /^ *{NULL/ { exit }
+            inside { while (match($0, /{"[a-z-]+"/)) {
+                         print substr($0, RSTART + 2, RLENGTH - 3); $0 = substr($0, RSTART + RLENGTH) } }' "$file"
+    done > "$work/options.txt"
+    for option in $(cat "$work/options.txt"); do
+        check "$command --help mentions --$option" grep -q -e "--$option" "$out"
+    done
+done
+
 # demo
 expect "demo" 0 "done in" "" -- demo --data "$data" --work "$work/demo"
 check "demo wrote the chart" [ -s "$work/demo/simulation.svg" ]

@@ -5,6 +5,8 @@
 
 #include <recsim.h>
 #include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +68,48 @@ int cli_usage(const char *command, const char *fmt, ...)
     return CLI_USAGE;
 }
 
+int cli_flush_stdout(void)
+{
+    int failed = fflush(stdout) != 0;
+    int why = errno;
+    if (!failed && !ferror(stdout))
+        return CLI_OK;
+    if (!failed || why == 0)
+        why = EIO;
+    clearerr(stdout);
+    return cli_fail("writing standard output: %s", strerror(why));
+}
+
+void cli_getopt_start(void)
+{
+    optind = 0; /* glibc and musl: 0 starts a fresh scan */
+    opterr = 0;
+}
+
+int cli_getopt(const char *command, int argc, char **argv, const char *shorts,
+               const struct option *longs, int *rc)
+{
+    char spec[64];
+    int c;
+    snprintf(spec, sizeof spec, ":%s", shorts);
+    c = getopt_long(argc, argv, spec, longs, NULL);
+    if (c == '?' || c == ':') {
+        /* A short option (optopt below 256; long options without a short
+         * one have values from 256) is named alone, as in a cluster "-xk5";
+         * a long one as written. */
+        char shown[3] = {'-', (char)optopt, '\0'};
+        const char *arg = optopt > 0 && optopt < 256 ? shown
+                          : optind > 0 && optind <= argc ? argv[optind - 1]
+                                                         : "?";
+        if (c == '?')
+            *rc = cli_usage(command, "unknown option '%s'", arg);
+        else
+            *rc = cli_usage(command, "%s needs a value", arg);
+        return '?';
+    }
+    return c;
+}
+
 bool cli_is_help(const char *arg)
 {
     return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
@@ -117,10 +161,12 @@ static void draw(struct cli_progress *p, size_t done, bool final)
         double eta = rate > 0 ? (double)(p->total - (done < p->total ? done : p->total)) / rate : 0;
         if (filled > 30)
             filled = 30;
-        fprintf(stderr, "\r%-12s [%.*s%*s] %5.1f%% %10.0f/s  ETA %4.0fs", p->label, filled,
-                "##############################", 30 - filled, "", fraction * 100.0, rate, eta);
+        /* a slow rate keeps a decimal: 0.4 steps/s is not "0/s" */
+        fprintf(stderr, "\r%-12s [%.*s%*s] %5.1f%% %10.*f/s  ETA %4.0fs", p->label, filled,
+                "##############################", 30 - filled, "", fraction * 100.0,
+                rate < 100 ? 1 : 0, rate, eta);
     } else {
-        fprintf(stderr, "\r%-12s %zu  %10.0f/s", p->label, done, rate);
+        fprintf(stderr, "\r%-12s %zu  %10.*f/s", p->label, done, rate < 100 ? 1 : 0, rate);
     }
     if (final)
         fputc('\n', stderr);
@@ -143,6 +189,73 @@ void cli_progress_finish(struct cli_progress *p, size_t done)
 {
     if (p->active)
         draw(p, done, true);
+}
+
+struct cli_activity {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    const char *label;
+    double started;
+    int width;
+    bool stop;
+};
+
+static void *activity_main(void *arg)
+{
+    struct cli_activity *a = arg;
+    pthread_mutex_lock(&a->lock);
+    while (!a->stop) {
+        struct timespec until;
+        int n = fprintf(stderr, "\r%s ... %.1f s", a->label, cli_now() - a->started);
+        if (n > a->width)
+            a->width = n;
+        fflush(stderr);
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 250000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        while (!a->stop && pthread_cond_timedwait(&a->wake, &a->lock, &until) == 0)
+            ;
+    }
+    pthread_mutex_unlock(&a->lock);
+    return NULL;
+}
+
+struct cli_activity *cli_activity_start(const char *label)
+{
+    struct cli_activity *a;
+    if (cli_quiet || !isatty(STDERR_FILENO) || !(a = calloc(1, sizeof *a)))
+        return NULL;
+    a->label = label;
+    a->started = cli_now();
+    pthread_mutex_init(&a->lock, NULL);
+    pthread_cond_init(&a->wake, NULL);
+    if (pthread_create(&a->thread, NULL, activity_main, a) != 0) {
+        pthread_cond_destroy(&a->wake);
+        pthread_mutex_destroy(&a->lock);
+        free(a);
+        return NULL;
+    }
+    return a;
+}
+
+void cli_activity_stop(struct cli_activity *a)
+{
+    if (!a)
+        return;
+    pthread_mutex_lock(&a->lock);
+    a->stop = true;
+    pthread_cond_signal(&a->wake);
+    pthread_mutex_unlock(&a->lock);
+    pthread_join(a->thread, NULL);
+    fprintf(stderr, "\r%*s\r", a->width, ""); /* the line erased */
+    fflush(stderr);
+    pthread_cond_destroy(&a->wake);
+    pthread_mutex_destroy(&a->lock);
+    free(a);
 }
 
 int cli_parse_long(const char *command, const char *option, const char *text, long min,

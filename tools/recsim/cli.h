@@ -25,6 +25,11 @@ struct cli_command {
 /* Set by the global -q/--quiet option: no progress, no chatter on stderr. */
 extern bool cli_quiet;
 
+/* Flush standard output: CLI_OK, or CLI_FAILURE with "recsim: writing
+ * standard output: why" when a write failed (a full disk, /dev/full, a
+ * closed pipe) now or before. */
+int cli_flush_stdout(void);
+
 /* Print "recsim: <message>" on stderr and return CLI_FAILURE; if status is a
  * library status, its rs_errmsg() is appended. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -32,6 +37,22 @@ int cli_fail_status(int status, const char *fmt, ...) __attribute__((format(prin
 
 /* Print "recsim <cmd>: <message>" plus a hint, return CLI_USAGE. */
 int cli_usage(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * getopt_long for a subcommand (argv[0] is its name): options anywhere
+ * among the operands, --opt=value, -k5, and "--" ending the options (so
+ * that an operand may start with "-").  Call cli_getopt_start() first, then
+ * cli_getopt() until it returns -1; operands are then argv[optind ..].
+ * An unknown option or a missing value is reported as a usage error (the
+ * exit code is in *rc: CLI_USAGE) and returns '?'.  shorts is getopt's
+ * string without the leading ':'.
+ */
+struct option;
+/* Values of long options without a short one start here. */
+#define CLI_LONG_ONLY 256
+void cli_getopt_start(void);
+int cli_getopt(const char *command, int argc, char **argv, const char *shorts,
+               const struct option *longs, int *rc);
 
 /* True when argv[i] is -h or --help. */
 bool cli_is_help(const char *arg);
@@ -53,6 +74,16 @@ struct cli_progress {
 void cli_progress_start(struct cli_progress *p, const char *label, size_t total);
 void cli_progress_update(struct cli_progress *p, size_t done);
 void cli_progress_finish(struct cli_progress *p, size_t done);
+
+/*
+ * While one long library call runs (a build, an evaluation, a simulation),
+ * "LABEL ... 12.5 s" on stderr, redrawn four times a second by a thread,
+ * when stderr is a terminal and not quiet; erased by cli_activity_stop.
+ * The call itself reports no progress, so there is no rate or ETA.
+ */
+struct cli_activity;
+struct cli_activity *cli_activity_start(const char *label);
+void cli_activity_stop(struct cli_activity *activity); /* NULL is a no-op */
 
 /* Parse a number option; on a bad value print a usage error naming the
  * option and return CLI_USAGE (else CLI_OK). */

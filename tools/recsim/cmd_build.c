@@ -8,6 +8,7 @@
 #include "cli_model.h"
 #include "commands.h"
 
+#include <getopt.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -48,7 +49,10 @@ void cmd_build_help(FILE *out)
           "                      model, its regularisation and the weights on a\n"
           "                      validation split of the events; options given here\n"
           "                      stay fixed)\n"
-          "  --json              print what was built as one JSON object\n",
+          "  --json              print what was built as one JSON object\n"
+          "  -h, --help          this help\n"
+          "\n"
+          "Options may come after MODEL; --opt=value works too.\n",
           out);
 }
 
@@ -111,42 +115,53 @@ static int parse_flag(struct build_args *a, const struct flag *f, const char *v)
     return rc == CLI_OK ? add_set(a, f->option, v) : rc;
 }
 
+enum { OPT_JSON = CLI_LONG_ONLY, OPT_NO_TUNE, OPT_CF, OPT_RELATION, OPT_SET, OPT_FLAG };
+
+/* OPT_FLAG + i is flags[i]. */
+static const struct option build_options[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"no-tune", no_argument, NULL, OPT_NO_TUNE},
+    {"cf", required_argument, NULL, OPT_CF},
+    {"relation", required_argument, NULL, OPT_RELATION},
+    {"set", required_argument, NULL, OPT_SET},
+    {"dim", required_argument, NULL, OPT_FLAG + 0},
+    {"graph-rounds", required_argument, NULL, OPT_FLAG + 1},
+    {"self", required_argument, NULL, OPT_FLAG + 2},
+    {"lambda", required_argument, NULL, OPT_FLAG + 3},
+    {"factors", required_argument, NULL, OPT_FLAG + 4},
+    {"iterations", required_argument, NULL, OPT_FLAG + 5},
+    {"neighbors", required_argument, NULL, OPT_FLAG + 6},
+    {NULL, 0, NULL, 0}};
+
 static int parse_args(int argc, char **argv, struct build_args *a)
 {
-    int rc = CLI_OK;
+    int rc = CLI_OK, c;
     memset(a, 0, sizeof *a);
-    for (int i = 1; i < argc && rc == CLI_OK; i++) {
-        const char *arg = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        const struct flag *f = NULL;
-        for (size_t j = 0; j < sizeof flags / sizeof *flags; j++)
-            if (strcmp(arg, flags[j].flag) == 0)
-                f = &flags[j];
-        if (cli_is_help(arg)) {
-            cmd_build_help(stdout);
-            return -1;
-        } else if (strcmp(arg, "--json") == 0) {
-            a->json = true;
-        } else if (strcmp(arg, "--no-tune") == 0) {
-            rc = add_set(a, "build.tune", "0");
-        } else if (arg[0] != '-') {
-            if (a->model)
-                return cli_usage("build", "unexpected argument '%s'", arg);
-            a->model = arg;
-        } else if (!v) {
-            return cli_usage("build", "%s needs a value", arg);
-        } else if (i++, f) {
-            rc = parse_flag(a, f, v);
-        } else if (strcmp(arg, "--cf") == 0) {
-            a->cf = cf_choice(v);
-        } else if (strcmp(arg, "--relation") == 0) {
-            rc = add_set(a, "build.relation", v);
-        } else if (strcmp(arg, "--set") == 0) {
-            rc = add_set(a, NULL, v);
-        } else {
-            return cli_usage("build", "unknown option '%s'", arg);
+    cli_getopt_start();
+    while (rc == CLI_OK &&
+           (c = cli_getopt("build", argc, argv, "h", build_options, &rc)) != -1) {
+        switch (c) {
+        case '?': return rc;
+        case 'h': cmd_build_help(stdout); return -1;
+        case OPT_JSON: a->json = true; break;
+        case OPT_NO_TUNE: rc = add_set(a, "build.tune", "0"); break;
+        case OPT_CF: a->cf = cf_choice(optarg); break;
+        case OPT_RELATION: rc = add_set(a, "build.relation", optarg); break;
+        case OPT_SET: rc = add_set(a, NULL, optarg); break;
+        default:
+            if (c >= OPT_FLAG && c < OPT_FLAG + (int)(sizeof flags / sizeof *flags))
+                rc = parse_flag(a, &flags[c - OPT_FLAG], optarg);
+            break;
         }
     }
-    if (rc == CLI_OK && !a->model)
+    if (rc != CLI_OK)
+        return rc;
+    if (optind < argc)
+        a->model = argv[optind++];
+    if (optind < argc)
+        return cli_usage("build", "unexpected argument '%s'", argv[optind]);
+    if (!a->model)
         return cli_usage("build", "needs MODEL");
     return rc;
 }
@@ -277,6 +292,7 @@ int cmd_build(int argc, char **argv)
 {
     struct build_args a;
     rs_model *m = NULL;
+    struct cli_activity *activity;
     double t0 = cli_now();
     int rc = parse_args(argc, argv, &a), s;
     if (rc != CLI_OK)
@@ -287,9 +303,10 @@ int cmd_build(int argc, char **argv)
         rs_model_close(m);
         return rc;
     }
-    if (!cli_quiet && isatty(STDERR_FILENO))
-        fprintf(stderr, "build: fitting and saving %s ...\n", a.model);
-    if ((s = rs_model_build(m)) != RS_OK) {
+    activity = cli_activity_start("build: fitting and saving");
+    s = rs_model_build(m);
+    cli_activity_stop(activity);
+    if (s != RS_OK) {
         rc = cli_fail_status(s, "cannot build %s (the file is unchanged)", a.model);
         rs_model_close(m);
         return rc;

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "commands.h"
 
+#include <getopt.h>
 #include <math.h>
 #include <recsim.h>
 #include <stdlib.h>
@@ -29,20 +30,23 @@ void cmd_eval_help(FILE *out)
           "                      (default: every user->item edge)\n"
           "  --cut TIME          temporal split: events from TIME on are test\n"
           "                      (ISO 8601 or epoch seconds; the default split is the\n"
-          "                      last 20%% of the log's time range)\n"
+          "                      last 20% of the log's time range)\n"
           "  --random FRACTION   random per-user hold-out instead, with --seed\n"
           "  --last N            leave the last N items of each user out instead\n"
           "  --min-history N     users with fewer train items are not split (random,\n"
           "                      last; default 1)\n"
           "  --seed N            seed of the random split and baseline (default 0)\n"
-          "  -k N                cut-off (default: the option eval.k, 10)\n"
+          "  -k N, -kN           cut-off (default: the option eval.k, 10)\n"
           "  --cold              evaluate the cold-start users (no train event)\n"
           "  --recent-days D     recent-popular window (default: eval.recent_days, 30)\n"
           "  --write-recs FILE   write most-popular's lists as customer<TAB>item<TAB>rank\n"
           "  --write-scorer-recs FILE  the same for the scorer's lists\n"
           "  --no-scorer         the baselines only\n"
           "  --set NAME=VALUE    a model option for this run (see 'recsim options')\n"
-          "  --json              the table as a JSON array\n",
+          "  --json              the table as a JSON array\n"
+          "  -h, --help          this help\n"
+          "\n"
+          "Options may come after MODEL; --opt=value works too.\n",
           out);
 }
 
@@ -65,6 +69,39 @@ static int parse_long(const char *option, const char *text, long min, long max, 
     return CLI_OK;
 }
 
+enum {
+    OPT_JSON = CLI_LONG_ONLY,
+    OPT_COLD,
+    OPT_NO_SCORER,
+    OPT_RELATION,
+    OPT_CUT,
+    OPT_RANDOM,
+    OPT_LAST,
+    OPT_MIN_HISTORY,
+    OPT_SEED,
+    OPT_RECENT_DAYS,
+    OPT_WRITE_RECS,
+    OPT_WRITE_SCORER_RECS,
+    OPT_SET
+};
+
+static const struct option eval_options[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"cold", no_argument, NULL, OPT_COLD},
+    {"no-scorer", no_argument, NULL, OPT_NO_SCORER},
+    {"relation", required_argument, NULL, OPT_RELATION},
+    {"cut", required_argument, NULL, OPT_CUT},
+    {"random", required_argument, NULL, OPT_RANDOM},
+    {"last", required_argument, NULL, OPT_LAST},
+    {"min-history", required_argument, NULL, OPT_MIN_HISTORY},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"recent-days", required_argument, NULL, OPT_RECENT_DAYS},
+    {"write-recs", required_argument, NULL, OPT_WRITE_RECS},
+    {"write-scorer-recs", required_argument, NULL, OPT_WRITE_SCORER_RECS},
+    {"set", required_argument, NULL, OPT_SET},
+    {NULL, 0, NULL, 0}};
+
 static int parse_args(int argc, char **argv, struct eval_options *o)
 {
     int rc = CLI_OK;
@@ -74,56 +111,48 @@ static int parse_args(int argc, char **argv, struct eval_options *o)
     o->min_history = 1;
     o->last_n = -1;
     o->random_fraction = -1;
-    for (int i = 1; i < argc && rc == CLI_OK; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_is_help(a)) {
-            cmd_eval_help(stdout);
-            return -1;
-        } else if (strcmp(a, "--json") == 0) {
-            o->json = true;
-        } else if (strcmp(a, "--cold") == 0) {
-            o->cold = true;
-        } else if (strcmp(a, "--no-scorer") == 0) {
-            o->no_scorer = true;
-        } else if (a[0] != '-') {
-            if (o->model)
-                return cli_usage("eval", "unexpected argument '%s'", a);
-            o->model = a;
-        } else if (!v) {
-            return cli_usage("eval", "%s needs a value", a);
-        } else {
-            i++;
-            if (strcmp(a, "--relation") == 0)
-                o->relation = v;
-            else if (strcmp(a, "--cut") == 0)
-                o->cut_text = v;
-            else if (strcmp(a, "--random") == 0) {
-                char *end;
-                o->random_fraction = strtod(v, &end);
-                if (*end || !(o->random_fraction > 0 && o->random_fraction < 1))
-                    return cli_usage("eval", "--random wants a fraction between 0 and 1");
-            } else if (strcmp(a, "--last") == 0)
-                rc = parse_long(a, v, 1, 1000000, &o->last_n);
-            else if (strcmp(a, "--min-history") == 0)
-                rc = parse_long(a, v, 1, 1000000, &o->min_history);
-            else if (strcmp(a, "--seed") == 0)
-                rc = parse_long(a, v, 0, 2147483647L, &o->seed);
-            else if (strcmp(a, "-k") == 0)
-                rc = parse_long(a, v, 1, 10000, &o->k);
-            else if (strcmp(a, "--recent-days") == 0)
-                rc = parse_long(a, v, 1, 36500, &o->recent_days);
-            else if (strcmp(a, "--write-recs") == 0)
-                o->write_recs = v;
-            else if (strcmp(a, "--write-scorer-recs") == 0)
-                o->write_scorer_recs = v;
-            else if (strcmp(a, "--set") == 0) {
-                if (o->n_sets == MAX_SETS)
-                    return cli_usage("eval", "at most %d --set options", MAX_SETS);
-                o->sets[o->n_sets++] = v;
-            } else
-                return cli_usage("eval", "unknown option '%s'", a);
+    int c;
+    cli_getopt_start();
+    while (rc == CLI_OK && (c = cli_getopt("eval", argc, argv, "hk:", eval_options, &rc)) != -1) {
+        const char *v = optarg;
+        switch (c) {
+        case '?': return rc;
+        case 'h': cmd_eval_help(stdout); return -1;
+        case OPT_JSON: o->json = true; break;
+        case OPT_COLD: o->cold = true; break;
+        case OPT_NO_SCORER: o->no_scorer = true; break;
+        case OPT_RELATION: o->relation = v; break;
+        case OPT_CUT: o->cut_text = v; break;
+        case OPT_RANDOM: {
+            char *end;
+            o->random_fraction = strtod(v, &end);
+            if (*end || end == v || !(o->random_fraction > 0 && o->random_fraction < 1))
+                return cli_usage("eval", "--random wants a fraction between 0 and 1");
+            break;
+        }
+        case OPT_LAST: rc = parse_long("--last", v, 1, 1000000, &o->last_n); break;
+        case OPT_MIN_HISTORY:
+            rc = parse_long("--min-history", v, 1, 1000000, &o->min_history);
+            break;
+        case OPT_SEED: rc = parse_long("--seed", v, 0, 2147483647L, &o->seed); break;
+        case 'k': rc = parse_long("-k", v, 1, 10000, &o->k); break;
+        case OPT_RECENT_DAYS:
+            rc = parse_long("--recent-days", v, 1, 36500, &o->recent_days);
+            break;
+        case OPT_WRITE_RECS: o->write_recs = v; break;
+        case OPT_WRITE_SCORER_RECS: o->write_scorer_recs = v; break;
+        case OPT_SET:
+            if (o->n_sets == MAX_SETS)
+                return cli_usage("eval", "at most %d --set options", MAX_SETS);
+            o->sets[o->n_sets++] = v;
+            break;
+        default: break;
         }
     }
+    if (rc == CLI_OK && optind < argc)
+        o->model = argv[optind++];
+    if (rc == CLI_OK && optind < argc)
+        return cli_usage("eval", "unexpected argument '%s'", argv[optind]);
     if (rc != CLI_OK)
         return rc;
     if (!o->model)
@@ -202,6 +231,7 @@ static void drop_first_row(char *report)
 int cmd_eval(int argc, char **argv)
 {
     struct eval_options o;
+    struct cli_activity *activity;
     rs_model *m = NULL;
     rs_eval *eval = NULL;
     char *report = NULL;
@@ -228,8 +258,11 @@ int cmd_eval(int argc, char **argv)
         rc = cli_fail("--write-scorer-recs: %s is not built", o.model);
         goto done;
     }
+    activity = cli_activity_start(built ? "eval: fitting on the train part and evaluating"
+                                        : "eval: evaluating the baselines");
     s = rs_model_evaluate(m, split, param, (uint64_t)o.seed,
                           RS_MODEL_EVAL_BASELINES | (o.cold ? RS_MODEL_EVAL_COLD : 0), &eval);
+    cli_activity_stop(activity);
     if (s != RS_OK) {
         rc = cli_fail_status(s, "evaluating %s", o.model);
         goto done;

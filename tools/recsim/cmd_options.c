@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "commands.h"
 
+#include <getopt.h>
 #include <recsim.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ void cmd_options_help(FILE *out)
           "                      saved into the file (else shown, not saved)\n"
           "  --save              save the --set values into MODEL\n"
           "  --json              one JSON object per option, one per line\n"
+          "  -h, --help          this help\n"
           "\n"
           "Every command that opens a model takes --set NAME=VALUE for one run;\n"
           "`recsim build` saves the options it was run with.\n",
@@ -99,6 +101,13 @@ static void print_option(size_t i, const rs_model *model, bool json)
     }
 }
 
+enum { OPT_JSON = CLI_LONG_ONLY, OPT_SAVE, OPT_SET };
+
+static const struct option options_options[] = {
+    {"help", no_argument, NULL, 'h'},         {"json", no_argument, NULL, OPT_JSON},
+    {"save", no_argument, NULL, OPT_SAVE},    {"set", required_argument, NULL, OPT_SET},
+    {NULL, 0, NULL, 0}};
+
 int cmd_options(int argc, char **argv)
 {
     const char *path = NULL, *sets[MAX_SETS];
@@ -106,30 +115,26 @@ int cmd_options(int argc, char **argv)
     bool json = false, save = false;
     rs_model *model = NULL;
     int rc = CLI_OK, s;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (cli_is_help(arg)) {
-            cmd_options_help(stdout);
-            return CLI_OK;
-        } else if (strcmp(arg, "--json") == 0) {
-            json = true;
-        } else if (strcmp(arg, "--save") == 0) {
-            save = true;
-        } else if (strcmp(arg, "--set") == 0 || strncmp(arg, "--set=", 6) == 0) {
-            const char *v = arg[5] == '=' ? arg + 6 : (i + 1 < argc ? argv[++i] : NULL);
-            if (!v)
-                return cli_usage("options", "--set needs NAME=VALUE");
+    int c;
+    cli_getopt_start();
+    while ((c = cli_getopt("options", argc, argv, "h", options_options, &rc)) != -1) {
+        switch (c) {
+        case '?': return rc;
+        case 'h': cmd_options_help(stdout); return CLI_OK;
+        case OPT_JSON: json = true; break;
+        case OPT_SAVE: save = true; break;
+        case OPT_SET:
             if (n_sets == MAX_SETS)
                 return cli_usage("options", "too many --set (at most %d)", MAX_SETS);
-            sets[n_sets++] = v;
-        } else if (arg[0] == '-') {
-            return cli_usage("options", "unknown option '%s'", arg);
-        } else if (path) {
-            return cli_usage("options", "unexpected argument '%s'", arg);
-        } else {
-            path = arg;
+            sets[n_sets++] = optarg;
+            break;
+        default: break;
         }
     }
+    if (optind < argc)
+        path = argv[optind++];
+    if (optind < argc)
+        return cli_usage("options", "unexpected argument '%s'", argv[optind]);
     if (save && !path)
         return cli_usage("options", "--save needs MODEL");
     if (n_sets && !path)

@@ -7,6 +7,8 @@
 #include "cli_model.h"
 #include "commands.h"
 
+#include <errno.h>
+#include <getopt.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -18,14 +20,17 @@
 void cmd_recommend_help(FILE *out)
 {
     fputs("usage: recsim recommend [options] MODEL USER...\n"
+          "       recsim recommend [options] --users-from FILE|- MODEL\n"
+          "       recsim recommend [options] --all MODEL\n"
           "\n"
           "Recommend the k best items each USER has not interacted with yet, from the\n"
           "model file MODEL built by 'recsim build'.  The user's history is every\n"
           "user -> item event of the model (with its own time and weight); a user with\n"
           "no history is cold-started (from their profile in the graph, else by\n"
-          "popularity) and the output says so.\n"
+          "popularity) and the output says so.  Put '--' before a USER that starts\n"
+          "with '-'.\n"
           "\n"
-          "  -k N            items per user, 1..1000 (default 10)\n"
+          "  -k N, -kN       items per user, 1..1000 (default 10)\n"
           "  --exclude ITEM  never recommend ITEM (repeatable)\n"
           "  --only ITEM     recommend only among the listed items (repeatable)\n"
           "  --explain       add why: one sentence and the graph path behind it\n"
@@ -33,7 +38,17 @@ void cmd_recommend_help(FILE *out)
           "  --interests     add the user's interests as graph entities\n"
           "  --set NAME=VALUE  a model option for this run (e.g. scorer.w_popularity)\n"
           "  --json          one JSON array on standard output (scores with 9\n"
-          "                  significant digits: the float the library returned)\n",
+          "                  significant digits: the float the library returned)\n"
+          "  --users-from FILE  the users of FILE ('-': standard input), one key a\n"
+          "                  line (blank lines skipped), instead of USER arguments\n"
+          "  --all           every user with a history in the model\n"
+          "  -h, --help      this help\n"
+          "\n"
+          "With --users-from or --all the model is loaded once and the output is JSON\n"
+          "Lines: one object a user, {\"user\", \"items\": [item keys], \"scores\"}, and\n"
+          "with --explain \"explanations\" and \"paths\"; the lists are those of one\n"
+          "call per user, worked out 1024 users at a time (memory stays bounded).\n"
+          "Options may come after the operands; --opt=value works too.\n",
           out);
 }
 
@@ -43,9 +58,11 @@ void cmd_similar_help(FILE *out)
           "\n"
           "The k items most like ITEM (an item key) in the model file MODEL built by\n"
           "'recsim build': the cosine of their item vectors, ITEM itself left out.\n"
+          "Put '--' before an ITEM that starts with '-'.\n"
           "\n"
-          "  -k N      items, 1..1000 (default 10)\n"
-          "  --json    one JSON array on standard output\n",
+          "  -k N, -kN  items, 1..1000 (default 10)\n"
+          "  --json     one JSON array on standard output\n"
+          "  -h, --help this help\n",
           out);
 }
 
@@ -55,8 +72,9 @@ struct rec_args {
     size_t n_users;
     const char *exclude[MAX_LIST], *only[MAX_LIST], *sets[MAX_LIST];
     size_t n_exclude, n_only, n_sets;
+    const char *users_from;
     long k;
-    bool explain, interests, json, no_paths;
+    bool explain, interests, json, no_paths, all;
 };
 
 static const char *source_name(int source)
@@ -228,44 +246,273 @@ static int push(const char **list, size_t *n, const char *value, const char *opt
     return CLI_OK;
 }
 
+enum {
+    OPT_EXCLUDE = CLI_LONG_ONLY,
+    OPT_ONLY,
+    OPT_EXPLAIN,
+    OPT_NO_PATHS,
+    OPT_INTERESTS,
+    OPT_SET,
+    OPT_JSON,
+    OPT_USERS_FROM,
+    OPT_ALL
+};
+
+static const struct option recommend_options[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"only", required_argument, NULL, OPT_ONLY},
+    {"explain", no_argument, NULL, OPT_EXPLAIN},
+    {"no-paths", no_argument, NULL, OPT_NO_PATHS},
+    {"interests", no_argument, NULL, OPT_INTERESTS},
+    {"set", required_argument, NULL, OPT_SET},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"users-from", required_argument, NULL, OPT_USERS_FROM},
+    {"all", no_argument, NULL, OPT_ALL},
+    {NULL, 0, NULL, 0}};
+
 static int parse_recommend(int argc, char **argv, struct rec_args *a)
 {
-    int rc = CLI_OK;
-    for (int i = 1; i < argc && rc == CLI_OK; i++) {
-        const char *arg = argv[i];
-        if (cli_is_help(arg)) {
-            cmd_recommend_help(stdout);
-            return -1;
-        } else if (strcmp(arg, "--explain") == 0) {
-            a->explain = true;
-        } else if (strcmp(arg, "--no-paths") == 0) {
-            a->no_paths = true;
-        } else if (strcmp(arg, "--interests") == 0) {
-            a->interests = true;
-        } else if (strcmp(arg, "--json") == 0) {
-            a->json = true;
-        } else if (strcmp(arg, "-k") == 0 || strcmp(arg, "--exclude") == 0 ||
-                   strcmp(arg, "--only") == 0 || strcmp(arg, "--set") == 0) {
-            if (i + 1 >= argc)
-                rc = cli_usage("recommend", "%s needs a value", arg);
-            else if (arg[1] == 'k')
-                rc = cli_parse_long("recommend", "-k", argv[++i], 1, MAX_K, &a->k);
-            else if (arg[2] == 'e')
-                rc = push(a->exclude, &a->n_exclude, argv[++i], arg);
-            else if (arg[2] == 's')
-                rc = push(a->sets, &a->n_sets, argv[++i], arg);
-            else
-                rc = push(a->only, &a->n_only, argv[++i], arg);
-        } else if (arg[0] == '-' && arg[1] != '\0') {
-            rc = cli_usage("recommend", "unknown option '%s'", arg);
-        } else if (!a->model) {
-            a->model = arg;
-        } else {
-            a->users[a->n_users++] = arg;
+    int rc = CLI_OK, c;
+    cli_getopt_start();
+    while (rc == CLI_OK &&
+           (c = cli_getopt("recommend", argc, argv, "hk:", recommend_options, &rc)) != -1) {
+        switch (c) {
+        case 'h': cmd_recommend_help(stdout); return -1;
+        case 'k': rc = cli_parse_long("recommend", "-k", optarg, 1, MAX_K, &a->k); break;
+        case OPT_EXCLUDE: rc = push(a->exclude, &a->n_exclude, optarg, "--exclude"); break;
+        case OPT_ONLY: rc = push(a->only, &a->n_only, optarg, "--only"); break;
+        case OPT_SET: rc = push(a->sets, &a->n_sets, optarg, "--set"); break;
+        case OPT_EXPLAIN: a->explain = true; break;
+        case OPT_NO_PATHS: a->no_paths = true; break;
+        case OPT_INTERESTS: a->interests = true; break;
+        case OPT_JSON: a->json = true; break;
+        case OPT_USERS_FROM: a->users_from = optarg; break;
+        case OPT_ALL: a->all = true; break;
+        default: break; /* '?': reported, rc set */
         }
     }
-    if (rc == CLI_OK && (!a->model || a->n_users == 0))
-        rc = cli_usage("recommend", "needs MODEL and at least one USER");
+    if (rc != CLI_OK)
+        return rc;
+    if (optind < argc)
+        a->model = argv[optind++];
+    while (optind < argc)
+        a->users[a->n_users++] = argv[optind++];
+    if (!a->model)
+        return cli_usage("recommend", "needs MODEL and at least one USER");
+    if ((a->users_from != NULL) + a->all + (a->n_users > 0) > 1)
+        return cli_usage("recommend", "USER arguments, --users-from and --all exclude one "
+                                      "another");
+    if (a->n_users == 0 && !a->users_from && !a->all)
+        return cli_usage("recommend", "needs MODEL and at least one USER (or --users-from, "
+                                      "--all)");
+    if ((a->users_from || a->all) && a->interests)
+        return cli_usage("recommend", "--interests does not go with --users-from or --all");
+    return CLI_OK;
+}
+
+/* ------------------------------------------------------------ batches */
+
+#define CHUNK 1024
+
+/* One chunk of users: their lists, then one JSON line each. */
+struct batch {
+    rs_model *m;
+    const struct rec_args *a;
+    char *owned[CHUNK];     /* keys read from a file (NULL for --all) */
+    const char *users[CHUNK];
+    size_t lines[CHUNK];    /* the users' line numbers in the file */
+    size_t n;
+    const char **keys;      /* CHUNK x k */
+    float *scores;
+    size_t counts[CHUNK];
+    size_t done;
+    struct cli_progress progress;
+};
+
+static int batch_line(struct batch *b, size_t u)
+{
+    const struct rec_args *a = b->a;
+    const char *user = b->users[u];
+    const char **keys = b->keys + u * (size_t)a->k;
+    const float *scores = b->scores + u * (size_t)a->k;
+    json_t *line = json_object(), *items = json_array(), *values = json_array();
+    json_t *texts = a->explain ? json_array() : NULL;
+    json_t *paths = a->explain && !a->no_paths ? json_array() : NULL;
+    bool ok = line && items && values && (!a->explain || texts) &&
+              (!a->explain || a->no_paths || paths);
+    int rc = CLI_OK;
+    json_t *key = json_string(user);
+    ok = ok && key && json_object_set_new(line, "user", key) == 0;
+    if (!key && line)
+        rc = cli_fail("user '%s' is not valid UTF-8", user);
+    for (size_t i = 0; ok && rc == CLI_OK && i < b->counts[u]; i++) {
+        rs_explanation *e = NULL;
+        int s;
+        ok = json_array_append_new(items, json_string(keys[i])) == 0 &&
+             json_array_append_new(values, json_real((double)scores[i])) == 0;
+        if (!ok || !a->explain)
+            continue;
+        if ((s = rs_model_explain(b->m, user, keys[i], &e)) != RS_OK) {
+            rc = cli_fail_status(s, "explaining item '%s' for '%s'", keys[i], user);
+            break;
+        }
+        ok = json_array_append_new(texts, json_string(rs_explanation_text(e))) == 0 &&
+             (!paths || json_array_append_new(paths, json_path(e)) == 0);
+        rs_explanation_free(e);
+    }
+    if (ok && rc == CLI_OK) {
+        ok = json_object_set(line, "items", items) == 0 &&
+             json_object_set(line, "scores", values) == 0 &&
+             (!texts || json_object_set(line, "explanations", texts) == 0) &&
+             (!paths || json_object_set(line, "paths", paths) == 0);
+        if (ok) {
+            char *text = json_dumps(line, JSON_PRESERVE_ORDER | JSON_COMPACT |
+                                              JSON_REAL_PRECISION(9));
+            ok = text != NULL;
+            if (text) {
+                fputs(text, stdout);
+                fputc('\n', stdout);
+            }
+            free(text);
+        }
+    }
+    if (!ok && rc == CLI_OK)
+        rc = cli_fail("the list of '%s': out of memory or invalid UTF-8", user);
+    json_decref(line);
+    json_decref(items);
+    json_decref(values);
+    json_decref(texts);
+    json_decref(paths);
+    return rc;
+}
+
+/* The lists of the chunk's users, then their lines; the chunk is emptied. */
+static int batch_flush(struct batch *b)
+{
+    const struct rec_args *a = b->a;
+    int rc = CLI_OK, s = RS_OK;
+    if (b->n == 0)
+        return CLI_OK;
+    if (a->n_exclude == 0 && a->n_only == 0) {
+        s = rs_model_recommend_batch(b->m, b->users, b->n, (size_t)a->k, b->keys, b->scores,
+                                     NULL, b->counts);
+    } else {
+        /* the batch call has no filters: the same lists, one call each */
+        for (size_t u = 0; s == RS_OK && u < b->n; u++)
+            s = rs_model_recommend(b->m, b->users[u], (size_t)a->k, a->exclude, a->n_exclude,
+                                   a->only, a->n_only, b->keys + u * (size_t)a->k,
+                                   b->scores + u * (size_t)a->k, NULL, &b->counts[u]);
+    }
+    for (size_t u = 0; s != RS_OK && u < b->n; u++) {
+        /* name the user that failed: its line in the file, or its key */
+        size_t n = 0;
+        int one = rs_model_recommend(b->m, b->users[u], (size_t)a->k, a->exclude, a->n_exclude,
+                                     a->only, a->n_only, NULL, NULL, NULL, &n);
+        if (one == RS_OK)
+            continue;
+        if (a->users_from)
+            rc = cli_fail_status(one, "%s:%zu: recommending from %s",
+                                 strcmp(a->users_from, "-") == 0 ? "stdin" : a->users_from,
+                                 b->lines[u], a->model);
+        else
+            rc = cli_fail_status(one, "recommending for '%s' from %s", b->users[u], a->model);
+        break;
+    }
+    if (s != RS_OK && rc == CLI_OK)
+        rc = cli_fail_status(s, "recommending from %s", a->model);
+    for (size_t u = 0; rc == CLI_OK && u < b->n; u++)
+        rc = batch_line(b, u);
+    if (rc == CLI_OK && ferror(stdout))
+        rc = cli_flush_stdout(); /* stop early on a full disk or a closed pipe */
+    b->done += b->n;
+    cli_progress_update(&b->progress, b->done);
+    for (size_t u = 0; u < b->n; u++) {
+        free(b->owned[u]);
+        b->owned[u] = NULL;
+    }
+    b->n = 0;
+    return rc;
+}
+
+/* Keys of FILE ('-': standard input), one a line, in chunks. */
+static int batch_from_file(struct batch *b, const char *path)
+{
+    FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0, line_no = 0;
+    ssize_t len;
+    int rc = CLI_OK;
+    if (!in)
+        return cli_fail("cannot open %s: %s", path, strerror(errno));
+    while (rc == CLI_OK && (len = getline(&line, &cap, in)) >= 0) {
+        line_no++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (len == 0)
+            continue;
+        if (strlen(line) != (size_t)len) {
+            rc = cli_fail("%s:%zu: a NUL byte in a user key", path, line_no);
+            break;
+        }
+        if (!(b->owned[b->n] = strdup(line))) {
+            rc = cli_fail("out of memory");
+            break;
+        }
+        b->users[b->n] = b->owned[b->n];
+        b->lines[b->n] = line_no;
+        if (++b->n == CHUNK)
+            rc = batch_flush(b);
+    }
+    if (rc == CLI_OK && ferror(in))
+        rc = cli_fail("reading %s: %s", path, strerror(errno));
+    if (rc == CLI_OK)
+        rc = batch_flush(b);
+    for (size_t u = 0; u < b->n; u++)
+        free(b->owned[u]);
+    b->n = 0;
+    free(line);
+    if (in != stdin)
+        fclose(in);
+    return rc;
+}
+
+/* Every user with a history, in chunks. */
+static int batch_all(struct batch *b)
+{
+    size_t cursor = 0, n = 0;
+    int rc = CLI_OK, s;
+    do {
+        s = rs_model_users(b->m, &cursor, b->users, CHUNK, &n);
+        if (s != RS_OK)
+            return cli_fail_status(s, "listing the users of %s", b->a->model);
+        b->n = n;
+        rc = batch_flush(b);
+    } while (rc == CLI_OK && n > 0);
+    return rc;
+}
+
+static int recommend_batch(rs_model *m, const struct rec_args *a)
+{
+    struct batch *b = calloc(1, sizeof *b);
+    int rc;
+    if (!b)
+        return cli_fail("out of memory");
+    b->m = m;
+    b->a = a;
+    b->keys = malloc(CHUNK * (size_t)a->k * sizeof *b->keys);
+    b->scores = malloc(CHUNK * (size_t)a->k * sizeof *b->scores);
+    if (!b->keys || !b->scores) {
+        rc = cli_fail("out of memory");
+    } else {
+        cli_progress_start(&b->progress, "users",
+                           a->all ? rs_model_count(m, RS_MODEL_COUNT_USERS_WITH_HISTORY) : 0);
+        rc = a->all ? batch_all(b) : batch_from_file(b, a->users_from);
+        cli_progress_finish(&b->progress, b->done);
+    }
+    free(b->keys);
+    free(b->scores);
+    free(b);
     return rc;
 }
 
@@ -301,6 +548,12 @@ int cmd_recommend(int argc, char **argv)
         free(a.users);
         return cli_fail("%s is not built yet: run 'recsim build %s' first", a.model, a.model);
     }
+    if (a.users_from || a.all) {
+        rc = recommend_batch(m, &a);
+        free(a.users);
+        rs_model_close(m);
+        return rc;
+    }
     keys = malloc((size_t)a.k * sizeof *keys);
     scores = malloc((size_t)a.k * sizeof *scores);
     if (!keys || !scores)
@@ -319,6 +572,9 @@ int cmd_recommend(int argc, char **argv)
     return rc;
 }
 
+static const struct option similar_options[] = {
+    {"help", no_argument, NULL, 'h'}, {"json", no_argument, NULL, OPT_JSON}, {NULL, 0, NULL, 0}};
+
 int cmd_similar(int argc, char **argv)
 {
     const char *model = NULL, *item = NULL;
@@ -330,27 +586,25 @@ int cmd_similar(int argc, char **argv)
     size_t n = 0;
     char title[256];
     int rc = CLI_OK, s;
-    for (int i = 1; i < argc && rc == CLI_OK; i++) {
-        const char *arg = argv[i];
-        if (cli_is_help(arg)) {
+    int c;
+    cli_getopt_start();
+    while (rc == CLI_OK &&
+           (c = cli_getopt("similar", argc, argv, "hk:", similar_options, &rc)) != -1) {
+        if (c == 'h') {
             cmd_similar_help(stdout);
             return CLI_OK;
-        } else if (strcmp(arg, "--json") == 0) {
+        } else if (c == 'k') {
+            rc = cli_parse_long("similar", "-k", optarg, 1, MAX_K, &k);
+        } else if (c == OPT_JSON) {
             json = true;
-        } else if (strcmp(arg, "-k") == 0) {
-            if (i + 1 >= argc)
-                return cli_usage("similar", "-k needs a value");
-            rc = cli_parse_long("similar", "-k", argv[++i], 1, MAX_K, &k);
-        } else if (arg[0] == '-' && arg[1] != '\0') {
-            return cli_usage("similar", "unknown option '%s'", arg);
-        } else if (!model) {
-            model = arg;
-        } else if (!item) {
-            item = arg;
-        } else {
-            return cli_usage("similar", "unexpected argument '%s'", arg);
         }
     }
+    if (rc == CLI_OK && optind < argc)
+        model = argv[optind++];
+    if (rc == CLI_OK && optind < argc)
+        item = argv[optind++];
+    if (rc == CLI_OK && optind < argc)
+        return cli_usage("similar", "unexpected argument '%s'", argv[optind]);
     if (rc != CLI_OK)
         return rc;
     if (!model || !item)

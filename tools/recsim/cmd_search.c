@@ -6,6 +6,7 @@
 #include "cli_model.h"
 #include "commands.h"
 
+#include <getopt.h>
 #include <recsim.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +24,11 @@ void cmd_search_help(FILE *out)
           "  --key        match node keys exactly instead\n"
           "  --prefix     match node keys by prefix instead\n"
           "  --type T     only nodes of type T (required with --key and --prefix)\n"
-          "  -k N         at most N results (default 10, at most 1000)\n"
-          "  --json       one JSON array on standard output\n",
+          "  -k N, -kN    at most N results (default 10, at most 1000)\n"
+          "  --json       one JSON array on standard output\n"
+          "  -h, --help   this help\n"
+          "\n"
+          "Put '--' before a QUERY that starts with '-'.\n",
           out);
 }
 
@@ -55,6 +59,13 @@ static int print_node(const rs_graph *graph, uint32_t node, const double *score,
     return CLI_OK;
 }
 
+enum { OPT_JSON = CLI_LONG_ONLY, OPT_KEY, OPT_PREFIX, OPT_TYPE };
+
+static const struct option search_options[] = {
+    {"help", no_argument, NULL, 'h'},         {"json", no_argument, NULL, OPT_JSON},
+    {"key", no_argument, NULL, OPT_KEY},      {"prefix", no_argument, NULL, OPT_PREFIX},
+    {"type", required_argument, NULL, OPT_TYPE}, {NULL, 0, NULL, 0}};
+
 int cmd_search(int argc, char **argv)
 {
     const char *positional[2], *type = NULL;
@@ -68,29 +79,29 @@ int cmd_search(int argc, char **argv)
     uint32_t nodes[MAX_RESULTS];
     double scores[MAX_RESULTS];
     int s;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            cmd_search_help(stdout);
-            return CLI_OK;
-        } else if (strcmp(argv[i], "--json") == 0) {
-            json = true;
-        } else if (strcmp(argv[i], "--key") == 0) {
-            mode = RS_GRAPH_MATCH_EXACT;
-        } else if (strcmp(argv[i], "--prefix") == 0) {
-            mode = RS_GRAPH_MATCH_PREFIX;
-        } else if (strcmp(argv[i], "--type") == 0 && i + 1 < argc) {
-            type = argv[++i];
-        } else if (strcmp(argv[i], "-k") == 0 && i + 1 < argc) {
-            char *end;
-            long v = strtol(argv[++i], &end, 10);
-            if (*end || v < 1 || v > MAX_RESULTS)
-                return cli_usage("search", "-k wants a number from 1 to %d", MAX_RESULTS);
+    int c;
+    long v = 0;
+    cli_getopt_start();
+    while ((c = cli_getopt("search", argc, argv, "hk:", search_options, &rc)) != -1) {
+        switch (c) {
+        case '?': return rc;
+        case 'h': cmd_search_help(stdout); return CLI_OK;
+        case OPT_JSON: json = true; break;
+        case OPT_KEY: mode = RS_GRAPH_MATCH_EXACT; break;
+        case OPT_PREFIX: mode = RS_GRAPH_MATCH_PREFIX; break;
+        case OPT_TYPE: type = optarg; break;
+        case 'k':
+            if ((rc = cli_parse_long("search", "-k", optarg, 1, MAX_RESULTS, &v)) != CLI_OK)
+                return rc;
             k = (size_t)v;
-        } else if (argv[i][0] == '-' || n_positional == 2) {
-            return cli_usage("search", "unexpected argument '%s'", argv[i]);
-        } else {
-            positional[n_positional++] = argv[i];
+            break;
+        default: break;
         }
+    }
+    for (; optind < argc; optind++) {
+        if (n_positional == 2)
+            return cli_usage("search", "unexpected argument '%s'", argv[optind]);
+        positional[n_positional++] = argv[optind];
     }
     if (n_positional != 2)
         return cli_usage("search", "needs MODEL and QUERY");

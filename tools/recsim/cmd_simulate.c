@@ -8,6 +8,7 @@
 #include "svg_chart.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,7 +30,7 @@ void cmd_simulate_help(FILE *out)
           "items instead, for comparison.  Simulated users mirror the model's real\n"
           "users (their interest vector plus noise, their history), then fresh ones.\n"
           "An item's category is the last word of its description (the product:\n"
-          "LANTERN, MUG ...), the %d most frequent, others pooled.\n"
+          "LANTERN, MUG ...), the 31 most frequent, others pooled.\n"
           "\n"
           "  --users N       simulated users, 1..1000000 (default 200)\n"
           "  --steps N       steps, 1..100000 (default 20)\n"
@@ -47,7 +48,10 @@ void cmd_simulate_help(FILE *out)
           "  --csv FILE      per-step trace: policy,step,active,clicks,purchases,ctr,...\n"
           "  --svg FILE      a line chart of CTR, coverage, diversity, category\n"
           "                  entropy, exposure Gini and active users over the steps\n"
-          "  --json          the summary as one JSON object\n",
+          "  --json          the summary as one JSON object\n"
+          "  -h, --help      this help\n"
+          "\n"
+          "Options may come after MODEL; --opt=value works too.\n",
           out);
 }
 
@@ -60,6 +64,41 @@ struct sim_args {
     bool fresh, no_compare, json;
 };
 
+enum {
+    OPT_FRESH = CLI_LONG_ONLY,
+    OPT_NO_COMPARE,
+    OPT_JSON,
+    OPT_USERS,
+    OPT_STEPS,
+    OPT_SLATE,
+    OPT_SEED,
+    OPT_NOCLICK,
+    OPT_TEMPERATURE,
+    OPT_DRIFT,
+    OPT_CSV,
+    OPT_SVG,
+    OPT_POLICIES,
+    OPT_SET
+};
+
+static const struct option simulate_options[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"fresh", no_argument, NULL, OPT_FRESH},
+    {"no-compare", no_argument, NULL, OPT_NO_COMPARE},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"users", required_argument, NULL, OPT_USERS},
+    {"steps", required_argument, NULL, OPT_STEPS},
+    {"slate", required_argument, NULL, OPT_SLATE},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"noclick", required_argument, NULL, OPT_NOCLICK},
+    {"temperature", required_argument, NULL, OPT_TEMPERATURE},
+    {"drift", required_argument, NULL, OPT_DRIFT},
+    {"csv", required_argument, NULL, OPT_CSV},
+    {"svg", required_argument, NULL, OPT_SVG},
+    {"policies", required_argument, NULL, OPT_POLICIES},
+    {"set", required_argument, NULL, OPT_SET},
+    {NULL, 0, NULL, 0}};
+
 static int parse_args(int argc, char **argv, struct sim_args *a)
 {
     int rc = CLI_OK;
@@ -69,53 +108,51 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
     a->slate = 10;
     a->seed = 1;
     a->noclick = a->temperature = a->drift = -1;
-    for (int i = 1; i < argc && rc == CLI_OK; i++) {
-        const char *arg = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_is_help(arg)) {
-            cmd_simulate_help(stdout);
-            return -1;
-        } else if (strcmp(arg, "--fresh") == 0) {
-            a->fresh = true;
-        } else if (strcmp(arg, "--no-compare") == 0) {
-            a->no_compare = true;
-        } else if (strcmp(arg, "--json") == 0) {
-            a->json = true;
-        } else if (arg[0] != '-') {
-            if (a->model)
-                return cli_usage("simulate", "unexpected argument '%s'", arg);
-            a->model = arg;
-        } else if (!v) {
-            return cli_usage("simulate", "%s needs a value", arg);
-        } else {
-            i++;
-            if (strcmp(arg, "--users") == 0)
-                rc = cli_parse_long("simulate", arg, v, 1, 1000000, &a->users);
-            else if (strcmp(arg, "--steps") == 0)
-                rc = cli_parse_long("simulate", arg, v, 1, 100000, &a->steps);
-            else if (strcmp(arg, "--slate") == 0)
-                rc = cli_parse_long("simulate", arg, v, 1, RS_SIM_MAX_SLATE, &a->slate);
-            else if (strcmp(arg, "--seed") == 0)
-                rc = cli_parse_long("simulate", arg, v, 0, 2147483647L, &a->seed);
-            else if (strcmp(arg, "--noclick") == 0)
-                rc = cli_parse_double("simulate", arg, v, 1e-6, 1e12, &a->noclick);
-            else if (strcmp(arg, "--temperature") == 0)
-                rc = cli_parse_double("simulate", arg, v, 1e-6, 1e6, &a->temperature);
-            else if (strcmp(arg, "--drift") == 0)
-                rc = cli_parse_double("simulate", arg, v, 0, 1, &a->drift);
-            else if (strcmp(arg, "--csv") == 0)
-                a->csv = v;
-            else if (strcmp(arg, "--svg") == 0)
-                a->svg = v;
-            else if (strcmp(arg, "--policies") == 0)
-                a->policies = v;
-            else if (strcmp(arg, "--set") == 0) {
-                if (a->n_sets == MAX_SETS)
-                    return cli_usage("simulate", "at most %d --set options", MAX_SETS);
-                a->sets[a->n_sets++] = v;
-            } else
-                return cli_usage("simulate", "unknown option '%s'", arg);
+    int c;
+    cli_getopt_start();
+    while (rc == CLI_OK &&
+           (c = cli_getopt("simulate", argc, argv, "h", simulate_options, &rc)) != -1) {
+        const char *v = optarg;
+        switch (c) {
+        case '?': return rc;
+        case 'h': cmd_simulate_help(stdout); return -1;
+        case OPT_FRESH: a->fresh = true; break;
+        case OPT_NO_COMPARE: a->no_compare = true; break;
+        case OPT_JSON: a->json = true; break;
+        case OPT_USERS:
+            rc = cli_parse_long("simulate", "--users", v, 1, 1000000, &a->users);
+            break;
+        case OPT_STEPS:
+            rc = cli_parse_long("simulate", "--steps", v, 1, 100000, &a->steps);
+            break;
+        case OPT_SLATE:
+            rc = cli_parse_long("simulate", "--slate", v, 1, RS_SIM_MAX_SLATE, &a->slate);
+            break;
+        case OPT_SEED:
+            rc = cli_parse_long("simulate", "--seed", v, 0, 2147483647L, &a->seed);
+            break;
+        case OPT_NOCLICK:
+            rc = cli_parse_double("simulate", "--noclick", v, 1e-6, 1e12, &a->noclick);
+            break;
+        case OPT_TEMPERATURE:
+            rc = cli_parse_double("simulate", "--temperature", v, 1e-6, 1e6, &a->temperature);
+            break;
+        case OPT_DRIFT: rc = cli_parse_double("simulate", "--drift", v, 0, 1, &a->drift); break;
+        case OPT_CSV: a->csv = v; break;
+        case OPT_SVG: a->svg = v; break;
+        case OPT_POLICIES: a->policies = v; break;
+        case OPT_SET:
+            if (a->n_sets == MAX_SETS)
+                return cli_usage("simulate", "at most %d --set options", MAX_SETS);
+            a->sets[a->n_sets++] = v;
+            break;
+        default: break;
         }
     }
+    if (rc == CLI_OK && optind < argc)
+        a->model = argv[optind++];
+    if (rc == CLI_OK && optind < argc)
+        return cli_usage("simulate", "unexpected argument '%s'", argv[optind]);
     if (rc == CLI_OK && !a->model)
         return cli_usage("simulate", "needs MODEL");
     return rc;
@@ -355,9 +392,19 @@ static int apply_options(rs_model *m, const struct sim_args *a)
     return CLI_OK;
 }
 
+/* rs_model_set_progress: the steps of every policy on the progress bar. */
+static void on_progress(void *data, const char *stage, uint64_t done, uint64_t total)
+{
+    struct cli_progress *p = data;
+    (void)stage;
+    p->total = (size_t)total;
+    cli_progress_update(p, (size_t)done);
+}
+
 int cmd_simulate(int argc, char **argv)
 {
     struct sim_args a;
+    struct cli_progress progress;
     struct result res[MAX_POLICIES];
     const char *names[MAX_POLICIES];
     const char *shown[MAX_POLICIES];
@@ -390,8 +437,12 @@ int cmd_simulate(int argc, char **argv)
     }
     mirrored = a.fresh ? 0 : rs_model_count(m, RS_MODEL_COUNT_USERS_WITH_HISTORY);
     mirrored = mirrored < (size_t)a.users ? mirrored : (size_t)a.users;
+    cli_progress_start(&progress, "steps", (size_t)a.steps * n_res);
+    rs_model_set_progress(m, on_progress, &progress);
     s = rs_model_simulate(m, names, n_res, (size_t)a.users, (uint64_t)a.steps, (size_t)a.slate,
                           (uint64_t)a.seed, &trace);
+    rs_model_set_progress(m, NULL, NULL);
+    cli_progress_finish(&progress, s == RS_OK ? (size_t)a.steps * n_res : 0);
     if (s != RS_OK) {
         rc = cli_fail_status(s, "%s: simulating", a.model);
         goto done;

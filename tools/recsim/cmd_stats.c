@@ -6,6 +6,7 @@
 #include "cli_model.h"
 #include "commands.h"
 
+#include <getopt.h>
 #include <recsim.h>
 #include <string.h>
 
@@ -15,7 +16,10 @@ void cmd_stats_help(FILE *out)
           "\n"
           "Print the node count of every type, the relations with their weights and\n"
           "edge total of the model file MODEL, what its build holds (items, users with\n"
-          "a history, events, the collaborative model), and the OpenBLAS kernel in use.\n",
+          "a history, events, the collaborative model), and the OpenBLAS kernel in use.\n"
+          "\n"
+          "  --json      one JSON object on standard output\n"
+          "  -h, --help  this help\n",
           out);
 }
 
@@ -51,6 +55,9 @@ static int stats_json(rs_model *m, const char *model)
     return rc;
 }
 
+static const struct option stats_options[] = {
+    {"help", no_argument, NULL, 'h'}, {"json", no_argument, NULL, CLI_LONG_ONLY}, {NULL, 0, NULL, 0}};
+
 int cmd_stats(int argc, char **argv)
 {
     const char *model = NULL;
@@ -59,18 +66,22 @@ int cmd_stats(int argc, char **argv)
     rs_graph *graph;
     size_t types, relations;
     int rc;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
+    int c;
+    rc = CLI_OK;
+    cli_getopt_start();
+    while ((c = cli_getopt("stats", argc, argv, "h", stats_options, &rc)) != -1) {
+        if (c == '?')
+            return rc;
+        if (c == 'h') {
             cmd_stats_help(stdout);
             return CLI_OK;
-        } else if (strcmp(argv[i], "--json") == 0) {
-            json = true;
-        } else if (argv[i][0] == '-' || model) {
-            return cli_usage("stats", "unexpected argument '%s'", argv[i]);
-        } else {
-            model = argv[i];
         }
+        json = true;
     }
+    if (optind < argc)
+        model = argv[optind++];
+    if (optind < argc)
+        return cli_usage("stats", "unexpected argument '%s'", argv[optind]);
     if (!model)
         return cli_usage("stats", "needs MODEL");
     if (cli_open_model(model, RS_MODEL_READONLY, &m) != CLI_OK)

@@ -51,6 +51,15 @@ static void usage(FILE *out)
     fputs("\nExit status: 0 success, 1 failure, 2 usage error.\n", out);
 }
 
+/* The exit code, made CLI_FAILURE when standard output could not be
+ * written (a full disk, /dev/full): output that was lost is a failure. */
+static int finish(int rc)
+{
+    if (cli_flush_stdout() != CLI_OK && rc == CLI_OK)
+        return CLI_FAILURE;
+    return rc;
+}
+
 static const struct cli_command *find_command(const char *name)
 {
     for (size_t i = 0; i < n_commands; i++)
@@ -84,9 +93,9 @@ int main(int argc, char **argv)
             }
         } else if (cli_is_help(argv[i])) {
             usage(stdout);
-            return CLI_OK;
+            return finish(CLI_OK);
         } else if (strcmp(argv[i], "--version") == 0) {
-            return cmd_version(1, argv);
+            return finish(cmd_version(1, argv));
         } else {
             fprintf(stderr, "recsim: unknown option '%s'\n", argv[i]);
             usage(stderr);
@@ -100,10 +109,10 @@ int main(int argc, char **argv)
     if (strcmp(argv[i], "help") == 0) {
         if (i + 1 < argc && (command = find_command(argv[i + 1])) != NULL) {
             command->help(stdout);
-            return CLI_OK;
+            return finish(CLI_OK);
         }
         usage(stdout);
-        return i + 1 < argc ? CLI_USAGE : CLI_OK;
+        return finish(i + 1 < argc ? CLI_USAGE : CLI_OK);
     }
     command = find_command(argv[i]);
     if (!command) {
@@ -111,5 +120,5 @@ int main(int argc, char **argv)
         usage(stderr);
         return CLI_USAGE;
     }
-    return command->run(argc - i, argv + i);
+    return finish(command->run(argc - i, argv + i));
 }
