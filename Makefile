@@ -223,7 +223,7 @@ tsan:
 	    LIBOUT=build/tsan/lib BINOUT=build/tsan/bin CC=$(TSAN_CC) \
 	    CFLAGS="-O1 -g -fsanitize=thread -fno-omit-frame-pointer" LDFLAGS="-fsanitize=thread"
 	@for t in $(TSAN_SUITES); do echo "== $$t"; \
-	    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 allocator_may_return_null=1" build/tsan/tests/$$t || exit 1; \
+	    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 allocator_may_return_null=1 suppressions=$(CURDIR)/tests/tsan.supp" build/tsan/tests/$$t || exit 1; \
 	done
 	@echo "tsan: $(words $(TSAN_SUITES)) suites clean under ThreadSanitizer"
 
