@@ -17,8 +17,10 @@
  *      difference), the simplest one: so the choice is never worse on
  *      validation than the best single candidate tried beyond noise;
  *   B. blend: coordinate ascent adding the other signals' weights; a step
- *      is taken only when its paired per-user gain exceeds one standard
- *      error (the simpler model is kept within noise);
+ *      is taken only when its paired per-user gain exceeds two standard
+ *      errors (the simpler model is kept within noise) and it helps both
+ *      the users who come back early in the validation window and those
+ *      who come back late (a gain that does not last is not trusted);
  *   C. cold start, on the users whose first event is in validation: the
  *      best of the single cold signals (segment, popularity, first basket)
  *      and the defaults, then the same guarded ascent.
@@ -78,11 +80,6 @@ struct tuner {
 };
 
 /* ------------------------------------------------------------ helpers */
-
-static int set_number(struct rs__model_options *o, const char *name, double v)
-{
-    return rs__model_options_set_number(o, name, v);
-}
 
 static bool fixed(const rs_model *m, const char *name)
 {
@@ -246,7 +243,7 @@ static int alone(const struct tuner *t, struct config *c, const char *weight)
     int s = RS_OK;
     for (size_t i = 0; s == RS_OK && i < N_BLEND; i++)
         if (!fixed(t->m, blend_names[i])) /* the caller's weights stay */
-            s = set_number(&c->o, blend_names[i],
+            s = rs__model_options_set_number(&c->o, blend_names[i],
                            strcmp(blend_names[i], weight) == 0 ? 1.0 : 0.0);
     return s;
 }
@@ -361,7 +358,7 @@ static int search_kind(struct tuner *t, const struct rs__model_options *base, co
                 continue;
             rs__model_options_free(&cand.o);
             if ((s = rs__model_options_copy(&cand.o, &kbest.o)) != RS_OK ||
-                (s = set_number(&cand.o, axes[a].name, v)) != RS_OK)
+                (s = rs__model_options_set_number(&cand.o, axes[a].name, v)) != RS_OK)
                 break;
             snprintf(label, sizeof label, "%s %s=%g", kind, axes[a].name, v);
             if ((s = try_cf(t, best_single, &cand, label)) != RS_OK)
@@ -434,54 +431,75 @@ static int stage_singles(struct tuner *t, const struct rs__model_options *base,
 
 /* ------------------------------------------------------------ stage B */
 
+/* One coordinate step of stages B and C: option name of base set to each of
+ * values[0 .. n) (its current value skipped), evaluated on eval; the best
+ * replaces base when consider() says so (guarded). */
+static int guarded_step(struct tuner *t, rs_eval *eval, const char *stage, struct config *base,
+                        const char *name, const double *values, size_t n,
+                        const char *const *names, size_t n_names, bool *taken)
+{
+    struct config c, step;
+    char label[160];
+    double now = rs__model_opt_double(&base->o, name);
+    int s = RS_OK;
+    memset(&c, 0, sizeof c);
+    memset(&step, 0, sizeof step);
+    step.ndcg = -1;
+    *taken = false;
+    for (size_t k = 0; s == RS_OK && k < n; k++) {
+        if (values[k] == now)
+            continue;
+        rs__model_options_free(&c.o);
+        if ((s = rs__model_options_copy(&c.o, &base->o)) != RS_OK ||
+            (s = rs__model_options_set_number(&c.o, name, values[k])) != RS_OK)
+            break;
+        snprintf(label, sizeof label, "%s %s=%g", stage, name, values[k]);
+        s = evaluate(t, eval, stage, label, &c, names, n_names);
+        if (s == RS_OK && c.ndcg > step.ndcg) {
+            rs__model_options_free(&step.o);
+            s = config_copy(&step, &c);
+        }
+    }
+    if (s == RS_OK && step.ndcg >= 0)
+        s = consider(t, eval, base, &step, true, taken);
+    rs__model_options_free(&step.o);
+    rs__model_options_free(&c.o);
+    return s;
+}
+
+
 static int stage_blend(struct tuner *t, struct config *best)
 {
-    struct config c;
-    char label[160];
     size_t anchor = 0;
     int s = use_cf(t, &best->o);
-    memset(&c, 0, sizeof c);
     for (size_t w = 0; w < N_BLEND; w++)
         if (rs__model_opt_double(&best->o, blend_names[w]) == 1.0)
             anchor = w;
     for (int pass = 0; s == RS_OK && pass < 2; pass++) {
         bool moved = false;
         for (size_t w = 0; s == RS_OK && w < N_BLEND; w++) {
-            struct config step;
-            double now = rs__model_opt_double(&best->o, blend_names[w]);
+            double now = rs__model_opt_double(&best->o, blend_names[w]), values[4];
+            size_t n = 0;
             bool taken = false;
             /* the anchor (the best single's own weight: scaling it alone
              * changes no ranking) and weights the caller fixed stay */
             if (fixed(t->m, blend_names[w]) || w == anchor ||
                 (w == 0 && rs__model_options_cf_kind(&best->o) < 0))
                 continue;
-            memset(&step, 0, sizeof step);
-            step.ndcg = -1;
-            for (size_t k = 0; s == RS_OK && k < sizeof blend_steps / sizeof blend_steps[0];
-                 k++) {
-                double v = now > 0 ? now * (k < 2 ? 0.5 + k : 0) : blend_steps[k];
-                if (!(v > 0) || v == now)
-                    continue;
-                rs__model_options_free(&c.o);
-                if ((s = rs__model_options_copy(&c.o, &best->o)) != RS_OK ||
-                    (s = set_number(&c.o, blend_names[w], v)) != RS_OK)
-                    break;
-                snprintf(label, sizeof label, "blend %s=%g", blend_names[w], v);
-                s = evaluate(t, t->warm, "blend", label, &c, blend_names, N_BLEND);
-                if (s == RS_OK && c.ndcg > step.ndcg) {
-                    rs__model_options_free(&step.o);
-                    s = config_copy(&step, &c);
-                }
+            if (now > 0) { /* a weight in use: half and one and a half of it */
+                values[n++] = now * 0.5;
+                values[n++] = now * 1.5;
+            } else {
+                for (size_t k = 0; k < sizeof blend_steps / sizeof blend_steps[0]; k++)
+                    values[n++] = blend_steps[k];
             }
-            if (s == RS_OK && step.ndcg >= 0)
-                s = consider(t, t->warm, best, &step, true, &taken);
+            s = guarded_step(t, t->warm, "blend", best, blend_names[w], values, n, blend_names,
+                             N_BLEND, &taken);
             moved |= taken;
-            rs__model_options_free(&step.o);
         }
         if (!moved)
             break;
     }
-    rs__model_options_free(&c.o);
     return s;
 }
 
@@ -520,7 +538,7 @@ static int stage_cold(struct tuner *t, struct config *best)
         for (int k = 0; s == RS_OK && k < 3; k++) {
             const char *name = only[k];
             skip |= fixed(t->m, name);
-            s = set_number(&c.o, name, k == single ? 1.0 : 0.0);
+            s = rs__model_options_set_number(&c.o, name, k == single ? 1.0 : 0.0);
         }
         if (skip)
             continue;
@@ -530,32 +548,17 @@ static int stage_cold(struct tuner *t, struct config *best)
             s = consider(t, t->cold, &start, &c, false, &taken);
     }
     for (size_t w = 0; s == RS_OK && w < N_COLD; w++) {
-        struct config step;
-        if (fixed(t->m, cold_names[w]))
-            continue;
-        memset(&step, 0, sizeof step);
-        step.ndcg = -1;
-        for (size_t k = 0; s == RS_OK && k < 4 && grid[w][k] > 0; k++) {
-            if (grid[w][k] == rs__model_opt_double(&start.o, cold_names[w]))
-                continue;
-            rs__model_options_free(&c.o);
-            if ((s = rs__model_options_copy(&c.o, &start.o)) != RS_OK ||
-                (s = set_number(&c.o, cold_names[w], grid[w][k])) != RS_OK)
-                break;
-            snprintf(label, sizeof label, "cold %s=%g", cold_names[w], grid[w][k]);
-            s = evaluate(t, t->cold, "cold", label, &c, cold_names, N_COLD);
-            if (s == RS_OK && c.ndcg > step.ndcg) {
-                rs__model_options_free(&step.o);
-                s = config_copy(&step, &c);
-            }
-        }
-        if (s == RS_OK && step.ndcg >= 0)
-            s = consider(t, t->cold, &start, &step, true, &taken);
-        rs__model_options_free(&step.o);
+        size_t n = 0;
+        while (n < 4 && grid[w][n] > 0)
+            n++;
+        if (!fixed(t->m, cold_names[w]))
+            s = guarded_step(t, t->cold, "cold", &start, cold_names[w], grid[w], n, cold_names,
+                             N_COLD, &taken);
     }
     /* the warm choice with the cold weights chosen */
     for (size_t w = 0; s == RS_OK && w < N_COLD; w++)
-        s = set_number(&best->o, cold_names[w], rs__model_opt_double(&start.o, cold_names[w]));
+        s = rs__model_options_set_number(&best->o, cold_names[w],
+                                         rs__model_opt_double(&start.o, cold_names[w]));
     rs__model_options_free(&start.o);
     rs__model_options_free(&c.o);
     return s;
