@@ -4,15 +4,17 @@
  * `recsim recommend` process), and batch recommendation for every user of
  * the graph through rs_model_recommend_batch against the raw
  * rs_scorer_recommend_batch on the same scorer (the issue's bound: within
- * 1.1x).  Medians of 5 runs, the two batches interleaved.
+ * 1.1x).  Medians of 7 runs, the two batches interleaved in alternating
+ * order (the second of a pair runs on caches the first warmed).
  *
  * usage: bench_model MODEL USER
  */
 #include "bench_util.h"
 
 #include <recsim.h>
+#include <unistd.h>
 
-#define RUNS 5
+#define RUNS 7
 #define K 10
 
 static void die(const char *what)
@@ -61,19 +63,36 @@ int main(int argc, char **argv)
     counts = malloc((n_users ? n_users : 1) * sizeof *counts);
     if (!users || !keys || !items || !scores || !counts)
         die("out of memory");
+    /* One warm-up of each, then the two in alternating order: the second
+     * of a pair runs on caches the first warmed. */
+    if (rs_model_recommend_batch(m, users, n_users, K, keys, scores, items, counts) != RS_OK ||
+        rs_scorer_recommend_batch(rs_model_scorer(m), users, n_users, K, items, scores,
+                                  counts) != RS_OK)
+        die("warming up");
     for (int r = 0; r < RUNS; r++) {
-        double t0 = now(), c0 = cpu_now(), t1, c1;
-        if (rs_model_recommend_batch(m, users, n_users, K, keys, scores, items, counts) != RS_OK)
-            die("rs_model_recommend_batch");
-        t1 = now();
-        c1 = cpu_now();
-        if (rs_scorer_recommend_batch(rs_model_scorer(m), users, n_users, K, items, scores,
-                                      counts) != RS_OK)
-            die("rs_scorer_recommend_batch");
-        model_s[r] = t1 - t0;
-        scorer_s[r] = now() - t1;
-        model_cpu[r] = c1 - c0;
-        scorer_cpu[r] = cpu_now() - c1;
+        for (int turn = 0; turn < 2; turn++) {
+            bool model_turn = (turn == 0) == (r % 2 == 0);
+            double t0 = now(), c0 = cpu_now();
+            if (model_turn &&
+                rs_model_recommend_batch(m, users, n_users, K, keys, scores, items, counts) !=
+                    RS_OK)
+                die("rs_model_recommend_batch");
+            if (!model_turn && rs_scorer_recommend_batch(rs_model_scorer(m), users, n_users, K,
+                                                         items, scores, counts) != RS_OK)
+                die("rs_scorer_recommend_batch");
+            (model_turn ? model_s : scorer_s)[r] = now() - t0;
+            (model_turn ? model_cpu : scorer_cpu)[r] = cpu_now() - c0;
+        }
+    }
+    {
+        double load[3] = {0, 0, 0};
+        FILE *f = fopen("/proc/loadavg", "r");
+        if (!f || fscanf(f, "%lf %lf %lf", &load[0], &load[1], &load[2]) != 3)
+            load[0] = load[1] = load[2] = -1;
+        if (f)
+            fclose(f);
+        printf("%ld CPUs, OpenBLAS kernel %s, load average %.2f %.2f %.2f\n",
+               sysconf(_SC_NPROCESSORS_ONLN), rs_blas_corename(), load[0], load[1], load[2]);
     }
     printf("open + recommend one user (in process): %.3f s (median of %d)\n",
            median(open_s, RUNS), RUNS);

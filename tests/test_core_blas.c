@@ -5,8 +5,10 @@
 
 #include "core/bitset.h"
 #include "core/blas.h"
+#include "core/parallel.h"
 #include "core/rng.h"
 
+#include <cblas.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -96,6 +98,48 @@ START_TEST(syrk_is_gram_matrix)
 }
 END_TEST
 
+/* Each task records the OpenBLAS thread count it runs under. */
+static int seen_blas_threads(void *ctx, size_t task, unsigned worker)
+{
+    int *seen = ctx;
+    (void)worker;
+    seen[task] = openblas_get_num_threads();
+    return 0;
+}
+
+/* Inside a loop of the library's threads OpenBLAS runs on one thread (no
+ * OpenBLAS threads nested in ours); the caller's count comes back after,
+ * including one set while the loop ran. */
+START_TEST(blas_single_inside_loops)
+{
+    int seen[64];
+    ck_assert_ok(rs_set_num_threads(2));
+    ck_assert_int_eq(openblas_get_num_threads(), 2);
+    ck_assert_int_eq(rs__parallel_for(64, 2, seen_blas_threads, seen), 0);
+    for (int t = 0; t < 64; t++)
+        ck_assert_int_eq(seen[t], 1);
+    ck_assert_int_eq(openblas_get_num_threads(), 2);
+    /* one worker: nothing to hold */
+    ck_assert_int_eq(rs__parallel_for(8, 1, seen_blas_threads, seen), 0);
+    ck_assert_int_eq(seen[0], 2);
+    /* nested, and a count set meanwhile takes effect at the last end */
+    rs__blas_single_begin();
+    rs__blas_single_begin();
+    ck_assert_int_eq(openblas_get_num_threads(), 1);
+    ck_assert_int_eq(rs__blas_get_threads(), 2);
+    ck_assert_ok(rs_set_num_threads(3));
+    ck_assert_int_eq(openblas_get_num_threads(), 1);
+    ck_assert_int_eq(rs__blas_get_threads(), 3);
+    rs__blas_single_end();
+    ck_assert_int_eq(openblas_get_num_threads(), 1);
+    rs__blas_single_end();
+    ck_assert_int_eq(openblas_get_num_threads(), 3);
+    rs__blas_single_end(); /* unmatched: ignored */
+    ck_assert_int_eq(openblas_get_num_threads(), 3);
+    ck_assert_ok(rs_set_num_threads(0));
+}
+END_TEST
+
 START_TEST(bitsets)
 {
     uint64_t bits[3] = {0};
@@ -123,6 +167,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, sgemv_and_level1);
     tcase_add_test(tc, syrk_is_gram_matrix);
     tcase_add_test(tc, bitsets);
+    tcase_add_test(tc, blas_single_inside_loops);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -7,6 +7,7 @@
 
 #include <cblas.h>
 #include <limits.h>
+#include <pthread.h>
 
 bool rs__blas_fits(size_t a, size_t b, size_t c)
 {
@@ -80,14 +81,54 @@ void rs__sscal(size_t n, float alpha, float *x)
         cblas_sscal((int)n, alpha, x, 1);
 }
 
+/*
+ * OpenBLAS's thread count is process-wide.  Inside the library's own
+ * parallel loops every worker calling a threaded BLAS routine would nest
+ * OpenBLAS's threads inside ours: on 2 cores, 4 busy threads spinning on
+ * each other (1.5 to 2.2 times the CPU of a batch).  While any loop runs,
+ * BLAS is therefore held at one thread; the count to come back to (and any
+ * rs_set_num_threads made meanwhile) is kept in `wanted`.
+ */
+static pthread_mutex_t single_lock = PTHREAD_MUTEX_INITIALIZER;
+static int single_depth; /* loops running */
+static int wanted;       /* the count to restore when the last one ends */
+
 void rs__blas_set_threads(int n)
 {
-    openblas_set_num_threads(n);
+    pthread_mutex_lock(&single_lock);
+    if (single_depth > 0)
+        wanted = n;
+    else
+        openblas_set_num_threads(n);
+    pthread_mutex_unlock(&single_lock);
 }
 
 int rs__blas_get_threads(void)
 {
-    return openblas_get_num_threads();
+    int n;
+    pthread_mutex_lock(&single_lock);
+    n = single_depth > 0 ? wanted : openblas_get_num_threads();
+    pthread_mutex_unlock(&single_lock);
+    return n;
+}
+
+void rs__blas_single_begin(void)
+{
+    pthread_mutex_lock(&single_lock);
+    if (single_depth++ == 0) {
+        wanted = openblas_get_num_threads();
+        if (wanted > 1)
+            openblas_set_num_threads(1);
+    }
+    pthread_mutex_unlock(&single_lock);
+}
+
+void rs__blas_single_end(void)
+{
+    pthread_mutex_lock(&single_lock);
+    if (single_depth > 0 && --single_depth == 0 && wanted > 1)
+        openblas_set_num_threads(wanted);
+    pthread_mutex_unlock(&single_lock);
 }
 
 const char *rs_blas_corename(void)

@@ -39,4 +39,10 @@ bool rs__blas_fits(size_t a, size_t b, size_t c);
 void rs__blas_set_threads(int n);
 int rs__blas_get_threads(void);
 
+/* Hold OpenBLAS at one thread from begin to the matching end (nesting
+ * counts), for the span of a parallel loop of the library's own threads;
+ * rs__blas_set_threads meanwhile takes effect at the last end. */
+void rs__blas_single_begin(void);
+void rs__blas_single_end(void);
+
 #endif

@@ -114,6 +114,9 @@ int rs__parallel_for(size_t n_tasks, unsigned max_workers, rs_task_fn fn, void *
     atomic_init(&loop.next_task, 0);
     atomic_init(&loop.failed, 0);
 
+    /* Our threads, not OpenBLAS's inside each of them (see blas.c). */
+    if (workers > 1)
+        rs__blas_single_begin();
     for (unsigned w = 1; w < workers; w++) {
         args[w].loop = &loop;
         args[w].id = w;
@@ -124,6 +127,8 @@ int rs__parallel_for(size_t n_tasks, unsigned max_workers, rs_task_fn fn, void *
     run_tasks(&loop, 0);
     for (unsigned w = 1; w <= started; w++)
         pthread_join(threads[w], NULL);
+    if (workers > 1)
+        rs__blas_single_end();
 
     if (atomic_load(&loop.failed))
         return rs__fail(loop.status, "%s", loop.message);

@@ -25,6 +25,8 @@ typedef int (*rs_task_fn)(void *ctx, size_t task, unsigned worker);
  * the first negative status a task returned (its message is re-recorded on
  * the calling thread).  If threads cannot be started, the remaining tasks
  * run on the calling thread: a loop never fails for lack of threads.
+ * While more than one worker runs, OpenBLAS is held at one thread
+ * (rs__blas_single_begin): our threads, not its threads inside ours.
  */
 int rs__parallel_for(size_t n_tasks, unsigned max_workers, rs_task_fn fn, void *ctx);
 

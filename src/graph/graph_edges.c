@@ -17,15 +17,38 @@
 
 /* ------------------------------------------------------------ loading */
 
-int rs__graph_load_edges(rs_graph *g)
+void rs__graph_edge_list_free(rs__graph_edge_list *l)
+{
+    free(l->src);
+    free(l->rel);
+    free(l->dst);
+    free(l->w);
+    memset(l, 0, sizeof *l);
+}
+
+int rs__graph_edge_list_alloc(rs__graph_edge_list *l, size_t n)
+{
+    size_t cap = n > 0 ? n : 1;
+    memset(l, 0, sizeof *l);
+    l->src = rs__alloc_array(cap, sizeof *l->src);
+    l->rel = rs__alloc_array(cap, sizeof *l->rel);
+    l->dst = rs__alloc_array(cap, sizeof *l->dst);
+    l->w = rs__alloc_array(cap, sizeof *l->w);
+    if (!l->src || !l->rel || !l->dst || !l->w) {
+        rs__graph_edge_list_free(l);
+        return rs_errcode();
+    }
+    return 0;
+}
+
+int rs__graph_edges_scan(rs_graph *g, rs__graph_edge_list *out)
 {
     sqlite3_stmt *st = NULL;
-    uint32_t *src = NULL, *rel = NULL, *dst = NULL;
-    float *w = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0, cap;
     int rc, status = 0;
     int64_t count = 0;
 
+    memset(out, 0, sizeof *out);
     rc = sqlite3_prepare_v2(g->db, "SELECT count(*) FROM edges", -1, &st, NULL);
     if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         count = sqlite3_column_int64(st, 0);
@@ -36,14 +59,8 @@ int rs__graph_load_edges(rs_graph *g)
     if (rc != SQLITE_OK)
         return rs__graph_sql_fail(g, rc, "counting edges");
     cap = count > 0 ? (size_t)count : 1;
-    src = rs__alloc_array(cap, sizeof *src);
-    rel = rs__alloc_array(cap, sizeof *rel);
-    dst = rs__alloc_array(cap, sizeof *dst);
-    w = rs__alloc_array(cap, sizeof *w);
-    if (!src || !rel || !dst || !w) {
-        status = rs_errcode();
-        goto done;
-    }
+    if ((status = rs__graph_edge_list_alloc(out, cap)) != 0)
+        return status;
     rc = sqlite3_prepare_v2(g->db, "SELECT src, rel, dst, weight FROM edges", -1, &st, NULL);
     int64_t last_src = -1;
     uint32_t last_src_index = 0;
@@ -79,22 +96,36 @@ int rs__graph_load_edges(rs_graph *g)
                               (long long)s, (long long)sqlite3_column_int64(st, 1), (long long)d);
             break;
         }
-        src[n] = si;
-        rel[n] = ri;
-        dst[n] = di;
-        w[n] = (float)weight;
+        out->src[n] = si;
+        out->rel[n] = ri;
+        out->dst[n] = di;
+        out->w[n] = (float)weight;
         n++;
     }
     sqlite3_finalize(st);
     if (status == 0 && rc != SQLITE_DONE)
         status = rs__graph_sql_fail(g, rc, "reading edges");
-    if (status == 0)
-        status = rs__adj_build(&g->out, &g->in, rs__idmap_span(g->nodes), n, src, rel, dst, w);
-done:
-    free(src);
-    free(rel);
-    free(dst);
-    free(w);
+    if (status != 0)
+        rs__graph_edge_list_free(out);
+    else
+        out->n = n;
+    return status;
+}
+
+int rs__graph_load_edges(rs_graph *g)
+{
+    rs__graph_edge_list l;
+    bool found = false;
+    /* The snapshot a build left (graph_snapshot.c) holds the same rows as
+     * the table, in the same order, without a SQL step per edge. */
+    int status = rs__graph_snapshot_read(g, &l, &found);
+    if (status == 0 && !found)
+        status = rs__graph_edges_scan(g, &l);
+    if (status != 0)
+        return status;
+    status = rs__adj_build(&g->out, &g->in, rs__idmap_span(g->nodes), l.n, l.src, l.rel, l.dst,
+                           l.w);
+    rs__graph_edge_list_free(&l);
     return status;
 }
 

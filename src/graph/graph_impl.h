@@ -159,8 +159,26 @@ void rs__graph_forget_node(rs_graph *g, uint32_t node);
 /* Free the mention matcher cache (graph_text.c). */
 void rs__matcher_free(rs__matcher *m);
 
-/* Load every edge from SQL into the adjacency (graph_edges.c). */
+/* Load every edge into the adjacency (graph_edges.c): from the edge
+ * snapshot when the file holds one, else from table edges. */
 int rs__graph_load_edges(rs_graph *g);
+
+/* Edges as parallel arrays of node and relation indices (graph_edges.c). */
+typedef struct rs__graph_edge_list {
+    uint32_t *src, *rel, *dst;
+    float *w;
+    size_t n;
+} rs__graph_edge_list;
+/* Room for n edges (n = 0: one); 0 or RS_ERR_NOMEM (l zeroed). */
+int rs__graph_edge_list_alloc(rs__graph_edge_list *l, size_t n);
+void rs__graph_edge_list_free(rs__graph_edge_list *l);
+/* Every row of table edges, in the table's (src, rel, dst) order, checked;
+ * on failure *out is zeroed. */
+int rs__graph_edges_scan(rs_graph *g, rs__graph_edge_list *out);
+/* The edge snapshot of the file (graph_snapshot.c): *found false (RS_OK)
+ * when there is none; RS_ERR_CORRUPT naming the meta key when damaged,
+ * RS_ERR_VERSION when written by a newer release. */
+int rs__graph_snapshot_read(rs_graph *g, rs__graph_edge_list *out, bool *found);
 /* Discard a bulk load's queue (graph_edges.c). */
 void rs__graph_pending_clear(rs_graph *g);
 

@@ -57,6 +57,12 @@ int rs__graph_events_write(rs_graph *g, rs__graph_event *events, size_t n);
 int rs__graph_meta_set(rs_graph *g, const char *key, const void *value, size_t len);
 int rs__graph_meta_get(rs_graph *g, const char *key, void **value_out, size_t *len_out);
 
+/* Save the edge snapshot (graph_snapshot.c): table edges in one meta blob
+ * that the next open reads instead of the table, kept true by triggers
+ * that delete it on any change to the table.  For the end of a build, in
+ * the caller's transaction; RS_ERR_READONLY on a read-only graph. */
+int rs__graph_snapshot_save(rs_graph *g);
+
 /* Node index range: indices are < span; deleted nodes leave holes. */
 size_t rs__graph_node_span(const rs_graph *g);
 

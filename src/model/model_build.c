@@ -479,6 +479,9 @@ static int save_parts(rs_model *m, const struct rs__model_parts *p,
     if (s == RS_OK && !report) /* the report of an earlier build no longer holds */
         s = rs__model_exec(m->graph, "DELETE FROM meta WHERE key = '" RS__MODEL_TUNING_KEY "'",
                            "removing the earlier selection report");
+    /* Last: any later write to the edges would delete it again. */
+    if (s == RS_OK)
+        s = rs__graph_snapshot_save(m->graph);
     return s;
 }
 
