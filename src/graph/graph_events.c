@@ -12,9 +12,13 @@
  */
 #include "graph/graph_internal.h"
 
+#include "core/alloc.h"
 #include "core/error.h"
+#include "core/idmap.h"
+#include "core/lebytes.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static int event_cmp(const void *a, const void *b)
 {
@@ -61,4 +65,230 @@ int rs__graph_events_write(rs_graph *g, rs__graph_event *events, size_t n)
     }
     sqlite3_finalize(st);
     return status;
+}
+
+/* ------------------------------------------------------------ observations
+ *
+ * The entity rows' facts with their times, for the same reason: a node's
+ * property is the most frequent value over all its rows, and an attribute
+ * edge exists once any row names it, so a train-only copy at a cut needs
+ * to know which rows came before it.  property_observations holds, per
+ * (node, property, value), the times of the rows that gave it (a blob of
+ * little-endian int64, ascending, one per row); edge_observations the first
+ * time a row gave an edge.  Untimed rows are at INT64_MIN.  The import
+ * gathers them in memory (one SQL write per distinct fact, not per row)
+ * and writes them at its end.
+ */
+
+static const char observations_schema[] =
+    "CREATE TABLE IF NOT EXISTS property_observations(node INTEGER NOT NULL,"
+    " name TEXT NOT NULL, value TEXT NOT NULL, times BLOB NOT NULL,"
+    " PRIMARY KEY(node, name, value)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS edge_observations(src INTEGER NOT NULL, rel INTEGER NOT NULL,"
+    " dst INTEGER NOT NULL, first_ts INTEGER NOT NULL, PRIMARY KEY(src, rel, dst))"
+    " WITHOUT ROWID;";
+
+/* One distinct fact's times. */
+struct times {
+    int64_t *t;
+    size_t n, cap;
+};
+
+struct rs__graph_observer {
+    rs_graph *g;
+    rs_idmap *facts; /* u32 node, u32 name length, name, value -> fact index */
+    struct times *times;
+    size_t facts_cap;
+    rs_idmap *edges; /* u32 src, relation, dst -> edge index */
+    int64_t *first;
+    size_t edges_cap;
+    unsigned char *scratch;
+    size_t scratch_cap;
+};
+
+int rs__graph_observer_open(rs_graph *g, rs__graph_observer **out)
+{
+    rs__graph_observer *o;
+    *out = NULL;
+    if (!(o = rs__calloc(1, sizeof *o)))
+        return RS_ERR_NOMEM;
+    o->g = g;
+    o->facts = rs__idmap_create();
+    o->edges = rs__idmap_create();
+    if (!o->facts || !o->edges) {
+        rs__graph_observer_close(o);
+        return rs__fail(RS_ERR_NOMEM, "out of memory");
+    }
+    *out = o;
+    return 0;
+}
+
+void rs__graph_observer_close(rs__graph_observer *o)
+{
+    if (!o)
+        return;
+    for (size_t i = 0; o->times && i < rs__idmap_span(o->facts); i++)
+        free(o->times[i].t);
+    free(o->times);
+    free(o->first);
+    free(o->scratch);
+    rs__idmap_free(o->facts);
+    rs__idmap_free(o->edges);
+    free(o);
+}
+
+int rs__graph_observe_property(rs__graph_observer *o, uint32_t node, const char *name,
+                               const char *value, size_t value_len, int64_t time)
+{
+    size_t name_len = strlen(name), len;
+    uint32_t index;
+    bool created;
+    struct times *t;
+    int status = rs__add_size(8 + name_len, value_len, &len);
+    if (status == 0)
+        status = rs__grow((void **)&o->scratch, &o->scratch_cap, len, 1);
+    if (status == 0)
+        status = rs__grow((void **)&o->times, &o->facts_cap, rs__idmap_span(o->facts) + 1,
+                          sizeof *o->times);
+    if (status != 0)
+        return status;
+    rs__le_put32(o->scratch, node);
+    rs__le_put32(o->scratch + 4, (uint32_t)name_len);
+    memcpy(o->scratch + 8, name, name_len);
+    memcpy(o->scratch + 8 + name_len, value, value_len);
+    if ((status = rs__idmap_intern(o->facts, (const char *)o->scratch, len, &index, &created)))
+        return status;
+    t = &o->times[index];
+    if (created)
+        memset(t, 0, sizeof *t);
+    if (t->n == t->cap && (status = rs__grow((void **)&t->t, &t->cap, t->n + 1, sizeof *t->t)))
+        return status;
+    t->t[t->n++] = time;
+    return 0;
+}
+
+int rs__graph_observe_edge(rs__graph_observer *o, uint32_t src, uint32_t relation, uint32_t dst,
+                           int64_t time)
+{
+    unsigned char key[12];
+    uint32_t index;
+    bool created;
+    int status = rs__grow((void **)&o->first, &o->edges_cap, rs__idmap_span(o->edges) + 1,
+                          sizeof *o->first);
+    if (status != 0)
+        return status;
+    rs__le_put32(key, src);
+    rs__le_put32(key + 4, relation);
+    rs__le_put32(key + 8, dst);
+    if ((status = rs__idmap_intern(o->edges, (const char *)key, sizeof key, &index, &created)))
+        return status;
+    if (created || time < o->first[index])
+        o->first[index] = time;
+    return 0;
+}
+
+static int time_cmp(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Merge the times an earlier import saved for this fact into t. */
+static int merge_saved(sqlite3_stmt *get, struct times *t)
+{
+    int status = 0;
+    if (sqlite3_step(get) == SQLITE_ROW) {
+        const unsigned char *blob = sqlite3_column_blob(get, 0);
+        size_t n = (size_t)sqlite3_column_bytes(get, 0) / 8;
+        if ((status = rs__grow((void **)&t->t, &t->cap, t->n + n, sizeof *t->t)) == 0) {
+            for (size_t i = 0; i < n; i++)
+                t->t[t->n++] = (int64_t)rs__le_get64(blob + 8 * i);
+        }
+    }
+    sqlite3_reset(get);
+    return status;
+}
+
+int rs__graph_observer_flush(rs__graph_observer *o)
+{
+    static const char get_sql[] =
+        "SELECT times FROM property_observations WHERE node = ?1 AND name = ?2 AND value = ?3";
+    static const char put_sql[] =
+        "INSERT OR REPLACE INTO property_observations(node, name, value, times)"
+        " VALUES (?1, ?2, ?3, ?4)";
+    static const char edge_sql[] =
+        "INSERT INTO edge_observations(src, rel, dst, first_ts)"
+        " SELECT ?1, id, ?3, ?4 FROM relations WHERE name = ?2"
+        " ON CONFLICT(src, rel, dst) DO UPDATE SET first_ts = min(first_ts, excluded.first_ts)";
+    sqlite3 *db = rs__graph_db(o->g);
+    sqlite3_stmt *get = NULL, *put = NULL, *edge = NULL;
+    unsigned char *blob = NULL;
+    size_t blob_cap = 0;
+    int status = 0;
+    if (rs__idmap_span(o->facts) == 0 && rs__idmap_span(o->edges) == 0)
+        return 0;
+    if (sqlite3_exec(db, observations_schema, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, get_sql, -1, &get, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, put_sql, -1, &put, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, edge_sql, -1, &edge, NULL) != SQLITE_OK)
+        status = rs__graph_db_fail(db, "writing the observations");
+    for (size_t i = 0; status == 0 && i < rs__idmap_span(o->facts); i++) {
+        size_t len;
+        const unsigned char *key = (const unsigned char *)rs__idmap_key(o->facts, (uint32_t)i,
+                                                                        &len);
+        struct times *t = &o->times[i];
+        uint32_t name_len;
+        if (!key)
+            continue;
+        name_len = rs__le_get32(key + 4);
+        sqlite3_bind_int64(get, 1, rs__graph_node_rowid(o->g, rs__le_get32(key)));
+        sqlite3_bind_text(get, 2, (const char *)key + 8, (int)name_len, SQLITE_STATIC);
+        sqlite3_bind_text(get, 3, (const char *)key + 8 + name_len, (int)(len - 8 - name_len),
+                          SQLITE_STATIC);
+        if ((status = merge_saved(get, t)) != 0 ||
+            (status = rs__grow((void **)&blob, &blob_cap, t->n * 8, 1)) != 0)
+            break;
+        qsort(t->t, t->n, sizeof *t->t, time_cmp);
+        for (size_t k = 0; k < t->n; k++)
+            rs__le_put64(blob + 8 * k, (uint64_t)t->t[k]);
+        sqlite3_bind_int64(put, 1, rs__graph_node_rowid(o->g, rs__le_get32(key)));
+        sqlite3_bind_text(put, 2, (const char *)key + 8, (int)name_len, SQLITE_STATIC);
+        sqlite3_bind_text(put, 3, (const char *)key + 8 + name_len, (int)(len - 8 - name_len),
+                          SQLITE_STATIC);
+        sqlite3_bind_blob(put, 4, blob, (int)(t->n * 8), SQLITE_STATIC);
+        if (sqlite3_step(put) != SQLITE_DONE)
+            status = rs__graph_db_fail(db, "writing the property observations");
+        sqlite3_reset(put);
+    }
+    for (size_t i = 0; status == 0 && i < rs__idmap_span(o->edges); i++) {
+        size_t len;
+        const unsigned char *key = (const unsigned char *)rs__idmap_key(o->edges, (uint32_t)i,
+                                                                        &len);
+        const char *name = key ? rs_graph_relation_name(o->g, rs__le_get32(key + 4)) : NULL;
+        if (!key)
+            continue;
+        sqlite3_bind_int64(edge, 1, rs__graph_node_rowid(o->g, rs__le_get32(key)));
+        sqlite3_bind_text(edge, 2, name ? name : "", -1, SQLITE_STATIC);
+        sqlite3_bind_int64(edge, 3, rs__graph_node_rowid(o->g, rs__le_get32(key + 8)));
+        sqlite3_bind_int64(edge, 4, o->first[i]);
+        if (sqlite3_step(edge) != SQLITE_DONE)
+            status = rs__graph_db_fail(db, "writing the edge observations");
+        sqlite3_reset(edge);
+    }
+    sqlite3_finalize(get);
+    sqlite3_finalize(put);
+    sqlite3_finalize(edge);
+    free(blob);
+    return status;
+}
+
+bool rs__graph_has_observations(rs_graph *g)
+{
+    sqlite3_stmt *st = NULL;
+    bool found = false;
+    if (sqlite3_prepare_v2(rs__graph_db(g), "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+                           " AND name = 'edge_observations'", -1, &st, NULL) == SQLITE_OK)
+        found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
 }

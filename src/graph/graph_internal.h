@@ -57,6 +57,27 @@ int rs__graph_events_write(rs_graph *g, rs__graph_event *events, size_t n);
 int rs__graph_meta_set(rs_graph *g, const char *key, const void *value, size_t len);
 int rs__graph_meta_get(rs_graph *g, const char *key, void **value_out, size_t *len_out);
 
+/* The entity rows' facts with their times (graph_events.c): an import of
+ * timed entity rows records, per row, each property value and each
+ * attribute edge it gives, so that a train-only copy at a cut can keep the
+ * facts of the rows before it alone (src/model/model_eval.c).  One
+ * observer per import gathers them in memory; its flush writes them in
+ * the import's transaction. */
+typedef struct rs__graph_observer rs__graph_observer;
+int rs__graph_observer_open(rs_graph *g, rs__graph_observer **out);
+void rs__graph_observer_close(rs__graph_observer *o);
+/* One row's value of a property (value_len bytes) at time (INT64_MIN: an
+ * untimed row). */
+int rs__graph_observe_property(rs__graph_observer *o, uint32_t node, const char *name,
+                               const char *value, size_t value_len, int64_t time);
+/* One row's attribute edge src -relation-> dst at time. */
+int rs__graph_observe_edge(rs__graph_observer *o, uint32_t src, uint32_t relation, uint32_t dst,
+                           int64_t time);
+/* Write what the observer gathered (merged with what the file holds). */
+int rs__graph_observer_flush(rs__graph_observer *o);
+/* Does the file hold observations (tables property_ and edge_observations)? */
+bool rs__graph_has_observations(rs_graph *g);
+
 /* Save the edge snapshot (graph_snapshot.c): table edges in one meta blob
  * that the next open reads instead of the table, kept true by triggers
  * that delete it on any change to the table.  For the end of a build, in

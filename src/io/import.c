@@ -74,6 +74,11 @@ struct import {
     bool has_friends;
     size_t friends_column;
     uint32_t friend_relation;
+    /* timed entity rows: their facts with their times (graph_events.c) */
+    bool observe;
+    size_t entity_time_column;
+    rs__graph_observer *observer;
+    int64_t row_time; /* the current entity row's time, INT64_MIN for none */
     char *scratch;
     size_t scratch_cap;
 };
@@ -275,7 +280,9 @@ static int add_attribute(struct import *im, uint32_t node, const char *value, vo
     uint32_t entity;
     if (rs_graph_add_node(im->graph, attribute->type, value, &entity) != 0 ||
         rs_graph_add_edge(im->graph, node, attribute->relation, entity, 1.0, 0,
-                          RS_GRAPH_MERGE_MAX) != 0)
+                          RS_GRAPH_MERGE_MAX) != 0 ||
+        (im->observer &&
+         rs__graph_observe_edge(im->observer, node, attribute->relation, entity, im->row_time)))
         return row_fail(im);
     return 0;
 }
@@ -289,13 +296,15 @@ static int add_friend(struct import *im, uint32_t node, const char *value, void 
     if (other == node)
         return 0;
     if (rs_graph_add_edge(im->graph, node, im->friend_relation, other, 1.0, 0,
-                          RS_GRAPH_MERGE_MAX) != 0)
+                          RS_GRAPH_MERGE_MAX) != 0 ||
+        (im->observer &&
+         rs__graph_observe_edge(im->observer, node, im->friend_relation, other, im->row_time)))
         return row_fail(im);
     return 0;
 }
 
-/* Count this row's property values for its node. */
-static int count_properties(struct import *im, const char *key, size_t key_len)
+/* Count this row's property values for its node (and observe them). */
+static int count_properties(struct import *im, uint32_t node, const char *key, size_t key_len)
 {
     size_t len, i;
     int status;
@@ -305,6 +314,10 @@ static int count_properties(struct import *im, const char *key, size_t key_len)
             continue;
         if ((status = rs_mostfreq_add(im->properties[i].values, key, key_len, value, len)) != 0)
             return status;
+        if (im->observer &&
+            (status = rs__graph_observe_property(im->observer, node, im->properties[i].name,
+                                                 value, len, im->row_time)) != 0)
+            return row_fail(im);
     }
     return 0;
 }
@@ -327,6 +340,15 @@ static int write_properties(struct import *im)
         }
     }
     return 0;
+}
+
+/* After the last row: the properties, then the observations. */
+static int finish_entities(struct import *im)
+{
+    int status = write_properties(im);
+    if (status == 0 && im->observer && rs__graph_observer_flush(im->observer) != 0)
+        return rs__fail_context("%s: ", rs_reader_name(im->reader));
+    return status;
 }
 
 static int entity_row(struct import *im)
@@ -353,6 +375,16 @@ static int entity_row(struct import *im)
         }
         im->seen_nodes[slot] = node;
     }
+    im->row_time = INT64_MIN;
+    if (im->observe && (field(im, im->entity_time_column, &len), len > 0)) {
+        rs_error_state saved;
+        rs__error_save(&saved);
+        /* an unreadable time is an untimed row, as before times were kept */
+        if (rs_reader_time(im->reader, im->entity_time_column, &im->row_time) != 0) {
+            im->row_time = INT64_MIN;
+            rs__error_restore(&saved);
+        }
+    }
     for (i = 0; status == 0 && i < im->attribute_count; i++) {
         const char *text = field(im, im->attributes[i].column, &len);
         status = each_value(im, text, len, node, add_attribute, &im->attributes[i]);
@@ -362,7 +394,7 @@ static int entity_row(struct import *im)
         status = each_value(im, text, len, node, add_friend, NULL);
     }
     if (status == 0 && im->property_count > 0)
-        status = count_properties(im, key, key_len);
+        status = count_properties(im, node, key, key_len);
     return status;
 }
 
@@ -471,6 +503,7 @@ static void release(struct import *im)
     free(im->edges);
     free(im->raw);
     free(im->scratch);
+    rs__graph_observer_close(im->observer);
 }
 
 static int prepare_interactions(struct import *im)
@@ -587,6 +620,8 @@ static int create_relations(struct import *im)
     }
     if (im->has_friends && rs_graph_add_relation(im->graph, "friend_of", &im->friend_relation))
         return rs_errcode();
+    if (im->observe && rs__graph_observer_open(im->graph, &im->observer) != 0)
+        return rs_errcode();
     return 0;
 }
 
@@ -619,7 +654,9 @@ static int import_entities(rs_graph *graph, rs_reader *reader, rs_cleaner *clean
         }
         im.has_friends = true;
     }
-    status = run(&im, cleaner, create_relations, entity_row, write_properties, rows_out);
+    /* rows with a time (a log holding the catalogue too): observe them */
+    im.observe = rs__reader_find_role(reader, RS_ROLE_TIME, &im.entity_time_column) == 0;
+    status = run(&im, cleaner, create_relations, entity_row, finish_entities, rows_out);
     release(&im);
     return status;
 }

@@ -20,6 +20,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/lebytes.h"
 #include "graph/graph_internal.h"
 
 #include <math.h>
@@ -30,6 +31,7 @@ static void model_events_free(struct model_events *me)
 {
     rs_events_free(me->events);
     free(me->rows);
+    free(me->late);
     memset(me, 0, sizeof *me);
 }
 
@@ -257,11 +259,171 @@ static bool is_interaction(const rs_graph *g, uint32_t src, uint32_t relation, u
            rs__graph_node_type(g, src) == user_type && rs__graph_node_type(g, dst) == item_type;
 }
 
-/* Copy the node properties (item texts, titles, ...) through SQL, the one
- * place that lists them. */
-static int copy_properties(rs_graph *src, rs_graph *dst, const uint32_t *node_map)
+/* ------------------------------------------------------------ the cut's facts
+ *
+ * An import of timed entity rows keeps each row's facts with its time
+ * (src/graph/graph_events.c).  At a temporal cut the train copy then holds
+ * what an import of the rows before the cut would have made: each property
+ * the most frequent value among those rows (ties to the smaller text, as
+ * rs_mostfreq), each attribute edge only when such a row gave it.
+ */
+
+static int triple_cmp(const void *a, const void *b)
 {
-    static const char sql[] = "SELECT node_id, name, value FROM node_props ORDER BY id";
+    const uint32_t *x = a, *y = b;
+    for (int i = 0; i < 3; i++)
+        if (x[i] != y[i])
+            return x[i] < y[i] ? -1 : 1;
+    return 0;
+}
+
+int rs__model_eval_set_cut(const rs_model *m, struct model_events *me, int64_t cut)
+{
+    static const char sql[] = "SELECT o.src, r.name, o.dst FROM edge_observations o"
+                              " JOIN relations r ON r.id = o.rel WHERE o.first_ts >= ?1";
+    sqlite3 *db = rs__graph_db(m->graph);
+    sqlite3_stmt *st = NULL;
+    rs_error_state saved;
+    size_t cap = 0;
+    int s = RS_OK, rc;
+    me->has_cut = true;
+    me->cut = cut;
+    if (!rs__graph_has_observations(m->graph))
+        return RS_OK;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return rs__graph_db_fail(db, "rs_model_evaluate: reading the edge observations");
+    sqlite3_bind_int64(st, 1, cut);
+    rs__error_save(&saved);
+    while (s == RS_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        uint32_t a, b, rel;
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        /* a deleted node or relation: no edge to leave out */
+        if (!name || rs_graph_find_relation(m->graph, name, &rel) != RS_OK ||
+            rs__graph_node_from_rowid(m->graph, sqlite3_column_int64(st, 0), &a) != RS_OK ||
+            rs__graph_node_from_rowid(m->graph, sqlite3_column_int64(st, 2), &b) != RS_OK)
+            continue;
+        if (me->n_late == cap &&
+            (s = rs__grow((void **)&me->late, &cap, me->n_late + 1, sizeof *me->late)) != RS_OK)
+            break;
+        me->late[me->n_late][0] = a;
+        me->late[me->n_late][1] = rel;
+        me->late[me->n_late++][2] = b;
+    }
+    if (s == RS_OK && rc != SQLITE_DONE)
+        s = rs__graph_db_fail(db, "rs_model_evaluate: reading the edge observations");
+    sqlite3_finalize(st);
+    if (s == RS_OK)
+        rs__error_restore(&saved);
+    if (me->n_late)
+        qsort(me->late, me->n_late, sizeof *me->late, triple_cmp);
+    return s;
+}
+
+/* Was this edge first given by a row at or after the cut? */
+static bool is_late(const struct model_events *me, uint32_t src, uint32_t relation,
+                    uint32_t dst)
+{
+    uint32_t key[3] = {src, relation, dst};
+    return me->n_late && bsearch(key, me->late, me->n_late, sizeof *me->late, triple_cmp);
+}
+
+/* How many of the n ascending little-endian times are before cut. */
+static size_t times_before(const unsigned char *blob, size_t n, int64_t cut)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((int64_t)rs__le_get64(blob + 8 * mid) < cut)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The observed properties at the cut: per (node, name) the most frequent
+ * value among the rows before it (none when no such row). */
+static int copy_observed_properties(rs_graph *src, rs_graph *dst, const uint32_t *node_map,
+                                    int64_t cut)
+{
+    static const char sql[] = "SELECT node, name, value, times FROM property_observations"
+                              " ORDER BY node, name";
+    sqlite3 *db = rs__graph_db(src);
+    sqlite3_stmt *st = NULL;
+    char *best = NULL, *name = NULL;
+    size_t best_len = 0, best_n = 0;
+    int64_t node_id = 0;
+    int s = RS_OK, rc;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return rs__graph_db_fail(db, "rs_model_evaluate: reading the property observations");
+    for (;;) {
+        rc = sqlite3_step(st);
+        const char *row_name = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 1) : NULL;
+        int64_t row_node = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        /* a group ends: write its winner */
+        if (name && (rc != SQLITE_ROW || row_node != node_id || !row_name ||
+                     strcmp(row_name, name) != 0)) {
+            uint32_t node;
+            if (best_n > 0 && rs__graph_node_from_rowid(src, node_id, &node) == RS_OK &&
+                node_map[node] != RS_GRAPH_ANY_RELATION)
+                s = rs_graph_set_property(dst, node_map[node], name, best);
+            else
+                rs_clear_error();
+            free(name);
+            free(best);
+            name = best = NULL;
+            best_n = 0;
+        }
+        if (s != RS_OK || rc != SQLITE_ROW)
+            break;
+        const char *value = (const char *)sqlite3_column_text(st, 2);
+        size_t value_len = (size_t)sqlite3_column_bytes(st, 2);
+        const unsigned char *blob = sqlite3_column_blob(st, 3);
+        size_t bytes = (size_t)sqlite3_column_bytes(st, 3);
+        if (!row_name || !value || bytes % 8) {
+            s = rs__fail(RS_ERR_CORRUPT, "table property_observations: node id %lld: a bad row",
+                         (long long)row_node);
+            break;
+        }
+        if (!name) {
+            node_id = row_node;
+            if (!(name = rs__strdup(row_name))) {
+                s = RS_ERR_NOMEM;
+                break;
+            }
+        }
+        size_t n = times_before(blob, bytes / 8, cut);
+        int order = best ? memcmp(value, best, value_len < best_len ? value_len : best_len) : 0;
+        if (n > 0 && (n > best_n || (n == best_n && (order < 0 ||
+                                                     (order == 0 && value_len < best_len))))) {
+            free(best);
+            if (!(best = rs__strndup(value, value_len))) {
+                s = RS_ERR_NOMEM;
+                break;
+            }
+            best_len = value_len;
+            best_n = n;
+        }
+    }
+    if (s == RS_OK && rc != SQLITE_DONE)
+        s = rs__graph_db_fail(db, "rs_model_evaluate: reading the property observations");
+    free(name);
+    free(best);
+    sqlite3_finalize(st);
+    return s;
+}
+
+/* Copy the node properties (item texts, titles, ...) through SQL, the one
+ * place that lists them; at a cut, the observed ones as the rows before it
+ * give them. */
+static int copy_properties(rs_graph *src, rs_graph *dst, const uint32_t *node_map,
+                           const struct model_events *me)
+{
+    bool observed = me->has_cut && rs__graph_has_observations(src);
+    const char *sql = observed ? "SELECT p.node_id, p.name, p.value FROM node_props p WHERE NOT"
+                                 " EXISTS (SELECT 1 FROM property_observations o WHERE"
+                                 " o.node = p.node_id AND o.name = p.name) ORDER BY p.id"
+                               : "SELECT node_id, name, value FROM node_props ORDER BY id";
     sqlite3 *db = rs__graph_db(src);
     sqlite3_stmt *st = NULL;
     int s = RS_OK, rc;
@@ -280,13 +442,16 @@ static int copy_properties(rs_graph *src, rs_graph *dst, const uint32_t *node_ma
     if (s == RS_OK && rc != SQLITE_DONE)
         s = rs__graph_db_fail(db, "rs_model_evaluate: reading node properties");
     sqlite3_finalize(st);
+    if (s == RS_OK && observed)
+        s = copy_observed_properties(src, dst, node_map, me->cut);
     return s;
 }
 
 /* Copy every edge that is not an interaction, with its weight and time. */
 static int copy_other_edges(rs_graph *src, rs_graph *dst, const uint32_t *node_map,
-                            const uint32_t *rel_map, uint32_t only)
+                            const uint32_t *rel_map, const struct model_events *me)
 {
+    uint32_t only = me->relation;
     static const char sql[] = "SELECT e.src, r.name, e.dst, e.weight, e.ts FROM edges e"
                               " JOIN relations r ON r.id = e.rel";
     sqlite3 *db = rs__graph_db(src);
@@ -306,7 +471,8 @@ static int copy_other_edges(rs_graph *src, rs_graph *dst, const uint32_t *node_m
             rs__graph_node_from_rowid(src, sqlite3_column_int64(st, 0), &a) != RS_OK ||
             rs__graph_node_from_rowid(src, sqlite3_column_int64(st, 2), &b) != RS_OK ||
             node_map[a] == RS_GRAPH_ANY_RELATION || node_map[b] == RS_GRAPH_ANY_RELATION ||
-            is_interaction(src, a, relation, b, user_type, item_type, only))
+            is_interaction(src, a, relation, b, user_type, item_type, only) ||
+            is_late(me, a, relation, b))
             continue;
         if ((s = rs_graph_add_edge(dst, node_map[a], rel_map[relation], node_map[b],
                                    sqlite3_column_double(st, 3),
@@ -375,9 +541,9 @@ static int train_graph(const rs_model *m, const struct model_events *me, bool co
     if (s == RS_OK)
         rs__error_restore(&saved);
     if (s == RS_OK)
-        s = copy_properties(src, g, node_map);
+        s = copy_properties(src, g, node_map, me);
     if (s == RS_OK)
-        s = copy_other_edges(src, g, node_map, rel_map, me->relation);
+        s = copy_other_edges(src, g, node_map, rel_map, me);
     for (size_t i = 0; s == RS_OK && i < me->n; i++) {
         const struct event_row *e = &me->rows[i];
         int part;
@@ -580,7 +746,8 @@ int rs__model_eval_parts(rs_eval *eval, const struct rs__model_parts *parts, con
  * item nor a user, e.g. its country), in relation order.  Returns whether
  * any user of the log has one.
  */
-static int set_segments(const rs_model *m, rs_eval *eval, bool *any_out)
+static int set_segments(const rs_model *m, const struct model_events *me, rs_eval *eval,
+                        bool *any_out)
 {
     rs_graph *g = m->graph;
     rs__graph_csr out;
@@ -599,6 +766,7 @@ static int set_segments(const rs_model *m, rs_eval *eval, bool *any_out)
             uint32_t t = rs__graph_node_type(g, out.target[slot]), r = out.relation[slot];
             const char *entity;
             if (t == user_type || t == item_type || r >= best_rel ||
+                is_late(me, node, r, out.target[slot]) ||
                 rs_graph_node_key(g, out.target[slot], &type, &entity) != RS_OK)
                 continue;
             best_rel = r;
@@ -614,7 +782,7 @@ static int set_segments(const rs_model *m, rs_eval *eval, bool *any_out)
     return s;
 }
 
-static int run_baselines(const rs_model *m, rs_eval *eval)
+static int run_baselines(const rs_model *m, const struct model_events *me, rs_eval *eval)
 {
     bool segments = false;
     int s = rs_eval_run_baseline(eval, RS_BASELINE_RANDOM, 0, NULL);
@@ -624,7 +792,7 @@ static int run_baselines(const rs_model *m, rs_eval *eval)
         s = rs_eval_run_baseline(eval, RS_BASELINE_RECENT_POPULAR,
                                  rs__model_opt_double(&m->options, "eval.recent_days"), NULL);
     if (s == RS_OK)
-        s = set_segments(m, eval, &segments);
+        s = set_segments(m, me, eval, &segments);
     if (s == RS_OK && segments)
         s = rs_eval_run_baseline(eval, RS_BASELINE_SEGMENT_POPULAR, 0, NULL);
     return s;
@@ -650,6 +818,8 @@ int rs_model_evaluate(const rs_model *m, int split, double param, uint64_t seed,
         param = (double)default_cut(&me);
     if (s == RS_OK)
         s = apply_split(m, me.events, split, param, seed);
+    if (s == RS_OK && split == RS_MODEL_SPLIT_TEMPORAL)
+        s = rs__model_eval_set_cut(m, &me, (int64_t)param);
     if (s == RS_OK && rs_events_part_count(me.events, RS_PART_TEST) == 0)
         s = rs__fail(RS_ERR_STATE, "rs_model_evaluate: the split leaves no test event");
     if (s == RS_OK && rs_events_part_count(me.events, RS_PART_TRAIN) == 0)
@@ -677,7 +847,7 @@ int rs_model_evaluate(const rs_model *m, int split, double param, uint64_t seed,
     if (s == RS_OK && rs_model_is_built(m))
         s = run_scorer(m, &me, (flags & RS_MODEL_EVAL_COLD) != 0, eval);
     if (s == RS_OK && (flags & RS_MODEL_EVAL_BASELINES))
-        s = run_baselines(m, eval);
+        s = run_baselines(m, &me, eval);
     model_events_free(&me);
     if (s != RS_OK) {
         rs_eval_free(eval);

@@ -198,7 +198,18 @@ struct model_events {
     size_t n, cap;
     rs_events *events;
     uint32_t relation; /* RS_GRAPH_ANY_RELATION: every user -> item edge */
+    /* A temporal split's cut, when set (rs__model_eval_set_cut): the train
+     * copy then keeps the entity facts of the rows before it alone, and
+     * late[0 .. n_late) lists (src, relation, dst) node index triples,
+     * sorted, of the edges first given by a row at or after it. */
+    bool has_cut;
+    int64_t cut;
+    uint32_t (*late)[3];
+    size_t n_late;
 };
+
+/* Set me's cut and read the edges that come after it (model_eval.c). */
+int rs__model_eval_set_cut(const rs_model *m, struct model_events *me, int64_t cut);
 
 /* The model's interaction events, each with its own time and weight (raw
  * events where the import kept them), in me->events too, to be split. */
