@@ -207,17 +207,19 @@ static const char late_items[] = "item\tdescription\ttime\n"
                                  "i4\tcotton shopping bag\t2011-02-07 10:00:00\n"
                                  "i4\tcotton shopping bag\t2011-02-08 10:00:00\n";
 static const char late_users[] = "user\tcountry\ttime\n"
-                                 "u3\tGermany\t2011-02-07 10:00:00\n";
+                                 "u3\tGermany\t2011-02-07 10:00:00\n"
+                                 "u5\tGermany\t2011-02-09 10:00:00\n";
 
-/* The train copy of m at the fixture's cut. */
-static rs_graph *train_copy(rs_model *m)
+/* The train copy of m at the fixture's cut (cold: with the users first
+ * seen after it). */
+static rs_graph *train_copy(rs_model *m, bool cold)
 {
     struct model_events me;
     rs_graph *g = NULL;
     ck_assert_ok(rs__model_eval_events(m, &me));
     ck_assert_ok(rs_events_split_temporal(me.events, (int64_t)FIXTURE_CUT, RS_PART_TEST));
     ck_assert_ok(rs__model_eval_set_cut(m, &me, (int64_t)FIXTURE_CUT));
-    ck_assert_ok(rs__model_train_graph(m, &me, false, &g));
+    ck_assert_ok(rs__model_train_graph(m, &me, cold, &g));
     rs__model_eval_events_free(&me);
     return g;
 }
@@ -263,11 +265,17 @@ START_TEST(planted_post_cut_attributes)
     assert_description(rs_model_graph(m), "i4", "cotton shopping bag");
     ck_assert_uint_eq(country_edges(rs_model_graph(m), "u3"), 1);
     /* the train copy at the cut has what the rows before it gave */
-    copy = train_copy(m);
+    copy = train_copy(m, false);
     assert_description(copy, "i4", "metal candle lantern");
     assert_description(copy, "i1", "metal lantern holder");
     ck_assert_uint_eq(country_edges(copy, "u3"), 0);
     ck_assert_uint_eq(country_edges(copy, "u1"), 1);
+    rs_graph_close(copy);
+    /* a cold user (no event before the cut) keeps the profile it arrives
+     * with, rows after the cut included: that is what it is served on */
+    copy = train_copy(m, true);
+    ck_assert_uint_eq(country_edges(copy, "u5"), 2);
+    ck_assert_uint_eq(country_edges(copy, "u3"), 0);
     rs_graph_close(copy);
     ck_assert_ok(rs_model_evaluate(m, RS_MODEL_SPLIT_TEMPORAL, FIXTURE_CUT, 0,
                                    RS_MODEL_EVAL_BASELINES, &after));

@@ -32,6 +32,7 @@ static void model_events_free(struct model_events *me)
     rs_events_free(me->events);
     free(me->rows);
     free(me->late);
+    free(me->trained);
     memset(me, 0, sizeof *me);
 }
 
@@ -286,10 +287,20 @@ int rs__model_eval_set_cut(const rs_model *m, struct model_events *me, int64_t c
     rs_error_state saved;
     size_t cap = 0;
     int s = RS_OK, rc;
+    size_t span = rs_graph_node_span(m->graph);
     me->has_cut = true;
     me->cut = cut;
     if (!rs__graph_has_observations(m->graph))
         return RS_OK;
+    if (!(me->trained = rs__calloc(span ? span : 1, 1)))
+        return RS_ERR_NOMEM;
+    for (size_t i = 0; i < me->n; i++) {
+        int part;
+        if ((s = rs_events_get(me->events, i, NULL, NULL, NULL, NULL, &part)) != RS_OK)
+            return s;
+        if (part == RS_PART_TRAIN)
+            me->trained[me->rows[i].user] = me->trained[me->rows[i].item] = 1;
+    }
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return rs__graph_db_fail(db, "rs_model_evaluate: reading the edge observations");
     sqlite3_bind_int64(st, 1, cut);
@@ -300,7 +311,8 @@ int rs__model_eval_set_cut(const rs_model *m, struct model_events *me, int64_t c
         /* a deleted node or relation: no edge to leave out */
         if (!name || rs_graph_find_relation(m->graph, name, &rel) != RS_OK ||
             rs__graph_node_from_rowid(m->graph, sqlite3_column_int64(st, 0), &a) != RS_OK ||
-            rs__graph_node_from_rowid(m->graph, sqlite3_column_int64(st, 2), &b) != RS_OK)
+            rs__graph_node_from_rowid(m->graph, sqlite3_column_int64(st, 2), &b) != RS_OK ||
+            !me->trained[a])
             continue;
         if (me->n_late == cap &&
             (s = rs__grow((void **)&me->late, &cap, me->n_late + 1, sizeof *me->late)) != RS_OK)
@@ -344,7 +356,7 @@ static size_t times_before(const unsigned char *blob, size_t n, int64_t cut)
 /* The observed properties at the cut: per (node, name) the most frequent
  * value among the rows before it (none when no such row). */
 static int copy_observed_properties(rs_graph *src, rs_graph *dst, const uint32_t *node_map,
-                                    int64_t cut)
+                                    const struct model_events *me)
 {
     static const char sql[] = "SELECT node, name, value, times FROM property_observations"
                               " ORDER BY node, name";
@@ -392,7 +404,10 @@ static int copy_observed_properties(rs_graph *src, rs_graph *dst, const uint32_t
                 break;
             }
         }
-        size_t n = times_before(blob, bytes / 8, cut);
+        uint32_t node;
+        bool trained = rs__graph_node_from_rowid(src, row_node, &node) == RS_OK &&
+                       me->trained[node];
+        size_t n = trained ? times_before(blob, bytes / 8, me->cut) : bytes / 8;
         int order = best ? memcmp(value, best, value_len < best_len ? value_len : best_len) : 0;
         if (n > 0 && (n > best_n || (n == best_n && (order < 0 ||
                                                      (order == 0 && value_len < best_len))))) {
@@ -419,7 +434,7 @@ static int copy_observed_properties(rs_graph *src, rs_graph *dst, const uint32_t
 static int copy_properties(rs_graph *src, rs_graph *dst, const uint32_t *node_map,
                            const struct model_events *me)
 {
-    bool observed = me->has_cut && rs__graph_has_observations(src);
+    bool observed = me->trained != NULL; /* a cut, and observations */
     const char *sql = observed ? "SELECT p.node_id, p.name, p.value FROM node_props p WHERE NOT"
                                  " EXISTS (SELECT 1 FROM property_observations o WHERE"
                                  " o.node = p.node_id AND o.name = p.name) ORDER BY p.id"
@@ -443,7 +458,7 @@ static int copy_properties(rs_graph *src, rs_graph *dst, const uint32_t *node_ma
         s = rs__graph_db_fail(db, "rs_model_evaluate: reading node properties");
     sqlite3_finalize(st);
     if (s == RS_OK && observed)
-        s = copy_observed_properties(src, dst, node_map, me->cut);
+        s = copy_observed_properties(src, dst, node_map, me);
     return s;
 }
 

@@ -201,11 +201,15 @@ struct model_events {
     /* A temporal split's cut, when set (rs__model_eval_set_cut): the train
      * copy then keeps the entity facts of the rows before it alone, and
      * late[0 .. n_late) lists (src, relation, dst) node index triples,
-     * sorted, of the edges first given by a row at or after it. */
+     * sorted, of the edges first given by a row at or after it (from a
+     * node with a train event: see trained). */
     bool has_cut;
     int64_t cut;
     uint32_t (*late)[3];
     size_t n_late;
+    /* per graph node: has a train event.  The facts of a node without one
+     * (a cold user, evaluated on the profile it arrives with) all stay. */
+    uint8_t *trained;
 };
 
 /* Set me's cut and read the edges that come after it (model_eval.c). */
