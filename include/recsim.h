@@ -1871,6 +1871,44 @@ RS_API int rs_cf_model_load(rs_graph *graph, const char *name, rs_cf_model **out
 RS_API int rs_cf_model_item_store(const rs_cf_model *model, const char *const *item_keys,
                                   size_t n_items, rs_item_store **out);
 
+/**
+ * rs_cf_model_set_item_keys - the keys of a fitted model's items, carried by
+ * the model from then on: key i names item i.  rs_cf_model_save() saves
+ * them with the model and rs_cf_model_load() reads them back, so that
+ * rs_scorer_set_collaborative() takes the model without a key array and a
+ * reader of the file maps the model's items by key (rs_cf_model_item_key,
+ * rs_cf_model_item_index).  A later rs_cf_model_fit() drops them (its items
+ * are new).  An rs_model sets them at its build: its collaborative model's
+ * item i is store index i.
+ *
+ * @keys  n keys, copied; each a valid key (rs_graph_add_node's rules),
+ *        none repeated.
+ * @n     must equal rs_cf_model_items().
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL argument, a bad key), RS_ERR_STATE
+ * (not fitted), RS_ERR_DIM (n), RS_ERR_EXISTS (a repeated key), RS_ERR_RANGE,
+ * RS_ERR_ENCODING (a key), RS_ERR_NOMEM; on failure the model keeps its
+ * keys.  Not thread-safe with other calls on the model.
+ */
+RS_API int rs_cf_model_set_item_keys(rs_cf_model *model, const char *const *keys, size_t n);
+
+/**
+ * rs_cf_model_item_key - the key of item @index, borrowed until the model's
+ * next rs_cf_model_set_item_keys(), rs_cf_model_fit() or free; NULL for a
+ * NULL model, a model without keys or an index out of range.
+ */
+RS_API const char *rs_cf_model_item_key(const rs_cf_model *model, uint32_t index);
+
+/**
+ * rs_cf_model_item_index - the item index of a key into *index_out.
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL argument), RS_ERR_STATE (the model
+ * carries no keys), RS_ERR_NOTFOUND (no such item).  Thread-safe with the
+ * other read calls.
+ */
+RS_API int rs_cf_model_item_index(const rs_cf_model *model, const char *key,
+                                  uint32_t *index_out);
+
 /* @@LEARN@@ end of section */
 
 
@@ -2360,11 +2398,15 @@ RS_API int rs_scorer_get_double(const rs_scorer *scorer, int option, double *val
  * collab signal (rs_cf_model_score on the user's history), or NULL to stop.
  *
  * @item_keys  n_items keys: key i names the model's item i; keys that are
- *             not in the store are ignored.
- * @n_items    must equal rs_cf_model_items(model).
+ *             not in the store are ignored.  NULL with n_items 0: the keys
+ *             the model carries (rs_cf_model_set_item_keys; a model an
+ *             rs_model built carries them).  Passing keys is the
+ *             lower-level form, for a model that carries none.
+ * @n_items    must equal rs_cf_model_items(model) (0 with NULL keys).
  *
- * Returns RS_OK, RS_ERR_INVALID, RS_ERR_DIM (n_items), RS_ERR_NOMEM.  The
- * model is borrowed and must outlive the scorer (or the next call).
+ * Returns RS_OK, RS_ERR_INVALID, RS_ERR_DIM (n_items), RS_ERR_STATE (NULL
+ * keys and a model that carries none), RS_ERR_NOMEM.  The model is
+ * borrowed and must outlive the scorer (or the next call).
  */
 RS_API int rs_scorer_set_collaborative(rs_scorer *scorer, const rs_cf_model *model,
                                        const char *const *item_keys, size_t n_items);

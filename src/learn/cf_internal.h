@@ -62,7 +62,15 @@ struct rs_cf_model {
     /* a dense operator read from the file row by row (rs__cf_model_load_rows;
      * ease is then NULL), or NULL */
     struct rs__cf_rows *rows;
+    /* the item keys (key i names item i; cf_keys.c), or NULL */
+    struct rs_idmap *keys;
 };
+
+/* The item keys saved beside model NAME (cf_keys.c): saved (or, for a
+ * model without keys, an earlier save's removed) by rs_cf_model_save, read
+ * by both loads (none saved: keys stay NULL). */
+int rs__cf_keys_save(const rs_cf_model *model, rs_graph *graph, const char *name);
+int rs__cf_keys_load(rs_cf_model *model, rs_graph *graph, const char *name);
 
 /* Does the kind score through a dense item x item operator (m->ease), or
  * through sparse neighbour lists (m->nb_*)? */

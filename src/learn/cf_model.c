@@ -15,6 +15,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/idmap.h"
 #include "core/utf8.h"
 #include "graph/graph_internal.h"
 #include "learn/cf_internal.h"
@@ -125,6 +126,7 @@ void rs_cf_model_free(rs_cf_model *model)
     if (!model)
         return;
     rs__cf_fit_clear(model);
+    rs__idmap_free(model->keys);
     free(model);
 }
 
@@ -226,6 +228,9 @@ int rs_cf_model_fit(rs_cf_model *model, const rs_cf_matrix *matrix)
     }
     fit.fitted = true;
     rs__cf_fit_move(model, &fit);
+    /* a new fit, new items: the old keys name nothing */
+    rs__idmap_free(model->keys);
+    model->keys = NULL;
     return RS_OK;
 }
 
@@ -774,6 +779,8 @@ int rs_cf_model_save(const rs_cf_model *model, rs_graph *graph, const char *name
     uint64_t sum = XXH3_64bits(w.data, w.len);
     put(&w, &sum, 8);
     rc = rs__graph_meta_set(graph, key, w.data, w.len);
+    if (rc == RS_OK)
+        rc = rs__cf_keys_save(model, graph, name);
     free(w.data);
     free(key);
     return rc < 0 ? rs__fail_context("%s: ", fn) : RS_OK;
@@ -991,6 +998,10 @@ int rs_cf_model_load(rs_graph *graph, const char *name, rs_cf_model **out)
         }
     }
     m->fitted = true;
+    if ((rc = rs__cf_keys_load(m, graph, name)) < 0) {
+        rs__fail_context("%s: ", fn);
+        goto fail;
+    }
     free(value);
     free(key);
     *out = m;
@@ -1125,6 +1136,11 @@ int rs__cf_model_load_rows(rs_graph *graph, const char *name, rs_cf_model **out)
     r->offset = header;
     m->rows = r;
     m->fitted = true;
+    r = NULL;
+    if ((rc = rs__cf_keys_load(m, graph, name)) < 0) {
+        rs__fail_context("%s: ", fn);
+        goto fail;
+    }
     *out = m;
     return RS_OK;
 fail:

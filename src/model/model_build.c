@@ -300,6 +300,24 @@ static int embed_items(const rs_embedder *embedder, const rs_graph *graph,
 /* The collaborative model of the kind "build.cf" chooses, on the events
  * (binary, users in event order, item i = store index i); NULL when the
  * kind is none or there is no event. */
+/* The one index space: the collaborative model's item i is store index i,
+ * and the model carries the store's keys to say so (saved with it).  A
+ * store with a hole (a deleted item) leaves the model without keys: the
+ * scorer then takes the store's key array, as for a 1.0 file. */
+static int carry_store_keys(rs_cf_model *cf, const rs_item_store *store)
+{
+    size_t n = rs_cf_model_items(cf);
+    const char **keys = rs__alloc_array(n ? n : 1, sizeof *keys);
+    int s = keys ? RS_OK : RS_ERR_NOMEM;
+    bool whole = n == rs_item_store_span(store);
+    for (size_t i = 0; s == RS_OK && whole && i < n; i++)
+        whole = (keys[i] = rs_item_store_key(store, (uint32_t)i)) != NULL;
+    if (s == RS_OK && whole)
+        s = rs_cf_model_set_item_keys(cf, keys, n);
+    free(keys);
+    return s;
+}
+
 int rs__model_fit_cf(const rs_graph *graph, const struct rs__model_events *ev,
                      const rs_item_store *store, const struct rs__model_options *o,
                      rs_cf_model **out)
@@ -348,6 +366,10 @@ int rs__model_fit_cf(const rs_graph *graph, const struct rs__model_events *ev,
         rs_cf_model_free(model);
         return rs__fail_context("fitting the collaborative model: ");
     }
+    if ((s = carry_store_keys(model, store)) != RS_OK) {
+        rs_cf_model_free(model);
+        return rs__fail_context("the collaborative model's item keys: ");
+    }
     *out = model;
     return RS_OK;
 }
@@ -372,9 +394,18 @@ int rs__model_parts_assemble(const rs_graph *graph, const struct rs__model_optio
                         "the collaborative model has %zu items but the item store %zu: "
                         "build the model again",
                         rs_cf_model_items(p->cf), p->n_items);
+    /* a model that carries keys must carry the store's, in its order */
+    for (size_t i = 0; p->cf && rs_cf_model_item_key(p->cf, 0) && i < p->n_items; i++)
+        if (strcmp(rs_cf_model_item_key(p->cf, (uint32_t)i), p->item_keys[i]) != 0)
+            return rs__fail(RS_ERR_CORRUPT,
+                            "the collaborative model's item %zu is \"%s\", the item store's "
+                            "\"%s\": build the model again",
+                            i, rs_cf_model_item_key(p->cf, (uint32_t)i), p->item_keys[i]);
     s = rs_scorer_create(graph, p->store, p->users, &p->scorer);
     if (s == RS_OK && p->cf)
-        s = rs_scorer_set_collaborative(p->scorer, p->cf, p->item_keys, p->n_items);
+        s = rs_cf_model_item_key(p->cf, 0)
+                ? rs_scorer_set_collaborative(p->scorer, p->cf, NULL, 0)
+                : rs_scorer_set_collaborative(p->scorer, p->cf, p->item_keys, p->n_items);
     if (s == RS_OK)
         s = rs__model_options_apply_scorer(o, p->scorer);
     if (s != RS_OK) {

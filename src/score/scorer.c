@@ -396,6 +396,24 @@ int rs_scorer_get_double(const rs_scorer *s, int option, double *value_out)
     return RS_OK;
 }
 
+/* rs_scorer_set_collaborative with the keys the model carries. */
+static int set_collaborative_own_keys(rs_scorer *s, const rs_cf_model *model)
+{
+    size_t n = rs_cf_model_items(model);
+    const char **keys;
+    int rc;
+    if (n > 0 && !rs_cf_model_item_key(model, 0))
+        return rs__fail(RS_ERR_STATE, "rs_scorer_set_collaborative: the model carries no item "
+                        "keys (pass them, or rs_cf_model_set_item_keys)");
+    if (!(keys = rs__alloc_array(n ? n : 1, sizeof *keys)))
+        return rs__fail(RS_ERR_NOMEM, "rs_scorer_set_collaborative: out of memory");
+    for (size_t i = 0; i < n; i++)
+        keys[i] = rs_cf_model_item_key(model, (uint32_t)i);
+    rc = rs_scorer_set_collaborative(s, model, keys, n);
+    free(keys);
+    return rc;
+}
+
 int rs_scorer_set_collaborative(rs_scorer *s, const rs_cf_model *model,
                                 const char *const *item_keys, size_t n_items)
 {
@@ -411,6 +429,8 @@ int rs_scorer_set_collaborative(rs_scorer *s, const rs_cf_model *model,
     }
     if (!item_keys && n_items)
         return rs__fail(RS_ERR_INVALID, "rs_scorer_set_collaborative: item_keys is NULL");
+    if (!item_keys) /* the keys the model carries */
+        return set_collaborative_own_keys(s, model);
     if (n_items != rs_cf_model_items(model))
         return rs__fail(RS_ERR_DIM, "rs_scorer_set_collaborative: %zu keys, the model has %zu "
                                     "items", n_items, rs_cf_model_items(model));
