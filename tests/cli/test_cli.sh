@@ -317,7 +317,7 @@ expect "search -- before a query starting with -" 0 "no match" "" -- search "$mo
 expect "stats options after MODEL" 0 '"item": 1681' "" -- stats "$model" --json
 expect "options --set= needs MODEL" 2 "" "--set needs MODEL" -- options --set=scorer.w_popularity=0.1
 expect "build unknown short option" 2 "" "unknown option '-x'" -- build -x "$model"
-for command in import build recommend similar eval simulate demo stats options search version; do
+for command in import build recommend similar eval simulate demo stats options search version serve; do
     "$recsim" "$command" --help > "$out" 2>&1
     check "$command --help has no printf directive" [ -z "$(grep -e '%d' -e '%%' -e '%s' "$out")" ]
     # every long option of the command's getopt_long table is in its help
@@ -553,6 +553,17 @@ sleep 0.1
 kill -TERM "$pid" 2> /dev/null
 wait "$pid" 2> /dev/null
 check "an import stopped by SIGTERM: no temporary reject file" [ -z "$(ls "$safe" | grep 'big\.rej\.tmp-')" ]
+
+# recsim serve (issue 18, item 4): a real HTTP client (Python's http.client)
+# against a copy of the demo model: answers equal to the command line's
+# JSON, malformed requests, reload after a rebuild, observe, SIGTERM
+expect "serve needs MODEL" 2 "" "needs MODEL" -- serve
+expect "serve --port 70000" 2 "" "--port wants" -- serve --port 70000 "$model"
+expect "serve --bind nonsense" 2 "" "--bind wants an IPv4 or IPv6 address" -- serve --bind nowhere --port 0 "$model"
+expect "serve an unbuilt model" 1 "" "is not built yet" -- serve --port 0 "$work/users.rsm"
+if command -v python3 > /dev/null 2>&1; then
+    check "serve: the HTTP checks of tests/cli/test_serve.py" python3 tests/cli/test_serve.py "$recsim" "$model"
+fi
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -17,6 +17,7 @@ static const struct cli_command commands[] = {
      cmd_build_help},
     {"recommend", "top-k items for users, with --explain", cmd_recommend, cmd_recommend_help},
     {"similar", "items like an item", cmd_similar, cmd_similar_help},
+    {"serve", "answer recommendation requests over HTTP/JSON", cmd_serve, cmd_serve_help},
     {"eval", "split, run the scorer beside the baselines, print every metric", cmd_eval,
      cmd_eval_help},
     {"simulate", "simulated users react to the scorer's slates; CSV and SVG", cmd_simulate,
