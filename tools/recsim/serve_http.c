@@ -448,11 +448,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                     routes[route].path, a.allow, method);
         return send_answer(c, r, &a);
     }
-    if (!r->seen && post) { /* the body comes in the next calls */
+    if (!r->seen) {
+        /* answered from the next call, once libmicrohttpd has the whole
+         * request (a body, if any): an answer queued on this first call
+         * makes it close the connection instead of keeping it alive */
         const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                          MHD_HTTP_HEADER_CONTENT_LENGTH);
         r->seen = true;
-        if (length && strtoull(length, NULL, 10) > SERVE_MAX_BODY) {
+        if (post && length && strtoull(length, NULL, 10) > SERVE_MAX_BODY) {
             fail_answer(&a, MHD_HTTP_CONTENT_TOO_LARGE, "the body is larger than %d bytes",
                         SERVE_MAX_BODY);
             return send_answer(c, r, &a);
