@@ -973,6 +973,8 @@ static int import_kind(rs_model *model, struct import_options *o, const char *ki
     const char *const retail_user_attrs[] = {"Country"};
     const char *const *attributes = o->attributes, *const *properties = o->properties;
     size_t n_attributes = o->n_attributes, n_properties = o->n_properties;
+    struct cli_activity *activity;
+    char label[64];
     int s;
 
     if ((s = open_reader(o, &reader)) != 0 || (s = make_cleaner(o, first, &cleaner)) != 0) {
@@ -983,6 +985,8 @@ static int import_kind(rs_model *model, struct import_options *o, const char *ki
         properties = retail_item_props, n_properties = 1;
     if (o->retail && strcmp(kind, "users") == 0 && !n_attributes)
         attributes = retail_user_attrs, n_attributes = 1;
+    snprintf(label, sizeof label, "import %s", kind);
+    activity = cli_activity_start(label);
     if (strcmp(kind, "interactions") == 0)
         s = rs_model_import_interactions(model, reader, cleaner,
                                       o->relation ? o->relation : (o->retail ? "bought" : NULL),
@@ -993,6 +997,7 @@ static int import_kind(rs_model *model, struct import_options *o, const char *ki
     else
         s = rs_model_import_users(model, reader, cleaner, attributes, n_attributes, properties,
                                n_properties, o->friends, &rows);
+    cli_activity_finish(activity, s == 0, (size_t)rows, "rows");
     if (s == 0)
         print_counts(o, kind, cleaner, rows, first);
     int late = s == 0 && first && o->reject ? rs_cleaner_set_reject_file(cleaner, NULL) : 0;

@@ -437,7 +437,7 @@ static int recommend_batch(rs_model *m, const struct rec_args *a)
     if (!b->keys || !b->scores) {
         rc = cli_fail("out of memory");
     } else {
-        cli_progress_start(&b->progress, "users",
+        cli_progress_start_labelled(&b->progress, "recommend", "users",
                            a->all ? rs_model_count(m, RS_MODEL_COUNT_USERS_WITH_HISTORY) : 0);
         rc = a->all ? batch_all(b) : batch_from_file(b, a->users_from);
         cli_progress_finish(&b->progress, b->done);
