@@ -571,7 +571,9 @@ print(f[-1].get("done", "-") if f else "none")' "$1" "$2"
 "$recsim" -q --progress=json import --preset retail "$prog/p.rsm" "$data" > /dev/null 2> "$prog/import.jsonl"
 if command -v python3 > /dev/null 2>&1; then
     check "--progress=json import: JSON lines" json_lines "$prog/import.jsonl"
-    check "--progress=json import: the rows imported" [ "$(final_done "$prog/import.jsonl" "import interactions")" = 5458 ]
+    check "--progress=json import: the rows read" [ "$(final_done "$prog/import.jsonl" "import interactions")" = 5983 ]
+    check "--progress=json import: a report while reading, with an estimated total" \
+        grep -q '"progress":"import interactions",.*"final":false,"unit":"rows","done":4096,.*"total":[1-9]' "$prog/import.jsonl"
     "$recsim" --progress json build --no-tune "$prog/p.rsm" > /dev/null 2> "$prog/build.jsonl"
     check "--progress json build: JSON lines, a final one" json_lines "$prog/build.jsonl"
     check "--progress json build: final" grep -q '"progress":"build: fitting and saving".*"final":true' "$prog/build.jsonl"
@@ -585,7 +587,7 @@ if command -v python3 > /dev/null 2>&1; then
     "$recsim" -q --progress=json build --no-tune "$prog/p.rsm" > /dev/null 2> "$prog/qjson.jsonl"
     check "--progress=json outranks -q (and -q keeps the other chatter off)" json_lines "$prog/qjson.jsonl"
 fi
-expect "a summary line when stderr is a file: import" 0 "" "^import interactions: 5458 rows in [0-9.]* s, [0-9.]* rows/s" -- import --preset retail --append "$prog/p.rsm" "$data"
+expect "a summary line when stderr is a file: import" 0 "" "^import interactions: 5983 rows in [0-9.]* s, [0-9.]* rows/s" -- import --preset retail --append "$prog/p.rsm" "$data"
 expect "a summary line when stderr is a file: build" 0 "" "^build: fitting and saving: [0-9.]* s" -- build --no-tune "$prog/p.rsm"
 expect "a summary line when stderr is a file: simulate" 0 "" "^simulate: 6 steps in" -- simulate --users 10 --steps 3 "$prog/p.rsm"
 expect "a summary line when stderr is a file: eval" 0 "" "^eval: fitting on the train part and evaluating: " -- eval --cut 2011-09-01 "$prog/p.rsm"
