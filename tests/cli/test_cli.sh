@@ -572,8 +572,9 @@ print(f[-1].get("done", "-") if f else "none")' "$1" "$2"
 if command -v python3 > /dev/null 2>&1; then
     check "--progress=json import: JSON lines" json_lines "$prog/import.jsonl"
     check "--progress=json import: the rows read" [ "$(final_done "$prog/import.jsonl" "import interactions")" = 5983 ]
-    check "--progress=json import: a report while reading, with an estimated total" \
-        grep -q '"progress":"import interactions",.*"final":false,"unit":"rows","done":4096,.*"total":[1-9]' "$prog/import.jsonl"
+    # (the reports while reading come at the drawing thread's pace, so how
+    # many a short input gets depends on the machine: test_model_progress
+    # checks the library's reports themselves)
     "$recsim" --progress json build --no-tune "$prog/p.rsm" > /dev/null 2> "$prog/build.jsonl"
     check "--progress json build: JSON lines, a final one" json_lines "$prog/build.jsonl"
     check "--progress json build: final" grep -q '"progress":"build: fitting and saving".*"final":true' "$prog/build.jsonl"
