@@ -198,6 +198,28 @@ try:
     check("reload: the lists of the rebuilt model", after == want, f"{after!r:.200}")
     check("reload: the rebuilt model answers differently", after != before)
 
+    # a file that does not load (not a model) leaves the last one serving;
+    # the next good file is loaded
+    good = os.path.join(work, "good.rsm")
+    shutil.copy(served, good)
+    with open(os.path.join(work, "garbage"), "w") as f:
+        f.write("this is not a model file\n" * 100)
+    os.replace(os.path.join(work, "garbage"), served)
+    failed_loads, deadline = 0, time.time() + 60
+    while failed_loads < 1 and time.time() < deadline:
+        time.sleep(0.2)
+        failed_loads = server.get("/healthz")[1]["failed_loads"]
+    status, doc, _ = server.get("/recommend?user=13705&k=5")
+    check("a file that does not load: counted, the old model serves on",
+          failed_loads == 1 and status == 200 and doc == after and
+          server.get("/healthz")[1]["generation"] == 2, f"{failed_loads} {status}")
+    os.replace(good, served)
+    generation, deadline = 2, time.time() + 60
+    while generation < 3 and time.time() < deadline:
+        time.sleep(0.2)
+        generation = server.get("/healthz")[1]["generation"]
+    check("the next good file is loaded", generation == 3, f"got {generation}")
+
     code = server.stop(signal.SIGTERM)
     check("SIGTERM: exit status 0", code == 0, f"got {code}")
 

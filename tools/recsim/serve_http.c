@@ -283,10 +283,11 @@ static void route_healthz(struct serve_http *http, struct served *s, const struc
         return;
     /* the generation counts the loads: reloads are generation - 1 */
     pthread_rwlock_rdlock(&s->lock); /* users changes under observe */
-    a->doc = json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:f}", "status", "ok", "model",
-                       h->path, "read_write", h->read_write, "generation",
-                       (json_int_t)s->generation, "items", (json_int_t)s->n_items, "users",
-                       (json_int_t)s->users, "requests",
+    a->doc = json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:f}", "status", "ok",
+                       "model", h->path, "read_write", h->read_write, "generation",
+                       (json_int_t)s->generation, "failed_loads",
+                       (json_int_t)serve_holder_failed_reloads(h), "items",
+                       (json_int_t)s->n_items, "users", (json_int_t)s->users, "requests",
                        (json_int_t)atomic_load(&http->requests), "uptime_s",
                        cli_now() - http->started);
     pthread_rwlock_unlock(&s->lock);

@@ -173,7 +173,9 @@ int serve_holder_check(struct serve_holder *h, bool force)
         return 0;
     fresh = served_load(h, h->current->generation + 1);
     if (!fresh) {
+        pthread_mutex_lock(&h->mutex); /* /healthz reads it */
         h->failed_reloads++;
+        pthread_mutex_unlock(&h->mutex);
         return -1;
     }
     fresh->refs = 1;
@@ -193,6 +195,15 @@ void serve_holder_mark_seen(struct serve_holder *h)
     h->sig = now;
     h->has_pending = false;
     pthread_mutex_unlock(&h->mutex);
+}
+
+uint64_t serve_holder_failed_reloads(struct serve_holder *h)
+{
+    uint64_t n;
+    pthread_mutex_lock(&h->mutex);
+    n = h->failed_reloads;
+    pthread_mutex_unlock(&h->mutex);
+    return n;
 }
 
 void serve_holder_close(struct serve_holder *h)

@@ -44,7 +44,7 @@ struct serve_holder {
     struct served *current;
     struct file_sig sig, pending;
     bool has_pending;
-    uint64_t reloads, failed_reloads;
+    uint64_t reloads, failed_reloads; /* failed_reloads under mutex */
 };
 
 /* Open path (read-only unless read_write) and load it: CLI_OK, or
@@ -68,6 +68,9 @@ int serve_holder_check(struct serve_holder *holder, bool force);
 /* After a write of our own (observe): take the file's new signature as
  * seen, so that it does not trigger a reload. */
 void serve_holder_mark_seen(struct serve_holder *holder);
+
+/* How many loads of a changed file failed (the old generation served on). */
+uint64_t serve_holder_failed_reloads(struct serve_holder *holder);
 
 /* Close the current generation (every request must be over). */
 void serve_holder_close(struct serve_holder *holder);
