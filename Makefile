@@ -20,14 +20,16 @@ WERROR     ?= 1
 
 # Debian packages the build, the tests and the benchmarks need (`make deps`).
 DEB_PACKAGES := build-essential clang pkgconf libopenblas-dev libsqlite3-dev \
-                libxxhash-dev libutf8proc-dev libjansson-dev zlib1g-dev check abigail-tools \
+                libxxhash-dev libutf8proc-dev libjansson-dev zlib1g-dev libmicrohttpd-dev \
+                check abigail-tools \
                 valgrind groff-base sqlite3 python3 python3-numpy python3-pandas \
                 python3-scipy python3-distributed python3-setuptools python3-venv python3-pip
 DEB_BENCH_PACKAGES := python3-faiss python3-sklearn python3-pandas hyperfine
 
 LIB_PKGS  := openblas sqlite3 libxxhash libutf8proc jansson
-# The command line alone reads gzip input: zlib is not a library dependency.
-CLI_PKGS  := zlib
+# The command line alone reads gzip input: zlib is not a library dependency;
+# likewise libmicrohttpd, the HTTP server of `recsim serve`.
+CLI_PKGS  := zlib libmicrohttpd
 TEST_PKGS := check
 
 # Where this build writes; `make asan` reuses the rules with other values.
@@ -39,6 +41,7 @@ WARN      := -std=c11 -Wall -Wextra -Wpedantic $(if $(filter 1,$(WERROR)),-Werro
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIB_PKGS))
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(LIB_PKGS)) -lm -lpthread
 CLI_LIBS   = $(shell $(PKG_CONFIG) --libs $(CLI_PKGS))
+CLI_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(CLI_PKGS))
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS))
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 LIB_CPPFLAGS := -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L -DRS_BUILDING_LIBRARY
@@ -97,6 +100,8 @@ $(STATIC): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@
 	$(AR) rcs $@ $(LIB_OBJ)
+
+$(CLI_OBJ): PKG_CFLAGS += $(CLI_CFLAGS)
 
 # The command-line tool links the shared library and finds it next door
 # ($ORIGIN/../lib) in the build tree, or in LIBDIR once installed.

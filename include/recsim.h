@@ -4816,8 +4816,10 @@ RS_API int rs_model_evaluate(const rs_model *model, int split, double param, uin
 
 /**
  * rs_model_progress_fn - a report of a long call's progress: stage names the
- * work ("simulate"), done of total units (steps of every policy for
- * "simulate"; total 0 when unknown).  Called on the calling thread, from
+ * work ("simulate", "import"), done of total units (steps of every policy for
+ * "simulate"; for "import" the rows read so far, every 4096 rows, of a total
+ * estimated from the bytes of the input read so far, which is exact only at
+ * the end; total 0 when unknown).  Called on the calling thread, from
  * inside the call; it must not call the model.
  */
 typedef void (*rs_model_progress_fn)(void *user_data, const char *stage, uint64_t done,
@@ -4825,7 +4827,8 @@ typedef void (*rs_model_progress_fn)(void *user_data, const char *stage, uint64_
 
 /**
  * rs_model_set_progress - call fn(user_data, ...) as a long call of the
- * model advances: rs_model_simulate() after every step of every policy.
+ * model advances: rs_model_simulate() after every step of every policy,
+ * rs_model_import_interactions/_items/_users every 4096 rows read.
  * NULL fn stops the reports.  Returns RS_OK or RS_ERR_INVALID (NULL model).
  * Needs the handle to itself.
  */

@@ -35,6 +35,15 @@ uint64_t rs__reader_id(const rs_reader *reader);
  * header cannot be read), for optional columns. */
 int rs__reader_find_role(rs_reader *reader, int role, size_t *index_out);
 
+/* Called by rs_reader_next() every RS__READER_PROGRESS_ROWS rows (a power
+ * of two) with the rows returned so far, the bytes of the input consumed and
+ * its size (0 when unknown: a pipe); for rs_model_set_progress.  NULL fn
+ * stops it. */
+#define RS__READER_PROGRESS_ROWS 4096u
+typedef void (*rs__reader_progress_fn)(void *data, uint64_t rows, uint64_t bytes_done,
+                                       uint64_t bytes_total);
+void rs__reader_set_progress(rs_reader *reader, rs__reader_progress_fn fn, void *data);
+
 /* How many rows rs_reader_next() has returned so far. */
 uint64_t rs__reader_rows_returned(const rs_reader *reader);
 

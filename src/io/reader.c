@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define ROLE_COUNT 7
@@ -46,6 +47,9 @@ struct rs_reader {
     uint64_t next_line; /* line number of buf[start] */
     uint64_t row_line;
     uint64_t rows_returned;
+    uint64_t bytes_read, bytes_total; /* for rs__reader_set_progress: total 0 unknown */
+    rs__reader_progress_fn progress;
+    void *progress_data;
 
     const char **fields;
     size_t *lens;
@@ -336,6 +340,7 @@ static int refill(rs_reader *r)
     if (got == 0)
         r->eof = true;
     r->end += got;
+    r->bytes_read += got;
     return 0;
 }
 
@@ -896,6 +901,9 @@ int rs_reader_next(rs_reader *r)
         return fail_state(r, fail_at(r, r->row_line, RS_ERR_PARSE, what));
     }
     r->rows_returned++;
+    if (r->progress && (r->rows_returned & (RS__READER_PROGRESS_ROWS - 1)) == 0)
+        r->progress(r->progress_data, r->rows_returned, r->bytes_read - (r->end - r->start),
+                    r->bytes_total);
     return 1;
 }
 
@@ -1108,6 +1116,17 @@ const char *const *rs__reader_fields(const rs_reader *r, const size_t **lens_out
 {
     *lens_out = r->lens;
     return r->fields;
+}
+
+void rs__reader_set_progress(rs_reader *r, rs__reader_progress_fn fn, void *data)
+{
+    struct stat st;
+    r->progress = fn;
+    r->progress_data = data;
+    if (r->fd < 0)
+        r->bytes_total = r->mem_len;
+    else if (fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode))
+        r->bytes_total = (uint64_t)st.st_size;
 }
 
 uint64_t rs__reader_rows_returned(const rs_reader *r)

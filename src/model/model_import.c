@@ -6,6 +6,7 @@
 #include "model/model_internal.h"
 
 #include "core/error.h"
+#include "io/io.h"
 
 static int check_writable(rs_model *m, const char *fn)
 {
@@ -14,6 +15,28 @@ static int check_writable(rs_model *m, const char *fn)
     if (m->flags & RS_MODEL_READONLY)
         return rs__fail(RS_ERR_READONLY, "%s: model %s is open read-only", fn, m->path);
     return RS_OK;
+}
+
+/* The reader's progress as the model's "import" stage: rows read so far of
+ * a total estimated from the bytes consumed (the rows are not known before
+ * the end; 0 when the size is not known, a pipe). */
+static void import_progress(void *data, uint64_t rows, uint64_t bytes_done,
+                            uint64_t bytes_total)
+{
+    const rs_model *m = data;
+    uint64_t total = 0;
+    if (bytes_total && bytes_done) {
+        double estimate = (double)rows * (double)bytes_total / (double)bytes_done;
+        total = estimate < (double)rows ? rows : (uint64_t)estimate;
+    }
+    m->progress(m->progress_data, "import", rows, total);
+}
+
+/* Reports of the reader while an import runs, when someone listens. */
+static void watch_reader(rs_model *m, rs_reader *reader, bool on)
+{
+    if (reader && m->progress)
+        rs__reader_set_progress(reader, on ? import_progress : NULL, on ? m : NULL);
 }
 
 /* After an import (a failed one may have touched the graph in memory too):
@@ -40,8 +63,11 @@ int rs_model_import_interactions(rs_model *model, rs_reader *reader, rs_cleaner 
 {
     static const char fn[] = "rs_model_import_interactions";
     int s = check_writable(model, fn);
-    if (s == RS_OK)
+    if (s == RS_OK) {
+        watch_reader(model, reader, true);
         s = rs_io_import_interactions(model->graph, reader, cleaner, relation, flags, rows_out);
+        watch_reader(model, reader, false);
+    }
     return s == RS_ERR_READONLY || s == RS_ERR_INVALID ? s : after_import(model, s, fn);
 }
 
@@ -52,9 +78,12 @@ int rs_model_import_items(rs_model *model, rs_reader *reader, rs_cleaner *cleane
 {
     static const char fn[] = "rs_model_import_items";
     int s = check_writable(model, fn);
-    if (s == RS_OK)
+    if (s == RS_OK) {
+        watch_reader(model, reader, true);
         s = rs_io_import_items(model->graph, reader, cleaner, attributes, n_attributes,
                                properties, n_properties, rows_out);
+        watch_reader(model, reader, false);
+    }
     return s == RS_ERR_READONLY || s == RS_ERR_INVALID ? s : after_import(model, s, fn);
 }
 
@@ -65,8 +94,11 @@ int rs_model_import_users(rs_model *model, rs_reader *reader, rs_cleaner *cleane
 {
     static const char fn[] = "rs_model_import_users";
     int s = check_writable(model, fn);
-    if (s == RS_OK)
+    if (s == RS_OK) {
+        watch_reader(model, reader, true);
         s = rs_io_import_users(model->graph, reader, cleaner, attributes, n_attributes,
                                properties, n_properties, friends_column, rows_out);
+        watch_reader(model, reader, false);
+    }
     return s == RS_ERR_READONLY || s == RS_ERR_INVALID ? s : after_import(model, s, fn);
 }

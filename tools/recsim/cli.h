@@ -61,29 +61,55 @@ bool cli_is_help(const char *arg);
 void cli_json_string(FILE *out, const char *s);
 
 /*
- * A progress bar on stderr with rate and ETA, drawn only when stderr is a
- * terminal and not quiet; at most ten redraws a second.  total 0 means
- * unknown (then only the count and rate are shown).
+ * Progress of long work on stderr, by cli_progress_mode:
+ *  - CLI_PROGRESS_AUTO (default): on a terminal a line redrawn four times
+ *    a second (count, rate in the work's unit, percentage and ETA when the
+ *    total is known; the seconds elapsed when nothing is counted), and
+ *    otherwise one summary line at the end ("import: 391150 rows in 9.8 s,
+ *    39913 rows/s");
+ *  - CLI_PROGRESS_JSON (--progress=json): one JSON object a line, four
+ *    times a second and at the end: {"progress": label, "unit", "done",
+ *    "total", "elapsed_s", "rate", "eta_s", "final"} (the counts only when
+ *    the work is counted, total and eta_s only when the total is known);
+ *  - CLI_PROGRESS_NONE (-q, --progress=none): nothing.
+ * A thread redraws, so the work only stores its count (cli_progress_update
+ * is cheap).  The summary is not printed for work that failed.
  */
+enum { CLI_PROGRESS_AUTO, CLI_PROGRESS_JSON, CLI_PROGRESS_NONE };
+extern int cli_progress_mode;
+
+/* Set the mode from --progress's value: CLI_OK, or CLI_USAGE when the
+ * value is none of auto, json, none. */
+int cli_progress_set_mode(const char *value);
+
+struct cli_progress_state; /* cli_progress.c */
 struct cli_progress {
-    const char *label;
-    size_t total;
-    double started, last_draw;
-    bool active;
+    struct cli_progress_state *state; /* NULL when nothing is shown */
 };
-void cli_progress_start(struct cli_progress *p, const char *label, size_t total);
+/* Counted work: unit names what is counted ("rows", "users", "steps");
+ * total 0 when unknown. */
+void cli_progress_start(struct cli_progress *p, const char *unit, size_t total);
+void cli_progress_start_labelled(struct cli_progress *p, const char *label, const char *unit,
+                                 size_t total);
 void cli_progress_update(struct cli_progress *p, size_t done);
+void cli_progress_set_total(struct cli_progress *p, size_t total); /* learnt late */
+/* done of 0 with a known total counts as a failure: no summary. */
 void cli_progress_finish(struct cli_progress *p, size_t done);
+/* Work that failed: the line erased, no summary. */
+void cli_progress_abandon(struct cli_progress *p);
 
 /*
- * While one long library call runs (a build, an evaluation, a simulation),
- * "LABEL ... 12.5 s" on stderr, redrawn four times a second by a thread,
- * when stderr is a terminal and not quiet; erased by cli_activity_stop.
- * The call itself reports no progress, so there is no rate or ETA.
+ * One long library call that reports nothing while it runs (a build, an
+ * evaluation): "LABEL ... 12.5 s" redrawn on a terminal, JSON lines with
+ * the seconds elapsed, a summary at the end when ok.
  */
 struct cli_activity;
 struct cli_activity *cli_activity_start(const char *label);
-void cli_activity_stop(struct cli_activity *activity); /* NULL is a no-op */
+void cli_activity_stop(struct cli_activity *activity, bool ok); /* NULL is a no-op */
+/* The same, the summary with the count the call returned ("391150 rows in
+ * 9.8 s, 39913 rows/s"). */
+void cli_activity_finish(struct cli_activity *activity, bool ok, size_t done,
+                         const char *unit);
 
 /* Parse a number option; on a bad value print a usage error naming the
  * option and return CLI_USAGE (else CLI_OK). */

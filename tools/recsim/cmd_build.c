@@ -305,7 +305,7 @@ int cmd_build(int argc, char **argv)
     }
     activity = cli_activity_start("build: fitting and saving");
     s = rs_model_build(m);
-    cli_activity_stop(activity);
+    cli_activity_stop(activity, s == RS_OK);
     if (s != RS_OK) {
         rc = cli_fail_status(s, "cannot build %s (the file is unchanged)", a.model);
         rs_model_close(m);

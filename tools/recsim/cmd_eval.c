@@ -262,7 +262,7 @@ int cmd_eval(int argc, char **argv)
                                         : "eval: evaluating the baselines");
     s = rs_model_evaluate(m, split, param, (uint64_t)o.seed,
                           RS_MODEL_EVAL_BASELINES | (o.cold ? RS_MODEL_EVAL_COLD : 0), &eval);
-    cli_activity_stop(activity);
+    cli_activity_stop(activity, s == RS_OK);
     if (s != RS_OK) {
         rc = cli_fail_status(s, "evaluating %s", o.model);
         goto done;

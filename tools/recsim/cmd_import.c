@@ -500,13 +500,22 @@ static int open_reader(struct import_options *o, rs_reader **out)
     return 0;
 }
 
+/* The rows of the input: those the cleaner kept or dropped. */
+static uint64_t rows_read(const rs_cleaner *c, uint64_t imported)
+{
+    uint64_t dropped = 0;
+    if (!c)
+        return imported;
+    for (size_t i = 0; i < rs_cleaner_rule_count(c); i++)
+        dropped += rs_cleaner_dropped(c, i);
+    return rs_cleaner_kept(c) + dropped;
+}
+
 static void print_counts(const struct import_options *o, const char *kind,
                          const rs_cleaner *c, uint64_t rows, bool first)
 {
-    uint64_t dropped = 0;
     size_t n = rs_cleaner_rule_count(c);
-    for (size_t i = 0; i < n; i++)
-        dropped += rs_cleaner_dropped(c, i);
+    uint64_t n_read = rows_read(c, rows);
     if (o->json) {
         json_t *by_rule = json_object();
         for (size_t i = 0; by_rule && i < n; i++)
@@ -514,7 +523,7 @@ static void print_counts(const struct import_options *o, const char *kind,
                                 json_integer((json_int_t)rs_cleaner_dropped(c, i)));
         json_object_set_new(o->report, kind,
                             json_pack("{s:I, s:I, s:I, s:o}", "rows",
-                                      (json_int_t)(rs_cleaner_kept(c) + dropped), "kept",
+                                      (json_int_t)n_read, "kept",
                                       (json_int_t)rs_cleaner_kept(c), "imported",
                                       (json_int_t)rows, "dropped", by_rule));
         return;
@@ -524,7 +533,7 @@ static void print_counts(const struct import_options *o, const char *kind,
         return;
     }
     printf("%s: %llu rows read, %llu kept, %llu imported\n", kind,
-           (unsigned long long)(rs_cleaner_kept(c) + dropped),
+           (unsigned long long)n_read,
            (unsigned long long)rs_cleaner_kept(c), (unsigned long long)rows);
     for (size_t i = 0; i < n; i++)
         printf("  dropped %9llu  %s\n", (unsigned long long)rs_cleaner_dropped(c, i),
@@ -960,6 +969,14 @@ static void free_options(struct import_options *o)
     unmap_input(&o->input);
 }
 
+/* rs_model_set_progress: rows read, of a total the library estimates. */
+static void on_import_progress(void *data, const char *stage, uint64_t done, uint64_t total)
+{
+    (void)stage;
+    cli_progress_set_total(data, (size_t)total);
+    cli_progress_update(data, (size_t)done);
+}
+
 /* One pass over the file for one kind; the first pass writes the rejects. */
 static int import_kind(rs_model *model, struct import_options *o, const char *kind,
                        bool first)
@@ -973,6 +990,8 @@ static int import_kind(rs_model *model, struct import_options *o, const char *ki
     const char *const retail_user_attrs[] = {"Country"};
     const char *const *attributes = o->attributes, *const *properties = o->properties;
     size_t n_attributes = o->n_attributes, n_properties = o->n_properties;
+    struct cli_progress progress;
+    char label[64];
     int s;
 
     if ((s = open_reader(o, &reader)) != 0 || (s = make_cleaner(o, first, &cleaner)) != 0) {
@@ -983,6 +1002,9 @@ static int import_kind(rs_model *model, struct import_options *o, const char *ki
         properties = retail_item_props, n_properties = 1;
     if (o->retail && strcmp(kind, "users") == 0 && !n_attributes)
         attributes = retail_user_attrs, n_attributes = 1;
+    snprintf(label, sizeof label, "import %s", kind);
+    cli_progress_start_labelled(&progress, label, "rows", 0);
+    rs_model_set_progress(model, on_import_progress, &progress);
     if (strcmp(kind, "interactions") == 0)
         s = rs_model_import_interactions(model, reader, cleaner,
                                       o->relation ? o->relation : (o->retail ? "bought" : NULL),
@@ -993,6 +1015,14 @@ static int import_kind(rs_model *model, struct import_options *o, const char *ki
     else
         s = rs_model_import_users(model, reader, cleaner, attributes, n_attributes, properties,
                                n_properties, o->friends, &rows);
+    rs_model_set_progress(model, NULL, NULL);
+    if (s == 0) {
+        size_t n_read = (size_t)rows_read(cleaner, rows);
+        cli_progress_set_total(&progress, n_read);
+        cli_progress_finish(&progress, n_read);
+    } else {
+        cli_progress_abandon(&progress);
+    }
     if (s == 0)
         print_counts(o, kind, cleaner, rows, first);
     int late = s == 0 && first && o->reject ? rs_cleaner_set_reject_file(cleaner, NULL) : 0;

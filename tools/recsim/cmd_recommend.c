@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 #include "cli_model.h"
+#include "cli_recjson.h"
 #include "commands.h"
 
 #include <errno.h>
@@ -77,15 +78,6 @@ struct rec_args {
     bool explain, interests, json, no_paths, all;
 };
 
-static const char *source_name(int source)
-{
-    switch (source) {
-    case RS_SCORER_FROM_HISTORY: return "history";
-    case RS_SCORER_FROM_PROFILE: return "profile";
-    default: return "popularity";
-    }
-}
-
 /* "user 13705 -bought-> item 22150 <-bought- user 17850 ..." */
 static void print_path(const rs_explanation *e)
 {
@@ -100,79 +92,31 @@ static void print_path(const rs_explanation *e)
     }
 }
 
-/* [{"type", "key"}, {"relation", "reversed"}, {"type", "key"}, ...]: an
- * empty array when there is no path (a cold user's explanation names
- * nobody).  NULL when out of memory. */
-static json_t *json_path(const rs_explanation *e)
+/* The user's interests as graph entities, one line. */
+static int print_interests(rs_model *m, const char *user)
 {
-    size_t n = rs_explanation_length(e);
-    json_t *path = json_array();
-    for (size_t i = 0; path && i < n; i++) {
-        int reversed = 0;
-        const char *rel = i > 0 ? rs_explanation_relation(e, i - 1, &reversed) : NULL;
-        if ((i > 0 && json_array_append_new(path, json_pack("{s:s, s:b}", "relation",
-                                                           rel ? rel : "", "reversed",
-                                                           reversed)) != 0) ||
-            json_array_append_new(path, json_pack("{s:s, s:s}", "type",
-                                                  rs_explanation_node_type(e, i), "key",
-                                                  rs_explanation_node_key(e, i))) != 0) {
-            json_decref(path);
-            return NULL;
-        }
-    }
-    return path;
-}
-
-/* History length of a user in the model (0 when unknown). */
-static size_t history_length(rs_model *m, const char *user)
-{
-    size_t n = 0;
-    int s = rs_user_model_history(rs_model_user_model(m), user, NULL, NULL, 0, &n);
-    if (s != RS_OK && s != RS_ERR_BUFFER)
-        n = 0;
-    rs_clear_error();
-    return n;
-}
-
-/* The user's interests as graph entities: printed, or into out as JSON. */
-static int interests(rs_model *m, const char *user, json_t *out)
-{
-    uint32_t nodes[8];
-    float shares[8];
-    size_t ni = 0;
-    json_t *list = out ? json_array() : NULL;
-    if (rs_scorer_interests(rs_model_scorer(m), user, 5, nodes, shares, &ni) != RS_OK)
-        ni = 0;
-    rs_clear_error();
-    if (!out)
-        printf("  interests:");
-    for (size_t i = 0; i < ni; i++) {
-        const char *type = "", *key = "";
-        rs_graph_node_key(rs_model_graph(m), nodes[i], &type, &key);
-        if (!out)
-            printf("%s %s=%s %.2f", i ? "," : "", type, cli_shown(key), shares[i]);
-        else if (json_array_append_new(list, json_pack("{s:s, s:s, s:f}", "type", type, "key",
-                                                       key, "share", (double)shares[i])) != 0)
-            break;
-    }
-    if (!out) {
-        printf(ni ? "\n" : " none\n");
-        return CLI_OK;
-    }
-    if (!list || json_array_size(list) != ni || json_object_set_new(out, "interests", list) != 0)
+    json_t *list = cli_interests_json(m, user), *entity;
+    size_t i;
+    if (!list)
         return cli_fail("out of memory");
+    printf("  interests:");
+    json_array_foreach(list, i, entity)
+        printf("%s %s=%s %.2f", i ? "," : "",
+               json_string_value(json_object_get(entity, "type")),
+               cli_shown(json_string_value(json_object_get(entity, "key"))),
+               json_real_value(json_object_get(entity, "share")));
+    printf(json_array_size(list) ? "\n" : " none\n");
+    json_decref(list);
     return CLI_OK;
 }
 
-/* One user's list: printed, or appended to the JSON array out. */
-static int recommend_one(rs_model *m, const struct rec_args *a, const char *user,
-                         const char **keys, float *scores, json_t *out, bool first)
+/* One user's list as text. */
+static int recommend_text(rs_model *m, const struct rec_args *a, const char *user,
+                          const char **keys, float *scores, bool first)
 {
-    size_t n = 0, history = history_length(m, user);
+    size_t n = 0, history = cli_history_length(m, user);
     uint32_t user_node;
     bool in_graph = rs_graph_find_node(rs_model_graph(m), "user", user, &user_node) == RS_OK;
-    const char *status = history ? "history" : in_graph ? "profile" : "popularity";
-    json_t *entry = NULL, *items = NULL;
     char title[256];
     int s;
     rs_clear_error();
@@ -180,61 +124,49 @@ static int recommend_one(rs_model *m, const struct rec_args *a, const char *user
                            keys, scores, NULL, &n);
     if (s != RS_OK)
         return cli_fail_status(s, "recommending for '%s' from %s", user, a->model);
-    if (out) {
-        entry = json_pack("{s:s, s:b, s:I, s:b, s:s}", "user", user, "known",
-                          in_graph || history, "history", (json_int_t)history, "cold_start",
-                          !history, "source", status);
-        if (!entry || json_array_append_new(out, entry) != 0)
-            return cli_fail("'%s' is not valid UTF-8, or out of memory", user);
-    } else {
-        printf("%s", first ? "" : "\n");
-        if (history)
-            printf("user %s: %zu items in the history\n", cli_shown(user), history);
-        else if (in_graph)
-            printf("user %s: no history, cold start from the profile in the graph\n", cli_shown(user));
-        else
-            printf("user %s: unknown, cold start by popularity\n", cli_shown(user));
-    }
-    if (a->interests && interests(m, user, entry) != CLI_OK)
+    printf("%s", first ? "" : "\n");
+    if (history)
+        printf("user %s: %zu items in the history\n", cli_shown(user), history);
+    else if (in_graph)
+        printf("user %s: no history, cold start from the profile in the graph\n", cli_shown(user));
+    else
+        printf("user %s: unknown, cold start by popularity\n", cli_shown(user));
+    if (a->interests && print_interests(m, user) != CLI_OK)
         return CLI_FAILURE;
-    if (out && (!(items = json_array()) || json_object_set_new(entry, "items", items) != 0))
-        return cli_fail("out of memory");
     for (size_t i = 0; i < n; i++) {
         rs_explanation *e = NULL;
         cli_title(m, keys[i], title, sizeof title);
         if (a->explain && (s = rs_model_explain(m, user, keys[i], &e)) != RS_OK)
             return cli_fail_status(s, "explaining item '%s' for '%s'", keys[i], user);
-        if (out) {
-            json_t *item = json_pack("{s:I, s:s, s:s, s:f}", "rank", (json_int_t)(i + 1), "item",
-                                     keys[i], "description", title, "score",
-                                     (double)scores[i]);
-            if (item && e &&
-                json_object_set_new(item, "source",
-                                    json_string(source_name(rs_explanation_source(e)))) == 0 &&
-                json_object_set_new(item, "explanation",
-                                    json_string(rs_explanation_text(e))) == 0)
-                json_object_set_new(item, "path", json_path(e));
-            if (!item || (e && !json_object_get(item, "path")) ||
-                json_array_append_new(items, item) != 0) {
-                rs_explanation_free(e);
-                return cli_fail("item '%s' of '%s': out of memory or invalid UTF-8", keys[i],
-                                user);
-            }
-        } else {
-            printf("  %2zu. %-10s %-40.40s %7.3f\n", i + 1, cli_shown(keys[i]), title, scores[i]);
-            if (e) {
-                printf("      %s\n", cli_shown(rs_explanation_text(e)));
-                if (rs_explanation_length(e) && !a->no_paths) {
-                    printf("      path: ");
-                    print_path(e);
-                    printf("\n");
-                }
+        printf("  %2zu. %-10s %-40.40s %7.3f\n", i + 1, cli_shown(keys[i]), title, scores[i]);
+        if (e) {
+            printf("      %s\n", cli_shown(rs_explanation_text(e)));
+            if (rs_explanation_length(e) && !a->no_paths) {
+                printf("      path: ");
+                print_path(e);
+                printf("\n");
             }
         }
         rs_explanation_free(e);
     }
-    if (!out && n == 0)
+    if (n == 0)
         printf("  (nothing left to recommend)\n");
+    return CLI_OK;
+}
+
+/* One user's list appended to the JSON array out (cli_rec_entry). */
+static int recommend_json(rs_model *m, const struct rec_args *a, const char *user,
+                          const char **keys, float *scores, json_t *out)
+{
+    struct cli_rec_query q = {(size_t)a->k, a->exclude, a->n_exclude, a->only, a->n_only,
+                              a->explain, a->no_paths, a->interests, cli_title_of, NULL};
+    const char *why = "";
+    json_t *entry = NULL;
+    int s = cli_rec_entry(m, &q, user, keys, scores, &entry, &why);
+    if (s != RS_OK)
+        return cli_fail_status(s, "%s for '%s' from %s", why, user, a->model);
+    if (json_array_append_new(out, entry) != 0)
+        return cli_fail("out of memory");
     return CLI_OK;
 }
 
@@ -358,7 +290,7 @@ static int batch_line(struct batch *b, size_t u)
             break;
         }
         ok = json_array_append_new(texts, json_string(rs_explanation_text(e))) == 0 &&
-             (!paths || json_array_append_new(paths, json_path(e)) == 0);
+             (!paths || json_array_append_new(paths, cli_json_path(e)) == 0);
         rs_explanation_free(e);
     }
     if (ok && rc == CLI_OK) {
@@ -505,7 +437,7 @@ static int recommend_batch(rs_model *m, const struct rec_args *a)
     if (!b->keys || !b->scores) {
         rc = cli_fail("out of memory");
     } else {
-        cli_progress_start(&b->progress, "users",
+        cli_progress_start_labelled(&b->progress, "recommend", "users",
                            a->all ? rs_model_count(m, RS_MODEL_COUNT_USERS_WITH_HISTORY) : 0);
         rc = a->all ? batch_all(b) : batch_from_file(b, a->users_from);
         cli_progress_finish(&b->progress, b->done);
@@ -561,7 +493,8 @@ int cmd_recommend(int argc, char **argv)
     if (a.json && rc == CLI_OK && !(list = json_array()))
         rc = cli_fail("out of memory");
     for (size_t u = 0; u < a.n_users && rc == CLI_OK; u++)
-        rc = recommend_one(m, &a, a.users[u], keys, scores, list, u == 0);
+        rc = a.json ? recommend_json(m, &a, a.users[u], keys, scores, list)
+                    : recommend_text(m, &a, a.users[u], keys, scores, u == 0);
     if (a.json && rc == CLI_OK)
         rc = cli_json_print(list);
     json_decref(list);
@@ -611,33 +544,19 @@ int cmd_similar(int argc, char **argv)
         return cli_usage("similar", "needs MODEL and ITEM");
     if (cli_open_model(model, RS_MODEL_READONLY, &m) != CLI_OK)
         return CLI_FAILURE;
-    s = rs_model_similar(m, item, (size_t)k, keys, scores, NULL, &n);
+    json_t *doc = NULL;
+    s = json ? cli_similar_doc(m, item, (size_t)k, cli_title_of, NULL, &doc)
+             : rs_model_similar(m, item, (size_t)k, keys, scores, NULL, &n);
     if (s == RS_ERR_NOTFOUND && rs_model_is_built(m))
         rc = cli_fail("%s: unknown item '%s'", model, item);
     else if (s == RS_ERR_STATE)
         rc = cli_fail("%s is not built yet: run 'recsim build %s' first", model, model);
     else if (s != RS_OK)
         rc = cli_fail_status(s, "%s: items like '%s'", model, item);
-    if (rc != CLI_OK) {
-        rs_model_close(m);
-        return rc;
-    }
-    if (json) {
-        json_t *similar = json_array(), *doc;
-        for (size_t i = 0; similar && i < n; i++)
-            if (json_array_append_new(similar,
-                                      json_pack("{s:I, s:s, s:s, s:f}", "rank",
-                                                (json_int_t)(i + 1), "item", keys[i],
-                                                "description",
-                                                cli_title(m, keys[i], title, sizeof title),
-                                                "score", (double)scores[i])) != 0)
-                break;
-        doc = similar && json_array_size(similar) == n
-                  ? json_pack("{s:s, s:s, s:o}", "item", item, "description",
-                              cli_title(m, item, title, sizeof title), "similar", similar)
-                  : (json_decref(similar), NULL);
-        rc = doc ? cli_json_print(doc) : cli_fail("out of memory");
-        json_decref(doc);
+    if (rc == CLI_OK && json)
+        rc = cli_json_print(doc);
+    json_decref(doc);
+    if (rc != CLI_OK || json) {
         rs_model_close(m);
         return rc;
     }

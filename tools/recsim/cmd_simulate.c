@@ -397,7 +397,7 @@ static void on_progress(void *data, const char *stage, uint64_t done, uint64_t t
 {
     struct cli_progress *p = data;
     (void)stage;
-    p->total = (size_t)total;
+    cli_progress_set_total(p, (size_t)total);
     cli_progress_update(p, (size_t)done);
 }
 
@@ -437,7 +437,7 @@ int cmd_simulate(int argc, char **argv)
     }
     mirrored = a.fresh ? 0 : rs_model_count(m, RS_MODEL_COUNT_USERS_WITH_HISTORY);
     mirrored = mirrored < (size_t)a.users ? mirrored : (size_t)a.users;
-    cli_progress_start(&progress, "steps", (size_t)a.steps * n_res);
+    cli_progress_start_labelled(&progress, "simulate", "steps", (size_t)a.steps * n_res);
     rs_model_set_progress(m, on_progress, &progress);
     s = rs_model_simulate(m, names, n_res, (size_t)a.users, (uint64_t)a.steps, (size_t)a.slate,
                           (uint64_t)a.seed, &trace);

@@ -30,6 +30,8 @@ int cmd_demo(int argc, char **argv);
 void cmd_demo_help(FILE *out);
 int cmd_options(int argc, char **argv);
 void cmd_options_help(FILE *out);
+int cmd_serve(int argc, char **argv);
+void cmd_serve_help(FILE *out);
 
 /* `--set NAME=VALUE` of a command (cmd_options.c): sets the model's option
  * through the library's table; a CLI exit code. */

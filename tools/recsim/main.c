@@ -1,7 +1,7 @@
 /*
  * main.c - the recsim command: global options, then one subcommand.
  *
- *   recsim [-q] [-j N] COMMAND [ARGS...]
+ *   recsim [-q] [-j N] [--progress=MODE] COMMAND [ARGS...]
  */
 #include "cli.h"
 #include "commands.h"
@@ -17,6 +17,7 @@ static const struct cli_command commands[] = {
      cmd_build_help},
     {"recommend", "top-k items for users, with --explain", cmd_recommend, cmd_recommend_help},
     {"similar", "items like an item", cmd_similar, cmd_similar_help},
+    {"serve", "answer recommendation requests over HTTP/JSON", cmd_serve, cmd_serve_help},
     {"eval", "split, run the scorer beside the baselines, print every metric", cmd_eval,
      cmd_eval_help},
     {"simulate", "simulated users react to the scorer's slates; CSV and SVG", cmd_simulate,
@@ -33,13 +34,17 @@ static const size_t n_commands = sizeof commands / sizeof commands[0];
 
 static void usage(FILE *out)
 {
-    fputs("usage: recsim [-q] [-j N] COMMAND [ARGS...]\n"
+    fputs("usage: recsim [-q] [-j N] [--progress=MODE] COMMAND [ARGS...]\n"
           "\n"
           "Build, query, evaluate and simulate recommendation models kept in one\n"
           "SQLite file.\n"
           "\n"
           "Options:\n"
           "  -q, --quiet      no progress bars or chatter on stderr\n"
+          "  --progress=MODE  progress of import, build, eval, simulate and\n"
+          "                   recommend --all on stderr: auto (a line redrawn on a\n"
+          "                   terminal, else a summary at the end), json (one JSON\n"
+          "                   object a line, 4 a second), none\n"
           "  -j, --threads N  use N threads (default: all cores)\n"
           "  -h, --help       this help; 'recsim COMMAND --help' for a command\n"
           "  --version        same as 'recsim version'\n"
@@ -89,6 +94,13 @@ int main(int argc, char **argv)
             if (*end || end == argv[i] || rs_set_num_threads((int)(n > 0 && n < 4096 ? n : -1)) != RS_OK) {
                 fprintf(stderr, "recsim: -j: '%s' is not a thread count from 1 to 1024\n",
                         argv[i]);
+                return CLI_USAGE;
+            }
+        } else if (strncmp(argv[i], "--progress", 10) == 0 &&
+                   (argv[i][10] == '=' || argv[i][10] == '\0')) {
+            const char *mode = argv[i][10] == '=' ? argv[i] + 11 : i + 1 < argc ? argv[++i] : "";
+            if (cli_progress_set_mode(mode) != CLI_OK) {
+                fprintf(stderr, "recsim: --progress wants auto, json or none, not '%s'\n", mode);
                 return CLI_USAGE;
             }
         } else if (cli_is_help(argv[i])) {
