@@ -26,15 +26,15 @@ def main():
     s = re_.Split(events, re_.desc_counts(rows, re_.CUT), re_.CUT)
     n_items = len(s.items)
     warm = [s.users[u] for u in s.eval_users]
-    print(f"{'#':>3s} {'group':5s} {'stage':6s} {'validation':>10s} {'test':>7s}  candidate")
+    print(f"{'file':>18s} {'group':5s} {'stage':6s} {'validation':>10s} {'test':>7s}  candidate")
     with open(os.path.join(cand, "index.tsv"), encoding="utf-8") as f:
         for line in f:
-            num, group, stage, val, label = line.rstrip("\n").split("\t")
+            name, group, stage, val, label = line.rstrip("\n").split("\t")
             who, truth = (warm, s.truth) if group == "warm" else (s.cold_users, s.cold_truth)
             with contextlib.redirect_stdout(io.StringIO()):
-                top = re_.read_recs(os.path.join(cand, num + ".tsv"), s, who)
+                top = re_.read_recs(os.path.join(cand, name), s, who)
             r = re_.evaluate(top, truth, n_items)
-            print(f"{num:>3s} {group:5s} {stage:6s} {float(val):10.4f} {r['ndcg']:7.4f}  {label}",
+            print(f"{name:>18s} {group:5s} {stage:6s} {float(val):10.4f} {r['ndcg']:7.4f}  {label}",
                   flush=True)
 
 

@@ -14,8 +14,8 @@
  * (NAME=VALUE: options set by name before the build, for experiments.)
  * With --candidates, every configuration the selection evaluated is then
  * built again on all train events (build.tune=0) and its lists written to
- * OUTDIR/cand/, listed in OUTDIR/cand/index.tsv (number, group, stage,
- * validation NDCG, candidate): bench/retail_candidates.py scores them on
+ * OUTDIR/cand/, listed in OUTDIR/cand/index.tsv (file, group, stage,
+ * validation NDCG, candidate; the chosen configuration's lists first): bench/retail_candidates.py scores them on
  * test, for the table of validation against test.
  *
  * Writes OUTDIR/model.rsm, OUTDIR/{warm,cold}.tsv (the chosen
@@ -171,6 +171,11 @@ static void candidates(const char *model_path, const char *report, const char *o
     snprintf(path, sizeof path, "%s/cand/index.tsv", outdir);
     if (!(index = fopen(path, "w")))
         die(path, RS_ERR_IO);
+    /* the chosen configuration's lists, written before: scored alongside */
+    fprintf(index, "../warm.tsv\twarm\tchosen\t%.6f\tchosen (warm)\n",
+            json_real_value(json_object_get(r, "chosen_ndcg")));
+    fprintf(index, "../cold.tsv\tcold\tchosen\tnan\tchosen (cold)\n");
+    fprintf(index, "../content_warm.tsv\twarm\tchosen\tnan\tcontent signal alone\n");
     CHECK(rs_model_open(model_path, 0, &m));
     CHECK(rs_model_set_option(m, "build.tune", "0"));
     json_array_foreach(rows, i, row) {
@@ -195,7 +200,7 @@ static void candidates(const char *model_path, const char *report, const char *o
             write_lists(m, cold, n_cold, path, &ignored);
         else
             write_lists(m, warm, n_warm, path, &ignored);
-        fprintf(index, "%zu\t%s\t%s\t%.6f\t%s\n", i, is_cold ? "cold" : "warm", stage,
+        fprintf(index, "%zu.tsv\t%s\t%s\t%.6f\t%s\n", i, is_cold ? "cold" : "warm", stage,
                 json_real_value(json_object_get(row, "ndcg")), label);
         fflush(index);
     }
@@ -297,7 +302,7 @@ int main(int argc, char **argv)
         write_lists(m, warm, n_warm, path, &ignored);
     }
 
-    printf("import %.2f s, build (with the selection) %.2f s, open %.3f s\n", t_import,
+    printf("import %.2f s, build %.2f s, open %.3f s\n", t_import,
            t_build, t_open);
     printf("recommend: %zu warm customers %.3f s, %zu cold customers %.3f s\n", n_warm, t_warm,
            n_cold, t_cold);

@@ -632,7 +632,7 @@ static int guarded_step(struct tuner *t, int group, const char *stage, struct co
 
 static int stage_blend(struct tuner *t, struct config *best)
 {
-    size_t anchor = 0;
+    size_t anchor = 0, step = 0, last_move = 0, tried_at[N_BLEND] = {0};
     int s = use_cf(t, &best->o);
     for (size_t w = 0; w < N_BLEND; w++)
         if (rs__model_opt_double(&best->o, blend_names[w]) == 1.0)
@@ -648,6 +648,9 @@ static int stage_blend(struct tuner *t, struct config *best)
             if (fixed(t->m, blend_names[w]) || w == anchor ||
                 (w == 0 && rs__model_options_cf_kind(&best->o) < 0))
                 continue;
+            /* the same step from the same point was judged already */
+            if (tried_at[w] && tried_at[w] > last_move)
+                continue;
             if (now > 0) { /* a weight in use: half and one and a half of it */
                 values[n++] = now * 0.5;
                 values[n++] = now * 1.5;
@@ -657,6 +660,9 @@ static int stage_blend(struct tuner *t, struct config *best)
             }
             s = guarded_step(t, RS_EVAL_WARM, "blend", best, blend_names[w], values, n, blend_names,
                              N_BLEND, &taken);
+            tried_at[w] = ++step;
+            if (taken)
+                last_move = step;
             moved |= taken;
         }
         if (!moved)

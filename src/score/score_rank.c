@@ -104,19 +104,23 @@ size_t rs__score_rank(const rs_scorer *s, const work *w, size_t k, uint32_t *ite
 }
 
 static int recommend_one(const rs_scorer *s, const char *user, size_t k, uint32_t *items_out,
-                         float *scores_out, size_t *n_out, const char *fn, const filter *f)
+                         float *scores_out, size_t *n_out, const char *fn, const filter *f,
+                         double *stage_ns)
 {
     work w;
     int rc;
     float *tmp = rs__alloc_array(k + 1, sizeof(float));
     if (!tmp)
         return rs__fail(RS_ERR_NOMEM, "%s: out of memory for k = %zu", fn, k);
-    if ((rc = rs__score_prepare_user_lean(s, user, &w, fn)) != RS_OK) {
+    if ((rc = rs__score_prepare_user_ex(s, user, &w, fn, RS__PREPARE_LEAN, stage_ns)) !=
+        RS_OK) {
         free(tmp);
         return rc;
     }
     rs__score_finish(s, &w);
+    rs__score_stage_mark(&w, RS__STAGE_FINISH);
     size_t got = rs__score_rank(s, &w, k, items_out, scores_out, tmp, f);
+    rs__score_stage_mark(&w, RS__STAGE_RANK);
     rs__score_work_free(&w);
     free(tmp);
     if (got == RS__RANK_FAILED)
@@ -134,7 +138,17 @@ int rs_scorer_recommend(const rs_scorer *s, const char *user, size_t k, uint32_t
     *n_out = 0;
     if (k > s->item_span)
         k = s->item_span;
-    return recommend_one(s, user, k, items_out, scores_out, n_out, fn, NULL);
+    return recommend_one(s, user, k, items_out, scores_out, n_out, fn, NULL, NULL);
+}
+
+int rs__score_recommend_timed(const rs_scorer *s, const char *user, size_t k,
+                              uint32_t *items_out, size_t *n_out, double *stage_ns)
+{
+    *n_out = 0;
+    if (k > s->item_span)
+        k = s->item_span;
+    return recommend_one(s, user, k, items_out, NULL, n_out, "rs_scorer_recommend", NULL,
+                         stage_ns);
 }
 
 int rs_scorer_recommend_filtered(const rs_scorer *s, const char *user, size_t k,
@@ -149,7 +163,7 @@ int rs_scorer_recommend_filtered(const rs_scorer *s, const char *user, size_t k,
     if (k > s->item_span)
         k = s->item_span;
     filter f = {allow, deny, allow_words, deny_words};
-    return recommend_one(s, user, k, items_out, scores_out, n_out, fn, &f);
+    return recommend_one(s, user, k, items_out, scores_out, n_out, fn, &f, NULL);
 }
 
 typedef struct batch {
@@ -171,7 +185,7 @@ static int batch_task(void *ctx, size_t u, unsigned worker)
     (void)worker;
     b->status[u] = recommend_one(b->s, b->users[u], b->kk, b->items_out + u * k,
                                  b->scores_out ? b->scores_out + u * k : NULL, &got,
-                                 "rs_scorer_recommend_batch", NULL);
+                                 "rs_scorer_recommend_batch", NULL, NULL);
     if (b->status[u] != RS_OK)
         got = 0;
     b->counts_out[u] = got;
@@ -207,7 +221,7 @@ int rs_scorer_recommend_batch(const rs_scorer *s, const char *const *users, size
         /* The message was recorded on a worker: compute it again here. */
         size_t got;
         rc = recommend_one(s, users[u], b.kk, items_out + u * k,
-                           scores_out ? scores_out + u * k : NULL, &got, fn, NULL);
+                           scores_out ? scores_out + u * k : NULL, &got, fn, NULL, NULL);
         if (rc == RS_OK) /* failed on the worker only: out of memory there */
             rc = rs__fail(status[u], "%s: user %zu failed on a worker thread", fn, u);
         else

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "score/score_internal.h"
 
@@ -231,9 +232,26 @@ void rs__score_propagate(const rs_scorer *s, work *w, int first_hop)
 }
 
 /* Gather a user's history, interest, seen set, graph and collab signals. */
-int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, const char *fn,
-                              int flags)
+static double clock_ns(void)
 {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+void rs__score_stage_mark(work *w, int stage)
+{
+    if (w->stage_ns) {
+        double t = clock_ns();
+        w->stage_ns[stage] += t - w->stage_at;
+        w->stage_at = t;
+    }
+}
+
+int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, const char *fn,
+                              int flags, double *stage_ns)
+{
+    double t0 = stage_ns ? clock_ns() : 0.0;
     int entities = flags & RS__PREPARE_ENTITIES;
     /* a ranking of the blend needs no signal whose weight is 0 */
     int lean = (flags & RS__PREPARE_LEAN) && s->mode == RS_SCORER_BLEND;
@@ -253,6 +271,8 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
         return rs__fail(RS_ERR_NOTFOUND, "%s: unknown user \"%s\" (cold start is off)", fn, user);
     if ((rc = rs__score_work_init(s, w)) != RS_OK)
         return rc;
+    w->stage_ns = stage_ns;
+    w->stage_at = t0;
     w->user_node = user_node;
     int use_op = s->graph_op && s->op.built && !entities;
     int skip_graph = 0; /* set once the history and interest are known */
@@ -276,6 +296,7 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
         w->has_q = rs__user_interest(s->users, u, w->q);
     }
     skip_graph = lean && s->w_graph == 0.0 && w->has_q && w->n_hist;
+    rs__score_stage_mark(w, RS__STAGE_HISTORY);
     if (w->user_node != NONE) {
         rs__graph_csr a;
         rs__graph_adjacency(s->graph, RS_GRAPH_OUT, &a);
@@ -340,6 +361,7 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
         }
         rs__score_propagate(s, w, 2);
     }
+    rs__score_stage_mark(w, RS__STAGE_GRAPH);
     int reached = 0;
     for (size_t i = 0; i < s->item_span && !reached; i++)
         reached = w->graph[i] > 0.0f;
@@ -361,6 +383,7 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
         }
         w->content_tfidf = 1;
     }
+    rs__score_stage_mark(w, RS__STAGE_CONTENT);
     /* collaborative */
     if (s->cf && w->n_hist && !(lean && s->w_collab == 0.0)) {
         uint32_t *ci = rs__alloc_array(w->n_hist, sizeof(uint32_t));
@@ -396,6 +419,7 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
             return rs__fail_context("%s: ", fn);
         }
     }
+    rs__score_stage_mark(w, RS__STAGE_COLLAB);
     return RS_OK;
 nomem:
     rs__score_work_free(w);
@@ -404,12 +428,12 @@ nomem:
 
 int rs__score_prepare_user(const rs_scorer *s, const char *user, work *w, const char *fn)
 {
-    return rs__score_prepare_user_ex(s, user, w, fn, 0);
+    return rs__score_prepare_user_ex(s, user, w, fn, 0, NULL);
 }
 
 int rs__score_prepare_user_lean(const rs_scorer *s, const char *user, work *w, const char *fn)
 {
-    return rs__score_prepare_user_ex(s, user, w, fn, RS__PREPARE_LEAN);
+    return rs__score_prepare_user_ex(s, user, w, fn, RS__PREPARE_LEAN, NULL);
 }
 
 int rs_scorer_interests(const rs_scorer *s, const char *user, size_t k, uint32_t *nodes_out,
@@ -424,7 +448,7 @@ int rs_scorer_interests(const rs_scorer *s, const char *user, size_t k, uint32_t
     float *tmp = rs__alloc_array(k + 1, sizeof(float));
     if (!tmp)
         return rs__fail(RS_ERR_NOMEM, "%s: out of memory for k = %zu", fn, k);
-    if ((rc = rs__score_prepare_user_ex(s, user, &w, fn, RS__PREPARE_ENTITIES)) != RS_OK) {
+    if ((rc = rs__score_prepare_user_ex(s, user, &w, fn, RS__PREPARE_ENTITIES, NULL)) != RS_OK) {
         free(tmp);
         return rc;
     }
