@@ -85,6 +85,7 @@ struct rs_scorer {
     double decay, floor, w_content, w_collab, w_graph, w_pop, pop_penalty, w_cold_pop;
     const rs_cf_model *cf;
     size_t cf_n;
+    int cf_identity; /* cf index i is store index i for every item: no copy */
     uint32_t *cf_to_store;
     uint32_t *store_to_cf;
     /* score_signals.c: time-aware signals */
@@ -133,6 +134,8 @@ typedef struct work {
     int graph_from_operator; /* w->graph came from the operator */
     int content_tfidf;       /* w->content holds the TF-IDF cosines */
     int content_skip;        /* content has weight 0: not computed */
+    int graph_skip;          /* the graph has weight 0: w->graph stays 0 */
+    int blended;             /* w->content holds the blend's scores (rank) */
     double *stage_ns;        /* NULL, or RS__N_STAGES: time spent per stage (bench) */
     double stage_at;         /* when the current stage began, ns */
 } work;

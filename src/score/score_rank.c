@@ -29,6 +29,8 @@
 void rs__score_finish(const rs_scorer *s, work *w)
 {
     float gmax = 0.0f;
+    if (w->graph_skip) /* w->graph is all 0: nothing to penalise or scale */
+        goto content;
     if (s->pop_penalty > 0.0 && w->has_q && !w->graph_from_operator) {
         uint32_t key[PENALTY_SLOTS];
         float div[PENALTY_SLOTS];
@@ -53,6 +55,7 @@ void rs__score_finish(const rs_scorer *s, work *w)
     if (gmax > 0.0f)
         for (size_t i = 0; i < s->item_span; i++)
             w->graph[i] /= gmax;
+content:
     if (w->content_tfidf || w->content_skip)
         return;
     if (w->has_q && s->item_span)
@@ -75,6 +78,25 @@ float rs__score_combine(const rs_scorer *s, const work *w, size_t i)
     return (float)(s->w_content * c + s->w_collab * cf + s->w_graph * r + s->w_pop * p);
 }
 
+/* The blend's score of every item into w->content, in one pass the
+ * compiler can vectorise (the same expression as rs__score_combine, so the
+ * same floats); the ranking then reads them.  Only for a blend ranking. */
+static void score_blend_all(const rs_scorer *s, work *w)
+{
+    float *c = w->content;
+    const float *r = w->graph, *p = s->pop_recent, *cf = w->collab;
+    double wc = s->w_content, wk = s->w_collab, wg = s->w_graph, wp = s->w_pop;
+    if (!w->has_q || s->mode != RS_SCORER_BLEND)
+        return;
+    if (cf)
+        for (size_t i = 0; i < s->item_span; i++)
+            c[i] = (float)(wc * c[i] + wk * cf[i] + wg * r[i] + wp * p[i]);
+    else
+        for (size_t i = 0; i < s->item_span; i++)
+            c[i] = (float)(wc * c[i] + wk * 0.0f + wg * r[i] + wp * p[i]);
+    w->blended = 1;
+}
+
 bool rs__score_filtered_out(const filter *f, size_t i)
 {
     if (!f)
@@ -95,7 +117,7 @@ size_t rs__score_rank(const rs_scorer *s, const work *w, size_t k, uint32_t *ite
         if (!rs__bitset_test(s->store->live_bits, i) || rs__bitset_test(w->seen, i) ||
             rs__score_filtered_out(f, i))
             continue;
-        rs__topk_push(&top, (uint32_t)i, rs__score_combine(s, w, i));
+        rs__topk_push(&top, (uint32_t)i, w->blended ? w->content[i] : rs__score_combine(s, w, i));
     }
     size_t n = rs__topk_finish(&top);
     if (scores_out)
@@ -118,6 +140,8 @@ static int recommend_one(const rs_scorer *s, const char *user, size_t k, uint32_
         return rc;
     }
     rs__score_finish(s, &w);
+    if (!rs__score_rerank_active(s))
+        score_blend_all(s, &w);
     rs__score_stage_mark(&w, RS__STAGE_FINISH);
     size_t got = rs__score_rank(s, &w, k, items_out, scores_out, tmp, f);
     rs__score_stage_mark(&w, RS__STAGE_RANK);

@@ -328,6 +328,7 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
             }
         }
         skip_graph = lean && s->w_graph == 0.0 && w->has_q && w->n_hist;
+        w->graph_skip = skip_graph;
         if (skip_graph) {
             /* nothing: R has no weight in this ranking */
         } else if (use_op && w->n_hist) {
@@ -341,7 +342,7 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
             rs__score_propagate(s, w, 1);
         }
     } else if (w->n_hist && skip_graph) {
-        /* nothing: R has no weight in this ranking */
+        w->graph_skip = 1; /* nothing: R has no weight in this ranking */
     } else if (w->n_hist && use_op) {
         rs__score_operator_apply(s, w);
     } else if (w->n_hist) {
@@ -362,8 +363,8 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
         rs__score_propagate(s, w, 2);
     }
     rs__score_stage_mark(w, RS__STAGE_GRAPH);
-    int reached = 0;
-    for (size_t i = 0; i < s->item_span && !reached; i++)
+    int reached = 0; /* (only asked without a history) */
+    for (size_t i = 0; i < s->item_span && !reached && !w->n_hist; i++)
         reached = w->graph[i] > 0.0f;
     if (!w->n_hist && s->w_segment > 0.0 && rs__score_segment(s, w) != RS_OK) {
         rs__score_work_free(w);
@@ -388,12 +389,17 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
     if (s->cf && w->n_hist && !(lean && s->w_collab == 0.0)) {
         uint32_t *ci = rs__alloc_array(w->n_hist, sizeof(uint32_t));
         float *cw = rs__alloc_array(w->n_hist, sizeof(float));
-        float *sc = rs__alloc_array(s->cf_n + 1, sizeof(float));
-        w->collab = rs__calloc(s->item_span + 1, sizeof(float));
-        if (!ci || !cw || !sc || !w->collab) {
+        /* one index space (the model layer's): the model scores straight
+         * into w->collab, else into sc and then by the index maps */
+        float *sc = s->cf_identity ? NULL : rs__alloc_array(s->cf_n + 1, sizeof(float));
+        w->collab = s->cf_identity ? rs__alloc_array(s->item_span + 1, sizeof(float))
+                                   : rs__calloc(s->item_span + 1, sizeof(float));
+        if (!ci || !cw || (!sc && !s->cf_identity) || !w->collab) {
             free(ci), free(cw), free(sc);
             goto nomem;
         }
+        if (s->cf_identity)
+            sc = w->collab;
         size_t m = 0;
         for (size_t i = 0; i < w->n_hist; i++) {
             uint32_t c = s->store_to_cf[w->hist[i]];
@@ -409,11 +415,20 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
             for (size_t i = 0; i < s->cf_n; i++)
                 if (fabsf(sc[i]) > mx)
                     mx = fabsf(sc[i]);
-            for (size_t i = 0; i < s->cf_n && mx > 0; i++)
+            if (s->cf_identity && mx > 0)
+                for (size_t i = 0; i < s->cf_n; i++)
+                    w->collab[i] = sc[i] / mx;
+            else if (s->cf_identity)
+                memset(w->collab, 0, s->item_span * sizeof(float));
+            for (size_t i = 0; i < s->cf_n && mx > 0 && !s->cf_identity; i++)
                 if (s->cf_to_store[i] != NONE)
                     w->collab[s->cf_to_store[i]] = sc[i] / mx;
+        } else if (s->cf_identity) {
+            memset(w->collab, 0, s->item_span * sizeof(float));
         }
-        free(ci), free(cw), free(sc);
+        free(ci), free(cw);
+        if (!s->cf_identity)
+            free(sc);
         if (rc != RS_OK) {
             rs__score_work_free(w);
             return rs__fail_context("%s: ", fn);
