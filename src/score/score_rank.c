@@ -88,7 +88,10 @@ static void score_blend_all(const rs_scorer *s, work *w)
     double wc = s->w_content, wk = s->w_collab, wg = s->w_graph, wp = s->w_pop;
     if (!w->has_q || s->mode != RS_SCORER_BLEND)
         return;
-    if (cf)
+    if (cf && wg == 0.0 && wp == 0.0) /* the same values: + 0 * x adds nothing */
+        for (size_t i = 0; i < s->item_span; i++)
+            c[i] = (float)(wc * c[i] + wk * cf[i]);
+    else if (cf)
         for (size_t i = 0; i < s->item_span; i++)
             c[i] = (float)(wc * c[i] + wk * cf[i] + wg * r[i] + wp * p[i]);
     else
@@ -106,6 +109,21 @@ bool rs__score_filtered_out(const filter *f, size_t i)
     return f->deny && i / 64 < f->deny_words && rs__bitset_test(f->deny, i);
 }
 
+/* The index of the lowest set bit of m (m != 0). */
+static inline unsigned lowest_bit(uint64_t m)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return (unsigned)__builtin_ctzll(m);
+#else
+    unsigned b = 0;
+    while (!(m & 1)) {
+        m >>= 1;
+        b++;
+    }
+    return b;
+#endif
+}
+
 size_t rs__score_rank(const rs_scorer *s, const work *w, size_t k, uint32_t *items_out,
                    float *scores_out, float *tmp_scores, const filter *f)
 {
@@ -113,11 +131,28 @@ size_t rs__score_rank(const rs_scorer *s, const work *w, size_t k, uint32_t *ite
     if (rs__score_rerank_active(s)) /* score_rerank.c; off by default */
         return rs__score_rerank(s, w, k, items_out, scores_out, f);
     rs__topk_init(&top, k, items_out, tmp_scores);
-    for (size_t i = 0; i < s->item_span; i++) {
-        if (!rs__bitset_test(s->store->live_bits, i) || rs__bitset_test(w->seen, i) ||
-            rs__score_filtered_out(f, i))
-            continue;
-        rs__topk_push(&top, (uint32_t)i, w->blended ? w->content[i] : rs__score_combine(s, w, i));
+    if (w->blended) { /* the scores are ready: only the eligible items, a word at a time */
+        size_t n_words = rs__bitset_words(s->item_span);
+        for (size_t wi = 0; wi < n_words; wi++) {
+            uint64_t m = s->store->live_bits[wi] & ~w->seen[wi];
+            if (f && f->allow)
+                m &= wi < f->allow_words ? f->allow[wi] : 0;
+            if (f && f->deny && wi < f->deny_words)
+                m &= ~f->deny[wi];
+            if (wi == n_words - 1 && s->item_span % 64)
+                m &= (UINT64_C(1) << (s->item_span % 64)) - 1;
+            for (; m; m &= m - 1) {
+                size_t i = wi * 64 + lowest_bit(m);
+                rs__topk_push(&top, (uint32_t)i, w->content[i]);
+            }
+        }
+    } else {
+        for (size_t i = 0; i < s->item_span; i++) {
+            if (!rs__bitset_test(s->store->live_bits, i) || rs__bitset_test(w->seen, i) ||
+                rs__score_filtered_out(f, i))
+                continue;
+            rs__topk_push(&top, (uint32_t)i, rs__score_combine(s, w, i));
+        }
     }
     size_t n = rs__topk_finish(&top);
     if (scores_out)
