@@ -386,6 +386,16 @@ eval-model: $(BUILD)/bench/retail_model $(BLAS_CORETYPE)
 	$(PYTHON) $(RETAIL_SHARED)/eval/retail_eval.py --split-dir $(RETAIL_OUT)/model/split \
 	    --json $(RETAIL_OUT)/model/content.json --eval-recs $(RETAIL_OUT)/model/content_warm.tsv
 
+# Every configuration the selection evaluated, built again on all train
+# events and scored on test: the table of validation against test NDCG@10.
+.PHONY: eval-candidates
+eval-candidates: $(BUILD)/bench/retail_model $(BLAS_CORETYPE)
+	@mkdir -p $(RETAIL_OUT)/model
+	gzip -dc $(RETAIL_SHARED)/eval/retail_split/train_events.tsv.gz > $(RETAIL_OUT)/model/train_events.tsv
+	$(BLAS_ENV) $(BUILD)/bench/retail_model $(RETAIL_SHARED)/eval/retail_split \
+	    $(RETAIL_OUT)/model/train_events.tsv $(RETAIL_OUT)/model --candidates $(RETAIL_MODEL_SET)
+	$(PYTHON) bench/retail_candidates.py $(RETAIL_SHARED)/eval $(RETAIL_OUT)/model/cand
+
 # How fast the runner evaluates the default scorer (graph + content + EASE)
 # over the retail protocol's 1,875 warm and 927 cold customers, fit
 # excluded: median of 5 runs.

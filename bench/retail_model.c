@@ -9,9 +9,14 @@
  * rs_model_recommend_batch, written for retail_eval.py --eval-recs /
  * --cold-recs.  The test part is read only to know whom to ask.
  *
- *   build/bench/retail_model SPLITDIR TRAIN_EVENTS_TSV OUTDIR [NAME=VALUE...]
+ *   build/bench/retail_model SPLITDIR TRAIN_EVENTS_TSV OUTDIR [--candidates] [NAME=VALUE...]
  *
  * (NAME=VALUE: options set by name before the build, for experiments.)
+ * With --candidates, every configuration the selection evaluated is then
+ * built again on all train events (build.tune=0) and its lists written to
+ * OUTDIR/cand/, listed in OUTDIR/cand/index.tsv (file, group, stage,
+ * validation NDCG, candidate; the chosen configuration's lists first): bench/retail_candidates.py scores them on
+ * test, for the table of validation against test.
  *
  * Writes OUTDIR/model.rsm, OUTDIR/{warm,cold}.tsv (the chosen
  * configuration), OUTDIR/content_{warm,cold}.tsv (the content signal alone,
@@ -23,7 +28,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+
+#include <jansson.h>
 
 #include "recsim.h"
 
@@ -127,6 +135,80 @@ static void write_lists(rs_model *m, char **users, size_t n, const char *path, d
     free(counts);
 }
 
+/* Set every option of a JSON object {name: "value"}. */
+static void set_options(rs_model *m, json_t *options)
+{
+    const char *name;
+    json_t *value;
+    json_object_foreach(options, name, value)
+        if (json_is_string(value))
+            CHECK(rs_model_set_option(m, name, json_string_value(value)));
+}
+
+static const char *const warm_weights[] = {"scorer.w_collab", "scorer.w_content",
+                                           "scorer.w_graph", "scorer.w_popularity"};
+
+/* Every evaluated row of the report, built on all train events, its lists
+ * into outdir/cand/ (see the header). */
+static void candidates(const char *model_path, const char *report, const char *outdir,
+                       char **warm, size_t n_warm, char **cold, size_t n_cold)
+{
+    json_error_t err;
+    json_t *r = json_loads(report, 0, &err), *rows, *chosen, *row;
+    char path[4096];
+    size_t i;
+    FILE *index;
+    rs_model *m;
+    double ignored;
+    if (!r || !(rows = json_object_get(r, "candidates")) ||
+        !(chosen = json_object_get(r, "chosen"))) {
+        fprintf(stderr, "retail_model: no candidates in the selection report\n");
+        exit(1);
+    }
+    snprintf(path, sizeof path, "%s/cand", outdir);
+    if (mkdir(path, 0777) != 0 && errno != EEXIST)
+        die(path, RS_ERR_IO);
+    snprintf(path, sizeof path, "%s/cand/index.tsv", outdir);
+    if (!(index = fopen(path, "w")))
+        die(path, RS_ERR_IO);
+    /* the chosen configuration's lists, written before: scored alongside */
+    fprintf(index, "../warm.tsv\twarm\tchosen\t%.6f\tchosen (warm)\n",
+            json_real_value(json_object_get(r, "chosen_ndcg")));
+    fprintf(index, "../cold.tsv\tcold\tchosen\tnan\tchosen (cold)\n");
+    fprintf(index, "../content_warm.tsv\twarm\tchosen\tnan\tcontent signal alone\n");
+    CHECK(rs_model_open(model_path, 0, &m));
+    CHECK(rs_model_set_option(m, "build.tune", "0"));
+    json_array_foreach(rows, i, row) {
+        const char *stage = json_string_value(json_object_get(row, "stage"));
+        const char *label = json_string_value(json_object_get(row, "candidate"));
+        json_t *options = json_object_get(row, "options");
+        int is_cold = stage && strcmp(stage, "cold") == 0;
+        if (!stage || !label || !options)
+            continue; /* not fitted */
+        set_options(m, chosen);
+        if (strcmp(stage, "single") == 0) { /* one signal alone */
+            json_t *cf = json_object_get(options, "build.cf");
+            for (size_t w = 0; w < 4; w++)
+                CHECK(rs_model_set_option(m, warm_weights[w], "0"));
+            if (cf && json_is_string(cf) && strcmp(json_string_value(cf), "none") != 0)
+                CHECK(rs_model_set_option(m, "scorer.w_collab", "1"));
+        }
+        set_options(m, options);
+        CHECK(rs_model_build(m));
+        snprintf(path, sizeof path, "%s/cand/%zu.tsv", outdir, i);
+        if (is_cold)
+            write_lists(m, cold, n_cold, path, &ignored);
+        else
+            write_lists(m, warm, n_warm, path, &ignored);
+        fprintf(index, "%zu.tsv\t%s\t%s\t%.6f\t%s\n", i, is_cold ? "cold" : "warm", stage,
+                json_real_value(json_object_get(row, "ndcg")), label);
+        fflush(index);
+    }
+    fclose(index);
+    rs_model_close(m);
+    json_decref(r);
+}
+
 int main(int argc, char **argv)
 {
     char path[4096], *b1, *b2, *b3, *report;
@@ -137,8 +219,10 @@ int main(int argc, char **argv)
     size_t n_warm, n_cold, len = 0;
     double t0, t_import, t_build, t_warm, t_cold, t_open;
     char **warm, **cold;
+    int want_candidates = 0;
     if (argc < 4) {
-        fprintf(stderr, "usage: retail_model SPLITDIR TRAIN_EVENTS_TSV OUTDIR [NAME=VALUE...]\n");
+        fprintf(stderr, "usage: retail_model SPLITDIR TRAIN_EVENTS_TSV OUTDIR [--candidates] "
+                        "[NAME=VALUE...]\n");
         return 2;
     }
     printf("retail_model: OpenBLAS core %s, %d threads\n", rs_blas_corename(),
@@ -166,6 +250,10 @@ int main(int argc, char **argv)
     for (int a = 4; a < argc; a++) {
         char name[128];
         const char *eq = strchr(argv[a], '=');
+        if (strcmp(argv[a], "--candidates") == 0) {
+            want_candidates = 1;
+            continue;
+        }
         if (!eq || (size_t)(eq - argv[a]) >= sizeof name)
             die(argv[a], RS_ERR_PARSE);
         memcpy(name, argv[a], (size_t)(eq - argv[a]));
@@ -214,11 +302,17 @@ int main(int argc, char **argv)
         write_lists(m, warm, n_warm, path, &ignored);
     }
 
-    printf("import %.2f s, build (with the selection) %.2f s, open %.3f s\n", t_import,
+    printf("import %.2f s, build %.2f s, open %.3f s\n", t_import,
            t_build, t_open);
     printf("recommend: %zu warm customers %.3f s, %zu cold customers %.3f s\n", n_warm, t_warm,
            n_cold, t_cold);
     printf("selection: %s\n", report);
+    rs_model_close(m);
+    m = NULL;
+    if (want_candidates) {
+        snprintf(path, sizeof path, "%s/model.rsm", argv[3]);
+        candidates(path, report, argv[3], warm, n_warm, cold, n_cold);
+    }
     for (size_t i = 0; i < n_warm; i++)
         free(warm[i]);
     for (size_t i = 0; i < n_cold; i++)

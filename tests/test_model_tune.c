@@ -6,12 +6,15 @@
  * choice is never worse on validation than any single candidate beyond
  * noise; options
  * the caller set stay fixed; build.tune=0 and too little data skip it with
- * a reason; the same data give the same report; rs_model_tuning's errors.
+ * a reason; the same data give the same report (at 1 and 2 threads too);
+ * a trend that helps in the last validation window only is not trusted
+ * when the window before must agree; rs_model_tuning's errors.
  */
 #include "testutil.h"
 
 #include <jansson.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +85,42 @@ static rs_model *planted(size_t n_users)
     }
     import(m, text, 0);
     free(text);
+    return m;
+}
+
+/*
+ * The planted world with a trend that shifts between the two validation
+ * windows (days [60, 80) and [80, 100) of the time range [0, 100)): the
+ * users of every third cluster also buy the "a" items on days [45, 60)
+ * and the "b" items on days [65, 100), so recent popularity foretells the
+ * last window (b hot at day 80 and bought after it) and misleads in the
+ * one before (a hot at day 60, never bought again).
+ */
+static rs_model *planted_trend(void)
+{
+    rs_model *m = planted(N_USERS);
+    size_t cap = 1 << 20, len;
+    char *text = malloc(cap), *items = malloc(4096);
+    uint64_t rng = 7;
+    size_t il = (size_t)snprintf(items, 4096, "item\tdescription\n");
+    ck_assert_ptr_nonnull(text);
+    ck_assert_ptr_nonnull(items);
+    for (int k = 0; k < 3; k++)
+        il += (size_t)snprintf(items + il, 4096 - il, "a%d\tgift set\nb%d\tgift box\n", k, k);
+    import(m, items, 1);
+    len = (size_t)snprintf(text, cap, "user\titem\ttime\n");
+    for (size_t u = 0; u < N_USERS; u += 3)
+        for (int k = 0; k < 3; k++) {
+            len += (size_t)snprintf(text + len, cap - len, "u%03zu\ta%d\t%llu\n", u, k,
+                                    (unsigned long long)(1300000000ull +
+                                                         (45 + next(&rng) % 15) * DAY));
+            len += (size_t)snprintf(text + len, cap - len, "u%03zu\tb%d\t%llu\n", u, k,
+                                    (unsigned long long)(1300000000ull +
+                                                         (65 + next(&rng) % 35) * DAY));
+        }
+    import(m, text, 0);
+    free(text);
+    free(items);
     return m;
 }
 
@@ -218,6 +257,69 @@ START_TEST(random_split_without_times)
 }
 END_TEST
 
+/* Recent popularity helps in the last validation window only: chosen when
+ * validating on that window alone, left out when the window before must
+ * agree (build.tune_origins = 2, the default); the report shows both
+ * windows and every guarded step's gain in each of their halves. */
+START_TEST(a_gain_in_one_window_only_is_not_trusted)
+{
+    rs_model *one = planted_trend(), *two = planted_trend();
+    json_t *r1, *r2, *cands;
+    bool saw_origin1 = false;
+    ck_assert_ok(rs_model_set_option(one, "build.tune_origins", "1"));
+    ck_assert_ok(rs_model_build(one));
+    ck_assert_ok(rs_model_build(two));
+    r1 = report(one);
+    r2 = report(two);
+    ck_assert_int_eq(json_integer_value(json_object_get(r1, "origins")), 1);
+    ck_assert_int_eq(json_integer_value(json_object_get(r2, "origins")), 2);
+    ck_assert_int_eq(json_array_size(json_object_get(r2, "cuts")), 2);
+    ck_assert_msg(strtod(chosen(r1, "scorer.w_popularity"), NULL) > 0,
+                  "one window: popularity %s", chosen(r1, "scorer.w_popularity"));
+    ck_assert_msg(strtod(chosen(r2, "scorer.w_popularity"), NULL) == 0,
+                  "two windows: popularity %s", chosen(r2, "scorer.w_popularity"));
+    cands = json_object_get(r2, "candidates");
+    for (size_t i = 0; i < json_array_size(cands); i++) {
+        json_t *c = json_array_get(cands, i), *periods = json_object_get(c, "periods");
+        if (strcmp(json_string_value(json_object_get(c, "stage")), "guard") != 0)
+            continue;
+        ck_assert(json_real_value(json_object_get(c, "se")) >= 0);
+        for (size_t p = 0; p < json_array_size(periods); p++)
+            saw_origin1 |=
+                json_integer_value(json_object_get(json_array_get(periods, p), "origin")) == 1;
+    }
+    ck_assert(saw_origin1);
+    json_decref(r1);
+    json_decref(r2);
+    rs_model_close(one);
+    rs_model_close(two);
+}
+END_TEST
+
+/* The choice does not depend on the thread count. */
+START_TEST(same_choice_at_one_and_two_threads)
+{
+    char x[1 << 15], y[1 << 15];
+    int threads = rs_get_num_threads();
+    rs_model *a = planted_trend(), *b = planted_trend();
+    ck_assert_ok(rs_set_num_threads(1));
+    ck_assert_ok(rs_model_build(a));
+    ck_assert_ok(rs_set_num_threads(2));
+    ck_assert_ok(rs_model_build(b));
+    ck_assert_ok(rs_set_num_threads(threads));
+    ck_assert_ok(rs_model_tuning(a, x, sizeof x, NULL));
+    ck_assert_ok(rs_model_tuning(b, y, sizeof y, NULL));
+    {
+        json_t *ja = json_loads(x, 0, NULL), *jb = json_loads(y, 0, NULL);
+        ck_assert(json_equal(json_object_get(ja, "chosen"), json_object_get(jb, "chosen")));
+        json_decref(ja);
+        json_decref(jb);
+    }
+    rs_model_close(a);
+    rs_model_close(b);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("model_tune");
@@ -227,6 +329,8 @@ Suite *test_suite(void)
     tcase_add_test(tc, same_data_same_choice_and_explicit_options_stay);
     tcase_add_test(tc, skipped_without_enough_data_or_when_off);
     tcase_add_test(tc, random_split_without_times);
+    tcase_add_test(tc, a_gain_in_one_window_only_is_not_trusted);
+    tcase_add_test(tc, same_choice_at_one_and_two_threads);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -91,6 +91,10 @@ static const struct option table[] = {
             "will serve"),
     INT_OPT("build.tune_seed", F_BUILD, -1, 0, 2147483647, "1",
             "seed of the random validation split"),
+    INT_OPT("build.tune_origins", F_BUILD, -1, 1, 3, "2",
+            "temporal validation: this many consecutive windows, each ending where the "
+            "next begins; a choice must help in every one (robust to a shift between "
+            "periods)"),
     /* embedder (the hashing embedder of build) */
     INT_OPT("embedder.dim", F_EMBEDDER, RS_EMBEDDER_DIM, 8, 4096, "256",
             "dimension of the text and item vectors"),

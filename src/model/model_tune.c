@@ -7,23 +7,35 @@
  * Why: hand-set defaults that win on one data set or period lose on the
  * next; a choice made on the data at hand carries over.
  *
- * How, cheaply: one train-only graph (the validation events left out of
- * every signal), one fit of the parts that do not change (embedder, item
- * vectors, user model, scorer), then
+ * Validation is repeated over build.tune_origins consecutive windows
+ * (temporal split): fold 0 validates on the last share of the time range,
+ * fold 1 on the window of the same length before it (trained on what came
+ * before, the later events left out), and so on.  Why: a signal's worth
+ * shifts between periods (recent popularity predicts the next weeks of one
+ * season and misleads in the next); a choice that helps in each window is
+ * more likely to help in the period the model then serves.  Every score is
+ * the mean over the users of all windows.
+ *
+ * How, cheaply: per fold one train-only graph (the validation events left
+ * out of every signal), one fit of the parts that do not change (embedder,
+ * item vectors, user model, scorer), then
  *   A. single signals: every collaborative candidate alone (a small
  *      coordinate search over each kind's regularisation), content alone,
  *      graph alone, popularity alone; the best one is the starting point,
- *      or, within noise of it (two standard errors of the paired per-user
- *      difference), the simplest one: so the choice is never worse on
- *      validation than the best single candidate tried beyond noise;
+ *      or, within noise of it (GUARD_SE bootstrap standard errors of the
+ *      paired per-user difference), the simplest one: so the choice is
+ *      never worse on validation than the best single candidate tried
+ *      beyond noise;
  *   B. blend: coordinate ascent adding the other signals' weights; a step
- *      is taken only when its paired per-user gain exceeds two standard
- *      errors (the simpler model is kept within noise) and it helps both
- *      the users who come back early in the validation window and those
- *      who come back late (a gain that does not last is not trusted);
+ *      is taken only when trusted(): its paired per-user gain exceeds
+ *      GUARD_SE bootstrap standard errors (the simpler model is kept within
+ *      noise) and it helps in every period: the users who come back early
+ *      in a window and those who come back late, in every window (a gain
+ *      that does not last is not trusted);
  *   C. cold start, on the users whose first event is in validation: the
- *      best of the single cold signals (segment, popularity, first basket)
- *      and the defaults, then the same guarded ascent.
+ *      single cold signals (segment, popularity, first basket) and then the
+ *      same guarded ascent, each step from the defaults taken only when
+ *      trusted.
  * Options the caller set explicitly on the handle are held fixed.  The
  * table of every evaluation goes into the model file as JSON (meta key
  * "model.tuning", rs_model_tuning()).
@@ -33,6 +45,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/idmap.h"
+#include "core/rng.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -51,33 +64,56 @@ static const char *const blend_names[] = {"scorer.w_collab", "scorer.w_content",
 #define N_BLEND 4
 static const double blend_steps[] = {0.05, 0.15, 0.4, 1.0};
 
-/* A configuration and where it was evaluated. */
+/* Validation origins at most (build.tune_origins). */
+#define MAX_FOLDS 3
+
+/* A configuration and where it was evaluated: its NDCG over the users of
+ * every fold together, and its row in each fold's runner. */
 struct config {
     struct rs__model_options o;
     double ndcg;
-    size_t row;
+    size_t row[MAX_FOLDS];
 };
 
-struct tuner {
-    const rs_model *m;
+/* One validation origin: the events before its cut train, those of its
+ * window validate, later ones are left out. */
+struct fold {
     struct model_events me;
     rs_graph *train;
     struct rs__model_events train_ev;
     struct rs__model_parts parts; /* fitted without a collaborative model */
     rs_cf_model *cf;              /* the candidate attached to parts.scorer */
     rs_eval *warm, *cold;         /* cold: NULL when too few cold users */
+    size_t n_warm, n_cold;
+    double cut;
+    uint8_t *late;                /* by event-log user index: the user's first
+                                     validation event is in the window's
+                                     second half */
+    size_t n_late_span;
+};
+
+/* Periods a paired gain is looked at in: each fold's early and late half. */
+#define N_PERIODS (2 * MAX_FOLDS)
+
+struct tuner {
+    const rs_model *m;
+    struct fold fold[MAX_FOLDS];
+    size_t n_folds;
     json_t *rows;                 /* every evaluation */
     size_t n_users;               /* per-user value buffers' capacity */
     struct config singles[16];    /* each kind's best alone, and the signals alone */
     int complexity[16];
     size_t n_singles;
-    uint8_t *late;                /* by event-log user index: the user's first
-                                     validation event is in the window's
-                                     second half */
-    size_t n_late_span;
     uint32_t *users_a, *users_b;
     double *values_a, *values_b;
+    uint8_t *period;              /* by pooled user: 2 * fold + late */
 };
+
+/* The runner of fold f for a group (RS_EVAL_WARM or RS_EVAL_COLD). */
+static rs_eval *runner(const struct tuner *t, size_t f, int group)
+{
+    return group == RS_EVAL_COLD ? t->fold[f].cold : t->fold[f].warm;
+}
 
 /* ------------------------------------------------------------ helpers */
 
@@ -90,7 +126,7 @@ static int config_copy(struct config *dst, const struct config *src)
 {
     int s = rs__model_options_copy(&dst->o, &src->o);
     dst->ndcg = src->ndcg;
-    dst->row = src->row;
+    memcpy(dst->row, src->row, sizeof dst->row);
     return s;
 }
 
@@ -127,83 +163,152 @@ static size_t kind_options(int kind, const char **names)
     return n;
 }
 
-/* Fit o's collaborative model on the train events and attach it. */
+/* Fit o's collaborative model on every fold's train events and attach it. */
 static int use_cf(struct tuner *t, const struct rs__model_options *o)
 {
-    rs_cf_model *cf = NULL;
-    int s = rs__model_fit_cf(t->train, &t->train_ev, t->parts.store, o, &cf);
-    if (s == RS_OK)
-        s = rs_scorer_set_collaborative(t->parts.scorer, cf, t->parts.item_keys,
-                                        cf ? t->parts.n_items : 0);
-    if (s != RS_OK) {
-        rs_cf_model_free(cf);
-        return s;
+    for (size_t f = 0; f < t->n_folds; f++) {
+        struct fold *d = &t->fold[f];
+        rs_cf_model *cf = NULL;
+        int s = rs__model_fit_cf(d->train, &d->train_ev, d->parts.store, o, &cf);
+        if (s == RS_OK)
+            s = rs_scorer_set_collaborative(d->parts.scorer, cf, d->parts.item_keys,
+                                            cf ? d->parts.n_items : 0);
+        if (s != RS_OK) {
+            rs_cf_model_free(cf);
+            return s;
+        }
+        rs_cf_model_free(d->cf);
+        d->cf = cf;
     }
-    rs_cf_model_free(t->cf);
-    t->cf = cf;
     return RS_OK;
 }
 
-/* Evaluate the scorer with o's scorer options on eval; a row of the report. */
-static int evaluate(struct tuner *t, rs_eval *eval, const char *stage, const char *label,
+/* Evaluate the scorer with o's scorer options on every fold's runner of
+ * group; c->ndcg the mean over all their users; a row of the report. */
+static int evaluate(struct tuner *t, int group, const char *stage, const char *label,
                     struct config *c, const char *const *names, size_t n_names)
 {
-    json_t *row;
-    int s = rs__model_options_apply_scorer(&c->o, t->parts.scorer);
-    if (s == RS_OK)
-        s = rs__model_eval_parts(eval, &t->parts, label, &c->row);
-    if (s == RS_OK)
-        s = rs_eval_result(eval, c->row, RS_EVAL_NDCG, &c->ndcg);
-    if (s != RS_OK)
+    json_t *row, *folds = json_array();
+    double sum = 0;
+    size_t n = 0;
+    int s = folds ? RS_OK : RS_ERR_NOMEM;
+    for (size_t f = 0; s == RS_OK && f < t->n_folds; f++) {
+        rs_eval *eval = runner(t, f, group);
+        size_t users = group == RS_EVAL_COLD ? t->fold[f].n_cold : t->fold[f].n_warm;
+        double v = 0;
+        if (!eval)
+            continue;
+        s = rs__model_options_apply_scorer(&c->o, t->fold[f].parts.scorer);
+        if (s == RS_OK)
+            s = rs__model_eval_parts(eval, &t->fold[f].parts, label, &c->row[f]);
+        if (s == RS_OK)
+            s = rs_eval_result(eval, c->row[f], RS_EVAL_NDCG, &v);
+        if (isnan(v))
+            v = 0;
+        sum += v * (double)users;
+        n += users;
+        json_array_append_new(folds, json_real(v));
+    }
+    if (s != RS_OK) {
+        json_decref(folds);
         return s;
-    if (isnan(c->ndcg))
-        c->ndcg = 0;
+    }
+    c->ndcg = n ? sum / (double)n : 0.0;
     row = json_object();
-    if (!row)
+    if (!row) {
+        json_decref(folds);
         return rs__fail(RS_ERR_NOMEM, "tuning: out of memory for the report");
+    }
     json_object_set_new(row, "stage", json_string(stage));
     json_object_set_new(row, "candidate", json_string(label));
     json_object_set_new(row, "ndcg", json_real(c->ndcg));
+    json_object_set_new(row, "ndcg_origins", folds);
     json_object_set_new(row, "options", options_json(&c->o, names, n_names));
     json_array_append_new(t->rows, row);
     return RS_OK;
 }
 
-/* Mean and standard error of the per-user NDCG difference a - b, and the
- * mean difference among the users who first come back early and late in
- * the validation window. */
-static int paired_gain(struct tuner *t, rs_eval *eval, size_t row_a, size_t row_b,
-                       double *mean_out, double *se_out, double half_out[2])
+/* Resamples of the bootstrap over users that measures the noise of a
+ * paired difference (enough for a standard error good to ~5 %). */
+#define BOOTSTRAP 200
+
+/* The paired per-user NDCG difference a - b over the validation users of
+ * every fold: its mean, its mean in each period (a fold's users who first
+ * come back early or late in its window), and the bootstrap standard
+ * error of each (users resampled with replacement; the same resamples for
+ * every pair, drawn from build.tune_seed, so comparisons are
+ * reproducible). */
+struct gain {
+    double mean, se;
+    double period[N_PERIODS], period_se[N_PERIODS];
+    size_t n_period[N_PERIODS];
+};
+
+static int paired_gain(struct tuner *t, int group, const struct config *a,
+                       const struct config *b, struct gain *g)
 {
-    size_t na = 0, nb = 0, n_half[2] = {0, 0};
-    double sum = 0, sum2 = 0, sum_half[2] = {0, 0};
-    int s = rs_eval_result_users(eval, row_a, RS_EVAL_NDCG, t->users_a, t->values_a,
-                                 t->n_users, &na);
-    if (s == RS_OK)
-        s = rs_eval_result_users(eval, row_b, RS_EVAL_NDCG, t->users_b, t->values_b,
-                                 t->n_users, &nb);
-    if (s != RS_OK)
-        return s;
-    if (na != nb || na == 0)
-        return rs__fail(RS_ERR_INTERNAL, "tuning: rows of %zu and %zu users", na, nb);
-    for (size_t i = 0; i < na; i++) {
-        double d = t->values_a[i] - t->values_b[i];
-        int h = t->users_a[i] < t->n_late_span && t->late[t->users_a[i]];
-        if (t->users_a[i] != t->users_b[i])
-            return rs__fail(RS_ERR_INTERNAL, "tuning: rows list users differently");
-        if (isnan(d))
-            d = 0;
-        sum += d;
-        sum2 += d * d;
-        sum_half[h] += d;
-        n_half[h]++;
+    size_t n = 0;
+    double sum = 0, acc[N_PERIODS + 1] = {0}, acc2[N_PERIODS + 1] = {0};
+    rs_rng rng;
+    memset(g, 0, sizeof *g);
+    for (size_t f = 0; f < t->n_folds; f++) {
+        const struct fold *d = &t->fold[f];
+        rs_eval *eval = runner(t, f, group);
+        size_t na = 0, nb = 0;
+        int s;
+        if (!eval)
+            continue;
+        s = rs_eval_result_users(eval, a->row[f], RS_EVAL_NDCG, t->users_a + n,
+                                 t->values_a + n, t->n_users - n, &na);
+        if (s == RS_OK)
+            s = rs_eval_result_users(eval, b->row[f], RS_EVAL_NDCG, t->users_b + n,
+                                     t->values_b + n, t->n_users - n, &nb);
+        if (s != RS_OK)
+            return s;
+        if (na != nb)
+            return rs__fail(RS_ERR_INTERNAL, "tuning: rows of %zu and %zu users", na, nb);
+        for (size_t i = n; i < n + na; i++) {
+            double diff = t->values_a[i] - t->values_b[i];
+            uint32_t u = t->users_a[i];
+            if (u != t->users_b[i])
+                return rs__fail(RS_ERR_INTERNAL, "tuning: rows list users differently");
+            t->values_a[i] = isnan(diff) ? 0.0 : diff; /* the differences from here */
+            t->period[i] = (uint8_t)(2 * f + (u < d->n_late_span && d->late[u]));
+            sum += t->values_a[i];
+            g->period[t->period[i]] += t->values_a[i];
+            g->n_period[t->period[i]]++;
+        }
+        n += na;
     }
-    *mean_out = sum / (double)na;
-    *se_out = na > 1 ? sqrt(fmax(0.0, sum2 / (double)na - *mean_out * *mean_out) /
-                            (double)(na - 1))
-                     : INFINITY;
-    for (int h = 0; h < 2; h++)
-        half_out[h] = n_half[h] ? sum_half[h] / (double)n_half[h] : 0.0;
+    if (n == 0)
+        return rs__fail(RS_ERR_INTERNAL, "tuning: no validation user in a paired gain");
+    g->mean = sum / (double)n;
+    for (int p = 0; p < N_PERIODS; p++)
+        g->period[p] = g->n_period[p] ? g->period[p] / (double)g->n_period[p] : 0.0;
+    rs__rng_init(&rng, (uint64_t)rs__model_opt_int(&t->m->options, "build.tune_seed"), 0x7e57,
+                 (uint64_t)group, 0);
+    for (int r = 0; r < BOOTSTRAP; r++) {
+        double m[N_PERIODS + 1] = {0};
+        size_t c[N_PERIODS + 1] = {0};
+        for (size_t i = 0; i < n; i++) {
+            size_t j = (size_t)rs__rng_below(&rng, n);
+            m[0] += t->values_a[j], c[0]++;
+            m[1 + t->period[j]] += t->values_a[j], c[1 + t->period[j]]++;
+        }
+        for (int k = 0; k <= N_PERIODS; k++) {
+            double v = c[k] ? m[k] / (double)c[k] : 0.0;
+            acc[k] += v;
+            acc2[k] += v * v;
+        }
+    }
+    for (int k = 0; k <= N_PERIODS; k++) {
+        double mu = acc[k] / BOOTSTRAP;
+        double se = sqrt(fmax(0.0, acc2[k] / BOOTSTRAP - mu * mu));
+        if (k == 0)
+            g->se = n > 1 ? se : INFINITY;
+        else
+            g->period_se[k - 1] = g->n_period[k - 1] > 1 ? se : INFINITY;
+    }
     return RS_OK;
 }
 
@@ -213,21 +318,68 @@ static int paired_gain(struct tuner *t, rs_eval *eval, size_t row_a, size_t row_
  * world, where texts are noise, shows it). */
 #define GUARD_SE 2.0
 
-/* Replace best by c when better: strictly (singles), or by more than
- * GUARD_SE standard errors of the paired gain (steps that add complexity). */
-static int consider(struct tuner *t, rs_eval *eval, struct config *best,
-                    const struct config *c, bool guarded, bool *taken)
+/* A row of the report saying how a guarded step was judged. */
+static int note_guard(struct tuner *t, const char *label, const struct gain *g, bool taken)
 {
-    double mean = c->ndcg - best->ndcg, se = 0, half[2] = {1, 1};
+    json_t *row = json_object(), *periods = json_array();
+    if (!row || !periods) {
+        json_decref(row);
+        json_decref(periods);
+        return rs__fail(RS_ERR_NOMEM, "tuning: out of memory for the report");
+    }
+    for (int p = 0; p < N_PERIODS; p++)
+        if (g->n_period[p]) {
+            json_t *one = json_object();
+            json_object_set_new(one, "origin", json_integer(p / 2));
+            json_object_set_new(one, "half", json_string(p % 2 ? "late" : "early"));
+            json_object_set_new(one, "users", json_integer((json_int_t)g->n_period[p]));
+            json_object_set_new(one, "gain", json_real(g->period[p]));
+            json_object_set_new(one, "se", json_real(g->period_se[p]));
+            json_array_append_new(periods, one);
+        }
+    json_object_set_new(row, "stage", json_string("guard"));
+    json_object_set_new(row, "candidate", json_string(label));
+    json_object_set_new(row, "gain", json_real(g->mean));
+    json_object_set_new(row, "se", json_real(g->se));
+    json_object_set_new(row, "periods", periods);
+    json_object_set_new(row, "taken", json_boolean(taken));
+    json_array_append_new(t->rows, row);
+    return RS_OK;
+}
+
+/* Whether a step that adds complexity is trusted: its paired gain clears
+ * GUARD_SE bootstrap standard errors, and it helps in every period: the
+ * users who come back soon after a cut and those who come back late, in
+ * every validation window.  A signal whose gain does not last over a
+ * window, or holds in one period and not the one before (a snapshot of
+ * that season's trends), is not trusted to last after the build either. */
+static bool trusted(const struct gain *g)
+{
+    if (!(g->mean > GUARD_SE * g->se))
+        return false;
+    for (int p = 0; p < N_PERIODS; p++)
+        if (g->n_period[p] && !(g->period[p] > 0))
+            return false;
+    return true;
+}
+
+/* Replace best by c when better: strictly (singles), or when trusted()
+ * (steps that add complexity). */
+static int consider(struct tuner *t, int group, struct config *best, const struct config *c,
+                    const char *label, bool guarded, bool *taken)
+{
+    struct gain g;
+    bool better = c->ndcg > best->ndcg;
     int s = RS_OK;
     *taken = false;
-    if (guarded && (s = paired_gain(t, eval, c->row, best->row, &mean, &se, half)) != RS_OK)
-        return s;
-    /* a step must also help both the users who come back soon after the
-     * cut and those who come back late: a signal whose gain does not last
-     * over the window (a snapshot of recent trends) is not trusted to last
-     * after the build either */
-    if (mean > GUARD_SE * se && half[0] > 0 && half[1] > 0 && c->ndcg > best->ndcg) {
+    if (guarded) {
+        if ((s = paired_gain(t, group, c, best, &g)) != RS_OK)
+            return s;
+        better = better && trusted(&g);
+        if ((s = note_guard(t, label, &g, better)) != RS_OK)
+            return s;
+    }
+    if (better) {
         rs__model_options_free(&best->o);
         s = config_copy(best, c);
         *taken = s == RS_OK;
@@ -271,9 +423,9 @@ static int try_cf(struct tuner *t, struct config *best, struct config *cand, con
         rs_clear_error();
         return RS_OK;
     }
-    if (s != RS_OK || (s = evaluate(t, t->warm, "single", label, cand, names, n)) != RS_OK)
+    if (s != RS_OK || (s = evaluate(t, RS_EVAL_WARM, "single", label, cand, names, n)) != RS_OK)
         return s;
-    return consider(t, t->warm, best, cand, false, &taken);
+    return consider(t, RS_EVAL_WARM, best, cand, label, false, &taken);
 }
 
 /* Remember a single candidate with its complexity (see choose_simplest). */
@@ -300,16 +452,15 @@ static int choose_simplest(struct tuner *t, struct config *best)
     size_t pick = SIZE_MAX;
     int s = RS_OK;
     for (size_t i = 0; i < t->n_singles; i++)
-        if (t->singles[i].row == best->row)
+        if (t->singles[i].row[0] == best->row[0])
             best_complexity = t->complexity[i];
     for (int level = 0; s == RS_OK && level < best_complexity && pick == SIZE_MAX; level++)
         for (size_t i = 0; s == RS_OK && i < t->n_singles; i++) {
-            double mean, se, half[2];
+            struct gain g;
             if (t->complexity[i] != level)
                 continue;
-            if ((s = paired_gain(t, t->warm, best->row, t->singles[i].row, &mean, &se, half)) ==
-                    RS_OK &&
-                mean < GUARD_SE * se &&
+            if ((s = paired_gain(t, RS_EVAL_WARM, best, &t->singles[i], &g)) == RS_OK &&
+                g.mean < GUARD_SE * g.se &&
                 (pick == SIZE_MAX || t->singles[i].ndcg > t->singles[pick].ndcg))
                 pick = i;
         }
@@ -420,10 +571,10 @@ static int stage_singles(struct tuner *t, const struct rs__model_options *base,
         if ((s = rs__model_options_copy(&c.o, base)) == RS_OK &&
             (s = rs__model_options_set(&c.o, "build.cf", "none")) == RS_OK &&
             (s = alone(t, &c, singles[i])) == RS_OK && (s = use_cf(t, &c.o)) == RS_OK &&
-            (s = evaluate(t, t->warm, "single", singles[i] + strlen("scorer.w_"), &c, names,
+            (s = evaluate(t, RS_EVAL_WARM, "single", singles[i] + strlen("scorer.w_"), &c, names,
                           2)) == RS_OK &&
             (s = keep_single(t, &c, single_complexity[i])) == RS_OK)
-            s = consider(t, t->warm, best, &c, false, &taken);
+            s = consider(t, RS_EVAL_WARM, best, &c, NULL, false, &taken);
         rs__model_options_free(&c.o);
     }
     return s;
@@ -431,46 +582,57 @@ static int stage_singles(struct tuner *t, const struct rs__model_options *base,
 
 /* ------------------------------------------------------------ stage B */
 
+/* Values a coordinate step tries at most. */
+#define STEP_VALUES 4
+
 /* One coordinate step of stages B and C: option name of base set to each of
- * values[0 .. n) (its current value skipped), evaluated on eval; the best
- * replaces base when consider() says so (guarded). */
-static int guarded_step(struct tuner *t, rs_eval *eval, const char *stage, struct config *base,
+ * values[0 .. n) (its current value skipped), evaluated on group's
+ * runners; the best of them that consider() trusts replaces base (so a
+ * value that helps everywhere is not lost behind one that helps more on
+ * average but not in every period). */
+static int guarded_step(struct tuner *t, int group, const char *stage, struct config *base,
                         const char *name, const double *values, size_t n,
                         const char *const *names, size_t n_names, bool *taken)
 {
-    struct config c, step;
-    char label[160];
+    struct config c[STEP_VALUES];
+    char label[STEP_VALUES][160];
+    bool tried[STEP_VALUES] = {false};
     double now = rs__model_opt_double(&base->o, name);
+    size_t m = 0;
     int s = RS_OK;
-    memset(&c, 0, sizeof c);
-    memset(&step, 0, sizeof step);
-    step.ndcg = -1;
+    memset(c, 0, sizeof c);
     *taken = false;
-    for (size_t k = 0; s == RS_OK && k < n; k++) {
+    for (size_t k = 0; s == RS_OK && k < n && m < STEP_VALUES; k++) {
         if (values[k] == now)
             continue;
-        rs__model_options_free(&c.o);
-        if ((s = rs__model_options_copy(&c.o, &base->o)) != RS_OK ||
-            (s = rs__model_options_set_number(&c.o, name, values[k])) != RS_OK)
+        if ((s = rs__model_options_copy(&c[m].o, &base->o)) != RS_OK)
             break;
-        snprintf(label, sizeof label, "%s %s=%g", stage, name, values[k]);
-        s = evaluate(t, eval, stage, label, &c, names, n_names);
-        if (s == RS_OK && c.ndcg > step.ndcg) {
-            rs__model_options_free(&step.o);
-            s = config_copy(&step, &c);
-        }
+        m++;
+        if ((s = rs__model_options_set_number(&c[m - 1].o, name, values[k])) != RS_OK)
+            break;
+        snprintf(label[m - 1], sizeof label[m - 1], "%s %s=%g", stage, name, values[k]);
+        s = evaluate(t, group, stage, label[m - 1], &c[m - 1], names, n_names);
     }
-    if (s == RS_OK && step.ndcg >= 0)
-        s = consider(t, eval, base, &step, true, taken);
-    rs__model_options_free(&step.o);
-    rs__model_options_free(&c.o);
+    /* the values by validation NDCG, best first, until one is taken */
+    while (s == RS_OK && !*taken) {
+        size_t pick = SIZE_MAX;
+        for (size_t k = 0; k < m; k++)
+            if (!tried[k] && c[k].ndcg > base->ndcg &&
+                (pick == SIZE_MAX || c[k].ndcg > c[pick].ndcg))
+                pick = k;
+        if (pick == SIZE_MAX)
+            break;
+        tried[pick] = true;
+        s = consider(t, group, base, &c[pick], label[pick], true, taken);
+    }
+    for (size_t k = 0; k < m; k++)
+        rs__model_options_free(&c[k].o);
     return s;
 }
 
-
 static int stage_blend(struct tuner *t, struct config *best)
 {
-    size_t anchor = 0;
+    size_t anchor = 0, step = 0, last_move = 0, tried_at[N_BLEND] = {0};
     int s = use_cf(t, &best->o);
     for (size_t w = 0; w < N_BLEND; w++)
         if (rs__model_opt_double(&best->o, blend_names[w]) == 1.0)
@@ -486,6 +648,9 @@ static int stage_blend(struct tuner *t, struct config *best)
             if (fixed(t->m, blend_names[w]) || w == anchor ||
                 (w == 0 && rs__model_options_cf_kind(&best->o) < 0))
                 continue;
+            /* the same step from the same point was judged already */
+            if (tried_at[w] && tried_at[w] > last_move)
+                continue;
             if (now > 0) { /* a weight in use: half and one and a half of it */
                 values[n++] = now * 0.5;
                 values[n++] = now * 1.5;
@@ -493,8 +658,11 @@ static int stage_blend(struct tuner *t, struct config *best)
                 for (size_t k = 0; k < sizeof blend_steps / sizeof blend_steps[0]; k++)
                     values[n++] = blend_steps[k];
             }
-            s = guarded_step(t, t->warm, "blend", best, blend_names[w], values, n, blend_names,
+            s = guarded_step(t, RS_EVAL_WARM, "blend", best, blend_names[w], values, n, blend_names,
                              N_BLEND, &taken);
+            tried_at[w] = ++step;
+            if (taken)
+                last_move = step;
             moved |= taken;
         }
         if (!moved)
@@ -519,15 +687,21 @@ static int stage_cold(struct tuner *t, struct config *best)
     int s;
     memset(&start, 0, sizeof start);
     memset(&c, 0, sizeof c);
-    if (!t->cold)
+    bool any_cold = false;
+    for (size_t f = 0; f < t->n_folds; f++)
+        any_cold |= t->fold[f].cold != NULL;
+    if (!any_cold)
         return RS_OK;
     if ((s = config_copy(&start, best)) != RS_OK ||
-        (s = evaluate(t, t->cold, "cold", "cold (current)", &start, cold_names, N_COLD)) !=
+        (s = evaluate(t, RS_EVAL_COLD, "cold", "cold (current)", &start, cold_names, N_COLD)) !=
             RS_OK) {
         rs__model_options_free(&start.o);
         return s;
     }
-    /* single cold signals: segment, popularity, first basket alone */
+    /* single cold signals: segment, popularity, first basket alone, each
+     * replacing the current blend only when trusted (it helps in every
+     * validation window: the cold signals follow the season, recent
+     * popularity most of all) */
     for (int single = 0; s == RS_OK && single < 3; single++) {
         static const char *const only[] = {"scorer.w_segment", "scorer.w_cold_popularity",
                                            "scorer.w_first_basket"};
@@ -543,16 +717,16 @@ static int stage_cold(struct tuner *t, struct config *best)
         if (skip)
             continue;
         snprintf(label, sizeof label, "cold %s alone", only[single]);
-        if (s == RS_OK && (s = evaluate(t, t->cold, "cold", label, &c, cold_names, N_COLD)) ==
+        if (s == RS_OK && (s = evaluate(t, RS_EVAL_COLD, "cold", label, &c, cold_names, N_COLD)) ==
                               RS_OK)
-            s = consider(t, t->cold, &start, &c, false, &taken);
+            s = consider(t, RS_EVAL_COLD, &start, &c, label, true, &taken);
     }
     for (size_t w = 0; s == RS_OK && w < N_COLD; w++) {
         size_t n = 0;
         while (n < 4 && grid[w][n] > 0)
             n++;
         if (!fixed(t->m, cold_names[w]))
-            s = guarded_step(t, t->cold, "cold", &start, cold_names[w], grid[w], n, cold_names,
+            s = guarded_step(t, RS_EVAL_COLD, "cold", &start, cold_names[w], grid[w], n, cold_names,
                              N_COLD, &taken);
     }
     /* the warm choice with the cold weights chosen */
@@ -566,26 +740,40 @@ static int stage_cold(struct tuner *t, struct config *best)
 
 /* ------------------------------------------------------------ set-up */
 
-/* The validation split; *why set (and RS_OK) when selection is impossible. */
-static int split(struct tuner *t, const char **kind_out, double *cut_out, const char **why)
+/* The validation split of fold f (its own copy of the events, d->me): the
+ * last share of the time range (or build.tune_window_days) for fold 0,
+ * the window of the same length before it for fold 1, and so on, later
+ * events left out; or a random per-user split (fold 0 only).  *why set
+ * (and RS_OK) when fold 0 is impossible; *skip when fold f > 0 is (too
+ * little time before its window). */
+static int split(struct tuner *t, size_t f, const char **kind_out, const char **why,
+                 bool *skip)
 {
     const struct rs__model_options *o = &t->m->options;
+    struct fold *d = &t->fold[f];
     const char *want = rs__model_opt_text(o, "build.tune_split");
     double fraction = rs__model_opt_double(o, "build.tune_fraction");
     double window = rs__model_opt_double(o, "build.tune_window_days");
+    double cut0, width;
     int64_t lo = INT64_MAX, hi = INT64_MIN;
-    for (size_t i = 0; i < t->me.n; i++) {
-        lo = t->me.rows[i].time < lo ? t->me.rows[i].time : lo;
-        hi = t->me.rows[i].time > hi ? t->me.rows[i].time : hi;
+    int s = RS_OK;
+    for (size_t i = 0; i < d->me.n; i++) {
+        lo = d->me.rows[i].time < lo ? d->me.rows[i].time : lo;
+        hi = d->me.rows[i].time > hi ? d->me.rows[i].time : hi;
     }
-    *cut_out = NAN;
-    if (t->me.n == 0) {
+    d->cut = NAN;
+    *skip = false;
+    if (d->me.n == 0) {
         *why = "no interaction events";
         return RS_OK;
     }
     if (strcmp(want, "random") == 0 || (strcmp(want, "auto") == 0 && !(hi > lo))) {
         *kind_out = "random";
-        return rs_events_split_random(t->me.events, fraction, 2,
+        if (f > 0) { /* one random split: it has no periods to repeat over */
+            *skip = true;
+            return RS_OK;
+        }
+        return rs_events_split_random(d->me.events, fraction, 2,
                                       (uint64_t)rs__model_opt_int(o, "build.tune_seed"),
                                       RS_PART_TEST);
     }
@@ -594,28 +782,38 @@ static int split(struct tuner *t, const char **kind_out, double *cut_out, const 
         return RS_OK;
     }
     *kind_out = "temporal";
-    *cut_out = (double)lo + ceil((double)(hi - lo) * (1.0 - fraction));
+    cut0 = (double)lo + ceil((double)(hi - lo) * (1.0 - fraction));
     if (window > 0 && (double)hi - window * 86400.0 > (double)lo)
-        *cut_out = (double)hi - floor(window * 86400.0); /* shaped like the served period */
-    return rs_events_split_temporal(t->me.events, (int64_t)*cut_out, RS_PART_TEST);
+        cut0 = (double)hi - floor(window * 86400.0); /* shaped like the served period */
+    width = (double)hi - cut0;
+    d->cut = cut0 - (double)f * width;
+    if (f > 0 && !(d->cut - width > (double)lo)) { /* at least a window of history */
+        *skip = true;
+        return RS_OK;
+    }
+    if (f > 0) /* the later windows' events: neither trained on nor validated */
+        s = rs_events_split_temporal(d->me.events, (int64_t)(d->cut + width), RS_PART_VALID);
+    if (s == RS_OK)
+        s = rs_events_split_temporal(d->me.events, (int64_t)d->cut, RS_PART_TEST);
+    return s;
 }
 
-/* t->late: per event-log user, whether the user's first validation event
- * falls in the second half of the validation events' time range. */
-static int mark_late(struct tuner *t)
+/* d->late: per event-log user, whether the user's first validation event
+ * falls in the second half of the fold's validation events' time range. */
+static int mark_late(struct fold *d)
 {
-    size_t span = rs_eval_user_span(t->warm), n = rs_events_count(t->me.events);
+    size_t span = rs_eval_user_span(d->warm), n = rs_events_count(d->me.events);
     int64_t *first = rs__alloc_array(span ? span : 1, sizeof *first);
     int64_t lo = INT64_MAX, hi = INT64_MIN;
     uint32_t *eval_of = rs__alloc_array(span ? span : 1, sizeof *eval_of);
     rs_idmap *index = rs__idmap_create();
-    int s = first && eval_of && index && (t->late = rs__calloc(span ? span : 1, 1))
+    int s = first && eval_of && index && (d->late = rs__calloc(span ? span : 1, 1))
                 ? RS_OK
                 : RS_ERR_NOMEM;
-    t->n_late_span = t->late ? span : 0;
+    d->n_late_span = d->late ? span : 0;
     /* the runner's user index of each key */
     for (size_t u = 0; s == RS_OK && u < span; u++) {
-        const char *key = rs_eval_user_key(t->warm, (uint32_t)u);
+        const char *key = rs_eval_user_key(d->warm, (uint32_t)u);
         uint32_t got;
         first[u] = INT64_MAX;
         if (key && (s = rs__idmap_intern(index, key, strlen(key), &got, NULL)) == RS_OK &&
@@ -627,7 +825,7 @@ static int mark_late(struct tuner *t)
         int64_t time;
         int part;
         uint32_t u;
-        if ((s = rs_events_get(t->me.events, i, &user, NULL, &time, NULL, &part)) != RS_OK ||
+        if ((s = rs_events_get(d->me.events, i, &user, NULL, &time, NULL, &part)) != RS_OK ||
             part != RS_PART_TEST)
             continue;
         lo = time < lo ? time : lo;
@@ -637,19 +835,20 @@ static int mark_late(struct tuner *t)
             first[eval_of[u]] = time;
     }
     for (size_t u = 0; s == RS_OK && u < span; u++)
-        t->late[u] = first[u] != INT64_MAX && (double)first[u] > ((double)lo + (double)hi) / 2;
+        d->late[u] = first[u] != INT64_MAX && (double)first[u] > ((double)lo + (double)hi) / 2;
     rs__idmap_free(index);
     free(eval_of);
     free(first);
     return s;
 }
 
-static int make_eval(struct tuner *t, int group, rs_eval **out, size_t *n_users)
+static int make_eval(const rs_model *m, struct fold *d, int group, rs_eval **out,
+                     size_t *n_users)
 {
     rs_eval *eval = NULL;
-    int s = rs_eval_create(t->me.events, RS_PART_TEST, &eval);
+    int s = rs_eval_create(d->me.events, RS_PART_TEST, &eval);
     if (s == RS_OK)
-        s = rs__model_options_apply_eval(&t->m->options, eval);
+        s = rs__model_options_apply_eval(&m->options, eval);
     if (s == RS_OK)
         s = rs_eval_set_int(eval, RS_EVAL_GROUP, group);
     if (s == RS_OK) {
@@ -661,28 +860,75 @@ static int make_eval(struct tuner *t, int group, rs_eval **out, size_t *n_users)
     if (s != RS_OK || *n_users < MIN_VALIDATION_USERS) {
         rs_eval_free(eval);
         eval = NULL;
+        *n_users = 0;
     }
     *out = eval;
     return s;
 }
 
+static void fold_free(struct fold *d)
+{
+    rs_cf_model_free(d->cf);
+    rs__model_parts_free(&d->parts);
+    rs__model_events_free(&d->train_ev);
+    rs_graph_close(d->train);
+    rs_eval_free(d->warm);
+    rs_eval_free(d->cold);
+    rs__model_eval_events_free(&d->me);
+    free(d->late);
+    memset(d, 0, sizeof *d);
+}
+
 static void tuner_free(struct tuner *t)
 {
-    rs_cf_model_free(t->cf);
-    rs__model_parts_free(&t->parts);
-    rs__model_events_free(&t->train_ev);
-    rs_graph_close(t->train);
-    rs_eval_free(t->warm);
-    rs_eval_free(t->cold);
-    rs__model_eval_events_free(&t->me);
+    for (size_t f = 0; f < t->n_folds; f++)
+        fold_free(&t->fold[f]);
     json_decref(t->rows);
     free(t->users_a);
     free(t->users_b);
     free(t->values_a);
     free(t->values_b);
-    free(t->late);
+    free(t->period);
     for (size_t i = 0; i < t->n_singles; i++)
         rs__model_options_free(&t->singles[i].o);
+}
+
+/* Fold f set up: split, runners, train graph, the fixed parts fitted.  *why
+ * when fold 0 cannot validate; *used false when a later fold is left out. */
+static int fold_setup(struct tuner *t, size_t f, const struct rs__model_options *chosen,
+                      const char **kind, const char **why, bool *used)
+{
+    struct fold *d = &t->fold[f];
+    const rs_model *m = t->m;
+    bool skip = false;
+    int s = rs__model_eval_events(m, &d->me);
+    *used = false;
+    if (s == RS_OK)
+        s = split(t, f, kind, why, &skip);
+    if (s != RS_OK || *why || skip)
+        return s;
+    if ((s = make_eval(m, d, RS_EVAL_WARM, &d->warm, &d->n_warm)) != RS_OK)
+        return s;
+    if (!d->warm) {
+        if (f == 0)
+            *why = "too few users with a validation event and a history before it";
+        return RS_OK;
+    }
+    if ((s = mark_late(d)) == RS_OK)
+        s = make_eval(m, d, RS_EVAL_COLD, &d->cold, &d->n_cold);
+    if (s == RS_OK)
+        s = rs__model_train_graph(m, &d->me, true, &d->train);
+    if (s == RS_OK) {
+        struct rs__model_options base;
+        if ((s = rs__model_options_copy(&base, chosen)) == RS_OK &&
+            (s = rs__model_options_set(&base, "build.cf", "none")) == RS_OK &&
+            (s = rs__model_fit(d->train, &base, &d->parts)) == RS_OK)
+            s = rs__model_events_read(d->train, rs__model_opt_text(chosen, "build.relation"),
+                                      &d->train_ev);
+        rs__model_options_free(&base);
+    }
+    *used = s == RS_OK;
+    return s;
 }
 
 /* The report's text (malloc'ed) from its parts. */
@@ -701,9 +947,8 @@ int rs__model_tune(const rs_model *m, struct rs__model_options *chosen, char **r
     struct tuner t;
     struct config best;
     const char *kind = "none", *why = NULL;
-    double cut = NAN;
-    size_t n_warm = 0, n_cold = 0;
-    json_t *report = json_object();
+    size_t n_warm = 0, n_cold = 0, want;
+    json_t *report = json_object(), *cuts = json_array();
     struct timespec w0, w1;
     int s;
     clock_gettime(CLOCK_MONOTONIC, &w0);
@@ -712,47 +957,46 @@ int rs__model_tune(const rs_model *m, struct rs__model_options *chosen, char **r
     *report_out = NULL;
     t.m = m;
     t.rows = json_array();
-    if (!report || !t.rows) {
+    if (!report || !t.rows || !cuts) {
         json_decref(report);
+        json_decref(cuts);
         json_decref(t.rows);
         return rs__fail(RS_ERR_NOMEM, "tuning: out of memory");
     }
     if ((s = rs__model_options_copy(chosen, &m->options)) != RS_OK) {
         json_decref(report);
+        json_decref(cuts);
         json_decref(t.rows);
         return s;
     }
-    s = rs__model_eval_events(m, &t.me);
-    if (s == RS_OK)
-        s = split(&t, &kind, &cut, &why);
-    if (s == RS_OK && !why)
-        s = make_eval(&t, RS_EVAL_WARM, &t.warm, &n_warm);
-    if (s == RS_OK && !why && t.warm)
-        s = mark_late(&t);
-    if (s == RS_OK && !why && !t.warm)
-        why = "too few users with a validation event and a history before it";
-    if (s == RS_OK && !why)
-        s = make_eval(&t, RS_EVAL_COLD, &t.cold, &n_cold);
+    want = (size_t)rs__model_opt_int(&m->options, "build.tune_origins");
+    want = want < 1 ? 1 : want > MAX_FOLDS ? MAX_FOLDS : want;
+    for (size_t f = 0; s == RS_OK && !why && f < want; f++) {
+        bool used = false;
+        t.n_folds = f + 1; /* so that tuner_free frees it */
+        s = fold_setup(&t, f, chosen, &kind, &why, &used);
+        if (s == RS_OK && !used) {
+            fold_free(&t.fold[f]);
+            t.n_folds = f;
+            break;
+        }
+        n_warm += t.fold[f].n_warm;
+        n_cold += t.fold[f].n_cold;
+        if (!isnan(t.fold[f].cut))
+            json_array_append_new(cuts, json_integer((json_int_t)t.fold[f].cut));
+    }
     if (s == RS_OK && !why) {
-        size_t n = n_warm > n_cold ? n_warm : n_cold;
+        size_t n = 0;
+        for (size_t f = 0; f < t.n_folds; f++)
+            n += t.fold[f].n_warm > t.fold[f].n_cold ? t.fold[f].n_warm : t.fold[f].n_cold;
         t.n_users = n;
         t.users_a = rs__alloc_array(n, sizeof *t.users_a);
         t.users_b = rs__alloc_array(n, sizeof *t.users_b);
         t.values_a = rs__alloc_array(n, sizeof *t.values_a);
         t.values_b = rs__alloc_array(n, sizeof *t.values_b);
-        if (!t.users_a || !t.users_b || !t.values_a || !t.values_b)
+        t.period = rs__alloc_array(n, sizeof *t.period);
+        if (!t.users_a || !t.users_b || !t.values_a || !t.values_b || !t.period)
             s = RS_ERR_NOMEM;
-    }
-    if (s == RS_OK && !why)
-        s = rs__model_train_graph(m, &t.me, true, &t.train);
-    if (s == RS_OK && !why) {
-        struct rs__model_options base;
-        if ((s = rs__model_options_copy(&base, chosen)) == RS_OK &&
-            (s = rs__model_options_set(&base, "build.cf", "none")) == RS_OK &&
-            (s = rs__model_fit(t.train, &base, &t.parts)) == RS_OK)
-            s = rs__model_events_read(t.train, rs__model_opt_text(chosen, "build.relation"),
-                                      &t.train_ev);
-        rs__model_options_free(&base);
     }
     if (s == RS_OK && !why) {
         best.ndcg = -1;
@@ -769,8 +1013,10 @@ int rs__model_tune(const rs_model *m, struct rs__model_options *chosen, char **r
     clock_gettime(CLOCK_MONOTONIC, &w1);
     if (s == RS_OK) {
         json_object_set_new(report, "split", json_string(why ? "none" : kind));
-        if (!isnan(cut))
-            json_object_set_new(report, "cut", json_integer((json_int_t)cut));
+        if (json_array_size(cuts))
+            json_object_set(report, "cut", json_array_get(cuts, 0));
+        json_object_set(report, "cuts", cuts);
+        json_object_set_new(report, "origins", json_integer((json_int_t)t.n_folds));
         json_object_set_new(report, "validation_fraction",
                             json_real(rs__model_opt_double(&m->options, "build.tune_fraction")));
         json_object_set_new(report, "validation_window_days",
@@ -800,6 +1046,7 @@ int rs__model_tune(const rs_model *m, struct rs__model_options *chosen, char **r
     if (s == RS_OK)
         s = report_text(report, report_out);
     json_decref(report);
+    json_decref(cuts);
     rs__model_options_free(&best.o);
     tuner_free(&t);
     if (s != RS_OK) {

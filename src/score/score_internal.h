@@ -85,6 +85,7 @@ struct rs_scorer {
     double decay, floor, w_content, w_collab, w_graph, w_pop, pop_penalty, w_cold_pop;
     const rs_cf_model *cf;
     size_t cf_n;
+    int cf_identity; /* cf index i is store index i for every item: no copy */
     uint32_t *cf_to_store;
     uint32_t *store_to_cf;
     /* score_signals.c: time-aware signals */
@@ -133,7 +134,29 @@ typedef struct work {
     int graph_from_operator; /* w->graph came from the operator */
     int content_tfidf;       /* w->content holds the TF-IDF cosines */
     int content_skip;        /* content has weight 0: not computed */
+    int graph_skip;          /* the graph has weight 0: w->graph stays 0 */
+    int blended;             /* w->content holds the blend's scores (rank) */
+    double *stage_ns;        /* NULL, or RS__N_STAGES: time spent per stage (bench) */
+    double stage_at;         /* when the current stage began, ns */
 } work;
+
+/* The stages of a recommendation, timed when work.stage_ns is set (the
+ * scoring bench); not otherwise measured (no clock call on the hot path). */
+enum {
+    RS__STAGE_HISTORY, /* lookup, scratch, history, interest */
+    RS__STAGE_GRAPH,   /* the graph operator or walk */
+    RS__STAGE_CONTENT, /* the TF-IDF profile's cosines */
+    RS__STAGE_COLLAB,  /* the collaborative model */
+    RS__STAGE_FINISH,  /* normalisation, cold segment, dense content */
+    RS__STAGE_RANK,    /* the blend and top-k */
+    RS__N_STAGES
+};
+/* Close the current stage: its time since the last mark into stage_ns. */
+void rs__score_stage_mark(work *w, int stage);
+/* rs_scorer_recommend with the time of each stage added into stage_ns
+ * (RS__N_STAGES entries, nanoseconds). */
+int rs__score_recommend_timed(const rs_scorer *s, const char *user, size_t k,
+                              uint32_t *items_out, size_t *n_out, double *stage_ns);
 
 /* Allow/deny bitsets of a filtered recommendation. */
 typedef struct filter {
@@ -158,7 +181,7 @@ void rs__score_propagate(const rs_scorer *s, work *w, int first_hop);
 #define RS__PREPARE_ENTITIES 1 /* keep the walk mass of entity nodes */
 #define RS__PREPARE_LEAN 2     /* for a blend ranking: skip the signals of weight 0 */
 int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, const char *fn,
-                              int flags);
+                              int flags, double *stage_ns);
 int rs__score_prepare_user(const rs_scorer *s, const char *user, work *w, const char *fn);
 int rs__score_prepare_user_lean(const rs_scorer *s, const char *user, work *w, const char *fn);
 

@@ -29,6 +29,8 @@
 void rs__score_finish(const rs_scorer *s, work *w)
 {
     float gmax = 0.0f;
+    if (w->graph_skip) /* w->graph is all 0: nothing to penalise or scale */
+        goto content;
     if (s->pop_penalty > 0.0 && w->has_q && !w->graph_from_operator) {
         uint32_t key[PENALTY_SLOTS];
         float div[PENALTY_SLOTS];
@@ -53,6 +55,7 @@ void rs__score_finish(const rs_scorer *s, work *w)
     if (gmax > 0.0f)
         for (size_t i = 0; i < s->item_span; i++)
             w->graph[i] /= gmax;
+content:
     if (w->content_tfidf || w->content_skip)
         return;
     if (w->has_q && s->item_span)
@@ -75,6 +78,28 @@ float rs__score_combine(const rs_scorer *s, const work *w, size_t i)
     return (float)(s->w_content * c + s->w_collab * cf + s->w_graph * r + s->w_pop * p);
 }
 
+/* The blend's score of every item into w->content, in one pass the
+ * compiler can vectorise (the same expression as rs__score_combine, so the
+ * same floats); the ranking then reads them.  Only for a blend ranking. */
+static void score_blend_all(const rs_scorer *s, work *w)
+{
+    float *c = w->content;
+    const float *r = w->graph, *p = s->pop_recent, *cf = w->collab;
+    double wc = s->w_content, wk = s->w_collab, wg = s->w_graph, wp = s->w_pop;
+    if (!w->has_q || s->mode != RS_SCORER_BLEND)
+        return;
+    if (cf && wg == 0.0 && wp == 0.0) /* the same values: + 0 * x adds nothing */
+        for (size_t i = 0; i < s->item_span; i++)
+            c[i] = (float)(wc * c[i] + wk * cf[i]);
+    else if (cf)
+        for (size_t i = 0; i < s->item_span; i++)
+            c[i] = (float)(wc * c[i] + wk * cf[i] + wg * r[i] + wp * p[i]);
+    else
+        for (size_t i = 0; i < s->item_span; i++)
+            c[i] = (float)(wc * c[i] + wk * 0.0f + wg * r[i] + wp * p[i]);
+    w->blended = 1;
+}
+
 bool rs__score_filtered_out(const filter *f, size_t i)
 {
     if (!f)
@@ -84,6 +109,21 @@ bool rs__score_filtered_out(const filter *f, size_t i)
     return f->deny && i / 64 < f->deny_words && rs__bitset_test(f->deny, i);
 }
 
+/* The index of the lowest set bit of m (m != 0). */
+static inline unsigned lowest_bit(uint64_t m)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return (unsigned)__builtin_ctzll(m);
+#else
+    unsigned b = 0;
+    while (!(m & 1)) {
+        m >>= 1;
+        b++;
+    }
+    return b;
+#endif
+}
+
 size_t rs__score_rank(const rs_scorer *s, const work *w, size_t k, uint32_t *items_out,
                    float *scores_out, float *tmp_scores, const filter *f)
 {
@@ -91,11 +131,28 @@ size_t rs__score_rank(const rs_scorer *s, const work *w, size_t k, uint32_t *ite
     if (rs__score_rerank_active(s)) /* score_rerank.c; off by default */
         return rs__score_rerank(s, w, k, items_out, scores_out, f);
     rs__topk_init(&top, k, items_out, tmp_scores);
-    for (size_t i = 0; i < s->item_span; i++) {
-        if (!rs__bitset_test(s->store->live_bits, i) || rs__bitset_test(w->seen, i) ||
-            rs__score_filtered_out(f, i))
-            continue;
-        rs__topk_push(&top, (uint32_t)i, rs__score_combine(s, w, i));
+    if (w->blended) { /* the scores are ready: only the eligible items, a word at a time */
+        size_t n_words = rs__bitset_words(s->item_span);
+        for (size_t wi = 0; wi < n_words; wi++) {
+            uint64_t m = s->store->live_bits[wi] & ~w->seen[wi];
+            if (f && f->allow)
+                m &= wi < f->allow_words ? f->allow[wi] : 0;
+            if (f && f->deny && wi < f->deny_words)
+                m &= ~f->deny[wi];
+            if (wi == n_words - 1 && s->item_span % 64)
+                m &= (UINT64_C(1) << (s->item_span % 64)) - 1;
+            for (; m; m &= m - 1) {
+                size_t i = wi * 64 + lowest_bit(m);
+                rs__topk_push(&top, (uint32_t)i, w->content[i]);
+            }
+        }
+    } else {
+        for (size_t i = 0; i < s->item_span; i++) {
+            if (!rs__bitset_test(s->store->live_bits, i) || rs__bitset_test(w->seen, i) ||
+                rs__score_filtered_out(f, i))
+                continue;
+            rs__topk_push(&top, (uint32_t)i, rs__score_combine(s, w, i));
+        }
     }
     size_t n = rs__topk_finish(&top);
     if (scores_out)
@@ -104,19 +161,25 @@ size_t rs__score_rank(const rs_scorer *s, const work *w, size_t k, uint32_t *ite
 }
 
 static int recommend_one(const rs_scorer *s, const char *user, size_t k, uint32_t *items_out,
-                         float *scores_out, size_t *n_out, const char *fn, const filter *f)
+                         float *scores_out, size_t *n_out, const char *fn, const filter *f,
+                         double *stage_ns)
 {
     work w;
     int rc;
     float *tmp = rs__alloc_array(k + 1, sizeof(float));
     if (!tmp)
         return rs__fail(RS_ERR_NOMEM, "%s: out of memory for k = %zu", fn, k);
-    if ((rc = rs__score_prepare_user_lean(s, user, &w, fn)) != RS_OK) {
+    if ((rc = rs__score_prepare_user_ex(s, user, &w, fn, RS__PREPARE_LEAN, stage_ns)) !=
+        RS_OK) {
         free(tmp);
         return rc;
     }
     rs__score_finish(s, &w);
+    if (!rs__score_rerank_active(s))
+        score_blend_all(s, &w);
+    rs__score_stage_mark(&w, RS__STAGE_FINISH);
     size_t got = rs__score_rank(s, &w, k, items_out, scores_out, tmp, f);
+    rs__score_stage_mark(&w, RS__STAGE_RANK);
     rs__score_work_free(&w);
     free(tmp);
     if (got == RS__RANK_FAILED)
@@ -134,7 +197,17 @@ int rs_scorer_recommend(const rs_scorer *s, const char *user, size_t k, uint32_t
     *n_out = 0;
     if (k > s->item_span)
         k = s->item_span;
-    return recommend_one(s, user, k, items_out, scores_out, n_out, fn, NULL);
+    return recommend_one(s, user, k, items_out, scores_out, n_out, fn, NULL, NULL);
+}
+
+int rs__score_recommend_timed(const rs_scorer *s, const char *user, size_t k,
+                              uint32_t *items_out, size_t *n_out, double *stage_ns)
+{
+    *n_out = 0;
+    if (k > s->item_span)
+        k = s->item_span;
+    return recommend_one(s, user, k, items_out, NULL, n_out, "rs_scorer_recommend", NULL,
+                         stage_ns);
 }
 
 int rs_scorer_recommend_filtered(const rs_scorer *s, const char *user, size_t k,
@@ -149,7 +222,7 @@ int rs_scorer_recommend_filtered(const rs_scorer *s, const char *user, size_t k,
     if (k > s->item_span)
         k = s->item_span;
     filter f = {allow, deny, allow_words, deny_words};
-    return recommend_one(s, user, k, items_out, scores_out, n_out, fn, &f);
+    return recommend_one(s, user, k, items_out, scores_out, n_out, fn, &f, NULL);
 }
 
 typedef struct batch {
@@ -171,7 +244,7 @@ static int batch_task(void *ctx, size_t u, unsigned worker)
     (void)worker;
     b->status[u] = recommend_one(b->s, b->users[u], b->kk, b->items_out + u * k,
                                  b->scores_out ? b->scores_out + u * k : NULL, &got,
-                                 "rs_scorer_recommend_batch", NULL);
+                                 "rs_scorer_recommend_batch", NULL, NULL);
     if (b->status[u] != RS_OK)
         got = 0;
     b->counts_out[u] = got;
@@ -207,7 +280,7 @@ int rs_scorer_recommend_batch(const rs_scorer *s, const char *const *users, size
         /* The message was recorded on a worker: compute it again here. */
         size_t got;
         rc = recommend_one(s, users[u], b.kk, items_out + u * k,
-                           scores_out ? scores_out + u * k : NULL, &got, fn, NULL);
+                           scores_out ? scores_out + u * k : NULL, &got, fn, NULL, NULL);
         if (rc == RS_OK) /* failed on the worker only: out of memory there */
             rc = rs__fail(status[u], "%s: user %zu failed on a worker thread", fn, u);
         else

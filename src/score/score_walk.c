@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "score/score_internal.h"
 
@@ -231,9 +232,26 @@ void rs__score_propagate(const rs_scorer *s, work *w, int first_hop)
 }
 
 /* Gather a user's history, interest, seen set, graph and collab signals. */
-int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, const char *fn,
-                              int flags)
+static double clock_ns(void)
 {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+void rs__score_stage_mark(work *w, int stage)
+{
+    if (w->stage_ns) {
+        double t = clock_ns();
+        w->stage_ns[stage] += t - w->stage_at;
+        w->stage_at = t;
+    }
+}
+
+int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, const char *fn,
+                              int flags, double *stage_ns)
+{
+    double t0 = stage_ns ? clock_ns() : 0.0;
     int entities = flags & RS__PREPARE_ENTITIES;
     /* a ranking of the blend needs no signal whose weight is 0 */
     int lean = (flags & RS__PREPARE_LEAN) && s->mode == RS_SCORER_BLEND;
@@ -253,6 +271,8 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
         return rs__fail(RS_ERR_NOTFOUND, "%s: unknown user \"%s\" (cold start is off)", fn, user);
     if ((rc = rs__score_work_init(s, w)) != RS_OK)
         return rc;
+    w->stage_ns = stage_ns;
+    w->stage_at = t0;
     w->user_node = user_node;
     int use_op = s->graph_op && s->op.built && !entities;
     int skip_graph = 0; /* set once the history and interest are known */
@@ -276,6 +296,7 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
         w->has_q = rs__user_interest(s->users, u, w->q);
     }
     skip_graph = lean && s->w_graph == 0.0 && w->has_q && w->n_hist;
+    rs__score_stage_mark(w, RS__STAGE_HISTORY);
     if (w->user_node != NONE) {
         rs__graph_csr a;
         rs__graph_adjacency(s->graph, RS_GRAPH_OUT, &a);
@@ -307,6 +328,7 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
             }
         }
         skip_graph = lean && s->w_graph == 0.0 && w->has_q && w->n_hist;
+        w->graph_skip = skip_graph;
         if (skip_graph) {
             /* nothing: R has no weight in this ranking */
         } else if (use_op && w->n_hist) {
@@ -320,7 +342,7 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
             rs__score_propagate(s, w, 1);
         }
     } else if (w->n_hist && skip_graph) {
-        /* nothing: R has no weight in this ranking */
+        w->graph_skip = 1; /* nothing: R has no weight in this ranking */
     } else if (w->n_hist && use_op) {
         rs__score_operator_apply(s, w);
     } else if (w->n_hist) {
@@ -340,8 +362,9 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
         }
         rs__score_propagate(s, w, 2);
     }
-    int reached = 0;
-    for (size_t i = 0; i < s->item_span && !reached; i++)
+    rs__score_stage_mark(w, RS__STAGE_GRAPH);
+    int reached = 0; /* (only asked without a history) */
+    for (size_t i = 0; i < s->item_span && !reached && !w->n_hist; i++)
         reached = w->graph[i] > 0.0f;
     if (!w->n_hist && s->w_segment > 0.0 && rs__score_segment(s, w) != RS_OK) {
         rs__score_work_free(w);
@@ -361,16 +384,22 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
         }
         w->content_tfidf = 1;
     }
+    rs__score_stage_mark(w, RS__STAGE_CONTENT);
     /* collaborative */
     if (s->cf && w->n_hist && !(lean && s->w_collab == 0.0)) {
         uint32_t *ci = rs__alloc_array(w->n_hist, sizeof(uint32_t));
         float *cw = rs__alloc_array(w->n_hist, sizeof(float));
-        float *sc = rs__alloc_array(s->cf_n + 1, sizeof(float));
-        w->collab = rs__calloc(s->item_span + 1, sizeof(float));
-        if (!ci || !cw || !sc || !w->collab) {
+        /* one index space (the model layer's): the model scores straight
+         * into w->collab, else into sc and then by the index maps */
+        float *sc = s->cf_identity ? NULL : rs__alloc_array(s->cf_n + 1, sizeof(float));
+        w->collab = s->cf_identity ? rs__alloc_array(s->item_span + 1, sizeof(float))
+                                   : rs__calloc(s->item_span + 1, sizeof(float));
+        if (!ci || !cw || (!sc && !s->cf_identity) || !w->collab) {
             free(ci), free(cw), free(sc);
             goto nomem;
         }
+        if (s->cf_identity)
+            sc = w->collab;
         size_t m = 0;
         for (size_t i = 0; i < w->n_hist; i++) {
             uint32_t c = s->store_to_cf[w->hist[i]];
@@ -386,16 +415,26 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
             for (size_t i = 0; i < s->cf_n; i++)
                 if (fabsf(sc[i]) > mx)
                     mx = fabsf(sc[i]);
-            for (size_t i = 0; i < s->cf_n && mx > 0; i++)
+            if (s->cf_identity && mx > 0)
+                for (size_t i = 0; i < s->cf_n; i++)
+                    w->collab[i] = sc[i] / mx;
+            else if (s->cf_identity)
+                memset(w->collab, 0, s->item_span * sizeof(float));
+            for (size_t i = 0; i < s->cf_n && mx > 0 && !s->cf_identity; i++)
                 if (s->cf_to_store[i] != NONE)
                     w->collab[s->cf_to_store[i]] = sc[i] / mx;
+        } else if (s->cf_identity) {
+            memset(w->collab, 0, s->item_span * sizeof(float));
         }
-        free(ci), free(cw), free(sc);
+        free(ci), free(cw);
+        if (!s->cf_identity)
+            free(sc);
         if (rc != RS_OK) {
             rs__score_work_free(w);
             return rs__fail_context("%s: ", fn);
         }
     }
+    rs__score_stage_mark(w, RS__STAGE_COLLAB);
     return RS_OK;
 nomem:
     rs__score_work_free(w);
@@ -404,12 +443,12 @@ nomem:
 
 int rs__score_prepare_user(const rs_scorer *s, const char *user, work *w, const char *fn)
 {
-    return rs__score_prepare_user_ex(s, user, w, fn, 0);
+    return rs__score_prepare_user_ex(s, user, w, fn, 0, NULL);
 }
 
 int rs__score_prepare_user_lean(const rs_scorer *s, const char *user, work *w, const char *fn)
 {
-    return rs__score_prepare_user_ex(s, user, w, fn, RS__PREPARE_LEAN);
+    return rs__score_prepare_user_ex(s, user, w, fn, RS__PREPARE_LEAN, NULL);
 }
 
 int rs_scorer_interests(const rs_scorer *s, const char *user, size_t k, uint32_t *nodes_out,
@@ -424,7 +463,7 @@ int rs_scorer_interests(const rs_scorer *s, const char *user, size_t k, uint32_t
     float *tmp = rs__alloc_array(k + 1, sizeof(float));
     if (!tmp)
         return rs__fail(RS_ERR_NOMEM, "%s: out of memory for k = %zu", fn, k);
-    if ((rc = rs__score_prepare_user_ex(s, user, &w, fn, RS__PREPARE_ENTITIES)) != RS_OK) {
+    if ((rc = rs__score_prepare_user_ex(s, user, &w, fn, RS__PREPARE_ENTITIES, NULL)) != RS_OK) {
         free(tmp);
         return rc;
     }

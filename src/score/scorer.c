@@ -425,6 +425,7 @@ int rs_scorer_set_collaborative(rs_scorer *s, const rs_cf_model *model,
         s->cf_to_store = s->store_to_cf = NULL;
         s->cf = NULL;
         s->cf_n = 0;
+        s->cf_identity = 0;
         return RS_OK;
     }
     if (!item_keys && n_items)
@@ -459,6 +460,9 @@ int rs_scorer_set_collaborative(rs_scorer *s, const rs_cf_model *model,
     s->store_to_cf = s2c;
     s->cf = model;
     s->cf_n = n_items;
+    s->cf_identity = n_items == s->item_span;
+    for (size_t i = 0; i < n_items && s->cf_identity; i++)
+        s->cf_identity = c2s[i] == i;
     return RS_OK;
 }
 

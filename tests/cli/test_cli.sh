@@ -110,7 +110,7 @@ expect "build --json (build.tune=0 was saved)" 0 '"cf": "EASE", "users": 240' ""
 expect "build --json: no selection" 0 '"selection": null' "" -- build --json "$model"
 # the validation-based selection on a copy: what it chose, and why
 cp "$model" "$work/tuned.rsm"
-expect "build with the selection" 0 "selection       temporal split, 153 warm" "" -- build --set build.tune=1 "$work/tuned.rsm"
+expect "build with the selection" 0 "selection       temporal split, 210 warm" "" -- build --set build.tune=1 "$work/tuned.rsm"
 expect "build with the selection: the choice" 0 "chosen          NDCG@10" "" -- build "$work/tuned.rsm"
 expect "build --json: the selection's table" 0 '"candidates": \[{"stage": "single"' "" -- build --json "$work/tuned.rsm"
 expect "build --cf stays fixed under the selection" 0 "item-kNN on 240" "" -- build --cf knn "$work/tuned.rsm"
