@@ -219,6 +219,50 @@ START_TEST(same_data_same_choice_and_explicit_options_stay)
 }
 END_TEST
 
+/*
+ * Catalogue rows dated inside the validation window (day 99 of [0, 100))
+ * that rename every item after its cluster (twice, outvoting day 0's): the model built afterwards
+ * serves the new texts, but validation must judge every candidate on the
+ * texts known before its cut, so the whole report (every candidate's
+ * figure and the choice) is the one of the world without those rows.
+ */
+START_TEST(late_catalogue_rows_do_not_reach_validation)
+{
+    rs_model *a = planted(N_USERS), *b = planted(N_USERS);
+    size_t cap = 1 << 16, len;
+    char *text = malloc(cap);
+    json_t *ja, *jb;
+    ck_assert_ptr_nonnull(text);
+    /* both worlds: one dated row per item on day 0 (facts are dated only
+     * by rows that carry a time) */
+    len = (size_t)snprintf(text, cap, "item\tdescription\ttime\n");
+    for (int i = 0; i < N_ITEMS; i++)
+        len += (size_t)snprintf(text + len, cap - len, "i%02d\tplain goods %d\t%llu\n", i, i % 7,
+                                (unsigned long long)1300000000ull);
+    import(a, text, 1);
+    import(b, text, 1);
+    len = (size_t)snprintf(text, cap, "item\tdescription\ttime\n");
+    for (int i = 0; i < N_ITEMS; i++)
+        for (int r = 0; r < 2; r++)
+            len += (size_t)snprintf(text + len, cap - len, "i%02d\tcluster%d goods\t%llu\n", i,
+                                    i / PER_CLUSTER,
+                                    (unsigned long long)(1300000000ull + 99ull * DAY + (unsigned)r));
+    import(b, text, 1);
+    free(text);
+    ck_assert_ok(rs_model_build(a));
+    ck_assert_ok(rs_model_build(b));
+    ja = report(a);
+    jb = report(b);
+    json_object_del(ja, "seconds");
+    json_object_del(jb, "seconds");
+    ck_assert_msg(json_equal(ja, jb), "late catalogue rows changed the validation report");
+    json_decref(ja);
+    json_decref(jb);
+    rs_model_close(a);
+    rs_model_close(b);
+}
+END_TEST
+
 START_TEST(skipped_without_enough_data_or_when_off)
 {
     rs_model *m = planted(6); /* too few validation users */
@@ -327,6 +371,7 @@ Suite *test_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, planted_clusters_choose_a_collaborative_model);
     tcase_add_test(tc, same_data_same_choice_and_explicit_options_stay);
+    tcase_add_test(tc, late_catalogue_rows_do_not_reach_validation);
     tcase_add_test(tc, skipped_without_enough_data_or_when_off);
     tcase_add_test(tc, random_split_without_times);
     tcase_add_test(tc, a_gain_in_one_window_only_is_not_trusted);

@@ -795,6 +795,11 @@ static int split(struct tuner *t, size_t f, const char **kind_out, const char **
         s = rs_events_split_temporal(d->me.events, (int64_t)(d->cut + width), RS_PART_VALID);
     if (s == RS_OK)
         s = rs_events_split_temporal(d->me.events, (int64_t)d->cut, RS_PART_TEST);
+    /* the fold's train copy keeps only the entity facts (descriptions,
+     * countries, attribute edges) that rows before its cut gave, as
+     * rs_model_evaluate's does: validation must not see its own future */
+    if (s == RS_OK)
+        s = rs__model_eval_set_cut(t->m, &d->me, (int64_t)d->cut);
     return s;
 }
 
