@@ -580,7 +580,7 @@ int rs__model_eval_parts(rs_eval *eval, const struct rs__model_parts *parts, con
  * item nor a user, e.g. its country), in relation order.  Returns whether
  * any user of the log has one.
  */
-static int set_segments(const rs_model *m, rs_eval *eval, bool *any_out)
+static int set_segments(const rs_model *m, rs_eval *eval, bool *any_out, const char **seg_out)
 {
     rs_graph *g = m->graph;
     rs__graph_csr out;
@@ -604,6 +604,8 @@ static int set_segments(const rs_model *m, rs_eval *eval, bool *any_out)
             best_rel = r;
             segment = entity;
         }
+        if (segment && seg_out)
+            seg_out[u] = segment;
         if (segment) {
             s = rs_eval_set_segment(eval, key, segment);
             *any_out = true;
@@ -624,7 +626,7 @@ static int run_baselines(const rs_model *m, rs_eval *eval)
         s = rs_eval_run_baseline(eval, RS_BASELINE_RECENT_POPULAR,
                                  rs__model_opt_double(&m->options, "eval.recent_days"), NULL);
     if (s == RS_OK)
-        s = set_segments(m, eval, &segments);
+        s = set_segments(m, eval, &segments, NULL);
     if (s == RS_OK && segments)
         s = rs_eval_run_baseline(eval, RS_BASELINE_SEGMENT_POPULAR, 0, NULL);
     return s;
@@ -689,6 +691,17 @@ int rs_model_evaluate(const rs_model *m, int split, double param, uint64_t seed,
 }
 
 /* ------------------------------------------------------------ for model_tune.c */
+
+int64_t rs__model_eval_default_cut(const struct model_events *me)
+{
+    return default_cut(me);
+}
+
+int rs__model_eval_segments(const rs_model *m, rs_eval *eval, const char **seg_out)
+{
+    bool any;
+    return set_segments(m, eval, &any, seg_out);
+}
 
 int rs__model_eval_events(const rs_model *m, struct model_events *me)
 {
