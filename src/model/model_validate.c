@@ -313,6 +313,12 @@ static int run_model_policy(struct vctx *c, rs_graph *train, const char *name, s
     return s;
 }
 
+static bool is_baseline(const char *name)
+{
+    return strcmp(name, "random") == 0 || strcmp(name, "most-popular") == 0 ||
+           strcmp(name, "recent-popular") == 0 || strcmp(name, "segment-popular") == 0;
+}
+
 static int run_policies(struct vctx *c, const char *const *names, struct rs__model_parts *keep)
 {
     rs_graph *train = NULL;
@@ -360,6 +366,25 @@ static int run_policies(struct vctx *c, const char *const *names, struct rs__mod
 
 /* ------------------------------------------------------------ the log */
 
+/* Append (u, i) to two parallel growing arrays of capacity *cap. */
+static int push_pair(uint32_t **ru, uint32_t **ri, size_t *n, size_t *cap, uint32_t u,
+                     uint32_t i)
+{
+    if (*n == *cap) {
+        size_t c1 = *cap, c2 = *cap;
+        int s = rs__grow((void **)ru, &c1, *n + 1, sizeof **ru);
+        if (s == RS_OK)
+            s = rs__grow((void **)ri, &c2, *n + 1, sizeof **ri);
+        if (s != RS_OK)
+            return s;
+        *cap = c1 < c2 ? c1 : c2;
+    }
+    (*ru)[*n] = u;
+    (*ri)[(*n)++] = i;
+    return RS_OK;
+}
+
+
 struct post {
     uint32_t user; /* evaluated position */
     int64_t time;
@@ -381,6 +406,7 @@ static int collect(struct vctx *c, const struct rs__model_parts *content)
 {
     rs_graph *g = c->m->graph;
     size_t span = rs_graph_node_span(g), n_eval_users = 0, n_post = 0, cap_post = 0;
+    size_t any_cap = 0;
     uint32_t *item_of = rs__alloc_array(span ? span : 1, sizeof *item_of);
     uint32_t *user_of = rs__alloc_array(span ? span : 1, sizeof *user_of);
     uint32_t *evaluated = NULL;
@@ -435,36 +461,17 @@ static int collect(struct vctx *c, const struct rs__model_parts *content)
             names[c->n_seg++] = seg_name[u];
         c->any_seg[u] = j < c->n_seg ? (int)j : -1;
     }
-    /* pre-cut visits, post-cut events of everyone */
-    uint32_t *last_pre = rs__alloc_array(c->span_users ? c->span_users : 1, sizeof *last_pre);
-    int64_t *last_time = rs__alloc_array(c->span_users ? c->span_users : 1, sizeof *last_time);
-    if (s == RS_OK && (!last_pre || !last_time))
-        s = RS_ERR_NOMEM;
+    /* the post-cut events of everyone (item counts, the simulator's
+     * factors), and those of the evaluated users (their visits) */
     for (size_t i = 0; s == RS_OK && i < c->me.n; i++) {
         const struct event_row *e = &c->me.rows[i];
         uint32_t u = user_of[e->user];
-        if (u == NONE)
+        if (u == NONE || e->time < c->cut)
             continue;
-        if (e->time < c->cut) {
-            uint32_t p = c->eval_pos[u];
-            (void)last_pre;
-            (void)last_time;
-            if (p != NONE && e->time != 0)
-                c->users[p].pre_visits++; /* counted per event; distinct times below */
-            continue;
-        }
-        if (item_of[e->item] != NONE) {
-            if (c->n_any % 1024 == 0) {
-                size_t cap1 = c->n_any, cap2 = c->n_any;
-                if ((s = rs__grow((void **)&c->any_user, &cap1, c->n_any + 1024,
-                                  sizeof *c->any_user)) != RS_OK ||
-                    (s = rs__grow((void **)&c->any_item, &cap2, c->n_any + 1024,
-                                  sizeof *c->any_item)) != RS_OK)
-                    break;
-            }
-            c->any_user[c->n_any] = u;
-            c->any_item[c->n_any++] = item_of[e->item];
-        }
+        if (item_of[e->item] != NONE &&
+            (s = push_pair(&c->any_user, &c->any_item, &c->n_any, &any_cap, u,
+                           item_of[e->item])) != RS_OK)
+            break;
         if (c->eval_pos[u] == NONE)
             continue;
         if (n_post == cap_post &&
@@ -472,11 +479,7 @@ static int collect(struct vctx *c, const struct rs__model_parts *content)
             break;
         post[n_post++] = (struct post){c->eval_pos[u], e->time, item_of[e->item], e->item};
     }
-    free(last_pre);
-    free(last_time);
-    /* pre-cut distinct visit times: recount from the rows, per user */
-    for (size_t p = 0; s == RS_OK && p < n_eval_users; p++)
-        c->users[p].pre_visits = 0;
+    /* pre-cut visits: distinct times per evaluated user */
     {
         struct post *pre = NULL;
         size_t n_pre = 0, cap_pre = 0;
@@ -588,7 +591,7 @@ static int collect(struct vctx *c, const struct rs__model_parts *content)
 
 struct rep {
     double sim_hit[MAX_POLICIES], real_hit[MAX_POLICIES], ndcg[MAX_POLICIES];
-    double diff_lo[MAX_POLICIES], diff_hi[MAX_POLICIES];
+    double diff[MAX_POLICIES], diff_lo[MAX_POLICIES], diff_hi[MAX_POLICIES];
     double tau, tau_lo, tau_hi, tau_hit;
     double real_bpc, sim_bpc, real_size, sim_size, real_gap, sim_gap;
     double ll_model, ll_pos;
@@ -735,23 +738,6 @@ static int als_options(const rs_model *m, rs_cf_model *cf)
     if (s == RS_OK)
         s = rs_cf_model_set_int(cf, RS_CF_SEED, rs__model_opt_int(o, "cf.seed"));
     return s;
-}
-
-static int push_pair(uint32_t **ru, uint32_t **ri, size_t *n, size_t *cap, uint32_t u,
-                     uint32_t i)
-{
-    if (*n == *cap) {
-        size_t c1 = *cap, c2 = *cap;
-        int s = rs__grow((void **)ru, &c1, *n + 1, sizeof **ru);
-        if (s == RS_OK)
-            s = rs__grow((void **)ri, &c2, *n + 1, sizeof **ri);
-        if (s != RS_OK)
-            return s;
-        *cap = c1 < c2 ? c1 : c2;
-    }
-    (*ru)[*n] = u;
-    (*ri)[(*n)++] = i;
-    return RS_OK;
 }
 
 /* The fit half's item and segment counts and the simulator's own latent
@@ -1093,8 +1079,10 @@ static int run_replicate(const struct vctx *c, uint64_t seed, struct rep *out)
     if (s == RS_OK) {
         double sv = 0, rv = 0;
         aggregate(c, pu, test, NULL, n_test, out->sim_hit, out->real_hit, out->ndcg);
-        for (size_t q = 0; q < c->n_pol; q++)
+        for (size_t q = 0; q < c->n_pol; q++) {
             use[q] = strcmp(c->pol_name[q], "random") != 0;
+            out->diff[q] = out->sim_hit[q] - out->sim_hit[0];
+        }
         out->tau = kendall(out->sim_hit, out->ndcg, use, c->n_pol);
         out->tau_hit = kendall(out->sim_hit, out->real_hit, use, c->n_pol);
         for (size_t t = 0; t < n_test; t++) {
@@ -1209,7 +1197,7 @@ static void report(const struct vctx *c, const struct rep *reps, size_t n_reps, 
         n_used += strcmp(c->pol_name[q], "random") != 0;
         put(t, "%-24.24s %9.4f %10.4f %10.4f ", c->pol_name[q], MED(ndcg[q]), real, sim);
         pct(t, sim, real);
-        put(t, "   %+.4f [%+.4f, %+.4f]\n", sim - MED(sim_hit[0]), MED(diff_lo[q]),
+        put(t, "   %+.4f [%+.4f, %+.4f]\n", MED(diff[q]), MED(diff_lo[q]),
             MED(diff_hi[q]));
     }
     put(t, "\nKendall tau (sim hit/visit vs real NDCG@10, %zu policies, random excluded): "
@@ -1268,9 +1256,19 @@ int rs_model_validate(const rs_model *m, const char *const *policies, size_t n_p
         policies = default_policies;
         n_policies = sizeof default_policies / sizeof *default_policies;
     }
-    for (size_t p = 0; p < n_policies; p++)
+    for (size_t p = 0; p < n_policies; p++) {
+        struct rs__model_options o;
+        bool tune;
         if (!policies[p] || !*policies[p])
             return rs__fail(RS_ERR_INVALID, "%s: policy %zu is NULL or empty", fn, p);
+        if (is_baseline(policies[p]) || strncmp(policies[p], "file:", 5) == 0)
+            continue;
+        /* a model policy: its name is known before anything is fitted */
+        s = policy_options(m, policies[p], &o, &tune);
+        rs__model_options_free(&o);
+        if (s != RS_OK)
+            return s;
+    }
     memset(&c, 0, sizeof c);
     memset(&content, 0, sizeof content);
     c.m = m;

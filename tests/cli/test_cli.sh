@@ -554,5 +554,12 @@ kill -TERM "$pid" 2> /dev/null
 wait "$pid" 2> /dev/null
 check "an import stopped by SIGTERM: no temporary reject file" [ -z "$(ls "$safe" | grep 'big\.rej\.tmp-')" ]
 
+# issue 17: the simulator checked against held-out behaviour (the sample's
+# invoices after 2011-09-01)
+expect "simulate --validate" 0 "Kendall tau (sim hit/visit vs real NDCG@10, 2 policies" "" -- -q simulate --validate --policy most-popular --policy recent-popular --policy random --cut 1314835200 "$model"
+expect "simulate --validate: the visit shape" 0 "median gap (days)" "" -- -q simulate --validate --policy most-popular --policy random --cut 1314835200 --replicates 2 "$model"
+expect "simulate --validate: an unknown policy" 1 "" "unknown policy 'nope'" -- -q simulate --validate --policy nope "$model"
+expect "simulate --validate --replicates 0" 2 "" "--replicates wants" -- simulate --validate --replicates 0 "$model"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
