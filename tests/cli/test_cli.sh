@@ -560,6 +560,10 @@ expect "simulate --validate" 0 "Kendall tau (sim hit/visit vs real NDCG@10, 2 po
 expect "simulate --validate: the visit shape" 0 "median gap (days)" "" -- -q simulate --validate --policy most-popular --policy random --cut 1314835200 --replicates 2 "$model"
 expect "simulate --validate: an unknown policy" 1 "" "unknown policy 'nope'" -- -q simulate --validate --policy nope "$model"
 expect "simulate --validate --replicates 0" 2 "" "--replicates wants" -- simulate --validate --replicates 0 "$model"
+"$recsim" -q simulate --users 10 --steps 2 --policy random --policy most-popular --csv "$work/q.csv" "$model" > /dev/null
+check "simulate --policy (repeated): 2 policies x 2 steps" [ "$(wc -l < "$work/q.csv")" -eq 5 ]
+check "simulate --policy: most-popular shown by name" grep -q '^most-popular,' "$work/q.csv"
+expect "simulate --policy with --policies" 2 "" "do not go together" -- simulate --policy random --policies scorer "$model"
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -54,10 +54,11 @@ void cmd_simulate_help(FILE *out)
           "                  behaviour (rs_model_validate(3)): policies fitted before\n"
           "                  a time cut, the simulator fitted on half the users after\n"
           "                  it, both compared on the other half\n"
-          "  --policy NAME   --validate: a policy, repeated (random, most-popular,\n"
-          "                  recent-popular, segment-popular, scorer, ease, als, knn,\n"
-          "                  rp3beta, edlae, gfcf, content, file:PATH with\n"
-          "                  user<TAB>item<TAB>rank lines); default: all but edlae, gfcf\n"
+          "  --policy NAME   a policy, repeated: scorer, most-popular or random; with\n"
+          "                  --validate also recent-popular, segment-popular, ease,\n"
+          "                  als, knn, rp3beta, edlae, gfcf, content and file:PATH\n"
+          "                  (user<TAB>item<TAB>rank lines; default: all but edlae,\n"
+          "                  gfcf)\n"
           "  --replicates N  --validate: seeds SEED..SEED+N-1, medians (default 1)\n"
           "  --cut T         --validate: the time cut, unix seconds (default: 80 %\n"
           "                  of the time range)\n"
@@ -396,6 +397,19 @@ static int policy_list(const struct sim_args *a, char *buf, size_t size, const c
 {
     size_t n = 0;
     const char *list = a->policies ? a->policies : a->no_compare ? "scorer" : "scorer,popular";
+    if (a->n_policy && a->policies)
+        return cli_usage("simulate", "--policy and --policies do not go together");
+    if (a->n_policy) { /* the loop's policies by --policy (the library names the unknown) */
+        if (a->n_policy > MAX_POLICIES)
+            return cli_usage("simulate", "at most %d policies", MAX_POLICIES);
+        for (; n < a->n_policy; n++) {
+            bool popular = strcmp(a->policy[n], "most-popular") == 0;
+            names[n] = popular ? "popular" : a->policy[n];
+            shown[n] = popular ? "most-popular" : a->policy[n];
+        }
+        *n_out = n;
+        return CLI_OK;
+    }
     snprintf(buf, size, "%s", list);
     for (char *p = strtok(buf, ","); p; p = strtok(NULL, ",")) {
         if (n == MAX_POLICIES)
