@@ -132,12 +132,6 @@ static bool in_sorted(const uint32_t *v, size_t n, uint32_t x)
 
 /* ------------------------------------------------------------ policies */
 
-struct file_policy {
-    const rs_eval *eval;
-    uint32_t *user, *item, *rank; /* sorted by user, rank */
-    size_t n;
-};
-
 struct triple {
     uint32_t user, item, rank;
 };
@@ -155,9 +149,8 @@ static int file_recommend(void *context, uint32_t user, size_t k, const uint32_t
 {
     const struct triple *t = context;
     size_t n = 0;
-    (void)exclude;
-    (void)n_exclude;
-    /* t[0].rank holds the count; entries follow */
+    /* t[0].rank holds the count; entries follow; the user's train items are
+     * skipped, as the runner wants */
     size_t lo = 1, hi = (size_t)t[0].rank + 1;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -185,13 +178,7 @@ static int read_list_file(const rs_eval *eval, const char *path, struct triple *
     *out = NULL;
     if (!f)
         return rs__fail(RS_ERR_IO, "rs_model_validate: cannot open the list file %s", path);
-    /* user keys -> index: a linear map built once */
-    char **keys = rs__alloc_array(span ? span : 1, sizeof *keys);
-    uint32_t *order = rs__alloc_array(span ? span : 1, sizeof *order);
-    if (!keys || !order)
-        s = RS_ERR_NOMEM;
-    if (s == RS_OK)
-        s = rs__grow((void **)&t, &cap, 1, sizeof *t);
+    s = rs__grow((void **)&t, &cap, 1, sizeof *t);
     while (s == RS_OK && fgets(line, sizeof line, f)) {
         char *user = line, *item, *rank, *end;
         uint32_t it, u = NONE;
@@ -226,8 +213,6 @@ static int read_list_file(const rs_eval *eval, const char *path, struct triple *
     }
     rs_clear_error();
     fclose(f);
-    free(keys);
-    free(order);
     if (s != RS_OK) {
         free(t);
         return s;
@@ -338,9 +323,7 @@ static int run_policies(struct vctx *c, const char *const *names, struct rs__mod
             s = rs_eval_run_baseline(c->eval, RS_BASELINE_SEGMENT_POPULAR, 0, &c->row[p]);
         else if (strncmp(n, "file:", 5) == 0) {
             struct triple *t = NULL;
-            int64_t threads;
-            if ((s = read_list_file(c->eval, n + 5, &t)) == RS_OK &&
-                (s = rs_eval_get_int(c->eval, RS_EVAL_THREADS, &threads)) == RS_OK)
+            if ((s = read_list_file(c->eval, n + 5, &t)) == RS_OK)
                 s = rs_eval_run(c->eval, n, file_recommend, t, &c->row[p]);
             free(t);
         } else {
@@ -1307,11 +1290,8 @@ int rs_model_validate(const rs_model *m, const char *const *policies, size_t n_p
         s = rs_eval_set_int(c.eval, RS_EVAL_SEED, (int64_t)(seed & INT64_MAX));
     if (s == RS_OK)
         s = rs_eval_set_int(c.eval, RS_EVAL_RECENT_END, c.cut);
-    if (s == RS_OK) {
-        const char *dummy = NULL;
-        (void)dummy;
+    if (s == RS_OK)
         s = rs__model_eval_segments(m, c.eval, NULL); /* for segment-popular */
-    }
     c.n_cat = c.eval ? rs_eval_item_count(c.eval) : 0;
     if (s == RS_OK)
         s = run_policies(&c, policies, &content);
