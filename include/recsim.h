@@ -5050,6 +5050,70 @@ RS_API int rs_model_validate(const rs_model *model, const char *const *policies,
                              size_t n_policies, double cut, uint64_t seed, size_t replicates,
                              char **report_out);
 
+/*
+ * A visit of a hosted user of rs_model_simulate(), in words, for a host
+ * response model such as an LLM agent (rs_model_set_sim_responder()).
+ * Lent for the duration of the call: every pointer is the library's and
+ * stays valid only until the responder returns.  Fields may be appended in
+ * later releases: read a visit through the pointer the library gives, never
+ * allocate or copy one.
+ */
+typedef struct rs_sim_visit {
+    const char *policy;            /* the policy shown ("scorer", "popular", ...) */
+    uint64_t step;                 /* the step of the run, from 0 */
+    uint32_t user;                 /* the simulated user's index */
+    const char *user_key;          /* the model user it mirrors */
+    const char *profile;           /* persona: "relation: entity" lines of the
+                                      user's profile attributes (out-edges to
+                                      nodes that are neither items nor users,
+                                      e.g. "from: United Kingdom"); "" if none */
+    const char *const *history;    /* item texts of the user's history in the
+                                      model, then of the items it clicked in
+                                      this run, oldest first */
+    size_t n_history;
+    const char *const *slate;      /* the slate's item texts, position order */
+    const char *const *slate_keys; /* the slate's item keys */
+    size_t slate_size;
+} rs_sim_visit;
+
+/*
+ * The host's answer to a visit: write the clicked position (-1 for none),
+ * an rs_sim_behaviour (RS_SIM_SKIP exactly when position is -1), a rating
+ * 1 .. 5 (0 without click) and left (1: the user ends the session).
+ * Return 0, or non-zero to stop the simulation (rs_model_simulate() then
+ * fails with RS_ERR_CALLBACK); an answer out of range fails it the same way.
+ */
+typedef int (*rs_model_sim_responder_fn)(void *context, const rs_sim_visit *visit,
+                                         int *position_out, int *behaviour_out,
+                                         int *rating_out, int *left_out);
+
+/**
+ * rs_model_set_sim_responder - answer chosen users of rs_model_simulate()
+ * with a host response model instead of the built-in one.
+ *
+ * @fn         the responder, or NULL to remove it (the other arguments are
+ *             then ignored).
+ * @context    passed to fn unchanged.
+ * @user_keys  n_keys keys of model users (copied): the simulated users that
+ *             mirror them are hosted; NULL: every mirrored user.  Generated
+ *             users ("sim.fresh", n_users beyond the model's) are never
+ *             hosted.
+ *
+ * fn is called by rs_model_simulate() on the calling thread, users in
+ * increasing order, for every hosted user active at a step of every policy,
+ * after the policy chose the slate and before the built-in model answers
+ * the others (as rs_sim_set_responder()); a click joins the user's history
+ * of the next visits.  A run with the same answers gives the same trace at
+ * any thread count.  Returns RS_OK, RS_ERR_INVALID (NULL model; NULL
+ * user_keys with n_keys > 0; a NULL or empty key), RS_ERR_NOTFOUND (a key
+ * that is no user of the model), RS_ERR_RANGE (more than 10,000,000 keys),
+ * RS_ERR_NOMEM; on failure the previous setting stays.  Needs the handle to
+ * itself (as rs_model_set_progress()).
+ */
+RS_API int rs_model_set_sim_responder(rs_model *model, rs_model_sim_responder_fn fn,
+                                      void *context, const char *const *user_keys,
+                                      size_t n_keys);
+
 #ifdef __cplusplus
 }
 #endif
