@@ -402,3 +402,18 @@ eval-candidates: $(BUILD)/bench/retail_model $(BLAS_CORETYPE)
 eval-speed: $(BUILD)/bench/retail_speed $(BLAS_CORETYPE)
 	$(BLAS_ENV) $(BUILD)/bench/retail_speed \
 	    --split $(RETAIL_SHARED)/eval/retail_split --runs 5
+
+# Issue 17: is the simulator right about real people?  The cleaned retail
+# log (every event, with its invoice time) imported into a model file under
+# $(RETAIL_OUT)/sim, then rs_model_validate: policies fitted before the
+# default cut, the visit simulator fitted on half the customers after it,
+# both compared on the other half; medians of 5 seeds (EVAL_SIM_SEEDS).
+EVAL_SIM_SEEDS ?= 5
+.PHONY: eval-sim
+eval-sim: $(CLI) $(BLAS_CORETYPE)
+	@mkdir -p $(RETAIL_OUT)/sim
+	rm -f $(RETAIL_OUT)/sim/retail.rsm
+	$(CLI) --quiet import --preset retail $(RETAIL_OUT)/sim/retail.rsm \
+	    $(RETAIL_SHARED)/data/onlineretail/onlineretail.tsv.gz
+	$(BLAS_ENV) $(CLI) simulate --validate --replicates $(EVAL_SIM_SEEDS) --seed 1 \
+	    $(RETAIL_OUT)/sim/retail.rsm | tee $(RETAIL_OUT)/sim/validate.txt

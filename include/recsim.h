@@ -5017,6 +5017,148 @@ RS_API rs_scorer *rs_model_scorer(rs_model *model);
 
 
 
+/* ----------------------------------------------------------------------
+ * Simulator validation (issue 17): is the simulator right about real people?
+ * -------------------------------------------------------------------- */
+
+/**
+ * rs_eval_result_list - one evaluated user's list of a result row.
+ *
+ * @row        the result row.
+ * @position   the user's position among the row's evaluated users
+ *             (0 .. rs_eval_result_users()'s count - 1, in that order).
+ * @user_out   receives the user's index in the log; may be NULL.
+ * @items_out  capacity entries: the recommended catalogue items, best first
+ *             (RS_NO_ITEM entries skipped); may be NULL when capacity is 0.
+ * @n_out      the list's length.
+ *
+ * Returns RS_OK; RS_ERR_INVALID (NULL eval or n_out, NULL items_out with a
+ * capacity); RS_ERR_NOTFOUND (row or position out of range); RS_ERR_BUFFER
+ * (the first capacity are written, *n_out holds the length).  Reads only.
+ */
+RS_API int rs_eval_result_list(const rs_eval *eval, size_t row, size_t position,
+                               uint32_t *user_out, uint32_t *items_out, size_t capacity,
+                               size_t *n_out);
+
+/**
+ * rs_model_validate - check the visit simulator against held-out behaviour.
+ *
+ * @model        an open model whose interactions carry times (built or not:
+ *               every policy is fitted here on the events before the cut).
+ * @policies     policy names, or NULL for the default set (scorer, ease,
+ *               als, knn, rp3beta, content, most-popular, recent-popular,
+ *               segment-popular, random).  Names: "random", "most-popular",
+ *               "recent-popular" (eval.recent_days), "segment-popular"; "scorer"
+ *               (the model's options, its selection included); "ease", "als",
+ *               "knn", "rp3beta", "edlae", "gfcf" (that collaborative model
+ *               alone); "content" (the content signal alone); "file:PATH" (a
+ *               ranked list file, "user\titem\trank" lines).  Copied.
+ * @n_policies   their number, 0 .. 32 (0 with NULL: the default set).
+ * @cut          the time cut in seconds, or NaN for 80 % of the time range.
+ * @seed         seed of the first replicate; replicate r uses seed + r.
+ * @replicates   1 .. 64; the report gives medians over them.
+ * @report_out   receives the report, a NUL-terminated text (free with
+ *               rs_free()); NULL on error.
+ *
+ * Protocol: every policy is fitted on a train-only copy of the events
+ * before the cut and gives each evaluated user (warm, with a new item after
+ * the cut) a top-10 list; the real NDCG@10 is the evaluation runner's.  Per
+ * replicate the users are split in two halves by a seeded hash; the visit
+ * simulator is fitted on the first half's behaviour after the cut only (by
+ * maximum likelihood: a multinomial logit over the items not yet bought,
+ * utility = weights x [log item count of the half, the simulator's own ALS
+ * affinity fitted on that half, content cosine to the history, log segment
+ * count]; a logistic return hazard on log1p(visits before the cut);
+ * lognormal inter-visit gaps and basket sizes; the share of repeats).  The
+ * other half is simulated (a visit = a basket at a time in days); every
+ * list is checked against the same simulated baskets (common random
+ * numbers), and against the same users' real baskets (a visit = the events
+ * sharing one time).  The report prints per policy the real NDCG@10, the
+ * real and simulated per-visit hit rates (a visit whose basket holds a
+ * listed item), the simulated difference to the first policy with a paired
+ * bootstrap interval; Kendall tau of simulated hit rate against real
+ * NDCG@10 (random excluded) with a bootstrap interval over users; the visit
+ * shape (baskets per customer, median items per basket, median gap) real
+ * vs simulated; the log-likelihood per slate impression of the model
+ * against positions alone.  The real logs hold no exposure, so the model
+ * has no slate effect: a simulated basket does not depend on the list.
+ *
+ * Returns RS_OK; RS_ERR_INVALID (NULL model or report_out, a NULL or empty
+ * name, an unknown policy); RS_ERR_RANGE (n_policies, replicates, a cut
+ * that is not a whole number); RS_ERR_STATE (no interaction events; events
+ * without times, naming the 'time' column; a cut leaving one side empty;
+ * no evaluated user in a half); RS_ERR_IO / RS_ERR_PARSE (a list file); the
+ * errors of the fits; RS_ERR_NOMEM.  Reads the model only; one call at a
+ * time per model.
+ */
+RS_API int rs_model_validate(const rs_model *model, const char *const *policies,
+                             size_t n_policies, double cut, uint64_t seed, size_t replicates,
+                             char **report_out);
+
+/*
+ * A visit of a hosted user of rs_model_simulate(), in words, for a host
+ * response model such as an LLM agent (rs_model_set_sim_responder()).
+ * Lent for the duration of the call: every pointer is the library's and
+ * stays valid only until the responder returns.  Fields may be appended in
+ * later releases: read a visit through the pointer the library gives, never
+ * allocate or copy one.
+ */
+typedef struct rs_sim_visit {
+    const char *policy;            /* the policy shown ("scorer", "popular", ...) */
+    uint64_t step;                 /* the step of the run, from 0 */
+    uint32_t user;                 /* the simulated user's index */
+    const char *user_key;          /* the model user it mirrors */
+    const char *profile;           /* persona: "relation: entity" lines of the
+                                      user's profile attributes (out-edges to
+                                      nodes that are neither items nor users,
+                                      e.g. "from: United Kingdom"); "" if none */
+    const char *const *history;    /* item texts of the user's history in the
+                                      model, then of the items it clicked in
+                                      this run, oldest first */
+    size_t n_history;
+    const char *const *slate;      /* the slate's item texts, position order */
+    const char *const *slate_keys; /* the slate's item keys */
+    size_t slate_size;
+} rs_sim_visit;
+
+/*
+ * The host's answer to a visit: write the clicked position (-1 for none),
+ * an rs_sim_behaviour (RS_SIM_SKIP exactly when position is -1), a rating
+ * 1 .. 5 (0 without click) and left (1: the user ends the session).
+ * Return 0, or non-zero to stop the simulation (rs_model_simulate() then
+ * fails with RS_ERR_CALLBACK); an answer out of range fails it the same way.
+ */
+typedef int (*rs_model_sim_responder_fn)(void *context, const rs_sim_visit *visit,
+                                         int *position_out, int *behaviour_out,
+                                         int *rating_out, int *left_out);
+
+/**
+ * rs_model_set_sim_responder - answer chosen users of rs_model_simulate()
+ * with a host response model instead of the built-in one.
+ *
+ * @fn         the responder, or NULL to remove it (the other arguments are
+ *             then ignored).
+ * @context    passed to fn unchanged.
+ * @user_keys  n_keys keys of model users (copied): the simulated users that
+ *             mirror them are hosted; NULL: every mirrored user.  Generated
+ *             users ("sim.fresh", n_users beyond the model's) are never
+ *             hosted.
+ *
+ * fn is called by rs_model_simulate() on the calling thread, users in
+ * increasing order, for every hosted user active at a step of every policy,
+ * after the policy chose the slate and before the built-in model answers
+ * the others (as rs_sim_set_responder()); a click joins the user's history
+ * of the next visits.  A run with the same answers gives the same trace at
+ * any thread count.  Returns RS_OK, RS_ERR_INVALID (NULL model; NULL
+ * user_keys with n_keys > 0; a NULL or empty key), RS_ERR_NOTFOUND (a key
+ * that is no user of the model), RS_ERR_RANGE (more than 10,000,000 keys),
+ * RS_ERR_NOMEM; on failure the previous setting stays.  Needs the handle to
+ * itself (as rs_model_set_progress()).
+ */
+RS_API int rs_model_set_sim_responder(rs_model *model, rs_model_sim_responder_fn fn,
+                                      void *context, const char *const *user_keys,
+                                      size_t n_keys);
+
 #ifdef __cplusplus
 }
 #endif

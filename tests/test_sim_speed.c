@@ -97,9 +97,10 @@ END_TEST
 START_TEST(vector_paths_same_bits)
 {
     /* the 8-lane dot products give the portable path's bits (dims 8, 32,
-     * and 12, which always takes the portable path) */
-    const size_t dims[3] = {8, 32, 12};
-    for (int di = 0; di < 3; di++) {
+     * 256 and 12, which always takes the portable path), slates of 1 .. 10
+     * (four items at a time, then the rest one by one) */
+    const size_t dims[4] = {8, 32, 256, 12};
+    for (int di = 0; di < 4; di++) {
         size_t d = dims[di], n_items = 300;
         float *items = malloc(n_items * d * sizeof *items);
         for (size_t i = 0; i < n_items * d; i++)
@@ -111,12 +112,13 @@ START_TEST(vector_paths_same_bits)
             for (int j = 0; j < 10; j++)
                 slate[j] = (uint32_t)(fx_mix((uint64_t)t * 10 + (uint64_t)j) % n_items);
             double a[10], b[10];
+            size_t n = 1 + (size_t)t % 10;
             int had = s->use_avx2;
-            ck_assert_ok(rs_sim_utilities(s, (uint32_t)(t % 20), slate, 10, a));
+            ck_assert_ok(rs_sim_utilities(s, (uint32_t)(t % 20), slate, n, a));
             s->use_avx2 = 0;
-            ck_assert_ok(rs_sim_utilities(s, (uint32_t)(t % 20), slate, 10, b));
+            ck_assert_ok(rs_sim_utilities(s, (uint32_t)(t % 20), slate, n, b));
             s->use_avx2 = had;
-            ck_assert_int_eq(memcmp(a, b, sizeof a), 0);
+            ck_assert_int_eq(memcmp(a, b, n * sizeof *a), 0);
         }
         rs_sim_free(s);
         free(items);

@@ -1197,3 +1197,34 @@ int rs_eval_write_recs(const rs_eval *e, size_t row, const char *path)
         return rs__fail(RS_ERR_IO, "%s: writing %s failed: %s", fn, path, strerror(errno));
     return 0;
 }
+
+int rs_eval_result_list(const rs_eval *e, size_t row, size_t position, uint32_t *user_out,
+                        uint32_t *items_out, size_t capacity, size_t *n_out)
+{
+    const char *fn = "rs_eval_result_list";
+    const struct result *res;
+    size_t n = 0;
+    if (!e || !n_out || (!items_out && capacity))
+        return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
+    *n_out = 0;
+    if (row >= e->n_results)
+        return rs__fail(RS_ERR_NOTFOUND, "%s: row %zu is beyond the %zu results", fn, row,
+                        e->n_results);
+    res = &e->results[row];
+    if (position >= res->n_users)
+        return rs__fail(RS_ERR_NOTFOUND, "%s: position %zu is beyond the row's %zu users", fn,
+                        position, res->n_users);
+    if (user_out)
+        *user_out = res->users[position];
+    for (size_t r = 0; r < res->k; r++) {
+        uint32_t item = res->lists[position * res->k + r];
+        if (item == RS_NO_ITEM)
+            continue;
+        if (n < capacity)
+            items_out[n] = item;
+        n++;
+    }
+    *n_out = n;
+    return n > capacity ? rs__fail(RS_ERR_BUFFER, "%s: %zu items, room for %zu", fn, n, capacity)
+                        : RS_OK;
+}

@@ -143,6 +143,7 @@ void rs_model_close(rs_model *model)
     rs__model_adopt(model, &none);
     rs_graph_close(model->graph);
     rs__model_options_free(&model->options);
+    rs__model_sim_host_clear(model);
     free(model->path);
     free(model);
 }

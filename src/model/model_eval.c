@@ -331,12 +331,13 @@ int rs__model_eval_set_cut(const rs_model *m, struct model_events *me, int64_t c
     return s;
 }
 
-/* Was this edge first given by a row at or after the cut? */
+/* Was this edge first given by a row at or after the cut?  (No: without
+ * a split, me NULL.) */
 static bool is_late(const struct model_events *me, uint32_t src, uint32_t relation,
                     uint32_t dst)
 {
     uint32_t key[3] = {src, relation, dst};
-    return me->n_late && bsearch(key, me->late, me->n_late, sizeof *me->late, triple_cmp);
+    return me && me->n_late && bsearch(key, me->late, me->n_late, sizeof *me->late, triple_cmp);
 }
 
 /* How many of the n ascending little-endian times are before cut. */
@@ -762,7 +763,7 @@ int rs__model_eval_parts(rs_eval *eval, const struct rs__model_parts *parts, con
  * any user of the log has one.
  */
 static int set_segments(const rs_model *m, const struct model_events *me, rs_eval *eval,
-                        bool *any_out)
+                        bool *any_out, const char **seg_out)
 {
     rs_graph *g = m->graph;
     rs__graph_csr out;
@@ -787,6 +788,8 @@ static int set_segments(const rs_model *m, const struct model_events *me, rs_eva
             best_rel = r;
             segment = entity;
         }
+        if (segment && seg_out)
+            seg_out[u] = segment;
         if (segment) {
             s = rs_eval_set_segment(eval, key, segment);
             *any_out = true;
@@ -807,7 +810,7 @@ static int run_baselines(const rs_model *m, const struct model_events *me, rs_ev
         s = rs_eval_run_baseline(eval, RS_BASELINE_RECENT_POPULAR,
                                  rs__model_opt_double(&m->options, "eval.recent_days"), NULL);
     if (s == RS_OK)
-        s = set_segments(m, me, eval, &segments);
+        s = set_segments(m, me, eval, &segments, NULL);
     if (s == RS_OK && segments)
         s = rs_eval_run_baseline(eval, RS_BASELINE_SEGMENT_POPULAR, 0, NULL);
     return s;
@@ -874,6 +877,17 @@ int rs_model_evaluate(const rs_model *m, int split, double param, uint64_t seed,
 }
 
 /* ------------------------------------------------------------ for model_tune.c */
+
+int64_t rs__model_eval_default_cut(const struct model_events *me)
+{
+    return default_cut(me);
+}
+
+int rs__model_eval_segments(const rs_model *m, rs_eval *eval, const char **seg_out)
+{
+    bool any;
+    return set_segments(m, NULL, eval, &any, seg_out);
+}
 
 int rs__model_eval_events(const rs_model *m, struct model_events *me)
 {

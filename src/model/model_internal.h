@@ -110,6 +110,12 @@ struct rs_model {
     /* rs_model_set_progress */
     rs_model_progress_fn progress;
     void *progress_data;
+    /* rs_model_set_sim_responder (model_sim_host.c) */
+    rs_model_sim_responder_fn host_fn;
+    void *host_ctx;
+    char **host_keys; /* the hosted users' keys, copied */
+    size_t host_n_keys;
+    int host_all;     /* keys NULL: every mirrored user */
 };
 
 /* The parts of a fitted recommender, as rs__model_fit makes them. */
@@ -242,5 +248,19 @@ int rs__model_tune(const rs_model *m, struct rs__model_options *chosen, char **r
 
 /* RS_ERR_STATE with a message when the model is not built. */
 int rs__model_check_built(const rs_model *m);
+
+/* An item's text (its first text property, else its key) into buf. */
+const char *rs__model_item_text(const rs_model *m, const char *key, char *buf, size_t size);
+
+/* The host responder of one policy's run (model_sim_host.c): begin marks
+ * the hosted users among the first `mirrored` of user_keys (borrowed until
+ * end) and installs the responder; *out NULL when the model has none.
+ * end removes it and frees; both NULL-safe.  clear forgets the setting. */
+struct rs__sim_host;
+int rs__model_sim_host_begin(const rs_model *m, rs_sim *sim, char *const *user_keys,
+                             size_t n_users, size_t mirrored, const char *policy,
+                             struct rs__sim_host **out);
+void rs__model_sim_host_end(rs_sim *sim, struct rs__sim_host *h);
+void rs__model_sim_host_clear(rs_model *m);
 
 #endif

@@ -87,8 +87,9 @@ double rs_sim_trace_seconds(const rs_sim_trace *t, size_t policy)
 /* The text of an item: the first of these properties that is set. */
 static const char *const text_properties[] = {"name", "description", "title", "text"};
 
-static const char *item_title(rs_graph *g, const char *key, char *buf, size_t size)
+const char *rs__model_item_text(const rs_model *m, const char *key, char *buf, size_t size)
 {
+    rs_graph *g = m->graph;
     uint32_t node;
     size_t len;
     rs_error_state saved;
@@ -123,7 +124,7 @@ static int categories_make(const rs_model *m, uint32_t *of_item, size_t *n_out)
         char title[512], tokens[2048];
         const char *last = NULL;
         size_t needed = 0, count = 0, w;
-        item_title(m->graph, m->item_keys[i], title, sizeof title);
+        rs__model_item_text(m, m->item_keys[i], title, sizeof title);
         if (rs_embedder_tokenize(m->embedder, title, RS_TOKENS_WORDS, tokens, sizeof tokens,
                                  &needed, &count) == RS_OK)
             for (const char *t = tokens; count--; t += strlen(t) + 1)
@@ -438,13 +439,18 @@ static double now_seconds(void)
 /* One policy's run from a fresh population, one step per call so that
  * every step's statistics go into the trace. */
 static int run_policy(const rs_model *m, rs_sim *sim, const struct population *pop,
-                      enum policy_kind kind, uint64_t steps, size_t slate_size, uint64_t seed,
-                      double *values, double *seconds, uint64_t done, uint64_t total)
+                      enum policy_kind kind, const char *name, uint64_t steps,
+                      size_t slate_size, uint64_t seed, double *values, double *seconds,
+                      uint64_t done, uint64_t total)
 {
     struct scorer_copy copy;
+    struct rs__sim_host *host = NULL;
     struct run r;
     double t0 = now_seconds();
     int s = rs_sim_populate(sim);
+    if (s == RS_OK)
+        s = rs__model_sim_host_begin(m, sim, pop->keys, pop->n_users, pop->mirrored, name,
+                                     &host);
     memset(&copy, 0, sizeof copy);
     r.pop = pop;
     r.n_items = m->n_items;
@@ -478,6 +484,7 @@ static int run_policy(const rs_model *m, rs_sim *sim, const struct population *p
             m->progress(m->progress_data, "simulate", done + step + 1, total);
     }
     *seconds = now_seconds() - t0;
+    rs__model_sim_host_end(sim, host);
     free(r.seen);
     scorer_copy_free(&copy);
     return s;
@@ -590,7 +597,7 @@ int rs_model_simulate(const rs_model *m, const char *const *policies, size_t n_p
     if (s == RS_OK)
         s = rs__model_options_apply_sim(&m->options, sim);
     for (size_t p = 0; s == RS_OK && p < n_policies; p++)
-        s = run_policy(m, sim, &pop, kinds[p], steps, slate_size, seed,
+        s = run_policy(m, sim, &pop, kinds[p], policies[p], steps, slate_size, seed,
                        trace->values + p * (size_t)steps * TRACE_STATS, &trace->seconds[p],
                        (uint64_t)p * steps, (uint64_t)n_policies * steps);
     rs_sim_free(sim);

@@ -110,7 +110,12 @@ static int serve_user(scorer_ctx *c, uint32_t u, uint64_t *deny)
 {
     uint32_t *slate = c->slates + (size_t)u * c->k;
     shown_list *sl = &c->shown[u];
-    size_t k = c->k, want = (c->flags & RS_SIM_NO_CACHE) ? k : k * CACHE_SLATES;
+    /* With RS_SIM_SHOW_AGAIN the cache never advances past the first slate:
+     * ranking more than k items would only feed the top-k heap for nothing
+     * (the top k of a longer ranking are the same items, so the slates do
+     * not change). */
+    size_t k = c->k,
+           want = (c->flags & (RS_SIM_NO_CACHE | RS_SIM_SHOW_AGAIN)) ? k : k * CACHE_SLATES;
     int rc;
     if (!sl->cache_valid || sl->n_cache - sl->cache_pos < k) {
         if ((rc = fetch(c, u, deny, want)) != RS_OK)

@@ -117,11 +117,48 @@ double rs__sim_dot(const float *a, const float *b, size_t d) { return dotf(a, b,
 #define RS_SIM_HAVE_AVX2 1
 typedef float rs__v8f __attribute__((vector_size(32)));
 
+/* One item's 8 lanes reduced as dotf reduces them. */
+__attribute__((target("avx2"))) static inline double lanes_sum(rs__v8f acc)
+{
+    float l[8];
+    memcpy(l, &acc, sizeof l);
+    float q0 = l[0] + l[4], q1 = l[1] + l[5], q2 = l[2] + l[6], q3 = l[3] + l[7];
+    return (double)((q0 + q2) + (q1 + q3));
+}
+
+/*
+ * Four items at a time: each item's accumulator is a chain of d / 8
+ * dependent additions, so one item alone waits on the adder's latency at
+ * every step; four independent chains keep it busy.  Each item's lanes add
+ * the same products in the same order as alone, so the bits do not change.
+ */
 __attribute__((target("avx2"))) static void dots_avx2(const float *v, const float *items,
                                                       const uint32_t *slate, size_t n,
                                                       size_t d, double *out)
 {
-    for (size_t j = 0; j < n; j++) {
+    size_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        const float *x0 = items + (size_t)slate[j] * d, *x1 = items + (size_t)slate[j + 1] * d;
+        const float *x2 = items + (size_t)slate[j + 2] * d, *x3 = items + (size_t)slate[j + 3] * d;
+        rs__v8f a0 = {0, 0, 0, 0, 0, 0, 0, 0}, a1 = a0, a2 = a0, a3 = a0;
+        for (size_t k = 0; k < d; k += 8) {
+            rs__v8f a, b0, b1, b2, b3;
+            memcpy(&a, v + k, sizeof a);
+            memcpy(&b0, x0 + k, sizeof b0);
+            memcpy(&b1, x1 + k, sizeof b1);
+            memcpy(&b2, x2 + k, sizeof b2);
+            memcpy(&b3, x3 + k, sizeof b3);
+            a0 += a * b0;
+            a1 += a * b1;
+            a2 += a * b2;
+            a3 += a * b3;
+        }
+        out[j] = lanes_sum(a0);
+        out[j + 1] = lanes_sum(a1);
+        out[j + 2] = lanes_sum(a2);
+        out[j + 3] = lanes_sum(a3);
+    }
+    for (; j < n; j++) {
         const float *x = items + (size_t)slate[j] * d;
         rs__v8f acc = {0, 0, 0, 0, 0, 0, 0, 0};
         for (size_t k = 0; k < d; k += 8) {
@@ -130,10 +167,7 @@ __attribute__((target("avx2"))) static void dots_avx2(const float *v, const floa
             memcpy(&b, x + k, sizeof b);
             acc += a * b;
         }
-        float l[8];
-        memcpy(l, &acc, sizeof l);
-        float q0 = l[0] + l[4], q1 = l[1] + l[5], q2 = l[2] + l[6], q3 = l[3] + l[7];
-        out[j] = (double)((q0 + q2) + (q1 + q3));
+        out[j] = lanes_sum(acc);
     }
 }
 #endif

@@ -611,5 +611,16 @@ if command -v python3 > /dev/null 2>&1; then
     check "serve: the HTTP checks of tests/cli/test_serve.py" python3 tests/cli/test_serve.py "$recsim" "$model"
 fi
 
+# issue 17: the simulator checked against held-out behaviour (the sample's
+# invoices after 2011-09-01)
+expect "simulate --validate" 0 "Kendall tau (sim hit/visit vs real NDCG@10, 2 policies" "" -- -q simulate --validate --policy most-popular --policy recent-popular --policy random --cut 1314835200 "$model"
+expect "simulate --validate: the visit shape" 0 "median gap (days)" "" -- -q simulate --validate --policy most-popular --policy random --cut 1314835200 --replicates 2 "$model"
+expect "simulate --validate: an unknown policy" 1 "" "unknown policy 'nope'" -- -q simulate --validate --policy nope "$model"
+expect "simulate --validate --replicates 0" 2 "" "--replicates wants" -- simulate --validate --replicates 0 "$model"
+"$recsim" -q simulate --users 10 --steps 2 --policy random --policy most-popular --csv "$work/q.csv" "$model" > /dev/null
+check "simulate --policy (repeated): 2 policies x 2 steps" [ "$(wc -l < "$work/q.csv")" -eq 5 ]
+check "simulate --policy: most-popular shown by name" grep -q '^most-popular,' "$work/q.csv"
+expect "simulate --policy with --policies" 2 "" "do not go together" -- simulate --policy random --policies scorer "$model"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -16,6 +16,7 @@
 
 #define MAX_POLICIES 8
 #define MAX_SETS 32
+#define MAX_VALIDATE 32
 #define N_STATS 15 /* the rs_sim_stat values shown: STEPS .. ENTROPY */
 
 void cmd_simulate_help(FILE *out)
@@ -49,6 +50,18 @@ void cmd_simulate_help(FILE *out)
           "  --svg FILE      a line chart of CTR, coverage, diversity, category\n"
           "                  entropy, exposure Gini and active users over the steps\n"
           "  --json          the summary as one JSON object\n"
+          "  --validate      instead: check the visit simulator against held-out\n"
+          "                  behaviour (rs_model_validate(3)): policies fitted before\n"
+          "                  a time cut, the simulator fitted on half the users after\n"
+          "                  it, both compared on the other half\n"
+          "  --policy NAME   a policy, repeated: scorer, most-popular or random; with\n"
+          "                  --validate also recent-popular, segment-popular, ease,\n"
+          "                  als, knn, rp3beta, edlae, gfcf, content and file:PATH\n"
+          "                  (user<TAB>item<TAB>rank lines; default: all but edlae,\n"
+          "                  gfcf)\n"
+          "  --replicates N  --validate: seeds SEED..SEED+N-1, medians (default 1)\n"
+          "  --cut T         --validate: the time cut, unix seconds (default: 80 %\n"
+          "                  of the time range)\n"
           "  -h, --help      this help\n"
           "\n"
           "Options may come after MODEL; --opt=value works too.\n",
@@ -61,7 +74,11 @@ struct sim_args {
     size_t n_sets;
     long users, steps, slate, seed;
     double noclick, temperature, drift; /* < 0: the simulator's default */
-    bool fresh, no_compare, json;
+    bool fresh, no_compare, json, validate;
+    const char *policy[MAX_VALIDATE];
+    size_t n_policy;
+    long replicates;
+    double cut; /* NaN: the default */
 };
 
 enum {
@@ -78,7 +95,11 @@ enum {
     OPT_CSV,
     OPT_SVG,
     OPT_POLICIES,
-    OPT_SET
+    OPT_SET,
+    OPT_VALIDATE,
+    OPT_POLICY,
+    OPT_REPLICATES,
+    OPT_CUT
 };
 
 static const struct option simulate_options[] = {
@@ -97,6 +118,10 @@ static const struct option simulate_options[] = {
     {"svg", required_argument, NULL, OPT_SVG},
     {"policies", required_argument, NULL, OPT_POLICIES},
     {"set", required_argument, NULL, OPT_SET},
+    {"validate", no_argument, NULL, OPT_VALIDATE},
+    {"policy", required_argument, NULL, OPT_POLICY},
+    {"replicates", required_argument, NULL, OPT_REPLICATES},
+    {"cut", required_argument, NULL, OPT_CUT},
     {NULL, 0, NULL, 0}};
 
 static int parse_args(int argc, char **argv, struct sim_args *a)
@@ -108,6 +133,8 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
     a->slate = 10;
     a->seed = 1;
     a->noclick = a->temperature = a->drift = -1;
+    a->replicates = 1;
+    a->cut = NAN;
     int c;
     cli_getopt_start();
     while (rc == CLI_OK &&
@@ -146,6 +173,16 @@ static int parse_args(int argc, char **argv, struct sim_args *a)
                 return cli_usage("simulate", "at most %d --set options", MAX_SETS);
             a->sets[a->n_sets++] = v;
             break;
+        case OPT_VALIDATE: a->validate = true; break;
+        case OPT_POLICY:
+            if (a->n_policy == MAX_VALIDATE)
+                return cli_usage("simulate", "at most %d --policy options", MAX_VALIDATE);
+            a->policy[a->n_policy++] = v;
+            break;
+        case OPT_REPLICATES:
+            rc = cli_parse_long("simulate", "--replicates", v, 1, 64, &a->replicates);
+            break;
+        case OPT_CUT: rc = cli_parse_double("simulate", "--cut", v, -9.2e18, 9.2e18, &a->cut); break;
         default: break;
         }
     }
@@ -360,6 +397,19 @@ static int policy_list(const struct sim_args *a, char *buf, size_t size, const c
 {
     size_t n = 0;
     const char *list = a->policies ? a->policies : a->no_compare ? "scorer" : "scorer,popular";
+    if (a->n_policy && a->policies)
+        return cli_usage("simulate", "--policy and --policies do not go together");
+    if (a->n_policy) { /* the loop's policies by --policy (the library names the unknown) */
+        if (a->n_policy > MAX_POLICIES)
+            return cli_usage("simulate", "at most %d policies", MAX_POLICIES);
+        for (; n < a->n_policy; n++) {
+            bool popular = strcmp(a->policy[n], "most-popular") == 0;
+            names[n] = popular ? "popular" : a->policy[n];
+            shown[n] = popular ? "most-popular" : a->policy[n];
+        }
+        *n_out = n;
+        return CLI_OK;
+    }
     snprintf(buf, size, "%s", list);
     for (char *p = strtok(buf, ","); p; p = strtok(NULL, ",")) {
         if (n == MAX_POLICIES)
@@ -401,6 +451,27 @@ static void on_progress(void *data, const char *stage, uint64_t done, uint64_t t
     cli_progress_update(p, (size_t)done);
 }
 
+/* --validate: rs_model_validate's report on stdout. */
+static int validate(struct sim_args *a)
+{
+    rs_model *m = NULL;
+    char *report = NULL;
+    int rc = CLI_OK, s;
+    if ((s = rs_model_open(a->model, RS_MODEL_READONLY, &m)) != RS_OK)
+        return cli_fail_status(s, "cannot open model %s", a->model);
+    if ((rc = apply_options(m, a)) == CLI_OK) {
+        s = rs_model_validate(m, a->n_policy ? a->policy : NULL, a->n_policy, a->cut,
+                              (uint64_t)a->seed, (size_t)a->replicates, &report);
+        if (s != RS_OK)
+            rc = cli_fail_status(s, "%s: validating the simulator", a->model);
+        else
+            fputs(report, stdout);
+    }
+    rs_free(report);
+    rs_model_close(m);
+    return rc;
+}
+
 int cmd_simulate(int argc, char **argv)
 {
     struct sim_args a;
@@ -415,6 +486,8 @@ int cmd_simulate(int argc, char **argv)
     int rc = parse_args(argc, argv, &a), s;
     if (rc != CLI_OK)
         return rc < 0 ? CLI_OK : rc;
+    if (a.validate)
+        return validate(&a);
     if ((rc = policy_list(&a, list, sizeof list, names, shown, &n_res)) != CLI_OK ||
         (rc = cli_output_check("simulate", "--csv", a.csv, "the model", a.model, NULL)) ||
         (rc = cli_output_check("simulate", "--svg", a.svg, "the model", a.model, NULL)))

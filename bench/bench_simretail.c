@@ -1,0 +1,164 @@
+/*
+ * bench_simretail.c MODEL - the simulator's speed on the full retail
+ * catalogue (issue 17 item 6), MODEL a built model of the whole Online
+ * Retail log (bench_simretail.sh imports and builds one, or takes
+ * $RS_BENCH_SIM_MODEL):
+ *   1. the response model alone: rs_sim_respond_batch over the model's
+ *      item vectors at their own dimension, 1,000,000 random slates of 10,
+ *      one user per model user, 1 and 2 threads (target >= 5 M/s);
+ *   2. end to end: rs_model_simulate with the model's default scorer as the
+ *      policy, one simulated user mirrored from every model user, slates of
+ *      10, 2 threads (target >= 50,000 user-steps/s), counted as the slates
+ *      shown over the wall time of the call (population, scorer copy and
+ *      simulator included) and over the policy's own run alone.
+ * Medians of RUNS runs; the CPU, the OpenBLAS kernel and the load average
+ * are printed with the figures (this machine is shared: read them as a
+ * lower bound).
+ */
+#include "recsim.h"
+
+#include "bench_util.h"
+
+#include <stdint.h>
+
+#define RUNS 5
+#define SLATE 10
+#define N_RESP 1000000
+
+static void check(int status, const char *what)
+{
+    if (status != RS_OK) {
+        fprintf(stderr, "bench_simretail: %s: %s\n", what, rs_errmsg());
+        exit(1);
+    }
+}
+
+static void print_cpu(void)
+{
+    char line[512], *name = NULL;
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "model name", 10) == 0 && (name = strchr(line, ':'))) {
+            name += 2;
+            name[strcspn(name, "\n")] = '\0';
+            break;
+        }
+    if (f)
+        fclose(f);
+    printf("  CPU %s; OpenBLAS kernel %s\n", name ? name : "?", rs_blas_corename());
+}
+
+static void print_load(void)
+{
+    char buf[128] = "?";
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f && fgets(buf, sizeof buf, f))
+        buf[strcspn(buf, "\n")] = '\0';
+    if (f)
+        fclose(f);
+    printf("    (load average %s)\n", buf);
+}
+
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static void bench_response(const rs_model *m, size_t n_users)
+{
+    const rs_item_store *store = rs_model_item_store(m);
+    size_t n_items = rs_model_item_count(m);
+    rs_sim *sim;
+    check(rs_sim_create_from_store(store, NULL, 1, n_users, 1, &sim), "sim");
+    uint32_t *users = malloc(N_RESP * sizeof *users);
+    uint32_t *slates = malloc((size_t)N_RESP * SLATE * sizeof *slates);
+    int32_t *out = malloc(4 * (size_t)N_RESP * sizeof *out);
+    if (!users || !slates || !out)
+        check(RS_ERR_NOMEM, "buffers");
+    for (size_t i = 0; i < N_RESP; i++) {
+        users[i] = (uint32_t)(i % n_users);
+        uint64_t h = mix(i + 1);
+        for (size_t j = 0; j < SLATE; j++) {
+            h = mix(h + j);
+            slates[i * SLATE + j] = (uint32_t)(((h >> 32) * n_items) >> 32);
+        }
+    }
+    printf("  1. response model alone (rs_sim_respond_batch): %zu items, dim %zu, %zu users, "
+           "%d responses per run, slate %d\n", n_items, rs_item_store_dim(store), n_users,
+           N_RESP, SLATE);
+    for (int threads = 1; threads <= 2; threads++) {
+        double t[RUNS], cpu[RUNS];
+        check(rs_sim_set_int(sim, RS_SIM_THREADS, threads), "threads");
+        for (int r = 0; r < RUNS; r++) {
+            double t0 = now(), c0 = cpu_now();
+            check(rs_sim_respond_batch(sim, users, (uint64_t)r, slates, N_RESP, SLATE, out,
+                                       out + N_RESP, out + 2 * N_RESP, out + 3 * N_RESP),
+                  "respond");
+            t[r] = now() - t0;
+            cpu[r] = cpu_now() - c0;
+        }
+        double w = median(t, RUNS), c = median(cpu, RUNS);
+        printf("    %d thread%s: %.2f M responses/s wall (%.0f ns CPU each)\n", threads,
+               threads > 1 ? "s" : "", N_RESP / w / 1e6, c / N_RESP * 1e9);
+        print_load();
+    }
+    free(users);
+    free(slates);
+    free(out);
+    rs_sim_free(sim);
+}
+
+static void bench_end_to_end(const rs_model *m, uint64_t steps)
+{
+    const char *policy[] = {"scorer"};
+    double t[RUNS], own[RUNS], cpu[RUNS], shown = 0;
+    rs_set_num_threads(2);
+    for (int r = 0; r < RUNS; r++) {
+        rs_sim_trace *trace;
+        double t0 = now(), c0 = cpu_now();
+        check(rs_model_simulate(m, policy, 1, 0, steps, SLATE, 1, &trace), "simulate");
+        t[r] = now() - t0;
+        cpu[r] = cpu_now() - c0;
+        own[r] = rs_sim_trace_seconds(trace, 0);
+        check(rs_sim_trace_value(trace, 0, steps - 1, RS_SIM_STAT_IMPRESSIONS, &shown),
+              "trace");
+        rs_sim_trace_free(trace);
+    }
+    double w = median(t, RUNS), o = median(own, RUNS), c = median(cpu, RUNS);
+    printf("  2. end to end, rs_model_simulate(\"scorer\"), every model user mirrored, "
+           "%llu steps, slate %d, 2 threads: %.0f user-steps/call\n",
+           (unsigned long long)steps, SLATE, shown);
+    printf("    %.0f user-steps/s over the whole call (%.2f s), %.0f over the policy's run "
+           "(%.2f s); %.1f us CPU per user-step\n", shown / w, w, shown / o, o,
+           c / shown * 1e6);
+    print_load();
+}
+
+int main(int argc, char **argv)
+{
+    rs_model *m;
+    if (argc < 2) {
+        fprintf(stderr, "usage: bench_simretail MODEL [STEPS]\n");
+        return 2;
+    }
+    uint64_t steps = argc > 2 ? (uint64_t)strtoull(argv[2], NULL, 10) : 10;
+    check(rs_model_open(argv[1], RS_MODEL_READONLY, &m), argv[1]);
+    size_t n_users = 0, cursor = 0, n;
+    const char *keys[1024];
+    while (rs_model_users(m, &cursor, keys, 1024, &n) == RS_OK && n > 0)
+        n_users += n;
+    printf("bench_simretail: %s, %zu items, %zu users; medians of %d runs\n", argv[1],
+           rs_model_item_count(m), n_users, RUNS);
+    print_cpu();
+    if (!getenv("RS_BENCH_SIM_E2E_ONLY"))
+        bench_response(m, n_users ? n_users : 1);
+    if (!getenv("RS_BENCH_SIM_RESPONSE_ONLY"))
+        bench_end_to_end(m, steps);
+    rs_model_close(m);
+    return 0;
+}
