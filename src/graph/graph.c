@@ -517,6 +517,14 @@ static int prepare_schema(rs_graph *g, const char *path)
             return rs__fail_context("rs_graph_open(\"%s\"): ", path);
     }
     status = run_script(g, "BEGIN IMMEDIATE", "starting the schema migration");
+    /* Another process may have created or migrated the file while this one
+     * waited for the lock: read the version again under it. */
+    if (status == 0)
+        status = query_int(g, "PRAGMA user_version", &version, "reading the schema version");
+    if (status == 0 && version == RS_GRAPH_SCHEMA_VERSION) {
+        run_script(g, "COMMIT", "reading the schema");
+        return check_tables(g, path);
+    }
     for (int64_t v = version; status == 0 && v < RS_GRAPH_SCHEMA_VERSION; v++)
         status = run_script(g, migrations[v], "migrating the schema");
     if (status == 0) {
