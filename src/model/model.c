@@ -131,8 +131,8 @@ static int read_file(rs_model *m, unsigned graph_flags, bool with_options,
             rs__fail_context("%s: reading the options: ", m->path);
         if (!changed && s == RS_OK)
             s = load_parts(m, p);
-        if (snapshot)
-            sqlite3_exec(rs__graph_db(g), "COMMIT", NULL, NULL, NULL);
+        if (snapshot && sqlite3_exec(rs__graph_db(g), "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+            sqlite3_exec(rs__graph_db(g), "ROLLBACK", NULL, NULL, NULL); /* never left open */
         if (!changed && s == RS_OK)
             return RS_OK;
         m->graph = before;
