@@ -4994,7 +4994,7 @@ RS_API rs_scorer *rs_model_scorer(rs_model *model);
  * rolls back and returns RS_ERR_STATE.  Transactions do not nest.
  *
  * Returns RS_OK, RS_ERR_INVALID (NULL), RS_ERR_READONLY, RS_ERR_STATE (a
- * transaction is open already), RS_ERR_BUSY (another writer held the lock
+ * transaction is open already; a ":memory:" model), RS_ERR_BUSY (another writer held the lock
  * for longer than the busy timeout), RS_ERR_IO, RS_ERR_NOMEM.  Not thread-
  * safe on one handle; handles and processes may run it concurrently.
  */

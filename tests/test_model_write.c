@@ -305,6 +305,16 @@ START_TEST(test_bad_input)
         ck_assert_uint_eq(len, 0);
         ck_assert_str_eq(buf, "");
     }
+    {
+        rs_model *mem = NULL;
+        ck_assert_ok(rs_model_open(":memory:", RS_MODEL_CREATE, &mem));
+        ck_assert_status(rs_model_begin(mem), RS_ERR_STATE);
+        ck_assert_ok(import(mem, items, 1)); /* single writes work as before */
+        ck_assert_int_ne(import(mem, "user\titem\nu1\tnope\n\xff\n", 0), RS_OK);
+        ck_assert_ok(import(mem, events, 0));
+        ck_assert_uint_eq(rs_model_count(mem, RS_MODEL_COUNT_EVENTS), 8);
+        rs_model_close(mem);
+    }
     ck_assert_ok(rs_model_open(path, RS_MODEL_READONLY, &ro));
     ck_assert_status(rs_model_begin(ro), RS_ERR_READONLY);
     ck_assert_status(rs_model_set_note(ro, "k", "v"), RS_ERR_READONLY);

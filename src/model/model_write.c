@@ -50,6 +50,12 @@ static int same_file(const rs_model *m)
     return dev == m->file_dev && ino == m->file_ino;
 }
 
+/* A ":memory:" model: its data lives in the connection alone. */
+static bool in_memory(const rs_model *m)
+{
+    return strcmp(m->path, ":memory:") == 0;
+}
+
 static void rollback_quietly(rs_model *m)
 {
     rs_error_state saved;
@@ -98,6 +104,8 @@ static void after_rollback(rs_model *m, bool force)
 {
     rs_error_state saved;
     if (!force && rs__graph_generation(m->graph) == m->batch_generation)
+        return;
+    if (in_memory(m)) /* no file to read again (rs_model_begin refuses) */
         return;
     rs__error_save(&saved);
     if (rs__model_reload(m) != RS_OK)
@@ -154,6 +162,9 @@ int rs_model_begin(rs_model *model)
         return s;
     if (model->in_batch)
         return rs__fail(RS_ERR_STATE, "%s: a transaction is open already on this handle", fn);
+    if (in_memory(model))
+        return rs__fail(RS_ERR_STATE, "%s: a model in memory (\":memory:\") has no file to "
+                        "roll back to", fn);
     if ((s = lock(model, fn)) != RS_OK)
         return s;
     model->in_batch = true;
