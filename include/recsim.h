@@ -4991,7 +4991,9 @@ RS_API rs_scorer *rs_model_scorer(rs_model *model);
  *
  * When a write inside the transaction fails, the transaction can only be
  * rolled back: later writes fail with RS_ERR_STATE, and rs_model_commit()
- * rolls back and returns RS_ERR_STATE.  Transactions do not nest.
+ * rolls back and returns RS_ERR_STATE.  Transactions do not nest.  After an
+ * import inside the transaction, recommendations on this handle fail with
+ * RS_ERR_STATE until the commit (which makes the scorer again).
  *
  * Returns RS_OK, RS_ERR_INVALID (NULL), RS_ERR_READONLY, RS_ERR_STATE (a
  * transaction is open already; a ":memory:" model), RS_ERR_BUSY (another writer held the lock
