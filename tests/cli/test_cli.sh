@@ -602,5 +602,25 @@ if command -v sqlite3 > /dev/null 2>&1; then
     check "F2: ... and the file is sound" [ "$(sqlite3 "$f2/k.rsm" "PRAGMA integrity_check")" = ok ]
 fi
 
+# issue 21 item 2: writes wait for another writer (--wait SECONDS), then
+# fail with a clear message, changing nothing
+expect "--wait needs a number" 2 "" "--wait needs a number" -- --wait
+expect "--wait refuses a negative" 2 "" "not a number of seconds" -- --wait -1 version
+expect "--wait refuses text" 2 "" "not a number of seconds" -- --wait soon version
+if command -v sqlite3 > /dev/null 2>&1; then
+    printf 'user\titem\nw1\t22150\n' > "$f2/w.tsv"
+    before=$(digest "$f2/m.rsm")
+    (echo "BEGIN IMMEDIATE;"; sleep 4; echo "COMMIT;") | sqlite3 "$f2/m.rsm" &
+    holder=$!
+    sleep 0.5
+    expect "--wait 0: another writer holds the lock" 1 "" "being written by another process" -- \
+        -q --wait 0 import "$f2/m.rsm" "$f2/w.tsv"
+    check "... and the model is unchanged" [ "$(digest "$f2/m.rsm")" = "$before" ]
+    expect "--wait 30: the import waits for the other writer" 0 "" "" -- \
+        -q --wait 30 import "$f2/m.rsm" "$f2/w.tsv"
+    wait "$holder"
+    check "... and is in the model" [ "$(sqlite3 "$f2/m.rsm" "SELECT count(*) FROM nodes WHERE key = 'w1'")" = 1 ]
+fi
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
