@@ -80,6 +80,8 @@ help:
 	@echo "make valgrind   the unit tests under valgrind memcheck"
 	@echo "make abi-check  compare the ABI with the baseline in abi/"
 	@echo "make bench      the benchmarks"
+	@echo "make stress     concurrent importers, builders, readers (STRESS_SECONDS=30)"
+	@echo "make crashtest  kill -9 import and build at CRASH_KILLS=24 random moments"
 	@echo "make install    honours PREFIX DESTDIR LIBDIR INCLUDEDIR MANDIR PKGCONFIGDIR BINDIR"
 	@echo "make deps       install the Debian packages (as root) or print the command"
 
@@ -139,7 +141,8 @@ demo: ensure-deps
 	$(MAKE) --no-print-directory all
 	sh examples/demo.sh $(BINOUT)/recsim $(BUILD)/demo
 
-check-all: all test header-check symbol-check consumer-check python-check man-check cli-check
+check-all: all test header-check symbol-check consumer-check python-check man-check cli-check \
+           robust-check
 	@echo "check: all checks passed"
 
 ensure-deps:
@@ -417,3 +420,22 @@ eval-sim: $(CLI) $(BLAS_CORETYPE)
 	    $(RETAIL_SHARED)/data/onlineretail/onlineretail.tsv.gz
 	$(BLAS_ENV) $(CLI) simulate --validate --replicates $(EVAL_SIM_SEEDS) --seed 1 \
 	    $(RETAIL_OUT)/sim/retail.rsm | tee $(RETAIL_OUT)/sim/validate.txt
+# ---------------------------------------------------------------- issue 21
+# One writer at a time, nothing lost: importers, a builder and readers in
+# parallel processes for STRESS_SECONDS; kill -9 at CRASH_KILLS random
+# moments of import and build on a real log (CRASH_DATA: the committed
+# sample; the full log: CRASH_DATA=../shared/data/onlineretail/onlineretail.tsv.gz),
+# each followed by a check that the model is exactly the last committed
+# state.  `make check` runs the stress test for 30 s and a short crash test.
+STRESS_SECONDS ?= 30
+CRASH_KILLS ?= 24
+CRASH_CHECK_KILLS ?= 6
+CRASH_DATA ?= examples/data/onlineretail_sample.tsv
+.PHONY: stress crashtest robust-check
+stress: all
+	sh tests/scripts/stress.sh $(BINOUT)/recsim $(STRESS_SECONDS)
+crashtest: all
+	sh tests/scripts/crashtest.sh $(BINOUT)/recsim $(CRASH_KILLS) $(CRASH_DATA) $(CRASH_SEED)
+robust-check: all
+	sh tests/scripts/stress.sh $(BINOUT)/recsim $(STRESS_SECONDS)
+	sh tests/scripts/crashtest.sh $(BINOUT)/recsim $(CRASH_CHECK_KILLS) $(CRASH_DATA) $(CRASH_SEED)

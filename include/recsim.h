@@ -5013,6 +5013,84 @@ RS_API const rs_cf_model *rs_model_cf_model(const rs_model *model);
 RS_API const rs_embedder *rs_model_embedder(const rs_model *model);
 RS_API rs_scorer *rs_model_scorer(rs_model *model);
 
+/*
+ * Writing a model: one writer at a time, nothing lost.
+ *
+ * Every write (rs_model_import_*, rs_model_build, rs_model_observe,
+ * rs_model_set_note) holds the model file's write lock from its first read
+ * to its commit, so writes from any number of processes and handles are
+ * serialised: a second writer waits up to the busy timeout (default 5000
+ * ms) for the lock, then fails with RS_ERR_BUSY, changing nothing.  Readers
+ * are never blocked and see one committed version of the file.  A handle
+ * that another writer's commit made out of date reads the file again when
+ * it takes the lock (borrowed handles, rs_model_graph() among them, are
+ * then replaced), so a write never undoes another's.
+ */
+
+/**
+ * rs_model_begin - take the model's write lock for several writes: every
+ * rs_model_import_*, rs_model_build, rs_model_observe and
+ * rs_model_set_note call until rs_model_commit() joins one transaction,
+ * and nothing is visible to other handles, or durable, before the commit.
+ * A process that dies before the commit leaves the file as it was.
+ *
+ * When a write inside the transaction fails, the transaction can only be
+ * rolled back: later writes fail with RS_ERR_STATE, and rs_model_commit()
+ * rolls back and returns RS_ERR_STATE.  Transactions do not nest.  After an
+ * import inside the transaction, recommendations on this handle fail with
+ * RS_ERR_STATE until the commit (which makes the scorer again).
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL), RS_ERR_READONLY, RS_ERR_STATE (a
+ * transaction is open already; a ":memory:" model), RS_ERR_BUSY (another writer held the lock
+ * for longer than the busy timeout), RS_ERR_IO, RS_ERR_NOMEM.  Not thread-
+ * safe on one handle; handles and processes may run it concurrently.
+ */
+RS_API int rs_model_begin(rs_model *model);
+
+/**
+ * rs_model_commit - commit the transaction of rs_model_begin(): all its
+ * writes reach the file at once, and the lock is released.  On failure
+ * (a write inside failed: RS_ERR_STATE; RS_ERR_IO, RS_ERR_BUSY,
+ * RS_ERR_NOMEM from SQLite) everything is rolled back as by
+ * rs_model_rollback().  RS_ERR_STATE also when no transaction is open.
+ */
+RS_API int rs_model_commit(rs_model *model);
+
+/**
+ * rs_model_rollback - undo the transaction of rs_model_begin(): the file
+ * is as before it, the lock is released, and the handle reads the file
+ * again (borrowed handles are replaced).  Returns RS_OK, RS_ERR_INVALID,
+ * RS_ERR_STATE (no transaction open).
+ */
+RS_API int rs_model_rollback(rs_model *model);
+
+/**
+ * rs_model_set_busy_timeout - how long a write on this handle waits for
+ * another writer's lock before failing with RS_ERR_BUSY: milliseconds >= 0
+ * (0: fail at once; default 5000).  Returns RS_OK, RS_ERR_INVALID (NULL),
+ * RS_ERR_RANGE (negative).
+ */
+RS_API int rs_model_set_busy_timeout(rs_model *model, int milliseconds);
+
+/**
+ * rs_model_set_note / rs_model_get_note - a short text the application
+ * keeps in the model file under a key (e.g. which files were imported, as
+ * `recsim import` does), apart from the library's own data.  set writes
+ * (replacing) in its own transaction, or inside rs_model_begin()'s; get
+ * copies the value and its terminating NUL into buf.
+ *
+ * @key    a valid key (UTF-8, 1 .. RS_MAX_KEY_BYTES bytes).
+ * @value  UTF-8 text of at most 65536 bytes.
+ * @len_out  receives the value's length in bytes (may be NULL).
+ * Returns RS_OK, RS_ERR_INVALID (NULL), RS_ERR_ENCODING / RS_ERR_LIMIT (a
+ * bad key or value), RS_ERR_READONLY, RS_ERR_BUSY, RS_ERR_IO (set);
+ * RS_ERR_NOTFOUND (no such note), RS_ERR_BUFFER (capacity too small: the
+ * length is in *len_out) (get).
+ */
+RS_API int rs_model_set_note(rs_model *model, const char *key, const char *value);
+RS_API int rs_model_get_note(const rs_model *model, const char *key, char *buf,
+                             size_t capacity, size_t *len_out);
+
 /* @@MODEL@@ end of section */
 
 

@@ -61,6 +61,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
+    [ST_BULK_SAVEPOINT] = "SAVEPOINT rs_graph_bulk",
+    [ST_BULK_RELEASE] = "RELEASE rs_graph_bulk",
+    [ST_BULK_ROLLBACK_TO] = "ROLLBACK TO rs_graph_bulk",
     [ST_META_SET] = "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
     [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
     [ST_TYPE_INSERT] = "INSERT INTO node_types(id, name) VALUES (?1, ?2)",
@@ -362,8 +365,14 @@ int rs_graph_open(const char *path, unsigned flags, rs_graph **out)
      * that speed. */
     if (status == 0 && !memory)
         sqlite3_exec(g->db, "PRAGMA mmap_size = 1073741824", NULL, NULL, NULL);
-    if (status == 0)
+    if (status == 0) {
+        /* One read transaction: a writer committing between the reads of
+         * nodes, relations and edges must not give a mix of two versions. */
+        bool snapshot = sqlite3_exec(g->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
         status = load_graph(g, path);
+        if (snapshot)
+            sqlite3_exec(g->db, "COMMIT", NULL, NULL, NULL);
+    }
     if (status != 0)
         goto fail;
     *out = g;
@@ -508,6 +517,14 @@ static int prepare_schema(rs_graph *g, const char *path)
             return rs__fail_context("rs_graph_open(\"%s\"): ", path);
     }
     status = run_script(g, "BEGIN IMMEDIATE", "starting the schema migration");
+    /* Another process may have created or migrated the file while this one
+     * waited for the lock: read the version again under it. */
+    if (status == 0)
+        status = query_int(g, "PRAGMA user_version", &version, "reading the schema version");
+    if (status == 0 && version == RS_GRAPH_SCHEMA_VERSION) {
+        run_script(g, "COMMIT", "reading the schema");
+        return check_tables(g, path);
+    }
     for (int64_t v = version; status == 0 && v < RS_GRAPH_SCHEMA_VERSION; v++)
         status = run_script(g, migrations[v], "migrating the schema");
     if (status == 0) {
@@ -939,6 +956,25 @@ int rs__graph_check_current(rs_graph *g, const char *fn)
                         "it; close and open it again",
                         fn);
     return 0;
+}
+
+bool rs__graph_changed(rs_graph *g)
+{
+    int64_t now = 0;
+    rs_error_state saved;
+    bool changed;
+    if (!g || !g->db)
+        return false;
+    rs__error_save(&saved);
+    changed = data_version(g, &now) == 0 && now != g->data_version;
+    rs__error_restore(&saved);
+    return changed;
+}
+
+void rs__graph_mark_stale(rs_graph *g)
+{
+    if (g)
+        g->data_version = -1; /* PRAGMA data_version is never negative */
 }
 
 int rs__graph_check_writable(rs_graph *g, const char *fn)

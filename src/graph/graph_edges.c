@@ -459,6 +459,19 @@ void rs__graph_pending_clear(rs_graph *g)
     g->n_pending = g->pending_cap = 0;
 }
 
+/* Undo the bulk load's writes: ROLLBACK, or for a nested one back to its
+ * savepoint (which is then released: the caller's transaction goes on). */
+static int bulk_undo(rs_graph *g)
+{
+    int status;
+    if (!g->bulk_nested)
+        return rs__graph_exec(g, ST_ROLLBACK, "rolling back the bulk load");
+    status = rs__graph_exec(g, ST_BULK_ROLLBACK_TO, "rolling back the bulk load");
+    if (rs__graph_exec(g, ST_BULK_RELEASE, "rolling back the bulk load") != 0 && status == 0)
+        status = rs_errcode();
+    return status;
+}
+
 int rs_graph_bulk_begin(rs_graph *g)
 {
     int status;
@@ -468,15 +481,17 @@ int rs_graph_bulk_begin(rs_graph *g)
         return status;
     if (g->in_bulk)
         return rs__fail(RS_ERR_STATE, "rs_graph_bulk_begin: a bulk load is already open");
-    if (sqlite3_get_autocommit(g->db) == 0)
-        return rs__fail(RS_ERR_STATE, "rs_graph_bulk_begin: a transaction is already open on "
-                                      "the graph's connection");
-    if ((status = rs__graph_exec(g, ST_BEGIN, "starting the bulk load")) != 0)
+    /* Inside a transaction of the model (rs_model_begin, which holds the
+     * write lock) the bulk load is a savepoint of it: its commit is the
+     * savepoint's release, and the caller's commit makes it durable. */
+    g->bulk_nested = sqlite3_get_autocommit(g->db) == 0;
+    if ((status = rs__graph_exec(g, g->bulk_nested ? ST_BULK_SAVEPOINT : ST_BEGIN,
+                                 "starting the bulk load")) != 0)
         return status;
     /* the write lock is held now: nobody can commit between this check and
      * the bulk load's own commit */
     if ((status = rs__graph_check_current(g, "rs_graph_bulk_begin")) != 0) {
-        rs__graph_exec(g, ST_ROLLBACK, "rolling back");
+        bulk_undo(g);
         return status;
     }
     g->in_bulk = true;
@@ -514,7 +529,7 @@ int rs_graph_bulk_abort(rs_graph *g)
         return rs__fail(RS_ERR_INVALID, "rs_graph_bulk_abort: graph is NULL");
     if (!g->in_bulk)
         return rs__fail(RS_ERR_STATE, "rs_graph_bulk_abort: no bulk load is open");
-    status = rs__graph_exec(g, ST_ROLLBACK, "rolling back the bulk load");
+    status = bulk_undo(g);
     g->in_bulk = false;
     rs__graph_pending_clear(g);
     forget_bulk_additions(g);
@@ -939,7 +954,8 @@ int rs_graph_bulk_commit(rs_graph *g)
             rs__adj_free(&new_in);
             goto fail;
         }
-        if ((status = rs__graph_exec(g, ST_COMMIT, "committing the bulk load")) != 0) {
+        if ((status = rs__graph_exec(g, g->bulk_nested ? ST_BULK_RELEASE : ST_COMMIT,
+                                     "committing the bulk load")) != 0) {
             rs__adj_free(&new_out);
             rs__adj_free(&new_in);
             goto fail;
@@ -965,11 +981,10 @@ fail:
     free(w);
     {
         /* the whole batch is undone, as documented */
-        sqlite3_stmt *st = rs__graph_stmt(g, ST_ROLLBACK);
-        if (st) {
-            sqlite3_step(st);
-            sqlite3_reset(st);
-        }
+        rs_error_state saved;
+        rs__error_save(&saved);
+        bulk_undo(g);
+        rs__error_restore(&saved);
     }
     g->in_bulk = false;
     rs__graph_pending_clear(g);

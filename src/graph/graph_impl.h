@@ -49,6 +49,7 @@ typedef struct rs__pending_edge {
 enum rs__graph_stmt {
     ST_SAVEPOINT, ST_RELEASE, ST_ROLLBACK_TO,
     ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
+    ST_BULK_SAVEPOINT, ST_BULK_RELEASE, ST_BULK_ROLLBACK_TO,
     ST_META_SET, ST_META_GET,
     ST_TYPE_INSERT,
     ST_NODE_INSERT, ST_NODE_DELETE,
@@ -68,6 +69,7 @@ struct rs_graph {
     sqlite3 *db;
     bool readonly;
     bool in_bulk;
+    bool bulk_nested; /* the bulk load is a savepoint inside the caller's transaction */
     bool bulk_module; /* rs_bulk_edges registered on db (graph_edges.c) */
     sqlite3_stmt *stmt[ST_COUNT];
 

@@ -126,4 +126,14 @@ int rs__graph_adjacency(const rs_graph *g, unsigned direction, rs__graph_csr *ou
  * module caching something derived from the graph can tell it is stale. */
 uint64_t rs__graph_generation(const rs_graph *g);
 
+/* Did another connection commit to the file since this graph read it (its
+ * memory is out of date), or was it marked stale?  False when the version
+ * cannot be read (the next statement reports that failure). */
+bool rs__graph_changed(rs_graph *g);
+
+/* Mark the memory as out of date (after the caller rolled back a
+ * transaction whose writes it holds), so that the next check_current fails
+ * and the owner reads the file again. */
+void rs__graph_mark_stale(rs_graph *g);
+
 #endif

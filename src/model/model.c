@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ------------------------------------------------------------ open */
 
@@ -91,6 +92,63 @@ static int load_parts(rs_model *m, struct rs__model_parts *p)
     return RS_OK;
 }
 
+/* How often a read that another writer's commit interrupted is started
+ * again before giving up with RS_ERR_BUSY. */
+#define READ_ATTEMPTS 50
+
+void rs__model_file_id(const char *path, uint64_t *dev, uint64_t *ino)
+{
+    struct stat info;
+    *dev = *ino = 0;
+    if (strcmp(path, ":memory:") != 0 && stat(path, &info) == 0) {
+        *dev = (uint64_t)info.st_dev;
+        *ino = (uint64_t)info.st_ino;
+    }
+}
+
+/*
+ * Open the graph of m->path and read the built parts (with_options: the
+ * options first) as one version of the file: inside one read transaction,
+ * begun while the graph in memory is still that version; when another
+ * writer committed in between, everything is read again.  On success
+ * m->graph is the new graph (the caller closes the one it replaced).
+ */
+static int read_file(rs_model *m, unsigned graph_flags, bool with_options,
+                     struct rs__model_parts *p)
+{
+    rs_graph *before = m->graph;
+    for (int attempt = 1;; attempt++) {
+        rs_graph *g = NULL;
+        bool snapshot, changed;
+        int s = rs_graph_open(m->path, graph_flags, &g);
+        if (s != RS_OK)
+            return rs__fail_context("opening model %s: ", m->path);
+        m->graph = g;
+        snapshot = sqlite3_exec(rs__graph_db(g), "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+        changed = rs__graph_changed(g);
+        if (!changed && with_options &&
+            (s = rs__model_options_load(&m->options, g)) != RS_OK)
+            rs__fail_context("%s: reading the options: ", m->path);
+        if (!changed && s == RS_OK)
+            s = load_parts(m, p);
+        if (snapshot && sqlite3_exec(rs__graph_db(g), "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+            sqlite3_exec(rs__graph_db(g), "ROLLBACK", NULL, NULL, NULL); /* never left open */
+        if (!changed && s == RS_OK)
+            return RS_OK;
+        m->graph = before;
+        rs_graph_close(g);
+        if (!changed)
+            return s;
+        if (attempt == READ_ATTEMPTS)
+            return rs__fail(RS_ERR_BUSY, "opening model %s: other writers changed it %d times "
+                            "while it was being read", m->path, attempt);
+        if (with_options) {
+            rs__model_options_free(&m->options);
+            rs__model_options_init(&m->options);
+        }
+    }
+}
+
 int rs_model_open(const char *path, int flags, rs_model **out)
 {
     rs_model *m;
@@ -113,24 +171,32 @@ int rs_model_open(const char *path, int flags, rs_model **out)
         return RS_ERR_NOMEM;
     rs__model_options_init(&m->options);
     m->flags = flags;
+    m->busy_ms = RS__MODEL_BUSY_MS;
     if (!(m->path = rs__strdup(path))) {
         rs_model_close(m);
         return RS_ERR_NOMEM;
     }
-    if ((s = rs_graph_open(path, graph_flags, &m->graph)) != RS_OK) {
-        rs_model_close(m);
-        return rs__fail_context("opening model %s: ", path);
-    }
-    if ((s = rs__model_options_load(&m->options, m->graph)) != RS_OK) {
-        rs_model_close(m);
-        return rs__fail_context("%s: reading the options: ", path);
-    }
-    if ((s = load_parts(m, &p)) != RS_OK) {
+    if ((s = read_file(m, graph_flags, true, &p)) != RS_OK) {
         rs_model_close(m);
         return s;
     }
+    rs__model_file_id(path, &m->file_dev, &m->file_ino);
     rs__model_adopt(m, &p);
     *out = m;
+    return RS_OK;
+}
+
+int rs__model_reload(rs_model *m)
+{
+    rs_graph *old = m->graph;
+    struct rs__model_parts p;
+    int s = read_file(m, 0, false, &p);
+    if (s != RS_OK)
+        return s;
+    sqlite3_busy_timeout(rs__graph_db(m->graph), m->busy_ms);
+    rs__model_adopt(m, &p); /* the old parts borrow the old graph: first */
+    rs_graph_close(old);
+    rs__model_file_id(m->path, &m->file_dev, &m->file_ino);
     return RS_OK;
 }
 

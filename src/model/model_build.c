@@ -516,16 +516,26 @@ static int save_parts(rs_model *m, const struct rs__model_parts *p,
     return s;
 }
 
+static int build_locked(rs_model *model);
+
+/* The whole build, from the first read of the graph to the commit, holds
+ * the write lock (model_write.c): no other writer's import can land between
+ * what was fitted and what is saved. */
 int rs_model_build(rs_model *model)
+{
+    bool owned;
+    int s = rs__model_write_enter(model, "rs_model_build", &owned);
+    if (s != RS_OK)
+        return s;
+    return rs__model_write_leave(model, "rs_model_build", owned, build_locked(model));
+}
+
+static int build_locked(rs_model *model)
 {
     struct rs__model_parts p;
     struct rs__model_options chosen;
     char *report = NULL;
     int s;
-    if (!model)
-        return rs__fail(RS_ERR_INVALID, "rs_model_build: NULL model");
-    if (model->flags & RS_MODEL_READONLY)
-        return rs__fail(RS_ERR_READONLY, "rs_model_build: %s is open read-only", model->path);
     /* The configuration: chosen on validation (model_tune.c) or as set. */
     s = rs__model_opt_int(&model->options, "build.tune")
             ? rs__model_tune(model, &chosen, &report)

@@ -1,21 +1,13 @@
 /*
  * model_import.c - importing into the model's graph (rs_io_import_* do the
- * cleaning and the one transaction); afterwards the scorer is made again on
- * the changed graph, with the parts of the last build.
+ * cleaning), under the model's write lock (model_write.c); afterwards the
+ * scorer is made again on the changed graph, with the parts of the last
+ * build.
  */
 #include "model/model_internal.h"
 
 #include "core/error.h"
 #include "io/io.h"
-
-static int check_writable(rs_model *m, const char *fn)
-{
-    if (!m)
-        return rs__fail(RS_ERR_INVALID, "%s: NULL model", fn);
-    if (m->flags & RS_MODEL_READONLY)
-        return rs__fail(RS_ERR_READONLY, "%s: model %s is open read-only", fn, m->path);
-    return RS_OK;
-}
 
 /* The reader's progress as the model's "import" stage: rows read so far of
  * a total estimated from the bytes consumed (the rows are not known before
@@ -40,17 +32,22 @@ static void watch_reader(rs_model *m, rs_reader *reader, bool on)
 }
 
 /* After an import (a failed one may have touched the graph in memory too):
- * the scorer is made again on the graph as it is; status is the import's. */
-static int after_import(rs_model *m, int status, const char *fn)
+ * commit (or join the caller's transaction), then the scorer is made again
+ * on the graph as it is; inside rs_model_begin() that waits for the commit.
+ * The status is the import's (or the commit's). */
+static int after_import(rs_model *m, int status, const char *fn, bool owned)
 {
     rs_error_state saved;
     int s;
+    status = rs__model_write_leave(m, fn, owned, status);
     if (status != RS_OK) {
         rs__error_save(&saved);
         rs__model_remake_scorer(m);
         rs__error_restore(&saved);
         return status;
     }
+    if (m->in_batch)
+        return RS_OK;
     s = rs__model_remake_scorer(m);
     if (s != RS_OK)
         return rs__fail_context("%s: the import is saved, but the scorer could not be made "
@@ -62,13 +59,14 @@ int rs_model_import_interactions(rs_model *model, rs_reader *reader, rs_cleaner 
                                  const char *relation, unsigned flags, uint64_t *rows_out)
 {
     static const char fn[] = "rs_model_import_interactions";
-    int s = check_writable(model, fn);
-    if (s == RS_OK) {
-        watch_reader(model, reader, true);
-        s = rs_io_import_interactions(model->graph, reader, cleaner, relation, flags, rows_out);
-        watch_reader(model, reader, false);
-    }
-    return s == RS_ERR_READONLY || s == RS_ERR_INVALID ? s : after_import(model, s, fn);
+    bool owned;
+    int s = rs__model_write_enter(model, fn, &owned);
+    if (s != RS_OK)
+        return s;
+    watch_reader(model, reader, true);
+    s = rs_io_import_interactions(model->graph, reader, cleaner, relation, flags, rows_out);
+    watch_reader(model, reader, false);
+    return after_import(model, s, fn, owned);
 }
 
 int rs_model_import_items(rs_model *model, rs_reader *reader, rs_cleaner *cleaner,
@@ -77,14 +75,15 @@ int rs_model_import_items(rs_model *model, rs_reader *reader, rs_cleaner *cleane
                           uint64_t *rows_out)
 {
     static const char fn[] = "rs_model_import_items";
-    int s = check_writable(model, fn);
-    if (s == RS_OK) {
-        watch_reader(model, reader, true);
-        s = rs_io_import_items(model->graph, reader, cleaner, attributes, n_attributes,
-                               properties, n_properties, rows_out);
-        watch_reader(model, reader, false);
-    }
-    return s == RS_ERR_READONLY || s == RS_ERR_INVALID ? s : after_import(model, s, fn);
+    bool owned;
+    int s = rs__model_write_enter(model, fn, &owned);
+    if (s != RS_OK)
+        return s;
+    watch_reader(model, reader, true);
+    s = rs_io_import_items(model->graph, reader, cleaner, attributes, n_attributes, properties,
+                           n_properties, rows_out);
+    watch_reader(model, reader, false);
+    return after_import(model, s, fn, owned);
 }
 
 int rs_model_import_users(rs_model *model, rs_reader *reader, rs_cleaner *cleaner,
@@ -93,12 +92,13 @@ int rs_model_import_users(rs_model *model, rs_reader *reader, rs_cleaner *cleane
                           const char *friends_column, uint64_t *rows_out)
 {
     static const char fn[] = "rs_model_import_users";
-    int s = check_writable(model, fn);
-    if (s == RS_OK) {
-        watch_reader(model, reader, true);
-        s = rs_io_import_users(model->graph, reader, cleaner, attributes, n_attributes,
-                               properties, n_properties, friends_column, rows_out);
-        watch_reader(model, reader, false);
-    }
-    return s == RS_ERR_READONLY || s == RS_ERR_INVALID ? s : after_import(model, s, fn);
+    bool owned;
+    int s = rs__model_write_enter(model, fn, &owned);
+    if (s != RS_OK)
+        return s;
+    watch_reader(model, reader, true);
+    s = rs_io_import_users(model->graph, reader, cleaner, attributes, n_attributes, properties,
+                           n_properties, friends_column, rows_out);
+    watch_reader(model, reader, false);
+    return after_import(model, s, fn, owned);
 }

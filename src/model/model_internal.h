@@ -11,6 +11,7 @@
  *   model_recommend.c  recommend, batch, similar
  *   model_explain.c  rs_model_explain and rs_explanation
  *   model_observe.c  online events
+ *   model_write.c    the write lock, rs_model_begin/commit/rollback, notes
  *   model_options.c  the option table: names, types, bounds, defaults,
  *                    parsing, persistence, applying options to the handles
  *   model_eval.c     evaluation on a leak-free train-only copy
@@ -116,6 +117,13 @@ struct rs_model {
     char **host_keys; /* the hosted users' keys, copied */
     size_t host_n_keys;
     int host_all;     /* keys NULL: every mirrored user */
+    /* Writing (model_write.c): the file as opened (device, inode), to tell
+     * that it was removed or replaced; rs_model_begin's transaction, and
+     * whether a write inside it failed; how long to wait for the lock. */
+    uint64_t file_dev, file_ino;
+    bool in_batch, batch_failed;
+    uint64_t batch_generation; /* the graph's, when the lock was taken */
+    int busy_ms;
 };
 
 /* The parts of a fitted recommender, as rs__model_fit makes them. */
@@ -245,6 +253,25 @@ int rs__model_fit_cf(const rs_graph *graph, const struct rs__model_events *ev,
  * weights (a copy of m's when selection is impossible: too few events or
  * users), *report_out the JSON text of every evaluation (malloc'ed). */
 int rs__model_tune(const rs_model *m, struct rs__model_options *chosen, char **report_out);
+
+/* ------------------------------------------------------------ writing
+ * (model_write.c).  Every write (import, build, observe) runs between
+ * enter and leave: enter takes the file's write lock (BEGIN IMMEDIATE,
+ * waiting up to busy_ms) and reads the file again when another writer
+ * changed it since; inside rs_model_begin it joins that transaction.
+ * leave commits (or rolls back on failure, reading the file again when the
+ * memory holds writes that were undone) and returns status; inside a batch
+ * a failure only marks the batch as failed. */
+#define RS__MODEL_NOTE_MAX 65536 /* bytes of a note's value */
+#define RS__MODEL_BUSY_MS 5000 /* the default wait for another writer's lock */
+int rs__model_write_enter(rs_model *m, const char *fn, bool *owned);
+int rs__model_write_leave(rs_model *m, const char *fn, bool owned, int status);
+
+/* Read the graph and the built parts again from the file (the options in
+ * memory stay); on failure the model is unchanged. */
+int rs__model_reload(rs_model *m);
+/* The file's device and inode, 0 and 0 when it cannot be stat'ed. */
+void rs__model_file_id(const char *path, uint64_t *dev, uint64_t *ino);
 
 /* RS_ERR_STATE with a message when the model is not built. */
 int rs__model_check_built(const rs_model *m);

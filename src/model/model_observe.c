@@ -74,8 +74,26 @@ static int check_args(const rs_model *m, const char *user, const char *item, con
     return RS_OK;
 }
 
+static int observe_locked(rs_model *model, const char *user, const char *item,
+                          const char *event, double weight, int64_t time);
+
 int rs_model_observe(rs_model *model, const char *user, const char *item, const char *event,
                      double weight, int64_t time)
+{
+    bool owned;
+    int s = check_args(model, user, item, event, weight);
+    if (s == RS_OK)
+        s = rs__model_write_enter(model, "rs_model_observe", &owned);
+    if (s != RS_OK)
+        return s;
+    return rs__model_write_leave(model, "rs_model_observe", owned,
+                                 observe_locked(model, user, item, event, weight, time));
+}
+
+/* Under the write lock; the handle may have read the file again since the
+ * arguments were checked, so the model is checked once more. */
+static int observe_locked(rs_model *model, const char *user, const char *item,
+                          const char *event, double weight, int64_t time)
 {
     struct undo u = {0};
     uint32_t index;

@@ -621,6 +621,73 @@ expect "simulate --validate --replicates 0" 2 "" "--replicates wants" -- simulat
 check "simulate --policy (repeated): 2 policies x 2 steps" [ "$(wc -l < "$work/q.csv")" -eq 5 ]
 check "simulate --policy: most-popular shown by name" grep -q '^most-popular,' "$work/q.csv"
 expect "simulate --policy with --policies" 2 "" "do not go together" -- simulate --policy random --policies scorer "$model"
+# issue 21 F2: --preset retail is ONE transaction over purchases, items and
+# users: a failure in a later step, or a kill between steps, leaves the model
+# exactly as before, and importing the mended file adds its rows once
+if command -v sqlite3 > /dev/null 2>&1; then
+    f2=$work/f2
+    mkdir -p "$f2"
+    digest() { sqlite3 "$1" "SELECT count(*), sum(weight) FROM edges; SELECT count(*) FROM nodes; SELECT count(*) FROM node_props; SELECT count(*), sum(weight) FROM interaction_events" | tr '\n' ' '; }
+    head -200 "$data" > "$f2/a.tsv"
+    (head -1 "$data"; sed -n 201,400p "$data") > "$f2/b.tsv"
+    long=$(head -c 2000 /dev/zero | tr '\0' X)
+    awk -v c="$long" 'BEGIN { FS = OFS = "\t" } NR == 3 { $8 = c } { print }' "$f2/b.tsv" > "$f2/b-long.tsv"
+    cut -f1-7 "$f2/b.tsv" > "$f2/b-nocountry.tsv"
+    "$recsim" -q import --preset retail "$f2/m.rsm" "$f2/a.tsv" > /dev/null 2>&1
+    before=$(digest "$f2/m.rsm")
+    expect "F2: a 2,000-byte Country fails the users step" 1 "" "model unchanged" -- \
+        -q import --preset retail "$f2/m.rsm" "$f2/b-long.tsv"
+    check "F2: ... and leaves purchases and items out too" [ "$(digest "$f2/m.rsm")" = "$before" ]
+    expect "F2: a missing Country column fails the users step" 1 "" "no column \"Country\"" -- \
+        -q import --preset retail "$f2/m.rsm" "$f2/b-nocountry.tsv"
+    check "F2: ... and leaves the model as before" [ "$(digest "$f2/m.rsm")" = "$before" ]
+    expect "F2: the mended file imports" 0 "" "" -- -q import --preset retail "$f2/m.rsm" "$f2/b.tsv"
+    "$recsim" -q import --preset retail "$f2/ref.rsm" "$f2/a.tsv" > /dev/null 2>&1
+    "$recsim" -q import --preset retail "$f2/ref.rsm" "$f2/b.tsv" > /dev/null 2>&1
+    check "F2: ... once: the same model as clean imports of both files" [ "$(digest "$f2/m.rsm")" = "$(digest "$f2/ref.rsm")" ]
+    # kill -9 at the first moment another process can see the import's
+    # effect: with one transaction that is its commit, so the model holds
+    # all three kinds or none of them (three transactions: purchases alone)
+    (head -1 "$data"; for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do tail -n +2 "$data"; done) > "$f2/big.tsv"
+    cp "$f2/ref.rsm" "$f2/k.rsm"
+    cp "$f2/ref.rsm" "$f2/full.rsm"
+    "$recsim" -q import --preset retail "$f2/full.rsm" "$f2/big.tsv" > /dev/null 2>&1
+    before=$(digest "$f2/k.rsm")
+    edges=$(sqlite3 "$f2/k.rsm" "SELECT count(*) FROM edges")
+    "$recsim" -q import --preset retail "$f2/k.rsm" "$f2/big.tsv" > /dev/null 2>&1 &
+    pid=$!
+    tries=0
+    while [ "$(sqlite3 "$f2/k.rsm" "SELECT count(*) FROM edges" 2> /dev/null || echo "$edges")" = "$edges" ] && kill -0 "$pid" 2> /dev/null && [ $tries -lt 3000 ]; do
+        tries=$((tries + 1))
+    done
+    kill -KILL "$pid" 2> /dev/null
+    wait "$pid" 2> /dev/null
+    now=$(digest "$f2/k.rsm")
+    check "F2: kill -9 at the import's first visible write: all three kinds or none" \
+        [ "$now" = "$before" -o "$now" = "$(digest "$f2/full.rsm")" ]
+    check "F2: ... and nothing left beside the model" [ -z "$(ls "$f2" | grep '^k\.rsm\.')" ]
+    check "F2: ... and the file is sound" [ "$(sqlite3 "$f2/k.rsm" "PRAGMA integrity_check")" = ok ]
+fi
+
+# issue 21 item 2: writes wait for another writer (--wait SECONDS), then
+# fail with a clear message, changing nothing
+expect "--wait needs a number" 2 "" "--wait needs a number" -- --wait
+expect "--wait refuses a negative" 2 "" "not a number of seconds" -- --wait -1 version
+expect "--wait refuses text" 2 "" "not a number of seconds" -- --wait soon version
+if command -v sqlite3 > /dev/null 2>&1; then
+    printf 'user\titem\nw1\t22150\n' > "$f2/w.tsv"
+    before=$(digest "$f2/m.rsm")
+    (echo "BEGIN IMMEDIATE;"; sleep 4; echo "COMMIT;") | sqlite3 "$f2/m.rsm" &
+    holder=$!
+    sleep 0.5
+    expect "--wait 0: another writer holds the lock" 1 "" "being written by another process" -- \
+        -q --wait 0 import "$f2/m.rsm" "$f2/w.tsv"
+    check "... and the model is unchanged" [ "$(digest "$f2/m.rsm")" = "$before" ]
+    expect "--wait 30: the import waits for the other writer" 0 "" "" -- \
+        -q --wait 30 import "$f2/m.rsm" "$f2/w.tsv"
+    wait "$holder"
+    check "... and is in the model" [ "$(sqlite3 "$f2/m.rsm" "SELECT count(*) FROM nodes WHERE key = 'w1'")" = 1 ]
+fi
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 bool cli_quiet;
+int cli_wait_ms = -1;
 
 /* A message on stderr with its control characters escaped: it may quote a
  * key, a file name or a line of the input. */

@@ -24,6 +24,8 @@ struct cli_command {
 
 /* Set by the global -q/--quiet option: no progress, no chatter on stderr. */
 extern bool cli_quiet;
+/* --wait SECONDS in milliseconds; -1: the library's default. */
+extern int cli_wait_ms;
 
 /* Flush standard output: CLI_OK, or CLI_FAILURE with "recsim: writing
  * standard output: why" when a write failed (a full disk, /dev/full, a

@@ -13,6 +13,12 @@ int cli_open_model(const char *path, int flags, rs_model **out)
     int s = rs_model_open(path, flags, out);
     if (s != RS_OK)
         return cli_fail_status(s, "cannot open model %s", path);
+    if (!(flags & RS_MODEL_READONLY) && cli_wait_ms >= 0 &&
+        (s = rs_model_set_busy_timeout(*out, cli_wait_ms)) != RS_OK) {
+        rs_model_close(*out);
+        *out = NULL;
+        return cli_fail_status(s, "model %s", path);
+    }
     return CLI_OK;
 }
 

@@ -1,7 +1,8 @@
 /*
  * cmd_import.c - `recsim import`: read a raw export, clean it (every dropped
  * row counted by rule and, on request, written to a reject file), and load
- * it into a model file (rs_model_import_*) in one transaction per kind.
+ * it into a model file (rs_model_import_*): every kind and the record of
+ * the import in one transaction (rs_model_begin .. rs_model_commit).
  */
 #include "cli.h"
 #include "cli_model.h"
@@ -887,7 +888,9 @@ static int import_key(int argc, char **argv, const struct import_options *o, cha
     return CLI_OK;
 }
 
-/* 1 when the model file's meta table holds key (its value copied), 0 when not. */
+/* 1 when the model file's meta table holds key as written by release 1.0
+ * (before notes), its value copied; 0 when not.  Newer imports are notes
+ * (rs_model_get_note), checked under the write lock. */
 static int meta_find(const char *model, const char *key, char *value, size_t cap)
 {
     sqlite3 *db = NULL;
@@ -907,56 +910,37 @@ static int meta_find(const char *model, const char *key, char *value, size_t cap
     return found;
 }
 
-static int meta_record(const char *model, const char *key, const char *value)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    int rc = CLI_FAILURE;
-    if (sqlite3_open_v2(model, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
-        sqlite3_busy_timeout(db, 5000) == SQLITE_OK &&
-        sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)", -1,
-                           &st, NULL) == SQLITE_OK &&
-        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC) == SQLITE_OK &&
-        sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_DONE)
-        rc = CLI_OK;
-    else
-        cli_fail("imported, but recording the import in %s failed: %s", model,
-                 db ? sqlite3_errmsg(db) : "out of memory");
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return rc;
-}
-
 /* ------------------------------------------------ leaving no trace */
 
-static void remove_with_sidecars(const char *model)
+/*
+ * A failed import into a model file this run created: remove it, unless
+ * another process has put data into it meanwhile.  Decided and done under
+ * the file's write lock, so that no other writer commits into a file about
+ * to vanish (one waiting for the lock finds the file removed and fails).
+ * The connection keeps the -wal file on close (PERSIST_WAL): after the
+ * unlink that name may already belong to another new model.
+ */
+static void remove_if_empty(const char *model)
 {
     static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int persist = 1;
     char path[4096];
-    for (size_t i = 0; i < 4; i++)
-        if ((size_t)snprintf(path, sizeof path, "%s%s", model, suffixes[i]) < sizeof path)
-            unlink(path);
-}
-
-/* Copy the SQLite database from into to (created or overwritten) with the
- * backup API, so that a -wal file is taken into account. */
-static bool copy_db(const char *from, const char *to)
-{
-    sqlite3 *src = NULL, *dst = NULL;
-    sqlite3_backup *b;
-    bool ok = false;
-    if (sqlite3_open_v2(from, &src, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-        sqlite3_open_v2(to, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) ==
-            SQLITE_OK &&
-        sqlite3_busy_timeout(dst, 5000) == SQLITE_OK &&
-        (b = sqlite3_backup_init(dst, "main", src, "main")) != NULL) {
-        int rc = sqlite3_backup_step(b, -1);
-        ok = sqlite3_backup_finish(b) == SQLITE_OK && rc == SQLITE_DONE;
-    }
-    sqlite3_close(src);
-    sqlite3_close(dst);
-    return ok;
+    if (sqlite3_open_v2(model, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+        sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist) == SQLITE_OK &&
+        sqlite3_busy_timeout(db, cli_wait_ms >= 0 ? cli_wait_ms : 5000) == SQLITE_OK &&
+        sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM nodes) + (SELECT count(*) FROM "
+                           "meta WHERE key LIKE 'note:%')", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == 0)
+        for (size_t i = 0; i < 4; i++)
+            if ((size_t)snprintf(path, sizeof path, "%s%s", model, suffixes[i]) < sizeof path)
+                unlink(path);
+    sqlite3_finalize(st);
+    if (db)
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(db);
 }
 
 static void free_options(struct import_options *o)
@@ -1065,10 +1049,63 @@ static void print_input(const struct import_options *o)
         printf("input: converted from %s to UTF-8\n", o->encoding);
 }
 
+/* "FILE was already imported" for the record seen, as a failure. */
+static int already_imported(const struct import_options *o, const char *seen)
+{
+    return cli_fail("%s was already imported into %s with the same options (%s); "
+                    "--append imports its rows again, adding to the weights",
+                    o->file, o->model, seen);
+}
+
+/* Every kind of the import, and the record that the file was imported, in
+ * one transaction of the model (rs_model_begin): a failure in any step, a
+ * kill or a full disk leaves the model exactly as before, so importing the
+ * mended file again adds each row once.  The check for an earlier import
+ * of the same file runs under the same lock, so that two concurrent runs
+ * cannot both pass it. */
+static int import_all(rs_model *model, struct import_options *o, const char *key)
+{
+    char seen[512], value[4200], when[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    int rc, s;
+    if ((s = rs_model_begin(model)) != RS_OK)
+        return cli_fail_status(s, "import into %s failed, model unchanged", o->model);
+    if (!o->append && rs_model_get_note(model, key, seen, sizeof seen, NULL) == RS_OK) {
+        rs_model_rollback(model);
+        return already_imported(o, seen);
+    }
+    rs_clear_error();
+    if (o->retail) {
+        /* The export holds all three kinds: purchases, catalogue, customers. */
+        rc = import_kind(model, o, "interactions", true);
+        if (rc == CLI_OK)
+            rc = import_kind(model, o, "items", false);
+        if (rc == CLI_OK)
+            rc = import_kind(model, o, "users", false);
+    } else {
+        rc = import_kind(model, o, o->kind, true);
+    }
+    if (rc != CLI_OK) {
+        rs_model_rollback(model);
+        return rc;
+    }
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&now, &tm));
+    snprintf(value, sizeof value, "as %s, kind %s, on %s", o->file,
+             o->retail ? "retail" : o->kind, when);
+    if ((s = rs_model_set_note(model, key, value)) != RS_OK) {
+        rs_model_rollback(model);
+        return cli_fail_status(s, "import into %s failed, model unchanged", o->model);
+    }
+    if ((s = rs_model_commit(model)) != RS_OK)
+        return cli_fail_status(s, "import into %s failed, model unchanged", o->model);
+    return CLI_OK;
+}
+
 static int run(int argc, char **argv, struct import_options *o)
 {
     rs_model *model = NULL;
-    char key[64], seen[512], backup[4200] = "";
+    char key[64], seen[512];
     struct stat st;
     bool existed;
     double t0 = cli_now();
@@ -1080,59 +1117,21 @@ static int run(int argc, char **argv, struct import_options *o)
         return rc;
     existed = stat(o->model, &st) == 0;
     if (existed && !o->append && meta_find(o->model, key, seen, sizeof seen))
-        return cli_fail("%s was already imported into %s with the same options (%s); "
-                        "--append imports its rows again, adding to the weights",
-                        o->file, o->model, seen);
+        return already_imported(o, seen);
     if ((rc = load_input(o)) != CLI_OK)
         return rc;
-    if (existed && o->retail) {
-        /* three kinds, three transactions: a copy restores the file on failure */
-        snprintf(backup, sizeof backup, "%s.import-backup", o->model);
-        if (!copy_db(o->model, backup)) {
-            remove_with_sidecars(backup);
-            return cli_fail("%s: cannot make a backup copy %s before the import", o->model,
-                            backup);
-        }
-    }
     if (cli_open_model(o->model, RS_MODEL_CREATE, &model) != CLI_OK) {
         rc = CLI_FAILURE;
-        goto done;
-    }
-    if (o->json && !(o->report = json_object())) {
+    } else if (o->json && !(o->report = json_object())) {
         rc = cli_fail("writing JSON: out of memory");
-        goto done;
-    }
-    print_input(o);
-    if (o->retail) {
-        /* The export holds all three kinds: purchases, catalogue, customers. */
-        rc = import_kind(model, o, "interactions", true);
-        if (rc == CLI_OK)
-            rc = import_kind(model, o, "items", false);
-        if (rc == CLI_OK)
-            rc = import_kind(model, o, "users", false);
     } else {
-        rc = import_kind(model, o, o->kind, true);
+        print_input(o);
+        rc = import_all(model, o, key);
     }
-done:
     rs_model_close(model);
-    if (rc == CLI_OK) {
-        char value[4200], when[32];
-        time_t now = time(NULL);
-        struct tm tm;
-        strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&now, &tm));
-        snprintf(value, sizeof value, "as %s, kind %s, on %s", o->file,
-                 o->retail ? "retail" : o->kind, when);
-        rc = meta_record(o->model, key, value);
-    } else if (!existed) {
-        remove_with_sidecars(o->model);
-    } else if (backup[0] && !copy_db(backup, o->model)) {
-        fprintf(stderr, "recsim: restoring %s failed: its previous content is in %s\n",
-                o->model, backup);
-        backup[0] = '\0'; /* kept */
-    }
-    if (backup[0])
-        remove_with_sidecars(backup);
-    if (o->report) { /* also after a failure: the kinds imported so far */
+    if (rc != CLI_OK && !existed)
+        remove_if_empty(o->model);
+    if (o->report) { /* also after a failure: the kinds read before it */
         json_object_set_new(o->report, "seconds", json_real(cli_now() - t0));
         if (cli_json_print(o->report) != CLI_OK)
             rc = CLI_FAILURE;

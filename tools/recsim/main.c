@@ -34,7 +34,7 @@ static const size_t n_commands = sizeof commands / sizeof commands[0];
 
 static void usage(FILE *out)
 {
-    fputs("usage: recsim [-q] [-j N] [--progress=MODE] COMMAND [ARGS...]\n"
+    fputs("usage: recsim [-q] [-j N] [--progress=MODE] [--wait SECONDS] COMMAND [ARGS...]\n"
           "\n"
           "Build, query, evaluate and simulate recommendation models kept in one\n"
           "SQLite file.\n"
@@ -46,6 +46,9 @@ static void usage(FILE *out)
           "                   terminal, else a summary at the end), json (one JSON\n"
           "                   object a line, 4 a second), none\n"
           "  -j, --threads N  use N threads (default: all cores)\n"
+          "  --wait SECONDS   how long a write (import, build) waits for another\n"
+          "                   writer of the same model before failing (default 5;\n"
+          "                   0: fail at once)\n"
           "  -h, --help       this help; 'recsim COMMAND --help' for a command\n"
           "  --version        same as 'recsim version'\n"
           "\n"
@@ -103,6 +106,20 @@ int main(int argc, char **argv)
                 fprintf(stderr, "recsim: --progress wants auto, json or none, not '%s'\n", mode);
                 return CLI_USAGE;
             }
+        } else if (strcmp(argv[i], "--wait") == 0) {
+            char *end;
+            double seconds;
+            if (i + 1 >= argc) {
+                fprintf(stderr, "recsim: --wait needs a number of seconds\n");
+                return CLI_USAGE;
+            }
+            seconds = strtod(argv[++i], &end);
+            if (*end || end == argv[i] || !(seconds >= 0 && seconds <= 86400)) {
+                fprintf(stderr, "recsim: --wait: '%s' is not a number of seconds from 0 to "
+                                "86400\n", argv[i]);
+                return CLI_USAGE;
+            }
+            cli_wait_ms = (int)(seconds * 1000 + 0.5);
         } else if (cli_is_help(argv[i])) {
             usage(stdout);
             return finish(CLI_OK);
