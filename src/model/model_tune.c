@@ -52,6 +52,10 @@ static const char *const blend_names[] = {"scorer.w_collab", "scorer.w_content",
 static const double blend_steps[] = {0.05, 0.15, 0.4, 1.0};
 
 /* A configuration and where it was evaluated. */
+/* Candidates a selection typically evaluates, for the progress reports'
+ * total (raised when the search goes on longer). */
+#define TUNE_ESTIMATE 40
+
 struct config {
     struct rs__model_options o;
     double ndcg;
@@ -77,6 +81,7 @@ struct tuner {
     size_t n_late_span;
     uint32_t *users_a, *users_b;
     double *values_a, *values_b;
+    struct rs__progress pr;       /* "tune": candidates evaluated */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -152,6 +157,7 @@ static int evaluate(struct tuner *t, rs_eval *eval, const char *stage, const cha
     int s = rs__model_options_apply_scorer(&c->o, t->parts.scorer);
     if (s == RS_OK)
         s = rs__model_eval_parts(eval, &t->parts, label, &c->row);
+    rs__progress_step(&t->pr);
     if (s == RS_OK)
         s = rs_eval_result(eval, c->row, RS_EVAL_NDCG, &c->ndcg);
     if (s != RS_OK)
@@ -754,6 +760,9 @@ int rs__model_tune(const rs_model *m, struct rs__model_options *chosen, char **r
                                       &t.train_ev);
         rs__model_options_free(&base);
     }
+    rs__progress_init(&t.pr, m);
+    if (s == RS_OK && !why)
+        rs__progress_stage(&t.pr, "tune", TUNE_ESTIMATE);
     if (s == RS_OK && !why) {
         best.ndcg = -1;
         s = stage_singles(&t, chosen, &best);
@@ -766,6 +775,8 @@ int rs__model_tune(const rs_model *m, struct rs__model_options *chosen, char **r
         s = stage_blend(&t, &best);
     if (s == RS_OK && !why)
         s = stage_cold(&t, &best);
+    if (s == RS_OK)
+        rs__progress_end(&t.pr);
     clock_gettime(CLOCK_MONOTONIC, &w1);
     if (s == RS_OK) {
         json_object_set_new(report, "split", json_string(why ? "none" : kind));
