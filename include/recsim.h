@@ -4829,6 +4829,21 @@ typedef void (*rs_model_progress_fn)(void *user_data, const char *stage, uint64_
  * rs_model_set_progress - call fn(user_data, ...) as a long call of the
  * model advances: rs_model_simulate() after every step of every policy,
  * rs_model_import_interactions/_items/_users every 4096 rows read.
+ * rs_model_build() and rs_model_evaluate() report their stages in turn,
+ * each from done 0 to done == total in its own unit, done never going
+ * back; within a stage at most about 20 reports a second:
+ *   "tune"      candidates evaluated by the validation-based selection
+ *               (build.tune), of an estimate: total rises while the
+ *               search goes on, and done == total only at its end;
+ *   "embedder"  item texts the text embedder is fitted on (start, end);
+ *   "items"     items given a vector (in chunks of 16384 items);
+ *   "cf"        interaction events the collaborative model is fitted on
+ *               (start, end; absent with build.cf none);
+ *   "history"   interaction events fed to the user model;
+ *   "eval"      rs_model_evaluate() only: users scored of the users
+ *               evaluated (after the fit on the train part, which reports
+ *               the stages above; a build with build.tune "tune" first).
+ * Every report comes from the calling thread.
  * NULL fn stops the reports.  Returns RS_OK or RS_ERR_INVALID (NULL model).
  * Needs the handle to itself.
  */

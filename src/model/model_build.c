@@ -118,13 +118,16 @@ int rs__model_events_read(rs_graph *graph, const char *relation,
  * The one history rule: every event, with its own time and weight (a
  * non-positive weight counts as 1, as 1.0 did), named by its relation.
  */
-int rs__model_users_from_events(const rs_graph *graph, const struct rs__model_events *ev,
-                                const rs_item_store *store, rs_user_model **out)
+static int users_from_events(const rs_graph *graph, const struct rs__model_events *ev,
+                             const rs_item_store *store, struct rs__progress *pr,
+                             rs_user_model **out)
 {
     rs_user_model *users = NULL;
     int s = rs_user_model_create(store, &users);
     *out = NULL;
+    rs__progress_stage(pr, "history", ev->n);
     for (size_t i = 0; s == RS_OK && i < ev->n; i++) {
+        rs__progress_set(pr, i);
         const char *type, *user, *item;
         const char *event = rs_graph_relation_name(graph, ev->relation[i]);
         double weight = ev->weight[i] > 0 ? ev->weight[i] : 1.0;
@@ -141,8 +144,15 @@ int rs__model_users_from_events(const rs_graph *graph, const struct rs__model_ev
         rs_user_model_free(users);
         return rs__fail_context("building the user model from the graph's history: ");
     }
+    rs__progress_end(pr);
     *out = users;
     return RS_OK;
+}
+
+int rs__model_users_from_events(const rs_graph *graph, const struct rs__model_events *ev,
+                                const rs_item_store *store, rs_user_model **out)
+{
+    return users_from_events(graph, ev, store, NULL, out);
 }
 
 /* ------------------------------------------------------------ fitting */
@@ -233,12 +243,13 @@ static int catalogue_read(const rs_graph *graph, struct catalogue *c)
 
 /* The embedder fitted on the items' texts. */
 static int fit_embedder(const struct catalogue *c, const struct rs__model_options *o,
-                        rs_embedder **out)
+                        struct rs__progress *pr, rs_embedder **out)
 {
     rs_embedder *embedder = NULL;
     const char **texts = NULL;
     size_t n = 0;
     int s = rs_embedder_create_hashing(&embedder);
+    rs__progress_stage(pr, "embedder", c->n_texts); /* one call: its start and end */
     if (s == RS_OK)
         s = rs__model_options_apply_embedder(o, embedder);
     if (s == RS_OK && c->n_texts) {
@@ -255,14 +266,17 @@ static int fit_embedder(const struct catalogue *c, const struct rs__model_option
         rs_embedder_free(embedder);
         return rs__fail_context("fitting the text embedder: ");
     }
+    rs__progress_end(pr);
     *out = embedder;
     return RS_OK;
 }
 
+#define EMBED_CHUNK 16384 /* items embedded between two reports */
+
 /* The item vectors (graph-aware with RS_EMBEDDER_GRAPH_ROUNDS > 0), item i
  * of the catalogue at store index i. */
 static int embed_items(const rs_embedder *embedder, const rs_graph *graph,
-                       const struct catalogue *c, rs_item_store **out)
+                       const struct catalogue *c, struct rs__progress *pr, rs_item_store **out)
 {
     size_t dim = rs_embedder_dim(embedder), cells;
     int64_t rounds = 0;
@@ -278,15 +292,22 @@ static int embed_items(const rs_embedder *embedder, const rs_graph *graph,
         texts[i] = c->texts[i] ? c->texts[i] : "";
     if (s == RS_OK)
         s = rs_embedder_get_int(embedder, RS_EMBEDDER_GRAPH_ROUNDS, &rounds);
+    rs__progress_stage(pr, "items", c->n);
     if (s == RS_OK && rounds > 0)
         s = rs_embedder_embed_graph(embedder, graph, "item", (const char *const *)c->keys,
                                     (const char *const *)c->texts, c->n, NULL, 0, vectors, dim);
-    else if (s == RS_OK)
-        s = rs_embedder_embed_batch(embedder, texts, c->n, vectors, dim);
+    /* in chunks, to report between them: each text's vector is its own */
+    for (size_t i = 0; s == RS_OK && rounds <= 0 && i < c->n; i += EMBED_CHUNK) {
+        size_t n = c->n - i < EMBED_CHUNK ? c->n - i : EMBED_CHUNK;
+        s = rs_embedder_embed_batch(embedder, texts + i, n, vectors + i * dim, dim);
+        rs__progress_set(pr, i + n < c->n ? i + n : c->n - 1); /* the store still to fill */
+    }
     if (s == RS_OK)
         s = rs_item_store_create(dim, &store);
     for (size_t i = 0; s == RS_OK && i < c->n; i++)
         s = rs_item_store_add(store, c->keys[i], vectors + i * dim, dim, NULL);
+    if (s == RS_OK)
+        rs__progress_end(pr);
     free(vectors);
     free(texts);
     if (s != RS_OK) {
@@ -432,6 +453,12 @@ void rs__model_parts_free(struct rs__model_parts *p)
 int rs__model_fit(rs_graph *graph, const struct rs__model_options *o,
                   struct rs__model_parts *out)
 {
+    return rs__model_fit_progress(graph, o, NULL, out);
+}
+
+int rs__model_fit_progress(rs_graph *graph, const struct rs__model_options *o,
+                           struct rs__progress *pr, struct rs__model_parts *out)
+{
     struct rs__model_parts p;
     struct catalogue c;
     struct rs__model_events ev;
@@ -443,16 +470,20 @@ int rs__model_fit(rs_graph *graph, const struct rs__model_options *o,
     memset(out, 0, sizeof *out);
     if ((s = catalogue_read(graph, &c)) != RS_OK)
         return s;
-    s = fit_embedder(&c, o, &p.embedder);
+    s = fit_embedder(&c, o, pr, &p.embedder);
     if (s == RS_OK)
-        s = embed_items(p.embedder, graph, &c, &p.store);
+        s = embed_items(p.embedder, graph, &c, pr, &p.store);
     catalogue_free(&c);
     if (s == RS_OK)
         s = rs__model_events_read(graph, rs__model_opt_text(o, "build.relation"), &ev);
-    if (s == RS_OK)
+    if (s == RS_OK && rs__model_options_cf_kind(o) >= 0) {
+        rs__progress_stage(pr, "cf", ev.n); /* one call: its start and end */
         s = rs__model_fit_cf(graph, &ev, p.store, o, &p.cf);
+        if (s == RS_OK)
+            rs__progress_end(pr);
+    }
     if (s == RS_OK)
-        s = rs__model_users_from_events(graph, &ev, p.store, &p.users);
+        s = users_from_events(graph, &ev, p.store, pr, &p.users);
     rs__model_events_free(&ev);
     if (s == RS_OK)
         s = rs__model_parts_assemble(graph, o, &p);
@@ -534,15 +565,17 @@ static int build_locked(rs_model *model)
 {
     struct rs__model_parts p;
     struct rs__model_options chosen;
+    struct rs__progress pr;
     char *report = NULL;
     int s;
+    rs__progress_init(&pr, model);
     /* The configuration: chosen on validation (model_tune.c) or as set. */
     s = rs__model_opt_int(&model->options, "build.tune")
             ? rs__model_tune(model, &chosen, &report)
             : rs__model_options_copy(&chosen, &model->options);
     if (s != RS_OK)
         return rs__fail_context("building %s: ", model->path);
-    if ((s = rs__model_fit(model->graph, &chosen, &p)) != RS_OK) {
+    if ((s = rs__model_fit_progress(model->graph, &chosen, &pr, &p)) != RS_OK) {
         rs__model_options_free(&chosen);
         free(report);
         return rs__fail_context("building %s: ", model->path);

@@ -24,6 +24,8 @@
 #include "graph/graph_internal.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -610,6 +612,11 @@ struct scorer_ctx {
     uint32_t *to_store;     /* catalogue index -> store index (RS_ITEM_NONE) */
     uint64_t *allow;        /* store items that are in the catalogue */
     size_t words;           /* of a store bitset */
+    /* progress: users scored by every worker, reported by the calling
+     * thread alone (a listener need not be thread-safe) */
+    struct rs__progress *pr;
+    pthread_t caller;
+    atomic_size_t scored;
 };
 
 /* The fitted scorer as a recommender of the runner: the catalogue's items
@@ -617,7 +624,7 @@ struct scorer_ctx {
 static int scorer_recommend(void *context, uint32_t user, size_t k, const uint32_t *exclude,
                             size_t n_exclude, uint32_t *items_out, size_t *n_out)
 {
-    const struct scorer_ctx *c = context;
+    struct scorer_ctx *c = context;
     uint64_t *deny = rs__calloc(c->words ? c->words : 1, sizeof *deny);
     uint32_t *picked = rs__alloc_array(k ? k : 1, sizeof *picked);
     size_t n = 0, out = 0;
@@ -639,6 +646,11 @@ static int scorer_recommend(void *context, uint32_t user, size_t k, const uint32
     free(deny);
     free(picked);
     *n_out = out;
+    if (c->pr) {
+        size_t scored = atomic_fetch_add_explicit(&c->scored, 1, memory_order_relaxed) + 1;
+        if (pthread_equal(pthread_self(), c->caller))
+            rs__progress_set(c->pr, scored);
+    }
     return s != RS_OK;
 }
 
@@ -684,11 +696,15 @@ static int fit_options(const rs_model *m, struct rs__model_options *out)
     return s;
 }
 
+static int eval_parts(rs_eval *eval, const struct rs__model_parts *parts, const char *name,
+                      struct rs__progress *pr, size_t *row_out);
+
 static int run_scorer(const rs_model *m, const struct model_events *me, bool cold,
                       rs_eval *eval)
 {
     struct rs__model_options options;
     struct rs__model_parts parts;
+    struct rs__progress pr;
     rs_graph *train = NULL;
     int s;
     memset(&parts, 0, sizeof parts);
@@ -711,25 +727,35 @@ static int run_scorer(const rs_model *m, const struct model_events *me, bool col
         }
         free(report);
     }
-    if (s != RS_OK || (s = rs__model_fit(train, &options, &parts)) != RS_OK) {
+    rs__progress_init(&pr, m);
+    if (s != RS_OK || (s = rs__model_fit_progress(train, &options, &pr, &parts)) != RS_OK) {
         rs__model_options_free(&options);
         rs_graph_close(train);
         return rs__fail_context("rs_model_evaluate: fitting on the train part: ");
     }
     rs__model_options_free(&options);
-    s = rs__model_eval_parts(eval, &parts, cf_name(parts.cf), NULL);
+    s = eval_parts(eval, &parts, cf_name(parts.cf), &pr, NULL);
     rs__model_parts_free(&parts);
     rs_graph_close(train);
     return s;
 }
 
-int rs__model_eval_parts(rs_eval *eval, const struct rs__model_parts *parts, const char *name,
-                         size_t *row_out)
+/* The scorer row; users scored reported to pr (NULL: none) as stage "eval". */
+static int eval_parts(rs_eval *eval, const struct rs__model_parts *parts, const char *name,
+                      struct rs__progress *pr, size_t *row_out)
 {
     struct scorer_ctx c;
-    size_t n_cat = rs_eval_item_count(eval), span;
+    size_t n_cat = rs_eval_item_count(eval), span, n_users = 0;
     int s = RS_OK;
     memset(&c, 0, sizeof c);
+    atomic_init(&c.scored, 0);
+    if (pr && pr->fn) {
+        c.pr = pr;
+        c.caller = pthread_self();
+        if (rs_eval_users(eval, NULL, 0, &n_users) == RS_ERR_BUFFER)
+            rs_clear_error();
+        rs__progress_stage(pr, "eval", n_users);
+    }
     span = rs_item_store_span(parts->store);
     c.eval = eval;
     c.parts = parts;
@@ -749,9 +775,17 @@ int rs__model_eval_parts(rs_eval *eval, const struct rs__model_parts *parts, con
     rs_clear_error();
     if (s == RS_OK)
         s = rs_eval_run(eval, name, scorer_recommend, &c, row_out);
+    if (s == RS_OK)
+        rs__progress_end(pr);
     free(c.to_store);
     free(c.allow);
     return s;
+}
+
+int rs__model_eval_parts(rs_eval *eval, const struct rs__model_parts *parts, const char *name,
+                         size_t *row_out)
+{
+    return eval_parts(eval, parts, name, NULL, row_out);
 }
 
 /* ------------------------------------------------------------ baselines */

@@ -149,6 +149,31 @@ void rs__model_parts_free(struct rs__model_parts *p);
 int rs__model_fit(rs_graph *graph, const struct rs__model_options *o,
                   struct rs__model_parts *out);
 
+/*
+ * Progress reports to rs_model_set_progress's listener (model_progress.c):
+ * init takes m's listener (none: every call a no-op; NULL m: none);
+ * stage starts a stage at done 0 of total; set raises done (rate-limited,
+ * never above total); step adds one to done of an estimated total (raised
+ * while the work goes on); end reports done == total.  One thread only.
+ */
+struct rs__progress {
+    rs_model_progress_fn fn;
+    void *data;
+    const char *stage;
+    uint64_t done, total;
+    double last; /* monotonic seconds of the last report */
+};
+void rs__progress_init(struct rs__progress *p, const rs_model *m);
+void rs__progress_stage(struct rs__progress *p, const char *stage, uint64_t total);
+void rs__progress_set(struct rs__progress *p, uint64_t done);
+void rs__progress_step(struct rs__progress *p);
+void rs__progress_end(struct rs__progress *p);
+
+/* rs__model_fit reporting its stages ("embedder", "items", "cf",
+ * "history") to pr (NULL: none). */
+int rs__model_fit_progress(rs_graph *graph, const struct rs__model_options *o,
+                           struct rs__progress *pr, struct rs__model_parts *out);
+
 /* Replace the model's parts by p (taken over; p is zeroed). */
 void rs__model_adopt(rs_model *m, struct rs__model_parts *p);
 

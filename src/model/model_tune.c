@@ -67,6 +67,10 @@ static const double blend_steps[] = {0.05, 0.15, 0.4, 1.0};
 /* Validation origins at most (build.tune_origins). */
 #define MAX_FOLDS 3
 
+/* Candidates a selection typically evaluates, for the progress reports'
+ * total (raised when the search goes on longer). */
+#define TUNE_ESTIMATE 60
+
 /* A configuration and where it was evaluated: its NDCG over the users of
  * every fold together, and its row in each fold's runner. */
 struct config {
@@ -107,6 +111,7 @@ struct tuner {
     uint32_t *users_a, *users_b;
     double *values_a, *values_b;
     uint8_t *period;              /* by pooled user: 2 * fold + late */
+    struct rs__progress pr;       /* "tune": candidates evaluated */
 };
 
 /* The runner of fold f for a group (RS_EVAL_WARM or RS_EVAL_COLD). */
@@ -209,6 +214,7 @@ static int evaluate(struct tuner *t, int group, const char *stage, const char *l
         n += users;
         json_array_append_new(folds, json_real(v));
     }
+    rs__progress_step(&t->pr);
     if (s != RS_OK) {
         json_decref(folds);
         return s;
@@ -976,6 +982,8 @@ int rs__model_tune(const rs_model *m, struct rs__model_options *chosen, char **r
     }
     want = (size_t)rs__model_opt_int(&m->options, "build.tune_origins");
     want = want < 1 ? 1 : want > MAX_FOLDS ? MAX_FOLDS : want;
+    rs__progress_init(&t.pr, m);
+    rs__progress_stage(&t.pr, "tune", TUNE_ESTIMATE);
     for (size_t f = 0; s == RS_OK && !why && f < want; f++) {
         bool used = false;
         t.n_folds = f + 1; /* so that tuner_free frees it */
@@ -1015,6 +1023,8 @@ int rs__model_tune(const rs_model *m, struct rs__model_options *chosen, char **r
         s = stage_blend(&t, &best);
     if (s == RS_OK && !why)
         s = stage_cold(&t, &best);
+    if (s == RS_OK)
+        rs__progress_end(&t.pr);
     clock_gettime(CLOCK_MONOTONIC, &w1);
     if (s == RS_OK) {
         json_object_set_new(report, "split", json_string(why ? "none" : kind));

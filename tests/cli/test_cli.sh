@@ -578,6 +578,33 @@ if command -v python3 > /dev/null 2>&1; then
     "$recsim" --progress json build --no-tune "$prog/p.rsm" > /dev/null 2> "$prog/build.jsonl"
     check "--progress json build: JSON lines, a final one" json_lines "$prog/build.jsonl"
     check "--progress json build: final" grep -q '"progress":"build: fitting and saving".*"final":true' "$prog/build.jsonl"
+    # build and eval: the library's stages, each with its unit, total and
+    # time left, done never going back nor above total, ending at total
+    stages_ok() { # FILE STAGE...: those stages (labels) seen, each well-formed
+        python3 -c 'import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+seen = {}
+for l in lines:
+    if "unit" not in l:
+        continue
+    name = l["progress"]
+    prev = seen.get(name, -1)
+    if not (l["done"] >= prev and l["done"] <= l["total"] and "eta_s" in l and "rate" in l):
+        sys.exit("bad line: %r" % l)
+    if l["final"] and l["done"] != l["total"]:
+        sys.exit("final below total: %r" % l)
+    seen[name] = l["done"]
+finals = {l["progress"] for l in lines if l["final"]}
+sys.exit(any(s not in finals for s in sys.argv[2:]))' "$@"
+    }
+    "$recsim" --progress=json build --set build.tune=1 "$prog/p.rsm" > /dev/null 2> "$prog/stages.jsonl"
+    check "--progress=json build: selection, item vectors and histories, well-formed" stages_ok "$prog/stages.jsonl" "build: selection" "build: item vectors" "build: histories" "build: fitting and saving"
+    check "--progress=json build: candidates counted" grep -q '"progress":"build: selection".*"unit":"candidates"' "$prog/stages.jsonl"
+    check "--progress=json build: items of the catalogue" [ "$(final_done "$prog/stages.jsonl" "build: item vectors")" = 1681 ]
+    "$recsim" --progress=json eval --cut 2011-09-01 "$prog/p.rsm" > /dev/null 2> "$prog/stages.jsonl"
+    check "--progress=json eval: the fit's stages and the users scored, well-formed" stages_ok "$prog/stages.jsonl" "eval: item vectors" "eval: scoring"
+    check "--progress=json eval: users counted" grep -q '"progress":"eval: scoring".*"unit":"users"' "$prog/stages.jsonl"
+    check "--progress=json eval: users scored as in the report" [ "$(final_done "$prog/stages.jsonl" "eval: scoring")" = "$("$recsim" -q eval --json --cut 2011-09-01 "$prog/p.rsm" | python3 -c "import json, sys; print(json.load(sys.stdin)[0][\"users\"])")" ]
     "$recsim" --progress=json simulate --users 10 --steps 3 "$prog/p.rsm" > /dev/null 2> "$prog/sim.jsonl"
     check "--progress=json simulate: every step" [ "$(final_done "$prog/sim.jsonl" simulate)" = 6 ]
     check "--progress=json simulate: total and ETA" grep -q '"total":6,"eta_s":' "$prog/sim.jsonl"

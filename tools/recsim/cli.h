@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* Exit codes: the conventional three. */
@@ -112,6 +113,25 @@ void cli_activity_stop(struct cli_activity *activity, bool ok); /* NULL is a no-
  * 9.8 s, 39913 rows/s"). */
 void cli_activity_finish(struct cli_activity *activity, bool ok, size_t done,
                          const char *unit);
+
+/*
+ * A long library call that reports its stages through rs_model_set_progress
+ * (a build, an evaluation): each stage shown as counted work of its own,
+ * labelled "COMMAND: STAGE" in the stage's unit (users, items, events,
+ * ...), ended when done reaches total, then the whole call's seconds as
+ * cli_activity shows them under LABEL.
+ * cli_stages_report is the rs_model_progress_fn, with the cli_stages as
+ * its data.
+ */
+struct cli_stages {
+    const char *command, *label;
+    struct cli_progress current;
+    char stage[32], stage_label[96];
+    double started;
+};
+void cli_stages_start(struct cli_stages *stages, const char *command, const char *label);
+void cli_stages_report(void *stages, const char *stage, uint64_t done, uint64_t total);
+void cli_stages_finish(struct cli_stages *stages, bool ok);
 
 /* Parse a number option; on a bad value print a usage error naming the
  * option and return CLI_USAGE (else CLI_OK). */

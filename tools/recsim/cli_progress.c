@@ -65,10 +65,11 @@ static void emit_json(struct cli_progress_state *st, size_t done, bool final)
         json_object_set_new(line, "rate", json_real(rate));
         if (total) {
             json_object_set_new(line, "total", json_integer((json_int_t)total));
+            /* null while nothing is done: no rate to tell the time left */
             json_object_set_new(line, "eta_s",
-                                json_real(rate > 0 && done < total
-                                              ? (double)(total - done) / rate
-                                              : 0.0));
+                                done >= total ? json_real(0.0)
+                                : rate > 0    ? json_real((double)(total - done) / rate)
+                                              : json_null());
         }
     }
     text = line ? json_dumps(line, JSON_PRESERVE_ORDER | JSON_COMPACT |
@@ -94,9 +95,12 @@ static void draw_line(struct cli_progress_state *st, size_t done)
         int filled = (int)(fraction * BAR_WIDTH + 0.5);
         double eta = rate > 0 ? (double)(total - (done < total ? done : total)) / rate : 0;
         /* a slow rate keeps a decimal: 0.4 steps/s is not "0/s" */
-        n = fprintf(stderr, "\r%-12s [%.*s%*s] %5.1f%% %10.*f %s/s  ETA %4.0fs", st->label,
+        char eta_text[24] = "   ?"; /* nothing done yet: no rate to tell */
+        if (rate > 0 || done >= total)
+            snprintf(eta_text, sizeof eta_text, "%4.0f", eta);
+        n = fprintf(stderr, "\r%-12s [%.*s%*s] %5.1f%% %10.*f %s/s  ETA %ss", st->label,
                     filled, "##############################", BAR_WIDTH - filled, "",
-                    fraction * 100.0, rate < 100 ? 1 : 0, rate, st->unit, eta);
+                    fraction * 100.0, rate < 100 ? 1 : 0, rate, st->unit, eta_text);
     } else {
         n = fprintf(stderr, "\r%-12s %zu %s  %10.*f %s/s", st->label, done, st->unit,
                     rate < 100 ? 1 : 0, rate, st->unit);
@@ -251,4 +255,78 @@ void cli_activity_finish(struct cli_activity *a, bool ok, size_t done, const cha
     a->progress.state->unit = unit;
     state_finish(a->progress.state, done, ok);
     free(a);
+}
+
+/* ------------------------------------------------------------ stages */
+
+/* A stage of rs_model_set_progress (include/recsim.h): what it is called
+ * on the line and what it counts; *name the stage itself when unknown. */
+static const char *stage_unit(const char *stage, const char **name)
+{
+    static const char *const stages[][3] = {
+        {"tune", "selection", "candidates"}, {"embedder", "embedder", "texts"},
+        {"items", "item vectors", "items"},  {"cf", "collaborative fit", "events"},
+        {"history", "histories", "events"},  {"eval", "scoring", "users"},
+    };
+    *name = stage;
+    for (size_t i = 0; i < sizeof stages / sizeof stages[0]; i++)
+        if (strcmp(stage, stages[i][0]) == 0) {
+            *name = stages[i][1];
+            return stages[i][2];
+        }
+    return "steps";
+}
+
+void cli_stages_start(struct cli_stages *st, const char *command, const char *label)
+{
+    memset(st, 0, sizeof *st);
+    st->command = command;
+    st->label = label;
+    st->started = cli_now();
+}
+
+void cli_stages_report(void *data, const char *stage, uint64_t done, uint64_t total)
+{
+    struct cli_stages *st = data;
+    if (cli_progress_mode == CLI_PROGRESS_NONE || (cli_quiet && cli_progress_mode != CLI_PROGRESS_JSON))
+        return;
+    if (strcmp(stage, st->stage) != 0 || !st->current.state) {
+        /* a new stage: the last one is over (its summary shown) */
+        if (st->current.state)
+            cli_progress_finish(&st->current, atomic_load(&st->current.state->done));
+        const char *name, *unit = stage_unit(stage, &name);
+        snprintf(st->stage, sizeof st->stage, "%s", stage);
+        snprintf(st->stage_label, sizeof st->stage_label, "%s: %s", st->command, name);
+        cli_progress_start_labelled(&st->current, st->stage_label, unit, (size_t)total);
+    }
+    cli_progress_set_total(&st->current, (size_t)total);
+    cli_progress_update(&st->current, (size_t)done);
+    /* done == total ends a stage (the library says so only at its end):
+     * the time until the next one (saving, a baseline) is not its own */
+    if (done >= total)
+        cli_progress_finish(&st->current, (size_t)done);
+}
+
+void cli_stages_finish(struct cli_stages *st, bool ok)
+{
+    struct cli_progress_state whole;
+    if (ok && st->current.state)
+        cli_progress_finish(&st->current, atomic_load(&st->current.state->done));
+    else
+        cli_progress_abandon(&st->current);
+    if (cli_progress_mode == CLI_PROGRESS_NONE ||
+        (cli_quiet && cli_progress_mode != CLI_PROGRESS_JSON))
+        return;
+    /* the whole call, as cli_activity ends: a final JSON line or a summary */
+    memset(&whole, 0, sizeof whole);
+    whole.label = st->label;
+    whole.started = st->started;
+    atomic_init(&whole.total, 0);
+    atomic_init(&whole.done, 0);
+    if (cli_progress_mode == CLI_PROGRESS_JSON) {
+        emit_json(&whole, 0, true);
+    } else if (ok) {
+        fprintf(stderr, "%s: %.1f s\n", st->label, cli_now() - st->started);
+        fflush(stderr);
+    }
 }

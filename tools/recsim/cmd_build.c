@@ -292,7 +292,7 @@ int cmd_build(int argc, char **argv)
 {
     struct build_args a;
     rs_model *m = NULL;
-    struct cli_activity *activity;
+    struct cli_stages stages;
     double t0 = cli_now();
     int rc = parse_args(argc, argv, &a), s;
     if (rc != CLI_OK)
@@ -303,9 +303,13 @@ int cmd_build(int argc, char **argv)
         rs_model_close(m);
         return rc;
     }
-    activity = cli_activity_start("build: fitting and saving");
+    /* the library's stages (selection, embedder, item vectors, ...) shown
+     * with their rates and time left */
+    cli_stages_start(&stages, "build", "build: fitting and saving");
+    rs_model_set_progress(m, cli_stages_report, &stages);
     s = rs_model_build(m);
-    cli_activity_stop(activity, s == RS_OK);
+    rs_model_set_progress(m, NULL, NULL);
+    cli_stages_finish(&stages, s == RS_OK);
     if (s != RS_OK) {
         rc = cli_fail_status(s, "cannot build %s (the file is unchanged)", a.model);
         rs_model_close(m);

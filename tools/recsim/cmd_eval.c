@@ -231,7 +231,7 @@ static void drop_first_row(char *report)
 int cmd_eval(int argc, char **argv)
 {
     struct eval_options o;
-    struct cli_activity *activity;
+    struct cli_stages stages;
     rs_model *m = NULL;
     rs_eval *eval = NULL;
     char *report = NULL;
@@ -258,11 +258,15 @@ int cmd_eval(int argc, char **argv)
         rc = cli_fail("--write-scorer-recs: %s is not built", o.model);
         goto done;
     }
-    activity = cli_activity_start(built ? "eval: fitting on the train part and evaluating"
-                                        : "eval: evaluating the baselines");
+    /* the fit on the train part and the users scored, with rates and time left */
+    cli_stages_start(&stages, "eval",
+                     built ? "eval: fitting on the train part and evaluating"
+                           : "eval: evaluating the baselines");
+    rs_model_set_progress(m, cli_stages_report, &stages);
     s = rs_model_evaluate(m, split, param, (uint64_t)o.seed,
                           RS_MODEL_EVAL_BASELINES | (o.cold ? RS_MODEL_EVAL_COLD : 0), &eval);
-    cli_activity_stop(activity, s == RS_OK);
+    rs_model_set_progress(m, NULL, NULL);
+    cli_stages_finish(&stages, s == RS_OK);
     if (s != RS_OK) {
         rc = cli_fail_status(s, "evaluating %s", o.model);
         goto done;
