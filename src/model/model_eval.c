@@ -76,14 +76,20 @@ static int read_raw(rs_graph *g, struct event_row **rows, size_t *n_out)
         return rs__graph_db_fail(db, "rs_model_evaluate: reading the schema");
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (rc != SQLITE_ROW)
+    if (rc == SQLITE_DONE)
         return RS_OK;
+    if (rc != SQLITE_ROW) /* not "no such table": the events would be missing */
+        return rs__graph_db_fail(db, "rs_model_evaluate: reading the schema");
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return rs__graph_db_fail(db, "rs_model_evaluate: reading the raw events");
     rs__error_save(&saved);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct event_row row;
         const char *name = (const char *)sqlite3_column_text(st, 1);
+        if (!name && sqlite3_errcode(db) == SQLITE_NOMEM) { /* not a skipped row */
+            s = rs__fail(RS_ERR_NOMEM, "rs_model_evaluate: out of memory reading the raw events");
+            break;
+        }
         if (!name || rs_graph_find_relation(g, name, &row.relation) != RS_OK ||
             rs__graph_node_from_rowid(g, sqlite3_column_int64(st, 0), &row.user) != RS_OK ||
             rs__graph_node_from_rowid(g, sqlite3_column_int64(st, 2), &row.item) != RS_OK)

@@ -657,6 +657,11 @@ static int make_eval(struct tuner *t, int group, rs_eval **out, size_t *n_users)
         if (s == RS_ERR_BUFFER)
             s = RS_OK;
     }
+    if (s == RS_ERR_NOMEM) { /* not "too few users": the selection would be skipped */
+        rs_eval_free(eval);
+        *out = NULL;
+        return s;
+    }
     rs_clear_error();
     if (s != RS_OK || *n_users < MIN_VALIDATION_USERS) {
         rs_eval_free(eval);

@@ -64,6 +64,8 @@ static int name_words(const rs_embedder *e, rs_idmap *words, const char *name, c
         *buf_cap = needed;
         rc = rs_embedder_tokenize(e, name, RS_TOKENS_WORDS, *buf, *buf_cap, &needed, &count);
     }
+    if (rc == RS_ERR_NOMEM) /* not a refused name: the words would be missing */
+        return rc;
     if (rc != RS_OK) { /* a name the tokeniser refuses has no words */
         rs_clear_error();
         return RS_OK;
