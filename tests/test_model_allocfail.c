@@ -20,6 +20,7 @@
  */
 #include "testutil.h"
 #include "core/alloc.h"
+#include "learn/cf_internal.h"
 
 #include <limits.h>
 #include <sqlite3.h>
@@ -312,12 +313,115 @@ START_TEST(every_allocation_fails_cleanly)
 }
 END_TEST
 
+/* ------------------------------------------------------------ loaders */
+
+enum { L_ITEMS, L_EMBEDDER, L_CF, L_CF_ROWS, L_USERS, L_COUNT };
+static const char *const loader_names[L_COUNT] = {"item store", "embedder", "cf model",
+                                                  "cf model rows", "user model"};
+
+#define RS_ITEM_DIM_MAX_TEST 4096
+
+/* One loader on the built model; a digest of what it loaded in *digest. */
+static int load(rs_graph *g, int which, rs_item_store *store, double *digest)
+{
+    rs_item_store *st = NULL;
+    rs_embedder *e = NULL;
+    rs_cf_model *cf = NULL;
+    rs_user_model *u = NULL;
+    static float v[RS_ITEM_DIM_MAX_TEST];
+    int s;
+    *digest = 0;
+    ck_assert_uint_le(rs_item_store_dim(store), RS_ITEM_DIM_MAX_TEST);
+    switch (which) {
+    case L_ITEMS:
+        if ((s = rs_item_store_load(g, "recsim", &st)) == RS_OK &&
+            (s = rs_item_store_get(st, "i03", v, rs_item_store_dim(st))) == RS_OK)
+            *digest = (double)rs_item_store_count(st) + v[0] + v[1];
+        rs_item_store_free(st);
+        return s;
+    case L_EMBEDDER:
+        if ((s = rs_embedder_load(g, NULL, NULL, &e)) == RS_OK &&
+            rs_embedder_dim(e) <= RS_ITEM_DIM_MAX_TEST &&
+            (s = rs_embedder_embed(e, "metal lantern tote", v, rs_embedder_dim(e))) == RS_OK)
+            *digest = (double)v[0] + 3 * v[1] + 7 * v[2];
+        rs_embedder_free(e);
+        return s;
+    case L_CF:
+    case L_CF_ROWS: {
+        uint32_t items[2] = {0, 4};
+        float w[2] = {1, 2}, scores[64];
+        s = which == L_CF ? rs_cf_model_load(g, "recsim", &cf)
+                          : rs__cf_model_load_rows(g, "recsim", &cf);
+        if (s == RS_OK && rs_cf_model_items(cf) <= 64 &&
+            (s = rs_cf_model_score(cf, items, w, 2, scores, rs_cf_model_items(cf))) == RS_OK)
+            for (size_t i = 0; i < rs_cf_model_items(cf); i++)
+                *digest += (double)(i + 1) * scores[i];
+        rs_cf_model_free(cf);
+        return s;
+    }
+    default:
+        if ((s = rs_user_model_load(g, "recsim", store, &u)) == RS_OK &&
+            (s = rs_user_model_interest(u, "u03", v, rs_item_store_dim(store))) == RS_OK)
+            *digest = (double)rs_user_model_count(u) + v[0] + v[1];
+        rs_user_model_free(u);
+        return s;
+    }
+}
+
+START_TEST(every_loader_fails_cleanly)
+{
+    /* each loader of a built model with its N-th allocation failing, for
+     * every N: the same result as unfailed, or RS_ERR_NOMEM (never "corrupt") */
+    out o = {0};
+    const char *stage = "";
+    rs_graph *g = NULL;
+    rs_item_store *store = NULL;
+    snprintf(path, sizeof path, "%s/rs_allocfail_load_%d.rsm",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
+    rs_set_num_threads(1);
+    o.cap = 1 << 16;
+    ck_assert_ptr_nonnull(o.text = malloc(o.cap));
+    ck_assert_msg(run(&o, &stage) == RS_OK, "%s: %s", stage, rs_errmsg());
+    sqlite_failing();
+    ck_assert_ok(rs_graph_open(path, RS_GRAPH_READONLY, &g));
+    ck_assert_ok(rs_item_store_load(g, "recsim", &store));
+    for (int which = 0; which < L_COUNT; which++) {
+        double want = 0, got = 0;
+        long n, failed = 0;
+        ck_assert_ok(load(g, which, store, &want));
+        for (n = 1;; n++) {
+            int s, fired;
+            rs__alloc_fail_after(n);
+            s = load(g, which, store, &got);
+            fired = rs__alloc_fail_left() == 0;
+            rs__alloc_fail_after(0);
+            if (!fired)
+                break;
+            failed++;
+            ck_assert_msg(s == RS_OK || s == RS_ERR_NOMEM, "%s, allocation %ld failed: %d %s",
+                          loader_names[which], n, s, rs_errmsg());
+            ck_assert_msg(s != RS_OK || got == want, "%s, allocation %ld failed: RS_OK with "
+                          "%.9g instead of %.9g", loader_names[which], n, got, want);
+        }
+        ck_assert_msg(failed > 5, "%s: only %ld allocations", loader_names[which], failed);
+        ck_assert_ok(load(g, which, store, &got)); /* and it still loads */
+        ck_assert(got == want);
+    }
+    rs_item_store_free(store);
+    rs_graph_close(g);
+    sqlite_normal();
+    remove_model();
+    free(o.text);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("model_allocfail");
     TCase *tc = tcase_create("allocfail");
     tcase_set_timeout(tc, 1200);
     tcase_add_test(tc, every_allocation_fails_cleanly);
+    tcase_add_test(tc, every_loader_fails_cleanly);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -205,7 +205,7 @@ static void load_items(void)
     if (said("items", rs_item_store_load(graph, "recsim", &s)) == RS_OK && rs_item_store_count(s) > 0) {
         size_t dim = rs_item_store_dim(s);
         float *q = calloc(dim ? dim : 1, sizeof *q);
-        if (q && rs_item_store_get(s, 0, q, dim) == RS_OK) {
+        if (q && rs_item_store_get(s, "i03", q, dim) == RS_OK) {
             uint32_t ids[3];
             float scores[3];
             size_t n = 0;
