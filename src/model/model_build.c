@@ -92,6 +92,10 @@ int rs__model_events_read(rs_graph *graph, const char *relation,
     while (s == RS_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         uint32_t src, dst, rel;
         const char *name = (const char *)sqlite3_column_text(st, 2);
+        if (!name && sqlite3_errcode(db) == SQLITE_NOMEM) { /* not a skipped edge */
+            s = rs__graph_db_fail(db, "reading the interaction edges");
+            break;
+        }
         if (rs__graph_node_from_rowid(graph, sqlite3_column_int64(st, 0), &src) != RS_OK ||
             rs__graph_node_from_rowid(graph, sqlite3_column_int64(st, 1), &dst) != RS_OK ||
             rs__graph_node_type(graph, src) != user_type ||

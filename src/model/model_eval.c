@@ -277,6 +277,10 @@ static int copy_properties(rs_graph *src, rs_graph *dst, const uint32_t *node_ma
         uint32_t node;
         const char *name = (const char *)sqlite3_column_text(st, 1);
         const char *value = (const char *)sqlite3_column_text(st, 2);
+        if ((!name || !value) && sqlite3_errcode(db) == SQLITE_NOMEM) { /* not a skipped row */
+            s = rs__graph_db_fail(db, "rs_model_evaluate: reading node properties");
+            break;
+        }
         if (rs__graph_node_from_rowid(src, sqlite3_column_int64(st, 0), &node) != RS_OK ||
             node_map[node] == RS_GRAPH_ANY_RELATION || !name || !value)
             continue;
@@ -307,6 +311,10 @@ static int copy_other_edges(rs_graph *src, rs_graph *dst, const uint32_t *node_m
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         uint32_t a, b, relation;
         const char *name = (const char *)sqlite3_column_text(st, 1);
+        if (!name && sqlite3_errcode(db) == SQLITE_NOMEM) { /* not a skipped edge */
+            s = rs__graph_db_fail(db, "rs_model_evaluate: reading the graph's edges");
+            break;
+        }
         if (!name || rs_graph_find_relation(src, name, &relation) != RS_OK ||
             rel_map[relation] == RS_GRAPH_ANY_RELATION ||
             rs__graph_node_from_rowid(src, sqlite3_column_int64(st, 0), &a) != RS_OK ||
