@@ -221,6 +221,17 @@ done:
     return s;
 }
 
+/* The scratch directory: $TMPDIR, else /dev/shm when there is one (the
+ * sweep commits thousands of transactions: fsync on a disk would be most
+ * of its time), else /tmp. */
+static const char *scratch_dir(void)
+{
+    const char *dir = getenv("TMPDIR");
+    if (dir && *dir)
+        return dir;
+    return access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+}
+
 static long env_long(const char *name, long fallback)
 {
     const char *v = getenv(name);
@@ -270,8 +281,7 @@ START_TEST(every_allocation_fails_cleanly)
     out want = {0}, got = {0};
     const char *stage = "";
     long total, stride, runs = 0, failed_runs = 0;
-    snprintf(path, sizeof path, "%s/rs_allocfail_%d.rsm",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
+    snprintf(path, sizeof path, "%s/rs_allocfail_%d.rsm", scratch_dir(), (int)getpid());
     rs_set_num_threads(1); /* one order of allocations */
     keep_going = env_long("RS_ALLOCFAIL_KEEP_GOING", 0) != 0;
     want.cap = got.cap = 1 << 16;
@@ -376,8 +386,7 @@ START_TEST(every_loader_fails_cleanly)
     const char *stage = "";
     rs_graph *g = NULL;
     rs_item_store *store = NULL;
-    snprintf(path, sizeof path, "%s/rs_allocfail_load_%d.rsm",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
+    snprintf(path, sizeof path, "%s/rs_allocfail_load_%d.rsm", scratch_dir(), (int)getpid());
     rs_set_num_threads(1);
     o.cap = 1 << 16;
     ck_assert_ptr_nonnull(o.text = malloc(o.cap));
