@@ -229,7 +229,7 @@ tsan:
 
 valgrind: $(TEST_BIN)
 	$(MAKE) --no-print-directory test \
-	    TEST_WRAPPER="env CK_FORK=no RS_TEST_BIG_KEYS=200000 valgrind -q --error-exitcode=99 --leak-check=full \
+	    TEST_WRAPPER="env CK_FORK=no RS_TEST_BIG_KEYS=200000 RS_ALLOCFAIL_RUNS=20 valgrind -q --error-exitcode=99 --leak-check=full \
 	    --errors-for-leak-kinds=definite,indirect --suppressions=tests/valgrind.supp"
 	@echo "valgrind: all suites clean under memcheck"
 
