@@ -82,17 +82,16 @@ static inline const char *fuzz_seed_model(void)
     return p && *p ? p : "tests/fuzz/corpus/fuzz_model/seed.rsm";
 }
 
-/* A fresh scratch copy of the seed model at path. */
+/* A fresh scratch copy of the seed model at path (read once). */
 static inline void fuzz_copy_seed(const char *path)
 {
-    size_t len = 0;
-    unsigned char *seed = fuzz_read_file(fuzz_seed_model(), &len);
-    if (!seed)
+    static size_t len;
+    static unsigned char *seed;
+    if (!seed && !(seed = fuzz_read_file(fuzz_seed_model(), &len)))
         fuzz_die("reading the seed model (run from the source tree or set RS_FUZZ_SEED_MODEL)");
     fuzz_remove_db(path);
     if (fuzz_write_file(path, seed, len) != 0)
         fuzz_die("writing a scratch model");
-    free(seed);
 }
 
 /* $RS_FUZZ_WRITE_SEEDS: the directory a harness writes its seed inputs to
