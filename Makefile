@@ -417,15 +417,19 @@ fuzz: fuzz-build
 	    echo "== $$f: $(FUZZ_SECONDS) s"; mkdir -p $(FUZZ_BUILD)/corpus/$$f; \
 	    $(FUZZ_ENV) $(FUZZ_BUILD)/$$f -max_total_time=$(FUZZ_SECONDS) -timeout=30 \
 	        -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/crash-$$f- \
-	        $(FUZZ_BUILD)/corpus/$$f tests/fuzz/corpus/$$f 2>&1 | \
-	        grep -v '^#[0-9]*.*\(NEW\|REDUCE\|pulse\)' || exit 1; \
+	        $(FUZZ_BUILD)/corpus/$$f tests/fuzz/corpus/$$f > $(FUZZ_BUILD)/$$f.log 2>&1; \
+	    rc=$$?; grep -v '^#[0-9]*.*\(NEW\|REDUCE\|pulse\)\|^INFO\|^MS:\|^"\|^0x' \
+	        $(FUZZ_BUILD)/$$f.log | tail -n 60; \
+	    [ $$rc = 0 ] || { echo "fuzz: $$f failed (log: $(FUZZ_BUILD)/$$f.log)"; exit 1; }; \
 	done
 	@echo "fuzz: $(words $(FUZZ_NAMES)) harnesses, $(FUZZ_SECONDS) s each, no finding"
 
 # Every committed input once through its harness (seeds and regressions).
 fuzz-regress: fuzz-build
 	@for f in $(FUZZ_NAMES); do \
-	    $(FUZZ_ENV) $(FUZZ_BUILD)/$$f -runs=0 tests/fuzz/corpus/$$f 2>&1 | tail -n 1 || exit 1; \
+	    $(FUZZ_ENV) $(FUZZ_BUILD)/$$f -runs=0 tests/fuzz/corpus/$$f > $(FUZZ_BUILD)/$$f.log 2>&1 \
+	        || { tail -n 60 $(FUZZ_BUILD)/$$f.log; exit 1; }; \
+	    echo "$$f: $$(ls tests/fuzz/corpus/$$f | wc -l) inputs, no finding"; \
 	done
 
 # Allocation-failure injection (tests/test_model_allocfail.c): `make check`
