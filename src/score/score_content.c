@@ -90,7 +90,8 @@ static int name_words(const rs_embedder *e, rs_idmap *words, const char *name, c
         }
         p += len + 1;
     }
-    qsort(*ids, m, sizeof(uint32_t), cmp_word);
+    if (m > 1) /* *ids is still NULL when no name so far had a word */
+        qsort(*ids, m, sizeof(uint32_t), cmp_word);
     *n_out = m;
     return RS_OK;
 }
