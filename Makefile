@@ -237,7 +237,7 @@ tsan:
 
 valgrind: $(TEST_BIN)
 	$(MAKE) --no-print-directory test \
-	    TEST_WRAPPER="env CK_FORK=no RS_TEST_BIG_KEYS=200000 valgrind -q --error-exitcode=99 --leak-check=full \
+	    TEST_WRAPPER="env CK_FORK=no RS_TEST_BIG_KEYS=200000 RS_ALLOCFAIL_RUNS=20 valgrind -q --error-exitcode=99 --leak-check=full \
 	    --errors-for-leak-kinds=definite,indirect --suppressions=tests/valgrind.supp"
 	@echo "valgrind: all suites clean under memcheck"
 
@@ -420,6 +420,7 @@ eval-sim: $(CLI) $(BLAS_CORETYPE)
 	    $(RETAIL_SHARED)/data/onlineretail/onlineretail.tsv.gz
 	$(BLAS_ENV) $(CLI) simulate --validate --replicates $(EVAL_SIM_SEEDS) --seed 1 \
 	    $(RETAIL_OUT)/sim/retail.rsm | tee $(RETAIL_OUT)/sim/validate.txt
+
 # ---------------------------------------------------------------- issue 21
 # One writer at a time, nothing lost: importers, a builder and readers in
 # parallel processes for STRESS_SECONDS; kill -9 at CRASH_KILLS random
@@ -439,3 +440,59 @@ crashtest: all
 robust-check: all
 	sh tests/scripts/stress.sh $(BINOUT)/recsim $(STRESS_SECONDS)
 	sh tests/scripts/crashtest.sh $(BINOUT)/recsim $(CRASH_CHECK_KILLS) $(CRASH_DATA) $(CRASH_SEED)
+
+# ---------------------------------------------------------------- fuzzing
+
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c) on the library built with clang,
+# ASan and UBSan.  `make fuzz FUZZ_SECONDS=N` runs each for N seconds, one
+# after another, from its committed seeds (tests/fuzz/corpus/NAME, which
+# also keeps every regression input); what it finds new goes to
+# build/fuzz/corpus/NAME, a crash to build/fuzz/crash-NAME-*.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := build/fuzz
+FUZZ_NAMES   := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_CFLAGS  := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer
+FUZZ_ENV     := ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+                UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+.PHONY: fuzz fuzz-build fuzz-regress
+fuzz-build:
+	$(MAKE) --no-print-directory $(FUZZ_BUILD)/lib/librecsim.a BUILD=$(FUZZ_BUILD) \
+	    LIBOUT=$(FUZZ_BUILD)/lib CC=clang CFLAGS="$(FUZZ_CFLAGS)"
+	$(MAKE) --no-print-directory $(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(FUZZ_BUILD)/lib/librecsim.a
+	clang $(LIB_CPPFLAGS) -D_GNU_SOURCE $(WARN) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) \
+	    -o $@ $< $(FUZZ_BUILD)/lib/librecsim.a $(PKG_LIBS)
+
+fuzz: fuzz-build
+	@for f in $(FUZZ_NAMES); do \
+	    echo "== $$f: $(FUZZ_SECONDS) s"; mkdir -p $(FUZZ_BUILD)/corpus/$$f; \
+	    $(FUZZ_ENV) $(FUZZ_BUILD)/$$f -max_total_time=$(FUZZ_SECONDS) -timeout=30 \
+	        -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/crash-$$f- \
+	        $(FUZZ_BUILD)/corpus/$$f tests/fuzz/corpus/$$f > $(FUZZ_BUILD)/$$f.log 2>&1; \
+	    rc=$$?; grep -v '^#[0-9]*.*\(NEW\|REDUCE\|pulse\)\|^INFO\|^MS:\|^"\|^0x' \
+	        $(FUZZ_BUILD)/$$f.log | tail -n 60; \
+	    [ $$rc = 0 ] || { echo "fuzz: $$f failed (log: $(FUZZ_BUILD)/$$f.log)"; exit 1; }; \
+	done
+	@echo "fuzz: $(words $(FUZZ_NAMES)) harnesses, $(FUZZ_SECONDS) s each, no finding"
+
+# Every committed input once through its harness (seeds and regressions).
+fuzz-regress: fuzz-build
+	@for f in $(FUZZ_NAMES); do \
+	    $(FUZZ_ENV) $(FUZZ_BUILD)/$$f -runs=0 tests/fuzz/corpus/$$f > $(FUZZ_BUILD)/$$f.log 2>&1 \
+	        || { tail -n 60 $(FUZZ_BUILD)/$$f.log; exit 1; }; \
+	    echo "$$f: $$(ls tests/fuzz/corpus/$$f | wc -l) inputs, no finding"; \
+	done
+
+# Allocation-failure injection (tests/test_model_allocfail.c): `make check`
+# and `make asan` fail about 300 allocations spread over a whole run of
+# import, build, recommend and simulate; this fails every one in turn
+# (about 21,000 runs), under ASan + UBSan for the leaks.
+.PHONY: allocfail
+allocfail:
+	$(MAKE) --no-print-directory build/asan/tests/test_model_allocfail BUILD=build/asan \
+	    LIBOUT=build/asan/lib BINOUT=build/asan/bin CFLAGS="$(SAN_FLAGS)" \
+	    LDFLAGS="-fsanitize=address,undefined"
+	CK_FORK=no RS_ALLOCFAIL_STRIDE=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 build/asan/tests/test_model_allocfail

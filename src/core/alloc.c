@@ -18,7 +18,12 @@ void rs__alloc_fail_after(long n)
     atomic_store(&fail_countdown, n > 0 ? n : 0);
 }
 
-static int injected_failure(void)
+long rs__alloc_fail_left(void)
+{
+    return atomic_load(&fail_countdown);
+}
+
+int rs__alloc_injected_failure(void)
 {
     long left = atomic_load_explicit(&fail_countdown, memory_order_relaxed);
     while (left > 0) {
@@ -46,7 +51,7 @@ int rs__add_size(size_t a, size_t b, size_t *out)
 
 void *rs__malloc(size_t size)
 {
-    void *p = injected_failure() ? NULL : malloc(size ? size : 1);
+    void *p = rs__alloc_injected_failure() ? NULL : malloc(size ? size : 1);
     if (!p)
         rs__fail(RS_ERR_NOMEM, "out of memory allocating %zu bytes", size);
     return p;
@@ -58,7 +63,7 @@ void *rs__calloc(size_t count, size_t size)
     void *p;
     if (rs__mul_size(count, size, &total) != 0)
         return NULL;
-    p = injected_failure() ? NULL : calloc(total ? count : 1, total ? size : 1);
+    p = rs__alloc_injected_failure() ? NULL : calloc(total ? count : 1, total ? size : 1);
     if (!p)
         rs__fail(RS_ERR_NOMEM, "out of memory allocating %zu x %zu bytes", count, size);
     return p;
@@ -66,7 +71,7 @@ void *rs__calloc(size_t count, size_t size)
 
 void *rs__realloc(void *ptr, size_t size)
 {
-    void *p = injected_failure() ? NULL : realloc(ptr, size ? size : 1);
+    void *p = rs__alloc_injected_failure() ? NULL : realloc(ptr, size ? size : 1);
     if (!p)
         rs__fail(RS_ERR_NOMEM, "out of memory reallocating to %zu bytes", size);
     return p;
@@ -96,7 +101,7 @@ void *rs__aligned_alloc(size_t alignment, size_t size)
                  alignment, sizeof(void *));
         return NULL;
     }
-    if (injected_failure() || posix_memalign(&p, alignment, size ? size : 1) != 0) {
+    if (rs__alloc_injected_failure() || posix_memalign(&p, alignment, size ? size : 1) != 0) {
         rs__fail(RS_ERR_NOMEM, "out of memory allocating %zu aligned bytes", size);
         return NULL;
     }

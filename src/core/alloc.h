@@ -51,4 +51,13 @@ int rs__grow(void **buf, size_t *capacity, size_t needed, size_t elem_size);
  */
 void rs__alloc_fail_after(long n);
 
+/* Tests only: the countdown left (0 once the failure fired, or when off);
+ * after rs__alloc_fail_after(LONG_MAX) the difference counts allocations. */
+long rs__alloc_fail_left(void);
+
+/* Tests only: consume one step of the countdown, as every rs__ allocation
+ * does; 1 when this is the allocation to fail.  For a test's wrappers of
+ * other allocators (SQLite's), so that one count covers them all. */
+int rs__alloc_injected_failure(void);
+
 #endif

@@ -105,8 +105,10 @@ static int item_nodes(const rs_item_store *store, rs_graph *graph, int64_t *rowi
         if (rc == 0 && rowids[i] < 0)
             rc = rs__fail(RS_ERR_INTERNAL, "item node '%s' has no id", key);
     }
-    if (exec(db, "RELEASE rs_items_nodes", "saving items") < 0 && rc == 0)
-        rc = RS_ERR_IO;
+    if (rc < 0) /* keep the failure's status and message */
+        sqlite3_exec(db, "RELEASE rs_items_nodes", NULL, NULL, NULL);
+    else
+        rc = exec(db, "RELEASE rs_items_nodes", "saving items");
     return rc;
 }
 
@@ -245,10 +247,13 @@ int rs_item_store_save(const rs_item_store *store, rs_graph *graph, const char *
         rc = exec(db, "SAVEPOINT rs_items_save", "saving items");
     if (rc == 0) {
         rc = write_rows(store, graph, space, rowids);
-        if (rc < 0)
+        if (rc < 0) { /* undo, keeping the failure's status and message (SQLite may
+                       * have rolled the transaction back itself: no savepoint left) */
             sqlite3_exec(db, "ROLLBACK TO rs_items_save", NULL, NULL, NULL);
-        if (exec(db, "RELEASE rs_items_save", "saving items: committing") < 0 && rc == 0)
+            sqlite3_exec(db, "RELEASE rs_items_save", NULL, NULL, NULL);
+        } else if (exec(db, "RELEASE rs_items_save", "saving items: committing") < 0) {
             rc = rs_errcode();
+        }
     }
     free(rowids);
     return rc < 0 ? rs__fail_context("%s to space '%s': ", fn, space) : RS_OK;

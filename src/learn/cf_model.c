@@ -857,7 +857,8 @@ static int blob_model(const unsigned char *d, size_t len, size_t header, const c
     }
     memcpy(&count, d + header - 8, 8);
     if ((rc = rs_cf_model_create((int)head[2], &m)) < 0) {
-        rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": unknown kind %u", fn, key, head[2]);
+        if (rc != RS_ERR_NOMEM) /* out of memory is not damage */
+            rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": unknown kind %u", fn, key, head[2]);
         goto fail;
     }
     for (int o = 0; o < RS__CF_INT_OPTIONS; o++)

@@ -92,6 +92,10 @@ int rs__model_events_read(rs_graph *graph, const char *relation,
     while (s == RS_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         uint32_t src, dst, rel;
         const char *name = (const char *)sqlite3_column_text(st, 2);
+        if (!name && sqlite3_errcode(db) == SQLITE_NOMEM) { /* not a skipped edge */
+            s = rs__graph_db_fail(db, "reading the interaction edges");
+            break;
+        }
         if (rs__graph_node_from_rowid(graph, sqlite3_column_int64(st, 0), &src) != RS_OK ||
             rs__graph_node_from_rowid(graph, sqlite3_column_int64(st, 1), &dst) != RS_OK ||
             rs__graph_node_type(graph, src) != user_type ||
@@ -175,7 +179,9 @@ static void catalogue_free(struct catalogue *c)
     memset(c, 0, sizeof *c);
 }
 
-/* A property's text (malloc'ed), NULL when absent; *status set on NOMEM. */
+/* A property's text (malloc'ed), NULL when absent; *status set when it
+ * could not be read (out of memory, a damaged file: not "no text", which
+ * would build another model and report success). */
 static char *property(const rs_graph *graph, uint32_t node, const char *name, int *status)
 {
     char small[512], *big;
@@ -186,14 +192,18 @@ static char *property(const rs_graph *graph, uint32_t node, const char *name, in
             *status = RS_ERR_NOMEM;
         return big;
     }
-    if (s != RS_ERR_BUFFER)
+    if (s != RS_ERR_BUFFER) {
+        if (s != RS_ERR_NOTFOUND)
+            *status = s;
         return NULL;
+    }
     if (!(big = rs__malloc(len + 1))) {
         *status = RS_ERR_NOMEM;
         return NULL;
     }
-    if (rs_graph_get_property(graph, node, name, big, len + 1, &len) != RS_OK) {
+    if ((s = rs_graph_get_property(graph, node, name, big, len + 1, &len)) != RS_OK) {
         free(big);
+        *status = s;
         return NULL;
     }
     return big;
@@ -235,7 +245,7 @@ static int catalogue_read(const rs_graph *graph, struct catalogue *c)
     }
     if (s != RS_OK) {
         catalogue_free(c);
-        return rs__fail(s, "reading the catalogue: out of memory");
+        return rs__fail_context("reading the catalogue: ");
     }
     rs_clear_error(); /* the absent properties */
     return RS_OK;

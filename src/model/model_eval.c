@@ -81,14 +81,20 @@ static int read_raw(rs_graph *g, struct event_row **rows, size_t *n_out)
         return rs__graph_db_fail(db, "rs_model_evaluate: reading the schema");
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (rc != SQLITE_ROW)
+    if (rc == SQLITE_DONE)
         return RS_OK;
+    if (rc != SQLITE_ROW) /* not "no such table": the events would be missing */
+        return rs__graph_db_fail(db, "rs_model_evaluate: reading the schema");
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return rs__graph_db_fail(db, "rs_model_evaluate: reading the raw events");
     rs__error_save(&saved);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct event_row row;
         const char *name = (const char *)sqlite3_column_text(st, 1);
+        if (!name && sqlite3_errcode(db) == SQLITE_NOMEM) { /* not a skipped row */
+            s = rs__fail(RS_ERR_NOMEM, "rs_model_evaluate: out of memory reading the raw events");
+            break;
+        }
         if (!name || rs_graph_find_relation(g, name, &row.relation) != RS_OK ||
             rs__graph_node_from_rowid(g, sqlite3_column_int64(st, 0), &row.user) != RS_OK ||
             rs__graph_node_from_rowid(g, sqlite3_column_int64(st, 2), &row.item) != RS_OK)
@@ -451,6 +457,10 @@ static int copy_properties(rs_graph *src, rs_graph *dst, const uint32_t *node_ma
         uint32_t node;
         const char *name = (const char *)sqlite3_column_text(st, 1);
         const char *value = (const char *)sqlite3_column_text(st, 2);
+        if ((!name || !value) && sqlite3_errcode(db) == SQLITE_NOMEM) { /* not a skipped row */
+            s = rs__graph_db_fail(db, "rs_model_evaluate: reading node properties");
+            break;
+        }
         if (rs__graph_node_from_rowid(src, sqlite3_column_int64(st, 0), &node) != RS_OK ||
             node_map[node] == RS_GRAPH_ANY_RELATION || !name || !value)
             continue;
@@ -484,6 +494,10 @@ static int copy_other_edges(rs_graph *src, rs_graph *dst, const uint32_t *node_m
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         uint32_t a, b, relation;
         const char *name = (const char *)sqlite3_column_text(st, 1);
+        if (!name && sqlite3_errcode(db) == SQLITE_NOMEM) { /* not a skipped edge */
+            s = rs__graph_db_fail(db, "rs_model_evaluate: reading the graph's edges");
+            break;
+        }
         if (!name || rs_graph_find_relation(src, name, &relation) != RS_OK ||
             rel_map[relation] == RS_GRAPH_ANY_RELATION ||
             rs__graph_node_from_rowid(src, sqlite3_column_int64(st, 0), &a) != RS_OK ||

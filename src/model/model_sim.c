@@ -87,21 +87,42 @@ double rs_sim_trace_seconds(const rs_sim_trace *t, size_t policy)
 /* The text of an item: the first of these properties that is set. */
 static const char *const text_properties[] = {"name", "description", "title", "text"};
 
-const char *rs__model_item_text(const rs_model *m, const char *key, char *buf, size_t size)
+/* The text of an item into buf, or its key when it has none (or one
+ * longer than buf); RS_OK, or the status of a failed read (out of memory:
+ * the key in its place would silently change the categories). */
+static int item_title(rs_graph *g, const char *key, char *buf, size_t size)
 {
-    rs_graph *g = m->graph;
     uint32_t node;
     size_t len;
     rs_error_state saved;
+    int s;
     rs__error_save(&saved);
-    if (rs_graph_find_node(g, "item", key, &node) == RS_OK)
-        for (size_t p = 0; p < sizeof text_properties / sizeof text_properties[0]; p++)
-            if (rs_graph_get_property(g, node, text_properties[p], buf, size, &len) == RS_OK) {
-                rs__error_restore(&saved);
-                return buf;
-            }
+    s = rs_graph_find_node(g, "item", key, &node);
+    for (size_t p = 0; s == RS_OK && p < sizeof text_properties / sizeof text_properties[0]; p++) {
+        int got = rs_graph_get_property(g, node, text_properties[p], buf, size, &len);
+        if (got == RS_OK) {
+            rs__error_restore(&saved);
+            return RS_OK;
+        }
+        if (got != RS_ERR_NOTFOUND && got != RS_ERR_BUFFER)
+            return got;
+    }
+    if (s != RS_OK && s != RS_ERR_NOTFOUND)
+        return s;
     rs__error_restore(&saved);
     snprintf(buf, size, "%s", key);
+    return RS_OK;
+}
+
+/* item_title for the host responder's visit texts: a read that fails
+ * leaves the key in the text's place (the error state as it was). */
+const char *rs__model_item_text(const rs_model *m, const char *key, char *buf, size_t size)
+{
+    rs_error_state saved;
+    rs__error_save(&saved);
+    if (item_title(m->graph, key, buf, size) != RS_OK)
+        snprintf(buf, size, "%s", key);
+    rs__error_restore(&saved);
     return buf;
 }
 
@@ -124,9 +145,16 @@ static int categories_make(const rs_model *m, uint32_t *of_item, size_t *n_out)
         char title[512], tokens[2048];
         const char *last = NULL;
         size_t needed = 0, count = 0, w;
-        rs__model_item_text(m, m->item_keys[i], title, sizeof title);
-        if (rs_embedder_tokenize(m->embedder, title, RS_TOKENS_WORDS, tokens, sizeof tokens,
-                                 &needed, &count) == RS_OK)
+        int got;
+        if ((s = item_title(m->graph, m->item_keys[i], title, sizeof title)) != RS_OK)
+            break;
+        got = rs_embedder_tokenize(m->embedder, title, RS_TOKENS_WORDS, tokens, sizeof tokens,
+                                   &needed, &count);
+        if (got == RS_ERR_NOMEM) { /* "(none)" would change the categories */
+            s = got;
+            break;
+        }
+        if (got == RS_OK)
             for (const char *t = tokens; count--; t += strlen(t) + 1)
                 if (strspn(t, "0123456789") != strlen(t))
                     last = t;
@@ -141,7 +169,8 @@ static int categories_make(const rs_model *m, uint32_t *of_item, size_t *n_out)
         counts[w]++;
         word_of[i] = w;
     }
-    rs_clear_error();
+    if (s == RS_OK)
+        rs_clear_error(); /* the refused titles */
     /* the most frequent words, ties to the word met first */
     while (s == RS_OK && n_cat < MAX_CATEGORIES - 1) {
         size_t best = n_words;

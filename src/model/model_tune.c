@@ -867,6 +867,11 @@ static int make_eval(const rs_model *m, struct fold *d, int group, rs_eval **out
         if (s == RS_ERR_BUFFER)
             s = RS_OK;
     }
+    if (s == RS_ERR_NOMEM) { /* not "too few users": the selection would be skipped */
+        rs_eval_free(eval);
+        *out = NULL;
+        return s;
+    }
     rs_clear_error();
     if (s != RS_OK || *n_users < MIN_VALIDATION_USERS) {
         rs_eval_free(eval);

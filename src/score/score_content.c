@@ -70,6 +70,8 @@ static int name_words(const rs_embedder *e, rs_idmap *words, const char *name, c
         *buf_cap = needed;
         rc = rs_embedder_tokenize(e, name, RS_TOKENS_WORDS, *buf, *buf_cap, &needed, &count);
     }
+    if (rc == RS_ERR_NOMEM) /* not a refused name: the words would be missing */
+        return rc;
     if (rc != RS_OK) { /* a name the tokeniser refuses has no words */
         rs_clear_error();
         return RS_OK;
@@ -111,7 +113,8 @@ static int name_words(const rs_embedder *e, rs_idmap *words, const char *name, c
         }
         p += len + 1;
     }
-    qsort(*ids, m, sizeof(uint32_t), cmp_word);
+    if (m > 1) /* *ids is still NULL when no name so far had a word */
+        qsort(*ids, m, sizeof(uint32_t), cmp_word);
     *n_out = m;
     return RS_OK;
 }

@@ -229,10 +229,13 @@ int rs__sim_run_loop(rs_sim *s, rs_sim_policy_fn policy, rs__sim_batch_policy_fn
             if (!s->active[u])
                 continue;
             const rs__sim_response *r = &resp[u];
+            if (feedback)
+                rs_clear_error(); /* to tell the library's own out-of-memory below */
             if (feedback && feedback(feedback_context, (uint32_t)u, s->step, slates + u * k,
                                      k, r->position, r->behaviour, r->rating, r->left)) {
-                rc = rs__fail(RS_ERR_CALLBACK, "rs_sim_run: the feedback failed for user "
-                              "%zu at step %llu", u, (unsigned long long)s->step);
+                rc = rs__fail(rs_errcode() == RS_ERR_NOMEM ? RS_ERR_NOMEM : RS_ERR_CALLBACK,
+                              "rs_sim_run: the feedback failed for user %zu at step %llu", u,
+                              (unsigned long long)s->step);
                 feedback = NULL; /* finish the step, then stop */
             }
             if (r->left) {

@@ -247,7 +247,10 @@ static int exec(rs_graph *g, const char *sql)
     char *message = NULL;
     int rc = sqlite3_exec(rs__graph_db(g), sql, NULL, NULL, &message);
     if (rc != SQLITE_OK) {
-        rc = rs__fail(rc == SQLITE_BUSY ? RS_ERR_BUSY : RS_ERR_IO, "%s: %s", sql,
+        rc = rs__fail(rc == SQLITE_BUSY    ? RS_ERR_BUSY
+                      : rc == SQLITE_NOMEM ? RS_ERR_NOMEM
+                                           : RS_ERR_IO,
+                      "%s: %s", sql,
                       message ? message : sqlite3_errstr(rc));
         sqlite3_free(message);
         return rc;

@@ -133,7 +133,8 @@ static double get_f64(reader *r)
     return f;
 }
 
-/* A string of the blob as a NUL-terminated copy (NULL when bad). */
+/* A string of the blob as a NUL-terminated copy (NULL when bad, with
+ * r->bad set, or when out of memory, with r->bad clear). */
 static char *get_string(reader *r)
 {
     uint32_t len = get_u32(r);
@@ -362,7 +363,9 @@ static int parse_header(rs_user_model *m, const char *name, const unsigned char 
     for (uint32_t e = 0; e < n_events && !r.bad; e++) {
         char *event = get_string(&r);
         double w = get_f64(&r);
-        int rc = event && !r.bad ? rs_user_model_set_event_weight(m, event, w) : RS_ERR_CORRUPT;
+        int rc = event && !r.bad ? rs_user_model_set_event_weight(m, event, w)
+                 : !event && !r.bad ? RS_ERR_NOMEM
+                                    : RS_ERR_CORRUPT;
         free(event);
         if (rc == RS_ERR_NOMEM)
             return rc;
@@ -378,6 +381,8 @@ static int parse_header(rs_user_model *m, const char *name, const unsigned char 
     for (uint32_t k = 0; k < h->n_keys; k++) {
         char *key = get_string(&r);
         size_t klen;
+        if (!key && !r.bad)
+            return RS_ERR_NOMEM;
         if (!key || rs__check_stored_key(key, "item", &klen) != RS_OK) {
             free(key);
             return corrupt_header(name, "a bad item key");
@@ -500,6 +505,10 @@ static int load_into(rs_user_model *m, sqlite3 *db, const char *name)
                       USER_FORMAT);
         goto done;
     }
+    if (!blob && sqlite3_errcode(db) == SQLITE_NOMEM) { /* not damage */
+        rc = rs__graph_db_fail(db, "reading the user model");
+        goto done;
+    }
     if (!blob || checksum(blob, len) != sqlite3_column_int64(head, 3)) {
         rc = corrupt_header(name, "checksum mismatch");
         goto done;
@@ -525,6 +534,10 @@ static int load_into(rs_user_model *m, sqlite3 *db, const char *name)
         const char *key = (const char *)sqlite3_column_text(rows, 0);
         const void *data = sqlite3_column_blob(rows, 2);
         size_t bytes = (size_t)sqlite3_column_bytes(rows, 2);
+        if ((!key || !data) && sqlite3_errcode(db) == SQLITE_NOMEM) { /* not damage */
+            rc = rs__graph_db_fail(db, "reading the users");
+            break;
+        }
         if (!data || checksum(data, bytes) != sqlite3_column_int64(rows, 1))
             rc = corrupt_user(name, key, "checksum mismatch");
         else
