@@ -348,7 +348,7 @@ START_TEST(bad_input_gets_clear_errors)
     ck_assert_errmsg_has("empty");
     /* More lists than items. */
     for (int i = 0; i < 5; i++) {
-        char key[8];
+        char key[16];
         snprintf(key, sizeof key, "k%d", i);
         v[1] = (float)i;
         ck_assert_ok(rs_item_store_add(store, key, v, DIM, NULL));
