@@ -150,7 +150,9 @@ def timed(fn):
 
 def sweep(name, settings, run, truth, n_queries, results):
     """run(setting, threads) -> found indices; appends (name, setting,
-    threads, recall, qps) and stops a thread count's sweep past STOP_RECALL."""
+    threads, recall, qps) and stops a thread count's sweep past STOP_RECALL.
+    Prints the contender's best per target as soon as it is known, so that
+    a run cut short still reports what it measured."""
     for threads in THREADS:
         for setting in settings:
             secs, found = timed(lambda: run(setting, threads))
@@ -158,6 +160,13 @@ def sweep(name, settings, run, truth, n_queries, results):
             results.append((name, setting, threads, r, n_queries / secs))
             if r >= STOP_RECALL:
                 break
+    cells = []
+    for t in TARGETS:
+        ok = [x for x in results if x[0] == name and x[3] >= t]
+        top = max(ok, key=lambda x: x[4]) if ok else None
+        cells.append("%.2f: %s" % (t, "%.0f q/s (%s, t%d)" % (top[4], top[1], top[2])
+                                   if top else "not reached"))
+    progress("%s swept: %s" % (name, "; ".join(cells)))
 
 
 def recsim_contender(lib, store, kind, nlist, q, truth, results, n):
