@@ -936,14 +936,41 @@ typedef enum rs_item_store_option {
      * per value.  BF16 needs a CPU with AVX512-BF16; elsewhere searches stay
      * exact. */
     RS_ITEM_STORE_SCAN = 0,
-    /* Candidates per wanted result re-scored exactly under RS_SCAN_BF16:
-     * 1 .. 64, default 4. */
-    RS_ITEM_STORE_RERANK = 1
+    /* Candidates per wanted result re-scored exactly under RS_SCAN_BF16,
+     * and under RS_INDEX_IVF_SQ8 (the shortlist is RERANK x k): 1 .. 64,
+     * default 4. */
+    RS_ITEM_STORE_RERANK = 1,
+    /* The approximate index searches use once rs_item_store_build_index()
+     * has built it: RS_INDEX_EXACT (default: every search scans every item),
+     * RS_INDEX_IVF (an inverted file: k-means lists holding a float32 copy
+     * of each vector, 4 bytes per value) or RS_INDEX_IVF_SQ8 (the lists hold
+     * 8-bit scalar-quantised codes, 1 byte per value, and the RERANK x k best
+     * are re-scored exactly from the store).  Choosing another kind drops an
+     * index already built; RS_INDEX_EXACT keeps it but searches scan
+     * everything. */
+    RS_ITEM_STORE_INDEX = 2,
+    /* Lists the next rs_item_store_build_index() makes: 0 (default) picks
+     * 4 x sqrt(items); else 1 .. 2^20, at most the number of items. */
+    RS_ITEM_STORE_NLIST = 3,
+    /* Lists a search scans, the nearest to the query by inner product:
+     * 1 .. 2^20 (clamped to the lists there are), default 16.  More lists,
+     * higher recall, slower searches; takes effect at once. */
+    RS_ITEM_STORE_NPROBE = 4,
+    /* Seed of the index's k-means (sample and start): >= 0, default 0.  The
+     * same items, options and seed build the same index. */
+    RS_ITEM_STORE_INDEX_SEED = 5,
+    /* Read-only (rs_item_store_get_int): 1 when an index is built, else 0. */
+    RS_ITEM_STORE_INDEX_BUILT = 6
 } rs_item_store_option;
 
 /* Values of RS_ITEM_STORE_SCAN. */
 #define RS_SCAN_EXACT 0
 #define RS_SCAN_BF16 1
+
+/* Values of RS_ITEM_STORE_INDEX. */
+#define RS_INDEX_EXACT 0
+#define RS_INDEX_IVF 1
+#define RS_INDEX_IVF_SQ8 2
 
 /**
  * rs_item_store_set_int - set an integer option of a store.
@@ -962,6 +989,36 @@ RS_API int rs_item_store_set_int(rs_item_store *store, int option, int64_t value
  * Returns RS_OK or RS_ERR_INVALID (a NULL argument, an unknown option).
  */
 RS_API int rs_item_store_get_int(const rs_item_store *store, int option, int64_t *value_out);
+
+/**
+ * rs_item_store_build_index - build the approximate index RS_ITEM_STORE_INDEX
+ * names over the items there are now, replacing one built before.
+ *
+ * @store  the store; written, so nothing else may use it meanwhile.
+ *
+ * k-means (RS_ITEM_STORE_NLIST lists, 10 Lloyd iterations on a seeded sample
+ * of up to 64 items per list, on OpenBLAS sgemm) gives the lists; every item
+ * goes to its nearest centroid.  Afterwards rs_item_store_search() scans
+ * only the RS_ITEM_STORE_NPROBE lists whose centroids score best against the
+ * query, so results are approximate: recall against exact search rises with
+ * nprobe (the benchmark bench/bench_ann measures it).  Filters (allow,
+ * exclude, removed items) apply as in exact search, before the k best are
+ * taken, so a filtered search still returns k items when the scanned lists
+ * hold k admissible ones.  Items added, updated, removed or moved by
+ * rs_item_store_compact() later are kept in the lists (placed by the
+ * existing centroids); build again after the catalogue has changed much.
+ * rs_item_store_save() stores the index with the vectors, and
+ * rs_item_store_load() restores it without re-training.  For the same
+ * items in the same order, options and seed the index is the same.
+ *
+ * Returns RS_OK, or RS_ERR_INVALID (NULL store), RS_ERR_STATE
+ * (RS_ITEM_STORE_INDEX is RS_INDEX_EXACT, or the store is empty),
+ * RS_ERR_RANGE (RS_ITEM_STORE_NLIST larger than the number of items),
+ * RS_ERR_NOMEM, RS_ERR_OVERFLOW; on failure the index built before, if any,
+ * stays.  Memory: the lists cost 4 (IVF) or 1 (IVF_SQ8) byte per value plus
+ * 12 bytes per item, and the centroids nlist x dim floats.
+ */
+RS_API int rs_item_store_build_index(rs_item_store *store);
 
 /**
  * rs_item_store_search - the k best items for each of a batch of queries.
@@ -1002,7 +1059,12 @@ RS_API int rs_item_store_get_int(const rs_item_store *store, int option, int64_t
  * call BLAS (so OpenBLAS threads are not oversubscribed); elsewhere BLAS
  * sgemm tiles (sgemv for one query) run on the calling thread and OpenBLAS
  * provides the parallelism.  Single queries may scan a bfloat16 copy, see
- * RS_ITEM_STORE_SCAN.
+ * RS_ITEM_STORE_SCAN.  The environment variable RECSIM_ITEM_KERNEL=avx2 (or
+ * =blas) caps the kernel chosen, to measure those paths on a CPU that has
+ * more.  With an approximate index built and RS_ITEM_STORE_INDEX not
+ * RS_INDEX_EXACT, the search goes through the index (see
+ * rs_item_store_build_index()): queries are spread over the threads, each
+ * scanning its lists on one.
  *
  * Returns RS_OK, or RS_ERR_INVALID (NULL store, queries or index_out; an
  * unknown metric; a NULL bitset with a non-zero length), RS_ERR_DIM (dim

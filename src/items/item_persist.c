@@ -6,6 +6,7 @@
  * module's own table item_attributes.
  */
 #include "items/items_internal.h"
+#include "items/item_ivf.h"
 
 #include "core/alloc.h"
 #include "core/bitset.h"
@@ -247,6 +248,8 @@ int rs_item_store_save(const rs_item_store *store, rs_graph *graph, const char *
         rc = exec(db, "SAVEPOINT rs_items_save", "saving items");
     if (rc == 0) {
         rc = write_rows(store, graph, space, rowids);
+        if (rc == 0)
+            rc = rs__ivf_save(store, graph, space, rowids);
         if (rc < 0) { /* undo, keeping the failure's status and message (SQLite may
                        * have rolled the transaction back itself: no savepoint left) */
             sqlite3_exec(db, "ROLLBACK TO rs_items_save", NULL, NULL, NULL);
@@ -441,6 +444,8 @@ int rs_item_store_load(rs_graph *graph, const char *space, rs_item_store **out)
     if ((rc = rs_item_store_create(dim, &store)) < 0)
         return rc;
     rc = load_rows(graph, space, dim, store);
+    if (rc == 0)
+        rc = rs__ivf_load(store, graph, space);
     if (rc < 0) {
         rs_item_store_free(store);
         return rs__fail_context("%s: ", fn);

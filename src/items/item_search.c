@@ -27,6 +27,7 @@
  * the common path.
  */
 #include "items/items_internal.h"
+#include "items/item_ivf.h"
 
 #include "core/alloc.h"
 #include "core/bitset.h"
@@ -48,7 +49,12 @@
 #define RS_HAVE_AVX512_KERNEL 0
 #endif
 
-enum { KERNEL_AUTO = 0, KERNEL_BLAS = 1, KERNEL_AVX2 = 2, KERNEL_AVX512 = 3 };
+enum {
+    KERNEL_AUTO = 0,
+    KERNEL_BLAS = RS__KERNEL_BLAS,
+    KERNEL_AVX2 = RS__KERNEL_AVX2,
+    KERNEL_AVX512 = RS__KERNEL_AVX512
+};
 static atomic_int forced_kernel = KERNEL_AUTO;
 
 /* Items per task of the parallel loop, and the work below which one thread
@@ -96,14 +102,35 @@ void rs__item_force_kernel(int kernel)
     atomic_store(&forced_kernel, kernel);
 }
 
+/* The cap RECSIM_ITEM_KERNEL sets ("avx2" or "blas"; anything else: none),
+ * so that the AVX2 and BLAS paths can be measured on an AVX-512 CPU without
+ * a rebuild.  Read once. */
+static int environment_cap(void)
+{
+    static atomic_int cap = -1;
+    if (atomic_load(&cap) < 0) {
+        const char *v = getenv("RECSIM_ITEM_KERNEL");
+        int c = KERNEL_AUTO;
+        if (v && strcmp(v, "avx2") == 0)
+            c = KERNEL_AVX2;
+        else if (v && strcmp(v, "blas") == 0)
+            c = KERNEL_BLAS;
+        atomic_store(&cap, c);
+    }
+    return atomic_load(&cap);
+}
+
 /* The kernel searches use now: the forced one if this CPU runs it, else the
- * best this CPU runs (AVX-512F, then AVX2 with FMA, then BLAS). */
+ * best this CPU runs (AVX-512F, then AVX2 with FMA, then BLAS) up to the
+ * environment's cap. */
 static int kernel_in_use(void)
 {
 #if RS_HAVE_AVX512_KERNEL
     /* Searches may run concurrently: the CPU check is cached atomically. */
     static atomic_int supported = -1; /* bit 0: AVX-512F, bit 1: AVX2 and FMA */
     int forced = atomic_load(&forced_kernel), have;
+    if (forced == KERNEL_AUTO)
+        forced = environment_cap();
     if (forced == KERNEL_BLAS)
         return KERNEL_BLAS;
     if (atomic_load(&supported) < 0) {
@@ -135,6 +162,11 @@ static bool use_bf16(void)
 #else
     return false;
 #endif
+}
+
+int rs__item_kernel_in_use(void)
+{
+    return kernel_in_use();
 }
 
 const char *rs__item_kernel_name(void)
@@ -1058,6 +1090,14 @@ int rs_item_store_search(const rs_item_store *store, const float *queries, size_
         if (!own_scores)
             return RS_ERR_NOMEM;
         score_out = own_scores;
+    }
+    if (store->ivf && store->index_kind != RS_INDEX_EXACT) {
+        struct rs__ivf_filter filter = {exclude_words ? exclude : NULL, exclude_words, allow,
+                                        allow_words};
+        rc = rs__ivf_search(store, queries, n_queries, k, metric == RS_METRIC_COSINE, &filter,
+                            index_out, score_out, count_out);
+        free(own_scores);
+        return rc < 0 ? rc : RS_OK;
     }
 
     memset(&p, 0, sizeof p);

@@ -6,6 +6,7 @@
  * every other item keeps its index; rs_item_store_compact() closes holes.
  */
 #include "items/items_internal.h"
+#include "items/item_ivf.h"
 
 #include "core/alloc.h"
 #include "core/bitset.h"
@@ -35,6 +36,7 @@ int rs_item_store_create(size_t dim, rs_item_store **out)
     store->scan = RS_SCAN_EXACT;
     store->rerank = 4;
     store->bf16_stride = dim + dim % 2;
+    store->nprobe = 16;
     store->keys = rs__idmap_create();
     if (!store->keys) {
         rs_item_store_free(store);
@@ -56,6 +58,7 @@ void rs_item_store_free(rs_item_store *store)
     free(store->inv_norm);
     free(store->live_bits);
     rs__idmap_free(store->keys);
+    rs__ivf_free(store->ivf);
     free(store);
 }
 
@@ -234,6 +237,7 @@ int rs__item_store_insert(rs_item_store *store, const char *key, size_t key_len,
     write_row(store, row, vector);
     rs__bitset_set(store->live_bits, row);
     store->live++;
+    rs__ivf_put(store, row);
     if (index_out)
         *index_out = row;
     return 0;
@@ -265,6 +269,7 @@ int rs_item_store_update(rs_item_store *store, const char *key, const float *vec
     if ((rc = check_vector(store, vector, dim, "rs_item_store_update", key)) < 0)
         return rc;
     write_row(store, row, vector);
+    rs__ivf_put(store, row);
     return RS_OK;
 }
 
@@ -275,6 +280,7 @@ int rs_item_store_remove(rs_item_store *store, const char *key)
     if (rc < 0 || (rc = find_row(store, key, "rs_item_store_remove", &row)) < 0)
         return rc;
     rs__idmap_remove(store->keys, key, strlen(key));
+    rs__ivf_remove(store, row);
     memset(store->matrix + (size_t)row * store->dim, 0, store->dim * sizeof(float));
     store->inv_norm[row] = 0.0f;
     if (store->bf16)
@@ -457,6 +463,7 @@ int rs_item_store_compact(rs_item_store *store)
         }
         rs__bitset_set(store->live_bits, hole);
         rs__bitset_clear(store->live_bits, from);
+        rs__ivf_move(store, (uint32_t)from, (uint32_t)hole);
         for (size_t a = 0; a < store->n_attribute_columns; a++) {
             uint64_t *column = store->attribute_columns[a];
             if (!column)
@@ -473,6 +480,14 @@ int rs_item_store_compact(rs_item_store *store)
 }
 
 /* ------------------------------------------------------------ options */
+
+static int set_index_option(rs_item_store *store, int option, int64_t value);
+
+int rs_item_store_build_index(rs_item_store *store)
+{
+    int rc = check_store(store, "rs_item_store_build_index");
+    return rc < 0 ? rc : rs__ivf_build(store);
+}
 
 int rs_item_store_set_int(rs_item_store *store, int option, int64_t value)
 {
@@ -509,6 +524,47 @@ int rs_item_store_set_int(rs_item_store *store, int option, int64_t value)
         store->rerank = (int)value;
         return RS_OK;
     default:
+        return set_index_option(store, option, value);
+    }
+}
+
+/* The options of the approximate index (see recsim.h). */
+static int set_index_option(rs_item_store *store, int option, int64_t value)
+{
+    const char *fn = "rs_item_store_set_int";
+    switch (option) {
+    case RS_ITEM_STORE_INDEX:
+        if (value != RS_INDEX_EXACT && value != RS_INDEX_IVF && value != RS_INDEX_IVF_SQ8)
+            return rs__fail(RS_ERR_RANGE, "%s: RS_ITEM_STORE_INDEX %lld is not RS_INDEX_EXACT"
+                            " (0), RS_INDEX_IVF (1) or RS_INDEX_IVF_SQ8 (2)", fn,
+                            (long long)value);
+        /* A built index of another kind no longer applies (RS_INDEX_EXACT
+         * keeps it, unused). */
+        if (store->ivf && value != RS_INDEX_EXACT && store->ivf->kind != value) {
+            rs__ivf_free(store->ivf);
+            store->ivf = NULL;
+        }
+        store->index_kind = (int)value;
+        return RS_OK;
+    case RS_ITEM_STORE_NLIST:
+        if (value < 0 || value > (1 << 20))
+            return rs__fail(RS_ERR_RANGE, "%s: RS_ITEM_STORE_NLIST %lld is outside [0, 2^20]",
+                            fn, (long long)value);
+        store->nlist = value;
+        return RS_OK;
+    case RS_ITEM_STORE_NPROBE:
+        if (value < 1 || value > (1 << 20))
+            return rs__fail(RS_ERR_RANGE, "%s: RS_ITEM_STORE_NPROBE %lld is outside [1, 2^20]",
+                            fn, (long long)value);
+        store->nprobe = value;
+        return RS_OK;
+    case RS_ITEM_STORE_INDEX_SEED:
+        if (value < 0)
+            return rs__fail(RS_ERR_RANGE, "%s: RS_ITEM_STORE_INDEX_SEED %lld is negative", fn,
+                            (long long)value);
+        store->index_seed = value;
+        return RS_OK;
+    default:
         return rs__fail(RS_ERR_INVALID, "%s: unknown option %d", fn, option);
     }
 }
@@ -527,6 +583,21 @@ int rs_item_store_get_int(const rs_item_store *store, int option, int64_t *value
         return RS_OK;
     case RS_ITEM_STORE_RERANK:
         *value_out = store->rerank;
+        return RS_OK;
+    case RS_ITEM_STORE_INDEX:
+        *value_out = store->index_kind;
+        return RS_OK;
+    case RS_ITEM_STORE_NLIST:
+        *value_out = store->nlist;
+        return RS_OK;
+    case RS_ITEM_STORE_NPROBE:
+        *value_out = store->nprobe;
+        return RS_OK;
+    case RS_ITEM_STORE_INDEX_SEED:
+        *value_out = store->index_seed;
+        return RS_OK;
+    case RS_ITEM_STORE_INDEX_BUILT:
+        *value_out = store->ivf != NULL;
         return RS_OK;
     default:
         return rs__fail(RS_ERR_INVALID, "%s: unknown option %d", fn, option);

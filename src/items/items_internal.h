@@ -35,6 +35,13 @@ struct rs_item_store {
     uint16_t *bf16;     /* with RS_SCAN_BF16: capacity x bf16_stride bfloat16
                            copy of matrix (RS_ALIGNMENT-aligned), else NULL */
     size_t bf16_stride; /* dim rounded up to even: rows are whole pairs */
+    /* The approximate index (item_ivf.c): its options, and the index once
+     * rs_item_store_build_index() has built it (NULL before). */
+    int index_kind;         /* RS_INDEX_EXACT, RS_INDEX_IVF or RS_INDEX_IVF_SQ8 */
+    int64_t nlist;          /* lists to build, 0: chosen from the count */
+    int64_t nprobe;         /* lists a query scans */
+    int64_t index_seed;     /* seeds the k-means sample and start */
+    struct rs__ivf *ivf;
 };
 
 /* float -> bfloat16, rounding to nearest even (values are finite). */
@@ -65,8 +72,24 @@ static inline const float *rs__item_row(const rs_item_store *store, size_t index
  */
 void rs__item_force_kernel(int kernel);
 
-/* The name of the kernel searches use now ("avx512" or "blas"). */
+/* The name of the kernel searches use now ("avx512", "avx2" or "blas"). */
 const char *rs__item_kernel_name(void);
+
+/* The kernel searches use now, as a number (RS__KERNEL_*): the forced one,
+ * else the best this CPU runs, capped by the environment variable
+ * RECSIM_ITEM_KERNEL ("avx2" or "blas") so that a bench can measure the
+ * AVX2 path on an AVX-512 machine. */
+enum { RS__KERNEL_BLAS = 1, RS__KERNEL_AVX2 = 2, RS__KERNEL_AVX512 = 3 };
+int rs__item_kernel_in_use(void);
+
+/* The catalogue size from which a built model gets an approximate index
+ * (RS_INDEX_IVF_SQ8) by default: below it exact search takes well under a
+ * millisecond per query at the model's dimensions. */
+#define RS_ITEM_INDEX_DEFAULT_MIN 100000u
+
+/* Build the default approximate index when the store holds at least
+ * RS_ITEM_INDEX_DEFAULT_MIN items (else do nothing).  0 or a status. */
+int rs__item_store_default_index(rs_item_store *store);
 
 /* Insert an item at the next index without the public checks on the vector
  * (used by load, which has verified the blob).  0 or a status. */

@@ -9,6 +9,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "graph/graph_internal.h"
+#include "items/items_internal.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -316,6 +317,8 @@ static int embed_items(const rs_embedder *embedder, const rs_graph *graph,
         s = rs_item_store_create(dim, &store);
     for (size_t i = 0; s == RS_OK && i < c->n; i++)
         s = rs_item_store_add(store, c->keys[i], vectors + i * dim, dim, NULL);
+    if (s == RS_OK) /* an approximate index for large catalogues (issue 20) */
+        s = rs__item_store_default_index(store);
     if (s == RS_OK)
         rs__progress_end(pr);
     free(vectors);
