@@ -15,9 +15,10 @@
  * and SQLite's, whose allocator this test wraps with SQLITE_CONFIG_MALLOC so
  * that both draw from the one countdown.  Not covered: OpenBLAS (its own
  * mmap'd buffers, no allocator hook); jansson's (json_set_alloc_funcs
- * could: the build's tuning report then loses fields and the build still
- * succeeds, which model_tune.c does not check yet); utf8proc's (only the
- * graph's text search) and the C library's (stdio).
+ * could: model_tune.c now fails the build when a report field cannot be
+ * added, but one run with it on still gave a report with a key lost inside
+ * jansson's output, not understood yet); utf8proc's (only the graph's text
+ * search) and the C library's (stdio).
  */
 #include "testutil.h"
 #include "core/alloc.h"

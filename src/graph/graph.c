@@ -370,8 +370,13 @@ int rs_graph_open(const char *path, unsigned flags, rs_graph **out)
          * nodes, relations and edges must not give a mix of two versions. */
         bool snapshot = sqlite3_exec(g->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
         status = load_graph(g, path);
-        if (snapshot)
-            sqlite3_exec(g->db, "COMMIT", NULL, NULL, NULL);
+        /* a read transaction left open (its COMMIT failed, out of memory)
+         * would make the next write's BEGIN fail: end it, and say so */
+        if (snapshot && sqlite3_exec(g->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+            if (status == 0)
+                status = rs__graph_db_fail(g->db, "ending the read of the graph");
+            sqlite3_exec(g->db, "ROLLBACK", NULL, NULL, NULL);
+        }
     }
     if (status != 0)
         goto fail;

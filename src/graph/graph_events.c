@@ -282,13 +282,21 @@ int rs__graph_observer_flush(rs__graph_observer *o)
     return status;
 }
 
-bool rs__graph_has_observations(rs_graph *g)
+int rs__graph_has_observations(rs_graph *g, bool *found)
 {
+    sqlite3 *db = rs__graph_db(g);
     sqlite3_stmt *st = NULL;
-    bool found = false;
-    if (sqlite3_prepare_v2(rs__graph_db(g), "SELECT 1 FROM sqlite_master WHERE type = 'table'"
-                           " AND name = 'edge_observations'", -1, &st, NULL) == SQLITE_OK)
-        found = sqlite3_step(st) == SQLITE_ROW;
+    int rc;
+    *found = false;
+    /* a failure here (out of memory) is a failure, not "no table": SQLite
+     * may have rolled the caller's transaction back with it */
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+                           " AND name = 'edge_observations'", -1, &st, NULL) != SQLITE_OK)
+        return rs__graph_db_fail(db, "looking for the observations tables");
+    rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW;
     sqlite3_finalize(st);
-    return found;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return rs__graph_db_fail(db, "looking for the observations tables");
+    return RS_OK;
 }

@@ -76,7 +76,7 @@ int rs__graph_observe_edge(rs__graph_observer *o, uint32_t src, uint32_t relatio
 /* Write what the observer gathered (merged with what the file holds). */
 int rs__graph_observer_flush(rs__graph_observer *o);
 /* Does the file hold observations (tables property_ and edge_observations)? */
-bool rs__graph_has_observations(rs_graph *g);
+int rs__graph_has_observations(rs_graph *g, bool *found);
 
 /* Save the edge snapshot (graph_snapshot.c): table edges in one meta blob
  * that the next open reads instead of the table, kept true by triggers

@@ -298,8 +298,9 @@ int rs__model_eval_set_cut(const rs_model *m, struct model_events *me, int64_t c
     size_t span = rs_graph_node_span(m->graph);
     me->has_cut = true;
     me->cut = cut;
-    if (!rs__graph_has_observations(m->graph))
-        return RS_OK;
+    bool observed;
+    if ((s = rs__graph_has_observations(m->graph, &observed)) != RS_OK || !observed)
+        return s;
     if (!(me->trained = rs__calloc(span ? span : 1, 1)))
         return RS_ERR_NOMEM;
     for (size_t i = 0; i < me->n; i++) {

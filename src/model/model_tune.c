@@ -112,6 +112,7 @@ struct tuner {
     double *values_a, *values_b;
     uint8_t *period;              /* by pooled user: 2 * fold + late */
     struct rs__progress pr;       /* "tune": candidates evaluated */
+    bool json_failed;             /* a report part that could not be added */
 };
 
 /* The runner of fold f for a group (RS_EVAL_WARM or RS_EVAL_COLD). */
@@ -135,15 +136,42 @@ static int config_copy(struct config *dst, const struct config *src)
     return s;
 }
 
-/* The options of o whose value matters to a row, as a JSON object. */
+/* Adding to the report: a part that cannot be added (out of memory: a
+ * NULL value, a failed insertion) sets *failed, so that the selection
+ * fails with RS_ERR_NOMEM instead of saving a report with fields missing. */
+static void jput(bool *failed, json_t *obj, const char *key, json_t *value)
+{
+    if (json_object_set_new(obj, key, value) != 0)
+        *failed = true;
+}
+
+static void jref(bool *failed, json_t *obj, const char *key, json_t *value)
+{
+    if (json_object_set(obj, key, value) != 0)
+        *failed = true;
+}
+
+static void jpush(bool *failed, json_t *arr, json_t *value)
+{
+    if (json_array_append_new(arr, value) != 0)
+        *failed = true;
+}
+
+/* The options of o whose value matters to a row, as a JSON object (NULL
+ * when out of memory). */
 static json_t *options_json(const struct rs__model_options *o, const char *const *names,
                             size_t n)
 {
     json_t *obj = json_object();
+    bool failed = false;
     char buf[128];
     for (size_t i = 0; obj && i < n; i++)
         if (rs__model_options_format(o, names[i], buf, sizeof buf) == RS_OK)
-            json_object_set_new(obj, names[i], json_string(buf));
+            jput(&failed, obj, names[i], json_string(buf));
+    if (failed) {
+        json_decref(obj);
+        return NULL;
+    }
     return obj;
 }
 
@@ -212,7 +240,7 @@ static int evaluate(struct tuner *t, int group, const char *stage, const char *l
             v = 0;
         sum += v * (double)users;
         n += users;
-        json_array_append_new(folds, json_real(v));
+        jpush(&t->json_failed, folds, json_real(v));
     }
     rs__progress_step(&t->pr);
     if (s != RS_OK) {
@@ -225,12 +253,12 @@ static int evaluate(struct tuner *t, int group, const char *stage, const char *l
         json_decref(folds);
         return rs__fail(RS_ERR_NOMEM, "tuning: out of memory for the report");
     }
-    json_object_set_new(row, "stage", json_string(stage));
-    json_object_set_new(row, "candidate", json_string(label));
-    json_object_set_new(row, "ndcg", json_real(c->ndcg));
-    json_object_set_new(row, "ndcg_origins", folds);
-    json_object_set_new(row, "options", options_json(&c->o, names, n_names));
-    json_array_append_new(t->rows, row);
+    jput(&t->json_failed, row, "stage", json_string(stage));
+    jput(&t->json_failed, row, "candidate", json_string(label));
+    jput(&t->json_failed, row, "ndcg", json_real(c->ndcg));
+    jput(&t->json_failed, row, "ndcg_origins", folds);
+    jput(&t->json_failed, row, "options", options_json(&c->o, names, n_names));
+    jpush(&t->json_failed, t->rows, row);
     return RS_OK;
 }
 
@@ -336,20 +364,20 @@ static int note_guard(struct tuner *t, const char *label, const struct gain *g, 
     for (int p = 0; p < N_PERIODS; p++)
         if (g->n_period[p]) {
             json_t *one = json_object();
-            json_object_set_new(one, "origin", json_integer(p / 2));
-            json_object_set_new(one, "half", json_string(p % 2 ? "late" : "early"));
-            json_object_set_new(one, "users", json_integer((json_int_t)g->n_period[p]));
-            json_object_set_new(one, "gain", json_real(g->period[p]));
-            json_object_set_new(one, "se", json_real(g->period_se[p]));
-            json_array_append_new(periods, one);
+            jput(&t->json_failed, one, "origin", json_integer(p / 2));
+            jput(&t->json_failed, one, "half", json_string(p % 2 ? "late" : "early"));
+            jput(&t->json_failed, one, "users", json_integer((json_int_t)g->n_period[p]));
+            jput(&t->json_failed, one, "gain", json_real(g->period[p]));
+            jput(&t->json_failed, one, "se", json_real(g->period_se[p]));
+            jpush(&t->json_failed, periods, one);
         }
-    json_object_set_new(row, "stage", json_string("guard"));
-    json_object_set_new(row, "candidate", json_string(label));
-    json_object_set_new(row, "gain", json_real(g->mean));
-    json_object_set_new(row, "se", json_real(g->se));
-    json_object_set_new(row, "periods", periods);
-    json_object_set_new(row, "taken", json_boolean(taken));
-    json_array_append_new(t->rows, row);
+    jput(&t->json_failed, row, "stage", json_string("guard"));
+    jput(&t->json_failed, row, "candidate", json_string(label));
+    jput(&t->json_failed, row, "gain", json_real(g->mean));
+    jput(&t->json_failed, row, "se", json_real(g->se));
+    jput(&t->json_failed, row, "periods", periods);
+    jput(&t->json_failed, row, "taken", json_boolean(taken));
+    jpush(&t->json_failed, t->rows, row);
     return RS_OK;
 }
 
@@ -422,10 +450,10 @@ static int try_cf(struct tuner *t, struct config *best, struct config *cand, con
         json_t *row = json_object();
         if (!row)
             return rs__fail(RS_ERR_NOMEM, "tuning: out of memory for the report");
-        json_object_set_new(row, "stage", json_string("single"));
-        json_object_set_new(row, "candidate", json_string(label));
-        json_object_set_new(row, "not_fitted", json_string(rs_errmsg()));
-        json_array_append_new(t->rows, row);
+        jput(&t->json_failed, row, "stage", json_string("single"));
+        jput(&t->json_failed, row, "candidate", json_string(label));
+        jput(&t->json_failed, row, "not_fitted", json_string(rs_errmsg()));
+        jpush(&t->json_failed, t->rows, row);
         rs_clear_error();
         return RS_OK;
     }
@@ -1001,7 +1029,7 @@ int rs__model_tune(const rs_model *m, struct rs__model_options *chosen, char **r
         n_warm += t.fold[f].n_warm;
         n_cold += t.fold[f].n_cold;
         if (!isnan(t.fold[f].cut))
-            json_array_append_new(cuts, json_integer((json_int_t)t.fold[f].cut));
+            jpush(&t.json_failed, cuts, json_integer((json_int_t)t.fold[f].cut));
     }
     if (s == RS_OK && !why) {
         size_t n = 0;
@@ -1032,23 +1060,23 @@ int rs__model_tune(const rs_model *m, struct rs__model_options *chosen, char **r
         rs__progress_end(&t.pr);
     clock_gettime(CLOCK_MONOTONIC, &w1);
     if (s == RS_OK) {
-        json_object_set_new(report, "split", json_string(why ? "none" : kind));
+        jput(&t.json_failed, report, "split", json_string(why ? "none" : kind));
         if (json_array_size(cuts))
-            json_object_set(report, "cut", json_array_get(cuts, 0));
-        json_object_set(report, "cuts", cuts);
-        json_object_set_new(report, "origins", json_integer((json_int_t)t.n_folds));
-        json_object_set_new(report, "validation_fraction",
+            jref(&t.json_failed, report, "cut", json_array_get(cuts, 0));
+        jref(&t.json_failed, report, "cuts", cuts);
+        jput(&t.json_failed, report, "origins", json_integer((json_int_t)t.n_folds));
+        jput(&t.json_failed, report, "validation_fraction",
                             json_real(rs__model_opt_double(&m->options, "build.tune_fraction")));
-        json_object_set_new(report, "validation_window_days",
+        jput(&t.json_failed, report, "validation_window_days",
                             json_real(rs__model_opt_double(&m->options,
                                                            "build.tune_window_days")));
-        json_object_set_new(report, "warm_users", json_integer((json_int_t)n_warm));
-        json_object_set_new(report, "cold_users", json_integer((json_int_t)n_cold));
-        json_object_set_new(report, "seconds",
+        jput(&t.json_failed, report, "warm_users", json_integer((json_int_t)n_warm));
+        jput(&t.json_failed, report, "cold_users", json_integer((json_int_t)n_cold));
+        jput(&t.json_failed, report, "seconds",
                             json_real((double)(w1.tv_sec - w0.tv_sec) +
                                       (double)(w1.tv_nsec - w0.tv_nsec) / 1e9));
         if (why) {
-            json_object_set_new(report, "skipped", json_string(why));
+            jput(&t.json_failed, report, "skipped", json_string(why));
         } else {
             const char *names[N_BLEND + N_COLD + 8];
             size_t n = kind_options(rs__model_options_cf_kind(&best.o), names);
@@ -1056,13 +1084,15 @@ int rs__model_tune(const rs_model *m, struct rs__model_options *chosen, char **r
                 names[n++] = blend_names[i];
             for (size_t i = 0; i < N_COLD; i++)
                 names[n++] = cold_names[i];
-            json_object_set_new(report, "chosen", options_json(&best.o, names, n));
-            json_object_set_new(report, "chosen_ndcg", json_real(best.ndcg));
-            json_object_set(report, "candidates", t.rows);
+            jput(&t.json_failed, report, "chosen", options_json(&best.o, names, n));
+            jput(&t.json_failed, report, "chosen_ndcg", json_real(best.ndcg));
+            jref(&t.json_failed, report, "candidates", t.rows);
             rs__model_options_free(chosen);
             s = rs__model_options_copy(chosen, &best.o);
         }
     }
+    if (s == RS_OK && t.json_failed)
+        s = rs__fail(RS_ERR_NOMEM, "tuning: out of memory for the report");
     if (s == RS_OK)
         s = report_text(report, report_out);
     json_decref(report);
