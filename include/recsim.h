@@ -3259,6 +3259,10 @@ RS_API int rs_mostfreq_get(const rs_mostfreq *counter, const char *key, size_t k
 #define RS_IMPORT_NO_EVENT 4u   /* ignore an event column: every edge gets relation */
 #define RS_IMPORT_FIRST_TIME 8u /* an edge keeps its earliest timestamp, not its latest
                                    (for temporal splits: "bought before the cut") */
+#define RS_IMPORT_SKIP_KNOWN 16u /* skip a timed row that matches an event the graph held
+                                    before this import (see below) */
+#define RS_IMPORT_REPLACE 32u /* rs_model_import_interactions() only: the rows replace
+                                 the relation's interactions (see there) */
 
 /**
  * rs_io_import_interactions - an interaction log into user -> item edges.
@@ -3272,7 +3276,7 @@ RS_API int rs_mostfreq_get(const rs_mostfreq *counter, const char *key, size_t k
  * @relation  the relation of every edge without an event column, or NULL
  *            for "interacted".
  * @flags     RS_IMPORT_UNWEIGHTED, RS_IMPORT_NO_TIME, RS_IMPORT_NO_EVENT,
- *            RS_IMPORT_FIRST_TIME.
+ *            RS_IMPORT_FIRST_TIME, RS_IMPORT_SKIP_KNOWN.
  * @rows_out  receives the number of rows imported; may be NULL.
  *
  * Each kept row adds its weight (1 without a weight column) to the edge
@@ -3284,6 +3288,18 @@ RS_API int rs_mostfreq_get(const rs_mostfreq *counter, const char *key, size_t k
  * the cleaner to drop such rows instead.  (Rows are aggregated in memory, 40 bytes per
  * distinct edge, before the bulk load writes them; an edge that existed
  * before the import is merged by the graph's RS_GRAPH_MERGE_SUM.)
+ *
+ * With RS_IMPORT_SKIP_KNOWN, importing rows the graph already has does not
+ * add them again (an export that overlaps the last one adds only its new
+ * rows): an event is identified by its user, relation, item, time and
+ * weight, and a row that matches an event the graph held before this call
+ * is skipped (neither summed into its edge nor kept as a raw event).  The
+ * graph keeps one summed weight per (user, relation, item, time), so rows
+ * match while their weights fit in that sum: the same rows again match
+ * exactly; a row beyond it is new.  Repeats within one import are separate
+ * events (two identical invoice lines) and all count.  A row without a time
+ * cannot be identified and is always added.  Skipped rows are not counted
+ * in rows_out (rs_model_import_known_rows() gives their number).
  *
  * Returns RS_OK, or RS_ERR_INVALID (NULL graph or reader, unknown flags),
  * RS_ERR_NOTFOUND (no user or item column; a cleaning rule's column),
@@ -4684,17 +4700,33 @@ RS_API int rs_model_is_built(const rs_model *model);
  * rs_model_import_interactions - import user -> item events from a reader,
  * cleaned by cleaner, as edges of relation (NULL: "interacted").
  *
- * @flags  RS_IMPORT_* flags as for rs_io_import_interactions().
+ * @flags  RS_IMPORT_* flags as for rs_io_import_interactions(), and
+ *         RS_IMPORT_REPLACE.
  * @rows_out  receives the number of rows imported (may be NULL).
  *
  * One transaction: on failure the file is unchanged.  The model stays as
  * built (recommendations use the new events once rs_model_build() runs
- * again).  Returns the statuses of rs_io_import_interactions(), and
- * RS_ERR_READONLY for a read-only model.
+ * again).  With RS_IMPORT_SKIP_KNOWN rows the model already has are skipped
+ * (see rs_io_import_interactions; rs_model_import_known_rows() counts them).
+ * With RS_IMPORT_REPLACE the rows replace every user -relation-> item edge
+ * and raw event of relation, in the same transaction (other relations,
+ * entity properties and attributes stay); RS_IMPORT_SKIP_KNOWN is then
+ * moot.  Returns the statuses of rs_io_import_interactions(),
+ * RS_ERR_READONLY for a read-only model, and RS_ERR_INVALID for
+ * RS_IMPORT_REPLACE with an event column in the reader (unless
+ * RS_IMPORT_NO_EVENT) or on a ":memory:" model.
  */
 RS_API int rs_model_import_interactions(rs_model *model, rs_reader *reader,
                                         rs_cleaner *cleaner, const char *relation,
                                         unsigned flags, uint64_t *rows_out);
+
+/**
+ * rs_model_import_known_rows - how many rows the last
+ * rs_model_import_interactions() on model skipped as events the model
+ * already had (RS_IMPORT_SKIP_KNOWN); 0 after a failed import, for NULL, or
+ * before any.  Same thread rules as the model's other calls.
+ */
+RS_API uint64_t rs_model_import_known_rows(const rs_model *model);
 
 /** rs_model_import_items - import a catalogue, as rs_io_import_items() does, into the model. */
 RS_API int rs_model_import_items(rs_model *model, rs_reader *reader, rs_cleaner *cleaner,

@@ -67,6 +67,153 @@ int rs__graph_events_write(rs_graph *g, rs__graph_event *events, size_t n)
     return status;
 }
 
+/* ------------------------------------------------------------ known events
+ *
+ * An event is identified by its columns: user, relation, item, time and
+ * weight.  The table keeps one summed weight per (src, rel, dst, ts), so a
+ * key's stored weight is a budget: each row of the new import with that key
+ * whose weight still fits in it is an event the graph has (a second import
+ * of the same rows uses it up exactly); a row beyond it is new.  The
+ * table's primary key is the index of the look-up, one per distinct key
+ * (the key's remaining budget is then kept in memory).
+ */
+
+/* Whether the file holds table name.  A failure (out of memory) is a
+ * failure, not "no table": SQLite may have rolled the caller's transaction
+ * back with it. */
+static int has_table(rs_graph *g, const char *name, bool *found)
+{
+    sqlite3 *db = rs__graph_db(g);
+    sqlite3_stmt *st = NULL;
+    int rc;
+    *found = false;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+                           " AND name = ?1", -1, &st, NULL) != SQLITE_OK)
+        return rs__graph_db_fail(db, "looking for a table");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return rs__graph_db_fail(db, "looking for a table");
+    return RS_OK;
+}
+
+bool rs__graph_has_events(rs_graph *g)
+{
+    bool found;
+    rs_error_state saved;
+    rs__error_save(&saved);
+    if (has_table(g, "interaction_events", &found) != RS_OK)
+        found = false;
+    rs__error_restore(&saved);
+    return found;
+}
+
+struct rs__graph_known {
+    rs_graph *g;
+    sqlite3_stmt *get; /* NULL: no table, so no earlier events */
+    size_t node_span;  /* nodes from here on were created by this import */
+    rs_idmap *keys;    /* u32 src, relation, dst, u64 time -> index */
+    double *left;      /* by index: the weight not matched yet */
+    size_t left_cap;
+};
+
+int rs__graph_known_open(rs_graph *g, rs__graph_known **out)
+{
+    static const char get_sql[] =
+        "SELECT v.weight FROM interaction_events v WHERE v.src = ?1 AND v.dst = ?3"
+        " AND v.ts = ?4 AND v.rel = (SELECT id FROM relations WHERE name = ?2)";
+    sqlite3 *db = rs__graph_db(g);
+    rs__graph_known *k;
+    *out = NULL;
+    if (!(k = rs__calloc(1, sizeof *k)))
+        return RS_ERR_NOMEM;
+    k->g = g;
+    k->node_span = rs_graph_node_span(g);
+    if (!(k->keys = rs__idmap_create())) {
+        rs__graph_known_close(k);
+        return rs__fail(RS_ERR_NOMEM, "out of memory");
+    }
+    if (rs__graph_has_events(g) &&
+        sqlite3_prepare_v2(db, get_sql, -1, &k->get, NULL) != SQLITE_OK) {
+        int status = rs__graph_db_fail(db, "reading the raw interaction events");
+        rs__graph_known_close(k);
+        return status;
+    }
+    *out = k;
+    return 0;
+}
+
+void rs__graph_known_close(rs__graph_known *k)
+{
+    if (!k)
+        return;
+    sqlite3_finalize(k->get);
+    rs__idmap_free(k->keys);
+    free(k->left);
+    free(k);
+}
+
+int rs__graph_known_take(rs__graph_known *k, const rs__graph_event *e)
+{
+    unsigned char key[20];
+    uint32_t index;
+    bool created;
+    int status;
+    double *left;
+    if (!k->get || e->src >= k->node_span || e->dst >= k->node_span)
+        return 0;
+    if ((status = rs__grow((void **)&k->left, &k->left_cap, rs__idmap_span(k->keys) + 1,
+                           sizeof *k->left)) != 0)
+        return status;
+    rs__le_put32(key, e->src);
+    rs__le_put32(key + 4, e->relation);
+    rs__le_put32(key + 8, e->dst);
+    rs__le_put64(key + 12, (uint64_t)e->time);
+    if ((status = rs__idmap_intern(k->keys, (const char *)key, sizeof key, &index, &created)))
+        return status;
+    left = &k->left[index];
+    if (created) {
+        const char *relation = rs_graph_relation_name(k->g, e->relation);
+        int rc;
+        sqlite3_bind_int64(k->get, 1, rs__graph_node_rowid(k->g, e->src));
+        sqlite3_bind_text(k->get, 2, relation ? relation : "", -1, SQLITE_STATIC);
+        sqlite3_bind_int64(k->get, 3, rs__graph_node_rowid(k->g, e->dst));
+        sqlite3_bind_int64(k->get, 4, e->time);
+        rc = sqlite3_step(k->get);
+        *left = rc == SQLITE_ROW ? sqlite3_column_double(k->get, 0) : 0.0;
+        sqlite3_reset(k->get);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return rs__graph_db_fail(rs__graph_db(k->g), "reading the raw interaction events");
+    }
+    /* a relative slack: the stored sum was added up in another order */
+    if (*left <= 0.0 || e->weight > *left + 1e-9 * (*left > 1.0 ? *left : 1.0))
+        return 0;
+    *left -= e->weight;
+    return 1;
+}
+
+int rs__graph_events_delete(rs_graph *g, uint32_t relation)
+{
+    static const char sql[] = "DELETE FROM interaction_events"
+                              " WHERE rel = (SELECT id FROM relations WHERE name = ?1)";
+    sqlite3 *db = rs__graph_db(g);
+    sqlite3_stmt *st = NULL;
+    const char *name = rs_graph_relation_name(g, relation);
+    int status = 0;
+    if (!name || !rs__graph_has_events(g))
+        return 0;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return rs__graph_db_fail(db, "deleting the raw interaction events");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        status = rs__graph_db_fail(db, "deleting the raw interaction events");
+    sqlite3_finalize(st);
+    return status;
+}
+
+
 /* ------------------------------------------------------------ observations
  *
  * The entity rows' facts with their times, for the same reason: a node's
@@ -284,19 +431,5 @@ int rs__graph_observer_flush(rs__graph_observer *o)
 
 int rs__graph_has_observations(rs_graph *g, bool *found)
 {
-    sqlite3 *db = rs__graph_db(g);
-    sqlite3_stmt *st = NULL;
-    int rc;
-    *found = false;
-    /* a failure here (out of memory) is a failure, not "no table": SQLite
-     * may have rolled the caller's transaction back with it */
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table'"
-                           " AND name = 'edge_observations'", -1, &st, NULL) != SQLITE_OK)
-        return rs__graph_db_fail(db, "looking for the observations tables");
-    rc = sqlite3_step(st);
-    *found = rc == SQLITE_ROW;
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return rs__graph_db_fail(db, "looking for the observations tables");
-    return RS_OK;
+    return has_table(g, "edge_observations", found);
 }

@@ -51,6 +51,21 @@ typedef struct rs__graph_event {
  * in place.  The caller holds the transaction. */
 int rs__graph_events_write(rs_graph *g, rs__graph_event *events, size_t n);
 
+/* The events the graph held before an import began, so that the import can
+ * skip the rows it already has (RS_IMPORT_SKIP_KNOWN).  take() gives 1 when
+ * e matches: its (src, relation, dst, time) is in interaction_events with a
+ * summed weight of which at least e->weight is not yet matched (the match
+ * is then used up), 0 when e is new, or a negative status.  Nodes created
+ * after open() have no earlier events. */
+typedef struct rs__graph_known rs__graph_known;
+int rs__graph_known_open(rs_graph *g, rs__graph_known **out);
+void rs__graph_known_close(rs__graph_known *k);
+int rs__graph_known_take(rs__graph_known *k, const rs__graph_event *e);
+/* Delete the raw events of one relation (the caller holds the transaction). */
+int rs__graph_events_delete(rs_graph *g, uint32_t relation);
+/* Does the graph's file hold table interaction_events? */
+bool rs__graph_has_events(rs_graph *g);
+
 /* meta(key, value): set (insert or replace) and get a malloc'd copy (free
  * with free(); a zero-length value gives a non-NULL 1-byte buffer).  get
  * returns RS_ERR_NOTFOUND when the key is absent. */

@@ -54,8 +54,10 @@ struct import {
     const char *relation_name;
     struct edge_sum *edges; /* open addressing, load <= 1/2 */
     size_t edge_cap, edge_count;
-    bool first_time;
+    bool first_time, skip_known;
     rs__graph_event *raw; /* every timed row, for the raw event table */
+    rs__graph_known *known; /* RS_IMPORT_SKIP_KNOWN: the graph's earlier events */
+    uint64_t known_rows;    /* rows skipped as known */
     size_t raw_count, raw_cap;
     char *last_user; /* cache: the previous row's user key and node (logs are */
     size_t last_user_cap; /* grouped by user or invoice, so it often repeats) */
@@ -237,6 +239,15 @@ static int interaction_row(struct import *im)
             im->last_event = copy;
         }
         relation = im->last_event_relation;
+    }
+    if (timed && im->known) {
+        rs__graph_event e = {user, relation, item, timestamp, weight};
+        if ((status = rs__graph_known_take(im->known, &e)) < 0)
+            return status;
+        if (status == 1) {
+            im->known_rows++;
+            return 0;
+        }
     }
     if (timed) { /* a raw event needs its own time */
         if (im->raw_count == im->raw_cap &&
@@ -502,12 +513,17 @@ static void release(struct import *im)
     free(im->last_user);
     free(im->edges);
     free(im->raw);
+    rs__graph_known_close(im->known);
     free(im->scratch);
     rs__graph_observer_close(im->observer);
 }
 
 static int prepare_interactions(struct import *im)
 {
+    int status;
+    /* inside the bulk load: the events committed before this import */
+    if (im->skip_known && (status = rs__graph_known_open(im->graph, &im->known)) != 0)
+        return status;
     if (im->has_event)
         return 0;
     return rs_graph_add_relation(im->graph, im->relation_name, &im->relation);
@@ -516,13 +532,21 @@ static int prepare_interactions(struct import *im)
 int rs_io_import_interactions(rs_graph *graph, rs_reader *reader, rs_cleaner *cleaner,
                               const char *relation, unsigned flags, uint64_t *rows_out)
 {
+    return rs__io_import_interactions(graph, reader, cleaner, relation, flags, rows_out, NULL);
+}
+
+int rs__io_import_interactions(rs_graph *graph, rs_reader *reader, rs_cleaner *cleaner,
+                               const char *relation, unsigned flags, uint64_t *rows_out,
+                               uint64_t *known_out)
+{
     const char *fn = "rs_io_import_interactions";
+    uint64_t rows = 0;
     struct import im;
     int status;
     if ((status = check_common(graph, reader, fn)) != 0)
         return status;
     if (flags & ~(RS_IMPORT_UNWEIGHTED | RS_IMPORT_NO_TIME | RS_IMPORT_NO_EVENT |
-                  RS_IMPORT_FIRST_TIME))
+                  RS_IMPORT_FIRST_TIME | RS_IMPORT_SKIP_KNOWN))
         return rs__fail(RS_ERR_INVALID, "%s: unknown flags 0x%x", fn, flags);
     if (relation && rs__check_key(relation, "relation", NULL) != 0)
         return rs__fail_context("%s: ", fn);
@@ -530,6 +554,7 @@ int rs_io_import_interactions(rs_graph *graph, rs_reader *reader, rs_cleaner *cl
     im.graph = graph;
     im.reader = reader;
     im.first_time = (flags & RS_IMPORT_FIRST_TIME) != 0;
+    im.skip_known = (flags & RS_IMPORT_SKIP_KNOWN) != 0;
     if ((status = rs_reader_role(reader, RS_ROLE_USER, &im.key_column)) != 0 ||
         (status = rs_reader_role(reader, RS_ROLE_ITEM, &im.item_column)) != 0)
         return rs__fail_context("%s: ", fn);
@@ -540,7 +565,11 @@ int rs_io_import_interactions(rs_graph *graph, rs_reader *reader, rs_cleaner *cl
     im.has_event = !(flags & RS_IMPORT_NO_EVENT) &&
                    rs__reader_find_role(reader, RS_ROLE_EVENT, &im.event_column) == 0;
     im.relation_name = relation ? relation : "interacted";
-    status = run(&im, cleaner, prepare_interactions, interaction_row, write_edges, rows_out);
+    status = run(&im, cleaner, prepare_interactions, interaction_row, write_edges, &rows);
+    if (status == 0 && rows_out)
+        *rows_out = rows - im.known_rows; /* the skipped rows were counted as read */
+    if (status == 0 && known_out)
+        *known_out = im.known_rows;
     release(&im);
     return status;
 }

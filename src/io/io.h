@@ -10,6 +10,12 @@
 
 #include "recsim.h"
 
+/* rs_io_import_interactions(), and the number of rows skipped as known
+ * (RS_IMPORT_SKIP_KNOWN) into known_out (may be NULL). */
+int rs__io_import_interactions(rs_graph *graph, rs_reader *reader, rs_cleaner *cleaner,
+                               const char *relation, unsigned flags, uint64_t *rows_out,
+                               uint64_t *known_out);
+
 /* The parsers behind rs_io_parse_*, silent: they return a status without
  * touching the thread's error message, so that hot loops (cleaning rules)
  * can test values cheaply.  On error *out is unchanged. */

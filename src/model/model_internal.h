@@ -124,6 +124,7 @@ struct rs_model {
     bool in_batch, batch_failed;
     uint64_t batch_generation; /* the graph's, when the lock was taken */
     int busy_ms;
+    uint64_t import_known; /* rows the last interaction import skipped as known */
 };
 
 /* The parts of a fitted recommender, as rs__model_fit makes them. */

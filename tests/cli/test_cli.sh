@@ -373,6 +373,22 @@ if command -v sqlite3 > /dev/null 2>&1; then
     w2=$(sqlite3 "$mlm" "SELECT sum(weight) FROM edges WHERE rel = (SELECT id FROM relations WHERE name = 'interacted')")
     check "--append adds the weights again" awk -v a="$w1" -v b="$w2" 'BEGIN { exit !(a > 0 && b == 2 * a) }'
 fi
+# an export that overlaps the last one adds only its new rows; --replace
+printf 'user,item,time,weight\nu1,i1,2020-01-01,1\nu1,i1,2020-01-01,1\nu2,i1,2020-01-02,2\n' > "$ml/day1.csv"
+{ cat "$ml/day1.csv"; printf 'u2,i2,2020-01-03,1\n'; } > "$ml/day2.csv"
+printf 'user,item,time,weight\nu9,i1,2020-02-01,4\n' > "$ml/new.csv"
+expect "import day 1" 0 "3 rows read, 3 kept, 3 imported" "" -- import "$ml/o.rsm" "$ml/day1.csv"
+expect "overlapping import skips known rows" 0 "3 rows already in the model" "" -- \
+    import "$ml/o.rsm" "$ml/day2.csv"
+if command -v sqlite3 > /dev/null 2>&1; then
+    check "the overlap added one row" test "$(sqlite3 "$ml/o.rsm" "SELECT sum(weight) FROM edges")" = "5.0"
+fi
+expect "--replace with --append" 2 "" "give one of them" -- import --replace --append "$ml/o.rsm" "$ml/new.csv"
+expect "--replace" 0 "replaced the model's interactions" "" -- import --replace "$ml/o.rsm" "$ml/new.csv"
+if command -v sqlite3 > /dev/null 2>&1; then
+    check "overlap then --replace: only the new file's edge" test \
+        "$(sqlite3 "$ml/o.rsm" "SELECT count(*), sum(weight) FROM edges")" = "1|4.0"
+fi
 # columns by number, --map, Unix times, --delimiter by character
 expect "--no-header --map by number" 0 "6 rows read, 6 kept, 6 imported" "" -- \
     import --no-header --delimiter '	' --map user=1 --map item=2 --map weight=3 --map time=4 "$ml/n.rsm" "$ml/u.data"

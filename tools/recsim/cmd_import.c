@@ -65,8 +65,12 @@ void cmd_import_help(FILE *out)
           "  --flags ATTR=COL,...  0/1 flag columns as one multi-valued attribute ATTR\n"
           "                      (value: the column's name, or COL:VALUE);\n"
           "                      ATTR@N=V1,V2,... for the columns N, N+1, ... named V1...\n"
-          "  --append            import a file again though the same bytes with the\n"
-          "                      same options were imported before (weights add up)\n"
+          "  --append            import every row, even the same file again or rows\n"
+          "                      the model already has (weights add up); by default\n"
+          "                      a timed row equal to an event imported before (user,\n"
+          "                      relation, item, time, weight) is skipped and counted\n"
+          "  --replace           the file's interactions replace the model's of that\n"
+          "                      relation (items and users stay); not with --append\n"
           "  --json              print the counts as one JSON object\n"
           "\n"
           "A .gz file is decompressed on the fly (gzip is recognised by its first bytes).\n",
@@ -106,7 +110,7 @@ struct import_options {
     const char *model, *file, *kind, *relation, *friends, *reject;
     const char *encoding;
     int format, delimiter;
-    bool dedup, unweighted, first_time, json, retail, no_header, append;
+    bool dedup, unweighted, first_time, json, retail, no_header, append, replace;
     struct where_rule wheres[MAX_LIST];
     size_t n_wheres;
     struct flag_group flags[MAX_LIST];
@@ -279,6 +283,8 @@ static int parse_args(int argc, char **argv, struct import_options *o)
             o->no_header = true, takes_value = false;
         else if (strcmp(a, "--append") == 0)
             o->append = true, takes_value = false;
+        else if (strcmp(a, "--replace") == 0)
+            o->replace = true, takes_value = false;
         else if (a[0] != '-' || strcmp(a, "-") == 0) {
             if (n_positional == 2)
                 return cli_usage("import", "unexpected argument '%s'", a);
@@ -377,6 +383,9 @@ static int parse_args(int argc, char **argv, struct import_options *o)
     }
     if (n_positional != 2)
         return cli_usage("import", "needs MODEL and FILE");
+    if (o->append && o->replace)
+        return cli_usage("import", "--append adds the rows, --replace replaces the model's: "
+                         "give one of them");
     o->model = positional[0];
     o->file = positional[1];
     return CLI_OK;
@@ -539,6 +548,21 @@ static void print_counts(const struct import_options *o, const char *kind,
     for (size_t i = 0; i < n; i++)
         printf("  dropped %9llu  %s\n", (unsigned long long)rs_cleaner_dropped(c, i),
                rs_cleaner_rule_name(c, i));
+}
+
+/* The rows skipped as already in the model, and what --replace did. */
+static void print_known(const struct import_options *o, uint64_t known)
+{
+    if (o->json) {
+        json_object_set_new(o->report, "already_in_model", json_integer((json_int_t)known));
+        json_object_set_new(o->report, "replaced", json_boolean(o->replace));
+        return;
+    }
+    if (known)
+        printf("interactions: %llu rows already in the model, skipped (--append adds them "
+               "again)\n", (unsigned long long)known);
+    if (o->replace)
+        printf("interactions: replaced the model's interactions of this relation\n");
 }
 
 /* ------------------------------------------------------------ input */
@@ -846,7 +870,7 @@ static int load_input(struct import_options *o)
 /* ------------------------------------------------ repeated imports */
 
 /* "import:" and the XXH3-128 of the file's bytes and of the options that
- * change what is imported (all but --append, --json and --reject). */
+ * change what is imported (all but --append, --replace, --json and --reject). */
 static int import_key(int argc, char **argv, const struct import_options *o, char *key,
                       size_t cap)
 {
@@ -873,7 +897,7 @@ static int import_key(int argc, char **argv, const struct import_options *o, cha
     fclose(f);
     for (int i = 1; i < argc; i++) {
         if (argv[i] == o->model || argv[i] == o->file || !strcmp(argv[i], "--append") ||
-            !strcmp(argv[i], "--json"))
+            !strcmp(argv[i], "--replace") || !strcmp(argv[i], "--json"))
             continue;
         if (!strcmp(argv[i], "--reject")) {
             i++;
@@ -969,7 +993,8 @@ static int import_kind(rs_model *model, struct import_options *o, const char *ki
     rs_cleaner *cleaner = NULL;
     uint64_t rows = 0;
     unsigned flags = (o->unweighted || o->retail ? RS_IMPORT_UNWEIGHTED : 0u) |
-                     (o->first_time ? RS_IMPORT_FIRST_TIME : 0u);
+                     (o->first_time ? RS_IMPORT_FIRST_TIME : 0u) |
+                     (o->replace ? RS_IMPORT_REPLACE : o->append ? 0u : RS_IMPORT_SKIP_KNOWN);
     const char *const retail_item_props[] = {"Description"};
     const char *const retail_user_attrs[] = {"Country"};
     const char *const *attributes = o->attributes, *const *properties = o->properties;
@@ -1001,7 +1026,7 @@ static int import_kind(rs_model *model, struct import_options *o, const char *ki
                                n_properties, o->friends, &rows);
     rs_model_set_progress(model, NULL, NULL);
     if (s == 0) {
-        size_t n_read = (size_t)rows_read(cleaner, rows);
+        size_t n_read = (size_t)rows_read(cleaner, rows + rs_model_import_known_rows(model));
         cli_progress_set_total(&progress, n_read);
         cli_progress_finish(&progress, n_read);
     } else {
@@ -1009,6 +1034,8 @@ static int import_kind(rs_model *model, struct import_options *o, const char *ki
     }
     if (s == 0)
         print_counts(o, kind, cleaner, rows, first);
+    if (s == 0 && strcmp(kind, "interactions") == 0)
+        print_known(o, rs_model_import_known_rows(model));
     int late = s == 0 && first && o->reject ? rs_cleaner_set_reject_file(cleaner, NULL) : 0;
     rs_cleaner_free(cleaner);
     rs_reader_close(reader);
@@ -1071,7 +1098,7 @@ static int import_all(rs_model *model, struct import_options *o, const char *key
     int rc, s;
     if ((s = rs_model_begin(model)) != RS_OK)
         return cli_fail_status(s, "import into %s failed, model unchanged", o->model);
-    if (!o->append && rs_model_get_note(model, key, seen, sizeof seen, NULL) == RS_OK) {
+    if (!o->append && !o->replace && rs_model_get_note(model, key, seen, sizeof seen, NULL) == RS_OK) {
         rs_model_rollback(model);
         return already_imported(o, seen);
     }
@@ -1116,7 +1143,7 @@ static int run(int argc, char **argv, struct import_options *o)
         (rc = import_key(argc, argv, o, key, sizeof key)) != CLI_OK)
         return rc;
     existed = stat(o->model, &st) == 0;
-    if (existed && !o->append && meta_find(o->model, key, seen, sizeof seen))
+    if (existed && !o->append && !o->replace && meta_find(o->model, key, seen, sizeof seen))
         return already_imported(o, seen);
     if ((rc = load_input(o)) != CLI_OK)
         return rc;

@@ -177,6 +177,8 @@ IMPORT_FLAG = {
     'no_time': 2,
     'no_event': 4,
     'first_time': 8,
+    'skip_known': 16,
+    'replace': 32,
 }
 
 # #define RS_RANGE_*
