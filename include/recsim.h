@@ -1604,6 +1604,14 @@ RS_API int rs_embedder_embed_graph(const rs_embedder *embedder, const rs_graph *
  *    RS_CF_EIGENVECTORS leading eigenvectors V of R^T R (LAPACK ssyevr),
  *    w = RS_CF_IDEAL_WEIGHT; score = x W.  Dense like EASE
  *    (RS_CF_MAX_ITEMS); its diagonal is kept.
+ *  - RS_CF_EASE_PAIRS: EASE with pairwise interactions (Steck and Liang
+ *    2021): score = x B + z C, z the 0/1 indicator of the RS_CF_PAIRS item
+ *    pairs (a, b) seen together by the most users (at least 2) that are
+ *    both in the history.  ||X - X B - Z C||^2 + lambda (||B||^2 + ||C||^2)
+ *    with diag(B) = 0 and C zero on a pair's own items, lambda =
+ *    RS_CF_LAMBDA, minimised from EASE by RS_CF_ITERATIONS alternating
+ *    closed-form updates of C and B (default 3; 0 gives EASE).  Dense like
+ *    EASE (RS_CF_MAX_ITEMS).
  *
  * The data is an rs_cf_matrix, built from plain (user, item, weight) arrays
  * or from a graph's interaction edges.  Users and items are dense indices
@@ -1628,7 +1636,8 @@ typedef enum rs_cf_kind {
                           top-N per item */
     RS_CF_EDLAE = 4,   /* emphasised denoising linear autoencoder, closed
                           form */
-    RS_CF_GFCF = 5     /* linear + ideal low-pass graph filter */
+    RS_CF_GFCF = 5,    /* linear + ideal low-pass graph filter */
+    RS_CF_EASE_PAIRS = 6 /* EASE plus pairwise interactions (since 1.1) */
 } rs_cf_kind;
 
 /* The axis of an rs_cf_matrix. */
@@ -1643,7 +1652,8 @@ typedef enum rs_cf_kind {
 typedef enum rs_cf_option {
     /* int options */
     RS_CF_FACTORS = 0,       /* ALS factors f, 1 .. 1024; default 64 */
-    RS_CF_ITERATIONS = 1,    /* ALS iterations, 0 .. 10000; default 15 */
+    RS_CF_ITERATIONS = 1,    /* ALS and EASE pairs iterations, 0 .. 10000;
+                                default 15 (EASE pairs: 3) */
     RS_CF_CG_STEPS = 2,      /* ALS CG steps per row and iteration, 1 .. 1024;
                                 default 3 */
     RS_CF_SEED = 3,          /* initialisation seed, 0 .. INT_MAX; default 42 */
@@ -1659,13 +1669,16 @@ typedef enum rs_cf_option {
                                 filter, 0 (no ideal term) .. 65536, and at
                                 most the number of items at the fit;
                                 default 256 */
+    RS_CF_PAIRS = 9,         /* EASE pairs: item pairs modelled, 0 ..
+                                100000; default 1000 (since 1.1) */
     /* double options */
     RS_CF_ALPHA = 100,       /* ALS confidence slope alpha, >= 0; RP3beta:
                                 exponent on the transition probabilities,
                                 >= 0; default 1 for both */
-    RS_CF_LAMBDA = 101,      /* ALS, EASE and EDLAE regularisation, >= 0
-                                (EASE, EDLAE: > 0); default 30 for ALS,
-                                500 for EASE and EDLAE, unused by the
+    RS_CF_LAMBDA = 101,      /* ALS, EASE, EDLAE and EASE pairs
+                                regularisation, >= 0 (EASE kinds: > 0);
+                                default 30 for ALS, 500 for the EASE
+                                kinds, unused by the
                                 other kinds */
     RS_CF_SHRINK = 102,      /* item-kNN cosine shrinkage, >= 0; default 0 */
     RS_CF_INIT_SCALE = 103,  /* ALS initial factors N(0, s^2), s >= 0;

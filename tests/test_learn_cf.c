@@ -12,40 +12,12 @@
 #include <xxhash.h>
 
 #include "graph/graph_internal.h"
+#include "dense_solve.h"
 #include "learn/cf_internal.h"
 #include "testutil.h"
+#include "cf_blob.h"
 
 #include <xxhash.h>
-
-/* Solve the n x n system a x = b in double (Gaussian elimination with
- * partial pivoting); a and b are overwritten. */
-static void dense_solve(double *a, double *b, size_t n)
-{
-    for (size_t c = 0; c < n; c++) {
-        size_t piv = c;
-        for (size_t r = c + 1; r < n; r++)
-            if (fabs(a[r * n + c]) > fabs(a[piv * n + c]))
-                piv = r;
-        for (size_t k = 0; k < n; k++) {
-            double t = a[c * n + k];
-            a[c * n + k] = a[piv * n + k];
-            a[piv * n + k] = t;
-        }
-        double t = b[c];
-        b[c] = b[piv];
-        b[piv] = t;
-        for (size_t r = 0; r < n; r++) {
-            if (r == c)
-                continue;
-            double f = a[r * n + c] / a[c * n + c];
-            for (size_t k = c; k < n; k++)
-                a[r * n + k] -= f * a[c * n + k];
-            b[r] -= f * b[c];
-        }
-    }
-    for (size_t c = 0; c < n; c++)
-        b[c] /= a[c * n + c];
-}
 
 /* Two planted communities: users 0..19 buy items 0..9 (all but one),
  * users 20..39 buy items 10..19 likewise; user u skips item u % 10 of its
@@ -779,27 +751,6 @@ START_TEST(graph_matrix_save_load_and_item_store)
     rs_graph_close(g);
 }
 END_TEST
-
-/* Edit a saved model's blob in place and put it back with a fresh
- * checksum, so that only the edit is wrong.  Offsets: the header is
- * "RSCF", format, kind, 0 (16 bytes), n_users, n_items, dim (u64 at 16,
- * 24, 32), 9 int options (at 40), 9 doubles (at 112: alpha, lambda, shrink,
- * init_scale, beta, dropout, ideal weight, fit alpha, fit lambda), count
- * (at 184), the arrays from 192. */
-#define BLOB_ARRAYS 192
-static void rewrite_blob(rs_graph *g, const char *key, size_t offset, const void *bytes,
-                         size_t n)
-{
-    void *blob;
-    size_t len;
-    ck_assert_ok(rs__graph_meta_get(g, key, &blob, &len));
-    ck_assert_uint_ge(len, offset + n + 8);
-    memcpy((unsigned char *)blob + offset, bytes, n);
-    uint64_t sum = XXH3_64bits(blob, len - 8);
-    memcpy((unsigned char *)blob + len - 8, &sum, 8);
-    ck_assert_ok(rs__graph_meta_set(g, key, blob, len));
-    free(blob);
-}
 
 START_TEST(new_kinds_blobs_validated)
 {

@@ -106,8 +106,8 @@ START_TEST(defaults_are_the_handles_defaults)
     rs_embedder_free(e2);
 
     /* collaborative models, each kind */
-    const int kinds[] = {RS_CF_ALS,     RS_CF_ITEMKNN, RS_CF_EASE,
-                         RS_CF_RP3BETA, RS_CF_EDLAE,   RS_CF_GFCF};
+    const int kinds[] = {RS_CF_ALS,   RS_CF_ITEMKNN, RS_CF_EASE,      RS_CF_RP3BETA,
+                         RS_CF_EDLAE, RS_CF_GFCF,    RS_CF_EASE_PAIRS};
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         rs_cf_model *c1, *c2;
         ck_assert_ok(rs_cf_model_create(kinds[k], &c1));

@@ -27,14 +27,14 @@ struct rs_cf_matrix {
     uint32_t *item_node; /* graph node per column, or NULL */
 };
 
-#define RS__CF_INT_OPTIONS 9
+#define RS__CF_INT_OPTIONS 10
 #define RS__CF_CHUNK_FLOATS ((size_t)1 << 22)
 #define RS__CF_TILE_FLOATS ((size_t)1 << 24)
 #define RS__CF_DENSE_ITEMS ((size_t)8192)
 
 struct rs_cf_model {
     int kind;
-    long long iopt[RS__CF_INT_OPTIONS]; /* indexed by rs_cf_option 0 .. 8 */
+    long long iopt[RS__CF_INT_OPTIONS]; /* indexed by rs_cf_option 0 .. 9 */
     double alpha, lambda, shrink, init_scale, beta, dropout, ideal_weight;
     /* floats of a dense user chunk and of an item-kNN similarity tile
      * (defaults RS__CF_CHUNK_FLOATS, RS__CF_TILE_FLOATS; tests lower them to
@@ -62,6 +62,12 @@ struct rs_cf_model {
     /* a dense operator read from the file row by row (rs__cf_model_load_rows;
      * ease is then NULL), or NULL */
     struct rs__cf_rows *rows;
+    /* EASE pairs (B in ease): the pairs a < b ascending, CSR by a
+     * (pair_start, n_items + 1), and C (n_pairs x n_items row-major) */
+    size_t n_pairs;
+    uint32_t *pair_a, *pair_b;
+    size_t *pair_start;
+    float *pair_w;
     /* the item keys (key i names item i; cf_keys.c), or NULL */
     struct rs_idmap *keys;
 };
@@ -114,6 +120,12 @@ int rs__cf_knn_fit(struct rs_cf_model *fit, const rs_cf_matrix *x);
 int rs__cf_ease_fit(struct rs_cf_model *fit, const rs_cf_matrix *x);
 int rs__cf_rp3_fit(struct rs_cf_model *fit, const rs_cf_matrix *x);
 int rs__cf_gfcf_fit(struct rs_cf_model *fit, const rs_cf_matrix *x);
+/* EASE with pairwise interactions (cf_pairs.c). */
+int rs__cf_pairs_fit(struct rs_cf_model *fit, const rs_cf_matrix *x);
+/* pair_start from pair_a (n_pairs, n_items set). */
+int rs__cf_pairs_index(struct rs_cf_model *m);
+/* out[j] += C[p][j] for every pair p with both items among items[0 .. n). */
+int rs__cf_pairs_score(const struct rs_cf_model *m, const uint32_t *items, size_t n, float *out);
 
 /* The Gram matrix (D_r X D_c)^T (D_r X D_c), n_items^2 floats, upper
  * triangle (row-major) only, by syrk over dense user chunks of

@@ -39,6 +39,7 @@ static const struct {
     [RS_CF_MAX_ITEMS] = {1, 1000000, 20000},
     [RS_CF_FOLDIN_STEPS] = {0, 1024, 0},
     [RS_CF_EIGENVECTORS] = {0, 65536, 256},
+    [RS_CF_PAIRS] = {0, 100000, 1000},
 };
 
 int rs_cf_model_create(int kind, rs_cf_model **out)
@@ -47,7 +48,7 @@ int rs_cf_model_create(int kind, rs_cf_model **out)
         *out = NULL;
     if (!out)
         return rs__fail(RS_ERR_INVALID, "rs_cf_model_create: out is NULL");
-    if (kind < RS_CF_ALS || kind > RS_CF_GFCF)
+    if (kind < RS_CF_ALS || kind > RS_CF_EASE_PAIRS)
         return rs__fail(RS_ERR_INVALID, "rs_cf_model_create: unknown kind %d", kind);
     rs_cf_model *m = rs__calloc(1, sizeof *m);
     if (!m)
@@ -56,7 +57,10 @@ int rs_cf_model_create(int kind, rs_cf_model **out)
     for (int o = 0; o < RS__CF_INT_OPTIONS; o++)
         m->iopt[o] = int_options[o].def;
     m->alpha = 1.0;
-    m->lambda = kind == RS_CF_EASE || kind == RS_CF_EDLAE ? 500.0 : 30.0;
+    if (kind == RS_CF_EASE_PAIRS)
+        m->iopt[RS_CF_ITERATIONS] = 3;
+    m->lambda = kind == RS_CF_EASE || kind == RS_CF_EDLAE || kind == RS_CF_EASE_PAIRS ? 500.0
+                                                                                      : 30.0;
     m->shrink = 0.0;
     m->init_scale = 0.01;
     m->beta = 0.5;
@@ -83,6 +87,14 @@ void rs__cf_fit_clear(struct rs_cf_model *m)
     free(m->nb_target);
     free(m->nb_sim);
     free(m->ease);
+    free(m->pair_a);
+    free(m->pair_b);
+    free(m->pair_start);
+    free(m->pair_w);
+    m->pair_a = m->pair_b = NULL;
+    m->pair_start = NULL;
+    m->pair_w = NULL;
+    m->n_pairs = 0;
     m->user_factors = m->item_factors = m->gram = NULL;
     m->loss = NULL;
     m->nb_start = NULL;
@@ -111,6 +123,15 @@ void rs__cf_fit_move(struct rs_cf_model *dst, struct rs_cf_model *src)
     dst->nb_sim = src->nb_sim;
     dst->nb_count = src->nb_count;
     dst->ease = src->ease;
+    dst->n_pairs = src->n_pairs;
+    dst->pair_a = src->pair_a;
+    dst->pair_b = src->pair_b;
+    dst->pair_start = src->pair_start;
+    dst->pair_w = src->pair_w;
+    src->pair_a = src->pair_b = NULL;
+    src->pair_start = NULL;
+    src->pair_w = NULL;
+    src->n_pairs = 0;
     dst->rows = src->rows;
     src->rows = NULL;
     src->user_factors = src->item_factors = src->gram = NULL;
@@ -212,6 +233,10 @@ int rs_cf_model_fit(rs_cf_model *model, const rs_cf_matrix *matrix)
     fit.nb_target = NULL;
     fit.nb_sim = fit.ease = NULL;
     fit.rows = NULL;
+    fit.pair_a = fit.pair_b = NULL;
+    fit.pair_start = NULL;
+    fit.pair_w = NULL;
+    fit.n_pairs = 0;
     fit.fitted = false;
     fit.n_loss = fit.nb_count = 0;
     int rc;
@@ -220,6 +245,7 @@ int rs_cf_model_fit(rs_cf_model *model, const rs_cf_matrix *matrix)
     case RS_CF_ITEMKNN: rc = rs__cf_knn_fit(&fit, matrix); break;
     case RS_CF_RP3BETA: rc = rs__cf_rp3_fit(&fit, matrix); break;
     case RS_CF_GFCF: rc = rs__cf_gfcf_fit(&fit, matrix); break;
+    case RS_CF_EASE_PAIRS: rc = rs__cf_pairs_fit(&fit, matrix); break;
     default: rc = rs__cf_ease_fit(&fit, matrix); break; /* EASE, EDLAE */
     }
     if (rc < 0) {
@@ -641,6 +667,10 @@ int rs_cf_model_score(const rs_cf_model *model, const uint32_t *items, const flo
         return rc;
     }
     memset(scores_out, 0, n_items * sizeof *scores_out);
+    if (model->kind == RS_CF_EASE_PAIRS) {
+        ease_kernel(model->ease, n_items, items, weights, n, scores_out);
+        return rs__cf_pairs_score(model, items, n, scores_out);
+    }
     if (rs__cf_dense_kind(model->kind)) {
         if (model->rows)
             return rows_score(model, items, weights, n, scores_out);
@@ -670,7 +700,10 @@ int rs_cf_model_score(const rs_cf_model *model, const uint32_t *items, const flo
 #define CF_FORMAT 2u
 #define CF_DOUBLES 9
 #define CF_HEADER_SIZE(n_int, n_double) (16 + 3 * 8 + (n_int) * 8 + (n_double) * 8 + 8)
-#define CF_HEADER CF_HEADER_SIZE(RS__CF_INT_OPTIONS, CF_DOUBLES)
+/* RS_CF_PAIRS (int option 9) is not in the header: an EASE pairs body
+ * starts with it (u64), then B, the pairs (u32 a, then u32 b) and C. */
+#define CF_HEADER_INTS 9
+#define CF_HEADER CF_HEADER_SIZE(CF_HEADER_INTS, CF_DOUBLES)
 
 typedef struct blob_writer {
     unsigned char *data;
@@ -699,6 +732,14 @@ static int arrays_size(const rs_cf_model *m, size_t *out)
         if ((rc = rs__mul_size(m->n_items, m->n_items, &a)) < 0 ||
             (rc = rs__mul_size(a, 4, &c)) < 0)
             return rc;
+        if (m->kind == RS_CF_EASE_PAIRS) { /* 8 + 8 per pair + C */
+            size_t d = 0, e = 0;
+            if ((rc = rs__add_size(m->n_items, 2, &d)) < 0 ||
+                (rc = rs__mul_size(m->n_pairs, d, &e)) < 0 ||
+                (rc = rs__mul_size(e, 4, &d)) < 0 || (rc = rs__add_size(c, d, &e)) < 0 ||
+                (rc = rs__add_size(e, 8, &c)) < 0)
+                return rc;
+        }
     }
     *out = c;
     return RS_OK;
@@ -753,15 +794,15 @@ int rs_cf_model_save(const rs_cf_model *model, rs_graph *graph, const char *name
     put(&w, head, sizeof head);
     uint64_t sizes[3] = {model->n_users, model->n_items, model->dim};
     put(&w, sizes, sizeof sizes);
-    int64_t iopt[RS__CF_INT_OPTIONS];
-    for (int o = 0; o < RS__CF_INT_OPTIONS; o++)
+    int64_t iopt[CF_HEADER_INTS];
+    for (int o = 0; o < CF_HEADER_INTS; o++)
         iopt[o] = model->iopt[o];
     put(&w, iopt, sizeof iopt);
     double dopt[CF_DOUBLES] = {model->alpha,   model->lambda,       model->shrink,
                                model->init_scale, model->beta,   model->dropout,
                                model->ideal_weight, model->fit_alpha, model->fit_lambda};
     put(&w, dopt, sizeof dopt);
-    uint64_t count = model->nb_count;
+    uint64_t count = model->kind == RS_CF_EASE_PAIRS ? model->n_pairs : model->nb_count;
     put(&w, &count, sizeof count);
     if (model->kind == RS_CF_ALS) {
         put(&w, model->user_factors, model->n_users * model->dim * 4);
@@ -773,6 +814,13 @@ int rs_cf_model_save(const rs_cf_model *model, rs_graph *graph, const char *name
         }
         put(&w, model->nb_target, model->nb_count * 4);
         put(&w, model->nb_sim, model->nb_count * 4);
+    } else if (model->kind == RS_CF_EASE_PAIRS) {
+        int64_t pairs = model->iopt[RS_CF_PAIRS];
+        put(&w, &pairs, 8);
+        put(&w, model->ease, model->n_items * model->n_items * 4);
+        put(&w, model->pair_a, model->n_pairs * 4);
+        put(&w, model->pair_b, model->n_pairs * 4);
+        put(&w, model->pair_w, model->n_pairs * model->n_items * 4);
     } else {
         put(&w, ease, model->n_items * model->n_items * 4);
     }
@@ -819,7 +867,7 @@ static int blob_head(const unsigned char *d, size_t len, const char *fn, const c
         return rs__fail(RS_ERR_VERSION, "%s: \"%s\" has format %u, newer than this library's %u",
                         fn, key, head[1], CF_FORMAT);
     /* format 1: 8 int options, no beta, dropout, ideal weight */
-    size_t n_int = head[1] < 2 ? 8 : RS__CF_INT_OPTIONS, n_double = head[1] < 2 ? 6 : CF_DOUBLES;
+    size_t n_int = head[1] < 2 ? 8 : CF_HEADER_INTS, n_double = head[1] < 2 ? 6 : CF_DOUBLES;
     size_t header = CF_HEADER_SIZE(n_int, n_double);
     if (head[1] < 1 || len < header + 8 || (head[1] < 2 && head[2] > RS_CF_EASE))
         return rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": format %u, kind %u, %zu bytes", fn, key,
@@ -841,7 +889,7 @@ static int blob_model(const unsigned char *d, size_t len, size_t header, const c
     int64_t iopt[RS__CF_INT_OPTIONS];
     double dopt[CF_DOUBLES];
     memcpy(head, d, 16);
-    size_t n_int = head[1] < 2 ? 8 : RS__CF_INT_OPTIONS, n_double = head[1] < 2 ? 6 : CF_DOUBLES;
+    size_t n_int = head[1] < 2 ? 8 : CF_HEADER_INTS, n_double = head[1] < 2 ? 6 : CF_DOUBLES;
     memcpy(sizes, d + 16, sizeof sizes);
     for (int o = 0; o < RS__CF_INT_OPTIONS; o++)
         iopt[o] = int_options[o].def;
@@ -861,7 +909,7 @@ static int blob_model(const unsigned char *d, size_t len, size_t header, const c
             rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": unknown kind %u", fn, key, head[2]);
         goto fail;
     }
-    for (int o = 0; o < RS__CF_INT_OPTIONS; o++)
+    for (int o = 0; o < CF_HEADER_INTS; o++)
         if (rs_cf_model_set_int(m, o, iopt[o]) < 0) {
             rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": option %d out of range", fn, key, o);
             goto fail;
@@ -879,7 +927,10 @@ static int blob_model(const unsigned char *d, size_t len, size_t header, const c
     m->n_users = sizes[0];
     m->n_items = sizes[1];
     m->dim = sizes[2];
-    m->nb_count = count;
+    if (m->kind == RS_CF_EASE_PAIRS)
+        m->n_pairs = count;
+    else
+        m->nb_count = count;
     m->fit_alpha = dopt[7];
     m->fit_lambda = dopt[8];
     size_t body;
@@ -893,7 +944,7 @@ static int blob_model(const unsigned char *d, size_t len, size_t header, const c
     }
     bool shape_ok = sizes[0] <= UINT32_MAX && sizes[1] >= 1 && sizes[1] <= UINT32_MAX &&
                     count <= ((uint64_t)1 << 40) &&
-                    (rs__cf_sparse_kind(m->kind) || count == 0);
+                    (rs__cf_sparse_kind(m->kind) || m->kind == RS_CF_EASE_PAIRS || count == 0);
     if (!shape_ok || arrays_size(m, &body) < 0 || body != len - header - 8) {
         rc = rs__fail(RS_ERR_CORRUPT, "%s: table meta: key \"%s\": shape %llu x %llu x %llu "
                       "(%llu neighbours) does not match its %zu bytes", fn, key,
@@ -906,6 +957,39 @@ static int blob_model(const unsigned char *d, size_t len, size_t header, const c
 fail:
     rs_cf_model_free(m);
     return rc;
+}
+
+/* An EASE pairs body at a (its size checked): option, B, pairs, C. */
+static int pairs_load(rs_cf_model *m, const unsigned char *a, const char *fn, const char *key)
+{
+    size_t n = m->n_items, np = m->n_pairs, nn = n * n, pn = np * n;
+    int64_t option;
+    bool ok = true;
+    memcpy(&option, a, 8);
+    if (rs_cf_model_set_int(m, RS_CF_PAIRS, option) < 0 || np > (uint64_t)option)
+        return rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": %zu pairs, option %lld", fn, key, np,
+                        (long long)option);
+    m->ease = rs__alloc_array(nn, 4);
+    m->pair_a = rs__alloc_array(np ? np : 1, 4);
+    m->pair_b = rs__alloc_array(np ? np : 1, 4);
+    m->pair_w = rs__alloc_array(pn ? pn : 1, 4);
+    if (!m->ease || !m->pair_a || !m->pair_b || !m->pair_w)
+        return RS_ERR_NOMEM;
+    a += 8;
+    memcpy(m->ease, a, nn * 4);
+    memcpy(m->pair_a, a + nn * 4, np * 4);
+    memcpy(m->pair_b, a + nn * 4 + np * 4, np * 4);
+    memcpy(m->pair_w, a + nn * 4 + np * 8, pn * 4);
+    /* a < b < n, ascending by (a, b), no repeat */
+    for (size_t p = 0; ok && p < np; p++)
+        ok = m->pair_a[p] < m->pair_b[p] && m->pair_b[p] < n &&
+             (p == 0 || m->pair_a[p - 1] < m->pair_a[p] ||
+              (m->pair_a[p - 1] == m->pair_a[p] && m->pair_b[p - 1] < m->pair_b[p]));
+    if (!ok)
+        return rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": bad item pairs", fn, key);
+    if (!all_finite(m->ease, nn) || !all_finite(m->pair_w, pn))
+        return rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": a non-finite weight", fn, key);
+    return rs__cf_pairs_index(m);
 }
 
 int rs_cf_model_load(rs_graph *graph, const char *name, rs_cf_model **out)
@@ -983,6 +1067,9 @@ int rs_cf_model_load(rs_graph *graph, const char *name, rs_cf_model **out)
             rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": bad neighbour lists", fn, key);
             goto fail;
         }
+    } else if (m->kind == RS_CF_EASE_PAIRS) {
+        if ((rc = pairs_load(m, a, fn, key)) < 0)
+            goto fail;
     } else {
         size_t nn = m->n_items * m->n_items;
         /* The matrix takes over the blob's buffer, moved to its start,

@@ -678,6 +678,7 @@ static const char *cf_name(const rs_cf_model *cf)
     case RS_CF_RP3BETA: return "recsim scorer (RP3beta)";
     case RS_CF_EDLAE: return "recsim scorer (EDLAE)";
     case RS_CF_GFCF: return "recsim scorer (GF-CF)";
+    case RS_CF_EASE_PAIRS: return "recsim scorer (EASE pairs)";
     default: return "recsim scorer (no collaborative model)";
     }
 }
@@ -696,6 +697,7 @@ static int fit_options(const rs_model *m, struct rs__model_options *out)
                        : built == RS_CF_RP3BETA ? "rp3beta"
                        : built == RS_CF_EDLAE   ? "edlae"
                        : built == RS_CF_GFCF    ? "gfcf"
+                       : built == RS_CF_EASE_PAIRS ? "ease-pairs"
                        : built == -1            ? "none"
                                                 : NULL;
     rs_model scratch;

@@ -45,8 +45,9 @@ enum family { F_BUILD, F_EMBEDDER, F_CF, F_SCORER, F_SIM, F_EVAL };
 #define K_RP3 (1u << RS_CF_RP3BETA)
 #define K_EDLAE (1u << RS_CF_EDLAE)
 #define K_GFCF (1u << RS_CF_GFCF)
-#define K_DENSE (K_EASE | K_EDLAE | K_GFCF)
-#define K_ALL (K_ALS | K_KNN | K_EASE | K_RP3 | K_EDLAE | K_GFCF)
+#define K_PAIRS (1u << RS_CF_EASE_PAIRS)
+#define K_DENSE (K_EASE | K_EDLAE | K_GFCF | K_PAIRS)
+#define K_ALL (K_ALS | K_KNN | K_EASE | K_RP3 | K_EDLAE | K_GFCF | K_PAIRS)
 
 /* Entry flags. */
 #define O_NEG_INF 1u   /* DOUBLE: also accepts -inf (scorer.min_score) */
@@ -72,7 +73,7 @@ struct option {
 static const struct option table[] = {
     /* build */
     {"build.cf", RS_OPTION_CHOICE, F_BUILD, -1, K_ALL, 0, 0, 0, "ease",
-     "als|knn|ease|rp3beta|edlae|gfcf|none",
+     "als|knn|ease|rp3beta|edlae|gfcf|none|ease-pairs",
      "collaborative model fitted by build (see rs_cf_model_create(3)), or none"},
     {"build.relation", RS_OPTION_STRING, F_BUILD, -1, K_ALL, 0, 0, 0, "", "",
      "interactions are the user->item edges of this relation (empty: every relation)"},
@@ -164,6 +165,13 @@ static const struct option table[] = {
      "", "GF-CF leading eigenvectors of the ideal filter (0: linear filter only)"},
     {"cf.gfcf.ideal_weight", RS_OPTION_DOUBLE, F_CF, RS_CF_IDEAL_WEIGHT, K_GFCF, 0, 0, 1e6, "0.3",
      "", "GF-CF weight of the ideal low-pass term"},
+    /* appended after "none" in build.cf: choice numbers never move */
+    {"cf.pairs.lambda", RS_OPTION_DOUBLE, F_CF, RS_CF_LAMBDA, K_PAIRS, 0, 1e-6, 1e9, "500", "",
+     "EASE pairs regularisation"},
+    {"cf.pairs.pairs", RS_OPTION_INT, F_CF, RS_CF_PAIRS, K_PAIRS, 0, 0, 100000, "1000", "",
+     "EASE pairs: item pairs modelled (most co-occurring)"},
+    {"cf.pairs.iterations", RS_OPTION_INT, F_CF, RS_CF_ITERATIONS, K_PAIRS, 0, 0, 10000, "3", "",
+     "EASE pairs alternating updates (0: EASE)"},
     {"cf.seed", RS_OPTION_INT, F_CF, RS_CF_SEED, K_ALS, 0, 0, 2147483647, "42", "",
      "initialisation seed"},
     /* scorer */
@@ -561,7 +569,7 @@ int rs__model_options_cf_kind(const struct rs__model_options *o)
 {
     /* in the order of build.cf's choices */
     static const int kinds[] = {RS_CF_ALS,   RS_CF_ITEMKNN, RS_CF_EASE, RS_CF_RP3BETA,
-                                RS_CF_EDLAE, RS_CF_GFCF,    -1};
+                                RS_CF_EDLAE, RS_CF_GFCF,    -1, RS_CF_EASE_PAIRS};
     int choice = (int)rs__model_opt_int(o, "build.cf");
     return choice >= 0 && choice < (int)(sizeof kinds / sizeof kinds[0]) ? kinds[choice] : -1;
 }

@@ -191,6 +191,7 @@ static size_t kind_options(int kind, const char **names)
         names[n++] = "cf.rp3beta.neighbors";
         break;
     case RS_CF_GFCF: names[n++] = "cf.gfcf.eigenvectors"; break;
+    case RS_CF_EASE_PAIRS: names[n++] = "cf.pairs.lambda"; names[n++] = "cf.pairs.pairs"; break;
     default: break;
     }
     return n;

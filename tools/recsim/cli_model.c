@@ -68,6 +68,7 @@ const char *cli_cf_kind_name(const rs_cf_model *cf)
     case RS_CF_RP3BETA: return "RP3beta";
     case RS_CF_EDLAE: return "EDLAE";
     case RS_CF_GFCF: return "GF-CF";
+    case RS_CF_EASE_PAIRS: return "EASE pairs";
     default: return "none";
     }
 }

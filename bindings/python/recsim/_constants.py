@@ -149,6 +149,7 @@ CF_KIND = {
     'rp3beta': 3,
     'edlae': 4,
     'gfcf': 5,
+    'ease_pairs': 6,
 }
 
 # enum rs_cf_option
@@ -162,6 +163,7 @@ CF_OPTION = {
     'max_items': 6,
     'foldin_steps': 7,
     'eigenvectors': 8,
+    'pairs': 9,
     'alpha': 100,
     'lambda': 101,
     'shrink': 102,

@@ -55,9 +55,9 @@ def _ptr(arr):
 
 
 class CFModel:
-    """A collaborative model: "als", "itemknn", "ease", "rp3beta", "edlae" or
-    "gfcf", with options by name (factors, iterations, regularization (the
-    library's lambda), alpha, neighbors, shrink, beta, dropout, ...; see
+    """A collaborative model: "als", "itemknn", "ease", "rp3beta", "edlae",
+    "gfcf" or "ease_pairs", with options by name (factors, iterations, pairs,
+    regularization (the library's lambda), alpha, neighbors, shrink, beta, dropout, ...; see
     rs_cf_model_create(3)).  fit() releases the GIL and uses the library's
     threads."""
 
