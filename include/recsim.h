@@ -1116,8 +1116,6 @@ RS_API int rs_item_store_save(const rs_item_store *store, rs_graph *graph, const
  */
 RS_API int rs_item_store_load(rs_graph *graph, const char *space, rs_item_store **out);
 
-/* @@ITEMS@@ end of section */
-
 
 /* ======================================================================
  * text: preprocessing and embedders, rs_embedder (src/text)
@@ -1562,8 +1560,6 @@ RS_API int rs_embedder_embed_graph(const rs_embedder *embedder, const rs_graph *
                                    const char *const *entity_types, size_t n_entity_types,
                                    float *out, size_t dim);
 
-/* @@TEXT@@ end of section */
-
 
 /* ======================================================================
  * learn: collaborative models (src/learn)
@@ -1984,8 +1980,6 @@ RS_API const char *rs_cf_model_item_key(const rs_cf_model *model, uint32_t index
 RS_API int rs_cf_model_item_index(const rs_cf_model *model, const char *key,
                                   uint32_t *index_out);
 
-/* @@LEARN@@ end of section */
-
 
 /* ======================================================================
  * user: the user model, rs_user_model (src/user)
@@ -2226,8 +2220,6 @@ RS_API int rs_user_model_save(const rs_user_model *model, rs_graph *graph, const
  */
 RS_API int rs_user_model_load(rs_graph *graph, const char *name, const rs_item_store *store,
                               rs_user_model **out);
-
-/* @@USER@@ end of section */
 
 
 /* ======================================================================
@@ -2691,8 +2683,6 @@ typedef enum rs_scorer_rerank_option {
                                      no threshold: the one option accepting an
                                      infinity) */
 } rs_scorer_rerank_option;
-
-/* @@SCORE@@ end of section */
 
 
 /* ======================================================================
@@ -3383,8 +3373,6 @@ RS_API int rs_io_import_users(rs_graph *graph, rs_reader *reader, rs_cleaner *cl
                               const char *const *attributes, size_t count,
                               const char *const *properties, size_t property_count,
                               const char *friends_column, uint64_t *rows_out);
-
-/* @@IO@@ end of section */
 
 
 /* ======================================================================
@@ -4115,8 +4103,6 @@ RS_API int rs_eval_report(const rs_eval *eval, int format, char *buf, size_t cap
  */
 RS_API int rs_eval_write_recs(const rs_eval *eval, size_t row, const char *path);
 
-/* @@EVAL@@ end of section */
-
 
 /* ======================================================================
  * sim: user simulation, rs_sim (src/sim)
@@ -4618,7 +4604,6 @@ RS_API int rs_sim_calibrate_drift(rs_sim *sim, const uint32_t *users, const uint
 RS_API int rs_sim_set_truth(rs_sim *sim, uint32_t user, const uint32_t *items, size_t n,
                             double strength);
 
-/* @@SIM@@ end of section */
 
 /* ======================================================================
  * model: the recommender of one model file, rs_model (src/model)
@@ -5212,9 +5197,6 @@ RS_API int rs_model_set_busy_timeout(rs_model *model, int milliseconds);
 RS_API int rs_model_set_note(rs_model *model, const char *key, const char *value);
 RS_API int rs_model_get_note(const rs_model *model, const char *key, char *buf,
                              size_t capacity, size_t *len_out);
-
-/* @@MODEL@@ end of section */
-
 
 
 /* ----------------------------------------------------------------------
