@@ -184,35 +184,6 @@ static int edit(sqlite3 *db, input *in)
     return 0;
 }
 
-static void use(rs_model *m)
-{
-    static const char *const users[] = {"u00", "u13", "nobody"};
-    const char *keys[8], *page[16];
-    float scores[8];
-    uint32_t items[8];
-    size_t n = 0, cursor = 0;
-    char tuning[256];
-    for (int kind = RS_MODEL_COUNT_ITEMS; kind <= RS_MODEL_COUNT_USERS_WITH_HISTORY; kind++)
-        (void)rs_model_count(m, kind);
-    rs_model_tuning(m, tuning, sizeof tuning, &n);
-    rs_model_users(m, &cursor, page, 16, &n);
-    if (!rs_model_is_built(m))
-        return;
-    for (size_t u = 0; u < sizeof users / sizeof users[0]; u++) {
-        if (rs_model_recommend(m, users[u], 8, NULL, 0, NULL, 0, keys, scores, items, &n) !=
-            RS_OK)
-            continue;
-        for (size_t i = 0; i < n && i < 2; i++) {
-            rs_explanation *e = NULL;
-            if (rs_model_explain(m, users[u], keys[i], &e) == RS_OK)
-                (void)rs_explanation_text(e);
-            rs_explanation_free(e);
-        }
-    }
-    if (rs_model_item_count(m) > 0)
-        rs_model_similar(m, rs_model_item_key(m, 0), 8, keys, scores, items, &n);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
@@ -239,7 +210,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (getenv("RS_FUZZ_VERBOSE")) /* to see what a seed reaches */
         fprintf(stderr, "open: %s %s\n", rs_strerror(s), s ? rs_errmsg() : "");
     if (s == RS_OK)
-        use(m);
+        fuzz_use_model(m, 0);
     rs_model_close(m);
     rs_clear_error();
     return 0;

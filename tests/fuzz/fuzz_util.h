@@ -9,6 +9,7 @@
 #ifndef RS_FUZZ_UTIL_H
 #define RS_FUZZ_UTIL_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -108,6 +109,49 @@ static inline void fuzz_write_seed(const char *name, const void *data, size_t le
     snprintf(path, sizeof path, "%s/%s", fuzz_seed_dir(), name);
     if (fuzz_write_file(path, data, len) != 0)
         fuzz_die(path);
+}
+
+/* A model opened read-only, used as `recsim recommend / explain / similar /
+ * stats` use it.  strict: a listed item without a key or with a NaN score,
+ * or an item index without a key, is a finding (abort); otherwise whatever
+ * comes back is passed on as it is (a harness that edits the file may have
+ * made such answers legitimate errors further on). */
+static inline void fuzz_use_model(rs_model *m, int strict)
+{
+    static const char *const users[] = {"u00", "u13", "nobody"};
+    const char *keys[8], *page[16];
+    float scores[8];
+    uint32_t items[8];
+    size_t n = 0, cursor = 0;
+    char tuning[256];
+    for (int kind = RS_MODEL_COUNT_ITEMS; kind <= RS_MODEL_COUNT_USERS_WITH_HISTORY; kind++)
+        (void)rs_model_count(m, kind);
+    rs_model_tuning(m, tuning, sizeof tuning, &n);
+    rs_model_users(m, &cursor, page, 16, &n);
+    if (!rs_model_is_built(m))
+        return;
+    for (size_t u = 0; u < sizeof users / sizeof users[0]; u++) {
+        if (rs_model_recommend(m, users[u], 8, NULL, 0, NULL, 0, keys, scores, items, &n) !=
+            RS_OK)
+            continue;
+        for (size_t i = 0; i < n && (strict || i < 2); i++) {
+            rs_explanation *e = NULL;
+            if (strict && (!keys[i] || isnan(scores[i])))
+                abort(); /* a listed item has a key and a score */
+            if (i < 2 && rs_model_explain(m, users[u], keys[i], &e) == RS_OK) {
+                (void)rs_explanation_text(e);
+                if (strict)
+                    (void)rs_explanation_length(e);
+            }
+            rs_explanation_free(e);
+        }
+    }
+    if (rs_model_item_count(m) > 0) {
+        const char *key = rs_model_item_key(m, 0);
+        if (strict && !key)
+            abort();
+        rs_model_similar(m, key, 8, keys, scores, items, &n);
+    }
 }
 
 #endif
