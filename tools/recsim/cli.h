@@ -102,24 +102,11 @@ void cli_progress_finish(struct cli_progress *p, size_t done);
 void cli_progress_abandon(struct cli_progress *p);
 
 /*
- * One long library call that reports nothing while it runs (a build, an
- * evaluation): "LABEL ... 12.5 s" redrawn on a terminal, JSON lines with
- * the seconds elapsed, a summary at the end when ok.
- */
-struct cli_activity;
-struct cli_activity *cli_activity_start(const char *label);
-void cli_activity_stop(struct cli_activity *activity, bool ok); /* NULL is a no-op */
-/* The same, the summary with the count the call returned ("391150 rows in
- * 9.8 s, 39913 rows/s"). */
-void cli_activity_finish(struct cli_activity *activity, bool ok, size_t done,
-                         const char *unit);
-
-/*
  * A long library call that reports its stages through rs_model_set_progress
  * (a build, an evaluation): each stage shown as counted work of its own,
  * labelled "COMMAND: STAGE" in the stage's unit (users, items, events,
- * ...), ended when done reaches total, then the whole call's seconds as
- * cli_activity shows them under LABEL.
+ * ...), ended when done reaches total, then the whole call's seconds
+ * under LABEL (a summary line, or a final JSON line).
  * cli_stages_report is the rs_model_progress_fn, with the cli_stages as
  * its data.
  */

@@ -34,10 +34,6 @@ struct cli_progress_state {
     pthread_cond_t wake;
 };
 
-struct cli_activity {
-    struct cli_progress progress;
-};
-
 int cli_progress_set_mode(const char *value)
 {
     if (strcmp(value, "auto") == 0)
@@ -223,40 +219,6 @@ void cli_progress_abandon(struct cli_progress *p)
     p->state = NULL;
 }
 
-struct cli_activity *cli_activity_start(const char *label)
-{
-    struct cli_activity *a = calloc(1, sizeof *a);
-    if (a && !(a->progress.state = state_start(label, NULL, 0))) {
-        free(a);
-        a = NULL;
-    }
-    return a;
-}
-
-void cli_activity_stop(struct cli_activity *a, bool ok)
-{
-    cli_activity_finish(a, ok, 0, NULL);
-}
-
-void cli_activity_finish(struct cli_activity *a, bool ok, size_t done, const char *unit)
-{
-    if (!a)
-        return;
-    /* the unit is read by the ticker only, which state_finish stops
-     * first: set before, it would show a count that is not known yet */
-    if (unit && a->progress.state->ticking) {
-        pthread_mutex_lock(&a->progress.state->lock);
-        a->progress.state->stop = true;
-        pthread_cond_signal(&a->progress.state->wake);
-        pthread_mutex_unlock(&a->progress.state->lock);
-        pthread_join(a->progress.state->ticker, NULL);
-        a->progress.state->ticking = false;
-    }
-    a->progress.state->unit = unit;
-    state_finish(a->progress.state, done, ok);
-    free(a);
-}
-
 /* ------------------------------------------------------------ stages */
 
 /* A stage of rs_model_set_progress (include/recsim.h): what it is called
@@ -317,7 +279,7 @@ void cli_stages_finish(struct cli_stages *st, bool ok)
     if (cli_progress_mode == CLI_PROGRESS_NONE ||
         (cli_quiet && cli_progress_mode != CLI_PROGRESS_JSON))
         return;
-    /* the whole call, as cli_activity ends: a final JSON line or a summary */
+    /* the whole call: a final JSON line or a summary */
     memset(&whole, 0, sizeof whole);
     whole.label = st->label;
     whole.started = st->started;
