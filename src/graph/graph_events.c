@@ -99,15 +99,9 @@ static int has_table(rs_graph *g, const char *name, bool *found)
     return RS_OK;
 }
 
-bool rs__graph_has_events(rs_graph *g)
+int rs__graph_has_events(rs_graph *g, bool *found)
 {
-    bool found;
-    rs_error_state saved;
-    rs__error_save(&saved);
-    if (has_table(g, "interaction_events", &found) != RS_OK)
-        found = false;
-    rs__error_restore(&saved);
-    return found;
+    return has_table(g, "interaction_events", found);
 }
 
 struct rs__graph_known {
@@ -135,9 +129,12 @@ int rs__graph_known_open(rs_graph *g, rs__graph_known **out)
         rs__graph_known_close(k);
         return rs__fail(RS_ERR_NOMEM, "out of memory");
     }
-    if (rs__graph_has_events(g) &&
-        sqlite3_prepare_v2(db, get_sql, -1, &k->get, NULL) != SQLITE_OK) {
-        int status = rs__graph_db_fail(db, "reading the raw interaction events");
+    bool events;
+    int status = rs__graph_has_events(g, &events);
+    if (status == RS_OK && events &&
+        sqlite3_prepare_v2(db, get_sql, -1, &k->get, NULL) != SQLITE_OK)
+        status = rs__graph_db_fail(db, "reading the raw interaction events");
+    if (status != RS_OK) {
         rs__graph_known_close(k);
         return status;
     }
@@ -201,9 +198,10 @@ int rs__graph_events_delete(rs_graph *g, uint32_t relation)
     sqlite3 *db = rs__graph_db(g);
     sqlite3_stmt *st = NULL;
     const char *name = rs_graph_relation_name(g, relation);
-    int status = 0;
-    if (!name || !rs__graph_has_events(g))
-        return 0;
+    bool events;
+    int status = name ? rs__graph_has_events(g, &events) : 0;
+    if (!name || status != 0 || !events)
+        return status;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return rs__graph_db_fail(db, "deleting the raw interaction events");
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);

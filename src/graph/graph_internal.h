@@ -64,7 +64,7 @@ int rs__graph_known_take(rs__graph_known *k, const rs__graph_event *e);
 /* Delete the raw events of one relation (the caller holds the transaction). */
 int rs__graph_events_delete(rs_graph *g, uint32_t relation);
 /* Does the graph's file hold table interaction_events? */
-bool rs__graph_has_events(rs_graph *g);
+int rs__graph_has_events(rs_graph *g, bool *found);
 
 /* meta(key, value): set (insert or replace) and get a malloc'd copy (free
  * with free(); a zero-length value gives a non-NULL 1-byte buffer).  get
