@@ -5,6 +5,7 @@
 #include "testutil.h"
 
 #include "graph/graph_internal.h"
+#include "store/store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,7 +113,7 @@ START_TEST(schema_version_and_tables)
     ck_assert_int_eq(sqlite3_prepare_v2(rs__graph_db(g), "PRAGMA user_version", -1, &st, NULL),
                      SQLITE_OK);
     ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-    ck_assert_int_eq(sqlite3_column_int(st, 0), 1);
+    ck_assert_int_eq(sqlite3_column_int(st, 0), RS__STORE_VERSION);
     sqlite3_finalize(st);
     ck_assert_int_eq(sqlite3_prepare_v2(rs__graph_db(g), "PRAGMA journal_mode", -1, &st, NULL),
                      SQLITE_OK);

@@ -323,7 +323,7 @@ START_TEST(the_index_survives_the_model_file)
     rs_item_store_free(loaded);
 
     /* A damaged index is reported, not used. */
-    ck_assert_ok(rs__graph_meta_set(g, "item_store.als.index", "RSIVF001garbage", 15));
+    ck_assert_ok(rs__graph_meta_set(g, "item_store.index:als", "RSIVF001garbage", 15));
     ck_assert_status(rs_item_store_load(g, "als", &loaded), RS_ERR_CORRUPT);
     ck_assert_ptr_null(loaded);
     rs_graph_close(g);

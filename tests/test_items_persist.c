@@ -183,7 +183,7 @@ START_TEST(damaged_rows_are_corrupt)
     expect_corrupt(sql, "dimension");
     snprintf(sql, sizeof sql, "UPDATE node_vectors SET data = 'text'%s", one);
     expect_corrupt(sql, "node");
-    expect_corrupt("UPDATE meta SET value = 'seven' WHERE key = 'item_store.als.dim'",
+    expect_corrupt("UPDATE meta SET value = 'seven' WHERE key = 'item_store.dim:als'",
                    "not a dimension");
 }
 END_TEST

@@ -695,14 +695,14 @@ START_TEST(graph_matrix_save_load_and_item_store)
     /* damaged blobs */
     void *blob;
     size_t len;
-    ck_assert_ok(rs__graph_meta_get(g, "cf:als", &blob, &len));
+    ck_assert_ok(rs__graph_meta_get(g, "cf.model:als", &blob, &len));
     ((unsigned char *)blob)[len / 2] ^= 1;
-    ck_assert_ok(rs__graph_meta_set(g, "cf:als", blob, len));
+    ck_assert_ok(rs__graph_meta_set(g, "cf.model:als", blob, len));
     ck_assert_status(rs_cf_model_load(g, "als", &back), RS_ERR_CORRUPT);
     ck_assert_errmsg_has("checksum");
-    ck_assert_ok(rs__graph_meta_set(g, "cf:als", blob, len / 3));
+    ck_assert_ok(rs__graph_meta_set(g, "cf.model:als", blob, len / 3));
     ck_assert_status(rs_cf_model_load(g, "als", &back), RS_ERR_CORRUPT);
-    ck_assert_ok(rs__graph_meta_set(g, "cf:als", "RS", 2));
+    ck_assert_ok(rs__graph_meta_set(g, "cf.model:als", "RS", 2));
     ck_assert_status(rs_cf_model_load(g, "als", &back), RS_ERR_CORRUPT);
     ck_assert_ptr_null(back);
     free(blob);
@@ -711,7 +711,7 @@ START_TEST(graph_matrix_save_load_and_item_store)
     for (int k = 1; k < 3; k++) {
         char mkey[16];
         uint64_t dim = (uint64_t)1 << 62, sum;
-        snprintf(mkey, sizeof mkey, "cf:%s", names[k]);
+        snprintf(mkey, sizeof mkey, "cf.model:%s", names[k]);
         ck_assert_ok(rs__graph_meta_get(g, mkey, &blob, &len));
         memcpy((unsigned char *)blob + 32, &dim, 8);
         sum = XXH3_64bits(blob, len - 8);
@@ -759,7 +759,7 @@ START_TEST(new_kinds_blobs_validated)
     rs_cf_matrix *x = NULL;
     ck_assert_ok(rs_cf_matrix_create(7, 5, small_users, small_items, small_weights, SMALL_N, &x));
     const int kinds[4] = {RS_CF_EASE, RS_CF_RP3BETA, RS_CF_EDLAE, RS_CF_GFCF};
-    const char *keys[4] = {"cf:ease", "cf:rp3", "cf:edlae", "cf:gfcf"};
+    const char *keys[4] = {"cf.model:ease", "cf.model:rp3", "cf.model:edlae", "cf.model:gfcf"};
     rs_cf_model *m[4];
     float want[4][5];
     uint32_t hist[2] = {0, 3};
@@ -778,24 +778,24 @@ START_TEST(new_kinds_blobs_validated)
     double dropout1 = 1.0, beta_neg = -1.0;
     int64_t eigen_big = 70000;
     for (int k = 0; k < 4; k++) {
-        ck_assert_ok(rs_cf_model_save(m[k], g, keys[k] + 3));
+        ck_assert_ok(rs_cf_model_save(m[k], g, keys[k] + 9));
         rewrite_blob(g, keys[k], 24, &items4, 8);
-        ck_assert_status(rs_cf_model_load(g, keys[k] + 3, &back), RS_ERR_CORRUPT);
+        ck_assert_status(rs_cf_model_load(g, keys[k] + 9, &back), RS_ERR_CORRUPT);
         ck_assert_errmsg_has("shape");
-        ck_assert_ok(rs_cf_model_save(m[k], g, keys[k] + 3));
+        ck_assert_ok(rs_cf_model_save(m[k], g, keys[k] + 9));
         rewrite_blob(g, keys[k], 112 + 5 * 8, &dropout1, 8);
-        ck_assert_status(rs_cf_model_load(g, keys[k] + 3, &back), RS_ERR_CORRUPT);
+        ck_assert_status(rs_cf_model_load(g, keys[k] + 9, &back), RS_ERR_CORRUPT);
         ck_assert_errmsg_has("option");
-        ck_assert_ok(rs_cf_model_save(m[k], g, keys[k] + 3));
+        ck_assert_ok(rs_cf_model_save(m[k], g, keys[k] + 9));
         rewrite_blob(g, keys[k], 112 + 4 * 8, &beta_neg, 8);
-        ck_assert_status(rs_cf_model_load(g, keys[k] + 3, &back), RS_ERR_CORRUPT);
-        ck_assert_ok(rs_cf_model_save(m[k], g, keys[k] + 3));
+        ck_assert_status(rs_cf_model_load(g, keys[k] + 9, &back), RS_ERR_CORRUPT);
+        ck_assert_ok(rs_cf_model_save(m[k], g, keys[k] + 9));
         rewrite_blob(g, keys[k], 40 + 8 * 8, &eigen_big, 8);
-        ck_assert_status(rs_cf_model_load(g, keys[k] + 3, &back), RS_ERR_CORRUPT);
+        ck_assert_status(rs_cf_model_load(g, keys[k] + 9, &back), RS_ERR_CORRUPT);
         ck_assert_ptr_null(back);
         /* intact: the same scores */
-        ck_assert_ok(rs_cf_model_save(m[k], g, keys[k] + 3));
-        ck_assert_ok(rs_cf_model_load(g, keys[k] + 3, &back));
+        ck_assert_ok(rs_cf_model_save(m[k], g, keys[k] + 9));
+        ck_assert_ok(rs_cf_model_load(g, keys[k] + 9, &back));
         ck_assert_ok(rs_cf_model_score(back, hist, NULL, 2, got, 5));
         ck_assert_mem_eq(got, want[k], sizeof got);
         rs_cf_model_free(back);
@@ -803,18 +803,18 @@ START_TEST(new_kinds_blobs_validated)
     }
     /* RP3beta: a target out of range, then neighbour starts out of order */
     uint32_t target5 = 5;
-    rewrite_blob(g, "cf:rp3", BLOB_ARRAYS + 6 * 8, &target5, 4);
+    rewrite_blob(g, "cf.model:rp3", BLOB_ARRAYS + 6 * 8, &target5, 4);
     ck_assert_status(rs_cf_model_load(g, "rp3", &back), RS_ERR_CORRUPT);
     ck_assert_errmsg_has("neighbour");
     ck_assert_ok(rs_cf_model_save(m[1], g, "rp3"));
     uint64_t start_big = 1000;
-    rewrite_blob(g, "cf:rp3", BLOB_ARRAYS + 2 * 8, &start_big, 8);
+    rewrite_blob(g, "cf.model:rp3", BLOB_ARRAYS + 2 * 8, &start_big, 8);
     ck_assert_status(rs_cf_model_load(g, "rp3", &back), RS_ERR_CORRUPT);
     /* EDLAE, GF-CF: a non-finite weight */
     float nan = NAN;
     for (int k = 2; k < 4; k++) {
         rewrite_blob(g, keys[k], BLOB_ARRAYS + 7 * 4, &nan, 4);
-        ck_assert_status(rs_cf_model_load(g, keys[k] + 3, &back), RS_ERR_CORRUPT);
+        ck_assert_status(rs_cf_model_load(g, keys[k] + 9, &back), RS_ERR_CORRUPT);
         ck_assert_errmsg_has("non-finite");
     }
     /* A release 1.0 blob (format 1: 8 int options, 6 doubles) of EASE
@@ -822,7 +822,7 @@ START_TEST(new_kinds_blobs_validated)
      * new kind is refused. */
     void *blob;
     size_t len;
-    ck_assert_ok(rs__graph_meta_get(g, "cf:ease", &blob, &len));
+    ck_assert_ok(rs__graph_meta_get(g, "cf.model:ease", &blob, &len));
     unsigned char *old = malloc(len);
     unsigned char *b = blob;
     size_t o = 0;
@@ -834,7 +834,7 @@ START_TEST(new_kinds_blobs_validated)
     memcpy(old + 4, &format1, 4);
     uint64_t sum = XXH3_64bits(old, o);
     memcpy(old + o, &sum, 8), o += 8;
-    ck_assert_ok(rs__graph_meta_set(g, "cf:old", old, o));
+    ck_assert_ok(rs__graph_meta_set(g, "cf.model:old", old, o));
     ck_assert_ok(rs_cf_model_load(g, "old", &back));
     ck_assert_ok(rs_cf_model_score(back, hist, NULL, 2, got, 5));
     ck_assert_mem_eq(got, want[0], sizeof got);
@@ -847,10 +847,10 @@ START_TEST(new_kinds_blobs_validated)
     memcpy(old + 8, &kind_gfcf, 4);
     sum = XXH3_64bits(old, o - 8);
     memcpy(old + o - 8, &sum, 8);
-    ck_assert_ok(rs__graph_meta_set(g, "cf:old", old, o));
+    ck_assert_ok(rs__graph_meta_set(g, "cf.model:old", old, o));
     ck_assert_status(rs_cf_model_load(g, "old", &back), RS_ERR_CORRUPT);
     uint32_t format3 = 3;
-    rewrite_blob(g, "cf:ease", 4, &format3, 4);
+    rewrite_blob(g, "cf.model:ease", 4, &format3, 4);
     ck_assert_status(rs_cf_model_load(g, "ease", &back), RS_ERR_VERSION);
     free(old);
     free(blob);
@@ -985,8 +985,8 @@ START_TEST(dense_rows_from_the_file)
         rs_cf_model *again = NULL;
         ck_assert_ok(rs__cf_model_load_rows(g, names[k], &again));
         ck_assert_ok(rs_cf_model_save(again, copy, names[k]));
-        ck_assert_ok(rs__graph_meta_get(copy, k ? "cf:gfcf" : "cf:ease", &a, &la));
-        ck_assert_ok(rs__graph_meta_get(g, k ? "cf:gfcf" : "cf:ease", &b, &lb));
+        ck_assert_ok(rs__graph_meta_get(copy, k ? "cf.model:gfcf" : "cf.model:ease", &a, &la));
+        ck_assert_ok(rs__graph_meta_get(g, k ? "cf.model:gfcf" : "cf.model:ease", &b, &lb));
         ck_assert_uint_eq(la, lb);
         ck_assert(memcmp(a, b, la) == 0);
         free(a);
@@ -1011,9 +1011,9 @@ START_TEST(dense_rows_from_the_file)
     size_t len;
     uint64_t sum;
     float inf = INFINITY;
-    ck_assert_ok(rs__graph_meta_get(g, "cf:ease", &blob, &len));
+    ck_assert_ok(rs__graph_meta_get(g, "cf.model:ease", &blob, &len));
     ((unsigned char *)blob)[len - 1000] ^= 4;
-    ck_assert_ok(rs__graph_meta_set(g, "cf:ease", blob, len));
+    ck_assert_ok(rs__graph_meta_set(g, "cf.model:ease", blob, len));
     rs_graph_close(g);
     ck_assert_ok(rs_graph_open(path, RS_GRAPH_READONLY, &g));
     ck_assert_status(rs__cf_model_load_rows(g, "ease", &whole), RS_ERR_CORRUPT);
@@ -1025,7 +1025,7 @@ START_TEST(dense_rows_from_the_file)
     memcpy((unsigned char *)blob + len - 8 - 4 * 77, &inf, 4);
     sum = XXH3_64bits(blob, len - 8);
     memcpy((unsigned char *)blob + len - 8, &sum, 8);
-    ck_assert_ok(rs__graph_meta_set(g, "cf:ease", blob, len));
+    ck_assert_ok(rs__graph_meta_set(g, "cf.model:ease", blob, len));
     free(blob);
     rs_graph_close(g);
     ck_assert_ok(rs_graph_open(path, RS_GRAPH_READONLY, &g));

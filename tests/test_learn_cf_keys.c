@@ -120,18 +120,18 @@ START_TEST(saved_and_loaded)
     rs_cf_model_free(back);
     rs_graph_close(g);
     /* damaged: the key named; a newer format: both formats named */
-    rewrite_meta(path, "cf-keys:ease", 20, 'X');
+    rewrite_meta(path, "cf.keys:ease", 20, 'X');
     ck_assert_ok(rs_graph_open(path, RS_GRAPH_READONLY, &g));
     ck_assert_status(rs_cf_model_load(g, "ease", &back), RS_ERR_CORRUPT);
-    ck_assert_errmsg_has("cf-keys:ease");
+    ck_assert_errmsg_has("cf.keys:ease");
     ck_assert_ptr_null(back);
     ck_assert_status(rs__cf_model_load_rows(g, "ease", &back), RS_ERR_CORRUPT);
-    ck_assert_errmsg_has("cf-keys:ease");
+    ck_assert_errmsg_has("cf.keys:ease");
     rs_graph_close(g);
     ck_assert_ok(rs_graph_open(path, 0, &g));
     ck_assert_ok(rs_cf_model_save(m, g, "ease"));
     rs_graph_close(g);
-    rewrite_meta(path, "cf-keys:ease", 4, 9);
+    rewrite_meta(path, "cf.keys:ease", 4, 9);
     ck_assert_ok(rs_graph_open(path, RS_GRAPH_READONLY, &g));
     ck_assert_status(rs_cf_model_load(g, "ease", &back), RS_ERR_VERSION);
     ck_assert_errmsg_has("format 9");

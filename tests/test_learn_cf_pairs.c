@@ -219,24 +219,24 @@ START_TEST(save_load_and_damage)
     /* damaged: a pair (a, a), an item out of range, a NaN weight, a
      * pair count above the option, a truncated body */
     const size_t body = BLOB_ARRAYS + 8 + NI * NI * 4;
-    rewrite_blob(g, "cf:p", body + m->n_pairs * 4, &m->pair_a[0], 4); /* b = a */
+    rewrite_blob(g, "cf.model:p", body + m->n_pairs * 4, &m->pair_a[0], 4); /* b = a */
     ck_assert_status(rs_cf_model_load(g, "p", &back), RS_ERR_CORRUPT);
     ck_assert_errmsg_has("pairs");
     ck_assert_ok(rs_cf_model_save(m, g, "p"));
     uint32_t far = NI;
-    rewrite_blob(g, "cf:p", body + m->n_pairs * 4, &far, 4);
+    rewrite_blob(g, "cf.model:p", body + m->n_pairs * 4, &far, 4);
     ck_assert_status(rs_cf_model_load(g, "p", &back), RS_ERR_CORRUPT);
     ck_assert_ok(rs_cf_model_save(m, g, "p"));
     float nan = NAN;
-    rewrite_blob(g, "cf:p", body + m->n_pairs * 8, &nan, 4);
+    rewrite_blob(g, "cf.model:p", body + m->n_pairs * 8, &nan, 4);
     ck_assert_status(rs_cf_model_load(g, "p", &back), RS_ERR_CORRUPT);
     ck_assert_ok(rs_cf_model_save(m, g, "p"));
     int64_t option = 1;
-    rewrite_blob(g, "cf:p", BLOB_ARRAYS, &option, 8);
+    rewrite_blob(g, "cf.model:p", BLOB_ARRAYS, &option, 8);
     ck_assert_status(rs_cf_model_load(g, "p", &back), RS_ERR_CORRUPT);
     ck_assert_ok(rs_cf_model_save(m, g, "p"));
     uint64_t count = m->n_pairs + 1;
-    rewrite_blob(g, "cf:p", BLOB_ARRAYS - 8, &count, 8);
+    rewrite_blob(g, "cf.model:p", BLOB_ARRAYS - 8, &count, 8);
     ck_assert_status(rs_cf_model_load(g, "p", &back), RS_ERR_CORRUPT);
     ck_assert_ptr_null(back);
     rs_graph_close(g);

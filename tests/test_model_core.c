@@ -595,7 +595,7 @@ START_TEST(test_bad_input)
     rs_model_close(m);
 
     /* a damaged blob: the collaborative model */
-    sql("UPDATE meta SET value = zeroblob(64) WHERE key = 'cf:recsim'");
+    sql("UPDATE meta SET value = zeroblob(64) WHERE key = 'cf.model:recsim'");
     ck_assert_status(rs_model_open(path, RS_MODEL_READONLY, &m), RS_ERR_CORRUPT);
     ck_assert_ptr_null(m);
     ck_assert_errmsg_has("collaborative");
@@ -870,7 +870,7 @@ START_TEST(test_readonly_reads_cf_rows)
         sqlite3_stmt *st = NULL;
         unsigned char byte;
         ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-        ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT rowid FROM meta WHERE key = 'cf:recsim'",
+        ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT rowid FROM meta WHERE key = 'cf.model:recsim'",
                                             -1, &st, NULL), SQLITE_OK);
         ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
         ck_assert_int_eq(sqlite3_blob_open(db, "main", "meta", "value",
@@ -883,7 +883,7 @@ START_TEST(test_readonly_reads_cf_rows)
         sqlite3_close(db);
     }
     ck_assert_status(rs_model_open(path, RS_MODEL_READONLY, &m), RS_ERR_CORRUPT);
-    ck_assert_errmsg_has("cf:recsim");
+    ck_assert_errmsg_has("cf.model:recsim");
     remove_model();
     free(built);
     free(opened);

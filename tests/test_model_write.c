@@ -40,7 +40,7 @@ static void digest(char *out, size_t cap)
     static const char *const queries[] = {
         "SELECT count(*) || '/' || coalesce(sum(weight), 0) FROM edges",
         "SELECT count(*) FROM nodes", "SELECT count(*) FROM node_props",
-        "SELECT count(*) FROM meta WHERE key LIKE 'note:%'"};
+        "SELECT count(*) FROM meta WHERE key LIKE 'model.note:%'"};
     sqlite3 *db = NULL;
     size_t used = 0;
     ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);

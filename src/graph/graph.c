@@ -17,42 +17,7 @@
 
 /* ------------------------------------------------------------ schema */
 
-/* Schema version 1.  Edges are clustered on (src, rel, dst), their only
- * index (a bulk load writes them in that order); incoming edges are found
- * through the in-memory adjacency. */
-static const char schema_v1[] =
-    "CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB);"
-    "CREATE TABLE node_types(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
-    "CREATE TABLE nodes(id INTEGER PRIMARY KEY, type_id INTEGER NOT NULL, key TEXT NOT NULL);"
-    "CREATE UNIQUE INDEX nodes_key ON nodes(type_id, key);"
-    "CREATE TABLE relations(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
-    " weight REAL NOT NULL DEFAULT 1.0);"
-    "CREATE TABLE edges(src INTEGER NOT NULL, rel INTEGER NOT NULL, dst INTEGER NOT NULL,"
-    " weight REAL NOT NULL, ts INTEGER NOT NULL DEFAULT 0,"
-    " PRIMARY KEY(src, rel, dst)) WITHOUT ROWID;"
-    "CREATE TABLE node_props(id INTEGER PRIMARY KEY, node_id INTEGER NOT NULL,"
-    " name TEXT NOT NULL, value TEXT NOT NULL, UNIQUE(node_id, name));"
-    "CREATE VIRTUAL TABLE node_props_fts USING fts5(value, content='node_props',"
-    " content_rowid='id', tokenize='unicode61 remove_diacritics 2');"
-    "CREATE TRIGGER node_props_ai AFTER INSERT ON node_props BEGIN"
-    " INSERT INTO node_props_fts(rowid, value) VALUES (new.id, new.value); END;"
-    "CREATE TRIGGER node_props_ad AFTER DELETE ON node_props BEGIN"
-    " INSERT INTO node_props_fts(node_props_fts, rowid, value)"
-    " VALUES ('delete', old.id, old.value); END;"
-    "CREATE TRIGGER node_props_au AFTER UPDATE ON node_props BEGIN"
-    " INSERT INTO node_props_fts(node_props_fts, rowid, value)"
-    " VALUES ('delete', old.id, old.value);"
-    " INSERT INTO node_props_fts(rowid, value) VALUES (new.id, new.value); END;"
-    "CREATE TABLE node_vectors(node_id INTEGER NOT NULL, space TEXT NOT NULL,"
-    " dim INTEGER NOT NULL, checksum INTEGER NOT NULL, data BLOB NOT NULL,"
-    " PRIMARY KEY(node_id, space));"
-    "CREATE TRIGGER nodes_ad AFTER DELETE ON nodes BEGIN"
-    " DELETE FROM node_vectors WHERE node_id = old.id;"
-    " DELETE FROM node_props WHERE node_id = old.id;"
-    " DELETE FROM edges WHERE src = old.id; END;";
-
-/* migrations[v] takes a file from version v to v + 1 (0: an empty file). */
-static const char *const migrations[RS_GRAPH_SCHEMA_VERSION] = {schema_v1};
+/* The schema and its migrations are the storage layer's (store_schema.c). */
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_SAVEPOINT] = "SAVEPOINT rs_graph_op",
@@ -107,14 +72,7 @@ static bool schema_mismatch(sqlite3 *db, int code)
 
 int rs__graph_db_fail(sqlite3 *db, const char *what)
 {
-    int code = sqlite3_errcode(db);
-    int status = (code == SQLITE_CORRUPT || code == SQLITE_NOTADB || schema_mismatch(db, code))
-                     ? RS_ERR_CORRUPT
-                 : (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? RS_ERR_BUSY
-                 : code == SQLITE_NOMEM ? RS_ERR_NOMEM
-                 : code == SQLITE_READONLY ? RS_ERR_READONLY
-                                            : RS_ERR_IO;
-    return rs__fail(status, "%s: %s", what, sqlite3_errmsg(db));
+    return rs__store_db_fail(db, what);
 }
 
 static int data_version(rs_graph *g, int64_t *out);
@@ -448,22 +406,19 @@ static int open_immutable(rs_graph *g, const char *path, int status)
  * them was damaged or edited, and is refused before anything reads it. */
 static int check_tables(rs_graph *g, const char *path)
 {
-    static const char *const tables[] = {"meta",       "node_types", "nodes",
-                                         "relations",  "edges",      "node_props",
-                                         "node_props_fts", "node_vectors"};
     char sql[128];
-    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+    for (size_t i = 0; i < rs__store_core_table_count; i++) {
         int64_t found = 0;
         int status;
         snprintf(sql, sizeof sql,
                  "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'",
-                 tables[i]);
+                 rs__store_core_tables[i]);
         if ((status = query_int(g, sql, &found, "reading the schema")) != 0)
             return rs__fail_context("rs_graph_open(\"%s\"): ", path);
         if (found != 1)
             return rs__fail(RS_ERR_CORRUPT,
                             "rs_graph_open(\"%s\"): table %s is missing from the model file",
-                            path, tables[i]);
+                            path, rs__store_core_tables[i]);
     }
     return 0;
 }
@@ -490,15 +445,13 @@ static int prepare_schema(rs_graph *g, const char *path)
                         "negative",
                         path, (long long)version);
     if (version > RS_GRAPH_SCHEMA_VERSION)
-        return rs__fail(RS_ERR_VERSION,
-                        "rs_graph_open(\"%s\"): schema version %lld was written by a newer "
-                        "librecsim (this one reads versions up to %d)",
-                        path, (long long)version, RS_GRAPH_SCHEMA_VERSION);
+        return rs__store_newer(path, version);
     if ((version > 0 || objects > 0) && app_id != RS_GRAPH_APPLICATION_ID)
         return rs__fail(RS_ERR_CORRUPT,
                         "rs_graph_open(\"%s\"): an SQLite file, but not a librecsim model "
                         "(application_id 0x%llx, version %lld)",
                         path, (unsigned long long)app_id, (long long)version);
+    g->file_version = RS_GRAPH_SCHEMA_VERSION;
     if (version == RS_GRAPH_SCHEMA_VERSION) {
         if ((status = check_tables(g, path)) != 0)
             return status;
@@ -507,6 +460,13 @@ static int prepare_schema(rs_graph *g, const char *path)
                                  " PRAGMA cache_size=-131072;",
                               "setting the journal mode");
         return 0;
+    }
+    /* An older file opened read-only is read as it is: its tables are
+     * this version's, and rs__graph_meta_get finds the keys it spelt
+     * otherwise (store_meta.c). */
+    if (g->readonly && version >= 1) {
+        g->file_version = version;
+        return check_tables(g, path);
     }
     if (g->readonly)
         return rs__fail(RS_ERR_CORRUPT,
@@ -531,7 +491,7 @@ static int prepare_schema(rs_graph *g, const char *path)
         return check_tables(g, path);
     }
     for (int64_t v = version; status == 0 && v < RS_GRAPH_SCHEMA_VERSION; v++)
-        status = run_script(g, migrations[v], "migrating the schema");
+        status = run_script(g, rs__store_migration(v), "migrating the schema");
     if (status == 0) {
         char sql[96];
         snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d;",
@@ -832,6 +792,13 @@ int rs__graph_meta_set(rs_graph *g, const char *key, const void *value, size_t l
     return 0;
 }
 
+const char *rs__graph_meta_read_key(const rs_graph *g, const char *key, char *buf, size_t size)
+{
+    if (g && g->file_version < RS__STORE_VERSION && rs__store_legacy_key(key, buf, size))
+        return buf;
+    return key;
+}
+
 int rs__graph_meta_get(rs_graph *g, const char *key, void **value_out, size_t *len_out)
 {
     sqlite3_stmt *st;
@@ -842,7 +809,9 @@ int rs__graph_meta_get(rs_graph *g, const char *key, void **value_out, size_t *l
         return status;
     if (!(st = rs__graph_stmt(g, ST_META_GET)))
         return rs_errcode();
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    char stored[RS_MAX_KEY_BYTES + 32];
+    sqlite3_bind_text(st, 1, rs__graph_meta_read_key(g, key, stored, sizeof stored), -1,
+                      SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         const void *blob = sqlite3_column_blob(st, 0);

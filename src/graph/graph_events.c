@@ -11,6 +11,7 @@
  * history and evaluation.
  */
 #include "graph/graph_internal.h"
+#include "store/store.h"
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -34,10 +35,6 @@ static int event_cmp(const void *a, const void *b)
 
 int rs__graph_events_write(rs_graph *g, rs__graph_event *events, size_t n)
 {
-    static const char create[] =
-        "CREATE TABLE IF NOT EXISTS interaction_events(src INTEGER NOT NULL,"
-        " rel INTEGER NOT NULL, dst INTEGER NOT NULL, ts INTEGER NOT NULL,"
-        " weight REAL NOT NULL, PRIMARY KEY(src, rel, dst, ts)) WITHOUT ROWID";
     static const char insert[] =
         "INSERT INTO interaction_events(src, rel, dst, ts, weight)"
         " SELECT ?1, id, ?3, ?4, ?5 FROM relations WHERE name = ?2"
@@ -47,8 +44,9 @@ int rs__graph_events_write(rs_graph *g, rs__graph_event *events, size_t n)
     int status = 0;
     if (n == 0)
         return 0;
-    if (sqlite3_exec(db, create, NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, insert, -1, &st, NULL) != SQLITE_OK)
+    if ((status = rs__store_ensure(db, RS__TABLE_INTERACTION_EVENTS)) != 0)
+        return status;
+    if (sqlite3_prepare_v2(db, insert, -1, &st, NULL) != SQLITE_OK)
         return rs__graph_db_fail(db, "writing the raw interaction events");
     qsort(events, n, sizeof *events, event_cmp); /* the table's order: fewer page splits */
     for (size_t i = 0; status == 0 && i < n; i++) {
@@ -78,25 +76,11 @@ int rs__graph_events_write(rs_graph *g, rs__graph_event *events, size_t n)
  * (the key's remaining budget is then kept in memory).
  */
 
-/* Whether the file holds table name.  A failure (out of memory) is a
- * failure, not "no table": SQLite may have rolled the caller's transaction
- * back with it. */
+/* Whether the file holds table name (a failure is a failure, not "no
+ * table": SQLite may have rolled the caller's transaction back with it). */
 static int has_table(rs_graph *g, const char *name, bool *found)
 {
-    sqlite3 *db = rs__graph_db(g);
-    sqlite3_stmt *st = NULL;
-    int rc;
-    *found = false;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table'"
-                           " AND name = ?1", -1, &st, NULL) != SQLITE_OK)
-        return rs__graph_db_fail(db, "looking for a table");
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    *found = rc == SQLITE_ROW;
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return rs__graph_db_fail(db, "looking for a table");
-    return RS_OK;
+    return rs__store_has_table(rs__graph_db(g), name, found);
 }
 
 int rs__graph_has_events(rs_graph *g, bool *found)
@@ -224,14 +208,6 @@ int rs__graph_events_delete(rs_graph *g, uint32_t relation)
  * gathers them in memory (one SQL write per distinct fact, not per row)
  * and writes them at its end.
  */
-
-static const char observations_schema[] =
-    "CREATE TABLE IF NOT EXISTS property_observations(node INTEGER NOT NULL,"
-    " name TEXT NOT NULL, value TEXT NOT NULL, times BLOB NOT NULL,"
-    " PRIMARY KEY(node, name, value)) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS edge_observations(src INTEGER NOT NULL, rel INTEGER NOT NULL,"
-    " dst INTEGER NOT NULL, first_ts INTEGER NOT NULL, PRIMARY KEY(src, rel, dst))"
-    " WITHOUT ROWID;";
 
 /* One distinct fact's times. */
 struct times {
@@ -372,8 +348,9 @@ int rs__graph_observer_flush(rs__graph_observer *o)
     int status = 0;
     if (rs__idmap_span(o->facts) == 0 && rs__idmap_span(o->edges) == 0)
         return 0;
-    if (sqlite3_exec(db, observations_schema, NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, get_sql, -1, &get, NULL) != SQLITE_OK ||
+    if ((status = rs__store_ensure(db, RS__TABLE_OBSERVATIONS)) != 0)
+        return status;
+    if (sqlite3_prepare_v2(db, get_sql, -1, &get, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, put_sql, -1, &put, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, edge_sql, -1, &edge, NULL) != SQLITE_OK)
         status = rs__graph_db_fail(db, "writing the observations");

@@ -10,9 +10,10 @@
 #include "core/idmap.h"
 #include "graph/graph_internal.h"
 
-#define RS_GRAPH_SCHEMA_VERSION 1
-/* PRAGMA application_id of a librecsim model: "RSim". */
-#define RS_GRAPH_APPLICATION_ID 0x5253696d
+#include "store/store.h"
+
+#define RS_GRAPH_SCHEMA_VERSION RS__STORE_VERSION
+#define RS_GRAPH_APPLICATION_ID RS__STORE_APPLICATION_ID
 /* A bulk load creating at least this many nodes (and at least as many as
  * the graph had) drops the node key index and builds it again after. */
 #define RS_GRAPH_REINDEX_NODES 20000
@@ -68,6 +69,9 @@ typedef struct rs__matcher rs__matcher;
 struct rs_graph {
     sqlite3 *db;
     bool readonly;
+    /* PRAGMA user_version: below RS__STORE_VERSION only for an older file
+     * opened read-only (its meta keys are read by their old spelling) */
+    int64_t file_version;
     bool in_bulk;
     bool bulk_nested; /* the bulk load is a savepoint inside the caller's transaction */
     bool bulk_module; /* rs_bulk_edges registered on db (graph_edges.c) */

@@ -71,6 +71,9 @@ int rs__graph_has_events(rs_graph *g, bool *found);
  * returns RS_ERR_NOTFOUND when the key is absent. */
 int rs__graph_meta_set(rs_graph *g, const char *key, const void *value, size_t len);
 int rs__graph_meta_get(rs_graph *g, const char *key, void **value_out, size_t *len_out);
+/* The spelling of meta key in g's file, for SQL that reads meta directly:
+ * key itself, or (an older file opened read-only) its old spelling in buf. */
+const char *rs__graph_meta_read_key(const rs_graph *g, const char *key, char *buf, size_t size);
 
 /* The entity rows' facts with their times (graph_events.c): an import of
  * timed entity rows records, per row, each property value and each

@@ -97,7 +97,7 @@ int rs__graph_snapshot_save(rs_graph *g)
         rs__le_put32(p + 8, (uint32_t)g->node_rowid[l.dst[i]]);
         rs__le_put32(p + 12, f32_bits(l.w[i]));
     }
-    rs__le_put64(p, XXH3_64bits(blob, bytes - 8));
+    rs__blob_seal(blob, bytes);
     rs__graph_edge_list_free(&l);
     status = rs__graph_meta_set(g, SNAPSHOT_KEY, blob, bytes);
     free(blob);
@@ -106,7 +106,7 @@ int rs__graph_snapshot_save(rs_graph *g)
 
 static int damaged(const char *what)
 {
-    return rs__fail(RS_ERR_CORRUPT, "table meta, key " SNAPSHOT_KEY ": %s", what);
+    return rs__store_corrupt("meta", SNAPSHOT_KEY, what);
 }
 
 /* Decode a snapshot blob of len bytes into *out (node and relation
@@ -126,8 +126,9 @@ static int decode(rs_graph *g, const unsigned char *blob, size_t len, rs__graph_
                         format, SNAPSHOT_FORMAT);
     if (format == 0)
         return damaged("format 0");
-    if (rs__le_get64(blob + len - 8) != XXH3_64bits(blob, len - 8))
-        return damaged("checksum mismatch");
+    size_t end;
+    if ((status = rs__blob_check(blob, len, "", 0, "meta", SNAPSHOT_KEY, &end)) != 0)
+        return status;
     n = rs__le_get64(blob + 8);
     if (n != (len - HEAD_BYTES - 8) / EDGE_BYTES || (len - HEAD_BYTES - 8) % EDGE_BYTES)
         return damaged("the edge count does not match the length");

@@ -16,6 +16,7 @@
 #include "core/bitset.h"
 #include "core/error.h"
 #include "graph/graph_internal.h"
+#include "store/store.h"
 #include "items/item_kmeans.h"
 
 #include <math.h>
@@ -27,9 +28,9 @@
 #define MAGIC "RSIVF001"
 #define HEADER_BYTES (8u + 4u * 4u + 8u + 8u)
 
-static void index_key(char *buf, size_t size, const char *space)
+static int index_key(char *buf, size_t size, const char *space)
 {
-    snprintf(buf, size, "item_store.%s.index", space);
+    return rs__store_key(buf, size, RS__ITEM_INDEX_FIELD, space);
 }
 
 static void put_u32(unsigned char *p, uint32_t v)
@@ -103,7 +104,8 @@ int rs__ivf_save(const rs_item_store *store, rs_graph *graph, const char *space,
     struct by_rowid *order;
     unsigned char *blob, *p;
     int rc;
-    index_key(key, sizeof key, space);
+    if ((rc = index_key(key, sizeof key, space)) != 0)
+        return rc;
     if (!ivf || store->index_kind == RS_INDEX_EXACT)
         return rs__graph_meta_set(graph, key, "", 0);
     floats = ivf->nlist * ivf->dim + (ivf->kind == RS_INDEX_IVF_SQ8 ? 2 * ivf->dim : 0);
@@ -139,7 +141,7 @@ int rs__ivf_save(const rs_item_store *store, rs_graph *graph, const char *space,
     for (size_t i = 0; i < n; i++)
         put_u32(p + 4 * i, ivf->list_of[order[i].row]);
     p += 4 * n;
-    put_u64(p, XXH3_64bits(blob, (size_t)(p - blob)));
+    rs__blob_seal(blob, bytes);
     rc = rs__graph_meta_set(graph, key, blob, bytes);
     free(order);
     free(blob);
@@ -150,7 +152,10 @@ int rs__ivf_save(const rs_item_store *store, rs_graph *graph, const char *space,
 
 static int corrupt(const char *space, const char *what)
 {
-    return rs__fail(RS_ERR_CORRUPT, "item index of space '%s': %s", space, what);
+    char key[64 + RS_MAX_KEY_BYTES];
+    if (index_key(key, sizeof key, space) != 0)
+        snprintf(key, sizeof key, "item_store.index:?");
+    return rs__store_corrupt("meta", key, what);
 }
 
 /* Parse the blob into ivf (quantiser) and *assign_out (NULL when the item
@@ -162,10 +167,14 @@ static int parse(const unsigned char *blob, size_t len, const rs_item_store *sto
     size_t floats, need, items;
     const unsigned char *p;
     *assign_out = NULL;
-    if (len < HEADER_BYTES + 8 || memcmp(blob, MAGIC, 8) != 0)
-        return corrupt(space, "not an index blob");
-    if (get_u64(blob + len - 8) != XXH3_64bits(blob, len - 8))
-        return corrupt(space, "checksum mismatch");
+    char key[64 + RS_MAX_KEY_BYTES];
+    size_t end;
+    int rc;
+    if ((rc = index_key(key, sizeof key, space)) != 0 ||
+        (rc = rs__blob_check(blob, len, MAGIC, 8, "meta", key, &end)) != 0)
+        return rc;
+    if (len < HEADER_BYTES + 8)
+        return corrupt(space, "damaged blob (truncated)");
     ivf->kind = (int)get_u32(blob + 8);
     ivf->dim = get_u32(blob + 12);
     ivf->nlist = get_u32(blob + 16);
@@ -225,7 +234,8 @@ int rs__ivf_load(rs_item_store *store, rs_graph *graph, const char *space)
     uint32_t *assign = NULL;
     int64_t nprobe = 0, seed = 0;
     int rc;
-    index_key(key, sizeof key, space);
+    if ((rc = index_key(key, sizeof key, space)) != 0)
+        return rc;
     rs__error_save(&before);
     rc = rs__graph_meta_get(graph, key, &blob, &len);
     if (rc == RS_ERR_NOTFOUND) { /* a file without an index */

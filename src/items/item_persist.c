@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/utf8.h"
 #include "graph/graph_internal.h"
+#include "store/store.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -21,10 +22,6 @@
 #include <xxhash.h>
 
 #define ITEM_NODE_TYPE "item"
-
-static const char attributes_schema[] =
-    "CREATE TABLE IF NOT EXISTS item_attributes(node_id INTEGER NOT NULL,"
-    " space TEXT NOT NULL, bits BLOB NOT NULL, PRIMARY KEY(node_id, space))";
 
 /* ------------------------------------------------------------ encoding */
 
@@ -47,33 +44,21 @@ static void decode_floats(const unsigned char *in, size_t n, float *v)
     }
 }
 
-static int64_t checksum(const void *data, size_t len)
+static int meta_key(char *buf, size_t size, const char *space)
 {
-    uint64_t h = XXH3_64bits(data, len);
-    int64_t s;
-    memcpy(&s, &h, sizeof s);
-    return s;
-}
-
-static void meta_key(char *buf, size_t size, const char *space)
-{
-    snprintf(buf, size, "item_store.%s.dim", space);
+    return rs__store_key(buf, size, RS__ITEM_DIM_FIELD, space);
 }
 
 /* ------------------------------------------------------------ SQL helpers */
 
 static int exec(sqlite3 *db, const char *sql, const char *what)
 {
-    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return rs__graph_db_fail(db, what);
-    return 0;
+    return rs__store_exec(db, sql, what);
 }
 
 static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, const char *what)
 {
-    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
-        return rs__graph_db_fail(db, what);
-    return 0;
+    return rs__store_prepare(db, sql, st, what);
 }
 
 static int check_space(const char *space, const char *fn)
@@ -145,7 +130,7 @@ static void finalize_all(struct statements *s)
 
 static int prepare_save(sqlite3 *db, const char *space, struct statements *s)
 {
-    int rc = exec(db, attributes_schema, "saving items: creating item_attributes");
+    int rc = rs__store_ensure(db, RS__TABLE_ITEM_ATTRIBUTES);
     if (rc == 0)
         rc = prepare(db,
                      "DELETE FROM node_vectors WHERE space = ?1 AND node_id IN"
@@ -194,7 +179,7 @@ static int write_rows(const rs_item_store *store, rs_graph *graph, const char *s
         sqlite3_bind_int64(s.put_vector, 1, rowids[i]);
         sqlite3_bind_text(s.put_vector, 2, space, -1, SQLITE_STATIC);
         sqlite3_bind_int64(s.put_vector, 3, (sqlite3_int64)store->dim);
-        sqlite3_bind_int64(s.put_vector, 4, checksum(blob, blob_bytes));
+        sqlite3_bind_int64(s.put_vector, 4, rs__blob_row_checksum(blob, blob_bytes));
         sqlite3_bind_blob(s.put_vector, 5, blob, (int)blob_bytes, SQLITE_STATIC);
         if (sqlite3_step(s.put_vector) != SQLITE_DONE) {
             rc = rs__graph_db_fail(db, "saving items: writing a vector");
@@ -216,8 +201,7 @@ static int write_rows(const rs_item_store *store, rs_graph *graph, const char *s
         if (sqlite3_step(s.put_attributes) != SQLITE_DONE)
             rc = rs__graph_db_fail(db, "saving items: writing attributes");
     }
-    if (rc == 0) {
-        meta_key(key, sizeof key, space);
+    if (rc == 0 && (rc = meta_key(key, sizeof key, space)) == 0) {
         snprintf(dim_text, sizeof dim_text, "%zu", store->dim);
         rc = rs__graph_meta_set(graph, key, dim_text, strlen(dim_text));
     }
@@ -266,8 +250,9 @@ int rs_item_store_save(const rs_item_store *store, rs_graph *graph, const char *
 
 static int corrupt(const char *space, int64_t node_id, const char *what)
 {
-    return rs__fail(RS_ERR_CORRUPT, "item vector of node %lld in space '%s': %s",
-                    (long long)node_id, space, what);
+    char key[64 + RS_MAX_KEY_BYTES];
+    snprintf(key, sizeof key, "(node %lld, space '%s')", (long long)node_id, space);
+    return rs__store_corrupt("node_vectors", key, what);
 }
 
 /* The dimension saved in meta, 0 when there is none. */
@@ -281,7 +266,8 @@ static int saved_dim(rs_graph *graph, const char *space, size_t *dim_out)
     rs_error_state before;
     int rc;
     *dim_out = 0;
-    meta_key(key, sizeof key, space);
+    if ((rc = meta_key(key, sizeof key, space)) != 0)
+        return rc;
     rs__error_save(&before);
     rc = rs__graph_meta_get(graph, key, &value, &len);
     if (rc == RS_ERR_NOTFOUND) { /* no such space yet: not a failure */
@@ -378,8 +364,8 @@ static int load_rows(rs_graph *graph, const char *space, size_t dim, rs_item_sto
             rc = corrupt(space, node_id, "dimension differs from the space's");
         else if (bytes != dim * sizeof(float) || !data)
             rc = corrupt(space, node_id, "blob length does not match the dimension");
-        else if (checksum(data, bytes) != sum)
-            rc = corrupt(space, node_id, "checksum mismatch");
+        else if (rs__blob_row_checksum(data, bytes) != sum)
+            rc = corrupt(space, node_id, "damaged blob (checksum mismatch)");
         if (rc < 0)
             break;
         decode_floats(data, dim, vector);

@@ -16,6 +16,7 @@
 #include "core/lebytes.h"
 #include "core/utf8.h"
 #include "graph/graph_internal.h"
+#include "store/store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,11 +89,11 @@ int rs_cf_model_item_index(const rs_cf_model *model, const char *key, uint32_t *
 
 static char *keys_meta_key(const char *name)
 {
-    size_t len = strlen(name);
-    char *key = rs__malloc(len + 9);
-    if (key) {
-        memcpy(key, "cf-keys:", 8);
-        memcpy(key + 8, name, len + 1);
+    size_t size = strlen(name) + sizeof RS__CF_KEYS_FIELD + 1;
+    char *key = rs__malloc(size);
+    if (key && rs__store_key(key, size, RS__CF_KEYS_FIELD, name) != 0) {
+        free(key);
+        return NULL;
     }
     return key;
 }
@@ -134,7 +135,7 @@ int rs__cf_keys_save(const rs_cf_model *model, rs_graph *graph, const char *name
             memcpy(blob + at + 4, k, len);
             at += 4 + len;
         }
-        rs__le_put64(blob + at, XXH3_64bits(blob, at));
+        rs__blob_seal(blob, bytes);
         rc = rs__graph_meta_set(graph, key, blob, bytes);
     }
     free(blob);
@@ -144,7 +145,7 @@ int rs__cf_keys_save(const rs_cf_model *model, rs_graph *graph, const char *name
 
 static int damaged(const char *key, const char *what)
 {
-    return rs__fail(RS_ERR_CORRUPT, "table meta, key %s: %s", key, what);
+    return rs__store_corrupt("meta", key, what);
 }
 
 /* Parse the keys blob of model (n_items keys) into a new map. */
@@ -160,8 +161,10 @@ static int parse(const rs_cf_model *model, const char *key, const unsigned char 
         return rs__fail(RS_ERR_VERSION, "table meta, key %s: format %u was written by a newer "
                         "release; this library reads format %u", key, rs__le_get32(d + 4),
                         KEYS_FORMAT);
-    if (rs__le_get64(d + len - 8) != XXH3_64bits(d, len - 8))
-        return damaged(key, "checksum mismatch");
+    size_t end;
+    int rc = rs__blob_check(d, len, "RSCK", 4, "meta", key, &end);
+    if (rc != RS_OK)
+        return rc;
     n = rs__le_get64(d + 8);
     if (n != model->n_items)
         return damaged(key, "the key count differs from the model's item count");

@@ -18,6 +18,7 @@
 #include "core/idmap.h"
 #include "core/utf8.h"
 #include "graph/graph_internal.h"
+#include "store/store.h"
 #include "learn/cf_internal.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -751,11 +752,14 @@ static int meta_key(const char *name, const char *fn, char **out)
     int rc = rs__check_key(name, "name", &len);
     if (rc < 0)
         return rs__fail_context("%s: ", fn);
-    char *key = rs__malloc(len + 4);
+    char *key = rs__malloc(len + sizeof RS__CF_MODEL_FIELD + 1);
     if (!key)
         return RS_ERR_NOMEM;
-    memcpy(key, "cf:", 3);
-    memcpy(key + 3, name, len + 1);
+    if ((rc = rs__store_key(key, len + sizeof RS__CF_MODEL_FIELD + 1, RS__CF_MODEL_FIELD,
+                            name)) < 0) {
+        free(key);
+        return rc;
+    }
     *out = key;
     return RS_OK;
 }
@@ -824,8 +828,9 @@ int rs_cf_model_save(const rs_cf_model *model, rs_graph *graph, const char *name
     } else {
         put(&w, ease, model->n_items * model->n_items * 4);
     }
-    uint64_t sum = XXH3_64bits(w.data, w.len);
-    put(&w, &sum, 8);
+    uint64_t trailer = 0;
+    put(&w, &trailer, 8);
+    rs__blob_seal(w.data, w.len);
     rc = rs__graph_meta_set(graph, key, w.data, w.len);
     if (rc == RS_OK)
         rc = rs__cf_keys_save(model, graph, name);
@@ -853,6 +858,13 @@ static bool all_finite(const float *v, size_t n)
     return true;
 }
 
+/* RS_ERR_CORRUPT naming the table and key, after the function's name. */
+static int corrupt(const char *fn, const char *key, const char *what)
+{
+    rs__store_corrupt("meta", key, what);
+    return rs__fail_context("%s: ", fn);
+}
+
 /* The checks made before the checksum: "RSCF", the format, a length that
  * holds the header; *header_out: the header's size.  Reads d[0 .. 16). */
 static int blob_head(const unsigned char *d, size_t len, const char *fn, const char *key,
@@ -860,8 +872,7 @@ static int blob_head(const unsigned char *d, size_t len, const char *fn, const c
 {
     uint32_t head[4];
     if (len < CF_HEADER_SIZE(8, 6) + 8 || memcmp(d, "RSCF", 4) != 0)
-        return rs__fail(RS_ERR_CORRUPT, "%s: \"%s\" is not a saved model (%zu bytes)", fn, key,
-                        len);
+        return corrupt(fn, key, "damaged blob (not a saved model: truncated or bad magic)");
     memcpy(head, d, 16);
     if (head[1] > CF_FORMAT)
         return rs__fail(RS_ERR_VERSION, "%s: \"%s\" has format %u, newer than this library's %u",
@@ -1016,13 +1027,11 @@ int rs_cf_model_load(rs_graph *graph, const char *name, rs_cf_model **out)
     }
     const unsigned char *d = value;
     rs_cf_model *m = NULL;
-    uint64_t sum;
-    size_t header;
+    size_t header, header_end;
     if ((rc = blob_head(d, len, fn, key, &header)) < 0)
         goto fail;
-    memcpy(&sum, d + len - 8, 8);
-    if (XXH3_64bits(d, len - 8) != sum) {
-        rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": checksum mismatch", fn, key);
+    if ((rc = rs__blob_check(d, len, "RSCF", 4, "meta", key, &header_end)) < 0) {
+        rc = rs__fail_context("%s: ", fn);
         goto fail;
     }
     if ((rc = blob_model(d, len, header, fn, key, &m)) < 0)
@@ -1173,7 +1182,9 @@ int rs__cf_model_load_rows(rs_graph *graph, const char *name, rs_cf_model **out)
         free(key);
         return rs_cf_model_load(graph, name, out);
     }
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    char stored_key[RS_MAX_KEY_BYTES + 32];
+    sqlite3_bind_text(st, 1, rs__graph_meta_read_key(graph, key, stored_key, sizeof stored_key),
+                      -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 1) == SQLITE_INTEGER) {
         rowid = sqlite3_column_int64(st, 0);
         bytes = sqlite3_column_int64(st, 1);
@@ -1212,7 +1223,7 @@ int rs__cf_model_load_rows(rs_graph *graph, const char *name, rs_cf_model **out)
         (rc = rows_read_at(r, &stored, 8, len - 8)) < 0)
         goto fail;
     if (sum != stored) {
-        rc = rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": checksum mismatch", fn, key);
+        rc = corrupt(fn, key, "damaged blob (checksum mismatch)");
         goto fail;
     }
     if ((rc = blob_model(head, len, header, fn, key, &m)) < 0)

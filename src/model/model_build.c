@@ -5,6 +5,7 @@
  * the options in one transaction.
  */
 #include "model/model_internal.h"
+#include "store/store.h"
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -543,7 +544,7 @@ static int save_parts(rs_model *m, const struct rs__model_parts *p,
     if (s == RS_OK && p->cf)
         s = rs_cf_model_save(p->cf, m->graph, RS__MODEL_CF);
     if (s == RS_OK && !p->cf) /* a model of an earlier build must not come back */
-        s = rs__model_exec(m->graph, "DELETE FROM meta WHERE key = 'cf:" RS__MODEL_CF "'",
+        s = rs__model_exec(m->graph, "DELETE FROM meta WHERE key = '" RS__CF_MODEL_FIELD ":" RS__MODEL_CF "'",
                            "removing the earlier collaborative model");
     if (s == RS_OK)
         s = rs_user_model_save(p->users, m->graph, RS__MODEL_USERS);

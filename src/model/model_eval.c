@@ -76,15 +76,11 @@ static int read_raw(rs_graph *g, struct event_row **rows, size_t *n_out)
     int s = RS_OK, rc;
     *rows = NULL;
     *n_out = 0;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = "
-                           "'interaction_events'", -1, &st, NULL) != SQLITE_OK)
-        return rs__graph_db_fail(db, "rs_model_evaluate: reading the schema");
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_DONE)
+    bool found = false;
+    if ((s = rs__graph_has_events(g, &found)) != RS_OK)
+        return rs__fail_context("rs_model_evaluate: ");
+    if (!found)
         return RS_OK;
-    if (rc != SQLITE_ROW) /* not "no such table": the events would be missing */
-        return rs__graph_db_fail(db, "rs_model_evaluate: reading the schema");
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return rs__graph_db_fail(db, "rs_model_evaluate: reading the raw events");
     rs__error_save(&saved);

@@ -22,6 +22,7 @@
  * selection.
  */
 #include "model/model_internal.h"
+#include "store/store.h"
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -734,7 +735,7 @@ int rs__model_options_save(const struct rs__model_options *o, rs_graph *graph)
 
 static int corrupt(const char *why)
 {
-    return rs__fail(RS_ERR_CORRUPT, "meta key \"%s\": %s", OPTIONS_KEY, why);
+    return rs__store_corrupt("meta", OPTIONS_KEY, why);
 }
 
 int rs__model_options_load(struct rs__model_options *o, rs_graph *graph)
@@ -767,7 +768,7 @@ int rs__model_options_load(struct rs__model_options *o, rs_graph *graph)
         if (sscanf(hex, "%16llx", &want) != 1 ||
             want != (unsigned long long)XXH3_64bits(text + head, len - head)) {
             free(blob);
-            return corrupt("checksum mismatch");
+            return corrupt("damaged value (checksum mismatch)");
         }
     }
     if (!(text = rs__malloc(len + 1))) {
@@ -802,7 +803,7 @@ int rs__model_options_load(struct rs__model_options *o, rs_graph *graph)
         if ((status = parse(&table[i], eq + 1, &number)) != RS_OK ||
             (status = store(&loaded, (size_t)i, eq + 1, number, false)) != RS_OK) {
             if (status != RS_ERR_NOMEM)
-                status = rs__fail(RS_ERR_CORRUPT, "meta key \"%s\": option %s: %s", OPTIONS_KEY,
+                status = rs__fail(RS_ERR_CORRUPT, "table meta, key %s: option %s: %s", OPTIONS_KEY,
                                   line, rs_errmsg());
             break;
         }

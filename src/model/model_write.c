@@ -16,6 +16,7 @@
  * is then read again from the file, since the calls inside changed it.
  */
 #include "model/model_internal.h"
+#include "store/store.h"
 
 #include "core/error.h"
 #include "core/utf8.h"
@@ -228,27 +229,22 @@ int rs_model_set_busy_timeout(rs_model *model, int milliseconds)
 
 /* ------------------------------------------------------------ notes */
 
-/* Notes live in the meta table under "note:" + key, apart from the
- * library's own keys. */
+/* Notes live in the meta table under "model.note:" + key (store_meta.c),
+ * apart from the library's own keys. */
 static int note_key(const char *fn, const char *key, char *buf, size_t cap)
 {
-    size_t len;
     int s;
     if ((s = rs__check_key(key, "note key", NULL)) != RS_OK)
         return rs__fail_context("%s: ", fn);
-    len = strlen(key);
-    if (len + 6 > cap)
-        return rs__fail(RS_ERR_LIMIT, "%s: note key of %zu bytes (at most %zu)", fn, len,
-                        cap - 6);
-    memcpy(buf, "note:", 5);
-    memcpy(buf + 5, key, len + 1);
+    if ((s = rs__store_key(buf, cap, RS__NOTE_FIELD, key)) != RS_OK)
+        return rs__fail_context("%s: ", fn);
     return RS_OK;
 }
 
 int rs_model_set_note(rs_model *model, const char *key, const char *value)
 {
     static const char fn[] = "rs_model_set_note";
-    char meta_key[RS_MAX_KEY_BYTES + 8];
+    char meta_key[RS_MAX_KEY_BYTES + sizeof RS__NOTE_FIELD + 1];
     bool owned;
     size_t len;
     int s;
@@ -269,7 +265,7 @@ int rs_model_get_note(const rs_model *model, const char *key, char *buf, size_t 
                       size_t *len_out)
 {
     static const char fn[] = "rs_model_get_note";
-    char meta_key[RS_MAX_KEY_BYTES + 8];
+    char meta_key[RS_MAX_KEY_BYTES + sizeof RS__NOTE_FIELD + 1];
     void *value = NULL;
     size_t len = 0;
     int s;

@@ -22,6 +22,7 @@
 #include "core/parallel.h"
 #include "core/topk.h"
 #include "graph/graph_internal.h"
+#include "store/store.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -473,7 +474,7 @@ int rs_scorer_save_operator(const rs_scorer *s, rs_graph *graph)
         memcpy(&bits, &op->val[k], sizeof bits);
         rs__le_put32(p, bits);
     }
-    rs__le_put64(p, XXH3_64bits(buf, len - 8));
+    rs__blob_seal(buf, len);
     int rc = rs__graph_meta_set(graph, OP_META_KEY, buf, len);
     free(buf);
     return rc == RS_OK ? RS_OK : rs__fail_context("%s: ", fn);
@@ -484,11 +485,15 @@ static int decode(const rs_scorer *s, const unsigned char *d, size_t len,
                   rs__score_operator *op, const char *fn, size_t pairs_now)
 {
     memset(op, 0, sizeof *op);
-    if (len < OP_HEADER + 8 || rs__le_get32(d) != OP_MAGIC)
-        return rs__fail(RS_ERR_CORRUPT, "%s: \"%s\" is not a saved operator (%zu bytes)", fn,
-                        OP_META_KEY, len);
-    if (XXH3_64bits(d, len - 8) != rs__le_get64(d + len - 8))
-        return rs__fail(RS_ERR_CORRUPT, "%s: \"%s\": checksum mismatch", fn, OP_META_KEY);
+    unsigned char magic[4];
+    size_t end;
+    rs__le_put32(magic, OP_MAGIC);
+    if (rs__blob_check(d, len, (const char *)magic, 4, "meta", OP_META_KEY, &end) != RS_OK)
+        return rs__fail_context("%s: ", fn);
+    if (len < OP_HEADER + 8) {
+        rs__store_corrupt("meta", OP_META_KEY, "damaged blob (shorter than its header)");
+        return rs__fail_context("%s: ", fn);
+    }
     if (rs__le_get32(d + 4) != OP_VERSION)
         return rs__fail(RS_ERR_VERSION, "%s: operator format %u, this library reads %u", fn,
                         rs__le_get32(d + 4), OP_VERSION);

@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "core/lebytes.h"
 #include "graph/graph_internal.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -73,8 +74,9 @@ static void put_f64(blob *b, double f)
 
 static void put_checksum(blob *b)
 {
+    put_u64(b, 0);
     if (!b->status)
-        put_u64(b, XXH3_64bits(b->data, b->len));
+        rs__blob_seal(b->data, b->len);
 }
 
 /* ---------------------------------------------------------------- blob reader */
@@ -89,7 +91,7 @@ typedef struct reader {
 static int corrupt(reader *r, const char *what)
 {
     if (!r->status)
-        r->status = rs__fail(RS_ERR_CORRUPT, "model meta \"%s\": %s at byte %zu", r->key, what,
+        r->status = rs__fail(RS_ERR_CORRUPT, "table meta, key %s: %s at byte %zu", r->key, what,
                              r->at);
     return r->status;
 }
@@ -135,18 +137,14 @@ static double get_f64(reader *r)
 static int open_reader(reader *r, const void *data, size_t len, const char *key,
                        const char *magic)
 {
-    uint64_t stored = 0;
+    size_t end = 0;
     memset(r, 0, sizeof *r);
     r->data = data;
     r->len = len;
     r->key = key;
-    if (len < 16 || memcmp(data, magic, 8) != 0)
-        return corrupt(r, "not an embedder blob");
-    for (int i = 7; i >= 0; i--)
-        stored = stored << 8 | r->data[len - 8 + (size_t)i];
-    if (stored != XXH3_64bits(data, len - 8))
-        return corrupt(r, "checksum mismatch");
-    r->len = len - 8;
+    if ((r->status = rs__blob_check(data, len, magic, 8, "meta", key, &end)) != 0)
+        return r->status;
+    r->len = end;
     r->at = 8;
     return 0;
 }

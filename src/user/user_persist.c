@@ -12,6 +12,7 @@
 #include "core/lebytes.h"
 #include "core/utf8.h"
 #include "graph/graph_internal.h"
+#include "store/store.h"
 #include "items/items_internal.h"
 
 #include <math.h>
@@ -25,13 +26,6 @@
 #define NO_KEY UINT32_MAX
 #define FLAG_HAS_TIME 1u
 #define FLAG_HAS_TEXT 2u
-
-static const char schema[] =
-    "CREATE TABLE IF NOT EXISTS user_models(name TEXT PRIMARY KEY, format INTEGER NOT NULL,"
-    " dim INTEGER NOT NULL, users INTEGER NOT NULL, checksum INTEGER NOT NULL,"
-    " header BLOB NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS user_vectors(model TEXT NOT NULL, user TEXT NOT NULL,"
-    " checksum INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(model, user))";
 
 /* ------------------------------------------------------------ encoding */
 
@@ -148,10 +142,7 @@ static char *get_string(reader *r)
 
 static int64_t checksum(const void *data, size_t len)
 {
-    uint64_t h = XXH3_64bits(data, len);
-    int64_t s;
-    memcpy(&s, &h, sizeof s);
-    return s;
+    return rs__blob_row_checksum(data, len);
 }
 
 /* ------------------------------------------------------------ save */
@@ -240,8 +231,9 @@ static int write_all(const rs_user_model *m, sqlite3 *db, const char *name, cons
     writer w = {0};
     size_t span = rs__item_span(m->store), n_users = rs__idmap_span(m->users);
     int rc = RS_OK;
-    if (sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "DELETE FROM user_vectors WHERE model = ?1", -1, &clear, NULL) !=
+    if ((rc = rs__store_ensure(db, RS__TABLE_USER_MODELS)) != RS_OK)
+        goto done;
+    if (sqlite3_prepare_v2(db, "DELETE FROM user_vectors WHERE model = ?1", -1, &clear, NULL) !=
             SQLITE_OK ||
         sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO user_models VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                            -1, &put_head, NULL) != SQLITE_OK ||
@@ -334,7 +326,8 @@ typedef struct header {
 
 static int corrupt_header(const char *name, const char *what)
 {
-    return rs__fail(RS_ERR_CORRUPT, "saved user model \"%s\": header: %s", name, what);
+    return rs__fail(RS_ERR_CORRUPT, "table user_models, key %s: saved user model \"%s\": "
+                    "header: %s", name, name, what);
 }
 
 static int parse_header(rs_user_model *m, const char *name, const unsigned char *data,
@@ -404,7 +397,8 @@ static int parse_header(rs_user_model *m, const char *name, const unsigned char 
 
 static int corrupt_user(const char *name, const char *user, const char *what)
 {
-    return rs__fail(RS_ERR_CORRUPT, "saved user model \"%s\": user \"%s\": %s", name,
+    return rs__fail(RS_ERR_CORRUPT, "table user_vectors, key (%s, %s): saved user model "
+                    "\"%s\": user \"%s\": %s", name, user ? user : "?", name,
                     user ? user : "?", what);
 }
 
@@ -471,16 +465,11 @@ static int load_into(rs_user_model *m, sqlite3 *db, const char *name)
     sqlite3_stmt *head = NULL, *rows = NULL;
     header h = {0};
     int rc = RS_OK, step;
-    if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN"
-                               " ('user_models', 'user_vectors')", -1, &head, NULL) != SQLITE_OK)
-        return rs__graph_db_fail(db, "reading the schema");
-    int tables = 0;
-    while ((step = sqlite3_step(head)) == SQLITE_ROW)
-        tables++;
-    sqlite3_finalize(head);
-    head = NULL;
-    if (step != SQLITE_DONE)
-        return rs__graph_db_fail(db, "reading the schema");
+    bool models = false, vectors = false;
+    if ((rc = rs__store_has_table(db, "user_models", &models)) != RS_OK ||
+        (rc = rs__store_has_table(db, "user_vectors", &vectors)) != RS_OK)
+        return rc;
+    int tables = models + vectors;
     if (tables != 2)
         return rs__fail(RS_ERR_NOTFOUND, "no user model \"%s\" in the file (no user tables)",
                         name);
@@ -510,7 +499,7 @@ static int load_into(rs_user_model *m, sqlite3 *db, const char *name)
         goto done;
     }
     if (!blob || checksum(blob, len) != sqlite3_column_int64(head, 3)) {
-        rc = corrupt_header(name, "checksum mismatch");
+        rc = corrupt_header(name, "damaged blob (checksum mismatch)");
         goto done;
     }
     if ((rc = parse_header(m, name, blob, len, &h)) != RS_OK)
@@ -539,7 +528,7 @@ static int load_into(rs_user_model *m, sqlite3 *db, const char *name)
             break;
         }
         if (!data || checksum(data, bytes) != sqlite3_column_int64(rows, 1))
-            rc = corrupt_user(name, key, "checksum mismatch");
+            rc = corrupt_user(name, key, "damaged blob (checksum mismatch)");
         else
             rc = parse_user(m, name, &h, key, data, bytes);
         seen++;

@@ -27,13 +27,13 @@
 #include "model/model_internal.h"
 
 enum target {
-    T_CF,             /* meta "cf:recsim", trailing XXH3 */
+    T_CF,             /* meta "cf.model:recsim", trailing XXH3 */
     T_EMB_CONFIG,     /* meta "embedder.config", text with a checksum line */
     T_EMB_STOPWORDS,  /* meta "embedder.stopwords", NUL-ended words */
     T_EMB_IDF,        /* meta "embedder.idf", trailing XXH3 */
     T_EMB_VECTORS,    /* meta "embedder.vectors", trailing XXH3 */
     T_ITEM_VECTOR,    /* node_vectors.data of one item, checksum column */
-    T_ITEM_DIM,       /* meta "item_store.recsim.dim", text */
+    T_ITEM_DIM,       /* meta "item_store.dim:recsim", text */
     T_USER_HEADER,    /* user_models.header, checksum column */
     T_USER_ROW,       /* user_vectors.data of one user, checksum column */
     T_OPERATOR,       /* meta "scorer.operator", trailing XXH3 */
@@ -317,10 +317,10 @@ static void write_seeds(void)
     unsigned char bin[64];
     size_t at;
     float f[2] = {0.5f, -0.25f};
-    seed_meta(T_CF, "cf:recsim", 8);
+    seed_meta(T_CF, "cf.model:recsim", 8);
     seed_meta(T_EMB_CONFIG, "embedder.config", 0);
     seed_meta(T_EMB_IDF, "embedder.idf", 8);
-    seed_meta(T_ITEM_DIM, "item_store.recsim.dim", 0);
+    seed_meta(T_ITEM_DIM, "item_store.dim:recsim", 0);
     seed_meta(T_OPERATOR, "scorer.operator", 8);
     {
         void *v = NULL;
@@ -379,7 +379,7 @@ static void write_seeds(void)
         {
             void *v = NULL;
             size_t n = 0;
-            if (rs__graph_meta_get(graph, "cf:recsim", &v, &n) != RS_OK || n < 8)
+            if (rs__graph_meta_get(graph, "cf.model:recsim", &v, &n) != RS_OK || n < 8)
                 fuzz_die("cf blob");
             write_seed(T_CF, name, v, n - 8);
             free(v);
@@ -421,13 +421,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     p = data + 2, n = size - 2;
     sql("SAVEPOINT fuzz");
     switch (data[0] % T_COUNT) {
-    case T_CF: put_meta_summed("cf:recsim", p, n), load_cf(); break;
+    case T_CF: put_meta_summed("cf.model:recsim", p, n), load_cf(); break;
     case T_EMB_CONFIG: put_config(p, n), load_embedder(); break;
     case T_EMB_STOPWORDS: put_meta("embedder.stopwords", p, n), load_embedder(); break;
     case T_EMB_IDF: put_meta_summed("embedder.idf", p, n), load_embedder(); break;
     case T_EMB_VECTORS: put_meta_summed("embedder.vectors", p, n), load_embedder(); break;
     case T_ITEM_VECTOR: put_row("node_vectors", "space = 'recsim'", row % 32, p, n), load_items(); break;
-    case T_ITEM_DIM: put_meta("item_store.recsim.dim", p, n), load_items(); break;
+    case T_ITEM_DIM: put_meta("item_store.dim:recsim", p, n), load_items(); break;
     case T_USER_HEADER: put_user_header(p, n), load_users(); break;
     case T_USER_ROW: put_row("user_vectors", "model = 'recsim'", row % 48, p, n), load_users(); break;
     case T_OPERATOR: put_meta_summed("scorer.operator", p, n), load_operator(); break;

@@ -21,7 +21,7 @@ CHECKSUM = 8
 
 
 def canonical_meta(key, value):
-    if key.startswith("note:"):
+    if key.startswith(("model.note:", "note:")):
         return b""
     if isinstance(value, str):
         value = value.encode()

@@ -956,7 +956,8 @@ static void remove_if_empty(const char *model)
         sqlite3_busy_timeout(db, cli_wait_ms >= 0 ? cli_wait_ms : 5000) == SQLITE_OK &&
         sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK &&
         sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM nodes) + (SELECT count(*) FROM "
-                           "meta WHERE key LIKE 'note:%')", -1, &st, NULL) == SQLITE_OK &&
+                           "meta WHERE key LIKE 'model.note:%' OR key LIKE 'note:%')",
+                           -1, &st, NULL) == SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == 0)
         for (size_t i = 0; i < 4; i++)
             if ((size_t)snprintf(path, sizeof path, "%s%s", model, suffixes[i]) < sizeof path)
