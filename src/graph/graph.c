@@ -80,6 +80,7 @@ static int data_version(rs_graph *g, int64_t *out);
 int rs__graph_sql_fail(rs_graph *g, int rc, const char *what)
 {
     const char *detail = NULL;
+    char constraint[256];
     int status;
     switch (rc & 0xff) {
     case SQLITE_CORRUPT:
@@ -98,8 +99,12 @@ int rs__graph_sql_fail(rs_graph *g, int rc, const char *what)
         status = RS_ERR_READONLY;
         break;
     case SQLITE_CONSTRAINT: {
-        /* our own rows never collide; another writer's can */
+        /* our own rows never collide; another writer's can.  The message
+         * is kept first: reading the data version clears it. */
         int64_t now = 0;
+        snprintf(constraint, sizeof constraint, "%s",
+                 g && g->db ? sqlite3_errmsg(g->db) : sqlite3_errstr(rc));
+        detail = constraint;
         status = g && g->db && !g->readonly && data_version(g, &now) == 0 &&
                          now != g->data_version
                      ? RS_ERR_BUSY
@@ -486,6 +491,10 @@ static int prepare_schema(rs_graph *g, const char *path)
      * waited for the lock: read the version again under it. */
     if (status == 0)
         status = query_int(g, "PRAGMA user_version", &version, "reading the schema version");
+    /* the file as this handle sees it: a failing migration is then not
+     * taken for another writer's change (rs__graph_sql_fail) */
+    if (status == 0)
+        status = data_version(g, &g->data_version);
     if (status == 0 && version == RS_GRAPH_SCHEMA_VERSION) {
         run_script(g, "COMMIT", "reading the schema");
         return check_tables(g, path);
