@@ -1,13 +1,13 @@
 /*
  * retail_score.c - the scorer on the public retail protocol
- * (../shared/eval/README.md).  Builds, from retail_split/, a graph
- * (customers -bought-> items, customers -has_country-> country, items
- * -has_word-> description words), a hashing-embedder item store of the
- * descriptions, a user model of the dated purchase events
- * (train_events.tsv.gz) and an EASE model (lambda 500, the protocol's
- * validation choice) -- first on the protocol's validation split (events
- * before 2011-07-01; the later train events are the truth), then on the full
- * train.  For each it prints P, R, NDCG, MAP, MRR, hit rate and coverage at
+ * (../shared/eval/README.md), through rs_model as a host program gets it
+ * (retail_build.h): the catalogue with its descriptions, the customers with
+ * their countries and the dated purchase events (train_events.tsv.gz)
+ * imported into a model file and built (hashing embedder, EASE at lambda
+ * 500, the protocol's validation choice) -- first on the protocol's
+ * validation split (events before 2011-07-01; the later train events are
+ * the truth), then on the full train.  Configurations are scorer options
+ * set by name (rs_model_set_option); lists come from rs_model_recommend.  For each it prints P, R, NDCG, MAP, MRR, hit rate and coverage at
  * 10 of the combine modes, the signals alone, the cold-start variants, the
  * previous defaults and the default, for the warm and the cold users.  The
  * scorer's defaults were chosen on the validation table only (--sweep);
@@ -19,7 +19,6 @@
  *   build/bench/retail_score --sweep "wc=0.3,hhl=60;wc=0.1" (validation only;
  *       RS_SWEEP_GROUP=warm or cold evaluates one group)
  */
-#include <ctype.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <math.h>
@@ -30,6 +29,7 @@
 
 #include "core/idmap.h"
 #include "recsim.h"
+#include "retail_build.h"
 
 #define K 10
 #define CUT "2011-09-01 00:00:00"
@@ -242,36 +242,35 @@ typedef struct result {
     double ndcg, precision, recall, map, mrr, hit, coverage, secs;
 } result;
 
-static result evaluate(const rs_scorer *s, const rs_item_store *store, const group *g,
-                       FILE *recs)
+static result evaluate(const rs_model *m, const group *g, FILE *recs)
 {
     result r = {0, 0, 0, 0, 0, 0, 0, 0};
-    size_t span = rs_item_store_span(store);
+    size_t span = rs_item_store_span(rs_model_item_store(m));
     unsigned char *used = calloc(span, 1);
     uint32_t items[K], truth[4096];
+    const char *keys[K];
     size_t n;
     double t0 = now();
     static const int metric[6] = {RS_METRIC_NDCG,     RS_METRIC_PRECISION, RS_METRIC_RECALL,
                                   RS_METRIC_MAP,      RS_METRIC_MRR,       RS_METRIC_HIT_RATE};
     double *sum[6] = {&r.ndcg, &r.precision, &r.recall, &r.map, &r.mrr, &r.hit};
     for (size_t u = 0; u < g->n_users; u++) {
-        CHECK(rs_scorer_recommend(s, g->user[u], K, items, NULL, &n));
+        CHECK(rs_model_recommend(m, g->user[u], K, NULL, 0, NULL, 0, keys, NULL, items, &n));
         size_t nt = 0;
         for (size_t i = g->start[u]; i < g->start[u + 1] && nt < 4096; i++) {
             uint32_t idx;
-            if (rs_item_store_index(store, g->truth[i], &idx) == RS_OK)
+            if (rs_model_item_index(m, g->truth[i], &idx) == RS_OK)
                 truth[nt++] = idx;
         }
-        for (int m = 0; m < 6; m++) {
+        for (int q = 0; q < 6; q++) {
             double v;
-            CHECK(rs_metric_at_k(metric[m], items, n, truth, nt, K, &v));
-            *sum[m] += v;
+            CHECK(rs_metric_at_k(metric[q], items, n, truth, nt, K, &v));
+            *sum[q] += v;
         }
         for (size_t i = 0; i < n; i++) {
             used[items[i]] = 1;
             if (recs)
-                fprintf(recs, "%s\t%s\t%zu\n", g->user[u], rs_item_store_key(store, items[i]),
-                        i + 1);
+                fprintf(recs, "%s\t%s\t%zu\n", g->user[u], keys[i], i + 1);
         }
     }
     rs_clear_error();
@@ -280,9 +279,9 @@ static result evaluate(const rs_scorer *s, const rs_item_store *store, const gro
     for (size_t i = 0; i < span; i++)
         cov += used[i];
     double nu = g->n_users ? (double)g->n_users : 1.0;
-    for (int m = 0; m < 6; m++)
-        *sum[m] /= nu;
-    r.coverage = (double)cov / (double)rs_item_store_count(store);
+    for (int q = 0; q < 6; q++)
+        *sum[q] /= nu;
+    r.coverage = (double)cov / (double)rs_model_item_count(m);
     free(used);
     return r;
 }
@@ -303,178 +302,60 @@ static void print_row(const char *name, const char *grp, size_t users, result r)
 
 /* Everything built from one training set. */
 typedef struct world {
-    rs_graph *g;
-    rs_embedder *emb;
-    rs_item_store *store;
-    rs_user_model *um;
-    rs_cf_matrix *mat;
-    rs_cf_model *ease;
-    char **cat; /* catalogue keys in store order */
+    rs_model *m;
+    char path[4096];
+    struct retail_options defaults; /* the scorer's options after the build */
     size_t n_cat;
     group warm, cold;
 } world;
 
 /*
- * The graph (customers -bought-> items dated by the latest purchase,
- * customers -has_country-> country, items -has_word-> description words),
- * a hashing-embedder item store of the descriptions, a user model of every
- * dated purchase event before cut, and EASE (lambda 500, the protocol's
- * validation choice) on the distinct pairs.
+ * The model of the catalogue bought before cut (items of train), every
+ * customer with its country, and every dated purchase event before cut.
  */
 static world build_world(const pairs *items, const pairs *custs, const event *ev, size_t n_ev,
-                         int64_t cut, const pairs *train)
+                         int64_t cut, const pairs *train, const char *tag)
 {
     world w;
-    uint32_t r_bought, r_country, r_word, node, other;
     rs_idmap *incat = rs__idmap_create();
     uint32_t id;
     bool created;
     memset(&w, 0, sizeof w);
     for (size_t i = 0; i < train->n; i++)
         rs__idmap_intern(incat, train->b[i], strlen(train->b[i]), &id, &created);
-    CHECK(rs_graph_open(":memory:", RS_GRAPH_CREATE, &w.g));
-    CHECK(rs_graph_add_relation(w.g, "bought", &r_bought));
-    CHECK(rs_graph_add_relation(w.g, "has_country", &r_country));
-    CHECK(rs_graph_add_relation(w.g, "has_word", &r_word));
-    CHECK(rs_graph_set_relation_weight(w.g, r_word, 0.3));
-    CHECK(rs_graph_bulk_begin(w.g));
-    w.cat = malloc(items->n * sizeof(char *));
-    char **desc = malloc(items->n * sizeof(char *));
+    char **cat = malloc(items->n * sizeof(char *)), **desc = malloc(items->n * sizeof(char *));
     for (size_t i = 0; i < items->n; i++) {
         if (rs__idmap_find(incat, items->a[i], strlen(items->a[i])) == RS_IDMAP_NONE)
             continue;
         desc[w.n_cat] = items->b[i];
-        w.cat[w.n_cat++] = items->a[i];
-        CHECK(rs_graph_add_node(w.g, "item", items->a[i], &node));
-        CHECK(rs_graph_set_property(w.g, node, "name", items->b[i]));
-        char buf[1024];
-        snprintf(buf, sizeof buf, "%s", items->b[i]);
-        for (char *x = strtok(buf, " ,.-/&+()'\""); x; x = strtok(NULL, " ,.-/&+()'\"")) {
-            if (strlen(x) < 3 || isdigit((unsigned char)x[0]))
-                continue;
-            CHECK(rs_graph_add_node(w.g, "word", x, &other));
-            CHECK(rs_graph_add_edge(w.g, node, r_word, other, 1.0, 0, RS_GRAPH_MERGE_MAX));
-        }
+        cat[w.n_cat++] = items->a[i];
     }
-    for (size_t i = 0; i < custs->n; i++) {
-        CHECK(rs_graph_add_node(w.g, "user", custs->a[i], &node));
-        if (custs->b[i][0]) {
-            CHECK(rs_graph_add_node(w.g, "country", custs->b[i], &other));
-            CHECK(rs_graph_add_edge(w.g, node, r_country, other, 1.0, 0, RS_GRAPH_MERGE_MAX));
-        }
-    }
-    for (size_t i = 0; i < n_ev; i++) {
-        if (ev[i].t >= cut)
-            continue;
-        CHECK(rs_graph_add_node(w.g, "user", ev[i].cust, &node));
-        CHECK(rs_graph_find_node(w.g, "item", ev[i].code, &other));
-        CHECK(rs_graph_add_edge(w.g, node, r_bought, other, 1.0, ev[i].t, RS_GRAPH_MERGE_MAX));
-    }
-    CHECK(rs_graph_bulk_commit(w.g));
-
-    CHECK(rs_embedder_create_hashing(&w.emb));
-    size_t dim = rs_embedder_dim(w.emb);
-    CHECK(rs_embedder_fit(w.emb, (const char *const *)desc, w.n_cat));
-    float *vec = malloc(w.n_cat * dim * sizeof *vec);
-    CHECK(rs_embedder_embed_batch(w.emb, (const char *const *)desc, w.n_cat, vec, dim));
-    CHECK(rs_item_store_create(dim, &w.store));
-    for (size_t i = 0; i < w.n_cat; i++)
-        CHECK(rs_item_store_add(w.store, w.cat[i], vec + i * dim, dim, NULL));
-    free(vec);
-    free(desc);
-
-    CHECK(rs_user_model_create(w.store, &w.um));
+    char **eu = malloc(n_ev * sizeof(char *)), **ei = malloc(n_ev * sizeof(char *));
+    int64_t *et = malloc(n_ev * sizeof(int64_t));
+    size_t n = 0;
     for (size_t i = 0; i < n_ev; i++)
         if (ev[i].t < cut)
-            CHECK(rs_user_model_observe(w.um, ev[i].cust, ev[i].code, "bought", 1.0, ev[i].t));
-
-    uint32_t *mu = malloc(train->n * sizeof *mu), *mi = malloc(train->n * sizeof *mi);
-    size_t nuk = 0;
-    for (size_t i = 0; i < train->n; i++) {
-        if (i == 0 || strcmp(train->a[i - 1], train->a[i]) != 0)
-            nuk++;
-        mu[i] = (uint32_t)(nuk - 1);
-        CHECK(rs_item_store_index(w.store, train->b[i], &mi[i]));
-    }
-    CHECK(rs_cf_matrix_create(nuk, w.n_cat, mu, mi, NULL, train->n, &w.mat));
-    CHECK(rs_cf_model_create(RS_CF_EASE, &w.ease));
-    CHECK(rs_cf_model_set_double(w.ease, RS_CF_LAMBDA, 500.0));
-    CHECK(rs_cf_model_fit(w.ease, w.mat));
-    free(mu);
-    free(mi);
+            eu[n] = ev[i].cust, ei[n] = ev[i].code, et[n++] = ev[i].t;
+    snprintf(w.path, sizeof w.path, "%s/retail_score_%s_%d.rsm",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", tag, (int)getpid());
+    w.m = retail_model(w.path, cat, desc, w.n_cat, custs->a, custs->b, custs->n, eu, ei, et, n);
+    retail_save_options(w.m, &w.defaults);
+    free(cat), free(desc), free(eu), free(ei), free(et);
     rs__idmap_free(incat);
     return w;
 }
 
 static void free_world(world *w)
 {
-    rs_cf_model_free(w->ease);
-    rs_cf_matrix_free(w->mat);
-    rs_user_model_free(w->um);
-    rs_item_store_free(w->store);
-    rs_embedder_free(w->emb);
-    rs_graph_close(w->g);
-    free(w->cat);
+    rs_model_close(w->m);
+    retail_remove(w->path);
 }
 
-static rs_scorer *default_scorer(const world *w)
+/* The scorer back at the build's options. */
+static rs_model *default_scorer(const world *w)
 {
-    rs_scorer *s;
-    CHECK(rs_scorer_create(w->g, w->store, w->um, &s));
-    CHECK(rs_scorer_set_collaborative(s, w->ease, (const char *const *)w->cat, w->n_cat));
-    return s;
-}
-
-/* "name=value,name=value" over the scorer's options (for sweeps). */
-static void apply_spec(rs_scorer *s, const char *spec)
-{
-    static const struct {
-        const char *name;
-        int option, is_int;
-        double scale;
-    } opt[] = {
-        {"mode", RS_SCORER_MODE, 1, 1},
-        {"hops", RS_SCORER_HOPS, 1, 1},
-        {"merge", RS_SCORER_HISTORY_MERGE, 1, 1},
-        {"decay", RS_SCORER_DECAY, 0, 1},
-        {"wc", RS_SCORER_W_CONTENT, 0, 1},
-        {"wcf", RS_SCORER_W_COLLAB, 0, 1},
-        {"wg", RS_SCORER_W_GRAPH, 0, 1},
-        {"wp", RS_SCORER_W_POPULARITY, 0, 1},
-        {"pen", RS_SCORER_POP_PENALTY, 0, 1},
-        {"wcold", RS_SCORER_W_COLD_POPULARITY, 0, 1},
-        {"hhl", RS_SCORER_HISTORY_HALF_LIFE, 0, 86400}, /* days */
-        {"phl", RS_SCORER_POP_HALF_LIFE, 0, 86400},     /* days */
-        {"wfb", RS_SCORER_W_FIRST_BASKET, 0, 1},
-        {"wseg", RS_SCORER_W_SEGMENT, 0, 1},
-        {"shrink", RS_SCORER_SEGMENT_SHRINK, 0, 1},
-        {"combo", RS_SCORER_COMBO_SHRINK, 0, 1},
-        {"shl", RS_SCORER_SEGMENT_HALF_LIFE, 0, 86400}, /* days */
-        {"op", RS_SCORER_GRAPH_OPERATOR, 1, 1},
-        {"topn", RS_SCORER_OPERATOR_TOP_N, 1, 1},
-        {"beta", RS_SCORER_OPERATOR_BETA, 0, 1},
-        {"cp", RS_SCORER_CONTENT_PROFILE, 1, 1},
-    };
-    char *copy = strdup(spec);
-    for (char *c = strtok(copy, ","); c; c = strtok(NULL, ",")) {
-        char *eq = strchr(c, '=');
-        size_t i;
-        if (!eq)
-            continue;
-        *eq = '\0';
-        for (i = 0; i < sizeof opt / sizeof opt[0] && strcmp(opt[i].name, c); i++)
-            ;
-        if (i == sizeof opt / sizeof opt[0]) {
-            fprintf(stderr, "retail_score: unknown option %s\n", c);
-            exit(1);
-        }
-        double v = atof(eq + 1) * opt[i].scale;
-        if (opt[i].is_int)
-            CHECK(rs_scorer_set_int(s, opt[i].option, (int64_t)v));
-        else
-            CHECK(rs_scorer_set_double(s, opt[i].option, v));
-    }
-    free(copy);
+    retail_restore(w->m, &w->defaults);
+    return w->m;
 }
 
 /*
@@ -507,10 +388,10 @@ static void table(const world *w, const char *split, const char *prefix)
         {"default (blend)", "", 1, WARM | COLD},
     };
     for (size_t c = 0; c < sizeof confs / sizeof confs[0]; c++) {
-        rs_scorer *s = default_scorer(w);
-        if (!confs[c].cf)
-            CHECK(rs_scorer_set_collaborative(s, NULL, NULL, 0));
-        apply_spec(s, confs[c].spec);
+        rs_model *s = default_scorer(w);
+        if (!confs[c].cf) /* no collaborative signal */
+            retail_apply_spec(s, "wcf=0");
+        retail_apply_spec(s, confs[c].spec);
         int last = c + 1 == sizeof confs / sizeof confs[0];
         char path[4096], grp[32];
         FILE *fw = NULL, *fc = NULL;
@@ -522,15 +403,14 @@ static void table(const world *w, const char *split, const char *prefix)
         }
         snprintf(grp, sizeof grp, "%s warm", split);
         if (confs[c].groups & WARM)
-            print_row(confs[c].name, grp, w->warm.n_users, evaluate(s, w->store, &w->warm, fw));
+            print_row(confs[c].name, grp, w->warm.n_users, evaluate(s, &w->warm, fw));
         snprintf(grp, sizeof grp, "%s cold", split);
         if (confs[c].groups & COLD)
-            print_row(confs[c].name, grp, w->cold.n_users, evaluate(s, w->store, &w->cold, fc));
+            print_row(confs[c].name, grp, w->cold.n_users, evaluate(s, &w->cold, fc));
         if (fw)
             fclose(fw);
         if (fc)
             fclose(fc);
-        rs_scorer_free(s);
     }
 }
 
@@ -559,38 +439,28 @@ static void speed(const world *w)
     size_t n;
     printf("\nper-user recommend time, warm users (best of 3 passes, one thread):\n");
     for (size_t c = 0; c < sizeof confs / sizeof confs[0]; c++) {
-        rs_scorer *s = default_scorer(w);
-        apply_spec(s, confs[c].spec);
+        rs_model *s = default_scorer(w);
+        retail_apply_spec(s, confs[c].spec);
         double best = INFINITY;
         for (int pass = 0; pass < 3; pass++) {
             double t0 = now();
             for (size_t u = 0; u < w->warm.n_users; u++)
-                CHECK(rs_scorer_recommend(s, w->warm.user[u], K, items, NULL, &n));
+                CHECK(rs_model_recommend(s, w->warm.user[u], K, NULL, 0, NULL, 0, NULL, NULL,
+                                         items, &n));
             double t = (now() - t0) / (double)w->warm.n_users;
             if (t < best)
                 best = t;
         }
         printf("  %-30s %8.1f us\n", confs[c].name, best * 1e6);
-        rs_scorer_free(s);
     }
 }
 
-static void print_defaults(void)
+/* The scorer's defaults, as the model built them (its borrowed scorer). */
+static void print_defaults(world *w)
 {
-    rs_graph *g;
-    rs_item_store *st;
-    rs_user_model *um;
-    rs_scorer *s;
-    uint32_t node;
-    float v[1] = {1.0f};
+    rs_scorer *s = rs_model_scorer(default_scorer(w));
     int64_t iv[3];
     double dv[12];
-    CHECK(rs_graph_open(":memory:", RS_GRAPH_CREATE, &g));
-    CHECK(rs_graph_add_node(g, "item", "x", &node));
-    CHECK(rs_item_store_create(1, &st));
-    CHECK(rs_item_store_add(st, "x", v, 1, NULL));
-    CHECK(rs_user_model_create(st, &um));
-    CHECK(rs_scorer_create(g, st, um, &s));
     static const int io[3] = {RS_SCORER_MODE, RS_SCORER_HOPS, RS_SCORER_HISTORY_MERGE};
     static const int dop[11] = {RS_SCORER_DECAY,         RS_SCORER_W_CONTENT,
                                 RS_SCORER_W_COLLAB,      RS_SCORER_W_GRAPH,
@@ -607,10 +477,6 @@ static void print_defaults(void)
            "history half-life %g days, popularity half-life %g days, w_first_basket %g\n",
            (long long)iv[0], (long long)iv[1], dv[0], dv[1], dv[2], dv[3], dv[4], dv[5], dv[6],
            (long long)iv[2], dv[7] / 86400, dv[8] / 86400, dv[9]);
-    rs_scorer_free(s);
-    rs_user_model_free(um);
-    rs_item_store_free(st);
-    rs_graph_close(g);
 }
 
 /*
@@ -621,25 +487,25 @@ static void print_defaults(void)
  */
 struct runner_ctx {
     const rs_eval *eval;
-    const rs_scorer *scorer;
-    const rs_item_store *store;
+    const rs_model *model;
 };
 
 static int scorer_recommender(void *context, uint32_t user, size_t k, const uint32_t *exclude,
                               size_t n_exclude, uint32_t *items_out, size_t *n_out)
 {
     const struct runner_ctx *c = context;
-    uint32_t picked[64];
+    const char *picked[64];
     size_t n = 0, out = 0;
-    (void)exclude; /* the scorer excludes the user's history itself */
+    (void)exclude; /* the model excludes the user's history itself */
     (void)n_exclude;
     if (k > 64)
         k = 64;
-    if (rs_scorer_recommend(c->scorer, rs_eval_user_key(c->eval, user), k, picked, NULL, &n))
+    if (rs_model_recommend(c->model, rs_eval_user_key(c->eval, user), k, NULL, 0, NULL, 0,
+                           picked, NULL, NULL, &n))
         return 1;
     for (size_t i = 0; i < n; i++) {
         uint32_t item;
-        if (rs_eval_item_find(c->eval, rs_item_store_key(c->store, picked[i]), &item) == RS_OK)
+        if (rs_eval_item_find(c->eval, picked[i], &item) == RS_OK)
             items_out[out++] = item;
     }
     *n_out = out;
@@ -662,7 +528,7 @@ static double runner_group(rs_eval *e, int group, struct runner_ctx *ctx)
 }
 
 static void run_through_runner(const pairs *train, const pairs *test, const pairs *cold,
-                               const rs_scorer *s, const rs_item_store *store)
+                               const rs_model *m)
 {
     rs_events *ev;
     rs_eval *e;
@@ -682,8 +548,7 @@ static void run_through_runner(const pairs *train, const pairs *test, const pair
     CHECK(rs_events_split_temporal(ev, 1, RS_PART_TEST));
     CHECK(rs_eval_create(ev, RS_PART_TEST, &e));
     ctx.eval = e;
-    ctx.scorer = s;
-    ctx.store = store;
+    ctx.model = m;
     warm = runner_group(e, RS_EVAL_WARM, &ctx);
     coldv = runner_group(e, RS_EVAL_COLD, &ctx);
     rs_eval_report(e, RS_EVAL_TABLE, NULL, 0, &len); /* asks for the size */
@@ -697,12 +562,15 @@ static void run_through_runner(const pairs *train, const pairs *test, const pair
     rs_events_free(ev);
 }
 
-static void explanations(const world *w, const rs_scorer *s)
+static void explanations(const world *w)
 {
+    /* the interests, parts and source: the borrowed scorer's finer calls */
+    rs_scorer *s = rs_model_scorer(default_scorer(w));
     for (size_t u = 0; u < 4; u++) {
         const group *gr = u < 2 ? &w->warm : &w->cold;
         const char *user = gr->user[(u % 2) * 7];
-        uint32_t top[3], nodes[8], ent[5];
+        const char *top[3];
+        uint32_t nodes[8], ent[5];
         size_t n, len;
         int source;
         char text[512];
@@ -711,14 +579,14 @@ static void explanations(const world *w, const rs_scorer *s)
         printf("  customer %s (%s) interests:", user, u < 2 ? "warm" : "cold");
         for (size_t i = 0; i < n; i++) {
             const char *type, *key;
-            CHECK(rs_graph_node_key(w->g, ent[i], &type, &key));
+            CHECK(rs_graph_node_key(rs_model_graph(w->m), ent[i], &type, &key));
             printf(" %s=%s %.2f%s", type, key, share[i], i + 1 < n ? "," : "");
         }
         printf("\n");
-        CHECK(rs_scorer_recommend(s, user, 3, top, NULL, &n));
+        CHECK(rs_model_recommend(w->m, user, 3, NULL, 0, NULL, 0, top, NULL, NULL, &n));
         for (size_t i = 0; i < n; i++) {
             double parts[RS_SCORER_PARTS];
-            const char *key = rs_item_store_key(w->store, top[i]);
+            const char *key = top[i];
             CHECK(rs_scorer_explain(s, user, key, nodes, NULL, 8, &len, NULL, &source, text,
                                     sizeof text));
             CHECK(rs_scorer_score(s, user, key, parts, RS_SCORER_PARTS));
@@ -753,12 +621,12 @@ int main(int argc, char **argv)
     size_t n_ev;
     event *ev = read_events(dir, &n_ev);
     CHECK(rs_io_parse_time(VAL_CUT, strlen(VAL_CUT), &vcut));
-    print_defaults();
 
     /* validation: every choice of the defaults was made on these figures */
     pairs vtrain, vwarm, vcold;
     validation_split(ev, n_ev, vcut, &vtrain, &vwarm, &vcold);
-    world v = build_world(&items, &custs, ev, n_ev, vcut, &vtrain);
+    world v = build_world(&items, &custs, ev, n_ev, vcut, &vtrain, "valid");
+    print_defaults(&v);
     v.warm = make_group(&vwarm);
     v.cold = make_group(&vcold);
     printf("validation (cut %s): %zu items, %zu train pairs, %zu warm users (%zu pairs), "
@@ -770,17 +638,17 @@ int main(int argc, char **argv)
         print_header();
         for (char *c = strtok(copy, ";"), *save = NULL; c; c = strtok(save, ";")) {
             save = c + strlen(c) + 1 <= copy + strlen(sweep) ? c + strlen(c) + 1 : NULL;
-            rs_scorer *s = default_scorer(&v);
-            apply_spec(s, c);
+            rs_model *s = default_scorer(&v);
+            retail_apply_spec(s, c);
             const char *only = getenv("RS_SWEEP_GROUP"); /* warm or cold: only that */
             if (!only || strcmp(only, "cold"))
-                print_row(c, "valid warm", v.warm.n_users, evaluate(s, v.store, &v.warm, NULL));
+                print_row(c, "valid warm", v.warm.n_users, evaluate(s, &v.warm, NULL));
             if (!only || strcmp(only, "warm"))
-                print_row(c, "valid cold", v.cold.n_users, evaluate(s, v.store, &v.cold, NULL));
-            rs_scorer_free(s);
+                print_row(c, "valid cold", v.cold.n_users, evaluate(s, &v.cold, NULL));
             if (!save || save >= copy + strlen(sweep))
                 break;
         }
+        free_world(&v);
         return 0;
     }
     print_header();
@@ -789,7 +657,7 @@ int main(int argc, char **argv)
 
     /* test: measured once with the defaults chosen above */
     t0 = now();
-    world t = build_world(&items, &custs, ev, n_ev, INT64_MAX, &train);
+    world t = build_world(&items, &custs, ev, n_ev, INT64_MAX, &train, "test");
     t.warm = make_group(&test);
     t.cold = make_group(&cold);
     printf("\ntest (cut %s): %zu items, %zu train pairs, %zu warm users, %zu cold users; "
@@ -798,28 +666,25 @@ int main(int argc, char **argv)
     print_header();
     table(&t, "test", prefix);
     speed(&t);
-    rs_scorer *s = default_scorer(&t);
-    run_through_runner(&train, &test, &cold, s, t.store);
+    run_through_runner(&train, &test, &cold, default_scorer(&t));
     printf("\nexplanations (default scorer, test model):\n");
-    explanations(&t, s);
+    explanations(&t);
     {
         /* the operator's path: a witness user for the pair */
-        rs_scorer *so = default_scorer(&t);
-        uint32_t top[2], nodes[8];
+        rs_model *so = default_scorer(&t);
+        const char *top[2];
+        uint32_t nodes[8];
         size_t n, len;
         char text[512];
-        apply_spec(so, "op=1,wg=0.05");
+        retail_apply_spec(so, "op=1,wg=0.05");
         const char *user = t.warm.user[0];
-        CHECK(rs_scorer_recommend(so, user, 2, top, NULL, &n));
+        CHECK(rs_model_recommend(so, user, 2, NULL, 0, NULL, 0, top, NULL, NULL, &n));
         for (size_t i = 0; i < n; i++) {
-            CHECK(rs_scorer_explain(so, user, rs_item_store_key(t.store, top[i]), nodes, NULL, 8,
-                                    &len, NULL, NULL, text, sizeof text));
-            printf("  operator: customer %s -> %s: %s\n", user,
-                   rs_item_store_key(t.store, top[i]), text);
+            CHECK(rs_scorer_explain(rs_model_scorer(so), user, top[i], nodes, NULL, 8, &len,
+                                    NULL, NULL, text, sizeof text));
+            printf("  operator: customer %s -> %s: %s\n", user, top[i], text);
         }
-        rs_scorer_free(so);
     }
-    rs_scorer_free(s);
     free_world(&t);
     return 0;
 }

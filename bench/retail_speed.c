@@ -1,21 +1,22 @@
 /*
  * retail_speed.c - how fast the evaluation runner serves the library's
- * default scorer on the public retail protocol (../shared/eval): the graph,
- * item store, user model and EASE model are built as in retail_score.c (fit
- * excluded from the timing), then the runner evaluates the 1,875 warm
- * customers (and the 927 cold ones) five times; the median wall time of a
- * run is printed.  --dump FILE writes every user's top-10 items and scores
+ * default recommender on the public retail protocol (../shared/eval): an
+ * rs_model made as retail_score.c makes it (retail_build.h: catalogue,
+ * countries, the train pairs at time 0; EASE at lambda 500; build excluded
+ * from the timing), opened read-only, then the runner evaluates the 1,875
+ * warm customers (and the 927 cold ones) through rs_model_recommend five
+ * times; the median wall time of a run is printed.  --dump FILE writes every user's top-10 items and scores
  * (hexadecimal floats) so two builds can be compared bit for bit.
  * Not part of `make check` or `make bench` (it needs ../shared):
  *   build/bench/retail_speed [--split DIR] [--runs N] [--threads T] [--dump FILE]
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench_util.h"
 #include "recsim.h"
+#include "retail_build.h"
 
 #define K 10
 
@@ -57,8 +58,7 @@ static pairs read_pairs(const char *dir, const char *name)
 
 struct runner_ctx {
     const rs_eval *eval;
-    const rs_scorer *scorer;
-    const rs_item_store *store;
+    const rs_model *model;
     uint32_t *store_to_eval; /* item store index -> catalogue index or RS_NO_ITEM */
 };
 
@@ -80,18 +80,19 @@ static const char *loadavg(void)
     return buf;
 }
 
-/* The scorer as the runner's recommender (thread-safe: scorer reads only). */
+/* The model as the runner's recommender (thread-safe: read-only model). */
 static int scorer_recommender(void *context, uint32_t user, size_t k, const uint32_t *exclude,
                               size_t n_exclude, uint32_t *items_out, size_t *n_out)
 {
     const struct runner_ctx *c = context;
     uint32_t picked[64];
     size_t n = 0, out = 0;
-    (void)exclude; /* the scorer excludes the user's history itself */
+    (void)exclude; /* the model excludes the user's history itself */
     (void)n_exclude;
     if (k > 64)
         k = 64;
-    if (rs_scorer_recommend(c->scorer, rs_eval_user_key(c->eval, user), k, picked, NULL, &n))
+    if (rs_model_recommend(c->model, rs_eval_user_key(c->eval, user), k, NULL, 0, NULL, 0, NULL,
+                           NULL, picked, &n))
         return 1;
     for (size_t i = 0; i < n; i++)
         if (c->store_to_eval[picked[i]] != RS_NO_ITEM)
@@ -126,75 +127,14 @@ int main(int argc, char **argv)
     pairs train = read_pairs(dir, "train.tsv"), test = read_pairs(dir, "test.tsv");
     pairs cold = read_pairs(dir, "cold_test.tsv");
 
-    /* the graph of retail_score.c */
-    rs_graph *g;
-    uint32_t r_bought, r_country, r_word, node, other;
-    CHECK(rs_graph_open(":memory:", RS_GRAPH_CREATE, &g));
-    CHECK(rs_graph_add_relation(g, "bought", &r_bought));
-    CHECK(rs_graph_add_relation(g, "has_country", &r_country));
-    CHECK(rs_graph_add_relation(g, "has_word", &r_word));
-    CHECK(rs_graph_set_relation_weight(g, r_word, 0.3));
-    CHECK(rs_graph_bulk_begin(g));
-    for (size_t i = 0; i < items.n; i++) {
-        char buf[1024];
-        CHECK(rs_graph_add_node(g, "item", items.a[i], &node));
-        CHECK(rs_graph_set_property(g, node, "name", items.b[i]));
-        snprintf(buf, sizeof buf, "%s", items.b[i]);
-        for (char *w = strtok(buf, " ,.-/&+()'\""); w; w = strtok(NULL, " ,.-/&+()'\"")) {
-            if (strlen(w) < 3 || isdigit((unsigned char)w[0]))
-                continue;
-            CHECK(rs_graph_add_node(g, "word", w, &other));
-            CHECK(rs_graph_add_edge(g, node, r_word, other, 1.0, 0, RS_GRAPH_MERGE_MAX));
-        }
-    }
-    for (size_t i = 0; i < custs.n; i++) {
-        CHECK(rs_graph_add_node(g, "user", custs.a[i], &node));
-        if (custs.b[i][0]) {
-            CHECK(rs_graph_add_node(g, "country", custs.b[i], &other));
-            CHECK(rs_graph_add_edge(g, node, r_country, other, 1.0, 0, RS_GRAPH_MERGE_MAX));
-        }
-    }
-    for (size_t i = 0; i < train.n; i++) {
-        CHECK(rs_graph_add_node(g, "user", train.a[i], &node));
-        CHECK(rs_graph_find_node(g, "item", train.b[i], &other));
-        CHECK(rs_graph_add_edge(g, node, r_bought, other, 1.0, 0, RS_GRAPH_MERGE_MAX));
-    }
-    CHECK(rs_graph_bulk_commit(g));
-
-    /* content, user model, EASE (lambda 500) */
-    rs_embedder *emb;
-    CHECK(rs_embedder_create_hashing(&emb));
-    size_t dim = rs_embedder_dim(emb);
-    CHECK(rs_embedder_fit(emb, (const char *const *)items.b, items.n));
-    float *vec = malloc(items.n * dim * sizeof *vec);
-    CHECK(rs_embedder_embed_batch(emb, (const char *const *)items.b, items.n, vec, dim));
-    rs_item_store *store;
-    CHECK(rs_item_store_create(dim, &store));
-    for (size_t i = 0; i < items.n; i++)
-        CHECK(rs_item_store_add(store, items.a[i], vec + i * dim, dim, NULL));
-    rs_user_model *um;
-    CHECK(rs_user_model_create(store, &um));
-    for (size_t i = 0; i < train.n; i++)
-        CHECK(rs_user_model_observe(um, train.a[i], train.b[i], "bought", 1.0, 0));
-    uint32_t *mu = malloc(train.n * sizeof *mu), *mi = malloc(train.n * sizeof *mi);
-    size_t n_mat_users = 0;
-    for (size_t i = 0; i < train.n; i++) {
-        if (i == 0 || strcmp(train.a[i - 1], train.a[i]) != 0)
-            n_mat_users++;
-        mu[i] = (uint32_t)(n_mat_users - 1);
-        CHECK(rs_item_store_index(store, train.b[i], &mi[i]));
-    }
-    rs_cf_matrix *mat;
-    rs_cf_model *ease;
-    CHECK(rs_cf_matrix_create(n_mat_users, items.n, mu, mi, NULL, train.n, &mat));
-    CHECK(rs_cf_model_create(RS_CF_EASE, &ease));
-    CHECK(rs_cf_model_set_double(ease, RS_CF_LAMBDA, 500.0));
-    CHECK(rs_cf_model_fit(ease, mat));
-
-    /* the default scorer (blend, default weights) with EASE */
-    rs_scorer *s;
-    CHECK(rs_scorer_create(g, store, um, &s));
-    CHECK(rs_scorer_set_collaborative(s, ease, (const char *const *)items.a, items.n));
+    /* the model of retail_score.c, the train pairs at time 0 */
+    char path[4096];
+    int64_t *times = calloc(train.n + 1, sizeof *times);
+    snprintf(path, sizeof path, "%s/retail_speed_%d.rsm",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
+    rs_model *m = retail_model(path, items.a, items.b, items.n, custs.a, custs.b, custs.n,
+                               train.a, train.b, times, train.n);
+    const rs_item_store *store = rs_model_item_store(m);
 
     /* the runner on the protocol's split: train at time 0, test at time 1 */
     rs_events *ev;
@@ -210,7 +150,7 @@ int main(int argc, char **argv)
     CHECK(rs_eval_create(ev, RS_PART_TEST, &e));
     CHECK(rs_eval_set_int(e, RS_EVAL_THREADS, threads));
     size_t span = rs_item_store_span(store);
-    struct runner_ctx ctx = {e, s, store, malloc(span * sizeof(uint32_t))};
+    struct runner_ctx ctx = {e, m, malloc(span * sizeof(uint32_t))};
     for (size_t i = 0; i < span; i++) {
         const char *key = rs_item_store_key(store, (uint32_t)i);
         uint32_t item;
@@ -254,7 +194,7 @@ int main(int argc, char **argv)
 
     if (dump) { /* every user's list and scores, bit for bit */
         FILE *f = fopen(dump, "w");
-        uint32_t top[K];
+        const char *top[K];
         float sc[K];
         size_t n;
         if (!f) {
@@ -263,10 +203,10 @@ int main(int argc, char **argv)
         }
         for (size_t u = 0; u < rs_eval_user_span(e); u++) {
             const char *user = rs_eval_user_key(e, (uint32_t)u);
-            CHECK(rs_scorer_recommend(s, user, K, top, sc, &n));
+            CHECK(rs_model_recommend(m, user, K, NULL, 0, NULL, 0, top, sc, NULL, &n));
             fprintf(f, "%s", user);
             for (size_t i = 0; i < n; i++)
-                fprintf(f, "\t%s:%a", rs_item_store_key(store, top[i]), (double)sc[i]);
+                fprintf(f, "\t%s:%a", top[i], (double)sc[i]);
             fprintf(f, "\n");
         }
         fclose(f);
@@ -274,15 +214,8 @@ int main(int argc, char **argv)
     free(ctx.store_to_eval);
     rs_eval_free(e);
     rs_events_free(ev);
-    rs_scorer_free(s);
-    rs_cf_model_free(ease);
-    rs_cf_matrix_free(mat);
-    rs_user_model_free(um);
-    rs_item_store_free(store);
-    rs_embedder_free(emb);
-    free(vec);
-    free(mu);
-    free(mi);
-    rs_graph_close(g);
+    rs_model_close(m);
+    retail_remove(path);
+    free(times);
     return 0;
 }

@@ -291,9 +291,11 @@ typedef enum rs_graph_merge {
  *         RS_GRAPH_READONLY; the two together are invalid.
  * @out    receives the new handle, owned by the caller (rs_graph_close).
  *
- * A new file gets the current schema; an older one is migrated (not when
- * read-only).  The whole graph is read into memory.  Another process may
- * read the file while this one writes (WAL).  Read-only, a file whose
+ * A new file gets the current schema (version 2); an older one is migrated
+ * (read-only: read as it is, migrated by the next writable open); a newer
+ * one fails with RS_ERR_VERSION naming both versions.  The whole graph is
+ * read into memory.  Another process may read the file while this one
+ * writes (WAL).  Read-only, a file whose
  * journal files cannot be created (read-only media, a directory without
  * write permission) is opened as immutable, unless its write-ahead log
  * holds changes.  A write after another handle committed to the same file
