@@ -6,6 +6,9 @@
 #include "testutil.h"
 #include "learn/cf_internal.h"
 
+#define MODEL_PATH_PREFIX "rs_model"
+#include "model_path.h"
+
 #include <math.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -21,25 +24,6 @@
 static const char *const words[3][4] = {{"metal", "lantern", "candle", "holder"},
                                         {"cotton", "bag", "tote", "print"},
                                         {"ceramic", "mug", "cup", "tea"}};
-
-static char path[512];
-
-static void remove_model(void)
-{
-    char name[600];
-    unlink(path);
-    snprintf(name, sizeof name, "%s-wal", path);
-    unlink(name);
-    snprintf(name, sizeof name, "%s-shm", path);
-    unlink(name);
-}
-
-static void set_path(const char *tag)
-{
-    snprintf(path, sizeof path, "%s/rs_model_%s_%d.rsm",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", tag, (int)getpid());
-    remove_model();
-}
 
 static void import_text(rs_model *m, const char *text, int kind)
 {
@@ -134,16 +118,6 @@ static void assert_same(const struct lists *a, const struct lists *b)
                           b->scores[u][i]);
         }
     }
-}
-
-static void sql(const char *statement)
-{
-    sqlite3 *db = NULL;
-    char *err = NULL;
-    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-    ck_assert_msg(sqlite3_exec(db, statement, NULL, NULL, &err) == SQLITE_OK, "%s: %s",
-                  statement, err ? err : "?");
-    sqlite3_close(db);
 }
 
 /* A digest of what a build writes: meta, vectors and user models. */
@@ -684,20 +658,6 @@ END_TEST
  * model rebuilt from it with the same dimension; the first write (an
  * observe) saves the user model.
  */
-static void copy_fixture(const char *from)
-{
-    FILE *in = fopen(from, "rb"), *out;
-    char buf[8192];
-    size_t n;
-    ck_assert_msg(in != NULL, "cannot open %s (run the tests from the source tree)", from);
-    out = fopen(path, "wb");
-    ck_assert_ptr_nonnull(out);
-    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
-        ck_assert_uint_eq(fwrite(buf, 1, n, out), n);
-    fclose(in);
-    ck_assert_int_eq(fclose(out), 0);
-}
-
 START_TEST(test_release_1_0_file)
 {
     rs_model *m = NULL;

@@ -8,29 +8,18 @@
  */
 #include "testutil.h"
 
+#define MODEL_PATH_PREFIX "rs_known"
+#include "model_path.h"
+
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-static char path[512];
-
-static void remove_model(void)
-{
-    char name[600];
-    unlink(path);
-    snprintf(name, sizeof name, "%s-wal", path);
-    unlink(name);
-    snprintf(name, sizeof name, "%s-shm", path);
-    unlink(name);
-}
-
 static rs_model *open_model(const char *tag)
 {
     rs_model *m = NULL;
-    snprintf(path, sizeof path, "%s/rs_known_%s_%d.rsm",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", tag, (int)getpid());
-    remove_model();
+    set_path(tag);
     ck_assert_ok(rs_model_open(path, RS_MODEL_CREATE, &m));
     return m;
 }

@@ -7,6 +7,9 @@
  */
 #include "testutil.h"
 
+#define MODEL_PATH_PREFIX "rs_write"
+#include "model_path.h"
+
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -14,25 +17,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static char path[512];
-
-static void remove_model(void)
-{
-    char name[600];
-    unlink(path);
-    snprintf(name, sizeof name, "%s-wal", path);
-    unlink(name);
-    snprintf(name, sizeof name, "%s-shm", path);
-    unlink(name);
-}
-
-static void set_path(const char *tag)
-{
-    snprintf(path, sizeof path, "%s/rs_write_%s_%d.rsm",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", tag, (int)getpid());
-    remove_model();
-}
 
 /* What another process sees of the file: counts and weight sums, as text. */
 static void digest(char *out, size_t cap)

@@ -9,6 +9,9 @@
 #include "testutil.h"
 #include "store/store.h"
 
+#define MODEL_PATH_PREFIX "rs_store"
+#include "model_path.h"
+
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,49 +20,6 @@
 
 #define K 5
 #define MAX_USERS 48
-
-static char path[512];
-
-static void remove_model(void)
-{
-    char name[600];
-    unlink(path);
-    snprintf(name, sizeof name, "%s-wal", path);
-    unlink(name);
-    snprintf(name, sizeof name, "%s-shm", path);
-    unlink(name);
-}
-
-static void set_path(const char *tag)
-{
-    snprintf(path, sizeof path, "%s/rs_store_%s_%d.rsm",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", tag, (int)getpid());
-    remove_model();
-}
-
-static void copy_file(const char *from, const char *to)
-{
-    FILE *in = fopen(from, "rb"), *out;
-    char buf[8192];
-    size_t n;
-    ck_assert_msg(in != NULL, "cannot open %s (run the tests from the source tree)", from);
-    out = fopen(to, "wb");
-    ck_assert_ptr_nonnull(out);
-    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
-        ck_assert_uint_eq(fwrite(buf, 1, n, out), n);
-    fclose(in);
-    ck_assert_int_eq(fclose(out), 0);
-}
-
-static void sql(const char *statement)
-{
-    sqlite3 *db = NULL;
-    char *err = NULL;
-    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-    ck_assert_msg(sqlite3_exec(db, statement, NULL, NULL, &err) == SQLITE_OK, "%s: %s",
-                  statement, err ? err : "?");
-    sqlite3_close(db);
-}
 
 static long long sql_int(const char *query)
 {
@@ -150,7 +110,7 @@ static void check_fixture(const char *fixture, int graph_operator, int same_as_t
     struct lists *old = calloc(1, sizeof *old), *migrated = calloc(1, sizeof *migrated),
                  *today = calloc(1, sizeof *today);
     rs_model *m = NULL;
-    copy_file(fixture, path);
+    copy_fixture(fixture);
     ck_assert_int_eq(sql_int("PRAGMA user_version"), 1);
     ck_assert_ok(rs_model_open(path, RS_MODEL_READONLY, &m));
     all_lists(m, old);
@@ -200,7 +160,7 @@ START_TEST(test_fixture_schema_1)
     set_path("v11");
     check_fixture("tests/data/model_v11_schema1.rsm", 1, 1);
     /* the notes `recsim import` left, read by their old and new names */
-    copy_file("tests/data/model_v11_schema1.rsm", path);
+    copy_fixture("tests/data/model_v11_schema1.rsm");
     ck_assert_ok(rs_model_open(path, RS_MODEL_READONLY, &m));
     ck_assert_int_gt(sql_int("SELECT count(*) FROM meta WHERE key GLOB 'note:import:*'"), 0);
     rs_model_close(m);
@@ -220,7 +180,7 @@ START_TEST(test_failed_migration)
 {
     rs_model *m = NULL;
     set_path("failmig");
-    copy_file("tests/data/model_v11_schema1.rsm", path);
+    copy_fixture("tests/data/model_v11_schema1.rsm");
     sql("CREATE TRIGGER no_rename BEFORE UPDATE ON meta"
         " BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
     ck_assert_int_lt(rs_model_open(path, 0, &m), 0);
@@ -241,7 +201,7 @@ START_TEST(test_newer_version)
     rs_model *m = NULL;
     char want[64];
     set_path("newer");
-    copy_file("tests/data/model_v11_schema1.rsm", path);
+    copy_fixture("tests/data/model_v11_schema1.rsm");
     sql("PRAGMA user_version = 3");
     ck_assert_status(rs_model_open(path, RS_MODEL_READONLY, &m), RS_ERR_VERSION);
     ck_assert_errmsg_has("schema version 3");
@@ -260,7 +220,7 @@ static void migrated_copy(const char *tag)
 {
     rs_model *m = NULL;
     set_path(tag);
-    copy_file("tests/data/model_v11_schema1.rsm", path);
+    copy_fixture("tests/data/model_v11_schema1.rsm");
     ck_assert_ok(rs_model_open(path, 0, &m));
     rs_model_close(m);
 }
@@ -393,7 +353,7 @@ START_TEST(test_failed_build_keeps_file)
     rs_model *m = NULL;
     long long before;
     set_path("failbuild");
-    copy_file("tests/data/model_v10.rsm", path);
+    copy_fixture("tests/data/model_v10.rsm");
     ck_assert_ok(rs_model_open(path, 0, &m)); /* migrates */
     rs_model_close(m);
     /* the options are saved after the user model's tables are created */
