@@ -63,13 +63,6 @@ static const char *const stmt_sql[ST_COUNT] = {
 
 /* ------------------------------------------------------------ SQL helpers */
 
-/* Our SQL is fixed: when it names a table or column the file lacks, the
- * file's schema was damaged or edited. */
-static bool schema_mismatch(sqlite3 *db, int code)
-{
-    return (code & 0xff) == SQLITE_ERROR && db && strstr(sqlite3_errmsg(db), "no such ") != NULL;
-}
-
 int rs__graph_db_fail(sqlite3 *db, const char *what)
 {
     return rs__store_db_fail(db, what);
@@ -123,7 +116,7 @@ int rs__graph_sql_fail(rs_graph *g, int rc, const char *what)
         status = RS_ERR_LIMIT;
         break;
     default:
-        status = g && schema_mismatch(g->db, rc) ? RS_ERR_CORRUPT : RS_ERR_INTERNAL;
+        status = g && rs__store_schema_mismatch(g->db, rc) ? RS_ERR_CORRUPT : RS_ERR_INTERNAL;
         break;
     }
     if (!detail)

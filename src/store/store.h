@@ -85,6 +85,9 @@ int rs__store_corrupt(const char *table, const char *key, const char *what);
 
 /* ---------------------------------------------------------------- SQL */
 
+/* Whether SQLite's failure code on db says our fixed SQL met a table or
+ * column the file lacks (a damaged or edited schema). */
+bool rs__store_schema_mismatch(sqlite3 *db, int code);
 /* Map SQLite's last failure on db to a status and message "what: ...". */
 int rs__store_db_fail(sqlite3 *db, const char *what);
 int rs__store_exec(sqlite3 *db, const char *sql, const char *what);

@@ -56,7 +56,7 @@ int rs__blob_check_row(const void *data, size_t len, int64_t stored, const char 
 
 /* Our SQL is fixed: when it names a table or column the file lacks, the
  * file's schema was damaged or edited. */
-static bool schema_mismatch(sqlite3 *db, int code)
+bool rs__store_schema_mismatch(sqlite3 *db, int code)
 {
     return (code & 0xff) == SQLITE_ERROR && db && strstr(sqlite3_errmsg(db), "no such ") != NULL;
 }
@@ -64,7 +64,8 @@ static bool schema_mismatch(sqlite3 *db, int code)
 int rs__store_db_fail(sqlite3 *db, const char *what)
 {
     int code = sqlite3_errcode(db);
-    int status = (code == SQLITE_CORRUPT || code == SQLITE_NOTADB || schema_mismatch(db, code))
+    int status = code == SQLITE_CORRUPT || code == SQLITE_NOTADB ||
+                         rs__store_schema_mismatch(db, code)
                      ? RS_ERR_CORRUPT
                  : (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? RS_ERR_BUSY
                  : code == SQLITE_NOMEM ? RS_ERR_NOMEM
