@@ -202,6 +202,7 @@ python-install:
 
 cli-check: all
 	sh tests/cli/test_cli.sh $(BINOUT)/recsim
+	sh tests/cli/test_ulimit.sh $(BINOUT)/recsim
 
 man-check:
 	sh tests/scripts/check-man.sh include/recsim.h man

@@ -167,7 +167,11 @@ RS_API void rs_clear_error(void);
  *
  * Sets the worker count of librecsim's own parallel loops and calls
  * openblas_set_num_threads(), which is process-wide.  With n = 1 every
- * computation runs on the calling thread and is deterministic.
+ * computation runs on the calling thread and is deterministic.  Under a
+ * finite address-space limit (RLIMIT_AS, `ulimit -v`) the loops run on one
+ * thread and OpenBLAS's count is left as it is, whatever n: each OpenBLAS
+ * thread needs a ~128 MiB buffer whose failed mapping OpenBLAS retries
+ * forever (see recsim(3), "Memory limits").
  *
  * Returns RS_OK, or RS_ERR_RANGE when n is negative or above 1024.
  * Not thread-safe with respect to running librecsim computations: call it
