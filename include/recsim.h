@@ -4202,6 +4202,10 @@ typedef enum rs_sim_stat_id {
     RS_SIM_STAT_TRUTH_CLICKS = 15   /* clicks on the user's held-out items */
 } rs_sim_stat_id;
 
+/* How many rs_sim_stat_id values this library knows (16 in 1.1): loop
+ * `for (s = 0; s < RS_SIM_STAT_COUNT; s++)` to read them all.  It only grows. */
+#define RS_SIM_STAT_COUNT 16
+
 /*
  * The policy: fill slate_out with slate_size item indices (< n_items) for
  * `user` at `step`.  Returns 0, or non-zero to stop the run.  Called on the
@@ -4302,6 +4306,7 @@ RS_API int rs_sim_run(rs_sim *sim, rs_sim_policy_fn policy, void *policy_context
 /**
  * rs_sim_stat - a per-run statistic (an rs_sim_stat_id) into *value_out.
  *
+ * Valid stat values are 0 .. RS_SIM_STAT_COUNT - 1.
  * Returns RS_OK or RS_ERR_INVALID.  Ratios with a zero denominator are 0.
  */
 RS_API int rs_sim_stat(const rs_sim *sim, int stat, double *value_out);
