@@ -14,6 +14,7 @@
 #include <xxhash.h>
 
 #include "core/alloc.h"
+#include "core/cpu.h"
 #include "core/error.h"
 #include "core/idmap.h"
 #include "core/utf8.h"
@@ -428,14 +429,9 @@ void rs__cf_force_portable(int on)
 #if RS_HAVE_EASE_AVX512
 static bool ease_use_avx512(void)
 {
-    static atomic_int supported = -1;
     if (atomic_load(&ease_forced_portable))
         return false;
-    if (atomic_load(&supported) < 0) {
-        __builtin_cpu_init();
-        atomic_store(&supported, __builtin_cpu_supports("avx512f") ? 1 : 0);
-    }
-    return atomic_load(&supported) == 1;
+    return rs__cpu_has(RS_CPU_AVX512F);
 }
 
 __attribute__((target("avx512f"))) static void
