@@ -200,26 +200,6 @@ static int categories_make(const rs_model *m, uint32_t *of_item, size_t *n_out)
 
 /* ------------------------------------------------------------ population */
 
-/* Deterministic normal draws for the mirrored users' noise (splitmix64 and
- * Box-Muller, as `recsim simulate` has always drawn them). */
-static uint64_t splitmix(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-static double normal_draw(uint64_t *state)
-{
-    double u1, u2;
-    do
-        u1 = (double)(splitmix(state) >> 11) * 0x1.0p-53;
-    while (u1 <= 0.0);
-    u2 = (double)(splitmix(state) >> 11) * 0x1.0p-53;
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
-}
-
 /* What every policy's run starts from. */
 struct population {
     size_t n_users, mirrored, dim, words;
@@ -320,7 +300,7 @@ static int population_make(const rs_model *m, size_t n_users, uint64_t seed,
         if (s != RS_OK)
             break;
         for (size_t k = 0; k < p->dim; k++)
-            vec[k] += (float)(noise * normal_draw(&state));
+            vec[k] += (float)(noise * rs__splitmix64_normal(&state));
         for (size_t i = 0; i < n; i++) {
             p->seen0[u * p->words + history[i] / 64] |= (uint64_t)1 << (history[i] % 64);
             popularity[history[i]] += 1.0;
