@@ -13,6 +13,7 @@
 #include "eval/eval_internal.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -1106,19 +1107,24 @@ static void text_add(struct text *t, const char *fmt, ...)
     t->len += (size_t)n;
 }
 
-static void json_string(struct text *t, const char *s)
+/* s as a JSON string literal, written by jansson, the library's one JSON
+ * writer (run names were checked to be UTF-8 by rs_eval_run, so jansson
+ * fails only for want of memory). */
+static void json_quoted(struct text *t, const char *s)
 {
-    text_add(t, "\"");
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            text_add(t, "\\%c", c);
-        else if (c < 0x20)
-            text_add(t, "\\u%04x", c);
-        else
-            text_add(t, "%c", c);
+    json_t *j;
+    char *literal;
+    if (t->status != 0)
+        return;
+    j = json_string(s);
+    literal = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+    json_decref(j);
+    if (!literal) {
+        t->status = RS_ERR_NOMEM;
+        return;
     }
-    text_add(t, "\"");
+    text_add(t, "%s", literal);
+    free(literal);
 }
 
 int rs_eval_report(const rs_eval *e, int format, char *buf, size_t capacity, size_t *len_out)
@@ -1144,7 +1150,7 @@ int rs_eval_report(const rs_eval *e, int format, char *buf, size_t capacity, siz
         text_add(&t, "[");
         for (size_t r = 0; r < e->n_results; r++) {
             text_add(&t, "%s\n {\"name\": ", r ? "," : "");
-            json_string(&t, e->results[r].name);
+            json_quoted(&t, e->results[r].name);
             for (int f = 0; f < RS_EVAL_FIELD_COUNT; f++) {
                 double v = e->results[r].field[f];
                 if (isfinite(v)) /* JSON has no NaN: an undefined field is null */
