@@ -13,6 +13,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/rng.h"
+#include "core/topk.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -315,14 +316,13 @@ static int population_make(const rs_model *m, size_t n_users, uint64_t seed,
             s = RS_ERR_NOMEM;
     }
     /* the popularity order (history counts, ties to the lower index) */
-    for (size_t i = 0; s == RS_OK && i < n_items; i++) {
-        uint32_t item = (uint32_t)i;
-        size_t j = i;
-        while (j > 0 && popularity[p->by_popularity[j - 1]] < popularity[item]) {
-            p->by_popularity[j] = p->by_popularity[j - 1];
-            j--;
-        }
-        p->by_popularity[j] = item;
+    if (s == RS_OK) {
+        uint32_t *scratch = rs__alloc_array(n_items ? n_items : 1, sizeof *scratch);
+        if (scratch)
+            rs__rank_descending(popularity, n_items, p->by_popularity, scratch);
+        else
+            s = RS_ERR_NOMEM;
+        free(scratch);
     }
     free(mirror_keys);
     free(popularity);
