@@ -553,6 +553,27 @@ RS_API int rs_graph_get_property(const rs_graph *graph, uint32_t node, const cha
                                  char *buf, size_t capacity, size_t *len_out);
 
 /**
+ * rs_graph_node_text - a node's text: the first non-empty one of its
+ * properties "name", "description", "title" and "text", in that order.
+ *
+ * The one rule the library uses for an item's text: the embedder fits on
+ * it, explanations quote it as the item's title, the simulator takes its
+ * categories from it.
+ *
+ * @buf       receives the NUL-terminated text; may be NULL when capacity is 0.
+ * @capacity  bytes available in buf.
+ * @len_out   receives the text's length in bytes (without the NUL), also on
+ *            RS_ERR_BUFFER, so that the caller can retry with len + 1 bytes.
+ *
+ * Returns RS_OK, RS_ERR_INVALID (a NULL argument), RS_ERR_NOTFOUND (no such
+ * node, or none of the four properties is set and non-empty),
+ * RS_ERR_BUFFER, or the status of a failed read (RS_ERR_IO, RS_ERR_CORRUPT,
+ * RS_ERR_NOMEM).  Reads only: safe while nothing writes to the graph.
+ */
+RS_API int rs_graph_node_text(const rs_graph *graph, uint32_t node, char *buf,
+                              size_t capacity, size_t *len_out);
+
+/**
  * rs_graph_neighbors - the neighbours of a node, from the in-memory adjacency.
  *
  * @direction      RS_GRAPH_OUT, RS_GRAPH_IN or RS_GRAPH_BOTH.

@@ -85,12 +85,10 @@ double rs_sim_trace_seconds(const rs_sim_trace *t, size_t policy)
 
 /* ------------------------------------------------------------ catalogue */
 
-/* The text of an item: the first of these properties that is set. */
-static const char *const text_properties[] = {"name", "description", "title", "text"};
-
-/* The text of an item into buf, or its key when it has none (or one
- * longer than buf); RS_OK, or the status of a failed read (out of memory:
- * the key in its place would silently change the categories). */
+/* The text of an item (rs_graph_node_text) into buf, or its key when it
+ * has none (or one longer than buf); RS_OK, or the status of a failed read
+ * (out of memory: the key in its place would silently change the
+ * categories). */
 static int item_title(rs_graph *g, const char *key, char *buf, size_t size)
 {
     uint32_t node;
@@ -99,19 +97,13 @@ static int item_title(rs_graph *g, const char *key, char *buf, size_t size)
     int s;
     rs__error_save(&saved);
     s = rs_graph_find_node(g, "item", key, &node);
-    for (size_t p = 0; s == RS_OK && p < sizeof text_properties / sizeof text_properties[0]; p++) {
-        int got = rs_graph_get_property(g, node, text_properties[p], buf, size, &len);
-        if (got == RS_OK) {
-            rs__error_restore(&saved);
-            return RS_OK;
-        }
-        if (got != RS_ERR_NOTFOUND && got != RS_ERR_BUFFER)
-            return got;
-    }
-    if (s != RS_OK && s != RS_ERR_NOTFOUND)
+    if (s == RS_OK)
+        s = rs_graph_node_text(g, node, buf, size, &len);
+    if (s != RS_OK && s != RS_ERR_NOTFOUND && s != RS_ERR_BUFFER)
         return s;
     rs__error_restore(&saved);
-    snprintf(buf, size, "%s", key);
+    if (s != RS_OK)
+        snprintf(buf, size, "%s", key);
     return RS_OK;
 }
 
