@@ -1,7 +1,7 @@
 /*
  * cf_model.c - the rs_cf_model handle: options, fit dispatch, queries
- * (factors, fold-in, scores), persistence in the graph's meta table and the
- * bridge to rs_item_store.
+ * (factors, fold-in, scores) and persistence in the graph's meta table (the
+ * bridge to rs_item_store, rs_cf_model_item_store, is items/item_from_cf.c).
  */
 #include <limits.h>
 #include <math.h>
@@ -1231,35 +1231,4 @@ fail:
     rs_cf_model_free(m);
     rows_free(r);
     return rc;
-}
-
-int rs_cf_model_item_store(const rs_cf_model *model, const char *const *item_keys,
-                           size_t n_items, rs_item_store **out)
-{
-    const char *fn = "rs_cf_model_item_store";
-    if (out)
-        *out = NULL;
-    if (!model || !item_keys || !out)
-        return rs__fail(RS_ERR_INVALID, "%s: %s is NULL", fn,
-                        !model ? "model" : !item_keys ? "item_keys" : "out");
-    if (model->kind != RS_CF_ALS || !model->fitted)
-        return rs__fail(RS_ERR_STATE, "%s: not a fitted ALS model", fn);
-    if (n_items != model->n_items)
-        return rs__fail(RS_ERR_DIM, "%s: %zu keys, the model has %zu items", fn, n_items,
-                        model->n_items);
-    rs_item_store *store = NULL;
-    int rc = rs_item_store_create(model->dim, &store);
-    for (size_t i = 0; rc == 0 && i < n_items; i++) {
-        uint32_t index;
-        rc = rs_item_store_add(store, item_keys[i], model->item_factors + i * model->dim,
-                               model->dim, &index);
-        if (rc < 0)
-            rs__fail_context("%s: item %zu: ", fn, i);
-    }
-    if (rc < 0) {
-        rs_item_store_free(store);
-        return rc;
-    }
-    *out = store;
-    return RS_OK;
 }
