@@ -63,7 +63,7 @@ CLI       := $(if $(CLI_SRC),$(BINOUT)/recsim)
 MAP       := src/librecsim.map
 
 
-.PHONY: cli-check abi-lib check-all ensure-deps abi-selftest deps-bench
+.PHONY: cli-check layer-check abi-lib check-all ensure-deps abi-selftest deps-bench
 .PHONY: all lib check test header-check symbol-check consumer-check python-check \
         man-check asan valgrind bench abi-check abi-update install uninstall \
         deps clean help demo
@@ -142,7 +142,7 @@ demo: ensure-deps
 	sh examples/demo.sh $(BINOUT)/recsim $(BUILD)/demo
 
 check-all: all test header-check symbol-check consumer-check python-check man-check cli-check \
-           robust-check
+           robust-check layer-check
 	@echo "check: all checks passed"
 
 ensure-deps:
@@ -161,6 +161,11 @@ header-check:
 	        $(PKG_CFLAGS) -fsyntax-only -x c - || { echo "header-check: $$h"; exit 1; }; \
 	done
 	@echo "header-check: every header compiles alone with __GNUC__ undefined"
+
+# Lower layers never use higher ones (includes and calls); the allowed graph
+# is written once, in the script (ARCHITECTURE.md draws it).
+layer-check: $(SHARED)
+	$(PYTHON) build-aux/check-layers.py --objects $(BUILD)/src
 
 symbol-check: $(SHARED)
 	sh tests/scripts/check-symbols.sh $(SHARED) include/recsim.h $(MAP)
@@ -202,6 +207,7 @@ python-install:
 
 cli-check: all
 	sh tests/cli/test_cli.sh $(BINOUT)/recsim
+	sh tests/cli/test_ulimit.sh $(BINOUT)/recsim
 
 man-check:
 	sh tests/scripts/check-man.sh include/recsim.h man

@@ -167,7 +167,11 @@ RS_API void rs_clear_error(void);
  *
  * Sets the worker count of librecsim's own parallel loops and calls
  * openblas_set_num_threads(), which is process-wide.  With n = 1 every
- * computation runs on the calling thread and is deterministic.
+ * computation runs on the calling thread and is deterministic.  Under a
+ * finite address-space limit (RLIMIT_AS, `ulimit -v`) the loops run on one
+ * thread and OpenBLAS's count is left as it is, whatever n: each OpenBLAS
+ * thread needs a ~128 MiB buffer whose failed mapping OpenBLAS retries
+ * forever (see recsim(3), "Memory limits").
  *
  * Returns RS_OK, or RS_ERR_RANGE when n is negative or above 1024.
  * Not thread-safe with respect to running librecsim computations: call it
@@ -549,6 +553,27 @@ RS_API int rs_graph_set_property(rs_graph *graph, uint32_t node, const char *nam
  */
 RS_API int rs_graph_get_property(const rs_graph *graph, uint32_t node, const char *name,
                                  char *buf, size_t capacity, size_t *len_out);
+
+/**
+ * rs_graph_node_text - a node's text: the first non-empty one of its
+ * properties "name", "description", "title" and "text", in that order.
+ *
+ * The one rule the library uses for an item's text: the embedder fits on
+ * it, explanations quote it as the item's title, the simulator takes its
+ * categories from it.
+ *
+ * @buf       receives the NUL-terminated text; may be NULL when capacity is 0.
+ * @capacity  bytes available in buf.
+ * @len_out   receives the text's length in bytes (without the NUL), also on
+ *            RS_ERR_BUFFER, so that the caller can retry with len + 1 bytes.
+ *
+ * Returns RS_OK, RS_ERR_INVALID (a NULL argument), RS_ERR_NOTFOUND (no such
+ * node, or none of the four properties is set and non-empty),
+ * RS_ERR_BUFFER, or the status of a failed read (RS_ERR_IO, RS_ERR_CORRUPT,
+ * RS_ERR_NOMEM).  Reads only: safe while nothing writes to the graph.
+ */
+RS_API int rs_graph_node_text(const rs_graph *graph, uint32_t node, char *buf,
+                              size_t capacity, size_t *len_out);
 
 /**
  * rs_graph_neighbors - the neighbours of a node, from the in-memory adjacency.
@@ -4200,6 +4225,10 @@ typedef enum rs_sim_stat_id {
     RS_SIM_STAT_TRUTH_CLICKS = 15   /* clicks on the user's held-out items */
 } rs_sim_stat_id;
 
+/* How many rs_sim_stat_id values this library knows (16 in 1.1): loop
+ * `for (s = 0; s < RS_SIM_STAT_COUNT; s++)` to read them all.  It only grows. */
+#define RS_SIM_STAT_COUNT 16
+
 /*
  * The policy: fill slate_out with slate_size item indices (< n_items) for
  * `user` at `step`.  Returns 0, or non-zero to stop the run.  Called on the
@@ -4300,6 +4329,7 @@ RS_API int rs_sim_run(rs_sim *sim, rs_sim_policy_fn policy, void *policy_context
 /**
  * rs_sim_stat - a per-run statistic (an rs_sim_stat_id) into *value_out.
  *
+ * Valid stat values are 0 .. RS_SIM_STAT_COUNT - 1.
  * Returns RS_OK or RS_ERR_INVALID.  Ratios with a zero denominator are 0.
  */
 RS_API int rs_sim_stat(const rs_sim *sim, int stat, double *value_out);

@@ -1,10 +1,11 @@
 /*
  * test_core_base.c - versions, status names, the thread-local error message,
- * allocation, threads and UTF-8/key checks.
+ * allocation, threads, CPU features and UTF-8/key checks.
  */
 #include "testutil.h"
 
 #include "core/alloc.h"
+#include "core/cpu.h"
 #include "core/error.h"
 #include "core/parallel.h"
 #include "core/utf8.h"
@@ -291,6 +292,29 @@ START_TEST(key_rules)
 }
 END_TEST
 
+
+/* The one detector answers what the compiler's builtins answer, the same
+ * on every call; the empty set is always there. */
+START_TEST(cpu_features_match_the_builtins)
+{
+    unsigned f = rs__cpu_features();
+    ck_assert_uint_eq(rs__cpu_features(), f);
+    ck_assert(rs__cpu_has(0));
+    ck_assert(!rs__cpu_has(1u << 31)); /* no such feature bit */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    __builtin_cpu_init();
+    ck_assert(rs__cpu_has(RS_CPU_AVX2) == (__builtin_cpu_supports("avx2") != 0));
+    ck_assert(rs__cpu_has(RS_CPU_FMA) == (__builtin_cpu_supports("fma") != 0));
+    ck_assert(rs__cpu_has(RS_CPU_AVX512F) == (__builtin_cpu_supports("avx512f") != 0));
+    ck_assert(rs__cpu_has(RS_CPU_AVX512BF16) == (__builtin_cpu_supports("avx512bf16") != 0));
+    ck_assert(rs__cpu_has(RS_CPU_AVX2 | RS_CPU_FMA) ==
+              (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")));
+#else
+    ck_assert_uint_eq(f, 0);
+#endif
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("core_base");
@@ -312,6 +336,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, parallel_for_reports_first_failure);
     tcase_add_test(tc, utf8_validation);
     tcase_add_test(tc, key_rules);
+    tcase_add_test(tc, cpu_features_match_the_builtins);
     suite_add_tcase(s, tc);
     return s;
 }

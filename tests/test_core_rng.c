@@ -158,6 +158,40 @@ START_TEST(categorical_bad_weights)
 }
 END_TEST
 
+
+/* SplitMix64's published outputs from state 0 (Vigna's reference code), so
+ * the one copy is the algorithm every former copy was. */
+START_TEST(splitmix64_matches_the_reference)
+{
+    uint64_t state = 0;
+    ck_assert_uint_eq(rs__splitmix64(&state), 0xE220A8397B1DCDAFull);
+    ck_assert_uint_eq(rs__splitmix64(&state), 0x6E789E6AA1B965F4ull);
+    ck_assert_uint_eq(rs__splitmix64(&state), 0x06C45D188009454Full);
+    ck_assert_uint_eq(state, 3 * RS_GOLDEN64);
+    ck_assert_uint_eq(rs__mix64(12345), 0xF36CF1164265DD51ull);
+    ck_assert_uint_eq(rs__mix64(0), 0); /* a bijection fixing 0 */
+}
+END_TEST
+
+/* The SplitMix64 normal is Box-Muller over two 53-bit uniforms, redrawing
+ * u1 = 0; Box-Muller's pair is (r cos, r sin). */
+START_TEST(splitmix64_normal_is_box_muller)
+{
+    uint64_t a = 42, b = 42;
+    for (int i = 0; i < 100; i++) {
+        double u1 = (double)(rs__splitmix64(&b) >> 11) * 0x1.0p-53, u2, z, sine;
+        while (u1 <= 0.0)
+            u1 = (double)(rs__splitmix64(&b) >> 11) * 0x1.0p-53;
+        u2 = (double)(rs__splitmix64(&b) >> 11) * 0x1.0p-53;
+        z = rs__splitmix64_normal(&a);
+        ck_assert(z == rs__box_muller(u1, u2, &sine));
+        ck_assert(a == b);
+        ck_assert_double_eq_tol(z * z + sine * sine, -2.0 * log(u1), 1e-9);
+    }
+    ck_assert(rs__box_muller(1.0, 0.25, NULL) == 0.0); /* radius 0 */
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("core_rng");
@@ -171,6 +205,8 @@ Suite *test_suite(void)
     tcase_add_test(tc, below_is_uniform_and_bounded);
     tcase_add_test(tc, categorical_frequencies);
     tcase_add_test(tc, categorical_bad_weights);
+    tcase_add_test(tc, splitmix64_matches_the_reference);
+    tcase_add_test(tc, splitmix64_normal_is_box_muller);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -146,6 +146,39 @@ START_TEST(threshold_and_merge)
 }
 END_TEST
 
+
+/* The popularity ranking: descending, equal scores in index order (what
+ * an insertion sort that moves only past strictly smaller scores gives). */
+START_TEST(rank_descending_is_stable)
+{
+    enum { N = 300 };
+    double score[N];
+    uint32_t order[N], tmp[N], want[N];
+    uint64_t x = 7;
+    score[0] = 5;
+    rs__rank_descending(score, 0, order, tmp); /* nothing to do */
+    rs__rank_descending(score, 1, order, tmp);
+    ck_assert_uint_eq(order[0], 0);
+    for (size_t n = 2; n <= N; n += 37) {
+        for (size_t i = 0; i < n; i++) {
+            x = x * 6364136223846793005ull + 1442695040888963407ull;
+            score[i] = (double)((x >> 33) % 9); /* many ties */
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t j = i;
+            while (j > 0 && score[want[j - 1]] < score[i]) {
+                want[j] = want[j - 1];
+                j--;
+            }
+            want[j] = (uint32_t)i;
+        }
+        rs__rank_descending(score, n, order, tmp);
+        for (size_t i = 0; i < n; i++)
+            ck_assert_uint_eq(order[i], want[i]);
+    }
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("core_topk");
@@ -154,6 +187,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, ties_go_to_lower_index_whatever_the_order);
     tcase_add_test(tc, nan_and_infinities);
     tcase_add_test(tc, threshold_and_merge);
+    tcase_add_test(tc, rank_descending_is_stable);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -3,8 +3,11 @@
  * full-text search.
  */
 #include "graph_fixture.h"
+#include "graph/graph_internal.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 static rs_graph *g;
 static uint32_t alice, bob, carol, phone, laptop, cable, acme, bought, has_brand, friend_of;
@@ -351,6 +354,56 @@ START_TEST(null_property_is_corrupt)
 }
 END_TEST
 
+
+/* The one rule for a node's text: the first non-empty of name, description,
+ * title, text; none is RS_ERR_NOTFOUND, a short buffer RS_ERR_BUFFER. */
+START_TEST(node_text_rule)
+{
+    char buf[64], long_text[600], *dup = NULL;
+    size_t len = 99;
+    ck_assert_status(rs_graph_node_text(g, phone, buf, sizeof buf, &len), RS_ERR_NOTFOUND);
+    ck_assert_uint_eq(len, 0);
+    ck_assert_str_eq(buf, "");
+    ck_assert_ok(rs__graph_node_text_dup(g, phone, &dup));
+    ck_assert_ptr_null(dup);
+    ck_assert_ok(rs_graph_set_property(g, phone, "text", "a phone"));
+    ck_assert_ok(rs_graph_set_property(g, phone, "price", "9"));
+    ck_assert_ok(rs_graph_node_text(g, phone, buf, sizeof buf, &len));
+    ck_assert_str_eq(buf, "a phone");
+    ck_assert_ok(rs_graph_set_property(g, phone, "description", "RED PHONE"));
+    ck_assert_ok(rs_graph_set_property(g, phone, "title", "Phone, red"));
+    ck_assert_ok(rs_graph_node_text(g, phone, buf, sizeof buf, &len));
+    ck_assert_str_eq(buf, "RED PHONE");
+    ck_assert_ok(rs_graph_set_property(g, phone, "name", "")); /* empty: not a text */
+    ck_assert_ok(rs_graph_node_text(g, phone, buf, sizeof buf, &len));
+    ck_assert_str_eq(buf, "RED PHONE");
+    ck_assert_ok(rs_graph_set_property(g, phone, "name", "Phone"));
+    ck_assert_ok(rs_graph_node_text(g, phone, buf, sizeof buf, &len));
+    ck_assert_str_eq(buf, "Phone");
+    ck_assert_uint_eq(len, 5);
+    ck_assert_status(rs_graph_node_text(g, phone, buf, 3, &len), RS_ERR_BUFFER);
+    ck_assert_uint_eq(len, 5);
+    ck_assert_status(rs_graph_node_text(g, phone, NULL, 0, &len), RS_ERR_BUFFER);
+    /* a text longer than the copy's first buffer is read whole */
+    memset(long_text, 'x', sizeof long_text - 1);
+    long_text[sizeof long_text - 1] = '\0';
+    ck_assert_ok(rs_graph_set_property(g, laptop, "description", long_text));
+    ck_assert_ok(rs__graph_node_text_dup(g, laptop, &dup));
+    ck_assert_str_eq(dup, long_text);
+    free(dup);
+    ck_assert_ok(rs__graph_node_text_dup(g, phone, &dup));
+    ck_assert_str_eq(dup, "Phone");
+    free(dup);
+    /* bad arguments */
+    ck_assert_status(rs_graph_node_text(NULL, phone, buf, sizeof buf, &len), RS_ERR_INVALID);
+    ck_assert_status(rs_graph_node_text(g, phone, buf, sizeof buf, NULL), RS_ERR_INVALID);
+    ck_assert_status(rs_graph_node_text(g, phone, NULL, 5, &len), RS_ERR_INVALID);
+    ck_assert_int_ne(rs_graph_node_text(g, 999999, buf, sizeof buf, &len), RS_OK);
+    ck_assert_int_ne(rs__graph_node_text_dup(g, 999999, &dup), RS_OK);
+    ck_assert_ptr_null(dup);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("graph_query");
@@ -363,6 +416,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, search_keys_exact_and_prefix);
     tcase_add_test(tc, search_text_fts);
     tcase_add_test(tc, null_property_is_corrupt);
+    tcase_add_test(tc, node_text_rule);
     suite_add_tcase(s, tc);
     return s;
 }

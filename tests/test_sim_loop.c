@@ -242,6 +242,11 @@ START_TEST(metrics_and_feedback_agree)
     ck_assert(ent > 2.0 && ent <= log2(FX_CATS) + 1e-12);
     ck_assert(rr > 0 && sl >= 1);
     ck_assert_status(rs_sim_stat(s, 99, &v), RS_ERR_INVALID);
+    /* RS_SIM_STAT_COUNT bounds the ids: the last one reads, the count does not. */
+    ck_assert_int_eq(RS_SIM_STAT_COUNT, RS_SIM_STAT_TRUTH_CLICKS + 1);
+    for (int id = 0; id < RS_SIM_STAT_COUNT; id++)
+        ck_assert_ok(rs_sim_stat(s, id, &v));
+    ck_assert_status(rs_sim_stat(s, RS_SIM_STAT_COUNT, &v), RS_ERR_INVALID);
     ck_assert_status(rs_sim_stat(NULL, RS_SIM_STAT_CTR, &v), RS_ERR_INVALID);
     rs_sim_free(s);
 }

@@ -29,6 +29,8 @@ int rs__sgemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
         return too_large("sgemm", m, n, k);
     if (m == 0 || n == 0)
         return 0;
+    if (rs__blas_ready() != 0)
+        return RS_ERR_NOMEM;
     cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
                 trans_b ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, alpha,
                 a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
@@ -42,6 +44,8 @@ int rs__sgemv(bool trans, size_t rows, size_t cols, float alpha, const float *a,
         return too_large("sgemv", rows, cols, lda);
     if (rows == 0 || cols == 0)
         return 0;
+    if (rs__blas_ready() != 0)
+        return RS_ERR_NOMEM;
     cblas_sgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, (int)rows,
                 (int)cols, alpha, a, (int)lda, x, 1, beta, y, 1);
     return 0;
@@ -54,6 +58,8 @@ int rs__ssyrk_ata(size_t n, size_t k, float alpha, const float *a, size_t lda,
         return too_large("ssyrk", n, k, lda);
     if (n == 0)
         return 0;
+    if (rs__blas_ready() != 0)
+        return RS_ERR_NOMEM;
     cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)n, (int)k, alpha, a,
                 (int)lda, beta, c, (int)ldc);
     return 0;
@@ -95,6 +101,11 @@ static int wanted;       /* the count to restore when the last one ends */
 
 void rs__blas_set_threads(int n)
 {
+    /* More OpenBLAS threads would each map a work buffer at start, and a
+     * failed map hangs them (blas_guard.c): under an address-space limit
+     * the count OpenBLAS started with stays. */
+    if (rs__address_space_limited())
+        return;
     pthread_mutex_lock(&single_lock);
     if (single_depth > 0)
         wanted = n;

@@ -35,6 +35,14 @@ void rs__sscal(size_t n, float alpha, float *x);
 /* True when every value fits the BLAS integer type. */
 bool rs__blas_fits(size_t a, size_t b, size_t c);
 
+/* True when RLIMIT_AS (ulimit -v) was finite at the first call. */
+bool rs__address_space_limited(void);
+
+/* 0, or RS_ERR_NOMEM when an address-space limit leaves no room for
+ * OpenBLAS's work buffer (which OpenBLAS would otherwise retry forever):
+ * call before any level-3, LAPACK or large level-2 routine (blas_guard.c). */
+int rs__blas_ready(void);
+
 /* Process-wide OpenBLAS thread count (used by rs_set_num_threads only). */
 void rs__blas_set_threads(int n);
 int rs__blas_get_threads(void);

@@ -46,6 +46,10 @@ int rs_get_num_threads(void)
 unsigned rs__parallel_workers(size_t n_tasks, unsigned max_workers)
 {
     unsigned workers = (unsigned)rs_get_num_threads();
+    /* Every thread that calls BLAS needs its own OpenBLAS buffer; under an
+     * address-space limit only one is reserved (blas_guard.c). */
+    if (rs__address_space_limited())
+        workers = 1;
     if (max_workers != 0 && max_workers < workers)
         workers = max_workers;
     if (n_tasks < workers)

@@ -36,13 +36,41 @@ void rs__philox4x32(const uint32_t counter[4], const uint32_t key[2], uint32_t o
     out[3] = c3;
 }
 
-/* SplitMix64's finaliser: spreads (seed, stream) over the whole key. */
-static uint64_t mix64(uint64_t x)
+uint64_t rs__mix64(uint64_t x)
 {
-    x += 0x9E3779B97F4A7C15ull;
     x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
     x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
     return x ^ (x >> 31);
+}
+
+uint64_t rs__splitmix64(uint64_t *state)
+{
+    return rs__mix64(*state += RS_GOLDEN64);
+}
+
+/* One SplitMix64 step from x: spreads (seed, stream) over the whole key. */
+static uint64_t mix64(uint64_t x)
+{
+    return rs__mix64(x + RS_GOLDEN64);
+}
+
+double rs__box_muller(double u1, double u2, double *sine_out)
+{
+    double radius = sqrt(-2.0 * log(u1));
+    double angle = 6.283185307179586476925 * u2;
+    if (sine_out)
+        *sine_out = radius * sin(angle);
+    return radius * cos(angle);
+}
+
+double rs__splitmix64_normal(uint64_t *state)
+{
+    double u1, u2;
+    do
+        u1 = (double)(rs__splitmix64(state) >> 11) * 0x1.0p-53;
+    while (u1 <= 0.0);
+    u2 = (double)(rs__splitmix64(state) >> 11) * 0x1.0p-53;
+    return rs__box_muller(u1, u2, NULL);
 }
 
 void rs__rng_init(rs_rng *rng, uint64_t seed, uint32_t stream, uint64_t entity,
@@ -97,7 +125,7 @@ uint64_t rs__rng_below(rs_rng *rng, uint64_t bound)
 
 double rs__rng_normal(rs_rng *rng)
 {
-    double u1, u2, radius, angle;
+    double u1, u2;
     if (rng->has_spare_normal) {
         rng->has_spare_normal = false;
         return rng->spare_normal;
@@ -105,11 +133,8 @@ double rs__rng_normal(rs_rng *rng)
     /* u1 in (0, 1] so that log(u1) is finite. */
     u1 = (double)((rs__rng_u64(rng) >> 11) + 1) * 0x1.0p-53;
     u2 = rs__rng_uniform(rng);
-    radius = sqrt(-2.0 * log(u1));
-    angle = 6.283185307179586476925 * u2;
-    rng->spare_normal = radius * sin(angle);
     rng->has_spare_normal = true;
-    return radius * cos(angle);
+    return rs__box_muller(u1, u2, &rng->spare_normal);
 }
 
 double rs__rng_exponential(rs_rng *rng)

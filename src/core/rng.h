@@ -27,6 +27,26 @@ typedef struct rs_rng {
     double spare_normal;
 } rs_rng;
 
+/* The golden-ratio increment of SplitMix64 (2^64 / phi, odd). */
+#define RS_GOLDEN64 0x9E3779B97F4A7C15ull
+
+/* SplitMix64's finaliser (Steele, Lea and Flood, OOPSLA 2014): a bijection of
+ * 64 bits in which every input bit reaches every output bit.  The one copy:
+ * key derivation here, the hashing embedder's projections. */
+uint64_t rs__mix64(uint64_t x);
+
+/* One SplitMix64 step: *state += RS_GOLDEN64, then the finaliser of it. */
+uint64_t rs__splitmix64(uint64_t *state);
+
+/* Box-Muller: a standard normal from u1 in (0, 1] and u2 in [0, 1), the
+ * cosine of the pair; the sine into *sine_out unless it is NULL. */
+double rs__box_muller(double u1, double u2, double *sine_out);
+
+/* A standard normal from a SplitMix64 stream (uniforms of 53 bits, u1 drawn
+ * again while 0; no spare kept): the simulator's mirrored-user noise, which
+ * keeps this stream so that its results stay what they were. */
+double rs__splitmix64_normal(uint64_t *state);
+
 /* The raw bijection: out = Philox4x32-10(counter, key). */
 void rs__philox4x32(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4]);
 

@@ -5,6 +5,7 @@
 #include "core/topk.h"
 
 #include <math.h>
+#include <string.h>
 
 void rs__topk_init(rs_topk *top, size_t k, uint32_t *index_buf, float *score_buf)
 {
@@ -93,4 +94,25 @@ size_t rs__topk_finish(rs_topk *top)
         sift_down(top, 0, end - 1);
     }
     return top->size;
+}
+
+void rs__rank_descending(const double *score, size_t n, uint32_t *order, uint32_t *tmp)
+{
+    for (size_t i = 0; i < n; i++)
+        order[i] = (uint32_t)i;
+    /* bottom-up: runs of width w are sorted, merge pairs of them; the left
+     * run wins ties, which keeps equal scores in index order */
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n, a = lo, b = mid, o = lo;
+            while (a < mid && b < hi)
+                tmp[o++] = score[order[b]] > score[order[a]] ? order[b++] : order[a++];
+            while (a < mid)
+                tmp[o++] = order[a++];
+            while (b < hi)
+                tmp[o++] = order[b++];
+        }
+        memcpy(order, tmp, n * sizeof *order);
+    }
 }

@@ -59,4 +59,12 @@ void rs__topk_merge(rs_topk *top, const rs_topk *other);
  * selection must not be pushed to afterwards. */
 size_t rs__topk_finish(rs_topk *top);
 
+/*
+ * Every index 0 .. n-1 into order, by score descending, equal scores in
+ * increasing index (a stable merge sort; tmp holds n indices of scratch).
+ * The one "most popular" ranking: eval's most- and segment-popular
+ * baselines and the simulator's popular policy rank their counts with it.
+ */
+void rs__rank_descending(const double *score, size_t n, uint32_t *order, uint32_t *tmp);
+
 #endif

@@ -9,10 +9,12 @@
 #include "core/idmap.h"
 #include "core/parallel.h"
 #include "core/rng.h"
+#include "core/topk.h"
 #include "core/utf8.h"
 #include "eval/eval_internal.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -837,28 +839,6 @@ static int random_recommend(void *context, uint32_t user, size_t k, const uint32
     return 0;
 }
 
-/* order = 0..n-1 sorted by descending score, ties to the lower index: a
- * bottom-up merge sort, stable on the initial order (qsort is not stable,
- * and its comparator could not reach the scores without a global). */
-static void rank_scores(const double *score, uint32_t *order, uint32_t *tmp, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        order[i] = (uint32_t)i;
-    for (size_t width = 1; width < n; width *= 2) {
-        for (size_t lo = 0; lo < n; lo += 2 * width) {
-            size_t mid = lo + width < n ? lo + width : n;
-            size_t hi = lo + 2 * width < n ? lo + 2 * width : n, a = lo, b = mid, o = lo;
-            while (a < mid && b < hi)
-                tmp[o++] = score[order[b]] > score[order[a]] ? order[b++] : order[a++];
-            while (a < mid)
-                tmp[o++] = order[a++];
-            while (b < hi)
-                tmp[o++] = order[b++];
-        }
-        memcpy(order, tmp, n * sizeof *order);
-    }
-}
-
 /* Segment-popular: one ranking per segment (and one for users without a
  * segment), score = distinct train users of the segment with the item +
  * global count / (max global count + 1), so ties in the segment go to the
@@ -907,7 +887,7 @@ static int run_segment_popular(rs_eval *e, size_t *row_out)
                     score[e->train_items[j]] += 1.0;
         for (size_t i = 0; i < n; i++)
             score[i] += (double)e->popularity[i] / (max_pop + 1.0);
-        rank_scores(score, orders + g * n, tmp, n);
+        rs__rank_descending(score, n, orders + g * n, tmp);
     }
     {
         struct segment_ctx c = {e, orders, n_seg};
@@ -992,7 +972,7 @@ int rs_eval_run_baseline(rs_eval *e, int baseline, double param, size_t *row_out
         }
         snprintf(name, sizeof name, "recent-popular (%g days)", param);
     }
-    rank_scores(score, order, tmp, e->n_items);
+    rs__rank_descending(score, e->n_items, order, tmp);
     {
         struct ranked r = {order, e->n_items};
         status = rs_eval_run(e, name, ranked_recommend, &r, row_out);
@@ -1106,19 +1086,24 @@ static void text_add(struct text *t, const char *fmt, ...)
     t->len += (size_t)n;
 }
 
-static void json_string(struct text *t, const char *s)
+/* s as a JSON string literal, written by jansson, the library's one JSON
+ * writer (run names were checked to be UTF-8 by rs_eval_run, so jansson
+ * fails only for want of memory). */
+static void json_quoted(struct text *t, const char *s)
 {
-    text_add(t, "\"");
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            text_add(t, "\\%c", c);
-        else if (c < 0x20)
-            text_add(t, "\\u%04x", c);
-        else
-            text_add(t, "%c", c);
+    json_t *j;
+    char *literal;
+    if (t->status != 0)
+        return;
+    j = json_string(s);
+    literal = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+    json_decref(j);
+    if (!literal) {
+        t->status = RS_ERR_NOMEM;
+        return;
     }
-    text_add(t, "\"");
+    text_add(t, "%s", literal);
+    free(literal);
 }
 
 int rs_eval_report(const rs_eval *e, int format, char *buf, size_t capacity, size_t *len_out)
@@ -1144,7 +1129,7 @@ int rs_eval_report(const rs_eval *e, int format, char *buf, size_t capacity, siz
         text_add(&t, "[");
         for (size_t r = 0; r < e->n_results; r++) {
             text_add(&t, "%s\n {\"name\": ", r ? "," : "");
-            json_string(&t, e->results[r].name);
+            json_quoted(&t, e->results[r].name);
             for (int f = 0; f < RS_EVAL_FIELD_COUNT; f++) {
                 double v = e->results[r].field[f];
                 if (isfinite(v)) /* JSON has no NaN: an undefined field is null */

@@ -154,4 +154,13 @@ bool rs__graph_changed(rs_graph *g);
  * and the owner reads the file again. */
 void rs__graph_mark_stale(rs_graph *g);
 
+/* The properties that may hold a node's text, in order of preference: the
+ * one rule of rs_graph_node_text (graph_node_text.c). */
+#define RS__NODE_TEXT_PROPERTIES "name", "description", "title", "text"
+
+/* rs_graph_node_text copied whole into *out (malloc'd, the caller frees);
+ * *out is NULL when the node has no text.  RS_OK, or the status of a failed
+ * read (never taken for "no text"). */
+int rs__graph_node_text_dup(const rs_graph *graph, uint32_t node, char **out);
+
 #endif

@@ -32,6 +32,7 @@
 #include "core/alloc.h"
 #include "core/bitset.h"
 #include "core/blas.h"
+#include "core/cpu.h"
 #include "core/error.h"
 #include "core/parallel.h"
 #include "core/topk.h"
@@ -126,25 +127,14 @@ static int environment_cap(void)
 static int kernel_in_use(void)
 {
 #if RS_HAVE_AVX512_KERNEL
-    /* Searches may run concurrently: the CPU check is cached atomically. */
-    static atomic_int supported = -1; /* bit 0: AVX-512F, bit 1: AVX2 and FMA */
-    int forced = atomic_load(&forced_kernel), have;
+    int forced = atomic_load(&forced_kernel);
     if (forced == KERNEL_AUTO)
         forced = environment_cap();
     if (forced == KERNEL_BLAS)
         return KERNEL_BLAS;
-    if (atomic_load(&supported) < 0) {
-        int bits;
-        __builtin_cpu_init();
-        bits = __builtin_cpu_supports("avx512f") ? 1 : 0;
-        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-            bits |= 2;
-        atomic_store(&supported, bits);
-    }
-    have = atomic_load(&supported);
-    if (forced != KERNEL_AVX2 && (have & 1))
+    if (forced != KERNEL_AVX2 && rs__cpu_has(RS_CPU_AVX512F))
         return KERNEL_AVX512;
-    if (have & 2)
+    if (rs__cpu_has(RS_CPU_AVX2 | RS_CPU_FMA))
         return KERNEL_AVX2;
 #endif
     return KERNEL_BLAS;
@@ -153,12 +143,7 @@ static int kernel_in_use(void)
 static bool use_bf16(void)
 {
 #if RS_HAVE_AVX512_KERNEL
-    static atomic_int supported = -1;
-    if (atomic_load(&supported) < 0) {
-        __builtin_cpu_init();
-        atomic_store(&supported, __builtin_cpu_supports("avx512bf16") ? 1 : 0);
-    }
-    return atomic_load(&supported) == 1;
+    return rs__cpu_has(RS_CPU_AVX512BF16);
 #else
     return false;
 #endif

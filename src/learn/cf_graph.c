@@ -118,6 +118,9 @@ static int leading_eigenvectors(float *a, size_t n, size_t k, float *z)
     int rc = RS_ERR_NOMEM;
     if (!w || !isuppz)
         goto done;
+    if ((rc = rs__blas_ready()) < 0)
+        goto done;
+    rc = RS_ERR_NOMEM;
     ssyevr_("V", "I", "L", &ni, a, &ni, &vl, &vu, &il, &iu, &abstol, &found, w, z, &ni, isuppz,
             &work_query, &lwork, &iwork_query, &liwork, &info);
     lwork = (int)work_query + 1;

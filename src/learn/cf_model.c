@@ -1,7 +1,7 @@
 /*
  * cf_model.c - the rs_cf_model handle: options, fit dispatch, queries
- * (factors, fold-in, scores), persistence in the graph's meta table and the
- * bridge to rs_item_store.
+ * (factors, fold-in, scores) and persistence in the graph's meta table (the
+ * bridge to rs_item_store, rs_cf_model_item_store, is items/item_from_cf.c).
  */
 #include <limits.h>
 #include <math.h>
@@ -14,6 +14,7 @@
 #include <xxhash.h>
 
 #include "core/alloc.h"
+#include "core/cpu.h"
 #include "core/error.h"
 #include "core/idmap.h"
 #include "core/utf8.h"
@@ -429,14 +430,9 @@ void rs__cf_force_portable(int on)
 #if RS_HAVE_EASE_AVX512
 static bool ease_use_avx512(void)
 {
-    static atomic_int supported = -1;
     if (atomic_load(&ease_forced_portable))
         return false;
-    if (atomic_load(&supported) < 0) {
-        __builtin_cpu_init();
-        atomic_store(&supported, __builtin_cpu_supports("avx512f") ? 1 : 0);
-    }
-    return atomic_load(&supported) == 1;
+    return rs__cpu_has(RS_CPU_AVX512F);
 }
 
 __attribute__((target("avx512f"))) static void
@@ -1246,35 +1242,4 @@ fail:
     rs_cf_model_free(m);
     rows_free(r);
     return rc;
-}
-
-int rs_cf_model_item_store(const rs_cf_model *model, const char *const *item_keys,
-                           size_t n_items, rs_item_store **out)
-{
-    const char *fn = "rs_cf_model_item_store";
-    if (out)
-        *out = NULL;
-    if (!model || !item_keys || !out)
-        return rs__fail(RS_ERR_INVALID, "%s: %s is NULL", fn,
-                        !model ? "model" : !item_keys ? "item_keys" : "out");
-    if (model->kind != RS_CF_ALS || !model->fitted)
-        return rs__fail(RS_ERR_STATE, "%s: not a fitted ALS model", fn);
-    if (n_items != model->n_items)
-        return rs__fail(RS_ERR_DIM, "%s: %zu keys, the model has %zu items", fn, n_items,
-                        model->n_items);
-    rs_item_store *store = NULL;
-    int rc = rs_item_store_create(model->dim, &store);
-    for (size_t i = 0; rc == 0 && i < n_items; i++) {
-        uint32_t index;
-        rc = rs_item_store_add(store, item_keys[i], model->item_factors + i * model->dim,
-                               model->dim, &index);
-        if (rc < 0)
-            rs__fail_context("%s: item %zu: ", fn, i);
-    }
-    if (rc < 0) {
-        rs_item_store_free(store);
-        return rc;
-    }
-    *out = store;
-    return RS_OK;
 }

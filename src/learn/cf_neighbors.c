@@ -237,6 +237,8 @@ int rs__cf_ease_fit(struct rs_cf_model *m, const rs_cf_matrix *x)
         g[i * n + i] = (float)(g[i * n + i] * (1.0 + emphasis) + m->lambda);
     /* Row-major upper triangle = column-major lower: factor and invert "L". */
     int ni = (int)n, info = 0;
+    if ((rc = rs__blas_ready()) < 0)
+        goto fail;
     spotrf_("L", &ni, g, &ni, &info);
     if (info == 0)
         spotri_("L", &ni, g, &ni, &info);

@@ -26,6 +26,8 @@ static int spd_inverse(float *a, size_t n)
     int ni = (int)n, info = 0;
     if (!rs__blas_fits(n, n, 1))
         return rs__fail(RS_ERR_OVERFLOW, "EASE pairs: %zu exceeds BLAS's int", n);
+    if (rs__blas_ready() < 0)
+        return RS_ERR_NOMEM;
     spotrf_("L", &ni, a, &ni, &info);
     if (info == 0)
         spotri_("L", &ni, a, &ni, &info);

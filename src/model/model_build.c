@@ -17,9 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The properties that name an item, in order of preference (as 1.0's CLI). */
-static const char *const text_properties[] = {"name", "description", "title", "text"};
-
 /* ------------------------------------------------------------ histories */
 
 void rs__model_events_free(struct rs__model_events *ev)
@@ -181,36 +178,6 @@ static void catalogue_free(struct catalogue *c)
     memset(c, 0, sizeof *c);
 }
 
-/* A property's text (malloc'ed), NULL when absent; *status set when it
- * could not be read (out of memory, a damaged file: not "no text", which
- * would build another model and report success). */
-static char *property(const rs_graph *graph, uint32_t node, const char *name, int *status)
-{
-    char small[512], *big;
-    size_t len = 0;
-    int s = rs_graph_get_property(graph, node, name, small, sizeof small, &len);
-    if (s == RS_OK) {
-        if (!(big = rs__strdup(small)))
-            *status = RS_ERR_NOMEM;
-        return big;
-    }
-    if (s != RS_ERR_BUFFER) {
-        if (s != RS_ERR_NOTFOUND)
-            *status = s;
-        return NULL;
-    }
-    if (!(big = rs__malloc(len + 1))) {
-        *status = RS_ERR_NOMEM;
-        return NULL;
-    }
-    if ((s = rs_graph_get_property(graph, node, name, big, len + 1, &len)) != RS_OK) {
-        free(big);
-        *status = s;
-        return NULL;
-    }
-    return big;
-}
-
 /* The items of the graph in node order, with their texts. */
 static int catalogue_read(const rs_graph *graph, struct catalogue *c)
 {
@@ -239,8 +206,7 @@ static int catalogue_read(const rs_graph *graph, struct catalogue *c)
             s = RS_ERR_NOMEM;
             break;
         }
-        for (size_t p = 0; !text && s == RS_OK && p < sizeof text_properties / sizeof *text_properties; p++)
-            text = property(graph, node, text_properties[p], &s);
+        s = rs__graph_node_text_dup(graph, node, &text);
         c->nodes[c->n] = node;
         c->texts[c->n++] = text;
         c->n_texts += text != NULL;

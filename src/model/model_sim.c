@@ -13,6 +13,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/rng.h"
+#include "core/topk.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -84,12 +85,10 @@ double rs_sim_trace_seconds(const rs_sim_trace *t, size_t policy)
 
 /* ------------------------------------------------------------ catalogue */
 
-/* The text of an item: the first of these properties that is set. */
-static const char *const text_properties[] = {"name", "description", "title", "text"};
-
-/* The text of an item into buf, or its key when it has none (or one
- * longer than buf); RS_OK, or the status of a failed read (out of memory:
- * the key in its place would silently change the categories). */
+/* The text of an item (rs_graph_node_text) into buf, or its key when it
+ * has none (or one longer than buf); RS_OK, or the status of a failed read
+ * (out of memory: the key in its place would silently change the
+ * categories). */
 static int item_title(rs_graph *g, const char *key, char *buf, size_t size)
 {
     uint32_t node;
@@ -98,19 +97,13 @@ static int item_title(rs_graph *g, const char *key, char *buf, size_t size)
     int s;
     rs__error_save(&saved);
     s = rs_graph_find_node(g, "item", key, &node);
-    for (size_t p = 0; s == RS_OK && p < sizeof text_properties / sizeof text_properties[0]; p++) {
-        int got = rs_graph_get_property(g, node, text_properties[p], buf, size, &len);
-        if (got == RS_OK) {
-            rs__error_restore(&saved);
-            return RS_OK;
-        }
-        if (got != RS_ERR_NOTFOUND && got != RS_ERR_BUFFER)
-            return got;
-    }
-    if (s != RS_OK && s != RS_ERR_NOTFOUND)
+    if (s == RS_OK)
+        s = rs_graph_node_text(g, node, buf, size, &len);
+    if (s != RS_OK && s != RS_ERR_NOTFOUND && s != RS_ERR_BUFFER)
         return s;
     rs__error_restore(&saved);
-    snprintf(buf, size, "%s", key);
+    if (s != RS_OK)
+        snprintf(buf, size, "%s", key);
     return RS_OK;
 }
 
@@ -199,26 +192,6 @@ static int categories_make(const rs_model *m, uint32_t *of_item, size_t *n_out)
 }
 
 /* ------------------------------------------------------------ population */
-
-/* Deterministic normal draws for the mirrored users' noise (splitmix64 and
- * Box-Muller, as `recsim simulate` has always drawn them). */
-static uint64_t splitmix(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-static double normal_draw(uint64_t *state)
-{
-    double u1, u2;
-    do
-        u1 = (double)(splitmix(state) >> 11) * 0x1.0p-53;
-    while (u1 <= 0.0);
-    u2 = (double)(splitmix(state) >> 11) * 0x1.0p-53;
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
-}
 
 /* What every policy's run starts from. */
 struct population {
@@ -320,7 +293,7 @@ static int population_make(const rs_model *m, size_t n_users, uint64_t seed,
         if (s != RS_OK)
             break;
         for (size_t k = 0; k < p->dim; k++)
-            vec[k] += (float)(noise * normal_draw(&state));
+            vec[k] += (float)(noise * rs__splitmix64_normal(&state));
         for (size_t i = 0; i < n; i++) {
             p->seen0[u * p->words + history[i] / 64] |= (uint64_t)1 << (history[i] % 64);
             popularity[history[i]] += 1.0;
@@ -335,14 +308,13 @@ static int population_make(const rs_model *m, size_t n_users, uint64_t seed,
             s = RS_ERR_NOMEM;
     }
     /* the popularity order (history counts, ties to the lower index) */
-    for (size_t i = 0; s == RS_OK && i < n_items; i++) {
-        uint32_t item = (uint32_t)i;
-        size_t j = i;
-        while (j > 0 && popularity[p->by_popularity[j - 1]] < popularity[item]) {
-            p->by_popularity[j] = p->by_popularity[j - 1];
-            j--;
-        }
-        p->by_popularity[j] = item;
+    if (s == RS_OK) {
+        uint32_t *scratch = rs__alloc_array(n_items ? n_items : 1, sizeof *scratch);
+        if (scratch)
+            rs__rank_descending(popularity, n_items, p->by_popularity, scratch);
+        else
+            s = RS_ERR_NOMEM;
+        free(scratch);
     }
     free(mirror_keys);
     free(popularity);

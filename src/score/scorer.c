@@ -29,50 +29,6 @@ int rs__score_check_fresh(const rs_scorer *s, const char *fn)
     return RS_OK;
 }
 
-/* One text property of a node, copied whole; *out stays NULL when the node
- * has no such property (RS_ERR_NOTFOUND, which is not an error here). */
-static int read_property(const rs_graph *graph, uint32_t node, const char *name, char **out)
-{
-    char small[256];
-    size_t len = 0;
-    rs_error_state before;
-    rs__error_save(&before);
-    int status = rs_graph_get_property(graph, node, name, small, sizeof small, &len);
-    if (status == RS_ERR_NOTFOUND) {
-        rs__error_restore(&before);
-        return RS_OK;
-    }
-    if (status == RS_OK) {
-        *out = rs__strdup(small);
-    } else if (status == RS_ERR_BUFFER) {
-        /* a long title: read it again into a buffer of its size */
-        rs__error_restore(&before);
-        if ((*out = rs__malloc(len + 1)) != NULL &&
-            (status = rs_graph_get_property(graph, node, name, *out, len + 1, &len)) != RS_OK) {
-            free(*out);
-            *out = NULL;
-            return status;
-        }
-    } else {
-        return status;
-    }
-    return *out ? RS_OK : rs__fail(RS_ERR_NOMEM, "out of memory copying property \"%s\"", name);
-}
-
-/* An item's title for explanations: its name, else its description, else
- * none.  A property that cannot be read is an error, not "no title". */
-static int item_title(const rs_graph *graph, uint32_t node, char **out)
-{
-    int status = read_property(graph, node, "name", out);
-    if (status == RS_OK && !*out)
-        status = read_property(graph, node, "description", out);
-    if (status == RS_OK && *out && !**out) { /* an empty title is none */
-        free(*out);
-        *out = NULL;
-    }
-    return status;
-}
-
 int rs_scorer_create(const rs_graph *graph, const rs_item_store *store,
                      const rs_user_model *users, rs_scorer **out)
 {
@@ -163,7 +119,7 @@ int rs_scorer_create(const rs_graph *graph, const rs_item_store *store,
                                                 s->user_type)
                     p += 1.0;
             s->pop[i] = (float)p;
-            int status = item_title(graph, node, &s->names[i]);
+            int status = rs__graph_node_text_dup(graph, node, &s->names[i]);
             if (status != RS_OK) {
                 rs_scorer_free(s);
                 return rs__fail_context("rs_scorer_create: item \"%s\": ", key);

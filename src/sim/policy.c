@@ -12,7 +12,7 @@
 #include "core/blas.h"
 #include "core/error.h"
 #include "core/parallel.h"
-#include "score/score_internal.h"
+#include "score/score_access.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,7 +210,7 @@ int rs_sim_run_scorer(rs_sim *sim, const rs_scorer *scorer, rs_user_model *users
     if (!sim || !scorer || !users)
         return rs__fail(RS_ERR_INVALID, "rs_sim_run_scorer: %s is NULL",
                         !sim ? "sim" : (!scorer ? "scorer" : "users"));
-    if (scorer->users != users)
+    if (rs__scorer_users(scorer) != users)
         return rs__fail(RS_ERR_INVALID, "rs_sim_run_scorer: users is not the scorer's user "
                         "model");
     if (slate_size == 0 || slate_size > RS_SIM_MAX_SLATE)
@@ -218,7 +218,7 @@ int rs_sim_run_scorer(rs_sim *sim, const rs_scorer *scorer, rs_user_model *users
                         slate_size, RS_SIM_MAX_SLATE);
     if (flags & ~(RS_SIM_NO_FEEDBACK | RS_SIM_SHOW_AGAIN | RS_SIM_NO_CACHE))
         return rs__fail(RS_ERR_INVALID, "rs_sim_run_scorer: unknown flags 0x%x", flags);
-    const rs_item_store *store = scorer->store;
+    const rs_item_store *store = rs__scorer_store(scorer);
     if (rs_item_store_span(store) != sim->n_items || rs_item_store_dim(store) != sim->dim)
         return rs__fail(RS_ERR_DIM, "rs_sim_run_scorer: the scorer's store has %zu slots of "
                         "dim %zu, the simulator %zu items of dim %zu",
@@ -238,7 +238,7 @@ int rs_sim_run_scorer(rs_sim *sim, const rs_scorer *scorer, rs_user_model *users
     /* Clicks happen now, after the model's latest event: stamped at step 0,
      * 1, ... they would look decades old to the scorer's time-aware signals
      * (RS_SCORER_HISTORY_HALF_LIFE) and be decayed to nothing. */
-    c.t0 = scorer->has_now ? scorer->t_now : 0;
+    rs__scorer_now(scorer, &c.t0);
     c.words = rs__bitset_words(sim->n_items);
     size_t n_tasks = (sim->n_users + USERS_PER_TASK - 1) / USERS_PER_TASK;
     c.workers = rs__parallel_workers(n_tasks, sim->threads);

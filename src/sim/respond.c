@@ -10,6 +10,7 @@
  */
 #include "sim/sim_internal.h"
 
+#include "core/cpu.h"
 #include "core/error.h"
 #include "core/parallel.h"
 #include "core/rng.h"
@@ -175,8 +176,7 @@ __attribute__((target("avx2"))) static void dots_avx2(const float *v, const floa
 int rs__sim_cpu_avx2(void)
 {
 #if defined(RS_SIM_HAVE_AVX2)
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") ? 1 : 0;
+    return rs__cpu_has(RS_CPU_AVX2) ? 1 : 0;
 #else
     return 0;
 #endif

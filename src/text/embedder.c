@@ -372,19 +372,6 @@ int rs_embedder_fit(rs_embedder *e, const char *const *texts, size_t n)
 
 /* ---------------------------------------------------------------- embed */
 
-void rs__normalize(float *v, size_t dim)
-{
-    double sum = 0.0;
-    float inv;
-    for (size_t i = 0; i < dim; i++)
-        sum += (double)v[i] * (double)v[i];
-    if (sum == 0.0)
-        return;
-    inv = (float)(1.0 / sqrt(sum));
-    for (size_t i = 0; i < dim; i++)
-        v[i] *= inv;
-}
-
 /* Call the host on texts[0..n) (n <= batch size) into out, checked. */
 static int callback_rows(const rs_embedder *e, const char *const *texts, size_t first,
                          size_t n, float *out, rs__text_scratch *s)

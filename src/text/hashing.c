@@ -16,6 +16,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/parallel.h"
+#include "core/rng.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -26,8 +27,6 @@
 #ifdef __clang__
 #pragma STDC FP_CONTRACT OFF
 #endif
-
-#define GOLDEN 0x9E3779B97F4A7C15ull
 
 /* A fitted idf table of a large corpus does not fit in cache: every
  * feature of a text is prefetched before any is looked up, so that the
@@ -51,21 +50,10 @@ uint64_t rs__feature_hash(const rs_embedder *e, const char *bytes, size_t len)
     return h ? h : 1; /* 0 marks an empty slot */
 }
 
-/* splitmix64's finaliser: a bijection that spreads every input bit. */
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xBF58476D1CE4E5B9ull;
-    x ^= x >> 27;
-    x *= 0x94D049BB133111EBull;
-    x ^= x >> 31;
-    return x;
-}
-
 static void project(uint64_t hash, float weight, int hashes, float *out, size_t dim)
 {
     for (int j = 0; j < hashes; j++) {
-        uint64_t m = mix64(hash + (uint64_t)(j + 1) * GOLDEN);
+        uint64_t m = rs__mix64(hash + (uint64_t)(j + 1) * RS_GOLDEN64);
         size_t index = (size_t)(((m >> 32) * (uint64_t)dim) >> 32);
         out[index] += (m & 1) ? -weight : weight;
     }

@@ -10,6 +10,7 @@
 #define RS_TEXT_INTERNAL_H
 
 #include "core/idmap.h"
+#include "core/vec.h"
 #include "recsim.h"
 
 #include <stdbool.h>
@@ -191,7 +192,7 @@ int rs__wordvec_weights(rs_embedder *e);
 rs_embedder *rs__embedder_new(int kind, size_t dim);
 /* The int field behind an integer option (not DIM or SEED), or NULL. */
 int *rs__embedder_int_option(rs_embedder *e, int option);
-/* L2-normalise v in place (a zero vector stays zero). */
-void rs__normalize(float *v, size_t dim);
+/* rs__normalize (L2, in place) lives in core/vec.h: learn's graph
+ * propagation uses it too. */
 
 #endif

@@ -6,6 +6,7 @@
 #include <recsim.h>
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -118,22 +119,12 @@ bool cli_is_help(const char *arg)
 
 void cli_json_string(FILE *out, const char *s)
 {
-    fputc('"', out);
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-        switch (*c) {
-        case '"': fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
-        default:
-            if (*c < 0x20)
-                fprintf(out, "\\u%04x", *c);
-            else
-                fputc(*c, out);
-        }
-    }
-    fputc('"', out);
+    /* jansson writes every JSON of the command and the library; a string it
+     * cannot take (not UTF-8, or no memory) is null, as in json_pack. */
+    json_t *j = json_string(s);
+    if (!j || json_dumpf(j, out, JSON_ENCODE_ANY) != 0)
+        fputs("null", out);
+    json_decref(j);
 }
 
 double cli_now(void)

@@ -60,7 +60,8 @@ int cli_getopt(const char *command, int argc, char **argv, const char *shorts,
 /* True when argv[i] is -h or --help. */
 bool cli_is_help(const char *arg);
 
-/* Write s as a JSON string literal (quotes and escapes included). */
+/* Write s as a JSON string literal (quotes and escapes included), by
+ * jansson; "null" when s is not UTF-8. */
 void cli_json_string(FILE *out, const char *s);
 
 /*

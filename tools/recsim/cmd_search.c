@@ -40,7 +40,8 @@ static int print_node(const rs_graph *graph, uint32_t node, const double *score,
     size_t len = 0;
     json_t *entry;
     rs_graph_node_key(graph, node, &type, &key);
-    if (rs_graph_get_property(graph, node, "description", title, sizeof title, &len) != RS_OK)
+    /* the library's one rule for a node's text; none, or a longer one: blank */
+    if (rs_graph_node_text(graph, node, title, sizeof title, &len) != RS_OK)
         title[0] = '\0';
     if (!out) {
         printf("%-10s %-16s %s", type, cli_shown(key), cli_shown(title));

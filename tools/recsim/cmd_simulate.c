@@ -17,7 +17,9 @@
 #define MAX_POLICIES 8
 #define MAX_SETS 32
 #define MAX_VALIDATE 32
-#define N_STATS 15 /* the rs_sim_stat values shown: STEPS .. ENTROPY */
+/* Every statistic of the trace is read (RS_SIM_STAT_TRUTH_CLICKS stays 0:
+ * the command holds no items out); the summary shows those in its table. */
+#define N_STATS RS_SIM_STAT_COUNT
 
 void cmd_simulate_help(FILE *out)
 {

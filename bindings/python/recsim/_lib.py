@@ -69,6 +69,31 @@ def _load():
                       + "; ".join(errors))
 
 
+def _one_blas_thread_when_limited():
+    """OPENBLAS_NUM_THREADS=1 under a finite address-space limit (ulimit -v).
+
+    OpenBLAS's load-time constructor starts a worker per core, each mapping a
+    work buffer of about 128 MiB, and a worker whose map fails retries it
+    forever: the import would hang.  The variable must be set before OpenBLAS
+    is loaded (a numpy imported earlier may have loaded it already; then only
+    setting the variable before starting Python helps).  A thread count the
+    user set is left alone.  The recsim command does the same in its
+    .preinit_array (tools/recsim/preinit.c).
+    """
+    try:
+        import resource
+        soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, OSError, ValueError):
+        return
+    if soft == resource.RLIM_INFINITY:
+        return
+    if any(name in os.environ
+           for name in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")):
+        return
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
+
+
+_one_blas_thread_when_limited()
 lib, path = _load()
 
 

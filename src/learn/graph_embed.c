@@ -7,10 +7,13 @@
  * Items that share entities move towards each other, and an item without
  * text still gets a vector from its entities.  The work is serial and in a
  * fixed order, so the result is deterministic.
+ *
+ * Graph propagation is learning over the graph, so it lives in learn (above
+ * graph and text); it reads the embedder through its public API only.
  */
-#include "text/text_internal.h"
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/vec.h"
 #include "graph/graph_internal.h"
 
 #include <stdio.h>
@@ -221,9 +224,9 @@ int rs_embedder_embed_graph(const rs_embedder *e, const rs_graph *g, const char 
         return rs__fail(RS_ERR_INVALID, "rs_embedder_embed_graph: %s is NULL",
                         !e ? "embedder" : !g ? "graph" : !item_type ? "item_type"
                         : !item_keys ? "item_keys" : "out");
-    if (dim != e->dim)
+    if (dim != rs_embedder_dim(e))
         return rs__fail(RS_ERR_DIM, "rs_embedder_embed_graph: dim is %zu, the embedder's "
-                        "dimension is %zu", dim, e->dim);
+                        "dimension is %zu", dim, rs_embedder_dim(e));
     if (n_items == 0)
         return RS_OK;
     if ((rc = rs__mul_size(n_items, dim * sizeof(float), &total)) != 0)
@@ -248,9 +251,17 @@ int rs_embedder_embed_graph(const rs_embedder *e, const rs_graph *g, const char 
         goto done;
     }
     memcpy(w.item, w.text, total);
-    for (int round = 0; round < e->config.graph_rounds; round++) {
-        /* an item without text starts from nothing; entities reach it in round 1 */
-        propagate(&w, e->config.graph_self, e->config.normalize != 0);
+    {
+        int64_t rounds = 0, normalize = 0;
+        double self = 0.0;
+        if ((rc = rs_embedder_get_int(e, RS_EMBEDDER_GRAPH_ROUNDS, &rounds)) != 0 ||
+            (rc = rs_embedder_get_int(e, RS_EMBEDDER_NORMALIZE, &normalize)) != 0 ||
+            (rc = rs_embedder_get_double(e, RS_EMBEDDER_GRAPH_SELF, &self)) != 0)
+            goto done;
+        for (int64_t round = 0; round < rounds; round++) {
+            /* an item without text starts from nothing; entities reach it in round 1 */
+            propagate(&w, self, normalize != 0);
+        }
     }
     memcpy(out, w.item, total);
 done:
