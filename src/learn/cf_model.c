@@ -635,6 +635,9 @@ static int rows_score(const rs_cf_model *m, const uint32_t *items, const float *
     return rc;
 }
 
+static int score_rows(const rs_cf_model *model, const uint32_t *items, const float *weights,
+                      size_t n, float *scores_out);
+
 int rs_cf_model_score(const rs_cf_model *model, const uint32_t *items, const float *weights,
                       size_t n, float *scores_out, size_t n_items)
 {
@@ -671,10 +674,30 @@ int rs_cf_model_score(const rs_cf_model *model, const uint32_t *items, const flo
         ease_kernel(model->ease, n_items, items, weights, n, scores_out);
         return rs__cf_pairs_score(model, items, n, scores_out);
     }
+    return score_rows(model, items, weights, n, scores_out);
+}
+
+/*
+ * out += the scores of a history's rows, for the kinds whose score is a sum
+ * of one row per history entry added in the history's order (the dense
+ * operators and item-kNN): the very adds rs_cf_model_score makes after
+ * zeroing out, so a sum kept for a history and extended by its new entries
+ * has the bits of the whole history scored at once.
+ */
+bool rs__cf_model_additive(const rs_cf_model *model)
+{
+    return model && model->fitted && model->kind != RS_CF_ALS &&
+           model->kind != RS_CF_EASE_PAIRS;
+}
+
+/* The adds of an additive kind, the history checked. */
+static int score_rows(const rs_cf_model *model, const uint32_t *items, const float *weights,
+                      size_t n, float *scores_out)
+{
     if (rs__cf_dense_kind(model->kind)) {
         if (model->rows)
             return rows_score(model, items, weights, n, scores_out);
-        ease_kernel(model->ease, n_items, items, weights, n, scores_out);
+        ease_kernel(model->ease, model->n_items, items, weights, n, scores_out);
         return RS_OK;
     }
     for (size_t e = 0; e < n; e++) {
@@ -683,6 +706,18 @@ int rs_cf_model_score(const rs_cf_model *model, const uint32_t *items, const flo
             scores_out[model->nb_target[p]] += w * model->nb_sim[p];
     }
     return RS_OK;
+}
+
+int rs__cf_model_score_add(const rs_cf_model *model, const uint32_t *items,
+                           const float *weights, size_t n, float *scores_out)
+{
+    const char *fn = "rs_cf_model_score";
+    if (!rs__cf_model_additive(model) || !scores_out)
+        return rs__fail(RS_ERR_INVALID, "%s: %s", fn,
+                        !scores_out ? "scores_out is NULL"
+                                    : "the model is not fitted or not a sum of rows");
+    int rc = check_history(model, fn, items, weights, n);
+    return rc < 0 ? rc : score_rows(model, items, weights, n, scores_out);
 }
 
 /* ----------------------------------------------------------- persistence */

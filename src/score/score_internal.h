@@ -182,6 +182,36 @@ void rs__score_propagate(const rs_scorer *s, work *w, int first_hop);
 #define RS__PREPARE_LEAN 2     /* for a blend ranking: skip the signals of weight 0 */
 int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, const char *fn,
                               int flags, double *stage_ns);
+
+/*
+ * One user's collaborative scores kept between calls (the simulator's
+ * scorer policy, sim/policy.c): the model's raw scores of the entries
+ * ci/cw[0 .. n).  When the next call's entries begin with these (a history
+ * that only grew, the usual case with binary weights), only the new rows are
+ * added; any other history is scored afresh.  Exact: the kept sum and the
+ * added rows make the same float adds in the same order as scoring the whole
+ * history (rs__cf_model_score_add), so the rankings have the same bits.
+ * Zero it to start; free with rs__score_ucache_free.  Used only for models
+ * whose score is a sum of rows (rs__cf_model_additive), else ignored.
+ */
+typedef struct rs__score_ucache {
+    float *sum; /* cf_n raw scores, or NULL before the first call */
+    uint32_t *ci;
+    float *cw;
+    size_t n, cap;
+    int valid;
+    uint64_t hits, misses; /* calls that extended the sum / scored afresh */
+} rs__score_ucache;
+void rs__score_ucache_free(rs__score_ucache *c);
+/* rs__score_prepare_user_ex (RS__PREPARE_LEAN) with the user's kept
+ * collaborative scores; cache NULL is the plain call. */
+int rs__score_prepare_user_cached(const rs_scorer *s, const char *user, work *w,
+                                  const char *fn, rs__score_ucache *cache);
+/* rs_scorer_recommend_filtered (deny only) through the user's kept
+ * collaborative scores: the same items, in the same order. */
+int rs__score_recommend_cached(const rs_scorer *s, const char *user, size_t k,
+                               const uint64_t *deny, size_t deny_words, uint32_t *items_out,
+                               size_t *n_out, rs__score_ucache *cache);
 int rs__score_prepare_user(const rs_scorer *s, const char *user, work *w, const char *fn);
 int rs__score_prepare_user_lean(const rs_scorer *s, const char *user, work *w, const char *fn);
 

@@ -160,17 +160,19 @@ size_t rs__score_rank(const rs_scorer *s, const work *w, size_t k, uint32_t *ite
     return n;
 }
 
-static int recommend_one(const rs_scorer *s, const char *user, size_t k, uint32_t *items_out,
-                         float *scores_out, size_t *n_out, const char *fn, const filter *f,
-                         double *stage_ns)
+static int recommend_cached(const rs_scorer *s, const char *user, size_t k,
+                            uint32_t *items_out, float *scores_out, size_t *n_out,
+                            const char *fn, const filter *f, double *stage_ns,
+                            rs__score_ucache *cache)
 {
     work w;
     int rc;
     float *tmp = rs__alloc_array(k + 1, sizeof(float));
     if (!tmp)
         return rs__fail(RS_ERR_NOMEM, "%s: out of memory for k = %zu", fn, k);
-    if ((rc = rs__score_prepare_user_ex(s, user, &w, fn, RS__PREPARE_LEAN, stage_ns)) !=
-        RS_OK) {
+    rc = cache ? rs__score_prepare_user_cached(s, user, &w, fn, cache)
+               : rs__score_prepare_user_ex(s, user, &w, fn, RS__PREPARE_LEAN, stage_ns);
+    if (rc != RS_OK) {
         free(tmp);
         return rc;
     }
@@ -186,6 +188,27 @@ static int recommend_one(const rs_scorer *s, const char *user, size_t k, uint32_
         return rs__fail_context("%s: ", fn);
     *n_out = got;
     return RS_OK;
+}
+
+static int recommend_one(const rs_scorer *s, const char *user, size_t k, uint32_t *items_out,
+                         float *scores_out, size_t *n_out, const char *fn, const filter *f,
+                         double *stage_ns)
+{
+    return recommend_cached(s, user, k, items_out, scores_out, n_out, fn, f, stage_ns, NULL);
+}
+
+int rs__score_recommend_cached(const rs_scorer *s, const char *user, size_t k,
+                               const uint64_t *deny, size_t deny_words, uint32_t *items_out,
+                               size_t *n_out, rs__score_ucache *cache)
+{
+    static const char fn[] = "rs_scorer_recommend_filtered";
+    if (!s || !n_out || (k && !items_out) || (!deny && deny_words))
+        return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
+    *n_out = 0;
+    if (k > s->item_span)
+        k = s->item_span;
+    filter f = {NULL, deny, 0, deny_words};
+    return recommend_cached(s, user, k, items_out, NULL, n_out, fn, &f, NULL, cache);
 }
 
 int rs_scorer_recommend(const rs_scorer *s, const char *user, size_t k, uint32_t *items_out,

@@ -10,6 +10,7 @@
 #include "core/utf8.h"
 #include "graph/graph_internal.h"
 #include "items/items_internal.h"
+#include "learn/cf_internal.h"
 #include "user/user_internal.h"
 
 #include <math.h>
@@ -248,8 +249,78 @@ void rs__score_stage_mark(work *w, int stage)
     }
 }
 
+void rs__score_ucache_free(rs__score_ucache *c)
+{
+    if (!c)
+        return;
+    free(c->sum);
+    free(c->ci);
+    free(c->cw);
+    memset(c, 0, sizeof *c);
+}
+
+/* The raw collaborative scores of ci/cw[0 .. m) into sc (cf_n entries)
+ * through the user's kept sum: only the entries past a matching prefix are
+ * added (see rs__score_ucache). */
+static int collab_cached(const rs_scorer *s, rs__score_ucache *c, const uint32_t *ci,
+                         const float *cw, size_t m, float *sc)
+{
+    int rc;
+    if (!c->sum && !(c->sum = rs__alloc_array(s->cf_n + 1, sizeof *c->sum)))
+        return rs__fail(RS_ERR_NOMEM, "out of memory for a user's collaborative scores");
+    if (m > c->cap) {
+        size_t cap = c->cap ? c->cap : 16;
+        while (cap < m)
+            cap *= 2;
+        uint32_t *ni = rs__realloc_array(c->ci, cap, sizeof *ni);
+        if (ni)
+            c->ci = ni;
+        float *nw = ni ? rs__realloc_array(c->cw, cap, sizeof *nw) : NULL;
+        if (nw)
+            c->cw = nw;
+        if (!ni || !nw) {
+            c->valid = 0;
+            return rs__fail(RS_ERR_NOMEM, "out of memory for a history of %zu items", m);
+        }
+        c->cap = cap;
+    }
+    size_t from = c->n;
+    if (!c->valid || c->n > m || memcmp(c->ci, ci, c->n * sizeof *ci) != 0 ||
+        memcmp(c->cw, cw, c->n * sizeof *cw) != 0) {
+        memset(c->sum, 0, s->cf_n * sizeof *c->sum);
+        from = 0;
+        c->misses++;
+    } else {
+        c->hits++;
+    }
+    c->valid = 0; /* until the adds succeed */
+    if ((rc = rs__cf_model_score_add(s->cf, ci + from, cw + from, m - from, c->sum)) != RS_OK)
+        return rc;
+    memcpy(c->ci + from, ci + from, (m - from) * sizeof *ci);
+    memcpy(c->cw + from, cw + from, (m - from) * sizeof *cw);
+    c->n = m;
+    c->valid = 1;
+    memcpy(sc, c->sum, s->cf_n * sizeof *sc);
+    return RS_OK;
+}
+
+static int prepare_user(const rs_scorer *s, const char *user, work *w, const char *fn,
+                        int flags, double *stage_ns, rs__score_ucache *cache);
+
 int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, const char *fn,
                               int flags, double *stage_ns)
+{
+    return prepare_user(s, user, w, fn, flags, stage_ns, NULL);
+}
+
+int rs__score_prepare_user_cached(const rs_scorer *s, const char *user, work *w,
+                                  const char *fn, rs__score_ucache *cache)
+{
+    return prepare_user(s, user, w, fn, RS__PREPARE_LEAN, NULL, cache);
+}
+
+static int prepare_user(const rs_scorer *s, const char *user, work *w, const char *fn,
+                        int flags, double *stage_ns, rs__score_ucache *cache)
 {
     double t0 = stage_ns ? clock_ns() : 0.0;
     int entities = flags & RS__PREPARE_ENTITIES;
@@ -409,7 +480,10 @@ int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, con
                 cw[m++] = s->collab_binary ? 1.0f : w->hist_w[i];
             }
         }
-        rc = m ? rs_cf_model_score(s->cf, ci, cw, m, sc, s->cf_n) : RS_OK;
+        if (m && cache && rs__cf_model_additive(s->cf))
+            rc = collab_cached(s, cache, ci, cw, m, sc);
+        else
+            rc = m ? rs_cf_model_score(s->cf, ci, cw, m, sc, s->cf_n) : RS_OK;
         if (rc == RS_OK && m) {
             float mx = 0.0f;
             for (size_t i = 0; i < s->cf_n; i++)

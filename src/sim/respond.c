@@ -203,8 +203,8 @@ static inline void prefetch_lines(const void *p, size_t bytes)
 {
 #if defined(__GNUC__)
     const char *c = p;
-    if (bytes > 512)
-        bytes = 512;
+    if (bytes > 2048)
+        bytes = 2048;
     for (size_t off = 0; off < bytes; off += 64)
         prefetch_line(c + off);
     prefetch_line(c + bytes - 1);

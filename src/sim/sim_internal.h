@@ -74,6 +74,20 @@ void rs__sim_update_pop(rs_sim *s);
 typedef int (*rs__sim_batch_policy_fn)(void *ctx, const rs_sim *s, const uint8_t *shown,
                                        size_t k, uint32_t *slates);
 
+/*
+ * The library's scorer as the policy (policy.c), its state kept across
+ * calls: rs_sim_run_scorer is begin, steps, end; rs_model_simulate runs one
+ * step per call (for the trace) on one begin, so that a user's cached
+ * ranking and collaborative sums outlive the step.  begin checks what
+ * rs_sim_run_scorer checks; end accepts NULL.
+ */
+typedef struct rs__sim_scorer_run rs__sim_scorer_run;
+int rs__sim_scorer_begin(rs_sim *sim, const rs_scorer *scorer, rs_user_model *users,
+                         const char *const *user_keys, size_t slate_size, int flags,
+                         rs__sim_scorer_run **out);
+int rs__sim_scorer_steps(rs__sim_scorer_run *r, uint64_t steps, const char *trace_path);
+void rs__sim_scorer_end(rs__sim_scorer_run *r);
+
 /* rs_sim_run with either a per-user policy or a batch policy. */
 int rs__sim_run_loop(rs_sim *s, rs_sim_policy_fn policy, rs__sim_batch_policy_fn batch,
                      void *policy_context, rs_sim_feedback_fn feedback,
