@@ -5,7 +5,8 @@
  * $RS_BENCH_SIM_MODEL):
  *   1. the response model alone: rs_sim_respond_batch over the model's
  *      item vectors at their own dimension, 1,000,000 random slates of 10,
- *      one user per model user, 1 and 2 threads (target >= 5 M/s);
+ *      one user per model user, 1 and 2 threads (target >= 5 M/s), the
+ *      kernel chosen for the CPU against the slower ones (same bits);
  *   2. end to end: rs_model_simulate with the model's default scorer as the
  *      policy, one simulated user mirrored from every model user, slates of
  *      10, 2 threads (target >= 50,000 user-steps/s), counted as the slates
@@ -18,6 +19,7 @@
 #include "recsim.h"
 
 #include "bench_util.h"
+#include "sim/sim_internal.h" /* the response kernel: chosen, and its peers */
 
 #include <stdint.h>
 
@@ -91,22 +93,39 @@ static void bench_response(const rs_model *m, size_t n_users)
     printf("  1. response model alone (rs_sim_respond_batch): %zu items, dim %zu, %zu users, "
            "%d responses per run, slate %d\n", n_items, rs_item_store_dim(store), n_users,
            N_RESP, SLATE);
+    /* The kernel chosen for this CPU, then the slower ones as its peers
+     * (the same bits), their runs interleaved so that the machine's load
+     * falls on all alike. */
+    int best = sim->kernel;
+    printf("  response kernel chosen: %s (RECSIM_SIM_KERNEL caps it)\n",
+           rs__sim_kernel_name(best));
     for (int threads = 1; threads <= 2; threads++) {
-        double t[RUNS], cpu[RUNS];
+        double t[3][RUNS], cpu[3][RUNS];
+        int lowest = threads == 2 ? RS__SIM_KERNEL_PORTABLE : best;
         check(rs_sim_set_int(sim, RS_SIM_THREADS, threads), "threads");
-        for (int r = 0; r < RUNS; r++) {
-            double t0 = now(), c0 = cpu_now();
-            check(rs_sim_respond_batch(sim, users, (uint64_t)r, slates, N_RESP, SLATE, out,
-                                       out + N_RESP, out + 2 * N_RESP, out + 3 * N_RESP),
-                  "respond");
-            t[r] = now() - t0;
-            cpu[r] = cpu_now() - c0;
+        for (int r = 0; r < RUNS; r++)
+            for (int k = best; k >= lowest; k--) {
+                sim->kernel = k;
+                double t0 = now(), c0 = cpu_now();
+                check(rs_sim_respond_batch(sim, users, (uint64_t)r, slates, N_RESP, SLATE, out,
+                                           out + N_RESP, out + 2 * N_RESP, out + 3 * N_RESP),
+                      "respond");
+                t[k][r] = now() - t0;
+                cpu[k][r] = cpu_now() - c0;
+            }
+        double wb = median(t[best], RUNS);
+        for (int k = best; k >= lowest; k--) {
+            double w = median(t[k], RUNS), c = median(cpu[k], RUNS);
+            printf("    %d thread%s, %-8s: %.2f M responses/s wall (%.0f ns CPU each)", threads,
+                   threads > 1 ? "s" : "", rs__sim_kernel_name(k), N_RESP / w / 1e6,
+                   c / N_RESP * 1e9);
+            if (k != best)
+                printf("; %s is %.2fx faster", rs__sim_kernel_name(best), w / wb);
+            printf("\n");
         }
-        double w = median(t, RUNS), c = median(cpu, RUNS);
-        printf("    %d thread%s: %.2f M responses/s wall (%.0f ns CPU each)\n", threads,
-               threads > 1 ? "s" : "", N_RESP / w / 1e6, c / N_RESP * 1e9);
         print_load();
     }
+    sim->kernel = best;
     free(users);
     free(slates);
     free(out);
