@@ -278,6 +278,51 @@ START_TEST(kept_sums_rank_as_the_plain_scorer)
 }
 END_TEST
 
+START_TEST(vector_loops_keep_the_scalar_bits)
+{
+    /* the collaborative part is the model's scores over their largest
+     * magnitude, and the blend (content and collaborative only) is
+     * (float)(w_content c + w_collab cf) in double, bit for bit as the
+     * scalar expressions (the scorer runs them eight or four lanes at a time) */
+    world w;
+    world_open(&w, RS_CF_EASE);
+    ck_assert_ok(rs_scorer_set_int(w.scorer, RS_SCORER_COLLAB_BINARY, 1));
+    ck_assert_ok(rs_scorer_set_double(w.scorer, RS_SCORER_W_GRAPH, 0.0));
+    ck_assert_ok(rs_scorer_set_double(w.scorer, RS_SCORER_W_POPULARITY, 0.0));
+    ck_assert_ok(rs_scorer_set_double(w.scorer, RS_SCORER_W_CONTENT, 0.37));
+    ck_assert_ok(rs_scorer_set_double(w.scorer, RS_SCORER_W_COLLAB, 0.81));
+    uint32_t hist[5] = {4, 17, 33, 2, 58};
+    for (int e = 0; e < 5; e++) {
+        char item[16];
+        snprintf(item, sizeof item, "i%u", hist[e]);
+        ck_assert_ok(rs_user_model_observe(w.users, "v", item, "bought", 1.0, 100 + e));
+    }
+    float sc[N_ITEMS], mx = 0.0f;
+    ck_assert_ok(rs_cf_model_score(w.cf, hist, NULL, 5, sc, N_ITEMS));
+    for (int i = 0; i < N_ITEMS; i++)
+        if (fabsf(sc[i]) > mx)
+            mx = fabsf(sc[i]);
+    ck_assert_float_gt(mx, 0.0f);
+    uint32_t top[N_ITEMS];
+    float score[N_ITEMS];
+    size_t n;
+    ck_assert_ok(rs_scorer_recommend(w.scorer, "v", N_ITEMS, top, score, &n));
+    ck_assert_uint_eq(n, N_ITEMS - 5);
+    for (size_t r = 0; r < n; r++) {
+        double parts[RS_SCORER_PARTS];
+        ck_assert_ok(rs_scorer_score(w.scorer, "v", rs_item_store_key(w.store, top[r]), parts,
+                                     RS_SCORER_PARTS));
+        float cf = sc[top[r]] / mx;
+        ck_assert_msg(parts[RS_SCORER_PART_COLLAB] == (double)cf, "item %u: %.9g vs %.9g",
+                      top[r], parts[RS_SCORER_PART_COLLAB], (double)cf);
+        float blend = (float)(0.37 * (double)(float)parts[RS_SCORER_PART_CONTENT] + 0.81 * cf);
+        ck_assert_msg(score[r] == blend, "item %u: %.9g vs %.9g", top[r], (double)score[r],
+                      (double)blend);
+    }
+    world_close(&w);
+}
+END_TEST
+
 /* The simulation's statistics and every simulated user's history. */
 typedef struct outcome {
     double stat[RS_SIM_STAT_TRUTH_CLICKS + 1];
@@ -383,6 +428,7 @@ Suite *test_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, split_sums_have_the_bits_of_the_whole);
     tcase_add_test(tc, kept_sums_rank_as_the_plain_scorer);
+    tcase_add_test(tc, vector_loops_keep_the_scalar_bits);
     tcase_add_test(tc, kept_run_simulates_as_the_plain_calls);
     suite_add_tcase(s, tc);
     return s;

@@ -307,6 +307,66 @@ static int collab_cached(const rs_scorer *s, rs__score_ucache *c, const uint32_t
 static int prepare_user(const rs_scorer *s, const char *user, work *w, const char *fn,
                         int flags, double *stage_ns, rs__score_ucache *cache);
 
+/*
+ * The largest |x[i]| (NaN ignored, 0 for none), and dst[i] = src[i] / d,
+ * eight lanes at a time where GNU vectors exist: a maximum does not depend
+ * on the order it is taken in and each quotient is the scalar one, so the
+ * bits are the scalar loops'; the scalar loops ran a division at a time
+ * (about a tenth of a simulated step on the retail catalogue).
+ */
+#if defined(__GNUC__)
+typedef float rs__score_v8f __attribute__((vector_size(32)));
+typedef int32_t rs__score_v8i __attribute__((vector_size(32)));
+#endif
+
+static float abs_max(const float *x, size_t n)
+{
+    float mx = 0.0f;
+    size_t i = 0;
+#if defined(__GNUC__)
+    rs__score_v8f m = {0, 0, 0, 0, 0, 0, 0, 0};
+    const rs__score_v8i sign = {INT32_MAX, INT32_MAX, INT32_MAX, INT32_MAX,
+                                INT32_MAX, INT32_MAX, INT32_MAX, INT32_MAX};
+    for (; i + 8 <= n; i += 8) {
+        rs__score_v8f v;
+        rs__score_v8i b, bm;
+        memcpy(&v, x + i, sizeof v);
+        memcpy(&b, &v, sizeof b);
+        b &= sign; /* |v| */
+        memcpy(&v, &b, sizeof v);
+        rs__score_v8i gt = v > m; /* NaN: false, as in the scalar loop */
+        memcpy(&bm, &m, sizeof bm);
+        bm = (b & gt) | (bm & ~gt);
+        memcpy(&m, &bm, sizeof m);
+    }
+    float lanes[8];
+    memcpy(lanes, &m, sizeof lanes);
+    for (int l = 0; l < 8; l++)
+        if (lanes[l] > mx)
+            mx = lanes[l];
+#endif
+    for (; i < n; i++)
+        if (fabsf(x[i]) > mx)
+            mx = fabsf(x[i]);
+    return mx;
+}
+
+static void divide(float *dst, const float *src, size_t n, float d)
+{
+    size_t i = 0;
+#if defined(__GNUC__)
+    const rs__score_v8f dv = {d, d, d, d, d, d, d, d};
+    for (; i + 8 <= n; i += 8) {
+        rs__score_v8f v;
+        memcpy(&v, src + i, sizeof v);
+        v /= dv;
+        memcpy(dst + i, &v, sizeof v);
+    }
+#endif
+    for (; i < n; i++)
+        dst[i] = src[i] / d;
+}
+
 int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, const char *fn,
                               int flags, double *stage_ns)
 {
@@ -485,13 +545,9 @@ static int prepare_user(const rs_scorer *s, const char *user, work *w, const cha
         else
             rc = m ? rs_cf_model_score(s->cf, ci, cw, m, sc, s->cf_n) : RS_OK;
         if (rc == RS_OK && m) {
-            float mx = 0.0f;
-            for (size_t i = 0; i < s->cf_n; i++)
-                if (fabsf(sc[i]) > mx)
-                    mx = fabsf(sc[i]);
+            float mx = abs_max(sc, s->cf_n);
             if (s->cf_identity && mx > 0)
-                for (size_t i = 0; i < s->cf_n; i++)
-                    w->collab[i] = sc[i] / mx;
+                divide(w->collab, sc, s->cf_n, mx);
             else if (s->cf_identity)
                 memset(w->collab, 0, s->item_span * sizeof(float));
             for (size_t i = 0; i < s->cf_n && mx > 0 && !s->cf_identity; i++)
