@@ -11,7 +11,8 @@
  *      policy, one simulated user mirrored from every model user, slates of
  *      10, 2 threads (target >= 50,000 user-steps/s), counted as the slates
  *      shown over the wall time of the call (population, scorer copy and
- *      simulator included) and over the policy's own run alone.
+ *      simulator included) and over the policy's own run alone; the plain
+ *      policy (every step ranked afresh, as in 1.0) as the peer.
  * Medians of RUNS runs; the CPU, the OpenBLAS kernel and the load average
  * are printed with the figures (this machine is shared: read them as a
  * lower bound).
@@ -132,29 +133,49 @@ static void bench_response(const rs_model *m, size_t n_users)
     rs_sim_free(sim);
 }
 
-static void bench_end_to_end(const rs_model *m, uint64_t steps)
+/* One rs_model_simulate("scorer") call: wall, policy and CPU seconds. */
+static void one_call(const rs_model *m, uint64_t steps, double *wall, double *own, double *cpu,
+                     double *shown)
 {
     const char *policy[] = {"scorer"};
-    double t[RUNS], own[RUNS], cpu[RUNS], shown = 0;
+    rs_sim_trace *trace;
+    double t0 = now(), c0 = cpu_now();
+    check(rs_model_simulate(m, policy, 1, 0, steps, SLATE, 1, &trace), "simulate");
+    *wall = now() - t0;
+    *cpu = cpu_now() - c0;
+    *own = rs_sim_trace_seconds(trace, 0);
+    check(rs_sim_trace_value(trace, 0, steps - 1, RS_SIM_STAT_IMPRESSIONS, shown), "trace");
+    rs_sim_trace_free(trace);
+}
+
+/* The kept scorer run (each user's ranking and collaborative sums carried
+ * from step to step) against its peer, the plain policy of 1.0 (every step
+ * ranked afresh, rs__sim_force_plain): the same trace, their runs
+ * interleaved. */
+static void bench_end_to_end(const rs_model *m, uint64_t steps)
+{
+    double t[2][RUNS], own[2][RUNS], cpu[2][RUNS], shown = 0;
+    const char *name[2] = {"kept run (default)", "plain (1.0's policy)"};
     rs_set_num_threads(2);
-    for (int r = 0; r < RUNS; r++) {
-        rs_sim_trace *trace;
-        double t0 = now(), c0 = cpu_now();
-        check(rs_model_simulate(m, policy, 1, 0, steps, SLATE, 1, &trace), "simulate");
-        t[r] = now() - t0;
-        cpu[r] = cpu_now() - c0;
-        own[r] = rs_sim_trace_seconds(trace, 0);
-        check(rs_sim_trace_value(trace, 0, steps - 1, RS_SIM_STAT_IMPRESSIONS, &shown),
-              "trace");
-        rs_sim_trace_free(trace);
-    }
-    double w = median(t, RUNS), o = median(own, RUNS), c = median(cpu, RUNS);
+    for (int r = 0; r < RUNS; r++)
+        for (int v = 0; v < 2; v++) {
+            rs__sim_force_plain(v);
+            one_call(m, steps, &t[v][r], &own[v][r], &cpu[v][r], &shown);
+        }
+    rs__sim_force_plain(0);
     printf("  2. end to end, rs_model_simulate(\"scorer\"), every model user mirrored, "
            "%llu steps, slate %d, 2 threads: %.0f user-steps/call\n",
            (unsigned long long)steps, SLATE, shown);
-    printf("    %.0f user-steps/s over the whole call (%.2f s), %.0f over the policy's run "
-           "(%.2f s); %.1f us CPU per user-step\n", shown / w, w, shown / o, o,
-           c / shown * 1e6);
+    double w0 = median(t[0], RUNS);
+    for (int v = 0; v < 2; v++) {
+        double w = median(t[v], RUNS), o = median(own[v], RUNS), c = median(cpu[v], RUNS);
+        printf("    %-20s: %.0f user-steps/s over the whole call (%.2f s), %.0f over the "
+               "policy's run (%.2f s); %.1f us CPU per user-step", name[v], shown / w, w,
+               shown / o, o, c / shown * 1e6);
+        if (v)
+            printf("; the kept run is %.2fx faster", w / w0);
+        printf("\n");
+    }
     print_load();
 }
 

@@ -15,6 +15,7 @@
 #include "learn/cf_internal.h"
 #include "score/score_internal.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,10 @@ struct rs__sim_scorer_run {
     char **own_keys;
     char *key_text;
 };
+
+static atomic_int force_plain = 0;
+
+void rs__sim_force_plain(int on) { atomic_store(&force_plain, on ? 1 : 0); }
 
 /* The per-user collaborative sums take n_users x items floats: kept only
  * up to this many bytes (beyond, every ranking scores the history afresh). */
@@ -290,7 +295,8 @@ int rs__sim_scorer_begin(rs_sim *sim, const rs_scorer *scorer, rs_user_model *us
     c->shown = rs__calloc(sim->n_users, sizeof *c->shown);
     /* RS_SIM_NO_CACHE: every ranking from the plain scorer call */
     size_t bytes;
-    if (!(flags & RS_SIM_NO_CACHE) && rs__cf_model_additive(scorer->cf) &&
+    if (!(flags & RS_SIM_NO_CACHE) && !atomic_load(&force_plain) &&
+        rs__cf_model_additive(scorer->cf) &&
         rs__mul_size(sim->n_users, scorer->cf_n * sizeof(float), &bytes) == RS_OK &&
         bytes <= UCACHE_BUDGET)
         c->ucache = rs__calloc(sim->n_users, sizeof *c->ucache);
@@ -318,6 +324,9 @@ int rs__sim_scorer_steps(rs__sim_scorer_run *r, uint64_t steps, const char *trac
 {
     if (!r)
         return rs__fail(RS_ERR_INVALID, "rs_sim_run_scorer: run is NULL");
+    if (atomic_load(&force_plain)) /* each call ranks afresh, as a new run would */
+        for (size_t u = 0; u < r->sim->n_users; u++)
+            r->c.shown[u].cache_valid = 0;
     /* The parallelism is across users: a multi-threaded BLAS inside each
      * worker would only oversubscribe the cores. */
     int blas_threads = rs__blas_get_threads();

@@ -87,6 +87,10 @@ int rs__sim_scorer_begin(rs_sim *sim, const rs_scorer *scorer, rs_user_model *us
                          rs__sim_scorer_run **out);
 int rs__sim_scorer_steps(rs__sim_scorer_run *r, uint64_t steps, const char *trace_path);
 void rs__sim_scorer_end(rs__sim_scorer_run *r);
+/* Tests and bench: 1 makes every kept run the plain one (no kept sums, each
+ * call ranks afresh: the scorer policy before 1.1), 0 restores.  The
+ * simulation is the same either way, only slower. */
+void rs__sim_force_plain(int on);
 
 /* rs_sim_run with either a per-user policy or a batch policy. */
 int rs__sim_run_loop(rs_sim *s, rs_sim_policy_fn policy, rs__sim_batch_policy_fn batch,
