@@ -157,8 +157,9 @@ static void bench_end_to_end(const rs_model *m, uint64_t steps)
     double t[2][RUNS], own[2][RUNS], cpu[2][RUNS], shown = 0;
     const char *name[2] = {"kept run (default)", "plain (1.0's policy)"};
     rs_set_num_threads(2);
+    int peers = getenv("RS_BENCH_SIM_NO_PEER") ? 1 : 2; /* 1: the kept run alone */
     for (int r = 0; r < RUNS; r++)
-        for (int v = 0; v < 2; v++) {
+        for (int v = 0; v < peers; v++) {
             rs__sim_force_plain(v);
             one_call(m, steps, &t[v][r], &own[v][r], &cpu[v][r], &shown);
         }
@@ -167,7 +168,7 @@ static void bench_end_to_end(const rs_model *m, uint64_t steps)
            "%llu steps, slate %d, 2 threads: %.0f user-steps/call\n",
            (unsigned long long)steps, SLATE, shown);
     double w0 = median(t[0], RUNS);
-    for (int v = 0; v < 2; v++) {
+    for (int v = 0; v < peers; v++) {
         double w = median(t[v], RUNS), o = median(own[v], RUNS), c = median(cpu[v], RUNS);
         printf("    %-20s: %.0f user-steps/s over the whole call (%.2f s), %.0f over the "
                "policy's run (%.2f s); %.1f us CPU per user-step", name[v], shown / w, w,
