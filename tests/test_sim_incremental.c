@@ -126,6 +126,49 @@ START_TEST(split_sums_have_the_bits_of_the_whole)
 }
 END_TEST
 
+START_TEST(column_blocks_have_the_bits_of_the_whole)
+{
+    rs_cf_matrix *x = taste_matrix();
+    rs_cf_model *m = fitted(RS_CF_EASE, x);
+    uint32_t hist[9] = {3, 41, 7, 7, 59, 0, 22, 13, 38};
+    float w[9] = {1, 2, 0.5f, 1, 3, 1, 1, 0.25f, 1}, whole[N_ITEMS], blocks[N_ITEMS];
+    ck_assert(rs__cf_model_columns(m));
+    for (int portable = 0; portable <= 1; portable++) {
+        rs__cf_force_portable(portable);
+        ck_assert_ok(rs_cf_model_score(m, hist, w, 9, whole, N_ITEMS));
+        const size_t cuts[5] = {0, 7, 33, 49, N_ITEMS}; /* vector bodies and tails */
+        memset(blocks, 0, sizeof blocks);
+        for (int b = 3; b >= 0; b--) /* any block order */
+            ck_assert_ok(rs__cf_model_score_add_cols(m, hist, w, 9, cuts[b], cuts[b + 1],
+                                                     blocks));
+        ck_assert_int_eq(memcmp(whole, blocks, sizeof whole), 0);
+    }
+    rs__cf_force_portable(0);
+    /* bad input: nothing written */
+    float out[N_ITEMS] = {0}, zero[N_ITEMS] = {0};
+    uint32_t bad = N_ITEMS;
+    ck_assert_status(rs__cf_model_score_add_cols(m, hist, w, 9, 5, 4, out), RS_ERR_INVALID);
+    ck_assert_status(rs__cf_model_score_add_cols(m, hist, w, 9, 0, N_ITEMS + 1, out),
+                     RS_ERR_INVALID);
+    ck_assert_status(rs__cf_model_score_add_cols(m, hist, w, 9, 0, 4, NULL), RS_ERR_INVALID);
+    ck_assert_status(rs__cf_model_score_add_cols(m, &bad, NULL, 1, 0, 4, out), RS_ERR_RANGE);
+    ck_assert_status(rs__cf_model_score_add_cols(NULL, hist, w, 9, 0, 4, out), RS_ERR_INVALID);
+    ck_assert_int_eq(memcmp(out, zero, sizeof out), 0);
+    ck_assert_ok(rs__cf_model_score_add_cols(m, hist, w, 9, 4, 4, out)); /* no column */
+    ck_assert_int_eq(memcmp(out, zero, sizeof out), 0);
+    /* not dense: item-kNN, ALS */
+    rs_cf_model *knn = fitted(RS_CF_ITEMKNN, x), *als = fitted(RS_CF_ALS, x);
+    ck_assert(!rs__cf_model_columns(knn));
+    ck_assert(!rs__cf_model_columns(als));
+    ck_assert_status(rs__cf_model_score_add_cols(knn, hist, w, 9, 0, 4, out), RS_ERR_INVALID);
+    ck_assert_status(rs__cf_model_score_add_cols(als, hist, w, 9, 0, 4, out), RS_ERR_INVALID);
+    rs_cf_model_free(knn);
+    rs_cf_model_free(als);
+    rs_cf_model_free(m);
+    rs_cf_matrix_free(x);
+}
+END_TEST
+
 typedef struct world {
     rs_graph *g;
     rs_item_store *store;
@@ -323,6 +366,42 @@ START_TEST(vector_loops_keep_the_scalar_bits)
 }
 END_TEST
 
+START_TEST(prefilled_sums_rank_as_the_plain_scorer)
+{
+    /* the first sums of many users at once (a block of the operator's
+     * columns at a time) are each user's plain scores: the ranking through
+     * them extends nothing and equals the plain one */
+    world w;
+    world_open(&w, RS_CF_EASE);
+    const char *users[6] = {"a", "b", "nobody", "c", "d", NULL};
+    uint8_t want[6] = {1, 1, 1, 0, 1, 1};
+    for (int u = 0; u < 5; u++)
+        for (int e = 0; e < 4 + u && u != 2; e++) {
+            char item[16];
+            snprintf(item, sizeof item, "i%u", (unsigned)(mixi((uint64_t)u * 10 + e) % N_ITEMS));
+            ck_assert_ok(rs_user_model_observe(w.users, users[u], item, "bought", 1.0, 50 + e));
+        }
+    rs__score_ucache c[6];
+    memset(c, 0, sizeof c);
+    ck_assert_ok(rs__score_ucache_prefill(w.scorer, users, want, 6, c, 2));
+    ck_assert(c[0].valid && c[1].valid && c[4].valid);
+    ck_assert(!c[2].valid && !c[3].valid && !c[5].valid); /* unknown, unwanted, NULL key */
+    for (int u = 0; u < 5; u++) {
+        if (u == 2)
+            continue;
+        expect_same_ranking(&w, users[u], &c[u], NULL, 0);
+        ck_assert_uint_eq(c[u].misses, u == 3 ? 1 : 0); /* "c" was not prefilled */
+    }
+    /* bad input: nothing happens */
+    ck_assert_ok(rs__score_ucache_prefill(NULL, users, want, 6, c, 2));
+    ck_assert_ok(rs__score_ucache_prefill(w.scorer, NULL, want, 6, c, 2));
+    ck_assert_ok(rs__score_ucache_prefill(w.scorer, users, want, 6, NULL, 2));
+    for (int u = 0; u < 6; u++)
+        rs__score_ucache_free(&c[u]);
+    world_close(&w);
+}
+END_TEST
+
 /* The simulation's statistics and every simulated user's history. */
 typedef struct outcome {
     double stat[RS_SIM_STAT_TRUTH_CLICKS + 1];
@@ -427,8 +506,10 @@ Suite *test_suite(void)
     TCase *tc = tcase_create("incremental scorer policy");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, split_sums_have_the_bits_of_the_whole);
+    tcase_add_test(tc, column_blocks_have_the_bits_of_the_whole);
     tcase_add_test(tc, kept_sums_rank_as_the_plain_scorer);
     tcase_add_test(tc, vector_loops_keep_the_scalar_bits);
+    tcase_add_test(tc, prefilled_sums_rank_as_the_plain_scorer);
     tcase_add_test(tc, kept_run_simulates_as_the_plain_calls);
     suite_add_tcase(s, tc);
     return s;

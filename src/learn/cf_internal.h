@@ -178,6 +178,14 @@ void rs__cf_force_portable(int on);
 bool rs__cf_model_additive(const rs_cf_model *model);
 int rs__cf_model_score_add(const rs_cf_model *model, const uint32_t *items,
                            const float *weights, size_t n, float *scores_out);
+/* For the dense kinds (not EASE pairs): rs__cf_model_score_add over the
+ * columns j0 .. j1 - 1 of scores_out only, the same adds per column, so
+ * that many histories can be summed a block of the operator at a time
+ * (the block stays in cache).  A file-backed operator is read whole. */
+bool rs__cf_model_columns(const rs_cf_model *model);
+int rs__cf_model_score_add_cols(const rs_cf_model *model, const uint32_t *items,
+                                const float *weights, size_t n, size_t j0, size_t j1,
+                                float *scores_out);
 
 /* ALS: gram = Y^T Y + lambda I, full symmetric (dim x dim). */
 int rs__cf_als_gram(const float *factors, size_t rows, size_t dim, double lambda,

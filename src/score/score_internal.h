@@ -203,6 +203,15 @@ typedef struct rs__score_ucache {
     uint64_t hits, misses; /* calls that extended the sum / scored afresh */
 } rs__score_ucache;
 void rs__score_ucache_free(rs__score_ucache *c);
+/* The kept sums of many users at once (want[i] != 0, or all when want is
+ * NULL; users without a valid sum), a block of the collaborative operator's
+ * columns at a time over every history, on up to threads threads: the
+ * operator is read once instead of a row per history item per user, and
+ * each sum has the bits of the user's plain scoring.  Only for the dense
+ * kinds; users it cannot fill (unknown, empty, out of memory) are left to
+ * the plain path.  Always RS_OK (the error state unchanged). */
+int rs__score_ucache_prefill(const rs_scorer *s, const char *const *users, const uint8_t *want,
+                             size_t n_users, rs__score_ucache *caches, unsigned threads);
 /* rs__score_prepare_user_ex (RS__PREPARE_LEAN) with the user's kept
  * collaborative scores; cache NULL is the plain call. */
 int rs__score_prepare_user_cached(const rs_scorer *s, const char *user, work *w,

@@ -56,6 +56,7 @@ typedef struct scorer_ctx {
     size_t k;
     uint32_t *slates;
     rs__score_ucache *ucache; /* per user, or NULL: the plain scorer calls */
+    int prefilled;            /* the first slates' sums summed together */
 } scorer_ctx;
 
 /* A scorer policy's state kept across rs__sim_scorer_steps calls. */
@@ -191,6 +192,11 @@ static int scorer_batch(void *vctx, const rs_sim *s, const uint8_t *serve, size_
     c->k = k;
     c->slates = slates;
     size_t n_tasks = (s->n_users + USERS_PER_TASK - 1) / USERS_PER_TASK;
+    if (c->ucache && !c->prefilled) {
+        /* every user's first sum at once, the operator a block at a time */
+        rs__score_ucache_prefill(c->scorer, c->keys, serve, s->n_users, c->ucache, c->workers);
+        c->prefilled = 1;
+    }
     return rs__parallel_for(n_tasks, c->workers, serve_task, c);
 }
 
