@@ -5,12 +5,14 @@
  * $RS_BENCH_SIM_MODEL):
  *   1. the response model alone: rs_sim_respond_batch over the model's
  *      item vectors at their own dimension, 1,000,000 random slates of 10,
- *      one user per model user, 1 and 2 threads (target >= 5 M/s);
+ *      one user per model user, 1 and 2 threads (target >= 5 M/s), the
+ *      kernel chosen for the CPU against the slower ones (same bits);
  *   2. end to end: rs_model_simulate with the model's default scorer as the
  *      policy, one simulated user mirrored from every model user, slates of
  *      10, 2 threads (target >= 50,000 user-steps/s), counted as the slates
  *      shown over the wall time of the call (population, scorer copy and
- *      simulator included) and over the policy's own run alone.
+ *      simulator included) and over the policy's own run alone; the plain
+ *      policy (every step ranked afresh, as in 1.0) as the peer.
  * Medians of RUNS runs; the CPU, the OpenBLAS kernel and the load average
  * are printed with the figures (this machine is shared: read them as a
  * lower bound).
@@ -18,6 +20,7 @@
 #include "recsim.h"
 
 #include "bench_util.h"
+#include "sim/sim_internal.h" /* the response kernel: chosen, and its peers */
 
 #include <stdint.h>
 
@@ -91,51 +94,89 @@ static void bench_response(const rs_model *m, size_t n_users)
     printf("  1. response model alone (rs_sim_respond_batch): %zu items, dim %zu, %zu users, "
            "%d responses per run, slate %d\n", n_items, rs_item_store_dim(store), n_users,
            N_RESP, SLATE);
+    /* The kernel chosen for this CPU, then the slower ones as its peers
+     * (the same bits), their runs interleaved so that the machine's load
+     * falls on all alike. */
+    int best = sim->kernel;
+    printf("  response kernel chosen: %s (RECSIM_SIM_KERNEL caps it)\n",
+           rs__sim_kernel_name(best));
     for (int threads = 1; threads <= 2; threads++) {
-        double t[RUNS], cpu[RUNS];
+        double t[3][RUNS], cpu[3][RUNS];
+        int lowest = threads == 2 ? RS__SIM_KERNEL_PORTABLE : best;
         check(rs_sim_set_int(sim, RS_SIM_THREADS, threads), "threads");
-        for (int r = 0; r < RUNS; r++) {
-            double t0 = now(), c0 = cpu_now();
-            check(rs_sim_respond_batch(sim, users, (uint64_t)r, slates, N_RESP, SLATE, out,
-                                       out + N_RESP, out + 2 * N_RESP, out + 3 * N_RESP),
-                  "respond");
-            t[r] = now() - t0;
-            cpu[r] = cpu_now() - c0;
+        for (int r = 0; r < RUNS; r++)
+            for (int k = best; k >= lowest; k--) {
+                sim->kernel = k;
+                double t0 = now(), c0 = cpu_now();
+                check(rs_sim_respond_batch(sim, users, (uint64_t)r, slates, N_RESP, SLATE, out,
+                                           out + N_RESP, out + 2 * N_RESP, out + 3 * N_RESP),
+                      "respond");
+                t[k][r] = now() - t0;
+                cpu[k][r] = cpu_now() - c0;
+            }
+        double wb = median(t[best], RUNS);
+        for (int k = best; k >= lowest; k--) {
+            double w = median(t[k], RUNS), c = median(cpu[k], RUNS);
+            printf("    %d thread%s, %-8s: %.2f M responses/s wall (%.0f ns CPU each)", threads,
+                   threads > 1 ? "s" : "", rs__sim_kernel_name(k), N_RESP / w / 1e6,
+                   c / N_RESP * 1e9);
+            if (k != best)
+                printf("; %s is %.2fx faster", rs__sim_kernel_name(best), w / wb);
+            printf("\n");
         }
-        double w = median(t, RUNS), c = median(cpu, RUNS);
-        printf("    %d thread%s: %.2f M responses/s wall (%.0f ns CPU each)\n", threads,
-               threads > 1 ? "s" : "", N_RESP / w / 1e6, c / N_RESP * 1e9);
         print_load();
     }
+    sim->kernel = best;
     free(users);
     free(slates);
     free(out);
     rs_sim_free(sim);
 }
 
-static void bench_end_to_end(const rs_model *m, uint64_t steps)
+/* One rs_model_simulate("scorer") call: wall, policy and CPU seconds. */
+static void one_call(const rs_model *m, uint64_t steps, double *wall, double *own, double *cpu,
+                     double *shown)
 {
     const char *policy[] = {"scorer"};
-    double t[RUNS], own[RUNS], cpu[RUNS], shown = 0;
+    rs_sim_trace *trace;
+    double t0 = now(), c0 = cpu_now();
+    check(rs_model_simulate(m, policy, 1, 0, steps, SLATE, 1, &trace), "simulate");
+    *wall = now() - t0;
+    *cpu = cpu_now() - c0;
+    *own = rs_sim_trace_seconds(trace, 0);
+    check(rs_sim_trace_value(trace, 0, steps - 1, RS_SIM_STAT_IMPRESSIONS, shown), "trace");
+    rs_sim_trace_free(trace);
+}
+
+/* The kept scorer run (each user's ranking and collaborative sums carried
+ * from step to step) against its peer, the plain policy of 1.0 (every step
+ * ranked afresh, rs__sim_force_plain): the same trace, their runs
+ * interleaved. */
+static void bench_end_to_end(const rs_model *m, uint64_t steps)
+{
+    double t[2][RUNS], own[2][RUNS], cpu[2][RUNS], shown = 0;
+    const char *name[2] = {"kept run (default)", "plain (1.0's policy)"};
     rs_set_num_threads(2);
-    for (int r = 0; r < RUNS; r++) {
-        rs_sim_trace *trace;
-        double t0 = now(), c0 = cpu_now();
-        check(rs_model_simulate(m, policy, 1, 0, steps, SLATE, 1, &trace), "simulate");
-        t[r] = now() - t0;
-        cpu[r] = cpu_now() - c0;
-        own[r] = rs_sim_trace_seconds(trace, 0);
-        check(rs_sim_trace_value(trace, 0, steps - 1, RS_SIM_STAT_IMPRESSIONS, &shown),
-              "trace");
-        rs_sim_trace_free(trace);
-    }
-    double w = median(t, RUNS), o = median(own, RUNS), c = median(cpu, RUNS);
+    int peers = getenv("RS_BENCH_SIM_NO_PEER") ? 1 : 2; /* 1: the kept run alone */
+    for (int r = 0; r < RUNS; r++)
+        for (int v = 0; v < peers; v++) {
+            rs__sim_force_plain(v);
+            one_call(m, steps, &t[v][r], &own[v][r], &cpu[v][r], &shown);
+        }
+    rs__sim_force_plain(0);
     printf("  2. end to end, rs_model_simulate(\"scorer\"), every model user mirrored, "
            "%llu steps, slate %d, 2 threads: %.0f user-steps/call\n",
            (unsigned long long)steps, SLATE, shown);
-    printf("    %.0f user-steps/s over the whole call (%.2f s), %.0f over the policy's run "
-           "(%.2f s); %.1f us CPU per user-step\n", shown / w, w, shown / o, o,
-           c / shown * 1e6);
+    double w0 = median(t[0], RUNS);
+    for (int v = 0; v < peers; v++) {
+        double w = median(t[v], RUNS), o = median(own[v], RUNS), c = median(cpu[v], RUNS);
+        printf("    %-20s: %.0f user-steps/s over the whole call (%.2f s), %.0f over the "
+               "policy's run (%.2f s); %.1f us CPU per user-step", name[v], shown / w, w,
+               shown / o, o, c / shown * 1e6);
+        if (v)
+            printf("; the kept run is %.2fx faster", w / w0);
+        printf("\n");
+    }
     print_load();
 }
 

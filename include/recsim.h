@@ -4383,9 +4383,12 @@ RS_API int rs_sim_respond(const rs_sim *sim, uint32_t user, uint64_t step,
  *                 slate i), bit for bit, whatever the thread count.
  *
  * The fastest way to draw responses: the item rows of the next slate are
- * fetched while the current one is computed.  Returns RS_OK, RS_ERR_INVALID
- * (NULL sim, users or slates), RS_ERR_RANGE (slate_size), RS_ERR_NOTFOUND
- * (a user or item index out of range; nothing is written), RS_ERR_NOMEM.
+ * fetched while the current one is computed, and the dot products run on the
+ * widest kernel the CPU has (AVX-512, AVX2 or portable, chosen at run time,
+ * the same bits; RECSIM_SIM_KERNEL=avx2 or portable caps it).  Returns
+ * RS_OK, RS_ERR_INVALID (NULL sim, users or slates), RS_ERR_RANGE
+ * (slate_size), RS_ERR_NOTFOUND (a user or item index out of range; nothing
+ * is written), RS_ERR_NOMEM.
  * Reads only: thread-safe on a handle not being run.
  */
 RS_API int rs_sim_respond_batch(const rs_sim *sim, const uint32_t *users, uint64_t step,

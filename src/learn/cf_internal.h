@@ -171,6 +171,21 @@ int rs__cf_cooc_topk(const rs__cf_cooc *job);
 /* Tests: 1 makes rs_cf_model_score use the portable EASE kernel even where
  * the AVX-512 one would run (bitwise the same results); 0 restores. */
 void rs__cf_force_portable(int on);
+/* Whether the model's score is a sum of one row per history entry (every
+ * fitted kind but ALS and EASE pairs), and that sum added onto scores_out
+ * (model->n_items entries, not zeroed): rs_cf_model_score is the zeroing and
+ * this, so a kept sum extended by new entries has the same bits. */
+bool rs__cf_model_additive(const rs_cf_model *model);
+int rs__cf_model_score_add(const rs_cf_model *model, const uint32_t *items,
+                           const float *weights, size_t n, float *scores_out);
+/* For the dense kinds (not EASE pairs): rs__cf_model_score_add over the
+ * columns j0 .. j1 - 1 of scores_out only, the same adds per column, so
+ * that many histories can be summed a block of the operator at a time
+ * (the block stays in cache).  A file-backed operator is read whole. */
+bool rs__cf_model_columns(const rs_cf_model *model);
+int rs__cf_model_score_add_cols(const rs_cf_model *model, const uint32_t *items,
+                                const float *weights, size_t n, size_t j0, size_t j1,
+                                float *scores_out);
 
 /* ALS: gram = Y^T Y + lambda I, full symmetric (dim x dim). */
 int rs__cf_als_gram(const float *factors, size_t rows, size_t dim, double lambda,

@@ -407,12 +407,13 @@ int rs_cf_model_fold_in(const rs_cf_model *model, const uint32_t *items, const f
  * row after row -- so they agree bit for bit; the vector one takes four rows
  * per pass over out (the adds still row by row) and 16 columns at a time.
  */
-static void ease_sum(const float *restrict b, size_t n_items, const uint32_t *items,
-                     const float *weights, size_t n, float *restrict out)
+static void ease_sum(const float *restrict b, size_t stride, size_t n_items,
+                     const uint32_t *items, const float *weights, size_t n,
+                     float *restrict out)
 {
     for (size_t e = 0; e < n; e++) {
         float w = weights ? weights[e] : 1.0f;
-        const float *restrict row = b + (size_t)items[e] * n_items;
+        const float *restrict row = b + (size_t)items[e] * stride;
         for (size_t j = 0; j < n_items; j++) {
             float p = w * row[j]; /* two statements: never contracted to an FMA */
             out[j] += p;
@@ -436,16 +437,16 @@ static bool ease_use_avx512(void)
 }
 
 __attribute__((target("avx512f"))) static void
-ease_sum_avx512(const float *b, size_t n_items, const uint32_t *items, const float *weights,
-                size_t n, float *out)
+ease_sum_avx512(const float *b, size_t stride, size_t n_items, const uint32_t *items,
+                const float *weights, size_t n, float *out)
 {
     size_t full = n_items / 16 * 16;
     __mmask16 tail = (__mmask16)((1u << (n_items - full)) - 1u);
     size_t e = 0;
     for (; e + 4 <= n; e += 4) {
-        const float *r0 = b + (size_t)items[e] * n_items, *r1 = b + (size_t)items[e + 1] * n_items,
-                    *r2 = b + (size_t)items[e + 2] * n_items,
-                    *r3 = b + (size_t)items[e + 3] * n_items;
+        const float *r0 = b + (size_t)items[e] * stride, *r1 = b + (size_t)items[e + 1] * stride,
+                    *r2 = b + (size_t)items[e + 2] * stride,
+                    *r3 = b + (size_t)items[e + 3] * stride;
         __m512 w0 = _mm512_set1_ps(weights ? weights[e] : 1.0f),
                w1 = _mm512_set1_ps(weights ? weights[e + 1] : 1.0f),
                w2 = _mm512_set1_ps(weights ? weights[e + 2] : 1.0f),
@@ -469,7 +470,7 @@ ease_sum_avx512(const float *b, size_t n_items, const uint32_t *items, const flo
         }
     }
     for (; e < n; e++) {
-        const float *r0 = b + (size_t)items[e] * n_items;
+        const float *r0 = b + (size_t)items[e] * stride;
         __m512 w0 = _mm512_set1_ps(weights ? weights[e] : 1.0f);
         size_t j = 0;
         for (; j < full; j += 16)
@@ -486,16 +487,23 @@ ease_sum_avx512(const float *b, size_t n_items, const uint32_t *items, const flo
 #endif
 
 /* The kernel of the machine: bitwise the same sums either way. */
-static void ease_kernel(const float *b, size_t n_items, const uint32_t *items,
-                        const float *weights, size_t n, float *out)
+static void ease_kernel_cols(const float *b, size_t stride, size_t n_items,
+                             const uint32_t *items, const float *weights, size_t n,
+                             float *out)
 {
 #if RS_HAVE_EASE_AVX512
     if (ease_use_avx512()) {
-        ease_sum_avx512(b, n_items, items, weights, n, out);
+        ease_sum_avx512(b, stride, n_items, items, weights, n, out);
         return;
     }
 #endif
-    ease_sum(b, n_items, items, weights, n, out);
+    ease_sum(b, stride, n_items, items, weights, n, out);
+}
+
+static void ease_kernel(const float *b, size_t n_items, const uint32_t *items,
+                        const float *weights, size_t n, float *out)
+{
+    ease_kernel_cols(b, n_items, n_items, items, weights, n, out);
 }
 
 /* ------------------------------------------------- rows read from the file */
@@ -632,6 +640,9 @@ static int rows_score(const rs_cf_model *m, const uint32_t *items, const float *
     return rc;
 }
 
+static int score_rows(const rs_cf_model *model, const uint32_t *items, const float *weights,
+                      size_t n, float *scores_out);
+
 int rs_cf_model_score(const rs_cf_model *model, const uint32_t *items, const float *weights,
                       size_t n, float *scores_out, size_t n_items)
 {
@@ -668,10 +679,30 @@ int rs_cf_model_score(const rs_cf_model *model, const uint32_t *items, const flo
         ease_kernel(model->ease, n_items, items, weights, n, scores_out);
         return rs__cf_pairs_score(model, items, n, scores_out);
     }
+    return score_rows(model, items, weights, n, scores_out);
+}
+
+/*
+ * out += the scores of a history's rows, for the kinds whose score is a sum
+ * of one row per history entry added in the history's order (the dense
+ * operators and item-kNN): the very adds rs_cf_model_score makes after
+ * zeroing out, so a sum kept for a history and extended by its new entries
+ * has the bits of the whole history scored at once.
+ */
+bool rs__cf_model_additive(const rs_cf_model *model)
+{
+    return model && model->fitted && model->kind != RS_CF_ALS &&
+           model->kind != RS_CF_EASE_PAIRS;
+}
+
+/* The adds of an additive kind, the history checked. */
+static int score_rows(const rs_cf_model *model, const uint32_t *items, const float *weights,
+                      size_t n, float *scores_out)
+{
     if (rs__cf_dense_kind(model->kind)) {
         if (model->rows)
             return rows_score(model, items, weights, n, scores_out);
-        ease_kernel(model->ease, n_items, items, weights, n, scores_out);
+        ease_kernel(model->ease, model->n_items, items, weights, n, scores_out);
         return RS_OK;
     }
     for (size_t e = 0; e < n; e++) {
@@ -679,6 +710,42 @@ int rs_cf_model_score(const rs_cf_model *model, const uint32_t *items, const flo
         for (size_t p = model->nb_start[items[e]]; p < model->nb_start[items[e] + 1]; p++)
             scores_out[model->nb_target[p]] += w * model->nb_sim[p];
     }
+    return RS_OK;
+}
+
+int rs__cf_model_score_add(const rs_cf_model *model, const uint32_t *items,
+                           const float *weights, size_t n, float *scores_out)
+{
+    const char *fn = "rs_cf_model_score";
+    if (!rs__cf_model_additive(model) || !scores_out)
+        return rs__fail(RS_ERR_INVALID, "%s: %s", fn,
+                        !scores_out ? "scores_out is NULL"
+                                    : "the model is not fitted or not a sum of rows");
+    int rc = check_history(model, fn, items, weights, n);
+    return rc < 0 ? rc : score_rows(model, items, weights, n, scores_out);
+}
+
+bool rs__cf_model_columns(const rs_cf_model *model)
+{
+    return model && model->fitted && rs__cf_dense_kind(model->kind) &&
+           model->kind != RS_CF_EASE_PAIRS;
+}
+
+int rs__cf_model_score_add_cols(const rs_cf_model *model, const uint32_t *items,
+                                const float *weights, size_t n, size_t j0, size_t j1,
+                                float *scores_out)
+{
+    const char *fn = "rs_cf_model_score";
+    if (!rs__cf_model_columns(model) || !scores_out || j0 > j1 || j1 > model->n_items)
+        return rs__fail(RS_ERR_INVALID, "%s: no dense model, no output or columns %zu .. %zu "
+                        "outside 0 .. %zu", fn, j0, j1, model ? model->n_items : 0);
+    int rc = check_history(model, fn, items, weights, n);
+    if (rc < 0)
+        return rc;
+    const float *b = dense_operator(model); /* the file's rows: read whole once */
+    if (!b)
+        return rs__fail(RS_ERR_NOMEM, "%s: out of memory for the operator", fn);
+    ease_kernel_cols(b + j0, model->n_items, j1 - j0, items, weights, n, scores_out + j0);
     return RS_OK;
 }
 

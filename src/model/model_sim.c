@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "core/topk.h"
+#include "sim/sim_scorer.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -446,6 +447,7 @@ static int run_policy(const rs_model *m, rs_sim *sim, const struct population *p
 {
     struct scorer_copy copy;
     struct rs__sim_host *host = NULL;
+    rs__sim_scorer_run *scorer_run = NULL;
     struct run r;
     double t0 = now_seconds();
     int s = rs_sim_populate(sim);
@@ -461,6 +463,14 @@ static int run_policy(const rs_model *m, rs_sim *sim, const struct population *p
         s = rs_sim_set_interest(sim, (uint32_t)u, pop->interests + u * pop->dim, pop->dim);
     if (s == RS_OK && kind == POLICY_SCORER)
         s = scorer_copy_make(m, &copy);
+    /* A user who did not click is shown the scorer's same answer again
+     * (RS_SIM_SHOW_AGAIN), as `recsim simulate` always has; one run over
+     * the steps keeps each user's ranking and collaborative sums from one
+     * step to the next (the same slates as a fresh run per step). */
+    if (s == RS_OK && kind == POLICY_SCORER)
+        s = rs__sim_scorer_begin(sim, copy.parts.scorer, copy.parts.users,
+                                 (const char *const *)pop->keys, slate_size, RS_SIM_SHOW_AGAIN,
+                                 &scorer_run);
     if (s == RS_OK && kind == POLICY_POPULAR) {
         r.seen = rs__alloc_array(pop->n_users, pop->words * sizeof *r.seen);
         if (!r.seen)
@@ -469,12 +479,8 @@ static int run_policy(const rs_model *m, rs_sim *sim, const struct population *p
             memcpy(r.seen, pop->seen0, pop->n_users * pop->words * sizeof *r.seen);
     }
     for (uint64_t step = 0; s == RS_OK && step < steps; step++) {
-        /* A user who did not click is shown the scorer's same answer again
-         * (RS_SIM_SHOW_AGAIN), as `recsim simulate` always has. */
         if (kind == POLICY_SCORER)
-            s = rs_sim_run_scorer(sim, copy.parts.scorer, copy.parts.users,
-                                  (const char *const *)pop->keys, 1, slate_size,
-                                  RS_SIM_SHOW_AGAIN, NULL);
+            s = rs__sim_scorer_steps(scorer_run, 1, NULL);
         else if (kind == POLICY_POPULAR)
             s = rs_sim_run(sim, popular_policy, &r, popular_feedback, &r, 1, slate_size, NULL);
         else
@@ -485,6 +491,7 @@ static int run_policy(const rs_model *m, rs_sim *sim, const struct population *p
             m->progress(m->progress_data, "simulate", done + step + 1, total);
     }
     *seconds = now_seconds() - t0;
+    rs__sim_scorer_end(scorer_run);
     rs__model_sim_host_end(sim, host);
     free(r.seen);
     scorer_copy_free(&copy);

@@ -4,6 +4,7 @@
  */
 #include "score/score_access.h"
 #include "score/score_internal.h"
+#include "learn/cf_internal.h"
 
 const rs_user_model *rs__scorer_users(const rs_scorer *scorer)
 {
@@ -19,4 +20,10 @@ bool rs__scorer_now(const rs_scorer *scorer, int64_t *now_out)
 {
     *now_out = scorer->has_now ? scorer->t_now : 0;
     return scorer->has_now;
+}
+
+bool rs__scorer_cf_additive(const rs_scorer *scorer, size_t *cf_n)
+{
+    *cf_n = scorer->cf_n;
+    return scorer->cf && rs__cf_model_additive(scorer->cf);
 }

@@ -8,6 +8,7 @@
 #define RS_SCORE_INTERNAL_H
 
 #include "recsim.h"
+#include "score/score_access.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -182,6 +183,11 @@ void rs__score_propagate(const rs_scorer *s, work *w, int first_hop);
 #define RS__PREPARE_LEAN 2     /* for a blend ranking: skip the signals of weight 0 */
 int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, const char *fn,
                               int flags, double *stage_ns);
+
+/* rs__score_prepare_user_ex (RS__PREPARE_LEAN) with the user's kept
+ * collaborative scores; cache NULL is the plain call. */
+int rs__score_prepare_user_cached(const rs_scorer *s, const char *user, work *w,
+                                  const char *fn, rs__score_ucache *cache);
 int rs__score_prepare_user(const rs_scorer *s, const char *user, work *w, const char *fn);
 int rs__score_prepare_user_lean(const rs_scorer *s, const char *user, work *w, const char *fn);
 

@@ -78,6 +78,30 @@ float rs__score_combine(const rs_scorer *s, const work *w, size_t i)
     return (float)(s->w_content * c + s->w_collab * cf + s->w_graph * r + s->w_pop * p);
 }
 
+/* c[i] = (float)(wc c[i] + wk cf[i]) in double, four lanes at a time where
+ * GNU vectors exist: each lane makes the scalar expression's operations, so
+ * the bits are the same (the scalar loop was a conversion at a time). */
+static void blend2(float *c, const float *cf, size_t n, double wc, double wk)
+{
+    size_t i = 0;
+#if defined(__GNUC__)
+    typedef float v4f __attribute__((vector_size(16)));
+    typedef double v4d __attribute__((vector_size(32)));
+    const v4d a = {wc, wc, wc, wc}, b = {wk, wk, wk, wk};
+    for (; i + 4 <= n; i += 4) {
+        v4f x, y;
+        memcpy(&x, c + i, sizeof x);
+        memcpy(&y, cf + i, sizeof y);
+        v4d xd = __builtin_convertvector(x, v4d), yd = __builtin_convertvector(y, v4d);
+        v4d left = a * xd, right = b * yd; /* never contracted to an FMA */
+        x = __builtin_convertvector(left + right, v4f);
+        memcpy(c + i, &x, sizeof x);
+    }
+#endif
+    for (; i < n; i++)
+        c[i] = (float)(wc * c[i] + wk * cf[i]);
+}
+
 /* The blend's score of every item into w->content, in one pass the
  * compiler can vectorise (the same expression as rs__score_combine, so the
  * same floats); the ranking then reads them.  Only for a blend ranking. */
@@ -89,8 +113,7 @@ static void score_blend_all(const rs_scorer *s, work *w)
     if (!w->has_q || s->mode != RS_SCORER_BLEND)
         return;
     if (cf && wg == 0.0 && wp == 0.0) /* the same values: + 0 * x adds nothing */
-        for (size_t i = 0; i < s->item_span; i++)
-            c[i] = (float)(wc * c[i] + wk * cf[i]);
+        blend2(c, cf, s->item_span, wc, wk);
     else if (cf)
         for (size_t i = 0; i < s->item_span; i++)
             c[i] = (float)(wc * c[i] + wk * cf[i] + wg * r[i] + wp * p[i]);
@@ -160,17 +183,19 @@ size_t rs__score_rank(const rs_scorer *s, const work *w, size_t k, uint32_t *ite
     return n;
 }
 
-static int recommend_one(const rs_scorer *s, const char *user, size_t k, uint32_t *items_out,
-                         float *scores_out, size_t *n_out, const char *fn, const filter *f,
-                         double *stage_ns)
+static int recommend_cached(const rs_scorer *s, const char *user, size_t k,
+                            uint32_t *items_out, float *scores_out, size_t *n_out,
+                            const char *fn, const filter *f, double *stage_ns,
+                            rs__score_ucache *cache)
 {
     work w;
     int rc;
     float *tmp = rs__alloc_array(k + 1, sizeof(float));
     if (!tmp)
         return rs__fail(RS_ERR_NOMEM, "%s: out of memory for k = %zu", fn, k);
-    if ((rc = rs__score_prepare_user_ex(s, user, &w, fn, RS__PREPARE_LEAN, stage_ns)) !=
-        RS_OK) {
+    rc = cache ? rs__score_prepare_user_cached(s, user, &w, fn, cache)
+               : rs__score_prepare_user_ex(s, user, &w, fn, RS__PREPARE_LEAN, stage_ns);
+    if (rc != RS_OK) {
         free(tmp);
         return rc;
     }
@@ -186,6 +211,27 @@ static int recommend_one(const rs_scorer *s, const char *user, size_t k, uint32_
         return rs__fail_context("%s: ", fn);
     *n_out = got;
     return RS_OK;
+}
+
+static int recommend_one(const rs_scorer *s, const char *user, size_t k, uint32_t *items_out,
+                         float *scores_out, size_t *n_out, const char *fn, const filter *f,
+                         double *stage_ns)
+{
+    return recommend_cached(s, user, k, items_out, scores_out, n_out, fn, f, stage_ns, NULL);
+}
+
+int rs__score_recommend_cached(const rs_scorer *s, const char *user, size_t k,
+                               const uint64_t *deny, size_t deny_words, uint32_t *items_out,
+                               size_t *n_out, rs__score_ucache *cache)
+{
+    static const char fn[] = "rs_scorer_recommend_filtered";
+    if (!s || !n_out || (k && !items_out) || (!deny && deny_words))
+        return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
+    *n_out = 0;
+    if (k > s->item_span)
+        k = s->item_span;
+    filter f = {NULL, deny, 0, deny_words};
+    return recommend_cached(s, user, k, items_out, NULL, n_out, fn, &f, NULL, cache);
 }
 
 int rs_scorer_recommend(const rs_scorer *s, const char *user, size_t k, uint32_t *items_out,

@@ -14,6 +14,7 @@
 #include "core/parallel.h"
 #include "score/score_access.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +54,26 @@ typedef struct scorer_ctx {
     const uint8_t *serve;
     size_t k;
     uint32_t *slates;
+    rs__score_ucache *ucache; /* per user, or NULL: the plain scorer calls */
+    int prefilled;            /* the first slates' sums summed together */
 } scorer_ctx;
+
+/* A scorer policy's state kept across rs__sim_scorer_steps calls. */
+struct rs__sim_scorer_run {
+    scorer_ctx c;
+    rs_sim *sim;
+    size_t slate_size;
+    char **own_keys;
+    char *key_text;
+};
+
+static atomic_int force_plain = 0;
+
+void rs__sim_force_plain(int on) { atomic_store(&force_plain, on ? 1 : 0); }
+
+/* The per-user collaborative sums take n_users x items floats: kept only
+ * up to this many bytes (beyond, every ranking scores the history afresh). */
+#define UCACHE_BUDGET ((size_t)1 << 30)
 
 int rs_sim_create_from_store(const rs_item_store *store, const uint32_t *categories,
                              size_t n_categories, size_t n_users, uint64_t seed, rs_sim **out)
@@ -94,8 +114,10 @@ static int fetch(scorer_ctx *c, uint32_t u, uint64_t *deny, size_t want)
     }
     for (uint32_t j = 0; j < sl->n; j++)
         rs__bitset_set(deny, sl->items[j]);
-    int rc = rs_scorer_recommend_filtered(c->scorer, c->keys[u], want, NULL, 0, deny,
-                                          c->words, sl->cache, NULL, &n);
+    int rc = c->ucache ? rs__score_recommend_cached(c->scorer, c->keys[u], want, deny,
+                                                    c->words, sl->cache, &n, &c->ucache[u])
+                       : rs_scorer_recommend_filtered(c->scorer, c->keys[u], want, NULL, 0,
+                                                      deny, c->words, sl->cache, NULL, &n);
     for (uint32_t j = 0; j < sl->n; j++)
         rs__bitset_clear(deny, sl->items[j]);
     sl->n_cache = (uint32_t)n;
@@ -169,6 +191,11 @@ static int scorer_batch(void *vctx, const rs_sim *s, const uint8_t *serve, size_
     c->k = k;
     c->slates = slates;
     size_t n_tasks = (s->n_users + USERS_PER_TASK - 1) / USERS_PER_TASK;
+    if (c->ucache && !c->prefilled) {
+        /* every user's first sum at once, the operator a block at a time */
+        rs__score_ucache_prefill(c->scorer, c->keys, serve, s->n_users, c->ucache, c->workers);
+        c->prefilled = 1;
+    }
     return rs__parallel_for(n_tasks, c->workers, serve_task, c);
 }
 
@@ -203,13 +230,36 @@ static int scorer_feedback(void *vctx, uint32_t user, uint64_t step, const uint3
     return 0;
 }
 
-int rs_sim_run_scorer(rs_sim *sim, const rs_scorer *scorer, rs_user_model *users,
-                      const char *const *user_keys, uint64_t steps, size_t slate_size,
-                      int flags, const char *trace_path)
+static void run_free(rs__sim_scorer_run *r)
 {
-    if (!sim || !scorer || !users)
+    if (!r)
+        return;
+    scorer_ctx *c = &r->c;
+    for (size_t u = 0; u < r->sim->n_users; u++) {
+        if (c->shown) {
+            free(c->shown[u].items);
+            free(c->shown[u].cache);
+        }
+        if (c->ucache)
+            rs__score_ucache_free(&c->ucache[u]);
+    }
+    free(c->shown);
+    free(c->ucache);
+    free(c->deny);
+    free(r->own_keys);
+    free(r->key_text);
+    free(r);
+}
+
+int rs__sim_scorer_begin(rs_sim *sim, const rs_scorer *scorer, rs_user_model *users,
+                         const char *const *user_keys, size_t slate_size, int flags,
+                         rs__sim_scorer_run **out)
+{
+    if (out)
+        *out = NULL;
+    if (!sim || !scorer || !users || !out)
         return rs__fail(RS_ERR_INVALID, "rs_sim_run_scorer: %s is NULL",
-                        !sim ? "sim" : (!scorer ? "scorer" : "users"));
+                        !sim ? "sim" : (!scorer ? "scorer" : (!users ? "users" : "out")));
     if (rs__scorer_users(scorer) != users)
         return rs__fail(RS_ERR_INVALID, "rs_sim_run_scorer: users is not the scorer's user "
                         "model");
@@ -229,58 +279,81 @@ int rs_sim_run_scorer(rs_sim *sim, const rs_scorer *scorer, rs_user_model *users
             if (!user_keys[u] || !user_keys[u][0])
                 return rs__fail(RS_ERR_INVALID, "rs_sim_run_scorer: user_keys[%zu] is %s", u,
                                 user_keys[u] ? "empty" : "NULL");
-    scorer_ctx c;
-    memset(&c, 0, sizeof c);
-    c.scorer = scorer;
-    c.users = users;
-    c.store = store;
-    c.flags = flags;
+    rs__sim_scorer_run *r = rs__calloc(1, sizeof *r);
+    if (!r)
+        return RS_ERR_NOMEM;
+    scorer_ctx *c = &r->c;
+    r->sim = sim;
+    r->slate_size = slate_size;
+    c->scorer = scorer;
+    c->users = users;
+    c->store = store;
+    c->flags = flags;
     /* Clicks happen now, after the model's latest event: stamped at step 0,
      * 1, ... they would look decades old to the scorer's time-aware signals
      * (RS_SCORER_HISTORY_HALF_LIFE) and be decayed to nothing. */
-    rs__scorer_now(scorer, &c.t0);
-    c.words = rs__bitset_words(sim->n_items);
+    rs__scorer_now(scorer, &c->t0);
+    c->words = rs__bitset_words(sim->n_items);
     size_t n_tasks = (sim->n_users + USERS_PER_TASK - 1) / USERS_PER_TASK;
-    c.workers = rs__parallel_workers(n_tasks, sim->threads);
-    int rc = RS_OK;
-    char **own_keys = NULL;
-    char *key_text = NULL;
-    c.deny = rs__calloc((size_t)c.workers * c.words, sizeof(uint64_t));
-    c.shown = rs__calloc(sim->n_users, sizeof *c.shown);
+    c->workers = rs__parallel_workers(n_tasks, sim->threads);
+    c->deny = rs__calloc((size_t)c->workers * c->words, sizeof(uint64_t));
+    c->shown = rs__calloc(sim->n_users, sizeof *c->shown);
+    /* RS_SIM_NO_CACHE: every ranking from the plain scorer call */
+    size_t bytes, cf_n;
+    if (!(flags & RS_SIM_NO_CACHE) && !atomic_load(&force_plain) &&
+        rs__scorer_cf_additive(scorer, &cf_n) &&
+        rs__mul_size(sim->n_users, cf_n * sizeof(float), &bytes) == RS_OK &&
+        bytes <= UCACHE_BUDGET)
+        c->ucache = rs__calloc(sim->n_users, sizeof *c->ucache);
     if (!user_keys) {
-        own_keys = rs__alloc_array(sim->n_users, sizeof *own_keys);
-        key_text = rs__alloc_array(sim->n_users, 16);
-        if (own_keys && key_text) {
+        r->own_keys = rs__alloc_array(sim->n_users, sizeof *r->own_keys);
+        r->key_text = rs__alloc_array(sim->n_users, 16);
+        if (r->own_keys && r->key_text) {
             for (size_t u = 0; u < sim->n_users; u++) {
-                own_keys[u] = key_text + u * 16;
-                snprintf(own_keys[u], 16, "sim-%u", (unsigned)u);
+                r->own_keys[u] = r->key_text + u * 16;
+                snprintf(r->own_keys[u], 16, "sim-%u", (unsigned)u);
             }
-            user_keys = (const char *const *)own_keys;
+            user_keys = (const char *const *)r->own_keys;
         }
     }
-    if (!c.deny || !c.shown || !user_keys) {
-        rc = RS_ERR_NOMEM;
-        goto done;
+    c->keys = user_keys;
+    if (!c->deny || !c->shown || !user_keys) {
+        run_free(r);
+        return RS_ERR_NOMEM;
     }
-    c.keys = user_keys;
+    *out = r;
+    return RS_OK;
+}
+
+int rs__sim_scorer_steps(rs__sim_scorer_run *r, uint64_t steps, const char *trace_path)
+{
+    if (!r)
+        return rs__fail(RS_ERR_INVALID, "rs_sim_run_scorer: run is NULL");
+    if (atomic_load(&force_plain)) /* each call ranks afresh, as a new run would */
+        for (size_t u = 0; u < r->sim->n_users; u++)
+            r->c.shown[u].cache_valid = 0;
     /* The parallelism is across users: a multi-threaded BLAS inside each
      * worker would only oversubscribe the cores. */
     int blas_threads = rs__blas_get_threads();
-    if (c.workers > 1)
+    if (r->c.workers > 1)
         rs__blas_set_threads(1);
-    rc = rs__sim_run_loop(sim, NULL, scorer_batch, &c, scorer_feedback, &c, steps, slate_size,
-                          trace_path);
-    if (c.workers > 1)
+    int rc = rs__sim_run_loop(r->sim, NULL, scorer_batch, &r->c, scorer_feedback, &r->c, steps,
+                              r->slate_size, trace_path);
+    if (r->c.workers > 1)
         rs__blas_set_threads(blas_threads);
-done:
-    if (c.shown)
-        for (size_t u = 0; u < sim->n_users; u++) {
-            free(c.shown[u].items);
-            free(c.shown[u].cache);
-        }
-    free(c.shown);
-    free(c.deny);
-    free(own_keys);
-    free(key_text);
+    return rc;
+}
+
+void rs__sim_scorer_end(rs__sim_scorer_run *r) { run_free(r); }
+
+int rs_sim_run_scorer(rs_sim *sim, const rs_scorer *scorer, rs_user_model *users,
+                      const char *const *user_keys, uint64_t steps, size_t slate_size,
+                      int flags, const char *trace_path)
+{
+    rs__sim_scorer_run *r;
+    int rc = rs__sim_scorer_begin(sim, scorer, users, user_keys, slate_size, flags, &r);
+    if (rc == RS_OK)
+        rc = rs__sim_scorer_steps(r, steps, trace_path);
+    rs__sim_scorer_end(r);
     return rc;
 }

@@ -199,7 +199,7 @@ int rs_sim_create(const float *items, size_t n_items, size_t dim, const uint32_t
     rs_rng key_rng;
     rs__rng_init(&key_rng, seed, 0x5101 /* respond.c's STREAM_CHOICE */, 0, 0);
     memcpy(s->choice_key, key_rng.key, sizeof s->choice_key);
-    s->use_avx2 = rs__sim_cpu_avx2();
+    s->kernel = rs__sim_cpu_kernel();
     set_defaults(s);
     /* rows start on cache lines: a dim-32 row is exactly two lines */
     s->items = n_cells <= SIZE_MAX / sizeof(float)

@@ -6,6 +6,7 @@
 #define RS_SIM_INTERNAL_H
 
 #include "recsim.h"
+#include "sim/sim_scorer.h"
 
 #include <stdint.h>
 
@@ -29,7 +30,7 @@ struct rs_sim {
     size_t n_items, dim, n_cat, n_users;
     uint64_t seed;
     uint32_t choice_key[2]; /* Philox key of the choice stream for steps < 2^32 */
-    int use_avx2;           /* the slate's dot products with 8-lane vectors (same bits) */
+    int kernel;             /* RS__SIM_KERNEL_*: the slate's dot products (same bits) */
     double opt[RS__SIM_N_DOUBLE];
     double log_noclick, log_decay; /* log of RS_SIM_NOCLICK, RS_SIM_POSITION_DECAY */
     int position_model;
@@ -86,7 +87,11 @@ void rs__sim_draw(const rs_sim *s, uint32_t u, uint64_t step, const uint32_t *sl
                   size_t n, double ild, rs__sim_response *r);
 void rs__sim_prefetch(const rs_sim *s, uint32_t u, const uint32_t *slate, size_t n);
 double rs__sim_dot(const float *a, const float *b, size_t d);
-int rs__sim_cpu_avx2(void);
+/* The response model's dot-product kernels, all with the same bits. */
+enum { RS__SIM_KERNEL_PORTABLE = 0, RS__SIM_KERNEL_AVX2 = 1, RS__SIM_KERNEL_AVX512 = 2 };
+/* The best this CPU runs, capped by $RECSIM_SIM_KERNEL ("avx2", "portable"). */
+int rs__sim_cpu_kernel(void);
+const char *rs__sim_kernel_name(int kernel);
 double rs__sim_normal_quantile(double p);
 void rs__sim_apply(rs_sim *s, uint32_t u, const uint32_t *slate, const rs__sim_response *r);
 void rs__sim_choice_probs(const rs_sim *s, const double *util, size_t n, double *probs);
