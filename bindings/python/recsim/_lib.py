@@ -126,6 +126,7 @@ _DECLS = [
     ("rs_model_close", None, [P]),
     ("rs_model_is_built", c_int, [P]),
     ("rs_model_import_interactions", c_int, [P, P, P, c_char_p, c_uint, POINTER(c_uint64)]),
+    ("rs_model_import_known_rows", c_uint64, [P]),
     ("rs_model_import_items", c_int, [P, P, P, STRS, c_size_t, STRS, c_size_t,
                                       POINTER(c_uint64)]),
     ("rs_model_import_users", c_int, [P, P, P, STRS, c_size_t, STRS, c_size_t, c_char_p,

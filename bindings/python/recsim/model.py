@@ -468,7 +468,8 @@ class Model:
                    properties: Sequence[str] = (), friends: Optional[str] = None,
                    require: Sequence[str] = (), missing: Sequence[str] = (),
                    dedup: bool = False, unweighted: bool = False, first_time: bool = False,
-                   reject: Optional[str] = None) -> dict:
+                   reject: Optional[str] = None, append: bool = False,
+                   replace: bool = False) -> dict:
         """Clean and import a log, catalogue or profiles, as ``recsim import`` does.
 
         ``source`` is a file path (CSV, TSV or JSON Lines) or a pandas
@@ -481,8 +482,20 @@ class Model:
         ROLE=COLUMN, --require, --missing, --dedup, --unweighted,
         --first-time, --reject FILE, ...).  Each kind is one transaction.
 
-        Returns {kind: {"rows", "kept", "imported", "dropped": {rule: n}}}.
+        As the CLI, an interaction row equal to an event the model already
+        has (user, relation, item, time, weight) is skipped and counted in
+        ``"already_in_model"``, so importing an export that overlaps the last
+        one adds only its new rows; ``append=True`` (--append) imports every
+        row (weights add up), ``replace=True`` (--replace) makes the rows
+        replace the model's interactions of their relation (items and users
+        stay; not with an event column, not on ":memory:").
+
+        Returns {kind: {"rows", "kept", "imported", "dropped": {rule: n}}},
+        interactions also with "already_in_model" and "replaced".
         """
+        if append and replace:
+            raise ValueError("append adds the rows, replace replaces the model's: "
+                             "give one of them")
         if preset not in (None, "retail"):
             raise ValueError("unknown preset %r (known: retail)" % (preset,))
         if format not in FORMAT:
@@ -509,12 +522,13 @@ class Model:
             report[k] = self._import_one(h, k, data, name, fmt, i == 0, preset == "retail",
                                          map or {}, relation, list(attributes),
                                          list(properties), friends, list(require),
-                                         list(missing), dedup, unweighted, first_time, reject)
+                                         list(missing), dedup, unweighted, first_time, reject,
+                                         append, replace)
         return report
 
     def _import_one(self, h, kind, data, name, fmt, first, retail, maps, relation, attributes,
                     properties, friends, require, missing, dedup, unweighted, first_time,
-                    reject):
+                    reject, append=False, replace=False):
         reader, cleaner = c_void_p(), c_void_p()
         buf = None
         try:
@@ -545,7 +559,9 @@ class Model:
             rows = c_uint64()
             if kind == "interactions":
                 flags = (IMPORT_FLAG["unweighted"] if unweighted or retail else 0) | \
-                        (IMPORT_FLAG["first_time"] if first_time else 0)
+                        (IMPORT_FLAG["first_time"] if first_time else 0) | \
+                        (IMPORT_FLAG["replace"] if replace else
+                         0 if append else IMPORT_FLAG["skip_known"])
                 rel = relation or ("bought" if retail else None)
                 check(lib.rs_model_import_interactions(h, reader, cleaner,
                                                        rel.encode() if rel else None, flags,
@@ -569,8 +585,12 @@ class Model:
                 dropped[lib.rs_cleaner_rule_name(cleaner, i).decode()] = \
                     lib.rs_cleaner_dropped(cleaner, i)
             kept = lib.rs_cleaner_kept(cleaner)
-            return {"rows": kept + sum(dropped.values()), "kept": kept,
-                    "imported": rows.value, "dropped": dropped}
+            out = {"rows": kept + sum(dropped.values()), "kept": kept,
+                   "imported": rows.value, "dropped": dropped}
+            if kind == "interactions":
+                out["already_in_model"] = lib.rs_model_import_known_rows(h)
+                out["replaced"] = bool(replace)
+            return out
         finally:
             lib.rs_cleaner_free(cleaner)
             lib.rs_reader_close(reader)
