@@ -163,6 +163,30 @@ class ReadTest(unittest.TestCase):
         with self.assertRaises(TypeError):
             m.options["scorer.hops"] = [1]
 
+    def test_evaluate_shards_merge_exactly(self):
+        """evaluate_shard + merge_eval_parts == evaluate, bit for bit (seconds
+        aside), in any shard order."""
+        want = self.m.evaluate(k=5, random=0.3, seed=2).drop(columns="seconds")
+        shards = [self.m.evaluate_shard(s, 3, k=5, random=0.3, seed=2) for s in range(3)]
+        self.assertEqual([n for n, _ in shards[0]], list(want["name"]))
+        self.assertIsInstance(shards[0][0][1], bytes)
+        got = recsim.merge_eval_parts(shards[::-1])
+        pd.testing.assert_frame_equal(got.drop(columns="seconds"), want, check_exact=True)
+        with self.assertRaises(ValueError):
+            self.m.evaluate_shard(3, 3)
+        with self.assertRaises(TypeError):
+            self.m.evaluate_shard(0.5, 3)
+        with self.assertRaises(RecsimError) as ctx:
+            recsim.merge_eval_parts(shards[:2])  # a shard missing
+        self.assertEqual(ctx.exception.name, "RS_ERR_STATE")
+        with self.assertRaises(RecsimError) as ctx:
+            recsim.merge_eval_parts([shards[0], [(n, b[:-3]) for n, b in shards[1]], shards[2]])
+        self.assertEqual(ctx.exception.name, "RS_ERR_CORRUPT")
+        with self.assertRaises(ValueError):
+            recsim.merge_eval_parts([shards[0], shards[1][:1], shards[2]])
+        with self.assertRaises(ValueError):
+            recsim.merge_eval_parts([])
+
     def test_evaluate_frame(self):
         df = self.m.evaluate(k=5)
         self.assertIsInstance(df, pd.DataFrame)
