@@ -2,7 +2,9 @@
 """python_batch.py MODEL USERS_FILE [RUNS] [K] - batch recommendation for
 every customer from Python (recsim.Model.recommend: one
 rs_model_recommend_batch call, plus the key encoding and the numpy key
-mapping), and the same batch sharded over a 2-worker Dask LocalCluster.
+mapping), the same batch alternated with the bare library call in one
+process (a ratio the machine's load does not skew: both see the same load),
+and the same batch sharded over a 2-worker Dask LocalCluster.
 Driven by bench/bench_model_batch.sh beside the C reference."""
 import statistics
 import sys
@@ -28,6 +30,42 @@ def timed(fn, runs, cpu=False):
     return statistics.median(out)
 
 
+def bare_vs_python(m, users, k, runs):
+    """The same batch as the bare library call (users encoded and outputs
+    allocated once, outside the timing: what the C program times) and as
+    Model.recommend, ALTERNATED in one process so that both see the same
+    machine load; the median of the per-pair ratios, wall and process CPU."""
+    import ctypes
+    import numpy as np
+    from recsim import lib
+    from recsim.model import _key_array, _ptr
+    arr, n = _key_array(users, "users")
+    scores = np.empty((n, k), dtype=np.float32)
+    items = np.empty((n, k), dtype=np.uint32)
+    counts = np.empty(n, dtype=np.uintp)
+
+    def bare():
+        lib.rs_model_recommend_batch(m._h, arr, n, k, None, _ptr(scores), _ptr(items),
+                                     _ptr(counts))
+
+    def python():
+        m.recommend(users, k=k)
+    bare()
+    python()
+    wall, cpu = [], []
+    for _ in range(max(runs, 3) * 2):
+        pair = []
+        for fn in (bare, python):
+            t0, c0 = time.perf_counter(), time.process_time()
+            fn()
+            pair.append((time.perf_counter() - t0, time.process_time() - c0))
+        wall.append(pair[1][0] / pair[0][0])
+        cpu.append(pair[1][1] / pair[0][1] if pair[0][1] > 0 else float("nan"))
+    print("Python / bare C call, alternated in one process, %d threads: median %.3fx wall, "
+          "%.3fx cpu (%d pairs)" % (recsim.get_num_threads(), statistics.median(wall),
+                                    statistics.median(cpu), len(wall)))
+
+
 def main():
     path, users_file = sys.argv[1], sys.argv[2]
     runs = int(sys.argv[3]) if len(sys.argv) > 3 else 7
@@ -50,6 +88,7 @@ def main():
                                      users), runs)
         print("Python  side alone (encode users + map keys): %.4f s = %.2f%% of the call"
               % (enc + pack, 100 * (enc + pack) / single))
+        bare_vs_python(m, users, k, runs)
         threads = recsim.get_num_threads()
         recsim.set_num_threads(1)
         one = timed(lambda: m.recommend(users, k=k), runs)

@@ -3829,9 +3829,16 @@ typedef enum rs_eval_option {
                                    window, any time; default the latest train
                                    event's time + 1 */
     RS_EVAL_SEED = 5,           /* seed of the random baseline, >= 0; default 0 */
-    RS_EVAL_THREADS = 6         /* worker threads, 0..1024; 0 (default) is
+    RS_EVAL_THREADS = 6,        /* worker threads, 0..1024; 0 (default) is
                                    rs_get_num_threads(); 1 calls the
                                    recommender on the calling thread only */
+    RS_EVAL_SHARDS = 7,         /* since 1.1: runs evaluate one shard of the
+                                   group's users, 1..65536; default 1 (all) */
+    RS_EVAL_SHARD = 8           /* since 1.1: which shard, 0..RS_EVAL_SHARDS-1
+                                   (checked at the run); default 0.  Shard s
+                                   of S is the contiguous block of positions
+                                   [n s / S, n (s + 1) / S) of the n users in
+                                   ascending order; see rs_eval_result_part() */
 } rs_eval_option;
 
 /* Built-in recommenders, rs_eval_run_baseline(). */
@@ -4129,6 +4136,50 @@ RS_API int rs_eval_report(const rs_eval *eval, int format, char *buf, size_t cap
  * Returns RS_OK, RS_ERR_INVALID, RS_ERR_NOTFOUND (row), RS_ERR_IO.
  */
 RS_API int rs_eval_write_recs(const rs_eval *eval, size_t row, const char *path);
+
+/**
+ * rs_eval_result_part - a result row as a part to merge (since 1.1): the
+ * row's users, their per-user values and lists, the catalogue's popularity
+ * and the shard the row covers (RS_EVAL_SHARDS, RS_EVAL_SHARD), as bytes
+ * that can travel to another process or machine (of the same byte order).
+ *
+ * @row       the result row.
+ * @buf       receives the part; may be NULL when capacity is 0.
+ * @capacity  bytes available.
+ * @len_out   the part's size in bytes, also on RS_ERR_BUFFER (call with
+ *            capacity 0 first to learn it).
+ *
+ * A part is about (12 + 4 k + 72) bytes per user of the shard plus 4 bytes
+ * per catalogue item.  Returns RS_OK; RS_ERR_INVALID (NULL eval or len_out,
+ * NULL buf with a capacity); RS_ERR_NOTFOUND (row); RS_ERR_BUFFER;
+ * RS_ERR_OVERFLOW.  Reads only.
+ */
+RS_API int rs_eval_result_part(const rs_eval *eval, size_t row, void *buf, size_t capacity,
+                               size_t *len_out);
+
+/**
+ * rs_eval_merge_parts - the fields of a whole run from the parts of its
+ * shards (since 1.1): the users are put back in order and every field is
+ * computed as rs_eval_run() computes it on all the users at once, so that
+ * the merged fields equal those of an unsharded run bit for bit (seconds
+ * aside: here the sum of the shards' seconds).  Coverage, Gini, novelty,
+ * popularity bias and the per-user averages are computed from the users'
+ * lists and values, never averaged over the shards.
+ *
+ * @parts, @lens  n_parts parts (rs_eval_result_part), one per shard of the
+ *                run, in any order; the same row of runners created alike
+ *                (the same events, split and options but the shard).
+ * @fields_out    n_fields entries: the rs_eval_field values in their order
+ *                (the first n_fields of RS_EVAL_FIELD_COUNT).
+ *
+ * Returns RS_OK; RS_ERR_INVALID (NULL, no part, n_fields 0); RS_ERR_RANGE
+ * (more than 65536 parts); RS_ERR_CORRUPT (a part damaged or truncated, or
+ * users missing or out of order); RS_ERR_VERSION (a part of a newer
+ * format); RS_ERR_STATE (parts of different runs, a shard given twice, not
+ * one part per shard); RS_ERR_NOMEM.  Thread-safe.
+ */
+RS_API int rs_eval_merge_parts(const void *const *parts, const size_t *lens, size_t n_parts,
+                               double *fields_out, size_t n_fields);
 
 
 /* ======================================================================
@@ -4940,6 +4991,26 @@ typedef enum rs_model_eval_flag {
  */
 RS_API int rs_model_evaluate(const rs_model *model, int split, double param, uint64_t seed,
                              int flags, rs_eval **out);
+
+/**
+ * rs_model_evaluate_shard - rs_model_evaluate() for one shard of the
+ * evaluated users (since 1.1), to spread an evaluation over processes or
+ * machines: each shard fits the same train model (the fit is repeated per
+ * shard; what is divided is the scoring of the users), evaluates the
+ * contiguous block shard of n_shards of the users in ascending order
+ * (RS_EVAL_SHARDS, RS_EVAL_SHARD), and every row of *out is a part
+ * (rs_eval_result_part) that rs_eval_merge_parts() merges with the same
+ * row of the other shards into the fields of rs_model_evaluate(), bit for
+ * bit.  A shard may hold no user (rows with users 0) when n_shards exceeds
+ * the users.
+ *
+ * @shard     0 .. n_shards - 1;  @n_shards  1 .. 65536 (1: the whole run).
+ * Other arguments, statuses and thread safety as rs_model_evaluate(), and
+ * RS_ERR_RANGE for shard or n_shards.
+ */
+RS_API int rs_model_evaluate_shard(const rs_model *model, int split, double param,
+                                   uint64_t seed, int flags, size_t shard, size_t n_shards,
+                                   rs_eval **out);
 
 /**
  * rs_model_progress_fn - a report of a long call's progress: stage names the

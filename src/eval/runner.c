@@ -29,13 +29,14 @@
 /* Users per parallel task. */
 #define USERS_PER_TASK 32
 
-/* The per-user fields: the rs_metric values, then AUC and graded NDCG. */
-#define USER_AUC RS_METRIC_COUNT
-#define USER_NDCG_GRADED (RS_METRIC_COUNT + 1)
-#define USER_FIELDS (RS_METRIC_COUNT + 2)
+#define USER_AUC RS__EVAL_USER_AUC
+#define USER_NDCG_GRADED RS__EVAL_USER_NDCG_GRADED
+#define USER_FIELDS RS__EVAL_USER_FIELDS
 
 /* One run: its name, fields, users, their lists (k per user) and their
- * per-user values (USER_FIELDS per user; NaN where undefined). */
+ * per-user values (USER_FIELDS per user; NaN where undefined); for a run
+ * of one shard of the users, which shard of how many, of how many users
+ * of the group (rs_eval_result_part). */
 struct result {
     char *name;
     double field[RS_EVAL_FIELD_COUNT];
@@ -43,6 +44,7 @@ struct result {
     uint32_t *lists;
     double *values;
     size_t n_users, k;
+    size_t shard, shards, group_users;
 };
 
 /* A train event reduced to what recent-popular needs. */
@@ -70,7 +72,7 @@ struct rs_eval {
     size_t n_train_events;
     int64_t latest_train;
     /* options */
-    int64_t k, group, exclude_train, cold_min, recent_end, seed, threads;
+    int64_t k, group, exclude_train, cold_min, recent_end, seed, threads, shards, shard;
     struct result *results;
     size_t n_results, results_cap;
 };
@@ -205,6 +207,7 @@ int rs_eval_create(const rs_events *ev, int test_part, rs_eval **out)
     e->group = RS_EVAL_WARM;
     e->exclude_train = 1;
     e->cold_min = 1;
+    e->shards = 1;
     e->latest_train = INT64_MIN;
 
     /* users: the log's indices and keys */
@@ -382,6 +385,18 @@ int rs_eval_set_int(rs_eval *e, int option, int64_t value)
                             fn, value);
         e->threads = value;
         return 0;
+    case RS_EVAL_SHARDS:
+        if (value < 1 || value > RS_EVAL_MAX_SHARDS)
+            return rs__fail(RS_ERR_RANGE, "%s: RS_EVAL_SHARDS %" PRId64 " is not in 1..%d", fn,
+                            value, RS_EVAL_MAX_SHARDS);
+        e->shards = value;
+        return 0;
+    case RS_EVAL_SHARD:
+        if (value < 0 || value >= RS_EVAL_MAX_SHARDS)
+            return rs__fail(RS_ERR_RANGE, "%s: RS_EVAL_SHARD %" PRId64 " is not in 0..%d", fn,
+                            value, RS_EVAL_MAX_SHARDS - 1);
+        e->shard = value;
+        return 0;
     default:
         return rs__fail(RS_ERR_INVALID, "%s: unknown option %d", fn, option);
     }
@@ -401,6 +416,8 @@ int rs_eval_get_int(const rs_eval *e, int option, int64_t *value_out)
     case RS_EVAL_RECENT_END: v = e->recent_end; break;
     case RS_EVAL_SEED: v = e->seed; break;
     case RS_EVAL_THREADS: v = e->threads; break;
+    case RS_EVAL_SHARDS: v = e->shards; break;
+    case RS_EVAL_SHARD: v = e->shard; break;
     default:
         return rs__fail(RS_ERR_INVALID, "%s: unknown option %d", fn, option);
     }
@@ -647,6 +664,57 @@ static int run_task(void *ctx, size_t task, unsigned worker)
     return 0;
 }
 
+/* The start of shard s of S over n users (s = S: n). */
+static size_t shard_bound(size_t n, size_t s, size_t shards)
+{
+    /* n * s / S without overflow: n and s are below 2^32 in practice, but
+     * the quotient and remainder keep it exact for any n */
+    return n / shards * s + n % shards * s / shards;
+}
+
+/* The users with a train event (novelty's population). */
+static size_t train_user_count(const rs_eval *e)
+{
+    size_t n = 0;
+    for (size_t u = 0; u < e->n_users; u++)
+        n += e->train_start[u + 1] > e->train_start[u];
+    return n;
+}
+
+int rs__eval_row_fields(const double *values, const uint32_t *lists, size_t n_users, size_t k,
+                        size_t n_items, const uint32_t *popularity, size_t n_train_users,
+                        double *field)
+{
+    double sums[USER_FIELDS] = {0};
+    size_t defined[USER_FIELDS] = {0};
+    int status;
+    /* averages in user order, whatever the thread count or the shards; AUC
+     * over the users where it is defined */
+    for (size_t p = 0; p < n_users; p++)
+        for (int m = 0; m < USER_FIELDS; m++) {
+            double v = values[p * USER_FIELDS + (size_t)m];
+            if (!isnan(v)) {
+                sums[m] += v;
+                defined[m]++;
+            }
+        }
+    for (int m = 0; m < RS_METRIC_COUNT; m++)
+        field[m] = sums[m] / (double)n_users;
+    field[RS_EVAL_AUC] = defined[USER_AUC] ? sums[USER_AUC] / (double)defined[USER_AUC] : NAN;
+    field[RS_EVAL_NDCG_GRADED] = sums[USER_NDCG_GRADED] / (double)n_users;
+    if ((status = rs_metric_coverage(lists, n_users, k, n_items,
+                                     &field[RS_EVAL_COVERAGE])) != 0 ||
+        (status = rs_metric_novelty(lists, n_users, k, popularity, n_items,
+                                    n_train_users, &field[RS_EVAL_NOVELTY])) != 0 ||
+        (status = rs_metric_gini(lists, n_users, k, n_items, &field[RS_EVAL_GINI])) != 0 ||
+        (status = rs_metric_popularity_bias(lists, n_users, k, popularity, n_items,
+                                            &field[RS_EVAL_POP_BIAS])) != 0)
+        return status;
+    field[RS_EVAL_USERS] = (double)n_users;
+    field[RS_EVAL_K_USED] = (double)k;
+    return 0;
+}
+
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -663,8 +731,7 @@ int rs_eval_run(rs_eval *e, const char *name, rs_recommender_fn recommend, void 
     unsigned workers;
     int blas_threads;
     size_t n_tasks, cells, scratch_cells;
-    double t0 = now_seconds(), sums[USER_FIELDS] = {0};
-    size_t defined[USER_FIELDS] = {0};
+    double t0 = now_seconds();
     int status;
     if (!e || !name || !recommend)
         return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
@@ -675,12 +742,27 @@ int rs_eval_run(rs_eval *e, const char *name, rs_recommender_fn recommend, void 
     if ((status = rs__grow((void **)&e->results, &e->results_cap, e->n_results + 1,
                            sizeof *e->results)) != 0)
         return status;
+    if (e->shard >= e->shards)
+        return rs__fail(RS_ERR_RANGE, "%s: RS_EVAL_SHARD %" PRId64 " is not below RS_EVAL_SHARDS "
+                        "%" PRId64, fn, e->shard, e->shards);
     if ((status = group_users(e, &res.users, &res.n_users)) != 0)
         return status;
     if (res.n_users == 0) {
         free(res.users);
         return rs__fail(RS_ERR_STATE, "%s: no %s user to evaluate", fn,
                         e->group == RS_EVAL_COLD ? "cold" : "warm");
+    }
+    /* one shard: the contiguous block [n s / S, n (s + 1) / S) of the
+     * ascending users, so that the shards in order are the whole run's users
+     * in order (may be empty when there are more shards than users) */
+    res.shard = (size_t)e->shard;
+    res.shards = (size_t)e->shards;
+    res.group_users = res.n_users;
+    if (res.shards > 1) {
+        size_t lo = shard_bound(res.n_users, res.shard, res.shards);
+        size_t hi = shard_bound(res.n_users, res.shard + 1, res.shards);
+        memmove(res.users, res.users + lo, (hi - lo) * sizeof *res.users);
+        res.n_users = hi - lo;
     }
     res.k = (size_t)e->k;
     run.e = e;
@@ -698,8 +780,9 @@ int rs_eval_run(rs_eval *e, const char *name, rs_recommender_fn recommend, void 
     if ((status = rs__mul_size(res.n_users, res.k, &cells)) != 0 ||
         (status = rs__mul_size(workers, run.max_test + res.k, &scratch_cells)) != 0)
         goto fail;
-    res.lists = rs__alloc_array(cells, sizeof *res.lists);
-    res.values = rs__alloc_array(res.n_users, USER_FIELDS * sizeof *res.values);
+    res.lists = rs__alloc_array(cells ? cells : 1, sizeof *res.lists);
+    res.values = rs__alloc_array(res.n_users ? res.n_users : 1,
+                                 USER_FIELDS * sizeof *res.values);
     run.values = res.values;
     run.scratch = rs__alloc_array(scratch_cells ? scratch_cells : 1, sizeof *run.scratch);
     run.gains = rs__alloc_array(workers, (run.max_test ? run.max_test : 1) * sizeof *run.gains);
@@ -715,40 +798,13 @@ int rs_eval_run(rs_eval *e, const char *name, rs_recommender_fn recommend, void 
      * (measured: a third of the retail run's CPU time went to sched_yield). */
     blas_threads = rs__blas_get_threads();
     rs__blas_set_threads(1);
-    status = rs__parallel_for(n_tasks, (unsigned)e->threads, run_task, &run);
+    status = n_tasks ? rs__parallel_for(n_tasks, (unsigned)e->threads, run_task, &run) : 0;
     rs__blas_set_threads(blas_threads);
     if (status != 0)
         goto fail;
-
-    /* averages in user order, whatever the thread count; AUC over the users
-     * where it is defined */
-    for (size_t p = 0; p < res.n_users; p++)
-        for (int m = 0; m < USER_FIELDS; m++) {
-            double v = res.values[p * USER_FIELDS + (size_t)m];
-            if (!isnan(v)) {
-                sums[m] += v;
-                defined[m]++;
-            }
-        }
-    for (int m = 0; m < RS_METRIC_COUNT; m++)
-        res.field[m] = sums[m] / (double)res.n_users;
-    res.field[RS_EVAL_AUC] = defined[USER_AUC] ? sums[USER_AUC] / (double)defined[USER_AUC]
-                                               : NAN;
-    res.field[RS_EVAL_NDCG_GRADED] = sums[USER_NDCG_GRADED] / (double)res.n_users;
-    size_t n_train_users = 0;
-    for (size_t u = 0; u < e->n_users; u++)
-        n_train_users += e->train_start[u + 1] > e->train_start[u];
-    if ((status = rs_metric_coverage(res.lists, res.n_users, res.k, e->n_items,
-                                     &res.field[RS_EVAL_COVERAGE])) != 0 ||
-        (status = rs_metric_novelty(res.lists, res.n_users, res.k, e->popularity, e->n_items,
-                                    n_train_users, &res.field[RS_EVAL_NOVELTY])) != 0 ||
-        (status = rs_metric_gini(res.lists, res.n_users, res.k, e->n_items,
-                                 &res.field[RS_EVAL_GINI])) != 0 ||
-        (status = rs_metric_popularity_bias(res.lists, res.n_users, res.k, e->popularity,
-                                            e->n_items, &res.field[RS_EVAL_POP_BIAS])) != 0)
+    if ((status = rs__eval_row_fields(res.values, res.lists, res.n_users, res.k, e->n_items,
+                                      e->popularity, train_user_count(e), res.field)) != 0)
         goto fail;
-    res.field[RS_EVAL_USERS] = (double)res.n_users;
-    res.field[RS_EVAL_K_USED] = (double)res.k;
     res.field[RS_EVAL_GROUP_USED] = (double)e->group;
     res.field[RS_EVAL_SECONDS] = now_seconds() - t0;
     free(run.scratch);
@@ -1212,4 +1268,30 @@ int rs_eval_result_list(const rs_eval *e, size_t row, size_t position, uint32_t 
     *n_out = n;
     return n > capacity ? rs__fail(RS_ERR_BUFFER, "%s: %zu items, room for %zu", fn, n, capacity)
                         : RS_OK;
+}
+
+int rs__eval_row_view(const rs_eval *e, size_t row, struct rs__eval_row *out, const char *fn)
+{
+    const struct result *res;
+    if (!e || !out)
+        return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
+    if (row >= e->n_results)
+        return rs__fail(RS_ERR_NOTFOUND, "%s: row %zu is beyond the %zu results", fn, row,
+                        e->n_results);
+    res = &e->results[row];
+    out->name = res->name;
+    out->field = res->field;
+    out->users = res->users;
+    out->lists = res->lists;
+    out->values = res->values;
+    out->popularity = e->popularity;
+    out->n_users = res->n_users;
+    out->k = res->k;
+    out->shard = res->shard;
+    out->shards = res->shards;
+    out->group_users = res->group_users;
+    out->n_items = e->n_items;
+    out->n_train_users = train_user_count(e);
+    out->group = (int64_t)res->field[RS_EVAL_GROUP_USED];
+    return 0;
 }

@@ -868,11 +868,20 @@ static int run_baselines(const rs_model *m, const struct model_events *me, rs_ev
 int rs_model_evaluate(const rs_model *m, int split, double param, uint64_t seed, int flags,
                       rs_eval **out)
 {
+    return rs_model_evaluate_shard(m, split, param, seed, flags, 0, 1, out);
+}
+
+int rs_model_evaluate_shard(const rs_model *m, int split, double param, uint64_t seed,
+                            int flags, size_t shard, size_t n_shards, rs_eval **out)
+{
     struct model_events me;
     rs_eval *eval = NULL;
     int s = check_args(m, split, param, flags, out);
     if (s != RS_OK)
         return s;
+    if (n_shards < 1 || n_shards > 65536 || shard >= n_shards)
+        return rs__fail(RS_ERR_RANGE, "rs_model_evaluate_shard: shard %zu of %zu (shards: "
+                        "1 .. 65536, shard below them)", shard, n_shards);
     if ((s = read_events(m, &me)) != RS_OK) {
         model_events_free(&me);
         return s;
@@ -895,6 +904,10 @@ int rs_model_evaluate(const rs_model *m, int split, double param, uint64_t seed,
         s = rs__model_options_apply_eval(&m->options, eval);
     if (s == RS_OK)
         s = rs_eval_set_int(eval, RS_EVAL_SEED, (int64_t)(seed & INT64_MAX));
+    if (s == RS_OK)
+        s = rs_eval_set_int(eval, RS_EVAL_SHARDS, (int64_t)n_shards);
+    if (s == RS_OK)
+        s = rs_eval_set_int(eval, RS_EVAL_SHARD, (int64_t)shard);
     if (s == RS_OK)
         s = rs_eval_set_int(eval, RS_EVAL_GROUP,
                             flags & RS_MODEL_EVAL_COLD ? RS_EVAL_COLD : RS_EVAL_WARM);

@@ -4,7 +4,7 @@
     import recsim.dask as rd
     with LocalCluster(n_workers=2, threads_per_worker=1) as cluster, Client(cluster) as client:
         recs = rd.recommend(client, "shop.rsm", users, k=10)      # users sharded
-        table = rd.evaluate(client, "shop.rsm", [{"k": 5}, {"k": 10}])
+        table = rd.evaluate(client, "shop.rsm", k=10)             # users sharded
         sim = rd.simulate(client, "shop.rsm", ["scorer", "popular"], users=200)
 
 Each worker opens the model file read-only ONCE (the first task that needs it;
@@ -21,11 +21,19 @@ What is sharded, and why results are identical to one process:
   step) and every policy sees the same population and draws, so a policy run
   alone gives bitwise the trace it has in a joint run (tested).  Statistics
   are per policy, so nothing is merged or averaged.
-* ``evaluate``: whole evaluation runs (a list of configurations: splits,
-  seeds, cut-offs, option sets), one task each.  rs_model_evaluate takes no
-  subset of users, so one run is not split across workers, and no
-  non-additive statistic (coverage, Gini, per-user averages) is ever
-  averaged: each row is one complete run.
+  Not by users: the simulated users are coupled through the items'
+  popularity (their conformity pulls them toward what every user clicked so
+  far; rs_sim recomputes it from all the clicks after each step), so a shard
+  of users run alone would see another popularity and answer differently.
+  Sharding them would take a barrier per step exchanging the click counts;
+  one task per policy keeps the results exact instead.
+* ``evaluate``: the evaluated users, in contiguous shards, one task per
+  shard (and per configuration); each task returns, per row, its users'
+  metric values and lists (rs_eval_result_part), and the client merges them
+  (rs_eval_merge_parts) exactly as one run computes its row: coverage, Gini,
+  novelty and the per-user averages over all the users, never averaged over
+  shards.  Every column but ``seconds`` equals the single-process run's bit
+  for bit (tested).
 
 On a real cluster: put the model file on storage every worker sees under the
 same path (NFS, a shared volume) and pass that path; or, without shared
@@ -86,10 +94,10 @@ def _recommend_shard(path, shipped, users, k):
     return r.scores, r.items, r.counts
 
 
-def _evaluate_task(path, shipped, config):
+def _evaluate_shard_task(path, shipped, config, shard, shards):
     entry = _worker_model(_local_path(path, shipped))
     with entry.lock:
-        return entry.model.evaluate(**config)
+        return entry.model.evaluate_shard(shard, shards, **config)
 
 
 def _simulate_task(path, shipped, policy, kw):
@@ -188,18 +196,46 @@ def recommend(client, path: str, users, k: int = 10, shards: Optional[int] = Non
     return Recommendations(*_pack(_client_keys(path), scores, items, counts), users)
 
 
-def evaluate(client, path: str, configs: Sequence[Mapping[str, Any]], ship: bool = False):
-    """Several evaluation runs in parallel, one task per configuration (the
-    keyword arguments of Model.evaluate: cut / random / last, seed, k, cold,
-    baselines, options).  Returns one DataFrame: the rows of every run, with
-    a ``config`` column (the configuration's index)."""
+def evaluate(client, path: str, configs: Optional[Sequence[Mapping[str, Any]]] = None, *,
+             shards: Optional[int] = None, ship: bool = False, **config):
+    """An evaluation with the users sharded across the workers.
+
+    ``evaluate(client, path, k=10, cut=...)`` (keyword arguments of
+    Model.evaluate) returns the DataFrame of ``Model.evaluate(k=10, cut=...)``,
+    every column but ``seconds`` bit for bit: the evaluated users are cut into
+    ``shards`` contiguous blocks (default: one per worker), each task
+    evaluates one block (Model.evaluate_shard: the same train fit, that
+    block's users scored) and returns per row the users' values and lists,
+    which :func:`recsim.merge_eval_parts` merges on the client (coverage,
+    Gini, novelty and the averages computed over all the users, never
+    averaged over shards); ``seconds`` is the sum over the shards.
+
+    ``configs``, a list of such keyword dicts (splits, seeds, cut-offs,
+    option sets), runs each of them sharded alike and returns their rows
+    together with a ``config`` column (the configuration's index).
+
+    Every shard repeats the train fit, so sharding pays when scoring the
+    users costs more than the fit (many users, a large k, slow scorers).
+    """
     import pandas as pd
+    from .model import merge_eval_parts
+    if configs is not None and config:
+        raise ValueError("give either configs or keyword arguments, not both")
+    single = configs is None
+    configs = [config] if single else [dict(c) for c in configs]
     workers = _workers(client)
+    if not workers:
+        raise RuntimeError("the Dask client has no workers")
+    n = int(shards or len(workers))
+    if n < 1:
+        raise ValueError("shards must be at least 1, got %r" % (shards,))
     shipped = ship_model(client, path) if ship else None
-    futures = [client.submit(_evaluate_task, path, shipped, dict(c),
-                             workers=[workers[i % len(workers)]], pure=False)
-               for i, c in enumerate(configs)]
-    frames = client.gather(futures)
+    futures = [[client.submit(_evaluate_shard_task, path, shipped, dict(c), s, n,
+                              workers=[workers[s % len(workers)]], pure=False)
+                for s in range(n)] for c in configs]
+    frames = [merge_eval_parts(client.gather(f)) for f in futures]
+    if single:
+        return frames[0]
     for i, f in enumerate(frames):
         f.insert(0, "config", i)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -23,7 +23,7 @@ from ._constants import (DROP, FORMAT, IMPORT_FLAG, MATCH, MODEL_COUNT, MODEL_EV
 from ._lib import check, lib
 
 __all__ = ["Model", "Options", "OptionInfo", "Explanation", "Recommendations",
-           "SimulationResult", "option_info"]
+           "SimulationResult", "option_info", "merge_eval_parts"]
 
 _NO_ITEM = np.uint32(0xFFFFFFFF)
 _SOURCE_NAMES = {v: k for k, v in SCORER_SOURCE.items()}
@@ -468,7 +468,8 @@ class Model:
                    properties: Sequence[str] = (), friends: Optional[str] = None,
                    require: Sequence[str] = (), missing: Sequence[str] = (),
                    dedup: bool = False, unweighted: bool = False, first_time: bool = False,
-                   reject: Optional[str] = None) -> dict:
+                   reject: Optional[str] = None, append: bool = False,
+                   replace: bool = False) -> dict:
         """Clean and import a log, catalogue or profiles, as ``recsim import`` does.
 
         ``source`` is a file path (CSV, TSV or JSON Lines) or a pandas
@@ -481,8 +482,20 @@ class Model:
         ROLE=COLUMN, --require, --missing, --dedup, --unweighted,
         --first-time, --reject FILE, ...).  Each kind is one transaction.
 
-        Returns {kind: {"rows", "kept", "imported", "dropped": {rule: n}}}.
+        As the CLI, an interaction row equal to an event the model already
+        has (user, relation, item, time, weight) is skipped and counted in
+        ``"already_in_model"``, so importing an export that overlaps the last
+        one adds only its new rows; ``append=True`` (--append) imports every
+        row (weights add up), ``replace=True`` (--replace) makes the rows
+        replace the model's interactions of their relation (items and users
+        stay; not with an event column, not on ":memory:").
+
+        Returns {kind: {"rows", "kept", "imported", "dropped": {rule: n}}},
+        interactions also with "already_in_model" and "replaced".
         """
+        if append and replace:
+            raise ValueError("append adds the rows, replace replaces the model's: "
+                             "give one of them")
         if preset not in (None, "retail"):
             raise ValueError("unknown preset %r (known: retail)" % (preset,))
         if format not in FORMAT:
@@ -509,12 +522,13 @@ class Model:
             report[k] = self._import_one(h, k, data, name, fmt, i == 0, preset == "retail",
                                          map or {}, relation, list(attributes),
                                          list(properties), friends, list(require),
-                                         list(missing), dedup, unweighted, first_time, reject)
+                                         list(missing), dedup, unweighted, first_time, reject,
+                                         append, replace)
         return report
 
     def _import_one(self, h, kind, data, name, fmt, first, retail, maps, relation, attributes,
                     properties, friends, require, missing, dedup, unweighted, first_time,
-                    reject):
+                    reject, append=False, replace=False):
         reader, cleaner = c_void_p(), c_void_p()
         buf = None
         try:
@@ -545,7 +559,9 @@ class Model:
             rows = c_uint64()
             if kind == "interactions":
                 flags = (IMPORT_FLAG["unweighted"] if unweighted or retail else 0) | \
-                        (IMPORT_FLAG["first_time"] if first_time else 0)
+                        (IMPORT_FLAG["first_time"] if first_time else 0) | \
+                        (IMPORT_FLAG["replace"] if replace else
+                         0 if append else IMPORT_FLAG["skip_known"])
                 rel = relation or ("bought" if retail else None)
                 check(lib.rs_model_import_interactions(h, reader, cleaner,
                                                        rel.encode() if rel else None, flags,
@@ -569,8 +585,12 @@ class Model:
                 dropped[lib.rs_cleaner_rule_name(cleaner, i).decode()] = \
                     lib.rs_cleaner_dropped(cleaner, i)
             kept = lib.rs_cleaner_kept(cleaner)
-            return {"rows": kept + sum(dropped.values()), "kept": kept,
-                    "imported": rows.value, "dropped": dropped}
+            out = {"rows": kept + sum(dropped.values()), "kept": kept,
+                   "imported": rows.value, "dropped": dropped}
+            if kind == "interactions":
+                out["already_in_model"] = lib.rs_model_import_known_rows(h)
+                out["replaced"] = bool(replace)
+            return out
         finally:
             lib.rs_cleaner_free(cleaner)
             lib.rs_reader_close(reader)
@@ -753,6 +773,42 @@ class Model:
         call only.
         """
         import pandas as pd
+        ev = self._evaluate(cut, random, last, seed, k, baselines, cold, options, 0, 1)
+        try:
+            return eval_frame(ev, pd)
+        finally:
+            lib.rs_eval_free(ev)
+
+    def evaluate_shard(self, shard: int, shards: int, cut: Optional[TimeLike] = None, *,
+                       random: Optional[float] = None, last: Optional[int] = None,
+                       seed: int = 0, k: Optional[int] = None, baselines: bool = True,
+                       cold: bool = False,
+                       options: Optional[Mapping[str, Any]] = None) -> "list[tuple[str, bytes]]":
+        """:meth:`evaluate` on shard ``shard`` of ``shards`` of the evaluated
+        users (rs_model_evaluate_shard): each row as ``(name, part)``, the
+        part being bytes that :func:`merge_eval_parts` merges with the same
+        row of the other shards into :meth:`evaluate`'s row, bit for bit.
+        Every shard fits the same train model; the users' scoring is divided."""
+        for name, v in (("shard", shard), ("shards", shards)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+                raise TypeError("%s must be an int, got %r" % (name, v))
+        if not 0 <= shard < shards:
+            raise ValueError("shard must be in 0 .. shards - 1, got %r of %r" % (shard, shards))
+        ev = self._evaluate(cut, random, last, seed, k, baselines, cold, options, int(shard),
+                            int(shards))
+        try:
+            out = []
+            n = c_size_t()
+            for r in range(lib.rs_eval_result_count(ev)):
+                lib.rs_eval_result_part(ev, r, None, 0, byref(n))
+                buf = ctypes.create_string_buffer(n.value)
+                check(lib.rs_eval_result_part(ev, r, buf, n.value, byref(n)))
+                out.append((lib.rs_eval_result_name(ev, r).decode(), buf.raw))
+            return out
+        finally:
+            lib.rs_eval_free(ev)
+
+    def _evaluate(self, cut, random, last, seed, k, baselines, cold, options, shard, shards):
         given = (cut is not None) + (random is not None) + (last is not None)
         if given > 1:
             raise ValueError("choose one of cut, random and last")
@@ -770,11 +826,9 @@ class Model:
             run_opts["eval.k"] = self._check_k(k)
         ev = c_void_p()
         with _TemporaryOptions(self, run_opts):
-            check(lib.rs_model_evaluate(self._h, split, param, int(seed), flags, byref(ev)))
-        try:
-            return eval_frame(ev, pd)
-        finally:
-            lib.rs_eval_free(ev)
+            check(lib.rs_model_evaluate_shard(self._h, split, param, int(seed), flags, shard,
+                                              shards, byref(ev)))
+        return ev
 
     def simulate(self, policies: Sequence[str] = ("scorer", "popular"), users: int = 200,
                  steps: int = 20, slate: int = 10, seed: int = 1,
@@ -847,6 +901,47 @@ def eval_fields() -> list:
         i += 1
 
 
+def merge_eval_parts(shards: "Sequence[Sequence[tuple[str, bytes]]]"):
+    """The evaluation DataFrame (as :meth:`Model.evaluate` gives it) from the
+    rows of every shard (:meth:`Model.evaluate_shard`, one list per shard, in
+    any order): each row's parts merged by rs_eval_merge_parts, which
+    computes coverage, Gini, novelty and the per-user averages from the
+    users' lists and values (never an average of the shards' figures), so
+    that every column but ``seconds`` (here the shards' sum) equals the
+    unsharded run's bit for bit."""
+    import pandas as pd
+    fields = eval_fields()
+    if not shards:
+        raise ValueError("no shard to merge")
+    n_rows = len(shards[0])
+    if any(len(s) != n_rows for s in shards):
+        raise ValueError("the shards hold different numbers of rows")
+    rows = []
+    out = (c_double * len(fields))()
+    for r in range(n_rows):
+        names = {s[r][0] for s in shards}
+        if len(names) != 1:
+            raise ValueError("row %d has different names in the shards: %s"
+                             % (r, sorted(names)))
+        blobs = [bytes(s[r][1]) for s in shards]
+        ptrs = (c_void_p * len(blobs))(*[ctypes.cast(ctypes.c_char_p(b), c_void_p)
+                                         for b in blobs])
+        lens = (c_size_t * len(blobs))(*[len(b) for b in blobs])
+        check(lib.rs_eval_merge_parts(ptrs, lens, len(blobs), out, len(fields)))
+        row = {"name": names.pop()}
+        for f, fname in fields:
+            row[fname] = out[f]
+        rows.append(row)
+    return _typed_eval_frame(pd.DataFrame(rows, columns=["name"] + [n for _, n in fields]))
+
+
+def _typed_eval_frame(frame):
+    for col in ("users", "k", "group"):
+        if col in frame:
+            frame[col] = frame[col].astype(np.int64)
+    return frame
+
+
 def eval_frame(ev, pd):
     """The result rows of an rs_eval as a DataFrame (name + every field)."""
     fields = eval_fields()
@@ -858,11 +953,7 @@ def eval_frame(ev, pd):
             check(lib.rs_eval_result(ev, r, f, byref(v)))
             row[fname] = v.value
         rows.append(row)
-    frame = pd.DataFrame(rows, columns=["name"] + [n for _, n in fields])
-    for col in ("users", "k", "group"):
-        if col in frame:
-            frame[col] = frame[col].astype(np.int64)
-    return frame
+    return _typed_eval_frame(pd.DataFrame(rows, columns=["name"] + [n for _, n in fields]))
 
 
 def per_step_frame(trace):

@@ -163,6 +163,30 @@ class ReadTest(unittest.TestCase):
         with self.assertRaises(TypeError):
             m.options["scorer.hops"] = [1]
 
+    def test_evaluate_shards_merge_exactly(self):
+        """evaluate_shard + merge_eval_parts == evaluate, bit for bit (seconds
+        aside), in any shard order."""
+        want = self.m.evaluate(k=5, random=0.3, seed=2).drop(columns="seconds")
+        shards = [self.m.evaluate_shard(s, 3, k=5, random=0.3, seed=2) for s in range(3)]
+        self.assertEqual([n for n, _ in shards[0]], list(want["name"]))
+        self.assertIsInstance(shards[0][0][1], bytes)
+        got = recsim.merge_eval_parts(shards[::-1])
+        pd.testing.assert_frame_equal(got.drop(columns="seconds"), want, check_exact=True)
+        with self.assertRaises(ValueError):
+            self.m.evaluate_shard(3, 3)
+        with self.assertRaises(TypeError):
+            self.m.evaluate_shard(0.5, 3)
+        with self.assertRaises(RecsimError) as ctx:
+            recsim.merge_eval_parts(shards[:2])  # a shard missing
+        self.assertEqual(ctx.exception.name, "RS_ERR_STATE")
+        with self.assertRaises(RecsimError) as ctx:
+            recsim.merge_eval_parts([shards[0], [(n, b[:-3]) for n, b in shards[1]], shards[2]])
+        self.assertEqual(ctx.exception.name, "RS_ERR_CORRUPT")
+        with self.assertRaises(ValueError):
+            recsim.merge_eval_parts([shards[0], shards[1][:1], shards[2]])
+        with self.assertRaises(ValueError):
+            recsim.merge_eval_parts([])
+
     def test_evaluate_frame(self):
         df = self.m.evaluate(k=5)
         self.assertIsInstance(df, pd.DataFrame)
@@ -361,6 +385,34 @@ class WriteTest(unittest.TestCase):
                 a, b = m.recommend(users, k=10), ref.recommend(users, k=10)
                 np.testing.assert_array_equal(a.keys, b.keys)
                 np.testing.assert_array_equal(a.scores, b.scores)
+
+    def test_import_skips_known_rows_append_and_replace(self):
+        """import_log skips the rows the model already has (as the CLI does),
+        append=True imports them again, replace=True replaces the relation."""
+        path = tmp("known.rsm")
+        log = pd.DataFrame({"user": ["u1", "u1", "u2", "u3"], "item": ["a", "b", "b", "c"],
+                            "time": ["2020-01-0%d" % d for d in range(1, 5)]})
+        newer = pd.DataFrame({"user": ["u1", "u4"], "item": ["c", "a"],
+                              "time": ["2020-02-01", "2020-02-02"]})
+        with Model.create(path) as m:
+            first = m.import_log(log)["interactions"]
+            self.assertEqual((first["imported"], first["already_in_model"]), (4, 0))
+            self.assertFalse(first["replaced"])
+            events = m.count("events")
+            again = m.import_log(pd.concat([log, newer]))["interactions"]
+            self.assertEqual((again["imported"], again["already_in_model"]), (2, 4))
+            self.assertEqual(m.count("events"), events + 2)
+            appended = m.import_log(log, append=True)["interactions"]
+            self.assertEqual((appended["imported"], appended["already_in_model"]), (4, 0))
+            replaced = m.import_log(newer, replace=True)["interactions"]
+            self.assertTrue(replaced["replaced"])
+            self.assertEqual(replaced["imported"], 2)
+            self.assertEqual(m.count("events"), 2)
+            with self.assertRaises(ValueError):
+                m.import_log(log, append=True, replace=True)
+        with Model.create() as mem, self.assertRaises(RecsimError) as ctx:
+            mem.import_log(log, replace=True)
+        self.assertEqual(ctx.exception.name, "RS_ERR_INVALID")
 
     def test_build_options_observe_and_reopen(self):
         path = tmp("write.rsm")
