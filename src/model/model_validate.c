@@ -706,6 +706,50 @@ static int features(struct model_state *ms, size_t p, float *f)
     return RS_OK;
 }
 
+/* The choice model's utilities of user u (features feat) into util; the
+ * largest allowed one (not in the history) into *top and the log of the sum
+ * of exp(util - top) over the allowed items into *log_z. */
+static void choice_logits(const struct model_state *ms, const struct rs__visit_params *par,
+                          const struct user *u, const float *feat, double *util, double *top,
+                          double *log_z)
+{
+    size_t n_cat = ms->c->n_cat;
+    double t = -HUGE_VAL, z = 0;
+    for (size_t i = 0; i < n_cat; i++) {
+        double v = ms->bias[i];
+        for (int k = 0; k < RS__VISIT_NF; k++)
+            v += par->w[k] * feat[i * RS__VISIT_NF + k];
+        util[i] = v;
+        if (!in_sorted(u->hist, u->n_hist, (uint32_t)i) && v > t)
+            t = v;
+    }
+    for (size_t i = 0; i < n_cat; i++)
+        if (!in_sorted(u->hist, u->n_hist, (uint32_t)i))
+            z += exp(util[i] - t);
+    *top = t;
+    *log_z = z > 0 ? log(z) : 0;
+}
+
+/* Whether the user's real visits before visit k hold item. */
+static bool bought_before(const struct user *u, size_t k, uint32_t item)
+{
+    for (size_t v = 0; v < k; v++)
+        for (uint32_t j = 0; j < u->visits[v].n; j++)
+            if (u->items[u->visits[v].start + j] == item)
+                return true;
+    return false;
+}
+
+/* The inclusion covariates of slot r of policy q's list for user u at a
+ * visit with n_new new items; util/top/log_z from choice_logits. */
+static void shown_x(const struct user *u, size_t q, size_t r, double n_new, const float *feat,
+                    const double *util, double top, double log_z, bool before, float *x)
+{
+    uint32_t it = u->lists[q][r];
+    rs__visit_inclusion_x(x, n_new, util[it] - top - log_z, feat + (size_t)it * RS__VISIT_NF,
+                          before, u->n_hist, r);
+}
+
 /* The simulator's factors take the model's ALS options (cf.als.*), not a
  * choice made by looking at the validation's outcome. */
 static int als_options(const rs_model *m, rs_cf_model *cf)
@@ -775,6 +819,50 @@ static int fit_counts(struct model_state *ms, const uint8_t *any_half)
     return s;
 }
 
+/* The slate-inclusion model (model_visit.h) on the fit half's real visits:
+ * every slot of every policy's list at every visit with a new catalogue
+ * item (n_shown of them), at the fitted choice model. */
+static int fit_inclusion(struct model_state *ms, struct rs__visit_params *par,
+                         const struct rs__visit_user *fu, const size_t *fu_p, size_t n_fu,
+                         size_t n_shown)
+{
+    const struct vctx *c = ms->c;
+    size_t m = 0, bytes;
+    float *xs = NULL;
+    uint8_t *ys = rs__malloc(n_shown ? n_shown : 1);
+    double *util = rs__alloc_array(c->n_cat ? c->n_cat : 1, sizeof *util);
+    int s = rs__mul_size(n_shown ? n_shown : 1, RS__VISIT_NX * sizeof *xs, &bytes);
+    if (s == RS_OK && (!(xs = rs__malloc(bytes)) || !ys || !util))
+        s = RS_ERR_NOMEM;
+    for (size_t i = 0; s == RS_OK && i < n_fu; i++) {
+        const struct user *u = &c->users[fu_p[i]];
+        double top, log_z;
+        choice_logits(ms, par, u, fu[i].feat, util, &top, &log_z);
+        for (size_t k = 0; k < u->n_visits; k++) {
+            const struct visit *vis = &u->visits[k];
+            double n_new = (double)new_in_visit(u, vis);
+            if (n_new == 0)
+                continue; /* nothing new bought: no list item can enter */
+            for (size_t q = 0; q < c->n_pol; q++)
+                for (size_t r = 0; r < u->list_n[q] && m < n_shown; r++, m++) {
+                    uint32_t it = u->lists[q][r];
+                    bool hit = false;
+                    for (uint32_t j = 0; j < vis->n && !hit; j++)
+                        hit = u->items[vis->start + j] == it;
+                    ys[m] = hit;
+                    shown_x(u, q, r, n_new, fu[i].feat, util, top, log_z,
+                            bought_before(u, k, it), xs + m * RS__VISIT_NX);
+                }
+        }
+    }
+    if (s == RS_OK)
+        s = rs__visit_fit_inclusion(xs, ys, m, par->inc, NULL);
+    free(xs);
+    free(ys);
+    free(util);
+    return s;
+}
+
 /* Fit the visit model on the fit half (half[p] == 0): choice weights,
  * return hazard, gaps, basket sizes, the share of basket items that are
  * new catalogue items; positions-alone hit probabilities per slot. */
@@ -786,9 +874,10 @@ static int fit_half(struct model_state *ms, struct rs__visit_params *par, double
     struct rs__visit_user *fu = rs__calloc(c->n_users ? c->n_users : 1, sizeof *fu);
     double *x = rs__alloc_array(c->n_users ? c->n_users : 1, sizeof *x);
     uint32_t *nv = rs__alloc_array(c->n_users ? c->n_users : 1, sizeof *nv);
+    size_t *fu_p = rs__alloc_array(c->n_users ? c->n_users : 1, sizeof *fu_p), n_shown = 0;
     double *gaps = NULL, *sizes = NULL, items = 0, new_items = 0, pos_hit[K] = {0};
     double pos_n[K] = {0}, visits = 0;
-    int s = fu && x && nv ? RS_OK : RS_ERR_NOMEM;
+    int s = fu && x && nv && fu_p ? RS_OK : RS_ERR_NOMEM;
     size_t total_visits = 0;
     for (size_t p = 0; p < c->n_users; p++)
         total_visits += c->users[p].n_visits;
@@ -809,6 +898,7 @@ static int fit_half(struct model_state *ms, struct rs__visit_params *par, double
             continue;
         x[n_fu] = log1p(u->pre_visits);
         nv[n_fu] = (uint32_t)u->n_visits;
+        fu_p[n_fu] = p;
         if ((s = rs__mul_size(n_cat, RS__VISIT_NF * sizeof *feat, &bytes)) != RS_OK)
             break;
         feat = rs__malloc(bytes);
@@ -841,6 +931,8 @@ static int fit_half(struct model_state *ms, struct rs__visit_params *par, double
                 }
             }
             for (size_t q = 0; q < c->n_pol; q++)
+                n_shown += new_in_visit(u, vis) ? u->list_n[q] : 0;
+            for (size_t q = 0; q < c->n_pol; q++)
                 for (size_t r = 0; r < u->list_n[q]; r++) {
                     bool hit = false;
                     for (uint32_t j = 0; j < vis->n && !hit; j++)
@@ -861,6 +953,8 @@ static int fit_half(struct model_state *ms, struct rs__visit_params *par, double
     if (s == RS_OK)
         s = rs__visit_fit_choice(fu, n_fu, n_cat, par->w, ms->bias, ll_fit);
     if (s == RS_OK)
+        s = fit_inclusion(ms, par, fu, fu_p, n_fu, n_shown);
+    if (s == RS_OK)
         s = rs__visit_fit_return(x, nv, n_fu, &par->return_a, &par->return_b);
     if (s == RS_OK) {
         qsort(gaps, n_gaps, sizeof *gaps, dbl_cmp);
@@ -879,6 +973,7 @@ static int fit_half(struct model_state *ms, struct rs__visit_params *par, double
         free((void *)fu[i].chosen);
     }
     free(fu);
+    free(fu_p);
     free(x);
     free(nv);
     free(gaps);
@@ -887,37 +982,25 @@ static int fit_half(struct model_state *ms, struct rs__visit_params *par, double
 }
 
 /* Simulate test-half user p (and score the real visits against the model):
- * visits, gaps, baskets; hits of every policy's list with common random
- * numbers.  Appends the simulated gaps and basket sizes. */
+ * visits, gaps, baskets; whether each shown item of every policy's list
+ * enters a basket, by the slate-inclusion model with common random numbers
+ * (one uniform per visit and item, whichever list shows it).  Appends the
+ * simulated gaps and basket sizes. */
 static int simulate_user(struct model_state *ms, const struct rs__visit_params *par,
                          const double *pos_p, uint64_t seed, size_t p,
-                         float *feat, double *cum, struct per_user *pu, double *gaps,
+                         float *feat, double *util, struct per_user *pu, double *gaps,
                          size_t *n_gaps, double *sizes, size_t *n_sizes, double *ll)
 {
     const struct vctx *c = ms->c;
     const struct user *u = &c->users[p];
-    size_t n_cat = c->n_cat;
-    double top = -HUGE_VAL, z;
+    double top, log_z;
+    float x[RS__VISIT_NX];
+    uint8_t sim_before[MAX_POLICIES][K];
     int s = features(ms, p, feat);
     rs_rng rng;
     if (s != RS_OK)
         return s;
-    for (size_t i = 0; i < n_cat; i++) {
-        double v = 0;
-        for (int k = 0; k < RS__VISIT_NF; k++)
-            v += par->w[k] * feat[i * RS__VISIT_NF + k];
-        v += ms->bias[i];
-        cum[i] = v;
-        if (!in_sorted(u->hist, u->n_hist, (uint32_t)i) && v > top)
-            top = v;
-    }
-    z = 0;
-    for (size_t i = 0; i < n_cat; i++) {
-        bool ok = !in_sorted(u->hist, u->n_hist, (uint32_t)i);
-        double e = ok ? exp(cum[i] - top) : 0;
-        z += e;
-        cum[i] = z;
-    }
+    choice_logits(ms, par, u, feat, util, &top, &log_z);
     /* the real visits: hits and the impression log-likelihoods */
     for (size_t k = 0; k < u->n_visits; k++) {
         const struct visit *vis = &u->visits[k];
@@ -928,11 +1011,14 @@ static int simulate_user(struct model_state *ms, const struct rs__visit_params *
             for (size_t r = 0; r < u->list_n[q]; r++) {
                 uint32_t it = u->lists[q][r];
                 bool hit = false;
-                double pi = (cum[it] - (it ? cum[it - 1] : 0)) / z;
-                double qm = 1 - exp(-n_new * pi), qp = 1 - exp(-n_new * pos_p[r]);
+                double qm = 0, qp = 1 - exp(-n_new * pos_p[r]);
                 for (uint32_t j = 0; j < vis->n && !hit; j++)
                     hit = u->items[vis->start + j] == it;
                 any |= hit;
+                if (n_new > 0) {
+                    shown_x(u, q, r, n_new, feat, util, top, log_z, bought_before(u, k, it), x);
+                    qm = rs__visit_inclusion_prob(par->inc, x);
+                }
                 qm = fmin(fmax(qm, 1e-12), 1 - 1e-12);
                 ll[0] += hit ? log(qm) : log1p(-qm);
                 qp = fmin(fmax(qp, 1e-12), 1 - 1e-12);
@@ -943,10 +1029,10 @@ static int simulate_user(struct model_state *ms, const struct rs__visit_params *
         }
     }
     /* the simulated visits */
-    double x = log1p(u->pre_visits), ret = rs__visit_return_prob(par, x);
+    double xr = log1p(u->pre_visits), ret = rs__visit_return_prob(par, xr);
+    memset(sim_before, 0, sizeof sim_before);
     for (uint64_t v = 0; v < 1000; v++) {
-        uint32_t drawn[4096];
-        size_t b, nd = 0;
+        size_t b, n_new = 0;
         rs__rng_init(&rng, seed, 17, c->eval_index[p], v);
         if (v > 0) {
             if (rs__rng_uniform(&rng) >= ret)
@@ -957,17 +1043,20 @@ static int simulate_user(struct model_state *ms, const struct rs__visit_params *
         b = b > 4096 ? 4096 : b;
         sizes[(*n_sizes)++] = (double)b;
         pu->sim_visits++;
-        for (size_t j = 0; j < b; j++) {
-            double a = rs__rng_uniform(&rng), pick = rs__rng_uniform(&rng);
-            if (a < par->repeat_share || z <= 0)
-                continue; /* a repeat, or an item outside the catalogue: no list has it */
-            drawn[nd++] = (uint32_t)rs__visit_pick(cum, n_cat, pick);
-        }
-        for (size_t q = 0; q < c->n_pol; q++) {
+        for (size_t j = 0; j < b; j++)
+            n_new += rs__rng_uniform(&rng) >= par->repeat_share; /* else a repeat */
+        for (size_t q = 0; n_new > 0 && q < c->n_pol; q++) {
             bool any = false;
-            for (size_t r = 0; r < u->list_n[q]; r++)
-                for (size_t j = 0; j < nd; j++)
-                    any |= drawn[j] == u->lists[q][r];
+            for (size_t r = 0; r < u->list_n[q]; r++) {
+                uint32_t it = u->lists[q][r];
+                rs_rng item_rng;
+                shown_x(u, q, r, (double)n_new, feat, util, top, log_z, sim_before[q][r], x);
+                rs__rng_init(&item_rng, seed, 29, c->eval_index[p], v * c->n_cat + it);
+                if (rs__rng_uniform(&item_rng) < rs__visit_inclusion_prob(par->inc, x)) {
+                    sim_before[q][r] = 1;
+                    any = true;
+                }
+            }
             pu->sim_hits[q] += any;
         }
     }
@@ -1004,7 +1093,7 @@ static int run_replicate(const struct vctx *c, uint64_t seed, struct rep *out)
     size_t *test = rs__alloc_array(c->n_users ? c->n_users : 1, sizeof *test), n_test = 0;
     struct per_user *pu = NULL;
     float *feat = NULL;
-    double *cum = NULL, *gaps = NULL, *sizes = NULL, *rgaps = NULL, *rsizes = NULL;
+    double *util = NULL, *gaps = NULL, *sizes = NULL, *rgaps = NULL, *rsizes = NULL;
     double pos_p[K], ll_fit = 0, ll[3] = {0, 0, 0};
     size_t n_gaps = 0, n_sizes = 0, n_rg = 0, n_rs = 0, total_real = 0, cap;
     bool use[MAX_POLICIES];
@@ -1030,7 +1119,7 @@ static int run_replicate(const struct vctx *c, uint64_t seed, struct rep *out)
         ms.own = rs__malloc(c->n_cat);
         ms.bias = rs__calloc(c->n_cat, sizeof *ms.bias);
         feat = rs__alloc_array(c->n_cat, RS__VISIT_NF * sizeof *feat);
-        cum = rs__alloc_array(c->n_cat, sizeof *cum);
+        util = rs__alloc_array(c->n_cat, sizeof *util);
         pu = rs__calloc(n_test ? n_test : 1, sizeof *pu);
         if (rs__mul_size(n_test + 1, 1000, &cap) != RS_OK)
             s = RS_ERR_OVERFLOW;
@@ -1038,7 +1127,7 @@ static int run_replicate(const struct vctx *c, uint64_t seed, struct rep *out)
         sizes = rs__alloc_array(cap, sizeof *sizes);
         rgaps = rs__alloc_array(total_real + 1, sizeof *rgaps);
         rsizes = rs__alloc_array(total_real + 1, sizeof *rsizes);
-        if (!ms.scores || !ms.own || !ms.bias || !feat || !cum || !pu || !gaps || !sizes || !rgaps ||
+        if (!ms.scores || !ms.own || !ms.bias || !feat || !util || !pu || !gaps || !sizes || !rgaps ||
             !rsizes)
             s = s != RS_OK ? s : RS_ERR_NOMEM;
     }
@@ -1048,7 +1137,7 @@ static int run_replicate(const struct vctx *c, uint64_t seed, struct rep *out)
         s = fit_half(&ms, &out->par, pos_p, &ll_fit, &out->n_fit);
     for (size_t t = 0; s == RS_OK && t < n_test; t++) {
         const struct user *u = &c->users[test[t]];
-        s = simulate_user(&ms, &out->par, pos_p, seed, test[t], feat, cum, &pu[t], gaps,
+        s = simulate_user(&ms, &out->par, pos_p, seed, test[t], feat, util, &pu[t], gaps,
                           &n_gaps, sizes, &n_sizes, ll);
         for (size_t k = 0; k < u->n_visits; k++) {
             if (k > 0)
@@ -1132,7 +1221,7 @@ static int run_replicate(const struct vctx *c, uint64_t seed, struct rep *out)
     free(test);
     free(pu);
     free(feat);
-    free(cum);
+    free(util);
     free(gaps);
     free(sizes);
     free(rgaps);
@@ -1202,6 +1291,19 @@ static void report(const struct vctx *c, const struct rep *reps, size_t n_reps, 
         reps[0].par.w[0], reps[0].par.w[1], reps[0].par.w[2], reps[0].par.w[3],
         reps[0].par.return_a, reps[0].par.return_b, reps[0].par.n_gaps,
         reps[0].par.size_mu, reps[0].par.size_sigma, reps[0].par.repeat_share);
+    {
+        const double *b = reps[0].par.inc;
+        put(t, "slate inclusion (first replicate): log rate %.3f %+.3f*log(new items) "
+            "%+.3f*log P(choice) %+.3f*item %+.3f*collaborative %+.3f*content "
+            "%+.3f*segment %+.3f*bought earlier %+.3f*log1p(history); slot terms",
+            b[RS__INC_ONE], b[RS__INC_LOG_NEW], b[RS__INC_LOG_CHOICE], b[RS__INC_FEAT],
+            b[RS__INC_FEAT + 1], b[RS__INC_FEAT + 2], b[RS__INC_FEAT + 3], b[RS__INC_BEFORE],
+            b[RS__INC_HIST]);
+        put(t, " 0");
+        for (size_t r = 1; r < RS__VISIT_SLOTS; r++)
+            put(t, " %+.3f", b[RS__INC_SLOT + r - 1]);
+        put(t, "\n");
+    }
 }
 
 /* ------------------------------------------------------------ the call */
