@@ -863,6 +863,16 @@ static int fit_inclusion(struct model_state *ms, struct rs__visit_params *par,
     return s;
 }
 
+static int basket_cmp(const void *a, const void *b)
+{
+    const struct rs__visit_basket *x = a, *y = b;
+    if (x->hist != y->hist)
+        return x->hist < y->hist ? -1 : 1;
+    if (x->size != y->size)
+        return x->size < y->size ? -1 : 1;
+    return (x->n_new > y->n_new) - (x->n_new < y->n_new);
+}
+
 /* Fit the visit model on the fit half (half[p] == 0): choice weights,
  * return hazard, gaps, basket sizes, the share of basket items that are
  * new catalogue items; positions-alone hit probabilities per slot. */
@@ -875,6 +885,8 @@ static int fit_half(struct model_state *ms, struct rs__visit_params *par, double
     double *x = rs__alloc_array(c->n_users ? c->n_users : 1, sizeof *x);
     uint32_t *nv = rs__alloc_array(c->n_users ? c->n_users : 1, sizeof *nv);
     size_t *fu_p = rs__alloc_array(c->n_users ? c->n_users : 1, sizeof *fu_p), n_shown = 0;
+    struct rs__visit_basket *baskets = NULL;
+    size_t n_baskets = 0;
     double *gaps = NULL, *sizes = NULL, items = 0, new_items = 0, pos_hit[K] = {0};
     double pos_n[K] = {0}, visits = 0;
     int s = fu && x && nv && fu_p ? RS_OK : RS_ERR_NOMEM;
@@ -884,7 +896,8 @@ static int fit_half(struct model_state *ms, struct rs__visit_params *par, double
     if (s == RS_OK) {
         gaps = rs__alloc_array(total_visits + 1, sizeof *gaps);
         sizes = rs__alloc_array(total_visits + 1, sizeof *sizes);
-        if (!gaps || !sizes)
+        baskets = rs__alloc_array(total_visits + 1, sizeof *baskets);
+        if (!gaps || !sizes || !baskets)
             s = RS_ERR_NOMEM;
     }
     for (size_t p = 0; s == RS_OK && p < c->n_users; p++) {
@@ -921,6 +934,8 @@ static int fit_half(struct model_state *ms, struct rs__visit_params *par, double
             if (k > 0)
                 gaps[n_gaps++] = vis->day - u->visits[k - 1].day;
             sizes[n_sizes++] = vis->n;
+            baskets[n_baskets++] = (struct rs__visit_basket){
+                log1p((double)u->n_hist), vis->n, (uint32_t)new_in_visit(u, vis)};
             visits++;
             for (uint32_t j = 0; j < vis->n; j++) {
                 uint32_t it = u->items[vis->start + j];
@@ -961,6 +976,10 @@ static int fit_half(struct model_state *ms, struct rs__visit_params *par, double
         par->gaps = gaps; /* handed over: freed by the caller */
         par->n_gaps = n_gaps;
         gaps = NULL;
+        qsort(baskets, n_baskets, sizeof *baskets, basket_cmp);
+        par->baskets = baskets; /* handed over too */
+        par->n_baskets = n_baskets;
+        baskets = NULL;
         rs__visit_fit_lognormal(sizes, n_sizes, &par->size_mu, &par->size_sigma);
         par->repeat_share = items > 0 ? 1 - new_items / items : 0;
         for (size_t r = 0; r < K; r++)
@@ -974,6 +993,7 @@ static int fit_half(struct model_state *ms, struct rs__visit_params *par, double
     }
     free(fu);
     free(fu_p);
+    free(baskets);
     free(x);
     free(nv);
     free(gaps);
@@ -1039,12 +1059,14 @@ static int simulate_user(struct model_state *ms, const struct rs__visit_params *
                 break;
             gaps[(*n_gaps)++] = rs__visit_gap(par, &rng);
         }
-        b = rs__visit_basket_size(par, &rng);
-        b = b > 4096 ? 4096 : b;
+        {
+            const struct rs__visit_basket *bk =
+                rs__visit_basket_draw(par, log1p((double)u->n_hist), &rng);
+            b = bk->size;
+            n_new = bk->n_new;
+        }
         sizes[(*n_sizes)++] = (double)b;
         pu->sim_visits++;
-        for (size_t j = 0; j < b; j++)
-            n_new += rs__rng_uniform(&rng) >= par->repeat_share; /* else a repeat */
         for (size_t q = 0; n_new > 0 && q < c->n_pol; q++) {
             bool any = false;
             for (size_t r = 0; r < u->list_n[q]; r++) {
@@ -1210,6 +1232,8 @@ static int run_replicate(const struct vctx *c, uint64_t seed, struct rep *out)
     }
     free((void *)out->par.gaps);
     out->par.gaps = NULL;
+    free((void *)out->par.baskets);
+    out->par.baskets = NULL;
     rs_cf_model_free(ms.cf);
     free(ms.item_cnt);
     free(ms.seg_cnt);

@@ -346,18 +346,17 @@ int rs__visit_fit_inclusion(const float *x, const uint8_t *y, size_t n, double i
 
 static double sigmoid(double v) { return 1 / (1 + exp(-v)); }
 
-int rs__visit_fit_return(const double *x, const uint32_t *visits, size_t n, double *a_out,
-                         double *b_out)
+int rs__visit_fit_logistic(const double *x, const double *succ, const double *trials, size_t n,
+                           double *a_out, double *b_out)
 {
-    /* logistic regression: visits - 1 successes and one failure at x */
     double a = 0, b = 0;
     if (n == 0)
-        return rs__fail(RS_ERR_INVALID, "rs__visit_fit_return: no user");
+        return rs__fail(RS_ERR_INVALID, "rs__visit_fit_logistic: no observation");
     for (int it = 0; it < 100; it++) {
         double ga = 0, gb = 0, haa = 0, hab = 0, hbb = 0, det, da, db;
         for (size_t i = 0; i < n; i++) {
-            double p = sigmoid(a + b * x[i]), succ = visits[i] ? visits[i] - 1.0 : 0.0;
-            double trials = succ + 1, r = succ - trials * p, v = trials * p * (1 - p);
+            double p = sigmoid(a + b * x[i]), r = succ[i] - trials[i] * p;
+            double v = trials[i] * p * (1 - p);
             ga += r;
             gb += r * x[i];
             haa += v;
@@ -379,6 +378,26 @@ int rs__visit_fit_return(const double *x, const uint32_t *visits, size_t n, doub
     *a_out = a;
     *b_out = b;
     return RS_OK;
+}
+
+int rs__visit_fit_return(const double *x, const uint32_t *visits, size_t n, double *a_out,
+                         double *b_out)
+{
+    /* visits - 1 returns and one leave at x */
+    double *succ = rs__alloc_array(n ? n : 1, sizeof *succ);
+    double *trials = rs__alloc_array(n ? n : 1, sizeof *trials);
+    int s = succ && trials ? RS_OK : RS_ERR_NOMEM;
+    if (s == RS_OK && n == 0)
+        s = rs__fail(RS_ERR_INVALID, "rs__visit_fit_return: no user");
+    for (size_t i = 0; s == RS_OK && i < n; i++) {
+        succ[i] = visits[i] ? visits[i] - 1.0 : 0.0;
+        trials[i] = succ[i] + 1;
+    }
+    if (s == RS_OK)
+        s = rs__visit_fit_logistic(x, succ, trials, n, a_out, b_out);
+    free(succ);
+    free(trials);
+    return s;
 }
 
 void rs__visit_fit_lognormal(const double *v, size_t n, double *mu_out, double *sigma_out)
@@ -412,6 +431,23 @@ size_t rs__visit_basket_size(const struct rs__visit_params *p, rs_rng *rng)
 {
     double v = floor(exp(p->size_mu + p->size_sigma * rs__rng_normal(rng)) + 0.5);
     return v < 1 ? 1 : v > 1e6 ? 1000000 : (size_t)v;
+}
+
+const struct rs__visit_basket *rs__visit_basket_draw(const struct rs__visit_params *p,
+                                                     double hist, rs_rng *rng)
+{
+    size_t n = p->n_baskets, bin = 0, lo, hi;
+    /* the class whose range of hist holds the user's: edges at the
+     * equal-count cuts of the sorted visits */
+    while (bin + 1 < RS__VISIT_BINS && hist >= p->baskets[(bin + 1) * n / RS__VISIT_BINS].hist)
+        bin++;
+    lo = bin * n / RS__VISIT_BINS;
+    hi = (bin + 1) * n / RS__VISIT_BINS;
+    if (hi <= lo) { /* fewer visits than classes */
+        lo = 0;
+        hi = n;
+    }
+    return &p->baskets[lo + rs__rng_below(rng, hi - lo)];
 }
 
 size_t rs__visit_pick(const double *cum, size_t n, double u)

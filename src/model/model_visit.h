@@ -9,9 +9,10 @@
  *   gap      days to the next visit: a draw from the fitted gaps (the
  *            empirical distribution, the nonparametric maximum-likelihood
  *            estimate: a lognormal missed the mass of same-week returns);
- *   basket   size max(1, round(lognormal(size_mu, size_sigma))); each item
- *            is a repeat of the user's history with probability
- *            repeat_share, else a new item drawn from
+ *   basket   a real visit of the fit half drawn whole (its size and its
+ *            new catalogue items: many visits only rebuy) from the user's
+ *            history-length class; size_mu, size_sigma summarise the sizes
+ *            as a lognormal; a new item is drawn from
  *            P(i) ~ exp(b_i + w . f_ui) over the items the user has not
  *            bought, b_i a per-item effect, f_ui the features (log item
  *            count, collaborative affinity, content affinity, segment);
@@ -38,7 +39,15 @@
 
 #define RS__VISIT_NF 4 /* item effect, collaborative, content, segment */
 
-#define RS__VISIT_SLOTS 10 /* slots with a position term of their own */
+#define RS__VISIT_SLOTS 10
+#define RS__VISIT_BINS 4 /* history-length classes of the basket draws */
+
+/* One real visit of the basket draws. */
+struct rs__visit_basket {
+    double hist;    /* log1p(the user's items before the cut) */
+    uint32_t size;  /* items */
+    uint32_t n_new; /* new catalogue items among them */
+}; /* slots with a position term of their own */
 
 /* The covariates of the slate-inclusion model, in order. */
 enum rs__visit_inc {
@@ -59,7 +68,12 @@ struct rs__visit_params {
     const double *gaps; /* sorted, borrowed */
     size_t n_gaps;
     double size_mu, size_sigma;
-    double repeat_share;
+    double repeat_share;       /* pooled share of repeats (and outside items) */
+    /* the fit half's visits (sorted by the user's history length), drawn
+     * whole: a basket's size and new items come together, as real ones do
+     * (many visits only rebuy); borrowed */
+    const struct rs__visit_basket *baskets;
+    size_t n_baskets;
 };
 
 /* One user of the choice fit: n_items x RS__VISIT_NF features (row-major),
@@ -97,6 +111,14 @@ double rs__visit_choice_loglik(const struct rs__visit_user *users, size_t n_user
 int rs__visit_fit_return(const double *x, const uint32_t *visits, size_t n, double *a_out,
                          double *b_out);
 
+/*
+ * Maximum-likelihood logistic regression of n binomial observations:
+ * succ[i] successes out of trials[i] at covariate x[i],
+ * P = sigmoid(a + b x).  RS_ERR_INVALID for n == 0.
+ */
+int rs__visit_fit_logistic(const double *x, const double *succ, const double *trials, size_t n,
+                           double *a_out, double *b_out);
+
 /* Mean and standard deviation of log(v) over the v > 0 (0, 0 for none). */
 void rs__visit_fit_lognormal(const double *v, size_t n, double *mu_out, double *sigma_out);
 
@@ -129,6 +151,12 @@ int rs__visit_fit_inclusion(const float *x, const uint8_t *y, size_t n,
 double rs__visit_return_prob(const struct rs__visit_params *p, double x);
 double rs__visit_gap(const struct rs__visit_params *p, rs_rng *rng);
 size_t rs__visit_basket_size(const struct rs__visit_params *p, rs_rng *rng);
+
+/* A visit of p->baskets (n_baskets >= 1, sorted by hist) from the user's
+ * history class: the RS__VISIT_BINS equal-count classes of the sorted
+ * visits, the one holding hist (log1p of the user's history length). */
+const struct rs__visit_basket *rs__visit_basket_draw(const struct rs__visit_params *p,
+                                                     double hist, rs_rng *rng);
 
 /* The smallest i with cum[i] > u * cum[n - 1] (cum non-decreasing, positive
  * last entry). */
