@@ -197,6 +197,123 @@ START_TEST(gaps_follow_the_fitted_sample)
 }
 END_TEST
 
+START_TEST(inclusion_recovers_planted_coefficients)
+{
+    /* shown items of random covariates, entered w.p. 1 - exp(-exp(inc . x)) */
+    const size_t n = 80000;
+    double inc[RS__VISIT_NX], fit[RS__VISIT_NX], ll;
+    float *x = malloc(n * RS__VISIT_NX * sizeof *x);
+    uint8_t *y = malloc(n);
+    rs_rng rng;
+    ck_assert(x && y);
+    for (int k = 0; k < RS__VISIT_NX; k++)
+        inc[k] = 0.1 * ((k % 5) - 2); /* small slot terms and weights of both signs */
+    inc[RS__INC_ONE] = 0.5;
+    inc[RS__INC_LOG_NEW] = 0.8;
+    inc[RS__INC_LOG_CHOICE] = 0.6;
+    inc[RS__INC_BEFORE] = 1.2;
+    rs__rng_init(&rng, 11, 6, 0, 0);
+    for (size_t i = 0; i < n; i++) {
+        float feat[RS__VISIT_NF];
+        for (int k = 0; k < RS__VISIT_NF; k++)
+            feat[k] = (float)rs__rng_normal(&rng);
+        rs__visit_inclusion_x(x + i * RS__VISIT_NX, 1 + rs__rng_below(&rng, 40),
+                              -4 - 6 * rs__rng_uniform(&rng), feat, rs__rng_uniform(&rng) < 0.1,
+                              rs__rng_below(&rng, 300), rs__rng_below(&rng, 12));
+        y[i] = rs__rng_uniform(&rng) < rs__visit_inclusion_prob(inc, x + i * RS__VISIT_NX);
+    }
+    ck_assert_ok(rs__visit_fit_inclusion(x, y, n, fit, &ll));
+    ck_assert(ll < 0 && isfinite(ll));
+    /* slots past the last term share it: slot 11 is slot RS__VISIT_SLOTS - 1 */
+    for (int k = 0; k < RS__VISIT_NX; k++)
+        ck_assert_msg(fabs(fit[k] - inc[k]) < 0.15, "coefficient %d: fit %g planted %g", k,
+                      fit[k], inc[k]);
+    /* bad input: nothing shown, nothing taken */
+    ck_assert_status(rs__visit_fit_inclusion(x, y, 0, fit, NULL), RS_ERR_INVALID);
+    memset(y, 0, n);
+    ck_assert_status(rs__visit_fit_inclusion(x, y, n, fit, NULL), RS_ERR_INVALID);
+    free(x);
+    free(y);
+}
+END_TEST
+
+START_TEST(propensity_keeps_marginals_and_is_recovered)
+{
+    /* visits of PER_V shown items; a gamma propensity of shape k shared by
+     * the visit's items: the marginal entry probability stays
+     * 1 - exp(-lam) and the fit finds k back */
+    enum { NV = 6000, PER_V = 30 };
+    const double k = 0.6;
+    double *lam = malloc(NV * PER_V * sizeof *lam), want = 0, got = 0, fit, m1 = 0, m2 = 0;
+    uint8_t *y = malloc(NV * PER_V);
+    size_t *start = malloc((NV + 1) * sizeof *start);
+    rs_rng rng;
+    ck_assert(lam && y && start);
+    rs__rng_init(&rng, 12, 7, 0, 0);
+    for (size_t v = 0; v < NV; v++) {
+        double e = rs__visit_gamma(&rng, k);
+        m1 += e;
+        m2 += e * e;
+        start[v] = v * PER_V;
+        for (size_t i = v * PER_V; i < (v + 1) * PER_V; i++) {
+            lam[i] = 0.01 + 0.2 * rs__rng_uniform(&rng);
+            y[i] = rs__rng_uniform(&rng) < -expm1(-rs__visit_frail_rate(lam[i], k) * e);
+            want += -expm1(-lam[i]);
+            got += y[i];
+        }
+    }
+    start[NV] = NV * PER_V;
+    /* the gamma draws: mean 1, variance 1 / k */
+    ck_assert_msg(fabs(m1 / NV - 1) < 0.05 && fabs(m2 / NV - m1 * m1 / NV / NV - 1 / k) < 0.2,
+                  "gamma mean %g variance %g", m1 / NV, m2 / NV - m1 * m1 / NV / NV);
+    ck_assert_msg(fabs(got / want - 1) < 0.05, "entries %g, marginal formula %g", got, want);
+    ck_assert_ok(rs__visit_fit_frailty(lam, y, start, NV, &fit));
+    ck_assert_msg(fabs(fit / k - 1) < 0.25, "shape %g planted %g", fit, k);
+    /* without a propensity: independent entries give no (or a very large) shape */
+    for (size_t i = 0; i < NV * PER_V; i++)
+        y[i] = rs__rng_uniform(&rng) < -expm1(-lam[i]);
+    ck_assert_ok(rs__visit_fit_frailty(lam, y, start, NV, &fit));
+    ck_assert_msg(fit == 0 || fit > 10, "shape %g without clustering", fit);
+    ck_assert_status(rs__visit_fit_frailty(lam, y, start, 0, &fit), RS_ERR_INVALID);
+    ck_assert(rs__visit_frail_rate(0.3, 0) == 0.3);
+    free(lam);
+    free(y);
+    free(start);
+}
+END_TEST
+
+START_TEST(baskets_drawn_from_the_history_class)
+{
+    /* eight visits of histories 0 .. 7: four classes of two */
+    struct rs__visit_basket b[8];
+    struct rs__visit_params p;
+    rs_rng rng;
+    size_t seen[8] = {0};
+    for (uint32_t i = 0; i < 8; i++)
+        b[i] = (struct rs__visit_basket){(double)i, 10 + i, i};
+    memset(&p, 0, sizeof p);
+    p.baskets = b;
+    p.n_baskets = 8;
+    rs__rng_init(&rng, 3, 8, 0, 0);
+    for (int i = 0; i < 4000; i++) {
+        const struct rs__visit_basket *d = rs__visit_basket_draw(&p, 5.5, &rng);
+        ck_assert(d == &b[4] || d == &b[5]);
+        seen[d - b]++;
+        d = rs__visit_basket_draw(&p, -1, &rng);
+        ck_assert(d == &b[0] || d == &b[1]);
+        d = rs__visit_basket_draw(&p, 100, &rng);
+        ck_assert(d == &b[6] || d == &b[7]);
+    }
+    ck_assert_msg(seen[4] > 1800 && seen[5] > 1800, "drawn %zu and %zu", seen[4], seen[5]);
+    /* fewer visits than classes: any of them */
+    p.n_baskets = 2;
+    for (int i = 0; i < 100; i++) {
+        const struct rs__visit_basket *d = rs__visit_basket_draw(&p, 7, &rng);
+        ck_assert(d == &b[0] || d == &b[1]);
+    }
+}
+END_TEST
+
 START_TEST(pick_and_bad_input)
 {
     const double cum[4] = {1, 1, 3, 4}; /* item 1 has no mass */
@@ -213,6 +330,7 @@ START_TEST(pick_and_bad_input)
     ck_assert_status(rs__visit_fit_choice(NULL, 0, 10, w, NULL, NULL), RS_ERR_INVALID);
     ck_assert(isnan(rs__visit_choice_loglik(&none, 1, 0, w, NULL)));
     ck_assert_status(rs__visit_fit_return(NULL, NULL, 0, &a, &b), RS_ERR_INVALID);
+    ck_assert_status(rs__visit_fit_logistic(NULL, NULL, NULL, 0, &a, &b), RS_ERR_INVALID);
     /* only positive values enter the lognormal fit */
     rs__visit_fit_lognormal(bad, 2, &mu, &sigma);
     ck_assert(mu == 0 && sigma == 0);
@@ -230,6 +348,9 @@ Suite *test_suite(void)
     tcase_add_test(tc, basket_sizes_follow_the_formula);
     tcase_add_test(tc, gaps_follow_the_fitted_sample);
     tcase_add_test(tc, pick_and_bad_input);
+    tcase_add_test(tc, inclusion_recovers_planted_coefficients);
+    tcase_add_test(tc, propensity_keeps_marginals_and_is_recovered);
+    tcase_add_test(tc, baskets_drawn_from_the_history_class);
     suite_add_tcase(s, tc);
     return s;
 }

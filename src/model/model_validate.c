@@ -827,12 +827,15 @@ static int fit_inclusion(struct model_state *ms, struct rs__visit_params *par,
                          size_t n_shown)
 {
     const struct vctx *c = ms->c;
-    size_t m = 0, bytes;
+    size_t m = 0, bytes, n_vis = 0, n_dist = 0;
     float *xs = NULL;
     uint8_t *ys = rs__malloc(n_shown ? n_shown : 1);
+    uint32_t *its = rs__alloc_array(n_shown ? n_shown : 1, sizeof *its);
+    size_t *vstart = rs__alloc_array(n_shown + 2, sizeof *vstart);
     double *util = rs__alloc_array(c->n_cat ? c->n_cat : 1, sizeof *util);
+    double *lam = rs__alloc_array(n_shown ? n_shown : 1, sizeof *lam);
     int s = rs__mul_size(n_shown ? n_shown : 1, RS__VISIT_NX * sizeof *xs, &bytes);
-    if (s == RS_OK && (!(xs = rs__malloc(bytes)) || !ys || !util))
+    if (s == RS_OK && (!(xs = rs__malloc(bytes)) || !ys || !its || !vstart || !util || !lam))
         s = RS_ERR_NOMEM;
     for (size_t i = 0; s == RS_OK && i < n_fu; i++) {
         const struct user *u = &c->users[fu_p[i]];
@@ -843,6 +846,7 @@ static int fit_inclusion(struct model_state *ms, struct rs__visit_params *par,
             double n_new = (double)new_in_visit(u, vis);
             if (n_new == 0)
                 continue; /* nothing new bought: no list item can enter */
+            vstart[n_vis++] = m;
             for (size_t q = 0; q < c->n_pol; q++)
                 for (size_t r = 0; r < u->list_n[q] && m < n_shown; r++, m++) {
                     uint32_t it = u->lists[q][r];
@@ -850,16 +854,40 @@ static int fit_inclusion(struct model_state *ms, struct rs__visit_params *par,
                     for (uint32_t j = 0; j < vis->n && !hit; j++)
                         hit = u->items[vis->start + j] == it;
                     ys[m] = hit;
+                    its[m] = it;
                     shown_x(u, q, r, n_new, fu[i].feat, util, top, log_z,
                             bought_before(u, k, it), xs + m * RS__VISIT_NX);
                 }
         }
     }
+    vstart[n_vis] = m;
     if (s == RS_OK)
         s = rs__visit_fit_inclusion(xs, ys, m, par->inc, NULL);
+    /* the visits' propensity: each visit's distinct shown items (an item
+     * in several lists is one event of the basket), at their first slot */
+    for (size_t v = 0; s == RS_OK && v < n_vis; v++) {
+        size_t first = n_dist;
+        for (size_t r = vstart[v]; r < vstart[v + 1]; r++) {
+            bool seen = false;
+            for (size_t j = first; j < n_dist && !seen; j++)
+                seen = its[j] == its[r];
+            if (seen)
+                continue;
+            its[n_dist] = its[r];
+            ys[n_dist] = ys[r];
+            lam[n_dist++] = rs__visit_inclusion_rate(par->inc, xs + r * RS__VISIT_NX);
+        }
+        vstart[v] = first;
+    }
+    vstart[n_vis] = n_dist;
+    if (s == RS_OK)
+        s = rs__visit_fit_frailty(lam, ys, vstart, n_vis, &par->frailty);
     free(xs);
     free(ys);
+    free(its);
+    free(vstart);
     free(util);
+    free(lam);
     return s;
 }
 
@@ -1053,6 +1081,7 @@ static int simulate_user(struct model_state *ms, const struct rs__visit_params *
     memset(sim_before, 0, sizeof sim_before);
     for (uint64_t v = 0; v < 1000; v++) {
         size_t b, n_new = 0;
+        double e;
         rs__rng_init(&rng, seed, 17, c->eval_index[p], v);
         if (v > 0) {
             if (rs__rng_uniform(&rng) >= ret)
@@ -1067,14 +1096,18 @@ static int simulate_user(struct model_state *ms, const struct rs__visit_params *
         }
         sizes[(*n_sizes)++] = (double)b;
         pu->sim_visits++;
+        /* the visit's propensity, shared by every list (common random numbers) */
+        e = par->frailty > 0 ? rs__visit_gamma(&rng, par->frailty) : 1;
         for (size_t q = 0; n_new > 0 && q < c->n_pol; q++) {
             bool any = false;
             for (size_t r = 0; r < u->list_n[q]; r++) {
                 uint32_t it = u->lists[q][r];
                 rs_rng item_rng;
+                double rate;
                 shown_x(u, q, r, (double)n_new, feat, util, top, log_z, sim_before[q][r], x);
+                rate = rs__visit_frail_rate(rs__visit_inclusion_rate(par->inc, x), par->frailty);
                 rs__rng_init(&item_rng, seed, 29, c->eval_index[p], v * c->n_cat + it);
-                if (rs__rng_uniform(&item_rng) < rs__visit_inclusion_prob(par->inc, x)) {
+                if (rs__rng_uniform(&item_rng) < -expm1(-rate * e)) {
                     sim_before[q][r] = 1;
                     any = true;
                 }
@@ -1318,11 +1351,13 @@ static void report(const struct vctx *c, const struct rep *reps, size_t n_reps, 
     {
         const double *b = reps[0].par.inc;
         put(t, "slate inclusion (first replicate): log rate %.3f %+.3f*log(new items) "
-            "%+.3f*log P(choice) %+.3f*item %+.3f*collaborative %+.3f*content "
-            "%+.3f*segment %+.3f*bought earlier %+.3f*log1p(history); slot terms",
-            b[RS__INC_ONE], b[RS__INC_LOG_NEW], b[RS__INC_LOG_CHOICE], b[RS__INC_FEAT],
+            "%+.3f*log P(choice) %+.3f*(log P)^2/100 %+.3f*item %+.3f*collaborative "
+            "%+.3f*content %+.3f*segment %+.3f*bought earlier %+.3f*log1p(history); "
+            "visit propensity gamma shape %.3f (0: none); slot terms",
+            b[RS__INC_ONE], b[RS__INC_LOG_NEW], b[RS__INC_LOG_CHOICE], b[RS__INC_LOG_CHOICE2],
+            b[RS__INC_FEAT],
             b[RS__INC_FEAT + 1], b[RS__INC_FEAT + 2], b[RS__INC_FEAT + 3], b[RS__INC_BEFORE],
-            b[RS__INC_HIST]);
+            b[RS__INC_HIST], reps[0].par.frailty);
         put(t, " 0");
         for (size_t r = 1; r < RS__VISIT_SLOTS; r++)
             put(t, " %+.3f", b[RS__INC_SLOT + r - 1]);

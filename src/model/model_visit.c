@@ -241,6 +241,7 @@ void rs__visit_inclusion_x(float *x, double n_new, double log_choice, const floa
     x[RS__INC_LOG_NEW] = (float)log(n_new >= 1 ? n_new : 1);
     /* a choice probability that underflowed is as good as nil */
     x[RS__INC_LOG_CHOICE] = (float)(log_choice > -700 ? log_choice : -700);
+    x[RS__INC_LOG_CHOICE2] = x[RS__INC_LOG_CHOICE] * x[RS__INC_LOG_CHOICE] / 100;
     for (int k = 0; k < NF; k++)
         x[RS__INC_FEAT + k] = feat[k];
     x[RS__INC_BEFORE] = before;
@@ -256,6 +257,11 @@ static double inc_eta(const double *inc, const float *x)
         eta += inc[k] * x[k];
     /* past e^4 the item is in the basket for sure; the clamp keeps e^eta finite */
     return eta < -700 ? -700 : eta > 4 ? 4 : eta;
+}
+
+double rs__visit_inclusion_rate(const double inc[NX], const float *x)
+{
+    return exp(inc_eta(inc, x));
 }
 
 double rs__visit_inclusion_prob(const double inc[NX], const float *x)
@@ -340,6 +346,103 @@ int rs__visit_fit_inclusion(const float *x, const uint8_t *y, size_t n, double i
     if (loglik_out)
         *loglik_out = plain / (double)n;
     return RS_OK;
+}
+
+/* ------------------------------------------------------------ visit propensity */
+
+double rs__visit_frail_rate(double lam, double k)
+{
+    /* E[exp(-r e)] = (1 + r / k)^-k = exp(-lam) */
+    /* past e^700 the item is a sure miss-breaker either way: keep it finite */
+    return k > 0 ? k * expm1(fmin(lam / k, 700)) : lam;
+}
+
+#define FRAIL_NODES 160
+
+/* The visits' log-likelihood at shape k: the propensity integrated on a
+ * log grid of e (the gamma density's weights renormalised on the grid). */
+static double frail_total(const double *lam, const uint8_t *y, const size_t *start, size_t n_v,
+                          double k)
+{
+    double logw[FRAIL_NODES], e[FRAIL_NODES], top = -HUGE_VAL, norm = 0, ll = 0;
+    for (int j = 0; j < FRAIL_NODES; j++) {
+        double t = -14.0 + 21.0 * j / (FRAIL_NODES - 1); /* log e */
+        e[j] = exp(t);
+        logw[j] = k * t - k * e[j]; /* e^k exp(-k e) de / e, de = e dt */
+        top = fmax(top, logw[j]);
+    }
+    for (int j = 0; j < FRAIL_NODES; j++)
+        norm += exp(logw[j] - top);
+    for (int j = 0; j < FRAIL_NODES; j++)
+        logw[j] -= top + log(norm);
+    for (size_t v = 0; v < n_v; v++) {
+        double miss = 0, lv[FRAIL_NODES], m = -HUGE_VAL, z = 0;
+        for (size_t i = start[v]; i < start[v + 1]; i++)
+            if (!y[i])
+                miss += rs__visit_frail_rate(lam[i], k);
+        for (int j = 0; j < FRAIL_NODES; j++) {
+            double l = logw[j] - miss * e[j];
+            for (size_t i = start[v]; i < start[v + 1]; i++)
+                if (y[i])
+                    l += log(-expm1(-rs__visit_frail_rate(lam[i], k) * e[j]) + 1e-300);
+            lv[j] = l;
+            m = fmax(m, l);
+        }
+        for (int j = 0; j < FRAIL_NODES; j++)
+            z += exp(lv[j] - m);
+        ll += m + log(z);
+    }
+    return ll;
+}
+
+int rs__visit_fit_frailty(const double *lam, const uint8_t *y, const size_t *start,
+                          size_t n_visits, double *k_out)
+{
+    const double phi = 0.6180339887498949;
+    double a = log(0.02), b = log(1000.0), c, d, fc, fd;
+    if (n_visits == 0)
+        return rs__fail(RS_ERR_INVALID, "rs__visit_fit_frailty: no visit");
+    c = b - phi * (b - a);
+    d = a + phi * (b - a);
+    fc = frail_total(lam, y, start, n_visits, exp(c));
+    fd = frail_total(lam, y, start, n_visits, exp(d));
+    for (int it = 0; it < 40 && b - a > 1e-3; it++) {
+        if (fc >= fd) {
+            b = d;
+            d = c;
+            fd = fc;
+            c = b - phi * (b - a);
+            fc = frail_total(lam, y, start, n_visits, exp(c));
+        } else {
+            a = c;
+            c = d;
+            fc = fd;
+            d = a + phi * (b - a);
+            fd = frail_total(lam, y, start, n_visits, exp(d));
+        }
+    }
+    *k_out = b >= log(1000.0) - 1e-2 ? 0 : exp((a + b) / 2);
+    return RS_OK;
+}
+
+double rs__visit_gamma(rs_rng *rng, double k)
+{
+    double boost = 1, dd, cc, k0 = k;
+    if (k < 1) { /* G(k) = G(k + 1) U^(1/k) */
+        boost = pow(rs__rng_uniform(rng) + 1e-300, 1 / k);
+        k += 1;
+    }
+    dd = k - 1.0 / 3;
+    cc = 1 / sqrt(9 * dd);
+    for (;;) {
+        double x = rs__rng_normal(rng), v = 1 + cc * x, u;
+        if (v <= 0)
+            continue;
+        v = v * v * v;
+        u = rs__rng_uniform(rng);
+        if (log(u + 1e-300) < 0.5 * x * x + dd - dd * v + dd * log(v))
+            return boost * dd * v / k0; /* G(k0) of scale 1 has mean k0 */
+    }
 }
 
 /* ------------------------------------------------------------ return hazard */

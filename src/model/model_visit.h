@@ -54,6 +54,7 @@ enum rs__visit_inc {
     RS__INC_ONE = 0,
     RS__INC_LOG_NEW,                       /* log(new catalogue items of the visit) */
     RS__INC_LOG_CHOICE,                    /* log P(item) of the choice model */
+    RS__INC_LOG_CHOICE2,                   /* its square / 100: the tail's bend */
     RS__INC_FEAT,                          /* the RS__VISIT_NF features */
     RS__INC_BEFORE = RS__INC_FEAT + RS__VISIT_NF, /* bought earlier in the period */
     RS__INC_HIST,                          /* log1p(items before the cut) */
@@ -64,6 +65,7 @@ enum rs__visit_inc {
 struct rs__visit_params {
     double w[RS__VISIT_NF];
     double inc[RS__VISIT_NX]; /* the slate-inclusion coefficients */
+    double frailty;           /* gamma shape of the visit's propensity, 0: none */
     double return_a, return_b;
     const double *gaps; /* sorted, borrowed */
     size_t n_gaps;
@@ -132,6 +134,9 @@ void rs__visit_fit_lognormal(const double *v, size_t n, double *mu_out, double *
 void rs__visit_inclusion_x(float *x, double n_new, double log_choice, const float *feat,
                            bool before, size_t n_hist, size_t slot);
 
+/* The rate lambda of row x at coefficients inc. */
+double rs__visit_inclusion_rate(const double inc[RS__VISIT_NX], const float *x);
+
 /* P(the item of row x enters the basket) at coefficients inc. */
 double rs__visit_inclusion_prob(const double inc[RS__VISIT_NX], const float *x);
 
@@ -146,6 +151,29 @@ double rs__visit_inclusion_prob(const double inc[RS__VISIT_NX], const float *x);
  */
 int rs__visit_fit_inclusion(const float *x, const uint8_t *y, size_t n,
                             double inc[RS__VISIT_NX], double *loglik_out);
+
+/*
+ * A visit's taste for what it is shown varies: given a propensity e
+ * (gamma, mean 1, shape k, one per visit, shared by the items shown),
+ * a shown item of marginal rate lam enters with probability
+ * 1 - exp(-rs__visit_frail_rate(lam, k) e), which keeps its marginal
+ * probability 1 - exp(-lam) while its hits cluster in some visits.
+ */
+double rs__visit_frail_rate(double lam, double k);
+
+/*
+ * Maximum-likelihood shape k of the visits' propensity from n_visits
+ * visits: visit v shows the distinct items start[v] .. start[v + 1] - 1 of
+ * lam (marginal rates) and y (entered or not).  Golden-section search on
+ * log k over [0.02, 1000] of the visits' exact likelihood (the propensity
+ * integrated numerically); *k_out 0 when the largest k fits best (no
+ * clustering).  RS_ERR_INVALID for no visit.
+ */
+int rs__visit_fit_frailty(const double *lam, const uint8_t *y, const size_t *start,
+                          size_t n_visits, double *k_out);
+
+/* A gamma draw of mean 1 and shape k > 0 (Marsaglia and Tsang). */
+double rs__visit_gamma(rs_rng *rng, double k);
 
 /* Draws. */
 double rs__visit_return_prob(const struct rs__visit_params *p, double x);
