@@ -284,31 +284,42 @@ END_TEST
 
 START_TEST(baskets_drawn_from_the_history_class)
 {
-    /* eight visits of histories 0 .. 7: four classes of two */
-    struct rs__visit_basket b[8];
+    /* 18 visits of paces 0 .. 17 (three pace classes of six) and
+     * scattered histories (three history classes of two in each) */
+    struct rs__visit_basket b[18];
     struct rs__visit_params p;
     rs_rng rng;
-    size_t seen[8] = {0};
-    for (uint32_t i = 0; i < 8; i++)
-        b[i] = (struct rs__visit_basket){(double)i, 10 + i, i};
+    size_t seen[18] = {0};
+    for (uint32_t i = 0; i < 18; i++)
+        b[17 - i] = (struct rs__visit_basket){(double)i, (double)((i * 7) % 18), 10 + i, i};
     memset(&p, 0, sizeof p);
+    rs__visit_basket_sort(b, 18, p.pace_edge);
+    ck_assert(p.pace_edge[0] == 6 && p.pace_edge[1] == 12);
     p.baskets = b;
-    p.n_baskets = 8;
+    p.n_baskets = 18;
     rs__rng_init(&rng, 3, 8, 0, 0);
     for (int i = 0; i < 4000; i++) {
-        const struct rs__visit_basket *d = rs__visit_basket_draw(&p, 5.5, &rng);
-        ck_assert(d == &b[4] || d == &b[5]);
+        /* pace 8: the class of paces 6 .. 11, whose histories (i * 7 % 18
+         * for i = 6 .. 11) sort to 2 5 6 9 13 16; hist 7 falls in the
+         * middle class {6, 9} */
+        const struct rs__visit_basket *d = rs__visit_basket_draw(&p, 8, 7, &rng);
+        ck_assert(d->pace >= 6 && d->pace <= 11);
+        ck_assert(d->hist == 6 || d->hist == 9);
         seen[d - b]++;
-        d = rs__visit_basket_draw(&p, -1, &rng);
-        ck_assert(d == &b[0] || d == &b[1]);
-        d = rs__visit_basket_draw(&p, 100, &rng);
-        ck_assert(d == &b[6] || d == &b[7]);
+        d = rs__visit_basket_draw(&p, -1, -1, &rng);
+        ck_assert(d->pace < 6);
+        d = rs__visit_basket_draw(&p, 100, 100, &rng);
+        ck_assert(d->pace >= 12);
     }
-    ck_assert_msg(seen[4] > 1800 && seen[5] > 1800, "drawn %zu and %zu", seen[4], seen[5]);
+    for (size_t i = 0, m = 0; i < 18; i++)
+        if (seen[i]) {
+            ck_assert_msg(seen[i] > 1800, "drawn %zu times", seen[i]);
+            ck_assert_uint_lt(++m, 3);
+        }
     /* fewer visits than classes: any of them */
     p.n_baskets = 2;
     for (int i = 0; i < 100; i++) {
-        const struct rs__visit_basket *d = rs__visit_basket_draw(&p, 7, &rng);
+        const struct rs__visit_basket *d = rs__visit_basket_draw(&p, 7, 7, &rng);
         ck_assert(d == &b[0] || d == &b[1]);
     }
 }

@@ -891,16 +891,6 @@ static int fit_inclusion(struct model_state *ms, struct rs__visit_params *par,
     return s;
 }
 
-static int basket_cmp(const void *a, const void *b)
-{
-    const struct rs__visit_basket *x = a, *y = b;
-    if (x->hist != y->hist)
-        return x->hist < y->hist ? -1 : 1;
-    if (x->size != y->size)
-        return x->size < y->size ? -1 : 1;
-    return (x->n_new > y->n_new) - (x->n_new < y->n_new);
-}
-
 /* Fit the visit model on the fit half (half[p] == 0): choice weights,
  * return hazard, gaps, basket sizes, the share of basket items that are
  * new catalogue items; positions-alone hit probabilities per slot. */
@@ -963,7 +953,8 @@ static int fit_half(struct model_state *ms, struct rs__visit_params *par, double
                 gaps[n_gaps++] = vis->day - u->visits[k - 1].day;
             sizes[n_sizes++] = vis->n;
             baskets[n_baskets++] = (struct rs__visit_basket){
-                log1p((double)u->n_hist), vis->n, (uint32_t)new_in_visit(u, vis)};
+                log1p((double)u->pre_visits), log1p((double)u->n_hist), vis->n,
+                (uint32_t)new_in_visit(u, vis)};
             visits++;
             for (uint32_t j = 0; j < vis->n; j++) {
                 uint32_t it = u->items[vis->start + j];
@@ -1004,7 +995,7 @@ static int fit_half(struct model_state *ms, struct rs__visit_params *par, double
         par->gaps = gaps; /* handed over: freed by the caller */
         par->n_gaps = n_gaps;
         gaps = NULL;
-        qsort(baskets, n_baskets, sizeof *baskets, basket_cmp);
+        rs__visit_basket_sort(baskets, n_baskets, par->pace_edge);
         par->baskets = baskets; /* handed over too */
         par->n_baskets = n_baskets;
         baskets = NULL;
@@ -1090,7 +1081,8 @@ static int simulate_user(struct model_state *ms, const struct rs__visit_params *
         }
         {
             const struct rs__visit_basket *bk =
-                rs__visit_basket_draw(par, log1p((double)u->n_hist), &rng);
+                rs__visit_basket_draw(par, log1p((double)u->pre_visits),
+                                      log1p((double)u->n_hist), &rng);
             b = bk->size;
             n_new = bk->n_new;
         }

@@ -536,21 +536,57 @@ size_t rs__visit_basket_size(const struct rs__visit_params *p, rs_rng *rng)
     return v < 1 ? 1 : v > 1e6 ? 1000000 : (size_t)v;
 }
 
-const struct rs__visit_basket *rs__visit_basket_draw(const struct rs__visit_params *p,
-                                                     double hist, rs_rng *rng)
+static int by_pace(const void *a, const void *b)
 {
-    size_t n = p->n_baskets, bin = 0, lo, hi;
-    /* the class whose range of hist holds the user's: edges at the
-     * equal-count cuts of the sorted visits */
-    while (bin + 1 < RS__VISIT_BINS && hist >= p->baskets[(bin + 1) * n / RS__VISIT_BINS].hist)
-        bin++;
-    lo = bin * n / RS__VISIT_BINS;
-    hi = (bin + 1) * n / RS__VISIT_BINS;
-    if (hi <= lo) { /* fewer visits than classes */
-        lo = 0;
-        hi = n;
+    const struct rs__visit_basket *x = a, *y = b;
+    if (x->pace != y->pace)
+        return x->pace < y->pace ? -1 : 1;
+    return (x->hist > y->hist) - (x->hist < y->hist);
+}
+
+static int by_hist(const void *a, const void *b)
+{
+    const struct rs__visit_basket *x = a, *y = b;
+    if (x->hist != y->hist)
+        return x->hist < y->hist ? -1 : 1;
+    return (x->pace > y->pace) - (x->pace < y->pace);
+}
+
+void rs__visit_basket_sort(struct rs__visit_basket *b, size_t n,
+                           double pace_edge[RS__VISIT_BINS - 1])
+{
+    qsort(b, n, sizeof *b, by_pace);
+    for (size_t c = 1; c < RS__VISIT_BINS; c++)
+        pace_edge[c - 1] = n ? b[c * n / RS__VISIT_BINS].pace : 0;
+    for (size_t c = 0; c < RS__VISIT_BINS; c++) {
+        size_t lo = c * n / RS__VISIT_BINS, hi = (c + 1) * n / RS__VISIT_BINS;
+        qsort(b + lo, hi - lo, sizeof *b, by_hist);
     }
-    return &p->baskets[lo + rs__rng_below(rng, hi - lo)];
+}
+
+const struct rs__visit_basket *rs__visit_basket_draw(const struct rs__visit_params *p,
+                                                     double pace, double hist, rs_rng *rng)
+{
+    size_t n = p->n_baskets, pc = 0, bin = 0, lo, hi, m;
+    const struct rs__visit_basket *seg;
+    while (pc + 1 < RS__VISIT_BINS && pace >= p->pace_edge[pc])
+        pc++;
+    seg = p->baskets + pc * n / RS__VISIT_BINS;
+    m = (pc + 1) * n / RS__VISIT_BINS - pc * n / RS__VISIT_BINS;
+    if (m == 0) { /* fewer visits than classes */
+        seg = p->baskets;
+        m = n;
+    }
+    /* within the pace class, the hist class: edges at its equal-count cuts */
+    while (bin + 1 < RS__VISIT_BINS && hist >= seg[(bin + 1) * m / RS__VISIT_BINS].hist)
+        bin++;
+    lo = bin * m / RS__VISIT_BINS;
+    hi = (bin + 1) * m / RS__VISIT_BINS;
+    if (hi <= lo) {
+        lo = 0;
+        hi = m;
+    }
+    return &seg[lo + rs__rng_below(rng, hi - lo)];
 }
 
 size_t rs__visit_pick(const double *cum, size_t n, double u)

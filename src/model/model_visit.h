@@ -10,8 +10,8 @@
  *            empirical distribution, the nonparametric maximum-likelihood
  *            estimate: a lognormal missed the mass of same-week returns);
  *   basket   a real visit of the fit half drawn whole (its size and its
- *            new catalogue items: many visits only rebuy) from the user's
- *            history-length class; size_mu, size_sigma summarise the sizes
+ *            new catalogue items: many visits only rebuy) from the class of
+ *            users of like visits and items before the cut; size_mu, size_sigma summarise the sizes
  *            as a lognormal; a new item is drawn from
  *            P(i) ~ exp(b_i + w . f_ui) over the items the user has not
  *            bought, b_i a per-item effect, f_ui the features (log item
@@ -40,10 +40,11 @@
 #define RS__VISIT_NF 4 /* item effect, collaborative, content, segment */
 
 #define RS__VISIT_SLOTS 10
-#define RS__VISIT_BINS 4 /* history-length classes of the basket draws */
+#define RS__VISIT_BINS 3 /* classes per key of the basket draws */
 
 /* One real visit of the basket draws. */
 struct rs__visit_basket {
+    double pace;    /* log1p(the user's visits before the cut) */
     double hist;    /* log1p(the user's items before the cut) */
     uint32_t size;  /* items */
     uint32_t n_new; /* new catalogue items among them */
@@ -76,6 +77,7 @@ struct rs__visit_params {
      * (many visits only rebuy); borrowed */
     const struct rs__visit_basket *baskets;
     size_t n_baskets;
+    double pace_edge[RS__VISIT_BINS - 1]; /* the pace classes' lower edges */
 };
 
 /* One user of the choice fit: n_items x RS__VISIT_NF features (row-major),
@@ -180,11 +182,19 @@ double rs__visit_return_prob(const struct rs__visit_params *p, double x);
 double rs__visit_gap(const struct rs__visit_params *p, rs_rng *rng);
 size_t rs__visit_basket_size(const struct rs__visit_params *p, rs_rng *rng);
 
-/* A visit of p->baskets (n_baskets >= 1, sorted by hist) from the user's
- * history class: the RS__VISIT_BINS equal-count classes of the sorted
- * visits, the one holding hist (log1p of the user's history length). */
+/*
+ * Sort n visits into the classes of the basket draws: RS__VISIT_BINS
+ * equal-count classes of pace, each cut into RS__VISIT_BINS equal-count
+ * classes of hist; pace_edge receives the pace classes' lower edges.
+ * RS_ERR_NOMEM never (qsort in place).
+ */
+void rs__visit_basket_sort(struct rs__visit_basket *b, size_t n,
+                           double pace_edge[RS__VISIT_BINS - 1]);
+
+/* A visit of p->baskets (n_baskets >= 1, as rs__visit_basket_sort left
+ * them) from the class holding the user's pace and hist. */
 const struct rs__visit_basket *rs__visit_basket_draw(const struct rs__visit_params *p,
-                                                     double hist, rs_rng *rng);
+                                                     double pace, double hist, rs_rng *rng);
 
 /* The smallest i with cum[i] > u * cum[n - 1] (cum non-decreasing, positive
  * last entry). */
