@@ -819,6 +819,35 @@ static int fit_counts(struct model_state *ms, const uint8_t *any_half)
     return s;
 }
 
+/*
+ * A fit-half user's utilities as if their own choices had not fitted the
+ * item effects: an effect solves expected = seen + pseudo-choice smoothing
+ * (rs__visit_fit_choice), so without the user's c choices of the item it
+ * is lower by about log((seen + pseudo) / (seen - c + pseudo)).  Without
+ * this the inclusion model learns from choice probabilities that already
+ * know the answer, and over-trusts them on the test half.  log_z follows.
+ */
+static void leave_own_out(const struct rs__visit_user *fu, const double *seen, double *util,
+                          double top, double *log_z)
+{
+    double z = exp(*log_z);
+    for (size_t j = 0; j < fu->n_chosen; j++) {
+        uint32_t it = fu->chosen[j];
+        double own = 0, drop;
+        bool earlier = false;
+        for (size_t l = 0; l < j && !earlier; l++)
+            earlier = fu->chosen[l] == it;
+        if (earlier)
+            continue; /* done at its first choice */
+        for (size_t l = j; l < fu->n_chosen; l++)
+            own += fu->chosen[l] == it;
+        drop = log((seen[it] + RS__VISIT_PSEUDO) / (seen[it] - own + RS__VISIT_PSEUDO));
+        z -= exp(util[it] - top) * -expm1(-drop);
+        util[it] -= drop;
+    }
+    *log_z = z > 0 ? log(z) : *log_z;
+}
+
 /* The slate-inclusion model (model_visit.h) on the fit half's real visits:
  * every slot of every policy's list at every visit with a new catalogue
  * item (n_shown of them), at the fitted choice model. */
@@ -827,20 +856,26 @@ static int fit_inclusion(struct model_state *ms, struct rs__visit_params *par,
                          size_t n_shown)
 {
     const struct vctx *c = ms->c;
-    size_t m = 0, bytes, n_vis = 0, n_dist = 0;
+    size_t m = 0, bytes, n_vis = 0, n_dist = 0, hits = 0;
     float *xs = NULL;
     uint8_t *ys = rs__malloc(n_shown ? n_shown : 1);
     uint32_t *its = rs__alloc_array(n_shown ? n_shown : 1, sizeof *its);
     size_t *vstart = rs__alloc_array(n_shown + 2, sizeof *vstart);
     double *util = rs__alloc_array(c->n_cat ? c->n_cat : 1, sizeof *util);
     double *lam = rs__alloc_array(n_shown ? n_shown : 1, sizeof *lam);
+    double *seen = rs__calloc(c->n_cat ? c->n_cat : 1, sizeof *seen);
     int s = rs__mul_size(n_shown ? n_shown : 1, RS__VISIT_NX * sizeof *xs, &bytes);
-    if (s == RS_OK && (!(xs = rs__malloc(bytes)) || !ys || !its || !vstart || !util || !lam))
+    if (s == RS_OK &&
+        (!(xs = rs__malloc(bytes)) || !ys || !its || !vstart || !util || !lam || !seen))
         s = RS_ERR_NOMEM;
+    for (size_t i = 0; s == RS_OK && i < n_fu; i++)
+        for (size_t j = 0; j < fu[i].n_chosen; j++)
+            seen[fu[i].chosen[j]]++;
     for (size_t i = 0; s == RS_OK && i < n_fu; i++) {
         const struct user *u = &c->users[fu_p[i]];
         double top, log_z;
         choice_logits(ms, par, u, fu[i].feat, util, &top, &log_z);
+        leave_own_out(&fu[i], seen, util, top, &log_z);
         for (size_t k = 0; k < u->n_visits; k++) {
             const struct visit *vis = &u->visits[k];
             double n_new = (double)new_in_visit(u, vis);
@@ -861,6 +896,16 @@ static int fit_inclusion(struct model_state *ms, struct rs__visit_params *par,
         }
     }
     vstart[n_vis] = m;
+    for (size_t r = 0; s == RS_OK && r < m; r++)
+        hits += ys[r];
+    if (s == RS_OK && hits == 0) {
+        /* a small log whose fit half never took a shown item: a constant
+         * rate of half an entry in the shown items, no propensity */
+        memset(par->inc, 0, sizeof par->inc);
+        par->inc[RS__INC_ONE] = log(-log1p(-0.5 / ((double)m + 1)));
+        par->frailty = 0;
+        goto done;
+    }
     if (s == RS_OK)
         s = rs__visit_fit_inclusion(xs, ys, m, par->inc, NULL);
     /* the visits' propensity: each visit's distinct shown items (an item
@@ -882,12 +927,14 @@ static int fit_inclusion(struct model_state *ms, struct rs__visit_params *par,
     vstart[n_vis] = n_dist;
     if (s == RS_OK)
         s = rs__visit_fit_frailty(lam, ys, vstart, n_vis, &par->frailty);
+done:
     free(xs);
     free(ys);
     free(its);
     free(vstart);
     free(util);
     free(lam);
+    free(seen);
     return s;
 }
 
