@@ -938,6 +938,13 @@ done:
     return s;
 }
 
+/* The key of a user's basket class besides the pace: log of the items
+ * per visit before the cut (a wholesaler's baskets are wide). */
+static double breadth(const struct user *u)
+{
+    return log1p((double)u->n_hist) - log1p((double)u->pre_visits);
+}
+
 /* Fit the visit model on the fit half (half[p] == 0): choice weights,
  * return hazard, gaps, basket sizes, the share of basket items that are
  * new catalogue items; positions-alone hit probabilities per slot. */
@@ -1000,7 +1007,7 @@ static int fit_half(struct model_state *ms, struct rs__visit_params *par, double
                 gaps[n_gaps++] = vis->day - u->visits[k - 1].day;
             sizes[n_sizes++] = vis->n;
             baskets[n_baskets++] = (struct rs__visit_basket){
-                log1p((double)u->pre_visits), log1p((double)u->n_hist), vis->n,
+                log1p((double)u->pre_visits), breadth(u), vis->n,
                 (uint32_t)new_in_visit(u, vis)};
             visits++;
             for (uint32_t j = 0; j < vis->n; j++) {
@@ -1129,7 +1136,7 @@ static int simulate_user(struct model_state *ms, const struct rs__visit_params *
         {
             const struct rs__visit_basket *bk =
                 rs__visit_basket_draw(par, log1p((double)u->pre_visits),
-                                      log1p((double)u->n_hist), &rng);
+                                      breadth(u), &rng);
             b = bk->size;
             n_new = bk->n_new;
         }
