@@ -237,94 +237,6 @@ START_TEST(inclusion_recovers_planted_coefficients)
 }
 END_TEST
 
-START_TEST(propensity_keeps_marginals_and_is_recovered)
-{
-    /* visits of PER_V shown items; a gamma propensity of shape k shared by
-     * the visit's items: the marginal entry probability stays
-     * 1 - exp(-lam) and the fit finds k back */
-    enum { NV = 6000, PER_V = 30 };
-    const double k = 0.6;
-    double *lam = malloc(NV * PER_V * sizeof *lam), want = 0, got = 0, fit, m1 = 0, m2 = 0;
-    uint8_t *y = malloc(NV * PER_V);
-    size_t *start = malloc((NV + 1) * sizeof *start);
-    rs_rng rng;
-    ck_assert(lam && y && start);
-    rs__rng_init(&rng, 12, 7, 0, 0);
-    for (size_t v = 0; v < NV; v++) {
-        double e = rs__visit_gamma(&rng, k);
-        m1 += e;
-        m2 += e * e;
-        start[v] = v * PER_V;
-        for (size_t i = v * PER_V; i < (v + 1) * PER_V; i++) {
-            lam[i] = 0.01 + 0.2 * rs__rng_uniform(&rng);
-            y[i] = rs__rng_uniform(&rng) < -expm1(-rs__visit_frail_rate(lam[i], k) * e);
-            want += -expm1(-lam[i]);
-            got += y[i];
-        }
-    }
-    start[NV] = NV * PER_V;
-    /* the gamma draws: mean 1, variance 1 / k */
-    ck_assert_msg(fabs(m1 / NV - 1) < 0.05 && fabs(m2 / NV - m1 * m1 / NV / NV - 1 / k) < 0.2,
-                  "gamma mean %g variance %g", m1 / NV, m2 / NV - m1 * m1 / NV / NV);
-    ck_assert_msg(fabs(got / want - 1) < 0.05, "entries %g, marginal formula %g", got, want);
-    ck_assert_ok(rs__visit_fit_frailty(lam, y, start, NV, &fit));
-    ck_assert_msg(fabs(fit / k - 1) < 0.25, "shape %g planted %g", fit, k);
-    /* without a propensity: independent entries give no (or a very large) shape */
-    for (size_t i = 0; i < NV * PER_V; i++)
-        y[i] = rs__rng_uniform(&rng) < -expm1(-lam[i]);
-    ck_assert_ok(rs__visit_fit_frailty(lam, y, start, NV, &fit));
-    ck_assert_msg(fit == 0 || fit > 10, "shape %g without clustering", fit);
-    ck_assert_status(rs__visit_fit_frailty(lam, y, start, 0, &fit), RS_ERR_INVALID);
-    ck_assert(rs__visit_frail_rate(0.3, 0) == 0.3);
-    free(lam);
-    free(y);
-    free(start);
-}
-END_TEST
-
-START_TEST(baskets_drawn_from_the_history_class)
-{
-    /* 18 visits of paces 0 .. 17 (three pace classes of six) and
-     * scattered histories (three history classes of two in each) */
-    struct rs__visit_basket b[18];
-    struct rs__visit_params p;
-    rs_rng rng;
-    size_t seen[18] = {0};
-    for (uint32_t i = 0; i < 18; i++)
-        b[17 - i] = (struct rs__visit_basket){(double)i, (double)((i * 7) % 18), 10 + i, i};
-    memset(&p, 0, sizeof p);
-    rs__visit_basket_sort(b, 18, p.pace_edge);
-    ck_assert(p.pace_edge[0] == 6 && p.pace_edge[1] == 12);
-    p.baskets = b;
-    p.n_baskets = 18;
-    rs__rng_init(&rng, 3, 8, 0, 0);
-    for (int i = 0; i < 4000; i++) {
-        /* pace 8: the class of paces 6 .. 11, whose histories (i * 7 % 18
-         * for i = 6 .. 11) sort to 2 5 6 9 13 16; hist 7 falls in the
-         * middle class {6, 9} */
-        const struct rs__visit_basket *d = rs__visit_basket_draw(&p, 8, 7, &rng);
-        ck_assert(d->pace >= 6 && d->pace <= 11);
-        ck_assert(d->hist == 6 || d->hist == 9);
-        seen[d - b]++;
-        d = rs__visit_basket_draw(&p, -1, -1, &rng);
-        ck_assert(d->pace < 6);
-        d = rs__visit_basket_draw(&p, 100, 100, &rng);
-        ck_assert(d->pace >= 12);
-    }
-    for (size_t i = 0, m = 0; i < 18; i++)
-        if (seen[i]) {
-            ck_assert_msg(seen[i] > 1800, "drawn %zu times", seen[i]);
-            ck_assert_uint_lt(++m, 3);
-        }
-    /* fewer visits than classes: any of them */
-    p.n_baskets = 2;
-    for (int i = 0; i < 100; i++) {
-        const struct rs__visit_basket *d = rs__visit_basket_draw(&p, 7, 7, &rng);
-        ck_assert(d == &b[0] || d == &b[1]);
-    }
-}
-END_TEST
-
 START_TEST(pick_and_bad_input)
 {
     const double cum[4] = {1, 1, 3, 4}; /* item 1 has no mass */
@@ -360,8 +272,6 @@ Suite *test_suite(void)
     tcase_add_test(tc, gaps_follow_the_fitted_sample);
     tcase_add_test(tc, pick_and_bad_input);
     tcase_add_test(tc, inclusion_recovers_planted_coefficients);
-    tcase_add_test(tc, propensity_keeps_marginals_and_is_recovered);
-    tcase_add_test(tc, baskets_drawn_from_the_history_class);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -9,10 +9,9 @@
  *   gap      days to the next visit: a draw from the fitted gaps (the
  *            empirical distribution, the nonparametric maximum-likelihood
  *            estimate: a lognormal missed the mass of same-week returns);
- *   basket   a real visit of the fit half drawn whole (its size and its
- *            new catalogue items: many visits only rebuy) from the class of
- *            users of like visits and items before the cut; size_mu, size_sigma summarise the sizes
- *            as a lognormal; a new item is drawn from
+ *   basket   size max(1, round(lognormal(size_mu, size_sigma))); each item
+ *            is a repeat of the user's history with probability
+ *            repeat_share, else a new item drawn from
  *            P(i) ~ exp(b_i + w . f_ui) over the items the user has not
  *            bought, b_i a per-item effect, f_ui the features (log item
  *            count, collaborative affinity, content affinity, segment);
@@ -25,7 +24,10 @@
  *            slot (the position effect).  lambda is the item's Poisson rate
  *            of entering (complementary log-log), fitted by maximum
  *            likelihood on the fit half's real visits against the lists
- *            shown to them.
+ *            shown to them.  It predicts the test half's impressions
+ *            better than the choice draws but is not drawn from yet: its
+ *            hits cluster in visits less than real ones do, so the
+ *            simulated hit rates it gives run high (issue 17).
  */
 #ifndef RS_MODEL_VISIT_H
 #define RS_MODEL_VISIT_H
@@ -40,16 +42,6 @@
 #define RS__VISIT_NF 4 /* item effect, collaborative, content, segment */
 
 #define RS__VISIT_SLOTS 10
-#define RS__VISIT_BINS 3 /* classes per key of the basket draws */
-
-/* One real visit of the basket draws. */
-struct rs__visit_basket {
-    double pace;    /* log1p(the user's visits before the cut) */
-    double hist;    /* log1p(the user's items before the cut) */
-    uint32_t size;  /* items */
-    uint32_t n_new; /* new catalogue items among them */
-}; /* slots with a position term of their own */
-
 /* The covariates of the slate-inclusion model, in order. */
 enum rs__visit_inc {
     RS__INC_ONE = 0,
@@ -66,18 +58,11 @@ enum rs__visit_inc {
 struct rs__visit_params {
     double w[RS__VISIT_NF];
     double inc[RS__VISIT_NX]; /* the slate-inclusion coefficients */
-    double frailty;           /* gamma shape of the visit's propensity, 0: none */
     double return_a, return_b;
     const double *gaps; /* sorted, borrowed */
     size_t n_gaps;
     double size_mu, size_sigma;
-    double repeat_share;       /* pooled share of repeats (and outside items) */
-    /* the fit half's visits (sorted by the user's history length), drawn
-     * whole: a basket's size and new items come together, as real ones do
-     * (many visits only rebuy); borrowed */
-    const struct rs__visit_basket *baskets;
-    size_t n_baskets;
-    double pace_edge[RS__VISIT_BINS - 1]; /* the pace classes' lower edges */
+    double repeat_share;
 };
 
 /* One user of the choice fit: n_items x RS__VISIT_NF features (row-major),
@@ -154,47 +139,11 @@ double rs__visit_inclusion_prob(const double inc[RS__VISIT_NX], const float *x);
 int rs__visit_fit_inclusion(const float *x, const uint8_t *y, size_t n,
                             double inc[RS__VISIT_NX], double *loglik_out);
 
-/*
- * A visit's taste for what it is shown varies: given a propensity e
- * (gamma, mean 1, shape k, one per visit, shared by the items shown),
- * a shown item of marginal rate lam enters with probability
- * 1 - exp(-rs__visit_frail_rate(lam, k) e), which keeps its marginal
- * probability 1 - exp(-lam) while its hits cluster in some visits.
- */
-double rs__visit_frail_rate(double lam, double k);
-
-/*
- * Maximum-likelihood shape k of the visits' propensity from n_visits
- * visits: visit v shows the distinct items start[v] .. start[v + 1] - 1 of
- * lam (marginal rates) and y (entered or not).  Golden-section search on
- * log k over [0.02, 1000] of the visits' exact likelihood (the propensity
- * integrated numerically); *k_out 0 when the largest k fits best (no
- * clustering).  RS_ERR_INVALID for no visit.
- */
-int rs__visit_fit_frailty(const double *lam, const uint8_t *y, const size_t *start,
-                          size_t n_visits, double *k_out);
-
-/* A gamma draw of mean 1 and shape k > 0 (Marsaglia and Tsang). */
-double rs__visit_gamma(rs_rng *rng, double k);
-
 /* Draws. */
 double rs__visit_return_prob(const struct rs__visit_params *p, double x);
 double rs__visit_gap(const struct rs__visit_params *p, rs_rng *rng);
 size_t rs__visit_basket_size(const struct rs__visit_params *p, rs_rng *rng);
 
-/*
- * Sort n visits into the classes of the basket draws: RS__VISIT_BINS
- * equal-count classes of pace, each cut into RS__VISIT_BINS equal-count
- * classes of hist; pace_edge receives the pace classes' lower edges.
- * RS_ERR_NOMEM never (qsort in place).
- */
-void rs__visit_basket_sort(struct rs__visit_basket *b, size_t n,
-                           double pace_edge[RS__VISIT_BINS - 1]);
-
-/* A visit of p->baskets (n_baskets >= 1, as rs__visit_basket_sort left
- * them) from the class holding the user's pace and hist. */
-const struct rs__visit_basket *rs__visit_basket_draw(const struct rs__visit_params *p,
-                                                     double pace, double hist, rs_rng *rng);
 
 /* The smallest i with cum[i] > u * cum[n - 1] (cum non-decreasing, positive
  * last entry). */
