@@ -22,7 +22,9 @@
  *      real hit rate per policy, paired bootstrap intervals of each policy's
  *      simulated difference to the first, the visit shape real vs
  *      simulated, and the log-likelihood per slate impression of the model
- *      against positions alone; medians over the replicates.
+ *      against positions alone, and that of the slate-inclusion model
+ *      (model_visit.h; fitted, reported, not yet drawn from); medians over
+ *      the replicates.
  *
  * A visit is the set of a user's events sharing one time stamp (an invoice).
  */
