@@ -4466,6 +4466,43 @@ RS_API int rs_sim_calibrate(const double *utilities, const int32_t *positions,
                             double *temperature_out, double *noclick_out,
                             double *decay_out);
 
+/* Most utility terms rs_sim_calibrate_terms() fits. */
+#define RS_SIM_CALIBRATE_MAX_TERMS 32
+
+/**
+ * rs_sim_calibrate_terms - fit every weight of a utility made of terms,
+ * with the temperature, no-click weight and position decay of the
+ * position-based logit, by maximum likelihood.
+ *
+ * The utility of slot j is u_j = sum_t w_t x_jt (terms such as the item
+ * effect, collaborative affinity, content affinity, profile/segment
+ * terms, popularity), and P(j) = g^j e^{u_j/T} / (m + sum_k g^k e^{u_k/T}),
+ * P(none) = m / (...).  The logit only sees w_t / T, so the first term is
+ * the reference: w_1 = 1 and T is its scale (rs_sim_calibrate() is the
+ * case of one term).  The log-likelihood is concave in (w/T, log m, log g);
+ * Newton's method with step halving.
+ *
+ * @terms        n_impressions x slate_size x n_terms values, row-major
+ *               (impression, then slot, then term).
+ * @n_terms      1 .. RS_SIM_CALIBRATE_MAX_TERMS.
+ * @positions    the clicked slot of each impression, -1 for none.
+ * @weights_out  n_terms doubles: the weights, weights_out[0] = 1.
+ * Outputs T, m and g as rs_sim_calibrate().
+ *
+ * Returns RS_OK, RS_ERR_INVALID (NULL, no impression), RS_ERR_RANGE
+ * (n_terms or slate_size out of range, a position outside -1 ..
+ * slate_size - 1, a NaN/Inf term, a singular information matrix: terms
+ * that the log cannot tell apart, or estimates outside the options'
+ * ranges, e.g. a reference term whose weight is not positive),
+ * RS_ERR_OVERFLOW (sizes).  Nothing is written on failure.  Thread-safe;
+ * no allocation.
+ */
+RS_API int rs_sim_calibrate_terms(const double *terms, size_t n_terms,
+                                  const int32_t *positions, size_t n_impressions,
+                                  size_t slate_size, double *weights_out,
+                                  double *temperature_out, double *noclick_out,
+                                  double *decay_out);
+
 /**
  * rs_sim_snapshot - serialise the population (users, clock, popularity,
  * statistics; not the options) into buf.

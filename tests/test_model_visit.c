@@ -197,6 +197,46 @@ START_TEST(gaps_follow_the_fitted_sample)
 }
 END_TEST
 
+START_TEST(inclusion_recovers_planted_coefficients)
+{
+    /* shown items of random covariates, entered w.p. 1 - exp(-exp(inc . x)) */
+    const size_t n = 80000;
+    double inc[RS__VISIT_NX], fit[RS__VISIT_NX], ll;
+    float *x = malloc(n * RS__VISIT_NX * sizeof *x);
+    uint8_t *y = malloc(n);
+    rs_rng rng;
+    ck_assert(x && y);
+    for (int k = 0; k < RS__VISIT_NX; k++)
+        inc[k] = 0.1 * ((k % 5) - 2); /* small slot terms and weights of both signs */
+    inc[RS__INC_ONE] = 0.5;
+    inc[RS__INC_LOG_NEW] = 0.8;
+    inc[RS__INC_LOG_CHOICE] = 0.6;
+    inc[RS__INC_BEFORE] = 1.2;
+    rs__rng_init(&rng, 11, 6, 0, 0);
+    for (size_t i = 0; i < n; i++) {
+        float feat[RS__VISIT_NF];
+        for (int k = 0; k < RS__VISIT_NF; k++)
+            feat[k] = (float)rs__rng_normal(&rng);
+        rs__visit_inclusion_x(x + i * RS__VISIT_NX, 1 + rs__rng_below(&rng, 40),
+                              -4 - 6 * rs__rng_uniform(&rng), feat, rs__rng_uniform(&rng) < 0.1,
+                              rs__rng_below(&rng, 300), rs__rng_below(&rng, 12));
+        y[i] = rs__rng_uniform(&rng) < rs__visit_inclusion_prob(inc, x + i * RS__VISIT_NX);
+    }
+    ck_assert_ok(rs__visit_fit_inclusion(x, y, n, fit, &ll));
+    ck_assert(ll < 0 && isfinite(ll));
+    /* slots past the last term share it: slot 11 is slot RS__VISIT_SLOTS - 1 */
+    for (int k = 0; k < RS__VISIT_NX; k++)
+        ck_assert_msg(fabs(fit[k] - inc[k]) < 0.15, "coefficient %d: fit %g planted %g", k,
+                      fit[k], inc[k]);
+    /* bad input: nothing shown, nothing taken */
+    ck_assert_status(rs__visit_fit_inclusion(x, y, 0, fit, NULL), RS_ERR_INVALID);
+    memset(y, 0, n);
+    ck_assert_status(rs__visit_fit_inclusion(x, y, n, fit, NULL), RS_ERR_INVALID);
+    free(x);
+    free(y);
+}
+END_TEST
+
 START_TEST(pick_and_bad_input)
 {
     const double cum[4] = {1, 1, 3, 4}; /* item 1 has no mass */
@@ -213,6 +253,7 @@ START_TEST(pick_and_bad_input)
     ck_assert_status(rs__visit_fit_choice(NULL, 0, 10, w, NULL, NULL), RS_ERR_INVALID);
     ck_assert(isnan(rs__visit_choice_loglik(&none, 1, 0, w, NULL)));
     ck_assert_status(rs__visit_fit_return(NULL, NULL, 0, &a, &b), RS_ERR_INVALID);
+    ck_assert_status(rs__visit_fit_logistic(NULL, NULL, NULL, 0, &a, &b), RS_ERR_INVALID);
     /* only positive values enter the lognormal fit */
     rs__visit_fit_lognormal(bad, 2, &mu, &sigma);
     ck_assert(mu == 0 && sigma == 0);
@@ -230,6 +271,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, basket_sizes_follow_the_formula);
     tcase_add_test(tc, gaps_follow_the_fitted_sample);
     tcase_add_test(tc, pick_and_bad_input);
+    tcase_add_test(tc, inclusion_recovers_planted_coefficients);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -5,6 +5,9 @@
  */
 #include "sim_fixture.h"
 
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 START_TEST(create_bad_input)
@@ -259,6 +262,15 @@ START_TEST(calibration_recovers_parameters)
     ck_assert_ok(rs_sim_calibrate(L.util, L.pos, L.n, L.k, &t_hat, &m_hat, &g_hat));
     ck_assert_msg(fabs(t_hat - T) < 0.05 && fabs(m_hat / m - 1) < 0.1 && fabs(g_hat - g) < 0.03,
                   "fitted T %g m %g g %g", t_hat, m_hat, g_hat);
+    /* one term: rs_sim_calibrate_terms is the same fit */
+    {
+        double w1, t1, m1, g1;
+        ck_assert_ok(rs_sim_calibrate_terms(L.util, 1, L.pos, L.n, L.k, &w1, &t1, &m1, &g1));
+        ck_assert_double_eq(w1, 1);
+        ck_assert_double_eq_tol(t1, t_hat, 1e-6 * t_hat);
+        ck_assert_double_eq_tol(m1, m_hat, 1e-6 * m_hat);
+        ck_assert_double_eq_tol(g1, g_hat, 1e-6);
+    }
     /* bad input */
     ck_assert_status(rs_sim_calibrate(NULL, L.pos, L.n, L.k, &t_hat, &m_hat, &g_hat),
                      RS_ERR_INVALID);
@@ -274,6 +286,104 @@ START_TEST(calibration_recovers_parameters)
     free(L.util);
     free(L.pos);
     rs_sim_free(s);
+}
+END_TEST
+
+/* A test-local generator (splitmix64), so that the planted log does not
+ * depend on the library's own draws. */
+static double cal_uniform(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    return (double)(z >> 11) / 9007199254740992.0;
+}
+
+START_TEST(calibration_terms_recover_planted_weights)
+{
+    /* every utility weight planted: the content affinity (the reference),
+     * an item effect, a collaborative affinity, a segment term and
+     * popularity; with T, m and g */
+    enum { N = 40000, KS = 6, NT = 5 };
+    const double w[NT] = {1.0, 0.8, 1.5, -0.5, 0.3}, T = 0.7, m = 3.0, g = 0.8;
+    double *x = malloc((size_t)N * KS * NT * sizeof *x), w_hat[NT], t_hat, m_hat, g_hat;
+    int32_t *pos = malloc(N * sizeof *pos);
+    uint64_t state = 12345;
+    ck_assert_ptr_nonnull(x);
+    ck_assert_ptr_nonnull(pos);
+    for (size_t i = 0; i < N; i++) {
+        double p[KS + 1], z = m, u, acc = 0;
+        for (size_t j = 0; j < KS; j++) {
+            double util = 0;
+            for (size_t t = 0; t < NT; t++) {
+                /* terms of different spreads and means, as real ones have */
+                double v = (cal_uniform(&state) - 0.5) * (1.0 + (double)t) + 0.1 * (double)t;
+                x[(i * KS + j) * NT + t] = v;
+                util += w[t] * v;
+            }
+            p[j] = pow(g, (double)j) * exp(util / T);
+            z += p[j];
+        }
+        p[KS] = m;
+        u = cal_uniform(&state) * z;
+        pos[i] = -1;
+        for (size_t j = 0; j < KS; j++) {
+            acc += p[j];
+            if (u < acc) {
+                pos[i] = (int32_t)j;
+                break;
+            }
+        }
+    }
+    ck_assert_ok(rs_sim_calibrate_terms(x, NT, pos, N, KS, w_hat, &t_hat, &m_hat, &g_hat));
+    /* tolerances: about four standard errors at this log's size */
+    for (size_t t = 0; t < NT; t++)
+        ck_assert_msg(fabs(w_hat[t] - w[t]) < 0.08, "weight %zu: fitted %g, planted %g", t,
+                      w_hat[t], w[t]);
+    ck_assert_msg(fabs(t_hat - T) < 0.05 && fabs(m_hat / m - 1) < 0.1 && fabs(g_hat - g) < 0.03,
+                  "fitted T %g m %g g %g", t_hat, m_hat, g_hat);
+    /* bad input */
+    ck_assert_status(rs_sim_calibrate_terms(NULL, NT, pos, N, KS, w_hat, &t_hat, &m_hat, &g_hat),
+                     RS_ERR_INVALID);
+    ck_assert_status(rs_sim_calibrate_terms(x, NT, pos, N, KS, NULL, &t_hat, &m_hat, &g_hat),
+                     RS_ERR_INVALID);
+    ck_assert_status(rs_sim_calibrate_terms(x, NT, pos, 0, KS, w_hat, &t_hat, &m_hat, &g_hat),
+                     RS_ERR_INVALID);
+    ck_assert_status(rs_sim_calibrate_terms(x, 0, pos, N, KS, w_hat, &t_hat, &m_hat, &g_hat),
+                     RS_ERR_RANGE);
+    ck_assert_status(rs_sim_calibrate_terms(x, RS_SIM_CALIBRATE_MAX_TERMS + 1, pos, N, KS, w_hat,
+                                            &t_hat, &m_hat, &g_hat),
+                     RS_ERR_RANGE);
+    ck_assert_status(rs_sim_calibrate_terms(x, NT, pos, N, RS_SIM_MAX_SLATE + 1, w_hat, &t_hat,
+                                            &m_hat, &g_hat),
+                     RS_ERR_RANGE);
+    ck_assert_status(rs_sim_calibrate_terms(x, NT, pos, SIZE_MAX / 2, KS, w_hat, &t_hat, &m_hat,
+                                            &g_hat),
+                     RS_ERR_OVERFLOW);
+    pos[7] = KS;
+    ck_assert_status(rs_sim_calibrate_terms(x, NT, pos, N, KS, w_hat, &t_hat, &m_hat, &g_hat),
+                     RS_ERR_RANGE);
+    pos[7] = -1;
+    x[11] = INFINITY;
+    ck_assert_status(rs_sim_calibrate_terms(x, NT, pos, N, KS, w_hat, &t_hat, &m_hat, &g_hat),
+                     RS_ERR_RANGE);
+    /* two terms the log cannot tell apart: term 1 is twice term 0 */
+    for (size_t c = 0; c < (size_t)N * KS; c++)
+        x[c * NT + 1] = 2 * x[c * NT];
+    w_hat[0] = -7;
+    ck_assert_status(rs_sim_calibrate_terms(x, NT, pos, N, KS, w_hat, &t_hat, &m_hat, &g_hat),
+                     RS_ERR_RANGE);
+    ck_assert_double_eq(w_hat[0], -7); /* nothing written */
+    /* one term (rows of KS values) that the clicks avoid: its weight is
+     * negative, no T */
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < KS; j++)
+            x[i * KS + j] = (pos[i] == (int32_t)j ? -1.0 : 1.0) + cal_uniform(&state);
+    ck_assert_status(rs_sim_calibrate_terms(x, 1, pos, N, KS, w_hat, &t_hat, &m_hat, &g_hat),
+                     RS_ERR_RANGE);
+    free(x);
+    free(pos);
 }
 END_TEST
 
@@ -305,6 +415,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, purchase_rating_leave_formulas);
     tcase_add_test(tc, calibration_recovers_parameters);
     tcase_add_test(tc, calibration_unidentifiable);
+    tcase_add_test(tc, calibration_terms_recover_planted_weights);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -98,41 +98,42 @@ static double total(const struct rs__visit_user *users, size_t n_users, size_t n
     return ll;
 }
 
-/* Solve h x = g (h symmetric positive semi-definite, ridged) by Gaussian
- * elimination with partial pivoting; a singular pivot leaves x_k = 0. */
-static void solve(double *h, double *g, double *x)
+/* Solve h x = g (n x n, symmetric positive semi-definite, ridged) by
+ * Gaussian elimination with partial pivoting; a singular pivot leaves
+ * x_k = 0. */
+static void solve_n(double *h, double *g, double *x, int n)
 {
-    for (int k = 0; k < NF; k++)
-        h[k * NF + k] += 1e-9 + 1e-9 * fabs(h[k * NF + k]);
-    for (int c = 0; c < NF; c++) {
+    for (int k = 0; k < n; k++)
+        h[k * n + k] += 1e-9 + 1e-9 * fabs(h[k * n + k]);
+    for (int c = 0; c < n; c++) {
         int p = c;
-        for (int r = c + 1; r < NF; r++)
-            if (fabs(h[r * NF + c]) > fabs(h[p * NF + c]))
+        for (int r = c + 1; r < n; r++)
+            if (fabs(h[r * n + c]) > fabs(h[p * n + c]))
                 p = r;
         if (p != c) {
-            for (int k = 0; k < NF; k++) {
-                double t = h[c * NF + k];
-                h[c * NF + k] = h[p * NF + k];
-                h[p * NF + k] = t;
+            for (int k = 0; k < n; k++) {
+                double t = h[c * n + k];
+                h[c * n + k] = h[p * n + k];
+                h[p * n + k] = t;
             }
             double t = g[c];
             g[c] = g[p];
             g[p] = t;
         }
-        if (fabs(h[c * NF + c]) < 1e-300)
+        if (fabs(h[c * n + c]) < 1e-300)
             continue;
-        for (int r = c + 1; r < NF; r++) {
-            double f = h[r * NF + c] / h[c * NF + c];
-            for (int k = c; k < NF; k++)
-                h[r * NF + k] -= f * h[c * NF + k];
+        for (int r = c + 1; r < n; r++) {
+            double f = h[r * n + c] / h[c * n + c];
+            for (int k = c; k < n; k++)
+                h[r * n + k] -= f * h[c * n + k];
             g[r] -= f * g[c];
         }
     }
-    for (int c = NF - 1; c >= 0; c--) {
+    for (int c = n - 1; c >= 0; c--) {
         double v = g[c];
-        for (int k = c + 1; k < NF; k++)
-            v -= h[c * NF + k] * x[k];
-        x[c] = fabs(h[c * NF + c]) < 1e-300 ? 0 : v / h[c * NF + c];
+        for (int k = c + 1; k < n; k++)
+            v -= h[c * n + k] * x[k];
+        x[c] = fabs(h[c * n + c]) < 1e-300 ? 0 : v / h[c * n + c];
     }
 }
 
@@ -150,7 +151,7 @@ static double newton(const struct rs__visit_user *users, size_t n_users, size_t 
             break;
         memcpy(gh, h, sizeof gh);
         memcpy(gg, g, sizeof gg);
-        solve(gh, gg, step);
+        solve_n(gh, gg, step, NF);
         for (int half = 0; half < 30; half++, t *= 0.5) {
             for (int k = 0; k < NF; k++)
                 trial[k] = w[k] + t * step[k];
@@ -228,22 +229,140 @@ double rs__visit_choice_loglik(const struct rs__visit_user *users, size_t n_user
     return n > 0 ? ll / n : NAN;
 }
 
+/* ------------------------------------------------------------ slate inclusion */
+
+#define NX RS__VISIT_NX
+
+void rs__visit_inclusion_x(float *x, double n_new, double log_choice, const float *feat,
+                           bool before, size_t n_hist, size_t slot)
+{
+    memset(x, 0, NX * sizeof *x);
+    x[RS__INC_ONE] = 1;
+    x[RS__INC_LOG_NEW] = (float)log(n_new >= 1 ? n_new : 1);
+    /* a choice probability that underflowed is as good as nil */
+    x[RS__INC_LOG_CHOICE] = (float)(log_choice > -700 ? log_choice : -700);
+    x[RS__INC_LOG_CHOICE2] = x[RS__INC_LOG_CHOICE] * x[RS__INC_LOG_CHOICE] / 100;
+    for (int k = 0; k < NF; k++)
+        x[RS__INC_FEAT + k] = feat[k];
+    x[RS__INC_BEFORE] = before;
+    x[RS__INC_HIST] = (float)log1p((double)n_hist);
+    if (slot > 0)
+        x[RS__INC_SLOT + (slot < RS__VISIT_SLOTS ? slot : RS__VISIT_SLOTS - 1) - 1] = 1;
+}
+
+static double inc_eta(const double *inc, const float *x)
+{
+    double eta = 0;
+    for (int k = 0; k < NX; k++)
+        eta += inc[k] * x[k];
+    /* past e^4 the item is in the basket for sure; the clamp keeps e^eta finite */
+    return eta < -700 ? -700 : eta > 4 ? 4 : eta;
+}
+
+double rs__visit_inclusion_rate(const double inc[NX], const float *x)
+{
+    return exp(inc_eta(inc, x));
+}
+
+double rs__visit_inclusion_prob(const double inc[NX], const float *x)
+{
+    return -expm1(-exp(inc_eta(inc, x)));
+}
+
+/* Log-likelihood (with the prior) at inc; the score and Fisher information
+ * into g and h when non-NULL. */
+static double inc_total(const float *x, const uint8_t *y, size_t n, const double *inc, double *g,
+                        double *h, double *plain)
+{
+    double ll = 0;
+    if (g) {
+        memset(g, 0, NX * sizeof *g);
+        memset(h, 0, NX * NX * sizeof *h);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const float *r = x + i * NX;
+        double lam = exp(inc_eta(inc, r)), em1 = expm1(lam), d, w;
+        /* y = 1: log(1 - e^-lam), d/deta = lam / (e^lam - 1); y = 0: -lam */
+        ll += y[i] ? log(-expm1(-lam)) : -lam;
+        if (!g)
+            continue;
+        d = y[i] ? lam / em1 : -lam;
+        w = lam * lam / em1; /* the expected information */
+        for (int k = 0; k < NX; k++) {
+            if (r[k] == 0)
+                continue;
+            g[k] += d * r[k];
+            for (int l = 0; l <= k; l++)
+                h[k * NX + l] += w * r[k] * r[l];
+        }
+    }
+    if (plain)
+        *plain = ll;
+    for (int k = 1; k < NX; k++) {
+        ll -= 0.5 * inc[k] * inc[k];
+        if (g) {
+            g[k] -= inc[k];
+            h[k * NX + k] += 1;
+        }
+    }
+    for (int k = 0; g && k < NX; k++)
+        for (int l = 0; l < k; l++)
+            h[l * NX + k] = h[k * NX + l];
+    return ll;
+}
+
+int rs__visit_fit_inclusion(const float *x, const uint8_t *y, size_t n, double inc[NX],
+                            double *loglik_out)
+{
+    double g[NX], h[NX * NX], ll, plain = 0, hits = 0;
+    for (size_t i = 0; i < n; i++)
+        hits += y[i] != 0;
+    if (n == 0 || hits == 0)
+        return rs__fail(RS_ERR_INVALID, "rs__visit_fit_inclusion: %zu shown items, none taken",
+                        n);
+    /* start: the constant rate of the log, every other coefficient 0 */
+    memset(inc, 0, NX * sizeof *inc);
+    inc[RS__INC_ONE] = log(-log1p(-hits / ((double)n + 1)));
+    ll = inc_total(x, y, n, inc, g, h, &plain);
+    for (int it = 0; it < 100; it++) {
+        double step[NX], trial[NX], t = 1, ll_new = -HUGE_VAL, change = 0;
+        solve_n(h, g, step, NX);
+        for (int half = 0; half < 40; half++, t *= 0.5) {
+            for (int k = 0; k < NX; k++)
+                trial[k] = inc[k] + t * step[k];
+            ll_new = inc_total(x, y, n, trial, NULL, NULL, NULL);
+            if (ll_new >= ll)
+                break;
+        }
+        if (!(ll_new >= ll))
+            break;
+        for (int k = 0; k < NX; k++)
+            change += fabs(trial[k] - inc[k]);
+        memcpy(inc, trial, sizeof trial);
+        ll = inc_total(x, y, n, inc, g, h, &plain);
+        if (change < 1e-9)
+            break;
+    }
+    if (loglik_out)
+        *loglik_out = plain / (double)n;
+    return RS_OK;
+}
+
 /* ------------------------------------------------------------ return hazard */
 
 static double sigmoid(double v) { return 1 / (1 + exp(-v)); }
 
-int rs__visit_fit_return(const double *x, const uint32_t *visits, size_t n, double *a_out,
-                         double *b_out)
+int rs__visit_fit_logistic(const double *x, const double *succ, const double *trials, size_t n,
+                           double *a_out, double *b_out)
 {
-    /* logistic regression: visits - 1 successes and one failure at x */
     double a = 0, b = 0;
     if (n == 0)
-        return rs__fail(RS_ERR_INVALID, "rs__visit_fit_return: no user");
+        return rs__fail(RS_ERR_INVALID, "rs__visit_fit_logistic: no observation");
     for (int it = 0; it < 100; it++) {
         double ga = 0, gb = 0, haa = 0, hab = 0, hbb = 0, det, da, db;
         for (size_t i = 0; i < n; i++) {
-            double p = sigmoid(a + b * x[i]), succ = visits[i] ? visits[i] - 1.0 : 0.0;
-            double trials = succ + 1, r = succ - trials * p, v = trials * p * (1 - p);
+            double p = sigmoid(a + b * x[i]), r = succ[i] - trials[i] * p;
+            double v = trials[i] * p * (1 - p);
             ga += r;
             gb += r * x[i];
             haa += v;
@@ -265,6 +384,26 @@ int rs__visit_fit_return(const double *x, const uint32_t *visits, size_t n, doub
     *a_out = a;
     *b_out = b;
     return RS_OK;
+}
+
+int rs__visit_fit_return(const double *x, const uint32_t *visits, size_t n, double *a_out,
+                         double *b_out)
+{
+    /* visits - 1 returns and one leave at x */
+    double *succ = rs__alloc_array(n ? n : 1, sizeof *succ);
+    double *trials = rs__alloc_array(n ? n : 1, sizeof *trials);
+    int s = succ && trials ? RS_OK : RS_ERR_NOMEM;
+    if (s == RS_OK && n == 0)
+        s = rs__fail(RS_ERR_INVALID, "rs__visit_fit_return: no user");
+    for (size_t i = 0; s == RS_OK && i < n; i++) {
+        succ[i] = visits[i] ? visits[i] - 1.0 : 0.0;
+        trials[i] = succ[i] + 1;
+    }
+    if (s == RS_OK)
+        s = rs__visit_fit_logistic(x, succ, trials, n, a_out, b_out);
+    free(succ);
+    free(trials);
+    return s;
 }
 
 void rs__visit_fit_lognormal(const double *v, size_t n, double *mu_out, double *sigma_out)

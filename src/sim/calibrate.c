@@ -3,6 +3,9 @@
  * P(j) = g^j e^{u_j/T} / (m + sum_k g^k e^{u_k/T}), P(none) = m / (...).
  * In theta = (1/T, log m, log g) the logits are linear, so the
  * log-likelihood is concave and Newton's method with step halving converges.
+ * rs_sim_calibrate_terms fits a utility that is a weighted sum of terms the
+ * same way: theta = (w_1/T .. w_n/T, log m, log g) is still linear in the
+ * logits; w_1 = 1 fixes the scale the logit cannot see.
  */
 #include "sim/sim_internal.h"
 
@@ -13,86 +16,194 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Log-likelihood, gradient and Hessian (negated: positive semi-definite). */
-static double loglik(const double *U, const int32_t *pos, size_t n_imp, size_t k,
-                     const double th[3], double grad[3], double hess[3][3])
+/*
+ * The log-likelihood of the position-based logit with nt utility terms at
+ * th = (beta_1 .. beta_nt, log m, log g), beta_t = w_t / T: slot j of an
+ * impression has the logit sum_t beta_t x_jt + j log g, the no-click
+ * option log m.  grad and hess (may be NULL): the gradient and the negated
+ * Hessian (positive semi-definite), d = nt + 2 square.
+ */
+static double terms_loglik(const double *X, const int32_t *pos, size_t n_imp, size_t k,
+                           size_t nt, const double *th, double *grad, double *hess)
 {
-    double ll = 0;
-    if (grad)
-        for (int a = 0; a < 3; a++) {
-            grad[a] = 0;
-            for (int b = 0; b < 3; b++)
-                hess[a][b] = 0;
-        }
-    for (size_t i = 0; i < n_imp; i++) {
-        const double *u = U + i * k;
-        double mx = th[1];
-        for (size_t j = 0; j < k; j++) {
-            double z = th[0] * u[j] + th[2] * (double)j;
-            if (z > mx)
-                mx = z;
-        }
-        double zsum = exp(th[1] - mx), e[3] = {0, zsum, 0}, e2[3][3] = {{0}};
-        e2[1][1] = zsum;
-        for (size_t j = 0; j < k; j++) {
-            double w = exp(th[0] * u[j] + th[2] * (double)j - mx);
-            double x[3] = {u[j], 0, (double)j};
-            zsum += w;
-            for (int a = 0; a < 3; a++) {
-                e[a] += w * x[a];
-                for (int b = 0; b < 3; b++)
-                    e2[a][b] += w * x[a] * x[b];
-            }
-        }
-        double xc[3] = {0, 1, 0}, zc = th[1];
-        if (pos[i] >= 0) {
-            xc[0] = u[pos[i]];
-            xc[1] = 0;
-            xc[2] = (double)pos[i];
-            zc = th[0] * xc[0] + th[2] * xc[2];
-        }
-        ll += zc - mx - log(zsum);
-        if (grad)
-            for (int a = 0; a < 3; a++) {
-                grad[a] += xc[a] - e[a] / zsum;
-                for (int b = 0; b < 3; b++)
-                    hess[a][b] += e2[a][b] / zsum - (e[a] / zsum) * (e[b] / zsum);
-            }
+    size_t d = nt + 2;
+    double ll = 0, e[RS_SIM_CALIBRATE_MAX_TERMS + 2];
+    double e2[(RS_SIM_CALIBRATE_MAX_TERMS + 2) * (RS_SIM_CALIBRATE_MAX_TERMS + 2)];
+    double z[RS_SIM_MAX_SLATE];
+    if (grad) {
+        memset(grad, 0, d * sizeof *grad);
+        memset(hess, 0, d * d * sizeof *hess);
     }
+    for (size_t i = 0; i < n_imp; i++) {
+        const double *x = X + i * k * nt;
+        double mx = th[nt], zsum;
+        for (size_t j = 0; j < k; j++) {
+            double v = th[nt + 1] * (double)j;
+            for (size_t t = 0; t < nt; t++)
+                v += th[t] * x[j * nt + t];
+            z[j] = v;
+            if (v > mx)
+                mx = v;
+        }
+        zsum = exp(th[nt] - mx);
+        if (grad) {
+            memset(e, 0, d * sizeof *e);
+            memset(e2, 0, d * d * sizeof *e2);
+            e[nt] = zsum;
+            e2[nt * d + nt] = zsum;
+        }
+        for (size_t j = 0; j < k; j++) {
+            double w = exp(z[j] - mx);
+            zsum += w;
+            if (!grad)
+                continue;
+            /* the slot's covariates: its terms, 0 for log m, j for log g */
+            for (size_t a = 0; a < d; a++) {
+                double xa = a < nt ? x[j * nt + a] : (a == nt ? 0.0 : (double)j);
+                if (xa == 0)
+                    continue;
+                e[a] += w * xa;
+                for (size_t b = 0; b <= a; b++) {
+                    double xb = b < nt ? x[j * nt + b] : (b == nt ? 0.0 : (double)j);
+                    e2[a * d + b] += w * xa * xb;
+                }
+            }
+        }
+        ll += (pos[i] >= 0 ? z[pos[i]] : th[nt]) - mx - log(zsum);
+        if (!grad)
+            continue;
+        for (size_t a = 0; a < d; a++) {
+            double xc = pos[i] < 0 ? (a == nt ? 1.0 : 0.0)
+                                   : (a < nt ? x[(size_t)pos[i] * nt + a]
+                                             : (a == nt ? 0.0 : (double)pos[i]));
+            grad[a] += xc - e[a] / zsum;
+            for (size_t b = 0; b <= a; b++)
+                hess[a * d + b] += e2[a * d + b] / zsum - (e[a] / zsum) * (e[b] / zsum);
+        }
+    }
+    for (size_t a = 0; grad && a < d; a++)
+        for (size_t b = 0; b < a; b++)
+            hess[b * d + a] = hess[a * d + b];
     return ll;
 }
 
-/* Solve H d = g (3x3, partial pivoting); returns 0, or -1 if singular. */
-static int solve3(double H[3][3], double g[3], double d[3])
+/* Solve H x = g (d x d, partial pivoting; H and g are overwritten);
+ * returns 0, or -1 if singular. */
+static int solve_d(double *H, double *g, double *x, size_t d)
 {
-    double A[3][4];
-    for (int r = 0; r < 3; r++) {
-        for (int c = 0; c < 3; c++)
-            A[r][c] = H[r][c];
-        A[r][3] = g[r];
-    }
-    for (int c = 0; c < 3; c++) {
-        int p = c;
-        for (int r = c + 1; r < 3; r++)
-            if (fabs(A[r][c]) > fabs(A[p][c]))
+    double scale = 0;
+    for (size_t a = 0; a < d; a++)
+        scale = fmax(scale, fabs(H[a * d + a]));
+    for (size_t c = 0; c < d; c++) {
+        size_t p = c;
+        for (size_t r = c + 1; r < d; r++)
+            if (fabs(H[r * d + c]) > fabs(H[p * d + c]))
                 p = r;
-        if (fabs(A[p][c]) < 1e-300)
+        /* relative to the information's scale: rounding leaves a
+         * collinear direction at ~1e-16 of it, not at 0 */
+        if (!(fabs(H[p * d + c]) > 1e-12 * scale))
             return -1;
-        for (int l = 0; l < 4; l++) {
-            double t = A[c][l];
-            A[c][l] = A[p][l];
-            A[p][l] = t;
+        for (size_t l = 0; l < d; l++) {
+            double t = H[c * d + l];
+            H[c * d + l] = H[p * d + l];
+            H[p * d + l] = t;
         }
-        for (int r = 0; r < 3; r++)
+        double t = g[c];
+        g[c] = g[p];
+        g[p] = t;
+        for (size_t r = 0; r < d; r++)
             if (r != c) {
-                double f = A[r][c] / A[c][c];
-                for (int l = c; l < 4; l++)
-                    A[r][l] -= f * A[c][l];
+                double f = H[r * d + c] / H[c * d + c];
+                for (size_t l = c; l < d; l++)
+                    H[r * d + l] -= f * H[c * d + l];
+                g[r] -= f * g[c];
             }
     }
-    for (int r = 0; r < 3; r++)
-        d[r] = A[r][3] / A[r][r];
+    for (size_t r = 0; r < d; r++)
+        x[r] = g[r] / H[r * d + r];
     return 0;
+}
+
+/* Newton's method with step halving from th (d = nt + 2 entries, in place). */
+static int terms_newton(const double *X, const int32_t *pos, size_t n_imp, size_t k, size_t nt,
+                        double *th, const char *fn)
+{
+    enum { D = RS_SIM_CALIBRATE_MAX_TERMS + 2 };
+    size_t d = nt + 2;
+    double grad[D], hess[D * D], step[D], nt_th[D];
+    double ll = terms_loglik(X, pos, n_imp, k, nt, th, grad, hess);
+    for (int it = 0; it < 100; it++) {
+        double t = 1.0, nll = ll, delta = 0;
+        if (solve_d(hess, grad, step, d) != 0)
+            return rs__fail(RS_ERR_RANGE, "%s: the log does not identify the parameters "
+                            "(singular information matrix)", fn);
+        for (int h = 0; h < 60; h++, t *= 0.5) {
+            for (size_t a = 0; a < d; a++)
+                nt_th[a] = th[a] + t * step[a];
+            nll = terms_loglik(X, pos, n_imp, k, nt, nt_th, NULL, NULL);
+            if (nll >= ll - 1e-12 * fabs(ll))
+                break;
+        }
+        for (size_t a = 0; a < d; a++) {
+            delta += fabs(step[a]);
+            th[a] = nt_th[a];
+        }
+        ll = terms_loglik(X, pos, n_imp, k, nt, th, grad, hess);
+        if (!isfinite(ll))
+            return rs__fail(RS_ERR_RANGE, "%s: the likelihood diverged", fn);
+        if (t * delta < 1e-10)
+            break;
+    }
+    return RS_OK;
+}
+
+static int check_terms(const double *X, const int32_t *pos, size_t n_imp, size_t k, size_t nt,
+                       const char *fn)
+{
+    size_t cells;
+    if (n_imp == 0 || k == 0 || k > RS_SIM_MAX_SLATE)
+        return rs__fail(n_imp == 0 ? RS_ERR_INVALID : RS_ERR_RANGE,
+                        "%s: %zu impressions of slate size %zu", fn, n_imp, k);
+    if (nt == 0 || nt > RS_SIM_CALIBRATE_MAX_TERMS)
+        return rs__fail(RS_ERR_RANGE, "%s: %zu utility terms, 1 .. %d", fn, nt,
+                        RS_SIM_CALIBRATE_MAX_TERMS);
+    if (rs__mul_size(k, nt, &cells) != RS_OK || rs__mul_size(cells, n_imp, &cells) != RS_OK)
+        return rs__fail(RS_ERR_OVERFLOW, "%s: %zu x %zu x %zu terms overflow", fn, n_imp, k,
+                        nt);
+    for (size_t i = 0; i < n_imp; i++) {
+        if (pos[i] < -1 || pos[i] >= (int64_t)k)
+            return rs__fail(RS_ERR_RANGE, "%s: position %d of impression %zu outside -1 .. %zu",
+                            fn, (int)pos[i], i, k - 1);
+        for (size_t j = 0; j < k * nt; j++)
+            if (!isfinite(X[i * k * nt + j]))
+                return rs__fail(RS_ERR_RANGE, "%s: utility term %zu of slot %zu of impression "
+                                "%zu is not finite", fn, j % nt, j / nt, i);
+    }
+    return RS_OK;
+}
+
+/* The fit of both calibrators: T = 1 / beta_1, w_t = beta_t / beta_1. */
+static int calibrate_terms(const double *X, const int32_t *pos, size_t n_imp, size_t k,
+                           size_t nt, double *w_out, double *T_out, double *m_out,
+                           double *g_out, const char *fn)
+{
+    double th[RS_SIM_CALIBRATE_MAX_TERMS + 2] = {0};
+    int rc = check_terms(X, pos, n_imp, k, nt, fn);
+    if (rc != RS_OK)
+        return rc;
+    th[0] = 1; /* the reference term at T = 1; the others start at 0 */
+    if ((rc = terms_newton(X, pos, n_imp, k, nt, th, fn)) != RS_OK)
+        return rc;
+    double T = 1.0 / th[0], m = exp(th[nt]), g = exp(th[nt + 1]);
+    if (!(th[0] > 0) || !(T <= 1e6) || !(m > 0 && m <= 1e12) || !(g > 0 && g <= 1.0 + 1e-9))
+        return rs__fail(RS_ERR_RANGE, "%s: estimates T %g, m %g, g %g outside the model's "
+                        "ranges", fn, T, m, g);
+    for (size_t t = 0; w_out && t < nt; t++)
+        w_out[t] = th[t] / th[0];
+    *T_out = T;
+    *m_out = m;
+    *g_out = g > 1 ? 1 : g;
+    return RS_OK;
 }
 
 int rs_sim_calibrate(const double *U, const int32_t *pos, size_t n_imp, size_t k,
@@ -100,49 +211,19 @@ int rs_sim_calibrate(const double *U, const int32_t *pos, size_t n_imp, size_t k
 {
     if (!U || !pos || !T_out || !m_out || !g_out)
         return rs__fail(RS_ERR_INVALID, "rs_sim_calibrate: an argument is NULL");
-    if (n_imp == 0 || k == 0 || k > RS_SIM_MAX_SLATE)
-        return rs__fail(n_imp == 0 ? RS_ERR_INVALID : RS_ERR_RANGE,
-                        "rs_sim_calibrate: %zu impressions of slate size %zu", n_imp, k);
-    for (size_t i = 0; i < n_imp; i++) {
-        if (pos[i] < -1 || pos[i] >= (int64_t)k)
-            return rs__fail(RS_ERR_RANGE, "rs_sim_calibrate: position %d of impression %zu "
-                            "outside -1 .. %zu", (int)pos[i], i, k - 1);
-        for (size_t j = 0; j < k; j++)
-            if (!isfinite(U[i * k + j]))
-                return rs__fail(RS_ERR_RANGE, "rs_sim_calibrate: utility %zu of impression "
-                                "%zu is not finite", j, i);
-    }
-    double th[3] = {1, 0, 0}, grad[3], hess[3][3], d[3];
-    double ll = loglik(U, pos, n_imp, k, th, grad, hess);
-    for (int it = 0; it < 100; it++) {
-        if (solve3(hess, grad, d) != 0)
-            return rs__fail(RS_ERR_RANGE, "rs_sim_calibrate: the log does not identify the "
-                            "parameters (singular information matrix)");
-        double step = 1.0, nt[3], nll = ll;
-        for (int h = 0; h < 60; h++, step *= 0.5) {
-            for (int a = 0; a < 3; a++)
-                nt[a] = th[a] + step * d[a];
-            nll = loglik(U, pos, n_imp, k, nt, NULL, NULL);
-            if (nll >= ll - 1e-12 * fabs(ll))
-                break;
-        }
-        double delta = fabs(d[0]) + fabs(d[1]) + fabs(d[2]);
-        for (int a = 0; a < 3; a++)
-            th[a] = nt[a];
-        ll = loglik(U, pos, n_imp, k, th, grad, hess);
-        if (step * delta < 1e-10)
-            break;
-        if (!isfinite(ll))
-            return rs__fail(RS_ERR_RANGE, "rs_sim_calibrate: the likelihood diverged");
-    }
-    double T = 1.0 / th[0], m = exp(th[1]), g = exp(th[2]);
-    if (!(th[0] > 0) || !(T <= 1e6) || !(m > 0 && m <= 1e12) || !(g > 0 && g <= 1.0 + 1e-9))
-        return rs__fail(RS_ERR_RANGE, "rs_sim_calibrate: estimates T %g, m %g, g %g outside "
-                        "the model's ranges", T, m, g);
-    *T_out = T;
-    *m_out = m;
-    *g_out = g > 1 ? 1 : g;
-    return RS_OK;
+    /* one utility term, its weight the reference */
+    return calibrate_terms(U, pos, n_imp, k, 1, NULL, T_out, m_out, g_out, "rs_sim_calibrate");
+}
+
+int rs_sim_calibrate_terms(const double *terms, size_t n_terms, const int32_t *positions,
+                           size_t n_impressions, size_t slate_size, double *weights_out,
+                           double *temperature_out, double *noclick_out, double *decay_out)
+{
+    const char *fn = "rs_sim_calibrate_terms";
+    if (!terms || !positions || !weights_out || !temperature_out || !noclick_out || !decay_out)
+        return rs__fail(RS_ERR_INVALID, "%s: an argument is NULL", fn);
+    return calibrate_terms(terms, positions, n_impressions, slate_size, n_terms, weights_out,
+                           temperature_out, noclick_out, decay_out, fn);
 }
 
 /* ------------------------------------------------------------ cascade */
