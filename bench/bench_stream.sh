@@ -16,6 +16,10 @@
 #   BENCH_STREAM_MEM_KB address-space cap of each step (ulimit -v; default
 #                       14000000, i.e. ~14 GB, to share a 24 GB machine)
 #   BENCH_STREAM_PEER   0 skips the sqlite3 .import peer (default 1)
+#   BENCH_STREAM_BUILD  extra `recsim build` arguments (default none: the
+#                       defaults; e.g. "--cf knn" to fit the same kind at
+#                       every size: at 1 M events the catalogue, 20,000
+#                       items, is still EASE's, whose fit is cubic in it)
 set -eu
 gen=$1
 here=$(dirname "$0")
@@ -23,6 +27,7 @@ recsim=${RECSIM:-$here/../bin/recsim}
 sizes=${BENCH_STREAM_SIZES:-1000000}
 cap=${BENCH_STREAM_MEM_KB:-14000000}
 peer=${BENCH_STREAM_PEER:-1}
+build_args=${BENCH_STREAM_BUILD:-}
 [ -x /usr/bin/time ] || { echo "bench_stream.sh: /usr/bin/time not found (apt-get install time)"; exit 1; }
 [ -x "$recsim" ] || { echo "bench_stream.sh: $recsim not built"; exit 1; }
 if [ -n "${BENCH_STREAM_DIR:-}" ]; then
@@ -47,16 +52,18 @@ step() {
     fi
     awk '{printf "%s %.1f %s", $1, $2 + $3, $4}' "$dir/$name.time"
 }
-printf '%10s %8s | %8s %7s %8s | %8s %7s %8s | %9s %6s %6s | %8s %6s\n' \
-    events edges imp_s imp_cpu imp_MB bld_s bld_cpu bld_MB file_MB B/edge RAM_B sqlite_s ratio
+printf '%10s %8s | %8s %7s %8s | %8s %7s %8s %8s | %9s %6s %6s | %8s %6s\n' \
+    events edges imp_s imp_cpu imp_MB bld_s bld_cpu bld_MB cf file_MB B/edge RAM_B sqlite_s ratio
 for n in $sizes; do
     "$gen" gen "$n" > "$dir/log.tsv"
     rm -f "$dir/m.rsm" "$dir/m.rsm-wal" "$dir/m.rsm-shm"
     set -- $(step import "$recsim" -q import "$dir/m.rsm" "$dir/log.tsv")
     iw=$1 ic=$2 ir=$3
-    set -- $(step build "$recsim" -q build --json "$dir/m.rsm")
+    # shellcheck disable=SC2086 # the extra arguments split on spaces
+    set -- $(step build "$recsim" -q build --json $build_args "$dir/m.rsm")
     bw=$1 bc=$2 br=$3
     edges=$(sed -n 's/.*"interactions": *\([0-9]*\).*/\1/p' "$dir/build.out")
+    kind=$(sed -n 's/.*"cf": *"\([^"]*\)".*/\1/p' "$dir/build.out")
     bytes=$(wc -c < "$dir/m.rsm")
     sw=- ratio=-
     if [ "$peer" = 1 ] && command -v sqlite3 >/dev/null 2>&1; then
@@ -70,8 +77,8 @@ for n in $sizes; do
         rm -f "$dir/peer.db"
     fi
     rss=$((ir > br ? ir : br))
-    printf '%10s %8s | %8s %7s %8d | %8s %7s %8d | %9d %6d %6d | %8s %6s\n' \
-        "$n" "$edges" "$iw" "$ic" $((ir / 1024)) "$bw" "$bc" $((br / 1024)) \
+    printf '%10s %8s | %8s %7s %8d | %8s %7s %8d %8s | %9d %6d %6d | %8s %6s\n' \
+        "$n" "$edges" "$iw" "$ic" $((ir / 1024)) "$bw" "$bc" $((br / 1024)) "$kind" \
         $((bytes / 1048576)) $((bytes / edges)) $((rss * 1024 / edges)) "$sw" "$ratio"
     sed -n 's/.*"selection": *\(.*\)}$/  selection: \1/p' "$dir/build.out" | cut -c1-300
     rm -f "$dir/log.tsv" "$dir/m.rsm" "$dir/m.rsm-wal" "$dir/m.rsm-shm"
