@@ -230,6 +230,12 @@ static int fit_embedder(const struct catalogue *c, const struct rs__model_option
     rs__progress_stage(pr, "embedder", c->n_texts); /* one call: its start and end */
     if (s == RS_OK)
         s = rs__model_options_apply_embedder(o, embedder);
+    /* No item has a text: every item vector is zero (the graph rounds blend
+     * zeros), and so is every user's interest, which costs 4 x dim bytes a
+     * user in memory and in the file (10 GB for 10 M users at 256): the
+     * smallest dimension says the same, unless the caller chose one. */
+    if (s == RS_OK && c->n_texts == 0 && !rs__model_options_explicit(o, "embedder.dim"))
+        s = rs_embedder_set_int(embedder, RS_EMBEDDER_DIM, RS__MODEL_TEXTLESS_DIM);
     if (s == RS_OK && c->n_texts) {
         if (!(texts = rs__alloc_array(c->n_texts, sizeof *texts)))
             s = RS_ERR_NOMEM;
@@ -284,7 +290,10 @@ static int embed_items(const rs_embedder *embedder, const rs_graph *graph,
         s = rs_item_store_create(dim, &store);
     for (size_t i = 0; s == RS_OK && i < c->n; i++)
         s = rs_item_store_add(store, c->keys[i], vectors + i * dim, dim, NULL);
-    if (s == RS_OK) /* an approximate index for large catalogues (issue 20) */
+    /* an approximate index for large catalogues (issue 20); not when no item
+     * has a text: the vectors are all zero, k-means has nothing to cluster
+     * (and took 20 s of a 200k-item build) */
+    if (s == RS_OK && c->n_texts > 0)
         s = rs__item_store_default_index(store);
     if (s == RS_OK)
         rs__progress_end(pr);
@@ -552,7 +561,7 @@ static int build_locked(rs_model *model)
     /* The configuration: chosen on validation (model_tune.c) or as set. */
     s = rs__model_opt_int(&model->options, "build.tune")
             ? rs__model_tune(model, &chosen, &report)
-            : rs__model_options_copy(&chosen, &model->options);
+            : rs__model_scale_untuned(model, NULL, &chosen, &report);
     if (s != RS_OK)
         return rs__fail_context("building %s: ", model->path);
     if ((s = rs__model_fit_progress(model->graph, &chosen, &pr, &p)) != RS_OK) {

@@ -183,6 +183,9 @@ void rs__model_adopt(rs_model *m, struct rs__model_parts *p);
 #define RS__MODEL_SPACE "recsim"
 #define RS__MODEL_CF "recsim"
 #define RS__MODEL_USERS "recsim"
+/* The embedding dimension of a build whose catalogue has no item text
+ * (RS_EMBEDDER_DIM's minimum): the vectors are all zero (model_build.c). */
+#define RS__MODEL_TEXTLESS_DIM 8
 /* The meta key of the build's selection report (JSON). */
 #define RS__MODEL_TUNING_KEY "model.tuning"
 
@@ -279,6 +282,19 @@ int rs__model_fit_cf(const rs_graph *graph, const struct rs__model_events *ev,
  * weights (a copy of m's when selection is impossible: too few events or
  * users), *report_out the JSON text of every evaluation (malloc'ed). */
 int rs__model_tune(const rs_model *m, struct rs__model_options *chosen, char **report_out);
+
+/* A build on a large log or catalogue (model_scale.c).  skip_tune: true
+ * (why filled) when the graph has more edges than "build.tune_max_events".
+ * scale_cf: when the caller left "build.cf" alone and chosen's kind is
+ * dense but the catalogue exceeds "cf.max_items", chosen gets item-kNN and
+ * note says why (else note is empty).  untuned: chosen = m's options with
+ * scale_cf applied; *report_out the JSON report {"split", "skipped",
+ * "scaled_cf"} when why or a note is to be said, else NULL. */
+bool rs__model_scale_skip_tune(const rs_model *m, char *why, size_t cap);
+int rs__model_scale_cf(const rs_model *m, struct rs__model_options *chosen, char *note,
+                       size_t cap);
+int rs__model_scale_untuned(const rs_model *m, const char *why, struct rs__model_options *chosen,
+                            char **report_out);
 
 /* ------------------------------------------------------------ writing
  * (model_write.c).  Every write (import, build, observe) runs between

@@ -97,6 +97,9 @@ static const struct option table[] = {
             "temporal validation: this many consecutive windows, each ending where the "
             "next begins; a choice must help in every one (robust to a shift between "
             "periods)"),
+    INT_OPT("build.tune_max_events", F_BUILD, -1, 0, 2147483647, "5000000",
+            "above this many edges the selection is skipped (it fits some sixty candidates "
+            "on two windows) and the options as set are used; 0: no limit"),
     /* embedder (the hashing embedder of build) */
     INT_OPT("embedder.dim", F_EMBEDDER, RS_EMBEDDER_DIM, 8, 4096, "256",
             "dimension of the text and item vectors"),

@@ -995,7 +995,13 @@ int rs__model_tune(const rs_model *m, struct rs__model_options *chosen, char **r
     size_t n_warm = 0, n_cold = 0, want;
     json_t *report = json_object(), *cuts = json_array();
     struct timespec w0, w1;
+    char too_large[320];
     int s;
+    if (rs__model_scale_skip_tune(m, too_large, sizeof too_large)) {
+        json_decref(report);
+        json_decref(cuts);
+        return rs__model_scale_untuned(m, too_large, chosen, report_out);
+    }
     clock_gettime(CLOCK_MONOTONIC, &w0);
     memset(&t, 0, sizeof t);
     memset(&best, 0, sizeof best);

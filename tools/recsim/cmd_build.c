@@ -227,11 +227,15 @@ static void print_tuning(json_t *t)
     json_t *chosen = json_object_get(t, "chosen");
     const char *name;
     json_t *value;
+    if (json_object_get(t, "scaled_cf")) /* a catalogue too large for the default kind */
+        printf("  collaborative   %s\n", json_string_value(json_object_get(t, "scaled_cf")));
     if (json_object_get(t, "skipped")) {
         printf("  selection       skipped: %s\n",
                json_string_value(json_object_get(t, "skipped")));
         return;
     }
+    if (!json_object_get(t, "split"))
+        return; /* --no-tune: only the collaborative kind's note */
     printf("  selection       %s split, %lld warm and %lld cold validation users, "
            "%zu candidates, %.1f s\n",
            json_string_value(json_object_get(t, "split")),
