@@ -135,8 +135,10 @@ def main():
             parts = line.rstrip("\n").split("\t")
             if parts[0] == "bound":
                 bounds[parts[1]] = float(parts[2])
-    print("\ninterleaved, same process, same data (median ms; OpenBLAS core %s):"
-          % lib.rs_blas_corename().decode())
+    print("\ninterleaved, same process, same data (median ms; OpenBLAS core %s, "
+          "RECSIM_ITEM_KERNEL=%s; load average %.2f %.2f %.2f):"
+          % ((lib.rs_blas_corename().decode(), os.environ.get("RECSIM_ITEM_KERNEL", "unset"))
+             + os.getloadavg()))
     print("%-12s %-5s %9s %9s %9s %9s %9s %8s %8s %8s | %9s %8s %9s" % (
         "config", "batch", "recsim", "faiss-1t", "faiss-2t", "faiss-1b1", "numpy", "x faiss",
         "x numpy", "q/s", "bf16", "x faiss", "recall@10"))
@@ -216,6 +218,7 @@ def main():
         if before:
             before.rs_item_store_free(store_before)
         del index, x
+    print("load average at the end: %.2f %.2f %.2f" % os.getloadavg())
     print("targets: x faiss >= 3 at batches 1 and 32, >= 1.5 at 256 (exact search);")
     print("bf16: RS_SCAN_BF16 with the default re-rank of 4 x k, recall@10 against exact")
 

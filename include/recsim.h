@@ -163,7 +163,9 @@ RS_API void rs_clear_error(void);
 /**
  * rs_set_num_threads - how many threads librecsim and OpenBLAS may use.
  *
- * @n  1 or more; 0 restores the default (the number of online processors).
+ * @n  1 or more; 0 restores the default (the number of online processors, or
+ *     of those the process may run on when its affinity mask, as set by
+ *     taskset or a cpuset, allows fewer).
  *
  * Sets the worker count of librecsim's own parallel loops and calls
  * openblas_set_num_threads(), which is process-wide.  With n = 1 every
@@ -182,7 +184,8 @@ RS_API int rs_set_num_threads(int n);
 /**
  * rs_get_num_threads - the worker count set by rs_set_num_threads().
  *
- * Returns the count in use (the number of online processors by default).
+ * Returns the count in use (by default the online processors the process may
+ * run on).
  * Thread-safe.
  */
 RS_API int rs_get_num_threads(void);

@@ -7,6 +7,7 @@
 #include "graph_fixture.h"
 
 #include "core/rng.h"
+#include "items/item_kmeans.h"
 #include "items/items_internal.h"
 
 #include <math.h>
@@ -390,6 +391,61 @@ START_TEST(bad_input_gets_clear_errors)
 }
 END_TEST
 
+/* The nearest-centroid assignment (a top-1 search over the centroids with
+ * -|c|^2 / 2 appended) against a double-precision scan, on every kernel and
+ * thread count, for shapes around the kernels' block sizes: a near-tie may
+ * go either way, anything else must match. */
+START_TEST(assignment_is_the_nearest_centroid)
+{
+    static const size_t shapes[][3] = {/* n, dim, nlist */
+                                       {1, 1, 1},     {5, 3, 2},   {1025, 17, 33},
+                                       {2100, 8, 7}, {300, 65, 97}, {64, 16, 64}};
+    for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
+        size_t n = shapes[si][0], dim = shapes[si][1], nlist = shapes[si][2];
+        float *rows = malloc(n * dim * sizeof *rows);
+        float *centres = malloc(nlist * dim * sizeof *centres);
+        float *half = malloc(nlist * sizeof *half);
+        uint32_t *got = malloc(n * sizeof *got);
+        rs_rng r;
+        rs__rng_init(&r, 5 + si, 0, 0, 0);
+        for (size_t i = 0; i < n * dim; i++)
+            rows[i] = (float)rs__rng_normal(&r);
+        for (size_t i = 0; i < nlist * dim; i++)
+            centres[i] = (float)rs__rng_normal(&r);
+        if (nlist > 3) /* a duplicate centroid: the tie goes to the lower index */
+            memcpy(centres + 3 * dim, centres + 1 * dim, dim * sizeof *centres);
+        rs__kmeans_half_norms(centres, nlist, dim, half);
+        for (int kernel = 0; kernel <= 2; kernel++)
+            for (int threads = 1; threads <= 2; threads++) {
+                rs__item_force_kernel(kernel);
+                ck_assert_ok(rs_set_num_threads(threads));
+                ck_assert_ok(rs__kmeans_assign(rows, n, dim, centres, half, nlist, got));
+                for (size_t i = 0; i < n; i++) {
+                    double best = -INFINITY, mine = 0;
+                    size_t arg = 0;
+                    for (size_t j = 0; j < nlist; j++) {
+                        double s = 0;
+                        for (size_t d = 0; d < dim; d++)
+                            s -= ((double)rows[i * dim + d] - centres[j * dim + d]) *
+                                 ((double)rows[i * dim + d] - centres[j * dim + d]);
+                        if (j == got[i])
+                            mine = s;
+                        if (s > best)
+                            best = s, arg = j;
+                    }
+                    ck_assert_uint_lt(got[i], nlist);
+                    ck_assert_uint_ne(got[i], 3); /* 1 wins the tie */
+                    if (got[i] != arg)
+                        ck_assert_double_le(best - mine, 1e-4 * (1 + fabs(best)));
+                }
+            }
+        rs__item_force_kernel(0);
+        ck_assert_ok(rs_set_num_threads(0));
+        free(rows), free(centres), free(half), free(got);
+    }
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("items_index");
@@ -402,6 +458,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, adds_updates_removals_and_compaction_keep_the_lists);
     tcase_add_test(tc, the_index_survives_the_model_file);
     tcase_add_test(tc, bad_input_gets_clear_errors);
+    tcase_add_test(tc, assignment_is_the_nearest_centroid);
     suite_add_tcase(s, tc);
     return s;
 }

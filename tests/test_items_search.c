@@ -331,8 +331,13 @@ START_TEST(edge_cases)
     float score[4 * 50];
     size_t count[4] = {9, 9, 9, 9};
     fixture_make(&f, 30, 6, 2, false);
-    check_search(&f, q, 4, 50, RS_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0); /* k > n */
-    check_search(&f, q, 4, 30, RS_METRIC_COSINE, NULL, 0, NULL, 0);       /* k = n */
+    for (int kernel = 0; kernel < N_KERNELS; kernel++) {
+        rs__item_force_kernel(kernel);
+        check_search(&f, q, 4, 50, RS_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0); /* k > n */
+        check_search(&f, q, 1, 50, RS_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0);
+        check_search(&f, q, 4, 30, RS_METRIC_COSINE, NULL, 0, NULL, 0); /* k = n */
+    }
+    rs__item_force_kernel(0);
     /* k = 0 and no queries: nothing written, no failure. */
     ck_assert_ok(rs_item_store_search(f.store, q, 4, 6, 0, 0, NULL, 0, NULL, 0, index, score,
                                       count));

@@ -2,11 +2,17 @@
  * parallel.c - rs__parallel_for on POSIX threads, and the library's thread
  * count (rs_set_num_threads / rs_get_num_threads).
  */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
+#endif
 #include "core/parallel.h"
 #include "core/blas.h"
 #include "core/error.h"
 
 #include <pthread.h>
+#if defined(__linux__)
+#include <sched.h>
+#endif
 #include <stdio.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -17,9 +23,18 @@
 /* 0 means "not set": the number of online processors. */
 static atomic_int configured_threads;
 
+/* The processors this process may run on: under `taskset -c 0` or a
+ * container's cpuset that is fewer than are online, and a second worker
+ * would only take turns with the first on the same core. */
 static int default_threads(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
+#if defined(__linux__)
+    cpu_set_t mask;
+    if (sched_getaffinity(0, sizeof mask, &mask) == 0 && CPU_COUNT(&mask) > 0 &&
+        CPU_COUNT(&mask) < n)
+        n = CPU_COUNT(&mask);
+#endif
     if (n < 1)
         return 1;
     if (n > RS_MAX_THREADS)

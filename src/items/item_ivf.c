@@ -12,6 +12,7 @@
  * build.
  */
 #include "items/item_ivf.h"
+#include "items/item_ivf_scan.h"
 
 #include "core/alloc.h"
 #include "core/bitset.h"
@@ -26,13 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define IVF_X86 1
-#include <immintrin.h>
-#else
-#define IVF_X86 0
-#endif
-
 /* Lloyd iterations, and sample points per list for training (faiss trains on
  * up to 256 per list; 64 measured the same recall here at a quarter of the
  * time). */
@@ -44,11 +38,6 @@
 #define COARSE_FLOATS (4u << 20)
 
 /* ------------------------------------------------------------ lists */
-
-static size_t block_bytes(const struct rs__ivf *ivf)
-{
-    return ivf->dim * RS_IVF_BLOCK * ivf->value_bytes;
-}
 
 static void free_lists(struct rs__ivf *ivf)
 {
@@ -88,7 +77,7 @@ static int reserve_list(const struct rs__ivf *ivf, struct rs__ivf_list *l, size_
     while (cap < want)
         cap += cap / 2;
     cap = (cap + RS_IVF_BLOCK - 1) / RS_IVF_BLOCK * RS_IVF_BLOCK;
-    if (rs__mul_size(cap / RS_IVF_BLOCK, block_bytes(ivf), &bytes) < 0)
+    if (rs__mul_size(cap / RS_IVF_BLOCK, rs__ivf_block_bytes(ivf), &bytes) < 0)
         return RS_ERR_OVERFLOW;
     ids = rs__alloc_array(cap, sizeof *ids);
     codes = rs__aligned_alloc(RS_ALIGNMENT, bytes);
@@ -101,7 +90,7 @@ static int reserve_list(const struct rs__ivf *ivf, struct rs__ivf_list *l, size_
     for (size_t s = 0; s < cap; s++)
         ids[s] = s < l->size ? l->ids[s] : RS_ITEM_NONE;
     if (l->cap)
-        memcpy(codes, l->codes, l->cap / RS_IVF_BLOCK * block_bytes(ivf));
+        memcpy(codes, l->codes, l->cap / RS_IVF_BLOCK * rs__ivf_block_bytes(ivf));
     free(l->ids);
     rs__aligned_free(l->codes);
     l->ids = ids, l->codes = codes, l->cap = cap;
@@ -121,7 +110,7 @@ static uint8_t sq_code(const struct rs__ivf *ivf, size_t d, float x)
 static void write_slot(const struct rs__ivf *ivf, struct rs__ivf_list *l, size_t slot,
                        const float *x)
 {
-    unsigned char *block = l->codes + slot / RS_IVF_BLOCK * block_bytes(ivf);
+    unsigned char *block = l->codes + slot / RS_IVF_BLOCK * rs__ivf_block_bytes(ivf);
     size_t lane = slot % RS_IVF_BLOCK;
     for (size_t d = 0; d < ivf->dim; d++) {
         if (ivf->value_bytes == 1)
@@ -135,8 +124,8 @@ static void write_slot(const struct rs__ivf *ivf, struct rs__ivf_list *l, size_t
 static void copy_slot(const struct rs__ivf *ivf, struct rs__ivf_list *l, size_t from, size_t to)
 {
     size_t vb = ivf->value_bytes;
-    unsigned char *a = l->codes + from / RS_IVF_BLOCK * block_bytes(ivf);
-    unsigned char *b = l->codes + to / RS_IVF_BLOCK * block_bytes(ivf);
+    unsigned char *a = l->codes + from / RS_IVF_BLOCK * rs__ivf_block_bytes(ivf);
+    unsigned char *b = l->codes + to / RS_IVF_BLOCK * rs__ivf_block_bytes(ivf);
     for (size_t d = 0; d < ivf->dim; d++)
         memcpy(b + (d * RS_IVF_BLOCK + to % RS_IVF_BLOCK) * vb,
                a + (d * RS_IVF_BLOCK + from % RS_IVF_BLOCK) * vb, vb);
@@ -464,226 +453,6 @@ int rs__item_store_default_index(rs_item_store *store)
     return rc;
 }
 
-/* ------------------------------------------------------------ scan */
-
-struct scan {
-    const rs_item_store *store;
-    const struct rs__ivf *ivf;
-    const struct rs__ivf_filter *filter;
-    bool cosine, filtered;
-    int kernel;
-    size_t query;
-    const float *q; /* per-dimension weights of the codes */
-    float bias;     /* SQ8: the constant part of every score */
-};
-
-static inline bool admissible(const struct scan *s, uint32_t item)
-{
-    const struct rs__ivf_filter *f = s->filter;
-    if (!s->filtered)
-        return true;
-    if (f->allow && (item / 64 >= f->allow_words || !rs__bitset_test(f->allow, item)))
-        return false;
-    if (f->exclude && item / 64 < f->exclude_words &&
-        rs__bitset_test(f->exclude + s->query * f->exclude_words, item))
-        return false;
-    return true;
-}
-
-static inline float gate_of(const rs_topk *top)
-{
-    return top->size < top->k ? -INFINITY : top->score[0];
-}
-
-/* Offer the passing lanes of a block's 16 scores. */
-static void offer_block(const struct scan *s, const uint32_t *ids, const float *scores,
-                        unsigned pass, rs_topk *top, float *gate)
-{
-    while (pass) {
-        unsigned lane = (unsigned)__builtin_ctz(pass);
-        float score = scores[lane];
-        pass &= pass - 1;
-        if (s->cosine)
-            score *= s->store->inv_norm[ids[lane]];
-        if (score < *gate || !admissible(s, ids[lane]))
-            continue;
-        rs__topk_push(top, ids[lane], score);
-        *gate = gate_of(top);
-    }
-}
-
-/* Lanes of block b that hold entries. */
-static inline unsigned valid_lanes(const struct rs__ivf_list *l, size_t b)
-{
-    size_t left = l->size - b * RS_IVF_BLOCK;
-    return left >= RS_IVF_BLOCK ? 0xFFFFu : (1u << left) - 1u;
-}
-
-/* The portable scan: 16 running sums per block. */
-static void scan_portable(const struct scan *s, const struct rs__ivf_list *l, rs_topk *top,
-                          float *gate)
-{
-    const struct rs__ivf *ivf = s->ivf;
-    size_t blocks = (l->size + RS_IVF_BLOCK - 1) / RS_IVF_BLOCK;
-    for (size_t b = 0; b < blocks; b++) {
-        const unsigned char *block = l->codes + b * block_bytes(ivf);
-        float acc[RS_IVF_BLOCK];
-        unsigned pass = 0;
-        for (unsigned j = 0; j < RS_IVF_BLOCK; j++)
-            acc[j] = s->bias;
-        for (size_t d = 0; d < ivf->dim; d++) {
-            if (ivf->value_bytes == 1) {
-                const uint8_t *c = block + d * RS_IVF_BLOCK;
-                for (unsigned j = 0; j < RS_IVF_BLOCK; j++)
-                    acc[j] += s->q[d] * (float)c[j];
-            } else {
-                const float *x = (const float *)(const void *)block + d * RS_IVF_BLOCK;
-                for (unsigned j = 0; j < RS_IVF_BLOCK; j++)
-                    acc[j] += s->q[d] * x[j];
-            }
-        }
-        /* With cosine the gate compares scaled scores: test them all. */
-        for (unsigned j = 0; j < RS_IVF_BLOCK; j++)
-            if (s->cosine || acc[j] >= *gate)
-                pass |= 1u << j;
-        offer_block(s, l->ids + b * RS_IVF_BLOCK, acc, pass & valid_lanes(l, b), top, gate);
-    }
-}
-
-#if IVF_X86
-/* AVX-512: four partial sums per block hide the FMA latency. */
-__attribute__((target("avx512f"))) static void scan_avx512(const struct scan *s,
-                                                           const struct rs__ivf_list *l,
-                                                           rs_topk *top, float *gate)
-{
-    const struct rs__ivf *ivf = s->ivf;
-    const size_t dim = ivf->dim, bb = block_bytes(ivf);
-    size_t blocks = (l->size + RS_IVF_BLOCK - 1) / RS_IVF_BLOCK;
-    float lanes[RS_IVF_BLOCK];
-    for (size_t b = 0; b < blocks; b++) {
-        const unsigned char *block = l->codes + b * bb;
-        __m512 a0 = _mm512_set1_ps(s->bias), a1 = _mm512_setzero_ps(), a2 = a1, a3 = a1, sum;
-        size_t d = 0;
-        __mmask16 pass;
-        if (b + 2 < blocks)
-            for (size_t off = 0; off < bb; off += 64)
-                _mm_prefetch((const char *)(block + 2 * bb + off), _MM_HINT_T0);
-        if (ivf->value_bytes == 1) {
-#define SQ_ROW(k) _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32( \
-        _mm_load_si128((const __m128i *)(const void *)(block + (d + (k)) * 16))))
-            for (; d + 4 <= dim; d += 4) {
-                a0 = _mm512_fmadd_ps(SQ_ROW(0), _mm512_set1_ps(s->q[d]), a0);
-                a1 = _mm512_fmadd_ps(SQ_ROW(1), _mm512_set1_ps(s->q[d + 1]), a1);
-                a2 = _mm512_fmadd_ps(SQ_ROW(2), _mm512_set1_ps(s->q[d + 2]), a2);
-                a3 = _mm512_fmadd_ps(SQ_ROW(3), _mm512_set1_ps(s->q[d + 3]), a3);
-            }
-            for (; d < dim; d++)
-                a0 = _mm512_fmadd_ps(SQ_ROW(0), _mm512_set1_ps(s->q[d]), a0);
-#undef SQ_ROW
-        } else {
-            const float *x = (const float *)(const void *)block;
-            for (; d + 4 <= dim; d += 4) {
-                a0 = _mm512_fmadd_ps(_mm512_load_ps(x + d * 16), _mm512_set1_ps(s->q[d]), a0);
-                a1 = _mm512_fmadd_ps(_mm512_load_ps(x + d * 16 + 16),
-                                     _mm512_set1_ps(s->q[d + 1]), a1);
-                a2 = _mm512_fmadd_ps(_mm512_load_ps(x + d * 16 + 32),
-                                     _mm512_set1_ps(s->q[d + 2]), a2);
-                a3 = _mm512_fmadd_ps(_mm512_load_ps(x + d * 16 + 48),
-                                     _mm512_set1_ps(s->q[d + 3]), a3);
-            }
-            for (; d < dim; d++)
-                a0 = _mm512_fmadd_ps(_mm512_load_ps(x + d * 16), _mm512_set1_ps(s->q[d]), a0);
-        }
-        sum = _mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3));
-        pass = s->cosine ? (__mmask16)0xFFFF
-                         : _mm512_cmp_ps_mask(sum, _mm512_set1_ps(*gate), _CMP_GE_OQ);
-        pass &= (__mmask16)valid_lanes(l, b);
-        if (pass) {
-            _mm512_storeu_ps(lanes, sum);
-            offer_block(s, l->ids + b * RS_IVF_BLOCK, lanes, pass, top, gate);
-        }
-    }
-}
-
-/* AVX2: each block as two 8-lane halves, two partial sums each. */
-__attribute__((target("avx2,fma"))) static void scan_avx2(const struct scan *s,
-                                                          const struct rs__ivf_list *l,
-                                                          rs_topk *top, float *gate)
-{
-    const struct rs__ivf *ivf = s->ivf;
-    const size_t dim = ivf->dim, bb = block_bytes(ivf);
-    size_t blocks = (l->size + RS_IVF_BLOCK - 1) / RS_IVF_BLOCK;
-    float lanes[RS_IVF_BLOCK];
-    for (size_t b = 0; b < blocks; b++) {
-        const unsigned char *block = l->codes + b * bb;
-        __m256 lo0 = _mm256_set1_ps(s->bias), hi0 = lo0, lo1 = _mm256_setzero_ps(), hi1 = lo1;
-        size_t d = 0;
-        unsigned pass;
-        if (ivf->value_bytes == 1) {
-#define SQ_HALF(k, h) _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64( \
-        (const __m128i *)(const void *)(block + (d + (k)) * 16 + 8 * (h)))))
-            for (; d + 2 <= dim; d += 2) {
-                __m256 q0 = _mm256_set1_ps(s->q[d]), q1 = _mm256_set1_ps(s->q[d + 1]);
-                lo0 = _mm256_fmadd_ps(SQ_HALF(0, 0), q0, lo0);
-                hi0 = _mm256_fmadd_ps(SQ_HALF(0, 1), q0, hi0);
-                lo1 = _mm256_fmadd_ps(SQ_HALF(1, 0), q1, lo1);
-                hi1 = _mm256_fmadd_ps(SQ_HALF(1, 1), q1, hi1);
-            }
-            for (; d < dim; d++) {
-                __m256 q0 = _mm256_set1_ps(s->q[d]);
-                lo0 = _mm256_fmadd_ps(SQ_HALF(0, 0), q0, lo0);
-                hi0 = _mm256_fmadd_ps(SQ_HALF(0, 1), q0, hi0);
-            }
-#undef SQ_HALF
-        } else {
-            const float *x = (const float *)(const void *)block;
-            for (; d + 2 <= dim; d += 2) {
-                __m256 q0 = _mm256_set1_ps(s->q[d]), q1 = _mm256_set1_ps(s->q[d + 1]);
-                lo0 = _mm256_fmadd_ps(_mm256_load_ps(x + d * 16), q0, lo0);
-                hi0 = _mm256_fmadd_ps(_mm256_load_ps(x + d * 16 + 8), q0, hi0);
-                lo1 = _mm256_fmadd_ps(_mm256_load_ps(x + d * 16 + 16), q1, lo1);
-                hi1 = _mm256_fmadd_ps(_mm256_load_ps(x + d * 16 + 24), q1, hi1);
-            }
-            for (; d < dim; d++) {
-                __m256 q0 = _mm256_set1_ps(s->q[d]);
-                lo0 = _mm256_fmadd_ps(_mm256_load_ps(x + d * 16), q0, lo0);
-                hi0 = _mm256_fmadd_ps(_mm256_load_ps(x + d * 16 + 8), q0, hi0);
-            }
-        }
-        lo0 = _mm256_add_ps(lo0, lo1), hi0 = _mm256_add_ps(hi0, hi1);
-        if (s->cosine) {
-            pass = 0xFFFFu;
-        } else {
-            __m256 g = _mm256_set1_ps(*gate);
-            pass = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(lo0, g, _CMP_GE_OQ)) |
-                   (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(hi0, g, _CMP_GE_OQ)) << 8;
-        }
-        pass &= valid_lanes(l, b);
-        if (pass) {
-            _mm256_storeu_ps(lanes, lo0);
-            _mm256_storeu_ps(lanes + 8, hi0);
-            offer_block(s, l->ids + b * RS_IVF_BLOCK, lanes, pass, top, gate);
-        }
-    }
-}
-#endif
-
-static void scan_list(const struct scan *s, const struct rs__ivf_list *l, rs_topk *top,
-                      float *gate)
-{
-#if IVF_X86
-    if (s->kernel == RS__KERNEL_AVX512) {
-        scan_avx512(s, l, top, gate);
-        return;
-    }
-    if (s->kernel == RS__KERNEL_AVX2) {
-        scan_avx2(s, l, top, gate);
-        return;
-    }
-#endif
-    scan_portable(s, l, top, gate);
-}
-
 /* ------------------------------------------------------------ search */
 
 struct search {
@@ -754,7 +523,7 @@ static int query_task(void *ctx, size_t task, unsigned worker)
     size_t q = p->first + task, dim = ivf->dim, n_probe, got;
     const float *query = p->queries + q * dim, *coarse = p->coarse + task * ivf->nlist;
     rs_topk probes, top, final;
-    struct scan s = {p->store, ivf, p->filter, p->cosine, p->filtered, p->kernel, q,
+    struct rs__ivf_scan s = {p->store, ivf, p->filter, p->cosine, p->filtered, p->kernel, q,
                      query, 0.0f};
     float gate = -INFINITY;
     rs__topk_init(&probes, p->nprobe, w->probe_index, w->probe_score);
@@ -772,10 +541,10 @@ static int query_task(void *ctx, size_t task, unsigned worker)
     }
     rs__topk_init(&top, p->shortlist, w->short_index, w->short_score);
     for (size_t j = 0; j < n_probe; j++) /* best lists first: the gate rises soonest */
-        scan_list(&s, &ivf->lists[w->probe_index[j]], &top, &gate);
+        rs__ivf_scan_list(&s, &ivf->lists[w->probe_index[j]], &top, &gate);
     for (size_t j = 0; j < ivf->n_outliers; j++) {
         uint32_t item = ivf->outliers[j];
-        if (admissible(&s, item))
+        if (rs__ivf_admissible(&s, item))
             rs__topk_push(&top, item, exact_score(p, query, item));
     }
     got = rs__topk_finish(&top);

@@ -45,6 +45,12 @@ struct rs__ivf_filter {
     size_t allow_words;
 };
 
+/* Bytes of one block of a list: dim x 16 values. */
+static inline size_t rs__ivf_block_bytes(const struct rs__ivf *ivf)
+{
+    return ivf->dim * RS_IVF_BLOCK * ivf->value_bytes;
+}
+
 void rs__ivf_free(struct rs__ivf *ivf);
 
 /* Train and fill the index from the store's live items (the store's

@@ -1,7 +1,7 @@
 /*
  * item_kmeans.c - the coarse quantiser of the approximate index: seeded
  * k-means (Lloyd) on a sample of the items, and the nearest-centroid
- * assignment of every item, both on OpenBLAS sgemm tiles.
+ * assignment of every item, both on the store's fused top-k kernel.
  *
  * Deterministic for a seed: the sample and the starting centroids come from
  * the seeded generator, sums run in a fixed order, and an empty cluster is
@@ -10,47 +10,24 @@
 #include "items/item_kmeans.h"
 
 #include "core/alloc.h"
-#include "core/blas.h"
 #include "core/error.h"
 #include "core/parallel.h"
 #include "core/rng.h"
+#include "items/items_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Floats of sgemm output per assignment tile (16 MiB). */
-#define TILE_FLOATS (4u << 20)
-/* Rows of a tile scanned per task of the parallel arg-max. */
-#define ARGMAX_ROWS 256u
+/* Rows per task of the parallel assignment. */
+#define ASSIGN_ROWS 1024u
+/* Lloyd stops early once at most 1 in CONVERGED_PER (1%) sample points changed
+ * list in an iteration. */
+#ifndef CONVERGED_PER
+#define CONVERGED_PER 100u
+#endif
 /* Split an emptied cluster's donor by this relative amount. */
 #define SPLIT_EPS (1.0f / 1024.0f)
-
-struct argmax_ctx {
-    const float *scores; /* rows x nlist */
-    const float *half_norm;
-    size_t rows, nlist;
-    uint32_t *out;
-};
-
-/* Nearest centroid in L2 = largest x.c - |c|^2 / 2; ties to the lower. */
-static int argmax_task(void *ctx, size_t task, unsigned worker)
-{
-    const struct argmax_ctx *a = ctx;
-    size_t lo = task * ARGMAX_ROWS, hi = lo + ARGMAX_ROWS < a->rows ? lo + ARGMAX_ROWS : a->rows;
-    (void)worker;
-    for (size_t r = lo; r < hi; r++) {
-        const float *s = a->scores + r * a->nlist;
-        float best = s[0] - a->half_norm[0];
-        uint32_t arg = 0;
-        for (size_t j = 1; j < a->nlist; j++) {
-            float v = s[j] - a->half_norm[j];
-            if (v > best)
-                best = v, arg = (uint32_t)j;
-        }
-        a->out[r] = arg;
-    }
-    return 0;
-}
 
 void rs__kmeans_half_norms(const float *centroids, size_t nlist, size_t dim, float *half_norm)
 {
@@ -62,28 +39,67 @@ void rs__kmeans_half_norms(const float *centroids, size_t nlist, size_t dim, flo
     }
 }
 
+struct assign_ctx {
+    const rs_item_store *centres; /* the centroids with -|c|^2 / 2 appended */
+    const float *rows;
+    size_t n, dim;
+    float *scratch;   /* per worker: ASSIGN_ROWS x (dim + 1) */
+    float *scores;    /* per worker: ASSIGN_ROWS */
+    uint32_t *out;
+};
+
+/* Rows [lo, lo + ASSIGN_ROWS) with 1 appended, on this worker's thread. */
+static int assign_task(void *ctx, size_t task, unsigned worker)
+{
+    const struct assign_ctx *a = ctx;
+    size_t lo = task * ASSIGN_ROWS, m = lo + ASSIGN_ROWS < a->n ? ASSIGN_ROWS : a->n - lo;
+    size_t wide = a->dim + 1;
+    float *q = a->scratch + (size_t)worker * ASSIGN_ROWS * wide;
+    for (size_t r = 0; r < m; r++) {
+        memcpy(q + r * wide, a->rows + (lo + r) * a->dim, a->dim * sizeof(float));
+        q[r * wide + a->dim] = 1.0f;
+    }
+    return rs__item_store_search_on(a->centres, q, m, wide, 1, RS_METRIC_INNER_PRODUCT, NULL,
+                                    0, NULL, 0, a->out + lo,
+                                    a->scores + (size_t)worker * ASSIGN_ROWS, NULL, 1);
+}
+
+/*
+ * Nearest centroid in L2 = largest x.c - |c|^2 / 2 = largest (x, 1).(c,
+ * -|c|^2 / 2): an exact top-1 search of the rows over the centroids with one
+ * dimension appended, on the store's fused kernel (scores never leave the
+ * registers, where sgemm wrote an n x nlist matrix to scan again).  Ties go
+ * to the lower index.  Rows are split over the workers, each searching
+ * single-threaded, so that a small nlist still uses every core.
+ */
 int rs__kmeans_assign(const float *rows, size_t n, size_t dim, const float *centroids,
                       const float *half_norm, size_t nlist, uint32_t *assign_out)
 {
-    size_t tile = TILE_FLOATS / nlist;
-    float *scores;
-    int rc = 0;
-    if (tile < 16)
-        tile = 16;
-    if (tile > n)
-        tile = n;
-    scores = rs__alloc_array(tile, nlist * sizeof(float));
-    if (!scores)
-        return RS_ERR_NOMEM;
-    for (size_t lo = 0; lo < n && rc == 0; lo += tile) {
-        size_t m = lo + tile < n ? tile : n - lo;
-        struct argmax_ctx a = {scores, half_norm, m, nlist, assign_out + lo};
-        rc = rs__sgemm(false, true, m, nlist, dim, 1.0f, rows + lo * dim, dim, centroids, dim,
-                       0.0f, scores, nlist);
-        if (rc == 0)
-            rc = rs__parallel_for((m + ARGMAX_ROWS - 1) / ARGMAX_ROWS, 0, argmax_task, &a);
+    struct assign_ctx a = {NULL, rows, n, dim, NULL, NULL, assign_out};
+    rs_item_store *centres = NULL;
+    size_t wide = dim + 1, n_tasks = (n + ASSIGN_ROWS - 1) / ASSIGN_ROWS;
+    unsigned workers = rs__parallel_workers(n_tasks, 0);
+    float *row = rs__alloc_array(wide, sizeof *row);
+    char key[32];
+    int rc = row ? rs_item_store_create(wide, &centres) : RS_ERR_NOMEM;
+    for (size_t j = 0; rc == 0 && j < nlist; j++) {
+        memcpy(row, centroids + j * dim, dim * sizeof(float));
+        row[dim] = -half_norm[j];
+        snprintf(key, sizeof key, "%zu", j);
+        rc = rs_item_store_add(centres, key, row, wide, NULL);
     }
-    free(scores);
+    if (rc == 0) {
+        a.centres = centres;
+        a.scratch = rs__alloc_array((size_t)workers * ASSIGN_ROWS, wide * sizeof(float));
+        a.scores = rs__alloc_array((size_t)workers * ASSIGN_ROWS, sizeof(float));
+        rc = a.scratch && a.scores ? 0 : RS_ERR_NOMEM;
+    }
+    if (rc == 0 && n)
+        rc = rs__parallel_for(n_tasks, workers, assign_task, &a);
+    free(a.scratch);
+    free(a.scores);
+    free(row);
+    rs_item_store_free(centres);
     return rc;
 }
 
@@ -147,11 +163,22 @@ int rs__kmeans_train(const float *sample, size_t m, size_t dim, size_t nlist, in
                    dim * sizeof(float));
         }
     }
+    /* `order` now keeps the previous assignment (none before the first). */
+    for (size_t i = 0; rc == 0 && i < m; i++)
+        order[i] = UINT32_MAX;
     for (int it = 0; it < iterations && rc == 0; it++) {
+        size_t moved = 0;
         rs__kmeans_half_norms(centroids_out, nlist, dim, half_norm);
         rc = rs__kmeans_assign(sample, m, dim, centroids_out, half_norm, nlist, assign);
-        if (rc == 0)
-            update_centroids(sample, m, dim, assign, nlist, sums, counts, centroids_out);
+        if (rc < 0)
+            break;
+        for (size_t i = 0; i < m; i++) {
+            moved += assign[i] != order[i];
+            order[i] = assign[i];
+        }
+        if (moved <= m / CONVERGED_PER)
+            break; /* converged: the centroids would hardly move */
+        update_centroids(sample, m, dim, assign, nlist, sums, counts, centroids_out);
     }
     free(assign);
     free(order);

@@ -82,6 +82,15 @@ const char *rs__item_kernel_name(void);
 enum { RS__KERNEL_BLAS = 1, RS__KERNEL_AVX2 = 2, RS__KERNEL_AVX512 = 3 };
 int rs__item_kernel_in_use(void);
 
+/* rs_item_store_search on at most max_workers threads (0: the library's
+ * thread count); 1 from inside a parallel loop, whose workers must not
+ * start threads of their own. */
+int rs__item_store_search_on(const rs_item_store *store, const float *queries,
+                             size_t n_queries, size_t dim, size_t k, int metric,
+                             const uint64_t *exclude, size_t exclude_words,
+                             const uint64_t *allow, size_t allow_words, uint32_t *index_out,
+                             float *score_out, size_t *count_out, unsigned max_workers);
+
 /* The catalogue size from which a built model gets an approximate index
  * (RS_INDEX_IVF_SQ8) by default: below it exact search takes well under a
  * millisecond per query at the model's dimensions. */
