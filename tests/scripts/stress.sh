@@ -18,6 +18,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 model=$work/m.rsm
 fail=0
+# How long the waiting writers wait.  Long enough that they get the lock on
+# a machine so loaded that one build of the sample outlasts 30 s (seen at
+# load 20+ on 2 cores: every waiting import timed out, "nothing succeeded").
+long_wait=${STRESS_WAIT:-120}
 
 # the base model: the sample's purchases, built
 "$recsim" -q import --preset retail "$model" "$data" > /dev/null 2> "$work/base.err" &&
@@ -53,10 +57,10 @@ importer() { # P: log "KEY STATUS" per import
         if [ $((n % 5)) -eq 0 ]; then
             key=9${p}0$n # retail keys are customer ids
             bad_retail "$key" > "$f"
-            "$recsim" -q --wait 30 import --preset retail "$model" "$f" > /dev/null 2> "$f.err"
+            "$recsim" -q --wait $long_wait import --preset retail "$model" "$f" > /dev/null 2> "$f.err"
         else
             events "$key" "$n" > "$f"
-            wait_s=30
+            wait_s=$long_wait
             [ $((n % 3)) -eq 0 ] && wait_s=0
             "$recsim" -q --wait $wait_s import --relation stress "$model" "$f" > /dev/null 2> "$f.err"
         fi
@@ -67,7 +71,7 @@ importer() { # P: log "KEY STATUS" per import
 
 builder() {
     while [ ! -e "$work/stop" ]; do
-        "$recsim" -q --wait 30 build "$model" > /dev/null 2> "$work/build.err"
+        "$recsim" -q --wait $long_wait build "$model" > /dev/null 2> "$work/build.err"
         echo "$?" >> "$work/builds"
         if grep -qi "malformed\|corrupt" "$work/build.err"; then cat "$work/build.err" >> "$work/bad"; fi
     done
