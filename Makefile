@@ -24,7 +24,7 @@ DEB_PACKAGES := build-essential clang pkgconf libopenblas-dev libsqlite3-dev \
                 check abigail-tools \
                 valgrind groff-base sqlite3 python3 python3-numpy python3-pandas \
                 python3-scipy python3-distributed python3-setuptools python3-venv python3-pip
-DEB_BENCH_PACKAGES := python3-faiss python3-sklearn python3-pandas hyperfine
+DEB_BENCH_PACKAGES := python3-faiss python3-sklearn python3-pandas hyperfine time
 
 LIB_PKGS  := openblas sqlite3 libxxhash libutf8proc jansson
 # The command line alone reads gzip input: zlib is not a library dependency;
