@@ -62,6 +62,22 @@ static void assert_same_value(double x, double y, const char *what)
     ck_assert_msg(memcmp(&x, &y, sizeof x) == 0, "%s: %.17g != %.17g", what, x, y);
 }
 
+/* Every value of two simulation traces, bit for bit (inline: only the
+ * simulate suites use it). */
+static inline void assert_same_trace(const rs_sim_trace *a, const rs_sim_trace *b)
+{
+    ck_assert_uint_eq(rs_sim_trace_policies(a), rs_sim_trace_policies(b));
+    ck_assert_uint_eq(rs_sim_trace_steps(a), rs_sim_trace_steps(b));
+    for (size_t p = 0; p < rs_sim_trace_policies(a); p++)
+        for (uint64_t t = 0; t < rs_sim_trace_steps(a); t++)
+            for (int k = 0; k < RS_SIM_STAT_COUNT; k++) {
+                double x, y;
+                ck_assert_ok(rs_sim_trace_value(a, p, t, k, &x));
+                ck_assert_ok(rs_sim_trace_value(b, p, t, k, &y));
+                assert_same_value(x, y, "a statistic");
+            }
+}
+
 /* Import TSV text into the model's graph: 0 interactions ("bought"),
  * 1 items, 2 users (country as an attribute). */
 static void fixture_import(rs_model *m, const char *text, int kind)

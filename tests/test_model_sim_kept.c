@@ -9,22 +9,6 @@
 
 #include "sim/sim_internal.h"
 
-#define N_STATS 16 /* RS_SIM_STAT_STEPS .. RS_SIM_STAT_TRUTH_CLICKS */
-
-static void assert_same_trace(const rs_sim_trace *a, const rs_sim_trace *b)
-{
-    ck_assert_uint_eq(rs_sim_trace_policies(a), rs_sim_trace_policies(b));
-    ck_assert_uint_eq(rs_sim_trace_steps(a), rs_sim_trace_steps(b));
-    for (size_t p = 0; p < rs_sim_trace_policies(a); p++)
-        for (uint64_t t = 0; t < rs_sim_trace_steps(a); t++)
-            for (int k = 0; k < N_STATS; k++) {
-                double x, y;
-                ck_assert_ok(rs_sim_trace_value(a, p, t, k, &x));
-                ck_assert_ok(rs_sim_trace_value(b, p, t, k, &y));
-                assert_same_value(x, y, "a statistic");
-            }
-}
-
 START_TEST(kept_run_traces_are_the_plain_ones)
 {
     static const char *const scorer[] = {"scorer"};

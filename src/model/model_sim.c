@@ -22,7 +22,7 @@
 #include <string.h>
 #include <time.h>
 
-#define TRACE_STATS 16     /* RS_SIM_STAT_STEPS .. RS_SIM_STAT_TRUTH_CLICKS */
+#define TRACE_STATS RS_SIM_STAT_COUNT
 #define MAX_CATEGORIES 32  /* the most frequent product words; the rest "other" */
 #define MAX_POLICIES 64
 #define MAX_STEPS 10000000u
