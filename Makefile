@@ -116,13 +116,16 @@ $(BINOUT)/recsim: $(CLI_OBJ) $(SHARED)
 
 # Unit tests link the static library, so they can reach internal (hidden)
 # functions; the shared library is exercised by the consumer and Python checks.
+# The headers tests share (tests/fixtures/) are included by basename.
+TEST_CPPFLAGS := $(LIB_CPPFLAGS) -Itests/fixtures
+TEST_FIXTURES := $(wildcard tests/fixtures/*.h)
 $(BUILD)/tests/runner.o: tests/runner.c
 	@mkdir -p $(@D)
-	$(CC) $(LIB_CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
+	$(CC) $(TEST_CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/tests/runner.o $(STATIC) tests/testutil.h
+$(BUILD)/tests/%: tests/%.c $(BUILD)/tests/runner.o $(STATIC) $(TEST_FIXTURES)
 	@mkdir -p $(@D)
-	$(CC) $(LIB_CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) $(LDFLAGS) \
+	$(CC) $(TEST_CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) $(LDFLAGS) \
 	    -o $@ $< $(BUILD)/tests/runner.o $(STATIC) $(CHECK_LIBS) $(PKG_LIBS)
 
 # Each suite runs even when an earlier one fails; the target fails at the end.
