@@ -1,5 +1,5 @@
 /*
- * test_sim_loop.c - the simulation loop: reproducibility across runs and
+ * test_sim_run.c - the simulation loop: reproducibility across runs and
  * thread counts, common random numbers, snapshots, metrics, interest drift,
  * fatigue, leaving and returning, callbacks and bad input.
  */
@@ -410,7 +410,7 @@ END_TEST
 
 Suite *test_suite(void)
 {
-    Suite *s = suite_create("sim_loop");
+    Suite *s = suite_create("sim_run");
     TCase *tc = tcase_create("loop");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, identical_across_runs_and_threads);

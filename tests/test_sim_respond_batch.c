@@ -1,5 +1,5 @@
 /*
- * test_sim_speed.c - the fast paths of the response model agree with the
+ * test_sim_respond_batch.c - the fast paths of the response model agree with the
  * reference ones: rs_sim_respond_batch gives rs_sim_respond's draws bit for
  * bit on any thread count, the rating's normal quantile inverts the normal
  * CDF, the O(n dim) intra-list diversity equals the pairwise definition, and
@@ -220,7 +220,7 @@ END_TEST
 
 Suite *test_suite(void)
 {
-    Suite *s = suite_create("sim_speed");
+    Suite *s = suite_create("sim_respond_batch");
     TCase *tc = tcase_create("fast paths");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, batch_matches_single);

@@ -1,5 +1,5 @@
 /*
- * test_sim_model.c - the response model: bad input, probabilities against
+ * test_sim_respond.c - the response model: bad input, probabilities against
  * their formulas, each behaviour's frequencies against its formula, and
  * maximum-likelihood calibration recovering known parameters.
  */
@@ -403,7 +403,7 @@ END_TEST
 
 Suite *test_suite(void)
 {
-    Suite *s = suite_create("sim_model");
+    Suite *s = suite_create("sim_respond");
     TCase *tc = tcase_create("model");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, create_bad_input);

@@ -1,5 +1,5 @@
 /*
- * test_sim_world.c - the user's world beyond one slate: a time budget per
+ * test_sim_related.c - the user's world beyond one slate: a time budget per
  * session, drift that spreads to related items (given directly or read from
  * a knowledge graph), and a host responder replacing the built-in model for
  * chosen users.
@@ -267,7 +267,7 @@ END_TEST
 
 Suite *test_suite(void)
 {
-    Suite *s = suite_create("sim_world");
+    Suite *s = suite_create("sim_related");
     TCase *tc = tcase_create("world");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, time_budget_ends_sessions);
