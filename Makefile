@@ -63,7 +63,7 @@ CLI       := $(if $(CLI_SRC),$(BINOUT)/recsim)
 MAP       := src/librecsim.map
 
 
-.PHONY: cli-check layer-check abi-lib check-all ensure-deps abi-selftest deps-bench
+.PHONY: cli-check layer-check test-map-check abi-lib check-all ensure-deps abi-selftest deps-bench
 .PHONY: all lib check test header-check symbol-check consumer-check python-check \
         man-check asan valgrind bench abi-check abi-update install uninstall \
         deps clean help demo
@@ -145,7 +145,7 @@ demo: ensure-deps
 	sh examples/demo.sh $(BINOUT)/recsim $(BUILD)/demo
 
 check-all: all test header-check symbol-check consumer-check python-check man-check cli-check \
-           robust-check layer-check
+           robust-check layer-check test-map-check
 	@echo "check: all checks passed"
 
 ensure-deps:
@@ -169,6 +169,11 @@ header-check:
 # is written once, in the script (ARCHITECTURE.md draws it).
 layer-check: $(SHARED)
 	$(PYTHON) build-aux/check-layers.py --objects $(BUILD)/src
+
+# Every source file has a row in tests/README.md naming the suites that
+# test it, and every suite a row names exists.
+test-map-check:
+	$(PYTHON) build-aux/check-test-map.py tests/README.md
 
 symbol-check: $(SHARED)
 	sh tests/scripts/check-symbols.sh $(SHARED) include/recsim.h $(MAP)
