@@ -12,7 +12,7 @@
 #include <xxhash.h>
 
 #include "graph/graph_internal.h"
-#include "dense_solve.h"
+#include "core/dense.h"
 #include "learn/cf_internal.h"
 #include "testutil.h"
 #include "cf_blob.h"
@@ -213,7 +213,7 @@ START_TEST(fold_in_equals_direct_solve)
                 a[r * f + q] += (c - 1.0) * y[uniq[e]][r] * y[uniq[e]][q];
         }
     }
-    dense_solve(a, b, f);
+    rs__dense_lu_solve(a, b, b, f, 0);
     float got[6];
     ck_assert_ok(rs_cf_model_fold_in(m, items, weights, 4, got, f));
     double norm = 0;
@@ -289,7 +289,7 @@ static void check_ease_direct(const rs_cf_model *m, double lambda, double emphas
             for (int j = 0; j < 5; j++)
                 a[i * 5 + j] = g[i][j] + (i == j ? lambda + emphasis * g[i][i] : 0);
         b[c] = 1;
-        dense_solve(a, b, 5);
+        rs__dense_lu_solve(a, b, b, 5, 0);
         for (int r = 0; r < 5; r++)
             p[r][c] = b[r];
     }

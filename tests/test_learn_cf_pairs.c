@@ -11,7 +11,7 @@
 
 #include <xxhash.h>
 
-#include "dense_solve.h"
+#include "core/dense.h"
 #include "graph/graph_internal.h"
 #include "learn/cf_internal.h"
 #include "testutil.h"
@@ -120,7 +120,7 @@ START_TEST(pairs_match_joint_closed_form)
                 a[q * nf + r] = s;
             }
         }
-        dense_solve(a, rhs, (size_t)nf);
+        rs__dense_lu_solve(a, rhs, rhs, (size_t)nf, 0);
         ck_assert_float_eq(m->ease[j * NI + j], 0.0f);
         for (int q = 0; q < nf; q++) {
             float got = feat[q][0] == 0 ? m->ease[feat[q][1] * NI + j]

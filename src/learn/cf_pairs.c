@@ -13,6 +13,7 @@
 
 #include "core/alloc.h"
 #include "core/blas.h"
+#include "core/dense.h"
 #include "core/error.h"
 #include "learn/cf_internal.h"
 
@@ -163,38 +164,6 @@ static int pair_grams(const struct rs_cf_model *m, const rs_cf_matrix *x, float 
     return RS_OK;
 }
 
-/* Solve the small SPD system s x s in place (Cholesky in double); false
- * when it is not positive definite. */
-static bool small_solve(double *a, double *rhs, size_t s)
-{
-    for (size_t j = 0; j < s; j++) {
-        double d = a[j * s + j];
-        for (size_t k = 0; k < j; k++)
-            d -= a[j * s + k] * a[j * s + k];
-        if (!(d > 0.0))
-            return false;
-        d = sqrt(d);
-        a[j * s + j] = d;
-        for (size_t i = j + 1; i < s; i++) {
-            double v = a[i * s + j];
-            for (size_t k = 0; k < j; k++)
-                v -= a[i * s + k] * a[j * s + k];
-            a[i * s + j] = v / d;
-        }
-    }
-    for (size_t i = 0; i < s; i++) {
-        for (size_t k = 0; k < i; k++)
-            rhs[i] -= a[i * s + k] * rhs[k];
-        rhs[i] /= a[i * s + i];
-    }
-    for (size_t i = s; i-- > 0;) {
-        for (size_t k = i + 1; k < s; k++)
-            rhs[i] -= a[k * s + i] * rhs[k];
-        rhs[i] /= a[i * s + i];
-    }
-    return true;
-}
-
 /*
  * C from its unconstrained solution ct = Q Z^T R (Q = (Z^T Z + lambda I)^-1):
  * column j must vanish on the pairs S_j holding item j; the equality-
@@ -237,7 +206,7 @@ static int constrain_c(const struct rs_cf_model *m, const float *q, float *c)
             for (size_t t = 0; t < s; t++)
                 a[r * s + t] = q[set[r] * np + set[t]];
         }
-        if (!small_solve(a, rhs, s)) {
+        if (!rs__dense_cholesky_solve(a, rhs, s)) {
             rc = rs__fail(RS_ERR_INTERNAL, "EASE pairs: constraint system of item %zu is "
                           "singular", j);
             goto done;

@@ -7,6 +7,7 @@
 #include "model/model_visit.h"
 
 #include "core/alloc.h"
+#include "core/dense.h"
 #include "core/error.h"
 
 #include <math.h>
@@ -105,36 +106,7 @@ static void solve_n(double *h, double *g, double *x, int n)
 {
     for (int k = 0; k < n; k++)
         h[k * n + k] += 1e-9 + 1e-9 * fabs(h[k * n + k]);
-    for (int c = 0; c < n; c++) {
-        int p = c;
-        for (int r = c + 1; r < n; r++)
-            if (fabs(h[r * n + c]) > fabs(h[p * n + c]))
-                p = r;
-        if (p != c) {
-            for (int k = 0; k < n; k++) {
-                double t = h[c * n + k];
-                h[c * n + k] = h[p * n + k];
-                h[p * n + k] = t;
-            }
-            double t = g[c];
-            g[c] = g[p];
-            g[p] = t;
-        }
-        if (fabs(h[c * n + c]) < 1e-300)
-            continue;
-        for (int r = c + 1; r < n; r++) {
-            double f = h[r * n + c] / h[c * n + c];
-            for (int k = c; k < n; k++)
-                h[r * n + k] -= f * h[c * n + k];
-            g[r] -= f * g[c];
-        }
-    }
-    for (int c = n - 1; c >= 0; c--) {
-        double v = g[c];
-        for (int k = c + 1; k < n; k++)
-            v -= h[c * n + k] * x[k];
-        x[c] = fabs(h[c * n + c]) < 1e-300 ? 0 : v / h[c * n + c];
-    }
+    rs__dense_lu_solve(h, g, x, (size_t)n, 1e-300);
 }
 
 /* Newton steps on w with the item effects fixed; the log-likelihood. */

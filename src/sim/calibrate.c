@@ -10,6 +10,7 @@
 #include "sim/sim_internal.h"
 
 #include "core/alloc.h"
+#include "core/dense.h"
 #include "core/error.h"
 
 #include <math.h>
@@ -87,41 +88,16 @@ static double terms_loglik(const double *X, const int32_t *pos, size_t n_imp, si
     return ll;
 }
 
-/* Solve H x = g (d x d, partial pivoting; H and g are overwritten);
- * returns 0, or -1 if singular. */
+/* Solve H x = g (d x d; H and g are overwritten); returns 0, or -1 if
+ * singular: a pivot at or below 1e-12 of the largest diagonal entry, since
+ * rounding leaves a collinear direction at ~1e-16 of the information's
+ * scale, not at 0. */
 static int solve_d(double *H, double *g, double *x, size_t d)
 {
     double scale = 0;
     for (size_t a = 0; a < d; a++)
         scale = fmax(scale, fabs(H[a * d + a]));
-    for (size_t c = 0; c < d; c++) {
-        size_t p = c;
-        for (size_t r = c + 1; r < d; r++)
-            if (fabs(H[r * d + c]) > fabs(H[p * d + c]))
-                p = r;
-        /* relative to the information's scale: rounding leaves a
-         * collinear direction at ~1e-16 of it, not at 0 */
-        if (!(fabs(H[p * d + c]) > 1e-12 * scale))
-            return -1;
-        for (size_t l = 0; l < d; l++) {
-            double t = H[c * d + l];
-            H[c * d + l] = H[p * d + l];
-            H[p * d + l] = t;
-        }
-        double t = g[c];
-        g[c] = g[p];
-        g[p] = t;
-        for (size_t r = 0; r < d; r++)
-            if (r != c) {
-                double f = H[r * d + c] / H[c * d + c];
-                for (size_t l = c; l < d; l++)
-                    H[r * d + l] -= f * H[c * d + l];
-                g[r] -= f * g[c];
-            }
-    }
-    for (size_t r = 0; r < d; r++)
-        x[r] = g[r] / H[r * d + r];
-    return 0;
+    return rs__dense_lu_solve(H, g, x, d, 1e-12 * scale) == 0 ? 0 : -1;
 }
 
 /* Newton's method with step halving from th (d = nt + 2 entries, in place). */
