@@ -287,9 +287,10 @@ $(BLAS_CORETYPE): build-aux/blas-coretype.c
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
 
-$(BUILD)/bench/%: bench/%.c $(STATIC)
+# Benchmarks build their synthetic worlds with the tests' fixtures.
+$(BUILD)/bench/%: bench/%.c $(STATIC) $(TEST_FIXTURES)
 	@mkdir -p $(@D)
-	$(CC) $(LIB_CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(STATIC) $(PKG_LIBS)
+	$(CC) $(TEST_CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(STATIC) $(PKG_LIBS)
 
 # The scorer on the public retail protocol (reads ../shared, not part of
 # check): every combine mode, warm and cold, a few explanations; the default

@@ -19,6 +19,8 @@
  */
 #include "recsim.h"
 
+#include "fx_mix.h" /* tests/fixtures: the synthetic worlds' mixer */
+
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -68,22 +70,12 @@ static void check(int status, const char *what)
     }
 }
 
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
 static int random_policy(void *ctx, uint32_t user, uint64_t step, size_t k, uint32_t *out)
 {
     (void)ctx;
-    uint64_t h = mix(user * 0x9e3779b97f4a7c15ULL + step);
+    uint64_t h = fx_mix(user * 0x9e3779b97f4a7c15ULL + step);
     for (size_t j = 0; j < k; j++) {
-        h = mix(h + j);
+        h = fx_mix(h + j);
         out[j] = (uint32_t)(((h >> 32) * ITEMS) >> 32);
     }
     return 0;
@@ -273,10 +265,10 @@ int main(void)
     float *items = malloc((size_t)ITEMS * DIM * sizeof *items);
     uint32_t *cats = malloc(ITEMS * sizeof *cats);
     for (size_t i = 0; i < (size_t)ITEMS * DIM; i++)
-        items[i] = (float)(((double)(mix(i + 1) >> 11) / 9007199254740992.0 * 2 - 1) /
+        items[i] = (float)(((double)(fx_mix(i + 1) >> 11) / 9007199254740992.0 * 2 - 1) /
                            sqrt((double)DIM) * 2);
     for (size_t i = 0; i < ITEMS; i++)
-        cats[i] = (uint32_t)(mix(i + 77) % CATS);
+        cats[i] = (uint32_t)(fx_mix(i + 77) % CATS);
     printf("bench_sim: %d items, dim %d, %d categories, slate %d, median of %d runs\n",
            ITEMS, DIM, CATS, SLATE, RUNS);
 

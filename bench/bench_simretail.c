@@ -19,6 +19,8 @@
  */
 #include "recsim.h"
 
+#include "fx_mix.h" /* tests/fixtures: the synthetic worlds' mixer */
+
 #include "bench_util.h"
 #include "sim/sim_internal.h" /* the response kernel: chosen, and its peers */
 
@@ -62,16 +64,6 @@ static void print_load(void)
     printf("    (load average %s)\n", buf);
 }
 
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
 static void bench_response(const rs_model *m, size_t n_users)
 {
     const rs_item_store *store = rs_model_item_store(m);
@@ -85,9 +77,9 @@ static void bench_response(const rs_model *m, size_t n_users)
         check(RS_ERR_NOMEM, "buffers");
     for (size_t i = 0; i < N_RESP; i++) {
         users[i] = (uint32_t)(i % n_users);
-        uint64_t h = mix(i + 1);
+        uint64_t h = fx_mix(i + 1);
         for (size_t j = 0; j < SLATE; j++) {
-            h = mix(h + j);
+            h = fx_mix(h + j);
             slates[i * SLATE + j] = (uint32_t)(((h >> 32) * n_items) >> 32);
         }
     }

@@ -6,7 +6,10 @@
  * RS_ERR_CORRUPT naming its key, one from a newer release RS_ERR_VERSION
  * naming both formats.
  */
+#define MODEL_PATH_PREFIX "rs_graph_snapshot"
 #include "testutil.h"
+#include "model_path.h"
+#include "meta_poke.h"
 
 #include "graph/graph_impl.h"
 
@@ -16,25 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static char path[256];
 static size_t edges_built;
-
-static void make_path(const char *tag)
-{
-    snprintf(path, sizeof path, "%s/rs_graph_snapshot_%s_%d.db",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", tag, (int)getpid());
-    unlink(path);
-}
-
-static void remove_file(void)
-{
-    char aux[300];
-    unlink(path);
-    snprintf(aux, sizeof aux, "%s-wal", path);
-    unlink(aux);
-    snprintf(aux, sizeof aux, "%s-shm", path);
-    unlink(aux);
-}
 
 /* users u0..u19, items i0..i29, two relations, edges with varied weights;
  * a node deleted in the middle so that ids and indices differ */
@@ -116,7 +101,7 @@ START_TEST(snapshot_reads_as_the_table)
 {
     rs_graph *g;
     char *table_view, *view;
-    make_path("same");
+    set_path("same");
     make_file(&table_view);
     ck_assert_ok(rs_graph_open(path, RS_GRAPH_READONLY, &g));
     ck_assert_int_eq(snapshot_rows(g), 1);
@@ -128,7 +113,7 @@ START_TEST(snapshot_reads_as_the_table)
     rs_graph_close(g);
     free(view);
     free(table_view);
-    remove_file();
+    remove_model();
 }
 END_TEST
 
@@ -143,7 +128,7 @@ START_TEST(library_writes_remove_it)
         uint32_t u, i, bought, viewed;
         double w;
         int64_t ts;
-        make_path("write");
+        set_path("write");
         make_file(&table_view);
         free(table_view);
         ck_assert_ok(rs_graph_open(path, 0, &g));
@@ -184,7 +169,7 @@ START_TEST(library_writes_remove_it)
             ck_assert(w == 4.0);
         }
         rs_graph_close(g);
-        remove_file();
+        remove_model();
     }
 }
 END_TEST
@@ -205,7 +190,7 @@ START_TEST(sql_writes_remove_it)
         rs_graph *g;
         sqlite3 *db;
         char *before, *after, *table_view;
-        make_path("sql");
+        set_path("sql");
         make_file(&before);
         ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
         ck_assert_int_eq(sqlite3_exec(db, sql[c], NULL, NULL, NULL), SQLITE_OK);
@@ -224,39 +209,10 @@ START_TEST(sql_writes_remove_it)
         free(before);
         free(after);
         free(table_view);
-        remove_file();
+        remove_model();
     }
 }
 END_TEST
-
-/* Overwrite the snapshot blob's byte at `at` (from the end when negative)
- * with value. */
-static void poke(long at, unsigned char value)
-{
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    unsigned char *blob;
-    int len;
-    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key ="
-                                            " 'graph.edge_snapshot'", -1, &st, NULL),
-                     SQLITE_OK);
-    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-    len = sqlite3_column_bytes(st, 0);
-    blob = malloc((size_t)len);
-    ck_assert_ptr_nonnull(blob);
-    memcpy(blob, sqlite3_column_blob(st, 0), (size_t)len);
-    sqlite3_finalize(st);
-    blob[at < 0 ? len + at : at] = value;
-    ck_assert_int_eq(sqlite3_prepare_v2(db, "UPDATE meta SET value = ?1 WHERE key ="
-                                            " 'graph.edge_snapshot'", -1, &st, NULL),
-                     SQLITE_OK);
-    sqlite3_bind_blob(st, 1, blob, len, SQLITE_TRANSIENT);
-    ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    free(blob);
-}
 
 START_TEST(damaged_snapshot_is_corrupt)
 {
@@ -264,14 +220,14 @@ START_TEST(damaged_snapshot_is_corrupt)
     for (size_t c = 0; c < sizeof spots / sizeof *spots; c++) {
         rs_graph *g = NULL;
         char *view;
-        make_path("bad");
+        set_path("bad");
         make_file(&view);
         free(view);
-        poke(spots[c], 0x5a);
+        meta_poke(path, "graph.edge_snapshot", spots[c], 0x5a);
         ck_assert_status(rs_graph_open(path, RS_GRAPH_READONLY, &g), RS_ERR_CORRUPT);
         ck_assert_ptr_null(g);
         ck_assert_ptr_nonnull(strstr(rs_errmsg(), "graph.edge_snapshot"));
-        remove_file();
+        remove_model();
     }
 }
 END_TEST
@@ -280,15 +236,15 @@ START_TEST(newer_format_is_version)
 {
     rs_graph *g = NULL;
     char *view;
-    make_path("newer");
+    set_path("newer");
     make_file(&view);
     free(view);
-    poke(0, 7);
+    meta_poke(path, "graph.edge_snapshot", 0, 7);
     ck_assert_status(rs_graph_open(path, RS_GRAPH_READONLY, &g), RS_ERR_VERSION);
     ck_assert_ptr_null(g);
     ck_assert_ptr_nonnull(strstr(rs_errmsg(), "format 7"));
     ck_assert_ptr_nonnull(strstr(rs_errmsg(), "format 1"));
-    remove_file();
+    remove_model();
 }
 END_TEST
 

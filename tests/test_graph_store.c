@@ -3,6 +3,7 @@
  * the meta and node_vectors tables, nodes and their indices.
  */
 #include "testutil.h"
+#include "graph_fixture.h"
 
 #include "graph/graph_internal.h"
 #include "store/store.h"
@@ -11,28 +12,6 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* A fresh file name in the temporary directory, removed with its WAL files. */
-static char *temp_path(const char *tag)
-{
-    static int counter;
-    char *path = malloc(256);
-    ck_assert_ptr_nonnull(path);
-    snprintf(path, 256, "%s/rs_graph_%s_%d_%d.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
-             tag, (int)getpid(), counter++);
-    return path;
-}
-
-static void remove_db(char *path)
-{
-    char buf[300];
-    unlink(path);
-    snprintf(buf, sizeof buf, "%s-wal", path);
-    unlink(buf);
-    snprintf(buf, sizeof buf, "%s-shm", path);
-    unlink(buf);
-    free(path);
-}
 
 static void write_file(const char *path, const void *data, size_t len)
 {
@@ -91,7 +70,7 @@ END_TEST
 
 START_TEST(missing_file_needs_create)
 {
-    char *path = temp_path("missing");
+    char *path = graph_temp_path("missing");
     rs_graph *g = NULL;
     ck_assert_status(rs_graph_open(path, 0, &g), RS_ERR_IO);
     ck_assert_status(rs_graph_open(path, RS_GRAPH_READONLY, &g), RS_ERR_IO);
@@ -100,13 +79,13 @@ START_TEST(missing_file_needs_create)
     rs_graph_close(g);
     ck_assert_ok(rs_graph_open(path, 0, &g));
     rs_graph_close(g);
-    remove_db(path);
+    graph_remove_db(path);
 }
 END_TEST
 
 START_TEST(schema_version_and_tables)
 {
-    char *path = temp_path("schema");
+    char *path = graph_temp_path("schema");
     rs_graph *g = NULL;
     sqlite3_stmt *st;
     ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &g));
@@ -127,13 +106,13 @@ START_TEST(schema_version_and_tables)
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     rs_graph_close(g);
-    remove_db(path);
+    graph_remove_db(path);
 }
 END_TEST
 
 START_TEST(newer_version_is_refused)
 {
-    char *path = temp_path("newer");
+    char *path = graph_temp_path("newer");
     rs_graph *g = NULL;
     ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &g));
     rs_graph_close(g);
@@ -143,14 +122,14 @@ START_TEST(newer_version_is_refused)
     ck_assert_errmsg_has("newer");
     ck_assert_ptr_null(g);
     ck_assert_status(rs_graph_open(path, RS_GRAPH_READONLY, &g), RS_ERR_VERSION);
-    remove_db(path);
+    graph_remove_db(path);
 }
 END_TEST
 
 START_TEST(version_zero_file_is_migrated)
 {
     /* an empty SQLite file (version 0) is brought to the current version */
-    char *path = temp_path("v0");
+    char *path = graph_temp_path("v0");
     rs_graph *g = NULL;
     uint32_t node;
     raw_sql(path, "PRAGMA user_version = 0");
@@ -163,25 +142,25 @@ START_TEST(version_zero_file_is_migrated)
     ck_assert_ok(rs_graph_find_node(g, "user", "u1", &node));
     ck_assert_uint_eq(node, 0);
     rs_graph_close(g);
-    remove_db(path);
+    graph_remove_db(path);
 }
 END_TEST
 
 START_TEST(foreign_sqlite_file_is_corrupt)
 {
-    char *path = temp_path("foreign");
+    char *path = graph_temp_path("foreign");
     rs_graph *g = NULL;
     raw_sql(path, "CREATE TABLE something(x); INSERT INTO something VALUES (1)");
     ck_assert_status(rs_graph_open(path, 0, &g), RS_ERR_CORRUPT);
     ck_assert_errmsg_has("not a librecsim model");
     ck_assert_ptr_null(g);
-    remove_db(path);
+    graph_remove_db(path);
 }
 END_TEST
 
 START_TEST(garbage_file_is_corrupt)
 {
-    char *path = temp_path("garbage");
+    char *path = graph_temp_path("garbage");
     char junk[8192];
     rs_graph *g = NULL;
     for (size_t i = 0; i < sizeof junk; i++)
@@ -193,13 +172,13 @@ START_TEST(garbage_file_is_corrupt)
     write_file(path, "SQLite format 3", 16); /* a header and nothing else */
     ck_assert_status(rs_graph_open(path, 0, &g), RS_ERR_CORRUPT);
     ck_assert_ptr_null(g);
-    remove_db(path);
+    graph_remove_db(path);
 }
 END_TEST
 
 START_TEST(truncated_and_damaged_files_are_corrupt)
 {
-    char *path = temp_path("trunc");
+    char *path = graph_temp_path("trunc");
     rs_graph *g = NULL;
     uint32_t a, b, rel;
     char key[32];
@@ -244,7 +223,7 @@ START_TEST(truncated_and_damaged_files_are_corrupt)
     write_file(path, data, (size_t)size);
     ck_assert_status(rs_graph_open(path, 0, &g), RS_ERR_CORRUPT);
     free(data);
-    remove_db(path);
+    graph_remove_db(path);
 }
 END_TEST
 
@@ -252,7 +231,7 @@ START_TEST(negative_version_is_corrupt)
 {
     /* a crafted file with a negative user_version must not index the
      * migration table before its start */
-    char *path = temp_path("negver");
+    char *path = graph_temp_path("negver");
     rs_graph *g = NULL;
     ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &g));
     rs_graph_close(g);
@@ -263,14 +242,14 @@ START_TEST(negative_version_is_corrupt)
     raw_sql(path, "PRAGMA user_version = -2147483648");
     ck_assert_status(rs_graph_open(path, RS_GRAPH_READONLY, &g), RS_ERR_CORRUPT);
     ck_assert_ptr_null(g);
-    remove_db(path);
+    graph_remove_db(path);
 }
 END_TEST
 
 START_TEST(extreme_node_ids_are_corrupt)
 {
     /* the next id is the largest one plus one: INT64_MAX would overflow */
-    char *path = temp_path("maxid");
+    char *path = graph_temp_path("maxid");
     rs_graph *g = NULL;
     uint32_t node;
     ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &g));
@@ -297,7 +276,7 @@ START_TEST(extreme_node_ids_are_corrupt)
     ck_assert_ok(rs_graph_open(path, 0, &g));
     ck_assert_ok(rs_graph_add_node(g, "user", "u2", &node));
     rs_graph_close(g);
-    remove_db(path);
+    graph_remove_db(path);
 }
 END_TEST
 
@@ -306,7 +285,7 @@ START_TEST(missing_tables_are_corrupt)
     static const char *const tables[] = {"meta", "node_types", "nodes", "relations",
                                          "edges", "node_props", "node_vectors"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
-        char *path = temp_path("notable");
+        char *path = graph_temp_path("notable");
         char sql[128];
         rs_graph *g = NULL;
         ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &g));
@@ -317,7 +296,7 @@ START_TEST(missing_tables_are_corrupt)
         ck_assert_status(rs_graph_open(path, RS_GRAPH_READONLY, &g), RS_ERR_CORRUPT);
         ck_assert_errmsg_has(tables[i]);
         ck_assert_ptr_null(g);
-        remove_db(path);
+        graph_remove_db(path);
     }
 }
 END_TEST
@@ -326,7 +305,7 @@ START_TEST(second_writer_is_busy)
 {
     /* two handles on one file: what the first commits, the second has not
      * seen; its writes must not collide with the first's as "exists" */
-    char *path = temp_path("twowriters");
+    char *path = graph_temp_path("twowriters");
     rs_graph *a = NULL, *b = NULL;
     uint32_t node;
     ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &a));
@@ -343,7 +322,7 @@ START_TEST(second_writer_is_busy)
     ck_assert_ok(rs_graph_find_node(a, "user", "u1", &node));
     ck_assert_status(rs_graph_find_node(a, "user", "u2", &node), RS_ERR_NOTFOUND);
     rs_graph_close(a);
-    remove_db(path);
+    graph_remove_db(path);
 }
 END_TEST
 
@@ -352,7 +331,7 @@ START_TEST(stored_weights_must_be_float_numbers)
     /* a weight the file holds as text, or beyond a float, is damage: it
      * must not load as 0 or +inf */
     static const char *const bad[] = {"'abc'", "1e300", "3.3e38", "-1", "NULL"};
-    char *path = temp_path("weights");
+    char *path = graph_temp_path("weights");
     char sql[128];
     rs_graph *g = NULL;
     uint32_t a, b, rel;
@@ -383,14 +362,14 @@ START_TEST(stored_weights_must_be_float_numbers)
         ck_assert_errmsg_has("table relations");
         ck_assert_errmsg_has("bought");
     }
-    remove_db(path);
+    graph_remove_db(path);
 }
 END_TEST
 
 START_TEST(non_regular_files_are_refused)
 {
     /* a FIFO blocked the open forever; a directory gave a vague error */
-    char *path = temp_path("fifo");
+    char *path = graph_temp_path("fifo");
     rs_graph *g = NULL;
     ck_assert_int_eq(mkfifo(path, 0600), 0);
     ck_assert_status(rs_graph_open(path, 0, &g), RS_ERR_IO);
@@ -404,7 +383,7 @@ START_TEST(non_regular_files_are_refused)
     ck_assert_status(rs_graph_open(path, RS_GRAPH_READONLY, &g), RS_ERR_IO);
     ck_assert_errmsg_has("directory");
     rmdir(path);
-    remove_db(path);
+    graph_remove_db(path);
 }
 END_TEST
 
@@ -414,7 +393,7 @@ START_TEST(read_only_media_can_be_read)
      * read-only open still reads it.  A directory in the way of "-wal"
      * stands for read-only media (it holds even for root, for whom
      * permissions do not). */
-    char *path = temp_path("romedia");
+    char *path = graph_temp_path("romedia");
     char dir[300], file[400], wal[420];
     rs_graph *g = NULL;
     uint32_t node;
@@ -451,9 +430,9 @@ START_TEST(read_only_media_can_be_read)
         rs_graph_close(g);
     }
     ck_assert_int_eq(chmod(dir, 0700), 0);
-    remove_db(strdup(file));
+    graph_remove_db(strdup(file));
     rmdir(dir);
-    remove_db(path);
+    graph_remove_db(path);
 }
 END_TEST
 
@@ -562,7 +541,7 @@ END_TEST
 
 START_TEST(nodes_persist_and_readonly)
 {
-    char *path = temp_path("persist");
+    char *path = graph_temp_path("persist");
     rs_graph *g = NULL, *ro = NULL;
     uint32_t a, b, c, found;
     ck_assert_ok(rs_graph_open(path, RS_GRAPH_CREATE, &g));
@@ -596,7 +575,7 @@ START_TEST(nodes_persist_and_readonly)
     ck_assert_ok(rs_graph_add_node(g, "item", "i3", &found));
     ck_assert_int_gt(rs__graph_node_rowid(g, found), rowid_c);
     rs_graph_close(g);
-    remove_db(path);
+    graph_remove_db(path);
 }
 END_TEST
 

@@ -6,6 +6,7 @@
  * model carrying its store's keys in store order.
  */
 #include "evalsim_fixture.h"
+#include "meta_poke.h"
 
 #include "learn/cf_internal.h"
 
@@ -73,34 +74,6 @@ START_TEST(refit_drops_them)
 }
 END_TEST
 
-/* A value of the meta table, by key, rewritten through SQL. */
-static void rewrite_meta(const char *path, const char *key, long at, unsigned char value)
-{
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    unsigned char *blob;
-    int len;
-    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?1", -1, &st,
-                                        NULL), SQLITE_OK);
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-    len = sqlite3_column_bytes(st, 0);
-    blob = malloc((size_t)len);
-    ck_assert_ptr_nonnull(blob);
-    memcpy(blob, sqlite3_column_blob(st, 0), (size_t)len);
-    sqlite3_finalize(st);
-    blob[at] = value;
-    ck_assert_int_eq(sqlite3_prepare_v2(db, "UPDATE meta SET value = ?2 WHERE key = ?1", -1,
-                                        &st, NULL), SQLITE_OK);
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 2, blob, len, SQLITE_TRANSIENT);
-    ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    free(blob);
-}
-
 START_TEST(saved_and_loaded)
 {
     char *path = graph_temp_path("cfkeys");
@@ -120,7 +93,7 @@ START_TEST(saved_and_loaded)
     rs_cf_model_free(back);
     rs_graph_close(g);
     /* damaged: the key named; a newer format: both formats named */
-    rewrite_meta(path, "cf.keys:ease", 20, 'X');
+    meta_poke(path, "cf.keys:ease", 20, 'X');
     ck_assert_ok(rs_graph_open(path, RS_GRAPH_READONLY, &g));
     ck_assert_status(rs_cf_model_load(g, "ease", &back), RS_ERR_CORRUPT);
     ck_assert_errmsg_has("cf.keys:ease");
@@ -131,7 +104,7 @@ START_TEST(saved_and_loaded)
     ck_assert_ok(rs_graph_open(path, 0, &g));
     ck_assert_ok(rs_cf_model_save(m, g, "ease"));
     rs_graph_close(g);
-    rewrite_meta(path, "cf.keys:ease", 4, 9);
+    meta_poke(path, "cf.keys:ease", 4, 9);
     ck_assert_ok(rs_graph_open(path, RS_GRAPH_READONLY, &g));
     ck_assert_status(rs_cf_model_load(g, "ease", &back), RS_ERR_VERSION);
     ck_assert_errmsg_has("format 9");

@@ -21,6 +21,7 @@
  * search) and the C library's (stdio).
  */
 #include "testutil.h"
+#include "model_path.h"
 #include "core/alloc.h"
 #include "learn/cf_internal.h"
 
@@ -46,7 +47,6 @@
  *   20372 the simulator's feedback (sim run). */
 static const long regressions[] = {7514, 7640, 7854, 8777, 8924, 10355, 13133, 19361, 19888, 20372};
 
-static char path[512];
 
 /* ------------------------------------------------------------ SQLite */
 
@@ -109,16 +109,6 @@ static void say(out *o, const char *format, ...)
         ck_assert_ptr_nonnull(o->text);
     }
     o->len += (size_t)n;
-}
-
-static void remove_model(void)
-{
-    char name[600];
-    unlink(path);
-    snprintf(name, sizeof name, "%s-wal", path);
-    unlink(name);
-    snprintf(name, sizeof name, "%s-shm", path);
-    unlink(name);
 }
 
 static int import(rs_model *m, const char *file, int kind)

@@ -5,6 +5,7 @@
  * segment popularity for cold users.
  */
 #include "testutil.h"
+#include "graph_build.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -20,21 +21,6 @@ typedef struct world {
 } world;
 
 static const char *const keys[] = {"a", "b", "c", "d"};
-
-static uint32_t node(rs_graph *g, const char *type, const char *key)
-{
-    uint32_t n;
-    ck_assert_ok(rs_graph_add_node(g, type, key, &n));
-    return n;
-}
-
-static void edge(rs_graph *g, uint32_t a, const char *rel, uint32_t b)
-{
-    uint32_t r;
-    if (rs_graph_find_relation(g, rel, &r) != RS_OK)
-        ck_assert_ok(rs_graph_add_relation(g, rel, &r));
-    ck_assert_ok(rs_graph_add_edge(g, a, r, b, 1.0, 0, RS_GRAPH_MERGE_MAX));
-}
 
 static void bought(world *w, const char *user, const char *item, int64_t t)
 {

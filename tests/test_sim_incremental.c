@@ -11,6 +11,7 @@
 #include "score/score_internal.h"
 #include "sim/sim_internal.h"
 #include "testutil.h"
+#include "fx_mix.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -21,16 +22,6 @@
 #define DIM 6
 #define CF_USERS 80
 
-static uint64_t mixi(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
 /* Users of two tastes over the catalogue: a seeded, overlapping matrix. */
 static rs_cf_matrix *taste_matrix(void)
 {
@@ -40,7 +31,7 @@ static rs_cf_matrix *taste_matrix(void)
         for (uint32_t j = 0; j < 12; j++) {
             uint32_t base = u % 2 ? 0 : N_ITEMS / 2;
             users[n] = u;
-            items[n++] = (base + (uint32_t)(mixi(u * 131 + j) % (N_ITEMS / 2 + 8))) % N_ITEMS;
+            items[n++] = (base + (uint32_t)(fx_mix(u * 131 + j) % (N_ITEMS / 2 + 8))) % N_ITEMS;
         }
     rs_cf_matrix *m;
     ck_assert_ok(rs_cf_matrix_create(CF_USERS, N_ITEMS, users, items, NULL, n, &m));
@@ -63,8 +54,8 @@ static void expect_split_sum(const rs_cf_model *m)
     uint32_t hist[23];
     float w[23], whole[N_ITEMS], parts[N_ITEMS];
     for (size_t e = 0; e < 23; e++) {
-        hist[e] = (uint32_t)(mixi(e + 7) % N_ITEMS);
-        w[e] = 0.25f + (float)(mixi(e + 99) % 1000) / 500.0f;
+        hist[e] = (uint32_t)(fx_mix(e + 7) % N_ITEMS);
+        w[e] = 0.25f + (float)(fx_mix(e + 99) % 1000) / 500.0f;
     }
     ck_assert_ok(rs_cf_model_score(m, hist, w, 23, whole, N_ITEMS));
     for (size_t cut = 0; cut <= 23; cut += 1 + cut / 3) {
@@ -196,7 +187,7 @@ static void world_open(world *w, int kind)
         snprintf(key_text[i], sizeof key_text[i], "i%d", i);
         keys[i] = key_text[i];
         for (int k = 0; k < DIM; k++)
-            v[k] = (float)((double)(mixi((uint64_t)i * 31 + (uint64_t)k + 1) % 2000) / 1000.0 -
+            v[k] = (float)((double)(fx_mix((uint64_t)i * 31 + (uint64_t)k + 1) % 2000) / 1000.0 -
                            1);
         ck_assert_ok(rs_item_store_add(w->store, keys[i], v, DIM, NULL));
         ck_assert_ok(rs_graph_add_node(w->g, "item", keys[i], &node));
@@ -249,7 +240,7 @@ START_TEST(kept_sums_rank_as_the_plain_scorer)
             for (int u = 0; u < 4; u++) {
                 char user[16];
                 snprintf(user, sizeof user, "u%d", u);
-                deny[0] = mixi((uint64_t)round * 4 + (uint64_t)u) & 0x0f0f00f0f00ffull;
+                deny[0] = fx_mix((uint64_t)round * 4 + (uint64_t)u) & 0x0f0f00f0f00ffull;
                 if (round == 0) { /* a first history, so that the user is known */
                     char item[16];
                     snprintf(item, sizeof item, "i%d", 5 * u + 1);
@@ -378,7 +369,7 @@ START_TEST(prefilled_sums_rank_as_the_plain_scorer)
     for (int u = 0; u < 5; u++)
         for (int e = 0; e < 4 + u && u != 2; e++) {
             char item[16];
-            snprintf(item, sizeof item, "i%u", (unsigned)(mixi((uint64_t)u * 10 + e) % N_ITEMS));
+            snprintf(item, sizeof item, "i%u", (unsigned)(fx_mix((uint64_t)u * 10 + e) % N_ITEMS));
             ck_assert_ok(rs_user_model_observe(w.users, users[u], item, "bought", 1.0, 50 + e));
         }
     rs__score_ucache c[6];
