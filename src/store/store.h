@@ -62,6 +62,21 @@ int rs__store_key(char *buf, size_t size, const char *field, const char *name);
  * another old spelling, 0 when it was spelt the same. */
 int rs__store_legacy_key(const char *key, char *buf, size_t size);
 
+/* A module below the graph (the embedder, in text) that keeps values in the
+ * model file's meta table reaches it through this, filled in by the graph
+ * (graph_embedder.c): the connection for its savepoints, whether the file
+ * is read-only, and the graph's meta reads and writes (which know the older
+ * spellings of keys and the graph's cached statements).  get hands out a
+ * malloc'd copy; both return 0 or a status, RS_ERR_NOTFOUND for a key that
+ * is not set. */
+typedef struct rs__meta_io {
+    void *ctx;
+    sqlite3 *db;
+    bool readonly;
+    int (*get)(void *ctx, const char *key, void **value_out, size_t *len_out);
+    int (*set)(void *ctx, const char *key, const void *value, size_t len);
+} rs__meta_io;
+
 /* ---------------------------------------------------------------- blobs */
 
 /* Every binary value is a magic (its kind and format version), a

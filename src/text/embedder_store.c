@@ -1,7 +1,9 @@
 /*
  * embedder_store.c - an embedder's configuration and fitted state in the
  * model file (the graph's meta table), so that query-time vectors match
- * build-time ones.
+ * build-time ones.  The table is reached through the store layer's
+ * rs__meta_io, which the graph fills in (graph_embedder.c holds the public
+ * rs_embedder_save and rs_embedder_load): text sits below the graph.
  *
  * Keys: "embedder.config" (text, "name=value" lines: kind, dimension,
  * options, seed), "embedder.stopwords" (the caller's words, NUL-separated),
@@ -15,7 +17,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/lebytes.h"
-#include "graph/graph_internal.h"
+#include "text/embedder_store.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -151,7 +153,7 @@ static int open_reader(reader *r, const void *data, size_t len, const char *key,
 
 /* ---------------------------------------------------------------- save */
 
-static int write_config(const rs_embedder *e, rs_graph *g)
+static int write_config(const rs_embedder *e, const rs__meta_io *g)
 {
     const rs__text_config *c = &e->config;
     char text[1024];
@@ -173,21 +175,21 @@ static int write_config(const rs_embedder *e, rs_graph *g)
                       (uint64_t)XXH3_64bits(text, (size_t)n));
     if (n < 0 || (size_t)n >= sizeof text)
         return rs__fail(RS_ERR_INTERNAL, "rs_embedder_save: the configuration text is too long");
-    return rs__graph_meta_set(g, "embedder.config", text, (size_t)n);
+    return g->set(g->ctx, "embedder.config", text, (size_t)n);
 }
 
-static int write_stopwords(const rs_embedder *e, rs_graph *g)
+static int write_stopwords(const rs_embedder *e, const rs__meta_io *g)
 {
     blob b = {0};
     int rc;
     for (size_t i = 0; i < e->n_user_stopwords; i++)
         put(&b, e->user_stopwords[i], strlen(e->user_stopwords[i]) + 1);
-    rc = b.status ? b.status : rs__graph_meta_set(g, "embedder.stopwords", b.data, b.len);
+    rc = b.status ? b.status : g->set(g->ctx, "embedder.stopwords", b.data, b.len);
     free(b.data);
     return rc;
 }
 
-static int write_idf(const rs_embedder *e, rs_graph *g)
+static int write_idf(const rs_embedder *e, const rs__meta_io *g)
 {
     const rs__idf_table *t = &e->idf;
     blob b = {0};
@@ -204,12 +206,12 @@ static int write_idf(const rs_embedder *e, rs_graph *g)
         put_f32(&b, t->slots[i].idf);
     }
     put_checksum(&b);
-    rc = b.status ? b.status : rs__graph_meta_set(g, "embedder.idf", b.data, b.len);
+    rc = b.status ? b.status : g->set(g->ctx, "embedder.idf", b.data, b.len);
     free(b.data);
     return rc;
 }
 
-static int write_vectors(const rs_embedder *e, rs_graph *g)
+static int write_vectors(const rs_embedder *e, const rs__meta_io *g)
 {
     const rs__wordvec *wv = &e->wv;
     blob b = {0};
@@ -235,15 +237,15 @@ static int write_vectors(const rs_embedder *e, rs_graph *g)
         for (size_t j = 0; j < e->dim; j++)
             put_f32(&b, wv->pc[j]);
     put_checksum(&b);
-    rc = b.status ? b.status : rs__graph_meta_set(g, "embedder.vectors", b.data, b.len);
+    rc = b.status ? b.status : g->set(g->ctx, "embedder.vectors", b.data, b.len);
     free(b.data);
     return rc;
 }
 
-static int exec(rs_graph *g, const char *sql)
+static int exec(const rs__meta_io *g, const char *sql)
 {
     char *message = NULL;
-    int rc = sqlite3_exec(rs__graph_db(g), sql, NULL, NULL, &message);
+    int rc = sqlite3_exec(g->db, sql, NULL, NULL, &message);
     if (rc != SQLITE_OK) {
         rc = rs__fail(rc == SQLITE_BUSY    ? RS_ERR_BUSY
                       : rc == SQLITE_NOMEM ? RS_ERR_NOMEM
@@ -256,12 +258,12 @@ static int exec(rs_graph *g, const char *sql)
     return 0;
 }
 
-int rs_embedder_save(const rs_embedder *e, rs_graph *g)
+int rs__embedder_save_meta(const rs_embedder *e, const rs__meta_io *g)
 {
     int rc;
     if (!e || !g)
         return rs__fail(RS_ERR_INVALID, "rs_embedder_save: %s is NULL", e ? "graph" : "embedder");
-    if (rs__graph_readonly(g))
+    if (g->readonly)
         return rs__fail(RS_ERR_READONLY, "rs_embedder_save: the graph is read-only");
     if ((rc = exec(g, "SAVEPOINT rs_embedder_save")) != 0)
         return rc;
@@ -371,11 +373,11 @@ static int parse_config(const char *text, size_t len, config_field *fields, size
     return 0;
 }
 
-static int load_stopwords(rs_embedder *e, rs_graph *g)
+static int load_stopwords(rs_embedder *e, const rs__meta_io *g)
 {
     void *data = NULL;
     size_t len = 0, at = 0;
-    int rc = rs__graph_meta_get(g, "embedder.stopwords", &data, &len);
+    int rc = g->get(g->ctx, "embedder.stopwords", &data, &len);
     if (rc == RS_ERR_NOTFOUND)
         return 0;
     while (rc == 0 && at < len) {
@@ -400,13 +402,13 @@ static int load_stopwords(rs_embedder *e, rs_graph *g)
     return rc ? rc : rs__stopwords_rebuild(e, e->config.stopwords);
 }
 
-static int load_idf(rs_embedder *e, rs_graph *g)
+static int load_idf(rs_embedder *e, const rs__meta_io *g)
 {
     void *data = NULL;
     size_t len = 0, count;
     reader r;
     rs__idf_table *t = &e->idf;
-    int rc = rs__graph_meta_get(g, "embedder.idf", &data, &len);
+    int rc = g->get(g->ctx, "embedder.idf", &data, &len);
     if (rc == RS_ERR_NOTFOUND)
         return rs__fail(RS_ERR_CORRUPT, "model meta: the embedder is fitted but "
                         "\"embedder.idf\" is missing");
@@ -442,13 +444,13 @@ static int load_idf(rs_embedder *e, rs_graph *g)
     return r.status;
 }
 
-static int load_vectors(rs_embedder *e, rs_graph *g)
+static int load_vectors(rs_embedder *e, const rs__meta_io *g)
 {
     rs__wordvec *wv = &e->wv;
     void *data = NULL;
     size_t len = 0, n_words, dim;
     reader r;
-    int rc = rs__graph_meta_get(g, "embedder.vectors", &data, &len);
+    int rc = g->get(g->ctx, "embedder.vectors", &data, &len);
     if (rc == RS_ERR_NOTFOUND)
         return rs__fail(RS_ERR_CORRUPT, "model meta: \"embedder.vectors\" is missing");
     if (rc != 0)
@@ -500,7 +502,8 @@ static int load_vectors(rs_embedder *e, rs_graph *g)
     return rs__wordvec_weights(e);
 }
 
-int rs_embedder_load(rs_graph *g, rs_embed_fn fn, void *user_ctx, rs_embedder **out)
+int rs__embedder_load_meta(const rs__meta_io *g, rs_embed_fn fn, void *user_ctx,
+                           rs_embedder **out)
 {
     config_field fields[] = {
         {"format", false, 0, 0, false},         {"kind", false, 0, 0, false},
@@ -537,7 +540,7 @@ int rs_embedder_load(rs_graph *g, rs_embed_fn fn, void *user_ctx, rs_embedder **
     *out = NULL;
     if (!g)
         return rs__fail(RS_ERR_INVALID, "rs_embedder_load: graph is NULL");
-    rc = rs__graph_meta_get(g, "embedder.config", &text, &len);
+    rc = g->get(g->ctx, "embedder.config", &text, &len);
     if (rc == RS_ERR_NOTFOUND)
         return rs__fail(RS_ERR_NOTFOUND, "rs_embedder_load: no embedder saved in this model");
     if (rc != 0)
