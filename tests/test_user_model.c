@@ -39,12 +39,9 @@ static float cosf4(const float *a, const float *b)
 
 START_TEST(user_interest_decay_and_negative)
 {
-    rs_item_store *store;
+    rs_item_store *store = make_store();
     rs_user_model *m;
     float v[4];
-    ck_assert_ok(rs_item_store_create(4, &store));
-    for (int i = 0; i < 5; i++)
-        ck_assert_ok(rs_item_store_add(store, item_keys[i], item_vecs[i], 4, NULL));
     ck_assert_ok(rs_user_model_create(store, &m));
     ck_assert_ok(rs_user_model_observe(m, "u", "lantern", NULL, 1.0, 0));
     ck_assert_ok(rs_user_model_interest(m, "u", v, 4));
