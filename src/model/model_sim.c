@@ -15,6 +15,7 @@
 #include "core/rng.h"
 #include "core/topk.h"
 #include "sim/sim_scorer.h"
+#include "user/user_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -390,12 +391,11 @@ static int popular_feedback(void *context, uint32_t user, uint64_t step, const u
     return 0;
 }
 
-/* The model's scorer over a copy of its user model (saved into and loaded
- * back from an in-memory graph), so that the simulation's observations
+/* The model's scorer over a copy of its user model (the copy a save and a
+ * load would give, made in memory), so that the simulation's observations
  * leave the model as it was.  The store and the collaborative model are
  * the model's, borrowed; the scorer is assembled as the build does. */
 struct scorer_copy {
-    rs_graph *scratch;
     struct rs__model_parts parts;
 };
 
@@ -404,7 +404,6 @@ static void scorer_copy_free(struct scorer_copy *c)
     rs_scorer_free(c->parts.scorer);
     rs_user_model_free(c->parts.users);
     free(c->parts.item_keys);
-    rs_graph_close(c->scratch);
     memset(c, 0, sizeof *c);
 }
 
@@ -414,11 +413,7 @@ static int scorer_copy_make(const rs_model *m, struct scorer_copy *c)
     memset(c, 0, sizeof *c);
     c->parts.store = m->store;
     c->parts.cf = m->cf;
-    s = rs_graph_open(":memory:", RS_GRAPH_CREATE, &c->scratch);
-    if (s == RS_OK)
-        s = rs_user_model_save(m->users, c->scratch, "users");
-    if (s == RS_OK)
-        s = rs_user_model_load(c->scratch, "users", m->store, &c->parts.users);
+    s = rs__user_model_clone(m->users, &c->parts.users);
     /* a click counts half a purchase in the simulated feedback */
     if (s == RS_OK)
         s = rs_user_model_set_event_weight(c->parts.users, "clicked", 0.5);

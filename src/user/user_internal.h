@@ -74,6 +74,11 @@ void rs__user_discard(rs_user_model *model, const char *key, size_t len, uint32_
 int rs__user_fold(const rs_user_model *model, const rs__user *u, int64_t t_ref, int has_time,
                   uint32_t extra, double extra_weight, int64_t extra_time, float *out);
 
+/* A copy of src in memory: the model rs_user_model_save then
+ * rs_user_model_load would give (no collaborative model attached; events
+ * of items no longer in the store dropped).  0 or a status, *out NULL. */
+int rs__user_model_clone(const rs_user_model *src, rs_user_model **out);
+
 /* Frees one record's arrays. */
 void rs__user_release(rs__user *u);
 
