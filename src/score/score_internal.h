@@ -230,7 +230,8 @@ void rs__score_segments_free(rs__score_segments *g);
 /* score_content.c */
 int rs__score_content_build(rs_scorer *s);
 void rs__score_content_free(rs_scorer *s);
-int rs__score_content_tfidf(const rs_scorer *s, work *w);
+/* kept: NULL, or a user's profile kept between calls (score_content.c). */
+int rs__score_content_tfidf(const rs_scorer *s, work *w, struct rs__score_profile **kept);
 int rs__score_content_ready(const rs_scorer *s);
 
 /* score_operator.c */

@@ -257,6 +257,7 @@ void rs__score_ucache_free(rs__score_ucache *c)
     free(c->sum);
     free(c->ci);
     free(c->cw);
+    rs__score_profile_free(c->profile);
     memset(c, 0, sizeof *c);
 }
 
@@ -635,7 +636,7 @@ static int prepare_user(const rs_scorer *s, const char *user, work *w, const cha
         w->content_skip = 1;
     } else if (s->content_profile == RS_SCORER_CONTENT_TFIDF && rs__score_content_ready(s) &&
                !entities) {
-        if (rs__score_content_tfidf(s, w) != RS_OK) {
+        if (rs__score_content_tfidf(s, w, cache ? &cache->profile : NULL) != RS_OK) {
             rs__score_work_free(w);
             return rs__fail_context("%s: ", fn);
         }
