@@ -445,7 +445,7 @@ static int run_policy(const rs_model *m, rs_sim *sim, const struct population *p
     rs__sim_scorer_run *scorer_run = NULL;
     struct run r;
     double t0 = now_seconds();
-    int s = rs_sim_populate(sim);
+    int s = rs__sim_populate_given(sim, pop->mirrored); /* theirs set below */
     if (s == RS_OK)
         s = rs__model_sim_host_begin(m, sim, pop->keys, pop->n_users, pop->mirrored, name,
                                      &host);
@@ -595,8 +595,8 @@ int rs_model_simulate(const rs_model *m, const char *const *policies, size_t n_p
     if (s == RS_OK)
         s = population_make(m, n_users, seed, &pop);
     if (s == RS_OK)
-        s = rs_sim_create_from_store(m->store, categories, n_categories, pop.n_users, seed,
-                                     &sim);
+        s = rs__sim_create_from_store_given(m->store, categories, n_categories, pop.n_users,
+                                            seed, pop.mirrored, &sim);
     if (s == RS_OK)
         s = rs__model_options_apply_sim(&m->options, sim);
     for (size_t p = 0; s == RS_OK && p < n_policies; p++)
