@@ -263,11 +263,11 @@ void rs__score_ucache_free(rs__score_ucache *c)
 
 static int ucache_reserve(rs__score_ucache *c, size_t m);
 
-/* The raw collaborative scores of ci/cw[0 .. m) into sc (cf_n entries)
- * through the user's kept sum: only the entries past a matching prefix are
- * added (see rs__score_ucache). */
+/* The raw collaborative scores of ci/cw[0 .. m) (cf_n entries) through the
+ * user's kept sum, *sum_out pointed at it (read, not copied): only the
+ * entries past a matching prefix are added (see rs__score_ucache). */
 static int collab_cached(const rs_scorer *s, rs__score_ucache *c, const uint32_t *ci,
-                         const float *cw, size_t m, float *sc)
+                         const float *cw, size_t m, const float **sum_out)
 {
     int rc;
     if (!c->sum && !(c->sum = rs__alloc_array(s->cf_n + 1, sizeof *c->sum)))
@@ -290,7 +290,7 @@ static int collab_cached(const rs_scorer *s, rs__score_ucache *c, const uint32_t
     memcpy(c->cw + from, cw + from, (m - from) * sizeof *cw);
     c->n = m;
     c->valid = 1;
-    memcpy(sc, c->sum, s->cf_n * sizeof *sc);
+    *sum_out = c->sum;
     return RS_OK;
 }
 
@@ -658,20 +658,22 @@ static int prepare_user(const rs_scorer *s, const char *user, work *w, const cha
         }
         if (s->cf_identity)
             sc = w->collab;
+        /* the raw scores: sc, or the user's kept sum itself */
+        const float *raw = sc;
         size_t m = collab_inputs(s, w, ci, cw);
         if (m && cache && rs__cf_model_additive(s->cf))
-            rc = collab_cached(s, cache, ci, cw, m, sc);
+            rc = collab_cached(s, cache, ci, cw, m, &raw);
         else
             rc = m ? rs_cf_model_score(s->cf, ci, cw, m, sc, s->cf_n) : RS_OK;
         if (rc == RS_OK && m) {
-            float mx = abs_max(sc, s->cf_n);
+            float mx = abs_max(raw, s->cf_n);
             if (s->cf_identity && mx > 0)
-                divide(w->collab, sc, s->cf_n, mx);
+                divide(w->collab, raw, s->cf_n, mx);
             else if (s->cf_identity)
                 memset(w->collab, 0, s->item_span * sizeof(float));
             for (size_t i = 0; i < s->cf_n && mx > 0 && !s->cf_identity; i++)
                 if (s->cf_to_store[i] != NONE)
-                    w->collab[s->cf_to_store[i]] = sc[i] / mx;
+                    w->collab[s->cf_to_store[i]] = raw[i] / mx;
         } else if (s->cf_identity) {
             memset(w->collab, 0, s->item_span * sizeof(float));
         }
