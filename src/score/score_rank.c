@@ -81,61 +81,6 @@ float rs__score_combine(const rs_scorer *s, const work *w, size_t i)
     return (float)(s->w_content * c + s->w_collab * cf + s->w_graph * r + s->w_pop * p);
 }
 
-/* c[i] = (float)(wc c[i] + wk cf[i]) in double, four lanes at a time where
- * GNU vectors exist: each lane makes the scalar expression's operations, so
- * the bits are the same (the scalar loop was a conversion at a time). */
-static void blend2(float *c, const float *cf, size_t n, double wc, double wk)
-{
-    size_t i = 0;
-#if defined(__GNUC__)
-    typedef float v4f __attribute__((vector_size(16)));
-    typedef double v4d __attribute__((vector_size(32)));
-    const v4d a = {wc, wc, wc, wc}, b = {wk, wk, wk, wk};
-    for (; i + 4 <= n; i += 4) {
-        v4f x, y;
-        memcpy(&x, c + i, sizeof x);
-        memcpy(&y, cf + i, sizeof y);
-        v4d xd = __builtin_convertvector(x, v4d), yd = __builtin_convertvector(y, v4d);
-        v4d left = a * xd, right = b * yd; /* never contracted to an FMA */
-        x = __builtin_convertvector(left + right, v4f);
-        memcpy(c + i, &x, sizeof x);
-    }
-#endif
-    for (; i < n; i++)
-        c[i] = (float)(wc * c[i] + wk * cf[i]);
-}
-
-/* c[i] = (float)(wc c[i] + wk cf[i] + wg r[i] + wp p[i]) in double, the
- * sum taken left to right as the scalar expression does, four lanes at a
- * time where GNU vectors exist (the same bits, as blend2): the retail
- * model's blend (popularity weighted, the graph's weight 0) ran this loop a
- * conversion at a time, a tenth of a simulated step. */
-static void blend4(float *c, const float *cf, const float *r, const float *p, size_t n,
-                   double wc, double wk, double wg, double wp)
-{
-    size_t i = 0;
-#if defined(__GNUC__)
-    typedef float v4f __attribute__((vector_size(16)));
-    typedef double v4d __attribute__((vector_size(32)));
-    const v4d a = {wc, wc, wc, wc}, b = {wk, wk, wk, wk}, g = {wg, wg, wg, wg},
-              q = {wp, wp, wp, wp};
-    for (; i + 4 <= n; i += 4) {
-        v4f x, y, z, u;
-        memcpy(&x, c + i, sizeof x);
-        memcpy(&y, cf + i, sizeof y);
-        memcpy(&z, r + i, sizeof z);
-        memcpy(&u, p + i, sizeof u);
-        v4d sum = a * __builtin_convertvector(x, v4d) + b * __builtin_convertvector(y, v4d);
-        sum = sum + g * __builtin_convertvector(z, v4d);
-        sum = sum + q * __builtin_convertvector(u, v4d);
-        x = __builtin_convertvector(sum, v4f);
-        memcpy(c + i, &x, sizeof x);
-    }
-#endif
-    for (; i < n; i++)
-        c[i] = (float)(wc * c[i] + wk * cf[i] + wg * r[i] + wp * p[i]);
-}
-
 /* The blend's score of every item into w->content, in one pass the
  * compiler can vectorise (the same expression as rs__score_combine, so the
  * same floats); the ranking then reads them.  Only for a blend ranking. */
@@ -147,9 +92,9 @@ static void score_blend_all(const rs_scorer *s, work *w)
     if (!w->has_q || s->mode != RS_SCORER_BLEND)
         return;
     if (cf && wg == 0.0 && wp == 0.0) /* the same values: + 0 * x adds nothing */
-        blend2(c, cf, s->item_span, wc, wk);
+        rs__score_blend2(c, cf, s->item_span, wc, wk);
     else if (cf)
-        blend4(c, cf, r, p, s->item_span, wc, wk, wg, wp);
+        rs__score_blend4(c, cf, r, p, s->item_span, wc, wk, wg, wp);
     else
         for (size_t i = 0; i < s->item_span; i++)
             c[i] = (float)(wc * c[i] + wk * 0.0f + wg * r[i] + wp * p[i]);

@@ -441,68 +441,6 @@ done:
     return RS_OK;
 }
 
-/*
- * The largest |x[i]| (NaN ignored, 0 for none), and dst[i] = src[i] / d,
- * four lanes at a time (twice per pass) where GNU vectors exist: a maximum
- * does not depend on the order it is taken in and each quotient is the
- * scalar one, so the bits are the scalar loops'; the scalar loops ran a
- * division at a time (about a tenth of a simulated step on the retail
- * catalogue).
- */
-#if defined(__GNUC__)
-typedef float rs__score_v4f __attribute__((vector_size(16)));
-typedef int32_t rs__score_v4i __attribute__((vector_size(16)));
-
-static inline rs__score_v4f vmax_abs(rs__score_v4f m, const float *x)
-{
-    const rs__score_v4i magnitude = {INT32_MAX, INT32_MAX, INT32_MAX, INT32_MAX};
-    rs__score_v4f v;
-    memcpy(&v, x, sizeof v);
-    rs__score_v4i b = (rs__score_v4i)v & magnitude; /* |v|, as bits */
-    rs__score_v4i gt = (rs__score_v4f)b > m;      /* NaN: false, as in the scalar loop */
-    return (rs__score_v4f)((b & gt) | ((rs__score_v4i)m & ~gt));
-}
-#endif
-
-static float abs_max(const float *x, size_t n)
-{
-    float mx = 0.0f;
-    size_t i = 0;
-#if defined(__GNUC__)
-    rs__score_v4f m0 = {0, 0, 0, 0}, m1 = m0;
-    for (; i + 8 <= n; i += 8) {
-        m0 = vmax_abs(m0, x + i);
-        m1 = vmax_abs(m1, x + i + 4);
-    }
-    float lanes[8];
-    memcpy(lanes, &m0, sizeof m0);
-    memcpy(lanes + 4, &m1, sizeof m1);
-    for (int l = 0; l < 8; l++)
-        if (lanes[l] > mx)
-            mx = lanes[l];
-#endif
-    for (; i < n; i++)
-        if (fabsf(x[i]) > mx)
-            mx = fabsf(x[i]);
-    return mx;
-}
-
-static void divide(float *dst, const float *src, size_t n, float d)
-{
-    size_t i = 0;
-#if defined(__GNUC__)
-    const rs__score_v4f dv = {d, d, d, d};
-    for (; i + 4 <= n; i += 4) {
-        rs__score_v4f v;
-        memcpy(&v, src + i, sizeof v);
-        v /= dv;
-        memcpy(dst + i, &v, sizeof v);
-    }
-#endif
-    for (; i < n; i++)
-        dst[i] = src[i] / d;
-}
-
 int rs__score_prepare_user_ex(const rs_scorer *s, const char *user, work *w, const char *fn,
                               int flags, double *stage_ns)
 {
@@ -666,9 +604,9 @@ static int prepare_user(const rs_scorer *s, const char *user, work *w, const cha
         else
             rc = m ? rs_cf_model_score(s->cf, ci, cw, m, sc, s->cf_n) : RS_OK;
         if (rc == RS_OK && m) {
-            float mx = abs_max(raw, s->cf_n);
+            float mx = rs__score_abs_max(raw, s->cf_n);
             if (s->cf_identity && mx > 0)
-                divide(w->collab, raw, s->cf_n, mx);
+                rs__score_divide(w->collab, raw, s->cf_n, mx);
             else if (s->cf_identity)
                 memset(w->collab, 0, s->item_span * sizeof(float));
             for (size_t i = 0; i < s->cf_n && mx > 0 && !s->cf_identity; i++)
