@@ -295,11 +295,14 @@ static size_t word_hash(uint32_t v, size_t cap)
     return (size_t)((v * 2654435761u) & (uint32_t)(cap - 1));
 }
 
-/* Room for one more word: the slots grown, the table kept under half full. */
-static int profile_reserve(struct rs__score_profile *p)
+/* Room for extra more words: the slots grown, the table kept under half
+ * full. */
+static int profile_reserve(struct rs__score_profile *p, size_t extra)
 {
-    if (p->n_used == p->used_cap) {
+    if (p->n_used + extra > p->used_cap) {
         size_t cap = p->used_cap ? 2 * p->used_cap : 64;
+        while (cap < p->n_used + extra)
+            cap *= 2;
         uint32_t *nw = rs__realloc_array(p->word, cap, sizeof *nw);
         if (!nw)
             return RS_ERR_NOMEM;
@@ -310,8 +313,10 @@ static int profile_reserve(struct rs__score_profile *p)
         p->val = nv;
         p->used_cap = cap;
     }
-    if (2 * (p->n_used + 1) > p->table_cap) {
+    if (2 * (p->n_used + extra) > p->table_cap) {
         size_t cap = p->table_cap ? 2 * p->table_cap : 256;
+        while (cap < 2 * (p->n_used + extra))
+            cap *= 2;
         uint32_t *nt = rs__calloc(cap, sizeof *nt);
         if (!nt)
             return RS_ERR_NOMEM;
@@ -328,13 +333,11 @@ static int profile_reserve(struct rs__score_profile *p)
     return RS_OK;
 }
 
-/* Adds item i's words to the profile. */
-static int profile_add(const struct rs__score_text *t, struct rs__score_profile *p, uint32_t i)
+/* Adds item i's words to the profile (room for them reserved). */
+static void profile_add(const struct rs__score_text *t, struct rs__score_profile *p, uint32_t i)
 {
     for (size_t k = t->i_start[i]; k < t->i_start[i + 1]; k++) {
         uint32_t v = t->i_word[k];
-        if (profile_reserve(p) != RS_OK)
-            return RS_ERR_NOMEM;
         size_t h = word_hash(v, p->table_cap);
         while (p->table[h] && p->word[p->table[h] - 1] != v)
             h = (h + 1) & (p->table_cap - 1);
@@ -345,7 +348,6 @@ static int profile_add(const struct rs__score_text *t, struct rs__score_profile 
         }
         p->val[p->table[h] - 1] += t->i_val[k];
     }
-    return RS_OK;
 }
 
 static void profile_clear(struct rs__score_profile *p)
@@ -360,23 +362,40 @@ static void profile_clear(struct rs__score_profile *p)
  * failure it is left empty. */
 static int profile_update(const rs_scorer *s, const work *w, struct rs__score_profile *p)
 {
-    size_t m = 0, fresh;
+    const struct rs__score_text *t = s->text;
+    size_t m = 0, fresh, words = 0;
     int prefix = 1;
-    for (size_t h = 0; h < w->n_hist; h++)
-        if (w->hist_w[h] > 0.0f && w->hist[h] < s->item_span) {
-            prefix = prefix && (m >= p->n_items || p->items[m] == w->hist[h]);
-            m++;
-        }
-    if (!prefix || m < p->n_items) /* not an extension: afresh */
+    for (size_t h = 0; h < w->n_hist; h++) {
+        uint32_t i = w->hist[h];
+        if (!(w->hist_w[h] > 0.0f) || i >= s->item_span)
+            continue;
+        if (m < p->n_items)
+            prefix = prefix && p->items[m] == i;
+        else /* a new entry: its words, at most */
+            words += t->i_start[i + 1] - t->i_start[i];
+        m++;
+    }
+    if (!prefix || m < p->n_items) { /* not an extension: afresh */
         profile_clear(p);
+        words = 0;
+        for (size_t h = 0; h < w->n_hist; h++)
+            if (w->hist_w[h] > 0.0f && w->hist[h] < s->item_span)
+                words += t->i_start[w->hist[h] + 1] - t->i_start[w->hist[h]];
+    }
+    words = words < t->n_words ? words : t->n_words; /* distinct words, at most */
+    if (words && profile_reserve(p, words) != RS_OK) {
+        profile_clear(p);
+        return RS_ERR_NOMEM;
+    }
     if (m > p->items_cap) {
-        uint32_t *ni = rs__realloc_array(p->items, m, sizeof *ni);
+        size_t cap = m > 2 * p->items_cap ? m : 2 * p->items_cap;
+        uint32_t *ni = rs__realloc_array(p->items, cap, sizeof *ni);
         if (!ni) {
             profile_clear(p);
             return RS_ERR_NOMEM;
         }
         p->items = ni;
-        p->items_cap = m;
+        p->items_cap = cap;
     }
     fresh = p->n_items;
     m = 0;
@@ -384,10 +403,7 @@ static int profile_update(const rs_scorer *s, const work *w, struct rs__score_pr
         uint32_t i = w->hist[h];
         if (!(w->hist_w[h] > 0.0f) || i >= s->item_span || m++ < fresh)
             continue;
-        if (profile_add(s->text, p, i) != RS_OK) {
-            profile_clear(p); /* partly added */
-            return RS_ERR_NOMEM;
-        }
+        profile_add(t, p, i);
         p->items[p->n_items++] = i;
     }
     return RS_OK;
