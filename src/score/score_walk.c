@@ -480,6 +480,11 @@ static int prepare_user(const rs_scorer *s, const char *user, work *w, const cha
     w->stage_at = t0;
     w->user_node = user_node;
     int use_op = s->graph_op && s->op.built && !entities;
+    /* the interest vector feeds only the dense content signal (finish):
+     * not read when content is skipped or TF-IDF (as decided below) */
+    int tfidf = s->content_profile == RS_SCORER_CONTENT_TFIDF && rs__score_content_ready(s) &&
+                !entities;
+    int need_q = !(lean && s->w_content == 0.0) && !tfidf;
     int skip_graph = 0; /* set once the history and interest are known */
     if (entities && !(w->entity = rs__calloc(s->node_span + 1, sizeof(double)))) {
         rs__score_work_free(w);
@@ -488,8 +493,10 @@ static int prepare_user(const rs_scorer *s, const char *user, work *w, const cha
     if (u) {
         if (history_fill(s, u, w, &cap) != RS_OK)
             goto nomem;
-        /* history blended with the user's texts (user_model.c) */
-        w->has_q = rs__user_interest(s->users, u, w->q);
+        /* history blended with the user's texts (user_model.c); only
+         * whether there is one when the content signal will not read it */
+        w->has_q = need_q ? rs__user_interest(s->users, u, w->q)
+                          : rs__user_has_interest(s->users, u, w->q);
     }
     skip_graph = lean && s->w_graph == 0.0 && w->has_q && w->n_hist;
     rs__score_stage_mark(w, RS__STAGE_HISTORY);
@@ -572,8 +579,7 @@ static int prepare_user(const rs_scorer *s, const char *user, work *w, const cha
                                                              : RS_SCORER_FROM_POPULARITY);
     if (lean && s->w_content == 0.0) {
         w->content_skip = 1;
-    } else if (s->content_profile == RS_SCORER_CONTENT_TFIDF && rs__score_content_ready(s) &&
-               !entities) {
+    } else if (tfidf) {
         if (rs__score_content_tfidf(s, w, cache ? &cache->profile : NULL) != RS_OK) {
             rs__score_work_free(w);
             return rs__fail_context("%s: ", fn);

@@ -57,6 +57,11 @@ double rs__user_decay_at(const rs_user_model *model, int64_t t_ref, int has_time
  * interest scaled to unit length. */
 int rs__user_interest(const rs_user_model *model, const rs__user *u, float *out);
 
+/* rs__user_interest's return alone (1: the interest is not zero), without
+ * its vector when the user has no text (scratch: dim floats, written only
+ * when it has); for a ranking that never reads the vector. */
+int rs__user_has_interest(const rs_user_model *model, const rs__user *u, float *scratch);
+
 /* Move u's reference time to timestamp when later (scaling the interest and
  * text vectors), and return the factor of an event at timestamp. */
 double rs__user_advance(const rs_user_model *model, rs__user *u, int64_t timestamp);

@@ -346,6 +346,20 @@ int rs__user_interest(const rs_user_model *model, const rs__user *u, float *out)
     return 1;
 }
 
+int rs__user_has_interest(const rs_user_model *model, const rs__user *u, float *scratch)
+{
+    if (u->text && model->text_weight > 0.0) /* the blend may cancel: computed */
+        return rs__user_interest(model, u, scratch);
+    /* n2 > 0: a sum of squares of floats (none underflows in double) is
+     * positive when a term is, unless a NaN makes it NaN */
+    int nonzero = 0, nan = 0;
+    for (size_t j = 0; j < model->dim; j++) {
+        nonzero |= u->interest[j] != 0.0f;
+        nan |= isnan(u->interest[j]);
+    }
+    return nonzero && !nan;
+}
+
 int rs_user_model_interest(const rs_user_model *model, const char *user, float *vector_out,
                            size_t dim)
 {
