@@ -192,6 +192,39 @@ START_TEST(splitmix64_normal_is_box_muller)
 }
 END_TEST
 
+/* A skip of n words leaves the generator where n draws would, from any
+ * position in a block, the spare normal untouched. */
+START_TEST(skip_is_drawing)
+{
+    for (uint64_t before = 0; before < 6; before++)
+        for (uint64_t n = 0; n < 40; n++) {
+            rs_rng a, b;
+            rs__rng_init(&a, 42, 7, 3, 5);
+            for (uint64_t i = 0; i < before; i++)
+                rs__rng_u32(&a);
+            (void)rs__rng_normal(&a); /* leaves a spare */
+            b = a;
+            for (uint64_t i = 0; i < n; i++)
+                rs__rng_u32(&a);
+            rs__rng_skip_u32(&b, n);
+            ck_assert(b.has_spare_normal);
+            ck_assert_double_eq(rs__rng_normal(&a), rs__rng_normal(&b));
+            for (int i = 0; i < 9; i++)
+                ck_assert_uint_eq(rs__rng_u32(&a), rs__rng_u32(&b));
+        }
+    /* the counter's first word wraps as one increment at a time would */
+    rs_rng a, b;
+    rs__rng_init(&a, 1, 2, 3, 4);
+    a.counter[0] = UINT32_MAX - 1;
+    b = a;
+    for (int i = 0; i < 13; i++)
+        rs__rng_u32(&a);
+    rs__rng_skip_u32(&b, 13);
+    ck_assert_uint_eq(a.counter[0], b.counter[0]);
+    ck_assert_uint_eq(rs__rng_u32(&a), rs__rng_u32(&b));
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("core_rng");
@@ -207,6 +240,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, categorical_bad_weights);
     tcase_add_test(tc, splitmix64_matches_the_reference);
     tcase_add_test(tc, splitmix64_normal_is_box_muller);
+    tcase_add_test(tc, skip_is_drawing);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -98,6 +98,24 @@ uint32_t rs__rng_u32(rs_rng *rng)
     return rng->block[4 - rng->available--];
 }
 
+void rs__rng_skip_u32(rs_rng *rng, uint64_t n)
+{
+    uint64_t take = n < rng->available ? n : rng->available;
+    rng->available -= (unsigned)take;
+    n -= take;
+    if (n == 0)
+        return;
+    /* the blocks the n words span: the last one made only when words of it
+     * are left (the counter's first word wraps, as one increment at a time) */
+    uint64_t blocks = (n + 3) / 4;
+    unsigned left = (unsigned)(4 * blocks - n);
+    rng->counter[0] += (uint32_t)(blocks - 1);
+    if (left)
+        rs__philox4x32(rng->counter, rng->key, rng->block);
+    rng->counter[0]++;
+    rng->available = left;
+}
+
 uint64_t rs__rng_u64(rs_rng *rng)
 {
     uint64_t high = rs__rng_u32(rng);

@@ -57,6 +57,11 @@ void rs__rng_init(rs_rng *rng, uint64_t seed, uint32_t stream, uint64_t entity,
 uint32_t rs__rng_u32(rs_rng *rng);
 uint64_t rs__rng_u64(rs_rng *rng);
 
+/* Advance as rs__rng_u32 called n times would (the spare normal kept), in
+ * O(1): a draw that is thrown away costs nothing (the simulator's mirrored
+ * users, whose generated interests are replaced). */
+void rs__rng_skip_u32(rs_rng *rng, uint64_t n);
+
 /* Uniform in [0, 1) with 53 random bits. */
 double rs__rng_uniform(rs_rng *rng);
 

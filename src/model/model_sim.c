@@ -15,6 +15,7 @@
 #include "core/rng.h"
 #include "core/topk.h"
 #include "sim/sim_scorer.h"
+#include "user/user_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -390,12 +391,11 @@ static int popular_feedback(void *context, uint32_t user, uint64_t step, const u
     return 0;
 }
 
-/* The model's scorer over a copy of its user model (saved into and loaded
- * back from an in-memory graph), so that the simulation's observations
+/* The model's scorer over a copy of its user model (the copy a save and a
+ * load would give, made in memory), so that the simulation's observations
  * leave the model as it was.  The store and the collaborative model are
  * the model's, borrowed; the scorer is assembled as the build does. */
 struct scorer_copy {
-    rs_graph *scratch;
     struct rs__model_parts parts;
 };
 
@@ -404,7 +404,6 @@ static void scorer_copy_free(struct scorer_copy *c)
     rs_scorer_free(c->parts.scorer);
     rs_user_model_free(c->parts.users);
     free(c->parts.item_keys);
-    rs_graph_close(c->scratch);
     memset(c, 0, sizeof *c);
 }
 
@@ -414,11 +413,7 @@ static int scorer_copy_make(const rs_model *m, struct scorer_copy *c)
     memset(c, 0, sizeof *c);
     c->parts.store = m->store;
     c->parts.cf = m->cf;
-    s = rs_graph_open(":memory:", RS_GRAPH_CREATE, &c->scratch);
-    if (s == RS_OK)
-        s = rs_user_model_save(m->users, c->scratch, "users");
-    if (s == RS_OK)
-        s = rs_user_model_load(c->scratch, "users", m->store, &c->parts.users);
+    s = rs__user_model_clone(m->users, &c->parts.users);
     /* a click counts half a purchase in the simulated feedback */
     if (s == RS_OK)
         s = rs_user_model_set_event_weight(c->parts.users, "clicked", 0.5);
@@ -450,7 +445,7 @@ static int run_policy(const rs_model *m, rs_sim *sim, const struct population *p
     rs__sim_scorer_run *scorer_run = NULL;
     struct run r;
     double t0 = now_seconds();
-    int s = rs_sim_populate(sim);
+    int s = rs__sim_populate_given(sim, pop->mirrored); /* theirs set below */
     if (s == RS_OK)
         s = rs__model_sim_host_begin(m, sim, pop->keys, pop->n_users, pop->mirrored, name,
                                      &host);
@@ -600,8 +595,8 @@ int rs_model_simulate(const rs_model *m, const char *const *policies, size_t n_p
     if (s == RS_OK)
         s = population_make(m, n_users, seed, &pop);
     if (s == RS_OK)
-        s = rs_sim_create_from_store(m->store, categories, n_categories, pop.n_users, seed,
-                                     &sim);
+        s = rs__sim_create_from_store_given(m->store, categories, n_categories, pop.n_users,
+                                            seed, pop.mirrored, &sim);
     if (s == RS_OK)
         s = rs__model_options_apply_sim(&m->options, sim);
     for (size_t p = 0; s == RS_OK && p < n_policies; p++)

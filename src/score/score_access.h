@@ -35,9 +35,13 @@ bool rs__scorer_cf_additive(const rs_scorer *scorer, size_t *cf_n);
  * added rows make the same float adds in the same order as scoring the whole
  * history (rs__cf_model_score_add), so the rankings have the same bits.
  * Zero it to start; free with rs__score_ucache_free.  Used only for models
- * whose score is a sum of rows (rs__cf_model_additive), else ignored.
+ * whose score is a sum of rows (rs__cf_model_additive), else ignored.  The
+ * user's TF-IDF content profile is kept alike (score_content.c): its word
+ * sums extended by the new history entries, the same adds in the same order.
  */
+struct rs__score_profile; /* score_content.c */
 typedef struct rs__score_ucache {
+    struct rs__score_profile *profile; /* the TF-IDF profile, or NULL */
     float *sum; /* cf_n raw scores, or NULL before the first call */
     uint32_t *ci;
     float *cw;
@@ -46,6 +50,7 @@ typedef struct rs__score_ucache {
     uint64_t hits, misses; /* calls that extended the sum / scored afresh */
 } rs__score_ucache;
 void rs__score_ucache_free(rs__score_ucache *c);
+void rs__score_profile_free(struct rs__score_profile *p);
 /* The kept sums of many users at once (want[i] != 0, or all when want is
  * NULL; users without a valid sum), a block of the collaborative operator's
  * columns at a time over every history, on up to threads threads: the

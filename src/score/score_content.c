@@ -235,10 +235,195 @@ int rs__score_content_ready(const rs_scorer *s)
     return s->text && s->text->usable;
 }
 
-/* w->content[j] = cos(profile, item j) from the user's positive history. */
-int rs__score_content_tfidf(const rs_scorer *s, work *w)
+/* w->content[j] = cos(profile, item j): the profile's words in the order of
+ * their first use, word k's sum val[k] (or dense[word[k]] when val is
+ * NULL).  The adds, and so the bits, are those of the profile however it
+ * was summed. */
+static void content_scatter(const rs_scorer *s, work *w, const uint32_t *word, const float *val,
+                            const float *dense, size_t n_used)
 {
     const struct rs__score_text *t = s->text;
+    double n2 = 0.0;
+    for (size_t k = 0; k < n_used; k++) {
+        float x = val ? val[k] : dense[word[k]];
+        n2 += (double)x * x;
+    }
+    memset(w->content, 0, s->item_span * sizeof(float));
+    if (n2 > 0.0) {
+        float inv = (float)(1.0 / sqrt(n2));
+        /* word order of first use: fixed by the history, so deterministic */
+        for (size_t k = 0; k < n_used; k++) {
+            uint32_t v = word[k];
+            float pv = (val ? val[k] : dense[v]) * inv;
+            for (size_t q = t->w_start[v]; q < t->w_start[v + 1]; q++)
+                w->content[t->w_item[q]] += pv * t->w_val[q];
+        }
+    }
+}
+
+/*
+ * One user's TF-IDF profile kept between calls (rs__score_ucache.profile):
+ * the positive history entries summed so far, and per word, in the order of
+ * first use, its sum; words found through an open-addressing table of
+ * slots.  A history that only grew adds its new entries' words (the same
+ * adds, in the same order, as summing the whole history: every word value
+ * is positive, so "first use" is "not yet in the table", as it is "sum
+ * still 0" in the dense profile); any other history is summed afresh.  The
+ * simulator's step after a click then costs the clicked item's words
+ * instead of the whole history's and a zeroed profile of every word.
+ */
+struct rs__score_profile {
+    uint32_t *items; /* positive history entries summed, in order */
+    size_t n_items, items_cap;
+    uint32_t *word; /* in order of first use */
+    float *val;
+    size_t n_used, used_cap;
+    uint32_t *table; /* slot + 1 of a word, 0 empty; table_cap a power of 2 */
+    size_t table_cap;
+};
+
+void rs__score_profile_free(struct rs__score_profile *p)
+{
+    if (!p)
+        return;
+    free(p->items), free(p->word), free(p->val), free(p->table);
+    free(p);
+}
+
+static size_t word_hash(uint32_t v, size_t cap)
+{
+    return (size_t)((v * 2654435761u) & (uint32_t)(cap - 1));
+}
+
+/* Room for extra more words: the slots grown, the table kept under half
+ * full. */
+static int profile_reserve(struct rs__score_profile *p, size_t extra)
+{
+    if (p->n_used + extra > p->used_cap) {
+        size_t cap = p->used_cap ? 2 * p->used_cap : 64;
+        while (cap < p->n_used + extra)
+            cap *= 2;
+        uint32_t *nw = rs__realloc_array(p->word, cap, sizeof *nw);
+        if (!nw)
+            return RS_ERR_NOMEM;
+        p->word = nw;
+        float *nv = rs__realloc_array(p->val, cap, sizeof *nv);
+        if (!nv)
+            return RS_ERR_NOMEM;
+        p->val = nv;
+        p->used_cap = cap;
+    }
+    if (2 * (p->n_used + extra) > p->table_cap) {
+        size_t cap = p->table_cap ? 2 * p->table_cap : 256;
+        while (cap < 2 * (p->n_used + extra))
+            cap *= 2;
+        uint32_t *nt = rs__calloc(cap, sizeof *nt);
+        if (!nt)
+            return RS_ERR_NOMEM;
+        for (size_t k = 0; k < p->n_used; k++) {
+            size_t h = word_hash(p->word[k], cap);
+            while (nt[h])
+                h = (h + 1) & (cap - 1);
+            nt[h] = (uint32_t)k + 1;
+        }
+        free(p->table);
+        p->table = nt;
+        p->table_cap = cap;
+    }
+    return RS_OK;
+}
+
+/* Adds item i's words to the profile (room for them reserved). */
+static void profile_add(const struct rs__score_text *t, struct rs__score_profile *p, uint32_t i)
+{
+    for (size_t k = t->i_start[i]; k < t->i_start[i + 1]; k++) {
+        uint32_t v = t->i_word[k];
+        size_t h = word_hash(v, p->table_cap);
+        while (p->table[h] && p->word[p->table[h] - 1] != v)
+            h = (h + 1) & (p->table_cap - 1);
+        if (!p->table[h]) {
+            p->word[p->n_used] = v;
+            p->val[p->n_used] = 0.0f;
+            p->table[h] = (uint32_t)++p->n_used;
+        }
+        p->val[p->table[h] - 1] += t->i_val[k];
+    }
+}
+
+static void profile_clear(struct rs__score_profile *p)
+{
+    p->n_items = 0;
+    p->n_used = 0;
+    if (p->table)
+        memset(p->table, 0, p->table_cap * sizeof *p->table);
+}
+
+/* The kept profile brought up to w's history (see rs__score_profile); on
+ * failure it is left empty. */
+static int profile_update(const rs_scorer *s, const work *w, struct rs__score_profile *p)
+{
+    const struct rs__score_text *t = s->text;
+    size_t m = 0, fresh, words = 0;
+    int prefix = 1;
+    for (size_t h = 0; h < w->n_hist; h++) {
+        uint32_t i = w->hist[h];
+        if (!(w->hist_w[h] > 0.0f) || i >= s->item_span)
+            continue;
+        if (m < p->n_items)
+            prefix = prefix && p->items[m] == i;
+        else /* a new entry: its words, at most */
+            words += t->i_start[i + 1] - t->i_start[i];
+        m++;
+    }
+    if (!prefix || m < p->n_items) { /* not an extension: afresh */
+        profile_clear(p);
+        words = 0;
+        for (size_t h = 0; h < w->n_hist; h++)
+            if (w->hist_w[h] > 0.0f && w->hist[h] < s->item_span)
+                words += t->i_start[w->hist[h] + 1] - t->i_start[w->hist[h]];
+    }
+    words = words < t->n_words ? words : t->n_words; /* distinct words, at most */
+    if (words && profile_reserve(p, words) != RS_OK) {
+        profile_clear(p);
+        return RS_ERR_NOMEM;
+    }
+    if (m > p->items_cap) {
+        size_t cap = m > 2 * p->items_cap ? m : 2 * p->items_cap;
+        uint32_t *ni = rs__realloc_array(p->items, cap, sizeof *ni);
+        if (!ni) {
+            profile_clear(p);
+            return RS_ERR_NOMEM;
+        }
+        p->items = ni;
+        p->items_cap = cap;
+    }
+    fresh = p->n_items;
+    m = 0;
+    for (size_t h = 0; h < w->n_hist; h++) {
+        uint32_t i = w->hist[h];
+        if (!(w->hist_w[h] > 0.0f) || i >= s->item_span || m++ < fresh)
+            continue;
+        profile_add(t, p, i);
+        p->items[p->n_items++] = i;
+    }
+    return RS_OK;
+}
+
+/* w->content[j] = cos(profile, item j) from the user's positive history;
+ * through the user's kept profile when kept is not NULL (*kept NULL the
+ * first time). */
+int rs__score_content_tfidf(const rs_scorer *s, work *w, struct rs__score_profile **kept)
+{
+    const struct rs__score_text *t = s->text;
+    if (kept) {
+        if (!*kept && !(*kept = rs__calloc(1, sizeof **kept)))
+            return rs__fail(RS_ERR_NOMEM, "rs_scorer: out of memory for a profile");
+        if (profile_update(s, w, *kept) != RS_OK)
+            return rs__fail(RS_ERR_NOMEM, "rs_scorer: out of memory for a profile of %zu "
+                            "words", (*kept)->n_used);
+        content_scatter(s, w, (*kept)->word, (*kept)->val, NULL, (*kept)->n_used);
+        return RS_OK;
+    }
     float *prof = rs__calloc(t->n_words + 1, sizeof(float));
     uint32_t *used = rs__alloc_array(t->n_words + 1, sizeof(uint32_t));
     size_t n_used = 0;
@@ -263,20 +448,7 @@ int rs__score_content_tfidf(const rs_scorer *s, work *w)
             prof[v] += t->i_val[k];
         }
     }
-    double n2 = 0.0;
-    for (size_t k = 0; k < n_used; k++)
-        n2 += (double)prof[used[k]] * prof[used[k]];
-    memset(w->content, 0, s->item_span * sizeof(float));
-    if (n2 > 0.0) {
-        float inv = (float)(1.0 / sqrt(n2));
-        /* word order of first use: fixed by the history, so deterministic */
-        for (size_t k = 0; k < n_used; k++) {
-            uint32_t v = used[k];
-            float pv = prof[v] * inv;
-            for (size_t q = t->w_start[v]; q < t->w_start[v + 1]; q++)
-                w->content[t->w_item[q]] += pv * t->w_val[q];
-        }
-    }
+    content_scatter(s, w, used, NULL, prof, n_used);
     free(prof), free(used);
     return RS_OK;
 }

@@ -227,10 +227,23 @@ int rs__score_segment(const rs_scorer *s, work *w);
 int rs__score_segments_build(rs_scorer *s);
 void rs__score_segments_free(rs__score_segments *g);
 
+/* score_kernels.c: the largest |x[i]| (NaN ignored, 0 for none); dst[i] =
+ * src[i] / d; c[i] = (float)(wc c[i] + wk cf[i]) and (float)(wc c[i] +
+ * wk cf[i] + wg r[i] + wp p[i]) in double, left to right.  The same bits on
+ * every path (AVX2 when the CPU runs it); 1 forces the portable loops
+ * (tests). */
+float rs__score_abs_max(const float *x, size_t n);
+void rs__score_divide(float *dst, const float *src, size_t n, float d);
+void rs__score_blend2(float *c, const float *cf, size_t n, double wc, double wk);
+void rs__score_blend4(float *c, const float *cf, const float *r, const float *p, size_t n,
+                      double wc, double wk, double wg, double wp);
+void rs__score_force_portable(int on);
+
 /* score_content.c */
 int rs__score_content_build(rs_scorer *s);
 void rs__score_content_free(rs_scorer *s);
-int rs__score_content_tfidf(const rs_scorer *s, work *w);
+/* kept: NULL, or a user's profile kept between calls (score_content.c). */
+int rs__score_content_tfidf(const rs_scorer *s, work *w, struct rs__score_profile **kept);
 int rs__score_content_ready(const rs_scorer *s);
 
 /* score_operator.c */

@@ -15,6 +15,9 @@
 
 #include <math.h>
 #include <stdio.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,30 +81,6 @@ float rs__score_combine(const rs_scorer *s, const work *w, size_t i)
     return (float)(s->w_content * c + s->w_collab * cf + s->w_graph * r + s->w_pop * p);
 }
 
-/* c[i] = (float)(wc c[i] + wk cf[i]) in double, four lanes at a time where
- * GNU vectors exist: each lane makes the scalar expression's operations, so
- * the bits are the same (the scalar loop was a conversion at a time). */
-static void blend2(float *c, const float *cf, size_t n, double wc, double wk)
-{
-    size_t i = 0;
-#if defined(__GNUC__)
-    typedef float v4f __attribute__((vector_size(16)));
-    typedef double v4d __attribute__((vector_size(32)));
-    const v4d a = {wc, wc, wc, wc}, b = {wk, wk, wk, wk};
-    for (; i + 4 <= n; i += 4) {
-        v4f x, y;
-        memcpy(&x, c + i, sizeof x);
-        memcpy(&y, cf + i, sizeof y);
-        v4d xd = __builtin_convertvector(x, v4d), yd = __builtin_convertvector(y, v4d);
-        v4d left = a * xd, right = b * yd; /* never contracted to an FMA */
-        x = __builtin_convertvector(left + right, v4f);
-        memcpy(c + i, &x, sizeof x);
-    }
-#endif
-    for (; i < n; i++)
-        c[i] = (float)(wc * c[i] + wk * cf[i]);
-}
-
 /* The blend's score of every item into w->content, in one pass the
  * compiler can vectorise (the same expression as rs__score_combine, so the
  * same floats); the ranking then reads them.  Only for a blend ranking. */
@@ -113,10 +92,9 @@ static void score_blend_all(const rs_scorer *s, work *w)
     if (!w->has_q || s->mode != RS_SCORER_BLEND)
         return;
     if (cf && wg == 0.0 && wp == 0.0) /* the same values: + 0 * x adds nothing */
-        blend2(c, cf, s->item_span, wc, wk);
+        rs__score_blend2(c, cf, s->item_span, wc, wk);
     else if (cf)
-        for (size_t i = 0; i < s->item_span; i++)
-            c[i] = (float)(wc * c[i] + wk * cf[i] + wg * r[i] + wp * p[i]);
+        rs__score_blend4(c, cf, r, p, s->item_span, wc, wk, wg, wp);
     else
         for (size_t i = 0; i < s->item_span; i++)
             c[i] = (float)(wc * c[i] + wk * 0.0f + wg * r[i] + wp * p[i]);
@@ -147,6 +125,28 @@ static inline unsigned lowest_bit(uint64_t m)
 #endif
 }
 
+/*
+ * The bits of the n <= 64 scores x[0 .. n) above thr (NaN never): a full
+ * selection's worst kept score only rises, and items come in ascending
+ * index, so an item not above the worst at the start of its word can never
+ * enter (an equal score loses on its higher index) -- the scan then offers
+ * only these, instead of testing every eligible item a branch at a time
+ * (most of the ranking's time on the retail catalogue).
+ */
+static uint64_t above(const float *x, size_t n, float thr)
+{
+    uint64_t bits = 0;
+    size_t b = 0;
+#if defined(__SSE2__)
+    const __m128 t = _mm_set1_ps(thr);
+    for (; b + 4 <= n; b += 4)
+        bits |= (uint64_t)_mm_movemask_ps(_mm_cmpgt_ps(_mm_loadu_ps(x + b), t)) << b;
+#endif
+    for (; b < n; b++)
+        bits |= (uint64_t)(x[b] > thr) << b;
+    return bits;
+}
+
 size_t rs__score_rank(const rs_scorer *s, const work *w, size_t k, uint32_t *items_out,
                    float *scores_out, float *tmp_scores, const filter *f)
 {
@@ -164,6 +164,10 @@ size_t rs__score_rank(const rs_scorer *s, const work *w, size_t k, uint32_t *ite
                 m &= ~f->deny[wi];
             if (wi == n_words - 1 && s->item_span % 64)
                 m &= (UINT64_C(1) << (s->item_span % 64)) - 1;
+            if (m && top.k && top.size == top.k)
+                m &= above(w->content + wi * 64,
+                           wi == n_words - 1 && s->item_span % 64 ? s->item_span % 64 : 64,
+                           top.score[0]);
             for (; m; m &= m - 1) {
                 size_t i = wi * 64 + lowest_bit(m);
                 rs__topk_push(&top, (uint32_t)i, w->content[i]);

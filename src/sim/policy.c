@@ -78,6 +78,14 @@ void rs__sim_force_plain(int on) { atomic_store(&force_plain, on ? 1 : 0); }
 int rs_sim_create_from_store(const rs_item_store *store, const uint32_t *categories,
                              size_t n_categories, size_t n_users, uint64_t seed, rs_sim **out)
 {
+    return rs__sim_create_from_store_given(store, categories, n_categories, n_users, seed, 0,
+                                           out);
+}
+
+int rs__sim_create_from_store_given(const rs_item_store *store, const uint32_t *categories,
+                                    size_t n_categories, size_t n_users, uint64_t seed,
+                                    size_t n_given, rs_sim **out)
+{
     if (!store || !out)
         return rs__fail(RS_ERR_INVALID, "rs_sim_create_from_store: %s is NULL",
                         store ? "out" : "store");
@@ -97,7 +105,8 @@ int rs_sim_create_from_store(const rs_item_store *store, const uint32_t *categor
             break;
     }
     if (rc == RS_OK)
-        rc = rs_sim_create(vec, span, dim, categories, n_categories, n_users, seed, out);
+        rc = rs__sim_create_given(vec, span, dim, categories, n_categories, n_users, seed,
+                                  n_given, out);
     free(vec);
     return rc;
 }

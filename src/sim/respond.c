@@ -343,6 +343,23 @@ static inline void prefetch_response(const rs_sim *s, uint32_t u, const uint32_t
  * Intra-list diversity: 1 - mean pairwise cosine.  With unit vectors y_j,
  * sum_{a != b} <y_a, y_b> = |sum y|^2 - sum |y_j|^2, in O(n dim).
  */
+#if defined(RS_SIM_HAVE_AVX2)
+/* acc[k] += c x[k] for k < w, four doubles a lane each: the scalar loop's
+ * product (exact in double) and add per lane, so the same bits. */
+__attribute__((target("avx2"))) static void ild_add_avx2(double *acc, const float *x,
+                                                         double c, size_t w)
+{
+    const __m256d cv = _mm256_set1_pd(c);
+    size_t k = 0;
+    for (; k + 4 <= w; k += 4)
+        _mm256_storeu_pd(acc + k, _mm256_add_pd(_mm256_loadu_pd(acc + k),
+                                                _mm256_mul_pd(cv, _mm256_cvtps_pd(
+                                                                      _mm_loadu_ps(x + k)))));
+    for (; k < w; k++)
+        acc[k] += c * x[k];
+}
+#endif
+
 double rs__sim_ild(const rs_sim *s, const uint32_t *slate, size_t n)
 {
     if (n < 2)
@@ -356,6 +373,12 @@ double rs__sim_ild(const rs_sim *s, const uint32_t *slate, size_t n)
         for (size_t j = 0; j < n; j++) {
             const float *x = s->items + (size_t)slate[j] * s->dim + k0;
             double c = s->item_inv_norm[slate[j]];
+#if defined(RS_SIM_HAVE_AVX2)
+            if (s->kernel >= RS__SIM_KERNEL_AVX2) {
+                ild_add_avx2(acc, x, c, w);
+                continue;
+            }
+#endif
             for (size_t k = 0; k < w; k++)
                 acc[k] += c * x[k];
         }

@@ -158,6 +158,14 @@ void rs_sim_free(rs_sim *sim)
 int rs_sim_create(const float *items, size_t n_items, size_t dim, const uint32_t *categories,
                   size_t n_categories, size_t n_users, uint64_t seed, rs_sim **out)
 {
+    return rs__sim_create_given(items, n_items, dim, categories, n_categories, n_users, seed, 0,
+                                out);
+}
+
+int rs__sim_create_given(const float *items, size_t n_items, size_t dim,
+                         const uint32_t *categories, size_t n_categories, size_t n_users,
+                         uint64_t seed, size_t n_given, rs_sim **out)
+{
     if (!items || !out)
         return rs__fail(RS_ERR_INVALID, "rs_sim_create: %s is NULL", items ? "out" : "items");
     if (n_items == 0 || n_items > UINT32_MAX)
@@ -206,7 +214,7 @@ int rs_sim_create(const float *items, size_t n_items, size_t dim, const uint32_t
                    ? rs__aligned_alloc(64, n_cells * sizeof(float)) : NULL;
     s->item_inv_norm = rs__alloc_array(n_items, sizeof(float));
     s->cat = rs__calloc(n_items, sizeof(uint32_t));
-    s->interest = rs__alloc_array(tmp, sizeof(float));
+    s->interest = rs__calloc(tmp, sizeof(float)); /* the given users' stay 0 */
     s->trait = rs__alloc_array(n_users, sizeof *s->trait);
     s->fatigue = rs__alloc_array(fat_cells, sizeof(float));
     s->active = rs__alloc_array(n_users, 1);
@@ -231,7 +239,7 @@ int rs_sim_create(const float *items, size_t n_items, size_t dim, const uint32_t
             nn += (double)items[i * dim + k] * items[i * dim + k];
         s->item_inv_norm[i] = nn > 0 ? (float)(1.0 / sqrt(nn)) : 0.0f;
     }
-    rs_sim_populate(s);
+    rs__sim_populate_given(s, n_given);
     *out = s;
     return RS_OK;
 }
@@ -240,6 +248,11 @@ int rs_sim_populate(rs_sim *s)
 {
     if (!s)
         return rs__fail(RS_ERR_INVALID, "rs_sim_populate: sim is NULL");
+    return rs__sim_populate_given(s, 0);
+}
+
+int rs__sim_populate_given(rs_sim *s, size_t n_given)
+{
     double spread = s->opt[RS_SIM_TRAIT_SPREAD];
     double noise = s->opt[RS_SIM_INTEREST_NOISE] / sqrt((double)s->dim);
     double mu[3] = {logit(s->opt[RS_SIM_ACTIVITY_MEAN]), logit(s->opt[RS_SIM_CONFORMITY_MEAN]),
@@ -250,8 +263,16 @@ int rs_sim_populate(rs_sim *s)
         size_t seed_item = (size_t)rs__rng_below(&rng, s->n_items);
         float *v = s->interest + u * s->dim;
         const float *x = s->items + seed_item * s->dim;
-        for (size_t k = 0; k < s->dim; k++)
-            v[k] = (float)(x[k] + noise * rs__rng_normal(&rng));
+        if (u < n_given) {
+            /* the draws of the interest skipped: a normal pair is two u64,
+             * four words (an odd last one drawn, for its spare) */
+            rs__rng_skip_u32(&rng, (uint64_t)(s->dim / 2) * 4);
+            if (s->dim % 2)
+                (void)rs__rng_normal(&rng);
+        } else {
+            for (size_t k = 0; k < s->dim; k++)
+                v[k] = (float)(x[k] + noise * rs__rng_normal(&rng));
+        }
         rs__sim_trait *t = &s->trait[u];
         t->activity = (float)sigmoid(mu[0] + spread * rs__rng_normal(&rng));
         t->conformity = (float)sigmoid(mu[1] + spread * rs__rng_normal(&rng));

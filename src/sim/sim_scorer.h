@@ -29,4 +29,21 @@ void rs__sim_scorer_end(rs__sim_scorer_run *r);
  * simulation is the same either way, only slower. */
 void rs__sim_force_plain(int on);
 
+/*
+ * Also for rs_model_simulate, whose first n_given users are mirrored (their
+ * interests set by rs_sim_set_interest after every population): the
+ * population of rs_sim_populate with those users' interests not drawn (the
+ * random streams skipped past them, so every other draw is the same), left
+ * as they were (0 after create); create, and create from a store, that
+ * populate so.  rs_sim_populate, rs_sim_create, rs_sim_create_from_store
+ * are these with n_given 0.
+ */
+int rs__sim_populate_given(rs_sim *s, size_t n_given);
+int rs__sim_create_given(const float *items, size_t n_items, size_t dim,
+                         const uint32_t *categories, size_t n_categories, size_t n_users,
+                         uint64_t seed, size_t n_given, rs_sim **out);
+int rs__sim_create_from_store_given(const rs_item_store *store, const uint32_t *categories,
+                                    size_t n_categories, size_t n_users, uint64_t seed,
+                                    size_t n_given, rs_sim **out);
+
 #endif

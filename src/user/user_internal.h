@@ -57,6 +57,11 @@ double rs__user_decay_at(const rs_user_model *model, int64_t t_ref, int has_time
  * interest scaled to unit length. */
 int rs__user_interest(const rs_user_model *model, const rs__user *u, float *out);
 
+/* rs__user_interest's return alone (1: the interest is not zero), without
+ * its vector when the user has no text (scratch: dim floats, written only
+ * when it has); for a ranking that never reads the vector. */
+int rs__user_has_interest(const rs_user_model *model, const rs__user *u, float *scratch);
+
 /* Move u's reference time to timestamp when later (scaling the interest and
  * text vectors), and return the factor of an event at timestamp. */
 double rs__user_advance(const rs_user_model *model, rs__user *u, int64_t timestamp);
@@ -73,6 +78,11 @@ void rs__user_discard(rs_user_model *model, const char *key, size_t len, uint32_
  * into out (cf_dim floats).  0 or a status. */
 int rs__user_fold(const rs_user_model *model, const rs__user *u, int64_t t_ref, int has_time,
                   uint32_t extra, double extra_weight, int64_t extra_time, float *out);
+
+/* A copy of src in memory: the model rs_user_model_save then
+ * rs_user_model_load would give (no collaborative model attached; events
+ * of items no longer in the store dropped).  0 or a status, *out NULL. */
+int rs__user_model_clone(const rs_user_model *src, rs_user_model **out);
 
 /* Frees one record's arrays. */
 void rs__user_release(rs__user *u);

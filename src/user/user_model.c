@@ -11,6 +11,7 @@
 #include "items/items_internal.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -344,6 +345,37 @@ int rs__user_interest(const rs_user_model *model, const rs__user *u, float *out)
     for (size_t j = 0; j < dim; j++)
         out[j] *= s;
     return 1;
+}
+
+int rs__user_has_interest(const rs_user_model *model, const rs__user *u, float *scratch)
+{
+    if (u->text && model->text_weight > 0.0) /* the blend may cancel: computed */
+        return rs__user_interest(model, u, scratch);
+    /* n2 > 0: a sum of squares of floats (none underflows in double) is
+     * positive when a term is, unless a NaN makes it NaN */
+    int nonzero = 0, nan = 0;
+    size_t j = 0;
+#if defined(__GNUC__)
+    typedef float v4f __attribute__((vector_size(16)));
+    typedef int32_t v4i __attribute__((vector_size(16)));
+    v4i nz = {0, 0, 0, 0}, nn = nz;
+    const v4f zero = {0, 0, 0, 0};
+    for (; j + 4 <= model->dim; j += 4) {
+        v4f x;
+        memcpy(&x, u->interest + j, sizeof x);
+        nz |= x != zero;
+        nn |= x != x;
+    }
+    for (int l = 0; l < 4; l++) {
+        nonzero |= nz[l] != 0;
+        nan |= nn[l] != 0;
+    }
+#endif
+    for (; j < model->dim; j++) {
+        nonzero |= u->interest[j] != 0.0f;
+        nan |= isnan(u->interest[j]);
+    }
+    return nonzero && !nan;
 }
 
 int rs_user_model_interest(const rs_user_model *model, const char *user, float *vector_out,
