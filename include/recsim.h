@@ -5170,8 +5170,11 @@ typedef struct rs_sim_shard rs_sim_shard;
  * @out        receives the shard; free with rs_sim_shard_free().
  * Returns RS_OK, RS_ERR_INVALID (NULL), RS_ERR_NOTFOUND (unknown policy),
  * RS_ERR_RANGE (a count, shard or n_shards), RS_ERR_STATE (not built),
- * RS_ERR_NOMEM.  The model must outlive the shard; a read-only model may
- * begin shards and step them from several threads, one thread per shard.
+ * RS_ERR_NOMEM.  Needs the model to itself, as rs_model_simulate() does;
+ * the model must outlive the shard, and its steps read it as
+ * rs_model_recommend() does (the shards of a read-only model may step in
+ * parallel threads, one thread per shard, but not beside a call that
+ * needs the model to itself).
  */
 RS_API int rs_model_sim_shard_begin(const rs_model *model, const char *policy, size_t n_users,
                                     size_t slate_size, uint64_t seed, size_t shard,

@@ -5,7 +5,7 @@
     with LocalCluster(n_workers=2, threads_per_worker=1) as cluster, Client(cluster) as client:
         recs = rd.recommend(client, "shop.rsm", users, k=10)      # users sharded
         table = rd.evaluate(client, "shop.rsm", k=10)             # users sharded
-        sim = rd.simulate(client, "shop.rsm", ["scorer", "popular"], users=200)
+        sim = rd.simulate(client, "shop.rsm", ["scorer", "popular"], users=200)  # users sharded
 
 Each worker opens the model file read-only ONCE (the first task that needs it;
 the handle is kept on the worker object, not reopened per task) and serves
@@ -16,17 +16,21 @@ What is sharded, and why results are identical to one process:
 * ``recommend``: the users, in contiguous shards, one per worker (or
   ``shards``); each list is that of rs_model_recommend, whoever computes it,
   so the concatenated result is bitwise the single-process batch.
-* ``simulate``: the policies, one task per policy.  The simulator draws its
-  random numbers from a counter-based generator keyed on (seed, stream, user,
-  step) and every policy sees the same population and draws, so a policy run
-  alone gives bitwise the trace it has in a joint run (tested).  Statistics
-  are per policy, so nothing is merged or averaged.
-  Not by users: the simulated users are coupled through the items'
-  popularity (their conformity pulls them toward what every user clicked so
-  far; rs_sim recomputes it from all the clicks after each step), so a shard
-  of users run alone would see another popularity and answer differently.
-  Sharding them would take a barrier per step exchanging the click counts;
-  one task per policy keeps the results exact instead.
+* ``simulate``: the simulated users, in contiguous shards, one per worker
+  (or ``shards``), every policy's run sharded alike.  The users are coupled
+  only through the items' popularity (each user's conformity pulls it toward
+  what everybody clicked so far; the simulator recomputes it after every
+  step from all the clicks), so the shards exchange it once per step: each
+  worker runs step t for its users (Model.simulate_shard, kept on the worker
+  between tasks) and returns a part per policy; the client merges the parts
+  (SimMerge: the clicks per item summed, integers, so in any order) and
+  hands the merged bytes back for step t + 1.  The random numbers are keyed
+  on (seed, stream, user, step), so a user's draws do not depend on its
+  shard, and the merge computes coverage, Gini, entropy and diversity from
+  every item's exposure and clicks and every user's diversity in user order,
+  as one run does: the trace and summary equal Model.simulate's bit for bit
+  (``seconds`` aside: the shards' sum).  Each step costs one round trip
+  through the scheduler (a few milliseconds) on top of the simulation.
 * ``evaluate``: the evaluated users, in contiguous shards, one task per
   shard (and per configuration); each task returns, per row, its users'
   metric values and lists (rs_eval_result_part), and the client merges them
@@ -100,10 +104,67 @@ def _evaluate_shard_task(path, shipped, config, shard, shards):
         return entry.model.evaluate_shard(shard, shards, **config)
 
 
-def _simulate_task(path, shipped, policy, kw):
+def _sim_shards():
+    """This worker's simulation shards: {(run, shard): (entry, [SimShard per policy])}."""
+    from distributed import get_worker
+    return get_worker().__dict__.setdefault("_recsim_sims", {})
+
+
+def _close_shards(shards):
+    for s in shards:
+        s.close()
+
+
+def _sim_begin_task(path, shipped, run, shard, shards, policies, kw, last):
+    """Begin shard ``shard`` of every policy on this worker's model and run
+    step 0; the shards stay on the worker for the next steps."""
     entry = _worker_model(_local_path(path, shipped))
-    with entry.lock:
-        return entry.model.simulate([policy], **kw)
+    sims = []
+    try:
+        with entry.lock:
+            for p in policies:
+                sims.append(entry.model.simulate_shard(p, shard, shards, **kw))
+            parts = [s.step(None) for s in sims]
+    except BaseException:
+        _close_shards(sims)
+        raise
+    if last:
+        _close_shards(sims)
+    else:
+        with _LOCK:
+            _sim_shards()[(run, shard)] = (entry, sims)
+    return parts
+
+
+def _sim_step_task(run, shard, merged, last):
+    """The next step of the worker's shard ``shard`` of run, from the merged
+    bytes of the step before (one per policy)."""
+    with _LOCK:
+        entry, sims = _sim_shards()[(run, shard)]
+        if last:
+            del _sim_shards()[(run, shard)]
+    try:
+        with entry.lock:
+            return [s.step(m) for s, m in zip(sims, merged)]
+    except BaseException:
+        last = True
+        with _LOCK:
+            _sim_shards().pop((run, shard), None)
+        raise
+    finally:
+        if last:
+            _close_shards(sims)
+
+
+def _sim_drop(run, dask_worker=None):
+    """Free the shards of run left on this worker (after a failure)."""
+    store = dask_worker.__dict__.get("_recsim_sims", {}) if dask_worker else {}
+    with _LOCK:
+        keys = [k for k in store if k[0] == run]
+        dropped = [store.pop(k) for k in keys]
+    for _, sims in dropped:
+        _close_shards(sims)
+    return len(dropped)
 
 
 def _close_all(dask_worker=None):
@@ -242,23 +303,50 @@ def evaluate(client, path: str, configs: Optional[Sequence[Mapping[str, Any]]] =
 
 
 def simulate(client, path: str, policies: Sequence[str] = ("scorer", "popular"),
-             ship: bool = False, **kw):
-    """A simulation with the policies spread over the workers (one task per
-    policy); keyword arguments as Model.simulate (users, steps, slate, seed,
-    options).  The trace and summary equal those of one joint run (the
-    ``seconds`` column aside)."""
-    import pandas as pd
-    from .model import SimulationResult
+             users: int = 200, steps: int = 20, slate: int = 10, seed: int = 1,
+             options: Optional[Mapping[str, Any]] = None, shards: Optional[int] = None,
+             ship: bool = False):
+    """A simulation with the simulated users sharded across the workers.
+
+    Arguments as Model.simulate; returns its SimulationResult, the trace and
+    summary bit for bit (``seconds``: the sum over the shards).  ``shards``
+    (default: one per worker) contiguous blocks of the users, shard i pinned
+    to worker i mod n, which keeps that block's simulator between steps; per
+    step, one task per shard runs the step of every policy and the client
+    merges their parts (recsim.SimMerge) into what each shard needs for the
+    next step.  Every shard builds the whole population and the policy's
+    state (a fixed cost per shard), then simulates its users only.
+    """
+    import uuid
+    from .model import SimMerge
+    policies = [policies] if isinstance(policies, str) else [str(p) for p in policies]
     workers = _workers(client)
-    shipped = ship_model(client, path) if ship else None
-    futures = [client.submit(_simulate_task, path, shipped, p, kw,
-                             workers=[workers[i % len(workers)]], pure=False)
-               for i, p in enumerate(policies)]
-    parts = client.gather(futures)
-    trace = pd.concat([p.trace for p in parts], ignore_index=True)
-    summary = pd.concat([p.summary for p in parts])
-    params = dict(parts[0].params, policies=list(policies)) if parts else {}
-    return SimulationResult(trace, summary, params)
+    if not workers:
+        raise RuntimeError("the Dask client has no workers")
+    n = int(shards or len(workers))
+    if n < 1:
+        raise ValueError("shards must be at least 1, got %r" % (shards,))
+    params = {"policies": list(policies), "users": users, "steps": steps, "slate": slate,
+              "seed": seed}
+    kw = dict(users=users, slate=slate, seed=seed, options=dict(options or {}))
+    with SimMerge(policies, steps) as merge:  # checks the policies and steps here
+        shipped = ship_model(client, path) if ship else None
+        run = uuid.uuid4().hex
+        pins = [workers[i % len(workers)] for i in range(n)]
+        futures = [client.submit(_sim_begin_task, path, shipped, run, i, n, policies, kw,
+                                 steps == 1, workers=[pins[i]], pure=False) for i in range(n)]
+        try:
+            for t in range(steps):
+                parts = client.gather(futures)
+                merged = [merge.step(p, [parts[i][p] for i in range(n)])
+                          for p in range(len(policies))]
+                if t + 1 < steps:
+                    futures = [client.submit(_sim_step_task, run, i, merged, t + 2 == steps,
+                                             workers=[pins[i]], pure=False) for i in range(n)]
+        except BaseException:
+            client.run(_sim_drop, run)
+            raise
+        return merge.result(params)
 
 
 def close_on_workers(client) -> int:
