@@ -22,15 +22,16 @@ What is sharded, and why results are identical to one process:
   what everybody clicked so far; the simulator recomputes it after every
   step from all the clicks), so the shards exchange it once per step: each
   worker runs step t for its users (Model.simulate_shard, kept on the worker
-  between tasks) and returns a part per policy; the client merges the parts
+  by a Dask actor between steps) and returns a part per policy; the client merges the parts
   (SimMerge: the clicks per item summed, integers, so in any order) and
   hands the merged bytes back for step t + 1.  The random numbers are keyed
   on (seed, stream, user, step), so a user's draws do not depend on its
   shard, and the merge computes coverage, Gini, entropy and diversity from
   every item's exposure and clicks and every user's diversity in user order,
   as one run does: the trace and summary equal Model.simulate's bit for bit
-  (``seconds`` aside: the shards' sum).  Each step costs one round trip
-  through the scheduler (a few milliseconds) on top of the simulation.
+  (``seconds`` aside: the shards' sum).  Each step costs one message round
+  trip from the client to every worker (the actor's calls bypass the
+  scheduler) on top of the simulation.
 * ``evaluate``: the evaluated users, in contiguous shards, one task per
   shard (and per configuration); each task returns, per row, its users'
   metric values and lists (rs_eval_result_part), and the client merges them
@@ -104,67 +105,34 @@ def _evaluate_shard_task(path, shipped, config, shard, shards):
         return entry.model.evaluate_shard(shard, shards, **config)
 
 
-def _sim_shards():
-    """This worker's simulation shards: {(run, shard): (entry, [SimShard per policy])}."""
-    from distributed import get_worker
-    return get_worker().__dict__.setdefault("_recsim_sims", {})
+class _SimShards:
+    """A Dask actor on one worker: shard ``shard`` of every policy's run,
+    over the worker's model (opened once, shared with the other tasks),
+    kept between steps.  An actor, not tasks: its calls go from the client
+    straight to the worker, without the scheduler's round trip per step."""
 
+    def __init__(self, path, shipped, shard, shards, policies, kw):
+        self.entry = _worker_model(_local_path(path, shipped))
+        self.sims = []
+        try:
+            with self.entry.lock:
+                for p in policies:
+                    self.sims.append(self.entry.model.simulate_shard(p, shard, shards, **kw))
+        except BaseException:
+            self.close()
+            raise
 
-def _close_shards(shards):
-    for s in shards:
-        s.close()
+    def step(self, merged):
+        """Every policy's next step from its merged bytes (None at step 0):
+        the parts, one per policy."""
+        merged = merged or [None] * len(self.sims)
+        with self.entry.lock:
+            return [s.step(m) for s, m in zip(self.sims, merged)]
 
-
-def _sim_begin_task(path, shipped, run, shard, shards, policies, kw, last):
-    """Begin shard ``shard`` of every policy on this worker's model and run
-    step 0; the shards stay on the worker for the next steps."""
-    entry = _worker_model(_local_path(path, shipped))
-    sims = []
-    try:
-        with entry.lock:
-            for p in policies:
-                sims.append(entry.model.simulate_shard(p, shard, shards, **kw))
-            parts = [s.step(None) for s in sims]
-    except BaseException:
-        _close_shards(sims)
-        raise
-    if last:
-        _close_shards(sims)
-    else:
-        with _LOCK:
-            _sim_shards()[(run, shard)] = (entry, sims)
-    return parts
-
-
-def _sim_step_task(run, shard, merged, last):
-    """The next step of the worker's shard ``shard`` of run, from the merged
-    bytes of the step before (one per policy)."""
-    with _LOCK:
-        entry, sims = _sim_shards()[(run, shard)]
-        if last:
-            del _sim_shards()[(run, shard)]
-    try:
-        with entry.lock:
-            return [s.step(m) for s, m in zip(sims, merged)]
-    except BaseException:
-        last = True
-        with _LOCK:
-            _sim_shards().pop((run, shard), None)
-        raise
-    finally:
-        if last:
-            _close_shards(sims)
-
-
-def _sim_drop(run, dask_worker=None):
-    """Free the shards of run left on this worker (after a failure)."""
-    store = dask_worker.__dict__.get("_recsim_sims", {}) if dask_worker else {}
-    with _LOCK:
-        keys = [k for k in store if k[0] == run]
-        dropped = [store.pop(k) for k in keys]
-    for _, sims in dropped:
-        _close_shards(sims)
-    return len(dropped)
+    def close(self):
+        for s in self.sims:
+            s.close()
+        return len(self.sims)
 
 
 def _close_all(dask_worker=None):
@@ -311,13 +279,12 @@ def simulate(client, path: str, policies: Sequence[str] = ("scorer", "popular"),
     Arguments as Model.simulate; returns its SimulationResult, the trace and
     summary bit for bit (``seconds``: the sum over the shards).  ``shards``
     (default: one per worker) contiguous blocks of the users, shard i pinned
-    to worker i mod n, which keeps that block's simulator between steps; per
-    step, one task per shard runs the step of every policy and the client
+    to worker i mod n, where an actor keeps that block's simulator between
+    steps; per step, each actor runs the step of every policy and the client
     merges their parts (recsim.SimMerge) into what each shard needs for the
     next step.  Every shard builds the whole population and the policy's
     state (a fixed cost per shard), then simulates its users only.
     """
-    import uuid
     from .model import SimMerge
     policies = [policies] if isinstance(policies, str) else [str(p) for p in policies]
     workers = _workers(client)
@@ -331,21 +298,23 @@ def simulate(client, path: str, policies: Sequence[str] = ("scorer", "popular"),
     kw = dict(users=users, slate=slate, seed=seed, options=dict(options or {}))
     with SimMerge(policies, steps) as merge:  # checks the policies and steps here
         shipped = ship_model(client, path) if ship else None
-        run = uuid.uuid4().hex
-        pins = [workers[i % len(workers)] for i in range(n)]
-        futures = [client.submit(_sim_begin_task, path, shipped, run, i, n, policies, kw,
-                                 steps == 1, workers=[pins[i]], pure=False) for i in range(n)]
+        futures = [client.submit(_SimShards, path, shipped, i, n, policies, kw, actor=True,
+                                 workers=[workers[i % len(workers)]], pure=False)
+                   for i in range(n)]
+        actors = []
         try:
-            for t in range(steps):
-                parts = client.gather(futures)
+            actors = [f.result() for f in futures]
+            merged = None
+            for _ in range(steps):
+                calls = [a.step(merged) for a in actors]  # the shards step in parallel
+                parts = [c.result() for c in calls]
                 merged = [merge.step(p, [parts[i][p] for i in range(n)])
                           for p in range(len(policies))]
-                if t + 1 < steps:
-                    futures = [client.submit(_sim_step_task, run, i, merged, t + 2 == steps,
-                                             workers=[pins[i]], pure=False) for i in range(n)]
-        except BaseException:
-            client.run(_sim_drop, run)
-            raise
+        finally:
+            for c in [a.close() for a in actors]:
+                c.result()
+            del actors
+            client.cancel(futures)
         return merge.result(params)
 
 

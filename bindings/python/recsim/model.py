@@ -932,6 +932,7 @@ class SimMerge:
     and user's merged data, never averaged over the shards."""
 
     def __init__(self, policies: Sequence[str], steps: int):
+        self._handle = None
         if isinstance(policies, str):
             policies = [policies]
         self.policies = [str(p) for p in policies]
