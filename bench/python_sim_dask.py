@@ -66,6 +66,14 @@ def main():
                                 for _ in range(max(1, runs // 2)))
         recsim.set_num_threads(threads)
     n_users = int(want.trace["impressions"].iloc[0])
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f
+                       if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    print("-- CPU %s, %d cores; BLAS %s" % (cpu, os.cpu_count() or 0, recsim.blas_corename()))
     print("-- simulate %s, %d users, %d steps, slate 10, on %s (load %.1f)"
           % ("+".join(POLICIES), n_users, steps, os.path.basename(path), os.getloadavg()[0]))
     print("one process, %d library threads: median %.3f s of %d runs (1 thread: %.3f s)"
