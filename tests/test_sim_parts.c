@@ -2,11 +2,12 @@
  * test_sim_parts.c - simulation sharded by users: the shards of every
  * policy (rs_model_sim_shard_begin, rs_sim_shard_step), their parts merged
  * step by step (rs_sim_merge_step) give rs_model_simulate's trace bit for
- * bit at 1, 2, 3 and 7 shards, with empty shards, at 1 and 2 threads; the
- * exchange matters (a shard fed no one's clicks but its own answers
- * otherwise); bad parts and merged bytes (truncated, damaged, foreign,
- * another step, repeated or missing shards) are refused without changing
- * anything; NULL and out-of-range arguments.
+ * bit at 1, 2, 3 and 7 shards, with empty shards, at 1 and 2 threads, with
+ * the popularity the shards exchange weighing in the answers (strong
+ * conformity changes the clicks); bad parts and merged bytes (truncated,
+ * damaged, foreign, another step, repeated or missing shards, other
+ * options) are refused without changing anything; NULL and out-of-range
+ * arguments.
  */
 #include "evalsim_fixture.h"
 
