@@ -1,7 +1,9 @@
 #!/bin/sh
 # bench_model_batch.sh BIN - batch recommendation for every customer of the
 # Online Retail model: rs_model_recommend_batch from C (BIN), the same call
-# through the Python package, and a 2-worker Dask run (issue 15, item 6).
+# through the Python package, and a 2-worker Dask run (issue 15, item 6);
+# then a simulation of every customer (scorer and popular, 20 steps) in one
+# process and with its users sharded over 2 Dask workers.
 # Uses the full log (RECSIM_ONLINERETAIL or ../shared) when present, else
 # the demo sample.  The model is built once into build/bench/.
 set -eu
@@ -44,3 +46,8 @@ echo "$ours" "$(echo "$py" | grep "Model.recommend" | grep -v " 1 threads")" | a
         if ($i == "cpu") c[++m] = $(i + 1) } }
     END { printf "Python / C, default threads: median %.3fx, fastest run %.3fx, cpu %.3fx (wall swings with the machine load)\n",
                  t[2] / t[1], f[2] / f[1], c[2] / c[1] }'
+# the simulation, one process against 2 Dask workers (users sharded, clicks
+# exchanged every step), alternated run by run
+RECSIM_LIBRARY=${RECSIM_LIBRARY:-$(pwd)/lib/librecsim.so.1} PYTHONPATH=bindings/python \
+    "$python" bench/python_sim_dask.py "$model" ${RUNS:-3} 0 20 2>/dev/null || \
+    echo "(no Dask simulation: python3-distributed missing?)"

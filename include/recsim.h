@@ -5131,6 +5131,132 @@ RS_API int rs_sim_trace_value(const rs_sim_trace *trace, size_t policy, uint64_t
 /** rs_sim_trace_seconds - wall seconds policy p took (the simulator's work included). */
 RS_API double rs_sim_trace_seconds(const rs_sim_trace *trace, size_t policy);
 
+/**
+ * One policy's simulation split by users (since 1.1): a shard runs the steps
+ * of rs_model_simulate() for a contiguous block of the simulated users, and
+ * an rs_sim_merge puts the shards' steps back together into the very trace
+ * rs_model_simulate() gives (bit for bit; the seconds aside).  The users are
+ * coupled through the items' popularity (recomputed after every step from
+ * everybody's clicks), so the shards exchange, between steps, what the
+ * merge sums: step t of every shard gives a part (rs_sim_shard_step), the
+ * merge of step t's parts gives the merged bytes that every shard takes for
+ * step t + 1.  The simulator's random numbers are keyed on (seed, user,
+ * step), so a user's draws do not depend on the shard that makes them.
+ *
+ *     shard i: rs_model_sim_shard_begin(model, "scorer", 0, 10, seed, i, n, &sh);
+ *     client:  rs_sim_merge_create(policies, 1, steps, &mg);
+ *     step t:  each shard  rs_sim_shard_step(sh, merged, merged_len, &part, &len);
+ *              client      rs_sim_merge_step(mg, 0, parts, lens, n, &merged, &merged_len);
+ *     end:     rs_sim_merge_trace(mg, &trace);
+ *
+ * Parts and merged bytes are plain bytes (host byte order), to be carried
+ * between processes or machines as they are.
+ */
+typedef struct rs_sim_shard rs_sim_shard;
+
+/**
+ * rs_model_sim_shard_begin - shard shard of n_shards of one policy's
+ * simulation (since 1.1): the arguments of rs_model_simulate() for one
+ * policy, and the block of users shard covers (users n * shard / n_shards
+ * up to n * (shard + 1) / n_shards of the n simulated users; a block may be
+ * empty).  Every shard builds the whole population (what a user starts
+ * from depends on the users before it) and the policy's state, then
+ * simulates its block only.  The simulator's options ("sim.*") and the
+ * scorer's are read now: the model's options may change afterwards.
+ *
+ * @policy     "scorer", "popular" or "random".
+ * @n_users, @slate_size, @seed  as rs_model_simulate().
+ * @shard      0 .. n_shards - 1;  @n_shards  1 .. 65536.
+ * @out        receives the shard; free with rs_sim_shard_free().
+ * Returns RS_OK, RS_ERR_INVALID (NULL), RS_ERR_NOTFOUND (unknown policy),
+ * RS_ERR_RANGE (a count, shard or n_shards), RS_ERR_STATE (not built),
+ * RS_ERR_NOMEM.  Needs the model to itself, as rs_model_simulate() does;
+ * the model must outlive the shard, and its steps read it as
+ * rs_model_recommend() does (the shards of a read-only model may step in
+ * parallel threads, one thread per shard, but not beside a call that
+ * needs the model to itself).
+ */
+RS_API int rs_model_sim_shard_begin(const rs_model *model, const char *policy, size_t n_users,
+                                    size_t slate_size, uint64_t seed, size_t shard,
+                                    size_t n_shards, rs_sim_shard **out);
+
+/**
+ * rs_sim_shard_step - run the shard's next step (since 1.1) and give its
+ * part: the step's counts, every item's clicks and exposures in it and the
+ * diversity of each of the shard's shown users (about 8 bytes per active
+ * user and per item clicked or shown, plus 8 per category).
+ *
+ * @merged, @merged_len  the merge's bytes of the step before
+ *             (rs_sim_merge_step); NULL, 0 for step 0.
+ * @part_out, @part_len_out  receive the part, owned by the shard and valid
+ *             until its next step or its free.
+ * Returns RS_OK, RS_ERR_INVALID (NULL shard or out pointer, or no merged
+ * bytes after step 0), RS_ERR_CORRUPT (damaged merged bytes), RS_ERR_VERSION
+ * (a newer format), RS_ERR_STATE (merged bytes of another run or step, or
+ * given at step 0; or an earlier step failed), RS_ERR_NOMEM, RS_ERR_CALLBACK
+ * (a host responder failed).  Refused merged bytes change nothing (the step
+ * may be retried with the right ones); a failure inside the step leaves the
+ * shard unusable.  Needs the shard to itself.
+ */
+RS_API int rs_sim_shard_step(rs_sim_shard *shard, const void *merged, size_t merged_len,
+                             const void **part_out, size_t *part_len_out);
+
+/** rs_sim_shard_free - free a shard (and its last part); NULL is a no-op. */
+RS_API void rs_sim_shard_free(rs_sim_shard *shard);
+
+/** The merge of sharded simulations (since 1.1), see rs_sim_shard. */
+typedef struct rs_sim_merge rs_sim_merge;
+
+/**
+ * rs_sim_merge_create - a merge of n_policies policies' sharded runs of
+ * steps steps each (since 1.1), into a trace with those policies in that
+ * order.  The policies' runs may be merged in any interleaving (one step
+ * of one, a step of another ...), each policy's steps in order.
+ * Returns RS_OK, RS_ERR_INVALID (NULL), RS_ERR_NOTFOUND (unknown policy),
+ * RS_ERR_RANGE (n_policies not 1 .. 64, steps not 1 .. 10,000,000),
+ * RS_ERR_NOMEM.  Free with rs_sim_merge_free().
+ */
+RS_API int rs_sim_merge_create(const char *const *policies, size_t n_policies, uint64_t steps,
+                               rs_sim_merge **out);
+
+/**
+ * rs_sim_merge_step - merge the parts of policy's next step (since 1.1),
+ * one per shard of its run in any order: the step's statistics go into the
+ * trace, computed as rs_model_simulate() computes them (coverage and Gini
+ * from every item's summed exposure, the entropy from the summed clicks
+ * per category, the diversity summed over the users in user order, the
+ * counts summed: never an average of the shards' figures).  The shards'
+ * seconds are summed into the policy's seconds.
+ *
+ * @merged_out, @merged_len_out  receive (when not NULL) the bytes every
+ *             shard takes for its next step (the step's clicks per item
+ *             summed over the shards), owned by the merge and valid until
+ *             the next rs_sim_merge_step of this policy or the free.
+ * Returns RS_OK, RS_ERR_INVALID (NULL or no part), RS_ERR_RANGE (policy,
+ * or more than 65536 parts), RS_ERR_CORRUPT (a damaged or truncated part,
+ * shards that do not cover the users one block after another),
+ * RS_ERR_VERSION (a newer format), RS_ERR_STATE (parts of another policy
+ * or run or step, a shard given twice, not one part per shard, all steps
+ * merged already, the trace given away), RS_ERR_NOMEM.  Refused parts
+ * change nothing.  Needs the merge to itself.
+ */
+RS_API int rs_sim_merge_step(rs_sim_merge *merge, size_t policy, const void *const *parts,
+                             const size_t *lens, size_t n_parts, const void **merged_out,
+                             size_t *merged_len_out);
+
+/**
+ * rs_sim_merge_trace - the merged trace, once every policy's steps are
+ * merged (since 1.1): the trace rs_model_simulate() gives for these
+ * policies and arguments, every value bit for bit; rs_sim_trace_seconds()
+ * is the sum of the shards' seconds.  The trace is given away: free it with
+ * rs_sim_trace_free() (the merge no longer has it).  Returns RS_OK,
+ * RS_ERR_INVALID (NULL), RS_ERR_STATE (steps missing, or given away).
+ */
+RS_API int rs_sim_merge_trace(rs_sim_merge *merge, rs_sim_trace **out);
+
+/** rs_sim_merge_free - free a merge (and a trace it still has); NULL is a no-op. */
+RS_API void rs_sim_merge_free(rs_sim_merge *merge);
+
 /** Types of model options. */
 typedef enum rs_option_type {
     RS_OPTION_INT = 0,    /* an integer in [min, max] */

@@ -1,7 +1,7 @@
 /*
  * test_model_allocfail.c - allocation-failure injection over the whole
  * life of a model: import, build, open read-only, recommend, explain,
- * similar and simulate on the test data of tests/data, with the N-th
+ * similar and simulate (whole, and sharded by users) on the test data of tests/data, with the N-th
  * allocation failing, for N over every allocation the run makes (sampled
  * with a stride in `make check`; RS_ALLOCFAIL_STRIDE=1 for every N, as
  * `make allocfail` runs it under ASan).
@@ -163,15 +163,14 @@ static int lists(const rs_model *m, out *o)
     return RS_OK;
 }
 
-static int simulate(const rs_model *m, out *o)
+static const char *const sim_policies[] = {"scorer", "popular"};
+
+/* The trace's figures into o (and the trace freed). */
+static int trace_out(rs_sim_trace *t, out *o)
 {
-    static const char *const policies[] = {"scorer", "popular"};
     static const int stats[] = {RS_SIM_STAT_CLICKS, RS_SIM_STAT_COVERAGE,
                                 RS_SIM_STAT_DIVERSITY, RS_SIM_STAT_ENTROPY};
-    rs_sim_trace *t = NULL;
-    int s = rs_model_simulate(m, policies, 2, 20, 3, 4, 7, &t);
-    if (s != RS_OK)
-        return s;
+    int s;
     for (size_t p = 0; p < rs_sim_trace_policies(t); p++)
         for (uint64_t step = 0; step < rs_sim_trace_steps(t); step++) {
             say(o, "%s step %llu:", rs_sim_trace_policy_name(t, p), (unsigned long long)step);
@@ -187,6 +186,41 @@ static int simulate(const rs_model *m, out *o)
         }
     rs_sim_trace_free(t);
     return RS_OK;
+}
+
+static int simulate(const rs_model *m, out *o)
+{
+    rs_sim_trace *t = NULL;
+    int s = rs_model_simulate(m, sim_policies, 2, 20, 3, 4, 7, &t);
+    return s != RS_OK ? s : trace_out(t, o);
+}
+
+/* simulate's run in 2 shards per policy, merged step by step: the same
+ * figures, or RS_ERR_NOMEM. */
+static int simulate_sharded(const rs_model *m, out *o)
+{
+    rs_sim_merge *mg = NULL;
+    rs_sim_trace *t = NULL;
+    int s = rs_sim_merge_create(sim_policies, 2, 3, &mg);
+    for (size_t p = 0; s == RS_OK && p < 2; p++) {
+        rs_sim_shard *sh[2] = {NULL, NULL};
+        const void *parts[2], *merged = NULL;
+        size_t lens[2], merged_len = 0;
+        for (size_t i = 0; s == RS_OK && i < 2; i++)
+            s = rs_model_sim_shard_begin(m, sim_policies[p], 20, 4, 7, i, 2, &sh[i]);
+        for (int step = 0; s == RS_OK && step < 3; step++) {
+            for (size_t i = 0; s == RS_OK && i < 2; i++)
+                s = rs_sim_shard_step(sh[i], merged, merged_len, &parts[i], &lens[i]);
+            if (s == RS_OK)
+                s = rs_sim_merge_step(mg, p, parts, lens, 2, &merged, &merged_len);
+        }
+        rs_sim_shard_free(sh[0]);
+        rs_sim_shard_free(sh[1]);
+    }
+    if (s == RS_OK)
+        s = rs_sim_merge_trace(mg, &t);
+    rs_sim_merge_free(mg);
+    return s != RS_OK ? s : trace_out(t, o);
 }
 
 static int tuning(const rs_model *m, out *o)
@@ -237,6 +271,7 @@ static int run(out *o, const char **stage)
     STEP("tuning report", tuning(m, o));
     STEP("recommend read-only", lists(m, o));
     STEP("simulate", simulate(m, o));
+    STEP("simulate sharded", simulate_sharded(m, o));
 #undef STEP
 done:
     rs_model_close(m);

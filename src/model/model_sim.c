@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "core/topk.h"
+#include "model/model_sim.h"
 #include "sim/sim_scorer.h"
 #include "user/user_internal.h"
 
@@ -25,9 +26,6 @@
 
 #define TRACE_STATS RS_SIM_STAT_COUNT
 #define MAX_CATEGORIES 32  /* the most frequent product words; the rest "other" */
-#define MAX_POLICIES 64
-#define MAX_STEPS 10000000u
-#define MAX_USERS 10000000u
 #define RANDOM_STREAM 0x52414e44u /* the random policy's stream ("RAND") */
 
 struct rs_sim_trace {
@@ -85,6 +83,12 @@ double rs_sim_trace_seconds(const rs_sim_trace *t, size_t policy)
     return t && policy < t->n_policies ? t->seconds[policy] : 0.0;
 }
 
+double *rs__sim_trace_values(rs_sim_trace *t, size_t policy, double **seconds)
+{
+    *seconds = &t->seconds[policy];
+    return t->values + policy * (size_t)t->steps * TRACE_STATS;
+}
+
 /* ------------------------------------------------------------ catalogue */
 
 /* The text of an item (rs_graph_node_text) into buf, or its key when it
@@ -127,7 +131,7 @@ const char *rs__model_item_text(const rs_model *m, const char *key, char *buf, s
  * frequent words that occur more than once kept, the rest pooled as the
  * last category.  of_item has n_items entries; *n_out categories.
  */
-static int categories_make(const rs_model *m, uint32_t *of_item, size_t *n_out)
+int rs__model_sim_categories(const rs_model *m, uint32_t *of_item, size_t *n_out)
 {
     size_t n = m->n_items, n_words = 0, n_cat = 0;
     char **words = rs__calloc(n + 1, sizeof *words);
@@ -195,16 +199,7 @@ static int categories_make(const rs_model *m, uint32_t *of_item, size_t *n_out)
 
 /* ------------------------------------------------------------ population */
 
-/* What every policy's run starts from. */
-struct population {
-    size_t n_users, mirrored, dim, words;
-    char **keys;             /* user model key of each simulated user */
-    float *interests;        /* mirrored users' vectors, mirrored x dim */
-    uint64_t *seen0;         /* n_users x words: the mirrored histories */
-    uint32_t *by_popularity; /* store indices, most popular first */
-};
-
-static void population_free(struct population *p)
+void rs__model_sim_population_free(struct rs__sim_population *p)
 {
     for (size_t u = 0; p->keys && u < p->n_users; u++)
         free(p->keys[u]);
@@ -235,8 +230,8 @@ static size_t model_users(const rs_model *m, const char **keys, size_t limit, fl
     return n;
 }
 
-static int population_make(const rs_model *m, size_t n_users, uint64_t seed,
-                           struct population *p)
+int rs__model_sim_population(const rs_model *m, size_t n_users, uint64_t seed,
+                           struct rs__sim_population *p)
 {
     size_t n_items = m->n_items, capacity = 0;
     const char **mirror_keys = NULL;
@@ -322,16 +317,14 @@ static int population_make(const rs_model *m, size_t n_users, uint64_t seed,
     free(popularity);
     free(history);
     if (s != RS_OK)
-        population_free(p);
+        rs__model_sim_population_free(p);
     return s;
 }
 
 /* ------------------------------------------------------------ policies */
 
-enum policy_kind { POLICY_SCORER, POLICY_POPULAR, POLICY_RANDOM };
-
 struct run {
-    const struct population *pop;
+    const struct rs__sim_population *pop;
     size_t n_items;
     uint64_t *seen; /* n_users x words: never shown again by popular */
     uint64_t seed;
@@ -426,7 +419,7 @@ static int scorer_copy_make(const rs_model *m, struct scorer_copy *c)
     return RS_OK;
 }
 
-static double now_seconds(void)
+double rs__model_sim_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -434,68 +427,110 @@ static double now_seconds(void)
 }
 
 /* One policy's run from a fresh population, one step per call so that
- * every step's statistics go into the trace. */
-static int run_policy(const rs_model *m, rs_sim *sim, const struct population *pop,
-                      enum policy_kind kind, const char *name, uint64_t steps,
-                      size_t slate_size, uint64_t seed, double *values, double *seconds,
-                      uint64_t done, uint64_t total)
-{
+ * every step's statistics go into the trace (and so that a shard of the
+ * users, model_sim_shard.c, exchanges the clicks between steps). */
+struct rs__model_policy_run {
+    const rs_model *m;
+    rs_sim *sim;
+    enum policy_kind kind;
+    size_t slate_size;
     struct scorer_copy copy;
-    struct rs__sim_host *host = NULL;
-    rs__sim_scorer_run *scorer_run = NULL;
+    struct rs__sim_host *host;
+    rs__sim_scorer_run *scorer_run;
     struct run r;
-    double t0 = now_seconds();
-    int s = rs__sim_populate_given(sim, pop->mirrored); /* theirs set below */
+};
+
+void rs__model_policy_end(struct rs__model_policy_run *p)
+{
+    if (!p)
+        return;
+    rs__sim_scorer_end(p->scorer_run);
+    rs__model_sim_host_end(p->sim, p->host);
+    free(p->r.seen);
+    scorer_copy_free(&p->copy);
+    free(p);
+}
+
+int rs__model_policy_begin(const rs_model *m, rs_sim *sim, const struct rs__sim_population *pop,
+                           int kind, const char *name, size_t slate_size, uint64_t seed,
+                           struct rs__model_policy_run **out)
+{
+    struct rs__model_policy_run *p = rs__calloc(1, sizeof *p);
+    int s;
+    *out = NULL;
+    if (!p)
+        return RS_ERR_NOMEM;
+    p->m = m;
+    p->sim = sim;
+    p->kind = (enum policy_kind)kind;
+    p->slate_size = slate_size;
+    p->r.pop = pop;
+    p->r.n_items = m->n_items;
+    p->r.seed = seed;
+    s = rs__sim_populate_given(sim, pop->mirrored); /* theirs set below */
     if (s == RS_OK)
         s = rs__model_sim_host_begin(m, sim, pop->keys, pop->n_users, pop->mirrored, name,
-                                     &host);
-    memset(&copy, 0, sizeof copy);
-    r.pop = pop;
-    r.n_items = m->n_items;
-    r.seed = seed;
-    r.seen = NULL;
+                                     &p->host);
     for (size_t u = 0; s == RS_OK && u < pop->mirrored; u++)
         s = rs_sim_set_interest(sim, (uint32_t)u, pop->interests + u * pop->dim, pop->dim);
     if (s == RS_OK && kind == POLICY_SCORER)
-        s = scorer_copy_make(m, &copy);
+        s = scorer_copy_make(m, &p->copy);
     /* A user who did not click is shown the scorer's same answer again
      * (RS_SIM_SHOW_AGAIN), as `recsim simulate` always has; one run over
      * the steps keeps each user's ranking and collaborative sums from one
      * step to the next (the same slates as a fresh run per step). */
     if (s == RS_OK && kind == POLICY_SCORER)
-        s = rs__sim_scorer_begin(sim, copy.parts.scorer, copy.parts.users,
+        s = rs__sim_scorer_begin(sim, p->copy.parts.scorer, p->copy.parts.users,
                                  (const char *const *)pop->keys, slate_size, RS_SIM_SHOW_AGAIN,
-                                 &scorer_run);
+                                 &p->scorer_run);
     if (s == RS_OK && kind == POLICY_POPULAR) {
-        r.seen = rs__alloc_array(pop->n_users, pop->words * sizeof *r.seen);
-        if (!r.seen)
+        p->r.seen = rs__alloc_array(pop->n_users, pop->words * sizeof *p->r.seen);
+        if (!p->r.seen)
             s = RS_ERR_NOMEM;
         else
-            memcpy(r.seen, pop->seen0, pop->n_users * pop->words * sizeof *r.seen);
+            memcpy(p->r.seen, pop->seen0, pop->n_users * pop->words * sizeof *p->r.seen);
     }
+    if (s != RS_OK) {
+        rs__model_policy_end(p);
+        return s;
+    }
+    *out = p;
+    return RS_OK;
+}
+
+int rs__model_policy_step(struct rs__model_policy_run *p)
+{
+    if (p->kind == POLICY_SCORER)
+        return rs__sim_scorer_steps(p->scorer_run, 1, NULL);
+    if (p->kind == POLICY_POPULAR)
+        return rs_sim_run(p->sim, popular_policy, &p->r, popular_feedback, &p->r, 1,
+                          p->slate_size, NULL);
+    return rs_sim_run(p->sim, random_policy, &p->r, NULL, NULL, 1, p->slate_size, NULL);
+}
+
+static int run_policy(const rs_model *m, rs_sim *sim, const struct rs__sim_population *pop,
+                      enum policy_kind kind, const char *name, uint64_t steps,
+                      size_t slate_size, uint64_t seed, double *values, double *seconds,
+                      uint64_t done, uint64_t total)
+{
+    struct rs__model_policy_run *run = NULL;
+    double t0 = rs__model_sim_now();
+    int s = rs__model_policy_begin(m, sim, pop, kind, name, slate_size, seed, &run);
     for (uint64_t step = 0; s == RS_OK && step < steps; step++) {
-        if (kind == POLICY_SCORER)
-            s = rs__sim_scorer_steps(scorer_run, 1, NULL);
-        else if (kind == POLICY_POPULAR)
-            s = rs_sim_run(sim, popular_policy, &r, popular_feedback, &r, 1, slate_size, NULL);
-        else
-            s = rs_sim_run(sim, random_policy, &r, NULL, NULL, 1, slate_size, NULL);
+        s = rs__model_policy_step(run);
         for (int k = 0; s == RS_OK && k < TRACE_STATS; k++)
             s = rs_sim_stat(sim, k, &values[step * TRACE_STATS + (size_t)k]);
         if (s == RS_OK && m->progress)
             m->progress(m->progress_data, "simulate", done + step + 1, total);
     }
-    *seconds = now_seconds() - t0;
-    rs__sim_scorer_end(scorer_run);
-    rs__model_sim_host_end(sim, host);
-    free(r.seen);
-    scorer_copy_free(&copy);
+    *seconds = rs__model_sim_now() - t0;
+    rs__model_policy_end(run);
     return s;
 }
 
 /* ------------------------------------------------------------ the call */
 
-static int policy_kind_of(const char *name, enum policy_kind *out)
+int rs__model_sim_policy_kind(const char *name, int *out)
 {
     if (!name)
         return rs__fail(RS_ERR_INVALID, "rs_model_simulate: a policy name is NULL");
@@ -511,9 +546,9 @@ static int policy_kind_of(const char *name, enum policy_kind *out)
     return RS_OK;
 }
 
-static int check_args(const rs_model *m, const char *const *policies, size_t n_policies,
+int rs__model_sim_check_args(const rs_model *m, const char *const *policies, size_t n_policies,
                       size_t n_users, uint64_t steps, size_t slate_size,
-                      enum policy_kind *kinds, rs_sim_trace **out)
+                      int *kinds, rs_sim_trace **out)
 {
     const char *fn = "rs_model_simulate";
     int s;
@@ -526,7 +561,7 @@ static int check_args(const rs_model *m, const char *const *policies, size_t n_p
         return rs__fail(RS_ERR_RANGE, "%s: %zu policies, not 1 .. %d", fn, n_policies,
                         MAX_POLICIES);
     for (size_t p = 0; p < n_policies; p++)
-        if ((s = policy_kind_of(policies[p], &kinds[p])) != RS_OK)
+        if ((s = rs__model_sim_policy_kind(policies[p], &kinds[p])) != RS_OK)
             return s;
     if (steps == 0 || steps > MAX_STEPS)
         return rs__fail(RS_ERR_RANGE, "%s: steps %llu outside 1 .. %u", fn,
@@ -545,7 +580,7 @@ static int check_args(const rs_model *m, const char *const *policies, size_t n_p
     return RS_OK;
 }
 
-static int trace_create(const char *const *policies, size_t n_policies, uint64_t steps,
+int rs__sim_trace_create(const char *const *policies, size_t n_policies, uint64_t steps,
                         rs_sim_trace **out)
 {
     rs_sim_trace *t = rs__calloc(1, sizeof *t);
@@ -574,37 +609,37 @@ int rs_model_simulate(const rs_model *m, const char *const *policies, size_t n_p
                       size_t n_users, uint64_t steps, size_t slate_size, uint64_t seed,
                       rs_sim_trace **out)
 {
-    enum policy_kind kinds[MAX_POLICIES];
-    struct population pop;
+    int kinds[MAX_POLICIES];
+    struct rs__sim_population pop;
     rs_sim_trace *trace = NULL;
     uint32_t *categories = NULL;
     size_t n_categories = 1;
     rs_sim *sim = NULL;
-    int s = check_args(m, policies, n_policies, n_users, steps, slate_size, kinds, out);
+    int s = rs__model_sim_check_args(m, policies, n_policies, n_users, steps, slate_size, kinds, out);
     if (s != RS_OK)
         return s;
     memset(&pop, 0, sizeof pop);
-    if ((s = trace_create(policies, n_policies, steps, &trace)) != RS_OK)
+    if ((s = rs__sim_trace_create(policies, n_policies, steps, &trace)) != RS_OK)
         return s;
     categories = rs__calloc(rs_item_store_span(m->store) + 1, sizeof *categories);
     if (!categories)
         s = RS_ERR_NOMEM;
     /* simulator item i is store index i (m->item_keys[i]) */
     if (s == RS_OK)
-        s = categories_make(m, categories, &n_categories);
+        s = rs__model_sim_categories(m, categories, &n_categories);
     if (s == RS_OK)
-        s = population_make(m, n_users, seed, &pop);
+        s = rs__model_sim_population(m, n_users, seed, &pop);
     if (s == RS_OK)
         s = rs__sim_create_from_store_given(m->store, categories, n_categories, pop.n_users,
                                             seed, pop.mirrored, &sim);
     if (s == RS_OK)
         s = rs__model_options_apply_sim(&m->options, sim);
     for (size_t p = 0; s == RS_OK && p < n_policies; p++)
-        s = run_policy(m, sim, &pop, kinds[p], policies[p], steps, slate_size, seed,
+        s = run_policy(m, sim, &pop, (enum policy_kind)kinds[p], policies[p], steps, slate_size, seed,
                        trace->values + p * (size_t)steps * TRACE_STATS, &trace->seconds[p],
                        (uint64_t)p * steps, (uint64_t)n_policies * steps);
     rs_sim_free(sim);
-    population_free(&pop);
+    rs__model_sim_population_free(&pop);
     free(categories);
     if (s != RS_OK) {
         rs_sim_trace_free(trace);

@@ -58,7 +58,7 @@ static int step_task(void *vctx, size_t task, unsigned worker)
  * Gini of the counts: LSD radix sort (11 bits a pass, only as many passes as
  * the largest count needs) into scratch (2n entries), then the usual sum.
  */
-static double gini(const uint64_t *counts, size_t n, uint64_t *scratch)
+double rs__sim_gini(const uint64_t *counts, size_t n, uint64_t *scratch)
 {
     uint64_t mx = 0;
     for (size_t i = 0; i < n; i++)
@@ -130,7 +130,7 @@ int rs__sim_run_loop(rs_sim *s, rs_sim_policy_fn policy, rs__sim_batch_policy_fn
         uint64_t returns = 0, active = 0;
         for (size_t u = 0; u < s->n_users; u++) {
             returned[u] = 0;
-            if (!s->active[u]) {
+            if (!s->active[u] && u >= s->user_lo && u < s->user_hi) {
                 rs_rng rng;
                 rs__rng_init(&rng, s->seed, STREAM_RETURN, u, s->step);
                 if (rs__rng_uniform(&rng) < rs__sim_return_prob(s, (uint32_t)u))
@@ -203,6 +203,7 @@ int rs__sim_run_loop(rs_sim *s, rs_sim_policy_fn policy, rs__sim_batch_policy_fn
         uint64_t clicks = 0, purchases = 0, rating_sum = 0, leaves = 0;
         double ild_sum = 0;
         memset(cat_clicks, 0, s->n_cat * sizeof *cat_clicks);
+        s->n_ild_log = 0;
         for (size_t u = 0; u < s->n_users; u++) {
             if (!s->active[u])
                 continue;
@@ -212,6 +213,8 @@ int rs__sim_run_loop(rs_sim *s, rs_sim_policy_fn policy, rs__sim_batch_policy_fn
                 if (s->exposure[slate[j]]++ == 0)
                     s->st.shown_items++;
             ild_sum += ild[u];
+            if (s->ild_log)
+                s->ild_log[s->n_ild_log++] = ild[u];
             s->session_len[u]++;
             const rs__sim_response *r = &resp[u];
             if (r->position >= 0) {
@@ -251,7 +254,7 @@ int rs__sim_run_loop(rs_sim *s, rs_sim_policy_fn policy, rs__sim_batch_policy_fn
                 entropy -= p * log2(p);
             }
         rs__sim_update_pop(s);
-        double g = gini(s->exposure, s->n_items, scratch);
+        double g = rs__sim_gini(s->exposure, s->n_items, scratch);
         s->st.steps++;
         s->st.impressions += active;
         s->st.clicks += clicks;
@@ -295,7 +298,11 @@ int rs_sim_stat(const rs_sim *s, int stat, double *v)
 {
     if (!s || !v)
         return rs__fail(RS_ERR_INVALID, "rs_sim_stat: %s is NULL", s ? "value_out" : "sim");
-    const rs__sim_stats *t = &s->st;
+    return rs__sim_stats_value(&s->st, s->n_items, stat, v);
+}
+
+int rs__sim_stats_value(const rs__sim_stats *t, size_t n_items, int stat, double *v)
+{
     switch (stat) {
     case RS_SIM_STAT_STEPS: *v = (double)t->steps; break;
     case RS_SIM_STAT_IMPRESSIONS: *v = (double)t->impressions; break;
@@ -310,7 +317,7 @@ int rs_sim_stat(const rs_sim *s, int stat, double *v)
         *v = ratio((double)t->ended_session_steps, (double)t->leaves);
         break;
     case RS_SIM_STAT_REWARD: *v = (double)(t->clicks + t->purchases); break;
-    case RS_SIM_STAT_COVERAGE: *v = (double)t->shown_items / (double)s->n_items; break;
+    case RS_SIM_STAT_COVERAGE: *v = (double)t->shown_items / (double)n_items; break;
     case RS_SIM_STAT_DIVERSITY: *v = ratio(t->ild_sum, (double)t->impressions); break;
     case RS_SIM_STAT_GINI: *v = t->gini; break;
     case RS_SIM_STAT_ENTROPY: *v = ratio(t->entropy_sum, (double)t->steps); break;

@@ -203,6 +203,7 @@ int rs__sim_create_given(const float *items, size_t n_items, size_t dim,
     s->dim = dim;
     s->n_cat = n_categories;
     s->n_users = n_users;
+    s->user_hi = n_users;
     s->seed = seed;
     rs_rng key_rng;
     rs__rng_init(&key_rng, seed, 0x5101 /* respond.c's STREAM_CHOICE */, 0, 0);
@@ -288,6 +289,15 @@ int rs__sim_populate_given(rs_sim *s, size_t n_given)
     s->step = 0;
     rs__sim_update_pop(s);
     return RS_OK;
+}
+
+void rs__sim_set_user_range(rs_sim *s, size_t lo, size_t hi)
+{
+    s->user_lo = lo;
+    s->user_hi = hi;
+    for (size_t u = 0; u < s->n_users; u++)
+        if (u < lo || u >= hi)
+            s->active[u] = 0;
 }
 
 void rs__sim_update_pop(rs_sim *s)

@@ -60,12 +60,29 @@ struct rs_sim {
     /* held-out truth per user: sorted item indices; NULL when none set */
     uint32_t **truth;
     uint32_t *n_truth;
+    /* One shard of the users (model_sim_shard.c): only users user_lo ..
+     * user_hi - 1 come back from a leave (the rest are kept inactive, so
+     * never shown a slate); 0, n_users for a whole run. */
+    size_t user_lo, user_hi;
+    /* When not NULL (n_users entries), each step's loop writes the slate's
+     * diversity of every active user here, in user order, and their number
+     * into n_ild_log: what a shard sends for the merged trace's exact sum. */
+    double *ild_log;
+    size_t n_ild_log;
 };
 
 /* Whether item i is in user u's held-out truth. */
 int rs__sim_is_truth(const rs_sim *s, uint32_t u, uint32_t i);
 
 void rs__sim_update_pop(rs_sim *s);
+
+/* The Gini coefficient of n counts (scratch: 2n entries), as the trace has it. */
+double rs__sim_gini(const uint64_t *counts, size_t n, uint64_t *scratch);
+/* Statistic stat (an rs_sim_stat) of the statistics t over n_items items. */
+int rs__sim_stats_value(const rs__sim_stats *t, size_t n_items, int stat, double *v);
+/* Keep only users lo .. hi - 1 (lo <= hi <= n_users): the rest made inactive
+ * and never returning (one shard of the population). */
+void rs__sim_set_user_range(rs_sim *s, size_t lo, size_t hi);
 
 /*
  * A policy that fills every shown user's slate at once (in parallel):

@@ -25,11 +25,11 @@ from __future__ import annotations
 from ._constants import EVAL_FIELD, SIM_STAT, STATUS
 from ._lib import BINDING_MAJOR, RecsimError, check, lib
 from .cf import CFModel
-from .model import (Explanation, Model, OptionInfo, Options, Recommendations, SimulationResult,
-                    merge_eval_parts, option_info)
+from .model import (Explanation, Model, OptionInfo, Options, Recommendations, SimMerge,
+                    SimShard, SimulationResult, merge_eval_parts, option_info)
 
 __all__ = ["RecsimError", "Model", "CFModel", "Options", "OptionInfo", "Explanation", "Recommendations",
-           "SimulationResult", "option_info", "merge_eval_parts", "lib", "check", "version", "version_string",
+           "SimulationResult", "SimShard", "SimMerge", "option_info", "merge_eval_parts", "lib", "check", "version", "version_string",
            "strerror", "blas_corename", "set_num_threads", "get_num_threads", "STATUS",
            "SIM_STAT", "EVAL_FIELD", "BINDING_MAJOR"]
 

@@ -5,7 +5,7 @@
     with LocalCluster(n_workers=2, threads_per_worker=1) as cluster, Client(cluster) as client:
         recs = rd.recommend(client, "shop.rsm", users, k=10)      # users sharded
         table = rd.evaluate(client, "shop.rsm", k=10)             # users sharded
-        sim = rd.simulate(client, "shop.rsm", ["scorer", "popular"], users=200)
+        sim = rd.simulate(client, "shop.rsm", ["scorer", "popular"], users=200)  # users sharded
 
 Each worker opens the model file read-only ONCE (the first task that needs it;
 the handle is kept on the worker object, not reopened per task) and serves
@@ -16,17 +16,22 @@ What is sharded, and why results are identical to one process:
 * ``recommend``: the users, in contiguous shards, one per worker (or
   ``shards``); each list is that of rs_model_recommend, whoever computes it,
   so the concatenated result is bitwise the single-process batch.
-* ``simulate``: the policies, one task per policy.  The simulator draws its
-  random numbers from a counter-based generator keyed on (seed, stream, user,
-  step) and every policy sees the same population and draws, so a policy run
-  alone gives bitwise the trace it has in a joint run (tested).  Statistics
-  are per policy, so nothing is merged or averaged.
-  Not by users: the simulated users are coupled through the items'
-  popularity (their conformity pulls them toward what every user clicked so
-  far; rs_sim recomputes it from all the clicks after each step), so a shard
-  of users run alone would see another popularity and answer differently.
-  Sharding them would take a barrier per step exchanging the click counts;
-  one task per policy keeps the results exact instead.
+* ``simulate``: the simulated users, in contiguous shards, one per worker
+  (or ``shards``), every policy's run sharded alike.  The users are coupled
+  only through the items' popularity (each user's conformity pulls it toward
+  what everybody clicked so far; the simulator recomputes it after every
+  step from all the clicks), so the shards exchange it once per step: each
+  worker runs step t for its users (Model.simulate_shard, kept on the worker
+  by a Dask actor between steps) and returns a part per policy; the client merges the parts
+  (SimMerge: the clicks per item summed, integers, so in any order) and
+  hands the merged bytes back for step t + 1.  The random numbers are keyed
+  on (seed, stream, user, step), so a user's draws do not depend on its
+  shard, and the merge computes coverage, Gini, entropy and diversity from
+  every item's exposure and clicks and every user's diversity in user order,
+  as one run does: the trace and summary equal Model.simulate's bit for bit
+  (``seconds`` aside: the shards' sum).  Each step costs one message round
+  trip from the client to every worker (the actor's calls bypass the
+  scheduler) on top of the simulation.
 * ``evaluate``: the evaluated users, in contiguous shards, one task per
   shard (and per configuration); each task returns, per row, its users'
   metric values and lists (rs_eval_result_part), and the client merges them
@@ -100,10 +105,34 @@ def _evaluate_shard_task(path, shipped, config, shard, shards):
         return entry.model.evaluate_shard(shard, shards, **config)
 
 
-def _simulate_task(path, shipped, policy, kw):
-    entry = _worker_model(_local_path(path, shipped))
-    with entry.lock:
-        return entry.model.simulate([policy], **kw)
+class _SimShards:
+    """A Dask actor on one worker: shard ``shard`` of every policy's run,
+    over the worker's model (opened once, shared with the other tasks),
+    kept between steps.  An actor, not tasks: its calls go from the client
+    straight to the worker, without the scheduler's round trip per step."""
+
+    def __init__(self, path, shipped, shard, shards, policies, kw):
+        self.entry = _worker_model(_local_path(path, shipped))
+        self.sims = []
+        try:
+            with self.entry.lock:
+                for p in policies:
+                    self.sims.append(self.entry.model.simulate_shard(p, shard, shards, **kw))
+        except BaseException:
+            self.close()
+            raise
+
+    def step(self, merged):
+        """Every policy's next step from its merged bytes (None at step 0):
+        the parts, one per policy."""
+        merged = merged or [None] * len(self.sims)
+        with self.entry.lock:
+            return [s.step(m) for s, m in zip(self.sims, merged)]
+
+    def close(self):
+        for s in self.sims:
+            s.close()
+        return len(self.sims)
 
 
 def _close_all(dask_worker=None):
@@ -242,23 +271,51 @@ def evaluate(client, path: str, configs: Optional[Sequence[Mapping[str, Any]]] =
 
 
 def simulate(client, path: str, policies: Sequence[str] = ("scorer", "popular"),
-             ship: bool = False, **kw):
-    """A simulation with the policies spread over the workers (one task per
-    policy); keyword arguments as Model.simulate (users, steps, slate, seed,
-    options).  The trace and summary equal those of one joint run (the
-    ``seconds`` column aside)."""
-    import pandas as pd
-    from .model import SimulationResult
+             users: int = 200, steps: int = 20, slate: int = 10, seed: int = 1,
+             options: Optional[Mapping[str, Any]] = None, shards: Optional[int] = None,
+             ship: bool = False):
+    """A simulation with the simulated users sharded across the workers.
+
+    Arguments as Model.simulate; returns its SimulationResult, the trace and
+    summary bit for bit (``seconds``: the sum over the shards).  ``shards``
+    (default: one per worker) contiguous blocks of the users, shard i pinned
+    to worker i mod n, where an actor keeps that block's simulator between
+    steps; per step, each actor runs the step of every policy and the client
+    merges their parts (recsim.SimMerge) into what each shard needs for the
+    next step.  Every shard builds the whole population and the policy's
+    state (a fixed cost per shard), then simulates its users only.
+    """
+    from .model import SimMerge
+    policies = [policies] if isinstance(policies, str) else [str(p) for p in policies]
     workers = _workers(client)
-    shipped = ship_model(client, path) if ship else None
-    futures = [client.submit(_simulate_task, path, shipped, p, kw,
-                             workers=[workers[i % len(workers)]], pure=False)
-               for i, p in enumerate(policies)]
-    parts = client.gather(futures)
-    trace = pd.concat([p.trace for p in parts], ignore_index=True)
-    summary = pd.concat([p.summary for p in parts])
-    params = dict(parts[0].params, policies=list(policies)) if parts else {}
-    return SimulationResult(trace, summary, params)
+    if not workers:
+        raise RuntimeError("the Dask client has no workers")
+    n = int(shards or len(workers))
+    if n < 1:
+        raise ValueError("shards must be at least 1, got %r" % (shards,))
+    params = {"policies": list(policies), "users": users, "steps": steps, "slate": slate,
+              "seed": seed}
+    kw = dict(users=users, slate=slate, seed=seed, options=dict(options or {}))
+    with SimMerge(policies, steps) as merge:  # checks the policies and steps here
+        shipped = ship_model(client, path) if ship else None
+        futures = [client.submit(_SimShards, path, shipped, i, n, policies, kw, actor=True,
+                                 workers=[workers[i % len(workers)]], pure=False)
+                   for i in range(n)]
+        actors = []
+        try:
+            actors = [f.result() for f in futures]
+            merged = None
+            for _ in range(steps):
+                calls = [a.step(merged) for a in actors]  # the shards step in parallel
+                parts = [c.result() for c in calls]
+                merged = [merge.step(p, [parts[i][p] for i in range(n)])
+                          for p in range(len(policies))]
+        finally:
+            for c in [a.close() for a in actors]:
+                c.result()
+            del actors
+            client.cancel(futures)
+        return merge.result(params)
 
 
 def close_on_workers(client) -> int:

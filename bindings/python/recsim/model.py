@@ -840,10 +840,7 @@ class Model:
         params) with pandas DataFrames."""
         if isinstance(policies, str):
             policies = [policies]
-        for name, v in (("users", users), ("steps", steps), ("slate", slate), ("seed", seed)):
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
-                raise ValueError("%s must be a non-negative int, got %r" % (name, v))
-        slate = min(int(slate), max(self.item_count, 1))
+        slate = self._sim_args(users, steps, slate, seed)
         arr, n = _key_array([str(p) for p in policies], "policies")
         tr = c_void_p()
         with _TemporaryOptions(self, options or {}):
@@ -855,6 +852,137 @@ class Model:
             lib.rs_sim_trace_free(tr)
         return SimulationResult(trace, summary, {"policies": list(policies), "users": users,
                                                  "steps": steps, "slate": slate, "seed": seed})
+
+    def _sim_args(self, users, steps, slate, seed) -> int:
+        """Checks simulate's counts; the slate capped at the catalogue's size."""
+        for name, v in (("users", users), ("steps", steps), ("slate", slate), ("seed", seed)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
+                raise ValueError("%s must be a non-negative int, got %r" % (name, v))
+        return min(int(slate), max(self.item_count, 1))
+
+    def simulate_shard(self, policy: str, shard: int, shards: int, users: int = 200,
+                       slate: int = 10, seed: int = 1,
+                       options: Optional[Mapping[str, Any]] = None) -> "SimShard":
+        """One policy's :meth:`simulate` for shard ``shard`` of ``shards`` of
+        the simulated users (rs_model_sim_shard_begin): a :class:`SimShard`
+        whose ``step(merged)`` runs a step and returns its part, which a
+        :class:`SimMerge` merges with the other shards' parts of the step into
+        the bytes every shard takes for the next step.  ``options`` ("sim.*",
+        "scorer.*") are read now; the model may change afterwards."""
+        for name, v in (("shard", shard), ("shards", shards)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+                raise TypeError("%s must be an int, got %r" % (name, v))
+        if not 0 <= shard < shards:
+            raise ValueError("shard must be in 0 .. shards - 1, got %r of %r" % (shard, shards))
+        slate = self._sim_args(users, 1, slate, seed)
+        h = c_void_p()
+        with _TemporaryOptions(self, options or {}):
+            check(lib.rs_model_sim_shard_begin(self._h, _enc(policy, "policy"), int(users),
+                                               slate, int(seed), int(shard), int(shards),
+                                               byref(h)))
+        return SimShard(self, h)
+
+
+class SimShard:
+    """A shard of one policy's simulation (rs_sim_shard), from
+    :meth:`Model.simulate_shard`; keeps its model open.  ``step(merged)``
+    runs the next step (``merged``: the :class:`SimMerge` bytes of the step
+    before, None at step 0) and returns the step's part as bytes."""
+
+    def __init__(self, model: "Model", handle: c_void_p):
+        self.model = model  # the C shard reads the model: keep it alive
+        self._handle = handle
+
+    def step(self, merged: Optional[bytes] = None) -> bytes:
+        """The next step's part (bytes), given the merged bytes of the step before."""
+        if self._handle is None:
+            raise ValueError("the simulation shard is closed")
+        if merged is not None and not isinstance(merged, (bytes, bytearray)):
+            raise TypeError("merged must be bytes or None, got %s" % type(merged).__name__)
+        merged = bytes(merged) if merged is not None else None
+        part, n = c_void_p(), c_size_t()
+        check(lib.rs_sim_shard_step(self._handle, merged, len(merged) if merged else 0,
+                                    byref(part), byref(n)))
+        return ctypes.string_at(part.value, n.value)
+
+    def close(self) -> None:
+        """Free the shard (idempotent)."""
+        if self._handle is not None:
+            lib.rs_sim_shard_free(self._handle)
+            self._handle = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __del__(self):
+        self.close()
+
+
+class SimMerge:
+    """The merge of sharded simulations (rs_sim_merge): ``step(policy,
+    parts)`` merges the parts of a policy's next step (one per shard, any
+    order) and returns the bytes every shard of that policy takes for its
+    next step; ``result()`` gives the SimulationResult of
+    :meth:`Model.simulate`, bit for bit (the seconds: the shards' sum).
+    Coverage, Gini, entropy and diversity are computed from every item's
+    and user's merged data, never averaged over the shards."""
+
+    def __init__(self, policies: Sequence[str], steps: int):
+        self._handle = None
+        if isinstance(policies, str):
+            policies = [policies]
+        self.policies = [str(p) for p in policies]
+        self.steps = int(steps)
+        arr, n = _key_array(self.policies, "policies")
+        h = c_void_p()
+        check(lib.rs_sim_merge_create(arr, n, self.steps, byref(h)))
+        self._handle = h
+
+    def step(self, policy: int, parts: "Sequence[bytes]") -> bytes:
+        """Merge one step of policy (its index) from the shards' parts."""
+        if self._handle is None:
+            raise ValueError("the simulation merge is closed")
+        blobs = [bytes(p) for p in parts]
+        n = len(blobs)
+        ptrs = (c_void_p * max(n, 1))(*[ctypes.cast(c_char_p(b), c_void_p) for b in blobs])
+        lens = (c_size_t * max(n, 1))(*[len(b) for b in blobs])
+        out, n_out = c_void_p(), c_size_t()
+        check(lib.rs_sim_merge_step(self._handle, int(policy), ptrs, lens, n, byref(out),
+                                    byref(n_out)))
+        return ctypes.string_at(out.value, n_out.value)
+
+    def result(self, params: Optional[dict] = None) -> SimulationResult:
+        """The merged SimulationResult (once every policy's steps are merged)."""
+        if self._handle is None:
+            raise ValueError("the simulation merge is closed")
+        tr = c_void_p()
+        check(lib.rs_sim_merge_trace(self._handle, byref(tr)))
+        try:
+            trace, summary = trace_frames(tr)
+        finally:
+            lib.rs_sim_trace_free(tr)
+        return SimulationResult(trace, summary, dict(params or {}, policies=self.policies,
+                                                     steps=self.steps))
+
+    def close(self) -> None:
+        """Free the merge (idempotent)."""
+        if self._handle is not None:
+            lib.rs_sim_merge_free(self._handle)
+            self._handle = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __del__(self):
+        self.close()
 
 
 # ------------------------------------------------------------------ shared helpers

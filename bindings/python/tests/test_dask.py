@@ -72,14 +72,42 @@ class DaskTest(unittest.TestCase):
         np.testing.assert_array_equal(got.items, want.items)
         np.testing.assert_array_equal(got.scores, want.scores)  # NaN pads compare equal
 
-    def test_simulate_by_policy_equals_joint_run(self):
+    def test_simulate_users_sharded_equals_single(self):
+        """The users split over the 2 workers (and into 3 and 7 shards),
+        clicks exchanged every step: trace and summary (seconds aside)
+        bitwise equal to one process's run, each worker opening the model
+        once."""
+        policies = ["scorer", "popular", "random"]
         kw = dict(users=30, steps=4, slate=5, seed=9)
         with Model.open(self.path, readonly=True) as m:
-            want = m.simulate(["scorer", "popular", "random"], **kw)
-        got = self.rd.simulate(self.client, self.path, ["scorer", "popular", "random"], **kw)
-        pd.testing.assert_frame_equal(got.trace, want.trace)
-        pd.testing.assert_frame_equal(got.summary.drop(columns="seconds"),
-                                      want.summary.drop(columns="seconds"))
+            want = m.simulate(policies, **kw)
+            want_opt = m.simulate(["popular"], users=0, steps=3, slate=4, seed=2,
+                                  options={"sim.conformity_weight": 6})
+        for shards in (None, 3, 7):
+            got = self.rd.simulate(self.client, self.path, policies, shards=shards, **kw)
+            pd.testing.assert_frame_equal(got.trace, want.trace, check_exact=True)
+            pd.testing.assert_frame_equal(got.summary.drop(columns="seconds"),
+                                          want.summary.drop(columns="seconds"),
+                                          check_exact=True)
+            self.assertTrue((got.summary["seconds"] > 0).all())
+        got = self.rd.simulate(self.client, self.path, ["popular"], users=0, steps=3, slate=4,
+                               seed=2, options={"sim.conformity_weight": 6})
+        pd.testing.assert_frame_equal(got.trace, want_opt.trace, check_exact=True)
+        one = self.rd.simulate(self.client, self.path, "random", users=12, steps=1, slate=3)
+        with Model.open(self.path, readonly=True) as m:
+            pd.testing.assert_frame_equal(one.trace, m.simulate("random", users=12, steps=1,
+                                                                slate=3).trace,
+                                          check_exact=True)
+        for per_path in self.rd.opens_on_workers(self.client).values():
+            self.assertEqual(per_path.get(self.path), 1, "one open per worker, not per task")
+        from recsim import RecsimError
+        with self.assertRaises(RecsimError) as e:
+            self.rd.simulate(self.client, self.path, ["oracle"], **kw)
+        self.assertEqual(e.exception.name, "RS_ERR_NOTFOUND")
+        with self.assertRaises(RecsimError):
+            self.rd.simulate(self.client, self.path, ["random"], users=5, steps=0)
+        with self.assertRaises(RecsimError):  # refused on a worker
+            self.rd.simulate(self.client, self.path, ["random"], users=5, steps=2, slate=0)
 
     def test_evaluate_users_sharded_equals_single(self):
         """Users split over the 2 workers (and into 3 and 5 shards), the
