@@ -142,6 +142,35 @@ START_TEST(aligned_allocation)
 }
 END_TEST
 
+/* A large scan buffer starts on a huge-page boundary (so that the kernel can
+ * back it with 2 MiB pages), a small one is an ordinary aligned block; both
+ * are writable end to end, freed with rs__aligned_free, and fail cleanly. */
+START_TEST(scan_allocation)
+{
+    static const size_t sizes[] = {2, RS_SCAN_HUGE_MIN - 1, RS_SCAN_HUGE_MIN,
+                                   RS_SCAN_HUGE_MIN + 12345};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        unsigned char *p = rs__scan_alloc(sizes[i]);
+        ck_assert_ptr_nonnull(p);
+        ck_assert_uint_eq((uintptr_t)p % RS_ALIGNMENT, 0);
+        if (sizes[i] >= RS_SCAN_HUGE_MIN)
+            ck_assert_uint_eq((uintptr_t)p % RS_HUGE_PAGE, 0);
+        p[0] = 1;
+        p[sizes[i] - 1] = 2;
+        ck_assert_uint_eq(p[0] + p[sizes[i] - 1], 3);
+        rs__aligned_free(p);
+    }
+    for (int big = 0; big < 2; big++) {
+        rs__alloc_fail_after(1);
+        ck_assert_ptr_null(rs__scan_alloc(big ? RS_SCAN_HUGE_MIN : 64));
+        ck_assert_int_eq(rs_errcode(), RS_ERR_NOMEM);
+    }
+    rs__alloc_fail_after(0);
+    ck_assert_ptr_null(rs__scan_alloc(SIZE_MAX / 2));
+    ck_assert_int_eq(rs_errcode(), RS_ERR_NOMEM);
+}
+END_TEST
+
 START_TEST(grow_doubles_and_keeps_contents)
 {
     int *buf = NULL;
@@ -329,6 +358,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, size_arithmetic_detects_overflow);
     tcase_add_test(tc, huge_allocation_fails_cleanly);
     tcase_add_test(tc, aligned_allocation);
+    tcase_add_test(tc, scan_allocation);
     tcase_add_test(tc, grow_doubles_and_keeps_contents);
     tcase_add_test(tc, strdup_copies);
     tcase_add_test(tc, thread_count_setting);

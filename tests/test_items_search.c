@@ -7,6 +7,7 @@
  */
 #include "testutil.h"
 
+#include "core/alloc.h"
 #include "core/bitset.h"
 #include "core/rng.h"
 #include "items/items_internal.h"
@@ -404,6 +405,10 @@ START_TEST(thread_count_does_not_change_results)
     float *s1 = malloc(NQ * K * sizeof *s1), *s2 = malloc(NQ * K * sizeof *s2);
     int before = rs_get_num_threads();
     fixture_make(&f, N, D, 77, false);
+    /* 60,000 x 48 floats outgrow RS_SCAN_HUGE_MIN: the rows were copied from
+     * ordinary blocks into a huge-page-aligned one on the way. */
+    ck_assert_uint_ge(f.store->capacity * D * sizeof(float), RS_SCAN_HUGE_MIN);
+    ck_assert_uint_eq((uintptr_t)f.store->matrix % RS_HUGE_PAGE, 0);
     for (int kernel = 0; kernel < N_KERNELS; kernel++) {
         const char *name;
         bool fused;
