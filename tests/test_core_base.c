@@ -11,6 +11,7 @@
 #include "core/utf8.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -266,6 +267,41 @@ START_TEST(parallel_for_reports_first_failure)
 }
 END_TEST
 
+/* Every task has run, exactly once, when the loop returns -- even though
+ * the loop does not wait for a worker that the scheduler started too late to
+ * take a task: the context is freed right after each loop, so a late worker
+ * touching it would be a use after free (caught under `make asan`). */
+struct count_ctx {
+    atomic_uint *ran; /* per task */
+};
+
+static int count_task(void *p, size_t task, unsigned worker)
+{
+    struct count_ctx *ctx = p;
+    (void)worker;
+    atomic_fetch_add(&ctx->ran[task], 1);
+    return 0;
+}
+
+START_TEST(parallel_for_returns_after_every_task)
+{
+    enum { LOOPS = 2000, MAX_TASKS = 5 };
+    ck_assert_ok(rs_set_num_threads(4));
+    for (int i = 0; i < LOOPS; i++) {
+        size_t n = 1 + (size_t)i % MAX_TASKS;
+        struct count_ctx *ctx = malloc(sizeof *ctx);
+        ctx->ran = calloc(n, sizeof *ctx->ran);
+        ck_assert_int_eq(rs__parallel_for(n, 0, count_task, ctx), 0);
+        for (size_t t = 0; t < n; t++)
+            if (atomic_load(&ctx->ran[t]) != 1)
+                ck_abort_msg("loop %d task %zu ran %u times", i, t, atomic_load(&ctx->ran[t]));
+        free(ctx->ran);
+        free(ctx);
+    }
+    ck_assert_ok(rs_set_num_threads(0));
+}
+END_TEST
+
 START_TEST(utf8_validation)
 {
     size_t bad = 0;
@@ -364,6 +400,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, thread_count_setting);
     tcase_add_test(tc, parallel_for_runs_every_task_once);
     tcase_add_test(tc, parallel_for_reports_first_failure);
+    tcase_add_test(tc, parallel_for_returns_after_every_task);
     tcase_add_test(tc, utf8_validation);
     tcase_add_test(tc, key_rules);
     tcase_add_test(tc, cpu_features_match_the_builtins);
