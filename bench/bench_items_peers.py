@@ -13,7 +13,13 @@ sgemm peak) come from DATADIR/results.tsv, measured by bench_items.
 
 With RECSIM_BEFORE=path/to/another/librecsim.so (say a build of an earlier
 commit), that library's exact search runs interleaved too, and the ratio
-before / now is printed: a change measured under the same load."""
+before / now is printed: a change measured under the same load.
+
+recsim-warm (a diagnostic, not in the ratios) is recsim timed right after an
+untimed call of its own instead of after the pause: the difference from
+recsim is what the pause costs a search (idle cores waking, the matrix
+falling out of the caches), which a longer contender pays alike but notices
+less."""
 import ctypes
 import os
 import sys
@@ -82,6 +88,11 @@ def numpy_search(x, q):
     return np.take_along_axis(part, order, axis=1)
 
 
+# Contenders called once, untimed, right before each timed call (after the
+# pause): see recsim-warm in the docstring.
+WARMED = ("recsim-warm",)
+
+
 def interleaved(contenders):
     """contenders: {name: fn}; returns {name: median ms}."""
     times = {name: [] for name in contenders}
@@ -98,6 +109,8 @@ def interleaved(contenders):
                 continue
             fn = contenders[name]
             time.sleep(SETTLE_SECONDS)
+            if name in WARMED:
+                fn()
             t0 = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - t0)
@@ -161,7 +174,8 @@ def main():
             bf_i = np.empty((b, K), dtype=np.uint32)
             bf_s = np.empty((b, K), dtype=np.float32)
             contenders = {"recsim": lambda: recsim_search(lib, store, q, out_i, out_s),
-                          "recsim-bf16": lambda: recsim_search(lib, store_bf16, q, bf_i, bf_s)}
+                          "recsim-bf16": lambda: recsim_search(lib, store_bf16, q, bf_i, bf_s),
+                          "recsim-warm": lambda: recsim_search(lib, store, q, out_i, out_s)}
             if before:
                 old_i = np.empty((b, K), dtype=np.uint32)
                 old_s = np.empty((b, K), dtype=np.float32)
@@ -207,6 +221,7 @@ def main():
                 gf = 2.0 * b * n * d / (ours / 1e3) / 1e9
                 note += ", %.1f GFLOP/s = %.0f%% of the sgemm peak (target >= 50%%)" % (
                     gf, 100 * gf / bounds["sgemm"])
+            note += "; recsim-warm %.2f ms" % ms["recsim-warm"]
             if index is not None:
                 note += ", %.4f of indices equal to faiss" % agree
             if before:

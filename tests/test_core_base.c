@@ -11,6 +11,7 @@
 #include "core/utf8.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,6 +143,35 @@ START_TEST(aligned_allocation)
 }
 END_TEST
 
+/* A large scan buffer starts on a huge-page boundary (so that the kernel can
+ * back it with 2 MiB pages), a small one is an ordinary aligned block; both
+ * are writable end to end, freed with rs__aligned_free, and fail cleanly. */
+START_TEST(scan_allocation)
+{
+    static const size_t sizes[] = {2, RS_SCAN_HUGE_MIN - 1, RS_SCAN_HUGE_MIN,
+                                   RS_SCAN_HUGE_MIN + 12345};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        unsigned char *p = rs__scan_alloc(sizes[i]);
+        ck_assert_ptr_nonnull(p);
+        ck_assert_uint_eq((uintptr_t)p % RS_ALIGNMENT, 0);
+        if (sizes[i] >= RS_SCAN_HUGE_MIN)
+            ck_assert_uint_eq((uintptr_t)p % RS_HUGE_PAGE, 0);
+        p[0] = 1;
+        p[sizes[i] - 1] = 2;
+        ck_assert_uint_eq(p[0] + p[sizes[i] - 1], 3);
+        rs__aligned_free(p);
+    }
+    for (int big = 0; big < 2; big++) {
+        rs__alloc_fail_after(1);
+        ck_assert_ptr_null(rs__scan_alloc(big ? RS_SCAN_HUGE_MIN : 64));
+        ck_assert_int_eq(rs_errcode(), RS_ERR_NOMEM);
+    }
+    rs__alloc_fail_after(0);
+    ck_assert_ptr_null(rs__scan_alloc(SIZE_MAX / 2));
+    ck_assert_int_eq(rs_errcode(), RS_ERR_NOMEM);
+}
+END_TEST
+
 START_TEST(grow_doubles_and_keeps_contents)
 {
     int *buf = NULL;
@@ -237,6 +267,41 @@ START_TEST(parallel_for_reports_first_failure)
 }
 END_TEST
 
+/* Every task has run, exactly once, when the loop returns -- even though
+ * the loop does not wait for a worker that the scheduler started too late to
+ * take a task: the context is freed right after each loop, so a late worker
+ * touching it would be a use after free (caught under `make asan`). */
+struct count_ctx {
+    atomic_uint *ran; /* per task */
+};
+
+static int count_task(void *p, size_t task, unsigned worker)
+{
+    struct count_ctx *ctx = p;
+    (void)worker;
+    atomic_fetch_add(&ctx->ran[task], 1);
+    return 0;
+}
+
+START_TEST(parallel_for_returns_after_every_task)
+{
+    enum { LOOPS = 2000, MAX_TASKS = 5 };
+    ck_assert_ok(rs_set_num_threads(4));
+    for (int i = 0; i < LOOPS; i++) {
+        size_t n = 1 + (size_t)i % MAX_TASKS;
+        struct count_ctx *ctx = malloc(sizeof *ctx);
+        ctx->ran = calloc(n, sizeof *ctx->ran);
+        ck_assert_int_eq(rs__parallel_for(n, 0, count_task, ctx), 0);
+        for (size_t t = 0; t < n; t++)
+            if (atomic_load(&ctx->ran[t]) != 1)
+                ck_abort_msg("loop %d task %zu ran %u times", i, t, atomic_load(&ctx->ran[t]));
+        free(ctx->ran);
+        free(ctx);
+    }
+    ck_assert_ok(rs_set_num_threads(0));
+}
+END_TEST
+
 START_TEST(utf8_validation)
 {
     size_t bad = 0;
@@ -329,11 +394,13 @@ Suite *test_suite(void)
     tcase_add_test(tc, size_arithmetic_detects_overflow);
     tcase_add_test(tc, huge_allocation_fails_cleanly);
     tcase_add_test(tc, aligned_allocation);
+    tcase_add_test(tc, scan_allocation);
     tcase_add_test(tc, grow_doubles_and_keeps_contents);
     tcase_add_test(tc, strdup_copies);
     tcase_add_test(tc, thread_count_setting);
     tcase_add_test(tc, parallel_for_runs_every_task_once);
     tcase_add_test(tc, parallel_for_reports_first_failure);
+    tcase_add_test(tc, parallel_for_returns_after_every_task);
     tcase_add_test(tc, utf8_validation);
     tcase_add_test(tc, key_rules);
     tcase_add_test(tc, cpu_features_match_the_builtins);

@@ -7,11 +7,13 @@
  */
 #include "testutil.h"
 
+#include "core/alloc.h"
 #include "core/bitset.h"
 #include "core/rng.h"
 #include "items/items_internal.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -404,6 +406,10 @@ START_TEST(thread_count_does_not_change_results)
     float *s1 = malloc(NQ * K * sizeof *s1), *s2 = malloc(NQ * K * sizeof *s2);
     int before = rs_get_num_threads();
     fixture_make(&f, N, D, 77, false);
+    /* 60,000 x 48 floats outgrow RS_SCAN_HUGE_MIN: the rows were copied from
+     * ordinary blocks into a huge-page-aligned one on the way. */
+    ck_assert_uint_ge(f.store->capacity * D * sizeof(float), RS_SCAN_HUGE_MIN);
+    ck_assert_uint_eq((uintptr_t)f.store->matrix % RS_HUGE_PAGE, 0);
     for (int kernel = 0; kernel < N_KERNELS; kernel++) {
         const char *name;
         bool fused;
@@ -429,6 +435,101 @@ START_TEST(thread_count_does_not_change_results)
     ck_assert_ok(rs_set_num_threads(before));
     fixture_free(&f);
     free(q), free(i1), free(i2), free(s1), free(s2);
+}
+END_TEST
+
+/* Searches of different shapes (batch, k, metric, filter) from several
+ * threads at once on one store, each with its own worker threads, return
+ * bitwise what the same searches return one after another. */
+enum { CONC_N = 30000, CONC_D = 40, CONC_SHAPES = 4, CONC_MAX = 40 * 16 };
+
+struct conc_shape {
+    size_t nq, k;
+    int metric;
+    bool exclude;
+};
+
+static const struct conc_shape conc_shapes[CONC_SHAPES] = {
+    {1, 10, RS_METRIC_INNER_PRODUCT, false},
+    {33, 5, RS_METRIC_COSINE, false},
+    {16, 40, RS_METRIC_INNER_PRODUCT, true},
+    {2, 1, RS_METRIC_COSINE, true},
+};
+
+struct conc_job {
+    const rs_item_store *store;
+    const float *queries;
+    const uint64_t *exclude;
+    size_t exclude_words;
+    int shape;
+    uint32_t index[CONC_MAX];
+    float score[CONC_MAX];
+    int rc;
+};
+
+static void conc_search(struct conc_job *job)
+{
+    const struct conc_shape *c = &conc_shapes[job->shape];
+    job->rc = rs_item_store_search(job->store, job->queries, c->nq, CONC_D, c->k, c->metric,
+                                   c->exclude ? job->exclude : NULL,
+                                   c->exclude ? job->exclude_words : 0, NULL, 0, job->index,
+                                   job->score, NULL);
+}
+
+static void *conc_main(void *arg)
+{
+    struct conc_job *job = arg;
+    uint32_t first[CONC_MAX];
+    conc_search(job);
+    memcpy(first, job->index, sizeof first);
+    for (int round = 0; round < 3 && job->rc == 0; round++) {
+        conc_search(job);
+        if (memcmp(first, job->index, sizeof first) != 0)
+            job->rc = -1000; /* not the same from one round to the next */
+    }
+    return NULL;
+}
+
+START_TEST(concurrent_searches_on_one_store)
+{
+    struct fixture f;
+    float *q = make_queries(40, CONC_D, 31, false);
+    size_t words = rs__bitset_words(CONC_N);
+    uint64_t *exclude = calloc(40 * words, sizeof *exclude);
+    struct conc_job *alone = calloc(CONC_SHAPES, sizeof *alone);
+    struct conc_job *together = calloc(CONC_SHAPES, sizeof *together);
+    pthread_t threads[CONC_SHAPES];
+    int before = rs_get_num_threads();
+    fixture_make(&f, CONC_N, CONC_D, 32, false);
+    for (size_t i = 0; i < 40 * words * 64; i += 7) /* every 7th item, per query */
+        if (i % (words * 64) < CONC_N)
+            exclude[i / 64] |= (uint64_t)1 << (i % 64);
+    ck_assert_ok(rs_set_num_threads(2));
+    for (int kernel = 0; kernel < N_KERNELS; kernel++) {
+        rs__item_force_kernel(kernel);
+        for (int s = 0; s < CONC_SHAPES; s++) {
+            struct conc_job job = {f.store, q, exclude, words, s, {0}, {0}, 0};
+            alone[s] = job;
+            together[s] = job;
+            conc_search(&alone[s]);
+            ck_assert_ok(alone[s].rc);
+        }
+        for (int s = 0; s < CONC_SHAPES; s++)
+            ck_assert_int_eq(pthread_create(&threads[s], NULL, conc_main, &together[s]), 0);
+        for (int s = 0; s < CONC_SHAPES; s++) {
+            size_t slots = conc_shapes[s].nq * conc_shapes[s].k;
+            ck_assert_int_eq(pthread_join(threads[s], NULL), 0);
+            ck_assert_int_eq(together[s].rc, 0);
+            ck_assert_mem_eq(alone[s].index, together[s].index, slots * sizeof(uint32_t));
+            ck_assert_mem_eq(alone[s].score, together[s].score, slots * sizeof(float));
+        }
+    }
+    /* And the single-query answers are the reference's. */
+    check_search(&f, q, 1, 10, RS_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0);
+    rs__item_force_kernel(0);
+    ck_assert_ok(rs_set_num_threads(before));
+    fixture_free(&f);
+    free(q), free(exclude), free(alone), free(together);
 }
 END_TEST
 
@@ -573,6 +674,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, edge_cases);
     tcase_add_test(tc, zero_vectors_score_zero_under_cosine);
     tcase_add_test(tc, thread_count_does_not_change_results);
+    tcase_add_test(tc, concurrent_searches_on_one_store);
     tcase_add_test(tc, bad_arguments);
     tcase_add_test(tc, bf16_scan_recall_and_exact_scores);
     tcase_add_test(tc, bf16_scan_odd_shapes);

@@ -1,6 +1,9 @@
 /*
  * alloc.c - overflow-checked, failure-reporting allocation.
  */
+#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
+#endif
 #include "core/alloc.h"
 #include "core/error.h"
 
@@ -8,6 +11,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 /* Allocation-failure injection for the tests: when non-zero, the allocation
  * that brings the count down to zero fails as if memory had run out. */
@@ -111,6 +117,22 @@ void *rs__aligned_alloc(size_t alignment, size_t size)
 void rs__aligned_free(void *ptr)
 {
     free(ptr);
+}
+
+void *rs__scan_alloc(size_t size)
+{
+    void *p;
+    if (size < RS_SCAN_HUGE_MIN)
+        return rs__aligned_alloc(RS_ALIGNMENT, size);
+    p = rs__aligned_alloc(RS_HUGE_PAGE, size);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    /* Before the first touch, so that the pages are faulted in huge.  Only a
+     * hint: without transparent huge pages (or with them off) it fails or
+     * does nothing, and the memory is as good as posix_memalign's. */
+    if (p)
+        (void)madvise(p, size, MADV_HUGEPAGE);
+#endif
+    return p;
 }
 
 char *rs__strndup(const char *s, size_t len)

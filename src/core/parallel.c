@@ -15,6 +15,8 @@
 #endif
 #include <stdio.h>
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -72,6 +74,16 @@ unsigned rs__parallel_workers(size_t n_tasks, unsigned max_workers)
     return workers;
 }
 
+/*
+ * One parallel loop.  It lives on the heap, shared by the caller and the
+ * workers it starts (detached), and the last of them to let go frees it: a
+ * worker that the scheduler starts late -- on a machine whose other cores are
+ * busy that can take a whole time slice, milliseconds -- finds the loop
+ * closed and leaves without touching fn or ctx, and the caller, having run
+ * every task itself meanwhile, returns without waiting for it.  The caller
+ * waits only for workers that entered the loop before it closed (`busy`),
+ * that is, for tasks in flight.
+ */
 struct loop {
     rs_task_fn fn;
     void *ctx;
@@ -80,6 +92,11 @@ struct loop {
     atomic_int failed;           /* first failure wins */
     int status;                  /* written once, by the winner */
     char message[RS_ERRMSG_MAX]; /* the winner's rs_errmsg() */
+    pthread_mutex_t lock;        /* guards the fields below */
+    pthread_cond_t idle;         /* signalled when busy drops to 0 */
+    unsigned busy;               /* workers inside run_tasks */
+    unsigned refs;               /* the caller and every started worker */
+    bool closed;                 /* the caller has finished: no one enters */
 };
 
 struct worker_arg {
@@ -109,47 +126,108 @@ static void run_tasks(struct loop *loop, unsigned worker)
     }
 }
 
+/* Drop one reference (loop->lock held); frees the loop after the last. */
+static void release_locked(struct loop *loop)
+{
+    bool last = --loop->refs == 0;
+    pthread_mutex_unlock(&loop->lock);
+    if (last) {
+        pthread_cond_destroy(&loop->idle);
+        pthread_mutex_destroy(&loop->lock);
+        free(loop);
+    }
+}
+
 static void *worker_main(void *p)
 {
     struct worker_arg *arg = p;
-    run_tasks(arg->loop, arg->id);
+    struct loop *loop = arg->loop;
+    bool enter;
+    pthread_mutex_lock(&loop->lock);
+    enter = !loop->closed;
+    if (enter)
+        loop->busy++;
+    pthread_mutex_unlock(&loop->lock);
+    if (enter) {
+        run_tasks(loop, arg->id);
+        pthread_mutex_lock(&loop->lock);
+        if (--loop->busy == 0)
+            pthread_cond_signal(&loop->idle);
+    } else {
+        pthread_mutex_lock(&loop->lock);
+    }
+    release_locked(loop);
     return NULL;
+}
+
+/* The loop on the calling thread alone (no threads, or no memory for them). */
+static int run_alone(size_t n_tasks, rs_task_fn fn, void *ctx)
+{
+    for (size_t task = 0; task < n_tasks; task++) {
+        int rc = fn(ctx, task, 0);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
 }
 
 int rs__parallel_for(size_t n_tasks, unsigned max_workers, rs_task_fn fn, void *ctx)
 {
-    struct loop loop;
-    pthread_t threads[RS_MAX_THREADS];
-    struct worker_arg args[RS_MAX_THREADS];
+    struct loop *loop;
+    struct worker_arg *args;
+    pthread_attr_t attr;
     unsigned workers = rs__parallel_workers(n_tasks, max_workers);
-    unsigned started = 0;
+    int rc = 0;
 
     if (n_tasks == 0)
         return 0;
-    memset(&loop, 0, sizeof loop);
-    loop.fn = fn;
-    loop.ctx = ctx;
-    loop.n_tasks = n_tasks;
-    atomic_init(&loop.next_task, 0);
-    atomic_init(&loop.failed, 0);
+    if (workers == 1)
+        return run_alone(n_tasks, fn, ctx);
+    /* Plain calloc: failing here is not an error, the loop runs alone. */
+    loop = calloc(1, sizeof *loop + workers * sizeof *args);
+    if (!loop)
+        return run_alone(n_tasks, fn, ctx);
+    args = (struct worker_arg *)(loop + 1);
+    loop->fn = fn;
+    loop->ctx = ctx;
+    loop->n_tasks = n_tasks;
+    atomic_init(&loop->next_task, 0);
+    atomic_init(&loop->failed, 0);
+    pthread_mutex_init(&loop->lock, NULL);
+    pthread_cond_init(&loop->idle, NULL);
+    loop->refs = 1;
 
     /* Our threads, not OpenBLAS's inside each of them (see blas.c). */
-    if (workers > 1)
-        rs__blas_single_begin();
-    for (unsigned w = 1; w < workers; w++) {
-        args[w].loop = &loop;
-        args[w].id = w;
-        if (pthread_create(&threads[w], NULL, worker_main, &args[w]) != 0)
-            break; /* the remaining work falls to the threads we have */
-        started = w;
+    rs__blas_single_begin();
+    if (pthread_attr_init(&attr) == 0) {
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        for (unsigned w = 1; w < workers; w++) {
+            pthread_t thread;
+            args[w].loop = loop;
+            args[w].id = w;
+            pthread_mutex_lock(&loop->lock);
+            loop->refs++;
+            pthread_mutex_unlock(&loop->lock);
+            if (pthread_create(&thread, &attr, worker_main, &args[w]) != 0) {
+                pthread_mutex_lock(&loop->lock);
+                loop->refs--;
+                pthread_mutex_unlock(&loop->lock);
+                break; /* the remaining work falls to the threads we have */
+            }
+        }
+        pthread_attr_destroy(&attr);
     }
-    run_tasks(&loop, 0);
-    for (unsigned w = 1; w <= started; w++)
-        pthread_join(threads[w], NULL);
-    if (workers > 1)
-        rs__blas_single_end();
+    run_tasks(loop, 0);
+    pthread_mutex_lock(&loop->lock);
+    loop->closed = true;
+    while (loop->busy > 0)
+        pthread_cond_wait(&loop->idle, &loop->lock);
+    pthread_mutex_unlock(&loop->lock);
+    rs__blas_single_end();
 
-    if (atomic_load(&loop.failed))
-        return rs__fail(loop.status, "%s", loop.message);
-    return 0;
+    if (atomic_load(&loop->failed))
+        rc = rs__fail(loop->status, "%s", loop->message);
+    pthread_mutex_lock(&loop->lock);
+    release_locked(loop);
+    return rc;
 }

@@ -64,6 +64,13 @@ static atomic_int forced_kernel = KERNEL_AUTO;
 #define TASK_ITEMS_MIN 2048u
 #define PARALLEL_MIN_WORK (1u << 21)
 
+/* The most multiply-adds one task holds (~0.2 ms of a core): the loop ends
+ * when its last task does, so a worker that the scheduler takes off its core
+ * mid-task (another process wants it) or that runs slower than the other
+ * keeps the caller waiting for at most one task.  A batch of 256 over 1M
+ * items in 16 tasks per worker made tasks of ~5 ms. */
+#define TASK_WORK_MAX ((size_t)1 << 24)
+
 /* Portable kernel: bytes of scores per sgemm tile (half an L2). */
 #define BLAS_TILE_BYTES (256u * 1024u)
 
@@ -1141,8 +1148,11 @@ int rs__item_store_search_on(const rs_item_store *store, const float *queries,
             work = SIZE_MAX;
         if (work >= PARALLEL_MIN_WORK)
             n_workers = rs__parallel_workers(p.span / TASK_ITEMS_MIN + 1, max_workers);
-        /* About 16 tasks per worker for balance, each a whole number of tiles. */
+        /* At least 16 tasks per worker for balance, none above TASK_WORK_MAX
+         * multiply-adds; each a whole number of tiles. */
         p.task_items = p.span / ((size_t)n_workers * 16) + 1;
+        if (n_workers > 1 && work / TASK_WORK_MAX > p.span / p.task_items)
+            p.task_items = p.span / (work / TASK_WORK_MAX) + 1;
         if (p.task_items < TASK_ITEMS_MIN)
             p.task_items = TASK_ITEMS_MIN;
         p.task_items += p.tile_items - p.task_items % p.tile_items;

@@ -147,7 +147,7 @@ static int reserve_rows(rs_item_store *store, size_t rows)
         return RS_ERR_OVERFLOW;
     old_words = rs__bitset_words(store->capacity);
     new_words = rs__bitset_words(capacity);
-    matrix = rs__aligned_alloc(RS_ALIGNMENT, matrix_bytes);
+    matrix = rs__scan_alloc(matrix_bytes);
     inv_norm = rs__alloc_array(capacity, sizeof *inv_norm);
     live_bits = rs__calloc(new_words, sizeof *live_bits);
     if (store->n_attribute_columns)
@@ -155,7 +155,7 @@ static int reserve_rows(rs_item_store *store, size_t rows)
     if (!matrix || !inv_norm || !live_bits || (store->n_attribute_columns && !columns))
         goto fail;
     if (store->bf16) {
-        bf16 = rs__aligned_alloc(RS_ALIGNMENT, capacity * store->bf16_stride * sizeof *bf16);
+        bf16 = rs__scan_alloc(capacity * store->bf16_stride * sizeof *bf16);
         if (!bf16)
             goto fail;
         memcpy(bf16, store->bf16, store->capacity * store->bf16_stride * sizeof *bf16);
@@ -506,7 +506,7 @@ int rs_item_store_set_int(rs_item_store *store, int option, int64_t value)
                              &bytes) < 0 ||
                 rs__mul_size(bytes, sizeof(uint16_t), &bytes) < 0)
                 return RS_ERR_OVERFLOW;
-            store->bf16 = rs__aligned_alloc(RS_ALIGNMENT, bytes);
+            store->bf16 = rs__scan_alloc(bytes);
             if (!store->bf16)
                 return RS_ERR_NOMEM;
             for (size_t row = 0; row < rs__item_span(store); row++)
