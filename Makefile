@@ -148,15 +148,25 @@ check-all: all test header-check symbol-check consumer-check python-check man-ch
 ensure-deps:
 	@sh build-aux/deps.sh $(DEB_PACKAGES)
 
+# The umbrella and each module header alone (include/recsim/*.h, issue 19),
+# as strict C99 and C++11 through tests/header/ (HEADER names the one).
+PUBLIC_HEADERS := include/recsim.h $(sort $(wildcard include/recsim/*.h))
 header-check:
 	@mkdir -p $(BUILD)
+	@for h in $(PUBLIC_HEADERS:include/%=%); do \
+	    $(CC) -std=c99 -Wall -Wextra -Wpedantic -Werror -Iinclude -DHEADER="\"$$h\"" \
+	        -fsyntax-only tests/header/header_c99.c && \
+	    $(CXX) -std=c++11 -Wall -Wextra -Wpedantic -Werror -Iinclude -DHEADER="\"$$h\"" \
+	        -fsyntax-only tests/header/header_cxx.cpp || { echo "header-check: $$h"; exit 1; }; \
+	done
 	$(CC) -std=c99 -Wall -Wextra -Wpedantic -Werror -Iinclude -fsyntax-only tests/header/header_c99.c
 	$(CXX) -std=c++11 -Wall -Wextra -Wpedantic -Werror -Iinclude -fsyntax-only tests/header/header_cxx.cpp
-	@echo "header-check: recsim.h compiles alone as C99 and C++11"
+	$(CXX) -std=c++14 -Wall -Wextra -Wpedantic -Werror -Iinclude -fsyntax-only tests/header/header_cxx.cpp
+	@echo "header-check: recsim.h and the $(words $(wildcard include/recsim/*.h)) module headers compile alone as C99 and C++11"
 	@# every header alone, as a compiler that is not gcc or clang sees it
 	@# (the GNU-only branches off): a declaration inside an #else of
 	@# __GNUC__ once broke every such compiler
-	@for h in include/recsim.h src/*/*.h; do \
+	@for h in $(PUBLIC_HEADERS) src/*/*.h; do \
 	    echo "#include \"$$PWD/$$h\"" | $(CC) -std=c11 -U__GNUC__ $(WARN) $(LIB_CPPFLAGS) \
 	        $(PKG_CFLAGS) -fsyntax-only -x c - || { echo "header-check: $$h"; exit 1; }; \
 	done
@@ -314,7 +324,9 @@ install: all
 	$(MAKE) --no-print-directory $(BUILD)/recsim.pc
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 	    $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(INCLUDEDIR)/recsim
 	install -m 644 include/recsim.h $(DESTDIR)$(INCLUDEDIR)/recsim.h
+	install -m 644 include/recsim/*.h $(DESTDIR)$(INCLUDEDIR)/recsim/
 	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/librecsim.so.$(VERSION)
 	ln -sf librecsim.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/librecsim.so
@@ -328,6 +340,8 @@ install: all
 	$(MAKE) --no-print-directory python-install
 
 uninstall:
+	for f in include/recsim/*.h; do rm -f $(DESTDIR)$(INCLUDEDIR)/recsim/$${f##*/}; done
+	rmdir $(DESTDIR)$(INCLUDEDIR)/recsim 2>/dev/null || true
 	rm -f $(DESTDIR)$(INCLUDEDIR)/recsim.h $(DESTDIR)$(LIBDIR)/librecsim.so.$(VERSION) \
 	    $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/librecsim.so \
 	    $(DESTDIR)$(LIBDIR)/librecsim.a $(DESTDIR)$(PKGCONFIGDIR)/recsim.pc \

@@ -8,14 +8,17 @@
 # debug information it cannot tie to the public headers.
 set -eu
 header=$1
+# recsim.h and the module headers it includes (issue 19)
+headers=$(sh "$(dirname "$0")/public-headers.sh" "$header")
+# shellcheck disable=SC2086
 {
     # Declarations: from a line starting with RS_API to the first ';' (on
     # the same line or a later one), joined into one line.
     awk '/^RS_API/ { decl = ""; open = 1 }
-         open { decl = decl " " $0; if (index($0, ";")) { print decl; open = 0 } }' "$header"
+         open { decl = decl " " $0; if (index($0, ";")) { print decl; open = 0 } }' $headers
     # Enumerators with explicit values.
-    sed -n 's/^ *\(RS_[A-Z0-9_]*\) *= *\([-0-9A-Fa-fxu]*\).*/enum \1 = \2/p' "$header"
+    sed -n 's/^ *\(RS_[A-Z0-9_]*\) *= *\([-0-9A-Fa-fxu]*\).*/enum \1 = \2/p' $headers
     # Constant macros (not the include guard or RS_API itself).
-    sed -n 's/^#define \(RS_[A-Z0-9_]*\) \(.*\)$/define \1 \2/p' "$header" |
+    sed -n 's/^#define \(RS_[A-Z0-9_]*\) \(.*\)$/define \1 \2/p' $headers |
         grep -v '^define RS_API ' | sed 's|/\*.*||'
 } | sed 's/[[:space:]][[:space:]]*/ /g; s/^ //; s/ *$//; s/( /(/g; s/ )/)/g' | sort -u
