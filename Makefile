@@ -218,6 +218,15 @@ python-install:
 cli-check: all
 	sh tests/cli/test_cli.sh $(BINOUT)/recsim
 	sh tests/cli/test_ulimit.sh $(BINOUT)/recsim
+	sh tests/cli/test_golden.sh $(BINOUT)/recsim
+
+# The pinned answers of the demo pipeline (tests/data/golden_demo.txt),
+# rewritten only for a change that is meant to move a list or a score.
+.PHONY: golden-update
+golden-update: all
+	rm -rf $(BUILD)/golden
+	sh tests/cli/golden.sh $(BINOUT)/recsim $(BUILD)/golden > tests/data/golden_demo.txt
+	@echo "golden-update: tests/data/golden_demo.txt rewritten; review git diff and say why in the commit"
 
 man-check:
 	sh tests/scripts/check-man.sh include/recsim.h man
