@@ -31,6 +31,48 @@ extern "C" {
 #define RS_API
 #endif
 
+/*
+ * RS_DEPRECATED(msg) marks a declaration kept for source compatibility only
+ * (a typedef or function under an old name); RS_DEPRECATED_ENUMERATOR(msg)
+ * an enumerator.  Using one warns (-Wdeprecated-declarations) with msg,
+ * which names the replacement; a program that does not use it sees nothing,
+ * under -Werror too.  Deprecated names keep their values and stay for the
+ * whole major version: they are part of the promise.  gcc and clang use
+ * their attribute; another C++ compiler [[deprecated]] (C++14, for
+ * enumerators C++17); any other compiler nothing.
+ */
+#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ * 100 + __GNUC_MINOR__ >= 405)
+#define RS_DEPRECATED(msg) __attribute__((deprecated(msg)))
+#elif defined(__cplusplus) && __cplusplus >= 201402L
+#define RS_DEPRECATED(msg) [[deprecated(msg)]]
+#else
+#define RS_DEPRECATED(msg)
+#endif
+#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 6)
+#define RS_DEPRECATED_ENUMERATOR(msg) __attribute__((deprecated(msg)))
+#elif defined(__cplusplus) && __cplusplus >= 201703L
+#define RS_DEPRECATED_ENUMERATOR(msg) [[deprecated(msg)]]
+#else
+#define RS_DEPRECATED_ENUMERATOR(msg)
+#endif
+
+/*
+ * The experimental tier (zstd's ZSTD_STATIC_LINKING_ONLY idea).  A host
+ * that defines RECSIM_EXPERIMENTAL before including recsim.h also sees the
+ * declarations written inside `#ifdef RECSIM_EXPERIMENTAL` at the end of
+ * their module header.  They are outside the stability promise: they may
+ * change or disappear in any release, minor or patch, so a host that uses
+ * them rebuilds against each release and checks RS_VERSION_NUMBER.  Their
+ * symbols live in the version node RECSIM_EXPERIMENTAL of
+ * src/librecsim.map, never in a RECSIM_1.x node, and are graduated into
+ * the current RECSIM_1.x node (and out of the block) when promised.
+ *
+ * The tier is empty in this release: every exported function is in
+ * RECSIM_1.0 or RECSIM_1.1 and promised (abi/librecsim.abi holds them all;
+ * `make abi-check`).  The mechanism is here so that the next unsettled
+ * function can be published without a promise.
+ */
+
 /* ======================================================================
  * Versions
  * ==================================================================== */
@@ -95,6 +137,10 @@ typedef enum rs_status {
     RS_ERR_LIMIT = -19,       /* a request beyond a configured size limit */
     RS_ERR_INTERNAL = -20     /* a bug in librecsim; please report it */
 } rs_status;
+
+/* How many statuses this library knows: RS_OK and RS_ERR_* from -1 down to
+ * -(RS_STATUS_COUNT - 1), with no gap (21 in 1.0). */
+#define RS_STATUS_COUNT 21
 
 /**
  * rs_strerror - a short, static description of a status code.

@@ -41,23 +41,36 @@ extern "C" {
 #define RS_NO_ITEM UINT32_MAX
 
 /* The per-user metrics of rs_metric_at_k().  Values are append-only. */
-typedef enum rs_metric {
-    RS_METRIC_PRECISION = 0, /* hits / k */
-    RS_METRIC_RECALL = 1,    /* hits / |truth| */
-    RS_METRIC_F1 = 2,        /* 2 P R / (P + R), 0 when both are 0 */
-    RS_METRIC_NDCG = 3,      /* binary-gain NDCG */
-    RS_METRIC_MAP = 4,       /* average precision, normalised by min(|truth|, k) */
-    RS_METRIC_MRR = 5,       /* 1 / rank of the first hit, 0 without a hit */
-    RS_METRIC_HIT_RATE = 6   /* 1 if any hit, else 0 */
-} rs_metric;
+typedef enum rs_eval_metric {
+    RS_EVAL_METRIC_PRECISION = 0, /* hits / k */
+    RS_EVAL_METRIC_RECALL = 1,    /* hits / |truth| */
+    RS_EVAL_METRIC_F1 = 2,        /* 2 P R / (P + R), 0 when both are 0 */
+    RS_EVAL_METRIC_NDCG = 3,      /* binary-gain NDCG */
+    RS_EVAL_METRIC_MAP = 4,       /* average precision, normalised by min(|truth|, k) */
+    RS_EVAL_METRIC_MRR = 5,       /* 1 / rank of the first hit, 0 without a hit */
+    RS_EVAL_METRIC_HIT_RATE = 6,  /* 1 if any hit, else 0 */
+    /* the names before release 1.1 (issue 19), shared with the item metrics */
+    RS_METRIC_PRECISION RS_DEPRECATED_ENUMERATOR("use RS_EVAL_METRIC_PRECISION") = 0,
+    RS_METRIC_RECALL RS_DEPRECATED_ENUMERATOR("use RS_EVAL_METRIC_RECALL") = 1,
+    RS_METRIC_F1 RS_DEPRECATED_ENUMERATOR("use RS_EVAL_METRIC_F1") = 2,
+    RS_METRIC_NDCG RS_DEPRECATED_ENUMERATOR("use RS_EVAL_METRIC_NDCG") = 3,
+    RS_METRIC_MAP RS_DEPRECATED_ENUMERATOR("use RS_EVAL_METRIC_MAP") = 4,
+    RS_METRIC_MRR RS_DEPRECATED_ENUMERATOR("use RS_EVAL_METRIC_MRR") = 5,
+    RS_METRIC_HIT_RATE RS_DEPRECATED_ENUMERATOR("use RS_EVAL_METRIC_HIT_RATE") = 6
+} rs_eval_metric;
+/* rs_metric: the name before release 1.1 (issue 19), the same type. */
+typedef rs_eval_metric rs_metric RS_DEPRECATED("use rs_eval_metric");
 
-/* How many rs_metric values this library knows (7 in 1.0). */
-#define RS_METRIC_COUNT 7
+/* How many rs_eval_metric values this library knows (7 in 1.0). */
+#define RS_EVAL_METRIC_COUNT 7
+/* The name before release 1.1 (issue 19); a macro cannot warn, but it is
+ * deprecated with the RS_METRIC_* enumerators. */
+#define RS_METRIC_COUNT RS_EVAL_METRIC_COUNT
 
 /**
  * rs_metric_at_k - one ranking metric of one recommendation list at cut-off k.
  *
- * @metric    an rs_metric value.
+ * @metric    an rs_eval_metric value.
  * @ranked    the list, best first (NULL allowed when n_ranked is 0).
  * @n_ranked  its length; only the first k entries count.
  * @truth     the relevant items (a set).
@@ -73,7 +86,7 @@ RS_API int rs_metric_at_k(int metric, const uint32_t *ranked, size_t n_ranked,
                           const uint32_t *truth, size_t n_truth, size_t k, double *out);
 
 /**
- * rs_metric_name - the short name of an rs_metric ("ndcg", "precision", ...).
+ * rs_metric_name - the short name of an rs_eval_metric ("ndcg", "precision", ...).
  *
  * Returns a static string, or NULL for an unknown metric.  Thread-safe.
  */
@@ -210,11 +223,16 @@ RS_API int rs_metric_popularity_bias(const uint32_t *lists, size_t n_lists, size
  */
 
 /* The part of an event in a split.  Values are append-only. */
-typedef enum rs_part {
+typedef enum rs_eval_part {
     RS_PART_TRAIN = 0, /* fit on it */
     RS_PART_TEST = 1,  /* evaluate on it */
     RS_PART_VALID = 2  /* tune on it (a hold-out carved from train) */
-} rs_part;
+} rs_eval_part;
+/* rs_part: the name before release 1.1 (issue 19), the same type. */
+typedef rs_eval_part rs_part RS_DEPRECATED("use rs_eval_part");
+
+/* How many rs_eval_part values this library knows (3 in 1.0). */
+#define RS_PART_COUNT 3
 
 /**
  * rs_split_random - random per-user hold-out of (user, item) pairs.
@@ -468,7 +486,10 @@ typedef enum rs_baseline {
                                        users without a segment: most-popular */
 } rs_baseline;
 
-/* Fields of a result row, rs_eval_result().  0..6 are the rs_metric values
+/* How many rs_baseline values this library knows (4 in 1.0). */
+#define RS_BASELINE_COUNT 4
+
+/* Fields of a result row, rs_eval_result().  0..6 are the rs_eval_metric values
  * (averaged over the evaluated users), like RS_EVAL_AUC and
  * RS_EVAL_NDCG_GRADED; these have per-user values (rs_eval_result_users).
  * Values are append-only. */

@@ -31,14 +31,16 @@ extern "C" {
 typedef struct rs_reader rs_reader;
 
 /* Input formats, for rs_reader_open(). */
-typedef enum rs_format {
+typedef enum rs_reader_format {
     RS_FORMAT_AUTO = 0,  /* from the file name: .tsv/.tab TSV, .jsonl/.ndjson/.json
                             JSON Lines, anything else CSV */
     RS_FORMAT_CSV = 1,   /* RFC 4180: "quoted" fields with "" escapes, embedded
                             separators and newlines, CRLF or LF, optional BOM */
     RS_FORMAT_TSV = 2,   /* tab-separated, no quoting (like most raw exports) */
     RS_FORMAT_JSONL = 3  /* one JSON object per line (parsed by jansson) */
-} rs_format;
+} rs_reader_format;
+/* rs_format: the name before release 1.1 (issue 19), the same type. */
+typedef rs_reader_format rs_format RS_DEPRECATED("use rs_reader_format");
 
 /*
  * Reader options, for rs_reader_set_int() before the first rs_reader_next().
@@ -65,7 +67,7 @@ typedef enum rs_reader_option {
  * header name, from rs_reader_map() or else from the defaults listed
  * (compared ignoring ASCII case, first match in this order).
  */
-typedef enum rs_role {
+typedef enum rs_io_role {
     RS_ROLE_USER = 0,   /* user, user_id, userid, customer, customer_id,
                            customerid, client, visitorid */
     RS_ROLE_ITEM = 1,   /* item, item_id, itemid, product, product_id, productid,
@@ -77,13 +79,18 @@ typedef enum rs_role {
     RS_ROLE_TEXT = 5,   /* description, title, name, text, review */
     RS_ROLE_GROUP = 6   /* invoice, invoiceno, order, order_id, session,
                            session_id, basket */
-} rs_role;
+} rs_io_role;
+/* rs_role: the name before release 1.1 (issue 19), the same type. */
+typedef rs_io_role rs_role RS_DEPRECATED("use rs_io_role");
+
+/* How many rs_io_role values this library knows (7 in 1.0). */
+#define RS_ROLE_COUNT 7
 
 /**
  * rs_reader_open - open a CSV, TSV or JSON Lines file for reading.
  *
  * @path    the file to read ("-" is not special).
- * @format  an rs_format; RS_FORMAT_AUTO picks one from the file name.
+ * @format  an rs_reader_format; RS_FORMAT_AUTO picks one from the file name.
  * @out     receives the new reader; set to NULL on failure.
  *
  * The file is read in chunks: memory stays bounded by the longest record
@@ -105,7 +112,7 @@ RS_API int rs_reader_open(const char *path, int format, rs_reader **out);
  * @len     its length in bytes.
  * @name    the name used in messages ("file:line"); NULL gives "<memory>".
  *          Copied.
- * @format  an rs_format; RS_FORMAT_AUTO picks one from name.
+ * @format  an rs_reader_format; RS_FORMAT_AUTO picks one from name.
  * @out     receives the new reader; set to NULL on failure.
  *
  * Returns RS_OK, or RS_ERR_INVALID, RS_ERR_NOMEM.
@@ -138,7 +145,7 @@ RS_API int rs_reader_set_int(rs_reader *reader, int option, int64_t value);
  * rs_reader_map - name the column that plays a role.
  *
  * @reader  the reader.
- * @role    an rs_role.
+ * @role    an rs_io_role.
  * @column  the header name of the column (copied), or NULL to go back to the
  *          default names of the role.
  *
@@ -247,7 +254,7 @@ RS_API int rs_reader_column(rs_reader *reader, const char *name, size_t *index_o
  * rs_reader_role - the column that plays a role.
  *
  * @reader     the reader (the header is read if needed).
- * @role       an rs_role.
+ * @role       an rs_io_role.
  * @index_out  receives the 0-based column index.
  *
  * Uses the name given to rs_reader_map(), else the role's default names.
@@ -320,18 +327,20 @@ RS_API int rs_io_parse_int64(const char *text, size_t len, int64_t *out);
 RS_API int rs_io_parse_time(const char *text, size_t len, int64_t *out);
 
 /* Normalisation methods, for rs_io_normalize(). */
-typedef enum rs_norm {
+typedef enum rs_io_norm {
     RS_NORM_SCALE = 0,  /* v / param (param > 0), e.g. a rating out of 5 */
     RS_NORM_MINMAX = 1, /* (v - min) / (max - min); all 0 when max == min */
     RS_NORM_ZSCORE = 2  /* (v - mean) / sd, population sd; all 0 when sd == 0 */
-} rs_norm;
+} rs_io_norm;
+/* rs_norm: the name before release 1.1 (issue 19), the same type. */
+typedef rs_io_norm rs_norm RS_DEPRECATED("use rs_io_norm");
 
 /**
  * rs_io_normalize - normalise an array of numbers in place.
  *
  * @values  the numbers; all must be finite.
  * @count   how many (0 is allowed).
- * @method  an rs_norm.
+ * @method  an rs_io_norm.
  * @param   the scale for RS_NORM_SCALE (finite, > 0); ignored otherwise.
  *
  * Returns RS_OK, or RS_ERR_INVALID (NULL values with count > 0, unknown
@@ -344,25 +353,31 @@ RS_API int rs_io_normalize(double *values, size_t count, int method, double para
 typedef struct rs_cleaner rs_cleaner;
 
 /* How a match rule compares a field with its pattern, rs_cleaner_add_match(). */
-typedef enum rs_match {
+typedef enum rs_cleaner_match {
     RS_MATCH_EXACT = 0,    /* the field equals the pattern */
     RS_MATCH_PREFIX = 1,   /* the field starts with the pattern */
     RS_MATCH_CONTAINS = 2, /* the pattern occurs in the field */
     RS_MATCH_FIRST_OF = 3  /* the field's first byte is one of the pattern's bytes */
-} rs_match;
+} rs_cleaner_match;
+/* rs_match: the name before release 1.1 (issue 19), the same type. */
+typedef rs_cleaner_match rs_match RS_DEPRECATED("use rs_cleaner_match");
 
 /* Whether a match rule drops the rows that match, or those that do not. */
-typedef enum rs_drop {
+typedef enum rs_cleaner_drop {
     RS_DROP_MATCH = 0,    /* drop a row whose field matches */
     RS_DROP_NO_MATCH = 1  /* drop a row whose field does not match */
-} rs_drop;
+} rs_cleaner_drop;
+/* rs_drop: the name before release 1.1 (issue 19), the same type. */
+typedef rs_cleaner_drop rs_drop RS_DEPRECATED("use rs_cleaner_drop");
 
 /* Value types for rs_cleaner_add_type(). */
-typedef enum rs_type {
+typedef enum rs_cleaner_type {
     RS_TYPE_NUMBER = 0,  /* rs_io_parse_double() accepts it */
     RS_TYPE_INTEGER = 1, /* rs_io_parse_int64() accepts it */
     RS_TYPE_TIME = 2     /* rs_io_parse_time() accepts it */
-} rs_type;
+} rs_cleaner_type;
+/* rs_type: the name before release 1.1 (issue 19), the same type. */
+typedef rs_cleaner_type rs_type RS_DEPRECATED("use rs_cleaner_type");
 
 /* Bounds flags for rs_cleaner_add_range(). */
 #define RS_RANGE_MIN_EXCLUSIVE 1u /* drop v == min as well (v must be > min) */
@@ -424,7 +439,7 @@ RS_API int rs_cleaner_add_required(rs_cleaner *cleaner, const char *name, const 
 /**
  * rs_cleaner_add_type - drop rows whose column is not of a type.
  *
- * @type  an rs_type.  A missing value fails too.
+ * @type  an rs_cleaner_type.  A missing value fails too.
  */
 RS_API int rs_cleaner_add_type(rs_cleaner *cleaner, const char *name, const char *column,
                                int type);
@@ -453,7 +468,7 @@ RS_API int rs_cleaner_add_allowed(rs_cleaner *cleaner, const char *name, const c
 /**
  * rs_cleaner_add_match - drop rows by comparing a column with a pattern.
  *
- * @match    an rs_match.
+ * @match    an rs_cleaner_match.
  * @pattern  the pattern (copied; not empty).
  * @drop     RS_DROP_MATCH or RS_DROP_NO_MATCH.
  *

@@ -56,11 +56,18 @@ typedef struct rs_item_store rs_item_store;
 #define RS_ITEM_NONE 0xFFFFFFFFu
 
 /* How rs_item_store_search scores a query q against an item x.  (The
- * ranking-quality metrics of the evaluation are rs_metric, below.) */
+ * ranking-quality metrics of the evaluation are rs_eval_metric, below.) */
 typedef enum rs_item_metric {
-    RS_METRIC_INNER_PRODUCT = 0, /* q . x */
-    RS_METRIC_COSINE = 1         /* q . x / (|q| |x|); 0 when q or x is zero */
+    RS_ITEM_METRIC_INNER_PRODUCT = 0, /* q . x */
+    RS_ITEM_METRIC_COSINE = 1,        /* q . x / (|q| |x|); 0 when q or x is zero */
+    /* the names before release 1.1 (issue 19): RS_METRIC_* was shared with
+       the evaluation's metrics, so RS_METRIC_RECALL passed here meant cosine */
+    RS_METRIC_INNER_PRODUCT RS_DEPRECATED_ENUMERATOR("use RS_ITEM_METRIC_INNER_PRODUCT") = 0,
+    RS_METRIC_COSINE RS_DEPRECATED_ENUMERATOR("use RS_ITEM_METRIC_COSINE") = 1
 } rs_item_metric;
+
+/* How many rs_item_metric values this library knows (2 in 1.0). */
+#define RS_ITEM_METRIC_COUNT 2
 
 /**
  * rs_item_store_create - a new, empty item store of vectors of one dimension.
@@ -105,7 +112,7 @@ RS_API size_t rs_item_store_span(const rs_item_store *store);
  * @store      the store.
  * @key        the item's key (UTF-8, 1 .. RS_MAX_KEY_BYTES bytes), copied.
  * @vector     dim floats, copied; every value finite.  A zero vector is
- *             allowed (it scores 0 under RS_METRIC_COSINE).
+ *             allowed (it scores 0 under RS_ITEM_METRIC_COSINE).
  * @dim        the length of vector; must equal the store's dimension.
  * @index_out  receives the new item's index; may be NULL.
  *
@@ -324,7 +331,7 @@ RS_API int rs_item_store_build_index(rs_item_store *store);
  * @dim            the queries' dimension; must equal the store's.
  * @k              results wanted per query; 0 is allowed.  k above the
  *                 number of items is allowed: the extra slots stay empty.
- * @metric         RS_METRIC_INNER_PRODUCT or RS_METRIC_COSINE.
+ * @metric         RS_ITEM_METRIC_INNER_PRODUCT or RS_ITEM_METRIC_COSINE.
  * @exclude        NULL, or n_queries bitsets of exclude_words words each, one
  *                 after the other: items whose bit is set are never returned
  *                 for that query (e.g. already seen).  Bits beyond
@@ -419,7 +426,7 @@ RS_API int rs_item_store_load(rs_graph *graph, const char *space, rs_item_store 
  * rs_cf_model_item_store - a new item store holding the fitted ALS item
  * factors (an embedding space), so that rs_item_store_search() scores users'
  * factors (from rs_cf_model_user_factors or rs_cf_model_fold_in) with
- * RS_METRIC_INNER_PRODUCT, which is the ALS score.
+ * RS_ITEM_METRIC_INNER_PRODUCT, which is the ALS score.
  *
  * @item_keys  n_items keys, key i naming item i (e.g. the graph keys from
  *             rs_cf_matrix_node() and rs_graph_node_key()).

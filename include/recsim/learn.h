@@ -93,6 +93,9 @@ typedef enum rs_cf_kind {
     RS_CF_EASE_PAIRS = 6 /* EASE plus pairwise interactions (since 1.1) */
 } rs_cf_kind;
 
+/* How many rs_cf_kind values this library knows (3 in 1.0, 7 in 1.1). */
+#define RS_CF_KIND_COUNT 7
+
 /* The axis of an rs_cf_matrix. */
 #define RS_CF_USERS 0u
 #define RS_CF_ITEMS 1u
