@@ -10,6 +10,15 @@ set -eu
 header=$1
 # recsim.h and the module headers it includes (issue 19)
 headers=$(sh "$(dirname "$0")/public-headers.sh" "$header")
+# Everything inside #ifdef RECSIM_EXPERIMENTAL (the experimental tier,
+# recsim/base.h) is outside the promise: left out of the surface.
+promised=$(mktemp)
+trap 'rm -f "$promised"' EXIT
+# shellcheck disable=SC2086
+awk '/^#[ \t]*if/ { depth++; if ($0 ~ /^#[ \t]*ifdef[ \t]+RECSIM_EXPERIMENTAL/ && !skip) skip = depth }
+     !skip { print }
+     /^#[ \t]*endif/ { if (skip == depth) { skip = 0; depth--; next } depth-- }' $headers > "$promised"
+headers=$promised
 # shellcheck disable=SC2086
 {
     # Declarations: from a line starting with RS_API to the first ';' (on
