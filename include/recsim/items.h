@@ -56,7 +56,7 @@ typedef struct rs_item_store rs_item_store;
 #define RS_ITEM_NONE 0xFFFFFFFFu
 
 /* How rs_item_store_search scores a query q against an item x.  (The
- * ranking-quality metrics of the evaluation are rs_eval_metric, below.) */
+ * ranking-quality metrics of the evaluation are rs_eval_metric, recsim/eval.h.) */
 typedef enum rs_item_metric {
     RS_ITEM_METRIC_INNER_PRODUCT = 0, /* q . x */
     RS_ITEM_METRIC_COSINE = 1,        /* q . x / (|q| |x|); 0 when q or x is zero */
