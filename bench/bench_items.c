@@ -190,11 +190,11 @@ static void bench_config(size_t n_items, size_t dim, const char *dir, FILE *resu
     for (size_t b = 0; b < sizeof batches / sizeof batches[0]; b++) {
         size_t nq = batches[b];
         double t[RUNS], t_read[RUNS], ms, gflops, read_ms;
-        rs_item_store_search(store, queries, nq, dim, K, RS_METRIC_INNER_PRODUCT, NULL, 0,
+        rs_item_store_search(store, queries, nq, dim, K, RS_ITEM_METRIC_INNER_PRODUCT, NULL, 0,
                              NULL, 0, index, score, NULL); /* warm up */
         for (int r = 0; r < RUNS; r++) {
             double s = now();
-            if (rs_item_store_search(store, queries, nq, dim, K, RS_METRIC_INNER_PRODUCT, NULL,
+            if (rs_item_store_search(store, queries, nq, dim, K, RS_ITEM_METRIC_INNER_PRODUCT, NULL,
                                      0, NULL, 0, index, score, NULL) != RS_OK) {
                 fprintf(stderr, "search: %s\n", rs_errmsg());
                 exit(1);

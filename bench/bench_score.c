@@ -172,7 +172,7 @@ int main(int argc, char **argv)
         for (int d = 0; d < DIM; d++)
             q[d] = (float)((double)(next() % 20001) / 10000.0 - 1.0);
         t0 = now();
-        check(rs_item_store_search(store, q, 1, DIM, K, RS_METRIC_COSINE, NULL, 0, NULL, 0, items,
+        check(rs_item_store_search(store, q, 1, DIM, K, RS_ITEM_METRIC_COSINE, NULL, 0, NULL, 0, items,
                                    scores, NULL), "search");
         tk[r] = now() - t0;
         check(rs_scorer_set_int(s, RS_SCORER_MODE, RS_SCORER_BLEND), "mode");

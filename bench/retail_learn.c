@@ -287,15 +287,15 @@ static result evaluate(const split *sp, const rs_cf_model *m, int use_counts, in
         const uint32_t *truth = sp->te_item + sp->te_start[e];
         size_t nt = sp->te_start[e + 1] - sp->te_start[e];
         double v;
-        rs_metric_at_k(RS_METRIC_PRECISION, top, K, truth, nt, K, &v);
+        rs_metric_at_k(RS_EVAL_METRIC_PRECISION, top, K, truth, nt, K, &v);
         r.precision += v;
-        rs_metric_at_k(RS_METRIC_RECALL, top, K, truth, nt, K, &v);
+        rs_metric_at_k(RS_EVAL_METRIC_RECALL, top, K, truth, nt, K, &v);
         r.recall += v;
-        rs_metric_at_k(RS_METRIC_NDCG, top, K, truth, nt, K, &v);
+        rs_metric_at_k(RS_EVAL_METRIC_NDCG, top, K, truth, nt, K, &v);
         r.ndcg += v;
         if (per_user)
             per_user[e] = v;
-        rs_metric_at_k(RS_METRIC_HIT_RATE, top, K, truth, nt, K, &v);
+        rs_metric_at_k(RS_EVAL_METRIC_HIT_RATE, top, K, truth, nt, K, &v);
         r.hit += v;
     }
     double ne = sp->n_eval ? (double)sp->n_eval : 1.0;

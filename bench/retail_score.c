@@ -251,8 +251,8 @@ static result evaluate(const rs_model *m, const group *g, FILE *recs)
     const char *keys[K];
     size_t n;
     double t0 = now();
-    static const int metric[6] = {RS_METRIC_NDCG,     RS_METRIC_PRECISION, RS_METRIC_RECALL,
-                                  RS_METRIC_MAP,      RS_METRIC_MRR,       RS_METRIC_HIT_RATE};
+    static const int metric[6] = {RS_EVAL_METRIC_NDCG,     RS_EVAL_METRIC_PRECISION, RS_EVAL_METRIC_RECALL,
+                                  RS_EVAL_METRIC_MAP,      RS_EVAL_METRIC_MRR,       RS_EVAL_METRIC_HIT_RATE};
     double *sum[6] = {&r.ndcg, &r.precision, &r.recall, &r.map, &r.mrr, &r.hit};
     for (size_t u = 0; u < g->n_users; u++) {
         CHECK(rs_model_recommend(m, g->user[u], K, NULL, 0, NULL, 0, keys, NULL, items, &n));

@@ -8,8 +8,11 @@ From the source tree (run at the top of the repository):
      layer, and not one of another module's private headers;
   2. the command (tools/recsim/) includes no header of src/: it is a client
      of the public API like any host program;
+  3. the public headers include/recsim/<layer>.h (issue 19) include only
+     lower layers' headers (base.h is core's), and the umbrella
+     include/recsim.h lists them all, lowest first;
 and, given the objects of a build (--objects), from their symbol tables:
-  3. every rs_/rs__ function a module calls that another module defines
+  4. every rs_/rs__ function a module calls that another module defines
      belongs to a lower layer (this catches calls through the public API,
      which leave no #include behind).
 
@@ -99,6 +102,42 @@ def check_includes(errors, used):
                               % (path, target_mod, header))
 
 
+# The public header of each layer: core's public part is base.h; store has
+# none.  A public header includes its lower siblings by bare name.
+PUBLIC = {"base": "core"}
+PUBLIC_INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z0-9_]+)\.h"', re.M)
+UMBRELLA_INCLUDE = re.compile(r'^\s*#\s*include\s+"recsim/([a-z0-9_]+)\.h"', re.M)
+
+
+def check_public_headers(errors):
+    layer = {}
+    for path in sorted(glob.glob("include/recsim/*.h")):
+        name = os.path.basename(path)[:-2]
+        mod = PUBLIC.get(name, name)
+        if mod not in RANK:
+            errors.append("%s: no layer named %s in build-aux/check-layers.py" % (path, mod))
+            continue
+        layer[name] = RANK[mod]
+    for path in sorted(glob.glob("include/recsim/*.h")):
+        name = os.path.basename(path)[:-2]
+        if name not in layer:
+            continue
+        with open(path, encoding="utf-8") as f:
+            for target in PUBLIC_INCLUDE.findall(f.read()):
+                if target not in layer:
+                    errors.append("%s: includes %s.h, not a public header" % (path, target))
+                elif layer[target] >= layer[name]:
+                    errors.append("%s: includes %s.h, not a lower layer" % (path, target))
+    if os.path.exists("include/recsim.h"):
+        with open("include/recsim.h", encoding="utf-8") as f:
+            listed = UMBRELLA_INCLUDE.findall(f.read())
+        if sorted(listed) != sorted(layer):
+            errors.append("include/recsim.h: includes %s, but include/recsim/ holds %s"
+                          % (", ".join(listed), ", ".join(sorted(layer))))
+        elif [layer[n] for n in listed] != sorted(layer[n] for n in listed):
+            errors.append("include/recsim.h: the module headers are not in layer order")
+
+
 def check_objects(errors, used, objdir):
     defined, calls = {}, []
     objects = sorted(glob.glob(os.path.join(objdir, "*", "*.o")))
@@ -139,6 +178,7 @@ def main(argv):
         sys.stderr.write("usage: check-layers.py [--objects BUILD/src]\n")
         return 2
     check_includes(errors, used)
+    check_public_headers(errors)
     if objdir:
         check_objects(errors, used, objdir)
     for entry in sorted(ALLOWED - used):

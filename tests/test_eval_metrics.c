@@ -22,36 +22,36 @@ START_TEST(hand_computed_list)
 {
     /* hits at ranks 2 and 4 of 5; |truth| = 3 */
     const uint32_t ranked[] = {5, 1, 9, 2, 7}, truth[] = {1, 2, 3};
-    ck_assert_double_eq_tol(at_k(RS_METRIC_PRECISION, ranked, 5, truth, 3, 5), 0.4, TOL);
-    ck_assert_double_eq_tol(at_k(RS_METRIC_RECALL, ranked, 5, truth, 3, 5), 2.0 / 3, TOL);
-    ck_assert_double_eq_tol(at_k(RS_METRIC_F1, ranked, 5, truth, 3, 5), 0.5, TOL);
-    ck_assert_double_eq_tol(at_k(RS_METRIC_NDCG, ranked, 5, truth, 3, 5),
+    ck_assert_double_eq_tol(at_k(RS_EVAL_METRIC_PRECISION, ranked, 5, truth, 3, 5), 0.4, TOL);
+    ck_assert_double_eq_tol(at_k(RS_EVAL_METRIC_RECALL, ranked, 5, truth, 3, 5), 2.0 / 3, TOL);
+    ck_assert_double_eq_tol(at_k(RS_EVAL_METRIC_F1, ranked, 5, truth, 3, 5), 0.5, TOL);
+    ck_assert_double_eq_tol(at_k(RS_EVAL_METRIC_NDCG, ranked, 5, truth, 3, 5),
                             (1 / L3 + 1 / L5) / (1 + 1 / L3 + 0.5), TOL);
-    ck_assert_double_eq_tol(at_k(RS_METRIC_MAP, ranked, 5, truth, 3, 5),
+    ck_assert_double_eq_tol(at_k(RS_EVAL_METRIC_MAP, ranked, 5, truth, 3, 5),
                             (1.0 / 2 + 2.0 / 4) / 3, TOL);
-    ck_assert_double_eq_tol(at_k(RS_METRIC_MRR, ranked, 5, truth, 3, 5), 0.5, TOL);
-    ck_assert_double_eq_tol(at_k(RS_METRIC_HIT_RATE, ranked, 5, truth, 3, 5), 1.0, TOL);
+    ck_assert_double_eq_tol(at_k(RS_EVAL_METRIC_MRR, ranked, 5, truth, 3, 5), 0.5, TOL);
+    ck_assert_double_eq_tol(at_k(RS_EVAL_METRIC_HIT_RATE, ranked, 5, truth, 3, 5), 1.0, TOL);
     /* cut-off 3 keeps only the rank-2 hit */
-    ck_assert_double_eq_tol(at_k(RS_METRIC_PRECISION, ranked, 5, truth, 3, 3), 1.0 / 3, TOL);
-    ck_assert_double_eq_tol(at_k(RS_METRIC_NDCG, ranked, 5, truth, 3, 3),
+    ck_assert_double_eq_tol(at_k(RS_EVAL_METRIC_PRECISION, ranked, 5, truth, 3, 3), 1.0 / 3, TOL);
+    ck_assert_double_eq_tol(at_k(RS_EVAL_METRIC_NDCG, ranked, 5, truth, 3, 3),
                             (1 / L3) / (1 + 1 / L3 + 0.5), TOL);
     /* no hit at cut-off 1 */
-    ck_assert_double_eq_tol(at_k(RS_METRIC_HIT_RATE, ranked, 5, truth, 3, 1), 0.0, TOL);
-    ck_assert_double_eq_tol(at_k(RS_METRIC_F1, ranked, 5, truth, 3, 1), 0.0, TOL);
-    ck_assert_double_eq_tol(at_k(RS_METRIC_MRR, ranked, 5, truth, 3, 1), 0.0, TOL);
+    ck_assert_double_eq_tol(at_k(RS_EVAL_METRIC_HIT_RATE, ranked, 5, truth, 3, 1), 0.0, TOL);
+    ck_assert_double_eq_tol(at_k(RS_EVAL_METRIC_F1, ranked, 5, truth, 3, 1), 0.0, TOL);
+    ck_assert_double_eq_tol(at_k(RS_EVAL_METRIC_MRR, ranked, 5, truth, 3, 1), 0.0, TOL);
 }
 END_TEST
 
 START_TEST(short_list_is_not_rewarded)
 {
     const uint32_t ranked[] = {1}, truth[] = {1, 2};
-    ck_assert_double_eq_tol(at_k(RS_METRIC_PRECISION, ranked, 1, truth, 2, 10), 0.1, TOL);
-    ck_assert_double_eq_tol(at_k(RS_METRIC_RECALL, ranked, 1, truth, 2, 10), 0.5, TOL);
-    ck_assert_double_eq_tol(at_k(RS_METRIC_NDCG, ranked, 1, truth, 2, 10), 1 / (1 + 1 / L3),
+    ck_assert_double_eq_tol(at_k(RS_EVAL_METRIC_PRECISION, ranked, 1, truth, 2, 10), 0.1, TOL);
+    ck_assert_double_eq_tol(at_k(RS_EVAL_METRIC_RECALL, ranked, 1, truth, 2, 10), 0.5, TOL);
+    ck_assert_double_eq_tol(at_k(RS_EVAL_METRIC_NDCG, ranked, 1, truth, 2, 10), 1 / (1 + 1 / L3),
                             TOL);
-    ck_assert_double_eq_tol(at_k(RS_METRIC_MAP, ranked, 1, truth, 2, 10), 0.5, TOL);
+    ck_assert_double_eq_tol(at_k(RS_EVAL_METRIC_MAP, ranked, 1, truth, 2, 10), 0.5, TOL);
     /* an empty list scores 0 */
-    ck_assert_double_eq_tol(at_k(RS_METRIC_NDCG, NULL, 0, truth, 2, 10), 0.0, TOL);
+    ck_assert_double_eq_tol(at_k(RS_EVAL_METRIC_NDCG, NULL, 0, truth, 2, 10), 0.0, TOL);
 }
 END_TEST
 
@@ -59,18 +59,18 @@ START_TEST(duplicates_and_padding)
 {
     /* the second 1 is a miss */
     const uint32_t ranked[] = {1, 1, 2}, truth[] = {1, 2};
-    ck_assert_double_eq_tol(at_k(RS_METRIC_PRECISION, ranked, 3, truth, 2, 3), 2.0 / 3, TOL);
-    ck_assert_double_eq_tol(at_k(RS_METRIC_NDCG, ranked, 3, truth, 2, 3),
+    ck_assert_double_eq_tol(at_k(RS_EVAL_METRIC_PRECISION, ranked, 3, truth, 2, 3), 2.0 / 3, TOL);
+    ck_assert_double_eq_tol(at_k(RS_EVAL_METRIC_NDCG, ranked, 3, truth, 2, 3),
                             1.5 / (1 + 1 / L3), TOL);
-    ck_assert_double_eq_tol(at_k(RS_METRIC_MAP, ranked, 3, truth, 2, 3), (1 + 2.0 / 3) / 2,
+    ck_assert_double_eq_tol(at_k(RS_EVAL_METRIC_MAP, ranked, 3, truth, 2, 3), (1 + 2.0 / 3) / 2,
                             TOL);
     /* duplicates in truth count once */
     const uint32_t truth_dup[] = {2, 1, 1, 2};
-    ck_assert_double_eq_tol(at_k(RS_METRIC_RECALL, ranked, 3, truth_dup, 4, 3), 1.0, TOL);
+    ck_assert_double_eq_tol(at_k(RS_EVAL_METRIC_RECALL, ranked, 3, truth_dup, 4, 3), 1.0, TOL);
     /* padding is a miss */
     const uint32_t padded[] = {RS_NO_ITEM, 2}, truth2[] = {2};
-    ck_assert_double_eq_tol(at_k(RS_METRIC_MRR, padded, 2, truth2, 1, 2), 0.5, TOL);
-    ck_assert_double_eq_tol(at_k(RS_METRIC_NDCG, padded, 2, truth2, 1, 2), 1 / L3, TOL);
+    ck_assert_double_eq_tol(at_k(RS_EVAL_METRIC_MRR, padded, 2, truth2, 1, 2), 0.5, TOL);
+    ck_assert_double_eq_tol(at_k(RS_EVAL_METRIC_NDCG, padded, 2, truth2, 1, 2), 1 / L3, TOL);
 }
 END_TEST
 
@@ -78,21 +78,21 @@ START_TEST(bad_input)
 {
     const uint32_t ranked[] = {1}, truth[] = {1};
     double v = 42.0;
-    ck_assert_status(rs_metric_at_k(RS_METRIC_NDCG, ranked, 1, truth, 0, 10, &v), RS_ERR_RANGE);
+    ck_assert_status(rs_metric_at_k(RS_EVAL_METRIC_NDCG, ranked, 1, truth, 0, 10, &v), RS_ERR_RANGE);
     ck_assert_errmsg_has("truth set is empty");
-    ck_assert_status(rs_metric_at_k(RS_METRIC_NDCG, ranked, 1, truth, 1, 0, &v), RS_ERR_RANGE);
+    ck_assert_status(rs_metric_at_k(RS_EVAL_METRIC_NDCG, ranked, 1, truth, 1, 0, &v), RS_ERR_RANGE);
     ck_assert_status(rs_metric_at_k(99, ranked, 1, truth, 1, 10, &v), RS_ERR_INVALID);
     ck_assert_status(rs_metric_at_k(-1, ranked, 1, truth, 1, 10, &v), RS_ERR_INVALID);
-    ck_assert_status(rs_metric_at_k(RS_METRIC_NDCG, ranked, 1, truth, 1, 10, NULL),
+    ck_assert_status(rs_metric_at_k(RS_EVAL_METRIC_NDCG, ranked, 1, truth, 1, 10, NULL),
                      RS_ERR_INVALID);
-    ck_assert_status(rs_metric_at_k(RS_METRIC_NDCG, NULL, 3, truth, 1, 10, &v), RS_ERR_INVALID);
-    ck_assert_status(rs_metric_at_k(RS_METRIC_NDCG, ranked, 1, NULL, 1, 10, &v), RS_ERR_INVALID);
+    ck_assert_status(rs_metric_at_k(RS_EVAL_METRIC_NDCG, NULL, 3, truth, 1, 10, &v), RS_ERR_INVALID);
+    ck_assert_status(rs_metric_at_k(RS_EVAL_METRIC_NDCG, ranked, 1, NULL, 1, 10, &v), RS_ERR_INVALID);
     ck_assert_double_eq(v, 42.0);
-    ck_assert_str_eq(rs_metric_name(RS_METRIC_NDCG), "ndcg");
-    ck_assert_str_eq(rs_metric_name(RS_METRIC_HIT_RATE), "hit_rate");
-    ck_assert_ptr_null(rs_metric_name(RS_METRIC_COUNT));
+    ck_assert_str_eq(rs_metric_name(RS_EVAL_METRIC_NDCG), "ndcg");
+    ck_assert_str_eq(rs_metric_name(RS_EVAL_METRIC_HIT_RATE), "hit_rate");
+    ck_assert_ptr_null(rs_metric_name(RS_EVAL_METRIC_COUNT));
     /* a huge k is fine */
-    ck_assert_double_eq_tol(at_k(RS_METRIC_RECALL, ranked, 1, truth, 1, SIZE_MAX), 1.0, TOL);
+    ck_assert_double_eq_tol(at_k(RS_EVAL_METRIC_RECALL, ranked, 1, truth, 1, SIZE_MAX), 1.0, TOL);
 }
 END_TEST
 
@@ -110,7 +110,7 @@ START_TEST(graded_ndcg)
     const double ones[] = {1, 1, 1};
     const uint32_t list[] = {5, 1, 9, 2, 7};
     ck_assert_ok(rs_metric_ndcg_graded(list, 5, truth, ones, 3, 5, &v));
-    ck_assert_double_eq_tol(v, at_k(RS_METRIC_NDCG, list, 5, truth, 3, 5), TOL);
+    ck_assert_double_eq_tol(v, at_k(RS_EVAL_METRIC_NDCG, list, 5, truth, 3, 5), TOL);
     ck_assert_status(rs_metric_ndcg_graded(ranked, 3, truth, negative, 3, 3, &v), RS_ERR_RANGE);
     ck_assert_errmsg_has("gain 1");
     ck_assert_status(rs_metric_ndcg_graded(ranked, 3, truth, nan_gain, 3, 3, &v), RS_ERR_RANGE);

@@ -90,7 +90,7 @@ static double recall_vs_exact(rs_item_store *store, const float *q, size_t nq, i
         ck_assert_ok(rs_item_store_get(store, rs_item_store_key(store, got[i]), v, DIM));
         for (int d = 0; d < DIM; d++)
             s += v[d] * q[i / K * DIM + d], norm += v[d] * v[d];
-        if (metric == RS_METRIC_COSINE) {
+        if (metric == RS_ITEM_METRIC_COSINE) {
             float qn = 0;
             for (int d = 0; d < DIM; d++)
                 qn += q[i / K * DIM + d] * q[i / K * DIM + d];
@@ -127,19 +127,19 @@ START_TEST(recall_rises_with_nprobe_and_is_exact_when_every_list_is_scanned)
         build(store, kinds[i], NLIST, 1);
         ck_assert_ok(rs_item_store_get_int(store, RS_ITEM_STORE_INDEX_BUILT, &built));
         ck_assert_int_eq(built, 1);
-        few = recall_vs_exact(store, d->queries, N_QUERIES, RS_METRIC_INNER_PRODUCT, NULL, 0);
+        few = recall_vs_exact(store, d->queries, N_QUERIES, RS_ITEM_METRIC_INNER_PRODUCT, NULL, 0);
         ck_assert_ok(rs_item_store_set_int(store, RS_ITEM_STORE_NPROBE, 8));
         ck_assert_ok(rs_item_store_set_int(store, RS_ITEM_STORE_RERANK, 8));
-        many = recall_vs_exact(store, d->queries, N_QUERIES, RS_METRIC_INNER_PRODUCT, NULL, 0);
+        many = recall_vs_exact(store, d->queries, N_QUERIES, RS_ITEM_METRIC_INNER_PRODUCT, NULL, 0);
         ck_assert_ok(rs_item_store_set_int(store, RS_ITEM_STORE_NPROBE, NLIST));
-        all = recall_vs_exact(store, d->queries, N_QUERIES, RS_METRIC_INNER_PRODUCT, NULL, 0);
+        all = recall_vs_exact(store, d->queries, N_QUERIES, RS_ITEM_METRIC_INNER_PRODUCT, NULL, 0);
         /* One list of 32 misses neighbours across borders; 8 of 32 finds
          * nearly all; every list is exhaustive (the float copy exactly, the
          * 8-bit codes up to the re-ranked shortlist of 8 x k). */
         ck_assert_double_lt(few, many);
         ck_assert_double_ge(many, 0.9);
         ck_assert_double_ge(all, kinds[i] == RS_INDEX_IVF ? 0.999 : 0.99);
-        all = recall_vs_exact(store, d->queries, N_QUERIES, RS_METRIC_COSINE, NULL, 0);
+        all = recall_vs_exact(store, d->queries, N_QUERIES, RS_ITEM_METRIC_COSINE, NULL, 0);
         ck_assert_double_ge(all, kinds[i] == RS_INDEX_IVF ? 0.999 : 0.99);
     }
     rs_item_store_free(store);
@@ -156,13 +156,13 @@ START_TEST(every_kernel_and_thread_count_gives_the_same_lists)
         build(store, kind, NLIST, 4);
         rs__item_force_kernel(0);
         ck_assert_ok(rs_item_store_search(store, d->queries, N_QUERIES, DIM, K,
-                                          RS_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0, ref, NULL,
+                                          RS_ITEM_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0, ref, NULL,
                                           NULL));
         for (int kernel = 1; kernel <= 2; kernel++) {
             size_t same = 0;
             rs__item_force_kernel(kernel);
             ck_assert_ok(rs_item_store_search(store, d->queries, N_QUERIES, DIM, K,
-                                              RS_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0, got,
+                                              RS_ITEM_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0, got,
                                               NULL, NULL));
             for (size_t i = 0; i < N_QUERIES * K; i++)
                 same += got[i] == ref[i];
@@ -172,7 +172,7 @@ START_TEST(every_kernel_and_thread_count_gives_the_same_lists)
         rs__item_force_kernel(0);
         ck_assert_ok(rs_set_num_threads(1));
         ck_assert_ok(rs_item_store_search(store, d->queries, N_QUERIES, DIM, K,
-                                          RS_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0, got, NULL,
+                                          RS_ITEM_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0, got, NULL,
                                           NULL));
         ck_assert_ok(rs_set_num_threads(0));
         ck_assert_mem_eq(got, ref, sizeof got);
@@ -190,10 +190,10 @@ START_TEST(the_same_seed_builds_the_same_index)
     build(a, RS_INDEX_IVF_SQ8, NLIST, 2);
     build(b, RS_INDEX_IVF_SQ8, NLIST, 2);
     ck_assert_ok(rs_item_store_search(a, d->queries, N_QUERIES, DIM, K,
-                                      RS_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0, ia, NULL,
+                                      RS_ITEM_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0, ia, NULL,
                                       NULL));
     ck_assert_ok(rs_item_store_search(b, d->queries, N_QUERIES, DIM, K,
-                                      RS_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0, ib, NULL,
+                                      RS_ITEM_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0, ib, NULL,
                                       NULL));
     ck_assert_mem_eq(ia, ib, sizeof ia);
     rs_item_store_free(a);
@@ -212,11 +212,11 @@ START_TEST(filters_apply_before_the_k_best_are_taken)
     for (size_t i = 0; i < N_ITEMS; i += 3)
         allow[i / 64] |= 1ull << (i % 64);
     build(store, RS_INDEX_IVF, NLIST, NLIST);
-    ck_assert_double_ge(recall_vs_exact(store, d->queries, N_QUERIES, RS_METRIC_INNER_PRODUCT,
+    ck_assert_double_ge(recall_vs_exact(store, d->queries, N_QUERIES, RS_ITEM_METRIC_INNER_PRODUCT,
                                         allow, (N_ITEMS + 63) / 64), 0.999);
     ck_assert_ok(rs_item_store_set_int(store, RS_ITEM_STORE_NPROBE, 2));
     /* The allow list: every result allowed, still k of them. */
-    ck_assert_ok(rs_item_store_search(store, d->queries, 1, DIM, K, RS_METRIC_INNER_PRODUCT,
+    ck_assert_ok(rs_item_store_search(store, d->queries, 1, DIM, K, RS_ITEM_METRIC_INNER_PRODUCT,
                                       NULL, 0, allow, (N_ITEMS + 63) / 64, got, NULL, &count));
     ck_assert_uint_eq(count, K);
     for (int j = 0; j < K; j++)
@@ -225,7 +225,7 @@ START_TEST(filters_apply_before_the_k_best_are_taken)
     for (int j = 0; j < K; j++)
         exclude[got[j] / 64] |= 1ull << (got[j] % 64);
     ck_assert_ok(rs_item_store_remove(store, rs_item_store_key(store, got[K - 1])));
-    ck_assert_ok(rs_item_store_search(store, d->queries, 1, DIM, K, RS_METRIC_INNER_PRODUCT,
+    ck_assert_ok(rs_item_store_search(store, d->queries, 1, DIM, K, RS_ITEM_METRIC_INNER_PRODUCT,
                                       exclude, (N_ITEMS + 63) / 64, NULL, 0, got, NULL,
                                       &count));
     ck_assert_uint_eq(count, K);
@@ -249,7 +249,7 @@ START_TEST(adds_updates_removals_and_compaction_keep_the_lists)
     /* A new item far out along the query's direction: the best result. */
     ck_assert_ok(rs_item_store_add(store, "new", far, DIM, &index));
     ck_assert_ok(rs_item_store_set_int(store, RS_ITEM_STORE_NPROBE, NLIST));
-    ck_assert_ok(rs_item_store_search(store, q, 1, DIM, K, RS_METRIC_INNER_PRODUCT, NULL, 0,
+    ck_assert_ok(rs_item_store_search(store, q, 1, DIM, K, RS_ITEM_METRIC_INNER_PRODUCT, NULL, 0,
                                       NULL, 0, got, NULL, NULL));
     ck_assert_uint_eq(got[0], index);
     /* Moved away by an update, then an old item moved there. */
@@ -257,7 +257,7 @@ START_TEST(adds_updates_removals_and_compaction_keep_the_lists)
     ck_assert_ok(rs_item_store_update(store, "new", far, DIM));
     far[3] = 90.0f;
     ck_assert_ok(rs_item_store_update(store, "item-5", far, DIM));
-    ck_assert_ok(rs_item_store_search(store, q, 1, DIM, K, RS_METRIC_INNER_PRODUCT, NULL, 0,
+    ck_assert_ok(rs_item_store_search(store, q, 1, DIM, K, RS_ITEM_METRIC_INNER_PRODUCT, NULL, 0,
                                       NULL, 0, got, NULL, NULL));
     ck_assert_str_eq(rs_item_store_key(store, got[0]), "item-5");
     for (int j = 0; j < K; j++)
@@ -270,9 +270,9 @@ START_TEST(adds_updates_removals_and_compaction_keep_the_lists)
             ck_assert_ok(rs_item_store_remove(store, key));
     }
     ck_assert_ok(rs_item_store_compact(store));
-    ck_assert_double_ge(recall_vs_exact(store, d->queries, N_QUERIES, RS_METRIC_INNER_PRODUCT,
+    ck_assert_double_ge(recall_vs_exact(store, d->queries, N_QUERIES, RS_ITEM_METRIC_INNER_PRODUCT,
                                         NULL, 0), 0.99);
-    ck_assert_ok(rs_item_store_search(store, q, 1, DIM, K, RS_METRIC_INNER_PRODUCT, NULL, 0,
+    ck_assert_ok(rs_item_store_search(store, q, 1, DIM, K, RS_ITEM_METRIC_INNER_PRODUCT, NULL, 0,
                                       NULL, 0, got, NULL, NULL));
     ck_assert_str_eq(rs_item_store_key(store, got[0]), "item-5");
     rs_item_store_free(store);
@@ -305,10 +305,10 @@ START_TEST(the_index_survives_the_model_file)
     ck_assert_ok(rs_item_store_get_int(loaded, RS_ITEM_STORE_NPROBE, &v));
     ck_assert_int_eq(v, 3);
     ck_assert_ok(rs_item_store_search(store, d->queries, N_QUERIES, DIM, K,
-                                      RS_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0, ia, NULL,
+                                      RS_ITEM_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0, ia, NULL,
                                       NULL));
     ck_assert_ok(rs_item_store_search(loaded, d->queries, N_QUERIES, DIM, K,
-                                      RS_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0, ib, NULL,
+                                      RS_ITEM_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0, ib, NULL,
                                       NULL));
     for (size_t i = 0; i < N_QUERIES * K; i++)
         ck_assert_str_eq(rs_item_store_key(store, ia[i]), rs_item_store_key(loaded, ib[i]));
@@ -367,11 +367,11 @@ START_TEST(bad_input_gets_clear_errors)
     /* nlist = items works; a wrong dimension, NaN and Inf still fail. */
     ck_assert_ok(rs_item_store_set_int(store, RS_ITEM_STORE_NLIST, 5));
     ck_assert_ok(rs_item_store_build_index(store));
-    ck_assert_status(rs_item_store_search(store, q, 1, DIM + 1, K, RS_METRIC_INNER_PRODUCT,
+    ck_assert_status(rs_item_store_search(store, q, 1, DIM + 1, K, RS_ITEM_METRIC_INNER_PRODUCT,
                                           NULL, 0, NULL, 0, got, NULL, NULL),
                      RS_ERR_DIM);
     q[2] = NAN;
-    ck_assert_status(rs_item_store_search(store, q, 1, DIM, K, RS_METRIC_INNER_PRODUCT, NULL,
+    ck_assert_status(rs_item_store_search(store, q, 1, DIM, K, RS_ITEM_METRIC_INNER_PRODUCT, NULL,
                                           0, NULL, 0, got, NULL, NULL),
                      RS_ERR_RANGE);
     v[4] = INFINITY;
@@ -382,7 +382,7 @@ START_TEST(bad_input_gets_clear_errors)
     q[2] = 0;
     {
         size_t count;
-        ck_assert_ok(rs_item_store_search(store, q, 1, DIM, K, RS_METRIC_INNER_PRODUCT, NULL,
+        ck_assert_ok(rs_item_store_search(store, q, 1, DIM, K, RS_ITEM_METRIC_INNER_PRODUCT, NULL,
                                           0, NULL, 0, got, NULL, &count));
         ck_assert_uint_eq(count, 5);
         ck_assert_uint_eq(got[5], RS_ITEM_NONE);

@@ -76,9 +76,9 @@ START_TEST(round_trip_through_a_file)
     ck_assert_ok(rs_item_store_load(g, "als", &loaded));
     assert_same_items(store, loaded);
     /* Searches agree item for item (indices may differ: compare keys). */
-    ck_assert_ok(rs_item_store_search(store, q, 1, D, 5, RS_METRIC_COSINE, NULL, 0, NULL, 0,
+    ck_assert_ok(rs_item_store_search(store, q, 1, D, 5, RS_ITEM_METRIC_COSINE, NULL, 0, NULL, 0,
                                       ia, NULL, NULL));
-    ck_assert_ok(rs_item_store_search(loaded, q, 1, D, 5, RS_METRIC_COSINE, NULL, 0, NULL, 0,
+    ck_assert_ok(rs_item_store_search(loaded, q, 1, D, 5, RS_ITEM_METRIC_COSINE, NULL, 0, NULL, 0,
                                       ib, NULL, NULL));
     for (int j = 0; j < 5; j++)
         ck_assert_str_eq(rs_item_store_key(store, ia[j]), rs_item_store_key(loaded, ib[j]));

@@ -83,7 +83,7 @@ static double ref_score(const struct fixture *f, const float *q, size_t i, int m
         nq += (double)q[d] * q[d];
         nx += (double)f->items[i * f->dim + d] * f->items[i * f->dim + d];
     }
-    if (metric == RS_METRIC_COSINE)
+    if (metric == RS_ITEM_METRIC_COSINE)
         return nq > 0 && nx > 0 ? dot / sqrt(nq * nx) : 0.0;
     return dot;
 }
@@ -173,8 +173,8 @@ static void run_shapes(int kernel)
         fixture_make(&f, 1500 + di * 7, dims[di], 40 + di, false);
         for (size_t bi = 0; bi < sizeof batches / sizeof batches[0]; bi++) {
             float *q = make_queries(batches[bi], dims[di], 70 + bi, false);
-            check_search(&f, q, batches[bi], 10, RS_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0);
-            check_search(&f, q, batches[bi], 7, RS_METRIC_COSINE, NULL, 0, NULL, 0);
+            check_search(&f, q, batches[bi], 10, RS_ITEM_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0);
+            check_search(&f, q, batches[bi], 7, RS_ITEM_METRIC_COSINE, NULL, 0, NULL, 0);
             free(q);
         }
         fixture_free(&f);
@@ -252,7 +252,7 @@ START_TEST(exact_ties_go_to_lower_index)
             uint32_t *index = malloc(nq * k * sizeof *index);
             float *score = malloc(nq * k * sizeof *score);
             struct ranked *all = malloc(f.n * sizeof *all);
-            ck_assert_ok(rs_item_store_search(f.store, q, nq, 8, k, RS_METRIC_INNER_PRODUCT,
+            ck_assert_ok(rs_item_store_search(f.store, q, nq, 8, k, RS_ITEM_METRIC_INNER_PRODUCT,
                                               NULL, 0, NULL, 0, index, score, NULL));
             for (size_t qi = 0; qi < nq; qi++) {
                 for (size_t i = 0; i < f.n; i++)
@@ -267,7 +267,7 @@ START_TEST(exact_ties_go_to_lower_index)
             }
             free(index), free(score), free(all);
         }
-        check_search(&f, q, 40, 20, RS_METRIC_COSINE, NULL, 0, NULL, 0);
+        check_search(&f, q, 40, 20, RS_ITEM_METRIC_COSINE, NULL, 0, NULL, 0);
         fixture_free(&f);
         free(q);
     }
@@ -302,21 +302,21 @@ START_TEST(filters_and_holes)
             }
         }
         for (size_t nq = 1; nq <= NQ; nq += 10) {
-            check_search(&f, q, nq, 10, RS_METRIC_INNER_PRODUCT, exclude, words, NULL, 0);
-            check_search(&f, q, nq, 10, RS_METRIC_COSINE, NULL, 0, allow, words);
-            check_search(&f, q, nq, 15, RS_METRIC_INNER_PRODUCT, exclude, words, allow, words);
+            check_search(&f, q, nq, 10, RS_ITEM_METRIC_INNER_PRODUCT, exclude, words, NULL, 0);
+            check_search(&f, q, nq, 10, RS_ITEM_METRIC_COSINE, NULL, 0, allow, words);
+            check_search(&f, q, nq, 15, RS_ITEM_METRIC_INNER_PRODUCT, exclude, words, allow, words);
             /* Short bitsets: items beyond them are not excluded / not allowed. */
-            check_search(&f, q, nq, 15, RS_METRIC_INNER_PRODUCT, exclude, 5, allow, 7);
+            check_search(&f, q, nq, 15, RS_ITEM_METRIC_INNER_PRODUCT, exclude, 5, allow, 7);
         }
         /* Everything excluded for query 0, nothing for the others. */
         memset(exclude, 0, NQ * words * sizeof *exclude);
         memset(exclude, 0xff, words * sizeof *exclude);
-        check_search(&f, q, NQ, 10, RS_METRIC_INNER_PRODUCT, exclude, words, NULL, 0);
+        check_search(&f, q, NQ, 10, RS_ITEM_METRIC_INNER_PRODUCT, exclude, words, NULL, 0);
         /* An allow list with a handful of items: k larger than what is left. */
         memset(allow, 0, words * sizeof *allow);
         rs__bitset_set(allow, 0), rs__bitset_set(allow, 3), rs__bitset_set(allow, 1999);
-        check_search(&f, q, NQ, 10, RS_METRIC_COSINE, NULL, 0, allow, words);
-        check_search(&f, q, NQ, 10, RS_METRIC_COSINE, NULL, 0, allow, 0);
+        check_search(&f, q, NQ, 10, RS_ITEM_METRIC_COSINE, NULL, 0, allow, words);
+        check_search(&f, q, NQ, 10, RS_ITEM_METRIC_COSINE, NULL, 0, allow, 0);
         fixture_free(&f);
         free(exclude), free(allow), free(q);
     }
@@ -335,9 +335,9 @@ START_TEST(edge_cases)
     fixture_make(&f, 30, 6, 2, false);
     for (int kernel = 0; kernel < N_KERNELS; kernel++) {
         rs__item_force_kernel(kernel);
-        check_search(&f, q, 4, 50, RS_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0); /* k > n */
-        check_search(&f, q, 1, 50, RS_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0);
-        check_search(&f, q, 4, 30, RS_METRIC_COSINE, NULL, 0, NULL, 0); /* k = n */
+        check_search(&f, q, 4, 50, RS_ITEM_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0); /* k > n */
+        check_search(&f, q, 1, 50, RS_ITEM_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0);
+        check_search(&f, q, 4, 30, RS_ITEM_METRIC_COSINE, NULL, 0, NULL, 0); /* k = n */
     }
     rs__item_force_kernel(0);
     /* k = 0 and no queries: nothing written, no failure. */
@@ -371,14 +371,14 @@ START_TEST(zero_vectors_score_zero_under_cosine)
     ck_assert_ok(rs_item_store_create(3, &store));
     ck_assert_ok(rs_item_store_add(store, "x", x, 3, NULL));
     ck_assert_ok(rs_item_store_add(store, "zero", zero, 3, NULL));
-    ck_assert_ok(rs_item_store_search(store, q, 1, 3, 3, RS_METRIC_COSINE, NULL, 0, NULL, 0,
+    ck_assert_ok(rs_item_store_search(store, q, 1, 3, 3, RS_ITEM_METRIC_COSINE, NULL, 0, NULL, 0,
                                       index, score, NULL));
     ck_assert_uint_eq(index[0], 1);
     ck_assert_float_eq(score[0], 0.0f);
     ck_assert_uint_eq(index[1], 0);
     ck_assert_float_eq_tol(score[1], (float)(-6.0 / sqrt(42.0)), 1e-6f);
     ck_assert_uint_eq(index[2], RS_ITEM_NONE);
-    ck_assert_ok(rs_item_store_search(store, zero, 1, 3, 2, RS_METRIC_COSINE, NULL, 0, NULL, 0,
+    ck_assert_ok(rs_item_store_search(store, zero, 1, 3, 2, RS_ITEM_METRIC_COSINE, NULL, 0, NULL, 0,
                                       index, score, NULL));
     ck_assert_float_eq(score[0], 0.0f);
     ck_assert_float_eq(score[1], 0.0f);
@@ -418,18 +418,18 @@ START_TEST(thread_count_does_not_change_results)
         fused = strcmp(name, "avx512") == 0 || strcmp(name, "avx2") == 0;
         for (size_t nq = 1; nq <= NQ; nq += NQ - 1) {
             ck_assert_ok(rs_set_num_threads(1));
-            ck_assert_ok(rs_item_store_search(f.store, q, nq, D, K, RS_METRIC_COSINE, NULL, 0,
+            ck_assert_ok(rs_item_store_search(f.store, q, nq, D, K, RS_ITEM_METRIC_COSINE, NULL, 0,
                                               NULL, 0, i1, s1, NULL));
             ck_assert_ok(rs_set_num_threads(fused ? 2 : 1));
-            ck_assert_ok(rs_item_store_search(f.store, q, nq, D, K, RS_METRIC_COSINE, NULL, 0,
+            ck_assert_ok(rs_item_store_search(f.store, q, nq, D, K, RS_ITEM_METRIC_COSINE, NULL, 0,
                                               NULL, 0, i2, s2, NULL));
             ck_assert_msg(memcmp(i1, i2, nq * K * sizeof *i1) == 0 &&
                               memcmp(s1, s2, nq * K * sizeof *s1) == 0,
                           "kernel %s, %zu queries: 1 and 2 threads differ", name, nq);
         }
         ck_assert_ok(rs_set_num_threads(2));
-        check_search(&f, q, NQ, K, RS_METRIC_COSINE, NULL, 0, NULL, 0);
-        check_search(&f, q, NQ, K, RS_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0);
+        check_search(&f, q, NQ, K, RS_ITEM_METRIC_COSINE, NULL, 0, NULL, 0);
+        check_search(&f, q, NQ, K, RS_ITEM_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0);
     }
     rs__item_force_kernel(0);
     ck_assert_ok(rs_set_num_threads(before));
@@ -586,7 +586,7 @@ START_TEST(bf16_scan_recall_and_exact_scores)
     uint64_t *exclude = calloc(NQ * words, sizeof *exclude);
     int64_t value;
     fixture_make(&f, N, D, 13, false);
-    ck_assert_ok(rs_item_store_search(f.store, q, NQ, D, K, RS_METRIC_COSINE, NULL, 0, NULL, 0,
+    ck_assert_ok(rs_item_store_search(f.store, q, NQ, D, K, RS_ITEM_METRIC_COSINE, NULL, 0, NULL, 0,
                                       exact, score, NULL));
     ck_assert_ok(rs_item_store_get_int(f.store, RS_ITEM_STORE_SCAN, &value));
     ck_assert_int_eq(value, RS_SCAN_EXACT);
@@ -594,12 +594,12 @@ START_TEST(bf16_scan_recall_and_exact_scores)
     ck_assert_ok(rs_item_store_get_int(f.store, RS_ITEM_STORE_SCAN, &value));
     ck_assert_int_eq(value, RS_SCAN_BF16);
     for (size_t nq = 1; nq <= NQ; nq += NQ - 1) {
-        ck_assert_ok(rs_item_store_search(f.store, q, nq, D, K, RS_METRIC_COSINE, NULL, 0,
+        ck_assert_ok(rs_item_store_search(f.store, q, nq, D, K, RS_ITEM_METRIC_COSINE, NULL, 0,
                                           NULL, 0, approx, score, NULL));
         hits = 0;
         for (size_t i = 0; i < nq; i++)
             for (size_t a = 0; a < K; a++) {
-                double ref = ref_score(&f, q + i * D, approx[i * K + a], RS_METRIC_COSINE);
+                double ref = ref_score(&f, q + i * D, approx[i * K + a], RS_ITEM_METRIC_COSINE);
                 require(fabs(score[i * K + a] - ref) <= TOL, "score %g, reference %g",
                         (double)score[i * K + a], ref);
                 for (size_t b = 0; b < K; b++)
@@ -610,19 +610,19 @@ START_TEST(bf16_scan_recall_and_exact_scores)
     /* Items added, updated and removed after switching keep the copy in step. */
     for (size_t i = 0; i < NQ; i++)
         rs__bitset_set(exclude + i * words, exact[i * K]); /* hide each best item */
-    check_search(&f, q, NQ, K, RS_METRIC_INNER_PRODUCT, exclude, words, NULL, 0);
+    check_search(&f, q, NQ, K, RS_ITEM_METRIC_INNER_PRODUCT, exclude, words, NULL, 0);
     ck_assert_ok(rs_item_store_update(f.store, "item7", q, D));
     memcpy(f.items + 7 * D, q, D * sizeof *q);
-    ck_assert_ok(rs_item_store_search(f.store, q, 1, D, 1, RS_METRIC_COSINE, NULL, 0, NULL, 0,
+    ck_assert_ok(rs_item_store_search(f.store, q, 1, D, 1, RS_ITEM_METRIC_COSINE, NULL, 0, NULL, 0,
                                       approx, score, NULL));
     ck_assert_uint_eq(approx[0], 7);
     ck_assert_float_eq_tol(score[0], 1.0f, 1e-6f);
     ck_assert_ok(rs_item_store_remove(f.store, "item7"));
     f.live[7] = false;
-    check_search(&f, q, 3, K, RS_METRIC_COSINE, NULL, 0, NULL, 0);
+    check_search(&f, q, 3, K, RS_ITEM_METRIC_COSINE, NULL, 0, NULL, 0);
     ck_assert_ok(rs_item_store_compact(f.store));
     ck_assert_ok(rs_item_store_set_int(f.store, RS_ITEM_STORE_RERANK, 64));
-    ck_assert_ok(rs_item_store_search(f.store, q + D, 1, D, K, RS_METRIC_COSINE, NULL, 0, NULL,
+    ck_assert_ok(rs_item_store_search(f.store, q + D, 1, D, K, RS_ITEM_METRIC_COSINE, NULL, 0, NULL,
                                       0, approx, score, NULL));
     /* Bad options. */
     ck_assert_status(rs_item_store_set_int(f.store, RS_ITEM_STORE_SCAN, 2), RS_ERR_RANGE);
@@ -651,9 +651,9 @@ START_TEST(bf16_scan_odd_shapes)
         ck_assert_ok(rs_item_store_set_int(f.store, RS_ITEM_STORE_SCAN, RS_SCAN_BF16));
         ck_assert_ok(rs_item_store_set_int(f.store, RS_ITEM_STORE_RERANK, 64));
         /* Small integers are exact in bfloat16: the scan loses nothing. */
-        check_search(&f, q, 1, 10, RS_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0);
-        check_search(&f, q, 20, 10, RS_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0);
-        check_search(&f, q, 17, 800, RS_METRIC_COSINE, NULL, 0, NULL, 0);
+        check_search(&f, q, 1, 10, RS_ITEM_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0);
+        check_search(&f, q, 20, 10, RS_ITEM_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0);
+        check_search(&f, q, 17, 800, RS_ITEM_METRIC_COSINE, NULL, 0, NULL, 0);
         fixture_free(&f);
         free(q);
     }

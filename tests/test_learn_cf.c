@@ -740,7 +740,7 @@ START_TEST(graph_matrix_save_load_and_item_store)
             best = i;
     uint32_t found;
     float found_score;
-    ck_assert_ok(rs_item_store_search(store, xu, 1, 4, 1, RS_METRIC_INNER_PRODUCT, NULL, 0, NULL,
+    ck_assert_ok(rs_item_store_search(store, xu, 1, 4, 1, RS_ITEM_METRIC_INNER_PRODUCT, NULL, 0, NULL,
                                       0, &found, &found_score, NULL));
     ck_assert_uint_eq(found, best);
     ck_assert_float_eq_tol(found_score, scores[best], 1e-4f);

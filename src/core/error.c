@@ -10,7 +10,7 @@
 static _Thread_local char last_message[RS_ERRMSG_MAX];
 static _Thread_local int last_status;
 
-/* Indexed by -status; must follow the enum in recsim.h. */
+/* Indexed by -status; must follow the enum in recsim/base.h. */
 static const char *const status_names[] = {
     "success",
     "invalid argument",
@@ -34,6 +34,8 @@ static const char *const status_names[] = {
     "size limit exceeded",
     "internal error",
 };
+_Static_assert(sizeof status_names / sizeof status_names[0] == RS_STATUS_COUNT,
+               "one name per rs_status (RS_STATUS_COUNT in recsim/base.h)");
 
 const char *rs_strerror(int status)
 {

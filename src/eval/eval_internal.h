@@ -20,11 +20,11 @@ struct rs_events {
     size_t n, cap;
 };
 
-/* The per-user fields of a result row: the rs_metric values, then AUC and
+/* The per-user fields of a result row: the rs_eval_metric values, then AUC and
  * graded NDCG. */
-#define RS__EVAL_USER_AUC RS_METRIC_COUNT
-#define RS__EVAL_USER_NDCG_GRADED (RS_METRIC_COUNT + 1)
-#define RS__EVAL_USER_FIELDS (RS_METRIC_COUNT + 2)
+#define RS__EVAL_USER_AUC RS_EVAL_METRIC_COUNT
+#define RS__EVAL_USER_NDCG_GRADED (RS_EVAL_METRIC_COUNT + 1)
+#define RS__EVAL_USER_FIELDS (RS_EVAL_METRIC_COUNT + 2)
 
 /* The most shards a run's users are split into (RS_EVAL_SHARDS). */
 #define RS_EVAL_MAX_SHARDS 65536

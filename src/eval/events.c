@@ -138,7 +138,7 @@ size_t rs_events_count(const rs_events *ev)
 size_t rs_events_part_count(const rs_events *ev, int part)
 {
     size_t count = 0;
-    if (!ev || part < RS_PART_TRAIN || part > RS_PART_VALID)
+    if (!ev || part < RS_PART_TRAIN || part >= RS_PART_COUNT)
         return 0;
     for (size_t i = 0; i < ev->n; i++)
         count += ev->part[i] == part;
@@ -339,10 +339,10 @@ int rs_events_read(const char *path, rs_events **out)
             goto fail;
         if (cp != SIZE_MAX) {
             const char *p = rs_reader_field(r, cp, NULL);
-            for (part = 0; part <= RS_PART_VALID; part++)
+            for (part = 0; part < RS_PART_COUNT; part++)
                 if (strcmp(p, part_names[part]) == 0)
                     break;
-            if (part > RS_PART_VALID) {
+            if (part >= RS_PART_COUNT) {
                 status = rs__fail(RS_ERR_PARSE, "%s:%" PRIu64 ": part \"%s\" is not train, "
                                   "test or valid", rs_reader_name(r), rs_reader_line(r), p);
                 goto fail;

@@ -15,13 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const metric_names[RS_METRIC_COUNT] = {
+static const char *const metric_names[RS_EVAL_METRIC_COUNT] = {
     "precision", "recall", "f1", "ndcg", "map", "mrr", "hit_rate",
 };
 
 const char *rs_metric_name(int metric)
 {
-    if (metric < 0 || metric >= RS_METRIC_COUNT)
+    if (metric < 0 || metric >= RS_EVAL_METRIC_COUNT)
         return NULL;
     return metric_names[metric];
 }
@@ -140,16 +140,16 @@ int rs_metric_at_k(int metric, const uint32_t *ranked, size_t n_ranked,
         idcg += discount(r + 1);
     precision = (double)hits / (double)k;
     recall = (double)hits / (double)set.size;
-    switch ((rs_metric)metric) {
-    case RS_METRIC_PRECISION: value = precision; break;
-    case RS_METRIC_RECALL: value = recall; break;
-    case RS_METRIC_F1:
+    switch ((rs_eval_metric)metric) {
+    case RS_EVAL_METRIC_PRECISION: value = precision; break;
+    case RS_EVAL_METRIC_RECALL: value = recall; break;
+    case RS_EVAL_METRIC_F1:
         value = hits ? 2.0 * precision * recall / (precision + recall) : 0.0;
         break;
-    case RS_METRIC_NDCG: value = dcg / idcg; break;
-    case RS_METRIC_MAP: value = ap / (double)(set.size < k ? set.size : k); break;
-    case RS_METRIC_MRR: value = first_hit ? 1.0 / (double)first_hit : 0.0; break;
-    case RS_METRIC_HIT_RATE: value = hits ? 1.0 : 0.0; break;
+    case RS_EVAL_METRIC_NDCG: value = dcg / idcg; break;
+    case RS_EVAL_METRIC_MAP: value = ap / (double)(set.size < k ? set.size : k); break;
+    case RS_EVAL_METRIC_MRR: value = first_hit ? 1.0 / (double)first_hit : 0.0; break;
+    case RS_EVAL_METRIC_HIT_RATE: value = hits ? 1.0 : 0.0; break;
     }
     *out = value;
     rc = 0;

@@ -597,7 +597,7 @@ struct run {
     size_t max_test;
 };
 
-/* The per-user values of one list: the rs_metric values, AUC over the
+/* The per-user values of one list: the rs_eval_metric values, AUC over the
  * candidates (the catalogue less the excluded items; excluded items in the
  * list are dropped for it; NaN when the user has no negative) and NDCG with
  * the truth items' gains. */
@@ -608,7 +608,7 @@ static int user_values(const struct run *run, const uint32_t *list, const uint32
     const rs_eval *e = run->e;
     size_t k = run->k;
     int status;
-    for (int m = 0; m < RS_METRIC_COUNT; m++)
+    for (int m = 0; m < RS_EVAL_METRIC_COUNT; m++)
         if ((status = rs_metric_at_k(m, list, k, truth, n_truth, k, &out[m])) != 0)
             return status;
     for (size_t r = 0; r < k; r++)
@@ -698,7 +698,7 @@ int rs__eval_row_fields(const double *values, const uint32_t *lists, size_t n_us
                 defined[m]++;
             }
         }
-    for (int m = 0; m < RS_METRIC_COUNT; m++)
+    for (int m = 0; m < RS_EVAL_METRIC_COUNT; m++)
         field[m] = sums[m] / (double)n_users;
     field[RS_EVAL_AUC] = defined[USER_AUC] ? sums[USER_AUC] / (double)defined[USER_AUC] : NAN;
     field[RS_EVAL_NDCG_GRADED] = sums[USER_NDCG_GRADED] / (double)n_users;
@@ -1085,7 +1085,7 @@ int rs_eval_result_users(const rs_eval *e, size_t row, int field, uint32_t *user
     int column;
     if (!e || !n_out || (capacity && !users_out && !values_out))
         return rs__fail(RS_ERR_INVALID, "%s: NULL argument", fn);
-    if (field >= 0 && field < RS_METRIC_COUNT)
+    if (field >= 0 && field < RS_EVAL_METRIC_COUNT)
         column = field;
     else if (field == RS_EVAL_AUC)
         column = USER_AUC;

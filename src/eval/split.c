@@ -59,8 +59,8 @@ static int check_parts(const uint8_t *parts, size_t n, const char *fn)
     if (!parts && n > 0)
         return rs__fail(RS_ERR_INVALID, "%s: parts is NULL", fn);
     for (size_t i = 0; i < n; i++)
-        if (parts[i] > RS_PART_VALID)
-            return rs__fail(RS_ERR_INVALID, "%s: parts[%zu] = %u is not an rs_part", fn, i,
+        if (parts[i] >= RS_PART_COUNT)
+            return rs__fail(RS_ERR_INVALID, "%s: parts[%zu] = %u is not an rs_eval_part", fn, i,
                             (unsigned)parts[i]);
     return 0;
 }

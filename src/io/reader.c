@@ -23,7 +23,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define ROLE_COUNT 7
 #define CHUNK_BYTES ((size_t)1 << 20)
 #define DEFAULT_MAX_RECORD ((int64_t)1 << 24)
 #define MAX_FIELDS (1 << 20) /* bounds the field arrays of one row */
@@ -59,7 +58,7 @@ struct rs_reader {
 
     char **columns;
     size_t ncolumns;
-    char *role_names[ROLE_COUNT];
+    char *role_names[RS_ROLE_COUNT];
 
     char *text; /* JSON Lines: the row's fields as text */
     size_t text_cap;
@@ -82,7 +81,7 @@ struct json_pair {
 
 static atomic_uint_fast64_t next_reader_id = 1;
 
-static const char *const role_defaults[ROLE_COUNT][11] = {
+static const char *const role_defaults[RS_ROLE_COUNT][11] = {
     {"user", "userid", "customer", "customerid", "client", "clientid", "visitorid", "uid",
      NULL},
     {"item", "itemid", "product", "productid", "stockcode", "sku", "movieid", "asin", "iid",
@@ -95,7 +94,7 @@ static const char *const role_defaults[ROLE_COUNT][11] = {
     {"invoice", "invoiceno", "order", "orderid", "session", "sessionid", "basket", NULL},
 };
 
-static const char *const role_labels[ROLE_COUNT] = {"user", "item", "weight", "time",
+static const char *const role_labels[RS_ROLE_COUNT] = {"user", "item", "weight", "time",
                                                     "event", "text", "group"};
 
 /* ------------------------------------------------------------------ helpers */
@@ -214,7 +213,7 @@ void rs_reader_close(rs_reader *r)
         close(r->fd);
     for (i = 0; i < r->ncolumns; i++)
         free(r->columns[i]);
-    for (i = 0; i < ROLE_COUNT; i++)
+    for (i = 0; i < RS_ROLE_COUNT; i++)
         free(r->role_names[i]);
     free(r->columns);
     free(r->buf);
@@ -278,7 +277,7 @@ int rs_reader_map(rs_reader *r, int role, const char *column)
     char *copy = NULL;
     if (!r)
         return rs__fail(RS_ERR_INVALID, "rs_reader_map: reader is NULL");
-    if (role < 0 || role >= ROLE_COUNT)
+    if (role < 0 || role >= RS_ROLE_COUNT)
         return rs__fail(RS_ERR_INVALID, "rs_reader_map: unknown role %d", role);
     if (column) {
         if (!column[0])
@@ -1051,7 +1050,7 @@ int rs_reader_role(rs_reader *r, int role, size_t *index_out)
     char listing[256];
     if (!r || !index_out)
         return rs__fail(RS_ERR_INVALID, "rs_reader_role: %s is NULL", r ? "index_out" : "reader");
-    if (role < 0 || role >= ROLE_COUNT)
+    if (role < 0 || role >= RS_ROLE_COUNT)
         return rs__fail(RS_ERR_INVALID, "rs_reader_role: unknown role %d", role);
     if (r->role_names[role])
         return rs_reader_column(r, r->role_names[role], index_out);

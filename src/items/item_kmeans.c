@@ -59,7 +59,7 @@ static int assign_task(void *ctx, size_t task, unsigned worker)
         memcpy(q + r * wide, a->rows + (lo + r) * a->dim, a->dim * sizeof(float));
         q[r * wide + a->dim] = 1.0f;
     }
-    return rs__item_store_search_on(a->centres, q, m, wide, 1, RS_METRIC_INNER_PRODUCT, NULL,
+    return rs__item_store_search_on(a->centres, q, m, wide, 1, RS_ITEM_METRIC_INNER_PRODUCT, NULL,
                                     0, NULL, 0, a->out + lo,
                                     a->scores + (size_t)worker * ASSIGN_ROWS, NULL, 1);
 }

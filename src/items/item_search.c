@@ -1022,7 +1022,7 @@ static int check_search_args(const rs_item_store *store, const float *queries,
     const char *fn = "rs_item_store_search";
     if (!store)
         return rs__fail(RS_ERR_INVALID, "%s: store is NULL", fn);
-    if (metric != RS_METRIC_INNER_PRODUCT && metric != RS_METRIC_COSINE)
+    if (metric != RS_ITEM_METRIC_INNER_PRODUCT && metric != RS_ITEM_METRIC_COSINE)
         return rs__fail(RS_ERR_INVALID, "%s: unknown metric %d", fn, metric);
     if (dim != store->dim)
         return rs__fail(RS_ERR_DIM, "%s: queries have dimension %zu, store has %zu", fn, dim,
@@ -1101,7 +1101,7 @@ int rs__item_store_search_on(const rs_item_store *store, const float *queries,
     if (store->ivf && store->index_kind != RS_INDEX_EXACT) {
         struct rs__ivf_filter filter = {exclude_words ? exclude : NULL, exclude_words, allow,
                                         allow_words};
-        rc = rs__ivf_search(store, queries, n_queries, k, metric == RS_METRIC_COSINE, &filter,
+        rc = rs__ivf_search(store, queries, n_queries, k, metric == RS_ITEM_METRIC_COSINE, &filter,
                             index_out, score_out, count_out);
         free(own_scores);
         return rc < 0 ? rc : RS_OK;
@@ -1114,7 +1114,7 @@ int rs__item_store_search_on(const rs_item_store *store, const float *queries,
     p.dim = dim;
     p.span = rs__item_span(store);
     p.kernel = kernel_in_use();
-    p.cosine = metric == RS_METRIC_COSINE;
+    p.cosine = metric == RS_ITEM_METRIC_COSINE;
     p.filtered = store->live != p.span || exclude_words || allow;
     p.n_groups = (n_queries + 15) / 16;
     p.exclude = exclude_words ? exclude : NULL;

@@ -50,7 +50,7 @@ int rs_cf_model_create(int kind, rs_cf_model **out)
         *out = NULL;
     if (!out)
         return rs__fail(RS_ERR_INVALID, "rs_cf_model_create: out is NULL");
-    if (kind < RS_CF_ALS || kind > RS_CF_EASE_PAIRS)
+    if (kind < RS_CF_ALS || kind >= RS_CF_KIND_COUNT)
         return rs__fail(RS_ERR_INVALID, "rs_cf_model_create: unknown kind %d", kind);
     rs_cf_model *m = rs__calloc(1, sizeof *m);
     if (!m)

@@ -180,7 +180,7 @@ int rs_model_similar(const rs_model *model, const char *item, size_t k,
         s = rs_item_store_get(model->store, item, vector, dim);
     if (s == RS_OK) {
         rs__bitset_set(self, index);
-        s = rs_item_store_search(model->store, vector, 1, dim, k, RS_METRIC_COSINE, self,
+        s = rs_item_store_search(model->store, vector, 1, dim, k, RS_ITEM_METRIC_COSINE, self,
                                  rs__bitset_words(model->n_items), NULL, 0, items, scores, &n);
     }
     if (s == RS_OK) {

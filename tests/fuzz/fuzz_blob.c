@@ -209,7 +209,7 @@ static void load_items(void)
             uint32_t ids[3];
             float scores[3];
             size_t n = 0;
-            rs_item_store_search(s, q, 1, dim, 3, RS_METRIC_COSINE, NULL, 0, NULL, 0, ids,
+            rs_item_store_search(s, q, 1, dim, 3, RS_ITEM_METRIC_COSINE, NULL, 0, NULL, 0, ids,
                                  scores, &n);
         }
         free(q);

@@ -81,7 +81,7 @@ static void read_all(const uint8_t *data, size_t size, unsigned control)
     size_t index;
     if (!r || !cols || !rows)
         goto done;
-    for (int role = RS_ROLE_USER; role <= RS_ROLE_GROUP; role++)
+    for (int role = 0; role < RS_ROLE_COUNT; role++)
         if (rs_reader_role(r, role, &index) == RS_OK && rs_reader_column_name(r, index) == NULL)
             abort(); /* a found role names a column */
     for (int n = 0; n < MAX_ROWS && rs_reader_next(r) == 1; n++) {

@@ -20,7 +20,7 @@ run || { cat "$scratch/log"; echo "abi-selftest: the unchanged tree fails abi-ch
 
 copy
 sed -i 's/RS_API int rs_set_num_threads(int n);/RS_API int rs_set_num_threads(long n);/' \
-    "$scratch/tree/include/recsim.h"
+    "$scratch/tree/include/recsim/base.h"
 sed -i -e 's/^int rs_set_num_threads(int n)/int rs_set_num_threads(long n)/' \
     -e 's/thread count %d is/thread count %ld is/' \
     -e 's/atomic_store(&configured_threads, n);/atomic_store(\&configured_threads, (int)n);/' \
@@ -40,7 +40,7 @@ grep -q "abi-check: FAILED" "$scratch/log" ||
 # enumerator value: caught by the API surface check.
 copy
 sed -i 's/^RS_API int rs_reader_open(const char \*path, int format,/RS_API int rs_reader_open(const char *path, long format,/' \
-    "$scratch/tree/include/recsim.h"
+    "$scratch/tree/include/recsim/io.h"
 sed -i 's/^int rs_reader_open(const char \*path, int format,/int rs_reader_open(const char *path, long format,/' \
     "$scratch/tree/src/io/reader.c"
 if run; then echo "abi-selftest: a changed rs_reader_open passed abi-check"; exit 1; fi
@@ -48,7 +48,7 @@ if run; then echo "abi-selftest: a changed rs_reader_open passed abi-check"; exi
 grep -q "check-api: FAILED" "$scratch/log" && grep -q "rs_reader_open" "$scratch/log" ||
     { cat "$scratch/log"; echo "abi-selftest: rs_reader_open not caught by check-api"; exit 1; }
 copy
-sed -i 's/RS_ERR_CORRUPT = -9,/RS_ERR_CORRUPT = -99,/' "$scratch/tree/include/recsim.h"
+sed -i 's/RS_ERR_CORRUPT = -9,/RS_ERR_CORRUPT = -99,/' "$scratch/tree/include/recsim/base.h"
 if run; then echo "abi-selftest: a changed status value passed abi-check"; exit 1; fi
 grep -q "enum RS_ERR_CORRUPT = -9" "$scratch/log" ||
     { cat "$scratch/log"; echo "abi-selftest: status value not caught by check-api"; exit 1; }

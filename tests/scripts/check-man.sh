@@ -3,8 +3,11 @@
 # every page renders without a groff warning.
 set -eu
 header=$1 mandir=$2
+# recsim.h and the module headers it includes
+headers=$(sh "$(dirname "$0")/public-headers.sh" "$header")
 status=0
-names=$(sed -n '/RS_API/,/;/p' "$header" | tr '\n' ' ' | tr ';' '\n' |
+# shellcheck disable=SC2086
+names=$(sed -n '/RS_API/,/;/p' $headers | tr '\n' ' ' | tr ';' '\n' |
     sed -n 's/.*RS_API[^(]*[ *]\(rs_[a-z0-9_]*\) *(.*/\1/p' | sort -u)
 for name in $names; do
     [ -f "$mandir/man3/$name.3" ] ||

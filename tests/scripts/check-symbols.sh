@@ -5,13 +5,16 @@
 #  - every function declared in recsim.h is exported.
 set -eu
 lib=$1 header=$2 map=$3
+# recsim.h and the module headers it includes
+headers=$(sh "$(dirname "$0")/public-headers.sh" "$header")
 tmp=${TMPDIR:-/tmp}/rs-symbols.$$
 trap 'rm -f "$tmp".*' EXIT
 
 # Exported (defined, dynamic) symbols with their version, minus version nodes.
 nm -D --defined-only "$lib" | awk '$2 != "A" { print $3 }' | sort > "$tmp.exported"
 # Functions the header declares: names after RS_API ... up to "(".
-sed -n '/RS_API/,/;/p' "$header" | tr '\n' ' ' | tr ';' '\n' |
+# shellcheck disable=SC2086
+sed -n '/RS_API/,/;/p' $headers | tr '\n' ' ' | tr ';' '\n' |
     sed -n 's/.*RS_API[^(]*[ *]\(rs_[a-z0-9_]*\) *(.*/\1/p' | sort -u > "$tmp.declared"
 
 status=0

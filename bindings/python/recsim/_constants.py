@@ -80,7 +80,7 @@ OPTION_TYPE = {
     'string': 3,
 }
 
-# enum rs_format
+# enum rs_reader_format
 FORMAT = {
     'auto': 0,
     'csv': 1,
@@ -88,7 +88,7 @@ FORMAT = {
     'jsonl': 3,
 }
 
-# enum rs_role
+# enum rs_io_role
 ROLE = {
     'user': 0,
     'item': 1,
@@ -99,7 +99,7 @@ ROLE = {
     'group': 6,
 }
 
-# enum rs_match
+# enum rs_cleaner_match
 MATCH = {
     'exact': 0,
     'prefix': 1,
@@ -107,7 +107,7 @@ MATCH = {
     'first_of': 3,
 }
 
-# enum rs_drop
+# enum rs_cleaner_drop
 DROP = {
     'match': 0,
     'no_match': 1,
