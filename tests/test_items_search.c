@@ -450,10 +450,10 @@ struct conc_shape {
 };
 
 static const struct conc_shape conc_shapes[CONC_SHAPES] = {
-    {1, 10, RS_METRIC_INNER_PRODUCT, false},
-    {33, 5, RS_METRIC_COSINE, false},
-    {16, 40, RS_METRIC_INNER_PRODUCT, true},
-    {2, 1, RS_METRIC_COSINE, true},
+    {1, 10, RS_ITEM_METRIC_INNER_PRODUCT, false},
+    {33, 5, RS_ITEM_METRIC_COSINE, false},
+    {16, 40, RS_ITEM_METRIC_INNER_PRODUCT, true},
+    {2, 1, RS_ITEM_METRIC_COSINE, true},
 };
 
 struct conc_job {
@@ -525,7 +525,7 @@ START_TEST(concurrent_searches_on_one_store)
         }
     }
     /* And the single-query answers are the reference's. */
-    check_search(&f, q, 1, 10, RS_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0);
+    check_search(&f, q, 1, 10, RS_ITEM_METRIC_INNER_PRODUCT, NULL, 0, NULL, 0);
     rs__item_force_kernel(0);
     ck_assert_ok(rs_set_num_threads(before));
     fixture_free(&f);
