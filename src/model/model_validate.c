@@ -1536,9 +1536,11 @@ static void report(const struct vctx *c, const struct rep *reps, size_t n_reps, 
     put(t, "log-likelihood per slate impression (test half), choice model (drew the slate hits "
         "before; still draws the basket's new items): %.5f (%.1f %% better than positions "
         "alone)\n", MED(ll_model), 100 * (1 - MED(ll_model) / MED(ll_pos)));
-    put(t, "log-likelihood per slate impression (test half), slate-inclusion model with its "
-        "feature terms free (not drawn from: it over-predicts lists that did not select on "
-        "the features): %.5f (%.1f %% better than positions alone)\n", MED(ll_full),
+    /* the line as it was before the inclusion draws: the model with every
+     * term free, which over-predicts lists that did not select on the
+     * features (drawn_fixed) */
+    put(t, "log-likelihood per slate impression (test half), slate-inclusion model (not "
+        "drawn from): %.5f (%.1f %% better than positions alone)\n", MED(ll_full),
         100 * (1 - MED(ll_full) / MED(ll_pos)));
     put(t, "sim hit/visit with the choice draws instead (the simulator before the inclusion "
         "draws):");
@@ -1557,9 +1559,9 @@ static void report(const struct vctx *c, const struct rep *reps, size_t n_reps, 
     put(t, "visit (first replicate): share of new items Beta(%.3f, %.3f); propensity gamma "
         "shape %.3f (0: none)\n", reps[0].par.new_alpha, reps[0].par.new_beta,
         reps[0].par.frailty);
-    inclusion_line(t, "slate inclusion (first replicate)", reps[0].par.inc);
-    inclusion_line(t, "slate inclusion, feature terms free (first replicate, not drawn from)",
-                   reps[0].par.inc_full);
+    inclusion_line(t, "slate inclusion (first replicate)", reps[0].par.inc_full);
+    inclusion_line(t, "slate inclusion drawn from (first replicate; log P at weight 1, no "
+                   "square, no feature term)", reps[0].par.inc);
 }
 
 /* ------------------------------------------------------------ the call */
