@@ -98,6 +98,26 @@ START_TEST(report_and_reproducibility)
     ck_assert_ptr_nonnull(strstr(a, "log-likelihood per slate impression"));
     ck_assert_ptr_nonnull(strstr(a, "segment-popular"));
     ck_assert_ptr_nonnull(strstr(a, "2 replicates (seeds 3..4)"));
+    /* the drawn model's impression log-likelihood beside positions alone
+     * and the choice model's; the drawn inclusion model takes the choice
+     * model as its offset and the visit's propensity and new share are
+     * fitted */
+    {
+        const char *l = strstr(a, "log-likelihood per slate impression (test half): model ");
+        double drawn, pos;
+        ck_assert_ptr_nonnull(l);
+        ck_assert_int_eq(sscanf(l, "log-likelihood per slate impression (test half): model %lf, "
+                                "positions alone %lf", &drawn, &pos), 2);
+        ck_assert(isfinite(drawn) && drawn < 0 && isfinite(pos) && pos < 0);
+    }
+    ck_assert_ptr_nonnull(strstr(a, "(test half), choice model"));
+    ck_assert_ptr_nonnull(strstr(a, "(test half), slate-inclusion model (not drawn from)"));
+    ck_assert_ptr_nonnull(strstr(a, "sim hit/visit with the choice draws"));
+    ck_assert_ptr_nonnull(strstr(a, "share of new items Beta("));
+    ck_assert_ptr_nonnull(strstr(a, "propensity gamma shape"));
+    ck_assert_ptr_nonnull(strstr(strstr(a, "slate inclusion drawn from (first replicate"),
+                                 "+1.000*log P(choice) +0.000*(log P)^2/100 +0.000*item"));
+    ck_assert_ptr_nonnull(strstr(a, "slate inclusion (first replicate): log rate"));
     /* the same seed, the same report; another seed, another split */
     ck_assert_ok(rs_model_validate(m, baselines, 4, (double)CUT, 3, 2, &b));
     ck_assert_str_eq(a, b);

@@ -222,18 +222,126 @@ START_TEST(inclusion_recovers_planted_coefficients)
                               rs__rng_below(&rng, 300), rs__rng_below(&rng, 12));
         y[i] = rs__rng_uniform(&rng) < rs__visit_inclusion_prob(inc, x + i * RS__VISIT_NX);
     }
-    ck_assert_ok(rs__visit_fit_inclusion(x, y, n, fit, &ll));
+    ck_assert_ok(rs__visit_fit_inclusion(x, y, n, NULL, fit, &ll));
     ck_assert(ll < 0 && isfinite(ll));
     /* slots past the last term share it: slot 11 is slot RS__VISIT_SLOTS - 1 */
     for (int k = 0; k < RS__VISIT_NX; k++)
         ck_assert_msg(fabs(fit[k] - inc[k]) < 0.15, "coefficient %d: fit %g planted %g", k,
                       fit[k], inc[k]);
     /* bad input: nothing shown, nothing taken */
-    ck_assert_status(rs__visit_fit_inclusion(x, y, 0, fit, NULL), RS_ERR_INVALID);
+    ck_assert_status(rs__visit_fit_inclusion(x, y, 0, NULL, fit, NULL), RS_ERR_INVALID);
+    /* the log choice probability as an offset at its planted weight: the
+     * others are found again and it stays put */
+    {
+        uint8_t fixed[RS__VISIT_NX] = {0};
+        fixed[RS__INC_LOG_CHOICE] = 1;
+        fit[RS__INC_LOG_CHOICE] = inc[RS__INC_LOG_CHOICE];
+        ck_assert_ok(rs__visit_fit_inclusion(x, y, n, fixed, fit, NULL));
+        ck_assert(fit[RS__INC_LOG_CHOICE] == inc[RS__INC_LOG_CHOICE]);
+        for (int k = 0; k < RS__VISIT_NX; k++)
+            ck_assert_msg(fabs(fit[k] - inc[k]) < 0.15, "offset fit: coefficient %d: fit %g "
+                          "planted %g", k, fit[k], inc[k]);
+        fit[RS__INC_LOG_CHOICE] = NAN;
+        ck_assert_status(rs__visit_fit_inclusion(x, y, n, fixed, fit, NULL), RS_ERR_INVALID);
+    }
     memset(y, 0, n);
-    ck_assert_status(rs__visit_fit_inclusion(x, y, n, fit, NULL), RS_ERR_INVALID);
+    ck_assert_status(rs__visit_fit_inclusion(x, y, n, NULL, fit, NULL), RS_ERR_INVALID);
     free(x);
     free(y);
+}
+END_TEST
+
+START_TEST(propensity_keeps_marginals_and_is_recovered)
+{
+    /* visits of PER_V shown items; a gamma propensity of shape k shared by
+     * the visit's items: the marginal entry probability stays
+     * 1 - exp(-lam) and the fit finds k back */
+    enum { NV = 6000, PER_V = 30 };
+    const double k = 0.6;
+    double *lam = malloc(NV * PER_V * sizeof *lam), want = 0, got = 0, fit, m1 = 0, m2 = 0;
+    uint8_t *y = malloc(NV * PER_V);
+    size_t *start = malloc((NV + 1) * sizeof *start);
+    rs_rng rng;
+    ck_assert(lam && y && start);
+    rs__rng_init(&rng, 12, 7, 0, 0);
+    for (size_t v = 0; v < NV; v++) {
+        double e = rs__visit_gamma(&rng, k);
+        m1 += e;
+        m2 += e * e;
+        start[v] = v * PER_V;
+        for (size_t i = v * PER_V; i < (v + 1) * PER_V; i++) {
+            lam[i] = 0.01 + 0.2 * rs__rng_uniform(&rng);
+            y[i] = rs__rng_uniform(&rng) < -expm1(-rs__visit_frail_rate(lam[i], k) * e);
+            want += -expm1(-lam[i]);
+            got += y[i];
+        }
+    }
+    start[NV] = NV * PER_V;
+    /* the gamma draws: mean 1, variance 1 / k */
+    ck_assert_msg(fabs(m1 / NV - 1) < 0.05 && fabs(m2 / NV - m1 * m1 / NV / NV - 1 / k) < 0.2,
+                  "gamma mean %g variance %g", m1 / NV, m2 / NV - m1 * m1 / NV / NV);
+    ck_assert_msg(fabs(got / want - 1) < 0.05, "entries %g, marginal formula %g", got, want);
+    ck_assert_ok(rs__visit_fit_frailty(lam, y, start, NV, &fit));
+    ck_assert_msg(fabs(fit / k - 1) < 0.25, "shape %g planted %g", fit, k);
+    /* without a propensity: independent entries give no (or a very large) shape */
+    for (size_t i = 0; i < NV * PER_V; i++)
+        y[i] = rs__rng_uniform(&rng) < -expm1(-lam[i]);
+    ck_assert_ok(rs__visit_fit_frailty(lam, y, start, NV, &fit));
+    ck_assert_msg(fit == 0 || fit > 10, "shape %g without clustering", fit);
+    /* bad input: no visit, NULL, a rate that is NaN, infinite or negative */
+    ck_assert_status(rs__visit_fit_frailty(lam, y, start, 0, &fit), RS_ERR_INVALID);
+    ck_assert_status(rs__visit_fit_frailty(NULL, y, start, NV, &fit), RS_ERR_INVALID);
+    ck_assert_status(rs__visit_fit_frailty(lam, y, start, NV, NULL), RS_ERR_INVALID);
+    lam[5] = NAN;
+    ck_assert_status(rs__visit_fit_frailty(lam, y, start, NV, &fit), RS_ERR_INVALID);
+    lam[5] = INFINITY;
+    ck_assert_status(rs__visit_fit_frailty(lam, y, start, NV, &fit), RS_ERR_INVALID);
+    lam[5] = -0.1;
+    ck_assert_status(rs__visit_fit_frailty(lam, y, start, NV, &fit), RS_ERR_INVALID);
+    /* no propensity: the rate itself; a huge rate stays finite */
+    ck_assert(rs__visit_frail_rate(0.3, 0) == 0.3);
+    ck_assert(isfinite(rs__visit_frail_rate(1e6, 0.5)));
+    free(lam);
+    free(y);
+    free(start);
+}
+END_TEST
+
+START_TEST(new_share_recovers_planted_beta)
+{
+    /* visits of 1..40 items, each new with the visit's Beta(a, b) share */
+    enum { NV = 8000 };
+    const double a = 0.7, b = 0.45;
+    double *succ = malloc(NV * sizeof *succ), *trials = malloc(NV * sizeof *trials), fa, fb;
+    double m = 0;
+    rs_rng rng;
+    ck_assert(succ && trials);
+    rs__rng_init(&rng, 13, 8, 0, 0);
+    for (size_t v = 0; v < NV; v++) {
+        double share = rs__visit_beta(&rng, a, b);
+        ck_assert(share >= 0 && share <= 1);
+        m += share;
+        trials[v] = (double)(1 + rs__rng_below(&rng, 40));
+        succ[v] = 0;
+        for (double i = 0; i < trials[v]; i++)
+            succ[v] += rs__rng_uniform(&rng) < share;
+    }
+    ck_assert_msg(fabs(m / NV - a / (a + b)) < 0.02, "mean share %g", m / NV);
+    ck_assert_ok(rs__visit_fit_beta_binomial(succ, trials, NV, &fa, &fb));
+    ck_assert_msg(fabs(fa / a - 1) < 0.12 && fabs(fb / b - 1) < 0.12, "fit (%g, %g) planted "
+                  "(%g, %g)", fa, fb, a, b);
+    /* bad input: NULL, no visit with an item, more new items than items, NaN */
+    ck_assert_status(rs__visit_fit_beta_binomial(NULL, trials, NV, &fa, &fb), RS_ERR_INVALID);
+    ck_assert_status(rs__visit_fit_beta_binomial(succ, trials, 0, &fa, &fb), RS_ERR_INVALID);
+    ck_assert_status(rs__visit_fit_beta_binomial(succ, trials, NV, NULL, &fb), RS_ERR_INVALID);
+    trials[3] = succ[3] - 1;
+    ck_assert_status(rs__visit_fit_beta_binomial(succ, trials, NV, &fa, &fb), RS_ERR_INVALID);
+    trials[3] = NAN;
+    ck_assert_status(rs__visit_fit_beta_binomial(succ, trials, NV, &fa, &fb), RS_ERR_INVALID);
+    succ[0] = trials[0] = 0;
+    ck_assert_status(rs__visit_fit_beta_binomial(succ, trials, 1, &fa, &fb), RS_ERR_INVALID);
+    free(succ);
+    free(trials);
 }
 END_TEST
 
@@ -272,6 +380,8 @@ Suite *test_suite(void)
     tcase_add_test(tc, gaps_follow_the_fitted_sample);
     tcase_add_test(tc, pick_and_bad_input);
     tcase_add_test(tc, inclusion_recovers_planted_coefficients);
+    tcase_add_test(tc, propensity_keeps_marginals_and_is_recovered);
+    tcase_add_test(tc, new_share_recovers_planted_beta);
     suite_add_tcase(s, tc);
     return s;
 }

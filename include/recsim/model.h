@@ -797,19 +797,21 @@ RS_API int rs_model_get_note(const rs_model *model, const char *key, char *buf,
  * utility = weights x [log item count of the half, the simulator's own ALS
  * affinity fitted on that half, content cosine to the history, log segment
  * count]; a logistic return hazard on log1p(visits before the cut);
- * lognormal inter-visit gaps and basket sizes; the share of repeats).  The
- * other half is simulated (a visit = a basket at a time in days); every
- * list is checked against the same simulated baskets (common random
- * numbers), and against the same users' real baskets (a visit = the events
- * sharing one time).  The report prints per policy the real NDCG@10, the
+ * lognormal inter-visit gaps and basket sizes; a beta-binomial share of
+ * new items per visit; a slate-inclusion model of each listed item
+ * entering the visit, with a gamma propensity per visit).  The other half
+ * is simulated (a visit = a basket at a time in days); every list's items
+ * enter the simulated visits with the same random numbers (common random
+ * numbers), and every list is checked against the same users' real baskets
+ * (a visit = the events sharing one time).  The report prints per policy the real NDCG@10, the
  * real and simulated per-visit hit rates (a visit whose basket holds a
  * listed item), the simulated difference to the first policy with a paired
  * bootstrap interval; Kendall tau of simulated hit rate against real
  * NDCG@10 (random excluded) with a bootstrap interval over users; the visit
  * shape (baskets per customer, median items per basket, median gap) real
  * vs simulated; the log-likelihood per slate impression of the model
- * against positions alone.  The real logs hold no exposure, so the model
- * has no slate effect: a simulated basket does not depend on the list.
+ * against positions alone.  The real logs hold no exposure, so the slot
+ * terms are not a causal slate effect.
  *
  * Returns RS_OK; RS_ERR_INVALID (NULL model or report_out, a NULL or empty
  * name, an unknown policy); RS_ERR_RANGE (n_policies, replicates, a cut

@@ -283,21 +283,40 @@ static double inc_total(const float *x, const uint8_t *y, size_t n, const double
     return ll;
 }
 
-int rs__visit_fit_inclusion(const float *x, const uint8_t *y, size_t n, double inc[NX],
-                            double *loglik_out)
+int rs__visit_fit_inclusion(const float *x, const uint8_t *y, size_t n, const uint8_t *fixed,
+                            double inc[NX], double *loglik_out)
 {
-    double g[NX], h[NX * NX], ll, plain = 0, hits = 0;
+    double g[NX], h[NX * NX], ll, plain = 0, hits = 0, shift = 0;
     for (size_t i = 0; i < n; i++)
         hits += y[i] != 0;
     if (n == 0 || hits == 0)
         return rs__fail(RS_ERR_INVALID, "rs__visit_fit_inclusion: %zu shown items, none taken",
                         n);
-    /* start: the constant rate of the log, every other coefficient 0 */
-    memset(inc, 0, NX * sizeof *inc);
-    inc[RS__INC_ONE] = log(-log1p(-hits / ((double)n + 1)));
+    for (int k = 0; fixed && k < NX; k++)
+        if (fixed[k] && !isfinite(inc[k]))
+            return rs__fail(RS_ERR_INVALID, "rs__visit_fit_inclusion: fixed coefficient %d is "
+                            "%g", k, inc[k]);
+    /* start: the constant rate of the log (net of the fixed terms' mean),
+     * every other free coefficient 0 */
+    for (int k = 0; k < NX; k++)
+        if (!fixed || !fixed[k] || k == RS__INC_ONE)
+            inc[k] = 0;
+    for (size_t i = 0; fixed && i < n; i++)
+        for (int k = 1; k < NX; k++)
+            shift += fixed[k] ? inc[k] * x[i * NX + k] : 0;
+    if (!fixed || !fixed[RS__INC_ONE])
+        inc[RS__INC_ONE] = log(-log1p(-hits / ((double)n + 1))) - shift / (double)n;
     ll = inc_total(x, y, n, inc, g, h, &plain);
     for (int it = 0; it < 100; it++) {
         double step[NX], trial[NX], t = 1, ll_new = -HUGE_VAL, change = 0;
+        /* a fixed coefficient: no score, a unit information apart from the
+         * rest, so its step is 0 */
+        for (int k = 0; fixed && k < NX; k++)
+            if (fixed[k]) {
+                g[k] = 0;
+                for (int l = 0; l < NX; l++)
+                    h[k * NX + l] = h[l * NX + k] = k == l;
+            }
         solve_n(h, g, step, NX);
         for (int half = 0; half < 40; half++, t *= 0.5) {
             for (int k = 0; k < NX; k++)
@@ -318,6 +337,226 @@ int rs__visit_fit_inclusion(const float *x, const uint8_t *y, size_t n, double i
     if (loglik_out)
         *loglik_out = plain / (double)n;
     return RS_OK;
+}
+
+/* ------------------------------------------------------------ visit propensity */
+
+double rs__visit_frail_rate(double lam, double k)
+{
+    /* E[exp(-r e)] = (1 + r / k)^-k = exp(-lam) for e ~ Gamma(k, 1 / k);
+     * past e^700 the rate is a sure entry either way: keep it finite */
+    return k > 0 ? k * expm1(fmin(lam / k, 700)) : lam;
+}
+
+#define FRAIL_NODES 160
+
+/* The visits' log-likelihood at shape k: the propensity integrated on a
+ * log grid of e (the gamma density's weights renormalised on the grid). */
+static double frail_total(const double *lam, const uint8_t *y, const size_t *start, size_t n_v,
+                          double k)
+{
+    double logw[FRAIL_NODES], e[FRAIL_NODES], top = -HUGE_VAL, norm = 0, ll = 0;
+    for (int j = 0; j < FRAIL_NODES; j++) {
+        double t = -14.0 + 21.0 * j / (FRAIL_NODES - 1); /* log e */
+        e[j] = exp(t);
+        logw[j] = k * t - k * e[j]; /* e^k exp(-k e) de / e, de = e dt */
+        top = fmax(top, logw[j]);
+    }
+    for (int j = 0; j < FRAIL_NODES; j++)
+        norm += exp(logw[j] - top);
+    for (int j = 0; j < FRAIL_NODES; j++)
+        logw[j] -= top + log(norm);
+    for (size_t v = 0; v < n_v; v++) {
+        double miss = 0, hit[64], lv[FRAIL_NODES], m = -HUGE_VAL, z = 0;
+        size_t n_hit = 0;
+        for (size_t i = start[v]; i < start[v + 1]; i++) {
+            double r = rs__visit_frail_rate(lam[i], k);
+            if (!y[i])
+                miss += r;
+            else if (n_hit < 64)
+                hit[n_hit++] = r;
+        }
+        for (int j = 0; j < FRAIL_NODES; j++) {
+            double l = logw[j] - miss * e[j];
+            for (size_t i = 0; i < n_hit; i++)
+                l += log(-expm1(-hit[i] * e[j]) + 1e-300);
+            lv[j] = l;
+            m = fmax(m, l);
+        }
+        for (int j = 0; j < FRAIL_NODES; j++)
+            z += exp(lv[j] - m);
+        ll += m + log(z);
+    }
+    return ll;
+}
+
+int rs__visit_fit_frailty(const double *lam, const uint8_t *y, const size_t *start,
+                          size_t n_visits, double *k_out)
+{
+    const double phi = 0.6180339887498949;
+    double a = log(0.02), b = log(1000.0), c, d, fc, fd;
+    if (!lam || !y || !start || !k_out || n_visits == 0)
+        return rs__fail(RS_ERR_INVALID, "rs__visit_fit_frailty: no visit");
+    for (size_t i = start[0]; i < start[n_visits]; i++)
+        if (!(lam[i] >= 0) || !isfinite(lam[i]))
+            return rs__fail(RS_ERR_INVALID, "rs__visit_fit_frailty: rate %zu is %g", i, lam[i]);
+    /* golden-section search on log k: the profile is unimodal in practice */
+    c = b - phi * (b - a);
+    d = a + phi * (b - a);
+    fc = frail_total(lam, y, start, n_visits, exp(c));
+    fd = frail_total(lam, y, start, n_visits, exp(d));
+    for (int it = 0; it < 40 && b - a > 1e-3; it++) {
+        if (fc >= fd) {
+            b = d;
+            d = c;
+            fd = fc;
+            c = b - phi * (b - a);
+            fc = frail_total(lam, y, start, n_visits, exp(c));
+        } else {
+            a = c;
+            c = d;
+            fc = fd;
+            d = a + phi * (b - a);
+            fd = frail_total(lam, y, start, n_visits, exp(d));
+        }
+    }
+    /* a shape at the top of the range: the entries are independent */
+    *k_out = b >= log(1000.0) - 1e-2 ? 0 : exp((a + b) / 2);
+    return RS_OK;
+}
+
+double rs__visit_gamma(rs_rng *rng, double k)
+{
+    /* Marsaglia and Tsang's squeeze; G(k) = G(k + 1) U^(1/k) below 1 */
+    double boost = 1, dd, cc, k0 = k;
+    if (k < 1) {
+        boost = pow(rs__rng_uniform(rng) + 1e-300, 1 / k);
+        k += 1;
+    }
+    dd = k - 1.0 / 3;
+    cc = 1 / sqrt(9 * dd);
+    for (;;) {
+        double x = rs__rng_normal(rng), v = 1 + cc * x, u;
+        if (v <= 0)
+            continue;
+        v = v * v * v;
+        u = rs__rng_uniform(rng);
+        if (log(u + 1e-300) < 0.5 * x * x + dd - dd * v + dd * log(v))
+            return boost * dd * v / k0; /* mean 1 */
+    }
+}
+
+/* ------------------------------------------------------------ new share */
+
+static double bb_total(const double *succ, const double *trials, size_t n, double la, double lb)
+{
+    double a = exp(la), b = exp(lb), ll = 0, base = lgamma(a + b) - lgamma(a) - lgamma(b);
+    if (!isfinite(a) || !isfinite(b) || a < 1e-6 || b < 1e-6)
+        return -HUGE_VAL;
+    /* the binomial coefficient does not depend on (a, b): left out */
+    for (size_t i = 0; i < n; i++)
+        if (trials[i] > 0)
+            ll += base + lgamma(succ[i] + a) + lgamma(trials[i] - succ[i] + b) -
+                  lgamma(trials[i] + a + b);
+    return ll;
+}
+
+int rs__visit_fit_beta_binomial(const double *succ, const double *trials, size_t n,
+                                double *alpha_out, double *beta_out)
+{
+    double v[3][2], f[3], m = 0, t = 0;
+    size_t used = 0;
+    if (!succ || !trials || !alpha_out || !beta_out)
+        return rs__fail(RS_ERR_INVALID, "rs__visit_fit_beta_binomial: NULL argument");
+    for (size_t i = 0; i < n; i++) {
+        if (!(succ[i] >= 0) || !(trials[i] >= succ[i]) || !isfinite(trials[i]))
+            return rs__fail(RS_ERR_INVALID, "rs__visit_fit_beta_binomial: visit %zu has %g of "
+                            "%g", i, succ[i], trials[i]);
+        if (trials[i] > 0) {
+            m += succ[i];
+            t += trials[i];
+            used++;
+        }
+    }
+    if (used == 0)
+        return rs__fail(RS_ERR_INVALID, "rs__visit_fit_beta_binomial: no visit with an item");
+    /* start: the pooled share at precision 2; shares of 0 or 1 pulled in */
+    m = (m + 0.5) / (t + 1);
+    v[0][0] = log(2 * m);
+    v[0][1] = log(2 * (1 - m));
+    v[1][0] = v[0][0] + 0.5;
+    v[1][1] = v[0][1];
+    v[2][0] = v[0][0];
+    v[2][1] = v[0][1] + 0.5;
+    for (int j = 0; j < 3; j++)
+        f[j] = -bb_total(succ, trials, n, v[j][0], v[j][1]);
+    /* Nelder-Mead on the negative log-likelihood: two parameters only */
+    for (int it = 0; it < 400; it++) {
+        int lo = 0, hi = 0, mid;
+        double c[2], r[2], fr;
+        for (int j = 1; j < 3; j++) {
+            if (f[j] < f[lo])
+                lo = j;
+            if (f[j] > f[hi])
+                hi = j;
+        }
+        mid = 3 - lo - hi;
+        if (lo == hi)
+            mid = (lo + 1) % 3, hi = (lo + 2) % 3;
+        if (fabs(f[hi] - f[lo]) < 1e-10 * (1 + fabs(f[lo])) &&
+            fabs(v[hi][0] - v[lo][0]) + fabs(v[hi][1] - v[lo][1]) < 1e-7)
+            break;
+        for (int d = 0; d < 2; d++) {
+            c[d] = (v[lo][d] + v[mid][d]) / 2;
+            r[d] = 2 * c[d] - v[hi][d];
+        }
+        fr = -bb_total(succ, trials, n, r[0], r[1]);
+        if (fr < f[lo]) {
+            double e[2], fe;
+            for (int d = 0; d < 2; d++)
+                e[d] = 3 * c[d] - 2 * v[hi][d];
+            fe = -bb_total(succ, trials, n, e[0], e[1]);
+            if (fe < fr)
+                memcpy(v[hi], e, sizeof e), f[hi] = fe;
+            else
+                memcpy(v[hi], r, sizeof r), f[hi] = fr;
+        } else if (fr < f[mid]) {
+            memcpy(v[hi], r, sizeof r);
+            f[hi] = fr;
+        } else {
+            double k[2], fk;
+            for (int d = 0; d < 2; d++)
+                k[d] = (c[d] + v[hi][d]) / 2;
+            fk = -bb_total(succ, trials, n, k[0], k[1]);
+            if (fk < f[hi]) {
+                memcpy(v[hi], k, sizeof k);
+                f[hi] = fk;
+            } else { /* shrink towards the best */
+                for (int j = 0; j < 3; j++)
+                    if (j != lo) {
+                        for (int d = 0; d < 2; d++)
+                            v[j][d] = (v[j][d] + v[lo][d]) / 2;
+                        f[j] = -bb_total(succ, trials, n, v[j][0], v[j][1]);
+                    }
+            }
+        }
+    }
+    {
+        int best = 0;
+        for (int j = 1; j < 3; j++)
+            if (f[j] < f[best])
+                best = j;
+        *alpha_out = exp(v[best][0]);
+        *beta_out = exp(v[best][1]);
+    }
+    return RS_OK;
+}
+
+double rs__visit_beta(rs_rng *rng, double alpha, double beta)
+{
+    /* Ga / (Ga + Gb) with Gamma draws of unit scale (rs__visit_gamma has mean 1) */
+    double ga = alpha * rs__visit_gamma(rng, alpha), gb = beta * rs__visit_gamma(rng, beta);
+    return ga + gb > 0 ? ga / (ga + gb) : alpha / (alpha + beta);
 }
 
 /* ------------------------------------------------------------ return hazard */

@@ -9,12 +9,14 @@
  *   gap      days to the next visit: a draw from the fitted gaps (the
  *            empirical distribution, the nonparametric maximum-likelihood
  *            estimate: a lognormal missed the mass of same-week returns);
- *   basket   size max(1, round(lognormal(size_mu, size_sigma))); each item
- *            is a repeat of the user's history with probability
- *            repeat_share, else a new item drawn from
- *            P(i) ~ exp(b_i + w . f_ui) over the items the user has not
- *            bought, b_i a per-item effect, f_ui the features (log item
- *            count, collaborative affinity, content affinity, segment);
+ *   basket   size max(1, round(lognormal(size_mu, size_sigma))); the
+ *            visit's share of new catalogue items drawn from
+ *            Beta(new_alpha, new_beta) (beta-binomial maximum likelihood:
+ *            a tenth of real visits buy nothing new); each new item drawn
+ *            from P(i) ~ exp(b_i + w . f_ui) over the items the user has
+ *            not bought, b_i a per-item effect, f_ui the features (log
+ *            item count, collaborative affinity, content affinity,
+ *            segment);
  *   slate    a shown item at slot r enters the visit's basket with
  *            probability 1 - exp(-lambda), log lambda = inc . x with x the
  *            covariates of enum rs__visit_inc: log of the visit's new items,
@@ -24,10 +26,12 @@
  *            slot (the position effect).  lambda is the item's Poisson rate
  *            of entering (complementary log-log), fitted by maximum
  *            likelihood on the fit half's real visits against the lists
- *            shown to them.  It predicts the test half's impressions
- *            better than the choice draws but is not drawn from yet: its
- *            hits cluster in visits less than real ones do, so the
- *            simulated hit rates it gives run high (issue 17).
+ *            shown to them.  The simulation draws from it with the choice
+ *            probability as an offset and no feature term (the terms that
+ *            stay calibrated on every kind of list, model_validate.c), the
+ *            rates times a gamma propensity of the visit shared by every
+ *            list, so the hits cluster in visits as real ones do while each
+ *            item's own chance stays the fitted one.
  */
 #ifndef RS_MODEL_VISIT_H
 #define RS_MODEL_VISIT_H
@@ -57,12 +61,15 @@ enum rs__visit_inc {
 
 struct rs__visit_params {
     double w[RS__VISIT_NF];
-    double inc[RS__VISIT_NX]; /* the slate-inclusion coefficients */
+    double inc[RS__VISIT_NX];      /* the drawn slate-inclusion coefficients */
+    double inc_full[RS__VISIT_NX]; /* every term free: reported, not drawn from */
     double return_a, return_b;
     const double *gaps; /* sorted, borrowed */
     size_t n_gaps;
     double size_mu, size_sigma;
     double repeat_share;
+    double frailty; /* the propensity's gamma shape, 0: none */
+    double new_alpha, new_beta; /* a visit's share of new items: Beta(alpha, beta); 0: none */
 };
 
 /* One user of the choice fit: n_items x RS__VISIT_NF features (row-major),
@@ -132,12 +139,54 @@ double rs__visit_inclusion_prob(const double inc[RS__VISIT_NX], const float *x);
  * rows x (n x RS__VISIT_NX), y[i] != 0 when item i entered the basket.
  * Fisher scoring with step halving under a unit Gaussian prior on every
  * coefficient but the constant (it only keeps a slot that never hit
- * finite).  inc receives the fit; *loglik_out (may be NULL) the
- * log-likelihood per shown item.  RS_ERR_INVALID for n == 0 or no hit;
- * RS_ERR_NOMEM never (no allocation).
+ * finite).  fixed (RS__VISIT_NX flags, may be NULL): coefficients kept
+ * at the values inc holds on entry (an offset, e.g. the choice model's log
+ * probability at weight 1).  inc receives the fit; *loglik_out (may be
+ * NULL) the log-likelihood per shown item.  RS_ERR_INVALID for n == 0, no
+ * hit or a fixed coefficient that is not finite; RS_ERR_NOMEM never (no
+ * allocation).
  */
-int rs__visit_fit_inclusion(const float *x, const uint8_t *y, size_t n,
+int rs__visit_fit_inclusion(const float *x, const uint8_t *y, size_t n, const uint8_t *fixed,
                             double inc[RS__VISIT_NX], double *loglik_out);
+
+/*
+ * The visit's propensity: a shown item's rate lambda is scaled by a gamma
+ * draw e of mean 1 and shape k shared by every item shown at the visit,
+ * so its entries cluster the way real visits' do (one visit takes several
+ * listed items, the next none).  rs__visit_frail_rate is the rate r with
+ * E[1 - exp(-r e)] = 1 - exp(-lambda): each item's chance of entering
+ * stays the fitted one (k <= 0: no propensity, r = lambda).
+ */
+double rs__visit_frail_rate(double lam, double k);
+
+/*
+ * Maximum-likelihood shape k of the propensity from n_visits visits:
+ * visit v's distinct shown items are lam[start[v] .. start[v + 1]) (their
+ * fitted rates lambda) with y[i] != 0 for the items that entered.  The
+ * propensity is integrated numerically; golden-section search on log k
+ * over [0.02, 1000]; *k_out = 0 when the largest shape fits best (the
+ * entries are independent).  RS_ERR_INVALID for NULL, no visit or a rate
+ * that is negative or not finite.
+ */
+int rs__visit_fit_frailty(const double *lam, const uint8_t *y, const size_t *start,
+                          size_t n_visits, double *k_out);
+
+/* A gamma draw of shape k > 0 and mean 1. */
+double rs__visit_gamma(rs_rng *rng, double k);
+
+/*
+ * Maximum-likelihood beta-binomial: visit i took succ[i] new items out of
+ * trials[i]; its share of new items is Beta(alpha, beta), so visits differ
+ * (some buy only what they bought before, some only new things) instead of
+ * every item being new with one probability.  Nelder-Mead on (log alpha,
+ * log beta).  RS_ERR_INVALID for NULL, no visit with a trial, or a count
+ * that is negative, not finite or succ > trials.
+ */
+int rs__visit_fit_beta_binomial(const double *succ, const double *trials, size_t n,
+                                double *alpha_out, double *beta_out);
+
+/* A Beta(alpha, beta) draw (alpha, beta > 0). */
+double rs__visit_beta(rs_rng *rng, double alpha, double beta);
 
 /* Draws. */
 double rs__visit_return_prob(const struct rs__visit_params *p, double x);
