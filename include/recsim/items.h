@@ -297,9 +297,11 @@ RS_API int rs_item_store_get_int(const rs_item_store *store, int option, int64_t
  *
  * @store  the store; written, so nothing else may use it meanwhile.
  *
- * k-means (RS_ITEM_STORE_NLIST lists, 10 Lloyd iterations on a seeded sample
- * of up to 64 items per list, on OpenBLAS sgemm) gives the lists; every item
- * goes to its nearest centroid.  Afterwards rs_item_store_search() scans
+ * Spherical k-means (RS_ITEM_STORE_NLIST lists, 10 Lloyd iterations on a
+ * seeded sample of up to 64 items per list, centroids of unit length) gives
+ * the lists; every item goes to the list whose centroid has the largest
+ * inner product with it, the score that picks the lists a query probes.
+ * Afterwards rs_item_store_search() scans
  * only the RS_ITEM_STORE_NPROBE lists whose centroids score best against the
  * query, so results are approximate: recall against exact search rises with
  * nprobe (the benchmark bench/bench_ann measures it).  Filters (allow,

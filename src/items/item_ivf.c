@@ -1,8 +1,9 @@
 /*
  * item_ivf.c - the approximate index of an item store: an inverted file.
  *
- * k-means (item_kmeans.c) splits the catalogue into nlist lists; a query
- * scores the centroids, scans the nprobe best lists and keeps a shortlist,
+ * Spherical k-means (item_kmeans.c) splits the catalogue into nlist lists,
+ * each item in the list of its largest inner product with a unit centroid;
+ * a query scores the centroids the same way, scans the nprobe best lists and keeps a shortlist,
  * which with 8-bit codes (RS_INDEX_IVF_SQ8) is re-scored exactly from the
  * store's float32 matrix.  Lists keep their vectors in blocks of 16,
  * dimension-major, so the scan scores 16 items per FMA and compares the 16
@@ -227,7 +228,7 @@ static uint32_t nearest_list(const struct rs__ivf *ivf, const float *x)
     float best_score = -INFINITY;
     for (size_t j = 0; j < ivf->nlist; j++) {
         const float *c = ivf->centroids + j * ivf->dim;
-        float s = -ivf->half_norm[j];
+        float s = ivf->half_norm ? -ivf->half_norm[j] : 0.0f;
         for (size_t d = 0; d < ivf->dim; d++)
             s += c[d] * x[d];
         if (s > best_score)
@@ -411,8 +412,7 @@ int rs__ivf_build(rs_item_store *store)
     ivf->dim = store->dim;
     ivf->value_bytes = ivf->kind == RS_INDEX_IVF_SQ8 ? 1 : sizeof(float);
     ivf->centroids = rs__alloc_array(cells, sizeof(float));
-    ivf->half_norm = rs__alloc_array(nlist, sizeof(float));
-    rc = ivf->centroids && ivf->half_norm ? 0 : RS_ERR_NOMEM;
+    rc = ivf->centroids ? 0 : RS_ERR_NOMEM;
     if (rc == 0 && ivf->kind == RS_INDEX_IVF_SQ8)
         rc = train_sq(store, ivf);
     if (rc == 0)
@@ -421,10 +421,8 @@ int rs__ivf_build(rs_item_store *store)
         rc = rs__kmeans_train(sample, m, store->dim, nlist, KMEANS_ITERATIONS,
                               (uint64_t)store->index_seed, ivf->centroids);
     free(sample);
-    if (rc == 0) {
-        rs__kmeans_half_norms(ivf->centroids, nlist, store->dim, ivf->half_norm);
+    if (rc == 0)
         rc = rs__ivf_fill(store, ivf, NULL);
-    }
     if (rc < 0) {
         rs__ivf_free(ivf);
         return rs__fail_context("%s: ", fn);

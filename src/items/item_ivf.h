@@ -24,7 +24,12 @@ struct rs__ivf {
     size_t nlist, dim;
     size_t value_bytes; /* 4 (float) or 1 (uint8) */
     float *centroids;   /* nlist x dim */
-    float *half_norm;   /* |c|^2 / 2 per centroid, for nearest-centroid tests */
+    /* NULL: the centroids are unit length and an item goes to the list of
+     * its largest x.c (spherical k-means, every index built since the
+     * "RSIVF002" blob).  Else |c|^2 / 2 per centroid of an index loaded
+     * from an "RSIVF001" blob (L2 k-means): items go to the nearest
+     * centroid in L2, as when it was built. */
+    float *half_norm;
     float *sq_min, *sq_step; /* SQ8: x[d] ~ min[d] + (code + 0.5) step[d] */
     struct rs__ivf_list *lists;
     /* SQ8: items added or updated after the build with a value outside the

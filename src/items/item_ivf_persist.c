@@ -6,9 +6,14 @@
  * codes are not stored: load re-encodes them from the vectors, which is
  * linear, while re-training (k-means) is not.  An empty value: no index.
  *
- * Layout (little-endian): "RSIVF001", u32 kind, dim, nlist, nprobe, u64 seed,
+ * Layout (little-endian): "RSIVF002", u32 kind, dim, nlist, nprobe, u64 seed,
  * u64 items, f32 centroids[nlist x dim], SQ8 only: f32 min[dim], step[dim],
  * u32 list[items], u64 XXH3 of all before.
+ *
+ * "RSIVF002": spherical lists (unit centroids, each item in the list of its
+ * largest x.c).  "RSIVF001", the same layout written before, holds L2
+ * k-means lists: it still loads, and items added to it later go to their
+ * nearest centroid in L2, as its lists were built.
  */
 #include "items/item_ivf.h"
 
@@ -25,7 +30,8 @@
 #include <string.h>
 #include <xxhash.h>
 
-#define MAGIC "RSIVF001"
+#define MAGIC "RSIVF002"
+#define MAGIC_L2 "RSIVF001"
 #define HEADER_BYTES (8u + 4u * 4u + 8u + 8u)
 
 static int index_key(char *buf, size_t size, const char *space)
@@ -170,8 +176,9 @@ static int parse(const unsigned char *blob, size_t len, const rs_item_store *sto
     char key[64 + RS_MAX_KEY_BYTES];
     size_t end;
     int rc;
+    bool l2 = len >= 8 && memcmp(blob, MAGIC_L2, 8) == 0;
     if ((rc = index_key(key, sizeof key, space)) != 0 ||
-        (rc = rs__blob_check(blob, len, MAGIC, 8, "meta", key, &end)) != 0)
+        (rc = rs__blob_check(blob, len, l2 ? MAGIC_L2 : MAGIC, 8, "meta", key, &end)) != 0)
         return rc;
     if (len < HEADER_BYTES + 8)
         return corrupt(space, "damaged blob (truncated)");
@@ -193,14 +200,15 @@ static int parse(const unsigned char *blob, size_t len, const rs_item_store *sto
         return corrupt(space, "length does not match its header");
     ivf->value_bytes = ivf->kind == RS_INDEX_IVF_SQ8 ? 1 : sizeof(float);
     ivf->centroids = rs__alloc_array(ivf->nlist * ivf->dim, sizeof(float));
-    ivf->half_norm = rs__alloc_array(ivf->nlist, sizeof(float));
+    if (l2 && !(ivf->half_norm = rs__alloc_array(ivf->nlist, sizeof(float))))
+        return RS_ERR_NOMEM;
     if (ivf->kind == RS_INDEX_IVF_SQ8) {
         ivf->sq_min = rs__alloc_array(ivf->dim, sizeof(float));
         ivf->sq_step = rs__alloc_array(ivf->dim, sizeof(float));
         if (!ivf->sq_min || !ivf->sq_step)
             return RS_ERR_NOMEM;
     }
-    if (!ivf->centroids || !ivf->half_norm)
+    if (!ivf->centroids)
         return RS_ERR_NOMEM;
     p = blob + HEADER_BYTES;
     if (!get_floats(p, ivf->centroids, ivf->nlist * ivf->dim))
@@ -212,7 +220,8 @@ static int parse(const unsigned char *blob, size_t len, const rs_item_store *sto
             return corrupt(space, "a quantiser range is not finite");
         p += 8 * ivf->dim;
     }
-    rs__kmeans_half_norms(ivf->centroids, ivf->nlist, ivf->dim, ivf->half_norm);
+    if (l2)
+        rs__kmeans_half_norms(ivf->centroids, ivf->nlist, ivf->dim, ivf->half_norm);
     if (items != store->live)
         return 0;
     *assign_out = rs__alloc_array(items + 1, sizeof **assign_out);
