@@ -387,9 +387,9 @@ START_TEST(lists_are_spherical_and_recall_holds_on_unit_and_non_unit_vectors)
          * vectors; 0.900 (inner product) and 0.828 (cosine) on the others;
          * spherical ones 0.978, 0.966 and 0.980. */
         ck_assert_double_ge(recall_vs_exact(store, d->queries, N_QUERIES,
-                                            RS_METRIC_INNER_PRODUCT, NULL, 0),
+                                            RS_ITEM_METRIC_INNER_PRODUCT, NULL, 0),
                             mode ? 0.95 : 0.97);
-        ck_assert_double_ge(recall_vs_exact(store, d->queries, N_QUERIES, RS_METRIC_COSINE,
+        ck_assert_double_ge(recall_vs_exact(store, d->queries, N_QUERIES, RS_ITEM_METRIC_COSINE,
                                             NULL, 0),
                             mode ? 0.95 : 0.97);
         ivf = store->ivf;
@@ -473,7 +473,7 @@ START_TEST(an_index_with_l2_lists_still_loads)
         ck_assert_uint_eq(loaded->ivf->lists[j].size, store->ivf->lists[j].size);
     ck_assert_ok(rs_item_store_set_int(loaded, RS_ITEM_STORE_NPROBE, NLIST));
     ck_assert_double_ge(recall_vs_exact(loaded, d->queries, N_QUERIES,
-                                        RS_METRIC_INNER_PRODUCT, NULL, 0), 0.999);
+                                        RS_ITEM_METRIC_INNER_PRODUCT, NULL, 0), 0.999);
     /* A short item whose nearest centroid in L2 is not the one of its
      * largest x.c (so that the test tells the rules apart). */
     for (i = 0; i < N_ITEMS && !found; i++) {
