@@ -9,6 +9,7 @@
 #include "core/alloc.h"
 #include "core/dense.h"
 #include "core/error.h"
+#include "core/fastmath.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -561,7 +562,6 @@ double rs__visit_beta(rs_rng *rng, double alpha, double beta)
 
 /* ------------------------------------------------------------ return hazard */
 
-static double sigmoid(double v) { return 1 / (1 + exp(-v)); }
 
 int rs__visit_fit_logistic(const double *x, const double *succ, const double *trials, size_t n,
                            double *a_out, double *b_out)
@@ -572,7 +572,7 @@ int rs__visit_fit_logistic(const double *x, const double *succ, const double *tr
     for (int it = 0; it < 100; it++) {
         double ga = 0, gb = 0, haa = 0, hab = 0, hbb = 0, det, da, db;
         for (size_t i = 0; i < n; i++) {
-            double p = sigmoid(a + b * x[i]), r = succ[i] - trials[i] * p;
+            double p = rs__sigmoid(a + b * x[i]), r = succ[i] - trials[i] * p;
             double v = trials[i] * p * (1 - p);
             ga += r;
             gb += r * x[i];
@@ -636,7 +636,7 @@ void rs__visit_fit_lognormal(const double *v, size_t n, double *mu_out, double *
 
 double rs__visit_return_prob(const struct rs__visit_params *p, double x)
 {
-    return sigmoid(p->return_a + p->return_b * x);
+    return rs__sigmoid(p->return_a + p->return_b * x);
 }
 
 double rs__visit_gap(const struct rs__visit_params *p, rs_rng *rng)

@@ -14,6 +14,7 @@
 
 #include "core/cpu.h"
 #include "core/error.h"
+#include "core/fastmath.h"
 #include "core/parallel.h"
 #include "core/rng.h"
 
@@ -29,39 +30,6 @@ enum { STREAM_CHOICE = 0x5101, STREAM_CASCADE = 0x5102 };
 
 static double clamp01(double x) { return x < 0 ? 0 : (x > 1 ? 1 : x); }
 
-/*
- * e^x to about 1e-13 relative, inline and branch-light, for the draws (the
- * reported probabilities use libm): x = k ln2 + r with |r| <= ln2/2, a
- * degree-10 Taylor polynomial in r, then the exponent bits of 2^k.
- */
-static inline double fast_exp(double x)
-{
-    if (!(x > -708.0))
-        return x != x ? x : 0.0;
-    if (x > 709.0)
-        return HUGE_VAL;
-    const double shifter = 0x1.8p52;
-    double kd = (x * 0x1.71547652b82fep0 + shifter) - shifter;
-    double r = (x - kd * 0x1.62e42fee00000p-1) - kd * 0x1.a39ef35793c76p-33;
-    double p = 1.0 / 3628800;
-    p = p * r + 1.0 / 362880;
-    p = p * r + 1.0 / 40320;
-    p = p * r + 1.0 / 5040;
-    p = p * r + 1.0 / 720;
-    p = p * r + 1.0 / 120;
-    p = p * r + 1.0 / 24;
-    p = p * r + 1.0 / 6;
-    p = p * r + 0.5;
-    p = p * r + 1.0;
-    p = p * r + 1.0;
-    uint64_t bits = (uint64_t)((int64_t)kd + 1023) << 52;
-    double scale;
-    memcpy(&scale, &bits, sizeof scale);
-    return p * scale;
-}
-
-static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
-static double fast_sigmoid(double x) { return 1.0 / (1.0 + fast_exp(-x)); }
 
 /* A 32-bit word as a uniform in (0, 1). */
 static double unit(uint32_t w) { return ((double)w + 0.5) * 0x1.0p-32; }
@@ -454,7 +422,7 @@ void rs__sim_choice_probs(const rs_sim *s, const double *util, size_t n, double 
     } else {
         double reach = 1.0, acc = 0;
         for (size_t j = 0; j < n; j++) {
-            double a = sigmoid(util[j] / T - log(m));
+            double a = rs__sigmoid(util[j] / T - log(m));
             probs[j] = reach * a;
             acc += probs[j];
             reach *= (1.0 - a) * g;
@@ -578,7 +546,7 @@ static int choose_pbm(const rs_sim *s, const double *util, size_t n, double x)
     for (size_t j = 0; j < n4; j++)
         w[j] = exp1f(w[j]);
 #endif
-    double total = fast_exp(lm - mx);
+    double total = rs__fast_exp(lm - mx);
     for (size_t j = 0; j < n; j++)
         total += w[j];
     double target = x * total, acc = 0;
@@ -599,7 +567,7 @@ static int choose_cascade(const rs_sim *s, uint32_t u, uint64_t step, const doub
     double inv_t = 1.0 / s->opt[RS_SIM_TEMPERATURE], lm = s->log_noclick;
     double g = s->opt[RS_SIM_POSITION_DECAY];
     for (size_t j = 0; j < n; j++) {
-        if (unit(rs__rng_u32(&cas)) < fast_sigmoid(util[j] * inv_t - lm))
+        if (unit(rs__rng_u32(&cas)) < rs__fast_sigmoid(util[j] * inv_t - lm))
             return (int)j;
         if (unit(rs__rng_u32(&cas)) >= g)
             return -1;
@@ -634,10 +602,10 @@ void rs__sim_draw(const rs_sim *s, uint32_t u, uint64_t step, const uint32_t *sl
     r->rating = 0;
     if (pos >= 0) {
         double a = aff[pos];
-        r->behaviour = unit(w[1]) < fast_sigmoid(s->opt[RS_SIM_PURCHASE_BIAS] + a)
+        r->behaviour = unit(w[1]) < rs__fast_sigmoid(s->opt[RS_SIM_PURCHASE_BIAS] + a)
                            ? RS_SIM_PURCHASE : RS_SIM_CLICK;
         /* tanh a = 1 - 2 / (e^{2a} + 1) */
-        double rv = 3.0 + 2.0 * (1.0 - 2.0 / (fast_exp(2.0 * a) + 1.0)) +
+        double rv = 3.0 + 2.0 * (1.0 - 2.0 / (rs__fast_exp(2.0 * a) + 1.0)) +
                     s->opt[RS_SIM_RATING_NOISE] * rs__sim_normal_quantile(unit(w[3]));
         r->rating = rv < 1.5 ? 1 : (rv >= 4.5 ? 5 : (int)lround(rv));
     }

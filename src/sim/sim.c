@@ -11,6 +11,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/fastmath.h"
 #include "core/parallel.h"
 #include "core/rng.h"
 
@@ -21,7 +22,6 @@
 
 enum { STREAM_POPULATE = 0x5100 };
 
-static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
 static double logit(double p) { return log(p / (1.0 - p)); }
 
 static void set_defaults(rs_sim *s)
@@ -275,9 +275,9 @@ int rs__sim_populate_given(rs_sim *s, size_t n_given)
                 v[k] = (float)(x[k] + noise * rs__rng_normal(&rng));
         }
         rs__sim_trait *t = &s->trait[u];
-        t->activity = (float)sigmoid(mu[0] + spread * rs__rng_normal(&rng));
-        t->conformity = (float)sigmoid(mu[1] + spread * rs__rng_normal(&rng));
-        t->diversity = (float)sigmoid(mu[2] + spread * rs__rng_normal(&rng));
+        t->activity = (float)rs__sigmoid(mu[0] + spread * rs__rng_normal(&rng));
+        t->conformity = (float)rs__sigmoid(mu[1] + spread * rs__rng_normal(&rng));
+        t->diversity = (float)rs__sigmoid(mu[2] + spread * rs__rng_normal(&rng));
         s->active[u] = 1;
         s->session_len[u] = 0;
         s->time_used[u] = 0;
