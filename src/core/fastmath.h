@@ -2,27 +2,31 @@
  * fastmath.h - the library's one copy of the scalar math its hot loops share:
  * e^x without libm (for draws, where 1e-13 relative is plenty and libm's
  * call is a measurable share of a response) and the logistic function.
- * Static inline, so every caller compiles the same expressions it had when
- * each module kept its own copy (the same bits; traces are pinned by tests).
+ * The same expressions each module's copy had, so the same bits.
  */
 #ifndef RS_CORE_FASTMATH_H
 #define RS_CORE_FASTMATH_H
 
-#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
 /*
  * e^x to about 1e-13 relative, inline and branch-light: x = k ln2 + r with
  * |r| <= ln2/2, a degree-10 Taylor polynomial in r, then the exponent bits
- * of 2^k.  NaN stays NaN; below -708 gives 0, above 709 HUGE_VAL.
+ * of 2^k.  NaN stays NaN; below -708 gives 0, above 709 +infinity (made
+ * from its bits, so that the header needs no <math.h>: glibc's does not
+ * compile with __GNUC__ undefined, which header-check tries).
  */
 static inline double rs__fast_exp(double x)
 {
     if (!(x > -708.0))
         return x != x ? x : 0.0;
-    if (x > 709.0)
-        return HUGE_VAL;
+    if (x > 709.0) {
+        const uint64_t inf_bits = (uint64_t)0x7ff << 52;
+        double inf;
+        memcpy(&inf, &inf_bits, sizeof inf);
+        return inf;
+    }
     const double shifter = 0x1.8p52;
     double kd = (x * 0x1.71547652b82fep0 + shifter) - shifter;
     double r = (x - kd * 0x1.62e42fee00000p-1) - kd * 0x1.a39ef35793c76p-33;
@@ -43,8 +47,8 @@ static inline double rs__fast_exp(double x)
     return p * scale;
 }
 
-/* The logistic function 1 / (1 + e^-x), with libm's exp. */
-static inline double rs__sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
+/* The logistic function 1 / (1 + e^-x), with libm's exp (fastmath.c). */
+double rs__sigmoid(double x);
 
 /* The same with rs__fast_exp, for draws. */
 static inline double rs__fast_sigmoid(double x) { return 1.0 / (1.0 + rs__fast_exp(-x)); }
