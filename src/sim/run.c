@@ -247,24 +247,13 @@ int rs__sim_run_loop(rs_sim *s, rs_sim_policy_fn policy, rs__sim_batch_policy_fn
                 s->active[u] = 0;
             }
         }
-        double entropy = 0;
-        for (size_t c2 = 0; c2 < s->n_cat; c2++)
-            if (cat_clicks[c2]) {
-                double p = (double)cat_clicks[c2] / (double)clicks;
-                entropy -= p * log2(p);
-            }
         rs__sim_update_pop(s);
         double g = rs__sim_gini(s->exposure, s->n_items, scratch);
-        s->st.steps++;
-        s->st.impressions += active;
-        s->st.clicks += clicks;
-        s->st.purchases += purchases;
-        s->st.rating_sum += rating_sum;
-        s->st.leaves += leaves;
-        s->st.returns += returns;
-        s->st.ild_sum += ild_sum;
-        s->st.entropy_sum += entropy;
-        s->st.gini = g;
+        /* truth clicks and ended sessions went into s->st in the loop */
+        const rs__sim_stats step = {.impressions = active, .clicks = clicks,
+                                    .purchases = purchases, .rating_sum = rating_sum,
+                                    .leaves = leaves, .returns = returns, .ild_sum = ild_sum};
+        double entropy = rs__sim_stats_add_step(&s->st, &step, cat_clicks, s->n_cat, g);
         if (trace)
             fprintf(trace, "%llu,%llu,%llu,%llu,%.9g,%.9g,%llu,%llu,%llu,%llu,%.9g,%.9g,%.9g,"
                     "%.9g\n", (unsigned long long)s->step, (unsigned long long)active,
@@ -299,6 +288,30 @@ int rs_sim_stat(const rs_sim *s, int stat, double *v)
     if (!s || !v)
         return rs__fail(RS_ERR_INVALID, "rs_sim_stat: %s is NULL", s ? "value_out" : "sim");
     return rs__sim_stats_value(&s->st, s->n_items, stat, v);
+}
+
+double rs__sim_stats_add_step(rs__sim_stats *t, const rs__sim_stats *step,
+                              const uint64_t *cat_clicks, size_t n_cat, double gini)
+{
+    double entropy = 0;
+    for (size_t c = 0; c < n_cat; c++)
+        if (cat_clicks[c]) {
+            double q = (double)cat_clicks[c] / (double)step->clicks;
+            entropy -= q * log2(q);
+        }
+    t->steps++;
+    t->impressions += step->impressions;
+    t->clicks += step->clicks;
+    t->purchases += step->purchases;
+    t->rating_sum += step->rating_sum;
+    t->leaves += step->leaves;
+    t->returns += step->returns;
+    t->ended_session_steps += step->ended_session_steps;
+    t->truth_clicks += step->truth_clicks;
+    t->ild_sum += step->ild_sum;
+    t->entropy_sum += entropy;
+    t->gini = gini;
+    return entropy;
 }
 
 int rs__sim_stats_value(const rs__sim_stats *t, size_t n_items, int stat, double *v)

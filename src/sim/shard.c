@@ -546,7 +546,7 @@ int rs__sim_merge_run_step(rs__sim_merge_run *r, uint64_t tag, const void *const
 {
     uint64_t active = 0, clicks = 0, purchases = 0, rating_sum = 0, leaves = 0, returns = 0;
     uint64_t ended = 0, truth = 0;
-    double ild_sum = 0, entropy = 0, secs = 0;
+    double ild_sum = 0, secs = 0;
     bool starting = !r->started;
     int rc;
     if (r->broken)
@@ -589,23 +589,13 @@ int rs__sim_merge_run_step(rs__sim_merge_run *r, uint64_t tag, const void *const
         add_sparse(r->exposure, p->expo_items, p->expo_counts, p->h[H_NEXPO],
                    &r->st.shown_items);
     }
-    for (size_t c = 0; c < r->n_cat; c++)
-        if (r->cat[c]) {
-            double q = (double)r->cat[c] / (double)clicks;
-            entropy -= q * log2(q);
-        }
-    r->st.steps++;
-    r->st.impressions += active;
-    r->st.clicks += clicks;
-    r->st.purchases += purchases;
-    r->st.rating_sum += rating_sum;
-    r->st.leaves += leaves;
-    r->st.returns += returns;
-    r->st.ended_session_steps += ended;
-    r->st.truth_clicks += truth;
-    r->st.ild_sum += ild_sum;
-    r->st.entropy_sum += entropy;
-    r->st.gini = rs__sim_gini(r->exposure, (size_t)r->n_items, r->scratch);
+    const rs__sim_stats step = {.impressions = active, .clicks = clicks,
+                                .purchases = purchases, .rating_sum = rating_sum,
+                                .leaves = leaves, .returns = returns,
+                                .ended_session_steps = ended, .truth_clicks = truth,
+                                .ild_sum = ild_sum};
+    rs__sim_stats_add_step(&r->st, &step, r->cat, (size_t)r->n_cat,
+                           rs__sim_gini(r->exposure, (size_t)r->n_items, r->scratch));
     for (int k = 0; k < RS_SIM_STAT_COUNT; k++)
         rs__sim_stats_value(&r->st, (size_t)r->n_items, k, &values[k]);
     *seconds = secs;

@@ -78,6 +78,14 @@ void rs__sim_update_pop(rs_sim *s);
 
 /* The Gini coefficient of n counts (scratch: 2n entries), as the trace has it. */
 double rs__sim_gini(const uint64_t *counts, size_t n, uint64_t *scratch);
+/* Close one step: its sums (impressions = active users, clicks, purchases,
+ * rating_sum, leaves, returns, ended_session_steps, truth_clicks, ild_sum of
+ * step) added to t, the step's category entropy computed from cat_clicks
+ * (n_cat) and returned, t->gini set.  The whole run (run.c) and the merge
+ * of shards (shard.c) both close steps here: the same adds in the same
+ * order, so a sharded run has the same bits. */
+double rs__sim_stats_add_step(rs__sim_stats *t, const rs__sim_stats *step,
+                              const uint64_t *cat_clicks, size_t n_cat, double gini);
 /* Statistic stat (an rs_sim_stat) of the statistics t over n_items items. */
 int rs__sim_stats_value(const rs__sim_stats *t, size_t n_items, int stat, double *v);
 /* Keep only users lo .. hi - 1 (lo <= hi <= n_users): the rest made inactive

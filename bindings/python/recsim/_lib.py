@@ -230,3 +230,22 @@ def check(status: int) -> int:
     if status < 0:
         raise RecsimError(status, None, errmsg())
     return status
+
+
+class Closing:
+    """The lifetime of an object over a library handle: ``with`` closes it on
+    the way out, and so does garbage collection.  Subclasses define an
+    idempotent ``close()``."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        self.close()
+        return False
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # a half-built object, or interpreter shutdown
+            pass

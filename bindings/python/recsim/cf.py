@@ -14,7 +14,7 @@ from typing import Optional, Tuple
 import numpy as np
 
 from ._constants import CF_KIND, CF_OPTION
-from ._lib import check, lib
+from ._lib import Closing, check, lib
 
 __all__ = ["CFModel"]
 
@@ -54,7 +54,7 @@ def _ptr(arr):
     return arr.ctypes.data_as(c_void_p)
 
 
-class CFModel:
+class CFModel(Closing):
     """A collaborative model: "als", "itemknn", "ease", "rp3beta", "edlae",
     "gfcf" or "ease_pairs", with options by name (factors, iterations, pairs,
     regularization (the library's lambda), alpha, neighbors, shrink, beta, dropout, ...; see
@@ -104,19 +104,6 @@ class CFModel:
         if getattr(self, "_h", None) is not None:
             lib.rs_cf_model_free(self._h)
             self._h = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     # -- fit
     def fit(self, user_items, show_progress: bool = False) -> "CFModel":

@@ -20,7 +20,7 @@ import numpy as np
 from ._constants import (DROP, FORMAT, IMPORT_FLAG, MATCH, MODEL_COUNT, MODEL_EVAL_FLAG,
                          MODEL_FLAG, MODEL_SPLIT, OPTION_TYPE, RANGE_FLAG, ROLE, SCORER_SOURCE,
                          SIM_STAT)
-from ._lib import check, lib
+from ._lib import Closing, check, lib
 
 __all__ = ["Model", "Options", "OptionInfo", "Explanation", "Recommendations",
            "SimulationResult", "option_info", "merge_eval_parts"]
@@ -343,7 +343,7 @@ class SimulationResult(NamedTuple):
 
 # ------------------------------------------------------------------ the model
 
-class Model:
+class Model(Closing):
     """One model file and the recommender over it (rs_model).
 
     Open with :meth:`open` / :meth:`create` (or the constructor), use as a
@@ -395,19 +395,6 @@ class Model:
     def closed(self) -> bool:
         """True once close() has run."""
         return self._handle is None
-
-    def __enter__(self) -> "Model":
-        return self
-
-    def __exit__(self, *exc) -> bool:
-        self.close()
-        return False
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # interpreter shutdown
-            pass
 
     def __repr__(self) -> str:
         if self.closed:
@@ -883,7 +870,7 @@ class Model:
         return SimShard(self, h)
 
 
-class SimShard:
+class SimShard(Closing):
     """A shard of one policy's simulation (rs_sim_shard), from
     :meth:`Model.simulate_shard`; keeps its model open.  ``step(merged)``
     runs the next step (``merged``: the :class:`SimMerge` bytes of the step
@@ -911,18 +898,8 @@ class SimShard:
             lib.rs_sim_shard_free(self._handle)
             self._handle = None
 
-    def __enter__(self):
-        return self
 
-    def __exit__(self, *exc):
-        self.close()
-        return False
-
-    def __del__(self):
-        self.close()
-
-
-class SimMerge:
+class SimMerge(Closing):
     """The merge of sharded simulations (rs_sim_merge): ``step(policy,
     parts)`` merges the parts of a policy's next step (one per shard, any
     order) and returns the bytes every shard of that policy takes for its
@@ -973,16 +950,6 @@ class SimMerge:
         if self._handle is not None:
             lib.rs_sim_merge_free(self._handle)
             self._handle = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
-
-    def __del__(self):
-        self.close()
 
 
 # ------------------------------------------------------------------ shared helpers
